@@ -1,0 +1,107 @@
+using Cairn.Core;
+
+namespace Cairn.Metadata;
+
+/// <summary>
+/// The catalog: buckets, object versions, chunk reference counts, upload reservations and the
+/// delete queue. Every method is one transaction; nothing is half-applied.
+/// </summary>
+/// <remarks>
+/// Chunk lifecycle (DESIGN invariants 4 and 5):
+/// <list type="number">
+/// <item>Before a chunk's bytes are written, <see cref="ReserveChunkAsync"/> records the upload and
+/// the chunk (with the blob name about to be written, or a pin on the committed chunk it reuses).
+/// A reservation has a deadline; each reservation of the same upload extends it.</item>
+/// <item><see cref="CommitObjectAsync"/> turns reservations into references (refcount += uses), adopts
+/// written blobs as chunk rows, queues blobs that lost a race to an identical chunk, replaces the
+/// previous latest version (its chunks lose references; a count reaching zero queues the chunk's
+/// blob with the grace delay) and drops the upload's reservations.</item>
+/// <item><see cref="AbortUploadAsync"/> (or <see cref="ExpireUploadsAsync"/> after a crash) drops the
+/// reservations and queues every blob the upload wrote that no chunk row adopted.</item>
+/// <item>The sweeper asks <see cref="PrepareDeleteAsync"/> for each due entry; it re-checks references
+/// and pins in the same transaction that removes the chunk row, deletes the blob, then calls
+/// <see cref="CompleteDeleteAsync"/>. A crash between the two leaves the entry, so the delete is retried.</item>
+/// </list>
+/// A chunk row exists only while some committed version references it, or while its blob waits in
+/// the delete queue with a zero count. Blob names are unique per write, so a new write of a chunk
+/// never races the deletion of an older blob of the same content.
+/// </remarks>
+public interface IMetadataStore
+{
+    /// <summary>Applies pending migrations. Called once at start, before any other method.</summary>
+    ValueTask MigrateAsync(CancellationToken cancellationToken);
+
+    // Buckets
+
+    ValueTask<BucketRecord?> GetBucketAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Creates the bucket; false when a bucket of that name exists.</summary>
+    ValueTask<bool> TryCreateBucketAsync(BucketRecord bucket, CancellationToken cancellationToken);
+
+    /// <summary>Deletes an empty bucket.</summary>
+    ValueTask<DeleteBucketOutcome> DeleteBucketAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>All buckets, by name.</summary>
+    ValueTask<IReadOnlyList<BucketRecord>> ListBucketsAsync(CancellationToken cancellationToken);
+
+    // Objects
+
+    /// <summary>The latest version of a key, with its body description; null when absent.</summary>
+    ValueTask<ObjectVersionRecord?> GetObjectAsync(string bucket, string key, CancellationToken cancellationToken);
+
+    /// <summary>One page of the latest versions in a bucket (see <see cref="ListObjectsQuery"/>).</summary>
+    ValueTask<ObjectListing> ListObjectsAsync(string bucket, ListObjectsQuery query, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Makes <see cref="ObjectCommit.Version"/> the latest version of its key, atomically, as described
+    /// on the interface. On any outcome but <see cref="CommitOutcome.Committed"/> nothing changes and
+    /// the upload's reservations stay (the caller aborts it).
+    /// </summary>
+    ValueTask<CommitOutcome> CommitObjectAsync(ObjectCommit commit, DateTimeOffset now, TimeSpan gracePeriod, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Removes the latest version of a key; its chunks lose their references. False when there was none.
+    /// </summary>
+    ValueTask<bool> DeleteObjectAsync(string bucket, string key, DateTimeOffset now, TimeSpan gracePeriod, CancellationToken cancellationToken);
+
+    // Uploads in progress
+
+    /// <summary>
+    /// Reserves a chunk for an upload before its bytes are written, and sets the upload's deadline.
+    /// When no committed chunk has this address, records <paramref name="candidateBlobName"/> as
+    /// the blob this upload will write and returns <see cref="ChunkReservationKind.MustWrite"/>.
+    /// </summary>
+    ValueTask<ChunkReservation> ReserveChunkAsync(Guid uploadId, ContentHash hash, int length, string candidateBlobName,
+        DateTimeOffset deadline, CancellationToken cancellationToken);
+
+    /// <summary>Drops an upload's reservations and queues (for immediate deletion) the blobs it wrote that nothing adopted.</summary>
+    ValueTask AbortUploadAsync(Guid uploadId, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Aborts every upload whose deadline is before <paramref name="now"/> (crashed or abandoned writers). Returns how many.</summary>
+    ValueTask<int> ExpireUploadsAsync(DateTimeOffset now, CancellationToken cancellationToken);
+
+    // Delete queue
+
+    /// <summary>Entries whose NotBefore is at or before <paramref name="now"/>, oldest first.</summary>
+    ValueTask<IReadOnlyList<DeleteQueueEntry>> GetDueDeletesAsync(DateTimeOffset now, int max, CancellationToken cancellationToken);
+
+    /// <summary>Re-checks a due entry in one transaction (see <see cref="SweepDecision"/>); <paramref name="retryAt"/> is used for Later.</summary>
+    ValueTask<SweepDecision> PrepareDeleteAsync(string blobName, DateTimeOffset now, DateTimeOffset retryAt, CancellationToken cancellationToken);
+
+    /// <summary>Removes the entry after its blob was deleted.</summary>
+    ValueTask CompleteDeleteAsync(string blobName, CancellationToken cancellationToken);
+
+    /// <summary>Records a failed blob deletion; the entry is retried at <paramref name="retryAt"/>.</summary>
+    ValueTask RecordDeleteFailureAsync(string blobName, string error, DateTimeOffset retryAt, CancellationToken cancellationToken);
+
+    // Inspection (tests, admin, scrub)
+
+    /// <summary>Committed chunk rows: address, blob name, reference count.</summary>
+    ValueTask<IReadOnlyList<ChunkInfo>> ListChunksAsync(CancellationToken cancellationToken);
+
+    /// <summary>Number of entries in the delete queue.</summary>
+    ValueTask<int> CountPendingDeletesAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>A committed chunk row.</summary>
+public readonly record struct ChunkInfo(ContentHash Hash, string BlobName, int Length, long RefCount);

@@ -1,0 +1,138 @@
+using Cairn.Core;
+
+namespace Cairn.Metadata;
+
+/// <summary>A bucket.</summary>
+public sealed record BucketRecord(string Name, DateTimeOffset CreatedAt, string Region);
+
+/// <summary>One chunk of an object body, in order: its address and its uncompressed length.</summary>
+public readonly record struct ChunkRef(ContentHash Hash, int Length);
+
+/// <summary>Content headers S3 stores with an object and returns on GET/HEAD.</summary>
+public sealed record ContentHeaders(
+    string? ContentType = null,
+    string? ContentEncoding = null,
+    string? ContentDisposition = null,
+    string? ContentLanguage = null,
+    string? CacheControl = null,
+    string? Expires = null);
+
+/// <summary>
+/// One version of an object. The body is either <see cref="InlineBody"/> (small bodies, kept in the
+/// row) or the ordered <see cref="Chunks"/>; never both.
+/// </summary>
+public sealed record ObjectVersionRecord
+{
+    public required string Bucket { get; init; }
+    public required string Key { get; init; }
+    /// <summary>"null" for objects written while versioning was never enabled (the S3 spelling).</summary>
+    public string VersionId { get; init; } = "null";
+    public required long Size { get; init; }
+    /// <summary>Unquoted ETag.</summary>
+    public required string ETag { get; init; }
+    public required DateTimeOffset LastModified { get; init; }
+    public ContentHeaders Headers { get; init; } = new();
+    /// <summary>User metadata: lower-case names without the <c>x-amz-meta-</c> prefix.</summary>
+    public IReadOnlyDictionary<string, string> UserMetadata { get; init; } = new Dictionary<string, string>();
+    /// <summary>Checksums by algorithm wire name (<c>CRC32</c>, <c>CRC32C</c>, <c>CRC64NVME</c>, <c>SHA1</c>, <c>SHA256</c>) to base64 value.</summary>
+    public IReadOnlyDictionary<string, string> Checksums { get; init; } = new Dictionary<string, string>();
+    public byte[]? InlineBody { get; init; }
+    public IReadOnlyList<ChunkRef> Chunks { get; init; } = [];
+}
+
+/// <summary>A listing row: what ListObjects returns per key.</summary>
+public readonly record struct ObjectSummary(string Key, long Size, string ETag, DateTimeOffset LastModified);
+
+/// <summary>
+/// A listing page request. Keys compare as UTF-8 bytes (S3 order). The store returns keys strictly
+/// after <see cref="After"/> (null: from the start) that begin with <see cref="Prefix"/>; with a
+/// <see cref="Delimiter"/>, keys that contain it after the prefix roll up into one common prefix
+/// each, and the store seeks past the keys under a common prefix instead of reading them.
+/// </summary>
+public sealed record ListObjectsQuery(string Prefix, string? Delimiter, string? After, int MaxKeys);
+
+/// <summary>
+/// A listing page. Entries and common prefixes together hold at most MaxKeys items.
+/// <see cref="NextAfter"/> is the last key or common prefix returned, to continue from when truncated.
+/// </summary>
+public sealed record ObjectListing(
+    IReadOnlyList<ObjectSummary> Objects,
+    IReadOnlyList<string> CommonPrefixes,
+    bool IsTruncated,
+    string? NextAfter);
+
+/// <summary>Condition checked inside the commit transaction (conditional writes).</summary>
+public sealed record WritePrecondition(bool IfNoneMatchAny, string? IfMatchETag)
+{
+    /// <summary>No condition.</summary>
+    public static readonly WritePrecondition None = new(false, null);
+}
+
+/// <summary>What the chunk store must do after reserving a chunk for an upload.</summary>
+public enum ChunkReservationKind
+{
+    /// <summary>No committed chunk with this address exists: write the bytes to <see cref="ChunkReservation.BlobName"/>.</summary>
+    MustWrite,
+    /// <summary>A committed chunk exists and is now pinned for this upload: do not write.</summary>
+    AlreadyStored,
+    /// <summary>This upload reserved the same address earlier (and wrote it, or reuses it): do not write.</summary>
+    AlreadyReserved,
+}
+
+/// <summary>Result of <see cref="IMetadataStore.ReserveChunkAsync"/>.</summary>
+public readonly record struct ChunkReservation(ChunkReservationKind Kind, string? BlobName);
+
+/// <summary>A finished single-PUT (or copy) ready to become the latest version of its key.</summary>
+/// <param name="UploadId">The upload whose reserved chunks the body uses; null when the body reserved
+/// nothing (inline, or a copy that only adds references to committed chunks).</param>
+/// <param name="Version">The new version; it replaces the current latest version of its key.</param>
+/// <param name="Precondition">Checked against the current latest version inside the transaction.</param>
+public sealed record ObjectCommit(
+    Guid? UploadId,
+    ObjectVersionRecord Version,
+    WritePrecondition Precondition);
+
+/// <summary>Outcome of committing an object.</summary>
+public enum CommitOutcome
+{
+    Committed,
+    NoSuchBucket,
+    /// <summary>If-None-Match: * and the key exists, or If-Match and the ETag differs or the key is absent.</summary>
+    PreconditionFailed,
+    /// <summary>A chunk the body names is neither reserved by the upload nor committed (a copy whose source was swept).</summary>
+    ChunkMissing,
+}
+
+/// <summary>Outcome of deleting a bucket.</summary>
+public enum DeleteBucketOutcome
+{
+    Deleted,
+    NoSuchBucket,
+    NotEmpty,
+}
+
+/// <summary>A blob waiting for deletion.</summary>
+/// <param name="BlobName">The blob to delete.</param>
+/// <param name="ChunkHash">The chunk the blob holds, when it is a chunk blob.</param>
+/// <param name="NotBefore">Not deleted before this time (the grace period).</param>
+/// <param name="Attempts">Failed deletion attempts so far.</param>
+/// <param name="LastError">The last failure, for operators.</param>
+public sealed record DeleteQueueEntry(
+    string BlobName,
+    ContentHash? ChunkHash,
+    DateTimeOffset NotBefore,
+    int Attempts,
+    string? LastError);
+
+/// <summary>The sweeper's re-check of a due delete-queue entry, made in one transaction.</summary>
+public enum SweepDecision
+{
+    /// <summary>Nothing needs the blob any more; its chunk row (if any) is gone. Delete the blob, then call CompleteDeleteAsync.</summary>
+    Delete,
+    /// <summary>The chunk is referenced again; the entry was removed and the blob stays.</summary>
+    Keep,
+    /// <summary>An upload in progress holds the blob or its chunk; the entry was postponed.</summary>
+    Later,
+    /// <summary>The entry no longer exists (another sweeper took it).</summary>
+    Gone,
+}

@@ -1,0 +1,40 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace Cairn.S3.Errors;
+
+/// <summary>Factories for the errors handlers raise (STYLE B4: no scattered <c>new S3Exception</c>).</summary>
+public static class S3Errors
+{
+    public static S3Exception Of(S3ErrorCode code, string? message = null) => new(code, message);
+
+    public static S3Exception NoSuchBucket(string bucket) =>
+        new(S3ErrorCode.NoSuchBucket) { Details = [new("BucketName", bucket)] };
+
+    public static S3Exception NoSuchKey(string key) =>
+        new(S3ErrorCode.NoSuchKey) { Details = [new("Key", key)] };
+
+    public static S3Exception NoSuchUpload(string uploadId) =>
+        new(S3ErrorCode.NoSuchUpload) { Details = [new("UploadId", uploadId)] };
+
+    public static S3Exception InvalidBucketName(string bucket) =>
+        new(S3ErrorCode.InvalidBucketName) { Details = [new("BucketName", bucket)] };
+
+    public static S3Exception InvalidArgument(string message, string? name = null, string? value = null) =>
+        new(S3ErrorCode.InvalidArgument, message)
+        {
+            Details = name is null ? [] : [new("ArgumentName", name), new("ArgumentValue", value ?? "")],
+        };
+
+    public static S3Exception InvalidRequest(string message) => new(S3ErrorCode.InvalidRequest, message);
+
+    public static S3Exception SignatureDoesNotMatch(string? message = null) => new(S3ErrorCode.SignatureDoesNotMatch, message);
+
+    public static S3Exception AccessDenied(string? message = null) => new(S3ErrorCode.AccessDenied, message);
+
+    public static S3Exception NotImplemented(string what) =>
+        new(S3ErrorCode.NotImplemented, $"{what} is not implemented.");
+
+    /// <summary>Throws; for hot paths that must stay small (STYLE B4.3).</summary>
+    [DoesNotReturn]
+    public static void Throw(S3ErrorCode code, string? message = null) => throw new S3Exception(code, message);
+}

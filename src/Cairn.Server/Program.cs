@@ -1,0 +1,1 @@
+return await Cairn.Server.ServerHost.RunAsync(args);
