@@ -1,0 +1,369 @@
+using System.Security.Cryptography;
+
+namespace Cairn.Storage.Tests;
+
+/// <summary>
+/// The contract of <see cref="IBlobBackend"/>: every implementation derives a test class from this one
+/// (KurrentDB <c>BlobStorageTests</c>, FASTER <c>DeviceType</c>).
+/// </summary>
+public abstract class BlobBackendConformanceTests
+{
+    private const int Timeout = 30_000;
+
+    private IBlobBackend? _backend;
+
+    protected IBlobBackend Backend => _backend ??= CreateBackend();
+
+    protected static CancellationToken Ct => CancellationToken.None;
+
+    /// <summary>A fresh, empty backend for one test.</summary>
+    protected abstract IBlobBackend CreateBackend();
+
+    protected static byte[] RandomBytes(int length, int seed = 1)
+    {
+        var bytes = new byte[length];
+        new Random(seed).NextBytes(bytes);
+        return bytes;
+    }
+
+    protected async Task<byte[]> ReadAllAsync(string name)
+    {
+        var length = await Backend.GetLengthAsync(name, Ct) ?? throw new BlobNotFoundException(name);
+        var buffer = new byte[length];
+        var read = await Backend.ReadAsync(name, 0, buffer, Ct);
+        Assert.Equal(length, read);
+        return buffer;
+    }
+
+    protected async Task<List<string>> ListAllAsync(string prefix)
+    {
+        var names = new List<string>();
+        await foreach (var name in Backend.ListAsync(prefix, Ct))
+        {
+            names.Add(name);
+        }
+        return names;
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Put_then_Read_returns_the_same_bytes()
+    {
+        // Arrange
+        var data = RandomBytes(4096);
+
+        // Act
+        await Backend.PutAsync("chunks/ab/abcdef", data, Ct);
+
+        // Assert
+        Assert.Equal(data, await ReadAllAsync("chunks/ab/abcdef"));
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Put_copies_the_data_so_the_caller_may_reuse_its_buffer()
+    {
+        // Arrange
+        var data = RandomBytes(100);
+        var expected = data.ToArray();
+
+        // Act
+        await Backend.PutAsync("reused", data, Ct);
+        Array.Fill(data, (byte)0xFF);
+
+        // Assert
+        Assert.Equal(expected, await ReadAllAsync("reused"));
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Read_at_an_offset_inside_the_blob_returns_the_bytes_from_there()
+    {
+        // Arrange
+        var data = RandomBytes(1000);
+        await Backend.PutAsync("ranged", data, Ct);
+        var buffer = new byte[100];
+
+        // Act
+        var read = await Backend.ReadAsync("ranged", 250, buffer, Ct);
+
+        // Assert
+        Assert.Equal(100, read);
+        Assert.Equal(data.AsSpan(250, 100).ToArray(), buffer);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Read_with_a_buffer_larger_than_the_rest_returns_a_short_count()
+    {
+        // Arrange
+        var data = RandomBytes(1000);
+        await Backend.PutAsync("ranged", data, Ct);
+        var buffer = new byte[500];
+
+        // Act
+        var read = await Backend.ReadAsync("ranged", 800, buffer, Ct);
+
+        // Assert
+        Assert.Equal(200, read);
+        Assert.Equal(data.AsSpan(800).ToArray(), buffer.AsSpan(0, 200).ToArray());
+    }
+
+    [Theory(Timeout = Timeout)]
+    [InlineData(1000)]
+    [InlineData(1001)]
+    [InlineData(1_000_000)]
+    public async Task Read_at_or_past_the_end_returns_zero(long offset)
+    {
+        // Arrange
+        await Backend.PutAsync("ranged", RandomBytes(1000), Ct);
+
+        // Act
+        var read = await Backend.ReadAsync("ranged", offset, new byte[10], Ct);
+
+        // Assert
+        Assert.Equal(0, read);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Read_with_a_negative_offset_is_rejected()
+    {
+        // Arrange
+        await Backend.PutAsync("ranged", RandomBytes(10), Ct);
+
+        // Act + Assert
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await Backend.ReadAsync("ranged", -1, new byte[1], Ct));
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Read_of_a_missing_blob_throws_BlobNotFoundException()
+    {
+        // Act
+        var ex = await Assert.ThrowsAsync<BlobNotFoundException>(async () => await Backend.ReadAsync("missing/blob", 0, new byte[1], Ct));
+
+        // Assert
+        Assert.Equal("missing/blob", ex.Name);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Read_of_a_name_that_is_only_a_prefix_of_other_blobs_throws_BlobNotFoundException()
+    {
+        // Arrange
+        await Backend.PutAsync("dir/blob", RandomBytes(10), Ct);
+
+        // Act + Assert
+        await Assert.ThrowsAsync<BlobNotFoundException>(async () => await Backend.ReadAsync("dir", 0, new byte[1], Ct));
+        Assert.Null(await Backend.GetLengthAsync("dir", Ct));
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task GetLength_returns_the_length_of_a_present_blob_and_null_for_a_missing_one()
+    {
+        // Arrange
+        await Backend.PutAsync("sized", RandomBytes(1234), Ct);
+
+        // Act
+        var present = await Backend.GetLengthAsync("sized", Ct);
+        var absent = await Backend.GetLengthAsync("absent", Ct);
+
+        // Assert
+        Assert.Equal(1234, present);
+        Assert.Null(absent);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Put_over_an_existing_name_replaces_the_bytes()
+    {
+        // Arrange
+        await Backend.PutAsync("replaced", RandomBytes(1000, seed: 1), Ct);
+        var second = RandomBytes(10, seed: 2);
+
+        // Act
+        await Backend.PutAsync("replaced", second, Ct);
+
+        // Assert
+        Assert.Equal(second, await ReadAllAsync("replaced"));
+        Assert.Equal(10, await Backend.GetLengthAsync("replaced", Ct));
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Delete_removes_the_blob_and_is_idempotent()
+    {
+        // Arrange
+        await Backend.PutAsync("doomed/blob", RandomBytes(10), Ct);
+
+        // Act
+        await Backend.DeleteAsync("doomed/blob", Ct);
+        await Backend.DeleteAsync("doomed/blob", Ct);
+        await Backend.DeleteAsync("never/existed/at-all", Ct);
+
+        // Assert
+        Assert.Null(await Backend.GetLengthAsync("doomed/blob", Ct));
+        await Assert.ThrowsAsync<BlobNotFoundException>(async () => await Backend.ReadAsync("doomed/blob", 0, new byte[1], Ct));
+        Assert.Empty(await ListAllAsync(""));
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task List_returns_names_under_the_prefix_in_ordinal_order_and_nothing_else()
+    {
+        // Arrange
+        string[] inside = ["chunks/ab/ab01", "chunks/ab/ab00", "chunks/ab-x", "chunks/ab.y", "chunks/ab0", "chunks/ab/c/d", "chunks/abz"];
+        string[] outside = ["chunks/aa/ab", "chunks/b", "chunksab", "packs/ab/ab01", "chunks/a"];
+        foreach (var name in inside.Concat(outside))
+        {
+            await Backend.PutAsync(name, RandomBytes(3), Ct);
+        }
+
+        // Act
+        var listed = await ListAllAsync("chunks/ab");
+
+        // Assert
+        Assert.Equal(inside.Order(StringComparer.Ordinal), listed);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task List_with_a_directory_prefix_returns_everything_below_it()
+    {
+        // Arrange
+        await Backend.PutAsync("packs/0001", RandomBytes(3), Ct);
+        await Backend.PutAsync("packs/sub/0002", RandomBytes(3), Ct);
+        await Backend.PutAsync("packsx", RandomBytes(3), Ct);
+
+        // Act
+        var listed = await ListAllAsync("packs/");
+
+        // Assert
+        Assert.Equal(["packs/0001", "packs/sub/0002"], listed);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task List_with_an_empty_prefix_returns_every_blob_sorted()
+    {
+        // Arrange
+        string[] names = ["z", "a/b/c", "a-b", "a/b-c", "m.n", "0"];
+        foreach (var name in names)
+        {
+            await Backend.PutAsync(name, RandomBytes(1), Ct);
+        }
+
+        // Act
+        var listed = await ListAllAsync("");
+
+        // Assert
+        Assert.Equal(names.Order(StringComparer.Ordinal), listed);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task List_of_a_prefix_with_no_blobs_is_empty()
+    {
+        // Arrange
+        await Backend.PutAsync("chunks/ab/1", RandomBytes(1), Ct);
+
+        // Act + Assert
+        Assert.Empty(await ListAllAsync("nothing/here/"));
+        Assert.Empty(await ListAllAsync("chunks/ac"));
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task An_empty_blob_round_trips_with_length_zero()
+    {
+        // Act
+        await Backend.PutAsync("empty", ReadOnlyMemory<byte>.Empty, Ct);
+
+        // Assert
+        Assert.Equal(0, await Backend.GetLengthAsync("empty", Ct));
+        Assert.Equal(0, await Backend.ReadAsync("empty", 0, new byte[16], Ct));
+        Assert.Equal(["empty"], await ListAllAsync(""));
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_10_MiB_blob_round_trips_byte_exact()
+    {
+        // Arrange
+        var data = RandomBytes(10 * 1024 * 1024);
+
+        // Act
+        await Backend.PutAsync("big/blob", data, Ct);
+        var back = await ReadAllAsync("big/blob");
+
+        // Assert
+        Assert.Equal(SHA256.HashData(data), SHA256.HashData(back));
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Concurrent_puts_of_different_names_all_land()
+    {
+        // Arrange
+        var names = Enumerable.Range(0, 64).Select(i => $"concurrent/{i % 4}/blob-{i:D3}").ToArray();
+
+        // Act
+        await Parallel.ForEachAsync(names, new ParallelOptions { MaxDegreeOfParallelism = 8 },
+            async (name, ct) => await Backend.PutAsync(name, RandomBytes(2048, seed: name.GetHashCode()), ct));
+
+        // Assert
+        Assert.Equal(names.Order(StringComparer.Ordinal), await ListAllAsync("concurrent/"));
+        foreach (var name in names)
+        {
+            Assert.Equal(RandomBytes(2048, seed: name.GetHashCode()), await ReadAllAsync(name));
+        }
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Concurrent_puts_of_the_same_name_leave_one_whole_version()
+    {
+        // Arrange
+        var versions = Enumerable.Range(1, 8).Select(seed => RandomBytes(64 * 1024, seed)).ToArray();
+
+        // Act
+        await Parallel.ForEachAsync(versions, async (data, ct) => await Backend.PutAsync("contended", data, ct));
+
+        // Assert
+        var back = await ReadAllAsync("contended");
+        Assert.Contains(versions, v => v.AsSpan().SequenceEqual(back));
+    }
+
+    public static TheoryData<string> InvalidNames =>
+        ["../x", "/abs", "a//b", "A", "a b", "", "a/", "./a", "a/../b", "a/./b", "a\\b", "é", "a:b", ".tmp-123", "a/.tmp-x", new string('a', 513)];
+
+    [Theory(Timeout = Timeout)]
+    [MemberData(nameof(InvalidNames))]
+    public async Task Invalid_names_are_rejected_by_every_call(string name)
+    {
+        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Backend.PutAsync(name, new byte[1], Ct));
+        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Backend.ReadAsync(name, 0, new byte[1], Ct));
+        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Backend.GetLengthAsync(name, Ct));
+        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Backend.DeleteAsync(name, Ct));
+    }
+
+    [Theory(Timeout = Timeout)]
+    [InlineData("../")]
+    [InlineData("/abs")]
+    [InlineData("a//")]
+    [InlineData("A")]
+    [InlineData("a b")]
+    public async Task Invalid_prefixes_are_rejected_by_List(string prefix)
+    {
+        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await ListAllAsync(prefix));
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task The_longest_valid_name_is_accepted()
+    {
+        // Arrange
+        var name = string.Join('/', Enumerable.Repeat(new string('x', 127), 3)) + "/" + new string('y', 128);
+        Assert.Equal(BlobName.MaxLength, name.Length);
+
+        // Act
+        await Backend.PutAsync(name, RandomBytes(5), Ct);
+
+        // Assert
+        Assert.Equal(5, await Backend.GetLengthAsync(name, Ct));
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_cancelled_put_throws_OperationCanceledException()
+    {
+        // Arrange
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+
+        // Act + Assert
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await Backend.PutAsync("cancelled", new byte[10], cts.Token));
+    }
+}
