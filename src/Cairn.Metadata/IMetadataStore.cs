@@ -55,8 +55,10 @@ public interface IMetadataStore
     /// <summary>
     /// Makes <see cref="ObjectCommit.Version"/> the latest version of its key, atomically, as described
     /// on the interface. On any outcome but <see cref="CommitOutcome.Committed"/> nothing changes and
-    /// the upload's reservations stay (the caller aborts it).
+    /// the upload's reservations stay (the caller aborts it). An upload that expired meanwhile has no
+    /// reservations left, so its new chunks are <see cref="CommitOutcome.ChunkMissing"/>.
     /// </summary>
+    /// <exception cref="ArgumentException">The version has both an inline body and chunks.</exception>
     ValueTask<CommitOutcome> CommitObjectAsync(ObjectCommit commit, DateTimeOffset now, TimeSpan gracePeriod, CancellationToken cancellationToken);
 
     /// <summary>
@@ -70,6 +72,7 @@ public interface IMetadataStore
     /// Reserves a chunk for an upload before its bytes are written, and sets the upload's deadline.
     /// When no committed chunk has this address, records <paramref name="candidateBlobName"/> as
     /// the blob this upload will write and returns <see cref="ChunkReservationKind.MustWrite"/>.
+    /// The deadline only moves later: the upload keeps the latest deadline any of its reservations gave.
     /// </summary>
     ValueTask<ChunkReservation> ReserveChunkAsync(Guid uploadId, ContentHash hash, int length, string candidateBlobName,
         DateTimeOffset deadline, CancellationToken cancellationToken);
@@ -85,7 +88,11 @@ public interface IMetadataStore
     /// <summary>Entries whose NotBefore is at or before <paramref name="now"/>, oldest first.</summary>
     ValueTask<IReadOnlyList<DeleteQueueEntry>> GetDueDeletesAsync(DateTimeOffset now, int max, CancellationToken cancellationToken);
 
-    /// <summary>Re-checks a due entry in one transaction (see <see cref="SweepDecision"/>); <paramref name="retryAt"/> is used for Later.</summary>
+    /// <summary>
+    /// Re-checks a due entry in one transaction (see <see cref="SweepDecision"/>); <paramref name="retryAt"/>
+    /// becomes the entry's NotBefore when an upload holds the blob or pins its chunk. An entry whose
+    /// NotBefore is after <paramref name="now"/> (queued again since it was fetched) is Later, unchanged.
+    /// </summary>
     ValueTask<SweepDecision> PrepareDeleteAsync(string blobName, DateTimeOffset now, DateTimeOffset retryAt, CancellationToken cancellationToken);
 
     /// <summary>Removes the entry after its blob was deleted.</summary>

@@ -2,7 +2,7 @@ using Cairn.Core;
 
 namespace Cairn.Metadata;
 
-/// <summary>A bucket.</summary>
+/// <summary>A bucket. Stores keep times to the millisecond.</summary>
 public sealed record BucketRecord(string Name, DateTimeOffset CreatedAt, string Region);
 
 /// <summary>One chunk of an object body, in order: its address and its uncompressed length.</summary>
@@ -30,6 +30,7 @@ public sealed record ObjectVersionRecord
     public required long Size { get; init; }
     /// <summary>Unquoted ETag.</summary>
     public required string ETag { get; init; }
+    /// <summary>Stored to the millisecond (what S3 XML shows); finer ticks are dropped.</summary>
     public required DateTimeOffset LastModified { get; init; }
     public ContentHeaders Headers { get; init; } = new();
     /// <summary>User metadata: lower-case names without the <c>x-amz-meta-</c> prefix.</summary>
@@ -48,12 +49,16 @@ public readonly record struct ObjectSummary(string Key, long Size, string ETag, 
 /// after <see cref="After"/> (null: from the start) that begin with <see cref="Prefix"/>; with a
 /// <see cref="Delimiter"/>, keys that contain it after the prefix roll up into one common prefix
 /// each, and the store seeks past the keys under a common prefix instead of reading them.
+/// When <see cref="After"/> itself lies under a common prefix (a continuation whose last item was that
+/// prefix, or a marker inside it), the listing resumes after the whole common prefix, which is not
+/// returned again. <see cref="MaxKeys"/> of zero or less gives an empty page that is not truncated (as S3).
 /// </summary>
 public sealed record ListObjectsQuery(string Prefix, string? Delimiter, string? After, int MaxKeys);
 
 /// <summary>
 /// A listing page. Entries and common prefixes together hold at most MaxKeys items.
-/// <see cref="NextAfter"/> is the last key or common prefix returned, to continue from when truncated.
+/// <see cref="NextAfter"/> is the last key or common prefix returned (null on an empty page), to
+/// continue from when truncated. <see cref="IsTruncated"/> is true only when more items follow.
 /// </summary>
 public sealed record ObjectListing(
     IReadOnlyList<ObjectSummary> Objects,
@@ -80,6 +85,10 @@ public enum ChunkReservationKind
 }
 
 /// <summary>Result of <see cref="IMetadataStore.ReserveChunkAsync"/>.</summary>
+/// <param name="Kind">What the chunk store must do.</param>
+/// <param name="BlobName">The blob that holds (or, for MustWrite, will hold) the bytes: the candidate for
+/// MustWrite; the committed chunk's blob for AlreadyStored; for AlreadyReserved, the blob this upload
+/// writes, or the committed chunk's blob when the earlier reservation was a pin.</param>
 public readonly record struct ChunkReservation(ChunkReservationKind Kind, string? BlobName);
 
 /// <summary>A finished single-PUT (or copy) ready to become the latest version of its key.</summary>
@@ -131,7 +140,8 @@ public enum SweepDecision
     Delete,
     /// <summary>The chunk is referenced again; the entry was removed and the blob stays.</summary>
     Keep,
-    /// <summary>An upload in progress holds the blob or its chunk; the entry was postponed.</summary>
+    /// <summary>An upload in progress holds the blob or pins its chunk (the entry was postponed to
+    /// retryAt), or the entry is not due yet (unchanged).</summary>
     Later,
     /// <summary>The entry no longer exists (another sweeper took it).</summary>
     Gone,

@@ -1,0 +1,180 @@
+using System.Data.Common;
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace Cairn.Metadata.Sqlite;
+
+/// <summary>
+/// The embedded catalog: <see cref="SqlMetadataStore"/> over one SQLite database in WAL mode.
+/// Readers use pooled connections; all writes go through one writer connection, one transaction
+/// at a time (an async lock plus <c>BEGIN IMMEDIATE</c>, so another process sharing the file
+/// waits on the busy timeout instead of failing mid-transaction).
+/// </summary>
+/// <remarks>
+/// Durability (DESIGN invariant 1): <c>synchronous=FULL</c> fsyncs the WAL at every commit, so a
+/// committed transaction survives power loss, not only a process crash.
+/// </remarks>
+public sealed class SqliteMetadataStore : SqlMetadataStore
+{
+    private static readonly IReadOnlyList<SqlMigration> s_migrations =
+        SqlMigration.FromEmbeddedResources(typeof(SqliteMetadataStore).Assembly);
+
+    private readonly string _connectionString;
+    private readonly int _busyTimeoutMs;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private SqliteConnection? _writer;
+    private bool _disposed;
+
+    static SqliteMetadataStore() => SQLitePCL.Batteries_V2.Init();
+
+    /// <summary>Creates the store; no I/O happens until the first call (normally <see cref="SqlMetadataStore.MigrateAsync"/>).</summary>
+    /// <exception cref="ArgumentException"><see cref="SqliteMetadataOptions.DatabasePath"/> is empty.</exception>
+    public SqliteMetadataStore(SqliteMetadataOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (string.IsNullOrWhiteSpace(options.DatabasePath))
+        {
+            throw new ArgumentException("SqliteMetadataOptions.DatabasePath is required.", nameof(options));
+        }
+        var inMemory = options.DatabasePath == SqliteMetadataOptions.InMemory;
+        _busyTimeoutMs = (int)Math.Clamp(options.BusyTimeout.TotalMilliseconds, 0, int.MaxValue);
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            // A shared-cache in-memory database lives while one connection to it is open: the
+            // writer connection, held for the store's life. The unique name keeps stores apart.
+            DataSource = inMemory ? "cairn-" + Guid.NewGuid().ToString("N") : options.DatabasePath,
+            Mode = inMemory ? SqliteOpenMode.Memory : SqliteOpenMode.ReadWriteCreate,
+            Cache = inMemory ? SqliteCacheMode.Shared : SqliteCacheMode.Private,
+            Pooling = true,
+            DefaultTimeout = Math.Max(1, _busyTimeoutMs / 1000),
+        }.ToString();
+    }
+
+    /// <inheritdoc />
+    protected override IReadOnlyList<SqlMigration> Migrations => s_migrations;
+
+    /// <inheritdoc />
+    protected override async ValueTask<DbConnection> OpenReadConnectionAsync(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    protected override async ValueTask<DbTransaction> BeginWriteAsync(CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _writer ??= await OpenWriterAsync(cancellationToken);
+            // deferred: false issues BEGIN IMMEDIATE: the write lock is taken now, not at the first
+            // write, so a transaction never fails halfway on a lock upgrade.
+            return _writer.BeginTransaction(deferred: false);
+        }
+        catch
+        {
+            _writeLock.Release();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    protected override async ValueTask EndWriteAsync(DbTransaction transaction)
+    {
+        try
+        {
+            await transaction.DisposeAsync();
+        }
+        catch
+        {
+            // A failed rollback can leave the connection inside a transaction; start afresh.
+            if (_writer is not null)
+            {
+                await _writer.DisposeAsync();
+                _writer = null;
+            }
+            throw;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>Closes the writer and clears this database's pooled connections (releasing the file).</summary>
+    public override async ValueTask DisposeAsync()
+    {
+        await _writeLock.WaitAsync(CancellationToken.None);
+        try
+        {
+            if (_disposed)
+            {
+                return;
+            }
+            _disposed = true;
+            if (_writer is not null)
+            {
+                SqliteConnection.ClearPool(_writer);
+                await _writer.DisposeAsync();
+                _writer = null;
+            }
+            else
+            {
+                await using var connection = new SqliteConnection(_connectionString);
+                SqliteConnection.ClearPool(connection);
+            }
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>Reads a PRAGMA on the writer connection, where the durability settings live (tests).</summary>
+    internal async ValueTask<object?> ReadWriterPragmaAsync(string pragma, CancellationToken cancellationToken)
+    {
+        var transaction = await BeginWriteAsync(cancellationToken);
+        try
+        {
+            await using var command = transaction.Connection!.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = "PRAGMA " + pragma;
+            return await command.ExecuteScalarAsync(cancellationToken);
+        }
+        finally
+        {
+            await EndWriteAsync(transaction);
+        }
+    }
+
+    private async ValueTask<SqliteConnection> OpenWriterAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            // journal_mode is stored in the file (readers inherit it); the others are per connection.
+            await using var pragmas = connection.CreateCommand();
+            pragmas.CommandText = string.Create(CultureInfo.InvariantCulture,
+                $"PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {_busyTimeoutMs};");
+            await pragmas.ExecuteNonQueryAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+}

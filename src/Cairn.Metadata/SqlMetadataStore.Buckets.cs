@@ -1,0 +1,81 @@
+using System.Data;
+using System.Data.Common;
+
+namespace Cairn.Metadata;
+
+public abstract partial class SqlMetadataStore
+{
+    /// <inheritdoc />
+    public async ValueTask<BucketRecord?> GetBucketAsync(string name, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReadConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand("SELECT name, created_at, region FROM buckets WHERE name = @name");
+        command.Add("@name", DbType.String, name);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? ReadBucket(reader) : null;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> TryCreateBucketAsync(BucketRecord bucket, CancellationToken cancellationToken) =>
+        WriteAsync(static async (transaction, bucket, cancellationToken) =>
+        {
+            await using var command = transaction.CreateCommand(
+                "INSERT INTO buckets (name, created_at, region) VALUES (@name, @createdAt, @region) ON CONFLICT (name) DO NOTHING");
+            command.Add("@name", DbType.String, bucket.Name);
+            command.Add("@createdAt", DbType.Int64, SqlParameters.ToUnixMs(bucket.CreatedAt));
+            command.Add("@region", DbType.String, bucket.Region);
+            var created = await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+            return (created, created);
+        }, bucket, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<DeleteBucketOutcome> DeleteBucketAsync(string name, CancellationToken cancellationToken) =>
+        WriteAsync(static async (transaction, name, cancellationToken) =>
+        {
+            if (!await BucketExistsAsync(transaction, name, cancellationToken))
+            {
+                return (DeleteBucketOutcome.NoSuchBucket, false);
+            }
+            await using (var any = transaction.CreateCommand("SELECT 1 FROM objects WHERE bucket = @name LIMIT 1"))
+            {
+                any.Add("@name", DbType.String, name);
+                if (await any.ExecuteScalarAsync(cancellationToken) is not (null or DBNull))
+                {
+                    return (DeleteBucketOutcome.NotEmpty, false);
+                }
+            }
+            await using var delete = transaction.CreateCommand("DELETE FROM buckets WHERE name = @name");
+            delete.Add("@name", DbType.String, name);
+            await delete.ExecuteNonQueryAsync(cancellationToken);
+            return (DeleteBucketOutcome.Deleted, true);
+        }, name, cancellationToken);
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<BucketRecord>> ListBucketsAsync(CancellationToken cancellationToken)
+    {
+        var buckets = new List<BucketRecord>();
+        await using (var connection = await OpenReadConnectionAsync(cancellationToken))
+        await using (var command = connection.CreateCommand("SELECT name, created_at, region FROM buckets"))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                buckets.Add(ReadBucket(reader));
+            }
+        }
+        // Sorted here, not in SQL: PostgreSQL's ORDER BY on text follows the database collation,
+        // and the S3 order is ordinal.
+        buckets.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        return buckets;
+    }
+
+    private static BucketRecord ReadBucket(DbDataReader reader) =>
+        new(reader.GetString(0), SqlParameters.FromUnixMs(reader.GetLong(1)), reader.GetString(2));
+
+    private static async ValueTask<bool> BucketExistsAsync(DbTransaction transaction, string name, CancellationToken cancellationToken)
+    {
+        await using var command = transaction.CreateCommand("SELECT 1 FROM buckets WHERE name = @name");
+        command.Add("@name", DbType.String, name);
+        return await command.ExecuteScalarAsync(cancellationToken) is not (null or DBNull);
+    }
+}

@@ -1,0 +1,279 @@
+using System.Data;
+using System.Data.Common;
+using System.Text;
+using System.Text.Json;
+
+namespace Cairn.Metadata;
+
+public abstract partial class SqlMetadataStore
+{
+    private const string ObjectColumns =
+        "version_id, size, etag, last_modified, headers, user_metadata, checksums, inline_body, chunks";
+
+    /// <inheritdoc />
+    public async ValueTask<ObjectVersionRecord?> GetObjectAsync(string bucket, string key, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReadConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand(
+            "SELECT " + ObjectColumns + " FROM objects WHERE bucket = @bucket AND key = @key");
+        command.Add("@bucket", DbType.String, bucket);
+        command.Add("@key", DbType.Binary, Encoding.UTF8.GetBytes(key));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+        return new ObjectVersionRecord
+        {
+            Bucket = bucket,
+            Key = key,
+            VersionId = reader.GetString(0),
+            Size = reader.GetLong(1),
+            ETag = reader.GetString(2),
+            LastModified = SqlParameters.FromUnixMs(reader.GetLong(3)),
+            Headers = reader.GetNullableString(4) is { } headers
+                ? JsonSerializer.Deserialize(headers, MetadataJsonContext.Default.ContentHeaders) ?? new ContentHeaders()
+                : new ContentHeaders(),
+            UserMetadata = ReadDictionary(reader.GetNullableString(5)),
+            Checksums = ReadDictionary(reader.GetNullableString(6)),
+            InlineBody = reader.GetNullableBytes(7),
+            Chunks = ChunkListFormat.Decode(reader.GetNullableBytes(8)),
+        };
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">The version has both an inline body and chunks.</exception>
+    public ValueTask<CommitOutcome> CommitObjectAsync(ObjectCommit commit, DateTimeOffset now, TimeSpan gracePeriod,
+        CancellationToken cancellationToken)
+    {
+        if (commit.Version.InlineBody is not null && commit.Version.Chunks.Count > 0)
+        {
+            throw new ArgumentException("A version's body is inline or chunked, never both.", nameof(commit));
+        }
+        return WriteAsync(CommitCoreAsync, (commit, now, gracePeriod), cancellationToken);
+    }
+
+    private static async ValueTask<(CommitOutcome Result, bool Commit)> CommitCoreAsync(DbTransaction transaction,
+        (ObjectCommit Commit, DateTimeOffset Now, TimeSpan Grace) state, CancellationToken cancellationToken)
+    {
+        var (commit, now, grace) = state;
+        var version = commit.Version;
+        var key = Encoding.UTF8.GetBytes(version.Key);
+        if (!await BucketExistsAsync(transaction, version.Bucket, cancellationToken))
+        {
+            return (CommitOutcome.NoSuchBucket, false);
+        }
+        var current = await ReadCurrentBodyAsync(transaction, version.Bucket, key, cancellationToken);
+        if (!PreconditionHolds(commit.Precondition, current?.ETag))
+        {
+            return (CommitOutcome.PreconditionFailed, false);
+        }
+        // References are added before the old version's are released, so a chunk both versions use
+        // never passes through zero (and is never queued) on an overwrite.
+        if (!await AddReferencesAsync(transaction, commit.UploadId, ChunkListFormat.CountUses(version.Chunks), cancellationToken))
+        {
+            return (CommitOutcome.ChunkMissing, false);
+        }
+        if (current is { } replaced)
+        {
+            await ReleaseReferencesAsync(transaction, ChunkListFormat.CountUses(ChunkListFormat.Decode(replaced.Chunks)),
+                SqlParameters.ToUnixMs(now + grace), cancellationToken);
+        }
+        await UpsertObjectAsync(transaction, version, key, cancellationToken);
+        if (commit.UploadId is { } uploadId)
+        {
+            await DropUploadsAsync(transaction, uploadId, expiredBefore: null, SqlParameters.ToUnixMs(now), cancellationToken);
+        }
+        return (CommitOutcome.Committed, true);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> DeleteObjectAsync(string bucket, string key, DateTimeOffset now, TimeSpan gracePeriod,
+        CancellationToken cancellationToken) =>
+        WriteAsync(static async (transaction, state, cancellationToken) =>
+        {
+            var (bucket, key, notBefore) = state;
+            var current = await ReadCurrentBodyAsync(transaction, bucket, key, cancellationToken);
+            if (current is not { } existing)
+            {
+                return (false, false);
+            }
+            await using (var delete = transaction.CreateCommand("DELETE FROM objects WHERE bucket = @bucket AND key = @key"))
+            {
+                delete.Add("@bucket", DbType.String, bucket);
+                delete.Add("@key", DbType.Binary, key);
+                await delete.ExecuteNonQueryAsync(cancellationToken);
+            }
+            await ReleaseReferencesAsync(transaction, ChunkListFormat.CountUses(ChunkListFormat.Decode(existing.Chunks)),
+                notBefore, cancellationToken);
+            return (true, true);
+        }, (bucket, Encoding.UTF8.GetBytes(key), SqlParameters.ToUnixMs(now + gracePeriod)), cancellationToken);
+
+    private static bool PreconditionHolds(WritePrecondition precondition, string? currentETag)
+    {
+        if (precondition.IfNoneMatchAny && currentETag is not null)
+        {
+            return false;
+        }
+        return precondition.IfMatchETag is null || string.Equals(precondition.IfMatchETag, currentETag, StringComparison.Ordinal);
+    }
+
+    /// <summary>The ETag and packed chunk list of the current row; null when the key is absent.</summary>
+    private static async ValueTask<(string ETag, byte[]? Chunks)?> ReadCurrentBodyAsync(DbTransaction transaction, string bucket,
+        byte[] key, CancellationToken cancellationToken)
+    {
+        await using var command = transaction.CreateCommand("SELECT etag, chunks FROM objects WHERE bucket = @bucket AND key = @key");
+        command.Add("@bucket", DbType.String, bucket);
+        command.Add("@key", DbType.Binary, key);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+        return (reader.GetString(0), reader.GetNullableBytes(1));
+    }
+
+    /// <summary>
+    /// Adds the body's references: refcount += uses on committed chunks, or adopts the blob the upload
+    /// wrote as a new chunk row. False (the caller rolls back) when a chunk is neither.
+    /// </summary>
+    private static async ValueTask<bool> AddReferencesAsync(DbTransaction transaction, Guid? uploadId, List<ChunkUse> uses,
+        CancellationToken cancellationToken)
+    {
+        if (uses.Count == 0)
+        {
+            return true;
+        }
+        await using var increment = transaction.CreateCommand(
+            "UPDATE chunks SET refcount = refcount + @uses WHERE hash = @hash RETURNING blob_name");
+        var incrementUses = increment.Add("@uses", DbType.Int64);
+        var incrementHash = increment.Add("@hash", DbType.Binary);
+        await using var reserved = transaction.CreateCommand(
+            "SELECT blob_name, length FROM upload_chunks WHERE upload_id = @upload AND hash = @hash");
+        reserved.Add("@upload", DbType.String, uploadId?.ToString());
+        var reservedHash = reserved.Add("@hash", DbType.Binary);
+        await using var adopt = transaction.CreateCommand(
+            "INSERT INTO chunks (hash, blob_name, length, refcount) VALUES (@hash, @blob, @length, @uses)");
+        var adoptHash = adopt.Add("@hash", DbType.Binary);
+        var adoptBlob = adopt.Add("@blob", DbType.String);
+        var adoptLength = adopt.Add("@length", DbType.Int64);
+        var adoptUses = adopt.Add("@uses", DbType.Int64);
+
+        foreach (var use in uses)
+        {
+            var hash = use.Hash.Bytes.ToArray();
+            incrementUses.Value = (long)use.Uses;
+            incrementHash.Value = hash;
+            if (await increment.ExecuteScalarAsync(cancellationToken) is not (null or DBNull))
+            {
+                // Committed already. If this upload also wrote the bytes (it lost a race to another
+                // upload), its blob is left unadopted and DropUploadsAsync queues it.
+                continue;
+            }
+            if (uploadId is null)
+            {
+                return false;
+            }
+            reservedHash.Value = hash;
+            string? blob = null;
+            long length = 0;
+            await using (var reader = await reserved.ExecuteReaderAsync(cancellationToken))
+            {
+                if (await reader.ReadAsync(cancellationToken))
+                {
+                    blob = reader.GetNullableString(0);
+                    length = reader.GetLong(1);
+                }
+            }
+            if (blob is null)
+            {
+                // Not reserved, or reserved as a pin on a chunk row that no longer exists.
+                return false;
+            }
+            adoptHash.Value = hash;
+            adoptBlob.Value = blob;
+            adoptLength.Value = length;
+            adoptUses.Value = (long)use.Uses;
+            await adopt.ExecuteNonQueryAsync(cancellationToken);
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Releases a removed body's references: refcount -= uses, and a chunk reaching zero has its blob
+    /// queued for deletion at <paramref name="notBefore"/> (the grace period covers in-flight readers).
+    /// </summary>
+    private static async ValueTask ReleaseReferencesAsync(DbTransaction transaction, List<ChunkUse> uses, long notBefore,
+        CancellationToken cancellationToken)
+    {
+        if (uses.Count == 0)
+        {
+            return;
+        }
+        await using var decrement = transaction.CreateCommand(
+            "UPDATE chunks SET refcount = refcount - @uses WHERE hash = @hash RETURNING refcount, blob_name");
+        var decrementUses = decrement.Add("@uses", DbType.Int64);
+        var decrementHash = decrement.Add("@hash", DbType.Binary);
+        await using var enqueue = CreateEnqueueCommand(transaction);
+        foreach (var use in uses)
+        {
+            var hash = use.Hash.Bytes.ToArray();
+            decrementUses.Value = (long)use.Uses;
+            decrementHash.Value = hash;
+            string? unreferencedBlob = null;
+            await using (var reader = await decrement.ExecuteReaderAsync(cancellationToken))
+            {
+                if (await reader.ReadAsync(cancellationToken) && reader.GetLong(0) <= 0)
+                {
+                    unreferencedBlob = reader.GetString(1);
+                }
+            }
+            if (unreferencedBlob is not null)
+            {
+                await EnqueueDeleteAsync(enqueue, unreferencedBlob, hash, notBefore, cancellationToken);
+            }
+        }
+    }
+
+    private static async ValueTask UpsertObjectAsync(DbTransaction transaction, ObjectVersionRecord version, byte[] key,
+        CancellationToken cancellationToken)
+    {
+        await using var command = transaction.CreateCommand(
+            "INSERT INTO objects (bucket, key, " + ObjectColumns + ") " +
+            "VALUES (@bucket, @key, @versionId, @size, @etag, @lastModified, @headers, @userMetadata, @checksums, @inlineBody, @chunks) " +
+            "ON CONFLICT (bucket, key) DO UPDATE SET version_id = excluded.version_id, size = excluded.size, " +
+            "etag = excluded.etag, last_modified = excluded.last_modified, headers = excluded.headers, " +
+            "user_metadata = excluded.user_metadata, checksums = excluded.checksums, " +
+            "inline_body = excluded.inline_body, chunks = excluded.chunks");
+        command.Add("@bucket", DbType.String, version.Bucket);
+        command.Add("@key", DbType.Binary, key);
+        command.Add("@versionId", DbType.String, version.VersionId);
+        command.Add("@size", DbType.Int64, version.Size);
+        command.Add("@etag", DbType.String, version.ETag);
+        command.Add("@lastModified", DbType.Int64, SqlParameters.ToUnixMs(version.LastModified));
+        command.Add("@headers", DbType.String, version.Headers == new ContentHeaders()
+            ? null
+            : JsonSerializer.Serialize(version.Headers, MetadataJsonContext.Default.ContentHeaders));
+        command.Add("@userMetadata", DbType.String, WriteDictionary(version.UserMetadata));
+        command.Add("@checksums", DbType.String, WriteDictionary(version.Checksums));
+        command.Add("@inlineBody", DbType.Binary, version.InlineBody);
+        command.Add("@chunks", DbType.Binary, ChunkListFormat.Encode(version.Chunks));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static string? WriteDictionary(IReadOnlyDictionary<string, string> values)
+    {
+        if (values.Count == 0)
+        {
+            return null;
+        }
+        var copy = values as Dictionary<string, string> ?? new Dictionary<string, string>(values, StringComparer.Ordinal);
+        return JsonSerializer.Serialize(copy, MetadataJsonContext.Default.DictionaryStringString);
+    }
+
+    private static IReadOnlyDictionary<string, string> ReadDictionary(string? json) =>
+        json is null
+            ? new Dictionary<string, string>(StringComparer.Ordinal)
+            : JsonSerializer.Deserialize(json, MetadataJsonContext.Default.DictionaryStringString)
+                ?? new Dictionary<string, string>(StringComparer.Ordinal);
+}

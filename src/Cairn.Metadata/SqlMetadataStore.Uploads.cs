@@ -1,0 +1,118 @@
+using System.Data;
+using System.Data.Common;
+using Cairn.Core;
+
+namespace Cairn.Metadata;
+
+public abstract partial class SqlMetadataStore
+{
+    /// <inheritdoc />
+    public ValueTask<ChunkReservation> ReserveChunkAsync(Guid uploadId, ContentHash hash, int length, string candidateBlobName,
+        DateTimeOffset deadline, CancellationToken cancellationToken) =>
+        WriteAsync(ReserveCoreAsync, (uploadId.ToString(), hash.Bytes.ToArray(), length, candidateBlobName, SqlParameters.ToUnixMs(deadline)),
+            cancellationToken);
+
+    private static async ValueTask<(ChunkReservation Result, bool Commit)> ReserveCoreAsync(DbTransaction transaction,
+        (string Upload, byte[] Hash, int Length, string Candidate, long Deadline) state, CancellationToken cancellationToken)
+    {
+        // The deadline only moves later: a reservation made with an older clock reading never
+        // shortens the life of an upload that another reservation already extended.
+        await using (var upsert = transaction.CreateCommand(
+            "INSERT INTO uploads (id, deadline) VALUES (@upload, @deadline) ON CONFLICT (id) DO UPDATE SET deadline = " +
+            "CASE WHEN excluded.deadline > uploads.deadline THEN excluded.deadline ELSE uploads.deadline END"))
+        {
+            upsert.Add("@upload", DbType.String, state.Upload);
+            upsert.Add("@deadline", DbType.Int64, state.Deadline);
+            await upsert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        var (reserved, reservedBlob) = await ReadReservationAsync(transaction, state.Upload, state.Hash, cancellationToken);
+        var committedBlob = await ReadChunkBlobAsync(transaction, state.Hash, cancellationToken);
+        if (reserved)
+        {
+            return (new ChunkReservation(ChunkReservationKind.AlreadyReserved, reservedBlob ?? committedBlob), true);
+        }
+
+        // A committed chunk is pinned (a reservation without a blob): the sweeper postpones its
+        // deletion while the pin exists, so the commit that follows finds the row.
+        var blob = committedBlob is null ? state.Candidate : null;
+        await using (var insert = transaction.CreateCommand(
+            "INSERT INTO upload_chunks (upload_id, hash, length, blob_name) VALUES (@upload, @hash, @length, @blob)"))
+        {
+            insert.Add("@upload", DbType.String, state.Upload);
+            insert.Add("@hash", DbType.Binary, state.Hash);
+            insert.Add("@length", DbType.Int64, (long)state.Length);
+            insert.Add("@blob", DbType.String, blob);
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+        return committedBlob is null
+            ? (new ChunkReservation(ChunkReservationKind.MustWrite, state.Candidate), true)
+            : (new ChunkReservation(ChunkReservationKind.AlreadyStored, committedBlob), true);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask AbortUploadAsync(Guid uploadId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await WriteAsync(static async (transaction, state, cancellationToken) =>
+        {
+            await DropUploadsAsync(transaction, state.UploadId, expiredBefore: null, state.Now, cancellationToken);
+            return (0, true);
+        }, (UploadId: uploadId, Now: SqlParameters.ToUnixMs(now)), cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<int> ExpireUploadsAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        WriteAsync(static async (transaction, now, cancellationToken) =>
+        {
+            var expired = await DropUploadsAsync(transaction, uploadId: null, expiredBefore: now, now, cancellationToken);
+            return (expired, true);
+        }, SqlParameters.ToUnixMs(now), cancellationToken);
+
+    /// <summary>
+    /// Ends uploads (one by id, or every one whose deadline is before <paramref name="expiredBefore"/>):
+    /// queues for deletion at <paramref name="now"/> each blob they wrote that no chunk row adopted
+    /// (never referenced, so no grace), then drops their reservations and rows. Returns how many uploads ended.
+    /// </summary>
+    private static async ValueTask<int> DropUploadsAsync(DbTransaction transaction, Guid? uploadId, long? expiredBefore, long now,
+        CancellationToken cancellationToken)
+    {
+        var uploads = uploadId is null ? "SELECT id FROM uploads WHERE deadline < @expiredBefore" : "@upload";
+        // The WHERE clause before ON CONFLICT is required by SQLite's parser for INSERT ... SELECT upserts.
+        await using var command = transaction.CreateCommand(
+            "INSERT INTO delete_queue (blob_name, chunk_hash, not_before, attempts) " +
+            "SELECT r.blob_name, r.hash, @now, 0 FROM upload_chunks r " +
+            $"WHERE r.upload_id IN ({uploads}) AND r.blob_name IS NOT NULL " +
+            "AND NOT EXISTS (SELECT 1 FROM chunks c WHERE c.blob_name = r.blob_name) " +
+            EnqueueConflictClause + "; " +
+            $"DELETE FROM upload_chunks WHERE upload_id IN ({uploads})");
+        command.Add("@now", DbType.Int64, now);
+        command.Add("@upload", DbType.String, uploadId?.ToString());
+        command.Add("@expiredBefore", DbType.Int64, expiredBefore);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+
+        await using var delete = transaction.CreateCommand(uploadId is null
+            ? "DELETE FROM uploads WHERE deadline < @expiredBefore"
+            : "DELETE FROM uploads WHERE id = @upload");
+        delete.Add("@upload", DbType.String, uploadId?.ToString());
+        delete.Add("@expiredBefore", DbType.Int64, expiredBefore);
+        return await delete.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Whether the upload reserved the chunk, and the blob it writes for it (null for a pin).</summary>
+    private static async ValueTask<(bool Reserved, string? Blob)> ReadReservationAsync(DbTransaction transaction, string upload,
+        byte[] hash, CancellationToken cancellationToken)
+    {
+        await using var command = transaction.CreateCommand(
+            "SELECT blob_name FROM upload_chunks WHERE upload_id = @upload AND hash = @hash");
+        command.Add("@upload", DbType.String, upload);
+        command.Add("@hash", DbType.Binary, hash);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? (true, reader.GetNullableString(0)) : (false, null);
+    }
+
+    /// <summary>The blob of the committed chunk row with this address; null when there is none.</summary>
+    private static async ValueTask<string?> ReadChunkBlobAsync(DbTransaction transaction, byte[] hash, CancellationToken cancellationToken)
+    {
+        await using var command = transaction.CreateCommand("SELECT blob_name FROM chunks WHERE hash = @hash");
+        command.Add("@hash", DbType.Binary, hash);
+        return await command.ExecuteScalarAsync(cancellationToken) as string;
+    }
+}

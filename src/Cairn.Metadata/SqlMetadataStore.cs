@@ -1,0 +1,137 @@
+using System.Data;
+using System.Data.Common;
+
+namespace Cairn.Metadata;
+
+/// <summary>
+/// The one implementation of <see cref="IMetadataStore"/>: plain ADO.NET over SQL that both SQLite
+/// (3.35 and later) and PostgreSQL accept, so every provider runs the same statements ("one schema,
+/// one code path"). A provider supplies only what differs: how connections are opened, how write
+/// transactions are serialized, and its DDL as numbered migrations.
+/// </summary>
+/// <remarks>
+/// <para>Storage conventions every provider's schema follows (see the SQLite <c>0001_Initial.sql</c>):
+/// object keys and chunk addresses are binary columns (BLOB / bytea), so ORDER BY and range
+/// comparisons on keys are byte order, which for UTF-8 is S3 order; times are unix milliseconds in
+/// 64-bit integers; ids are text.</para>
+/// <para>The provider surface: <see cref="OpenReadConnectionAsync"/>, <see cref="BeginWriteAsync"/> /
+/// <see cref="EndWriteAsync"/>, <see cref="Migrations"/>, and optionally
+/// <see cref="IsTransientConflict"/>.</para>
+/// </remarks>
+public abstract partial class SqlMetadataStore : IMetadataStore, IAsyncDisposable
+{
+    /// <summary>Attempts a write gets when the provider reports a transient conflict.</summary>
+    private const int MaxWriteAttempts = 5;
+
+    private long _listingRowsRead;
+
+    /// <summary>Rows the listing queries have read so far (the delimiter seek is judged by it).</summary>
+    internal long ListingRowsRead => Interlocked.Read(ref _listingRowsRead);
+
+    /// <summary>The provider's migrations, ordered by version (see <see cref="SqlMigration.FromEmbeddedResources"/>).</summary>
+    protected abstract IReadOnlyList<SqlMigration> Migrations { get; }
+
+    /// <summary>
+    /// Opens a connection for reading. The caller runs only SELECTs on it, outside any explicit
+    /// transaction, and disposes it (which returns it to the provider's pool).
+    /// </summary>
+    protected abstract ValueTask<DbConnection> OpenReadConnectionAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Begins a write transaction. Write transactions must behave as if they ran one at a time: the
+    /// shared code reads a row, decides, then writes (preconditions, refcounts). SQLite: an async lock
+    /// around one writer connection plus <c>BEGIN IMMEDIATE</c>. A provider that runs writers
+    /// concurrently instead (PostgreSQL SERIALIZABLE) reports its serialization failures through
+    /// <see cref="IsTransientConflict"/> so the write is retried.
+    /// </summary>
+    protected abstract ValueTask<DbTransaction> BeginWriteAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Ends a transaction from <see cref="BeginWriteAsync"/>, committed or not: disposes it (rolling
+    /// back whatever was not committed) and releases what BeginWriteAsync took. Always called once.
+    /// </summary>
+    protected abstract ValueTask EndWriteAsync(DbTransaction transaction);
+
+    /// <summary>True when a write failed only because it raced another writer and can be run again.</summary>
+    protected virtual bool IsTransientConflict(DbException exception) => false;
+
+    /// <inheritdoc />
+    public abstract ValueTask DisposeAsync();
+
+    /// <inheritdoc />
+    public async ValueTask MigrateAsync(CancellationToken cancellationToken)
+    {
+        var migrations = Migrations;
+        await WriteAsync(static async (transaction, migrations, cancellationToken) =>
+        {
+            await using (var create = transaction.CreateCommand(
+                "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"))
+            {
+                await create.ExecuteNonQueryAsync(cancellationToken);
+            }
+            long current;
+            await using (var select = transaction.CreateCommand("SELECT COALESCE(MAX(version), 0) FROM schema_version"))
+            {
+                current = Convert.ToInt64(await select.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+            }
+            var latest = migrations.Count == 0 ? 0 : migrations[^1].Version;
+            if (current > latest)
+            {
+                throw new InvalidOperationException(
+                    $"The database schema is at version {current}, newer than this build knows ({latest}). Refusing to run an older Cairn against it.");
+            }
+            foreach (var migration in migrations)
+            {
+                if (migration.Version <= current)
+                {
+                    continue;
+                }
+                await using (var script = transaction.CreateCommand(migration.Script))
+                {
+                    await script.ExecuteNonQueryAsync(cancellationToken);
+                }
+                await using var record = transaction.CreateCommand(
+                    "INSERT INTO schema_version (version, name, applied_at) VALUES (@version, @name, @appliedAt)");
+                record.Add("@version", DbType.Int64, (long)migration.Version);
+                record.Add("@name", DbType.String, migration.Name);
+                record.Add("@appliedAt", DbType.Int64, SqlParameters.ToUnixMs(DateTimeOffset.UtcNow));
+                await record.ExecuteNonQueryAsync(cancellationToken);
+            }
+            return (0, true);
+        }, migrations, cancellationToken);
+    }
+
+    /// <summary>The body of a write: its result, and whether to commit (false rolls everything back).</summary>
+    private delegate ValueTask<(TResult Result, bool Commit)> WriteWork<TState, TResult>(
+        DbTransaction transaction, TState state, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in one write transaction, commits when it asks to, and runs it
+    /// again on a transient conflict. Every public write goes through here.
+    /// </summary>
+    private async ValueTask<TResult> WriteAsync<TState, TResult>(WriteWork<TState, TResult> work, TState state,
+        CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var transaction = await BeginWriteAsync(cancellationToken);
+            try
+            {
+                var (result, commit) = await work(transaction, state, cancellationToken);
+                if (commit)
+                {
+                    await transaction.CommitAsync(cancellationToken);
+                }
+                return result;
+            }
+            catch (DbException exception) when (attempt < MaxWriteAttempts && IsTransientConflict(exception))
+            {
+                // Nothing was committed; the finally block rolls back and the loop runs the work again.
+            }
+            finally
+            {
+                await EndWriteAsync(transaction);
+            }
+        }
+    }
+}

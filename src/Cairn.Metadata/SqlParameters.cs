@@ -1,0 +1,53 @@
+using System.Data;
+using System.Data.Common;
+
+namespace Cairn.Metadata;
+
+/// <summary>
+/// Typed parameters for the shared SQL. Every value carries an explicit <see cref="DbType"/>:
+/// <see cref="DbType.Binary"/> binds as BLOB in SQLite and bytea in PostgreSQL, and a typed null
+/// spares PostgreSQL from guessing.
+/// </summary>
+internal static class SqlParameters
+{
+    public static DbParameter Add(this DbCommand command, string name, DbType type, object? value = null)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.DbType = type;
+        parameter.Value = value ?? DBNull.Value;
+        command.Parameters.Add(parameter);
+        return parameter;
+    }
+
+    public static DbCommand CreateCommand(this DbTransaction transaction, string sql)
+    {
+        var connection = transaction.Connection
+            ?? throw new InvalidOperationException("The write transaction has no connection.");
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return command;
+    }
+
+    public static DbCommand CreateCommand(this DbConnection connection, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command;
+    }
+
+    /// <summary>Unix milliseconds: the one time representation in every table.</summary>
+    public static long ToUnixMs(DateTimeOffset value) => value.ToUnixTimeMilliseconds();
+
+    public static DateTimeOffset FromUnixMs(long value) => DateTimeOffset.FromUnixTimeMilliseconds(value);
+
+    /// <summary>Reads an integer column whatever width the provider returns.</summary>
+    public static long GetLong(this DbDataReader reader, int ordinal) => Convert.ToInt64(reader.GetValue(ordinal), System.Globalization.CultureInfo.InvariantCulture);
+
+    public static string? GetNullableString(this DbDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    public static byte[]? GetNullableBytes(this DbDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : reader.GetFieldValue<byte[]>(ordinal);
+}

@@ -1,0 +1,203 @@
+namespace Cairn.Metadata.Tests;
+
+public abstract partial class MetadataStoreConformanceTests
+{
+    /// <summary>Commits a chunked object and deletes it: its chunk row stays at zero, its blob queued.</summary>
+    private async Task<string> ReleasedChunkBlobAsync(ChunkRef chunk, string key = "released")
+    {
+        var reservations = await PutAsync(key, chunk);
+        Assert.True(await Store.DeleteObjectAsync(Bucket, key, Now, Grace, Ct));
+        return reservations[0].BlobName!;
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task GetDueDeletes_returns_due_entries_oldest_first_up_to_max()
+    {
+        // Arrange: blobs queued at three times (each upload aborted at its own time).
+        foreach (var (name, minutes) in new[] { ("b", 2), ("a", 1), ("c", 3), ("d", 30) })
+        {
+            var upload = Guid.NewGuid();
+            await Store.ReserveChunkAsync(upload, Chunk(name).Hash, 1, "blob-" + name, Deadline, Ct);
+            await Store.AbortUploadAsync(upload, Now.AddMinutes(minutes), Ct);
+        }
+
+        // Act
+        var due = await Store.GetDueDeletesAsync(Now.AddMinutes(3), 2, Ct);
+        var all = await Store.GetDueDeletesAsync(Now.AddMinutes(3), 100, Ct);
+
+        // Assert
+        Assert.Equal(["blob-a", "blob-b"], due.Select(static e => e.BlobName));
+        Assert.Equal(["blob-a", "blob-b", "blob-c"], all.Select(static e => e.BlobName));
+        Assert.Equal(4, await Store.CountPendingDeletesAsync(Ct));
+        Assert.Empty(await Store.GetDueDeletesAsync(Now, 100, Ct));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task PrepareDelete_returns_Gone_for_a_missing_entry()
+    {
+        Assert.Equal(SweepDecision.Gone, await Store.PrepareDeleteAsync("never-queued", Forever, Forever, Ct));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task PrepareDelete_returns_Keep_and_removes_the_entry_when_the_chunk_is_referenced_again()
+    {
+        // Arrange
+        var chunk = Chunk("a");
+        var blob = await ReleasedChunkBlobAsync(chunk);
+        await CommitAsync(null, Version("again", "e", chunk));
+
+        // Act
+        var decision = await Store.PrepareDeleteAsync(blob, Forever, Forever, Ct);
+
+        // Assert
+        Assert.Equal(SweepDecision.Keep, decision);
+        Assert.Empty(await QueueAsync());
+        Assert.Equal(new ChunkInfo(chunk.Hash, blob, chunk.Length, 1), await FindChunkAsync(chunk));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task PrepareDelete_returns_Later_and_postpones_while_an_upload_pins_the_chunk()
+    {
+        // Arrange
+        var chunk = Chunk("a");
+        var blob = await ReleasedChunkBlobAsync(chunk);
+        await ReserveAsync(chunk);
+        var sweepTime = Now + Grace;
+        var retryAt = sweepTime.AddMinutes(1);
+
+        // Act
+        var decision = await Store.PrepareDeleteAsync(blob, sweepTime, retryAt, Ct);
+
+        // Assert
+        Assert.Equal(SweepDecision.Later, decision);
+        Assert.Equal(retryAt, (await FindQueuedAsync(blob))!.NotBefore);
+        Assert.NotNull(await FindChunkAsync(chunk));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task PrepareDelete_returns_Delete_and_removes_the_chunk_row_of_an_unreferenced_chunk()
+    {
+        // Arrange
+        var chunk = Chunk("a");
+        var blob = await ReleasedChunkBlobAsync(chunk);
+
+        // Act
+        var decision = await Store.PrepareDeleteAsync(blob, Now + Grace, Forever, Ct);
+
+        // Assert: the row is gone, the entry waits for CompleteDelete.
+        Assert.Equal(SweepDecision.Delete, decision);
+        Assert.Null(await FindChunkAsync(chunk));
+        Assert.NotNull(await FindQueuedAsync(blob));
+        await Store.CompleteDeleteAsync(blob, Ct);
+        Assert.Equal(0, await Store.CountPendingDeletesAsync(Ct));
+        Assert.Equal(SweepDecision.Gone, await Store.PrepareDeleteAsync(blob, Forever, Forever, Ct));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task PrepareDelete_after_a_crash_before_CompleteDelete_returns_Delete_again()
+    {
+        // Arrange
+        var blob = await ReleasedChunkBlobAsync(Chunk("a"));
+        Assert.Equal(SweepDecision.Delete, await Store.PrepareDeleteAsync(blob, Forever, Forever, Ct));
+
+        // Act: the sweeper died before deleting the blob; the next one finds the entry.
+        var decision = await Store.PrepareDeleteAsync(blob, Forever, Forever, Ct);
+
+        // Assert
+        Assert.Equal(SweepDecision.Delete, decision);
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task PrepareDelete_keeps_a_newer_blob_of_the_same_content()
+    {
+        // Arrange: the old blob's row was deleted, then the content was uploaded again as a new blob.
+        var chunk = Chunk("a");
+        var oldBlob = await ReleasedChunkBlobAsync(chunk);
+        Assert.Equal(SweepDecision.Delete, await Store.PrepareDeleteAsync(oldBlob, Forever, Forever, Ct));
+        var fresh = await PutAsync("again", chunk);
+
+        // Act
+        var decision = await Store.PrepareDeleteAsync(oldBlob, Forever, Forever, Ct);
+
+        // Assert
+        Assert.Equal(ChunkReservationKind.MustWrite, fresh[0].Kind);
+        Assert.Equal(SweepDecision.Delete, decision);
+        Assert.Equal(new ChunkInfo(chunk.Hash, fresh[0].BlobName!, chunk.Length, 1), await FindChunkAsync(chunk));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task PrepareDelete_returns_Delete_for_an_aborted_blob_no_chunk_owns()
+    {
+        // Arrange
+        var (upload, reservations) = await ReserveAsync(Chunk("a"));
+        await Store.AbortUploadAsync(upload, Now, Ct);
+
+        // Act
+        var decision = await Store.PrepareDeleteAsync(reservations[0].BlobName!, Now, Forever, Ct);
+
+        // Assert
+        Assert.Equal(SweepDecision.Delete, decision);
+        Assert.Empty(await Store.ListChunksAsync(Ct));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task PrepareDelete_returns_Later_while_a_live_upload_holds_the_blob()
+    {
+        // Arrange: two uploads name the same blob; one is aborted, the other still writes it.
+        var (aborted, live) = (Guid.NewGuid(), Guid.NewGuid());
+        await Store.ReserveChunkAsync(aborted, Chunk("a").Hash, 1, "blob-x", Deadline, Ct);
+        await Store.ReserveChunkAsync(live, Chunk("a").Hash, 1, "blob-x", Deadline, Ct);
+        await Store.AbortUploadAsync(aborted, Now, Ct);
+        var retryAt = Now.AddMinutes(1);
+
+        // Act
+        var decision = await Store.PrepareDeleteAsync("blob-x", Now, retryAt, Ct);
+
+        // Assert
+        Assert.Equal(SweepDecision.Later, decision);
+        Assert.Equal(retryAt, (await FindQueuedAsync("blob-x"))!.NotBefore);
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task PrepareDelete_returns_Later_for_an_entry_that_is_not_due()
+    {
+        // Arrange: the chunk was released again after the sweeper listed it, restarting the grace period.
+        var chunk = Chunk("a");
+        var blob = await ReleasedChunkBlobAsync(chunk);
+        await CommitAsync(null, Version("again", "e", chunk));
+        await Store.DeleteObjectAsync(Bucket, "again", Now.AddMinutes(5), Grace, Ct);
+
+        // Act
+        var decision = await Store.PrepareDeleteAsync(blob, Now + Grace, Forever, Ct);
+
+        // Assert
+        Assert.Equal(SweepDecision.Later, decision);
+        Assert.Equal(Now.AddMinutes(5) + Grace, (await FindQueuedAsync(blob))!.NotBefore);
+        Assert.NotNull(await FindChunkAsync(chunk));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task RecordDeleteFailure_counts_the_attempt_keeps_the_error_and_postpones()
+    {
+        // Arrange
+        var chunk = Chunk("a");
+        var blob = await ReleasedChunkBlobAsync(chunk);
+        var retryAt = Now.AddHours(2);
+
+        // Act
+        await Store.RecordDeleteFailureAsync(blob, "timeout", Now.AddHours(1), Ct);
+        await Store.RecordDeleteFailureAsync(blob, "503 SlowDown", retryAt, Ct);
+
+        // Assert
+        Assert.Equal(new DeleteQueueEntry(blob, chunk.Hash, retryAt, 2, "503 SlowDown"), await FindQueuedAsync(blob));
+        Assert.Empty(await Store.GetDueDeletesAsync(retryAt.AddMilliseconds(-1), 10, Ct));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task CompleteDelete_of_a_missing_entry_changes_nothing()
+    {
+        var blob = await ReleasedChunkBlobAsync(Chunk("a"));
+        await Store.CompleteDeleteAsync("other", Ct);
+        Assert.NotNull(await FindQueuedAsync(blob));
+    }
+}

@@ -1,0 +1,71 @@
+namespace Cairn.Metadata.Tests;
+
+public abstract partial class MetadataStoreConformanceTests
+{
+    [Fact(Timeout = 20_000)]
+    public async Task Reopening_the_store_keeps_committed_data()
+    {
+        // Arrange
+        var chunk = Chunk("a");
+        var reservations = await PutAsync("k", chunk);
+        var (upload, pending) = await ReserveAsync(Chunk("pending"));
+        await PutAsync("gone", Chunk("gone"));
+        await Store.DeleteObjectAsync(Bucket, "gone", Now, Grace, Ct);
+
+        // Act
+        await ReopenAsync();
+
+        // Assert
+        Assert.NotNull(await Store.GetBucketAsync(Bucket, Ct));
+        Assert.Equal([chunk], (await Store.GetObjectAsync(Bucket, "k", Ct))!.Chunks);
+        Assert.Equal(new ChunkInfo(chunk.Hash, reservations[0].BlobName!, chunk.Length, 1), await FindChunkAsync(chunk));
+        Assert.Single(await QueueAsync());
+        var again = await Store.ReserveChunkAsync(upload, Chunk("pending").Hash, 1, "other", Deadline, Ct);
+        Assert.Equal(new ChunkReservation(ChunkReservationKind.AlreadyReserved, pending[0].BlobName), again);
+    }
+
+    [Fact(Timeout = 20_000)]
+    public async Task MigrateAsync_twice_is_harmless()
+    {
+        // Arrange
+        await PutInlineAsync("k");
+
+        // Act
+        await Store.MigrateAsync(Ct);
+        await ReopenAsync();
+        await Store.MigrateAsync(Ct);
+
+        // Assert
+        Assert.NotNull(await Store.GetObjectAsync(Bucket, "k", Ct));
+        Assert.Single(await Store.ListBucketsAsync(Ct));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Eight_parallel_commits_with_distinct_keys_all_land()
+    {
+        // Arrange
+        var shared = Chunk("shared");
+        var sharedWrites = 0;
+
+        // Act
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(async () =>
+        {
+            var own = Chunk("own" + i);
+            var (upload, reservations) = await ReserveAsync(shared, own);
+            if (reservations[0].Kind == ChunkReservationKind.MustWrite)
+            {
+                Interlocked.Increment(ref sharedWrites);
+            }
+            Assert.Equal(CommitOutcome.Committed, await CommitAsync(upload, Version("key" + i, "e", shared, own)));
+        })));
+
+        // Assert
+        var listing = await Store.ListObjectsAsync(Bucket, new ListObjectsQuery("", null, null, 100), Ct);
+        Assert.Equal(Enumerable.Range(0, 8).Select(static i => "key" + i), listing.Objects.Select(static o => o.Key));
+        Assert.Equal(8, (await FindChunkAsync(shared))!.Value.RefCount);
+        Assert.Equal(9, (await Store.ListChunksAsync(Ct)).Count);
+        // Every upload that wrote the shared chunk but lost the race queued its own copy.
+        Assert.InRange(sharedWrites, 1, 8);
+        Assert.Equal(sharedWrites - 1, await Store.CountPendingDeletesAsync(Ct));
+    }
+}

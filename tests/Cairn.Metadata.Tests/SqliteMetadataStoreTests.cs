@@ -1,0 +1,94 @@
+using Cairn.Metadata.Sqlite;
+using Microsoft.Data.Sqlite;
+
+namespace Cairn.Metadata.Tests;
+
+/// <summary>The conformance suite over a SQLite file in a fresh temporary directory per test.</summary>
+public sealed class SqliteMetadataStoreTests : MetadataStoreConformanceTests
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("cairn-sqlite-").FullName;
+
+    private string DatabasePath => Path.Combine(_directory, "catalog.db");
+
+    protected override ValueTask<IMetadataStore> OpenStoreAsync() =>
+        ValueTask.FromResult<IMetadataStore>(new SqliteMetadataStore(new SqliteMetadataOptions { DatabasePath = DatabasePath }));
+
+    protected override ValueTask DeleteDatabaseAsync()
+    {
+        Directory.Delete(_directory, recursive: true);
+        return ValueTask.CompletedTask;
+    }
+
+    private async Task<object?> QueryFileAsync(string sql)
+    {
+        await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return await command.ExecuteScalarAsync();
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task Database_file_is_in_WAL_mode()
+    {
+        Assert.Equal("wal", await QueryFileAsync("PRAGMA journal_mode"));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task Writer_fsyncs_every_commit_and_enforces_foreign_keys()
+    {
+        var store = Assert.IsType<SqliteMetadataStore>(Store);
+        Assert.Equal(2L, await store.ReadWriterPragmaAsync("synchronous", Ct)); // 2 = FULL
+        Assert.Equal(1L, await store.ReadWriterPragmaAsync("foreign_keys", Ct));
+        Assert.Equal(5000L, await store.ReadWriterPragmaAsync("busy_timeout", Ct));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task Migration_records_the_schema_version_once()
+    {
+        await Store.MigrateAsync(Ct);
+        Assert.Equal(1L, await QueryFileAsync("SELECT COUNT(*) FROM schema_version WHERE version = 1 AND name = 'Initial'"));
+        Assert.Equal(1L, await QueryFileAsync("SELECT MAX(version) FROM schema_version"));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task MigrateAsync_refuses_a_database_from_a_newer_build()
+    {
+        // Arrange
+        await QueryFileAsync("INSERT INTO schema_version (version, name, applied_at) VALUES (999, 'Future', 0)");
+
+        // Act + Assert
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Store.MigrateAsync(Ct).AsTask());
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task Keys_are_stored_as_UTF8_bytes()
+    {
+        await PutInlineAsync("\u00e9");
+        Assert.Equal(new byte[] { 0xC3, 0xA9 }, await QueryFileAsync("SELECT key FROM objects"));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task In_memory_store_works_and_is_private_to_its_instance()
+    {
+        // Arrange
+        await using var first = new SqliteMetadataStore(new SqliteMetadataOptions { DatabasePath = SqliteMetadataOptions.InMemory });
+        await using var second = new SqliteMetadataStore(new SqliteMetadataOptions { DatabasePath = SqliteMetadataOptions.InMemory });
+        await first.MigrateAsync(Ct);
+        await second.MigrateAsync(Ct);
+
+        // Act
+        await first.TryCreateBucketAsync(new BucketRecord("mem", Now, "us-east-1"), Ct);
+        await first.CommitObjectAsync(new ObjectCommit(null, InlineVersion("k") with { Bucket = "mem" }, WritePrecondition.None), Now, Grace, Ct);
+
+        // Assert
+        Assert.NotNull(await first.GetObjectAsync("mem", "k", Ct));
+        Assert.Empty(await second.ListBucketsAsync(Ct));
+    }
+
+    [Fact]
+    public void Options_without_a_database_path_are_rejected()
+    {
+        Assert.Throws<ArgumentException>(() => new SqliteMetadataStore(new SqliteMetadataOptions()));
+    }
+}
