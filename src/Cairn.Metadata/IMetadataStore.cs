@@ -66,6 +66,12 @@ public interface IMetadataStore
     /// </summary>
     ValueTask<bool> DeleteObjectAsync(string bucket, string key, DateTimeOffset now, TimeSpan gracePeriod, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The blob holding each committed chunk. Chunks with no row are left out of the result (the
+    /// caller treats that as a missing chunk: a hard error, invariant 3).
+    /// </summary>
+    ValueTask<IReadOnlyDictionary<ContentHash, string>> LocateChunksAsync(IReadOnlyCollection<ContentHash> hashes, CancellationToken cancellationToken);
+
     // Uploads in progress
 
     /// <summary>

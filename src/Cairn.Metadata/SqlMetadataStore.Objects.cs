@@ -1,3 +1,4 @@
+using Cairn.Core;
 using System.Data;
 using System.Data.Common;
 using System.Text;
@@ -39,6 +40,55 @@ public abstract partial class SqlMetadataStore
             InlineBody = reader.GetNullableBytes(7),
             Chunks = ChunkListFormat.Decode(reader.GetNullableBytes(8)),
         };
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyDictionary<ContentHash, string>> LocateChunksAsync(IReadOnlyCollection<ContentHash> hashes,
+        CancellationToken cancellationToken)
+    {
+        const int BatchSize = 200;
+        var found = new Dictionary<ContentHash, string>(hashes.Count);
+        if (hashes.Count == 0)
+        {
+            return found;
+        }
+        await using var connection = await OpenReadConnectionAsync(cancellationToken);
+        var batch = new List<ContentHash>(BatchSize);
+        foreach (var hash in hashes)
+        {
+            batch.Add(hash);
+            if (batch.Count == BatchSize)
+            {
+                await LocateBatchAsync(connection, batch, found, cancellationToken);
+                batch.Clear();
+            }
+        }
+        if (batch.Count > 0)
+        {
+            await LocateBatchAsync(connection, batch, found, cancellationToken);
+        }
+        return found;
+    }
+
+    private static async Task LocateBatchAsync(DbConnection connection, List<ContentHash> batch, Dictionary<ContentHash, string> found,
+        CancellationToken cancellationToken)
+    {
+        var sql = new StringBuilder("SELECT hash, blob_name FROM chunks WHERE hash IN (");
+        for (var i = 0; i < batch.Count; i++)
+        {
+            sql.Append(i == 0 ? "@h0" : ", @h" + i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+        sql.Append(')');
+        await using var command = connection.CreateCommand(sql.ToString());
+        for (var i = 0; i < batch.Count; i++)
+        {
+            command.Add("@h" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), DbType.Binary, batch[i].Bytes.ToArray());
+        }
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            found[ContentHash.FromBytes(reader.GetFieldValue<byte[]>(0))] = reader.GetString(1);
+        }
     }
 
     /// <inheritdoc />

@@ -1,12 +1,232 @@
+using Cairn.Core;
+using Cairn.Engine;
+using Cairn.Engine.Buckets;
+using Cairn.Engine.Chunks;
+using Cairn.Engine.Objects;
+using Cairn.Engine.Workers;
+using Cairn.Metadata;
+using Cairn.Metadata.Sqlite;
+using Cairn.S3;
+using Cairn.S3.Auth;
+using Cairn.S3.Handlers;
+using Cairn.S3.Routing;
+using Cairn.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration.Memory;
+
 namespace Cairn.Server;
 
-/// <summary>Builds and runs the server (placeholder until the host lands in this issue).</summary>
+/// <summary>
+/// The composition root. <see cref="Build"/> wires every layer from configuration; tests call it
+/// with <c>--urls http://127.0.0.1:0</c> and may replace services (clock, blob backend) afterwards.
+/// </summary>
 public static class ServerHost
 {
-    /// <summary>Runs until shutdown; returns the process exit code.</summary>
-    public static Task<int> RunAsync(string[] args)
+    /// <summary>Short environment names users and scripts rely on, and the configuration keys they set.</summary>
+    private static readonly (string Variable, string Key)[] ShortEnvironmentNames =
+    [
+        ("CAIRN_ROOT_ACCESS_KEY", "Cairn:RootAccessKey"),
+        ("CAIRN_ROOT_SECRET_KEY", "Cairn:RootSecretKey"),
+        ("CAIRN_DATA_DIR", "Cairn:DataDirectory"),
+        ("CAIRN_REGION", "S3:Region"),
+        ("CAIRN_BASE_DOMAIN", "S3:BaseDomain"),
+    ];
+
+    /// <summary>Friendly command-line switches and the configuration keys they set.</summary>
+    private static readonly (string Switch, string Key)[] Switches =
+    [
+        ("--data-dir", "Cairn:DataDirectory"),
+        ("--access-key", "Cairn:RootAccessKey"),
+        ("--secret-key", "Cairn:RootSecretKey"),
+        ("--region", "S3:Region"),
+        ("--base-domain", "S3:BaseDomain"),
+        ("--chunk-size", "Engine:ChunkSize"),
+        ("--inline-threshold", "Engine:InlineThreshold"),
+    ];
+
+    /// <summary>Runs until shutdown (Ctrl+C, SIGTERM); returns the process exit code.</summary>
+    public static async Task<int> RunAsync(string[] args)
     {
-        ArgumentNullException.ThrowIfNull(args);
-        return Task.FromResult(0);
+        WebApplication app;
+        try
+        {
+            app = Build(args);
+            await InitializeAsync(app).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or FormatException or ArgumentException)
+        {
+            await Console.Error.WriteLineAsync("cairn: " + ex.Message).ConfigureAwait(false);
+            return 2;
+        }
+        await app.StartAsync().ConfigureAwait(false);
+        PrintBanner(app);
+        await app.WaitForShutdownAsync().ConfigureAwait(false);
+        return 0;
+    }
+
+    /// <summary>Builds the application. <paramref name="configureServices"/> runs last, so it can replace any service.</summary>
+    public static WebApplication Build(string[] args, Action<IServiceCollection>? configureServices = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = TranslateSwitches(args),
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        InsertShortEnvironmentNames(builder.Configuration);
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:9000");
+        }
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+
+        var cairn = builder.Configuration.GetSection("Cairn").Get<CairnOptions>() ?? new CairnOptions();
+        var s3 = builder.Configuration.GetSection("S3").Get<S3Options>() ?? new S3Options();
+        var engine = ReadEngineOptions(builder.Configuration.GetSection("Engine"));
+        var dataDirectory = Path.GetFullPath(cairn.DataDirectory);
+        Directory.CreateDirectory(dataDirectory);
+        var (accessKey, secretKey, generated) = RootCredentials.Resolve(cairn, dataDirectory);
+
+        var services = builder.Services;
+        services.AddSingleton(new ServerInfo(dataDirectory, accessKey, secretKey, generated, s3.Region));
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(cairn);
+        services.AddSingleton(s3);
+        services.AddSingleton(engine);
+        services.AddSingleton<IBlobBackend>(_ => new FileSystemBlobBackend(new FileSystemBlobBackendOptions
+        {
+            RootDirectory = Path.Combine(dataDirectory, "blobs"),
+            FsyncDirectories = cairn.FsyncDirectories,
+        }));
+        services.AddSingleton<IMetadataStore>(_ => new SqliteMetadataStore(new SqliteMetadataStoreOptions
+        {
+            DatabasePath = Path.Combine(dataDirectory, "metadata.db"),
+        }));
+        services.AddSingleton<ChunkStore>();
+        services.AddSingleton<ObjectService>();
+        services.AddSingleton<BucketService>();
+        services.AddSingleton<DeleteQueueSweeper>();
+        services.AddSingleton<IWorker>(provider => provider.GetRequiredService<DeleteQueueSweeper>());
+        services.AddHostedService<WorkerHost>();
+        services.AddSingleton<ICredentialStore>(new StaticCredentialStore().Add(accessKey, secretKey, "root"));
+        services.AddSingleton(new S3RequestParser(s3.BaseDomain));
+        services.AddSingleton(provider => new SigV4Verifier(provider.GetRequiredService<ICredentialStore>(), s3.Region,
+            provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<S3Handlers>();
+        services.AddSingleton<S3Metrics>();
+        services.AddSingleton<S3Middleware>();
+        configureServices?.Invoke(services);
+
+        var app = builder.Build();
+        app.MapGet("/_cairn/health", () => Results.Text("ok"));
+        var middleware = app.Services.GetRequiredService<S3Middleware>();
+        app.Run(middleware.InvokeAsync);
+        return app;
+    }
+
+    /// <summary>Prepares storage before the first request: migrations, stale temp files.</summary>
+    public static async Task InitializeAsync(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        await app.Services.GetRequiredService<IMetadataStore>().MigrateAsync(CancellationToken.None).ConfigureAwait(false);
+        if (app.Services.GetRequiredService<IBlobBackend>() is FileSystemBlobBackend files)
+        {
+            await files.CleanupTempFilesAsync(TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The addresses Kestrel listens on (after start).</summary>
+    public static IReadOnlyCollection<string> Addresses(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        return app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToArray() ?? [];
+    }
+
+    private static void PrintBanner(WebApplication app)
+    {
+        var info = app.Services.GetRequiredService<ServerInfo>();
+        foreach (var address in Addresses(app))
+        {
+            Console.WriteLine($"Cairn S3 endpoint: {address}");
+        }
+        Console.WriteLine($"  region:     {info.Region}");
+        Console.WriteLine($"  data:       {info.DataDirectory}");
+        Console.WriteLine($"  access key: {info.AccessKey}");
+        Console.WriteLine($"  secret key: {info.SecretKey}{(info.GeneratedCredentials ? "   (generated; kept in the data directory)" : "")}");
+    }
+
+    private static EngineOptions ReadEngineOptions(IConfigurationSection section)
+    {
+        // Read by hand: sizes are written for people ("4MiB"), which the binder cannot parse.
+        var options = new EngineOptions();
+        if (section["ChunkSize"] is { } chunkSize)
+        {
+            options.ChunkSize = checked((int)ByteSize.Parse(chunkSize));
+        }
+        if (section["InlineThreshold"] is { } inlineThreshold)
+        {
+            options.InlineThreshold = checked((int)ByteSize.Parse(inlineThreshold));
+        }
+        options.GracePeriod = section.GetValue("GracePeriod", options.GracePeriod);
+        options.ReservationTimeout = section.GetValue("ReservationTimeout", options.ReservationTimeout);
+        options.SweepInterval = section.GetValue("SweepInterval", options.SweepInterval);
+        options.VerifyChunksOnRead = section.GetValue("VerifyChunksOnRead", options.VerifyChunksOnRead);
+        var problems = options.Validate().ToList();
+        if (problems.Count > 0)
+        {
+            throw new InvalidOperationException(string.Join(Environment.NewLine, problems));
+        }
+        return options;
+    }
+
+    private static void InsertShortEnvironmentNames(ConfigurationManager configuration)
+    {
+        var values = new Dictionary<string, string?>();
+        foreach (var (variable, key) in ShortEnvironmentNames)
+        {
+            if (Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value)
+            {
+                values[key] = value;
+            }
+        }
+        // After appsettings.json and the long environment names, before the command line (which wins).
+        var sources = configuration.Sources;
+        var commandLine = sources.Count - 1;
+        while (commandLine >= 0 && sources[commandLine].GetType().Name != "CommandLineConfigurationSource")
+        {
+            commandLine--;
+        }
+        sources.Insert(commandLine < 0 ? sources.Count : commandLine, new MemoryConfigurationSource { InitialData = values });
+    }
+
+    private static string[] TranslateSwitches(string[] args)
+    {
+        var result = new List<string>(args.Length);
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            var translated = false;
+            foreach (var (name, key) in Switches)
+            {
+                if (arg == name && i + 1 < args.Length)
+                {
+                    result.Add($"--{key}={args[++i]}");
+                    translated = true;
+                    break;
+                }
+                if (arg.StartsWith(name + "=", StringComparison.Ordinal))
+                {
+                    result.Add($"--{key}={arg[(name.Length + 1)..]}");
+                    translated = true;
+                    break;
+                }
+            }
+            if (!translated)
+            {
+                result.Add(arg);
+            }
+        }
+        return [.. result];
     }
 }
