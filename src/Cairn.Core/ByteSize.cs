@@ -48,7 +48,11 @@ public static class ByteSize
         {
             return false;
         }
-        value = checked(number * multiplier);
+        if (number > long.MaxValue / multiplier)
+        {
+            return false;
+        }
+        value = number * multiplier;
         return true;
     }
 }

@@ -3,7 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 namespace Cairn.S3.Errors;
 
 /// <summary>Factories for the errors handlers raise (STYLE B4: no scattered <c>new S3Exception</c>).</summary>
-public static class S3Errors
+public static partial class S3Errors
 {
     public static S3Exception Of(S3ErrorCode code, string? message = null) => new(code, message);
 

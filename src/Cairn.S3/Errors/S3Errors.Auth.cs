@@ -1,0 +1,99 @@
+using System.Globalization;
+using Cairn.Core;
+
+namespace Cairn.S3.Errors;
+
+/// <summary>Authentication errors, worded as S3 words them.</summary>
+/// <remarks>
+/// https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html and
+/// https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html. Details never carry a secret or a
+/// signature (STYLE B7).
+/// </remarks>
+public static partial class S3Errors
+{
+    /// <summary>AccessDenied for a request with neither an Authorization header nor presigned query parameters.</summary>
+    public static S3Exception MissingAuthentication() => new(S3ErrorCode.AccessDenied);
+
+    /// <summary>AuthorizationHeaderMalformed; <paramref name="region"/> is the expected region, when that is the fault.</summary>
+    public static S3Exception AuthorizationHeaderMalformed(string detail, string? region = null) =>
+        new(S3ErrorCode.AuthorizationHeaderMalformed, "The authorization header is malformed; " + detail)
+        {
+            Details = region is null ? [] : [new("Region", region)],
+        };
+
+    /// <summary>AuthorizationQueryParametersError (presigned URLs).</summary>
+    public static S3Exception AuthorizationQueryParametersError(string message, string? region = null) =>
+        new(S3ErrorCode.AuthorizationQueryParametersError, message)
+        {
+            Details = region is null ? [] : [new("Region", region)],
+        };
+
+    /// <summary>InvalidAccessKeyId.</summary>
+    public static S3Exception InvalidAccessKeyId(string accessKeyId) =>
+        new(S3ErrorCode.InvalidAccessKeyId, "The AWS Access Key Id you provided does not exist in our records.")
+        {
+            Details = [new("AWSAccessKeyId", accessKeyId)],
+        };
+
+    /// <summary>RequestTimeTooSkewed, with the times S3 reports.</summary>
+    public static S3Exception RequestTimeTooSkewed(DateTimeOffset requestTime, DateTimeOffset serverTime) =>
+        new(S3ErrorCode.RequestTimeTooSkewed, "The difference between the request time and the current time is too large.")
+        {
+            Details =
+            [
+                new("RequestTime", S3Date.ToAmzDate(requestTime)),
+                new("ServerTime", S3Date.ToXmlDate(serverTime)),
+                new("MaxAllowedSkewMilliseconds", ((long)S3Limits.MaxClockSkew.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)),
+            ],
+        };
+
+    /// <summary>AccessDenied for a presigned URL used after X-Amz-Date + X-Amz-Expires.</summary>
+    public static S3Exception RequestExpired(long expiresSeconds, DateTimeOffset expiredAt, DateTimeOffset serverTime) =>
+        new(S3ErrorCode.AccessDenied, "Request has expired")
+        {
+            Details =
+            [
+                new("X-Amz-Expires", expiresSeconds.ToString(CultureInfo.InvariantCulture)),
+                new("Expires", S3Date.ToXmlDate(expiredAt)),
+                new("ServerTime", S3Date.ToXmlDate(serverTime)),
+            ],
+        };
+
+    /// <summary>AccessDenied for a presigned URL dated further in the future than the allowed clock skew.</summary>
+    public static S3Exception RequestNotYetValid() => new(S3ErrorCode.AccessDenied, "Request is not valid yet");
+
+    /// <summary>AccessDenied for x-amz-* headers left out of SignedHeaders.</summary>
+    public static S3Exception HeadersNotSigned(string headerNames) =>
+        new(S3ErrorCode.AccessDenied, "There were headers present in the request which were not signed")
+        {
+            Details = [new("HeadersNotSigned", headerNames)],
+        };
+
+    /// <summary>SignatureDoesNotMatch with what S3 returns to help a client debug its signer (no secrets, no signature).</summary>
+    public static S3Exception SignatureDoesNotMatch(string accessKeyId, string stringToSign, string canonicalRequest) =>
+        new(S3ErrorCode.SignatureDoesNotMatch)
+        {
+            Details =
+            [
+                new("AWSAccessKeyId", accessKeyId),
+                new("StringToSign", stringToSign),
+                new("CanonicalRequest", canonicalRequest),
+            ],
+        };
+
+    /// <summary>XAmzContentSHA256Mismatch: the body does not hash to the declared x-amz-content-sha256.</summary>
+    public static S3Exception XAmzContentSHA256Mismatch(string clientHex, string computedHex) =>
+        new(S3ErrorCode.XAmzContentSHA256Mismatch)
+        {
+            Details = [new("ClientComputedContentSHA256", clientHex), new("S3ComputedContentSHA256", computedHex)],
+        };
+
+    /// <summary>IncompleteBody: the body ended early or its framing is broken.</summary>
+    public static S3Exception IncompleteBody(string? message = null) => new(S3ErrorCode.IncompleteBody, message);
+
+    /// <summary>InvalidChunkSizeError: a signed chunk other than the last is under 8 KiB, or a size is unreadable.</summary>
+    public static S3Exception InvalidChunkSizeError(string? message = null) => new(S3ErrorCode.InvalidChunkSizeError, message);
+
+    /// <summary>MalformedTrailerError: trailers missing, undeclared, repeated or unparsable.</summary>
+    public static S3Exception MalformedTrailerError(string? message = null) => new(S3ErrorCode.MalformedTrailerError, message);
+}
