@@ -11,7 +11,6 @@ using Cairn.S3.Auth;
 using Cairn.S3.Handlers;
 using Cairn.S3.Routing;
 using Cairn.Storage;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration.Memory;
@@ -99,7 +98,7 @@ public static class ServerHost
             RootDirectory = Path.Combine(dataDirectory, "blobs"),
             FsyncDirectories = cairn.FsyncDirectories,
         }));
-        services.AddSingleton<IMetadataStore>(_ => new SqliteMetadataStore(new SqliteMetadataStoreOptions
+        services.AddSingleton<IMetadataStore>(_ => new SqliteMetadataStore(new SqliteMetadataOptions
         {
             DatabasePath = Path.Combine(dataDirectory, "metadata.db"),
         }));

@@ -1,0 +1,53 @@
+"""boto3 against Cairn with its default checksum behaviour: put/get, head, list, copy, delete."""
+import hashlib
+import os
+import sys
+import uuid
+
+import boto3
+from botocore.config import Config
+
+endpoint = os.environ["CAIRN_ENDPOINT"]
+s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
+                  config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1}))
+bucket = "boto3-" + uuid.uuid4().hex[:12]
+
+
+def check(condition, message):
+    if not condition:
+        print("FAILED: " + message)
+        sys.exit(1)
+
+
+s3.create_bucket(Bucket=bucket)
+body = os.urandom(1024 * 1024 + 17)
+put = s3.put_object(Bucket=bucket, Key="a/b.bin", Body=body, Metadata={"origin": "boto3"}, ContentType="application/x-test")
+check(put["ETag"] == '"%s"' % hashlib.md5(body).hexdigest(), "ETag is the MD5 of the body")
+
+got = s3.get_object(Bucket=bucket, Key="a/b.bin", ChecksumMode="ENABLED")
+data = got["Body"].read()
+check(hashlib.sha256(data).digest() == hashlib.sha256(body).digest(), "GET returns the bytes PUT")
+check(got["Metadata"] == {"origin": "boto3"}, "user metadata round-trips: %r" % got["Metadata"])
+check(got["ContentType"] == "application/x-test", "content type round-trips")
+default_checksums = [k for k in got if k.startswith("Checksum") and k != "ChecksumType"]
+check(default_checksums, "the checksum boto3 sent by default is stored and returned: %r" % list(got))
+
+explicit = s3.put_object(Bucket=bucket, Key="sha256.bin", Body=b"hello", ChecksumAlgorithm="SHA256")
+check(explicit["ChecksumSHA256"] == "LPJNul+wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ=", "SHA256 checksum echoed")
+
+ranged = s3.get_object(Bucket=bucket, Key="a/b.bin", Range="bytes=10-19")["Body"].read()
+check(ranged == body[10:20], "range GET")
+
+head = s3.head_object(Bucket=bucket, Key="a/b.bin")
+check(head["ContentLength"] == len(body), "HEAD content length")
+
+listing = s3.list_objects_v2(Bucket=bucket, Delimiter="/")
+check([p["Prefix"] for p in listing.get("CommonPrefixes", [])] == ["a/"], "delimiter listing")
+
+s3.copy_object(Bucket=bucket, Key="copy.bin", CopySource={"Bucket": bucket, "Key": "a/b.bin"})
+check(s3.get_object(Bucket=bucket, Key="copy.bin")["Body"].read() == body, "copy has the same bytes")
+
+s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in ("a/b.bin", "copy.bin", "sha256.bin")]})
+check(s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 0, "bucket empty after delete_objects")
+s3.delete_bucket(Bucket=bucket)
+print("boto3: all checks passed")

@@ -1,0 +1,155 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using Cairn.Core;
+using Cairn.Metadata;
+using Cairn.Storage;
+
+namespace Cairn.Engine.Chunks;
+
+/// <summary>
+/// Turns a body stream into stored chunks and back. Writing reads fixed-size chunks into one
+/// pooled buffer, hashes MD5 (ETag), the requested checksums and each chunk's SHA-256 (address) in
+/// one pass over the bytes, reserves each chunk in the catalog before its blob is written (so a
+/// crash leaves nothing untracked) and skips chunks the catalog already holds (dedup).
+/// </summary>
+public sealed partial class ChunkStore(IBlobBackend blobs, IMetadataStore metadata, EngineOptions options, TimeProvider time)
+{
+    /// <summary>
+    /// Reads <paramref name="body"/> to its end and stores it. On any failure the upload's
+    /// reservations are released before the exception propagates. The caller commits the result
+    /// or calls <see cref="AbortAsync"/>.
+    /// </summary>
+    public async Task<StoredBody> WriteAsync(Stream body, IReadOnlyCollection<ChecksumAlgorithm> checksums, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(options.ChunkSize);
+        using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+        var checksumStates = CreateChecksums(checksums);
+        Guid? uploadId = null;
+        try
+        {
+            var chunks = new List<ChunkRef>();
+            long size = 0;
+            while (true)
+            {
+                var filled = await FillAsync(body, buffer.AsMemory(0, options.ChunkSize), md5, checksumStates, cancellationToken).ConfigureAwait(false);
+                if (filled == 0)
+                {
+                    break;
+                }
+                size += filled;
+                var isWholeBody = chunks.Count == 0 && filled < options.ChunkSize;
+                if (isWholeBody && filled <= options.InlineThreshold)
+                {
+                    return Finish(size, md5, checksumStates, inline: buffer.AsSpan(0, filled).ToArray(), chunks, uploadId);
+                }
+                uploadId ??= Guid.NewGuid();
+                chunks.Add(await StoreChunkAsync(uploadId.Value, buffer.AsMemory(0, filled), cancellationToken).ConfigureAwait(false));
+                if (filled < options.ChunkSize)
+                {
+                    break;
+                }
+            }
+            if (size == 0)
+            {
+                return Finish(0, md5, checksumStates, inline: [], chunks, uploadId);
+            }
+            return Finish(size, md5, checksumStates, inline: null, chunks, uploadId);
+        }
+        catch
+        {
+            if (uploadId is { } id)
+            {
+                await AbortAsync(id).ConfigureAwait(false);
+            }
+            throw;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            foreach (var state in checksumStates)
+            {
+                state.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Releases an upload's reservations; blobs it wrote go to the delete queue. Best effort: if
+    /// the catalog is unreachable the reservation deadline reclaims them later.
+    /// </summary>
+    public async Task AbortAsync(Guid uploadId)
+    {
+        try
+        {
+            await metadata.AbortUploadAsync(uploadId, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The reservation's deadline makes the sweeper reclaim it (invariant 4); nothing is lost.
+        }
+    }
+
+    private async Task<ChunkRef> StoreChunkAsync(Guid uploadId, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        var hash = ContentHash.Compute(data.Span);
+        var deadline = time.GetUtcNow() + options.ReservationTimeout;
+        var reservation = await metadata.ReserveChunkAsync(uploadId, hash, data.Length, BlobNames.NewChunkBlob(hash), deadline, cancellationToken)
+            .ConfigureAwait(false);
+        if (reservation.Kind == ChunkReservationKind.MustWrite)
+        {
+            await blobs.PutAsync(reservation.BlobName!, data, cancellationToken).ConfigureAwait(false);
+        }
+        return new ChunkRef(hash, data.Length);
+    }
+
+    private static async ValueTask<int> FillAsync(Stream body, Memory<byte> buffer, IncrementalHash md5, List<IncrementalChecksum> checksums,
+        CancellationToken cancellationToken)
+    {
+        var filled = 0;
+        while (filled < buffer.Length)
+        {
+            var read = await body.ReadAsync(buffer[filled..], cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                break;
+            }
+            var fresh = buffer.Span.Slice(filled, read);
+            md5.AppendData(fresh);
+            foreach (var checksum in checksums)
+            {
+                checksum.Append(fresh);
+            }
+            filled += read;
+        }
+        return filled;
+    }
+
+    private static List<IncrementalChecksum> CreateChecksums(IReadOnlyCollection<ChecksumAlgorithm> algorithms)
+    {
+        var list = new List<IncrementalChecksum>(algorithms.Count);
+        foreach (var algorithm in algorithms)
+        {
+            list.Add(IncrementalChecksum.Create(algorithm));
+        }
+        return list;
+    }
+
+    private static StoredBody Finish(long size, IncrementalHash md5, List<IncrementalChecksum> checksums, byte[]? inline,
+        IReadOnlyList<ChunkRef> chunks, Guid? uploadId)
+    {
+        var values = new Dictionary<ChecksumAlgorithm, string>(checksums.Count);
+        foreach (var checksum in checksums)
+        {
+            values[checksum.Algorithm] = checksum.GetBase64AndReset();
+        }
+        return new StoredBody
+        {
+            Size = size,
+            Md5 = md5.GetHashAndReset(),
+            Checksums = values,
+            InlineBody = inline,
+            Chunks = chunks,
+            UploadId = uploadId,
+        };
+    }
+}

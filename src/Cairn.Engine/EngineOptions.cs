@@ -1,0 +1,48 @@
+namespace Cairn.Engine;
+
+/// <summary>How the engine stores bodies and reclaims space. Bound from section <c>Engine</c>.</summary>
+public sealed class EngineOptions
+{
+    /// <summary>Bodies are cut into chunks of this many bytes; also the per-upload buffer size. Default 4 MiB.</summary>
+    public int ChunkSize { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Bodies up to this many bytes stay in the metadata row instead of a blob. Default 4 KiB.</summary>
+    public int InlineThreshold { get; set; } = 4096;
+
+    /// <summary>A chunk that loses its last reference is deleted no sooner than this (covers in-flight readers). Default 5 minutes.</summary>
+    public TimeSpan GracePeriod { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>An upload that reserved chunks and went silent this long is presumed dead and reclaimed. Default 1 hour.</summary>
+    public TimeSpan ReservationTimeout { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How often the sweeper looks for due deletions when idle. Default 30 seconds.</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Verify SHA-256 of every whole chunk read on GET (length is always checked). Default true.</summary>
+    public bool VerifyChunksOnRead { get; set; } = true;
+
+    /// <summary>Checks the values; returns the problems found.</summary>
+    public IEnumerable<string> Validate()
+    {
+        if (ChunkSize is < 64 * 1024 or > 64 * 1024 * 1024)
+        {
+            yield return $"Engine:ChunkSize must be between 64KiB and 64MiB (was {ChunkSize}).";
+        }
+        if (InlineThreshold < 0 || InlineThreshold > ChunkSize)
+        {
+            yield return $"Engine:InlineThreshold must be between 0 and ChunkSize (was {InlineThreshold}).";
+        }
+        if (GracePeriod < TimeSpan.Zero)
+        {
+            yield return "Engine:GracePeriod must not be negative.";
+        }
+        if (ReservationTimeout < TimeSpan.FromSeconds(1))
+        {
+            yield return "Engine:ReservationTimeout must be at least one second.";
+        }
+        if (SweepInterval <= TimeSpan.Zero)
+        {
+            yield return "Engine:SweepInterval must be positive.";
+        }
+    }
+}

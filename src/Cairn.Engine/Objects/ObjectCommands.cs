@@ -1,0 +1,107 @@
+using Cairn.Core;
+using Cairn.Metadata;
+
+namespace Cairn.Engine.Objects;
+
+/// <summary>A single PUT: the decoded body and everything stored with it.</summary>
+public sealed record PutObjectCommand
+{
+    public required string Bucket { get; init; }
+    public required string Key { get; init; }
+    /// <summary>The decoded body (aws-chunked framing already removed).</summary>
+    public required Stream Body { get; init; }
+    /// <summary>The length the client declared for the decoded body; a body of another length is rejected.</summary>
+    public long? DeclaredLength { get; init; }
+    public ContentHeaders Headers { get; init; } = new();
+    public IReadOnlyDictionary<string, string> UserMetadata { get; init; } = new Dictionary<string, string>();
+    /// <summary>Checksums to compute while reading (those the client sends in a header or trailer).</summary>
+    public IReadOnlyCollection<ChecksumAlgorithm> Checksums { get; init; } = [];
+    /// <summary>Content-MD5 sent by the client, when any.</summary>
+    public byte[]? ContentMd5 { get; init; }
+    /// <summary>
+    /// Checksum values the client claims, read once the body has ended (trailers arrive after the
+    /// body). Each must equal the computed value.
+    /// </summary>
+    public Func<IReadOnlyDictionary<ChecksumAlgorithm, string>>? ExpectedChecksums { get; init; }
+    public WritePrecondition Precondition { get; init; } = WritePrecondition.None;
+}
+
+/// <summary>Outcome of a PUT.</summary>
+public enum PutObjectStatus
+{
+    Created,
+    NoSuchBucket,
+    PreconditionFailed,
+    /// <summary>The body's length differs from the declared length.</summary>
+    IncompleteBody,
+    /// <summary>Content-MD5 does not match the body.</summary>
+    BadDigest,
+    /// <summary>A claimed checksum does not match the body (<see cref="PutObjectResult.MismatchedChecksum"/>).</summary>
+    ChecksumMismatch,
+}
+
+/// <summary>Result of a PUT; <see cref="Version"/> is set when <see cref="Status"/> is Created.</summary>
+public sealed record PutObjectResult(PutObjectStatus Status, ObjectVersionRecord? Version = null, ChecksumAlgorithm? MismatchedChecksum = null);
+
+/// <summary>Read preconditions (If-Match, If-None-Match, If-Modified-Since, If-Unmodified-Since).</summary>
+public sealed record ReadConditions(string? IfMatch = null, string? IfNoneMatch = null, DateTimeOffset? IfModifiedSince = null,
+    DateTimeOffset? IfUnmodifiedSince = null)
+{
+    /// <summary>No conditions.</summary>
+    public static readonly ReadConditions None = new();
+}
+
+/// <summary>A requested byte range, as parsed from a Range header: first-last, first-, or a suffix of N bytes.</summary>
+public readonly record struct ByteRangeRequest(long? First, long? Last, long? SuffixLength);
+
+/// <summary>Outcome of a GET or HEAD.</summary>
+public enum GetObjectStatus
+{
+    Found,
+    NoSuchBucket,
+    NoSuchKey,
+    NotModified,
+    PreconditionFailed,
+    RangeNotSatisfiable,
+}
+
+/// <summary>Result of a GET or HEAD: the version and the byte range to send.</summary>
+public sealed record GetObjectResult(GetObjectStatus Status, ObjectVersionRecord? Version = null, long Offset = 0, long Length = 0, bool IsPartial = false);
+
+/// <summary>A server-side copy.</summary>
+public sealed record CopyObjectCommand
+{
+    public required string SourceBucket { get; init; }
+    public required string SourceKey { get; init; }
+    public required string Bucket { get; init; }
+    public required string Key { get; init; }
+    public ReadConditions SourceConditions { get; init; } = ReadConditions.None;
+    /// <summary>REPLACE directive: take <see cref="Headers"/> and <see cref="UserMetadata"/> instead of the source's.</summary>
+    public bool ReplaceMetadata { get; init; }
+    public ContentHeaders Headers { get; init; } = new();
+    public IReadOnlyDictionary<string, string> UserMetadata { get; init; } = new Dictionary<string, string>();
+    public WritePrecondition Precondition { get; init; } = WritePrecondition.None;
+    /// <summary>Largest source a copy accepts.</summary>
+    public long MaxSourceSize { get; init; } = long.MaxValue;
+}
+
+/// <summary>Outcome of a copy.</summary>
+public enum CopyObjectStatus
+{
+    Copied,
+    NoSuchBucket,
+    NoSuchSourceBucket,
+    NoSuchSourceKey,
+    /// <summary>The source is larger than <see cref="CopyObjectCommand.MaxSourceSize"/>.</summary>
+    SourceTooLarge,
+    /// <summary>An x-amz-copy-source-if-* condition failed.</summary>
+    SourcePreconditionFailed,
+    /// <summary>A condition on the destination (If-Match / If-None-Match) failed.</summary>
+    PreconditionFailed,
+}
+
+/// <summary>Result of a copy.</summary>
+public sealed record CopyObjectResult(CopyObjectStatus Status, ObjectVersionRecord? Version = null);
+
+/// <summary>Result of a listing.</summary>
+public sealed record ListObjectsResult(bool BucketExists, ObjectListing? Listing);

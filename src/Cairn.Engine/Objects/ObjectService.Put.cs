@@ -1,0 +1,117 @@
+using System.Security.Cryptography;
+using Cairn.Core;
+using Cairn.Engine.Chunks;
+using Cairn.Metadata;
+
+namespace Cairn.Engine.Objects;
+
+public sealed partial class ObjectService
+{
+    /// <summary>
+    /// Stores a body and makes it the key's latest version in one catalog transaction. The new
+    /// version is visible only once the chunks are durable and the transaction has committed; on
+    /// any other outcome nothing of the body stays referenced.
+    /// </summary>
+    public async Task<PutObjectResult> PutAsync(PutObjectCommand command, CancellationToken cancellationToken)
+    {
+        if (await metadata.GetBucketAsync(command.Bucket, cancellationToken).ConfigureAwait(false) is null)
+        {
+            return new PutObjectResult(PutObjectStatus.NoSuchBucket);
+        }
+        if (command.Precondition != WritePrecondition.None && !await PreconditionMayHoldAsync(command, cancellationToken).ConfigureAwait(false))
+        {
+            return new PutObjectResult(PutObjectStatus.PreconditionFailed);
+        }
+
+        var body = await chunks.WriteAsync(command.Body, command.Checksums, cancellationToken).ConfigureAwait(false);
+        var rejection = Verify(command, body);
+        if (rejection is not null)
+        {
+            await ReleaseAsync(body).ConfigureAwait(false);
+            return rejection;
+        }
+
+        var version = new ObjectVersionRecord
+        {
+            Bucket = command.Bucket,
+            Key = command.Key,
+            Size = body.Size,
+            ETag = ETag.FromMd5(body.Md5),
+            LastModified = time.GetUtcNow(),
+            Headers = command.Headers,
+            UserMetadata = command.UserMetadata,
+            Checksums = WireNames(body.Checksums),
+            InlineBody = body.InlineBody,
+            Chunks = body.Chunks,
+        };
+        CommitOutcome outcome;
+        try
+        {
+            outcome = await metadata.CommitObjectAsync(new ObjectCommit(body.UploadId, version, command.Precondition), time.GetUtcNow(),
+                options.GracePeriod, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await ReleaseAsync(body).ConfigureAwait(false);
+            throw;
+        }
+        if (outcome != CommitOutcome.Committed)
+        {
+            await ReleaseAsync(body).ConfigureAwait(false);
+            return new PutObjectResult(outcome == CommitOutcome.NoSuchBucket ? PutObjectStatus.NoSuchBucket : PutObjectStatus.PreconditionFailed);
+        }
+        return new PutObjectResult(PutObjectStatus.Created, version);
+    }
+
+    /// <summary>Checks the precondition before reading the body, so a doomed upload is refused early; the commit checks again.</summary>
+    private async Task<bool> PreconditionMayHoldAsync(PutObjectCommand command, CancellationToken cancellationToken)
+    {
+        var current = await metadata.GetObjectAsync(command.Bucket, command.Key, cancellationToken).ConfigureAwait(false);
+        if (command.Precondition.IfNoneMatchAny && current is not null)
+        {
+            return false;
+        }
+        return command.Precondition.IfMatchETag is not { } ifMatch || (current is not null && ETag.HeaderMatches(ifMatch, current.ETag));
+    }
+
+    private static PutObjectResult? Verify(PutObjectCommand command, StoredBody body)
+    {
+        if (command.DeclaredLength is { } declared && declared != body.Size)
+        {
+            return new PutObjectResult(PutObjectStatus.IncompleteBody);
+        }
+        if (command.ContentMd5 is { } md5 && !CryptographicOperations.FixedTimeEquals(md5, body.Md5))
+        {
+            return new PutObjectResult(PutObjectStatus.BadDigest);
+        }
+        if (command.ExpectedChecksums?.Invoke() is { } expected)
+        {
+            foreach (var (algorithm, value) in expected)
+            {
+                if (!body.Checksums.TryGetValue(algorithm, out var computed) || !string.Equals(computed, value, StringComparison.Ordinal))
+                {
+                    return new PutObjectResult(PutObjectStatus.ChecksumMismatch, MismatchedChecksum: algorithm);
+                }
+            }
+        }
+        return null;
+    }
+
+    private async Task ReleaseAsync(StoredBody body)
+    {
+        if (body.UploadId is { } uploadId)
+        {
+            await chunks.AbortAsync(uploadId).ConfigureAwait(false);
+        }
+    }
+
+    private static Dictionary<string, string> WireNames(IReadOnlyDictionary<ChecksumAlgorithm, string> checksums)
+    {
+        var result = new Dictionary<string, string>(checksums.Count, StringComparer.Ordinal);
+        foreach (var (algorithm, value) in checksums)
+        {
+            result[ChecksumAlgorithms.WireName(algorithm)] = value;
+        }
+        return result;
+    }
+}

@@ -1,0 +1,105 @@
+using Cairn.Core;
+using Cairn.S3.Auth;
+using Cairn.S3.Errors;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Cairn.S3.Handlers;
+
+/// <summary>Opens a request body as the decoded payload the signature promises.</summary>
+internal static class RequestBody
+{
+    /// <summary>
+    /// The decoded body: aws-chunked framing removed and its chunk signatures checked, or the raw
+    /// body with its x-amz-content-sha256 checked at the end. <paramref name="declaredLength"/> is
+    /// the decoded length the client declared.
+    /// </summary>
+    public static Stream Open(HttpContext context, AuthResult auth, out long? declaredLength)
+    {
+        // Kestrel's default 30 MB cap suits web forms; S3 limits are enforced per operation instead.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeLimit)
+        {
+            sizeLimit.MaxRequestBodySize = null;
+        }
+        var request = context.Request;
+        switch (auth.PayloadMode)
+        {
+            case PayloadMode.StreamingSigned or PayloadMode.StreamingSignedTrailer or PayloadMode.StreamingUnsignedTrailer:
+                var decoded = RequestHeaders.Value(request.Headers, "x-amz-decoded-content-length");
+                if (decoded is null || !long.TryParse(decoded, out var decodedLength) || decodedLength < 0)
+                {
+                    throw S3Errors.Of(S3ErrorCode.MissingContentLength);
+                }
+                declaredLength = decodedLength;
+                return new AwsChunkedStream(request.Body, auth.PayloadMode, auth.ChunkSigning, decodedLength, DeclaredTrailers(request.Headers));
+            case PayloadMode.SignedHex:
+                declaredLength = request.ContentLength ?? throw S3Errors.Of(S3ErrorCode.MissingContentLength);
+                return new PayloadHashVerifyingStream(request.Body, auth.PayloadSha256Hex!);
+            default:
+                declaredLength = request.ContentLength ?? throw S3Errors.Of(S3ErrorCode.MissingContentLength);
+                return request.Body;
+        }
+    }
+
+    /// <summary>Reads a small request document (XML) under the cap; larger is MaxMessageLengthExceeded.</summary>
+    public static async Task<MemoryStream> ReadDocumentAsync(HttpContext context, AuthResult auth, CancellationToken cancellationToken)
+    {
+        var body = Open(context, auth, out var declared);
+        if (declared > S3Limits.MaxXmlBodyBytes)
+        {
+            throw S3Errors.Of(S3ErrorCode.MaxMessageLengthExceeded);
+        }
+        var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        while (true)
+        {
+            var read = await body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                break;
+            }
+            if (buffer.Length + read > S3Limits.MaxXmlBodyBytes)
+            {
+                throw S3Errors.Of(S3ErrorCode.MaxMessageLengthExceeded);
+            }
+            buffer.Write(chunk, 0, read);
+        }
+        buffer.Position = 0;
+        return buffer;
+    }
+
+    /// <summary>The checksum values the client claims: from headers, and from the trailer once the body has ended.</summary>
+    public static IReadOnlyDictionary<ChecksumAlgorithm, string> ExpectedChecksums(Stream body,
+        IReadOnlyDictionary<ChecksumAlgorithm, string> headerValues, ChecksumAlgorithm? trailerAlgorithm)
+    {
+        if (trailerAlgorithm is not { } algorithm || body is not AwsChunkedStream chunked)
+        {
+            return headerValues;
+        }
+        var expected = new Dictionary<ChecksumAlgorithm, string>(headerValues);
+        if (chunked.Trailers.TryGetValue(ChecksumAlgorithms.HeaderName(algorithm), out var value))
+        {
+            if (!RequestHeaders.IsValidChecksum(algorithm, value))
+            {
+                throw S3Errors.InvalidRequest($"Value for {ChecksumAlgorithms.HeaderName(algorithm)} trailing header is invalid.");
+            }
+            expected[algorithm] = value;
+        }
+        return expected;
+    }
+
+    private static string[] DeclaredTrailers(IHeaderDictionary headers)
+    {
+        var value = RequestHeaders.Value(headers, "x-amz-trailer");
+        if (value is null)
+        {
+            return [];
+        }
+        var names = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        for (var i = 0; i < names.Length; i++)
+        {
+            names[i] = names[i].ToLowerInvariant();
+        }
+        return names;
+    }
+}

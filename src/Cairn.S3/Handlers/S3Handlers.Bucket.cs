@@ -1,0 +1,83 @@
+using Cairn.Core;
+using Cairn.Engine.Buckets;
+using Cairn.Metadata;
+using Cairn.S3.Auth;
+using Cairn.S3.Errors;
+using Cairn.S3.Routing;
+using Cairn.S3.Xml;
+using Microsoft.AspNetCore.Http;
+
+namespace Cairn.S3.Handlers;
+
+public sealed partial class S3Handlers
+{
+    private async Task ListBucketsAsync(HttpContext context, AuthResult auth)
+    {
+        var all = await buckets.ListAsync(context.RequestAborted).ConfigureAwait(false);
+        var entries = new List<BucketEntry>(all.Count);
+        foreach (var bucket in all)
+        {
+            entries.Add(new BucketEntry(bucket.Name, bucket.CreatedAt, bucket.Region));
+        }
+        var owner = OwnerOf(auth);
+        await XmlResponse.WriteAsync(context, StatusCodes.Status200OK, new ListAllMyBucketsResult(owner, entries),
+            static (writer, result) => ListAllMyBucketsResultWriter.Write(writer, result)).ConfigureAwait(false);
+    }
+
+    private async Task CreateBucketAsync(HttpContext context, S3Request request, AuthResult auth)
+    {
+        var bucket = RequireBucket(request);
+        if (!BucketName.IsValid(bucket))
+        {
+            throw S3Errors.InvalidBucketName(bucket);
+        }
+        using var document = await RequestBody.ReadDocumentAsync(context, auth, context.RequestAborted).ConfigureAwait(false);
+        var location = document.Length == 0 ? null : S3XmlReader.ReadCreateBucketConfiguration(document);
+        if (!string.IsNullOrEmpty(location) && !string.Equals(location, options.Region, StringComparison.Ordinal))
+        {
+            throw new S3Exception(S3ErrorCode.IllegalLocationConstraintException,
+                $"The {location} location constraint is incompatible for the region specific endpoint this request was sent to ({options.Region}).");
+        }
+        var status = await buckets.CreateAsync(bucket, options.Region, context.RequestAborted).ConfigureAwait(false);
+        // AWS answers 200 to the owner re-creating a bucket only in us-east-1 (legacy behaviour); 409 elsewhere.
+        if (status == CreateBucketStatus.AlreadyExists && options.Region != "us-east-1")
+        {
+            throw new S3Exception(S3ErrorCode.BucketAlreadyOwnedByYou) { Details = [new("BucketName", bucket)] };
+        }
+        context.Response.Headers.Location = "/" + bucket;
+        context.Response.StatusCode = StatusCodes.Status200OK;
+    }
+
+    private async Task HeadBucketAsync(HttpContext context, S3Request request)
+    {
+        var bucket = RequireBucket(request);
+        var record = await buckets.GetAsync(bucket, context.RequestAborted).ConfigureAwait(false) ?? throw S3Errors.NoSuchBucket(bucket);
+        context.Response.Headers["x-amz-bucket-region"] = record.Region;
+        context.Response.StatusCode = StatusCodes.Status200OK;
+    }
+
+    private async Task DeleteBucketAsync(HttpContext context, S3Request request)
+    {
+        var bucket = RequireBucket(request);
+        var outcome = await buckets.DeleteAsync(bucket, context.RequestAborted).ConfigureAwait(false);
+        context.Response.StatusCode = outcome switch
+        {
+            DeleteBucketOutcome.Deleted => StatusCodes.Status204NoContent,
+            DeleteBucketOutcome.NoSuchBucket => throw S3Errors.NoSuchBucket(bucket),
+            _ => throw new S3Exception(S3ErrorCode.BucketNotEmpty) { Details = [new("BucketName", bucket)] },
+        };
+    }
+
+    private async Task GetBucketLocationAsync(HttpContext context, S3Request request)
+    {
+        var bucket = RequireBucket(request);
+        var record = await buckets.GetAsync(bucket, context.RequestAborted).ConfigureAwait(false) ?? throw S3Errors.NoSuchBucket(bucket);
+        await XmlResponse.WriteAsync(context, StatusCodes.Status200OK, record.Region,
+            static (writer, region) => LocationConstraintWriter.Write(writer, region)).ConfigureAwait(false);
+    }
+
+    /// <summary>The canonical owner id: a stable 64-hex id derived from the access key, as S3's canonical user ids look.</summary>
+    private static S3Owner OwnerOf(AuthResult auth) =>
+        new(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(auth.Principal.AccessKeyId))),
+            auth.Principal.DisplayName);
+}

@@ -1,0 +1,99 @@
+using Cairn.Core;
+using Cairn.Engine.Objects;
+using Cairn.S3.Auth;
+using Cairn.S3.Errors;
+using Cairn.S3.Routing;
+using Cairn.S3.Xml;
+using Microsoft.AspNetCore.Http;
+
+namespace Cairn.S3.Handlers;
+
+public sealed partial class S3Handlers
+{
+    private const long MaxCopySourceBytes = 5L * 1024 * 1024 * 1024;
+
+    private async Task CopyObjectAsync(HttpContext context, S3Request request, AuthResult auth)
+    {
+        _ = auth;
+        var bucket = RequireBucket(request);
+        var key = ValidKey(request);
+        var headers = context.Request.Headers;
+        var (sourceBucket, sourceKey) = CopySource(RequestHeaders.Value(headers, "x-amz-copy-source")!);
+        var directive = RequestHeaders.Value(headers, "x-amz-metadata-directive") ?? "COPY";
+        var replace = directive switch
+        {
+            "COPY" => false,
+            "REPLACE" => true,
+            _ => throw S3Errors.InvalidArgument("Unknown metadata directive.", "x-amz-metadata-directive", directive),
+        };
+        if (!replace && sourceBucket == bucket && sourceKey == key)
+        {
+            throw S3Errors.InvalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
+        }
+        var result = await objects.CopyAsync(new CopyObjectCommand
+        {
+            SourceBucket = sourceBucket,
+            SourceKey = sourceKey,
+            Bucket = bucket,
+            Key = key,
+            SourceConditions = RequestHeaders.Conditions(headers, "x-amz-copy-source-"),
+            ReplaceMetadata = replace,
+            Headers = RequestHeaders.ContentHeaders(headers),
+            UserMetadata = RequestHeaders.UserMetadata(headers),
+            Precondition = RequestHeaders.WritePrecondition(headers),
+            MaxSourceSize = MaxCopySourceBytes,
+        }, context.RequestAborted).ConfigureAwait(false);
+
+        var version = result.Status switch
+        {
+            CopyObjectStatus.Copied => result.Version!,
+            CopyObjectStatus.NoSuchBucket => throw S3Errors.NoSuchBucket(bucket),
+            CopyObjectStatus.NoSuchSourceBucket => throw S3Errors.NoSuchBucket(sourceBucket),
+            CopyObjectStatus.NoSuchSourceKey => throw S3Errors.NoSuchKey(sourceKey),
+            CopyObjectStatus.SourceTooLarge => throw S3Errors.InvalidRequest(
+                $"The specified copy source is larger than the maximum allowable size for a copy source: {MaxCopySourceBytes}"),
+            _ => throw S3Errors.Of(S3ErrorCode.PreconditionFailed),
+        };
+        await XmlResponse.WriteAsync(context, StatusCodes.Status200OK, version,
+            static (writer, version) => CopyObjectResultWriter.Write(writer, CopyResultOf(version)))
+            .ConfigureAwait(false);
+    }
+
+    private static Xml.CopyObjectResult CopyResultOf(Metadata.ObjectVersionRecord version) => new(version.ETag, version.LastModified)
+    {
+        ChecksumType = version.Checksums.Count > 0 ? "FULL_OBJECT" : null,
+        ChecksumCRC32 = version.Checksums.GetValueOrDefault("CRC32"),
+        ChecksumCRC32C = version.Checksums.GetValueOrDefault("CRC32C"),
+        ChecksumCRC64NVME = version.Checksums.GetValueOrDefault("CRC64NVME"),
+        ChecksumSHA1 = version.Checksums.GetValueOrDefault("SHA1"),
+        ChecksumSHA256 = version.Checksums.GetValueOrDefault("SHA256"),
+    };
+
+    /// <summary>Parses x-amz-copy-source: <c>[/]bucket/key[?versionId=...]</c>, URL-encoded.</summary>
+    private static (string Bucket, string Key) CopySource(string header)
+    {
+        var value = header;
+        var question = value.IndexOf('?', StringComparison.Ordinal);
+        if (question >= 0)
+        {
+            var versionQuery = value[(question + 1)..];
+            value = value[..question];
+            if (versionQuery.StartsWith("versionId=", StringComparison.Ordinal) && versionQuery != "versionId=null")
+            {
+                throw S3Errors.InvalidArgument("Invalid version id specified", "x-amz-copy-source", header);
+            }
+        }
+        var decoded = Routing.S3RequestParser.DecodePath(value).TrimStart('/');
+        var slash = decoded.IndexOf('/', StringComparison.Ordinal);
+        if (slash <= 0 || slash == decoded.Length - 1)
+        {
+            throw S3Errors.InvalidArgument("Copy Source must mention the source bucket and key: sourcebucket/sourcekey", "x-amz-copy-source", header);
+        }
+        var key = decoded[(slash + 1)..];
+        if (ObjectKey.Validate(key) != ObjectKey.Validity.Valid)
+        {
+            throw S3Errors.InvalidArgument("Copy Source key is not valid", "x-amz-copy-source", header);
+        }
+        return (decoded[..slash], key);
+    }
+}

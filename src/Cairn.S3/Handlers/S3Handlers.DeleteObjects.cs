@@ -1,0 +1,62 @@
+using Cairn.Core;
+using Cairn.S3.Auth;
+using Cairn.S3.Errors;
+using Cairn.S3.Routing;
+using Cairn.S3.Xml;
+using Microsoft.AspNetCore.Http;
+
+namespace Cairn.S3.Handlers;
+
+public sealed partial class S3Handlers
+{
+    private async Task DeleteObjectsAsync(HttpContext context, S3Request request, AuthResult auth)
+    {
+        var bucket = RequireBucket(request);
+        using var document = await RequestBody.ReadDocumentAsync(context, auth, context.RequestAborted).ConfigureAwait(false);
+        VerifyDocumentIntegrity(context, document);
+        var delete = S3XmlReader.ReadDelete(document);
+        if (await buckets.GetAsync(bucket, context.RequestAborted).ConfigureAwait(false) is null)
+        {
+            throw S3Errors.NoSuchBucket(bucket);
+        }
+        var deleted = new List<DeletedObject>(delete.Objects.Count);
+        var errors = new List<DeleteError>();
+        foreach (var (key, versionId) in delete.Objects)
+        {
+            if (ObjectKey.Validate(key) != ObjectKey.Validity.Valid)
+            {
+                errors.Add(new DeleteError(key, S3ErrorCode.KeyTooLongError, S3ErrorCatalog.MessageOf(S3ErrorCode.KeyTooLongError)) { VersionId = versionId });
+                continue;
+            }
+            await objects.DeleteAsync(bucket, key, context.RequestAborted).ConfigureAwait(false);
+            if (!delete.Quiet)
+            {
+                deleted.Add(new DeletedObject(key) { VersionId = versionId });
+            }
+        }
+        await XmlResponse.WriteAsync(context, StatusCodes.Status200OK, new DeleteResult(deleted, errors),
+            static (writer, result) => DeleteResultWriter.Write(writer, result)).ConfigureAwait(false);
+    }
+
+    /// <summary>Content-MD5 and x-amz-checksum-* of a document body, when sent, must match (BadDigest otherwise).</summary>
+    private static void VerifyDocumentIntegrity(HttpContext context, MemoryStream document)
+    {
+        var bytes = document.GetBuffer().AsSpan(0, (int)document.Length);
+        if (RequestHeaders.ContentMd5(context.Request.Headers) is { } expected
+            && !System.Security.Cryptography.MD5.HashData(bytes).AsSpan().SequenceEqual(expected))
+        {
+            throw S3Errors.Of(S3ErrorCode.BadDigest);
+        }
+        var (checksums, _) = RequestHeaders.Checksums(context.Request.Headers);
+        foreach (var (algorithm, value) in checksums)
+        {
+            using var checksum = IncrementalChecksum.Create(algorithm);
+            checksum.Append(bytes);
+            if (checksum.GetBase64AndReset() != value)
+            {
+                throw S3Errors.Of(S3ErrorCode.BadDigest,
+                    $"The {ChecksumAlgorithms.WireName(algorithm)} you specified did not match the calculated checksum.");
+            }
+        }
+    }
+}

@@ -1,0 +1,206 @@
+using Cairn.Core;
+using Cairn.Engine.Objects;
+using Cairn.Metadata;
+using Cairn.S3.Auth;
+using Cairn.S3.Errors;
+using Cairn.S3.Routing;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Cairn.S3.Handlers;
+
+public sealed partial class S3Handlers
+{
+    private static readonly (string Query, string Header)[] ResponseOverrides =
+    [
+        ("response-content-type", "Content-Type"),
+        ("response-content-language", "Content-Language"),
+        ("response-expires", "Expires"),
+        ("response-cache-control", "Cache-Control"),
+        ("response-content-disposition", "Content-Disposition"),
+        ("response-content-encoding", "Content-Encoding"),
+    ];
+
+    private async Task PutObjectAsync(HttpContext context, S3Request request, AuthResult auth)
+    {
+        var bucket = RequireBucket(request);
+        var key = ValidKey(request);
+        var headers = context.Request.Headers;
+        var (headerChecksums, trailerChecksum) = RequestHeaders.Checksums(headers);
+        var computed = new List<ChecksumAlgorithm>(headerChecksums.Keys);
+        if (trailerChecksum is { } trailer)
+        {
+            computed.Add(trailer);
+        }
+        var body = RequestBody.Open(context, auth, out var declaredLength);
+        if (declaredLength > S3Limits.MaxSinglePutBytes)
+        {
+            throw S3Errors.Of(S3ErrorCode.EntityTooLarge);
+        }
+        var result = await objects.PutAsync(new PutObjectCommand
+        {
+            Bucket = bucket,
+            Key = key,
+            Body = body,
+            DeclaredLength = declaredLength,
+            Headers = RequestHeaders.ContentHeaders(headers),
+            UserMetadata = RequestHeaders.UserMetadata(headers),
+            Checksums = computed,
+            ContentMd5 = RequestHeaders.ContentMd5(headers),
+            ExpectedChecksums = () => RequestBody.ExpectedChecksums(body, headerChecksums, trailerChecksum),
+            Precondition = RequestHeaders.WritePrecondition(headers),
+        }, context.RequestAborted).ConfigureAwait(false);
+
+        switch (result.Status)
+        {
+            case PutObjectStatus.Created:
+                var version = result.Version!;
+                context.Response.Headers.ETag = ETag.Quote(version.ETag);
+                WriteChecksumHeaders(context.Response, version);
+                context.Response.StatusCode = StatusCodes.Status200OK;
+                return;
+            case PutObjectStatus.NoSuchBucket:
+                throw S3Errors.NoSuchBucket(bucket);
+            case PutObjectStatus.PreconditionFailed:
+                throw S3Errors.Of(S3ErrorCode.PreconditionFailed);
+            case PutObjectStatus.IncompleteBody:
+                throw S3Errors.Of(S3ErrorCode.IncompleteBody);
+            case PutObjectStatus.BadDigest:
+                throw S3Errors.Of(S3ErrorCode.BadDigest);
+            case PutObjectStatus.ChecksumMismatch:
+                throw S3Errors.Of(S3ErrorCode.BadDigest,
+                    $"The {ChecksumAlgorithms.WireName(result.MismatchedChecksum!.Value)} you specified did not match the calculated checksum.");
+            default:
+                throw new InvalidOperationException($"Unexpected put status {result.Status}.");
+        }
+    }
+
+    private async Task GetObjectAsync(HttpContext context, S3Request request, bool headOnly)
+    {
+        var bucket = RequireBucket(request);
+        var key = ValidKey(request);
+        var headers = context.Request.Headers;
+        if (request.Query.ContainsKey("partNumber"))
+        {
+            throw S3Errors.NotImplemented("GetObject with partNumber");
+        }
+        var found = await objects.GetAsync(bucket, key, RequestHeaders.Conditions(headers), RequestHeaders.Range(headers),
+            context.RequestAborted).ConfigureAwait(false);
+        var response = context.Response;
+        switch (found.Status)
+        {
+            case GetObjectStatus.NoSuchBucket:
+                throw S3Errors.NoSuchBucket(bucket);
+            case GetObjectStatus.NoSuchKey:
+                throw S3Errors.NoSuchKey(key);
+            case GetObjectStatus.PreconditionFailed:
+                throw S3Errors.Of(S3ErrorCode.PreconditionFailed);
+            case GetObjectStatus.NotModified:
+                response.StatusCode = StatusCodes.Status304NotModified;
+                response.Headers.ETag = ETag.Quote(found.Version!.ETag);
+                response.Headers.LastModified = S3Date.ToHttpDate(found.Version.LastModified);
+                return;
+            case GetObjectStatus.RangeNotSatisfiable:
+                response.Headers.ContentRange = $"bytes */{found.Version!.Size}";
+                throw new S3Exception(S3ErrorCode.InvalidRange)
+                {
+                    Details = [new("RangeRequested", headers.Range.ToString()), new("ActualObjectSize", found.Version.Size.ToString(System.Globalization.CultureInfo.InvariantCulture))],
+                };
+        }
+
+        var version = found.Version!;
+        WriteObjectHeaders(response, version);
+        var checksumMode = string.Equals(RequestHeaders.Value(headers, "x-amz-checksum-mode"), "ENABLED", StringComparison.OrdinalIgnoreCase);
+        if (checksumMode && !found.IsPartial)
+        {
+            WriteChecksumHeaders(response, version);
+        }
+        foreach (var (query, header) in ResponseOverrides)
+        {
+            if (request.Query.TryGetValue(query, out var value) && value.Count > 0)
+            {
+                response.Headers[header] = value.ToString();
+            }
+        }
+        response.ContentLength = found.Length;
+        if (found.IsPartial)
+        {
+            response.StatusCode = StatusCodes.Status206PartialContent;
+            response.Headers.ContentRange = $"bytes {found.Offset}-{found.Offset + found.Length - 1}/{version.Size}";
+        }
+        else
+        {
+            response.StatusCode = StatusCodes.Status200OK;
+        }
+        if (headOnly)
+        {
+            return;
+        }
+        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        await objects.WriteBodyAsync(found, response.Body, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private async Task DeleteObjectAsync(HttpContext context, S3Request request)
+    {
+        var bucket = RequireBucket(request);
+        var key = ValidKey(request);
+        if (!await objects.DeleteAsync(bucket, key, context.RequestAborted).ConfigureAwait(false))
+        {
+            throw S3Errors.NoSuchBucket(bucket);
+        }
+        context.Response.StatusCode = StatusCodes.Status204NoContent;
+    }
+
+    private static void WriteObjectHeaders(HttpResponse response, ObjectVersionRecord version)
+    {
+        var headers = response.Headers;
+        headers.ETag = ETag.Quote(version.ETag);
+        headers.LastModified = S3Date.ToHttpDate(version.LastModified);
+        headers.AcceptRanges = "bytes";
+        headers.ContentType = version.Headers.ContentType ?? "binary/octet-stream";
+        SetIfPresent(headers, "Content-Encoding", version.Headers.ContentEncoding);
+        SetIfPresent(headers, "Content-Disposition", version.Headers.ContentDisposition);
+        SetIfPresent(headers, "Content-Language", version.Headers.ContentLanguage);
+        SetIfPresent(headers, "Cache-Control", version.Headers.CacheControl);
+        SetIfPresent(headers, "Expires", version.Headers.Expires);
+        foreach (var (name, value) in version.UserMetadata)
+        {
+            headers["x-amz-meta-" + name] = value;
+        }
+    }
+
+    private static void WriteChecksumHeaders(HttpResponse response, ObjectVersionRecord version)
+    {
+        foreach (var (wireName, value) in version.Checksums)
+        {
+            if (ChecksumAlgorithms.TryParseWireName(wireName, out var algorithm))
+            {
+                response.Headers[ChecksumAlgorithms.HeaderName(algorithm)] = value;
+                response.Headers["x-amz-checksum-type"] = "FULL_OBJECT";
+            }
+        }
+    }
+
+    private static void SetIfPresent(IHeaderDictionary headers, string name, string? value)
+    {
+        if (value is not null)
+        {
+            headers[name] = value;
+        }
+    }
+
+    private static string ValidKey(S3Request request)
+    {
+        var key = RequireKey(request);
+        return ObjectKey.Validate(key) switch
+        {
+            ObjectKey.Validity.Valid => key,
+            ObjectKey.Validity.TooLong => throw new S3Exception(S3ErrorCode.KeyTooLongError)
+            {
+                Details = [new("Size", System.Text.Encoding.UTF8.GetByteCount(key).ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                    new("MaxSizeAllowed", S3Limits.MaxKeyBytes.ToString(System.Globalization.CultureInfo.InvariantCulture))],
+            },
+            _ => throw S3Errors.InvalidArgument("The key must not be empty."),
+        };
+    }
+}

@@ -1,0 +1,41 @@
+using Cairn.Engine.Buckets;
+using Cairn.Engine.Objects;
+using Cairn.S3.Auth;
+using Cairn.S3.Errors;
+using Cairn.S3.Routing;
+using Microsoft.AspNetCore.Http;
+
+namespace Cairn.S3.Handlers;
+
+/// <summary>
+/// One method per S3 operation: parse headers, call one engine method, write the response.
+/// Failures are thrown as <see cref="S3Exception"/> and written by the middleware, never here.
+/// </summary>
+public sealed partial class S3Handlers(BucketService buckets, ObjectService objects, S3Options options)
+{
+    /// <summary>Dispatches a parsed, authenticated request (one switch, STYLE top rule 1).</summary>
+    public Task HandleAsync(HttpContext context, S3Request request, AuthResult auth) => request.Operation switch
+    {
+        S3Operation.ListBuckets => ListBucketsAsync(context, auth),
+        S3Operation.CreateBucket => CreateBucketAsync(context, request, auth),
+        S3Operation.HeadBucket => HeadBucketAsync(context, request),
+        S3Operation.DeleteBucket => DeleteBucketAsync(context, request),
+        S3Operation.GetBucketLocation => GetBucketLocationAsync(context, request),
+        S3Operation.ListObjects => ListObjectsAsync(context, request, auth, v2: false),
+        S3Operation.ListObjectsV2 => ListObjectsAsync(context, request, auth, v2: true),
+        S3Operation.DeleteObjects => DeleteObjectsAsync(context, request, auth),
+        S3Operation.PutObject => PutObjectAsync(context, request, auth),
+        S3Operation.CopyObject => CopyObjectAsync(context, request, auth),
+        S3Operation.GetObject => GetObjectAsync(context, request, headOnly: false),
+        S3Operation.HeadObject => GetObjectAsync(context, request, headOnly: true),
+        S3Operation.DeleteObject => DeleteObjectAsync(context, request),
+        S3Operation.CreateMultipartUpload or S3Operation.UploadPart or S3Operation.UploadPartCopy
+            or S3Operation.CompleteMultipartUpload or S3Operation.AbortMultipartUpload or S3Operation.ListParts
+            or S3Operation.ListMultipartUploads => throw S3Errors.NotImplemented(request.Operation.ToString()),
+        _ => throw S3Errors.NotImplemented(request.UnsupportedName ?? request.Operation.ToString()),
+    };
+
+    private static string RequireBucket(S3Request request) => request.Bucket ?? throw S3Errors.Of(S3ErrorCode.MethodNotAllowed);
+
+    private static string RequireKey(S3Request request) => request.Key ?? throw S3Errors.Of(S3ErrorCode.MethodNotAllowed);
+}

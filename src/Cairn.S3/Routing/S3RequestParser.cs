@@ -1,0 +1,230 @@
+using System.Text;
+using Cairn.S3.Errors;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace Cairn.S3.Routing;
+
+/// <summary>
+/// Parses method + raw target + Host into an <see cref="S3Request"/>. The path is taken from the
+/// raw request target (never the normalised <c>Request.Path</c>), because S3 keys may contain
+/// <c>//</c>, <c>..</c> and percent-encoded slashes that normalisation would change.
+/// </summary>
+public sealed class S3RequestParser(string? baseDomain)
+{
+    // Sub-resources that name an S3 API Cairn does not serve yet, by method and target kind.
+    private static readonly string[] BucketSubresources =
+    [
+        "accelerate", "acl", "analytics", "cors", "encryption", "intelligent-tiering", "inventory", "lifecycle", "logging",
+        "metrics", "notification", "object-lock", "ownershipControls", "policy", "policyStatus", "publicAccessBlock",
+        "replication", "requestPayment", "tagging", "versioning", "versions", "website",
+    ];
+
+    private static readonly string[] ObjectSubresources =
+    [
+        "acl", "attributes", "legal-hold", "restore", "retention", "select", "tagging", "torrent",
+    ];
+
+    private readonly string? _baseDomain = string.IsNullOrEmpty(baseDomain) ? null : baseDomain.TrimStart('.').ToLowerInvariant();
+
+    /// <summary>Parses a request. <paramref name="rawPath"/> is percent-encoded as sent; <paramref name="rawQuery"/> has no leading '?'.</summary>
+    public S3Request Parse(string method, string rawPath, string rawQuery, string? host, IHeaderDictionary headers)
+    {
+        var query = new QueryCollection(QueryHelpers.ParseQuery(rawQuery));
+        var path = DecodePath(rawPath);
+        string? bucket;
+        string? key;
+        var hostBucket = BucketFromHost(host);
+        if (hostBucket is not null)
+        {
+            bucket = hostBucket;
+            key = path.Length > 1 ? path[1..] : null;
+        }
+        else
+        {
+            var trimmed = path.StartsWith('/') ? path[1..] : path;
+            var slash = trimmed.IndexOf('/', StringComparison.Ordinal);
+            bucket = slash < 0 ? trimmed : trimmed[..slash];
+            key = slash < 0 || slash == trimmed.Length - 1 ? null : trimmed[(slash + 1)..];
+            if (bucket.Length == 0)
+            {
+                bucket = null;
+            }
+        }
+
+        var operation = bucket is null ? ServiceOperation(method)
+            : key is null ? BucketOperation(method, query)
+            : ObjectOperation(method, query, headers);
+        return new S3Request(operation.Operation, bucket, key, query) { UnsupportedName = operation.Unsupported };
+    }
+
+    private static (S3Operation Operation, string? Unsupported) ServiceOperation(string method) =>
+        HttpMethods.IsGet(method) ? (S3Operation.ListBuckets, null) : throw S3Errors.Of(S3ErrorCode.MethodNotAllowed);
+
+    private static (S3Operation Operation, string? Unsupported) BucketOperation(string method, IQueryCollection query)
+    {
+        var subresource = FindSubresource(query, BucketSubresources);
+        if (HttpMethods.IsGet(method))
+        {
+            if (query.ContainsKey("location"))
+            {
+                return (S3Operation.GetBucketLocation, null);
+            }
+            if (query.ContainsKey("uploads"))
+            {
+                return (S3Operation.ListMultipartUploads, null);
+            }
+            if (subresource is not null)
+            {
+                return (S3Operation.Unsupported, "GetBucket " + subresource);
+            }
+            return query.TryGetValue("list-type", out var listType) && listType == "2"
+                ? (S3Operation.ListObjectsV2, null)
+                : (S3Operation.ListObjects, null);
+        }
+        if (HttpMethods.IsHead(method))
+        {
+            return (S3Operation.HeadBucket, null);
+        }
+        if (HttpMethods.IsPut(method))
+        {
+            return subresource is null ? (S3Operation.CreateBucket, null) : (S3Operation.Unsupported, "PutBucket " + subresource);
+        }
+        if (HttpMethods.IsDelete(method))
+        {
+            return subresource is null ? (S3Operation.DeleteBucket, null) : (S3Operation.Unsupported, "DeleteBucket " + subresource);
+        }
+        if (HttpMethods.IsPost(method) && query.ContainsKey("delete"))
+        {
+            return (S3Operation.DeleteObjects, null);
+        }
+        throw S3Errors.Of(S3ErrorCode.MethodNotAllowed);
+    }
+
+    private static (S3Operation Operation, string? Unsupported) ObjectOperation(string method, IQueryCollection query, IHeaderDictionary headers)
+    {
+        var subresource = FindSubresource(query, ObjectSubresources);
+        var hasUploadId = query.ContainsKey("uploadId");
+        if (HttpMethods.IsGet(method))
+        {
+            if (subresource is not null)
+            {
+                return (S3Operation.Unsupported, "GetObject " + subresource);
+            }
+            return (hasUploadId ? S3Operation.ListParts : S3Operation.GetObject, null);
+        }
+        if (HttpMethods.IsHead(method))
+        {
+            return (S3Operation.HeadObject, null);
+        }
+        if (HttpMethods.IsPut(method))
+        {
+            if (subresource is not null)
+            {
+                return (S3Operation.Unsupported, "PutObject " + subresource);
+            }
+            var isCopy = headers.ContainsKey("x-amz-copy-source");
+            if (hasUploadId || query.ContainsKey("partNumber"))
+            {
+                return (isCopy ? S3Operation.UploadPartCopy : S3Operation.UploadPart, null);
+            }
+            return (isCopy ? S3Operation.CopyObject : S3Operation.PutObject, null);
+        }
+        if (HttpMethods.IsDelete(method))
+        {
+            if (subresource is not null)
+            {
+                return (S3Operation.Unsupported, "DeleteObject " + subresource);
+            }
+            return (hasUploadId ? S3Operation.AbortMultipartUpload : S3Operation.DeleteObject, null);
+        }
+        if (HttpMethods.IsPost(method))
+        {
+            if (query.ContainsKey("uploads"))
+            {
+                return (S3Operation.CreateMultipartUpload, null);
+            }
+            if (hasUploadId)
+            {
+                return (S3Operation.CompleteMultipartUpload, null);
+            }
+            return (S3Operation.Unsupported, subresource is null ? "PostObject" : "PostObject " + subresource);
+        }
+        throw S3Errors.Of(S3ErrorCode.MethodNotAllowed);
+    }
+
+    private static string? FindSubresource(IQueryCollection query, string[] names)
+    {
+        foreach (var name in names)
+        {
+            if (query.ContainsKey(name))
+            {
+                return name;
+            }
+        }
+        return null;
+    }
+
+    private string? BucketFromHost(string? host)
+    {
+        if (_baseDomain is null || string.IsNullOrEmpty(host))
+        {
+            return null;
+        }
+        var name = host;
+        var colon = name.LastIndexOf(':');
+        if (colon > 0 && !name.EndsWith(']'))
+        {
+            name = name[..colon];
+        }
+        name = name.ToLowerInvariant();
+        var suffix = "." + _baseDomain;
+        return name.Length > suffix.Length && name.EndsWith(suffix, StringComparison.Ordinal) ? name[..^suffix.Length] : null;
+    }
+
+    /// <summary>Percent-decodes the path as UTF-8 ('+' stays '+': it is not a space in a path). Malformed escapes are an error.</summary>
+    internal static string DecodePath(string rawPath)
+    {
+        if (rawPath.IndexOf('%') < 0)
+        {
+            return rawPath;
+        }
+        var bytes = new List<byte>(rawPath.Length);
+        Span<byte> utf8 = stackalloc byte[4];
+        for (var i = 0; i < rawPath.Length; i++)
+        {
+            var c = rawPath[i];
+            if (c == '%')
+            {
+                if (i + 2 >= rawPath.Length || !Uri.IsHexDigit(rawPath[i + 1]) || !Uri.IsHexDigit(rawPath[i + 2]))
+                {
+                    throw S3Errors.InvalidArgument("The request path contains a malformed percent-encoding.");
+                }
+                bytes.Add((byte)Convert.ToInt32(rawPath.Substring(i + 1, 2), 16));
+                i += 2;
+            }
+            else if (c < 0x80)
+            {
+                bytes.Add((byte)c);
+            }
+            else
+            {
+                var count = char.IsHighSurrogate(c) && i + 1 < rawPath.Length
+                    ? Encoding.UTF8.GetBytes(rawPath.AsSpan(i++, 2), utf8)
+                    : Encoding.UTF8.GetBytes(rawPath.AsSpan(i, 1), utf8);
+                for (var b = 0; b < count; b++)
+                {
+                    bytes.Add(utf8[b]);
+                }
+            }
+        }
+        try
+        {
+            return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes.ToArray());
+        }
+        catch (DecoderFallbackException)
+        {
+            throw S3Errors.InvalidArgument("The request path is not valid UTF-8.");
+        }
+    }
+}

@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Cairn.S3.Auth;
+using Cairn.S3.Errors;
+using Cairn.S3.Handlers;
+using Cairn.S3.Routing;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+
+namespace Cairn.S3;
+
+/// <summary>
+/// The one terminal middleware for S3 traffic: request id, parse, authenticate, dispatch, and the
+/// single place where failures become S3 error responses (STYLE B2, B4).
+/// </summary>
+public sealed partial class S3Middleware(S3RequestParser parser, SigV4Verifier verifier, S3Handlers handlers, S3Metrics metrics,
+    ILogger<S3Middleware> logger)
+{
+    /// <summary>Serves one request.</summary>
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var requestId = NewRequestId();
+        context.Response.Headers["x-amz-request-id"] = requestId;
+        context.Response.Headers["x-amz-id-2"] = requestId;
+        context.Response.Headers.Server = "Cairn";
+        var operation = S3Operation.Unsupported;
+        string? errorCode = null;
+        var (rawPath, rawQuery) = SplitTarget(context);
+        S3Request? request = null;
+        try
+        {
+            request = parser.Parse(context.Request.Method, rawPath, rawQuery, context.Request.Host.Value, context.Request.Headers);
+            operation = request.Operation;
+            var auth = verifier.Verify(new SigV4Request(context.Request.Method, rawPath, rawQuery, context.Request.Headers));
+            await handlers.HandleAsync(context, request, auth).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (context.RequestAborted.IsCancellationRequested && ex is OperationCanceledException or IOException)
+        {
+            // The client went away; there is nobody to answer.
+            errorCode = "ClientDisconnected";
+        }
+        catch (Exception ex)
+        {
+            var error = S3ErrorMapper.ToS3Exception(ex);
+            errorCode = error.Code.ToString();
+            if (error.Code == S3ErrorCode.InternalError)
+            {
+                LogInternalError(ex, requestId, context.Request.Method, operation);
+            }
+            else
+            {
+                LogClientError(requestId, context.Request.Method, operation, errorCode, error.Message);
+            }
+            await WriteErrorAsync(context, error, request?.Resource ?? rawPath, requestId).ConfigureAwait(false);
+        }
+        finally
+        {
+            metrics.RequestCompleted(operation, context.Response.StatusCode, errorCode, Stopwatch.GetElapsedTime(started));
+        }
+    }
+
+    private static async Task WriteErrorAsync(HttpContext context, S3Exception error, string resource, string requestId)
+    {
+        if (context.Response.HasStarted)
+        {
+            // Headers (with a Content-Length) are out: the only honest signal left is to cut the
+            // connection, so the client sees a failed transfer and never a short body (invariant 3).
+            context.Abort();
+            return;
+        }
+        context.Response.Clear();
+        context.Response.Headers["x-amz-request-id"] = requestId;
+        context.Response.Headers["x-amz-id-2"] = requestId;
+        context.Response.StatusCode = error.StatusCode;
+        if (HttpMethods.IsHead(context.Request.Method) || error.StatusCode == StatusCodes.Status304NotModified)
+        {
+            return;
+        }
+        await S3ErrorWriter.WriteAsync(context, error, resource, requestId).ConfigureAwait(false);
+    }
+
+    private static (string Path, string Query) SplitTarget(HttpContext context)
+    {
+        var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        if (string.IsNullOrEmpty(target))
+        {
+            return (context.Request.PathBase + context.Request.Path, context.Request.QueryString.Value?.TrimStart('?') ?? "");
+        }
+        if (target.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || target.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+        {
+            // Absolute-form target (proxies): keep only path and query.
+            var uri = new Uri(target);
+            target = uri.PathAndQuery;
+        }
+        var question = target.IndexOf('?', StringComparison.Ordinal);
+        return question < 0 ? (target, "") : (target[..question], target[(question + 1)..]);
+    }
+
+    private static string NewRequestId()
+    {
+        Span<byte> bytes = stackalloc byte[8];
+        RandomNumberGenerator.Fill(bytes);
+        return Convert.ToHexString(bytes);
+    }
+
+    // Event ids 1-99 belong to the S3 front end; next free: 3.
+    [LoggerMessage(EventId = 1, Level = LogLevel.Error, Message = "Request {RequestId} {Method} {Operation} failed with an internal error")]
+    private partial void LogInternalError(Exception exception, string requestId, string method, S3Operation operation);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "Request {RequestId} {Method} {Operation} answered {Code}: {Message}")]
+    private partial void LogClientError(string requestId, string method, S3Operation operation, string code, string message);
+}

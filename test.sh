@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Runs every Cairn test: the .NET suites (unit, conformance, integration, crash) and the
+# end-to-end client suites against a real server process. Installs what the tests need when
+# missing. Ends with one line "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")"
+root=$(pwd)
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+
+bash e2e/install-deps.sh || { echo "dependency installation failed"; echo "0 passed, 1 failed"; exit 1; }
+
+echo "== build"
+if ! dotnet build Cairn.slnx -c Release -nologo -v quiet >"$results/build.log" 2>&1; then
+    grep -E 'error' "$results/build.log" | head -n 30
+    echo "build failed"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+
+echo "== .NET tests"
+dotnet test Cairn.slnx -c Release --no-build -nologo --logger "trx" --results-directory "$results/trx" 2>&1 \
+    | grep -vE '^\s*$' | tee "$results/dotnet.log" | grep -E 'Passed!|Failed!|error|\[FAIL\]|Failed [A-Za-z]' || true
+dotnet_passed=0
+dotnet_failed=0
+while read -r line; do
+    p=$(sed -nE 's/.*Passed: *([0-9]+).*/\1/p' <<<"$line")
+    f=$(sed -nE 's/.*Failed: *([0-9]+),.*/\1/p' <<<"$line")
+    dotnet_passed=$((dotnet_passed + ${p:-0}))
+    dotnet_failed=$((dotnet_failed + ${f:-0}))
+done < <(grep -E '(Passed|Failed)! +- ' "$results/dotnet.log")
+projects=$(find tests -name '*.Tests.csproj' | wc -l)
+reported=$(grep -cE '(Passed|Failed)! +- ' "$results/dotnet.log")
+if [ "$reported" -lt "$projects" ]; then
+    echo "only $reported of $projects test projects reported results"
+    dotnet_failed=$((dotnet_failed + projects - reported))
+fi
+
+echo "== end-to-end clients"
+bash e2e/run.sh "$results/e2e.counts"
+read -r e2e_passed e2e_failed < "$results/e2e.counts" || { e2e_passed=0; e2e_failed=1; }
+
+passed=$((dotnet_passed + e2e_passed))
+failed=$((dotnet_failed + e2e_failed))
+echo
+echo "dotnet: $dotnet_passed passed, $dotnet_failed failed; e2e: $e2e_passed passed, $e2e_failed failed"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
