@@ -74,14 +74,3 @@ internal sealed class ChunkedBody
 
     private static void Write(Stream stream, string text) => stream.Write(Encoding.ASCII.GetBytes(text));
 }
-
-/// <summary>A stream that hands out at most a few bytes a read, to exercise every buffer boundary.</summary>
-internal sealed class TrickleStream(byte[] data, int maxPerRead) : MemoryStream(data)
-{
-    public override int Read(Span<byte> buffer) => base.Read(buffer[..Math.Min(buffer.Length, maxPerRead)]);
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult(Read(buffer.Span));
-}
