@@ -346,8 +346,9 @@ public sealed partial class AwsChunkedStream : Stream
         {
             case State.AwaitEof:
                 return;
-            case State.Trailers when HasTrailers && _trailerLines > 0 && _start == _end:
-                // The trailer section may end with the stream rather than with an empty line.
+            case State.Trailers when HasTrailers && (_trailerLines > 0 || _skippedTrailerSeparator) && _start == _end:
+                // The trailer section may end with the stream rather than with an empty line (and an empty
+                // line taken for AWS's separator may have been the end of an empty trailer section).
                 FinishPayload();
                 return;
             default:
