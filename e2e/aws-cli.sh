@@ -4,6 +4,10 @@
 set -euo pipefail
 work=$1
 mkdir -p "$work"
+# AWS CLI v1 presigns with SigV2 unless told otherwise; Cairn speaks SigV4 (the setting every
+# non-AWS endpoint documents: aws configure set default.s3.signature_version s3v4).
+export AWS_CONFIG_FILE="$work/aws-config"
+printf '[default]\nregion = us-east-1\ns3 =\n    signature_version = s3v4\n' >"$AWS_CONFIG_FILE"
 s3() { aws --endpoint-url "$CAIRN_ENDPOINT" s3 "$@"; }
 bucket="cli-$(date +%s)-$RANDOM"
 step() { echo "step: $*"; }

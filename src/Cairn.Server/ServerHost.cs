@@ -118,7 +118,9 @@ public static class ServerHost
         configureServices?.Invoke(services);
 
         var app = builder.Build();
-        app.MapGet("/_cairn/health", () => Results.Text("ok"));
+        // A path branch, not a minimal-API endpoint: the terminal S3 middleware below would run before endpoint routing.
+        // Bucket names cannot start with '_', so this never shadows a bucket.
+        app.Map("/_cairn/health", health => health.Run(static context => context.Response.WriteAsync("ok")));
         var middleware = app.Services.GetRequiredService<S3Middleware>();
         app.Run(middleware.InvokeAsync);
         return app;
