@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -54,32 +53,7 @@ public static unsafe class Crc32
         return (uint)value.Value;
     }
 
-    internal static uint AppendManaged(uint crc, ReadOnlySpan<byte> data)
-    {
-        var state = ~crc;
-        fixed (uint* table = Table)
-        {
-            while (data.Length >= 8)
-            {
-                var one = BinaryPrimitives.ReadUInt32LittleEndian(data) ^ state;
-                var two = BinaryPrimitives.ReadUInt32LittleEndian(data[4..]);
-                state = table[(7 * 256) + (one & 0xFF)]
-                    ^ table[(6 * 256) + ((one >> 8) & 0xFF)]
-                    ^ table[(5 * 256) + ((one >> 16) & 0xFF)]
-                    ^ table[(4 * 256) + (one >> 24)]
-                    ^ table[(3 * 256) + (two & 0xFF)]
-                    ^ table[(2 * 256) + ((two >> 8) & 0xFF)]
-                    ^ table[256 + ((two >> 16) & 0xFF)]
-                    ^ table[two >> 24];
-                data = data[8..];
-            }
-            foreach (var b in data)
-            {
-                state = table[(state ^ b) & 0xFF] ^ (state >> 8);
-            }
-        }
-        return ~state;
-    }
+    internal static uint AppendManaged(uint crc, ReadOnlySpan<byte> data) => CrcTables.AppendReflected32(Table, crc, data);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static delegate* unmanaged<CULong, byte*, uint, CULong> LoadZlib()

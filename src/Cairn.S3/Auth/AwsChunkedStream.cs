@@ -20,7 +20,7 @@ namespace Cairn.S3.Auth;
 /// through (and large reads go straight from the inner stream into the caller's buffer). Does not own
 /// <c>inner</c>.</para>
 /// </remarks>
-public sealed partial class AwsChunkedStream : Stream
+public sealed partial class AwsChunkedStream : ReadOnlyStream
 {
     /// <summary>Signed chunks other than the last must be at least this large (AWS: 8 KB).</summary>
     internal const int MinSignedChunkSize = 8192;
@@ -113,28 +113,6 @@ public sealed partial class AwsChunkedStream : Stream
     private bool HasTrailers => _mode is PayloadMode.StreamingSignedTrailer or PayloadMode.StreamingUnsignedTrailer;
 
     /// <inheritdoc />
-    public override bool CanRead => true;
-
-    /// <inheritdoc />
-    public override bool CanSeek => false;
-
-    /// <inheritdoc />
-    public override bool CanWrite => false;
-
-    /// <inheritdoc />
-    public override long Length => throw new NotSupportedException();
-
-    /// <inheritdoc />
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    /// <inheritdoc />
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-    /// <inheritdoc />
     public override int Read(Span<byte> buffer)
     {
         ObjectDisposedException.ThrowIf(_buffer is null, this);
@@ -170,10 +148,6 @@ public sealed partial class AwsChunkedStream : Stream
             }
         }
     }
-
-    /// <inheritdoc />
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     /// <inheritdoc />
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
@@ -475,20 +449,6 @@ public sealed partial class AwsChunkedStream : Stream
         }
         return true;
     }
-
-    /// <inheritdoc />
-    public override void Flush()
-    {
-    }
-
-    /// <inheritdoc />
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    /// <inheritdoc />
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    /// <inheritdoc />
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)

@@ -9,7 +9,7 @@ namespace Cairn.S3.Auth;
 /// would have returned 0. Consumers must not act on the body before that read.
 /// </summary>
 /// <remarks>Does not own <c>inner</c> (the request body belongs to the server).</remarks>
-public sealed class PayloadHashVerifyingStream : Stream
+public sealed class PayloadHashVerifyingStream : ReadOnlyStream
 {
     private readonly Stream _inner;
     private readonly byte[] _expected = new byte[32];
@@ -30,37 +30,11 @@ public sealed class PayloadHashVerifyingStream : Stream
     }
 
     /// <inheritdoc />
-    public override bool CanRead => true;
-
-    /// <inheritdoc />
-    public override bool CanSeek => false;
-
-    /// <inheritdoc />
-    public override bool CanWrite => false;
-
-    /// <inheritdoc />
-    public override long Length => throw new NotSupportedException();
-
-    /// <inheritdoc />
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    /// <inheritdoc />
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-    /// <inheritdoc />
     public override int Read(Span<byte> buffer)
     {
         var read = _inner.Read(buffer);
         return OnRead(buffer[..read], buffer.Length);
     }
-
-    /// <inheritdoc />
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     /// <inheritdoc />
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
@@ -87,20 +61,6 @@ public sealed class PayloadHashVerifyingStream : Stream
         }
         return data.Length;
     }
-
-    /// <inheritdoc />
-    public override void Flush()
-    {
-    }
-
-    /// <inheritdoc />
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    /// <inheritdoc />
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    /// <inheritdoc />
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
