@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using Cairn.Integration.Tests.Infrastructure;
 
@@ -45,6 +46,44 @@ public sealed partial class BadInputTests(BadInputFixture fixture)
         return Wire.SendAsync(request);
     }
 
+    /// <summary>
+    /// A PUT with an aws-chunked body in <paramref name="mode"/> (one of the STREAMING-* payload
+    /// values), signed in the header form at <paramref name="time"/>. x-amz-decoded-content-length is
+    /// the chunks' total unless <paramref name="decodedLength"/> says otherwise; <paramref name="trailers"/>
+    /// are declared in x-amz-trailer and sent after the final chunk; <paramref name="tamper"/> may
+    /// change a chunk or its claimed signature after signing.
+    /// </summary>
+    private WireRequest ChunkedPut(
+        string bucket,
+        string key,
+        IReadOnlyList<byte[]> chunks,
+        string mode,
+        DateTimeOffset time,
+        long? decodedLength = null,
+        IReadOnlyList<(string Name, string Value)>? trailers = null,
+        Func<int, byte[], string, (byte[] Data, string Signature)>? tamper = null)
+    {
+        var request = Wire.Request("PUT", WireSigner.PathOf(bucket, key));
+        request.Headers["content-encoding"] = "aws-chunked";
+        request.Headers["x-amz-decoded-content-length"] = (decodedLength ?? chunks.Sum(static c => (long)c.Length)).ToString(CultureInfo.InvariantCulture);
+        if (trailers is not null)
+        {
+            request.Headers["x-amz-trailer"] = string.Join(',', trailers.Select(static t => t.Name));
+        }
+        var signed = mode != WireSigner.StreamingUnsignedTrailer;
+        var signTrailers = mode == WireSigner.StreamingSignedTrailer;
+        // Signatures are always 64 hex digits, so a placeholder seed gives the encoded length to sign.
+        var length = Signer.ChunkedBody(chunks, time, signed ? new string('0', 64) : null, trailers, signTrailers).Length;
+        request.Headers["content-length"] = length.ToString(CultureInfo.InvariantCulture);
+        var seed = Signer.SignHeaders(request, time, mode);
+        request.Body = Signer.ChunkedBody(chunks, time, signed ? seed : null, trailers, signTrailers, tamper);
+        Assert.Equal(length, request.Body.Length);
+        return request;
+    }
+
+    /// <summary>A body cut into chunks of <paramref name="chunkSize"/> bytes (the last may be shorter).</summary>
+    private static List<byte[]> Split(byte[] body, int chunkSize) => body.Chunk(chunkSize).ToList();
+
     /// <summary>A new empty bucket, created over the wire.</summary>
     private async Task<string> NewBucketAsync()
     {
@@ -77,6 +116,20 @@ public sealed partial class BadInputTests(BadInputFixture fixture)
             request.Headers["range"] = range;
         }
         return SendSignedAsync(request);
+    }
+
+    /// <summary>The store is as <paramref name="before"/>, and the request was refused before any blob was written.</summary>
+    private async Task AssertRefusedUpFrontAsync(StoreSnapshot before) =>
+        Assert.Equal(0, await before.AssertUnchangedAsync(Server));
+
+    /// <summary>
+    /// The store is as <paramref name="before"/>, although the request failed only after blobs were
+    /// written: its upload was aborted and the sweep reclaimed them (so the check is not vacuous).
+    /// </summary>
+    private async Task AssertWrittenThenReclaimedAsync(StoreSnapshot before)
+    {
+        var reclaimed = await before.AssertUnchangedAsync(Server);
+        Assert.True(reclaimed > 0, "expected the failed upload to have written blobs that the sweep reclaimed");
     }
 
     private async Task AssertAbsentAsync(string bucket, string key)

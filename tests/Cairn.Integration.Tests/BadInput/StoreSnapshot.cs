@@ -17,20 +17,67 @@ namespace Cairn.Integration.Tests.BadInput;
 /// that the files under <c>blobs/</c> are exactly the blobs of chunk rows with RefCount &gt; 0 (no
 /// orphan, no temp file, no missing blob). That holds on <see cref="BadInputFixture"/>'s server,
 /// whose grace period is zero and whose background sweeper is off, so nothing is pending between
-/// captures and a test's server-side effects are over once its response has arrived.
+/// captures. A test's server-side effects are over once its response has arrived (the error is
+/// written after the upload is aborted); when the server answers nothing, wait with
+/// <see cref="CompletedRequests"/> first.
 /// </remarks>
 internal sealed record StoreSnapshot(
     string? Bucket,
     IReadOnlyList<string> Buckets,
     IReadOnlyList<string> Objects,
     IReadOnlyList<string> Chunks,
-    IReadOnlyList<string> BlobFiles)
+    IReadOnlyList<string> BlobFiles,
+    IReadOnlyList<string> ReferencedBlobs,
+    int PendingDeletes)
 {
+    /// <summary>Sweeps, captures, and asserts the store is consistent (see remarks).</summary>
     public static async Task<StoreSnapshot> CaptureAsync(CairnServer server, string? bucket)
+    {
+        var snapshot = await CaptureUncheckedAsync(server, bucket);
+        snapshot.AssertConsistent();
+        return snapshot;
+    }
+
+    /// <summary>
+    /// Captures again and asserts every part equals this snapshot. Returns how many blobs the sweep
+    /// reclaimed since this snapshot: 0 when the request was refused before any blob was written,
+    /// more when it failed late and its upload was aborted.
+    /// </summary>
+    public async Task<int> AssertUnchangedAsync(CairnServer server)
+    {
+        var after = await CaptureAsync(server, Bucket);
+        Assert.Equal(Buckets, after.Buckets);
+        Assert.Equal(Objects, after.Objects);
+        Assert.Equal(Chunks, after.Chunks);
+        Assert.Equal(BlobFiles, after.BlobFiles);
+        return after.Reclaimed;
+    }
+
+    /// <summary>Waits (up to 10 s) until at least <paramref name="more"/> blob files (not temp files) have appeared since this snapshot.</summary>
+    public async Task WaitForNewBlobFilesAsync(CairnServer server, int more)
+    {
+        int NewFiles() => BlobFilesOnDisk(server).Except(BlobFiles).Count(static f => !f.Contains("/.tmp-", StringComparison.Ordinal));
+        for (var attempt = 0; attempt < 200 && NewFiles() < more; attempt++)
+        {
+            await Task.Delay(50);
+        }
+        Assert.True(NewFiles() >= more, $"expected {more} new blob files");
+    }
+
+    /// <summary>Blobs the sweep run by this capture deleted.</summary>
+    private int Reclaimed { get; init; }
+
+    private void AssertConsistent()
+    {
+        Assert.Equal(ReferencedBlobs, BlobFiles);
+        Assert.Equal(0, PendingDeletes);
+    }
+
+    private static async Task<StoreSnapshot> CaptureUncheckedAsync(CairnServer server, string? bucket)
     {
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var ct = cancel.Token;
-        await server.Services.GetRequiredService<DeleteQueueSweeper>().SweepAllDueAsync(ct);
+        var reclaimed = await server.Services.GetRequiredService<DeleteQueueSweeper>().SweepAllDueAsync(ct);
         var metadata = server.Services.GetRequiredService<IMetadataStore>();
 
         var buckets = (await metadata.ListBucketsAsync(ct)).Select(static b => $"{b.Name} {b.Region} {b.CreatedAt:O}").ToList();
@@ -51,22 +98,9 @@ internal sealed record StoreSnapshot(
         }
         var chunkRows = await metadata.ListChunksAsync(ct);
         var chunks = chunkRows.Select(static c => $"{c.Hash} {c.BlobName} {c.Length} {c.RefCount}").Order(StringComparer.Ordinal).ToList();
-        var blobFiles = BlobFilesOnDisk(server);
-
         var referenced = chunkRows.Where(static c => c.RefCount > 0).Select(static c => c.BlobName).Order(StringComparer.Ordinal).ToList();
-        Assert.Equal(referenced, blobFiles);
-        Assert.Equal(0, await metadata.CountPendingDeletesAsync(ct));
-        return new StoreSnapshot(bucket, buckets, objects, chunks, blobFiles);
-    }
-
-    /// <summary>Captures again and asserts every part equals this snapshot.</summary>
-    public async Task AssertUnchangedAsync(CairnServer server)
-    {
-        var after = await CaptureAsync(server, Bucket);
-        Assert.Equal(Buckets, after.Buckets);
-        Assert.Equal(Objects, after.Objects);
-        Assert.Equal(Chunks, after.Chunks);
-        Assert.Equal(BlobFiles, after.BlobFiles);
+        var pending = await metadata.CountPendingDeletesAsync(ct);
+        return new StoreSnapshot(bucket, buckets, objects, chunks, BlobFilesOnDisk(server), referenced, pending) { Reclaimed = reclaimed };
     }
 
     /// <summary>Every file under the blob root (temp files included), as blob names with '/' separators, sorted.</summary>

@@ -70,10 +70,11 @@ internal sealed class WireClient : IDisposable
     /// <summary>
     /// Writes the request on a new connection: headers (with the Content-Length the request declares),
     /// then the first <paramref name="bodyBytesToSend"/> bytes of the body; then, when
-    /// <paramref name="shutdownSend"/>, closes the sending side. Reads the response until its body is
-    /// complete or the server closes; null when the server closed without answering.
+    /// <paramref name="shutdownSend"/>, closes the sending side (after <paramref name="beforeShutdown"/>
+    /// completes, if given). Reads the response until its body is complete or the server closes;
+    /// null when the server closed without answering.
     /// </summary>
-    public async Task<WireResponse?> SendRawAsync(WireRequest request, int bodyBytesToSend, bool shutdownSend)
+    public async Task<WireResponse?> SendRawAsync(WireRequest request, int bodyBytesToSend, bool shutdownSend, Func<Task>? beforeShutdown = null)
     {
         using var cancel = new CancellationTokenSource(Timeout);
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
@@ -93,6 +94,10 @@ internal sealed class WireClient : IDisposable
         await socket.SendAsync(request.Body.AsMemory(0, bodyBytesToSend), SocketFlags.None, cancel.Token);
         if (shutdownSend)
         {
+            if (beforeShutdown is not null)
+            {
+                await beforeShutdown();
+            }
             socket.Shutdown(SocketShutdown.Send);
         }
         var received = new MemoryStream();
