@@ -73,6 +73,10 @@ public sealed partial class S3Middleware(S3RequestParser parser, SigV4Verifier v
         context.Response.Clear();
         context.Response.Headers["x-amz-request-id"] = requestId;
         context.Response.Headers["x-amz-id-2"] = requestId;
+        foreach (var (name, value) in error.ResponseHeaders)
+        {
+            context.Response.Headers[name] = value;
+        }
         context.Response.StatusCode = error.StatusCode;
         if (HttpMethods.IsHead(context.Request.Method) || error.StatusCode == StatusCodes.Status304NotModified)
         {

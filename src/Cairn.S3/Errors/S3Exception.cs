@@ -12,4 +12,10 @@ public sealed class S3Exception(S3ErrorCode code, string? message = null)
 
     /// <summary>Extra elements written into the error XML after Message (BucketName, Key, UploadId, ...).</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Details { get; init; } = [];
+
+    /// <summary>
+    /// Response headers the error answer carries (e.g. <c>Content-Range: bytes */size</c> on 416). Set
+    /// here, not on the response: the middleware clears the response before writing the error.
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<string, string>> ResponseHeaders { get; init; } = [];
 }

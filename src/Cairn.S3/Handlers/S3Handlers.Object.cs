@@ -101,10 +101,11 @@ public sealed partial class S3Handlers
                 response.Headers.LastModified = S3Date.ToHttpDate(found.Version.LastModified);
                 return;
             case GetObjectStatus.RangeNotSatisfiable:
-                response.Headers.ContentRange = $"bytes */{found.Version!.Size}";
+                var size = found.Version!.Size.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 throw new S3Exception(S3ErrorCode.InvalidRange)
                 {
-                    Details = [new("RangeRequested", headers.Range.ToString()), new("ActualObjectSize", found.Version.Size.ToString(System.Globalization.CultureInfo.InvariantCulture))],
+                    Details = [new("RangeRequested", headers.Range.ToString()), new("ActualObjectSize", size)],
+                    ResponseHeaders = [new("Content-Range", "bytes */" + size)], // RFC 9110 15.5.17, as S3 sends
                 };
         }
 

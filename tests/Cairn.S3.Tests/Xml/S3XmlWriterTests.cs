@@ -109,10 +109,20 @@ public sealed class S3XmlWriterTests
     [InlineData("")]
     [InlineData("a b")]
     [InlineData("x><y")]
-    [InlineData("Bucket-Name")]
-    public void Named_elements_refuse_names_that_are_not_ASCII_letters_and_digits(string name)
+    [InlineData("-Name")]
+    [InlineData("1Name")]
+    [InlineData("Bucket_Name")]
+    public void Named_elements_refuse_names_that_are_not_a_letter_then_letters_digits_and_hyphens(string name)
     {
         Assert.Throws<ArgumentException>(() => Render(output => new S3XmlWriter(output).WriteNamedElement(name, "v")));
+    }
+
+    [Fact]
+    public void Named_elements_accept_hyphens_as_in_X_Amz_Expires()
+    {
+        var xml = Render(output => new S3XmlWriter(output).WriteNamedElement("X-Amz-Expires", "3600"));
+
+        Assert.Equal("<X-Amz-Expires>3600</X-Amz-Expires>", xml);
     }
 
     [Fact]
