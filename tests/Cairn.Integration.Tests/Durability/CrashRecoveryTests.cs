@@ -15,6 +15,7 @@ namespace Cairn.Integration.Tests.Durability;
 /// sweeper has run every blob on disk is referenced by the catalog and every referenced blob exists.
 /// </summary>
 [Trait("Category", "Crash")]
+[Collection(DurabilityCollection.Name)]
 public sealed class CrashRecoveryTests(ITestOutputHelper output)
 {
     private const int Writers = 8;
@@ -49,6 +50,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         var ledger = new UploadLedger();
 
         // Act + Assert: kill twice mid-upload, checking recovery after each restart.
+        var killsMidUpload = 0;
         await WithDataDirectoryAsync(async dataDirectory =>
         {
             for (var round = 1; round <= 2; round++)
@@ -64,19 +66,25 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
                     await AssertRecoveredAsync(s3, bucket, ledger, cancellationToken);
                 }
                 var prefix = $"r{round}/";
-                await WriteUntilKilledAsync(server, dataDirectory, s3, bucket, ledger, (writer, i, random) =>
-                    ($"{prefix}w{writer}/{i:D4}", RandomBytes(random, random.Next(1024, 2 * 1024 * 1024 + 1))), seed + round, cancellationToken);
+                if (await WriteUntilKilledAsync(server, dataDirectory, s3, bucket, ledger, (writer, i, random) =>
+                    ($"{prefix}w{writer}/{i:D4}", RandomBytes(random, random.Next(1024, 2 * 1024 * 1024 + 1))), seed + round, cancellationToken))
+                {
+                    killsMidUpload++;
+                }
             }
             await AssertRestartRecoversAndSweepsCleanAsync(dataDirectory, bucket, ledger, cancellationToken);
         });
+        // Without this the test could pass without ever crashing in the middle of storing a body.
+        Assert.True(killsMidUpload > 0, "no kill landed while a body was half stored");
     }
 
     [Fact(Timeout = 60_000)]
     public async Task Keys_overwritten_concurrently_read_back_as_one_whole_written_body_after_SIGKILL()
     {
         // Arrange: bodies built from a small pool of chunk-sized blocks, so versions share chunks and
-        // overwrites move reference counts up and down (pins, releases, the delete queue), plus a
-        // random tail so every body is distinct and any mix of two bodies is detectable.
+        // overwrites move reference counts up and down (pins, releases, the delete queue), plus one
+        // fresh block at a random place and a random tail, so every body is distinct (any mix of two
+        // bodies is detectable) and an upload has a blob of its own on disk for most of its life.
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(55));
         var cancellationToken = timeout.Token;
         var seed = Environment.TickCount;
@@ -89,16 +97,18 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         (string Key, byte[] Body) Next(int writer, int i, Random random)
         {
             var count = random.Next(1, 17);
+            var fresh = random.Next(count);
             using var body = new MemoryStream();
             for (var b = 0; b < count; b++)
             {
-                body.Write(blocks[random.Next(blocks.Length)]);
+                body.Write(b == fresh ? RandomBytes(random, 64 * 1024) : blocks[random.Next(blocks.Length)]);
             }
             body.Write(RandomBytes(random, random.Next(1, 64 * 1024)));
             return (keys[random.Next(keys.Length)], body.ToArray());
         }
 
         // Act + Assert
+        var killsMidUpload = 0;
         await WithDataDirectoryAsync(async dataDirectory =>
         {
             for (var round = 1; round <= 2; round++)
@@ -122,10 +132,15 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
                 {
                     await AssertRecoveredAsync(s3, bucket, ledger, cancellationToken);
                 }
-                await WriteUntilKilledAsync(server, dataDirectory, s3, bucket, ledger, Next, seed + round, cancellationToken);
+                if (await WriteUntilKilledAsync(server, dataDirectory, s3, bucket, ledger, Next, seed + round, cancellationToken))
+                {
+                    killsMidUpload++;
+                }
             }
             await AssertRestartRecoversAndSweepsCleanAsync(dataDirectory, bucket, ledger, cancellationToken);
         });
+        // Without this the test could pass without ever crashing in the middle of storing a body.
+        Assert.True(killsMidUpload > 0, "no kill landed while a body was half stored");
     }
 
     /// <summary>
@@ -161,9 +176,10 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
     /// <summary>
     /// Runs <see cref="Writers"/> concurrent writers until at least <see cref="UploadTime"/> has passed
     /// and <see cref="MinAcknowledgedBeforeKill"/> PUTs were acknowledged (at most <see cref="MaxUploadTime"/>),
-    /// then SIGKILLs the server. Any PUT failing before the kill fails the test.
+    /// then SIGKILLs the server. Any PUT failing before the kill fails the test. Returns whether the
+    /// kill left a half-stored body (a blob of an uncommitted upload, or a temp file) behind.
     /// </summary>
-    private async Task WriteUntilKilledAsync(CairnProcess server, string dataDirectory, AmazonS3Client s3, string bucket, UploadLedger ledger,
+    private async Task<bool> WriteUntilKilledAsync(CairnProcess server, string dataDirectory, AmazonS3Client s3, string bucket, UploadLedger ledger,
         Func<int, int, Random, (string Key, byte[] Body)> next, int seed, CancellationToken cancellationToken)
     {
         var killed = false;
@@ -230,9 +246,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
             $"left {left.Unadopted.Count()} blobs of uncommitted uploads, {left.TempFiles.Count} temp files, {left.PendingDeletes} queued deletes");
         Assert.True(failures.IsEmpty, string.Join(Environment.NewLine, failures) + Environment.NewLine + server.RecentOutput);
         Assert.True(acknowledged >= MinAcknowledgedBeforeKill, $"only {acknowledged} PUTs were acknowledged in {MaxUploadTime.TotalSeconds} s");
-        // Without this the test could pass without ever crashing mid-upload.
-        Assert.True(left.Unadopted.Any() || left.TempFiles.Count > 0,
-            $"the kill did not land mid-upload within {MaxUploadTime.TotalSeconds} s (no half-stored body on disk)");
+        return left.Unadopted.Any() || left.TempFiles.Count > 0;
     }
 
     /// <summary>

@@ -15,6 +15,7 @@ namespace Cairn.Integration.Tests.Durability;
 /// period, so "before" and "after" never depend on how fast the machine is; the sweeper is called
 /// directly (its own interval is set far beyond the test).
 /// </summary>
+[Collection(DurabilityCollection.Name)]
 public sealed class DedupTests
 {
     private const int ChunkSize = 1024 * 1024;
