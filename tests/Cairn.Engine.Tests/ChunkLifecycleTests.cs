@@ -155,6 +155,50 @@ public sealed class ChunkLifecycleTests
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task A_writer_that_stalls_past_its_reservation_commits_nothing_and_fails_as_retryable()
+    {
+        await using var engine = await EngineHarness.CreateAsync();
+        var body = EngineHarness.RandomBytes(200 * 1024, seed: 13);
+        // After the first two chunks the writer stalls longer than the reservation timeout, and the
+        // sweeper reclaims what it reserved and wrote, as it would for a dead writer.
+        var stalling = new StallingStream(body, stallAfter: 128 * 1024, async () =>
+        {
+            engine.Clock.Advance(engine.Options.ReservationTimeout + TimeSpan.FromSeconds(1));
+            await engine.Sweeper.SweepAllDueAsync(CancellationToken.None);
+        });
+
+        await Assert.ThrowsAsync<TimeoutException>(() => engine.Objects.PutAsync(new PutObjectCommand
+        {
+            Bucket = EngineHarness.Bucket,
+            Key = "stalled",
+            Body = stalling,
+            DeclaredLength = body.Length,
+        }, CancellationToken.None));
+
+        Assert.Equal(GetObjectStatus.NoSuchKey, (await engine.Objects.GetAsync(EngineHarness.Bucket, "stalled", ReadConditions.None, null, CancellationToken.None)).Status);
+        await engine.Sweeper.SweepAllDueAsync(CancellationToken.None);
+        Assert.Empty(await engine.BlobNamesAsync());
+        Assert.Empty(await engine.Metadata.ListChunksAsync(CancellationToken.None));
+    }
+
+    /// <summary>Serves <paramref name="data"/>, running <paramref name="onStall"/> once when <paramref name="stallAfter"/> bytes have been read.</summary>
+    private sealed class StallingStream(byte[] data, int stallAfter, Func<Task> onStall) : MemoryStream(data)
+    {
+        private bool _stalled;
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (!_stalled && Position >= stallAfter)
+            {
+                _stalled = true;
+                await onStall();
+            }
+            var limit = _stalled ? buffer.Length : (int)Math.Min(buffer.Length, stallAfter - Position);
+            return await base.ReadAsync(buffer[..limit], cancellationToken);
+        }
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task An_upload_that_pins_a_queued_chunk_keeps_it_alive()
     {
         await using var engine = await EngineHarness.CreateAsync();

@@ -58,7 +58,15 @@ public sealed partial class ObjectService
         if (outcome != CommitOutcome.Committed)
         {
             await ReleaseAsync(body).ConfigureAwait(false);
-            return new PutObjectResult(outcome == CommitOutcome.NoSuchBucket ? PutObjectStatus.NoSuchBucket : PutObjectStatus.PreconditionFailed);
+            return outcome switch
+            {
+                CommitOutcome.NoSuchBucket => new PutObjectResult(PutObjectStatus.NoSuchBucket),
+                CommitOutcome.PreconditionFailed => new PutObjectResult(PutObjectStatus.PreconditionFailed),
+                // The upload's reservations expired before the commit (the writer stalled longer than
+                // ReservationTimeout) and the sweeper may have reclaimed its chunks: nothing is committed,
+                // and the client should retry.
+                _ => throw new TimeoutException($"The upload of {command.Bucket}/{command.Key} outlived its chunk reservations; nothing was committed."),
+            };
         }
         return new PutObjectResult(PutObjectStatus.Created, version);
     }
