@@ -54,7 +54,7 @@ internal static class ActionTestExtensions
     /// <summary>Asserts that <paramref name="action"/> fails with this S3 error code and HTTP status.</summary>
     public static async Task<AmazonS3Exception> AssertS3ErrorAsync(Func<Task> action, HttpStatusCode status, string errorCode)
     {
-        var error = await Assert.ThrowsAsync<AmazonS3Exception>(action);
+        var error = await Assert.ThrowsAnyAsync<AmazonS3Exception>(action);
         Assert.Equal((status, errorCode), (error.StatusCode, error.ErrorCode));
         return error;
     }
@@ -62,7 +62,7 @@ internal static class ActionTestExtensions
     /// <summary>Asserts that <paramref name="action"/> fails with this HTTP status (HEAD errors carry no body, hence no code).</summary>
     public static async Task<AmazonS3Exception> AssertS3StatusAsync(Func<Task> action, HttpStatusCode status)
     {
-        var error = await Assert.ThrowsAsync<AmazonS3Exception>(action);
+        var error = await Assert.ThrowsAnyAsync<AmazonS3Exception>(action);
         Assert.Equal(status, error.StatusCode);
         return error;
     }
