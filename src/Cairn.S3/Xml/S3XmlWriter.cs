@@ -123,11 +123,12 @@ public readonly ref struct S3XmlWriter
 
     /// <summary>
     /// Writes an element whose name is only known at run time (error details such as <c>BucketName</c>).
-    /// The name must be ASCII letters and digits; it comes from code, never from a request.
+    /// The name must be an ASCII letter followed by letters, digits and hyphens (S3 sends
+    /// <c>X-Amz-Expires</c> in an expired-URL error); it comes from code, never from a request.
     /// </summary>
     public void WriteNamedElement(string name, string value)
     {
-        if (name.Length is 0 or > 128 || name.AsSpan().ContainsAnyExcept(AsciiLettersAndDigits))
+        if (name.Length is 0 or > 128 || !char.IsAsciiLetter(name[0]) || name.AsSpan().ContainsAnyExcept(ElementNameChars))
         {
             throw new ArgumentException($"'{name}' is not an element name this writer accepts.", nameof(name));
         }
@@ -164,8 +165,8 @@ public readonly ref struct S3XmlWriter
         _output.Advance(utf8.Length);
     }
 
-    private static readonly SearchValues<char> AsciiLettersAndDigits =
-        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789");
+    private static readonly SearchValues<char> ElementNameChars =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-");
 
     private void WriteUtf8(ReadOnlySpan<char> text)
     {

@@ -109,10 +109,17 @@ public sealed class S3XmlWriterTests
     [InlineData("")]
     [InlineData("a b")]
     [InlineData("x><y")]
-    [InlineData("Bucket-Name")]
-    public void Named_elements_refuse_names_that_are_not_ASCII_letters_and_digits(string name)
+    [InlineData("-Leading-Hyphen")]
+    [InlineData("9Digit")]
+    public void Named_elements_refuse_names_that_are_not_a_letter_then_letters_digits_and_hyphens(string name)
     {
         Assert.Throws<ArgumentException>(() => Render(output => new S3XmlWriter(output).WriteNamedElement(name, "v")));
+    }
+
+    [Fact]
+    public void Named_elements_accept_hyphens_as_in_the_X_Amz_Expires_detail_of_an_expired_URL()
+    {
+        Assert.Equal("<X-Amz-Expires>1</X-Amz-Expires>", Render(output => new S3XmlWriter(output).WriteNamedElement("X-Amz-Expires", "1")));
     }
 
     [Fact]
