@@ -84,10 +84,11 @@ public sealed class PresignedUrlTests(ServerFixture fixture) : IDisposable
     [Fact(Timeout = 30_000)]
     public async Task PresignedUrl_GET_after_it_expired_returns_AccessDenied()
     {
-        // Arrange: the shortest expiry the SDK signs; fetched once before and once after it lapses.
+        // Arrange: a few seconds' expiry (X-Amz-Date is whole seconds, so at least one second of it is
+        // left for the first fetch); fetched once before and once after it lapses.
         var bucket = await _s3.NewBucketAsync();
         await _s3.PutBytesAsync(bucket, "k", [1, 2, 3]);
-        var url = Presign(bucket, "k", HttpVerb.GET, DateTime.UtcNow.AddSeconds(2));
+        var url = Presign(bucket, "k", HttpVerb.GET, DateTime.UtcNow.AddSeconds(3));
         var query = HttpUtility.ParseQueryString(new Uri(url).Query);
         var signedAt = DateTime.ParseExact(query["X-Amz-Date"]!, "yyyyMMdd'T'HHmmss'Z'", null,
             System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal);
