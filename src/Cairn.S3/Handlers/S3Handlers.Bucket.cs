@@ -33,6 +33,12 @@ public sealed partial class S3Handlers
         }
         using var document = await RequestBody.ReadDocumentAsync(context, auth, context.RequestAborted).ConfigureAwait(false);
         var location = document.Length == 0 ? null : S3XmlReader.ReadCreateBucketConfiguration(document);
+        if (location == "EU")
+        {
+            // S3's legacy name for eu-west-1 ("Buckets with a LocationConstraint of EU reside in eu-west-1",
+            // GetBucketLocation reference); the AWS SDK for .NET still sends it for eu-west-1.
+            location = "eu-west-1";
+        }
         if (!string.IsNullOrEmpty(location) && !string.Equals(location, options.Region, StringComparison.Ordinal))
         {
             throw new S3Exception(S3ErrorCode.IllegalLocationConstraintException,

@@ -1,0 +1,95 @@
+using System.Net;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Cairn.Integration.Tests.Infrastructure;
+
+namespace Cairn.Integration.Tests.Actions;
+
+/// <summary>Operations Cairn does not serve yet answer 501 NotImplemented (never 500) and change nothing.</summary>
+[Collection(ServerCollection.Name)]
+public sealed class NotImplementedTests(ServerFixture fixture)
+{
+    private const string Key = "k";
+    private const string FakeUploadId = "2~fake-upload-id";
+
+    private static readonly Dictionary<string, Func<IAmazonS3, string, Task>> Operations = new()
+    {
+        ["GetBucketAcl"] = (s3, bucket) => s3.GetBucketAclAsync(new GetBucketAclRequest { BucketName = bucket }),
+        ["PutBucketVersioning"] = (s3, bucket) => s3.PutBucketVersioningAsync(new PutBucketVersioningRequest
+        {
+            BucketName = bucket,
+            VersioningConfig = new S3BucketVersioningConfig { Status = VersionStatus.Enabled },
+        }),
+        ["GetBucketVersioning"] = (s3, bucket) => s3.GetBucketVersioningAsync(bucket),
+        ["GetBucketPolicy"] = (s3, bucket) => s3.GetBucketPolicyAsync(bucket),
+        ["PutBucketTagging"] = (s3, bucket) => s3.PutBucketTaggingAsync(bucket, [new Tag { Key = "team", Value = "storage" }]),
+        ["GetBucketLifecycleConfiguration"] = (s3, bucket) => s3.GetLifecycleConfigurationAsync(bucket),
+        ["GetBucketCors"] = (s3, bucket) => s3.GetCORSConfigurationAsync(bucket),
+        ["GetBucketEncryption"] = (s3, bucket) => s3.GetBucketEncryptionAsync(new GetBucketEncryptionRequest { BucketName = bucket }),
+        ["ListObjectVersions"] = (s3, bucket) => s3.ListVersionsAsync(bucket),
+        ["GetObjectAcl"] = (s3, bucket) => s3.GetObjectAclAsync(new GetObjectAclRequest { BucketName = bucket, Key = Key }),
+        ["GetObjectTagging"] = (s3, bucket) => s3.GetObjectTaggingAsync(new GetObjectTaggingRequest { BucketName = bucket, Key = Key }),
+        ["PutObjectTagging"] = (s3, bucket) => s3.PutObjectTaggingAsync(new PutObjectTaggingRequest
+        {
+            BucketName = bucket,
+            Key = Key,
+            Tagging = new Tagging { TagSet = [new Tag { Key = "a", Value = "b" }] },
+        }),
+        ["GetObjectAttributes"] = (s3, bucket) => s3.GetObjectAttributesAsync(new GetObjectAttributesRequest
+        {
+            BucketName = bucket,
+            Key = Key,
+            ObjectAttributes = [ObjectAttributes.ETag],
+        }),
+        ["GetObject with partNumber"] = (s3, bucket) => s3.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = Key, PartNumber = 1 }),
+        ["CreateMultipartUpload"] = (s3, bucket) => s3.InitiateMultipartUploadAsync(bucket, "new-key"),
+        ["UploadPart"] = (s3, bucket) => s3.UploadPartAsync(new UploadPartRequest
+        {
+            BucketName = bucket,
+            Key = "new-key",
+            UploadId = FakeUploadId,
+            PartNumber = 1,
+            InputStream = new MemoryStream(new byte[300_000]),
+        }),
+        ["UploadPartCopy"] = (s3, bucket) => s3.CopyPartAsync(new CopyPartRequest
+        {
+            SourceBucket = bucket,
+            SourceKey = Key,
+            DestinationBucket = bucket,
+            DestinationKey = "new-key",
+            UploadId = FakeUploadId,
+            PartNumber = 1,
+        }),
+        ["CompleteMultipartUpload"] = (s3, bucket) => s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+        {
+            BucketName = bucket,
+            Key = "new-key",
+            UploadId = FakeUploadId,
+            PartETags = [new PartETag(1, "\"0123456789abcdef0123456789abcdef\"")],
+        }),
+        ["AbortMultipartUpload"] = (s3, bucket) => s3.AbortMultipartUploadAsync(bucket, "new-key", FakeUploadId),
+        ["ListParts"] = (s3, bucket) => s3.ListPartsAsync(bucket, "new-key", FakeUploadId),
+        ["ListMultipartUploads"] = (s3, bucket) => s3.ListMultipartUploadsAsync(bucket),
+    };
+
+    public static TheoryData<string> OperationNames => [.. Operations.Keys];
+
+    [Theory(Timeout = 30_000)]
+    [MemberData(nameof(OperationNames))]
+    public async Task Unsupported_operation_returns_NotImplemented_and_changes_nothing(string operation)
+    {
+        // Arrange
+        var s3 = fixture.Server.Client;
+        var bucket = await s3.NewBucketAsync();
+        await s3.PutBytesAsync(bucket, Key, [1, 2, 3]);
+
+        // Act
+        var error = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => Operations[operation](s3, bucket));
+
+        // Assert
+        Assert.Equal((HttpStatusCode.NotImplemented, "NotImplemented"), (error.StatusCode, error.ErrorCode));
+        Assert.Equal([1, 2, 3], await s3.GetBytesAsync(bucket, Key));
+        var keys = (await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket })).S3Objects.Select(o => o.Key);
+        Assert.Equal([Key], keys);
+    }
+}
