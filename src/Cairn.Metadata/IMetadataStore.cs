@@ -72,6 +72,47 @@ public interface IMetadataStore
     /// </summary>
     ValueTask<IReadOnlyDictionary<ContentHash, string>> LocateChunksAsync(IReadOnlyCollection<ContentHash> hashes, CancellationToken cancellationToken);
 
+    // Multipart uploads
+
+    /// <summary>Records a new multipart upload; false when the bucket does not exist.</summary>
+    ValueTask<bool> CreateMultipartUploadAsync(MultipartUploadRecord upload, CancellationToken cancellationToken);
+
+    /// <summary>The upload, or null when it does not exist (never created, completed or aborted).</summary>
+    ValueTask<MultipartUploadRecord?> GetMultipartUploadAsync(string uploadId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Stores a part, in one transaction: the part's chunks gain references (from the chunk
+    /// reservations of <paramref name="reservationId"/>, exactly as <see cref="CommitObjectAsync"/>
+    /// adopts them, or committed chunks), a part with the same number is replaced (its chunks lose
+    /// their references, queued with the grace delay at zero) and the reservations are dropped.
+    /// </summary>
+    ValueTask<PartCommitOutcome> CommitPartAsync(string uploadId, Guid? reservationId, PartRecord part, DateTimeOffset now,
+        TimeSpan gracePeriod, CancellationToken cancellationToken);
+
+    /// <summary>Parts with a number above <paramref name="afterPartNumber"/>, ascending, at most <paramref name="maxParts"/>, with their chunks.</summary>
+    ValueTask<PartListing> ListPartsAsync(string uploadId, int afterPartNumber, int maxParts, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Completes an upload in one transaction: re-checks that each listed part exists with the listed
+    /// ETag, checks the bucket and <paramref name="precondition"/> against the key's current version,
+    /// makes <paramref name="version"/> (whose chunks are the listed parts' chunks, in order, built by
+    /// the caller from <see cref="ListPartsAsync"/>) the latest version (its chunks gain references
+    /// before anything is released), then drops every part of the upload (listed or not: their
+    /// references are released, zero counts queued with the grace delay), the upload itself, and the
+    /// replaced version's references. On any other outcome nothing changes.
+    /// </summary>
+    ValueTask<CompleteMultipartOutcome> CompleteMultipartUploadAsync(string uploadId, IReadOnlyList<CompletedPart> parts,
+        ObjectVersionRecord version, WritePrecondition precondition, DateTimeOffset now, TimeSpan gracePeriod, CancellationToken cancellationToken);
+
+    /// <summary>Drops an upload and all its parts (references released, zero counts queued with the grace delay). False when it does not exist.</summary>
+    ValueTask<bool> AbortMultipartUploadAsync(string uploadId, DateTimeOffset now, TimeSpan gracePeriod, CancellationToken cancellationToken);
+
+    /// <summary>One page of a bucket's uploads in progress (see <see cref="MultipartUploadsQuery"/>).</summary>
+    ValueTask<MultipartUploadListing> ListMultipartUploadsAsync(string bucket, MultipartUploadsQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Ids of uploads (any bucket) initiated before <paramref name="cutoff"/>, oldest first, at most <paramref name="max"/>: the abandoned-upload worker's input.</summary>
+    ValueTask<IReadOnlyList<string>> ListMultipartUploadsInitiatedBeforeAsync(DateTimeOffset cutoff, int max, CancellationToken cancellationToken);
+
     // Uploads in progress
 
     /// <summary>

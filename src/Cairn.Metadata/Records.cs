@@ -39,6 +39,10 @@ public sealed record ObjectVersionRecord
     public IReadOnlyDictionary<string, string> Checksums { get; init; } = new Dictionary<string, string>();
     public byte[]? InlineBody { get; init; }
     public IReadOnlyList<ChunkRef> Chunks { get; init; } = [];
+    /// <summary>For an object made by CompleteMultipartUpload: each part's size, in order (GET/HEAD partNumber, x-amz-mp-parts-count). Empty otherwise.</summary>
+    public IReadOnlyList<long> PartSizes { get; init; } = [];
+    /// <summary>How <see cref="Checksums"/> was computed: <c>FULL_OBJECT</c> (default) or <c>COMPOSITE</c> (multipart, checksum of part checksums, value ends in <c>-N</c>).</summary>
+    public string ChecksumType { get; init; } = "FULL_OBJECT";
 }
 
 /// <summary>A listing row: what ListObjects returns per key.</summary>
