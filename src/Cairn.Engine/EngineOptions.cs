@@ -18,6 +18,9 @@ public sealed class EngineOptions
     /// <summary>How often the sweeper looks for due deletions when idle. Default 30 seconds.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Multipart uploads initiated longer ago than this are aborted by the cleanup worker. Default 7 days.</summary>
+    public TimeSpan AbandonedUploadAge { get; set; } = TimeSpan.FromDays(7);
+
     /// <summary>Verify SHA-256 of every whole chunk read on GET (length is always checked). Default true.</summary>
     public bool VerifyChunksOnRead { get; set; } = true;
 
@@ -39,6 +42,10 @@ public sealed class EngineOptions
         if (ReservationTimeout < TimeSpan.FromSeconds(1))
         {
             yield return "Engine:ReservationTimeout must be at least one second.";
+        }
+        if (AbandonedUploadAge < TimeSpan.FromMinutes(1))
+        {
+            yield return "Engine:AbandonedUploadAge must be at least one minute.";
         }
         if (SweepInterval <= TimeSpan.Zero)
         {

@@ -2,6 +2,7 @@ using Cairn.Core;
 using Cairn.Engine;
 using Cairn.Engine.Buckets;
 using Cairn.Engine.Chunks;
+using Cairn.Engine.Multipart;
 using Cairn.Engine.Objects;
 using Cairn.Engine.Workers;
 using Cairn.Metadata;
@@ -105,6 +106,8 @@ public static class ServerHost
         services.AddSingleton<ChunkStore>();
         services.AddSingleton<ObjectService>();
         services.AddSingleton<BucketService>();
+        services.AddSingleton<MultipartService>();
+        services.AddSingleton<IWorker, AbandonedUploadCleaner>();
         services.AddSingleton<DeleteQueueSweeper>();
         services.AddSingleton<IWorker>(provider => provider.GetRequiredService<DeleteQueueSweeper>());
         services.AddHostedService<WorkerHost>();
@@ -173,6 +176,7 @@ public static class ServerHost
         options.ReservationTimeout = section.GetValue("ReservationTimeout", options.ReservationTimeout);
         options.SweepInterval = section.GetValue("SweepInterval", options.SweepInterval);
         options.VerifyChunksOnRead = section.GetValue("VerifyChunksOnRead", options.VerifyChunksOnRead);
+        options.AbandonedUploadAge = section.GetValue("AbandonedUploadAge", options.AbandonedUploadAge);
         var problems = options.Validate().ToList();
         if (problems.Count > 0)
         {

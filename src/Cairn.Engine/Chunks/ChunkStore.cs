@@ -17,9 +17,11 @@ public sealed partial class ChunkStore(IBlobBackend blobs, IMetadataStore metada
     /// <summary>
     /// Reads <paramref name="body"/> to its end and stores it. On any failure the upload's
     /// reservations are released before the exception propagates. The caller commits the result
-    /// or calls <see cref="AbortAsync"/>.
+    /// or calls <see cref="AbortAsync"/>. Multipart parts pass <paramref name="allowInline"/> false:
+    /// parts are concatenated into an object later, which only chunk lists can do.
     /// </summary>
-    public async Task<StoredBody> WriteAsync(Stream body, IReadOnlyCollection<ChecksumAlgorithm> checksums, CancellationToken cancellationToken)
+    public async Task<StoredBody> WriteAsync(Stream body, IReadOnlyCollection<ChecksumAlgorithm> checksums, CancellationToken cancellationToken,
+        bool allowInline = true)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(options.ChunkSize);
         using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
@@ -38,7 +40,7 @@ public sealed partial class ChunkStore(IBlobBackend blobs, IMetadataStore metada
                 }
                 size += filled;
                 var isWholeBody = chunks.Count == 0 && filled < options.ChunkSize;
-                if (isWholeBody && filled <= options.InlineThreshold)
+                if (allowInline && isWholeBody && filled <= options.InlineThreshold)
                 {
                     return Finish(size, md5, checksumStates, inline: buffer.AsSpan(0, filled).ToArray(), chunks, uploadId);
                 }
@@ -49,7 +51,7 @@ public sealed partial class ChunkStore(IBlobBackend blobs, IMetadataStore metada
                     break;
                 }
             }
-            if (size == 0)
+            if (size == 0 && allowInline)
             {
                 return Finish(0, md5, checksumStates, inline: [], chunks, uploadId);
             }

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Cairn.Core;
 using Cairn.Metadata;
 
@@ -26,4 +27,42 @@ public sealed class StoredBody
 
     /// <summary>The reservation holding the chunks until commit or abort; null for inline bodies.</summary>
     public Guid? UploadId { get; init; }
+
+    /// <summary>
+    /// Checks the body against what the client declared: its length, Content-MD5, and each claimed
+    /// checksum (claims are read only now, since trailers arrive after the body).
+    /// </summary>
+    public BodyVerdict Verify(long? declaredLength, byte[]? contentMd5, Func<IReadOnlyDictionary<ChecksumAlgorithm, string>>? expectedChecksums)
+    {
+        if (declaredLength is { } declared && declared != Size)
+        {
+            return new BodyVerdict(BodyVerdictKind.IncompleteBody);
+        }
+        if (contentMd5 is { } md5 && !CryptographicOperations.FixedTimeEquals(md5, Md5))
+        {
+            return new BodyVerdict(BodyVerdictKind.BadDigest);
+        }
+        if (expectedChecksums?.Invoke() is { } expected)
+        {
+            foreach (var (algorithm, value) in expected)
+            {
+                if (!Checksums.TryGetValue(algorithm, out var computed) || !string.Equals(computed, value, StringComparison.Ordinal))
+                {
+                    return new BodyVerdict(BodyVerdictKind.ChecksumMismatch, algorithm);
+                }
+            }
+        }
+        return new BodyVerdict(BodyVerdictKind.Valid);
+    }
+
+    /// <summary>The checksums keyed by wire name (<c>CRC32</c>, ...), as the catalog stores them.</summary>
+    public Dictionary<string, string> ChecksumsByWireName()
+    {
+        var result = new Dictionary<string, string>(Checksums.Count, StringComparer.Ordinal);
+        foreach (var (algorithm, value) in Checksums)
+        {
+            result[ChecksumAlgorithms.WireName(algorithm)] = value;
+        }
+        return result;
+    }
 }

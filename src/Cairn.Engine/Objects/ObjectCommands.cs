@@ -63,10 +63,16 @@ public enum GetObjectStatus
     NotModified,
     PreconditionFailed,
     RangeNotSatisfiable,
+    /// <summary>The requested part number is beyond the object's parts.</summary>
+    InvalidPartNumber,
 }
 
 /// <summary>Result of a GET or HEAD: the version and the byte range to send.</summary>
-public sealed record GetObjectResult(GetObjectStatus Status, ObjectVersionRecord? Version = null, long Offset = 0, long Length = 0, bool IsPartial = false);
+public sealed record GetObjectResult(GetObjectStatus Status, ObjectVersionRecord? Version = null, long Offset = 0, long Length = 0, bool IsPartial = false)
+{
+    /// <summary>Set when a part was asked for: the object's part count (1 for an object not made by multipart upload).</summary>
+    public int? PartsCount { get; init; }
+}
 
 /// <summary>A server-side copy.</summary>
 public sealed record CopyObjectCommand

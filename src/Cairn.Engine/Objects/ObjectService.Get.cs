@@ -7,7 +7,7 @@ public sealed partial class ObjectService
     /// evaluated first, then the range. The body is streamed by <see cref="WriteBodyAsync"/>.
     /// </summary>
     public async Task<GetObjectResult> GetAsync(string bucket, string key, ReadConditions conditions, ByteRangeRequest? range,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, int? partNumber = null)
     {
         var version = await metadata.GetObjectAsync(bucket, key, cancellationToken).ConfigureAwait(false);
         if (version is null)
@@ -20,6 +20,10 @@ public sealed partial class ObjectService
         {
             return new GetObjectResult(verdict, version);
         }
+        if (partNumber is { } part)
+        {
+            return ResolvePart(version, part);
+        }
         if (range is not { } requested)
         {
             return new GetObjectResult(GetObjectStatus.Found, version, 0, version.Size);
@@ -29,5 +33,28 @@ public sealed partial class ObjectService
             return new GetObjectResult(GetObjectStatus.RangeNotSatisfiable, version);
         }
         return new GetObjectResult(GetObjectStatus.Found, version, resolved.Offset, resolved.Length, IsPartial: true);
+    }
+
+    /// <summary>
+    /// The byte range of part <paramref name="partNumber"/>: from the part sizes of a multipart
+    /// object, or the whole body as part 1 of any other object.
+    /// </summary>
+    private static GetObjectResult ResolvePart(Metadata.ObjectVersionRecord version, int partNumber)
+    {
+        var count = Math.Max(1, version.PartSizes.Count);
+        if (partNumber > count)
+        {
+            return new GetObjectResult(GetObjectStatus.InvalidPartNumber, version) { PartsCount = count };
+        }
+        if (version.PartSizes.Count == 0)
+        {
+            return new GetObjectResult(GetObjectStatus.Found, version, 0, version.Size, IsPartial: true) { PartsCount = 1 };
+        }
+        long offset = 0;
+        for (var i = 0; i < partNumber - 1; i++)
+        {
+            offset += version.PartSizes[i];
+        }
+        return new GetObjectResult(GetObjectStatus.Found, version, offset, version.PartSizes[partNumber - 1], IsPartial: true) { PartsCount = count };
     }
 }

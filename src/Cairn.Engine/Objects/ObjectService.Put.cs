@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Cairn.Core;
 using Cairn.Engine.Chunks;
 using Cairn.Metadata;
@@ -40,7 +39,7 @@ public sealed partial class ObjectService
             LastModified = time.GetUtcNow(),
             Headers = command.Headers,
             UserMetadata = command.UserMetadata,
-            Checksums = WireNames(body.Checksums),
+            Checksums = body.ChecksumsByWireName(),
             InlineBody = body.InlineBody,
             Chunks = body.Chunks,
         };
@@ -84,25 +83,14 @@ public sealed partial class ObjectService
 
     private static PutObjectResult? Verify(PutObjectCommand command, StoredBody body)
     {
-        if (command.DeclaredLength is { } declared && declared != body.Size)
+        var verdict = body.Verify(command.DeclaredLength, command.ContentMd5, command.ExpectedChecksums);
+        return verdict.Kind switch
         {
-            return new PutObjectResult(PutObjectStatus.IncompleteBody);
-        }
-        if (command.ContentMd5 is { } md5 && !CryptographicOperations.FixedTimeEquals(md5, body.Md5))
-        {
-            return new PutObjectResult(PutObjectStatus.BadDigest);
-        }
-        if (command.ExpectedChecksums?.Invoke() is { } expected)
-        {
-            foreach (var (algorithm, value) in expected)
-            {
-                if (!body.Checksums.TryGetValue(algorithm, out var computed) || !string.Equals(computed, value, StringComparison.Ordinal))
-                {
-                    return new PutObjectResult(PutObjectStatus.ChecksumMismatch, MismatchedChecksum: algorithm);
-                }
-            }
-        }
-        return null;
+            BodyVerdictKind.Valid => null,
+            BodyVerdictKind.IncompleteBody => new PutObjectResult(PutObjectStatus.IncompleteBody),
+            BodyVerdictKind.BadDigest => new PutObjectResult(PutObjectStatus.BadDigest),
+            _ => new PutObjectResult(PutObjectStatus.ChecksumMismatch, MismatchedChecksum: verdict.MismatchedChecksum),
+        };
     }
 
     private async Task ReleaseAsync(StoredBody body)
@@ -111,15 +99,5 @@ public sealed partial class ObjectService
         {
             await chunks.AbortAsync(uploadId).ConfigureAwait(false);
         }
-    }
-
-    private static Dictionary<string, string> WireNames(IReadOnlyDictionary<ChecksumAlgorithm, string> checksums)
-    {
-        var result = new Dictionary<string, string>(checksums.Count, StringComparer.Ordinal);
-        foreach (var (algorithm, value) in checksums)
-        {
-            result[ChecksumAlgorithms.WireName(algorithm)] = value;
-        }
-        return result;
     }
 }

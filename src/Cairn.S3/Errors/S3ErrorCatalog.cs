@@ -28,6 +28,7 @@ public static class S3ErrorCatalog
         [S3ErrorCode.InvalidLocationConstraint] = (400, "The specified location constraint is not valid."),
         [S3ErrorCode.InvalidPart] = (400, "One or more of the specified parts could not be found. The part might not have been uploaded, or the specified entity tag might not have matched the part's entity tag."),
         [S3ErrorCode.InvalidPartOrder] = (400, "The list of parts was not in ascending order. The parts list must be specified in order by part number."),
+        [S3ErrorCode.InvalidPartNumber] = (416, "The requested partnumber is not satisfiable"),
         [S3ErrorCode.InvalidRange] = (416, "The requested range is not satisfiable."),
         [S3ErrorCode.InvalidRequest] = (400, "Invalid Request"),
         [S3ErrorCode.InvalidStorageClass] = (400, "The storage class you specified is not valid."),

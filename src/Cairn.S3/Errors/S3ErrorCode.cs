@@ -25,6 +25,7 @@ public enum S3ErrorCode
     InvalidLocationConstraint,
     InvalidPart,
     InvalidPartOrder,
+    InvalidPartNumber,
     InvalidRange,
     InvalidRequest,
     InvalidStorageClass,

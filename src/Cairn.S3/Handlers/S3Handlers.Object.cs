@@ -80,12 +80,20 @@ public sealed partial class S3Handlers
         var bucket = RequireBucket(request);
         var key = ValidKey(request);
         var headers = context.Request.Headers;
-        if (request.Query.ContainsKey("partNumber"))
+        int? partNumber = null;
+        if (QueryValue(request.Query, "partNumber") is { } partText)
         {
-            throw S3Errors.NotImplemented("GetObject with partNumber");
+            partNumber = int.TryParse(partText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var parsed)
+                && parsed is >= 1 and <= S3Limits.MaxPartNumber
+                ? parsed
+                : throw S3Errors.InvalidArgument("Part number must be an integer between 1 and 10000, inclusive", "partNumber", partText);
+            if (headers.ContainsKey("Range"))
+            {
+                throw S3Errors.InvalidRequest("Cannot specify both Range header and partNumber query parameter");
+            }
         }
         var found = await objects.GetAsync(bucket, key, RequestHeaders.Conditions(headers), RequestHeaders.Range(headers),
-            context.RequestAborted).ConfigureAwait(false);
+            context.RequestAborted, partNumber).ConfigureAwait(false);
         var response = context.Response;
         switch (found.Status)
         {
@@ -100,6 +108,8 @@ public sealed partial class S3Handlers
                 response.Headers.ETag = ETag.Quote(found.Version!.ETag);
                 response.Headers.LastModified = S3Date.ToHttpDate(found.Version.LastModified);
                 return;
+            case GetObjectStatus.InvalidPartNumber:
+                throw S3Errors.Of(S3ErrorCode.InvalidPartNumber);
             case GetObjectStatus.RangeNotSatisfiable:
                 var size = found.Version!.Size.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 throw new S3Exception(S3ErrorCode.InvalidRange)
@@ -122,6 +132,10 @@ public sealed partial class S3Handlers
             {
                 response.Headers[header] = value.ToString();
             }
+        }
+        if (found.PartsCount is { } partsCount)
+        {
+            response.Headers["x-amz-mp-parts-count"] = partsCount.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
         response.ContentLength = found.Length;
         if (found.IsPartial)
@@ -177,7 +191,7 @@ public sealed partial class S3Handlers
             if (ChecksumAlgorithms.TryParseWireName(wireName, out var algorithm))
             {
                 response.Headers[ChecksumAlgorithms.HeaderName(algorithm)] = value;
-                response.Headers["x-amz-checksum-type"] = "FULL_OBJECT";
+                response.Headers["x-amz-checksum-type"] = version.ChecksumType;
             }
         }
     }

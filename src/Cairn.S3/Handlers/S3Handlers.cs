@@ -1,4 +1,5 @@
 using Cairn.Engine.Buckets;
+using Cairn.Engine.Multipart;
 using Cairn.Engine.Objects;
 using Cairn.S3.Auth;
 using Cairn.S3.Errors;
@@ -11,7 +12,7 @@ namespace Cairn.S3.Handlers;
 /// One method per S3 operation: parse headers, call one engine method, write the response.
 /// Failures are thrown as <see cref="S3Exception"/> and written by the middleware, never here.
 /// </summary>
-public sealed partial class S3Handlers(BucketService buckets, ObjectService objects, S3Options options)
+public sealed partial class S3Handlers(BucketService buckets, ObjectService objects, MultipartService multipart, S3Options options)
 {
     /// <summary>Dispatches a parsed, authenticated request (one switch, STYLE top rule 1).</summary>
     public Task HandleAsync(HttpContext context, S3Request request, AuthResult auth) => request.Operation switch
@@ -29,9 +30,13 @@ public sealed partial class S3Handlers(BucketService buckets, ObjectService obje
         S3Operation.GetObject => GetObjectAsync(context, request, headOnly: false),
         S3Operation.HeadObject => GetObjectAsync(context, request, headOnly: true),
         S3Operation.DeleteObject => DeleteObjectAsync(context, request),
-        S3Operation.CreateMultipartUpload or S3Operation.UploadPart or S3Operation.UploadPartCopy
-            or S3Operation.CompleteMultipartUpload or S3Operation.AbortMultipartUpload or S3Operation.ListParts
-            or S3Operation.ListMultipartUploads => throw S3Errors.NotImplemented(request.Operation.ToString()),
+        S3Operation.CreateMultipartUpload => CreateMultipartUploadAsync(context, request),
+        S3Operation.UploadPart => UploadPartAsync(context, request, auth),
+        S3Operation.UploadPartCopy => UploadPartCopyAsync(context, request),
+        S3Operation.CompleteMultipartUpload => CompleteMultipartUploadAsync(context, request, auth),
+        S3Operation.AbortMultipartUpload => AbortMultipartUploadAsync(context, request),
+        S3Operation.ListParts => ListPartsAsync(context, request, auth),
+        S3Operation.ListMultipartUploads => ListMultipartUploadsAsync(context, request, auth),
         _ => throw S3Errors.NotImplemented(request.UnsupportedName ?? request.Operation.ToString()),
     };
 

@@ -1,0 +1,96 @@
+using Cairn.Core;
+using Cairn.Metadata;
+
+namespace Cairn.Engine.Multipart;
+
+/// <summary>CreateMultipartUpload: what the finished object will carry.</summary>
+public sealed record CreateMultipartCommand
+{
+    public required string Bucket { get; init; }
+    public required string Key { get; init; }
+    public ContentHeaders Headers { get; init; } = new();
+    public IReadOnlyDictionary<string, string> UserMetadata { get; init; } = new Dictionary<string, string>();
+    public ChecksumAlgorithm? ChecksumAlgorithm { get; init; }
+    /// <summary><c>COMPOSITE</c> or <c>FULL_OBJECT</c>; null: the algorithm's default.</summary>
+    public string? ChecksumType { get; init; }
+}
+
+/// <summary>UploadPart: one part's decoded body.</summary>
+public sealed record UploadPartCommand
+{
+    public required string Bucket { get; init; }
+    public required string Key { get; init; }
+    public required string UploadId { get; init; }
+    public required int PartNumber { get; init; }
+    public required Stream Body { get; init; }
+    public long? DeclaredLength { get; init; }
+    /// <summary>Checksums the client sends for this part (header or trailer), computed while reading.</summary>
+    public IReadOnlyCollection<ChecksumAlgorithm> Checksums { get; init; } = [];
+    public byte[]? ContentMd5 { get; init; }
+    /// <summary>Claimed checksum values, read after the body ended (trailers come last).</summary>
+    public Func<IReadOnlyDictionary<ChecksumAlgorithm, string>>? ExpectedChecksums { get; init; }
+}
+
+/// <summary>UploadPartCopy: a part made from a byte range of an existing object.</summary>
+public sealed record UploadPartCopyCommand
+{
+    public required string Bucket { get; init; }
+    public required string Key { get; init; }
+    public required string UploadId { get; init; }
+    public required int PartNumber { get; init; }
+    public required string SourceBucket { get; init; }
+    public required string SourceKey { get; init; }
+    /// <summary>x-amz-copy-source-range as first/last byte; null: the whole source.</summary>
+    public (long First, long Last)? SourceRange { get; init; }
+    public Objects.ReadConditions SourceConditions { get; init; } = Objects.ReadConditions.None;
+}
+
+/// <summary>Outcome of UploadPart / UploadPartCopy.</summary>
+public enum UploadPartStatus
+{
+    Stored,
+    NoSuchUpload,
+    IncompleteBody,
+    BadDigest,
+    ChecksumMismatch,
+    NoSuchSourceBucket,
+    NoSuchSourceKey,
+    SourcePreconditionFailed,
+    /// <summary>The copy-source range is outside the source object.</summary>
+    InvalidSourceRange,
+}
+
+/// <summary>Result of storing a part.</summary>
+public sealed record UploadPartResult(UploadPartStatus Status, PartRecord? Part = null, ChecksumAlgorithm? MismatchedChecksum = null);
+
+/// <summary>A part as listed in CompleteMultipartUpload, with any checksums the client states for it.</summary>
+public sealed record CompletePartCommand(int PartNumber, string ETag, IReadOnlyDictionary<string, string> Checksums);
+
+/// <summary>CompleteMultipartUpload.</summary>
+public sealed record CompleteMultipartCommand
+{
+    public required string Bucket { get; init; }
+    public required string Key { get; init; }
+    public required string UploadId { get; init; }
+    public required IReadOnlyList<CompletePartCommand> Parts { get; init; }
+    public WritePrecondition Precondition { get; init; } = WritePrecondition.None;
+    /// <summary>A full-object checksum the client states in a header on Complete, checked against the combined value.</summary>
+    public (ChecksumAlgorithm Algorithm, string Value)? ExpectedChecksum { get; init; }
+}
+
+/// <summary>Outcome of CompleteMultipartUpload.</summary>
+public enum CompleteMultipartStatus
+{
+    Completed,
+    NoSuchUpload,
+    NoSuchBucket,
+    InvalidPart,
+    InvalidPartOrder,
+    EntityTooSmall,
+    PreconditionFailed,
+    /// <summary>The full-object checksum stated on Complete differs from the combined one.</summary>
+    ChecksumMismatch,
+}
+
+/// <summary>Result of CompleteMultipartUpload; <see cref="Version"/> is set when completed.</summary>
+public sealed record CompleteMultipartResult(CompleteMultipartStatus Status, ObjectVersionRecord? Version = null, string? Detail = null);

@@ -1,0 +1,165 @@
+using System.Security.Cryptography;
+using Cairn.Core;
+using Cairn.Metadata;
+
+namespace Cairn.Engine.Multipart;
+
+public sealed partial class MultipartService
+{
+    /// <summary>
+    /// Completes an upload with S3's rules: parts listed in ascending order (InvalidPartOrder), each
+    /// existing with the listed ETag and checksum (InvalidPart), every part but the last at least
+    /// <see cref="S3Limits.MinPartSize"/> (EntityTooSmall). The ETag is the MD5 of the parts' MD5s
+    /// followed by <c>-N</c>; the checksum is combined from the parts' checksums as the upload's
+    /// checksum type says. The catalog re-checks the parts inside the committing transaction.
+    /// </summary>
+    public async Task<CompleteMultipartResult> CompleteAsync(CompleteMultipartCommand command, CancellationToken cancellationToken)
+    {
+        var upload = await FindAsync(command.Bucket, command.Key, command.UploadId, cancellationToken).ConfigureAwait(false);
+        if (upload is null)
+        {
+            return new CompleteMultipartResult(CompleteMultipartStatus.NoSuchUpload);
+        }
+        if (command.Parts.Count == 0)
+        {
+            return new CompleteMultipartResult(CompleteMultipartStatus.InvalidPart, Detail: "no parts listed");
+        }
+        for (var i = 1; i < command.Parts.Count; i++)
+        {
+            if (command.Parts[i].PartNumber <= command.Parts[i - 1].PartNumber)
+            {
+                return new CompleteMultipartResult(CompleteMultipartStatus.InvalidPartOrder);
+            }
+        }
+        var stored = await LoadPartsAsync(command.UploadId, cancellationToken).ConfigureAwait(false);
+        var selected = new List<PartRecord>(command.Parts.Count);
+        foreach (var listed in command.Parts)
+        {
+            if (!stored.TryGetValue(listed.PartNumber, out var part) || !string.Equals(ETag.Unquote(listed.ETag), part.ETag, StringComparison.Ordinal)
+                || !ChecksumsAgree(listed.Checksums, part.Checksums))
+            {
+                return new CompleteMultipartResult(CompleteMultipartStatus.InvalidPart, Detail: listed.PartNumber.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+            selected.Add(part);
+        }
+        for (var i = 0; i < selected.Count - 1; i++)
+        {
+            if (selected[i].Size < S3Limits.MinPartSize)
+            {
+                return new CompleteMultipartResult(CompleteMultipartStatus.EntityTooSmall, Detail: selected[i].PartNumber.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        var checksums = CombineChecksums(upload, selected);
+        if (checksums is null)
+        {
+            return new CompleteMultipartResult(CompleteMultipartStatus.InvalidPart, Detail: "a part lacks the upload's checksum");
+        }
+        if (command.ExpectedChecksum is { } expected
+            && (!checksums.TryGetValue(ChecksumAlgorithms.WireName(expected.Algorithm), out var combined) || combined != expected.Value))
+        {
+            return new CompleteMultipartResult(CompleteMultipartStatus.ChecksumMismatch);
+        }
+        var version = BuildVersion(upload, selected, checksums);
+        var completed = new List<CompletedPart>(selected.Count);
+        foreach (var part in selected)
+        {
+            completed.Add(new CompletedPart(part.PartNumber, part.ETag));
+        }
+        var outcome = await metadata.CompleteMultipartUploadAsync(command.UploadId, completed, version, command.Precondition, time.GetUtcNow(),
+            options.GracePeriod, cancellationToken).ConfigureAwait(false);
+        return outcome switch
+        {
+            CompleteMultipartOutcome.Completed => new CompleteMultipartResult(CompleteMultipartStatus.Completed, version),
+            CompleteMultipartOutcome.NoSuchUpload => new CompleteMultipartResult(CompleteMultipartStatus.NoSuchUpload),
+            CompleteMultipartOutcome.NoSuchBucket => new CompleteMultipartResult(CompleteMultipartStatus.NoSuchBucket),
+            CompleteMultipartOutcome.PreconditionFailed => new CompleteMultipartResult(CompleteMultipartStatus.PreconditionFailed),
+            _ => new CompleteMultipartResult(CompleteMultipartStatus.InvalidPart),
+        };
+    }
+
+    private async Task<Dictionary<int, PartRecord>> LoadPartsAsync(string uploadId, CancellationToken cancellationToken)
+    {
+        var parts = new Dictionary<int, PartRecord>();
+        var after = 0;
+        while (true)
+        {
+            var page = await metadata.ListPartsAsync(uploadId, after, 1000, cancellationToken).ConfigureAwait(false);
+            foreach (var part in page.Parts)
+            {
+                parts[part.PartNumber] = part;
+                after = part.PartNumber;
+            }
+            if (!page.IsTruncated || page.Parts.Count == 0)
+            {
+                return parts;
+            }
+        }
+    }
+
+    /// <summary>A checksum the client lists for a part must equal the stored one (S3 answers InvalidPart otherwise).</summary>
+    private static bool ChecksumsAgree(IReadOnlyDictionary<string, string> listed, IReadOnlyDictionary<string, string> stored)
+    {
+        foreach (var (name, value) in listed)
+        {
+            if (!stored.TryGetValue(name, out var actual) || actual != value)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>The object's checksums: none without an upload algorithm; null when a part lacks it.</summary>
+    private static Dictionary<string, string>? CombineChecksums(MultipartUploadRecord upload, List<PartRecord> parts)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (upload.ChecksumAlgorithm is not { } wireName || !ChecksumAlgorithms.TryParseWireName(wireName, out var algorithm))
+        {
+            return result;
+        }
+        var values = new List<(string Base64, long Length)>(parts.Count);
+        foreach (var part in parts)
+        {
+            if (!part.Checksums.TryGetValue(wireName, out var value))
+            {
+                return null;
+            }
+            values.Add((value, part.Size));
+        }
+        if (MultipartChecksum.Combine(algorithm, upload.ChecksumType!, values) is { } combined)
+        {
+            result[wireName] = combined;
+        }
+        return result;
+    }
+
+    private ObjectVersionRecord BuildVersion(MultipartUploadRecord upload, List<PartRecord> parts, Dictionary<string, string> checksums)
+    {
+        var md5s = new byte[parts.Count * 16];
+        var chunkList = new List<ChunkRef>();
+        var sizes = new List<long>(parts.Count);
+        long size = 0;
+        for (var i = 0; i < parts.Count; i++)
+        {
+            Convert.FromHexString(parts[i].ETag).CopyTo(md5s, i * 16);
+            chunkList.AddRange(parts[i].Chunks);
+            sizes.Add(parts[i].Size);
+            size += parts[i].Size;
+        }
+        return new ObjectVersionRecord
+        {
+            Bucket = upload.Bucket,
+            Key = upload.Key,
+            Size = size,
+            ETag = ETag.FromMd5(MD5.HashData(md5s)) + "-" + parts.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            LastModified = time.GetUtcNow(),
+            Headers = upload.Headers,
+            UserMetadata = upload.UserMetadata,
+            Checksums = checksums,
+            ChecksumType = upload.ChecksumType ?? "FULL_OBJECT",
+            Chunks = chunkList,
+            PartSizes = sizes,
+        };
+    }
+}

@@ -1,0 +1,100 @@
+using System.Security.Cryptography;
+using Cairn.Core;
+using Cairn.Engine.Chunks;
+using Cairn.Metadata;
+
+namespace Cairn.Engine.Multipart;
+
+/// <summary>
+/// Multipart uploads with S3's rules. Parts stream into the chunk store at UploadPart time and hold
+/// references of their own (like a small committed version), so a crash never loses an acknowledged
+/// part; CompleteMultipartUpload makes the object visible in one catalog transaction and releases
+/// the parts, so chunks the object uses never pass through a zero count.
+/// </summary>
+public sealed partial class MultipartService(IMetadataStore metadata, ChunkStore chunks, EngineOptions options, TimeProvider time)
+{
+    /// <summary>Starts an upload; null when the bucket does not exist.</summary>
+    public async Task<MultipartUploadRecord?> CreateAsync(CreateMultipartCommand command, CancellationToken cancellationToken)
+    {
+        string? checksumType = null;
+        if (command.ChecksumAlgorithm is { } algorithm)
+        {
+            checksumType = command.ChecksumType ?? MultipartChecksum.DefaultType(algorithm);
+        }
+        var upload = new MultipartUploadRecord
+        {
+            UploadId = NewUploadId(),
+            Bucket = command.Bucket,
+            Key = command.Key,
+            Initiated = time.GetUtcNow(),
+            Headers = command.Headers,
+            UserMetadata = command.UserMetadata,
+            ChecksumAlgorithm = command.ChecksumAlgorithm is { } chosen ? ChecksumAlgorithms.WireName(chosen) : null,
+            ChecksumType = checksumType,
+        };
+        return await metadata.CreateMultipartUploadAsync(upload, cancellationToken).ConfigureAwait(false) ? upload : null;
+    }
+
+    /// <summary>The upload when it exists and belongs to this bucket and key (S3 answers NoSuchUpload otherwise).</summary>
+    public async Task<MultipartUploadRecord?> FindAsync(string bucket, string key, string uploadId, CancellationToken cancellationToken)
+    {
+        var upload = await metadata.GetMultipartUploadAsync(uploadId, cancellationToken).ConfigureAwait(false);
+        return upload is not null && upload.Bucket == bucket && upload.Key == key ? upload : null;
+    }
+
+    /// <summary>Aborts an upload; false when there is no such upload for this bucket and key.</summary>
+    public async Task<bool> AbortAsync(string bucket, string key, string uploadId, CancellationToken cancellationToken)
+    {
+        if (await FindAsync(bucket, key, uploadId, cancellationToken).ConfigureAwait(false) is null)
+        {
+            return false;
+        }
+        return await metadata.AbortMultipartUploadAsync(uploadId, time.GetUtcNow(), options.GracePeriod, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>One page of an upload's parts; null when there is no such upload.</summary>
+    public async Task<(MultipartUploadRecord Upload, PartListing Parts)?> ListPartsAsync(string bucket, string key, string uploadId,
+        int afterPartNumber, int maxParts, CancellationToken cancellationToken)
+    {
+        var upload = await FindAsync(bucket, key, uploadId, cancellationToken).ConfigureAwait(false);
+        if (upload is null)
+        {
+            return null;
+        }
+        var parts = await metadata.ListPartsAsync(uploadId, afterPartNumber, maxParts, cancellationToken).ConfigureAwait(false);
+        return (upload, parts);
+    }
+
+    /// <summary>One page of a bucket's uploads in progress; null when the bucket does not exist.</summary>
+    public async Task<MultipartUploadListing?> ListUploadsAsync(string bucket, MultipartUploadsQuery query, CancellationToken cancellationToken)
+    {
+        if (await metadata.GetBucketAsync(bucket, cancellationToken).ConfigureAwait(false) is null)
+        {
+            return null;
+        }
+        return await metadata.ListMultipartUploadsAsync(bucket, query, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Aborts uploads initiated more than <see cref="EngineOptions.AbandonedUploadAge"/> ago; returns how many.</summary>
+    public async Task<int> AbortAbandonedAsync(int max, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var stale = await metadata.ListMultipartUploadsInitiatedBeforeAsync(now - options.AbandonedUploadAge, max, cancellationToken).ConfigureAwait(false);
+        var aborted = 0;
+        foreach (var uploadId in stale)
+        {
+            if (await metadata.AbortMultipartUploadAsync(uploadId, now, options.GracePeriod, cancellationToken).ConfigureAwait(false))
+            {
+                aborted++;
+            }
+        }
+        return aborted;
+    }
+
+    private static string NewUploadId()
+    {
+        Span<byte> bytes = stackalloc byte[24];
+        RandomNumberGenerator.Fill(bytes);
+        return Convert.ToBase64String(bytes).Replace('+', '-').Replace('/', '_');
+    }
+}

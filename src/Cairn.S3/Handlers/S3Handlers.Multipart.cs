@@ -1,0 +1,234 @@
+using System.Globalization;
+using Cairn.Core;
+using Cairn.Engine.Multipart;
+using Cairn.Metadata;
+using Cairn.S3.Auth;
+using Cairn.S3.Errors;
+using Cairn.S3.Routing;
+using Cairn.S3.Xml;
+using Microsoft.AspNetCore.Http;
+
+namespace Cairn.S3.Handlers;
+
+public sealed partial class S3Handlers
+{
+    private async Task CreateMultipartUploadAsync(HttpContext context, S3Request request)
+    {
+        var bucket = RequireBucket(request);
+        var key = ValidKey(request);
+        var headers = context.Request.Headers;
+        ChecksumAlgorithm? algorithm = null;
+        if (RequestHeaders.Value(headers, "x-amz-checksum-algorithm") is { } algorithmName)
+        {
+            algorithm = ChecksumAlgorithms.TryParseWireName(algorithmName, out var parsed) ? parsed
+                : throw S3Errors.InvalidRequest("Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]");
+        }
+        var checksumType = RequestHeaders.Value(headers, "x-amz-checksum-type")?.ToUpperInvariant();
+        if (checksumType is not null)
+        {
+            if (algorithm is not { } chosen)
+            {
+                throw S3Errors.InvalidRequest("The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.");
+            }
+            if (!MultipartChecksum.IsSupported(chosen, checksumType))
+            {
+                throw S3Errors.InvalidRequest($"The {checksumType} checksum type cannot be used with the {ChecksumAlgorithms.WireName(chosen)} checksum algorithm.");
+            }
+        }
+        var upload = await multipart.CreateAsync(new CreateMultipartCommand
+        {
+            Bucket = bucket,
+            Key = key,
+            Headers = RequestHeaders.ContentHeaders(headers),
+            UserMetadata = RequestHeaders.UserMetadata(headers),
+            ChecksumAlgorithm = algorithm,
+            ChecksumType = checksumType,
+        }, context.RequestAborted).ConfigureAwait(false) ?? throw S3Errors.NoSuchBucket(bucket);
+
+        if (upload.ChecksumAlgorithm is not null)
+        {
+            context.Response.Headers["x-amz-checksum-algorithm"] = upload.ChecksumAlgorithm;
+            context.Response.Headers["x-amz-checksum-type"] = upload.ChecksumType;
+        }
+        await XmlResponse.WriteAsync(context, StatusCodes.Status200OK, new InitiateMultipartUploadResult(bucket, key, upload.UploadId),
+            static (writer, result) => InitiateMultipartUploadResultWriter.Write(writer, result)).ConfigureAwait(false);
+    }
+
+    private async Task UploadPartAsync(HttpContext context, S3Request request, AuthResult auth)
+    {
+        var bucket = RequireBucket(request);
+        var key = ValidKey(request);
+        var (uploadId, partNumber) = PartAddress(request);
+        var headers = context.Request.Headers;
+        var (headerChecksums, trailerChecksum) = RequestHeaders.Checksums(headers);
+        var computed = new List<ChecksumAlgorithm>(headerChecksums.Keys);
+        if (trailerChecksum is { } trailer)
+        {
+            computed.Add(trailer);
+        }
+        var body = RequestBody.Open(context, auth, out var declaredLength);
+        if (declaredLength > S3Limits.MaxSinglePutBytes)
+        {
+            throw S3Errors.Of(S3ErrorCode.EntityTooLarge);
+        }
+        var result = await multipart.UploadPartAsync(new UploadPartCommand
+        {
+            Bucket = bucket,
+            Key = key,
+            UploadId = uploadId,
+            PartNumber = partNumber,
+            Body = body,
+            DeclaredLength = declaredLength,
+            Checksums = computed,
+            ContentMd5 = RequestHeaders.ContentMd5(headers),
+            ExpectedChecksums = () => RequestBody.ExpectedChecksums(body, headerChecksums, trailerChecksum),
+        }, context.RequestAborted).ConfigureAwait(false);
+        var part = PartOrThrow(result, uploadId, request);
+        context.Response.Headers.ETag = ETag.Quote(part.ETag);
+        foreach (var (wireName, value) in part.Checksums)
+        {
+            if (ChecksumAlgorithms.TryParseWireName(wireName, out var algorithm))
+            {
+                context.Response.Headers[ChecksumAlgorithms.HeaderName(algorithm)] = value;
+            }
+        }
+        context.Response.StatusCode = StatusCodes.Status200OK;
+    }
+
+    private async Task UploadPartCopyAsync(HttpContext context, S3Request request)
+    {
+        var bucket = RequireBucket(request);
+        var key = ValidKey(request);
+        var (uploadId, partNumber) = PartAddress(request);
+        var headers = context.Request.Headers;
+        var (sourceBucket, sourceKey) = CopySource(RequestHeaders.Value(headers, "x-amz-copy-source")!);
+        var result = await multipart.UploadPartCopyAsync(new UploadPartCopyCommand
+        {
+            Bucket = bucket,
+            Key = key,
+            UploadId = uploadId,
+            PartNumber = partNumber,
+            SourceBucket = sourceBucket,
+            SourceKey = sourceKey,
+            SourceRange = CopySourceRange(RequestHeaders.Value(headers, "x-amz-copy-source-range")),
+            SourceConditions = RequestHeaders.Conditions(headers, "x-amz-copy-source-"),
+        }, objects, context.RequestAborted).ConfigureAwait(false);
+        var part = result.Status switch
+        {
+            UploadPartStatus.NoSuchSourceBucket => throw S3Errors.NoSuchBucket(sourceBucket),
+            UploadPartStatus.NoSuchSourceKey => throw S3Errors.NoSuchKey(sourceKey),
+            UploadPartStatus.SourcePreconditionFailed => throw S3Errors.Of(S3ErrorCode.PreconditionFailed),
+            UploadPartStatus.InvalidSourceRange => throw S3Errors.InvalidArgument("The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy", "x-amz-copy-source-range"),
+            _ => PartOrThrow(result, uploadId, request),
+        };
+        await XmlResponse.WriteAsync(context, StatusCodes.Status200OK, new CopyPartResult(part.ETag, part.LastModified),
+            static (writer, result) => CopyPartResultWriter.Write(writer, result)).ConfigureAwait(false);
+    }
+
+    private async Task CompleteMultipartUploadAsync(HttpContext context, S3Request request, AuthResult auth)
+    {
+        var bucket = RequireBucket(request);
+        var key = ValidKey(request);
+        var uploadId = QueryValue(request.Query, "uploadId") ?? throw S3Errors.NoSuchUpload("");
+        using var document = await RequestBody.ReadDocumentAsync(context, auth, context.RequestAborted).ConfigureAwait(false);
+        var listed = S3XmlReader.ReadCompleteMultipartUpload(document);
+        var parts = new List<CompletePartCommand>(listed.Count);
+        foreach (var part in listed)
+        {
+            parts.Add(new CompletePartCommand(part.PartNumber, part.ETag, part.Checksums));
+        }
+        var (headerChecksums, _) = RequestHeaders.Checksums(context.Request.Headers);
+        (ChecksumAlgorithm, string)? expected = null;
+        foreach (var (algorithm, value) in headerChecksums)
+        {
+            expected = (algorithm, value);
+        }
+        var result = await multipart.CompleteAsync(new CompleteMultipartCommand
+        {
+            Bucket = bucket,
+            Key = key,
+            UploadId = uploadId,
+            Parts = parts,
+            Precondition = RequestHeaders.WritePrecondition(context.Request.Headers),
+            ExpectedChecksum = expected,
+        }, context.RequestAborted).ConfigureAwait(false);
+        var version = result.Status switch
+        {
+            CompleteMultipartStatus.Completed => result.Version!,
+            CompleteMultipartStatus.NoSuchUpload => throw S3Errors.NoSuchUpload(uploadId),
+            CompleteMultipartStatus.NoSuchBucket => throw S3Errors.NoSuchBucket(bucket),
+            CompleteMultipartStatus.InvalidPartOrder => throw S3Errors.Of(S3ErrorCode.InvalidPartOrder),
+            CompleteMultipartStatus.EntityTooSmall => throw S3Errors.Of(S3ErrorCode.EntityTooSmall),
+            CompleteMultipartStatus.PreconditionFailed => throw S3Errors.Of(S3ErrorCode.PreconditionFailed),
+            CompleteMultipartStatus.ChecksumMismatch => throw S3Errors.Of(S3ErrorCode.BadDigest, "The checksum you specified for the object did not match the calculated checksum."),
+            _ => throw S3Errors.Of(S3ErrorCode.InvalidPart),
+        };
+        await XmlResponse.WriteAsync(context, StatusCodes.Status200OK, CompleteResultOf(context, version),
+            static (writer, result) => CompleteMultipartUploadResultWriter.Write(writer, result)).ConfigureAwait(false);
+    }
+
+    private async Task AbortMultipartUploadAsync(HttpContext context, S3Request request)
+    {
+        var bucket = RequireBucket(request);
+        var key = ValidKey(request);
+        var uploadId = QueryValue(request.Query, "uploadId") ?? "";
+        if (!await multipart.AbortAsync(bucket, key, uploadId, context.RequestAborted).ConfigureAwait(false))
+        {
+            throw S3Errors.NoSuchUpload(uploadId);
+        }
+        context.Response.StatusCode = StatusCodes.Status204NoContent;
+    }
+
+    private static (string UploadId, int PartNumber) PartAddress(S3Request request)
+    {
+        var uploadId = QueryValue(request.Query, "uploadId") ?? throw S3Errors.InvalidRequest("A part upload needs an uploadId.");
+        var text = QueryValue(request.Query, "partNumber");
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var partNumber) || partNumber is < 1 or > S3Limits.MaxPartNumber)
+        {
+            throw S3Errors.InvalidArgument("Part number must be an integer between 1 and 10000, inclusive", "partNumber", text);
+        }
+        return (uploadId, partNumber);
+    }
+
+    private static PartRecord PartOrThrow(UploadPartResult result, string uploadId, S3Request request) => result.Status switch
+    {
+        UploadPartStatus.Stored => result.Part!,
+        UploadPartStatus.NoSuchUpload => throw S3Errors.NoSuchUpload(uploadId),
+        UploadPartStatus.IncompleteBody => throw S3Errors.Of(S3ErrorCode.IncompleteBody),
+        UploadPartStatus.BadDigest => throw S3Errors.Of(S3ErrorCode.BadDigest),
+        UploadPartStatus.ChecksumMismatch => throw S3Errors.Of(S3ErrorCode.BadDigest,
+            $"The {ChecksumAlgorithms.WireName(result.MismatchedChecksum!.Value)} you specified did not match the calculated checksum."),
+        _ => throw new InvalidOperationException($"Unexpected part status {result.Status} for {request.Resource}."),
+    };
+
+    /// <summary>x-amz-copy-source-range: <c>bytes=first-last</c>, both required.</summary>
+    private static (long First, long Last)? CopySourceRange(string? value)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+        var spec = value.StartsWith("bytes=", StringComparison.Ordinal) ? value[6..] : null;
+        var dash = spec?.IndexOf('-', StringComparison.Ordinal) ?? -1;
+        if (spec is null || dash <= 0
+            || !long.TryParse(spec.AsSpan(0, dash), NumberStyles.None, CultureInfo.InvariantCulture, out var first)
+            || !long.TryParse(spec.AsSpan(dash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var last) || last < first)
+        {
+            throw S3Errors.InvalidArgument("The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy",
+                "x-amz-copy-source-range", value);
+        }
+        return (first, last);
+    }
+
+    private static CompleteMultipartUploadResult CompleteResultOf(HttpContext context, ObjectVersionRecord version) =>
+        new(Location: $"{context.Request.Scheme}://{context.Request.Host}/{version.Bucket}/{Uri.EscapeDataString(version.Key)}",
+            Bucket: version.Bucket, Key: version.Key, ETag: version.ETag)
+        {
+            ChecksumType = version.Checksums.Count > 0 ? version.ChecksumType : null,
+            ChecksumCRC32 = version.Checksums.GetValueOrDefault("CRC32"),
+            ChecksumCRC32C = version.Checksums.GetValueOrDefault("CRC32C"),
+            ChecksumCRC64NVME = version.Checksums.GetValueOrDefault("CRC64NVME"),
+            ChecksumSHA1 = version.Checksums.GetValueOrDefault("SHA1"),
+            ChecksumSHA256 = version.Checksums.GetValueOrDefault("SHA256"),
+        };
+}
