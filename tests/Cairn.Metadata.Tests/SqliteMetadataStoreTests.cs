@@ -48,7 +48,8 @@ public sealed class SqliteMetadataStoreTests : MetadataStoreConformanceTests
     {
         await Store.MigrateAsync(Ct);
         Assert.Equal(1L, await QueryFileAsync("SELECT COUNT(*) FROM schema_version WHERE version = 1 AND name = 'Initial'"));
-        Assert.Equal(1L, await QueryFileAsync("SELECT MAX(version) FROM schema_version"));
+        Assert.Equal(1L, await QueryFileAsync("SELECT COUNT(*) FROM schema_version WHERE version = 2 AND name = 'Multipart'"));
+        Assert.Equal(2L, await QueryFileAsync("SELECT MAX(version) FROM schema_version"));
     }
 
     [Fact(Timeout = 10_000)]
