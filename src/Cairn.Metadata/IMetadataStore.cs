@@ -22,8 +22,10 @@ namespace Cairn.Metadata;
 /// and pins in the same transaction that removes the chunk row, deletes the blob, then calls
 /// <see cref="CompleteDeleteAsync"/>. A crash between the two leaves the entry, so the delete is retried.</item>
 /// </list>
-/// A chunk row exists only while some committed version references it, or while its blob waits in
-/// the delete queue with a zero count. Blob names are unique per write, so a new write of a chunk
+/// Multipart parts hold references exactly as versions do (<see cref="CommitPartAsync"/> adds them the
+/// way <see cref="CommitObjectAsync"/> does; replacing, completing or aborting releases them).
+/// A chunk row exists only while some committed version or stored part references it, or while its
+/// blob waits in the delete queue with a zero count. Blob names are unique per write, so a new write of a chunk
 /// never races the deletion of an older blob of the same content.
 /// </remarks>
 public interface IMetadataStore
@@ -38,8 +40,19 @@ public interface IMetadataStore
     /// <summary>Creates the bucket; false when a bucket of that name exists.</summary>
     ValueTask<bool> TryCreateBucketAsync(BucketRecord bucket, CancellationToken cancellationToken);
 
-    /// <summary>Deletes an empty bucket.</summary>
+    /// <summary>
+    /// Deletes a bucket that holds no objects and no multipart uploads in progress (otherwise
+    /// <see cref="DeleteBucketOutcome.NotEmpty"/>). Without a clock it cannot release the uploads'
+    /// chunks with a grace period, so it refuses where S3 succeeds; prefer the overload that takes <c>now</c>.
+    /// </summary>
     ValueTask<DeleteBucketOutcome> DeleteBucketAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes a bucket that holds no objects (otherwise <see cref="DeleteBucketOutcome.NotEmpty"/>).
+    /// Multipart uploads in progress do not keep it, as in S3 (general purpose buckets): they are
+    /// aborted in the same transaction, exactly as <see cref="AbortMultipartUploadAsync"/> does.
+    /// </summary>
+    ValueTask<DeleteBucketOutcome> DeleteBucketAsync(string name, DateTimeOffset now, TimeSpan gracePeriod, CancellationToken cancellationToken);
 
     /// <summary>All buckets, by name.</summary>
     ValueTask<IReadOnlyList<BucketRecord>> ListBucketsAsync(CancellationToken cancellationToken);
@@ -89,7 +102,7 @@ public interface IMetadataStore
     ValueTask<PartCommitOutcome> CommitPartAsync(string uploadId, Guid? reservationId, PartRecord part, DateTimeOffset now,
         TimeSpan gracePeriod, CancellationToken cancellationToken);
 
-    /// <summary>Parts with a number above <paramref name="afterPartNumber"/>, ascending, at most <paramref name="maxParts"/>, with their chunks.</summary>
+    /// <summary>Parts with a number above <paramref name="afterPartNumber"/>, ascending, at most <paramref name="maxParts"/>, with their chunks (an empty page for an unknown upload).</summary>
     ValueTask<PartListing> ListPartsAsync(string uploadId, int afterPartNumber, int maxParts, CancellationToken cancellationToken);
 
     /// <summary>
@@ -99,8 +112,11 @@ public interface IMetadataStore
     /// the caller from <see cref="ListPartsAsync"/>) the latest version (its chunks gain references
     /// before anything is released), then drops every part of the upload (listed or not: their
     /// references are released, zero counts queued with the grace delay), the upload itself, and the
-    /// replaced version's references. On any other outcome nothing changes.
+    /// replaced version's references. On any other outcome nothing changes. Listed ETags compare
+    /// unquoted. A part re-uploaded after the caller listed it is <see cref="CompleteMultipartOutcome.InvalidPart"/>:
+    /// its ETag differs, or (same bytes, other chunk boundaries) the version's chunks are no longer the parts' chunks.
     /// </summary>
+    /// <exception cref="ArgumentException">The version has an inline body, or another bucket or key than the upload.</exception>
     ValueTask<CompleteMultipartOutcome> CompleteMultipartUploadAsync(string uploadId, IReadOnlyList<CompletedPart> parts,
         ObjectVersionRecord version, WritePrecondition precondition, DateTimeOffset now, TimeSpan gracePeriod, CancellationToken cancellationToken);
 

@@ -30,25 +30,57 @@ public abstract partial class SqlMetadataStore
 
     /// <inheritdoc />
     public ValueTask<DeleteBucketOutcome> DeleteBucketAsync(string name, CancellationToken cancellationToken) =>
-        WriteAsync(static async (transaction, name, cancellationToken) =>
+        WriteAsync(DeleteBucketCoreAsync, (name, (long?)null), cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<DeleteBucketOutcome> DeleteBucketAsync(string name, DateTimeOffset now, TimeSpan gracePeriod,
+        CancellationToken cancellationToken) =>
+        WriteAsync(DeleteBucketCoreAsync, (name, (long?)SqlParameters.ToUnixMs(now + gracePeriod)), cancellationToken);
+
+    /// <summary>
+    /// Deletes the bucket when it holds no objects. Its multipart uploads are aborted when
+    /// <paramref name="state"/> carries the time their chunks may be deleted at; without one, an upload
+    /// in progress makes the bucket NotEmpty.
+    /// </summary>
+    private static async ValueTask<(DeleteBucketOutcome Result, bool Commit)> DeleteBucketCoreAsync(DbTransaction transaction,
+        (string Name, long? NotBefore) state, CancellationToken cancellationToken)
+    {
+        var (name, notBefore) = state;
+        if (!await BucketExistsAsync(transaction, name, cancellationToken))
         {
-            if (!await BucketExistsAsync(transaction, name, cancellationToken))
+            return (DeleteBucketOutcome.NoSuchBucket, false);
+        }
+        if (await ExistsAsync(transaction, "SELECT 1 FROM objects WHERE bucket = @name LIMIT 1", name, cancellationToken))
+        {
+            return (DeleteBucketOutcome.NotEmpty, false);
+        }
+        if (notBefore is { } releaseAt)
+        {
+            // S3 deletes a general purpose bucket with uploads in progress (only directory buckets
+            // require them aborted first); here they are aborted in this transaction, so no part's
+            // chunks outlive the bucket unreferenced and untracked.
+            foreach (var uploadId in await ReadBucketUploadIdsAsync(transaction, name, cancellationToken))
             {
-                return (DeleteBucketOutcome.NoSuchBucket, false);
+                await DropMultipartUploadAsync(transaction, uploadId, releaseAt, cancellationToken);
             }
-            await using (var any = transaction.CreateCommand("SELECT 1 FROM objects WHERE bucket = @name LIMIT 1"))
-            {
-                any.Add("@name", DbType.String, name);
-                if (await any.ExecuteScalarAsync(cancellationToken) is not (null or DBNull))
-                {
-                    return (DeleteBucketOutcome.NotEmpty, false);
-                }
-            }
-            await using var delete = transaction.CreateCommand("DELETE FROM buckets WHERE name = @name");
-            delete.Add("@name", DbType.String, name);
-            await delete.ExecuteNonQueryAsync(cancellationToken);
-            return (DeleteBucketOutcome.Deleted, true);
-        }, name, cancellationToken);
+        }
+        else if (await ExistsAsync(transaction, "SELECT 1 FROM multipart_uploads WHERE bucket = @name LIMIT 1", name, cancellationToken))
+        {
+            return (DeleteBucketOutcome.NotEmpty, false);
+        }
+        await using var delete = transaction.CreateCommand("DELETE FROM buckets WHERE name = @name");
+        delete.Add("@name", DbType.String, name);
+        await delete.ExecuteNonQueryAsync(cancellationToken);
+        return (DeleteBucketOutcome.Deleted, true);
+    }
+
+    /// <summary>Whether <paramref name="sql"/> over <c>@name</c> returns a row.</summary>
+    private static async ValueTask<bool> ExistsAsync(DbTransaction transaction, string sql, string name, CancellationToken cancellationToken)
+    {
+        await using var command = transaction.CreateCommand(sql);
+        command.Add("@name", DbType.String, name);
+        return await command.ExecuteScalarAsync(cancellationToken) is not (null or DBNull);
+    }
 
     /// <inheritdoc />
     public async ValueTask<IReadOnlyList<BucketRecord>> ListBucketsAsync(CancellationToken cancellationToken)

@@ -9,7 +9,7 @@ namespace Cairn.Metadata;
 public abstract partial class SqlMetadataStore
 {
     private const string ObjectColumns =
-        "version_id, size, etag, last_modified, headers, user_metadata, checksums, inline_body, chunks";
+        "version_id, size, etag, last_modified, headers, user_metadata, checksums, inline_body, chunks, part_sizes, checksum_type";
 
     /// <inheritdoc />
     public async ValueTask<ObjectVersionRecord?> GetObjectAsync(string bucket, string key, CancellationToken cancellationToken)
@@ -32,13 +32,13 @@ public abstract partial class SqlMetadataStore
             Size = reader.GetLong(1),
             ETag = reader.GetString(2),
             LastModified = SqlParameters.FromUnixMs(reader.GetLong(3)),
-            Headers = reader.GetNullableString(4) is { } headers
-                ? JsonSerializer.Deserialize(headers, MetadataJsonContext.Default.ContentHeaders) ?? new ContentHeaders()
-                : new ContentHeaders(),
+            Headers = ReadHeaders(reader.GetNullableString(4)),
             UserMetadata = ReadDictionary(reader.GetNullableString(5)),
             Checksums = ReadDictionary(reader.GetNullableString(6)),
             InlineBody = reader.GetNullableBytes(7),
             Chunks = ChunkListFormat.Decode(reader.GetNullableBytes(8)),
+            PartSizes = PartSizeListFormat.Decode(reader.GetNullableBytes(9)),
+            ChecksumType = reader.GetString(10),
         };
     }
 
@@ -290,26 +290,36 @@ public abstract partial class SqlMetadataStore
     {
         await using var command = transaction.CreateCommand(
             "INSERT INTO objects (bucket, key, " + ObjectColumns + ") " +
-            "VALUES (@bucket, @key, @versionId, @size, @etag, @lastModified, @headers, @userMetadata, @checksums, @inlineBody, @chunks) " +
+            "VALUES (@bucket, @key, @versionId, @size, @etag, @lastModified, @headers, @userMetadata, @checksums, @inlineBody, @chunks, " +
+            "@partSizes, @checksumType) " +
             "ON CONFLICT (bucket, key) DO UPDATE SET version_id = excluded.version_id, size = excluded.size, " +
             "etag = excluded.etag, last_modified = excluded.last_modified, headers = excluded.headers, " +
             "user_metadata = excluded.user_metadata, checksums = excluded.checksums, " +
-            "inline_body = excluded.inline_body, chunks = excluded.chunks");
+            "inline_body = excluded.inline_body, chunks = excluded.chunks, part_sizes = excluded.part_sizes, " +
+            "checksum_type = excluded.checksum_type");
         command.Add("@bucket", DbType.String, version.Bucket);
         command.Add("@key", DbType.Binary, key);
         command.Add("@versionId", DbType.String, version.VersionId);
         command.Add("@size", DbType.Int64, version.Size);
         command.Add("@etag", DbType.String, version.ETag);
         command.Add("@lastModified", DbType.Int64, SqlParameters.ToUnixMs(version.LastModified));
-        command.Add("@headers", DbType.String, version.Headers == new ContentHeaders()
-            ? null
-            : JsonSerializer.Serialize(version.Headers, MetadataJsonContext.Default.ContentHeaders));
+        command.Add("@headers", DbType.String, WriteHeaders(version.Headers));
         command.Add("@userMetadata", DbType.String, WriteDictionary(version.UserMetadata));
         command.Add("@checksums", DbType.String, WriteDictionary(version.Checksums));
         command.Add("@inlineBody", DbType.Binary, version.InlineBody);
         command.Add("@chunks", DbType.Binary, ChunkListFormat.Encode(version.Chunks));
+        command.Add("@partSizes", DbType.Binary, PartSizeListFormat.Encode(version.PartSizes));
+        command.Add("@checksumType", DbType.String, version.ChecksumType);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    private static string? WriteHeaders(ContentHeaders headers) =>
+        headers == new ContentHeaders() ? null : JsonSerializer.Serialize(headers, MetadataJsonContext.Default.ContentHeaders);
+
+    private static ContentHeaders ReadHeaders(string? json) =>
+        json is null
+            ? new ContentHeaders()
+            : JsonSerializer.Deserialize(json, MetadataJsonContext.Default.ContentHeaders) ?? new ContentHeaders();
 
     private static string? WriteDictionary(IReadOnlyDictionary<string, string> values)
     {

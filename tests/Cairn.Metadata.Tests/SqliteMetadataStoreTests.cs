@@ -48,7 +48,72 @@ public sealed class SqliteMetadataStoreTests : MetadataStoreConformanceTests
     {
         await Store.MigrateAsync(Ct);
         Assert.Equal(1L, await QueryFileAsync("SELECT COUNT(*) FROM schema_version WHERE version = 1 AND name = 'Initial'"));
-        Assert.Equal(1L, await QueryFileAsync("SELECT MAX(version) FROM schema_version"));
+        Assert.Equal(1L, await QueryFileAsync("SELECT COUNT(*) FROM schema_version WHERE version = 2 AND name = 'Multipart'"));
+        Assert.Equal(2L, await QueryFileAsync("SELECT MAX(version) FROM schema_version"));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task Migration_0002_upgrades_a_version_1_database_that_holds_data()
+    {
+        // Arrange: the file as the previous build left it: schema 1, a bucket, a chunked object.
+        var path = Path.Combine(_directory, "v1.db");
+        var initial = SqlMigration.FromEmbeddedResources(typeof(SqliteMetadataStore).Assembly)[0];
+        Assert.Equal(1, initial.Version);
+        var chunk = Chunk("a");
+        await using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText =
+                "CREATE TABLE schema_version (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL); " +
+                initial.Script + "; INSERT INTO schema_version VALUES (1, 'Initial', 0); " +
+                "INSERT INTO buckets VALUES ('old', 0, 'us-east-1'); " +
+                "INSERT INTO chunks VALUES (@hash, 'blob-a', 1000, 1); " +
+                "INSERT INTO objects (bucket, key, version_id, size, etag, last_modified, chunks) VALUES ('old', @key, 'null', 1000, 'e', 0, @chunks)";
+            command.Parameters.AddWithValue("@hash", chunk.Hash.Bytes.ToArray());
+            command.Parameters.AddWithValue("@key", "k"u8.ToArray());
+            command.Parameters.AddWithValue("@chunks", ChunkListFormat.Encode([chunk]));
+            await command.ExecuteNonQueryAsync();
+        }
+        await using var store = new SqliteMetadataStore(new SqliteMetadataOptions { DatabasePath = path });
+
+        // Act
+        await store.MigrateAsync(Ct);
+        var existing = await store.GetObjectAsync("old", "k", Ct);
+
+        // Assert: the old object reads back as a single PUT; multipart works over the old data.
+        Assert.NotNull(existing);
+        Assert.Equal(("e", 1000L), (existing.ETag, existing.Size));
+        Assert.Equal([chunk], existing.Chunks);
+        Assert.Empty(existing.PartSizes);
+        Assert.Equal("FULL_OBJECT", existing.ChecksumType);
+        Assert.True(await store.CreateMultipartUploadAsync(new MultipartUploadRecord { UploadId = "u", Bucket = "old", Key = "k", Initiated = Now }, Ct));
+        var part = Part(1, "p1", chunk);
+        Assert.Equal(PartCommitOutcome.Committed, await store.CommitPartAsync("u", null, part, Now, Grace, Ct));
+        Assert.Equal(CompleteMultipartOutcome.Completed, await store.CompleteMultipartUploadAsync("u", [new CompletedPart(1, "p1")],
+            MultipartVersion("k", part) with { Bucket = "old" }, WritePrecondition.None, Now, Grace, Ct));
+        Assert.Equal([1000L], (await store.GetObjectAsync("old", "k", Ct))!.PartSizes);
+        Assert.Equal(new ChunkInfo(chunk.Hash, "blob-a", 1000, 1), Assert.Single(await store.ListChunksAsync(Ct)));
+        Assert.Equal(0, await store.CountPendingDeletesAsync(Ct));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task CompleteMultipartUpload_returns_NoSuchBucket_when_the_bucket_row_is_gone()
+    {
+        // Arrange: the catalog never lets this happen (the foreign key, DeleteBucket aborting uploads);
+        // the row is removed behind its back to prove the check inside the transaction.
+        var uploadId = await CreateUploadAsync();
+        var part = Part(1, "e1", Chunk("a"));
+        await UploadPartAsync(uploadId, part);
+        await QueryFileAsync($"PRAGMA foreign_keys = OFF; DELETE FROM buckets WHERE name = '{Bucket}'");
+        var before = await SnapshotAsync(uploadId);
+
+        // Act
+        var outcome = await CompleteAsync(uploadId, [part]);
+
+        // Assert
+        Assert.Equal(CompleteMultipartOutcome.NoSuchBucket, outcome);
+        Assert.Equal(before, await SnapshotAsync(uploadId));
     }
 
     [Fact(Timeout = 10_000)]

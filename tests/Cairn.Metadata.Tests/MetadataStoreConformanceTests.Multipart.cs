@@ -1,0 +1,357 @@
+using System.Text;
+
+namespace Cairn.Metadata.Tests;
+
+public abstract partial class MetadataStoreConformanceTests
+{
+    // Helpers: a multipart upload of key "big" unless said otherwise.
+
+    protected async Task<string> CreateUploadAsync(string key = "big", DateTimeOffset? initiated = null, string? uploadId = null,
+        string bucket = Bucket)
+    {
+        var id = uploadId ?? "upload-" + Guid.NewGuid().ToString("N");
+        Assert.True(await Store.CreateMultipartUploadAsync(
+            new MultipartUploadRecord { UploadId = id, Bucket = bucket, Key = key, Initiated = initiated ?? Now }, Ct));
+        return id;
+    }
+
+    protected static PartRecord Part(int number, string etag, params ChunkRef[] chunks) => new()
+    {
+        PartNumber = number,
+        Size = chunks.Sum(static c => (long)c.Length),
+        ETag = etag,
+        LastModified = Now,
+        Chunks = chunks,
+    };
+
+    /// <summary>A whole UploadPart: reserve the part's chunks, then commit it. Returns the reservations.</summary>
+    protected async Task<ChunkReservation[]> UploadPartAsync(string uploadId, PartRecord part, DateTimeOffset? at = null)
+    {
+        var (reservation, reservations) = await ReserveAsync([.. part.Chunks]);
+        Assert.Equal(PartCommitOutcome.Committed, await Store.CommitPartAsync(uploadId, reservation, part, at ?? Now, Grace, Ct));
+        return reservations;
+    }
+
+    /// <summary>The object CompleteMultipartUpload makes of <paramref name="parts"/>, as the engine builds it.</summary>
+    protected static ObjectVersionRecord MultipartVersion(string key, params PartRecord[] parts) =>
+        Version(key, $"mp-{parts.Length}", [.. parts.SelectMany(static p => p.Chunks)]) with
+        {
+            PartSizes = [.. parts.Select(static p => p.Size)],
+            ChecksumType = "COMPOSITE",
+            Checksums = new Dictionary<string, string> { ["CRC32"] = $"AAAAAA==-{parts.Length}" },
+        };
+
+    protected Task<CompleteMultipartOutcome> CompleteAsync(string uploadId, PartRecord[] parts, WritePrecondition? precondition = null,
+        DateTimeOffset? at = null, string key = "big") =>
+        Store.CompleteMultipartUploadAsync(uploadId, [.. parts.Select(static p => new CompletedPart(p.PartNumber, p.ETag))],
+            MultipartVersion(key, parts), precondition ?? WritePrecondition.None, at ?? Now, Grace, Ct).AsTask();
+
+    protected async Task<long?> RefCountAsync(ChunkRef chunk) => (await FindChunkAsync(chunk))?.RefCount;
+
+    /// <summary>Everything a multipart call may change, as text, to prove that a failed call changed nothing.</summary>
+    protected async Task<string> SnapshotAsync(string uploadId, string key = "big")
+    {
+        var text = new StringBuilder();
+        foreach (var chunk in await Store.ListChunksAsync(Ct))
+        {
+            text.AppendLine(chunk.ToString());
+        }
+        foreach (var entry in await QueueAsync())
+        {
+            text.AppendLine(entry.ToString());
+        }
+        text.AppendLine((await Store.GetMultipartUploadAsync(uploadId, Ct))?.UploadId ?? "no upload");
+        foreach (var part in (await Store.ListPartsAsync(uploadId, 0, 10_000, Ct)).Parts)
+        {
+            text.AppendLine($"{part.PartNumber} {part.ETag} {string.Join(',', part.Chunks)}");
+        }
+        var current = await Store.GetObjectAsync(Bucket, key, Ct);
+        text.AppendLine(current is null ? "no object" : $"{current.ETag} {string.Join(',', current.Chunks)}");
+        return text.ToString();
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task CreateMultipartUpload_then_GetMultipartUpload_round_trips_every_field()
+    {
+        // Arrange
+        var upload = new MultipartUploadRecord
+        {
+            UploadId = "VXBsb2FkIElEIGZvciA2aWWpbmcncyBteS1tb3ZpZS5tMnRzIHVwbG9hZA",
+            Bucket = Bucket,
+            Key = "videos/r\u00e9sum\u00e9 \U0001F600.mp4",
+            Initiated = new DateTimeOffset(2024, 12, 31, 23, 59, 59, 987, TimeSpan.Zero),
+            Headers = new ContentHeaders("video/mp4", null, "attachment", "fr", "no-cache", null),
+            UserMetadata = new Dictionary<string, string> { ["author"] = "Zo\u00eb" },
+            ChecksumAlgorithm = "CRC32",
+            ChecksumType = "COMPOSITE",
+        };
+
+        // Act
+        var created = await Store.CreateMultipartUploadAsync(upload, Ct);
+        var read = await Store.GetMultipartUploadAsync(upload.UploadId, Ct);
+
+        // Assert
+        Assert.True(created);
+        Assert.NotNull(read);
+        Assert.Equal((upload.UploadId, upload.Bucket, upload.Key, upload.Initiated, upload.Headers),
+            (read.UploadId, read.Bucket, read.Key, read.Initiated, read.Headers));
+        Assert.Equal(upload.UserMetadata, read.UserMetadata);
+        Assert.Equal((upload.ChecksumAlgorithm, upload.ChecksumType), (read.ChecksumAlgorithm, read.ChecksumType));
+        var minimal = await Store.GetMultipartUploadAsync(await CreateUploadAsync(), Ct);
+        Assert.Equal((new ContentHeaders(), 0, (string?)null, (string?)null),
+            (minimal!.Headers, minimal.UserMetadata.Count, minimal.ChecksumAlgorithm, minimal.ChecksumType));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task CreateMultipartUpload_in_a_missing_bucket_returns_false_and_GetMultipartUpload_of_an_unknown_id_null()
+    {
+        var upload = new MultipartUploadRecord { UploadId = "u", Bucket = "absent", Key = "k", Initiated = Now };
+        Assert.False(await Store.CreateMultipartUploadAsync(upload, Ct));
+        Assert.Null(await Store.GetMultipartUploadAsync("u", Ct));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task CommitPart_adopts_the_reserved_blobs_and_drops_the_reservation()
+    {
+        // Arrange
+        var uploadId = await CreateUploadAsync();
+        var (a, b) = (Chunk("a"), Chunk("b", 10));
+
+        // Act
+        var reservations = await UploadPartAsync(uploadId, Part(1, "e1", a, b));
+
+        // Assert
+        Assert.Equal(new ChunkInfo(a.Hash, reservations[0].BlobName!, a.Length, 1), await FindChunkAsync(a));
+        Assert.Equal(new ChunkInfo(b.Hash, reservations[1].BlobName!, b.Length, 1), await FindChunkAsync(b));
+        Assert.Empty(await QueueAsync());
+        Assert.Equal(0, await Store.ExpireUploadsAsync(Forever, Ct));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task CommitPart_counts_references_across_parts_that_share_chunks_with_each_other_and_with_objects()
+    {
+        // Arrange
+        var (a, b, c) = (Chunk("a"), Chunk("b"), Chunk("c"));
+        await PutAsync("k", a);
+        var uploadId = await CreateUploadAsync();
+
+        // Act: part 2 uses b twice; part 3 is a copy of committed chunks only (no reservation).
+        await UploadPartAsync(uploadId, Part(1, "e1", a, b));
+        await UploadPartAsync(uploadId, Part(2, "e2", b, c, b));
+        var copied = await Store.CommitPartAsync(uploadId, null, Part(3, "e3", a), Now, Grace, Ct);
+
+        // Assert
+        Assert.Equal(PartCommitOutcome.Committed, copied);
+        Assert.Equal((3L, 3L, 1L), ((await RefCountAsync(a))!.Value, (await RefCountAsync(b))!.Value, (await RefCountAsync(c))!.Value));
+        Assert.Empty(await QueueAsync());
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task CommitPart_with_a_chunk_neither_reserved_nor_committed_returns_ChunkMissing_and_changes_nothing()
+    {
+        // Arrange
+        var (a, b, unknown) = (Chunk("a"), Chunk("b"), Chunk("unknown"));
+        var uploadId = await CreateUploadAsync();
+        await UploadPartAsync(uploadId, Part(1, "e1", a));
+        var (reservation, reserved) = await ReserveAsync(b);
+        var before = await SnapshotAsync(uploadId);
+
+        // Act
+        var unreserved = await Store.CommitPartAsync(uploadId, null, Part(1, "x", unknown), Now, Grace, Ct);
+        var partly = await Store.CommitPartAsync(uploadId, reservation, Part(1, "y", b, unknown), Now, Grace, Ct);
+
+        // Assert: the reservation stays for the caller to abort.
+        Assert.Equal((PartCommitOutcome.ChunkMissing, PartCommitOutcome.ChunkMissing), (unreserved, partly));
+        Assert.Equal(before, await SnapshotAsync(uploadId));
+        await Store.AbortUploadAsync(reservation, Now, Ct);
+        Assert.NotNull(await FindQueuedAsync(reserved[0].BlobName!));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task CommitPart_to_a_missing_upload_returns_NoSuchUpload_and_keeps_the_reservation()
+    {
+        // Arrange
+        var chunk = Chunk("a");
+        var (reservation, reserved) = await ReserveAsync(chunk);
+
+        // Act
+        var outcome = await Store.CommitPartAsync("no-such-upload", reservation, Part(1, "e1", chunk), Now, Grace, Ct);
+
+        // Assert
+        Assert.Equal(PartCommitOutcome.NoSuchUpload, outcome);
+        Assert.Empty(await Store.ListChunksAsync(Ct));
+        await Store.AbortUploadAsync(reservation, Now, Ct);
+        Assert.NotNull(await FindQueuedAsync(reserved[0].BlobName!));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task CommitPart_replacing_a_part_queues_the_old_chunks_after_the_grace_period()
+    {
+        // Arrange
+        var (old, shared, fresh) = (Chunk("old"), Chunk("shared"), Chunk("fresh"));
+        var uploadId = await CreateUploadAsync();
+        var first = await UploadPartAsync(uploadId, Part(1, "e1", old, shared));
+        var later = Now.AddMinutes(1);
+
+        // Act
+        await UploadPartAsync(uploadId, Part(1, "e2", fresh, shared) with { LastModified = later }, later);
+
+        // Assert: the chunk both versions of the part use never reached zero.
+        Assert.Equal(new DeleteQueueEntry(first[0].BlobName!, old.Hash, later + Grace, 0, null), Assert.Single(await QueueAsync()));
+        Assert.Equal((0L, 1L, 1L), ((await RefCountAsync(old))!.Value, (await RefCountAsync(shared))!.Value, (await RefCountAsync(fresh))!.Value));
+        var part = Assert.Single((await Store.ListPartsAsync(uploadId, 0, 10, Ct)).Parts);
+        Assert.Equal(("e2", later), (part.ETag, part.LastModified));
+        Assert.Equal([fresh, shared], part.Chunks);
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task ListParts_returns_parts_ascending_after_a_marker_with_their_chunks_and_checksums()
+    {
+        // Arrange
+        var uploadId = await CreateUploadAsync();
+        foreach (var number in new[] { 3, 1, 10 })
+        {
+            await UploadPartAsync(uploadId, Part(number, "e" + number, Chunk("p" + number)));
+        }
+        var two = Part(2, "e2", Chunk("p2a", 7), Chunk("p2b", 5)) with
+        {
+            Checksums = new Dictionary<string, string> { ["CRC32"] = "NhCmhg==", ["SHA256"] = "LPJNul+wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ=" },
+        };
+        await UploadPartAsync(uploadId, two);
+
+        // Act
+        var first = await Store.ListPartsAsync(uploadId, 0, 2, Ct);
+        var rest = await Store.ListPartsAsync(uploadId, 2, 2, Ct);
+        var none = await Store.ListPartsAsync(uploadId, 10, 5, Ct);
+        var zero = await Store.ListPartsAsync(uploadId, 0, 0, Ct);
+        var unknown = await Store.ListPartsAsync("no-such-upload", 0, 10, Ct);
+
+        // Assert
+        Assert.Equal([1, 2], first.Parts.Select(static p => p.PartNumber));
+        Assert.True(first.IsTruncated);
+        Assert.Equal([3, 10], rest.Parts.Select(static p => p.PartNumber));
+        Assert.False(rest.IsTruncated);
+        Assert.Equal((0, false), (none.Parts.Count, none.IsTruncated));
+        Assert.Equal((0, false), (zero.Parts.Count, zero.IsTruncated));
+        Assert.Empty(unknown.Parts);
+        var read = first.Parts[1];
+        Assert.Equal((two.Size, two.ETag, two.LastModified), (read.Size, read.ETag, read.LastModified));
+        Assert.Equal(two.Chunks, read.Chunks);
+        Assert.Equal(two.Checksums.OrderBy(static p => p.Key), read.Checksums.OrderBy(static p => p.Key));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task AbortMultipartUpload_releases_every_part_and_queues_the_chunks_after_the_grace_period()
+    {
+        // Arrange
+        var (a, b, shared) = (Chunk("a"), Chunk("b"), Chunk("shared"));
+        await PutAsync("k", shared);
+        var uploadId = await CreateUploadAsync();
+        var one = await UploadPartAsync(uploadId, Part(1, "e1", a, shared));
+        var two = await UploadPartAsync(uploadId, Part(2, "e2", b, a));
+        var later = Now.AddMinutes(2);
+
+        // Act
+        var aborted = await Store.AbortMultipartUploadAsync(uploadId, later, Grace, Ct);
+
+        // Assert
+        Assert.True(aborted);
+        Assert.Equal(
+            new[] { new DeleteQueueEntry(one[0].BlobName!, a.Hash, later + Grace, 0, null), new DeleteQueueEntry(two[0].BlobName!, b.Hash, later + Grace, 0, null) }
+                .OrderBy(static e => e.BlobName, StringComparer.Ordinal),
+            (await QueueAsync()).OrderBy(static e => e.BlobName, StringComparer.Ordinal));
+        Assert.Equal((0L, 0L, 1L), ((await RefCountAsync(a))!.Value, (await RefCountAsync(b))!.Value, (await RefCountAsync(shared))!.Value));
+        Assert.Null(await Store.GetMultipartUploadAsync(uploadId, Ct));
+        Assert.Empty((await Store.ListPartsAsync(uploadId, 0, 10, Ct)).Parts);
+        Assert.False(await Store.AbortMultipartUploadAsync(uploadId, later, Grace, Ct));
+        Assert.Equal(PartCommitOutcome.NoSuchUpload, await Store.CommitPartAsync(uploadId, null, Part(3, "e3", shared), Now, Grace, Ct));
+        Assert.Equal(1L, await RefCountAsync(shared));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task A_part_reference_keeps_a_released_chunk_from_the_sweeper()
+    {
+        // Arrange: the chunk's only object is deleted (queued), then a part reuses it.
+        var chunk = Chunk("a");
+        var committed = await PutAsync("k", chunk);
+        Assert.True(await Store.DeleteObjectAsync(Bucket, "k", Now, Grace, Ct));
+        var uploadId = await CreateUploadAsync();
+        var reservations = await UploadPartAsync(uploadId, Part(1, "e1", chunk));
+
+        // Act
+        var decision = await Store.PrepareDeleteAsync(committed[0].BlobName!, Forever, Forever, Ct);
+
+        // Assert
+        Assert.Equal(ChunkReservationKind.AlreadyStored, reservations[0].Kind);
+        Assert.Equal(SweepDecision.Keep, decision);
+        Assert.Equal(new ChunkInfo(chunk.Hash, committed[0].BlobName!, chunk.Length, 1), await FindChunkAsync(chunk));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task ListMultipartUploadsInitiatedBefore_returns_ids_oldest_first_up_to_max_across_buckets()
+    {
+        // Arrange
+        Assert.True(await Store.TryCreateBucketAsync(new BucketRecord("other", Now, "us-east-1"), Ct));
+        await CreateUploadAsync("k", Now.AddMinutes(3), "u3");
+        await CreateUploadAsync("k", Now.AddMinutes(1), "u1");
+        await CreateUploadAsync("k", Now.AddMinutes(2), "u2", bucket: "other");
+        await CreateUploadAsync("j", Now.AddMinutes(1), "u0");
+
+        // Act
+        var all = await Store.ListMultipartUploadsInitiatedBeforeAsync(Now.AddMinutes(3), 10, Ct);
+        var one = await Store.ListMultipartUploadsInitiatedBeforeAsync(Forever, 1, Ct);
+        var none = await Store.ListMultipartUploadsInitiatedBeforeAsync(Forever, 0, Ct);
+
+        // Assert
+        Assert.Equal(["u0", "u1", "u2"], all);
+        Assert.Equal(["u0"], one);
+        Assert.Empty(none);
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task DeleteBucket_with_a_clock_aborts_the_uploads_in_progress_in_the_same_transaction()
+    {
+        // Arrange
+        Assert.True(await Store.TryCreateBucketAsync(new BucketRecord("other", Now, "us-east-1"), Ct));
+        var (a, b) = (Chunk("a"), Chunk("b"));
+        var doomed = await CreateUploadAsync();
+        var reservations = await UploadPartAsync(doomed, Part(1, "e1", a));
+        var kept = await CreateUploadAsync(bucket: "other");
+        await UploadPartAsync(kept, Part(1, "e1", b));
+        var later = Now.AddMinutes(4);
+
+        // Act
+        var outcome = await Store.DeleteBucketAsync(Bucket, later, Grace, Ct);
+
+        // Assert: S3 deletes a general purpose bucket with uploads in progress; nothing is orphaned.
+        Assert.Equal(DeleteBucketOutcome.Deleted, outcome);
+        Assert.Null(await Store.GetBucketAsync(Bucket, Ct));
+        Assert.Null(await Store.GetMultipartUploadAsync(doomed, Ct));
+        Assert.Equal(new DeleteQueueEntry(reservations[0].BlobName!, a.Hash, later + Grace, 0, null), Assert.Single(await QueueAsync()));
+        Assert.NotNull(await Store.GetMultipartUploadAsync(kept, Ct));
+        Assert.Equal(1L, await RefCountAsync(b));
+        Assert.Equal([kept], await Store.ListMultipartUploadsInitiatedBeforeAsync(Forever, 10, Ct));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task DeleteBucket_returns_NotEmpty_for_objects_with_a_clock_and_for_uploads_without_one()
+    {
+        // Arrange
+        var uploadId = await CreateUploadAsync();
+        await UploadPartAsync(uploadId, Part(1, "e1", Chunk("a")));
+        await PutInlineAsync("k");
+
+        // Act
+        var withObject = await Store.DeleteBucketAsync(Bucket, Now, Grace, Ct);
+        Assert.True(await Store.DeleteObjectAsync(Bucket, "k", Now, Grace, Ct));
+        var withUploadNoClock = await Store.DeleteBucketAsync(Bucket, Ct);
+
+        // Assert
+        Assert.Equal((DeleteBucketOutcome.NotEmpty, DeleteBucketOutcome.NotEmpty), (withObject, withUploadNoClock));
+        Assert.NotNull(await Store.GetMultipartUploadAsync(uploadId, Ct));
+        Assert.Empty(await QueueAsync());
+        Assert.Equal(DeleteBucketOutcome.NoSuchBucket, await Store.DeleteBucketAsync("absent", Now, Grace, Ct));
+        Assert.True(await Store.AbortMultipartUploadAsync(uploadId, Now, Grace, Ct));
+        Assert.Equal(DeleteBucketOutcome.Deleted, await Store.DeleteBucketAsync(Bucket, Ct));
+    }
+}
