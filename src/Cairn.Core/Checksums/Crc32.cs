@@ -21,6 +21,8 @@ public static unsafe class Crc32
 
     private static readonly uint[] Table = CrcTables.BuildReflected32(Polynomial);
 
+    private static readonly CrcCombiner Combiner = new(32, Polynomial);
+
     /// <summary>True when zlib's implementation is in use.</summary>
     public static bool IsNative => NativeCrc32 != null;
 
@@ -33,6 +35,12 @@ public static unsafe class Crc32
     /// </summary>
     public static uint Append(uint crc, ReadOnlySpan<byte> data) =>
         NativeCrc32 != null ? AppendNative(crc, data) : AppendManaged(crc, data);
+
+    /// <summary>
+    /// The CRC-32 of A followed by B from the CRC of A, the CRC of B and the length of B in bytes, as
+    /// zlib's <c>crc32_combine</c>; used for full-object checksums of multipart uploads.
+    /// </summary>
+    public static uint Combine(uint crcA, uint crcB, long lengthB) => (uint)Combiner.Combine(crcA, crcB, lengthB);
 
     internal static uint AppendNative(uint crc, ReadOnlySpan<byte> data)
     {

@@ -15,6 +15,8 @@ public static unsafe class Crc32C
 
     private static readonly uint[] Table = CrcTables.BuildReflected32(Polynomial);
 
+    private static readonly CrcCombiner Combiner = new(32, Polynomial);
+
     /// <summary>True when a CPU instruction computes the CRC.</summary>
     public static bool IsHardwareAccelerated => Sse42.X64.IsSupported || ArmCrc32.Arm64.IsSupported;
 
@@ -24,6 +26,9 @@ public static unsafe class Crc32C
     /// <summary>Continues <paramref name="crc"/> (the CRC of everything before, 0 for nothing) over <paramref name="data"/>.</summary>
     public static uint Append(uint crc, ReadOnlySpan<byte> data) =>
         IsHardwareAccelerated ? AppendHardware(crc, data) : AppendTable(crc, data);
+
+    /// <summary>The CRC-32C of A followed by B from the CRC of A, the CRC of B and the length of B in bytes.</summary>
+    public static uint Combine(uint crcA, uint crcB, long lengthB) => (uint)Combiner.Combine(crcA, crcB, lengthB);
 
     internal static uint AppendHardware(uint crc, ReadOnlySpan<byte> data)
     {

@@ -24,6 +24,8 @@ public static unsafe class Crc64Nvme
 
     private static readonly ulong[] Table = CrcTables.BuildReflected64(ReflectedPolynomial);
 
+    private static readonly CrcCombiner Combiner = new(64, ReflectedPolynomial);
+
     // Folding a 128-bit block A = A_hi*x^64 + A_lo forward by d bytes multiplies it by x^(8d):
     // A_hi*(x^(8d+64) mod P) + A_lo*(x^(8d) mod P). In the reflected domain a carry-less product of two
     // reflected 64-bit values comes out one bit short, so the constants use exponents one lower.
@@ -39,6 +41,9 @@ public static unsafe class Crc64Nvme
     /// <summary>Continues <paramref name="crc"/> (the CRC of everything before, 0 for nothing) over <paramref name="data"/>.</summary>
     public static ulong Append(ulong crc, ReadOnlySpan<byte> data) =>
         IsHardwareAccelerated && data.Length >= 64 ? AppendFolding(crc, data) : AppendTable(crc, data);
+
+    /// <summary>The CRC-64/NVME of A followed by B from the CRC of A, the CRC of B and the length of B in bytes.</summary>
+    public static ulong Combine(ulong crcA, ulong crcB, long lengthB) => Combiner.Combine(crcA, crcB, lengthB);
 
     internal static ulong AppendTable(ulong crc, ReadOnlySpan<byte> data) => ~UpdateTable(~crc, data);
 

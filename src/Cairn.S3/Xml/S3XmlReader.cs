@@ -16,7 +16,7 @@ namespace Cairn.S3.Xml;
 /// child elements are skipped. Character checking is off so that a key holding a C0 control
 /// character, which listings write as <c>&amp;#x1;</c>, can be named in a DeleteObjects request too.
 /// </remarks>
-public static class S3XmlReader
+public static partial class S3XmlReader
 {
     private const string S3Namespace = "http://s3.amazonaws.com/doc/2006-03-01/";
 

@@ -5,7 +5,7 @@ using static Cairn.S3.Tests.Xml.XmlTestHelpers;
 
 namespace Cairn.S3.Tests.Xml;
 
-public sealed class S3XmlReaderTests
+public sealed partial class S3XmlReaderTests
 {
     private static void AssertMalformed(Action read)
     {
