@@ -114,7 +114,7 @@ public abstract partial class SqlMetadataStore
             return (CommitOutcome.NoSuchBucket, false);
         }
         var current = await ReadCurrentBodyAsync(transaction, version.Bucket, key, cancellationToken);
-        if (!PreconditionHolds(commit.Precondition, current?.ETag))
+        if (!commit.Precondition.HoldsFor(current?.ETag))
         {
             return (CommitOutcome.PreconditionFailed, false);
         }
@@ -158,15 +158,6 @@ public abstract partial class SqlMetadataStore
                 notBefore, cancellationToken);
             return (true, true);
         }, (bucket, Encoding.UTF8.GetBytes(key), SqlParameters.ToUnixMs(now + gracePeriod)), cancellationToken);
-
-    private static bool PreconditionHolds(WritePrecondition precondition, string? currentETag)
-    {
-        if (precondition.IfNoneMatchAny && currentETag is not null)
-        {
-            return false;
-        }
-        return precondition.IfMatchETag is null || string.Equals(precondition.IfMatchETag, currentETag, StringComparison.Ordinal);
-    }
 
     /// <summary>The ETag and packed chunk list of the current row; null when the key is absent.</summary>
     private static async ValueTask<(string ETag, byte[]? Chunks)?> ReadCurrentBodyAsync(DbTransaction transaction, string bucket,

@@ -34,6 +34,10 @@ public sealed partial class S3Middleware(S3RequestParser parser, SigV4Verifier v
             request = parser.Parse(context.Request.Method, rawPath, rawQuery, context.Request.Host.Value, context.Request.Headers);
             operation = request.Operation;
             var auth = verifier.Verify(new SigV4Request(context.Request.Method, rawPath, rawQuery, context.Request.Headers));
+            if (auth.IsPresigned)
+            {
+                HoistSignedQueryHeaders(request.Query, context.Request.Headers);
+            }
             await handlers.HandleAsync(context, request, auth).ConfigureAwait(false);
         }
         catch (Exception ex) when (context.RequestAborted.IsCancellationRequested && ex is OperationCanceledException or IOException)
@@ -94,13 +98,36 @@ public sealed partial class S3Middleware(S3RequestParser parser, SigV4Verifier v
         }
         if (target.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || target.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
         {
-            // Absolute-form target (proxies): keep only path and query.
-            var uri = new Uri(target);
-            target = uri.PathAndQuery;
+            // Absolute-form target (proxies): drop scheme and authority by hand; Uri would remove
+            // dot-segments and re-escape, changing the key and breaking the signature.
+            var pathStart = target.IndexOf('/', target.IndexOf("//", StringComparison.Ordinal) + 2);
+            target = pathStart < 0 ? "/" : target[pathStart..];
         }
         var question = target.IndexOf('?', StringComparison.Ordinal);
         return question < 0 ? (target, "") : (target[..question], target[(question + 1)..]);
     }
+
+    /// <summary>
+    /// Presigners put headers such as <c>x-amz-meta-*</c> and <c>x-amz-checksum-*</c> into the
+    /// (signed) query string; S3 treats them as headers, so they are copied over. The SigV4
+    /// parameters themselves stay in the query.
+    /// </summary>
+    private static void HoistSignedQueryHeaders(IQueryCollection query, IHeaderDictionary headers)
+    {
+        foreach (var (name, value) in query)
+        {
+            if (name.StartsWith("x-amz-", StringComparison.OrdinalIgnoreCase) && !IsSigV4Parameter(name) && !headers.ContainsKey(name))
+            {
+                headers[name] = value;
+            }
+        }
+    }
+
+    private static bool IsSigV4Parameter(string name) =>
+        name.Equals("X-Amz-Algorithm", StringComparison.OrdinalIgnoreCase) || name.Equals("X-Amz-Credential", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("X-Amz-Date", StringComparison.OrdinalIgnoreCase) || name.Equals("X-Amz-Expires", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("X-Amz-SignedHeaders", StringComparison.OrdinalIgnoreCase) || name.Equals("X-Amz-Signature", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("X-Amz-Security-Token", StringComparison.OrdinalIgnoreCase);
 
     private static string NewRequestId()
     {

@@ -79,7 +79,14 @@ public static class ServerHost
         {
             builder.WebHost.UseUrls("http://127.0.0.1:9000");
         }
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            // Header values may carry UTF-8 (user metadata, response-content-disposition file names);
+            // Kestrel's ASCII-only default would turn them into 400s and 500s.
+            kestrel.RequestHeaderEncodingSelector = static _ => System.Text.Encoding.UTF8;
+            kestrel.ResponseHeaderEncodingSelector = static _ => System.Text.Encoding.UTF8;
+        });
 
         var cairn = builder.Configuration.GetSection("Cairn").Get<CairnOptions>() ?? new CairnOptions();
         var s3 = builder.Configuration.GetSection("S3").Get<S3Options>() ?? new S3Options();
@@ -103,6 +110,7 @@ public static class ServerHost
         {
             DatabasePath = Path.Combine(dataDirectory, "metadata.db"),
         }));
+        services.AddSingleton<ChunkReadPins>();
         services.AddSingleton<ChunkStore>();
         services.AddSingleton<ObjectService>();
         services.AddSingleton<BucketService>();

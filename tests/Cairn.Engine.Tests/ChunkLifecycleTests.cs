@@ -215,6 +215,46 @@ public sealed class ChunkLifecycleTests
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task A_download_in_progress_keeps_its_chunks_past_the_grace_period()
+    {
+        await using var engine = await EngineHarness.CreateAsync();
+        var body = EngineHarness.RandomBytes(128 * 1024, seed: 14);
+        await engine.PutAsync("k", body);
+        var found = await engine.Objects.GetAsync(EngineHarness.Bucket, "k", ReadConditions.None, null, CancellationToken.None);
+        var blobs = await engine.BlobNamesAsync();
+        // A slow download: the key is overwritten, the grace period passes and the sweeper runs while it streams.
+        var slow = new CallbackStream(async () =>
+        {
+            await engine.PutAsync("k", EngineHarness.RandomBytes(10, seed: 15));
+            Assert.Equal(0, await engine.SweepAfterGraceAsync());
+        });
+
+        await engine.Objects.WriteBodyAsync(found, slow, CancellationToken.None);
+
+        Assert.Equal(body, slow.ToArray());
+        // The sweeper postponed the pinned chunks by one interval; after it they go.
+        engine.Clock.Advance(engine.Options.SweepInterval + TimeSpan.FromSeconds(1));
+        Assert.Equal(blobs.Count, await engine.Sweeper.SweepAllDueAsync(CancellationToken.None));
+        Assert.Empty(await engine.BlobNamesAsync());
+    }
+
+    /// <summary>Collects what is written, running <paramref name="onFirstWrite"/> once after the first write.</summary>
+    private sealed class CallbackStream(Func<Task> onFirstWrite) : MemoryStream
+    {
+        private bool _called;
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            await base.WriteAsync(buffer, cancellationToken);
+            if (!_called)
+            {
+                _called = true;
+                await onFirstWrite();
+            }
+        }
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task A_missing_chunk_is_a_hard_error_not_a_short_body()
     {
         await using var engine = await EngineHarness.CreateAsync();

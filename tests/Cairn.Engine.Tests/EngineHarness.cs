@@ -18,15 +18,16 @@ public sealed class EngineHarness : IAsyncDisposable
         Options = options;
         Metadata = new SqliteMetadataStore(new SqliteMetadataOptions { DatabasePath = SqliteMetadataOptions.InMemory });
         Flaky = new FlakyBlobBackend(Blobs, seed: 7);
-        Chunks = new ChunkStore(Flaky, Metadata, options, Clock);
+        Chunks = new ChunkStore(Flaky, Metadata, options, Clock, Pins);
         Objects = new ObjectService(Metadata, Chunks, options, Clock);
-        Sweeper = new DeleteQueueSweeper(Metadata, Flaky, options, Clock, NullLogger<DeleteQueueSweeper>.Instance);
+        Sweeper = new DeleteQueueSweeper(Metadata, Flaky, Pins, options, Clock, NullLogger<DeleteQueueSweeper>.Instance);
     }
 
     public EngineOptions Options { get; }
     public ManualTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
     public InMemoryBlobBackend Blobs { get; } = new();
     public FlakyBlobBackend Flaky { get; }
+    public ChunkReadPins Pins { get; } = new();
     public SqliteMetadataStore Metadata { get; }
     public ChunkStore Chunks { get; }
     public ObjectService Objects { get; }

@@ -24,8 +24,10 @@ public sealed partial class ChunkStore
             await destination.WriteAsync(inline.AsMemory((int)offset, (int)length), cancellationToken).ConfigureAwait(false);
             return;
         }
+        using var pin = pins.Pin(version.Chunks);
         var locations = await LocateAsync(version.Chunks, cancellationToken).ConfigureAwait(false);
-        var buffer = ArrayPool<byte>.Shared.Rent(options.ChunkSize);
+        // No single read is longer than the range, so a short range needs no chunk-size buffer.
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(options.ChunkSize, length));
         try
         {
             long chunkStart = 0;

@@ -12,7 +12,7 @@ namespace Cairn.Engine.Chunks;
 /// one pass over the bytes, reserves each chunk in the catalog before its blob is written (so a
 /// crash leaves nothing untracked) and skips chunks the catalog already holds (dedup).
 /// </summary>
-public sealed partial class ChunkStore(IBlobBackend blobs, IMetadataStore metadata, EngineOptions options, TimeProvider time)
+public sealed partial class ChunkStore(IBlobBackend blobs, IMetadataStore metadata, EngineOptions options, TimeProvider time, ChunkReadPins pins)
 {
     /// <summary>
     /// Reads <paramref name="body"/> to its end and stores it. On any failure the upload's
@@ -21,9 +21,11 @@ public sealed partial class ChunkStore(IBlobBackend blobs, IMetadataStore metada
     /// parts are concatenated into an object later, which only chunk lists can do.
     /// </summary>
     public async Task<StoredBody> WriteAsync(Stream body, IReadOnlyCollection<ChecksumAlgorithm> checksums, CancellationToken cancellationToken,
-        bool allowInline = true)
+        long? expectedLength = null, bool allowInline = true)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(options.ChunkSize);
+        // A small body needs no chunk-size buffer; one byte more than declared still shows an overlong body.
+        var bufferSize = expectedLength is { } expected && expected < options.ChunkSize ? (int)expected + 1 : options.ChunkSize;
+        var buffer = ArrayPool<byte>.Shared.Rent(bufferSize);
         using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
         var checksumStates = CreateChecksums(checksums);
         Guid? uploadId = null;
@@ -33,7 +35,7 @@ public sealed partial class ChunkStore(IBlobBackend blobs, IMetadataStore metada
             long size = 0;
             while (true)
             {
-                var filled = await FillAsync(body, buffer.AsMemory(0, options.ChunkSize), md5, checksumStates, cancellationToken).ConfigureAwait(false);
+                var filled = await FillAsync(body, buffer.AsMemory(0, Math.Min(buffer.Length, options.ChunkSize)), md5, checksumStates, cancellationToken).ConfigureAwait(false);
                 if (filled == 0)
                 {
                     break;

@@ -22,8 +22,18 @@ public sealed partial class ObjectService
             return new PutObjectResult(PutObjectStatus.PreconditionFailed);
         }
 
-        var body = await chunks.WriteAsync(command.Body, command.Checksums, cancellationToken).ConfigureAwait(false);
-        var rejection = Verify(command, body);
+        var body = await chunks.WriteAsync(command.Body, command.Checksums, cancellationToken, command.DeclaredLength).ConfigureAwait(false);
+        PutObjectResult? rejection;
+        try
+        {
+            // Reading the claims can itself fail (a malformed trailer value): release either way.
+            rejection = Verify(command, body);
+        }
+        catch
+        {
+            await ReleaseAsync(body).ConfigureAwait(false);
+            throw;
+        }
         if (rejection is not null)
         {
             await ReleaseAsync(body).ConfigureAwait(false);
@@ -74,11 +84,7 @@ public sealed partial class ObjectService
     private async Task<bool> PreconditionMayHoldAsync(PutObjectCommand command, CancellationToken cancellationToken)
     {
         var current = await metadata.GetObjectAsync(command.Bucket, command.Key, cancellationToken).ConfigureAwait(false);
-        if (command.Precondition.IfNoneMatchAny && current is not null)
-        {
-            return false;
-        }
-        return command.Precondition.IfMatchETag is not { } ifMatch || (current is not null && ETag.HeaderMatches(ifMatch, current.ETag));
+        return command.Precondition.HoldsFor(current?.ETag);
     }
 
     private static PutObjectResult? Verify(PutObjectCommand command, StoredBody body)

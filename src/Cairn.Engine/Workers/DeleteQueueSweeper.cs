@@ -1,3 +1,4 @@
+using Cairn.Engine.Chunks;
 using Cairn.Metadata;
 using Cairn.Storage;
 using Microsoft.Extensions.Logging;
@@ -10,11 +11,10 @@ namespace Cairn.Engine.Workers;
 /// (invariants 4 and 5). The queue entry is removed only after the blob is gone, so a crash in
 /// between retries the delete.
 /// </summary>
-public sealed partial class DeleteQueueSweeper(IMetadataStore metadata, IBlobBackend blobs, EngineOptions options, TimeProvider time,
-    ILogger<DeleteQueueSweeper> logger) : IWorker
+public sealed partial class DeleteQueueSweeper(IMetadataStore metadata, IBlobBackend blobs, ChunkReadPins pins, EngineOptions options,
+    TimeProvider time, ILogger<DeleteQueueSweeper> logger) : IWorker
 {
     private const int BatchSize = 256;
-    private readonly SemaphoreSlim _wake = new(0);
 
     /// <inheritdoc />
     public string Name => "delete-queue-sweeper";
@@ -24,9 +24,6 @@ public sealed partial class DeleteQueueSweeper(IMetadataStore metadata, IBlobBac
 
     /// <summary>Blobs deleted since start.</summary>
     public long BlobsDeleted { get; private set; }
-
-    /// <summary>Asks for a sweep now instead of at the next interval.</summary>
-    public void Wake() => _wake.Release();
 
     /// <summary>Sweeps until nothing is due; returns the number of blobs deleted. Used by tests and the admin endpoint.</summary>
     public async Task<int> SweepAllDueAsync(CancellationToken cancellationToken)
@@ -48,19 +45,7 @@ public sealed partial class DeleteQueueSweeper(IMetadataStore metadata, IBlobBac
         (await SweepBatchAsync(cancellationToken).ConfigureAwait(false)).State;
 
     /// <inheritdoc />
-    public async Task WaitForWorkAsync(CancellationToken cancellationToken)
-    {
-        using var interval = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        interval.CancelAfter(options.SweepInterval);
-        try
-        {
-            await _wake.WaitAsync(interval.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            // The interval elapsed.
-        }
-    }
+    public Task WaitForWorkAsync(CancellationToken cancellationToken) => Task.Delay(options.SweepInterval, time, cancellationToken);
 
     private async Task<(int Deleted, WorkerState State)> SweepBatchAsync(CancellationToken cancellationToken)
     {
@@ -86,6 +71,13 @@ public sealed partial class DeleteQueueSweeper(IMetadataStore metadata, IBlobBac
 
     private async Task<bool> SweepOneAsync(DeleteQueueEntry entry, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        if (entry.ChunkHash is { } hash && pins.IsPinned(hash))
+        {
+            // A download in this process is still streaming the chunk; look again next sweep.
+            await metadata.RecordDeleteFailureAsync(entry.BlobName, "a download in progress holds the chunk", now + options.SweepInterval,
+                cancellationToken).ConfigureAwait(false);
+            return false;
+        }
         var decision = await metadata.PrepareDeleteAsync(entry.BlobName, now, now + options.SweepInterval, cancellationToken).ConfigureAwait(false);
         if (decision != SweepDecision.Delete)
         {

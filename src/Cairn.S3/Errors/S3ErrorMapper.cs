@@ -1,4 +1,3 @@
-using Cairn.Engine.Chunks;
 using Cairn.Storage;
 using Microsoft.AspNetCore.Http;
 
@@ -20,7 +19,6 @@ public static class S3ErrorMapper
         BadHttpRequestException => S3Errors.Of(S3ErrorCode.IncompleteBody),
         BlobBackendException { IsTransient: true } => S3Errors.Of(S3ErrorCode.SlowDown),
         TimeoutException => S3Errors.Of(S3ErrorCode.ServiceUnavailable),
-        ChunkIntegrityException => S3Errors.Of(S3ErrorCode.InternalError),
         _ => S3Errors.Of(S3ErrorCode.InternalError),
     };
 }

@@ -1,5 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
-
 namespace Cairn.S3.Errors;
 
 /// <summary>Factories for the errors handlers raise (STYLE B4: no scattered <c>new S3Exception</c>).</summary>
@@ -33,8 +31,4 @@ public static partial class S3Errors
 
     public static S3Exception NotImplemented(string what) =>
         new(S3ErrorCode.NotImplemented, $"{what} is not implemented.");
-
-    /// <summary>Throws; for hot paths that must stay small (STYLE B4.3).</summary>
-    [DoesNotReturn]
-    public static void Throw(S3ErrorCode code, string? message = null) => throw new S3Exception(code, message);
 }

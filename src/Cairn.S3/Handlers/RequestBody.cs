@@ -22,6 +22,13 @@ internal static class RequestBody
             sizeLimit.MaxRequestBodySize = null;
         }
         var request = context.Request;
+        var streaming = auth.PayloadMode is PayloadMode.StreamingSigned or PayloadMode.StreamingSignedTrailer or PayloadMode.StreamingUnsignedTrailer;
+        if (!streaming && (request.Headers.ContainsKey("x-amz-trailer")
+            || (RequestHeaders.Value(request.Headers, "Content-Encoding")?.Contains("aws-chunked", StringComparison.OrdinalIgnoreCase) ?? false)))
+        {
+            // The framing would be stored as the body and the trailer never checked.
+            throw S3Errors.InvalidRequest("x-amz-trailer and Content-Encoding: aws-chunked require a STREAMING-* x-amz-content-sha256.");
+        }
         switch (auth.PayloadMode)
         {
             case PayloadMode.StreamingSigned or PayloadMode.StreamingSignedTrailer or PayloadMode.StreamingUnsignedTrailer:
@@ -33,10 +40,10 @@ internal static class RequestBody
                 declaredLength = decodedLength;
                 return new AwsChunkedStream(request.Body, auth.PayloadMode, auth.ChunkSigning, decodedLength, DeclaredTrailers(request.Headers));
             case PayloadMode.SignedHex:
-                declaredLength = request.ContentLength ?? throw S3Errors.Of(S3ErrorCode.MissingContentLength);
+                declaredLength = ContentLength(request);
                 return new PayloadHashVerifyingStream(request.Body, auth.PayloadSha256Hex!);
             default:
-                declaredLength = request.ContentLength ?? throw S3Errors.Of(S3ErrorCode.MissingContentLength);
+                declaredLength = ContentLength(request);
                 return request.Body;
         }
     }
@@ -45,6 +52,7 @@ internal static class RequestBody
     public static async Task<MemoryStream> ReadDocumentAsync(HttpContext context, AuthResult auth, CancellationToken cancellationToken)
     {
         var body = Open(context, auth, out var declared);
+        await using var decoder = body == context.Request.Body ? null : body;
         if (declared > S3Limits.MaxXmlBodyBytes)
         {
             throw S3Errors.Of(S3ErrorCode.MaxMessageLengthExceeded);
@@ -86,6 +94,19 @@ internal static class RequestBody
             expected[algorithm] = value;
         }
         return expected;
+    }
+
+    /// <summary>
+    /// Content-Length, or 0 for a request with neither Content-Length nor a chunked transfer coding
+    /// (RFC 9112 §6.3: such a request has no body). A chunked body of unknown length is MissingContentLength, as in S3.
+    /// </summary>
+    private static long ContentLength(HttpRequest request)
+    {
+        if (request.ContentLength is { } length)
+        {
+            return length;
+        }
+        return request.Headers.TransferEncoding.Count == 0 ? 0 : throw S3Errors.Of(S3ErrorCode.MissingContentLength);
     }
 
     private static string[] DeclaredTrailers(IHeaderDictionary headers)

@@ -128,8 +128,8 @@ internal static class RequestHeaders
         {
             throw S3Errors.NotImplemented("If-None-Match with a value other than '*' on a write");
         }
-        // Clients send the ETag quoted, as S3 returns it; the catalog compares the bare ETag.
-        var ifMatch = Value(headers, "If-Match") is { } quoted ? ETag.Unquote(quoted) : null;
+        // Passed as sent (quoted, a list or '*'): WritePrecondition.HoldsFor is the one matcher.
+        var ifMatch = Value(headers, "If-Match");
         return ifNoneMatch is null && ifMatch is null ? Metadata.WritePrecondition.None : new Metadata.WritePrecondition(ifNoneMatch is not null, ifMatch);
     }
 

@@ -1,6 +1,5 @@
 using Cairn.Core;
 using Cairn.Engine.Objects;
-using Cairn.S3.Auth;
 using Cairn.S3.Errors;
 using Cairn.S3.Routing;
 using Cairn.S3.Xml;
@@ -12,13 +11,12 @@ public sealed partial class S3Handlers
 {
     private const long MaxCopySourceBytes = 5L * 1024 * 1024 * 1024;
 
-    private async Task CopyObjectAsync(HttpContext context, S3Request request, AuthResult auth)
+    private async Task CopyObjectAsync(HttpContext context, S3Request request)
     {
-        _ = auth;
         var bucket = RequireBucket(request);
         var key = ValidKey(request);
         var headers = context.Request.Headers;
-        var (sourceBucket, sourceKey) = CopySource(RequestHeaders.Value(headers, "x-amz-copy-source")!);
+        var (sourceBucket, sourceKey) = CopySource(RequestHeaders.Value(headers, "x-amz-copy-source") ?? "");
         var directive = RequestHeaders.Value(headers, "x-amz-metadata-directive") ?? "COPY";
         var replace = directive switch
         {

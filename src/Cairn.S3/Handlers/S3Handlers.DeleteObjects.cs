@@ -23,6 +23,11 @@ public sealed partial class S3Handlers
         var errors = new List<DeleteError>();
         foreach (var (key, versionId) in delete.Objects)
         {
+            if (versionId is not null && versionId != "null")
+            {
+                errors.Add(new DeleteError(key, S3ErrorCode.InvalidArgument, "Invalid version id specified") { VersionId = versionId });
+                continue;
+            }
             if (ObjectKey.Validate(key) != ObjectKey.Validity.Valid)
             {
                 errors.Add(new DeleteError(key, S3ErrorCode.KeyTooLongError, S3ErrorCatalog.MessageOf(S3ErrorCode.KeyTooLongError)) { VersionId = versionId });

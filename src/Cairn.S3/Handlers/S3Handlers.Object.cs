@@ -33,6 +33,7 @@ public sealed partial class S3Handlers
             computed.Add(trailer);
         }
         var body = RequestBody.Open(context, auth, out var declaredLength);
+        await using var decoder = body == context.Request.Body ? null : body;
         if (declaredLength > S3Limits.MaxSinglePutBytes)
         {
             throw S3Errors.Of(S3ErrorCode.EntityTooLarge);
@@ -130,7 +131,12 @@ public sealed partial class S3Handlers
         {
             if (request.Query.TryGetValue(query, out var value) && value.Count > 0)
             {
-                response.Headers[header] = value.ToString();
+                var text = value.ToString();
+                if (text.AsSpan().ContainsAnyInRange('\u0000', '\u001f') || text.Contains('\u007f'))
+                {
+                    throw S3Errors.InvalidArgument($"The {query} value contains control characters.", query, text);
+                }
+                response.Headers[header] = text;
             }
         }
         if (found.PartsCount is { } partsCount)
@@ -196,6 +202,18 @@ public sealed partial class S3Handlers
         }
     }
 
+    /// <summary>
+    /// Cairn keeps one version per key (version id "null") until versioning lands; any other version
+    /// id must not act on the current object, so it is refused as S3 refuses an unknown one.
+    /// </summary>
+    private static void RequireNullVersion(IQueryCollection query)
+    {
+        if (query.TryGetValue("versionId", out var versionId) && versionId.ToString() != "null")
+        {
+            throw S3Errors.InvalidArgument("Invalid version id specified", "versionId", versionId.ToString());
+        }
+    }
+
     private static void SetIfPresent(IHeaderDictionary headers, string name, string? value)
     {
         if (value is not null)
@@ -207,6 +225,7 @@ public sealed partial class S3Handlers
     private static string ValidKey(S3Request request)
     {
         var key = RequireKey(request);
+        RequireNullVersion(request.Query);
         return ObjectKey.Validate(key) switch
         {
             ObjectKey.Validity.Valid => key,

@@ -26,7 +26,7 @@ public sealed partial class S3Handlers(BucketService buckets, ObjectService obje
         S3Operation.ListObjectsV2 => ListObjectsAsync(context, request, auth, v2: true),
         S3Operation.DeleteObjects => DeleteObjectsAsync(context, request, auth),
         S3Operation.PutObject => PutObjectAsync(context, request, auth),
-        S3Operation.CopyObject => CopyObjectAsync(context, request, auth),
+        S3Operation.CopyObject => CopyObjectAsync(context, request),
         S3Operation.GetObject => GetObjectAsync(context, request, headOnly: false),
         S3Operation.HeadObject => GetObjectAsync(context, request, headOnly: true),
         S3Operation.DeleteObject => DeleteObjectAsync(context, request),
