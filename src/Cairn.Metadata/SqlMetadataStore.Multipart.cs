@@ -176,7 +176,7 @@ public abstract partial class SqlMetadataStore
             return (CompleteMultipartOutcome.InvalidPart, false);
         }
         var current = await ReadCurrentBodyAsync(transaction, version.Bucket, key, cancellationToken);
-        if (!PreconditionHolds(precondition, current?.ETag))
+        if (!precondition.HoldsFor(current?.ETag))
         {
             return (CompleteMultipartOutcome.PreconditionFailed, false);
         }

@@ -11,7 +11,7 @@ public enum CreateBucketStatus
 }
 
 /// <summary>Bucket operations.</summary>
-public sealed class BucketService(IMetadataStore metadata, TimeProvider time)
+public sealed class BucketService(IMetadataStore metadata, EngineOptions options, TimeProvider time)
 {
     /// <summary>Creates a bucket in <paramref name="region"/>. The name has been validated by the caller.</summary>
     public async Task<CreateBucketStatus> CreateAsync(string name, string region, CancellationToken cancellationToken)
@@ -24,9 +24,9 @@ public sealed class BucketService(IMetadataStore metadata, TimeProvider time)
     public Task<BucketRecord?> GetAsync(string name, CancellationToken cancellationToken) =>
         metadata.GetBucketAsync(name, cancellationToken).AsTask();
 
-    /// <summary>Deletes an empty bucket.</summary>
+    /// <summary>Deletes a bucket that holds no objects; multipart uploads in progress are aborted with it, as in S3.</summary>
     public Task<DeleteBucketOutcome> DeleteAsync(string name, CancellationToken cancellationToken) =>
-        metadata.DeleteBucketAsync(name, cancellationToken).AsTask();
+        metadata.DeleteBucketAsync(name, time.GetUtcNow(), options.GracePeriod, cancellationToken).AsTask();
 
     /// <summary>All buckets by name.</summary>
     public Task<IReadOnlyList<BucketRecord>> ListAsync(CancellationToken cancellationToken) =>

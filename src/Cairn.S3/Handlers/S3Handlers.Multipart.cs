@@ -135,7 +135,7 @@ public sealed partial class S3Handlers
         var parts = new List<CompletePartCommand>(listed.Count);
         foreach (var part in listed)
         {
-            parts.Add(new CompletePartCommand(part.PartNumber, part.ETag, part.Checksums));
+            parts.Add(new CompletePartCommand(part.PartNumber, part.ETag, ListedChecksums(part)));
         }
         var (headerChecksums, _) = RequestHeaders.Checksums(context.Request.Headers);
         (ChecksumAlgorithm, string)? expected = null;
@@ -177,6 +177,25 @@ public sealed partial class S3Handlers
             throw S3Errors.NoSuchUpload(uploadId);
         }
         context.Response.StatusCode = StatusCodes.Status204NoContent;
+    }
+
+    private static Dictionary<string, string> ListedChecksums(CompletedPartXml part)
+    {
+        var checksums = new Dictionary<string, string>(StringComparer.Ordinal);
+        AddIfPresent(checksums, "CRC32", part.ChecksumCRC32);
+        AddIfPresent(checksums, "CRC32C", part.ChecksumCRC32C);
+        AddIfPresent(checksums, "CRC64NVME", part.ChecksumCRC64NVME);
+        AddIfPresent(checksums, "SHA1", part.ChecksumSHA1);
+        AddIfPresent(checksums, "SHA256", part.ChecksumSHA256);
+        return checksums;
+
+        static void AddIfPresent(Dictionary<string, string> checksums, string name, string? value)
+        {
+            if (value is not null)
+            {
+                checksums[name] = value;
+            }
+        }
     }
 
     private static (string UploadId, int PartNumber) PartAddress(S3Request request)

@@ -34,8 +34,11 @@ public sealed partial class S3Handlers
                 ChecksumSHA256 = part.Checksums.GetValueOrDefault("SHA256"),
             });
         }
-        var result = new ListPartsResult(bucket, key, uploadId)
+        var result = new ListPartsResult
         {
+            Bucket = bucket,
+            Key = key,
+            UploadId = uploadId,
             PartNumberMarker = marker,
             NextPartNumberMarker = listing.Parts.Count > 0 ? listing.Parts[^1].PartNumber : marker,
             MaxParts = maxParts,
@@ -80,8 +83,9 @@ public sealed partial class S3Handlers
                 ChecksumType = upload.ChecksumType,
             });
         }
-        var result = new ListMultipartUploadsResult(bucket)
+        var result = new ListMultipartUploadsResult
         {
+            Bucket = bucket,
             KeyMarker = S3UrlEncoding.EncodeIf(encode, keyMarker) ?? "",
             UploadIdMarker = uploadIdMarker ?? "",
             NextKeyMarker = S3UrlEncoding.EncodeIf(encode, listing.NextKeyMarker),

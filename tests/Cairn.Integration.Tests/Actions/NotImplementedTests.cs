@@ -10,7 +10,6 @@ namespace Cairn.Integration.Tests.Actions;
 public sealed class NotImplementedTests(ServerFixture fixture)
 {
     private const string Key = "k";
-    private const string FakeUploadId = "2~fake-upload-id";
 
     private static readonly Dictionary<string, Func<IAmazonS3, string, Task>> Operations = new()
     {
@@ -41,35 +40,6 @@ public sealed class NotImplementedTests(ServerFixture fixture)
             Key = Key,
             ObjectAttributes = [ObjectAttributes.ETag],
         }),
-        ["GetObject with partNumber"] = (s3, bucket) => s3.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = Key, PartNumber = 1 }),
-        ["CreateMultipartUpload"] = (s3, bucket) => s3.InitiateMultipartUploadAsync(bucket, "new-key"),
-        ["UploadPart"] = (s3, bucket) => s3.UploadPartAsync(new UploadPartRequest
-        {
-            BucketName = bucket,
-            Key = "new-key",
-            UploadId = FakeUploadId,
-            PartNumber = 1,
-            InputStream = new MemoryStream(new byte[300_000]),
-        }),
-        ["UploadPartCopy"] = (s3, bucket) => s3.CopyPartAsync(new CopyPartRequest
-        {
-            SourceBucket = bucket,
-            SourceKey = Key,
-            DestinationBucket = bucket,
-            DestinationKey = "new-key",
-            UploadId = FakeUploadId,
-            PartNumber = 1,
-        }),
-        ["CompleteMultipartUpload"] = (s3, bucket) => s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
-        {
-            BucketName = bucket,
-            Key = "new-key",
-            UploadId = FakeUploadId,
-            PartETags = [new PartETag(1, "\"0123456789abcdef0123456789abcdef\"")],
-        }),
-        ["AbortMultipartUpload"] = (s3, bucket) => s3.AbortMultipartUploadAsync(bucket, "new-key", FakeUploadId),
-        ["ListParts"] = (s3, bucket) => s3.ListPartsAsync(bucket, "new-key", FakeUploadId),
-        ["ListMultipartUploads"] = (s3, bucket) => s3.ListMultipartUploadsAsync(bucket),
     };
 
     public static TheoryData<string> OperationNames => [.. Operations.Keys];
