@@ -70,7 +70,7 @@ public enum GetObjectStatus
 /// <summary>Result of a GET or HEAD: the version and the byte range to send.</summary>
 public sealed record GetObjectResult(GetObjectStatus Status, ObjectVersionRecord? Version = null, long Offset = 0, long Length = 0, bool IsPartial = false)
 {
-    /// <summary>Set when a part was asked for: the object's part count (1 for an object not made by multipart upload).</summary>
+    /// <summary>Set when a part of a multipart object was asked for: its part count (null for an object not made by multipart upload, as S3 sends none).</summary>
     public int? PartsCount { get; init; }
 }
 

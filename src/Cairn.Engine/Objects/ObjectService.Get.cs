@@ -48,7 +48,9 @@ public sealed partial class ObjectService
         }
         if (version.PartSizes.Count == 0)
         {
-            return new GetObjectResult(GetObjectStatus.Found, version, 0, version.Size, IsPartial: true) { PartsCount = 1 };
+            // S3 sends no x-amz-mp-parts-count for an object that was not uploaded in parts
+            // (captured in versity/versitygw#2074, boto/boto3#3137).
+            return new GetObjectResult(GetObjectStatus.Found, version, 0, version.Size, IsPartial: true);
         }
         long offset = 0;
         for (var i = 0; i < partNumber - 1; i++)
