@@ -1,0 +1,173 @@
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Cairn.Integration.Tests.BadInput;
+using static Cairn.Integration.Tests.Actions.MultipartTestExtensions;
+
+namespace Cairn.Integration.Tests.Actions;
+
+public sealed partial class MultipartUploadTests
+{
+    /// <summary>
+    /// The algorithm chosen at Create; each part's checksum sent with the part (the SDK computes CRC32,
+    /// SHA1 and SHA256 into the aws-chunked trailer; CRC32C and CRC64NVME need its CRT package, so
+    /// those values are computed here and sent in the header); the parts' checksums listed at
+    /// Complete (AddPartETagsAndChecksums, as the SDKs' transfer managers do). The object's checksum,
+    /// computed here independently (S3 User Guide, "Checking object integrity", multipart uploads):
+    /// COMPOSITE is the algorithm over the concatenated raw part digests, base64, then "-N";
+    /// FULL_OBJECT is the checksum of the whole body.
+    /// </summary>
+    [Theory(Timeout = 60_000)]
+    [InlineData("CRC32", null, "COMPOSITE")]
+    [InlineData("CRC32", "FULL_OBJECT", "FULL_OBJECT")]
+    [InlineData("CRC32C", null, "COMPOSITE")]
+    [InlineData("CRC32C", "FULL_OBJECT", "FULL_OBJECT")]
+    [InlineData("SHA1", null, "COMPOSITE")]
+    [InlineData("SHA256", null, "COMPOSITE")]
+    [InlineData("CRC64NVME", null, "FULL_OBJECT")]
+    public async Task Multipart_upload_with_a_checksum_algorithm_returns_each_part_checksum_and_the_combined_checksum_on_Complete_GET_and_HEAD(
+        string algorithm, string? requestedType, string expectedType)
+    {
+        // Arrange
+        var bucket = await S3.NewBucketAsync();
+        byte[][] parts = [RandomNumberGenerator.GetBytes(MinPartSize), RandomNumberGenerator.GetBytes(MinPartSize + 1), RandomNumberGenerator.GetBytes(54_321)];
+        var partChecksums = parts.Select(p => IndependentChecksums.Base64(algorithm, p)).ToArray();
+        var expected = expectedType == "COMPOSITE"
+            ? IndependentChecksums.Base64(algorithm, partChecksums.SelectMany(Convert.FromBase64String).ToArray()) + "-" + parts.Length.ToString(CultureInfo.InvariantCulture)
+            : IndependentChecksums.Base64(algorithm, Concat(parts));
+
+        // Act
+        var create = await S3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest
+        {
+            BucketName = bucket,
+            Key = "k",
+            ChecksumAlgorithm = ChecksumAlgorithm.FindValue(algorithm),
+            ChecksumType = requestedType is null ? null : ChecksumType.FindValue(requestedType),
+        });
+        var uploaded = new List<UploadPartResponse>();
+        for (var i = 0; i < parts.Length; i++)
+        {
+            var checksum = partChecksums[i];
+            uploaded.Add(await S3.UploadPartBytesAsync(bucket, "k", create.UploadId, i + 1, parts[i], request => SendChecksum(request, algorithm, checksum)));
+        }
+        var listed = await S3.ListPartsAsync(new ListPartsRequest { BucketName = bucket, Key = "k", UploadId = create.UploadId });
+        var completeRequest = new CompleteMultipartUploadRequest { BucketName = bucket, Key = "k", UploadId = create.UploadId };
+        completeRequest.AddPartETagsAndChecksums(uploaded);
+        var complete = await S3.CompleteMultipartUploadAsync(completeRequest);
+        using var get = await S3.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = "k", ChecksumMode = ChecksumMode.ENABLED });
+        var read = await get.ReadAllAsync();
+        var head = await S3.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = bucket, Key = "k", ChecksumMode = ChecksumMode.ENABLED });
+
+        // Assert
+        Assert.Equal((algorithm, expectedType), (create.ChecksumAlgorithm?.Value, create.ChecksumType?.Value));
+        Assert.Equal(partChecksums, uploaded.Select(r => ChecksumOf(algorithm, r.ChecksumCRC32, r.ChecksumCRC32C, r.ChecksumCRC64NVME, r.ChecksumSHA1, r.ChecksumSHA256)));
+        Assert.Equal((algorithm, expectedType), (listed.ChecksumAlgorithm?.Value, listed.ChecksumType?.Value));
+        Assert.Equal(partChecksums, listed.Parts.Select(p => ChecksumOf(algorithm, p.ChecksumCRC32, p.ChecksumCRC32C, p.ChecksumCRC64NVME, p.ChecksumSHA1, p.ChecksumSHA256)));
+        Assert.Equal(expected, ChecksumOf(algorithm, complete.ChecksumCRC32, complete.ChecksumCRC32C, complete.ChecksumCRC64NVME, complete.ChecksumSHA1, complete.ChecksumSHA256));
+        Assert.Equal(expectedType, complete.ChecksumType?.Value);
+        Assert.Equal(MultipartETag(parts), complete.ETag);
+        Assert.Equal(Concat(parts), read);
+        Assert.Equal(expected, ChecksumOf(algorithm, get.ChecksumCRC32, get.ChecksumCRC32C, get.ChecksumCRC64NVME, get.ChecksumSHA1, get.ChecksumSHA256));
+        Assert.Equal(expectedType, get.ChecksumType?.Value);
+        Assert.Equal(expected, ChecksumOf(algorithm, head.ChecksumCRC32, head.ChecksumCRC32C, head.ChecksumCRC64NVME, head.ChecksumSHA1, head.ChecksumSHA256));
+        Assert.Equal(expectedType, head.ChecksumType?.Value);
+    }
+
+    [Theory(Timeout = 30_000)]
+    [InlineData("CRC32")]
+    [InlineData("CRC64NVME")]
+    public async Task CompleteMultipartUpload_with_the_full_object_checksum_in_a_header_accepts_the_right_value_and_returns_BadDigest_for_another(
+        string algorithm)
+    {
+        // Arrange: a FULL_OBJECT upload; the SDKs may state the whole object's checksum on Complete.
+        var bucket = await S3.NewBucketAsync();
+        var body = RandomNumberGenerator.GetBytes(ChunkSize + 3);
+        var uploadId = await S3.CreateUploadAsync(bucket, "k", request =>
+        {
+            request.ChecksumAlgorithm = ChecksumAlgorithm.FindValue(algorithm);
+            request.ChecksumType = ChecksumType.FULL_OBJECT;
+        });
+        var checksum = IndependentChecksums.Base64(algorithm, body);
+        var part = await S3.UploadPartBytesAsync(bucket, "k", uploadId, 1, body, request => SendChecksum(request, algorithm, checksum));
+        var wrong = IndependentChecksums.Base64(algorithm, [.. body, 0]);
+        var before = await StoreSnapshot.CaptureAsync(Server, bucket);
+
+        // Act
+        await ActionTestExtensions.AssertS3ErrorAsync(() => S3.CompleteAsync(bucket, "k", uploadId, [new PartETag(part, true)],
+            request => StateFullObjectChecksum(request, algorithm, wrong)), HttpStatusCode.BadRequest, "BadDigest");
+        Assert.Equal(0, await before.AssertUnchangedAsync(Server));
+        var complete = await S3.CompleteAsync(bucket, "k", uploadId, [new PartETag(part, true)],
+            request => StateFullObjectChecksum(request, algorithm, checksum));
+
+        // Assert
+        Assert.Equal(checksum, ChecksumOf(algorithm, complete.ChecksumCRC32, complete.ChecksumCRC32C, complete.ChecksumCRC64NVME, complete.ChecksumSHA1, complete.ChecksumSHA256));
+        Assert.Equal(body, await S3.GetBytesAsync(bucket, "k"));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task CompleteMultipartUpload_listing_a_part_with_a_checksum_other_than_the_stored_one_returns_InvalidPart_and_keeps_the_upload()
+    {
+        // Arrange
+        var bucket = await S3.NewBucketAsync();
+        var uploadId = await S3.CreateUploadAsync(bucket, "k", static request => request.ChecksumAlgorithm = ChecksumAlgorithm.CRC32);
+        var body = RandomNumberGenerator.GetBytes(ChunkSize + 1);
+        var part = await S3.UploadPartBytesAsync(bucket, "k", uploadId, 1, body, static request => request.ChecksumAlgorithm = ChecksumAlgorithm.CRC32);
+        var otherCrc = Convert.FromBase64String(part.ChecksumCRC32);
+        otherCrc[3] ^= 1;
+        var partsBefore = await S3.ListPartSummariesAsync(bucket, "k", uploadId);
+        var before = await StoreSnapshot.CaptureAsync(Server, bucket);
+
+        // Act
+        await ActionTestExtensions.AssertS3ErrorAsync(
+            () => S3.CompleteAsync(bucket, "k", uploadId, [new PartETag(1, part.ETag) { ChecksumCRC32 = Convert.ToBase64String(otherCrc) }]),
+            HttpStatusCode.BadRequest, "InvalidPart");
+
+        // Assert
+        Assert.Equal(0, await before.AssertUnchangedAsync(Server));
+        Assert.Equal(partsBefore, await S3.ListPartSummariesAsync(bucket, "k", uploadId));
+        var complete = await S3.CompleteAsync(bucket, "k", uploadId, [new PartETag(part, true)]);
+        Assert.Equal(IndependentChecksums.Base64("CRC32", Convert.FromBase64String(part.ChecksumCRC32)) + "-1", complete.ChecksumCRC32);
+    }
+
+    /// <summary>The SDK computes CRC32, SHA1 and SHA256 itself (trailer); CRC32C and CRC64NVME are sent precomputed (header).</summary>
+    private static void SendChecksum(UploadPartRequest request, string algorithm, string value)
+    {
+        switch (algorithm)
+        {
+            case "CRC32C":
+                request.ChecksumCRC32C = value;
+                break;
+            case "CRC64NVME":
+                request.ChecksumCRC64NVME = value;
+                break;
+            default:
+                request.ChecksumAlgorithm = ChecksumAlgorithm.FindValue(algorithm);
+                break;
+        }
+    }
+
+    private static void StateFullObjectChecksum(CompleteMultipartUploadRequest request, string algorithm, string value)
+    {
+        request.ChecksumType = ChecksumType.FULL_OBJECT;
+        if (algorithm == "CRC32")
+        {
+            request.ChecksumCRC32 = value;
+        }
+        else
+        {
+            request.ChecksumCRC64NVME = value;
+        }
+    }
+
+    private static string? ChecksumOf(string algorithm, string? crc32, string? crc32c, string? crc64nvme, string? sha1, string? sha256) => algorithm switch
+    {
+        "CRC32" => crc32,
+        "CRC32C" => crc32c,
+        "CRC64NVME" => crc64nvme,
+        "SHA1" => sha1,
+        "SHA256" => sha256,
+        _ => throw new ArgumentOutOfRangeException(nameof(algorithm), algorithm, null),
+    };
+}
