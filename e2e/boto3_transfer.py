@@ -34,8 +34,21 @@ started = time.monotonic()
 print("mode: %s (multipart_threshold = %d MiB)" % ("single-part" if single_part else "multipart", part // MiB))
 
 
+current_step = "start"
+
+
 def step(text):
+    global current_step
+    current_step = text
     print("step [%.0fs]: %s" % (time.monotonic() - started, text), flush=True)
+
+
+def report_failure(kind, value, tb):
+    sys.__excepthook__(kind, value, tb)
+    print("FAILED in step '%s': %s: %s" % (current_step, kind.__name__, value))
+
+
+sys.excepthook = report_failure
 
 
 def check(condition, message):
