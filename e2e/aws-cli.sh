@@ -36,6 +36,7 @@ make_tree "$work/small" 500
 
 step "cp up 100 MB"
 s3 cp --only-show-errors "$work/big.bin" "s3://$bucket/big/file one.bin"
+expect_parts "$bucket" "big/file one.bin" 13   # 100 MiB in 8 MiB parts
 step "cp down 100 MB, SHA-256 compared"
 s3 cp --only-show-errors "s3://$bucket/big/file one.bin" "$work/big.down"
 same_file "$work/big.bin" "$work/big.down"
@@ -70,6 +71,7 @@ s3 mv --only-show-errors "s3://$bucket/mv/a.bin" "s3://$bucket/mv/b.bin"
 out=$(s3 ls --recursive "s3://$bucket/mv/")
 grep -q " mv/b.bin$" <<<"$out" || fail "mv did not create mv/b.bin"
 if grep -q "a.bin" <<<"$out"; then fail "mv left the source object"; fi
+expect_parts "$bucket" "mv/b.bin" 13   # UploadPartCopy, 8 MiB parts
 step "mv bucket -> local (100 MB), SHA-256 compared"
 s3 mv --only-show-errors "s3://$bucket/mv/b.bin" "$work/big.mv"
 same_file "$work/big.bin" "$work/big.mv"
@@ -88,6 +90,7 @@ mkdir -p "$work/tree"
 mv "$work/small" "$work/tree/small"
 mv "$work/big.bin" "$work/tree/big.bin"
 s3 sync --only-show-errors "$work/tree" "s3://$bucket/sync/"
+expect_parts "$bucket" "sync/big.bin" 13
 step "sync down into an empty folder, SHA-256 compared"
 s3 sync --only-show-errors "s3://$bucket/sync/" "$work/tree.down"
 same_tree "$work/tree" "$work/tree.down"

@@ -48,3 +48,21 @@ same_tree() {
         fail "$2 differs from $1 ($(tree_sums "$1" | wc -l) files expected, $(tree_sums "$2" | wc -l) found)"
     fi
 }
+
+# expect_parts BUCKET KEY [N]: the object's ETag shows how it was written, read with the AWS CLI
+# (s3api head-object): "<md5>-N" for N parts in multipart mode (any N when not given), a plain MD5
+# in single-part mode.
+expect_parts() {
+    local etag
+    etag=$(AWS_CONFIG_FILE=/dev/null aws --endpoint-url "$CAIRN_ENDPOINT" --region us-east-1 \
+        s3api head-object --bucket "$1" --key "$2" --query ETag --output text) || fail "head-object $1/$2"
+    etag=${etag//\"/}
+    if single_part; then
+        [[ $etag != *-* ]] || fail "$2: single-part mode, but the ETag has a part count: $etag"
+    elif [ -n "${3:-}" ]; then
+        [[ $etag == *-"$3" ]] || fail "$2: expected $3 parts, ETag $etag"
+    else
+        [[ $etag == *-[0-9]* ]] || fail "$2: expected a multipart ETag, got $etag"
+    fi
+    echo "   ETag of $2: $etag"
+}

@@ -39,6 +39,7 @@ rc mkdir "cairn:$bucket"
 
 step "copy up"
 rc copy "$work/tree" "cairn:$bucket/tree"
+expect_parts "$bucket" "tree/big.bin" 5   # 24 MB in 5 MiB parts
 
 step "lsf -R lists every file with its size"
 rc lsf -R --files-only --format "sp" --separator " " "cairn:$bucket/tree" | sort >"$work/remote.lst"
@@ -84,6 +85,7 @@ rm -rf "$work/tree.down"
 step "copy bucket to bucket (server-side), check --download"
 rc mkdir "cairn:$bucket2"
 rc copy "cairn:$bucket/tree" "cairn:$bucket2/tree"
+expect_parts "$bucket2" "tree/big.bin"   # UploadPartCopy
 rc check --download "$work/tree" "cairn:$bucket2/tree"
 
 step "delete: files under small/d0 only"

@@ -38,6 +38,7 @@ s3c mb "s3://$bucket"
 
 step "put 12 MB ($(if single_part; then echo "one PUT"; else echo "5 MiB parts"; fi)) and a small file with a space in its key"
 s3c put "$work/big.bin" "s3://$bucket/big/big.bin"
+expect_parts "$bucket" "big/big.bin" 3   # 12 MB in 5 MiB parts
 s3c put "$work/tree/d1/f-0001.txt" "s3://$bucket/big/small one.txt"
 
 step "get both, SHA-256 compared"
