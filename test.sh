@@ -37,6 +37,7 @@ if [ "$reported" -lt "$projects" ]; then
 fi
 
 echo "== end-to-end clients"
+# e2e/run.sh reads CAIRN_E2E_SINGLE_PART=1 and CAIRN_E2E_ONLY="suite ..." from the environment.
 bash e2e/run.sh "$results/e2e.counts"
 read -r e2e_passed e2e_failed < "$results/e2e.counts" || { e2e_passed=0; e2e_failed=1; }
 
