@@ -38,7 +38,7 @@ public sealed class MultipartTransferUtilityTests(ServerFixture fixture)
         {
             sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(download));
         }
-        var head = await _s3.GetObjectMetadataAsync(bucket, "large.bin");
+        var head = await _s3.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = bucket, Key = "large.bin", ChecksumMode = ChecksumMode.ENABLED });
         var uploads = await _s3.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = bucket });
 
         // Assert: five parts (four of 5 MiB and the rest), so the ETag ends in -5.
@@ -47,6 +47,9 @@ public sealed class MultipartTransferUtilityTests(ServerFixture fixture)
         var parts = Enumerable.Range(0, 5).Select(i => body.AsSpan(i * MinPartSize, Math.Min(MinPartSize, body.Length - i * MinPartSize)).ToArray()).ToArray();
         Assert.Equal(MultipartETag(parts), head.ETag);
         Assert.Empty(uploads.MultipartUploads ?? []);
+        // With default settings the SDK's TransferUtility creates the upload with CRC32, FULL_OBJECT.
+        Assert.Equal(ChecksumType.FULL_OBJECT, head.ChecksumType);
+        Assert.Equal(IndependentChecksums.Base64("CRC32", body), head.ChecksumCRC32);
     }
 
     [Fact(Timeout = 60_000)]
