@@ -131,6 +131,26 @@ public sealed partial class MultipartUploadTests
         Assert.Equal(IndependentChecksums.Base64("CRC32", Convert.FromBase64String(part.ChecksumCRC32)) + "-1", complete.ChecksumCRC32);
     }
 
+    [Theory(Timeout = 30_000)]
+    [InlineData("CRC64NVME", "COMPOSITE")] // S3 User Guide, checksum types per algorithm: CRC64NVME is FULL_OBJECT only
+    [InlineData("SHA256", "FULL_OBJECT")] // only the CRCs linearize into a full-object checksum; SHA1 and SHA256 are COMPOSITE only
+    [InlineData("SHA1", "FULL_OBJECT")]
+    public async Task CreateMultipartUpload_with_a_checksum_type_the_algorithm_does_not_support_returns_InvalidRequest(string algorithm, string checksumType)
+    {
+        // Arrange
+        var bucket = await S3.NewBucketAsync();
+
+        // Act
+        await ActionTestExtensions.AssertS3ErrorAsync(() => S3.CreateUploadAsync(bucket, "k", request =>
+        {
+            request.ChecksumAlgorithm = ChecksumAlgorithm.FindValue(algorithm);
+            request.ChecksumType = ChecksumType.FindValue(checksumType);
+        }), HttpStatusCode.BadRequest, "InvalidRequest");
+
+        // Assert
+        Assert.Empty(await S3.ListUploadIdsAsync(bucket));
+    }
+
     /// <summary>The SDK computes CRC32, SHA1 and SHA256 itself (trailer); CRC32C and CRC64NVME are sent precomputed (header).</summary>
     private static void SendChecksum(UploadPartRequest request, string algorithm, string value)
     {

@@ -75,8 +75,9 @@ public sealed partial class MultipartUploadTests
             LastByte = ChunkSize,
         }), HttpStatusCode.BadRequest, "InvalidArgument");
 
-        // Assert
-        await before.AssertUnchangedAsync(Server);
+        // Assert: S3 refuses a copy range past the end instead of clipping it as GET does (its message:
+        // "Range specified is not valid for source object of size: N", versity/versitygw#610).
+        Assert.Equal(0, await before.AssertUnchangedAsync(Server));
         Assert.Empty(await S3.ListPartSummariesAsync(bucket, "copy", uploadId));
     }
 
