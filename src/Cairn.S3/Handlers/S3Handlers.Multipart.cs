@@ -60,28 +60,18 @@ public sealed partial class S3Handlers
         var key = ValidKey(request);
         var (uploadId, partNumber) = PartAddress(request);
         var headers = context.Request.Headers;
-        var (headerChecksums, trailerChecksum) = RequestHeaders.Checksums(headers);
-        var computed = new List<ChecksumAlgorithm>(headerChecksums.Keys);
-        if (trailerChecksum is { } trailer)
-        {
-            computed.Add(trailer);
-        }
-        var body = RequestBody.Open(context, auth, out var declaredLength);
-        if (declaredLength > S3Limits.MaxSinglePutBytes)
-        {
-            throw S3Errors.Of(S3ErrorCode.EntityTooLarge);
-        }
+        await using var body = UploadBody.Open(context, auth);
         var result = await multipart.UploadPartAsync(new UploadPartCommand
         {
             Bucket = bucket,
             Key = key,
             UploadId = uploadId,
             PartNumber = partNumber,
-            Body = body,
-            DeclaredLength = declaredLength,
-            Checksums = computed,
+            Body = body.Stream,
+            DeclaredLength = body.DeclaredLength,
+            Checksums = body.Checksums,
             ContentMd5 = RequestHeaders.ContentMd5(headers),
-            ExpectedChecksums = () => RequestBody.ExpectedChecksums(body, headerChecksums, trailerChecksum),
+            ExpectedChecksums = body.ExpectedChecksums,
         }, context.RequestAborted).ConfigureAwait(false);
         var part = PartOrThrow(result, uploadId, request);
         context.Response.Headers.ETag = ETag.Quote(part.ETag);

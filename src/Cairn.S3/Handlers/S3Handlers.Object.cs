@@ -26,29 +26,18 @@ public sealed partial class S3Handlers
         var bucket = RequireBucket(request);
         var key = ValidKey(request);
         var headers = context.Request.Headers;
-        var (headerChecksums, trailerChecksum) = RequestHeaders.Checksums(headers);
-        var computed = new List<ChecksumAlgorithm>(headerChecksums.Keys);
-        if (trailerChecksum is { } trailer)
-        {
-            computed.Add(trailer);
-        }
-        var body = RequestBody.Open(context, auth, out var declaredLength);
-        await using var decoder = body == context.Request.Body ? null : body;
-        if (declaredLength > S3Limits.MaxSinglePutBytes)
-        {
-            throw S3Errors.Of(S3ErrorCode.EntityTooLarge);
-        }
+        await using var body = UploadBody.Open(context, auth);
         var result = await objects.PutAsync(new PutObjectCommand
         {
             Bucket = bucket,
             Key = key,
-            Body = body,
-            DeclaredLength = declaredLength,
+            Body = body.Stream,
+            DeclaredLength = body.DeclaredLength,
             Headers = RequestHeaders.ContentHeaders(headers),
             UserMetadata = RequestHeaders.UserMetadata(headers),
-            Checksums = computed,
+            Checksums = body.Checksums,
             ContentMd5 = RequestHeaders.ContentMd5(headers),
-            ExpectedChecksums = () => RequestBody.ExpectedChecksums(body, headerChecksums, trailerChecksum),
+            ExpectedChecksums = body.ExpectedChecksums,
             Precondition = RequestHeaders.WritePrecondition(headers),
         }, context.RequestAborted).ConfigureAwait(false);
 
