@@ -1,4 +1,5 @@
 using System.Data;
+using System.Data.Common;
 using System.Text;
 
 namespace Cairn.Metadata;
@@ -30,12 +31,6 @@ public abstract partial class SqlMetadataStore
         }
 
         var objects = new List<ObjectSummary>();
-        var commonPrefixes = new List<string>();
-        string? last = null;
-        var truncated = false;
-        // Long arithmetic: MaxKeys + 1 must not overflow when a caller passes int.MaxValue.
-        long batch = delimiter is null ? query.MaxKeys + 1L : DelimitedInitialBatch;
-
         await using var connection = await OpenReadConnectionAsync(cancellationToken);
         await using var command = connection.CreateCommand(upper is null ? ListSelect + ListOrder : ListSelect + " AND key < @upper" + ListOrder);
         command.Add("@bucket", DbType.String, bucket);
@@ -43,12 +38,50 @@ public abstract partial class SqlMetadataStore
         var limitParameter = command.Add("@limit", DbType.Int64);
         command.Add("@upper", DbType.Binary, upper);
 
+        var page = await ReadDelimitedPageAsync(command, limitParameter, query.MaxKeys, prefix, delimiter, keyColumn: 0,
+            start: from,
+            bind: position => fromParameter.Value = position,
+            addRow: (reader, key) =>
+            {
+                objects.Add(new ObjectSummary(Encoding.UTF8.GetString(key), reader.GetLong(1), reader.GetString(2),
+                    SqlParameters.FromUnixMs(reader.GetLong(3))));
+                return ImmediateSuccessor(key);
+            },
+            startOfKey: static next => next,
+            cancellationToken);
+        var last = page.LastWasCommonPrefix ? page.CommonPrefixes[^1] : objects.Count > 0 ? objects[^1].Key : null;
+        return new ObjectListing(objects, page.CommonPrefixes, page.Truncated, last);
+    }
+
+    /// <summary>What <see cref="ReadDelimitedPageAsync"/> found besides the rows its caller collected.</summary>
+    private sealed record DelimitedPage(List<string> CommonPrefixes, bool Truncated, bool LastWasCommonPrefix);
+
+    /// <summary>
+    /// The batching and seeking object and upload listings share. Reads rows ordered by key from
+    /// <paramref name="start"/> until <paramref name="maxItems"/> items (rows plus common prefixes)
+    /// are taken, plus one row more to prove truncation. With a delimiter a key that contains it
+    /// after the prefix rolls up into a common prefix, and the next query seeks past every key under
+    /// it (<paramref name="startOfKey"/> of the prefix's successor), so their number never matters.
+    /// Batches start small with a delimiter (each roll-up ends one) and double over plain keys.
+    /// <paramref name="bind"/> sets the command's position parameters; <paramref name="addRow"/>
+    /// takes a plain row and returns the position just after it.
+    /// </summary>
+    private async ValueTask<DelimitedPage> ReadDelimitedPageAsync<TPosition>(DbCommand command, DbParameter limitParameter, int maxItems,
+        byte[] prefix, byte[]? delimiter, int keyColumn, TPosition start, Action<TPosition> bind,
+        Func<DbDataReader, byte[], TPosition> addRow, Func<byte[], TPosition> startOfKey, CancellationToken cancellationToken)
+    {
+        var commonPrefixes = new List<string>();
+        var position = start;
+        var taken = 0;
+        var truncated = false;
+        var lastWasCommonPrefix = false;
+        // Long arithmetic: maxItems + 1 must not overflow when a caller passes int.MaxValue.
+        long batch = delimiter is null ? maxItems + 1L : DelimitedInitialBatch;
         while (true)
         {
-            var count = objects.Count + commonPrefixes.Count;
-            // One row more than the page needs: a row after a full page proves IsTruncated.
-            var limit = Math.Min(batch, query.MaxKeys - count + 1L);
-            fromParameter.Value = from;
+            // One row more than the page needs: a row after a full page proves truncation.
+            var limit = Math.Min(batch, maxItems - taken + 1L);
+            bind(position);
             limitParameter.Value = limit;
             var rows = 0;
             var seeked = false;
@@ -59,39 +92,50 @@ public abstract partial class SqlMetadataStore
                 {
                     rows++;
                     Interlocked.Increment(ref _listingRowsRead);
-                    if (objects.Count + commonPrefixes.Count == query.MaxKeys)
+                    if (taken == maxItems)
                     {
                         truncated = true;
                         break;
                     }
-                    var key = reader.GetFieldValue<byte[]>(0);
-                    var at = delimiter is null ? -1 : key.AsSpan(prefix.Length).IndexOf(delimiter);
-                    if (at >= 0)
+                    var key = reader.GetFieldValue<byte[]>(keyColumn);
+                    taken++;
+                    if (CommonPrefixOf(key, prefix, delimiter) is { } rolledUp)
                     {
-                        // Roll up, then seek: the next query starts after every key under this
-                        // common prefix, so their number never matters.
-                        var rolledUp = key.AsSpan(0, prefix.Length + at + delimiter!.Length).ToArray();
-                        last = Encoding.UTF8.GetString(rolledUp);
-                        commonPrefixes.Add(last);
+                        commonPrefixes.Add(Encoding.UTF8.GetString(rolledUp));
+                        lastWasCommonPrefix = true;
                         var next = Successor(rolledUp);
                         exhausted = next is null;
-                        from = next ?? from;
+                        if (next is not null)
+                        {
+                            position = startOfKey(next);
+                        }
                         seeked = true;
                         break;
                     }
-                    last = Encoding.UTF8.GetString(key);
-                    objects.Add(new ObjectSummary(last, reader.GetLong(1), reader.GetString(2),
-                        SqlParameters.FromUnixMs(reader.GetLong(3))));
-                    from = ImmediateSuccessor(key);
+                    position = addRow(reader, key);
+                    lastWasCommonPrefix = false;
                 }
             }
             if (truncated || exhausted || (!seeked && rows < limit))
             {
-                break;
+                return new DelimitedPage(commonPrefixes, truncated, lastWasCommonPrefix);
             }
-            batch = seeked ? DelimitedInitialBatch : Math.Min(batch * 2, query.MaxKeys + 1L);
+            batch = seeked ? DelimitedInitialBatch : Math.Min(batch * 2, maxItems + 1L);
         }
-        return new ObjectListing(objects, commonPrefixes, truncated, last);
+    }
+
+    /// <summary>
+    /// The common prefix <paramref name="key"/> rolls up into: the prefix and the text after it up
+    /// to and including the first delimiter; null without a delimiter or when none follows the prefix.
+    /// </summary>
+    private static byte[]? CommonPrefixOf(ReadOnlySpan<byte> key, byte[] prefix, byte[]? delimiter)
+    {
+        if (delimiter is null || !key.StartsWith(prefix))
+        {
+            return null;
+        }
+        var at = key[prefix.Length..].IndexOf(delimiter);
+        return at < 0 ? null : key[..(prefix.Length + at + delimiter.Length)].ToArray();
     }
 
     /// <summary>
@@ -111,15 +155,7 @@ public abstract partial class SqlMetadataStore
         {
             return prefix;
         }
-        if (delimiter is not null && marker.AsSpan().StartsWith(prefix))
-        {
-            var at = marker.AsSpan(prefix.Length).IndexOf(delimiter);
-            if (at >= 0)
-            {
-                return Successor(marker.AsSpan(0, prefix.Length + at + delimiter.Length));
-            }
-        }
-        return ImmediateSuccessor(marker);
+        return CommonPrefixOf(marker, prefix, delimiter) is { } rolledUp ? Successor(rolledUp) : ImmediateSuccessor(marker);
     }
 
     /// <summary>The smallest byte string greater than <paramref name="value"/>: the value followed by a zero byte.</summary>

@@ -38,13 +38,6 @@ public abstract partial class SqlMetadataStore
         }
 
         var uploads = new List<MultipartUploadRecord>();
-        var commonPrefixes = new List<string>();
-        var (from, initiated, uploadId) = start;
-        string? nextKey = null;
-        string? nextUploadId = null;
-        var truncated = false;
-        long batch = delimiter is null ? query.MaxUploads + 1L : DelimitedInitialBatch;
-
         await using var command = connection.CreateCommand(upper is null
             ? UploadListSelect + UploadListOrder
             : UploadListSelect + " AND key < @upper" + UploadListOrder);
@@ -55,56 +48,23 @@ public abstract partial class SqlMetadataStore
         var limitParameter = command.Add("@limit", DbType.Int64);
         command.Add("@upper", DbType.Binary, upper);
 
-        // The same batching and seeking as ListObjectsAsync: a common prefix ends a batch and the
-        // next query starts past every key under it.
-        while (true)
+        var page = await ReadDelimitedPageAsync(command, limitParameter, query.MaxUploads, prefix, delimiter, keyColumn: 2,
+            start: start,
+            bind: position => (fromParameter.Value, initiatedParameter.Value, uploadIdParameter.Value) = position,
+            addRow: (reader, key) =>
+            {
+                var upload = ReadUpload(reader);
+                uploads.Add(upload);
+                return (key, reader.GetLong(3), upload.UploadId);
+            },
+            startOfKey: static next => (next, long.MinValue, ""),
+            cancellationToken);
+        if (page.LastWasCommonPrefix)
         {
-            var limit = Math.Min(batch, query.MaxUploads - (uploads.Count + commonPrefixes.Count) + 1L);
-            fromParameter.Value = from;
-            initiatedParameter.Value = initiated;
-            uploadIdParameter.Value = uploadId;
-            limitParameter.Value = limit;
-            var rows = 0;
-            var seeked = false;
-            var exhausted = false;
-            await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-            {
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    rows++;
-                    Interlocked.Increment(ref _listingRowsRead);
-                    if (uploads.Count + commonPrefixes.Count == query.MaxUploads)
-                    {
-                        truncated = true;
-                        break;
-                    }
-                    var key = reader.GetFieldValue<byte[]>(2);
-                    var at = delimiter is null ? -1 : key.AsSpan(prefix.Length).IndexOf(delimiter);
-                    if (at >= 0)
-                    {
-                        var rolledUp = key.AsSpan(0, prefix.Length + at + delimiter!.Length).ToArray();
-                        nextKey = Encoding.UTF8.GetString(rolledUp);
-                        nextUploadId = null;
-                        commonPrefixes.Add(nextKey);
-                        var next = Successor(rolledUp);
-                        exhausted = next is null;
-                        (from, initiated, uploadId) = (next ?? from, long.MinValue, "");
-                        seeked = true;
-                        break;
-                    }
-                    var upload = ReadUpload(reader);
-                    uploads.Add(upload);
-                    (nextKey, nextUploadId) = (upload.Key, upload.UploadId);
-                    (from, initiated, uploadId) = (key, reader.GetLong(3), upload.UploadId);
-                }
-            }
-            if (truncated || exhausted || (!seeked && rows < limit))
-            {
-                break;
-            }
-            batch = seeked ? DelimitedInitialBatch : Math.Min(batch * 2, query.MaxUploads + 1L);
+            return new MultipartUploadListing(uploads, page.CommonPrefixes, page.Truncated, page.CommonPrefixes[^1], NextUploadIdMarker: null);
         }
-        return new MultipartUploadListing(uploads, commonPrefixes, truncated, nextKey, nextUploadId);
+        return new MultipartUploadListing(uploads, page.CommonPrefixes, page.Truncated, uploads.Count > 0 ? uploads[^1].Key : null,
+            uploads.Count > 0 ? uploads[^1].UploadId : null);
     }
 
     /// <summary>
@@ -126,13 +86,9 @@ public abstract partial class SqlMetadataStore
         {
             return (prefix, long.MinValue, "");
         }
-        if (delimiter is not null && marker.AsSpan().StartsWith(prefix))
+        if (CommonPrefixOf(marker, prefix, delimiter) is { } rolledUp)
         {
-            var at = marker.AsSpan(prefix.Length).IndexOf(delimiter);
-            if (at >= 0)
-            {
-                return Successor(marker.AsSpan(0, prefix.Length + at + delimiter.Length)) is { } next ? (next, long.MinValue, "") : null;
-            }
+            return Successor(rolledUp) is { } next ? (next, long.MinValue, "") : null;
         }
         if (string.IsNullOrEmpty(query.UploadIdMarker))
         {
