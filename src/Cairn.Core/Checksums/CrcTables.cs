@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Numerics;
 
 namespace Cairn.Core;
 
@@ -37,39 +38,23 @@ internal static unsafe class CrcTables
     }
 
     /// <summary>Eight 256-entry tables for a reflected 32-bit CRC with (bit-reversed) polynomial <paramref name="polynomial"/>.</summary>
-    public static uint[] BuildReflected32(uint polynomial)
-    {
-        var table = new uint[8 * 256];
-        for (uint i = 0; i < 256; i++)
-        {
-            var crc = i;
-            for (var bit = 0; bit < 8; bit++)
-            {
-                crc = (crc & 1) != 0 ? (crc >> 1) ^ polynomial : crc >> 1;
-            }
-            table[i] = crc;
-        }
-        for (var i = 0; i < 256; i++)
-        {
-            for (var k = 1; k < 8; k++)
-            {
-                var previous = table[((k - 1) * 256) + i];
-                table[(k * 256) + i] = (previous >> 8) ^ table[previous & 0xFF];
-            }
-        }
-        return table;
-    }
+    public static uint[] BuildReflected32(uint polynomial) => BuildReflected(polynomial);
 
     /// <summary>Eight 256-entry tables for a reflected 64-bit CRC with (bit-reversed) polynomial <paramref name="polynomial"/>.</summary>
-    public static ulong[] BuildReflected64(ulong polynomial)
+    public static ulong[] BuildReflected64(ulong polynomial) => BuildReflected(polynomial);
+
+    /// <summary>Slicing-by-8 tables for a reflected CRC of any unsigned width.</summary>
+    private static T[] BuildReflected<T>(T polynomial)
+        where T : unmanaged, IBinaryInteger<T>, IUnsignedNumber<T>
     {
-        var table = new ulong[8 * 256];
-        for (ulong i = 0; i < 256; i++)
+        var table = new T[8 * 256];
+        var lowByte = T.CreateTruncating(0xFF);
+        for (var i = 0; i < 256; i++)
         {
-            var crc = i;
+            var crc = T.CreateTruncating(i);
             for (var bit = 0; bit < 8; bit++)
             {
-                crc = (crc & 1) != 0 ? (crc >> 1) ^ polynomial : crc >> 1;
+                crc = (crc & T.One) != T.Zero ? (crc >> 1) ^ polynomial : crc >> 1;
             }
             table[i] = crc;
         }
@@ -78,7 +63,7 @@ internal static unsafe class CrcTables
             for (var k = 1; k < 8; k++)
             {
                 var previous = table[((k - 1) * 256) + i];
-                table[(k * 256) + i] = (previous >> 8) ^ table[previous & 0xFF];
+                table[(k * 256) + i] = (previous >> 8) ^ table[int.CreateTruncating(previous & lowByte)];
             }
         }
         return table;
