@@ -24,6 +24,18 @@ public sealed class EngineOptions
     /// <summary>Verify SHA-256 of every whole chunk read on GET (length is always checked). Default true.</summary>
     public bool VerifyChunksOnRead { get; set; } = true;
 
+    /// <summary>
+    /// A download fetches up to this many chunks beyond the one it is writing, so reading and checking
+    /// the next chunks overlaps sending the current one. 0 reads strictly one chunk at a time. Default 2.
+    /// </summary>
+    public int ReadAheadChunks { get; set; } = 2;
+
+    /// <summary>
+    /// Chunk reads in flight, plus fetched chunks waiting to be sent, across all downloads: the bound on
+    /// the memory downloads hold (this many chunk buffers) and on concurrent blob reads. Default 32.
+    /// </summary>
+    public int MaxConcurrentChunkReads { get; set; } = 32;
+
     /// <summary>Checks the values; returns the problems found.</summary>
     public IEnumerable<string> Validate()
     {
@@ -46,6 +58,14 @@ public sealed class EngineOptions
         if (AbandonedUploadAge < TimeSpan.FromMinutes(1))
         {
             yield return "Engine:AbandonedUploadAge must be at least one minute.";
+        }
+        if (ReadAheadChunks is < 0 or > 64)
+        {
+            yield return $"Engine:ReadAheadChunks must be between 0 and 64 (was {ReadAheadChunks}).";
+        }
+        if (MaxConcurrentChunkReads is < 1 or > 4096)
+        {
+            yield return $"Engine:MaxConcurrentChunkReads must be between 1 and 4096 (was {MaxConcurrentChunkReads}).";
         }
         if (SweepInterval <= TimeSpan.Zero)
         {

@@ -185,6 +185,8 @@ public static class ServerHost
         options.SweepInterval = section.GetValue("SweepInterval", options.SweepInterval);
         options.VerifyChunksOnRead = section.GetValue("VerifyChunksOnRead", options.VerifyChunksOnRead);
         options.AbandonedUploadAge = section.GetValue("AbandonedUploadAge", options.AbandonedUploadAge);
+        options.ReadAheadChunks = section.GetValue("ReadAheadChunks", options.ReadAheadChunks);
+        options.MaxConcurrentChunkReads = section.GetValue("MaxConcurrentChunkReads", options.MaxConcurrentChunkReads);
         var problems = options.Validate().ToList();
         if (problems.Count > 0)
         {

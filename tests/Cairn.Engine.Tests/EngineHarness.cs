@@ -33,12 +33,15 @@ public sealed class EngineHarness : IAsyncDisposable
     public ObjectService Objects { get; }
     public DeleteQueueSweeper Sweeper { get; }
 
-    public static async Task<EngineHarness> CreateAsync(int chunkSize = 64 * 1024, int inlineThreshold = 1024)
+    public static async Task<EngineHarness> CreateAsync(int chunkSize = 64 * 1024, int inlineThreshold = 1024, int readAheadChunks = 2,
+        int maxConcurrentChunkReads = 32)
     {
         var harness = new EngineHarness(new EngineOptions
         {
             ChunkSize = chunkSize,
             InlineThreshold = inlineThreshold,
+            ReadAheadChunks = readAheadChunks,
+            MaxConcurrentChunkReads = maxConcurrentChunkReads,
             GracePeriod = TimeSpan.FromMinutes(5),
             ReservationTimeout = TimeSpan.FromHours(1),
         });

@@ -13,6 +13,15 @@ public sealed partial class ChunkStore
     /// to <paramref name="destination"/>. A missing, short or corrupt chunk throws
     /// <see cref="ChunkIntegrityException"/>; the caller must not let a short body pass as complete.
     /// </summary>
+    /// <remarks>
+    /// Chunks after the current one are fetched ahead (up to <see cref="EngineOptions.ReadAheadChunks"/>
+    /// per request) while the current one is written, so blob reads and hash checks overlap the network.
+    /// Every fetched chunk holds one permit of <see cref="_readPermits"/>, shared by all requests
+    /// (<see cref="EngineOptions.MaxConcurrentChunkReads"/>), from the start of its fetch until it has
+    /// been written out: the permits bound both concurrent blob reads and the chunk buffers held in
+    /// memory. A failed write (the client went away) cancels the fetches still running and gives back
+    /// their permits and buffers before the exception leaves.
+    /// </remarks>
     public async Task CopyRangeToAsync(ObjectVersionRecord version, long offset, long length, Stream destination, CancellationToken cancellationToken)
     {
         if (length == 0)
@@ -26,36 +35,126 @@ public sealed partial class ChunkStore
         }
         using var pin = pins.Pin(version.Chunks);
         var locations = await LocateAsync(version.Chunks, cancellationToken).ConfigureAwait(false);
-        // No single read is longer than the range, so a short range needs no chunk-size buffer.
-        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(options.ChunkSize, length));
+        var segments = Segments(version, offset, length);
+        using var fetching = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var ahead = new Queue<Task<FetchedChunk>>();
+        var next = 0;
         try
         {
-            long chunkStart = 0;
-            var remaining = length;
-            foreach (var chunk in version.Chunks)
+            for (var i = 0; i < segments.Count; i++)
             {
-                var chunkEnd = chunkStart + chunk.Length;
-                if (chunkEnd <= offset)
+                // Permits are taken here only, in body order, so a request that holds any permit holds
+                // its current chunk's: it can always finish that chunk and give the permit back, and
+                // requests never wait on each other in a cycle. Only the current chunk waits for a
+                // permit; read-ahead takes what is free right now.
+                if (ahead.Count == 0)
                 {
-                    chunkStart = chunkEnd;
-                    continue;
+                    await _readPermits.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    ahead.Enqueue(FetchAsync(segments[next++], locations, fetching.Token));
                 }
-                var from = (int)Math.Max(0, offset - chunkStart);
-                var count = (int)Math.Min(chunk.Length - from, remaining);
-                var bytes = await ReadChunkAsync(chunk, locations[chunk.Hash], from, count, buffer, cancellationToken).ConfigureAwait(false);
-                await destination.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
-                remaining -= count;
-                if (remaining == 0)
+                while (next < segments.Count && next <= i + options.ReadAheadChunks && _readPermits.Wait(0))
                 {
-                    return;
+                    var segment = segments[next++];
+                    // On the pool, so reading and hashing it overlaps writing the current chunk.
+                    ahead.Enqueue(Task.Run(() => FetchAsync(segment, locations, fetching.Token), CancellationToken.None));
                 }
-                chunkStart = chunkEnd;
+                using var fetched = await ahead.Dequeue().ConfigureAwait(false);
+                await destination.WriteAsync(fetched.Bytes, cancellationToken).ConfigureAwait(false);
             }
-            throw new InvalidOperationException($"Version {version.Bucket}/{version.Key} lists chunks shorter than its size {version.Size}.");
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            if (ahead.Count > 0)
+            {
+                await fetching.CancelAsync().ConfigureAwait(false);
+                await ReleaseAsync(ahead).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>The part of each chunk that [offset, offset + length) covers, in body order.</summary>
+    private static List<ChunkSegment> Segments(ObjectVersionRecord version, long offset, long length)
+    {
+        var segments = new List<ChunkSegment>();
+        long chunkStart = 0;
+        var remaining = length;
+        foreach (var chunk in version.Chunks)
+        {
+            var chunkEnd = chunkStart + chunk.Length;
+            if (chunkEnd > offset)
+            {
+                var from = (int)Math.Max(0, offset - chunkStart);
+                var count = (int)Math.Min(chunk.Length - from, remaining);
+                segments.Add(new ChunkSegment(chunk, from, count));
+                remaining -= count;
+                if (remaining == 0)
+                {
+                    return segments;
+                }
+            }
+            chunkStart = chunkEnd;
+        }
+        throw new InvalidOperationException($"Version {version.Bucket}/{version.Key} lists chunks shorter than its size {version.Size}.");
+    }
+
+    /// <summary>Waits for fetches that will not be written (an earlier one failed) and frees what they hold.</summary>
+    private static async Task ReleaseAsync(Queue<Task<FetchedChunk>> abandoned)
+    {
+        while (abandoned.TryDequeue(out var fetch))
+        {
+            try
+            {
+                (await fetch.ConfigureAwait(false)).Dispose();
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Cancelled or failed on its own: it has already given its permit and buffer back.
+            }
+        }
+    }
+
+    /// <summary>Reads and checks one segment; the caller has taken a read permit, which the result (or a failure) gives back.</summary>
+    private async Task<FetchedChunk> FetchAsync(ChunkSegment segment, IReadOnlyDictionary<ContentHash, string> locations,
+        CancellationToken cancellationToken)
+    {
+        byte[]? buffer = null;
+        try
+        {
+            // A short range needs no chunk-size buffer.
+            buffer = ArrayPool<byte>.Shared.Rent(segment.Count);
+            var bytes = await ReadChunkAsync(segment.Chunk, locations[segment.Chunk.Hash], segment.From, segment.Count, buffer, cancellationToken)
+                .ConfigureAwait(false);
+            return new FetchedChunk(this, buffer, bytes);
+        }
+        catch
+        {
+            if (buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+            _readPermits.Release();
+            throw;
+        }
+    }
+
+    /// <summary>The bytes <see cref="ChunkSegment.Count"/> of one chunk that a range needs, starting at <see cref="ChunkSegment.From"/>.</summary>
+    private readonly record struct ChunkSegment(ChunkRef Chunk, int From, int Count);
+
+    /// <summary>A fetched, verified chunk segment; disposing returns its buffer and its read permit.</summary>
+    private sealed class FetchedChunk(ChunkStore owner, byte[] buffer, ReadOnlyMemory<byte> bytes) : IDisposable
+    {
+        private byte[]? _buffer = buffer;
+
+        public ReadOnlyMemory<byte> Bytes { get; } = bytes;
+
+        public void Dispose()
+        {
+            if (_buffer is { } held)
+            {
+                _buffer = null;
+                ArrayPool<byte>.Shared.Return(held);
+                owner._readPermits.Release();
+            }
         }
     }
 

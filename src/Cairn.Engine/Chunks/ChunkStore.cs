@@ -14,6 +14,12 @@ namespace Cairn.Engine.Chunks;
 /// </summary>
 public sealed partial class ChunkStore(IBlobBackend blobs, IMetadataStore metadata, EngineOptions options, TimeProvider time, ChunkReadPins pins)
 {
+    /// <summary>Chunk reads in flight or fetched and not yet written, across all downloads (see <see cref="CopyRangeToAsync"/>).</summary>
+    private readonly SemaphoreSlim _readPermits = new(options.MaxConcurrentChunkReads, options.MaxConcurrentChunkReads);
+
+    /// <summary>Read permits free right now (tests check that a cancelled download gives every one back).</summary>
+    internal int FreeReadPermits => _readPermits.CurrentCount;
+
     /// <summary>
     /// Reads <paramref name="body"/> to its end and stores it. On any failure the upload's
     /// reservations are released before the exception propagates. The caller commits the result
@@ -26,6 +32,8 @@ public sealed partial class ChunkStore(IBlobBackend blobs, IMetadataStore metada
         // A small body needs no chunk-size buffer; one byte more than declared still shows an overlong body.
         var bufferSize = expectedLength is { } expected && expected < options.ChunkSize ? (int)expected + 1 : options.ChunkSize;
         var buffer = ArrayPool<byte>.Shared.Rent(bufferSize);
+        byte[]? spare = null;
+        Task<ChunkRef>? storing = null;
         using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
         var checksumStates = CreateChecksums(checksums);
         Guid? uploadId = null;
@@ -36,6 +44,11 @@ public sealed partial class ChunkStore(IBlobBackend blobs, IMetadataStore metada
             while (true)
             {
                 var filled = await FillAsync(body, buffer.AsMemory(0, Math.Min(buffer.Length, options.ChunkSize)), md5, checksumStates, cancellationToken).ConfigureAwait(false);
+                if (storing is not null)
+                {
+                    chunks.Add(await storing.ConfigureAwait(false));
+                    storing = null;
+                }
                 if (filled == 0)
                 {
                     break;
@@ -47,11 +60,19 @@ public sealed partial class ChunkStore(IBlobBackend blobs, IMetadataStore metada
                     return Finish(size, md5, checksumStates, inline: buffer.AsSpan(0, filled).ToArray(), chunks, uploadId);
                 }
                 uploadId ??= Guid.NewGuid();
-                chunks.Add(await StoreChunkAsync(uploadId.Value, buffer.AsMemory(0, filled), cancellationToken).ConfigureAwait(false));
                 if (filled < options.ChunkSize)
                 {
+                    chunks.Add(await StoreChunkAsync(uploadId.Value, buffer.AsMemory(0, filled), cancellationToken).ConfigureAwait(false));
                     break;
                 }
+                // A full chunk, so more may follow: store it on the pool (hash, reserve, write) while the
+                // next chunk is received into the other buffer. One store in flight per upload keeps
+                // the memory an upload holds at two chunk buffers.
+                var id = uploadId.Value;
+                var full = buffer.AsMemory(0, filled);
+                storing = Task.Run(() => StoreChunkAsync(id, full, cancellationToken), CancellationToken.None);
+                spare ??= ArrayPool<byte>.Shared.Rent(options.ChunkSize);
+                (buffer, spare) = (spare, buffer);
             }
             if (size == 0 && allowInline)
             {
@@ -61,6 +82,9 @@ public sealed partial class ChunkStore(IBlobBackend blobs, IMetadataStore metada
         }
         catch
         {
+            // A store still running writes from a buffer returned below, and may still reserve a chunk
+            // that the abort must release: let it end first.
+            await DrainAsync(storing).ConfigureAwait(false);
             if (uploadId is { } id)
             {
                 await AbortAsync(id).ConfigureAwait(false);
@@ -70,10 +94,30 @@ public sealed partial class ChunkStore(IBlobBackend blobs, IMetadataStore metada
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+            if (spare is not null)
+            {
+                ArrayPool<byte>.Shared.Return(spare);
+            }
             foreach (var state in checksumStates)
             {
                 state.Dispose();
             }
+        }
+    }
+
+    private static async Task DrainAsync(Task? running)
+    {
+        if (running is null)
+        {
+            return;
+        }
+        try
+        {
+            await running.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Its failure is the upload's failure, already on its way out (or superseded by another).
         }
     }
 
