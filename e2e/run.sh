@@ -3,7 +3,7 @@
 # each end-to-end client suite against it (each under a time limit), stops it (by PID), and
 # writes "passed failed" (suites) to $1.
 #   CAIRN_E2E_SINGLE_PART=1  every client's multipart threshold and part size above the file sizes
-#   CAIRN_E2E_ONLY="a b"     run only the named suites (aws-cli boto3 boto3-transfer rclone s3cmd js)
+#   CAIRN_E2E_ONLY="a b"     run only the named suites (aws-cli boto3 boto3-transfer rclone s3cmd js bench-smoke)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 counts_file=${1:-}
@@ -70,6 +70,7 @@ run_suite boto3-transfer 300 "$python" e2e/boto3_transfer.py "$work/boto3-transf
 run_suite rclone 300 bash e2e/rclone.sh "$work/rclone"
 run_suite s3cmd 300 bash e2e/s3cmd.sh "$work/s3cmd"
 run_suite js 300 env CAIRN_E2E_TMP="$work" node e2e/js/smoke.mjs
+run_suite bench-smoke 180 bash e2e/bench-smoke.sh "$work/bench-smoke"
 
 if [ "$failed" -gt 0 ]; then
     echo "server log (tail):"; tail -n 40 "$work/server.log"
