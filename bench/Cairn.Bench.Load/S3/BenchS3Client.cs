@@ -162,7 +162,9 @@ internal sealed class BenchS3Client(HttpClient http, SigV4Signer signer, Uri end
         using var request = Signed(HttpMethod.Post, S3Uri.Object(bucket, key), S3Uri.Query(("uploadId", uploadId)), SigV4Signer.PayloadHash(body), content);
         using var response = await http.SendAsync(request, cancellationToken);
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
-        if (response.IsSuccessStatusCode && text.Contains("<CompleteMultipartUploadResult", StringComparison.Ordinal))
+        // S3 may answer 200 with an <Error> body once the body has started; moto names the root
+        // element CompleteMultipartUploadResponse instead of ...Result, so look for the ETag only.
+        if (response.IsSuccessStatusCode && text.Contains("<ETag>", StringComparison.Ordinal) && !text.Contains("<Error>", StringComparison.Ordinal))
         {
             return true;
         }
