@@ -7,8 +7,8 @@ namespace Cairn.Bench.Micro;
 /// <summary>
 /// <see cref="IMetadataStore.CommitObjectAsync"/> of a new small inline object on the SQLite catalog
 /// as shipped (file database, WAL, <c>synchronous=FULL</c>: every commit is durable). One commit at a
-/// time gives the latency a PUT waits for; 16 at once, reported per commit, shows what the store
-/// makes of concurrent writers (serialized fsyncs, or fewer when commits are grouped).
+/// time gives the latency a PUT waits for; 16 at once (the time reported is still per commit) shows
+/// what the store makes of concurrent writers (serialized fsyncs, or fewer when commits are grouped).
 /// </summary>
 public class MetadataCommitBenchmarks
 {
@@ -35,10 +35,11 @@ public class MetadataCommitBenchmarks
     public async Task CleanupAsync() => await _catalog.DisposeAsync();
 
     [Benchmark(Baseline = true)]
-    public ValueTask<CommitOutcome> CommitOneSmallObject() => CommitNewObjectAsync();
+    public ValueTask<CommitOutcome> CommitSmallObject_OneAtATime() => CommitNewObjectAsync();
 
+    /// <summary>16 commits at once; with OperationsPerInvoke the reported time is per commit, comparable to the row above.</summary>
     [Benchmark(OperationsPerInvoke = ConcurrentCommits)]
-    public async Task Commit16SmallObjectsConcurrently()
+    public async Task CommitSmallObject_16Concurrent()
     {
         // Each commit starts on its own thread-pool thread, as concurrent PUTs do in the server:
         // Microsoft.Data.Sqlite's async methods complete synchronously, so starting them in a loop on
