@@ -8,7 +8,7 @@ internal static class XmlResponse
 {
     public static async Task WriteAsync<TState>(HttpContext context, int statusCode, TState state, Action<IBufferWriter<byte>, TState> write)
     {
-        var buffer = new ArrayBufferWriter<byte>(1024);
+        using var buffer = new PooledBufferWriter(4096);
         write(buffer, state);
         context.Response.StatusCode = statusCode;
         context.Response.ContentType = "application/xml";
