@@ -16,17 +16,25 @@ public sealed class FlakyBlobBackendTests
 
         // Act
         await flaky.PutAsync("a", new byte[3], Ct);
+        await flaky.PutIfAbsentAsync("b", new byte[3], Ct);
         await flaky.ReadAsync("a", 0, new byte[3], Ct);
         await flaky.GetLengthAsync("a", Ct);
-        await foreach (var _ in flaky.ListAsync("", Ct))
+        await flaky.ListPageAsync("", null, 10, Ct);
+        await flaky.DeleteAsync("a", Ct);
+        await flaky.DeleteManyAsync(["b"], Ct);
+        var uploadId = await flaky.BeginMultipartAsync("m", Ct);
+        var part = await flaky.UploadPartAsync("m", uploadId, 1, new byte[1], Ct);
+        await flaky.CompleteMultipartAsync("m", uploadId, [part], Ct);
+        await flaky.AbortMultipartAsync("m", uploadId, Ct);
+        await foreach (var _ in flaky.ListMultipartUploadsAsync("", Ct))
         {
         }
-        await flaky.DeleteAsync("a", Ct);
+        await flaky.DeleteAsync("m", Ct);
 
         // Assert
         foreach (var operation in Enum.GetValues<BlobOperation>())
         {
-            Assert.Equal(1, flaky.CallCount(operation));
+            Assert.Equal(operation == BlobOperation.Delete ? 2 : 1, flaky.CallCount(operation));
             Assert.Equal(0, flaky.FailureCount(operation));
         }
         Assert.Equal(0, _inner.Count);
@@ -125,7 +133,7 @@ public sealed class FlakyBlobBackendTests
     public async Task List_failures_surface_when_enumeration_starts()
     {
         // Arrange
-        var flaky = new FlakyBlobBackend(_inner).Inject(BlobOperation.List, BlobFault.Always());
+        var flaky = new FlakyBlobBackend(_inner).Inject(BlobOperation.ListPage, BlobFault.Always());
         await _inner.PutAsync("a", new byte[1], Ct);
 
         // Act + Assert
@@ -135,7 +143,7 @@ public sealed class FlakyBlobBackendTests
             {
             }
         });
-        Assert.Equal(1, flaky.FailureCount(BlobOperation.List));
+        Assert.Equal(1, flaky.FailureCount(BlobOperation.ListPage));
     }
 
     [Fact(Timeout = Timeout)]
