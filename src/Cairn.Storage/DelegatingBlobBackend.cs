@@ -28,7 +28,7 @@ public abstract class DelegatingBlobBackend : IBlobBackend
     public abstract IAsyncEnumerable<BlobMultipartUpload> ListMultipartUploadsAsync(string prefix, CancellationToken cancellationToken);
 
     /// <inheritdoc />
-    public ValueTask PutAsync(string name, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
+    public virtual ValueTask PutAsync(string name, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
         InvokeVoidAsync(BlobOperation.Put, name, (name, data), static (inner, s, ct) => inner.PutAsync(s.name, s.data, ct), cancellationToken);
 
     /// <inheritdoc />
@@ -37,45 +37,45 @@ public abstract class DelegatingBlobBackend : IBlobBackend
             cancellationToken);
 
     /// <inheritdoc />
-    public ValueTask<int> ReadAsync(string name, long offset, Memory<byte> buffer, CancellationToken cancellationToken) =>
+    public virtual ValueTask<int> ReadAsync(string name, long offset, Memory<byte> buffer, CancellationToken cancellationToken) =>
         InvokeAsync(BlobOperation.Read, name, (name, offset, buffer), static (inner, s, ct) => inner.ReadAsync(s.name, s.offset, s.buffer, ct),
             cancellationToken);
 
     /// <inheritdoc />
-    public ValueTask<long?> GetLengthAsync(string name, CancellationToken cancellationToken) =>
+    public virtual ValueTask<long?> GetLengthAsync(string name, CancellationToken cancellationToken) =>
         InvokeAsync(BlobOperation.GetLength, name, name, static (inner, n, ct) => inner.GetLengthAsync(n, ct), cancellationToken);
 
     /// <inheritdoc />
-    public ValueTask DeleteAsync(string name, CancellationToken cancellationToken) =>
+    public virtual ValueTask DeleteAsync(string name, CancellationToken cancellationToken) =>
         InvokeVoidAsync(BlobOperation.Delete, name, name, static (inner, n, ct) => inner.DeleteAsync(n, ct), cancellationToken);
 
     /// <inheritdoc />
-    public ValueTask<IReadOnlyList<BlobDeleteFailure>> DeleteManyAsync(IReadOnlyList<string> names, CancellationToken cancellationToken) =>
+    public virtual ValueTask<IReadOnlyList<BlobDeleteFailure>> DeleteManyAsync(IReadOnlyList<string> names, CancellationToken cancellationToken) =>
         InvokeAsync(BlobOperation.DeleteMany, $"{names?.Count ?? 0} names", names!, static (inner, n, ct) => inner.DeleteManyAsync(n, ct),
             cancellationToken);
 
     /// <inheritdoc />
-    public ValueTask<BlobListPage> ListPageAsync(string prefix, string? startAfter, int maxCount, CancellationToken cancellationToken) =>
+    public virtual ValueTask<BlobListPage> ListPageAsync(string prefix, string? startAfter, int maxCount, CancellationToken cancellationToken) =>
         InvokeAsync(BlobOperation.ListPage, prefix, (prefix, startAfter, maxCount),
             static (inner, s, ct) => inner.ListPageAsync(s.prefix, s.startAfter, s.maxCount, ct), cancellationToken);
 
     /// <inheritdoc />
-    public ValueTask<string> BeginMultipartAsync(string name, CancellationToken cancellationToken) =>
+    public virtual ValueTask<string> BeginMultipartAsync(string name, CancellationToken cancellationToken) =>
         InvokeAsync(BlobOperation.BeginMultipart, name, name, static (inner, n, ct) => inner.BeginMultipartAsync(n, ct), cancellationToken);
 
     /// <inheritdoc />
-    public ValueTask<BlobPart> UploadPartAsync(string name, string uploadId, int partNumber, ReadOnlyMemory<byte> data,
+    public virtual ValueTask<BlobPart> UploadPartAsync(string name, string uploadId, int partNumber, ReadOnlyMemory<byte> data,
         CancellationToken cancellationToken) =>
         InvokeAsync(BlobOperation.UploadPart, name, (name, uploadId, partNumber, data),
             static (inner, s, ct) => inner.UploadPartAsync(s.name, s.uploadId, s.partNumber, s.data, ct), cancellationToken);
 
     /// <inheritdoc />
-    public ValueTask CompleteMultipartAsync(string name, string uploadId, IReadOnlyList<BlobPart> parts, CancellationToken cancellationToken) =>
+    public virtual ValueTask CompleteMultipartAsync(string name, string uploadId, IReadOnlyList<BlobPart> parts, CancellationToken cancellationToken) =>
         InvokeVoidAsync(BlobOperation.CompleteMultipart, name, (name, uploadId, parts),
             static (inner, s, ct) => inner.CompleteMultipartAsync(s.name, s.uploadId, s.parts, ct), cancellationToken);
 
     /// <inheritdoc />
-    public ValueTask AbortMultipartAsync(string name, string uploadId, CancellationToken cancellationToken) =>
+    public virtual ValueTask AbortMultipartAsync(string name, string uploadId, CancellationToken cancellationToken) =>
         InvokeVoidAsync(BlobOperation.AbortMultipart, name, (name, uploadId),
             static (inner, s, ct) => inner.AbortMultipartAsync(s.name, s.uploadId, ct), cancellationToken);
 

@@ -118,7 +118,7 @@ public sealed class FlakyBlobBackend : DelegatingBlobBackend
 
     private bool ShouldFail(BlobFault fault, long ordinal)
     {
-        if (fault.FailOnCall == ordinal)
+        if (fault.FailOnCall == ordinal || ordinal <= fault.FailFirstCalls)
         {
             return true;
         }
