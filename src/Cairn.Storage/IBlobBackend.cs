@@ -92,8 +92,9 @@ public interface IBlobBackend
     ValueTask AbortMultipartAsync(string name, string uploadId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// The multipart uploads in progress whose blob name starts with <paramref name="prefix"/>, in name
-    /// order: what a crash between begin and complete or abort leaves behind, for a cleaner to abort.
+    /// The multipart uploads in progress whose blob name starts with <paramref name="prefix"/>, in no
+    /// promised order (S3 sorts by name, some emulators by creation): what a crash between begin and
+    /// complete or abort leaves behind, for a cleaner to abort.
     /// </summary>
     IAsyncEnumerable<BlobMultipartUpload> ListMultipartUploadsAsync(string prefix, CancellationToken cancellationToken);
 }

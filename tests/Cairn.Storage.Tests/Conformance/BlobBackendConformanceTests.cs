@@ -25,6 +25,19 @@ public abstract partial class BlobBackendConformanceTests : IAsyncLifetime
     /// </summary>
     protected virtual bool ConditionalCreateIsAtomic => true;
 
+    /// <summary>
+    /// True when a part or Complete for an unknown upload id, or for one begun under another name,
+    /// fails permanently (S3's 404 NoSuchUpload). moto_server 5.2 answers 500 for an unknown id (a
+    /// Python KeyError, which reads as transient) and binds upload ids to no name at all.
+    /// </summary>
+    protected virtual bool ChecksUploadIds => true;
+
+    /// <summary>
+    /// True when listed multipart uploads carry their real start time. moto_server 5.2 reports a
+    /// fixed 2010-11-10 for every upload, so an age-based cleaner must not trust it there.
+    /// </summary>
+    protected virtual bool ReportsUploadStartTimes => true;
+
     /// <summary>A fresh, empty backend for one test.</summary>
     protected abstract ValueTask<IBlobBackend> CreateBackendAsync();
 
