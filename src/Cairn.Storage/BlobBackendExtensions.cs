@@ -69,4 +69,27 @@ public static class BlobBackendExtensions
         }
         return failures;
     }
+
+    /// <summary>
+    /// Checks that the backend really refuses a second create of one name: creates
+    /// <paramref name="probeName"/> with <see cref="IBlobBackend.PutIfAbsentAsync"/>, tries again, and
+    /// deletes it. False when the second create also succeeded, as with an S3 upstream that ignores
+    /// <c>If-None-Match</c> instead of refusing it (which per call is undetectable). For a startup
+    /// check; pass a name no one else uses.
+    /// </summary>
+    public static async ValueTask<bool> ProbeConditionalCreateAsync(this IBlobBackend backend, string probeName, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        BlobName.ThrowIfInvalid(probeName);
+        try
+        {
+            var first = await backend.PutIfAbsentAsync(probeName, "first"u8.ToArray(), cancellationToken).ConfigureAwait(false);
+            var second = await backend.PutIfAbsentAsync(probeName, "second"u8.ToArray(), cancellationToken).ConfigureAwait(false);
+            return first && !second;
+        }
+        finally
+        {
+            await backend.DeleteAsync(probeName, cancellationToken).ConfigureAwait(false);
+        }
+    }
 }

@@ -86,6 +86,20 @@ public sealed class S3BlobBackendFailureTests
     }
 
     [Fact(Timeout = Timeout)]
+    public async Task The_probe_spots_an_upstream_that_ignores_If_None_Match()
+    {
+        // Arrange: every PUT succeeds, as on a store that ignores the condition.
+        await using var server = new CannedS3Server(_ => new CannedResponse(HttpStatusCode.OK, ""));
+        using var backend = BackendAt(server.Endpoint);
+
+        // Act
+        var supported = await backend.ProbeConditionalCreateAsync("probe/x", Ct);
+
+        // Assert
+        Assert.False(supported);
+    }
+
+    [Fact(Timeout = Timeout)]
     public async Task A_conflicting_conditional_write_is_transient()
     {
         // Arrange: S3 answers 409 ConditionalRequestConflict when two conditional writes race; AWS says retry.

@@ -84,4 +84,15 @@ public abstract partial class BlobBackendConformanceTests
             Assert.InRange(winners, 1, candidates.Length);
         }
     }
+
+    [Fact(Timeout = Timeout)]
+    public async Task The_conditional_create_probe_passes_and_leaves_nothing_behind()
+    {
+        // Act
+        var supported = await Backend.ProbeConditionalCreateAsync("probe/conditional-create", Ct);
+
+        // Assert
+        Assert.True(supported);
+        Assert.Empty(await ListAllAsync(""));
+    }
 }
