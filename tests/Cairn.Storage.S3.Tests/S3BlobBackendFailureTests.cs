@@ -57,6 +57,25 @@ public sealed class S3BlobBackendFailureTests
     }
 
     [Fact(Timeout = Timeout)]
+    public async Task Behind_the_retry_decorator_throttling_is_retried_until_the_upstream_accepts()
+    {
+        // Arrange: two SlowDown answers, then success.
+        var answered = 0;
+        await using var server = new CannedS3Server(_ => Interlocked.Increment(ref answered) <= 2
+            ? CannedS3Server.Error(HttpStatusCode.ServiceUnavailable, "SlowDown")
+            : new CannedResponse(HttpStatusCode.OK, ""));
+        using var s3 = BackendAt(server.Endpoint);
+        var retrying = new RetryingBlobBackend(s3, new BlobRetryOptions { BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(5) });
+
+        // Act
+        await retrying.PutAsync("blob", new byte[10], Ct);
+
+        // Assert
+        Assert.Equal(3, server.Requests);
+        Assert.Equal(2, retrying.Retries(BlobOperation.Put));
+    }
+
+    [Fact(Timeout = Timeout)]
     public async Task NoSuchKey_on_a_read_is_BlobNotFoundException()
     {
         // Arrange

@@ -100,6 +100,21 @@ public abstract partial class BlobBackendConformanceTests : IAsyncLifetime
     }
 
     [Fact(Timeout = Timeout)]
+    public async Task Put_of_a_slice_of_a_larger_buffer_stores_exactly_the_slice()
+    {
+        // Arrange: writers hand over slices of pooled buffers.
+        var buffer = RandomBytes(1000);
+
+        // Act
+        await Backend.PutAsync("slice", buffer.AsMemory(100, 300), Ct);
+        await Backend.PutIfAbsentAsync("slice-cond", buffer.AsMemory(400, 50), Ct);
+
+        // Assert
+        Assert.Equal(buffer[100..400], await ReadAllAsync("slice"));
+        Assert.Equal(buffer[400..450], await ReadAllAsync("slice-cond"));
+    }
+
+    [Fact(Timeout = Timeout)]
     public async Task Read_at_an_offset_inside_the_blob_returns_the_bytes_from_there()
     {
         // Arrange
