@@ -2,13 +2,17 @@ namespace Cairn.Storage;
 
 /// <summary>
 /// A fault rule for one <see cref="BlobOperation"/> of a <see cref="FlakyBlobBackend"/>. A call fails
-/// when it is the <see cref="FailOnCall"/>-th call since the rule was set, or when the seeded random
-/// draw falls under <see cref="FailureRate"/>; every call first waits <see cref="Delay"/>.
+/// when it is the <see cref="FailOnCall"/>-th call since the rule was set, when it is one of the first
+/// <see cref="FailFirstCalls"/> calls, or when the seeded random draw falls under
+/// <see cref="FailureRate"/>; every call first waits <see cref="Delay"/>.
 /// </summary>
 public sealed record BlobFault
 {
     /// <summary>1-based ordinal of the one call to fail, counted from when the rule is set; null for none.</summary>
     public int? FailOnCall { get; init; }
+
+    /// <summary>How many calls to fail from when the rule is set, before later calls go through (0 for none).</summary>
+    public int FailFirstCalls { get; init; }
 
     /// <summary>Fraction of calls to fail, from 0 (none) to 1 (all), drawn from the backend's seeded random.</summary>
     public double FailureRate { get; init; }
@@ -30,6 +34,13 @@ public sealed record BlobFault
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(ordinal, 1);
         return new BlobFault { FailOnCall = ordinal, IsTransient = isTransient };
+    }
+
+    /// <summary>Fails the first <paramref name="count"/> calls after the rule is set, then lets calls through.</summary>
+    public static BlobFault FirstCalls(int count, bool isTransient = true)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        return new BlobFault { FailFirstCalls = count, IsTransient = isTransient };
     }
 
     /// <summary>Fails a fraction <paramref name="rate"/> of calls.</summary>

@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace Cairn.Storage;
 
 /// <summary>
@@ -8,10 +6,18 @@ namespace Cairn.Storage;
 /// is fsynced (garage <c>write_block_inner</c>), so a crash leaves the old bytes or the new ones.
 /// </summary>
 /// <remarks>
+/// <para>
 /// A crash can leave <c>.tmp-*</c> files behind; they are never listed, and
 /// <see cref="CleanupTempFilesAsync"/> removes them once they are older than any write in flight.
+/// Multipart uploads live under <c>.tmp-multipart/&lt;upload id&gt;/</c> (a reserved segment, so
+/// never a blob name) until they complete or abort.
+/// </para>
+/// <para>
+/// Unlike an S3 bucket, a directory cannot also be a file: a name cannot be both a blob and a
+/// directory of other blobs (<c>a</c> and <c>a/b</c>). Cairn's generated names never are.
+/// </para>
 /// </remarks>
-public sealed class FileSystemBlobBackend : IBlobBackend
+public sealed partial class FileSystemBlobBackend : IBlobBackend
 {
     private readonly string _root;
     private readonly bool _fsyncDirectories;
@@ -28,6 +34,7 @@ public sealed class FileSystemBlobBackend : IBlobBackend
         _root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(options.RootDirectory));
         _fsyncDirectories = options.FsyncDirectories && DirectorySync.IsSupported;
         _timeProvider = timeProvider ?? TimeProvider.System;
+        _uploadsRoot = Path.Join(_root, UploadsDirectoryName);
         Directory.CreateDirectory(_root);
     }
 
@@ -39,41 +46,23 @@ public sealed class FileSystemBlobBackend : IBlobBackend
     {
         var path = PathOf(name);
         cancellationToken.ThrowIfCancellationRequested();
-        var directory = Path.GetDirectoryName(path)!;
-        var temp = Path.Join(directory, BlobName.TempPrefix + Guid.NewGuid().ToString("N"));
-        try
+        await WriteFileAsync(path, data, overwrite: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// The temp file is hard-linked to the name (link(2)), which fails when the name exists: two racing
+    /// creators cannot both win.
+    /// </remarks>
+    public async ValueTask<bool> PutIfAbsentAsync(string name, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        var path = PathOf(name);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (File.Exists(path))
         {
-            EnsureDirectory(directory);
-            var fileOptions = new FileStreamOptions
-            {
-                Mode = FileMode.CreateNew,
-                Access = FileAccess.Write,
-                Share = FileShare.None,
-                Options = FileOptions.Asynchronous,
-                BufferSize = 0,
-                PreallocationSize = data.Length,
-            };
-            await using (var stream = new FileStream(temp, fileOptions))
-            {
-                await stream.WriteAsync(data, cancellationToken).ConfigureAwait(false);
-                stream.Flush(flushToDisk: true);
-            }
-            // From here on the write completes even if cancelled: the bytes are already durable.
-            File.Move(temp, path, overwrite: true);
-            if (_fsyncDirectories)
-            {
-                DirectorySync.Fsync(directory);
-            }
+            return false;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or OperationCanceledException)
-        {
-            TryDelete(temp);
-            if (ex is OperationCanceledException)
-            {
-                throw;
-            }
-            throw FileSystemErrors.Wrap(ex, "write", path);
-        }
+        return await WriteFileAsync(path, data, overwrite: false, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -130,21 +119,12 @@ public sealed class FileSystemBlobBackend : IBlobBackend
         cancellationToken.ThrowIfCancellationRequested();
         try
         {
-            if (!File.Exists(path))
+            if (DeleteFile(path))
             {
-                return ValueTask.CompletedTask;
+                // An unlink that is not durable can bring a blob back after a crash, with nothing left that
+                // tracks it (DESIGN invariant 4).
+                FsyncDirectory(Path.GetDirectoryName(path)!);
             }
-            File.Delete(path);
-            // An unlink that is not durable can bring a blob back after a crash, with nothing left that
-            // tracks it (DESIGN invariant 4).
-            if (_fsyncDirectories)
-            {
-                DirectorySync.Fsync(Path.GetDirectoryName(path)!);
-            }
-            return ValueTask.CompletedTask;
-        }
-        catch (DirectoryNotFoundException)
-        {
             return ValueTask.CompletedTask;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -154,29 +134,55 @@ public sealed class FileSystemBlobBackend : IBlobBackend
     }
 
     /// <inheritdoc />
-    /// <remarks>
-    /// Walks directories depth-first in ordinal order, holding one directory listing per level, so
-    /// memory stays bounded by the fan-out, not the number of blobs.
-    /// </remarks>
-    public async IAsyncEnumerable<string> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <remarks>Unlinks every file first and fsyncs each touched directory once at the end.</remarks>
+    public ValueTask<IReadOnlyList<BlobDeleteFailure>> DeleteManyAsync(IReadOnlyList<string> names, CancellationToken cancellationToken)
     {
-        BlobName.ThrowIfInvalidPrefix(prefix);
-        // Listing is blocking directory IO: leave the caller's context before starting it.
-        await Task.Yield();
-        var lastSlash = prefix.LastIndexOf('/');
-        var startRelative = lastSlash < 0 ? "" : prefix[..(lastSlash + 1)];
-        var startDirectory = startRelative.Length == 0 ? _root : PathOf(startRelative.TrimEnd('/'));
-        foreach (var name in Walk(startDirectory, startRelative, prefix))
+        BlobArguments.ThrowIfInvalidDeleteBatch(names);
+        cancellationToken.ThrowIfCancellationRequested();
+        var failures = new List<BlobDeleteFailure>();
+        var touched = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var name in names)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            yield return name;
+            var path = PathOf(name);
+            try
+            {
+                if (DeleteFile(path))
+                {
+                    touched.Add(Path.GetDirectoryName(path)!);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                failures.Add(new BlobDeleteFailure(name, ex.Message, FileSystemErrors.IsTransient(ex)));
+            }
         }
+        foreach (var directory in touched)
+        {
+            try
+            {
+                FsyncDirectory(directory);
+            }
+            catch (IOException ex)
+            {
+                // The unlinks happened but may not survive a crash: report them so the caller retries.
+                foreach (var name in names)
+                {
+                    if (string.Equals(Path.GetDirectoryName(PathOf(name)), directory, StringComparison.Ordinal))
+                    {
+                        failures.Add(new BlobDeleteFailure(name, ex.Message, IsTransient: true));
+                    }
+                }
+            }
+        }
+        return ValueTask.FromResult<IReadOnlyList<BlobDeleteFailure>>(failures);
     }
 
     /// <summary>
     /// Deletes temp files (left by writes a crash interrupted) whose last write is older than
     /// <paramref name="olderThan"/>, and returns how many it removed. Choose an age well above the
-    /// longest write so no write in flight loses its file.
+    /// longest write so no write in flight loses its file. Also removes upload directories a crash
+    /// left half-begun (no <c>target</c> file). Multipart uploads themselves are left alone: a cleaner
+    /// aborts them through <see cref="ListMultipartUploadsAsync"/>.
     /// </summary>
     public ValueTask<int> CleanupTempFilesAsync(TimeSpan olderThan, CancellationToken cancellationToken)
     {
@@ -195,6 +201,7 @@ public sealed class FileSystemBlobBackend : IBlobBackend
                     removed++;
                 }
             }
+            removed += CleanupHalfBegunUploads(cutoff);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -203,50 +210,93 @@ public sealed class FileSystemBlobBackend : IBlobBackend
         return ValueTask.FromResult(removed);
     }
 
-    private IEnumerable<string> Walk(string directory, string relative, string prefix)
+    /// <summary>
+    /// Writes <paramref name="data"/> to a temp file beside <paramref name="path"/>, flushes it to disk
+    /// and moves it into place. Returns false (writing nothing) when <paramref name="overwrite"/> is
+    /// false and the path exists.
+    /// </summary>
+    private async ValueTask<bool> WriteFileAsync(string path, ReadOnlyMemory<byte> data, bool overwrite, CancellationToken cancellationToken)
     {
-        List<(string Key, string Path, bool IsDirectory)> entries;
+        var directory = Path.GetDirectoryName(path)!;
+        var temp = TempPathIn(directory);
         try
         {
-            if (!Directory.Exists(directory))
+            EnsureDirectory(directory);
+            await using (var stream = new FileStream(temp, NewFileOptions(data.Length)))
             {
-                yield break;
+                await stream.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+                stream.Flush(flushToDisk: true);
             }
-            entries = [];
-            foreach (var entry in new DirectoryInfo(directory).EnumerateFileSystemInfos())
+            // From here on the write completes even if cancelled: the bytes are already durable.
+            if (!MoveIntoPlace(temp, path, overwrite))
             {
-                var isDirectory = entry is DirectoryInfo;
-                if (!isDirectory && entry.Name.StartsWith(BlobName.TempPrefix, StringComparison.Ordinal))
-                {
-                    continue;
-                }
-                // A directory sorts as "name/" so the depth-first walk yields names in global ordinal order.
-                var key = relative + entry.Name + (isDirectory ? "/" : "");
-                var relevant = isDirectory
-                    ? key.StartsWith(prefix, StringComparison.Ordinal) || prefix.StartsWith(key, StringComparison.Ordinal)
-                    : key.StartsWith(prefix, StringComparison.Ordinal);
-                if (relevant)
-                {
-                    entries.Add((key, entry.FullName, isDirectory));
-                }
+                return false;
             }
+            FsyncDirectory(directory);
+            return true;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or OperationCanceledException)
         {
-            throw FileSystemErrors.Wrap(ex, "list", directory);
+            TryDelete(temp);
+            if (ex is OperationCanceledException)
+            {
+                throw;
+            }
+            throw FileSystemErrors.Wrap(ex, "write", path);
         }
-        entries.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
-        foreach (var (key, path, isDirectory) in entries)
+    }
+
+    /// <summary>
+    /// Renames <paramref name="temp"/> to <paramref name="path"/>, or, when not overwriting, links it
+    /// there (false when the path exists) and removes the temp name. Either way <paramref name="temp"/> is gone after.
+    /// </summary>
+    private static bool MoveIntoPlace(string temp, string path, bool overwrite)
+    {
+        if (overwrite)
         {
-            if (!isDirectory)
+            File.Move(temp, path, overwrite: true);
+            return true;
+        }
+        var created = HardLink.TryCreate(temp, path);
+        File.Delete(temp);
+        return created;
+    }
+
+    private static FileStreamOptions NewFileOptions(long preallocationSize) => new()
+    {
+        Mode = FileMode.CreateNew,
+        Access = FileAccess.Write,
+        Share = FileShare.None,
+        Options = FileOptions.Asynchronous,
+        BufferSize = 0,
+        PreallocationSize = preallocationSize,
+    };
+
+    private static string TempPathIn(string directory) => Path.Join(directory, BlobName.TempPrefix + Guid.NewGuid().ToString("N"));
+
+    /// <summary>Unlinks a file; false when there was none (a missing directory included).</summary>
+    private static bool DeleteFile(string path)
+    {
+        try
+        {
+            if (!File.Exists(path))
             {
-                yield return key;
-                continue;
+                return false;
             }
-            foreach (var name in Walk(path, key, prefix))
-            {
-                yield return name;
-            }
+            File.Delete(path);
+            return true;
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    private void FsyncDirectory(string directory)
+    {
+        if (_fsyncDirectories)
+        {
+            DirectorySync.Fsync(directory);
         }
     }
 
@@ -277,10 +327,7 @@ public sealed class FileSystemBlobBackend : IBlobBackend
         {
             Directory.CreateDirectory(created);
             // The new directory's entry lives in its parent: fsync the parent so it survives a crash.
-            if (_fsyncDirectories)
-            {
-                DirectorySync.Fsync(Path.GetDirectoryName(created)!);
-            }
+            FsyncDirectory(Path.GetDirectoryName(created)!);
         }
     }
 

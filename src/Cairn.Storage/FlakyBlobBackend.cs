@@ -8,11 +8,10 @@ namespace Cairn.Storage;
 /// counts calls and injected failures. Thread-safe; the random draws are seeded, so a single-threaded
 /// test sees the same failures on every run.
 /// </summary>
-public sealed class FlakyBlobBackend : IBlobBackend
+public sealed class FlakyBlobBackend : DelegatingBlobBackend
 {
     private static readonly int OperationCount = Enum.GetValues<BlobOperation>().Length;
 
-    private readonly IBlobBackend _inner;
     private readonly TimeProvider _timeProvider;
     private readonly Random _random;
     private readonly Lock _randomLock = new();
@@ -22,15 +21,11 @@ public sealed class FlakyBlobBackend : IBlobBackend
 
     /// <summary>Wraps <paramref name="inner"/>; <paramref name="seed"/> fixes the random failure draws.</summary>
     public FlakyBlobBackend(IBlobBackend inner, int seed = 0, TimeProvider? timeProvider = null)
+        : base(inner)
     {
-        ArgumentNullException.ThrowIfNull(inner);
-        _inner = inner;
         _random = new Random(seed);
         _timeProvider = timeProvider ?? TimeProvider.System;
     }
-
-    /// <summary>The wrapped backend, for checking what really landed.</summary>
-    public IBlobBackend Inner => _inner;
 
     /// <summary>Sets (replacing any previous) the rule for <paramref name="operation"/>; its call ordinal starts at zero.</summary>
     public FlakyBlobBackend Inject(BlobOperation operation, BlobFault fault)
@@ -64,49 +59,27 @@ public sealed class FlakyBlobBackend : IBlobBackend
     public long FailureCount(BlobOperation operation) => Interlocked.Read(ref _failures[(int)operation]);
 
     /// <inheritdoc />
-    public async ValueTask PutAsync(string name, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    /// <remarks>A failure is raised when enumeration starts, or after the last upload with <see cref="BlobFault.FailAfterInner"/>.</remarks>
+    public override async IAsyncEnumerable<BlobMultipartUpload> ListMultipartUploadsAsync(string prefix,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var fault = await BeforeAsync(BlobOperation.Put, name, cancellationToken).ConfigureAwait(false);
-        await _inner.PutAsync(name, data, cancellationToken).ConfigureAwait(false);
-        After(fault, BlobOperation.Put, name);
-    }
-
-    /// <inheritdoc />
-    public async ValueTask<int> ReadAsync(string name, long offset, Memory<byte> buffer, CancellationToken cancellationToken)
-    {
-        var fault = await BeforeAsync(BlobOperation.Read, name, cancellationToken).ConfigureAwait(false);
-        var read = await _inner.ReadAsync(name, offset, buffer, cancellationToken).ConfigureAwait(false);
-        After(fault, BlobOperation.Read, name);
-        return read;
-    }
-
-    /// <inheritdoc />
-    public async ValueTask<long?> GetLengthAsync(string name, CancellationToken cancellationToken)
-    {
-        var fault = await BeforeAsync(BlobOperation.GetLength, name, cancellationToken).ConfigureAwait(false);
-        var length = await _inner.GetLengthAsync(name, cancellationToken).ConfigureAwait(false);
-        After(fault, BlobOperation.GetLength, name);
-        return length;
-    }
-
-    /// <inheritdoc />
-    public async ValueTask DeleteAsync(string name, CancellationToken cancellationToken)
-    {
-        var fault = await BeforeAsync(BlobOperation.Delete, name, cancellationToken).ConfigureAwait(false);
-        await _inner.DeleteAsync(name, cancellationToken).ConfigureAwait(false);
-        After(fault, BlobOperation.Delete, name);
-    }
-
-    /// <inheritdoc />
-    /// <remarks>A failure is raised when enumeration starts, or after the last name with <see cref="BlobFault.FailAfterInner"/>.</remarks>
-    public async IAsyncEnumerable<string> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var fault = await BeforeAsync(BlobOperation.List, prefix, cancellationToken).ConfigureAwait(false);
-        await foreach (var name in _inner.ListAsync(prefix, cancellationToken).ConfigureAwait(false))
+        var fault = await BeforeAsync(BlobOperation.ListMultipartUploads, prefix, cancellationToken).ConfigureAwait(false);
+        await foreach (var upload in Inner.ListMultipartUploadsAsync(prefix, cancellationToken).ConfigureAwait(false))
         {
-            yield return name;
+            yield return upload;
         }
-        After(fault, BlobOperation.List, prefix);
+        After(fault, BlobOperation.ListMultipartUploads, prefix);
+    }
+
+    /// <inheritdoc />
+    protected override async ValueTask<TResult> InvokeAsync<TState, TResult>(BlobOperation operation, string target, TState state,
+        Func<IBlobBackend, TState, CancellationToken, ValueTask<TResult>> call, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        var fault = await BeforeAsync(operation, target, cancellationToken).ConfigureAwait(false);
+        var result = await call(Inner, state, cancellationToken).ConfigureAwait(false);
+        After(fault, operation, target);
+        return result;
     }
 
     /// <summary>Counts the call, waits the delay, and throws now or returns the rule that must fail after the inner call.</summary>
@@ -145,7 +118,7 @@ public sealed class FlakyBlobBackend : IBlobBackend
 
     private bool ShouldFail(BlobFault fault, long ordinal)
     {
-        if (fault.FailOnCall == ordinal)
+        if (fault.FailOnCall == ordinal || ordinal <= fault.FailFirstCalls)
         {
             return true;
         }

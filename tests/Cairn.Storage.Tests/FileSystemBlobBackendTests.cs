@@ -8,8 +8,8 @@ public sealed class FileSystemBlobBackendTests : BlobBackendConformanceTests, ID
 
     private string Root => Path.Combine(_sandbox, "root");
 
-    protected override IBlobBackend CreateBackend() =>
-        new FileSystemBlobBackend(new FileSystemBlobBackendOptions { RootDirectory = Root });
+    protected override ValueTask<IBlobBackend> CreateBackendAsync() =>
+        ValueTask.FromResult<IBlobBackend>(new FileSystemBlobBackend(new FileSystemBlobBackendOptions { RootDirectory = Root }));
 
     private FileSystemBlobBackend FileSystemBackend => (FileSystemBlobBackend)Backend;
 

@@ -16,17 +16,25 @@ public sealed class FlakyBlobBackendTests
 
         // Act
         await flaky.PutAsync("a", new byte[3], Ct);
+        await flaky.PutIfAbsentAsync("b", new byte[3], Ct);
         await flaky.ReadAsync("a", 0, new byte[3], Ct);
         await flaky.GetLengthAsync("a", Ct);
-        await foreach (var _ in flaky.ListAsync("", Ct))
+        await flaky.ListPageAsync("", null, 10, Ct);
+        await flaky.DeleteAsync("a", Ct);
+        await flaky.DeleteManyAsync(["b"], Ct);
+        var uploadId = await flaky.BeginMultipartAsync("m", Ct);
+        var part = await flaky.UploadPartAsync("m", uploadId, 1, new byte[1], Ct);
+        await flaky.CompleteMultipartAsync("m", uploadId, [part], Ct);
+        await flaky.AbortMultipartAsync("m", uploadId, Ct);
+        await foreach (var _ in flaky.ListMultipartUploadsAsync("", Ct))
         {
         }
-        await flaky.DeleteAsync("a", Ct);
+        await flaky.DeleteAsync("m", Ct);
 
         // Assert
         foreach (var operation in Enum.GetValues<BlobOperation>())
         {
-            Assert.Equal(1, flaky.CallCount(operation));
+            Assert.Equal(operation == BlobOperation.Delete ? 2 : 1, flaky.CallCount(operation));
             Assert.Equal(0, flaky.FailureCount(operation));
         }
         Assert.Equal(0, _inner.Count);
@@ -125,7 +133,7 @@ public sealed class FlakyBlobBackendTests
     public async Task List_failures_surface_when_enumeration_starts()
     {
         // Arrange
-        var flaky = new FlakyBlobBackend(_inner).Inject(BlobOperation.List, BlobFault.Always());
+        var flaky = new FlakyBlobBackend(_inner).Inject(BlobOperation.ListPage, BlobFault.Always());
         await _inner.PutAsync("a", new byte[1], Ct);
 
         // Act + Assert
@@ -135,7 +143,7 @@ public sealed class FlakyBlobBackendTests
             {
             }
         });
-        Assert.Equal(1, flaky.FailureCount(BlobOperation.List));
+        Assert.Equal(1, flaky.FailureCount(BlobOperation.ListPage));
     }
 
     [Fact(Timeout = Timeout)]
@@ -183,62 +191,56 @@ public sealed class FlakyBlobBackendTests
         Assert.Equal(400 - failures, _inner.Count);
     }
 
+    [Fact(Timeout = Timeout)]
+    public async Task FirstCalls_fails_that_many_calls_and_then_lets_calls_through()
+    {
+        // Arrange
+        var flaky = new FlakyBlobBackend(_inner).Inject(BlobOperation.GetLength, BlobFault.FirstCalls(2));
+
+        // Act
+        var outcomes = new List<bool>();
+        for (var i = 0; i < 4; i++)
+        {
+            try
+            {
+                await flaky.GetLengthAsync("x", Ct);
+                outcomes.Add(true);
+            }
+            catch (BlobBackendException)
+            {
+                outcomes.Add(false);
+            }
+        }
+
+        // Assert
+        Assert.Equal([false, false, true, true], outcomes);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Multipart_calls_are_faulted_and_counted_like_the_others()
+    {
+        // Arrange
+        var flaky = new FlakyBlobBackend(_inner).Inject(BlobOperation.UploadPart, BlobFault.OnCall(1, isTransient: false));
+        var uploadId = await flaky.BeginMultipartAsync("m", Ct);
+
+        // Act
+        var ex = await Assert.ThrowsAsync<BlobBackendException>(async () => await flaky.UploadPartAsync("m", uploadId, 1, new byte[3], Ct));
+        var part = await flaky.UploadPartAsync("m", uploadId, 1, new byte[3], Ct);
+        await flaky.CompleteMultipartAsync("m", uploadId, [part], Ct);
+
+        // Assert
+        Assert.False(ex.IsTransient);
+        Assert.Equal(2, flaky.CallCount(BlobOperation.UploadPart));
+        Assert.Equal(1, flaky.FailureCount(BlobOperation.UploadPart));
+        Assert.Equal(3, await _inner.GetLengthAsync("m", Ct));
+    }
+
     [Fact]
     public void Fault_factories_reject_out_of_range_arguments()
     {
+        Assert.Throws<ArgumentOutOfRangeException>(() => BlobFault.FirstCalls(0));
         Assert.Throws<ArgumentOutOfRangeException>(() => BlobFault.OnCall(0));
         Assert.Throws<ArgumentOutOfRangeException>(() => BlobFault.Rate(1.5));
         Assert.Throws<ArgumentOutOfRangeException>(() => BlobFault.Rate(double.NaN));
-    }
-
-    /// <summary>A clock that moves only when told; enough of TimeProvider for Task.Delay.</summary>
-    private sealed class ManualTimeProvider : TimeProvider
-    {
-        private readonly Lock _lock = new();
-        private readonly List<(DateTimeOffset Due, TimerCallback Callback, object? State)> _timers = [];
-        private DateTimeOffset _now = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
-
-        public override DateTimeOffset GetUtcNow()
-        {
-            lock (_lock)
-            {
-                return _now;
-            }
-        }
-
-        public void Advance(TimeSpan by)
-        {
-            List<(DateTimeOffset Due, TimerCallback Callback, object? State)> due;
-            lock (_lock)
-            {
-                _now += by;
-                due = _timers.FindAll(t => t.Due <= _now);
-                _timers.RemoveAll(t => t.Due <= _now);
-            }
-            foreach (var (_, callback, state) in due)
-            {
-                callback(state);
-            }
-        }
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-        {
-            lock (_lock)
-            {
-                _timers.Add((_now + dueTime, callback, state));
-            }
-            return new NoopTimer();
-        }
-
-        private sealed class NoopTimer : ITimer
-        {
-            public bool Change(TimeSpan dueTime, TimeSpan period) => true;
-
-            public void Dispose()
-            {
-            }
-
-            public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-        }
     }
 }

@@ -2,5 +2,5 @@ namespace Cairn.Storage.Tests;
 
 public sealed class InMemoryBlobBackendTests : BlobBackendConformanceTests
 {
-    protected override IBlobBackend CreateBackend() => new InMemoryBlobBackend();
+    protected override ValueTask<IBlobBackend> CreateBackendAsync() => ValueTask.FromResult<IBlobBackend>(new InMemoryBlobBackend());
 }

@@ -4,20 +4,46 @@ namespace Cairn.Storage.Tests;
 
 /// <summary>
 /// The contract of <see cref="IBlobBackend"/>: every implementation derives a test class from this one
-/// (KurrentDB <c>BlobStorageTests</c>, FASTER <c>DeviceType</c>).
+/// (KurrentDB <c>BlobStorageTests</c>, FASTER <c>DeviceType</c>). The files of this folder are also
+/// compiled into Cairn.Storage.S3.Tests, which runs them against moto_server and a second Cairn.
 /// </summary>
-public abstract class BlobBackendConformanceTests
+public abstract partial class BlobBackendConformanceTests : IAsyncLifetime
 {
-    private const int Timeout = 30_000;
+    private const int Timeout = 60_000;
+    private const int MiB = 1024 * 1024;
 
     private IBlobBackend? _backend;
 
-    protected IBlobBackend Backend => _backend ??= CreateBackend();
+    protected IBlobBackend Backend => _backend ?? throw new InvalidOperationException("InitializeAsync has not run.");
 
     protected static CancellationToken Ct => CancellationToken.None;
 
+    /// <summary>
+    /// True when two racing <see cref="IBlobBackend.PutIfAbsentAsync"/> calls can never both win.
+    /// Every backend honours put-if-absent one call at a time; moto_server checks and then writes
+    /// without a lock, so concurrent creators can both succeed there.
+    /// </summary>
+    protected virtual bool ConditionalCreateIsAtomic => true;
+
+    /// <summary>
+    /// True when a part or Complete for an unknown upload id, or for one begun under another name,
+    /// fails permanently (S3's 404 NoSuchUpload). moto_server 5.2 answers 500 for an unknown id (a
+    /// Python KeyError, which reads as transient) and binds upload ids to no name at all.
+    /// </summary>
+    protected virtual bool ChecksUploadIds => true;
+
+    /// <summary>
+    /// True when listed multipart uploads carry their real start time. moto_server 5.2 reports a
+    /// fixed 2010-11-10 for every upload, so an age-based cleaner must not trust it there.
+    /// </summary>
+    protected virtual bool ReportsUploadStartTimes => true;
+
     /// <summary>A fresh, empty backend for one test.</summary>
-    protected abstract IBlobBackend CreateBackend();
+    protected abstract ValueTask<IBlobBackend> CreateBackendAsync();
+
+    public async Task InitializeAsync() => _backend = await CreateBackendAsync();
+
+    public virtual Task DisposeAsync() => Task.CompletedTask;
 
     protected static byte[] RandomBytes(int length, int seed = 1)
     {
@@ -71,6 +97,21 @@ public abstract class BlobBackendConformanceTests
 
         // Assert
         Assert.Equal(expected, await ReadAllAsync("reused"));
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Put_of_a_slice_of_a_larger_buffer_stores_exactly_the_slice()
+    {
+        // Arrange: writers hand over slices of pooled buffers.
+        var buffer = RandomBytes(1000);
+
+        // Act
+        await Backend.PutAsync("slice", buffer.AsMemory(100, 300), Ct);
+        await Backend.PutIfAbsentAsync("slice-cond", buffer.AsMemory(400, 50), Ct);
+
+        // Assert
+        Assert.Equal(buffer[100..400], await ReadAllAsync("slice"));
+        Assert.Equal(buffer[400..450], await ReadAllAsync("slice-cond"));
     }
 
     [Fact(Timeout = Timeout)]
@@ -326,9 +367,15 @@ public abstract class BlobBackendConformanceTests
     public async Task Invalid_names_are_rejected_by_every_call(string name)
     {
         await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Backend.PutAsync(name, new byte[1], Ct));
+        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Backend.PutIfAbsentAsync(name, new byte[1], Ct));
         await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Backend.ReadAsync(name, 0, new byte[1], Ct));
         await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Backend.GetLengthAsync(name, Ct));
         await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Backend.DeleteAsync(name, Ct));
+        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Backend.DeleteManyAsync(["fine", name], Ct));
+        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Backend.BeginMultipartAsync(name, Ct));
+        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Backend.UploadPartAsync(name, "upload", 1, new byte[1], Ct));
+        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Backend.CompleteMultipartAsync(name, "upload", [new BlobPart(1, "etag")], Ct));
+        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Backend.AbortMultipartAsync(name, "upload", Ct));
     }
 
     [Theory(Timeout = Timeout)]
@@ -337,9 +384,16 @@ public abstract class BlobBackendConformanceTests
     [InlineData("a//")]
     [InlineData("A")]
     [InlineData("a b")]
-    public async Task Invalid_prefixes_are_rejected_by_List(string prefix)
+    public async Task Invalid_prefixes_are_rejected_by_every_listing(string prefix)
     {
         await Assert.ThrowsAnyAsync<ArgumentException>(async () => await ListAllAsync(prefix));
+        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await Backend.ListPageAsync(prefix, null, 10, Ct));
+        await Assert.ThrowsAnyAsync<ArgumentException>(async () =>
+        {
+            await foreach (var _ in Backend.ListMultipartUploadsAsync(prefix, Ct))
+            {
+            }
+        });
     }
 
     [Fact(Timeout = Timeout)]
