@@ -36,6 +36,19 @@ public sealed class EngineOptions
     /// </summary>
     public int MaxConcurrentChunkReads { get; set; } = 32;
 
+    /// <summary>
+    /// An upload may have up to this many chunks being stored (hashed, reserved, written durably) while
+    /// it receives the next one, so the fsyncs of successive chunks overlap. Stores beyond the first
+    /// need a buffer from <see cref="SharedWriteBuffers"/>. 1 stores one chunk at a time. Default 4.
+    /// </summary>
+    public int WriteBehindChunks { get; set; } = 4;
+
+    /// <summary>
+    /// Chunk buffers shared by all uploads for the stores each runs beyond its first: with the two
+    /// buffers every upload holds on its own, the bound on upload memory. Default 16.
+    /// </summary>
+    public int SharedWriteBuffers { get; set; } = 16;
+
     /// <summary>Checks the values; returns the problems found.</summary>
     public IEnumerable<string> Validate()
     {
@@ -62,6 +75,14 @@ public sealed class EngineOptions
         if (ReadAheadChunks is < 0 or > 64)
         {
             yield return $"Engine:ReadAheadChunks must be between 0 and 64 (was {ReadAheadChunks}).";
+        }
+        if (WriteBehindChunks is < 1 or > 64)
+        {
+            yield return $"Engine:WriteBehindChunks must be between 1 and 64 (was {WriteBehindChunks}).";
+        }
+        if (SharedWriteBuffers is < 0 or > 4096)
+        {
+            yield return $"Engine:SharedWriteBuffers must be between 0 and 4096 (was {SharedWriteBuffers}).";
         }
         if (MaxConcurrentChunkReads is < 1 or > 4096)
         {

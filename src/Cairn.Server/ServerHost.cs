@@ -187,6 +187,8 @@ public static class ServerHost
         options.AbandonedUploadAge = section.GetValue("AbandonedUploadAge", options.AbandonedUploadAge);
         options.ReadAheadChunks = section.GetValue("ReadAheadChunks", options.ReadAheadChunks);
         options.MaxConcurrentChunkReads = section.GetValue("MaxConcurrentChunkReads", options.MaxConcurrentChunkReads);
+        options.WriteBehindChunks = section.GetValue("WriteBehindChunks", options.WriteBehindChunks);
+        options.SharedWriteBuffers = section.GetValue("SharedWriteBuffers", options.SharedWriteBuffers);
         var problems = options.Validate().ToList();
         if (problems.Count > 0)
         {

@@ -121,6 +121,43 @@ public sealed class ChunkPipelineTests
         Assert.Empty(await engine.Metadata.ListChunksAsync(CancellationToken.None));
     }
 
+    [Theory(Timeout = 30_000)]
+    [InlineData(1, 0)]
+    [InlineData(4, 16)]
+    [InlineData(4, 1)]
+    public async Task Concurrent_uploads_store_every_chunk_in_order_and_give_back_every_write_permit(int writeBehind, int sharedBuffers)
+    {
+        await using var engine = await EngineHarness.CreateAsync(ChunkSize, writeBehindChunks: writeBehind, sharedWriteBuffers: sharedBuffers);
+        engine.Flaky.Inject(BlobOperation.Put, BlobFault.Slow(TimeSpan.FromMilliseconds(5)));
+        var bodies = Enumerable.Range(0, 6).Select(i => EngineHarness.RandomBytes(7 * ChunkSize + i * 1000, seed: 30 + i)).ToList();
+
+        var results = await Task.WhenAll(bodies.Select((body, i) => engine.PutAsync($"k{i}", body)));
+
+        Assert.All(results, result => Assert.Equal(PutObjectStatus.Created, result.Status));
+        engine.Flaky.ClearAll();
+        for (var i = 0; i < bodies.Count; i++)
+        {
+            Assert.Equal(bodies[i], await engine.ReadAsync($"k{i}"));
+        }
+        Assert.Equal(sharedBuffers, engine.Chunks.FreeWritePermits);
+        await engine.AssertBlobsMatchCatalogAsync();
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_failed_store_among_several_in_flight_gives_back_every_write_permit_and_leaves_nothing()
+    {
+        await using var engine = await EngineHarness.CreateAsync(ChunkSize, writeBehindChunks: 4, sharedWriteBuffers: 3);
+        engine.Flaky.Inject(BlobOperation.Put, BlobFault.OnCall(4) with { IsTransient = false, Delay = TimeSpan.FromMilliseconds(5) });
+
+        await Assert.ThrowsAsync<BlobBackendException>(() => engine.PutAsync("k", EngineHarness.RandomBytes(12 * ChunkSize, seed: 40)));
+
+        engine.Flaky.ClearAll();
+        Assert.Equal(3, engine.Chunks.FreeWritePermits);
+        await engine.Sweeper.SweepAllDueAsync(CancellationToken.None);
+        Assert.Empty(await engine.BlobNamesAsync());
+        Assert.Empty(await engine.Metadata.ListChunksAsync(CancellationToken.None));
+    }
+
     private static async Task<byte[]> ReadRangeAsync(EngineHarness engine, string key, long offset, long length)
     {
         var found = await engine.Objects.GetAsync(EngineHarness.Bucket, key, ReadConditions.None,

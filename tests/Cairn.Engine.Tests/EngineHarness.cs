@@ -34,7 +34,7 @@ public sealed class EngineHarness : IAsyncDisposable
     public DeleteQueueSweeper Sweeper { get; }
 
     public static async Task<EngineHarness> CreateAsync(int chunkSize = 64 * 1024, int inlineThreshold = 1024, int readAheadChunks = 2,
-        int maxConcurrentChunkReads = 32)
+        int maxConcurrentChunkReads = 32, int writeBehindChunks = 4, int sharedWriteBuffers = 16)
     {
         var harness = new EngineHarness(new EngineOptions
         {
@@ -42,6 +42,8 @@ public sealed class EngineHarness : IAsyncDisposable
             InlineThreshold = inlineThreshold,
             ReadAheadChunks = readAheadChunks,
             MaxConcurrentChunkReads = maxConcurrentChunkReads,
+            WriteBehindChunks = writeBehindChunks,
+            SharedWriteBuffers = sharedWriteBuffers,
             GracePeriod = TimeSpan.FromMinutes(5),
             ReservationTimeout = TimeSpan.FromHours(1),
         });

@@ -17,6 +17,12 @@ public sealed partial class ChunkStore(IBlobBackend blobs, IMetadataStore metada
     /// <summary>Chunk reads in flight or fetched and not yet written, across all downloads (see <see cref="CopyRangeToAsync"/>).</summary>
     private readonly SemaphoreSlim _readPermits = new(options.MaxConcurrentChunkReads, options.MaxConcurrentChunkReads);
 
+    /// <summary>Buffers for chunk stores beyond each upload's first in flight, shared by all uploads (see <see cref="WriteAsync"/>).</summary>
+    private readonly SemaphoreSlim _writePermits = new(options.SharedWriteBuffers, Math.Max(1, options.SharedWriteBuffers));
+
+    /// <summary>Shared write permits free right now (tests check that every upload gives its permits back).</summary>
+    internal int FreeWritePermits => _writePermits.CurrentCount;
+
     /// <summary>Read permits free right now (tests check that a cancelled download gives every one back).</summary>
     internal int FreeReadPermits => _readPermits.CurrentCount;
 
@@ -32,48 +38,52 @@ public sealed partial class ChunkStore(IBlobBackend blobs, IMetadataStore metada
         // A small body needs no chunk-size buffer; one byte more than declared still shows an overlong body.
         var bufferSize = expectedLength is { } expected && expected < options.ChunkSize ? (int)expected + 1 : options.ChunkSize;
         var buffer = ArrayPool<byte>.Shared.Rent(bufferSize);
-        byte[]? spare = null;
-        Task<ChunkRef>? storing = null;
+        var storing = new Queue<PendingStore>();
+        var free = new Stack<byte[]>();
         using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
         var checksumStates = CreateChecksums(checksums);
         Guid? uploadId = null;
+        var chunks = new List<ChunkRef>();
         try
         {
-            var chunks = new List<ChunkRef>();
             long size = 0;
             while (true)
             {
                 var filled = await FillAsync(body, buffer.AsMemory(0, Math.Min(buffer.Length, options.ChunkSize)), md5, checksumStates, cancellationToken).ConfigureAwait(false);
-                if (storing is not null)
-                {
-                    chunks.Add(await storing.ConfigureAwait(false));
-                    storing = null;
-                }
                 if (filled == 0)
                 {
                     break;
                 }
                 size += filled;
-                var isWholeBody = chunks.Count == 0 && filled < options.ChunkSize;
+                var isWholeBody = chunks.Count == 0 && storing.Count == 0 && filled < options.ChunkSize;
                 if (allowInline && isWholeBody && filled <= options.InlineThreshold)
                 {
                     return Finish(size, md5, checksumStates, inline: buffer.AsSpan(0, filled).ToArray(), chunks, uploadId);
                 }
                 uploadId ??= Guid.NewGuid();
-                if (filled < options.ChunkSize)
+                var isLastChunk = filled < options.ChunkSize;
+                if (isLastChunk && storing.Count == 0)
                 {
+                    // A body of one chunk: nothing to overlap with, so no hop to the pool.
                     chunks.Add(await StoreChunkAsync(uploadId.Value, buffer.AsMemory(0, filled), cancellationToken).ConfigureAwait(false));
                     break;
                 }
-                // A full chunk, so more may follow: store it on the pool (hash, reserve, write) while the
-                // next chunk is received into the other buffer. One store in flight per upload keeps
-                // the memory an upload holds at two chunk buffers.
+                // Store the chunk on the pool (hash, reserve, write) while the next one is received.
+                // Each upload may have one store in flight on its own; more (up to WriteBehindChunks)
+                // only with a buffer permit shared by all uploads, so durable writes overlap without
+                // the memory of uploads growing past the configured bound.
+                var holdsPermit = await MakeRoomForStoreAsync(storing, chunks, free).ConfigureAwait(false);
                 var id = uploadId.Value;
-                var full = buffer.AsMemory(0, filled);
-                storing = Task.Run(() => StoreChunkAsync(id, full, cancellationToken), CancellationToken.None);
-                spare ??= ArrayPool<byte>.Shared.Rent(options.ChunkSize);
-                (buffer, spare) = (spare, buffer);
+                var data = buffer.AsMemory(0, filled);
+                storing.Enqueue(new PendingStore(Task.Run(() => StoreChunkAsync(id, data, cancellationToken), CancellationToken.None), buffer, holdsPermit));
+                // The stored buffer now belongs to its store until it is recycled.
+                buffer = free.TryPop(out var recycled) ? recycled : ArrayPool<byte>.Shared.Rent(options.ChunkSize);
+                if (isLastChunk)
+                {
+                    break;
+                }
             }
+            await FinishStoresAsync(storing, chunks, free, all: true).ConfigureAwait(false);
             if (size == 0 && allowInline)
             {
                 return Finish(0, md5, checksumStates, inline: [], chunks, uploadId);
@@ -82,9 +92,13 @@ public sealed partial class ChunkStore(IBlobBackend blobs, IMetadataStore metada
         }
         catch
         {
-            // A store still running writes from a buffer returned below, and may still reserve a chunk
-            // that the abort must release: let it end first.
-            await DrainAsync(storing).ConfigureAwait(false);
+            // Stores still running write from buffers returned below, and may still reserve chunks
+            // that the abort must release: let them end first.
+            while (storing.TryDequeue(out var pending))
+            {
+                await DrainAsync(pending.Store).ConfigureAwait(false);
+                Recycle(pending, free);
+            }
             if (uploadId is { } id)
             {
                 await AbortAsync(id).ConfigureAwait(false);
@@ -94,7 +108,7 @@ public sealed partial class ChunkStore(IBlobBackend blobs, IMetadataStore metada
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
-            if (spare is not null)
+            foreach (var spare in free)
             {
                 ArrayPool<byte>.Shared.Return(spare);
             }
@@ -102,6 +116,53 @@ public sealed partial class ChunkStore(IBlobBackend blobs, IMetadataStore metada
             {
                 state.Dispose();
             }
+        }
+    }
+
+    /// <summary>A chunk store running in the background, the buffer it reads from, and whether it holds a shared write permit.</summary>
+    private readonly record struct PendingStore(Task<ChunkRef> Store, byte[] Buffer, bool HoldsPermit);
+
+    /// <summary>
+    /// Waits until one more store may start: immediately when none is in flight; otherwise when a
+    /// shared permit is free and the upload is under <see cref="EngineOptions.WriteBehindChunks"/>,
+    /// else after the oldest store ends. Only this upload's own stores are ever awaited, so uploads
+    /// never wait on each other. Returns whether the new store holds a permit.
+    /// </summary>
+    private async Task<bool> MakeRoomForStoreAsync(Queue<PendingStore> storing, List<ChunkRef> chunks, Stack<byte[]> free)
+    {
+        while (storing.Count > 0)
+        {
+            if (storing.Count < options.WriteBehindChunks && _writePermits.Wait(0))
+            {
+                return true;
+            }
+            await FinishStoresAsync(storing, chunks, free, all: false).ConfigureAwait(false);
+        }
+        return false;
+    }
+
+    /// <summary>Awaits the oldest store (or all of them), in order, adding their chunks to the body's list.</summary>
+    private async Task FinishStoresAsync(Queue<PendingStore> storing, List<ChunkRef> chunks, Stack<byte[]> free, bool all)
+    {
+        while (storing.TryPeek(out var pending))
+        {
+            var chunk = await pending.Store.ConfigureAwait(false);
+            storing.Dequeue();
+            chunks.Add(chunk);
+            Recycle(pending, free);
+            if (!all)
+            {
+                return;
+            }
+        }
+    }
+
+    private void Recycle(PendingStore pending, Stack<byte[]> free)
+    {
+        free.Push(pending.Buffer);
+        if (pending.HoldsPermit)
+        {
+            _writePermits.Release();
         }
     }
 
