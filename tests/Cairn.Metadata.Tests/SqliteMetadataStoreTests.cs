@@ -4,7 +4,7 @@ using Microsoft.Data.Sqlite;
 namespace Cairn.Metadata.Tests;
 
 /// <summary>The conformance suite over a SQLite file in a fresh temporary directory per test.</summary>
-public sealed class SqliteMetadataStoreTests : MetadataStoreConformanceTests
+public sealed partial class SqliteMetadataStoreTests : MetadataStoreConformanceTests
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("cairn-sqlite-").FullName;
 
