@@ -38,6 +38,9 @@ public abstract partial class SqlMetadataStore
 
     private readonly Task? _groupCommitLoop;
 
+    /// <summary>The writer connection's prepared commands; replaced when the provider hands out another connection.</summary>
+    private PreparedCommandCache? _writerCommands;
+
     /// <summary>
     /// Test fault hook: runs in the group's transaction after its last write and before the COMMIT
     /// (to hold a group open while others queue, or to make the COMMIT fail).
@@ -88,9 +91,10 @@ public abstract partial class SqlMetadataStore
         try
         {
             transaction = await BeginWriteAsync(CancellationToken.None);
+            var writeTransaction = new WriteTransaction(transaction, WriterCommandsFor(transaction));
             foreach (var write in group)
             {
-                await RunInSavepointAsync(transaction, write);
+                await RunInSavepointAsync(writeTransaction, write);
             }
             if (BeforeGroupCommitHook is { } hook)
             {
@@ -136,10 +140,11 @@ public abstract partial class SqlMetadataStore
     /// Runs one write between SAVEPOINT and RELEASE; a write that asks not to commit or throws is first
     /// rolled back to its savepoint. Throws only when the transaction itself is broken.
     /// </summary>
-    private static async ValueTask RunInSavepointAsync(DbTransaction transaction, PendingWrite write)
+    private static async ValueTask RunInSavepointAsync(WriteTransaction writeTransaction, PendingWrite write)
     {
+        var transaction = writeTransaction.Transaction;
         await transaction.SaveAsync(WriteSavepoint, CancellationToken.None);
-        if (!await write.RunAsync(transaction))
+        if (!await write.RunAsync(writeTransaction))
         {
             try
             {
@@ -156,6 +161,22 @@ public abstract partial class SqlMetadataStore
         await transaction.ReleaseAsync(WriteSavepoint, CancellationToken.None);
     }
 
+    /// <summary>
+    /// The prepared commands of the transaction's connection. The provider may open a new writer (after
+    /// a failed rollback, SQLite does); the old commands died with the old connection.
+    /// </summary>
+    private PreparedCommandCache WriterCommandsFor(DbTransaction transaction)
+    {
+        var connection = transaction.Connection
+            ?? throw new InvalidOperationException("The write transaction has no connection.");
+        if (_writerCommands is null || !ReferenceEquals(_writerCommands.Connection, connection))
+        {
+            _writerCommands?.Dispose();
+            _writerCommands = new PreparedCommandCache(connection);
+        }
+        return _writerCommands;
+    }
+
     /// <summary>Refuses new writes, lets the loop finish every write already queued, and waits for it.</summary>
     private async ValueTask StopGroupCommitAsync()
     {
@@ -165,6 +186,8 @@ public abstract partial class SqlMetadataStore
         }
         _pendingWrites.Writer.TryComplete();
         await _groupCommitLoop;
+        _writerCommands?.Dispose();
+        _writerCommands = null;
     }
 
     /// <summary>A write waiting for, or running in, a group; the loop sees it without its type arguments.</summary>
@@ -186,7 +209,7 @@ public abstract partial class SqlMetadataStore
         protected bool TryCancel() => Interlocked.CompareExchange(ref _phase, Cancelled, Queued) == Queued;
 
         /// <summary>Runs the work; true when its changes are to be kept. Its result or exception is kept for later.</summary>
-        public abstract ValueTask<bool> RunAsync(DbTransaction transaction);
+        public abstract ValueTask<bool> RunAsync(WriteTransaction transaction);
 
         /// <summary>The group committed: the caller gets the work's result or the work's own exception.</summary>
         public abstract void Acknowledge();
@@ -214,7 +237,7 @@ public abstract partial class SqlMetadataStore
                 }
             }, this);
 
-        public override async ValueTask<bool> RunAsync(DbTransaction transaction)
+        public override async ValueTask<bool> RunAsync(WriteTransaction transaction)
         {
             try
             {

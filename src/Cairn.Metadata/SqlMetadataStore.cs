@@ -141,7 +141,7 @@ public abstract partial class SqlMetadataStore : IMetadataStore, IAsyncDisposabl
     /// carries other writes too.
     /// </summary>
     private delegate ValueTask<(TResult Result, bool Commit)> WriteWork<TState, TResult>(
-        DbTransaction transaction, TState state, CancellationToken cancellationToken);
+        WriteTransaction transaction, TState state, CancellationToken cancellationToken);
 
     /// <summary>
     /// Runs <paramref name="work"/> in a write transaction and returns its result once what it wrote
@@ -166,7 +166,7 @@ public abstract partial class SqlMetadataStore : IMetadataStore, IAsyncDisposabl
             var transaction = await BeginWriteAsync(cancellationToken);
             try
             {
-                var (result, commit) = await work(transaction, state, cancellationToken);
+                var (result, commit) = await work(new WriteTransaction(transaction, commands: null), state, cancellationToken);
                 if (commit)
                 {
                     await transaction.CommitAsync(cancellationToken);
