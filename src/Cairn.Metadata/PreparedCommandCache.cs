@@ -10,7 +10,8 @@ namespace Cairn.Metadata;
 /// runs on the one writer connection, serially, so that difference bounds the write rate.
 /// </summary>
 /// <remarks>
-/// Not thread-safe: one caller at a time (the group commit loop). A command is handed out by
+/// Not thread-safe: one caller at a time (the group commit loop, or the one reader holding a read
+/// connection). A command is handed out by
 /// <see cref="Rent"/> and comes back when its user disposes it (its parameters are cleared, its
 /// prepared statements kept). Renting SQL that is already out hands out a second command, so nested
 /// use of the same statement works. At most <see cref="MaxCommands"/> are kept; beyond that commands
@@ -27,8 +28,8 @@ internal sealed class PreparedCommandCache(DbConnection connection) : IDisposabl
     /// <summary>The connection the commands are prepared on; a cache is never used with another.</summary>
     public DbConnection Connection => connection;
 
-    /// <summary>A command with <paramref name="sql"/>, no parameters, enlisted in <paramref name="transaction"/>.</summary>
-    public DbCommand Rent(string sql, DbTransaction transaction)
+    /// <summary>A command with <paramref name="sql"/>, no parameters, enlisted in <paramref name="transaction"/> (null: none).</summary>
+    public DbCommand Rent(string sql, DbTransaction? transaction)
     {
         if (_idle.Remove(sql, out var cached))
         {

@@ -8,7 +8,7 @@ public abstract partial class SqlMetadataStore
     /// <inheritdoc />
     public async ValueTask<BucketRecord?> GetBucketAsync(string name, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenReadConnectionAsync(cancellationToken);
+        await using var connection = await RentReadConnectionAsync(cancellationToken);
         await using var command = connection.CreateCommand("SELECT name, created_at, region FROM buckets WHERE name = @name");
         command.Add("@name", DbType.String, name);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);

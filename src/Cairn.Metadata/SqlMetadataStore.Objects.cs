@@ -14,7 +14,7 @@ public abstract partial class SqlMetadataStore
     /// <inheritdoc />
     public async ValueTask<ObjectVersionRecord?> GetObjectAsync(string bucket, string key, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenReadConnectionAsync(cancellationToken);
+        await using var connection = await RentReadConnectionAsync(cancellationToken);
         await using var command = connection.CreateCommand(
             "SELECT " + ObjectColumns + " FROM objects WHERE bucket = @bucket AND key = @key");
         command.Add("@bucket", DbType.String, bucket);

@@ -84,10 +84,11 @@ public abstract partial class SqlMetadataStore : IMetadataStore, IAsyncDisposabl
     /// </summary>
     protected abstract ValueTask DisposeProviderAsync();
 
-    /// <summary>Finishes the writes already queued, refuses new ones, then releases the provider.</summary>
+    /// <summary>Finishes the writes already queued, refuses new ones, closes the kept read connections, then releases the provider.</summary>
     public async ValueTask DisposeAsync()
     {
         await StopGroupCommitAsync();
+        CloseReadConnections();
         await DisposeProviderAsync();
         GC.SuppressFinalize(this);
     }

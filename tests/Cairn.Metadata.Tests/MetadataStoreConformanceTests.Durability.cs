@@ -98,4 +98,34 @@ public abstract partial class MetadataStoreConformanceTests
         Assert.Equal(Writes / 2, (await Store.ListChunksAsync(Ct)).Count);
         Assert.Equal(0, await Store.CountPendingDeletesAsync(Ct));
     }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Concurrent_lookups_each_read_their_own_row()
+    {
+        // Arrange
+        const int Keys = 20;
+        for (var i = 0; i < Keys; i++)
+        {
+            await CommitAsync(null, InlineVersion("key" + i, etag: "e" + i));
+        }
+
+        // Act: lookups of different keys at once, so connections and their commands are shared over time.
+        var mismatches = 0;
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(worker => Task.Run(async () =>
+        {
+            for (var n = 0; n < 200; n++)
+            {
+                var i = (worker * 7 + n) % Keys;
+                var found = await Store.GetObjectAsync(Bucket, "key" + i, Ct);
+                var bucket = await Store.GetBucketAsync(Bucket, Ct);
+                if (found?.ETag != "e" + i || bucket?.Name != Bucket || await Store.GetObjectAsync(Bucket, "absent", Ct) is not null)
+                {
+                    Interlocked.Increment(ref mismatches);
+                }
+            }
+        })));
+
+        // Assert
+        Assert.Equal(0, mismatches);
+    }
 }
