@@ -8,11 +8,13 @@ namespace Cairn.Metadata.Sqlite;
 /// The embedded catalog: <see cref="SqlMetadataStore"/> over one SQLite database in WAL mode.
 /// Readers use pooled connections; all writes go through one writer connection, one transaction
 /// at a time (an async lock plus <c>BEGIN IMMEDIATE</c>, so another process sharing the file
-/// waits on the busy timeout instead of failing mid-transaction).
+/// waits on the busy timeout instead of failing mid-transaction). Concurrent writes share those
+/// transactions by group commit (see <see cref="SqlMetadataStore"/>).
 /// </summary>
 /// <remarks>
 /// Durability (DESIGN invariant 1): <c>synchronous=FULL</c> fsyncs the WAL at every commit, so a
-/// committed transaction survives power loss, not only a process crash.
+/// committed transaction survives power loss, not only a process crash. Group commit keeps that:
+/// a write is answered only after the COMMIT of the transaction that carried it.
 /// </remarks>
 public sealed class SqliteMetadataStore : SqlMetadataStore
 {
@@ -30,6 +32,7 @@ public sealed class SqliteMetadataStore : SqlMetadataStore
     /// <summary>Creates the store; no I/O happens until the first call (normally <see cref="SqlMetadataStore.MigrateAsync"/>).</summary>
     /// <exception cref="ArgumentException"><see cref="SqliteMetadataOptions.DatabasePath"/> is empty.</exception>
     public SqliteMetadataStore(SqliteMetadataOptions options)
+        : base(groupCommit: true)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (string.IsNullOrWhiteSpace(options.DatabasePath))
@@ -113,7 +116,7 @@ public sealed class SqliteMetadataStore : SqlMetadataStore
     }
 
     /// <summary>Closes the writer and clears this database's pooled connections (releasing the file).</summary>
-    public override async ValueTask DisposeAsync()
+    protected override async ValueTask DisposeProviderAsync()
     {
         await _writeLock.WaitAsync(CancellationToken.None);
         try

@@ -8,7 +8,7 @@ public abstract partial class SqlMetadataStore
     /// <inheritdoc />
     public async ValueTask<BucketRecord?> GetBucketAsync(string name, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenReadConnectionAsync(cancellationToken);
+        await using var connection = await RentReadConnectionAsync(cancellationToken);
         await using var command = connection.CreateCommand("SELECT name, created_at, region FROM buckets WHERE name = @name");
         command.Add("@name", DbType.String, name);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -42,7 +42,7 @@ public abstract partial class SqlMetadataStore
     /// <paramref name="state"/> carries the time their chunks may be deleted at; without one, an upload
     /// in progress makes the bucket NotEmpty.
     /// </summary>
-    private static async ValueTask<(DeleteBucketOutcome Result, bool Commit)> DeleteBucketCoreAsync(DbTransaction transaction,
+    private static async ValueTask<(DeleteBucketOutcome Result, bool Commit)> DeleteBucketCoreAsync(WriteTransaction transaction,
         (string Name, long? NotBefore) state, CancellationToken cancellationToken)
     {
         var (name, notBefore) = state;
@@ -75,7 +75,7 @@ public abstract partial class SqlMetadataStore
     }
 
     /// <summary>Whether <paramref name="sql"/> over <c>@name</c> returns a row.</summary>
-    private static async ValueTask<bool> ExistsAsync(DbTransaction transaction, string sql, string name, CancellationToken cancellationToken)
+    private static async ValueTask<bool> ExistsAsync(WriteTransaction transaction, string sql, string name, CancellationToken cancellationToken)
     {
         await using var command = transaction.CreateCommand(sql);
         command.Add("@name", DbType.String, name);
@@ -104,7 +104,7 @@ public abstract partial class SqlMetadataStore
     private static BucketRecord ReadBucket(DbDataReader reader) =>
         new(reader.GetString(0), SqlParameters.FromUnixMs(reader.GetLong(1)), reader.GetString(2));
 
-    private static async ValueTask<bool> BucketExistsAsync(DbTransaction transaction, string name, CancellationToken cancellationToken)
+    private static async ValueTask<bool> BucketExistsAsync(WriteTransaction transaction, string name, CancellationToken cancellationToken)
     {
         await using var command = transaction.CreateCommand("SELECT 1 FROM buckets WHERE name = @name");
         command.Add("@name", DbType.String, name);

@@ -47,7 +47,7 @@ public abstract partial class SqlMetadataStore
         CancellationToken cancellationToken) =>
         WriteAsync(PrepareDeleteCoreAsync, (blobName, SqlParameters.ToUnixMs(now), SqlParameters.ToUnixMs(retryAt)), cancellationToken);
 
-    private static async ValueTask<(SweepDecision Result, bool Commit)> PrepareDeleteCoreAsync(DbTransaction transaction,
+    private static async ValueTask<(SweepDecision Result, bool Commit)> PrepareDeleteCoreAsync(WriteTransaction transaction,
         (string Blob, long Now, long RetryAt) state, CancellationToken cancellationToken)
     {
         var (blob, now, retryAt) = state;
@@ -160,7 +160,7 @@ public abstract partial class SqlMetadataStore
     }
 
     /// <summary>The upsert that queues one blob; see <see cref="EnqueueDeleteAsync"/>.</summary>
-    private static DbCommand CreateEnqueueCommand(DbTransaction transaction)
+    private static DbCommand CreateEnqueueCommand(WriteTransaction transaction)
     {
         var command = transaction.CreateCommand(
             "INSERT INTO delete_queue (blob_name, chunk_hash, not_before, attempts) VALUES (@blob, @hash, @notBefore, 0) " +
@@ -181,7 +181,7 @@ public abstract partial class SqlMetadataStore
     }
 
     /// <summary>Runs a statement over <c>@blob</c> and an optional integer <c>@value</c>.</summary>
-    private static async ValueTask ExecuteAsync(DbTransaction transaction, string sql, string blob, long? value,
+    private static async ValueTask ExecuteAsync(WriteTransaction transaction, string sql, string blob, long? value,
         CancellationToken cancellationToken)
     {
         await using var command = transaction.CreateCommand(sql);

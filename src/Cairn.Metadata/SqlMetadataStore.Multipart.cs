@@ -50,7 +50,7 @@ public abstract partial class SqlMetadataStore
         WriteAsync(CommitPartCoreAsync, (uploadId, reservationId, part, SqlParameters.ToUnixMs(now), SqlParameters.ToUnixMs(now + gracePeriod)),
             cancellationToken);
 
-    private static async ValueTask<(PartCommitOutcome Result, bool Commit)> CommitPartCoreAsync(DbTransaction transaction,
+    private static async ValueTask<(PartCommitOutcome Result, bool Commit)> CommitPartCoreAsync(WriteTransaction transaction,
         (string UploadId, Guid? ReservationId, PartRecord Part, long Now, long NotBefore) state, CancellationToken cancellationToken)
     {
         var (uploadId, reservationId, part, now, notBefore) = state;
@@ -85,7 +85,7 @@ public abstract partial class SqlMetadataStore
         return (PartCommitOutcome.Committed, true);
     }
 
-    private static async ValueTask UpsertPartAsync(DbTransaction transaction, string uploadId, PartRecord part, CancellationToken cancellationToken)
+    private static async ValueTask UpsertPartAsync(WriteTransaction transaction, string uploadId, PartRecord part, CancellationToken cancellationToken)
     {
         await using var upsert = transaction.CreateCommand(
             "INSERT INTO multipart_parts (upload_id, " + PartColumns + ") " +
@@ -152,7 +152,7 @@ public abstract partial class SqlMetadataStore
             cancellationToken);
     }
 
-    private static async ValueTask<(CompleteMultipartOutcome Result, bool Commit)> CompleteCoreAsync(DbTransaction transaction,
+    private static async ValueTask<(CompleteMultipartOutcome Result, bool Commit)> CompleteCoreAsync(WriteTransaction transaction,
         (string UploadId, IReadOnlyList<CompletedPart> Parts, ObjectVersionRecord Version, WritePrecondition Precondition, long NotBefore) state,
         CancellationToken cancellationToken)
     {
@@ -250,7 +250,7 @@ public abstract partial class SqlMetadataStore
     /// Aborts an upload inside a write: every part's references are released (a count reaching zero
     /// queues the chunk's blob at <paramref name="notBefore"/>), then the parts and the upload go.
     /// </summary>
-    private static async ValueTask DropMultipartUploadAsync(DbTransaction transaction, string uploadId, long notBefore,
+    private static async ValueTask DropMultipartUploadAsync(WriteTransaction transaction, string uploadId, long notBefore,
         CancellationToken cancellationToken)
     {
         var chunks = new List<ChunkRef>();
@@ -262,7 +262,7 @@ public abstract partial class SqlMetadataStore
         await DeleteUploadRowsAsync(transaction, uploadId, cancellationToken);
     }
 
-    private static async ValueTask DeleteUploadRowsAsync(DbTransaction transaction, string uploadId, CancellationToken cancellationToken)
+    private static async ValueTask DeleteUploadRowsAsync(WriteTransaction transaction, string uploadId, CancellationToken cancellationToken)
     {
         await using var delete = transaction.CreateCommand(
             "DELETE FROM multipart_parts WHERE upload_id = @upload; DELETE FROM multipart_uploads WHERE upload_id = @upload");
@@ -271,7 +271,7 @@ public abstract partial class SqlMetadataStore
     }
 
     /// <summary>Every stored part of an upload by number: its ETag and chunks.</summary>
-    private static async ValueTask<Dictionary<int, (string ETag, IReadOnlyList<ChunkRef> Chunks)>> ReadPartsAsync(DbTransaction transaction,
+    private static async ValueTask<Dictionary<int, (string ETag, IReadOnlyList<ChunkRef> Chunks)>> ReadPartsAsync(WriteTransaction transaction,
         string uploadId, CancellationToken cancellationToken)
     {
         var parts = new Dictionary<int, (string ETag, IReadOnlyList<ChunkRef> Chunks)>();
@@ -286,7 +286,7 @@ public abstract partial class SqlMetadataStore
     }
 
     /// <summary>The bucket and key bytes an upload will complete into; null when the upload does not exist.</summary>
-    private static async ValueTask<(string Bucket, byte[] Key)?> ReadUploadTargetAsync(DbTransaction transaction, string uploadId,
+    private static async ValueTask<(string Bucket, byte[] Key)?> ReadUploadTargetAsync(WriteTransaction transaction, string uploadId,
         CancellationToken cancellationToken)
     {
         await using var select = transaction.CreateCommand("SELECT bucket, key FROM multipart_uploads WHERE upload_id = @upload");
@@ -296,7 +296,7 @@ public abstract partial class SqlMetadataStore
     }
 
     /// <summary>The ids of a bucket's uploads in progress.</summary>
-    private static async ValueTask<List<string>> ReadBucketUploadIdsAsync(DbTransaction transaction, string bucket,
+    private static async ValueTask<List<string>> ReadBucketUploadIdsAsync(WriteTransaction transaction, string bucket,
         CancellationToken cancellationToken)
     {
         var ids = new List<string>();

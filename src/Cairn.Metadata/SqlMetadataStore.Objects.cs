@@ -14,7 +14,7 @@ public abstract partial class SqlMetadataStore
     /// <inheritdoc />
     public async ValueTask<ObjectVersionRecord?> GetObjectAsync(string bucket, string key, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenReadConnectionAsync(cancellationToken);
+        await using var connection = await RentReadConnectionAsync(cancellationToken);
         await using var command = connection.CreateCommand(
             "SELECT " + ObjectColumns + " FROM objects WHERE bucket = @bucket AND key = @key");
         command.Add("@bucket", DbType.String, bucket);
@@ -103,7 +103,7 @@ public abstract partial class SqlMetadataStore
         return WriteAsync(CommitCoreAsync, (commit, now, gracePeriod), cancellationToken);
     }
 
-    private static async ValueTask<(CommitOutcome Result, bool Commit)> CommitCoreAsync(DbTransaction transaction,
+    private static async ValueTask<(CommitOutcome Result, bool Commit)> CommitCoreAsync(WriteTransaction transaction,
         (ObjectCommit Commit, DateTimeOffset Now, TimeSpan Grace) state, CancellationToken cancellationToken)
     {
         var (commit, now, grace) = state;
@@ -160,7 +160,7 @@ public abstract partial class SqlMetadataStore
         }, (bucket, Encoding.UTF8.GetBytes(key), SqlParameters.ToUnixMs(now + gracePeriod)), cancellationToken);
 
     /// <summary>The ETag and packed chunk list of the current row; null when the key is absent.</summary>
-    private static async ValueTask<(string ETag, byte[]? Chunks)?> ReadCurrentBodyAsync(DbTransaction transaction, string bucket,
+    private static async ValueTask<(string ETag, byte[]? Chunks)?> ReadCurrentBodyAsync(WriteTransaction transaction, string bucket,
         byte[] key, CancellationToken cancellationToken)
     {
         await using var command = transaction.CreateCommand("SELECT etag, chunks FROM objects WHERE bucket = @bucket AND key = @key");
@@ -178,7 +178,7 @@ public abstract partial class SqlMetadataStore
     /// Adds the body's references: refcount += uses on committed chunks, or adopts the blob the upload
     /// wrote as a new chunk row. False (the caller rolls back) when a chunk is neither.
     /// </summary>
-    private static async ValueTask<bool> AddReferencesAsync(DbTransaction transaction, Guid? uploadId, List<ChunkUse> uses,
+    private static async ValueTask<bool> AddReferencesAsync(WriteTransaction transaction, Guid? uploadId, List<ChunkUse> uses,
         CancellationToken cancellationToken)
     {
         if (uses.Count == 0)
@@ -244,7 +244,7 @@ public abstract partial class SqlMetadataStore
     /// Releases a removed body's references: refcount -= uses, and a chunk reaching zero has its blob
     /// queued for deletion at <paramref name="notBefore"/> (the grace period covers in-flight readers).
     /// </summary>
-    private static async ValueTask ReleaseReferencesAsync(DbTransaction transaction, List<ChunkUse> uses, long notBefore,
+    private static async ValueTask ReleaseReferencesAsync(WriteTransaction transaction, List<ChunkUse> uses, long notBefore,
         CancellationToken cancellationToken)
     {
         if (uses.Count == 0)
@@ -276,7 +276,7 @@ public abstract partial class SqlMetadataStore
         }
     }
 
-    private static async ValueTask UpsertObjectAsync(DbTransaction transaction, ObjectVersionRecord version, byte[] key,
+    private static async ValueTask UpsertObjectAsync(WriteTransaction transaction, ObjectVersionRecord version, byte[] key,
         CancellationToken cancellationToken)
     {
         await using var command = transaction.CreateCommand(

@@ -1,5 +1,4 @@
 using System.Data;
-using System.Data.Common;
 using Cairn.Core;
 
 namespace Cairn.Metadata;
@@ -12,7 +11,7 @@ public abstract partial class SqlMetadataStore
         WriteAsync(ReserveCoreAsync, (uploadId.ToString(), hash.Bytes.ToArray(), length, candidateBlobName, SqlParameters.ToUnixMs(deadline)),
             cancellationToken);
 
-    private static async ValueTask<(ChunkReservation Result, bool Commit)> ReserveCoreAsync(DbTransaction transaction,
+    private static async ValueTask<(ChunkReservation Result, bool Commit)> ReserveCoreAsync(WriteTransaction transaction,
         (string Upload, byte[] Hash, int Length, string Candidate, long Deadline) state, CancellationToken cancellationToken)
     {
         // The deadline only moves later: a reservation made with an older clock reading never
@@ -71,7 +70,7 @@ public abstract partial class SqlMetadataStore
     /// queues for deletion at <paramref name="now"/> each blob they wrote that no chunk row adopted
     /// (never referenced, so no grace), then drops their reservations and rows. Returns how many uploads ended.
     /// </summary>
-    private static async ValueTask<int> DropUploadsAsync(DbTransaction transaction, Guid? uploadId, long? expiredBefore, long now,
+    private static async ValueTask<int> DropUploadsAsync(WriteTransaction transaction, Guid? uploadId, long? expiredBefore, long now,
         CancellationToken cancellationToken)
     {
         var uploads = uploadId is null ? "SELECT id FROM uploads WHERE deadline < @expiredBefore" : "@upload";
@@ -97,7 +96,7 @@ public abstract partial class SqlMetadataStore
     }
 
     /// <summary>Whether the upload reserved the chunk, and the blob it writes for it (null for a pin).</summary>
-    private static async ValueTask<(bool Reserved, string? Blob)> ReadReservationAsync(DbTransaction transaction, string upload,
+    private static async ValueTask<(bool Reserved, string? Blob)> ReadReservationAsync(WriteTransaction transaction, string upload,
         byte[] hash, CancellationToken cancellationToken)
     {
         await using var command = transaction.CreateCommand(
@@ -109,7 +108,7 @@ public abstract partial class SqlMetadataStore
     }
 
     /// <summary>The blob of the committed chunk row with this address; null when there is none.</summary>
-    private static async ValueTask<string?> ReadChunkBlobAsync(DbTransaction transaction, byte[] hash, CancellationToken cancellationToken)
+    private static async ValueTask<string?> ReadChunkBlobAsync(WriteTransaction transaction, byte[] hash, CancellationToken cancellationToken)
     {
         await using var command = transaction.CreateCommand("SELECT blob_name FROM chunks WHERE hash = @hash");
         command.Add("@hash", DbType.Binary, hash);

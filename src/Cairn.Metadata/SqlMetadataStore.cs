@@ -1,5 +1,6 @@
 using System.Data;
 using System.Data.Common;
+using System.Threading.Channels;
 
 namespace Cairn.Metadata;
 
@@ -14,8 +15,9 @@ namespace Cairn.Metadata;
 /// object keys and chunk addresses are binary columns (BLOB / bytea), so ORDER BY and range
 /// comparisons on keys are byte order, which for UTF-8 is S3 order; times are unix milliseconds in
 /// 64-bit integers; ids are text.</para>
-/// <para>The provider surface: <see cref="OpenReadConnectionAsync"/>, <see cref="BeginWriteAsync"/> /
-/// <see cref="EndWriteAsync"/>, <see cref="Migrations"/>, and optionally
+/// <para>The provider surface: the constructor's <c>groupCommit</c> choice,
+/// <see cref="OpenReadConnectionAsync"/>, <see cref="BeginWriteAsync"/> / <see cref="EndWriteAsync"/>,
+/// <see cref="Migrations"/>, <see cref="DisposeProviderAsync"/>, and optionally
 /// <see cref="IsTransientConflict"/>.</para>
 /// </remarks>
 public abstract partial class SqlMetadataStore : IMetadataStore, IAsyncDisposable
@@ -24,9 +26,29 @@ public abstract partial class SqlMetadataStore : IMetadataStore, IAsyncDisposabl
     private const int MaxWriteAttempts = 5;
 
     private long _listingRowsRead;
+    private long _writeTransactionsCommitted;
+
+    /// <summary>
+    /// Creates the shared store.
+    /// </summary>
+    /// <param name="groupCommit">True for a provider whose write transactions run one at a time anyway
+    /// (SQLite's single writer): concurrent writes then share one transaction and one commit, each in
+    /// its own savepoint (see <c>SqlMetadataStore.GroupCommit.cs</c>). False runs every write in its own
+    /// transaction, retried on <see cref="IsTransientConflict"/> (providers with concurrent writers).</param>
+    protected SqlMetadataStore(bool groupCommit)
+    {
+        if (groupCommit)
+        {
+            _pendingWrites = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
+            _groupCommitLoop = Task.Run(RunGroupCommitLoopAsync);
+        }
+    }
 
     /// <summary>Rows the listing queries have read so far (the delimiter seek is judged by it).</summary>
     internal long ListingRowsRead => Interlocked.Read(ref _listingRowsRead);
+
+    /// <summary>Write transactions committed so far; with group commit, fewer than the writes they carried.</summary>
+    internal long WriteTransactionsCommitted => Interlocked.Read(ref _writeTransactionsCommitted);
 
     /// <summary>The provider's migrations, ordered by version (see <see cref="SqlMigration.FromEmbeddedResources"/>).</summary>
     protected abstract IReadOnlyList<SqlMigration> Migrations { get; }
@@ -42,7 +64,8 @@ public abstract partial class SqlMetadataStore : IMetadataStore, IAsyncDisposabl
     /// shared code reads a row, decides, then writes (preconditions, refcounts). SQLite: an async lock
     /// around one writer connection plus <c>BEGIN IMMEDIATE</c>. A provider that runs writers
     /// concurrently instead (PostgreSQL SERIALIZABLE) reports its serialization failures through
-    /// <see cref="IsTransientConflict"/> so the write is retried.
+    /// <see cref="IsTransientConflict"/> so the write is retried. Under group commit the transaction
+    /// carries a whole group of writes, each in a savepoint, so it must support savepoints.
     /// </summary>
     protected abstract ValueTask<DbTransaction> BeginWriteAsync(CancellationToken cancellationToken);
 
@@ -55,8 +78,20 @@ public abstract partial class SqlMetadataStore : IMetadataStore, IAsyncDisposabl
     /// <summary>True when a write failed only because it raced another writer and can be run again.</summary>
     protected virtual bool IsTransientConflict(DbException exception) => false;
 
-    /// <inheritdoc />
-    public abstract ValueTask DisposeAsync();
+    /// <summary>
+    /// Releases the provider's connections. Called once, from <see cref="DisposeAsync"/>, after every
+    /// queued write has finished, so no write runs against a disposed provider.
+    /// </summary>
+    protected abstract ValueTask DisposeProviderAsync();
+
+    /// <summary>Finishes the writes already queued, refuses new ones, closes the kept read connections, then releases the provider.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await StopGroupCommitAsync();
+        CloseReadConnections();
+        await DisposeProviderAsync();
+        GC.SuppressFinalize(this);
+    }
 
     /// <inheritdoc />
     public async ValueTask MigrateAsync(CancellationToken cancellationToken)
@@ -101,15 +136,30 @@ public abstract partial class SqlMetadataStore : IMetadataStore, IAsyncDisposabl
         }, migrations, cancellationToken);
     }
 
-    /// <summary>The body of a write: its result, and whether to commit (false rolls everything back).</summary>
+    /// <summary>
+    /// The body of a write: its result, and whether to commit (false rolls back everything it wrote).
+    /// It never commits or rolls back the transaction itself: under group commit the transaction
+    /// carries other writes too.
+    /// </summary>
     private delegate ValueTask<(TResult Result, bool Commit)> WriteWork<TState, TResult>(
-        DbTransaction transaction, TState state, CancellationToken cancellationToken);
+        WriteTransaction transaction, TState state, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Runs <paramref name="work"/> in one write transaction, commits when it asks to, and runs it
-    /// again on a transient conflict. Every public write goes through here.
+    /// Runs <paramref name="work"/> in a write transaction and returns its result once what it wrote
+    /// is committed (or rolled back, when it asked not to commit or threw). Every public write goes
+    /// through here: into a group commit when the provider chose one, else alone.
     /// </summary>
-    private async ValueTask<TResult> WriteAsync<TState, TResult>(WriteWork<TState, TResult> work, TState state,
+    private ValueTask<TResult> WriteAsync<TState, TResult>(WriteWork<TState, TResult> work, TState state,
+        CancellationToken cancellationToken) =>
+        _pendingWrites is null
+            ? WriteAloneAsync(work, state, cancellationToken)
+            : WriteInGroupAsync(work, state, cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in its own write transaction, commits when it asks to, and runs it
+    /// again on a transient conflict (providers with concurrent writers, e.g. PostgreSQL SERIALIZABLE).
+    /// </summary>
+    private async ValueTask<TResult> WriteAloneAsync<TState, TResult>(WriteWork<TState, TResult> work, TState state,
         CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
@@ -117,10 +167,11 @@ public abstract partial class SqlMetadataStore : IMetadataStore, IAsyncDisposabl
             var transaction = await BeginWriteAsync(cancellationToken);
             try
             {
-                var (result, commit) = await work(transaction, state, cancellationToken);
+                var (result, commit) = await work(new WriteTransaction(transaction, commands: null), state, cancellationToken);
                 if (commit)
                 {
                     await transaction.CommitAsync(cancellationToken);
+                    Interlocked.Increment(ref _writeTransactionsCommitted);
                 }
                 return result;
             }

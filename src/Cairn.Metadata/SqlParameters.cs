@@ -20,16 +20,6 @@ internal static class SqlParameters
         return parameter;
     }
 
-    public static DbCommand CreateCommand(this DbTransaction transaction, string sql)
-    {
-        var connection = transaction.Connection
-            ?? throw new InvalidOperationException("The write transaction has no connection.");
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        return command;
-    }
-
     public static DbCommand CreateCommand(this DbConnection connection, string sql)
     {
         var command = connection.CreateCommand();

@@ -68,4 +68,64 @@ public abstract partial class MetadataStoreConformanceTests
         Assert.InRange(sharedWrites, 1, 8);
         Assert.Equal(sharedWrites - 1, await Store.CountPendingDeletesAsync(Ct));
     }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Two_hundred_concurrent_commits_all_land_and_read_back()
+    {
+        // Arrange: half inline, half with a chunk of their own (a reservation, then the commit).
+        const int Writes = 200;
+
+        // Act
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, Writes).Select(i => Task.Run(async () =>
+        {
+            if (i % 2 == 0)
+            {
+                return await CommitAsync(null, InlineVersion("key" + i.ToString("D3"), etag: "e" + i));
+            }
+            var chunk = Chunk("chunk" + i);
+            var (upload, _) = await ReserveAsync(chunk);
+            return await CommitAsync(upload, Version("key" + i.ToString("D3"), "e" + i, chunk));
+        })));
+
+        // Assert
+        Assert.All(outcomes, static outcome => Assert.Equal(CommitOutcome.Committed, outcome));
+        for (var i = 0; i < Writes; i++)
+        {
+            Assert.Equal("e" + i, (await Store.GetObjectAsync(Bucket, "key" + i.ToString("D3"), Ct))!.ETag);
+        }
+        var listing = await Store.ListObjectsAsync(Bucket, new ListObjectsQuery("", null, null, 1000), Ct);
+        Assert.Equal(Writes, listing.Objects.Count);
+        Assert.Equal(Writes / 2, (await Store.ListChunksAsync(Ct)).Count);
+        Assert.Equal(0, await Store.CountPendingDeletesAsync(Ct));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Concurrent_lookups_each_read_their_own_row()
+    {
+        // Arrange
+        const int Keys = 20;
+        for (var i = 0; i < Keys; i++)
+        {
+            await CommitAsync(null, InlineVersion("key" + i, etag: "e" + i));
+        }
+
+        // Act: lookups of different keys at once, so connections and their commands are shared over time.
+        var mismatches = 0;
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(worker => Task.Run(async () =>
+        {
+            for (var n = 0; n < 200; n++)
+            {
+                var i = (worker * 7 + n) % Keys;
+                var found = await Store.GetObjectAsync(Bucket, "key" + i, Ct);
+                var bucket = await Store.GetBucketAsync(Bucket, Ct);
+                if (found?.ETag != "e" + i || bucket?.Name != Bucket || await Store.GetObjectAsync(Bucket, "absent", Ct) is not null)
+                {
+                    Interlocked.Increment(ref mismatches);
+                }
+            }
+        })));
+
+        // Assert
+        Assert.Equal(0, mismatches);
+    }
 }

@@ -4,7 +4,7 @@ using Microsoft.Data.Sqlite;
 namespace Cairn.Metadata.Tests;
 
 /// <summary>The conformance suite over a SQLite file in a fresh temporary directory per test.</summary>
-public sealed class SqliteMetadataStoreTests : MetadataStoreConformanceTests
+public sealed partial class SqliteMetadataStoreTests : MetadataStoreConformanceTests
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("cairn-sqlite-").FullName;
 
@@ -149,6 +149,52 @@ public sealed class SqliteMetadataStoreTests : MetadataStoreConformanceTests
         // Assert
         Assert.NotNull(await first.GetObjectAsync("mem", "k", Ct));
         Assert.Empty(await second.ListBucketsAsync(Ct));
+    }
+
+    [Fact(Timeout = 20_000)]
+    public async Task Disposing_the_store_closes_every_connection_to_the_file()
+    {
+        // Arrange: concurrent lookups and writes open several read connections, which the store keeps.
+        if (!OperatingSystem.IsLinux())
+        {
+            return; // open files are listed from /proc/self/fd
+        }
+        await PutInlineAsync("k");
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+        {
+            for (var i = 0; i < 50; i++)
+            {
+                await Store.GetObjectAsync(Bucket, "k", Ct);
+                await Store.GetBucketAsync(Bucket, Ct);
+            }
+        })));
+        Assert.NotEmpty(OpenFilesOfTheDatabase());
+
+        // Act
+        await ((IAsyncDisposable)Store).DisposeAsync();
+
+        // Assert
+        Assert.Empty(OpenFilesOfTheDatabase());
+    }
+
+    private List<string> OpenFilesOfTheDatabase()
+    {
+        var open = new List<string>();
+        foreach (var descriptor in Directory.GetFiles("/proc/self/fd"))
+        {
+            try
+            {
+                if (new FileInfo(descriptor).LinkTarget is { } target && target.StartsWith(DatabasePath, StringComparison.Ordinal))
+                {
+                    open.Add(target);
+                }
+            }
+            catch (IOException)
+            {
+                // The descriptor closed while the directory was being listed.
+            }
+        }
+        return open;
     }
 
     [Fact]
