@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Globalization;
 using Microsoft.Data.Sqlite;
 
 namespace Cairn.Metadata.Sqlite;
@@ -27,7 +26,11 @@ public sealed class SqliteMetadataStore : SqlMetadataStore
     private SqliteConnection? _writer;
     private bool _disposed;
 
-    static SqliteMetadataStore() => SQLitePCL.Batteries_V2.Init();
+    static SqliteMetadataStore()
+    {
+        SQLitePCL.Batteries_V2.Init();
+        SqliteWaits.UseMicrosecondSleeps();
+    }
 
     /// <summary>Creates the store; no I/O happens until the first call (normally <see cref="SqlMetadataStore.MigrateAsync"/>).</summary>
     /// <exception cref="ArgumentException"><see cref="SqliteMetadataOptions.DatabasePath"/> is empty.</exception>
@@ -64,6 +67,7 @@ public sealed class SqliteMetadataStore : SqlMetadataStore
         try
         {
             await connection.OpenAsync(cancellationToken);
+            SqliteWaits.SetBusyTimeout(connection, _busyTimeoutMs);
             return connection;
         }
         catch
@@ -168,10 +172,11 @@ public sealed class SqliteMetadataStore : SqlMetadataStore
         {
             await connection.OpenAsync(cancellationToken);
             // journal_mode is stored in the file (readers inherit it); the others are per connection.
+            // The busy timeout is a handler, not PRAGMA busy_timeout (see SqliteWaits).
             await using var pragmas = connection.CreateCommand();
-            pragmas.CommandText = string.Create(CultureInfo.InvariantCulture,
-                $"PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {_busyTimeoutMs};");
+            pragmas.CommandText = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
             await pragmas.ExecuteNonQueryAsync(cancellationToken);
+            SqliteWaits.SetBusyTimeout(connection, _busyTimeoutMs);
             return connection;
         }
         catch

@@ -119,7 +119,7 @@ public abstract partial class SqlMetadataStore
                 {
                     // Either the group failed already (its first error is the one its writes report),
                     // or only the cleanup after a COMMIT that returned failed: then the group is durable
-                    // and is answered as such. The provider has discarded its writer either way.
+                    // and is answered as such. (SQLite then opens a fresh writer for the next group.)
                 }
             }
         }

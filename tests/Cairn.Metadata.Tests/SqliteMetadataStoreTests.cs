@@ -40,7 +40,60 @@ public sealed partial class SqliteMetadataStoreTests : MetadataStoreConformanceT
         var store = Assert.IsType<SqliteMetadataStore>(Store);
         Assert.Equal(2L, await store.ReadWriterPragmaAsync("synchronous", Ct)); // 2 = FULL
         Assert.Equal(1L, await store.ReadWriterPragmaAsync("foreign_keys", Ct));
-        Assert.Equal(5000L, await store.ReadWriterPragmaAsync("busy_timeout", Ct));
+    }
+
+    [Fact]
+    public void SQLite_sleeps_as_long_as_asked_not_whole_seconds()
+    {
+        // The store's static constructor has run (Store exists). Without the repair the bundled
+        // e_sqlite3 reports (and sleeps) 1000 ms for any sleep.
+        Assert.NotNull(Store);
+        Assert.Equal(1, SqliteWaits.SqliteSleep(1));
+    }
+
+    [Theory]
+    [InlineData(0, 5000, 1)]
+    [InlineData(1, 5000, 2)]
+    [InlineData(2, 5000, 5)]
+    [InlineData(11, 5000, 100)]
+    [InlineData(40, 5000, 100)]
+    [InlineData(58, 5000, 72)] // 4928 ms waited so far
+    [InlineData(3, 10, 2)] // 8 ms waited so far: only 2 ms of the timeout left
+    [InlineData(4, 10, 0)] // timeout spent: the statement fails with SQLITE_BUSY
+    [InlineData(0, 0, 0)]
+    public void Busy_waits_follow_SQLites_schedule_and_stop_at_the_timeout(int attempt, int timeoutMs, int expectedWaitMs)
+    {
+        Assert.Equal(expectedWaitMs, SqliteWaits.BusyWaitMilliseconds(attempt, timeoutMs));
+    }
+
+    [Fact(Timeout = 20_000)]
+    public async Task A_write_waits_for_a_lock_another_connection_holds_and_fails_once_the_busy_timeout_passes()
+    {
+        // Arrange: a second process would hold the write lock exactly like this connection does.
+        await using var store = new SqliteMetadataStore(new SqliteMetadataOptions
+        {
+            DatabasePath = DatabasePath,
+            BusyTimeout = TimeSpan.FromMilliseconds(300),
+        });
+        await using var other = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        await other.OpenAsync();
+        var commit = new ObjectCommit(null, InlineVersion("k"), WritePrecondition.None);
+
+        // Act + Assert: a lock released after 50 ms is waited for.
+        var held = other.BeginTransaction(deferred: false);
+        var waited = store.CommitObjectAsync(commit, Now, Grace, Ct).AsTask();
+        await Task.Delay(50);
+        held.Commit();
+        Assert.Equal(CommitOutcome.Committed, await waited);
+
+        // Act + Assert: a lock held past the timeout fails the write with SQLITE_BUSY (5), and the
+        // next write, once the lock is free, commits.
+        using (other.BeginTransaction(deferred: false))
+        {
+            var failure = await Assert.ThrowsAsync<SqliteException>(() => store.CommitObjectAsync(commit, Now, Grace, Ct).AsTask());
+            Assert.Equal(5, failure.SqliteErrorCode);
+        }
+        Assert.Equal(CommitOutcome.Committed, await store.CommitObjectAsync(commit, Now, Grace, Ct));
     }
 
     [Fact(Timeout = 10_000)]
