@@ -12,6 +12,7 @@ using Cairn.S3.Auth;
 using Cairn.S3.Handlers;
 using Cairn.S3.Routing;
 using Cairn.Storage;
+using Cairn.Storage.S3;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration.Memory;
@@ -32,6 +33,14 @@ public static class ServerHost
         ("CAIRN_DATA_DIR", "Cairn:DataDirectory"),
         ("CAIRN_REGION", "S3:Region"),
         ("CAIRN_BASE_DOMAIN", "S3:BaseDomain"),
+        ("CAIRN_STORAGE", "Storage:Backend"),
+        ("CAIRN_S3_ENDPOINT", "Storage:S3:ServiceUrl"),
+        ("CAIRN_S3_REGION", "Storage:S3:Region"),
+        ("CAIRN_S3_BUCKET", "Storage:S3:Bucket"),
+        ("CAIRN_S3_PREFIX", "Storage:S3:KeyPrefix"),
+        ("CAIRN_S3_ACCESS_KEY", "Storage:S3:AccessKey"),
+        ("CAIRN_S3_SECRET_KEY", "Storage:S3:SecretKey"),
+        ("CAIRN_S3_PATH_STYLE", "Storage:S3:ForcePathStyle"),
     ];
 
     /// <summary>Friendly command-line switches and the configuration keys they set.</summary>
@@ -101,11 +110,10 @@ public static class ServerHost
         services.AddSingleton(cairn);
         services.AddSingleton(s3);
         services.AddSingleton(engine);
-        services.AddSingleton<IBlobBackend>(_ => new FileSystemBlobBackend(new FileSystemBlobBackendOptions
-        {
-            RootDirectory = Path.Combine(dataDirectory, "blobs"),
-            FsyncDirectories = cairn.FsyncDirectories,
-        }));
+        var storage = builder.Configuration.GetSection("Storage").Get<StorageOptions>() ?? new StorageOptions();
+        var blobs = BlobStorage.Create(storage, dataDirectory, cairn.FsyncDirectories);
+        services.AddSingleton(storage);
+        services.AddSingleton(blobs);
         services.AddSingleton<IMetadataStore>(_ => new SqliteMetadataStore(new SqliteMetadataOptions
         {
             DatabasePath = Path.Combine(dataDirectory, "metadata.db"),
@@ -142,9 +150,34 @@ public static class ServerHost
     {
         ArgumentNullException.ThrowIfNull(app);
         await app.Services.GetRequiredService<IMetadataStore>().MigrateAsync(CancellationToken.None).ConfigureAwait(false);
-        if (app.Services.GetRequiredService<IBlobBackend>() is FileSystemBlobBackend files)
+        foreach (var layer in BlobStorage.Layers(app.Services.GetRequiredService<IBlobBackend>()))
         {
-            await files.CleanupTempFilesAsync(TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
+            if (layer is FileSystemBlobBackend files)
+            {
+                await files.CleanupTempFilesAsync(TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
+            }
+            if (layer is S3BlobBackend upstream)
+            {
+                await CheckUpstreamAsync(upstream).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Fails startup, with the reason, when the upstream bucket cannot be written, read and deleted
+    /// (endpoint, credentials, bucket, permissions): better than a 500 on the first upload.
+    /// </summary>
+    private static async Task CheckUpstreamAsync(S3BlobBackend upstream)
+    {
+        var probe = "probe/startup-" + Guid.NewGuid().ToString("N");
+        try
+        {
+            await upstream.PutAsync(probe, "cairn"u8.ToArray(), CancellationToken.None).ConfigureAwait(false);
+            await upstream.DeleteAsync(probe, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (BlobBackendException ex)
+        {
+            throw new InvalidOperationException($"The upstream bucket is not usable: {ex.Message}", ex);
         }
     }
 

@@ -56,20 +56,22 @@ public sealed partial class DeleteQueueSweeper(IMetadataStore metadata, IBlobBac
             LogUploadsExpired(expired);
         }
         var due = await metadata.GetDueDeletesAsync(now, BatchSize, cancellationToken).ConfigureAwait(false);
-        var deleted = 0;
+        var confirmed = new List<DeleteQueueEntry>(due.Count);
         foreach (var entry in due)
         {
-            if (await SweepOneAsync(entry, now, cancellationToken).ConfigureAwait(false))
+            if (await ConfirmAsync(entry, now, cancellationToken).ConfigureAwait(false))
             {
-                deleted++;
+                confirmed.Add(entry);
             }
         }
+        var deleted = await DeleteConfirmedAsync(confirmed, now, cancellationToken).ConfigureAwait(false);
         BlobsDeleted += deleted;
         Status = $"last sweep {now:O}: {due.Count} due, {deleted} deleted, {expired} uploads expired";
         return (deleted, due.Count == BatchSize ? WorkerState.Busy : WorkerState.Idle);
     }
 
-    private async Task<bool> SweepOneAsync(DeleteQueueEntry entry, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>True when the catalog confirms the blob may go now (no pin, no reference, no reservation).</summary>
+    private async Task<bool> ConfirmAsync(DeleteQueueEntry entry, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (entry.ChunkHash is { } hash && pins.IsPinned(hash))
         {
@@ -79,31 +81,61 @@ public sealed partial class DeleteQueueSweeper(IMetadataStore metadata, IBlobBac
             return false;
         }
         var decision = await metadata.PrepareDeleteAsync(entry.BlobName, now, now + options.SweepInterval, cancellationToken).ConfigureAwait(false);
-        if (decision != SweepDecision.Delete)
+        return decision == SweepDecision.Delete;
+    }
+
+    /// <summary>
+    /// Deletes the confirmed blobs in batches (one DeleteObjects per 1,000 names on an S3 upstream),
+    /// then completes each queue entry whose blob is gone; a name the store could not delete stays
+    /// queued with a backoff. A queue entry is removed only after its blob is gone.
+    /// </summary>
+    private async Task<int> DeleteConfirmedAsync(List<DeleteQueueEntry> confirmed, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (confirmed.Count == 0)
         {
-            return false;
+            return 0;
         }
+        var failures = new Dictionary<string, string>(StringComparer.Ordinal);
         try
         {
-            await blobs.DeleteAsync(entry.BlobName, cancellationToken).ConfigureAwait(false);
+            foreach (var failure in await blobs.DeleteAllAsync(confirmed.Select(entry => entry.BlobName), cancellationToken).ConfigureAwait(false))
+            {
+                failures[failure.Name] = failure.Reason;
+            }
         }
         catch (BlobBackendException ex)
         {
-            var retryAt = now + Backoff(entry.Attempts);
-            LogDeleteFailed(ex, entry.BlobName, retryAt);
-            await metadata.RecordDeleteFailureAsync(entry.BlobName, ex.Message, retryAt, cancellationToken).ConfigureAwait(false);
-            return false;
+            LogBatchDeleteFailed(ex, confirmed.Count);
+            foreach (var entry in confirmed)
+            {
+                failures[entry.BlobName] = ex.Message;
+            }
         }
-        await metadata.CompleteDeleteAsync(entry.BlobName, cancellationToken).ConfigureAwait(false);
-        return true;
+        var deleted = 0;
+        foreach (var entry in confirmed)
+        {
+            if (failures.TryGetValue(entry.BlobName, out var reason))
+            {
+                var retryAt = now + Backoff(entry.Attempts);
+                LogDeleteFailed(entry.BlobName, reason, retryAt);
+                await metadata.RecordDeleteFailureAsync(entry.BlobName, reason, retryAt, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            await metadata.CompleteDeleteAsync(entry.BlobName, cancellationToken).ConfigureAwait(false);
+            deleted++;
+        }
+        return deleted;
     }
 
     private static TimeSpan Backoff(int attempts) => TimeSpan.FromSeconds(Math.Min(3600, 5 * Math.Pow(2, Math.Min(attempts, 10))));
 
-    // Event ids 110-119 belong to the sweeper; next free: 112.
+    // Event ids 110-119 belong to the sweeper; next free: 113.
     [LoggerMessage(EventId = 110, Level = LogLevel.Information, Message = "Reclaimed {Count} expired uploads")]
     private partial void LogUploadsExpired(int count);
 
-    [LoggerMessage(EventId = 111, Level = LogLevel.Warning, Message = "Deleting blob {BlobName} failed; retrying at {RetryAt}")]
-    private partial void LogDeleteFailed(Exception exception, string blobName, DateTimeOffset retryAt);
+    [LoggerMessage(EventId = 111, Level = LogLevel.Warning, Message = "Deleting blob {BlobName} failed ({Reason}); retrying at {RetryAt}")]
+    private partial void LogDeleteFailed(string blobName, string reason, DateTimeOffset retryAt);
+
+    [LoggerMessage(EventId = 112, Level = LogLevel.Warning, Message = "Deleting a batch of {Count} blobs failed")]
+    private partial void LogBatchDeleteFailed(Exception exception, int count);
 }

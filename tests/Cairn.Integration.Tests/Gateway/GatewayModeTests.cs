@@ -1,0 +1,181 @@
+using System.Net;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Cairn.Engine.Workers;
+using Cairn.Integration.Tests.Infrastructure;
+using Cairn.Server;
+using Cairn.Storage;
+using Cairn.Storage.S3.Tests;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Cairn.Integration.Tests.Gateway;
+
+/// <summary>
+/// Cairn in gateway mode: metadata local, chunk bodies in a bucket of moto_server (an independent S3
+/// implementation) on loopback, selected purely by configuration (the CAIRN_STORAGE / CAIRN_S3_*
+/// settings, given here as their configuration keys).
+/// </summary>
+public sealed class GatewayModeTests : IClassFixture<MotoServer>
+{
+    private const int ChunkSize = 256 * 1024;
+    private readonly MotoServer _moto;
+
+    public GatewayModeTests(MotoServer moto) => _moto = moto;
+
+    [Fact(Timeout = 60_000)]
+    public async Task Objects_round_trip_and_their_chunks_live_upstream_under_the_prefix()
+    {
+        var (server, upstreamBucket) = await StartGatewayAsync();
+        await using var _ = server;
+        var bucket = CairnServer.NewBucketName();
+        await server.Client.PutBucketAsync(bucket);
+        var large = RandomBytes(3 * ChunkSize + 1000, seed: 1);
+        var small = RandomBytes(100, seed: 2);
+
+        await server.Client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "large", InputStream = new MemoryStream(large) });
+        await server.Client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "small", InputStream = new MemoryStream(small) });
+
+        Assert.Equal(large, await ReadAsync(server.Client, bucket, "large"));
+        Assert.Equal(small, await ReadAsync(server.Client, bucket, "small"));
+        var upstreamKeys = await UpstreamKeysAsync(upstreamBucket);
+        // Four chunks of the large body; the small one is inline in the catalog.
+        Assert.Equal(4, upstreamKeys.Count);
+        Assert.All(upstreamKeys, key => Assert.StartsWith("cairn/chunks/", key, StringComparison.Ordinal));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Deleted_objects_are_swept_from_the_upstream_bucket()
+    {
+        var (server, upstreamBucket) = await StartGatewayAsync(["--Engine:GracePeriod=00:00:00"]);
+        await using var _ = server;
+        var bucket = CairnServer.NewBucketName();
+        await server.Client.PutBucketAsync(bucket);
+        for (var i = 0; i < 3; i++)
+        {
+            await server.Client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = $"k{i}", InputStream = new MemoryStream(RandomBytes(2 * ChunkSize, seed: 10 + i)) });
+        }
+        Assert.Equal(6, (await UpstreamKeysAsync(upstreamBucket)).Count);
+        var counting = Counting(server);
+        counting.Reset();
+
+        await server.Client.DeleteObjectsAsync(new DeleteObjectsRequest
+        {
+            BucketName = bucket,
+            Objects = [new KeyVersion { Key = "k0" }, new KeyVersion { Key = "k1" }, new KeyVersion { Key = "k2" }],
+        });
+        var deleted = await server.Services.GetRequiredService<DeleteQueueSweeper>().SweepAllDueAsync(CancellationToken.None);
+
+        Assert.Equal(6, deleted);
+        Assert.Empty(await UpstreamKeysAsync(upstreamBucket));
+        // All six blobs went in one batched delete.
+        Assert.Equal(1, counting.Count(BlobOperation.DeleteMany));
+        Assert.Equal(0, counting.Count(BlobOperation.Delete));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Listing_and_head_cost_no_upstream_request()
+    {
+        var (server, _) = await StartGatewayAsync();
+        await using var __ = server;
+        var bucket = CairnServer.NewBucketName();
+        await server.Client.PutBucketAsync(bucket);
+        for (var i = 0; i < 20; i++)
+        {
+            await server.Client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = $"dir{i % 3}/k{i}", InputStream = new MemoryStream(RandomBytes(ChunkSize + i, seed: 20 + i)) });
+        }
+        var counting = Counting(server);
+        counting.Reset();
+
+        var listed = await server.Client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket });
+        var delimited = await server.Client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, Delimiter = "/" });
+        var head = await server.Client.GetObjectMetadataAsync(bucket, "dir0/k0");
+
+        Assert.Equal(20, listed.KeyCount);
+        Assert.Equal(3, delimited.CommonPrefixes.Count);
+        Assert.Equal(ChunkSize, head.ContentLength);
+        Assert.Equal(0, counting.Total);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_chunk_deleted_upstream_behind_Cairns_back_fails_the_GET_loudly()
+    {
+        var (server, upstreamBucket) = await StartGatewayAsync();
+        await using var _ = server;
+        var bucket = CairnServer.NewBucketName();
+        await server.Client.PutBucketAsync(bucket);
+        await server.Client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "k", InputStream = new MemoryStream(RandomBytes(ChunkSize / 2, seed: 3)) });
+        foreach (var key in await UpstreamKeysAsync(upstreamBucket))
+        {
+            await _moto.Client.DeleteObjectAsync(upstreamBucket, key);
+        }
+
+        var error = await Assert.ThrowsAsync<AmazonS3Exception>(() => ReadAsync(server.Client, bucket, "k"));
+
+        Assert.Equal(HttpStatusCode.InternalServerError, error.StatusCode);
+        Assert.Equal("InternalError", error.ErrorCode);
+    }
+
+    [Theory]
+    [InlineData("--Storage:Backend=tape", "must be filesystem, s3 or memory")]
+    [InlineData("--Storage:Backend=s3", "Storage:S3:Bucket")]
+    public void A_bad_storage_configuration_stops_the_server_at_build_with_the_reason(string setting, string reason)
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => ServerHost.Build(["--urls", "http://127.0.0.1:0", "--data-dir",
+            Path.Combine(Path.GetTempPath(), "cairn-tests", Guid.NewGuid().ToString("N")), setting]));
+
+        Assert.Contains(reason, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task An_unreachable_upstream_bucket_stops_the_server_at_startup()
+    {
+        var settings = GatewaySettings("no-such-bucket-" + Guid.NewGuid().ToString("N")[..8]);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => CairnServer.StartAsync(settings));
+
+        Assert.Contains("upstream bucket is not usable", error.Message, StringComparison.Ordinal);
+    }
+
+    private async Task<(CairnServer Server, string UpstreamBucket)> StartGatewayAsync(string[]? extra = null)
+    {
+        var upstreamBucket = await _moto.CreateBucketAsync();
+        var server = await CairnServer.StartAsync([.. GatewaySettings(upstreamBucket), .. extra ?? []]);
+        return (server, upstreamBucket);
+    }
+
+    private string[] GatewaySettings(string upstreamBucket) =>
+    [
+        "--Storage:Backend=s3",
+        $"--Storage:S3:ServiceUrl={_moto.Endpoint}",
+        $"--Storage:S3:Bucket={upstreamBucket}",
+        "--Storage:S3:KeyPrefix=cairn/",
+        "--Storage:S3:ForcePathStyle=true",
+        $"--Storage:S3:AccessKey={MotoServer.AccessKey}",
+        $"--Storage:S3:SecretKey={MotoServer.SecretKey}",
+        $"--Engine:ChunkSize={ChunkSize}",
+    ];
+
+    private static CountingBlobBackend Counting(CairnServer server) =>
+        BlobStorage.Layers(server.Services.GetRequiredService<IBlobBackend>()).OfType<CountingBlobBackend>().Single();
+
+    private async Task<List<string>> UpstreamKeysAsync(string bucket)
+    {
+        var response = await _moto.Client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket });
+        return (response.S3Objects ?? []).Select(o => o.Key).Where(k => !k.Contains("/probe/", StringComparison.Ordinal)).ToList();
+    }
+
+    private static async Task<byte[]> ReadAsync(IAmazonS3 client, string bucket, string key)
+    {
+        using var response = await client.GetObjectAsync(bucket, key);
+        var output = new MemoryStream();
+        await response.ResponseStream.CopyToAsync(output);
+        return output.ToArray();
+    }
+
+    private static byte[] RandomBytes(int length, int seed)
+    {
+        var bytes = new byte[length];
+        new Random(seed).NextBytes(bytes);
+        return bytes;
+    }
+}
