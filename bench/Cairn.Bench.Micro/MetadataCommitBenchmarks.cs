@@ -21,8 +21,11 @@ public class MetadataCommitBenchmarks
     [Params(10_000)]
     public int Objects { get; set; }
 
+    /// <summary>Synchronous on purpose: the in-process toolchain of --quick does not wait for an async GlobalSetup.</summary>
     [GlobalSetup]
-    public async Task SetupAsync()
+    public void Setup() => SetupAsync().GetAwaiter().GetResult();
+
+    private async Task SetupAsync()
     {
         _catalog = await SeededCatalog.CreateAsync(Objects);
         if (await CommitNewObjectAsync() != CommitOutcome.Committed)
@@ -32,7 +35,7 @@ public class MetadataCommitBenchmarks
     }
 
     [GlobalCleanup]
-    public async Task CleanupAsync() => await _catalog.DisposeAsync();
+    public void Cleanup() => _catalog.DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     [Benchmark(Baseline = true)]
     public ValueTask<CommitOutcome> CommitSmallObject_OneAtATime() => CommitNewObjectAsync();
