@@ -4,6 +4,7 @@
 # writes "passed failed" (suites) to $1.
 #   CAIRN_E2E_SINGLE_PART=1  every client's multipart threshold and part size above the file sizes
 #   CAIRN_E2E_ONLY="a b"     run only the named suites (aws-cli boto3 boto3-transfer rclone s3cmd js bench-smoke)
+#   CAIRN_E2E_GATEWAY=1      gateway mode: chunk bodies in a bucket of a moto_server started here
 set -uo pipefail
 cd "$(dirname "$0")/.."
 counts_file=${1:-}
@@ -11,13 +12,32 @@ counts_file=${1:-}
 write_counts() { if [ -n "$counts_file" ]; then echo "$1 $2" >"$counts_file"; else echo "$1 $2"; fi; }
 work=$(mktemp -d)
 server_pid=""
+moto_pid=""
 cleanup() {
     if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; fi
+    if [ -n "$moto_pid" ]; then kill "$moto_pid" 2>/dev/null; wait "$moto_pid" 2>/dev/null; fi
     rm -rf "$work"
 }
 trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+if [ "${CAIRN_E2E_GATEWAY:-0}" = "1" ]; then
+    # moto_server as the upstream bucket; Cairn is configured only through the CAIRN_S3_* names.
+    moto_port=$(free_port)
+    moto_server -H 127.0.0.1 -p "$moto_port" >"$work/moto.log" 2>&1 &
+    moto_pid=$!
+    for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$moto_port/" && break; sleep 0.2; done
+    if ! curl -sf -X PUT "http://127.0.0.1:$moto_port/cairn-upstream" >/dev/null; then
+        echo "moto_server did not start:"; cat "$work/moto.log"
+        write_counts 0 1
+        exit 1
+    fi
+    export CAIRN_STORAGE=s3 CAIRN_S3_ENDPOINT="http://127.0.0.1:$moto_port" CAIRN_S3_BUCKET=cairn-upstream CAIRN_S3_PREFIX=e2e/
+    export CAIRN_S3_PATH_STYLE=true CAIRN_S3_ACCESS_KEY=moto CAIRN_S3_SECRET_KEY=moto CAIRN_S3_REGION=us-east-1
+    echo "(CAIRN_E2E_GATEWAY=1: chunk bodies in moto_server at 127.0.0.1:$moto_port)"
+fi
+
+port=$(free_port)
 export CAIRN_ROOT_ACCESS_KEY=AKIDCAIRNE2E00000001
 export CAIRN_ROOT_SECRET_KEY=cairn-e2e-secret-key-0123456789abcdefghij
 export CAIRN_DATA_DIR="$work/data"
@@ -72,6 +92,14 @@ run_suite s3cmd 300 bash e2e/s3cmd.sh "$work/s3cmd"
 run_suite js 300 env CAIRN_E2E_TMP="$work" node e2e/js/smoke.mjs
 run_suite bench-smoke 180 bash e2e/bench-smoke.sh "$work/bench-smoke"
 
+if [ "${CAIRN_E2E_GATEWAY:-0}" = "1" ]; then
+    # The bodies really went upstream: moto holds chunk objects under the prefix.
+    if curl -sf "http://127.0.0.1:$moto_port/cairn-upstream?list-type=2&prefix=e2e/chunks/&max-keys=1" | grep -q "<Key>e2e/chunks/"; then
+        passed=$((passed + 1)); echo "-- gateway-upstream-holds-chunks"; echo "   ok"
+    else
+        failed=$((failed + 1)); echo "-- gateway-upstream-holds-chunks"; echo "   FAILED: no chunk objects upstream"
+    fi
+fi
 if [ "$failed" -gt 0 ]; then
     echo "server log (tail):"; tail -n 40 "$work/server.log"
 fi
