@@ -25,11 +25,11 @@ public sealed class GatewayFaultTests : IClassFixture<MotoServer>
     public GatewayFaultTests(MotoServer moto) => _moto = moto;
 
     [Fact(Timeout = 120_000)]
-    public async Task With_a_third_of_upstream_calls_failing_transiently_every_upload_and_download_succeeds_through_retries()
+    public async Task With_a_third_of_upstream_calls_failing_transiently_and_reads_delayed_every_upload_and_download_succeeds_through_retries()
     {
         await using var gateway = await StartAsync(flaky => flaky
             .Inject(BlobOperation.Put, BlobFault.Rate(0.33))
-            .Inject(BlobOperation.Read, BlobFault.Rate(0.33)));
+            .Inject(BlobOperation.Read, BlobFault.Rate(0.33) with { Delay = TimeSpan.FromMilliseconds(3) }));
         var bodies = Enumerable.Range(0, 8).Select(i => RandomBytes(3 * ChunkSize + i, seed: 100 + i)).ToList();
 
         for (var i = 0; i < bodies.Count; i++)
@@ -69,16 +69,16 @@ public sealed class GatewayFaultTests : IClassFixture<MotoServer>
         Assert.Empty(await UpstreamKeysAsync(gateway.UpstreamBucket));
     }
 
-    [Fact(Timeout = 120_000)]
+    [Fact(Timeout = 300_000)]
     public async Task Upstream_requests_per_client_operation()
     {
         await using var gateway = await StartAsync(_ => { }, chunkSize: 4 * 1024 * 1024);
         var client = gateway.Server.Client;
         var counting = gateway.Counting;
 
-        // 2,000 PUTs of 4 KiB: inline in the catalog (Engine:InlineThreshold), no upstream request.
+        // 10,000 PUTs of 4 KiB: inline in the catalog (Engine:InlineThreshold), no upstream request.
         counting.Reset();
-        await ForEachAsync(2000, i => client.PutObjectAsync(new PutObjectRequest { BucketName = gateway.Bucket, Key = $"small/{i:D5}", InputStream = new MemoryStream(RandomBytes(4096, seed: i)) }));
+        await ForEachAsync(10_000, i => client.PutObjectAsync(new PutObjectRequest { BucketName = gateway.Bucket, Key = $"small/{i:D5}", InputStream = new MemoryStream(RandomBytes(4096, seed: i)) }));
         Assert.Equal(0, counting.Total);
 
         // 200 PUTs of 5 KiB, all different: one chunk each, one upstream PUT each.
@@ -100,7 +100,7 @@ public sealed class GatewayFaultTests : IClassFixture<MotoServer>
         Assert.Equal(25, counting.Count(BlobOperation.Read));
         Assert.Equal(25, counting.Total);
 
-        // LIST of all 2,401 keys (three pages) and a HEAD: the catalog answers, the upstream is not asked.
+        // LIST of all 10,401 keys (eleven pages) and a HEAD: the catalog answers, the upstream is not asked.
         counting.Reset();
         string? token = null;
         var listed = 0;
@@ -112,7 +112,7 @@ public sealed class GatewayFaultTests : IClassFixture<MotoServer>
         }
         while (token is not null);
         await client.GetObjectMetadataAsync(gateway.Bucket, "large");
-        Assert.Equal(2401, listed);
+        Assert.Equal(10_401, listed);
         Assert.Equal(0, counting.Total);
     }
 
