@@ -2,6 +2,7 @@ using System.Net;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Cairn.Engine.Workers;
+using Cairn.Integration.Tests.Actions;
 using Cairn.Integration.Tests.Infrastructure;
 using Cairn.Storage;
 using Cairn.Storage.S3;
@@ -30,7 +31,7 @@ public sealed class GatewayFaultTests : IClassFixture<MotoServer>
         await using var gateway = await StartAsync(flaky => flaky
             .Inject(BlobOperation.Put, BlobFault.Rate(0.33))
             .Inject(BlobOperation.Read, BlobFault.Rate(0.33) with { Delay = TimeSpan.FromMilliseconds(3) }));
-        var bodies = Enumerable.Range(0, 8).Select(i => RandomBytes(3 * ChunkSize + i, seed: 100 + i)).ToList();
+        var bodies = Enumerable.Range(0, 8).Select(i => MultipartTestExtensions.RandomBytes(3 * ChunkSize + i, seed: 100 + i)).ToList();
 
         for (var i = 0; i < bodies.Count; i++)
         {
@@ -38,7 +39,7 @@ public sealed class GatewayFaultTests : IClassFixture<MotoServer>
         }
         for (var i = 0; i < bodies.Count; i++)
         {
-            Assert.Equal(bodies[i], await ReadAsync(gateway.Server.Client, gateway.Bucket, $"k{i}"));
+            Assert.Equal(bodies[i], await gateway.Server.Client.GetBytesAsync(gateway.Bucket, $"k{i}"));
         }
 
         Assert.True(gateway.Retrying.Retries(BlobOperation.Put) > 0);
@@ -58,7 +59,7 @@ public sealed class GatewayFaultTests : IClassFixture<MotoServer>
         {
             BucketName = gateway.Bucket,
             Key = "k",
-            InputStream = new MemoryStream(RandomBytes(6 * ChunkSize, seed: 7)),
+            InputStream = new MemoryStream(MultipartTestExtensions.RandomBytes(6 * ChunkSize, seed: 7)),
         }));
 
         Assert.Equal(status, error.StatusCode);
@@ -78,25 +79,25 @@ public sealed class GatewayFaultTests : IClassFixture<MotoServer>
 
         // 10,000 PUTs of 4 KiB: inline in the catalog (Engine:InlineThreshold), no upstream request.
         counting.Reset();
-        await ForEachAsync(10_000, i => client.PutObjectAsync(new PutObjectRequest { BucketName = gateway.Bucket, Key = $"small/{i:D5}", InputStream = new MemoryStream(RandomBytes(4096, seed: i)) }));
+        await ForEachAsync(10_000, i => client.PutObjectAsync(new PutObjectRequest { BucketName = gateway.Bucket, Key = $"small/{i:D5}", InputStream = new MemoryStream(MultipartTestExtensions.RandomBytes(4096, seed: i)) }));
         Assert.Equal(0, counting.Total);
 
         // 200 PUTs of 5 KiB, all different: one chunk each, one upstream PUT each.
-        await ForEachAsync(200, i => client.PutObjectAsync(new PutObjectRequest { BucketName = gateway.Bucket, Key = $"chunked/{i:D5}", InputStream = new MemoryStream(RandomBytes(5 * 1024, seed: 10_000 + i)) }));
+        await ForEachAsync(200, i => client.PutObjectAsync(new PutObjectRequest { BucketName = gateway.Bucket, Key = $"chunked/{i:D5}", InputStream = new MemoryStream(MultipartTestExtensions.RandomBytes(5 * 1024, seed: 10_000 + i)) }));
         Assert.Equal(200, counting.Count(BlobOperation.Put));
         Assert.Equal(200, counting.Total);
 
         // The same 200 bodies again under other keys: deduplicated, no upstream request.
         counting.Reset();
-        await ForEachAsync(200, i => client.PutObjectAsync(new PutObjectRequest { BucketName = gateway.Bucket, Key = $"copy/{i:D5}", InputStream = new MemoryStream(RandomBytes(5 * 1024, seed: 10_000 + i)) }));
+        await ForEachAsync(200, i => client.PutObjectAsync(new PutObjectRequest { BucketName = gateway.Bucket, Key = $"copy/{i:D5}", InputStream = new MemoryStream(MultipartTestExtensions.RandomBytes(5 * 1024, seed: 10_000 + i)) }));
         Assert.Equal(0, counting.Total);
 
         // A 100 MiB object: 25 chunks of 4 MiB, 25 upstream PUTs; reading it back, 25 ranged GETs.
-        var large = RandomBytes(100 * 1024 * 1024, seed: 3);
+        var large = MultipartTestExtensions.RandomBytes(100 * 1024 * 1024, seed: 3);
         await client.PutObjectAsync(new PutObjectRequest { BucketName = gateway.Bucket, Key = "large", InputStream = new MemoryStream(large) });
         Assert.Equal(25, counting.Count(BlobOperation.Put));
         counting.Reset();
-        Assert.Equal(large, await ReadAsync(client, gateway.Bucket, "large"));
+        Assert.Equal(large, await client.GetBytesAsync(gateway.Bucket, "large"));
         Assert.Equal(25, counting.Count(BlobOperation.Read));
         Assert.Equal(25, counting.Total);
 
@@ -166,21 +167,6 @@ public sealed class GatewayFaultTests : IClassFixture<MotoServer>
                 gate.Release();
             }
         }));
-    }
-
-    private static async Task<byte[]> ReadAsync(IAmazonS3 client, string bucket, string key)
-    {
-        using var response = await client.GetObjectAsync(bucket, key);
-        var output = new MemoryStream();
-        await response.ResponseStream.CopyToAsync(output);
-        return output.ToArray();
-    }
-
-    private static byte[] RandomBytes(int length, int seed)
-    {
-        var bytes = new byte[length];
-        new Random(seed).NextBytes(bytes);
-        return bytes;
     }
 
     private sealed record Gateway(CairnServer Server, string Bucket, string UpstreamBucket, CountingBlobBackend Counting, PutBreaker Breaker,

@@ -2,6 +2,7 @@ using System.Net;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Cairn.Engine.Workers;
+using Cairn.Integration.Tests.Actions;
 using Cairn.Integration.Tests.Infrastructure;
 using Cairn.Server;
 using Cairn.Storage;
@@ -29,14 +30,14 @@ public sealed class GatewayModeTests : IClassFixture<MotoServer>
         await using var _ = server;
         var bucket = CairnServer.NewBucketName();
         await server.Client.PutBucketAsync(bucket);
-        var large = RandomBytes(3 * ChunkSize + 1000, seed: 1);
-        var small = RandomBytes(100, seed: 2);
+        var large = MultipartTestExtensions.RandomBytes(3 * ChunkSize + 1000, seed: 1);
+        var small = MultipartTestExtensions.RandomBytes(100, seed: 2);
 
         await server.Client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "large", InputStream = new MemoryStream(large) });
         await server.Client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "small", InputStream = new MemoryStream(small) });
 
-        Assert.Equal(large, await ReadAsync(server.Client, bucket, "large"));
-        Assert.Equal(small, await ReadAsync(server.Client, bucket, "small"));
+        Assert.Equal(large, await server.Client.GetBytesAsync(bucket, "large"));
+        Assert.Equal(small, await server.Client.GetBytesAsync(bucket, "small"));
         var upstreamKeys = await UpstreamKeysAsync(upstreamBucket);
         // Four chunks of the large body; the small one is inline in the catalog.
         Assert.Equal(4, upstreamKeys.Count);
@@ -52,7 +53,7 @@ public sealed class GatewayModeTests : IClassFixture<MotoServer>
         await server.Client.PutBucketAsync(bucket);
         for (var i = 0; i < 3; i++)
         {
-            await server.Client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = $"k{i}", InputStream = new MemoryStream(RandomBytes(2 * ChunkSize, seed: 10 + i)) });
+            await server.Client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = $"k{i}", InputStream = new MemoryStream(MultipartTestExtensions.RandomBytes(2 * ChunkSize, seed: 10 + i)) });
         }
         Assert.Equal(6, (await UpstreamKeysAsync(upstreamBucket)).Count);
         var counting = Counting(server);
@@ -81,7 +82,7 @@ public sealed class GatewayModeTests : IClassFixture<MotoServer>
         await server.Client.PutBucketAsync(bucket);
         for (var i = 0; i < 20; i++)
         {
-            await server.Client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = $"dir{i % 3}/k{i}", InputStream = new MemoryStream(RandomBytes(ChunkSize + i, seed: 20 + i)) });
+            await server.Client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = $"dir{i % 3}/k{i}", InputStream = new MemoryStream(MultipartTestExtensions.RandomBytes(ChunkSize + i, seed: 20 + i)) });
         }
         var counting = Counting(server);
         counting.Reset();
@@ -103,13 +104,13 @@ public sealed class GatewayModeTests : IClassFixture<MotoServer>
         await using var _ = server;
         var bucket = CairnServer.NewBucketName();
         await server.Client.PutBucketAsync(bucket);
-        await server.Client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "k", InputStream = new MemoryStream(RandomBytes(ChunkSize / 2, seed: 3)) });
+        await server.Client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "k", InputStream = new MemoryStream(MultipartTestExtensions.RandomBytes(ChunkSize / 2, seed: 3)) });
         foreach (var key in await UpstreamKeysAsync(upstreamBucket))
         {
             await _moto.Client.DeleteObjectAsync(upstreamBucket, key);
         }
 
-        var error = await Assert.ThrowsAsync<AmazonS3Exception>(() => ReadAsync(server.Client, bucket, "k"));
+        var error = await Assert.ThrowsAsync<AmazonS3Exception>(() => server.Client.GetBytesAsync(bucket, "k"));
 
         Assert.Equal(HttpStatusCode.InternalServerError, error.StatusCode);
         Assert.Equal("InternalError", error.ErrorCode);
@@ -162,20 +163,5 @@ public sealed class GatewayModeTests : IClassFixture<MotoServer>
     {
         var response = await _moto.Client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket });
         return (response.S3Objects ?? []).Select(o => o.Key).Where(k => !k.Contains("/probe/", StringComparison.Ordinal)).ToList();
-    }
-
-    private static async Task<byte[]> ReadAsync(IAmazonS3 client, string bucket, string key)
-    {
-        using var response = await client.GetObjectAsync(bucket, key);
-        var output = new MemoryStream();
-        await response.ResponseStream.CopyToAsync(output);
-        return output.ToArray();
-    }
-
-    private static byte[] RandomBytes(int length, int seed)
-    {
-        var bytes = new byte[length];
-        new Random(seed).NextBytes(bytes);
-        return bytes;
     }
 }
