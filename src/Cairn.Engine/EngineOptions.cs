@@ -32,22 +32,23 @@ public sealed class EngineOptions
 
     /// <summary>
     /// Chunk reads in flight, plus fetched chunks waiting to be sent, across all downloads: the bound on
-    /// the memory downloads hold (this many chunk buffers) and on concurrent blob reads. Default 32.
+    /// the memory downloads hold (this many chunk buffers) and on concurrent blob reads. Default 16.
     /// </summary>
-    public int MaxConcurrentChunkReads { get; set; } = 32;
+    public int MaxConcurrentChunkReads { get; set; } = 16;
 
     /// <summary>
-    /// An upload may have up to this many chunks being stored (hashed, reserved, written durably) while
-    /// it receives the next one, so the fsyncs of successive chunks overlap. Stores beyond the first
-    /// need a buffer from <see cref="SharedWriteBuffers"/>. 1 stores one chunk at a time. Default 4.
+    /// An upload may have up to this many chunks being stored (hashed, reserved, written durably) in
+    /// the background while it receives the next one, so the fsyncs of successive chunks overlap. Each
+    /// such store holds one of <see cref="SharedWriteBuffers"/>. Default 4.
     /// </summary>
     public int WriteBehindChunks { get; set; } = 4;
 
     /// <summary>
-    /// Chunk buffers shared by all uploads for the stores each runs beyond its first: with the two
-    /// buffers every upload holds on its own, the bound on upload memory. Default 16.
+    /// Chunk buffers shared by all uploads for background stores. With none free an upload stores
+    /// each chunk before reading the next, in its own buffer: upload memory is at most one chunk
+    /// buffer per upload plus these. 0 turns background stores off. Default 8.
     /// </summary>
-    public int SharedWriteBuffers { get; set; } = 16;
+    public int SharedWriteBuffers { get; set; } = 8;
 
     /// <summary>Checks the values; returns the problems found.</summary>
     public IEnumerable<string> Validate()

@@ -17,7 +17,7 @@ public sealed partial class ChunkStore(IBlobBackend blobs, IMetadataStore metada
     /// <summary>Chunk reads in flight or fetched and not yet written, across all downloads (see <see cref="CopyRangeToAsync"/>).</summary>
     private readonly SemaphoreSlim _readPermits = new(options.MaxConcurrentChunkReads, options.MaxConcurrentChunkReads);
 
-    /// <summary>Buffers for chunk stores beyond each upload's first in flight, shared by all uploads (see <see cref="WriteAsync"/>).</summary>
+    /// <summary>Buffers for chunk stores running in the background, shared by all uploads (see <see cref="WriteAsync"/>).</summary>
     private readonly SemaphoreSlim _writePermits = new(options.SharedWriteBuffers, Math.Max(1, options.SharedWriteBuffers));
 
     /// <summary>Shared write permits free right now (tests check that every upload gives its permits back).</summary>
@@ -68,14 +68,23 @@ public sealed partial class ChunkStore(IBlobBackend blobs, IMetadataStore metada
                     chunks.Add(await StoreChunkAsync(uploadId.Value, buffer.AsMemory(0, filled), cancellationToken).ConfigureAwait(false));
                     break;
                 }
-                // Store the chunk on the pool (hash, reserve, write) while the next one is received.
-                // Each upload may have one store in flight on its own; more (up to WriteBehindChunks)
-                // only with a buffer permit shared by all uploads, so durable writes overlap without
-                // the memory of uploads growing past the configured bound.
-                var holdsPermit = await MakeRoomForStoreAsync(storing, chunks, free).ConfigureAwait(false);
+                // Store the chunk on the pool (hash, reserve, write) while the next one is received, up
+                // to WriteBehindChunks stores at once, each holding a buffer permit shared by all
+                // uploads. With no permit free the chunk is stored here before the next one is read,
+                // in the upload's own buffer: durable writes overlap when memory allows, and uploads
+                // never hold more than one buffer each plus the shared ones.
                 var id = uploadId.Value;
                 var data = buffer.AsMemory(0, filled);
-                storing.Enqueue(new PendingStore(Task.Run(() => StoreChunkAsync(id, data, cancellationToken), CancellationToken.None), buffer, holdsPermit));
+                if (!await MakeRoomForStoreAsync(storing, chunks, free).ConfigureAwait(false))
+                {
+                    chunks.Add(await StoreChunkAsync(id, data, cancellationToken).ConfigureAwait(false));
+                    if (isLastChunk)
+                    {
+                        break;
+                    }
+                    continue;
+                }
+                storing.Enqueue(new PendingStore(Task.Run(() => StoreChunkAsync(id, data, cancellationToken), CancellationToken.None), buffer));
                 // The stored buffer now belongs to its store until it is recycled.
                 buffer = free.TryPop(out var recycled) ? recycled : ArrayPool<byte>.Shared.Rent(options.ChunkSize);
                 if (isLastChunk)
@@ -119,26 +128,29 @@ public sealed partial class ChunkStore(IBlobBackend blobs, IMetadataStore metada
         }
     }
 
-    /// <summary>A chunk store running in the background, the buffer it reads from, and whether it holds a shared write permit.</summary>
-    private readonly record struct PendingStore(Task<ChunkRef> Store, byte[] Buffer, bool HoldsPermit);
+    /// <summary>A chunk store running in the background and the buffer it reads from; it holds one shared write permit.</summary>
+    private readonly record struct PendingStore(Task<ChunkRef> Store, byte[] Buffer);
 
     /// <summary>
-    /// Waits until one more store may start: immediately when none is in flight; otherwise when a
-    /// shared permit is free and the upload is under <see cref="EngineOptions.WriteBehindChunks"/>,
-    /// else after the oldest store ends. Only this upload's own stores are ever awaited, so uploads
-    /// never wait on each other. Returns whether the new store holds a permit.
+    /// True once one more background store may start: a shared permit was free and the upload is under
+    /// <see cref="EngineOptions.WriteBehindChunks"/> (waiting for its own oldest store when it is at
+    /// the limit). False when no permit is free and none of its stores is in flight: the caller stores
+    /// the chunk itself. Only this upload's own stores are ever awaited, so uploads never wait on each other.
     /// </summary>
     private async Task<bool> MakeRoomForStoreAsync(Queue<PendingStore> storing, List<ChunkRef> chunks, Stack<byte[]> free)
     {
-        while (storing.Count > 0)
+        while (true)
         {
             if (storing.Count < options.WriteBehindChunks && _writePermits.Wait(0))
             {
                 return true;
             }
+            if (storing.Count == 0)
+            {
+                return false;
+            }
             await FinishStoresAsync(storing, chunks, free, all: false).ConfigureAwait(false);
         }
-        return false;
     }
 
     /// <summary>Awaits the oldest store (or all of them), in order, adding their chunks to the body's list.</summary>
@@ -160,10 +172,7 @@ public sealed partial class ChunkStore(IBlobBackend blobs, IMetadataStore metada
     private void Recycle(PendingStore pending, Stack<byte[]> free)
     {
         free.Push(pending.Buffer);
-        if (pending.HoldsPermit)
-        {
-            _writePermits.Release();
-        }
+        _writePermits.Release();
     }
 
     private static async Task DrainAsync(Task? running)
