@@ -43,9 +43,9 @@ public sealed partial class ChunkStore(IBlobBackend blobs, IMetadataStore metada
         using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
         var checksumStates = CreateChecksums(checksums);
         Guid? uploadId = null;
-        var chunks = new List<ChunkRef>();
         try
         {
+            var chunks = new List<ChunkRef>();
             long size = 0;
             while (true)
             {
@@ -62,20 +62,15 @@ public sealed partial class ChunkStore(IBlobBackend blobs, IMetadataStore metada
                 }
                 uploadId ??= Guid.NewGuid();
                 var isLastChunk = filled < options.ChunkSize;
-                if (isLastChunk && storing.Count == 0)
-                {
-                    // A body of one chunk: nothing to overlap with, so no hop to the pool.
-                    chunks.Add(await StoreChunkAsync(uploadId.Value, buffer.AsMemory(0, filled), cancellationToken).ConfigureAwait(false));
-                    break;
-                }
-                // Store the chunk on the pool (hash, reserve, write) while the next one is received, up
-                // to WriteBehindChunks stores at once, each holding a buffer permit shared by all
-                // uploads. With no permit free the chunk is stored here before the next one is read,
-                // in the upload's own buffer: durable writes overlap when memory allows, and uploads
-                // never hold more than one buffer each plus the shared ones.
                 var id = uploadId.Value;
                 var data = buffer.AsMemory(0, filled);
-                if (!await MakeRoomForStoreAsync(storing, chunks, free).ConfigureAwait(false))
+                // Store the chunk on the pool (hash, reserve, write) while the next one is received, up
+                // to WriteBehindChunks stores at once, each holding a buffer permit shared by all
+                // uploads. A lone last chunk (nothing to overlap with) or one with no permit free is
+                // stored here, in the upload's own buffer, before the next one is read: durable writes
+                // overlap when memory allows, and uploads never hold more than one buffer each plus the
+                // shared ones.
+                if ((isLastChunk && storing.Count == 0) || !await MakeRoomForStoreAsync(storing, chunks, free).ConfigureAwait(false))
                 {
                     chunks.Add(await StoreChunkAsync(id, data, cancellationToken).ConfigureAwait(false));
                     if (isLastChunk)
@@ -175,12 +170,8 @@ public sealed partial class ChunkStore(IBlobBackend blobs, IMetadataStore metada
         _writePermits.Release();
     }
 
-    private static async Task DrainAsync(Task? running)
+    private static async Task DrainAsync(Task running)
     {
-        if (running is null)
-        {
-            return;
-        }
         try
         {
             await running.ConfigureAwait(false);
