@@ -164,7 +164,7 @@ public static class ServerHost
     }
 
     /// <summary>
-    /// Fails startup, with the reason, when the upstream bucket cannot be written, read and deleted
+    /// Fails startup, with the reason, when a probe blob cannot be written to and deleted from the upstream bucket
     /// (endpoint, credentials, bucket, permissions): better than a 500 on the first upload.
     /// </summary>
     private static async Task CheckUpstreamAsync(S3BlobBackend upstream)
