@@ -66,6 +66,9 @@ internal sealed class CannedS3Server : IAsyncDisposable
             await context.Request.InputStream.CopyToAsync(Stream.Null);
             var canned = _respond(context.Request);
             var response = context.Response;
+            // One connection per request: no pooled connection outlives this server and carries a
+            // later test's request to a port that has since been handed to another server.
+            response.KeepAlive = false;
             response.StatusCode = (int)canned.Status;
             var body = Encoding.UTF8.GetBytes(canned.Body);
             response.ContentType = "application/xml";
