@@ -114,10 +114,13 @@ public static class ServerHost
         var blobs = BlobStorage.Create(storage, dataDirectory, cairn.FsyncDirectories);
         services.AddSingleton(storage);
         services.AddSingleton(blobs);
-        services.AddSingleton<IMetadataStore>(_ => new SqliteMetadataStore(new SqliteMetadataOptions
+        // The embedded catalog has no writer but this process, so hot rows may be served from memory
+        // (CachingMetadataStore); Metadata:CacheSize of 0 turns that off.
+        var metadataCacheBytes = ByteSize.Parse(builder.Configuration["Metadata:CacheSize"] ?? "32MiB");
+        services.AddSingleton<IMetadataStore>(_ => new CachingMetadataStore(new SqliteMetadataStore(new SqliteMetadataOptions
         {
             DatabasePath = Path.Combine(dataDirectory, "metadata.db"),
-        }));
+        }), metadataCacheBytes));
         services.AddSingleton<ChunkReadPins>();
         services.AddSingleton<ChunkStore>();
         services.AddSingleton<ObjectService>();

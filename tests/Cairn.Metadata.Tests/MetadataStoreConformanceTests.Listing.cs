@@ -247,7 +247,7 @@ public abstract partial class MetadataStoreConformanceTests
     {
         // Arrange: 100 "directories" of 200 keys each.
         await SeedAsync(Enumerable.Range(0, 100).SelectMany(static d => Enumerable.Range(0, 200).Select(k => $"dir{d:D3}/file{k:D3}")));
-        var store = Assert.IsAssignableFrom<SqlMetadataStore>(Store);
+        var store = Assert.IsAssignableFrom<SqlMetadataStore>(SqlStore);
         var before = store.ListingRowsRead;
 
         // Act

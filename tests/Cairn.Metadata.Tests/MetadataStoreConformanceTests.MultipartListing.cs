@@ -186,7 +186,7 @@ public abstract partial class MetadataStoreConformanceTests
                 await CreateUploadAsync($"dir{d:D2}/file{k:D2}");
             }
         }
-        var store = Assert.IsAssignableFrom<SqlMetadataStore>(Store);
+        var store = Assert.IsAssignableFrom<SqlMetadataStore>(SqlStore);
         var before = store.ListingRowsRead;
 
         // Act

@@ -19,6 +19,9 @@ public abstract partial class MetadataStoreConformanceTests : IAsyncLifetime
 
     protected IMetadataStore Store { get; private set; } = null!;
 
+    /// <summary>The SQL store behind <see cref="Store"/>, for tests that read its counters.</summary>
+    protected virtual IMetadataStore SqlStore => Store;
+
     /// <summary>Opens the provider's store over this test's database (the same one each call).</summary>
     protected abstract ValueTask<IMetadataStore> OpenStoreAsync();
 

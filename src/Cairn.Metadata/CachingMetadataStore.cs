@@ -1,0 +1,354 @@
+using System.Collections.Concurrent;
+using Cairn.Core;
+
+namespace Cairn.Metadata;
+
+/// <summary>
+/// Serves <see cref="GetObjectAsync"/> and <see cref="GetBucketAsync"/> from memory, in front of a
+/// catalog that this process alone writes (the embedded SQLite catalog): a GET or HEAD of a hot object
+/// then costs no SQL at all. Every other call passes through unchanged.
+/// </summary>
+/// <remarks>
+/// <para>Exactness rests on one invariant: every write that changes an object or bucket row goes
+/// through this instance. Writes are tracked by stripe (a hash of bucket and key; bucket writes use
+/// the global counters, which cover every stripe). A write raises its stripe's "writes in flight"
+/// count before it starts; once it has finished (committed, failed, or dropped while queued: the
+/// store never commits a write after its caller has returned) it bumps the stripe's version, then
+/// lowers the count. A read reads the version, then the count; it serves or keeps a row only when no
+/// write was in flight, and a kept row is tagged with that version and served only while the version
+/// is unchanged. So no row fetched before a write finished is served after it, and no read is
+/// answered from memory while a write that could change its answer is under way.</para>
+/// <para>Never put this in front of a catalog other processes write (PostgreSQL shared by nodes): their
+/// writes would not invalidate anything here.</para>
+/// <para>Memory is bounded by <c>capacityBytes</c>, an estimate per row (key, inline body, chunk
+/// list, headers); when a new row would exceed it, arbitrary rows are dropped down to three quarters.</para>
+/// </remarks>
+public sealed class CachingMetadataStore : IMetadataStore, IAsyncDisposable
+{
+    private const int StripeCount = 1024;
+
+    private readonly IMetadataStore _inner;
+    private readonly long _capacityBytes;
+    private readonly ConcurrentDictionary<(string Bucket, string Key), CachedObject> _objects = new();
+    private readonly ConcurrentDictionary<string, CachedBucket> _buckets = new(StringComparer.Ordinal);
+    private readonly long[] _stripeVersions = new long[StripeCount];
+    private readonly int[] _stripeWrites = new int[StripeCount];
+    private readonly Lock _evicting = new();
+    private long _globalVersion;
+    private int _globalWrites;
+    private long _cachedBytes;
+    private long _hits;
+    private long _misses;
+
+    /// <param name="inner">The catalog; this instance must see every write made to it.</param>
+    /// <param name="capacityBytes">Estimated memory the cached rows may take; zero caches nothing.</param>
+    public CachingMetadataStore(IMetadataStore inner, long capacityBytes)
+    {
+        ArgumentNullException.ThrowIfNull(inner);
+        ArgumentOutOfRangeException.ThrowIfNegative(capacityBytes);
+        _inner = inner;
+        _capacityBytes = capacityBytes;
+    }
+
+    /// <summary>Lookups answered from memory.</summary>
+    public long Hits => Interlocked.Read(ref _hits);
+
+    /// <summary>Lookups passed to the catalog.</summary>
+    public long Misses => Interlocked.Read(ref _misses);
+
+    /// <summary>The estimated size of the rows held now.</summary>
+    public long CachedBytes => Interlocked.Read(ref _cachedBytes);
+
+    /// <summary>The rows held now (objects and buckets).</summary>
+    public int CachedRows => _objects.Count + _buckets.Count;
+
+    // ------------------------------------------------------------------ cached reads
+
+    /// <inheritdoc />
+    public async ValueTask<ObjectVersionRecord?> GetObjectAsync(string bucket, string key, CancellationToken cancellationToken)
+    {
+        var id = (bucket, key);
+        var stripe = StripeOf(bucket, key);
+        // Version first, then the in-flight counts: a write raises its count before it starts and
+        // bumps the version before lowering it, so an unchanged version with no write in flight
+        // means no write has finished since the version was read and none is under way.
+        var global = Volatile.Read(ref _globalVersion);
+        var local = Volatile.Read(ref _stripeVersions[stripe]);
+        var quiet = Volatile.Read(ref _globalWrites) == 0 && Volatile.Read(ref _stripeWrites[stripe]) == 0;
+        if (quiet && _objects.TryGetValue(id, out var cached) && cached.GlobalVersion == global && cached.StripeVersion == local)
+        {
+            Interlocked.Increment(ref _hits);
+            return cached.Record;
+        }
+        Interlocked.Increment(ref _misses);
+        var record = await _inner.GetObjectAsync(bucket, key, cancellationToken).ConfigureAwait(false);
+        if (quiet && record is not null && _capacityBytes > 0
+            && Volatile.Read(ref _globalVersion) == global && Volatile.Read(ref _stripeVersions[stripe]) == local)
+        {
+            // A write that finishes after this check bumps the version, which outdates the entry.
+            Store(id, new CachedObject(record, global, local, EstimateBytes(record)));
+        }
+        return record;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<BucketRecord?> GetBucketAsync(string name, CancellationToken cancellationToken)
+    {
+        var global = Volatile.Read(ref _globalVersion);
+        var quiet = Volatile.Read(ref _globalWrites) == 0;
+        if (quiet && _buckets.TryGetValue(name, out var cached) && cached.GlobalVersion == global)
+        {
+            Interlocked.Increment(ref _hits);
+            return cached.Record;
+        }
+        Interlocked.Increment(ref _misses);
+        var record = await _inner.GetBucketAsync(name, cancellationToken).ConfigureAwait(false);
+        if (quiet && record is not null && _capacityBytes > 0 && Volatile.Read(ref _globalVersion) == global)
+        {
+            // Buckets are few and small; they are not counted against the capacity.
+            _buckets[name] = new CachedBucket(record, global);
+        }
+        return record;
+    }
+
+    // ------------------------------------------------------------------ writes that invalidate
+
+    /// <inheritdoc />
+    public ValueTask<bool> TryCreateBucketAsync(BucketRecord bucket, CancellationToken cancellationToken) =>
+        WritingEverywhereAsync(() => _inner.TryCreateBucketAsync(bucket, cancellationToken));
+
+    /// <inheritdoc />
+    public ValueTask<DeleteBucketOutcome> DeleteBucketAsync(string name, CancellationToken cancellationToken) =>
+        WritingEverywhereAsync(() => _inner.DeleteBucketAsync(name, cancellationToken));
+
+    /// <inheritdoc />
+    public ValueTask<DeleteBucketOutcome> DeleteBucketAsync(string name, DateTimeOffset now, TimeSpan gracePeriod,
+        CancellationToken cancellationToken) =>
+        WritingEverywhereAsync(() => _inner.DeleteBucketAsync(name, now, gracePeriod, cancellationToken));
+
+    /// <inheritdoc />
+    public ValueTask<CommitOutcome> CommitObjectAsync(ObjectCommit commit, DateTimeOffset now, TimeSpan gracePeriod,
+        CancellationToken cancellationToken) =>
+        WritingAsync(commit.Version.Bucket, commit.Version.Key, () => _inner.CommitObjectAsync(commit, now, gracePeriod, cancellationToken));
+
+    /// <inheritdoc />
+    public ValueTask<bool> DeleteObjectAsync(string bucket, string key, DateTimeOffset now, TimeSpan gracePeriod,
+        CancellationToken cancellationToken) =>
+        WritingAsync(bucket, key, () => _inner.DeleteObjectAsync(bucket, key, now, gracePeriod, cancellationToken));
+
+    /// <inheritdoc />
+    public ValueTask<CompleteMultipartOutcome> CompleteMultipartUploadAsync(string uploadId, IReadOnlyList<CompletedPart> parts,
+        ObjectVersionRecord version, WritePrecondition precondition, DateTimeOffset now, TimeSpan gracePeriod,
+        CancellationToken cancellationToken) =>
+        WritingAsync(version.Bucket, version.Key,
+            () => _inner.CompleteMultipartUploadAsync(uploadId, parts, version, precondition, now, gracePeriod, cancellationToken));
+
+    // ------------------------------------------------------------------ passed through (no object or bucket row changes)
+
+    /// <inheritdoc />
+    public ValueTask MigrateAsync(CancellationToken cancellationToken) => _inner.MigrateAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<BucketRecord>> ListBucketsAsync(CancellationToken cancellationToken) =>
+        _inner.ListBucketsAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<ObjectListing> ListObjectsAsync(string bucket, ListObjectsQuery query, CancellationToken cancellationToken) =>
+        _inner.ListObjectsAsync(bucket, query, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyDictionary<ContentHash, string>> LocateChunksAsync(IReadOnlyCollection<ContentHash> hashes,
+        CancellationToken cancellationToken) =>
+        _inner.LocateChunksAsync(hashes, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<bool> CreateMultipartUploadAsync(MultipartUploadRecord upload, CancellationToken cancellationToken) =>
+        _inner.CreateMultipartUploadAsync(upload, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<MultipartUploadRecord?> GetMultipartUploadAsync(string uploadId, CancellationToken cancellationToken) =>
+        _inner.GetMultipartUploadAsync(uploadId, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<PartCommitOutcome> CommitPartAsync(string uploadId, Guid? reservationId, PartRecord part, DateTimeOffset now,
+        TimeSpan gracePeriod, CancellationToken cancellationToken) =>
+        _inner.CommitPartAsync(uploadId, reservationId, part, now, gracePeriod, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<PartListing> ListPartsAsync(string uploadId, int afterPartNumber, int maxParts, CancellationToken cancellationToken) =>
+        _inner.ListPartsAsync(uploadId, afterPartNumber, maxParts, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<bool> AbortMultipartUploadAsync(string uploadId, DateTimeOffset now, TimeSpan gracePeriod,
+        CancellationToken cancellationToken) =>
+        _inner.AbortMultipartUploadAsync(uploadId, now, gracePeriod, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<MultipartUploadListing> ListMultipartUploadsAsync(string bucket, MultipartUploadsQuery query,
+        CancellationToken cancellationToken) =>
+        _inner.ListMultipartUploadsAsync(bucket, query, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<string>> ListMultipartUploadsInitiatedBeforeAsync(DateTimeOffset cutoff, int max,
+        CancellationToken cancellationToken) =>
+        _inner.ListMultipartUploadsInitiatedBeforeAsync(cutoff, max, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<ChunkReservation> ReserveChunkAsync(Guid uploadId, ContentHash hash, int length, string candidateBlobName,
+        DateTimeOffset deadline, CancellationToken cancellationToken) =>
+        _inner.ReserveChunkAsync(uploadId, hash, length, candidateBlobName, deadline, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask AbortUploadAsync(Guid uploadId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        _inner.AbortUploadAsync(uploadId, now, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<int> ExpireUploadsAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        _inner.ExpireUploadsAsync(now, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<DeleteQueueEntry>> GetDueDeletesAsync(DateTimeOffset now, int max, CancellationToken cancellationToken) =>
+        _inner.GetDueDeletesAsync(now, max, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<SweepDecision> PrepareDeleteAsync(string blobName, DateTimeOffset now, DateTimeOffset retryAt,
+        CancellationToken cancellationToken) =>
+        _inner.PrepareDeleteAsync(blobName, now, retryAt, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask CompleteDeleteAsync(string blobName, CancellationToken cancellationToken) =>
+        _inner.CompleteDeleteAsync(blobName, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask RecordDeleteFailureAsync(string blobName, string error, DateTimeOffset retryAt, CancellationToken cancellationToken) =>
+        _inner.RecordDeleteFailureAsync(blobName, error, retryAt, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<ChunkInfo>> ListChunksAsync(CancellationToken cancellationToken) =>
+        _inner.ListChunksAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<int> CountPendingDeletesAsync(CancellationToken cancellationToken) =>
+        _inner.CountPendingDeletesAsync(cancellationToken);
+
+    /// <summary>Disposes the catalog behind this cache.</summary>
+    public ValueTask DisposeAsync() => _inner is IAsyncDisposable disposable ? disposable.DisposeAsync() : ValueTask.CompletedTask;
+
+    // ------------------------------------------------------------------ machinery
+
+    private async ValueTask<T> WritingAsync<T>(string bucket, string key, Func<ValueTask<T>> write)
+    {
+        var stripe = StripeOf(bucket, key);
+        Interlocked.Increment(ref _stripeWrites[stripe]);
+        try
+        {
+            return await write().ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Increment(ref _stripeVersions[stripe]);
+            Interlocked.Decrement(ref _stripeWrites[stripe]);
+            Drop((bucket, key));
+        }
+    }
+
+    private async ValueTask<T> WritingEverywhereAsync<T>(Func<ValueTask<T>> write)
+    {
+        Interlocked.Increment(ref _globalWrites);
+        try
+        {
+            return await write().ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Increment(ref _globalVersion);
+            Interlocked.Decrement(ref _globalWrites);
+        }
+    }
+
+    private static int StripeOf(string bucket, string key) =>
+        HashCode.Combine(string.GetHashCode(bucket, StringComparison.Ordinal), string.GetHashCode(key, StringComparison.Ordinal)) & (StripeCount - 1);
+
+    private void Store((string Bucket, string Key) id, CachedObject entry)
+    {
+        if (entry.Bytes > _capacityBytes / 4)
+        {
+            return; // one row never crowds out the rest
+        }
+        if (Interlocked.Read(ref _cachedBytes) + entry.Bytes > _capacityBytes && !Evict())
+        {
+            return;
+        }
+        while (true)
+        {
+            if (_objects.TryGetValue(id, out var old))
+            {
+                if (_objects.TryUpdate(id, entry, old))
+                {
+                    Interlocked.Add(ref _cachedBytes, entry.Bytes - old.Bytes);
+                    return;
+                }
+            }
+            else if (_objects.TryAdd(id, entry))
+            {
+                Interlocked.Add(ref _cachedBytes, entry.Bytes);
+                return;
+            }
+        }
+    }
+
+    private void Drop((string Bucket, string Key) id)
+    {
+        if (_objects.TryRemove(id, out var old))
+        {
+            Interlocked.Add(ref _cachedBytes, -old.Bytes);
+        }
+    }
+
+    /// <summary>Drops arbitrary rows down to three quarters of the capacity; false when another thread is at it.</summary>
+    private bool Evict()
+    {
+        if (!_evicting.TryEnter())
+        {
+            return false;
+        }
+        try
+        {
+            var target = _capacityBytes * 3 / 4;
+            foreach (var id in _objects.Keys)
+            {
+                if (Interlocked.Read(ref _cachedBytes) <= target)
+                {
+                    break;
+                }
+                Drop(id);
+            }
+            return true;
+        }
+        finally
+        {
+            _evicting.Exit();
+        }
+    }
+
+    /// <summary>A rough size of a row in memory: strings as UTF-16, the body, the chunk list, the dictionaries.</summary>
+    private static long EstimateBytes(ObjectVersionRecord record)
+    {
+        long bytes = 256 + 2L * (record.Bucket.Length + record.Key.Length + record.ETag.Length);
+        bytes += record.InlineBody?.Length ?? 0;
+        bytes += 48L * record.Chunks.Count + 8L * record.PartSizes.Count;
+        foreach (var (name, value) in record.UserMetadata)
+        {
+            bytes += 64 + 2L * (name.Length + value.Length);
+        }
+        foreach (var (name, value) in record.Checksums)
+        {
+            bytes += 64 + 2L * (name.Length + value.Length);
+        }
+        return bytes;
+    }
+
+    private sealed record CachedObject(ObjectVersionRecord Record, long GlobalVersion, long StripeVersion, long Bytes);
+
+    private sealed record CachedBucket(BucketRecord Record, long GlobalVersion);
+}
