@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Security.Cryptography;
 using System.Text;
 
 namespace Cairn.S3.Auth;
@@ -61,7 +60,7 @@ public sealed class ChunkSigningContext
             position += 64;
             stringToSign[position++] = (byte)'\n';
             SigV4Crypto.WriteHexLower(chunkSha256, stringToSign.Slice(position, 64));
-            HMACSHA256.HashData(_signingKey, stringToSign, signature);
+            SigV4Hashes.HmacSha256(_signingKey, stringToSign, signature);
         }
         finally
         {
@@ -87,7 +86,7 @@ public sealed class ChunkSigningContext
             position += 64;
             stringToSign[position++] = (byte)'\n';
             SigV4Crypto.WriteHexLower(trailerSha256, stringToSign.Slice(position, 64));
-            HMACSHA256.HashData(_signingKey, stringToSign, signature);
+            SigV4Hashes.HmacSha256(_signingKey, stringToSign, signature);
         }
         finally
         {

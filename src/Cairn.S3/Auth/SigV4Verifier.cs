@@ -130,7 +130,7 @@ public sealed partial class SigV4Verifier
             CanonicalRequest.Write(ref canonical, request.Method, request.RawPath, query, skipSignatureParameter,
                 request.Headers, signedHeaders, payloadHash);
             Span<byte> canonicalHash = stackalloc byte[32];
-            SHA256.HashData(canonical.Written, canonicalHash);
+            SigV4Hashes.Sha256(canonical.Written, canonicalHash);
             Span<byte> canonicalHashHex = stackalloc byte[64];
             SigV4Crypto.WriteHexLower(canonicalHash, canonicalHashHex);
 
@@ -143,7 +143,7 @@ public sealed partial class SigV4Verifier
             stringToSign.Append(scope.Region);
             stringToSign.Append("/s3/aws4_request\n");
             stringToSign.Append(canonicalHashHex);
-            HMACSHA256.HashData(signingKey, stringToSign.Written, signature);
+            SigV4Hashes.HmacSha256(signingKey, stringToSign.Written, signature);
 
             Span<byte> claimed = stackalloc byte[32];
             if (!SigV4Crypto.TryParseHex(claimedSignatureHex, claimed) || !CryptographicOperations.FixedTimeEquals(claimed, signature))
