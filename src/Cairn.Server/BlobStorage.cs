@@ -45,6 +45,21 @@ public static class BlobStorage
         }
     }
 
+    /// <summary>
+    /// Disposes, with the host, every layer of a backend the host built itself (the upstream S3
+    /// client): the container never disposes an instance it was handed ready-made.
+    /// </summary>
+    internal sealed class Owner(IBlobBackend backend) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var layer in Layers(backend))
+            {
+                (layer as IDisposable)?.Dispose();
+            }
+        }
+    }
+
     /// <summary>The backend under any decorators, and every decorator on the way (outermost first).</summary>
     public static IEnumerable<IBlobBackend> Layers(IBlobBackend backend)
     {

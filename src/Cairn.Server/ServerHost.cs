@@ -114,6 +114,7 @@ public static class ServerHost
         var blobs = BlobStorage.Create(storage, dataDirectory, cairn.FsyncDirectories);
         services.AddSingleton(storage);
         services.AddSingleton(blobs);
+        services.AddSingleton(_ => new BlobStorage.Owner(blobs));
         // The embedded catalog has no writer but this process, so hot rows may be served from memory
         // (CachingMetadataStore); Metadata:CacheSize of 0 turns that off.
         var metadataCacheBytes = ByteSize.Parse(builder.Configuration["Metadata:CacheSize"] ?? "32MiB");
@@ -140,6 +141,8 @@ public static class ServerHost
         configureServices?.Invoke(services);
 
         var app = builder.Build();
+        // Created now so that the container, which disposes what it created, lets the backend go with the host.
+        app.Services.GetRequiredService<BlobStorage.Owner>();
         // A path branch, not a minimal-API endpoint: the terminal S3 middleware below would run before endpoint routing.
         // Bucket names cannot start with '_', so this never shadows a bucket.
         app.Map("/_cairn/health", health => health.Run(static context => context.Response.WriteAsync("ok")));

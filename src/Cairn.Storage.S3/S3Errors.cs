@@ -36,6 +36,7 @@ internal static class S3Errors
         switch (exception)
         {
             case OperationCanceledException when cancellationToken.IsCancellationRequested:
+            case ObjectDisposedException: // a call after the backend was disposed: the caller's bug, not the upstream's
             case ArgumentException:
             case BlobBackendException:
             case BlobNotFoundException:

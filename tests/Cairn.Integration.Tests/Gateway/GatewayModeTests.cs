@@ -6,6 +6,7 @@ using Cairn.Integration.Tests.Actions;
 using Cairn.Integration.Tests.Infrastructure;
 using Cairn.Server;
 using Cairn.Storage;
+using Cairn.Storage.S3;
 using Cairn.Storage.S3.Tests;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -114,6 +115,21 @@ public sealed class GatewayModeTests : IClassFixture<MotoServer>
 
         Assert.Equal(HttpStatusCode.InternalServerError, error.StatusCode);
         Assert.Equal("InternalError", error.ErrorCode);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Stopping_the_server_lets_go_of_the_upstream_client()
+    {
+        // Arrange
+        var (server, _) = await StartGatewayAsync();
+        var upstream = BlobStorage.Layers(server.Services.GetRequiredService<IBlobBackend>()).OfType<S3BlobBackend>().Single();
+        Assert.Null(await upstream.GetLengthAsync("probe/absent", CancellationToken.None));
+
+        // Act
+        await server.DisposeAsync();
+
+        // Assert
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await upstream.GetLengthAsync("probe/absent", CancellationToken.None));
     }
 
     [Theory]
