@@ -11,7 +11,7 @@ namespace Cairn.Metadata;
 /// <remarks>
 /// <para>Exactness rests on one invariant: every write that changes an object or bucket row goes
 /// through this instance. Writes are tracked by stripe (a hash of bucket and key; bucket writes use
-/// the global counters, which cover every stripe). A write raises its stripe's "writes in flight"
+/// one more slot, which every lookup also checks). A write raises its stripe's "writes in flight"
 /// count before it starts; once it has finished (committed, failed, or dropped while queued: the
 /// store never commits a write after its caller has returned) it bumps the stripe's version, then
 /// lowers the count. A read reads the version, then the count; it serves or keeps a row only when no
@@ -27,15 +27,16 @@ public sealed class CachingMetadataStore : IMetadataStore, IAsyncDisposable
 {
     private const int StripeCount = 1024;
 
+    /// <summary>The slot after the stripes: bucket writes, which every lookup also checks.</summary>
+    private const int Everywhere = StripeCount;
+
     private readonly IMetadataStore _inner;
     private readonly long _capacityBytes;
     private readonly ConcurrentDictionary<(string Bucket, string Key), CachedObject> _objects = new();
     private readonly ConcurrentDictionary<string, CachedBucket> _buckets = new(StringComparer.Ordinal);
-    private readonly long[] _stripeVersions = new long[StripeCount];
-    private readonly int[] _stripeWrites = new int[StripeCount];
+    private readonly long[] _versions = new long[StripeCount + 1];
+    private readonly int[] _writesInFlight = new int[StripeCount + 1];
     private readonly Lock _evicting = new();
-    private long _globalVersion;
-    private int _globalWrites;
     private long _cachedBytes;
     private long _hits;
     private long _misses;
@@ -72,9 +73,9 @@ public sealed class CachingMetadataStore : IMetadataStore, IAsyncDisposable
         // Version first, then the in-flight counts: a write raises its count before it starts and
         // bumps the version before lowering it, so an unchanged version with no write in flight
         // means no write has finished since the version was read and none is under way.
-        var global = Volatile.Read(ref _globalVersion);
-        var local = Volatile.Read(ref _stripeVersions[stripe]);
-        var quiet = Volatile.Read(ref _globalWrites) == 0 && Volatile.Read(ref _stripeWrites[stripe]) == 0;
+        var global = Volatile.Read(ref _versions[Everywhere]);
+        var local = Volatile.Read(ref _versions[stripe]);
+        var quiet = Volatile.Read(ref _writesInFlight[Everywhere]) == 0 && Volatile.Read(ref _writesInFlight[stripe]) == 0;
         if (quiet && _objects.TryGetValue(id, out var cached) && cached.GlobalVersion == global && cached.StripeVersion == local)
         {
             Interlocked.Increment(ref _hits);
@@ -83,7 +84,7 @@ public sealed class CachingMetadataStore : IMetadataStore, IAsyncDisposable
         Interlocked.Increment(ref _misses);
         var record = await _inner.GetObjectAsync(bucket, key, cancellationToken).ConfigureAwait(false);
         if (quiet && record is not null && _capacityBytes > 0
-            && Volatile.Read(ref _globalVersion) == global && Volatile.Read(ref _stripeVersions[stripe]) == local)
+            && Volatile.Read(ref _versions[Everywhere]) == global && Volatile.Read(ref _versions[stripe]) == local)
         {
             // A write that finishes after this check bumps the version, which outdates the entry.
             Store(id, new CachedObject(record, global, local, EstimateBytes(record)));
@@ -94,8 +95,8 @@ public sealed class CachingMetadataStore : IMetadataStore, IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask<BucketRecord?> GetBucketAsync(string name, CancellationToken cancellationToken)
     {
-        var global = Volatile.Read(ref _globalVersion);
-        var quiet = Volatile.Read(ref _globalWrites) == 0;
+        var global = Volatile.Read(ref _versions[Everywhere]);
+        var quiet = Volatile.Read(ref _writesInFlight[Everywhere]) == 0;
         if (quiet && _buckets.TryGetValue(name, out var cached) && cached.GlobalVersion == global)
         {
             Interlocked.Increment(ref _hits);
@@ -103,7 +104,7 @@ public sealed class CachingMetadataStore : IMetadataStore, IAsyncDisposable
         }
         Interlocked.Increment(ref _misses);
         var record = await _inner.GetBucketAsync(name, cancellationToken).ConfigureAwait(false);
-        if (quiet && record is not null && _capacityBytes > 0 && Volatile.Read(ref _globalVersion) == global)
+        if (quiet && record is not null && _capacityBytes > 0 && Volatile.Read(ref _versions[Everywhere]) == global)
         {
             // Buckets are few and small; they are not counted against the capacity.
             _buckets[name] = new CachedBucket(record, global);
@@ -115,32 +116,32 @@ public sealed class CachingMetadataStore : IMetadataStore, IAsyncDisposable
 
     /// <inheritdoc />
     public ValueTask<bool> TryCreateBucketAsync(BucketRecord bucket, CancellationToken cancellationToken) =>
-        WritingEverywhereAsync(() => _inner.TryCreateBucketAsync(bucket, cancellationToken));
+        WritingAsync(null, () => _inner.TryCreateBucketAsync(bucket, cancellationToken));
 
     /// <inheritdoc />
     public ValueTask<DeleteBucketOutcome> DeleteBucketAsync(string name, CancellationToken cancellationToken) =>
-        WritingEverywhereAsync(() => _inner.DeleteBucketAsync(name, cancellationToken));
+        WritingAsync(null, () => _inner.DeleteBucketAsync(name, cancellationToken));
 
     /// <inheritdoc />
     public ValueTask<DeleteBucketOutcome> DeleteBucketAsync(string name, DateTimeOffset now, TimeSpan gracePeriod,
         CancellationToken cancellationToken) =>
-        WritingEverywhereAsync(() => _inner.DeleteBucketAsync(name, now, gracePeriod, cancellationToken));
+        WritingAsync(null, () => _inner.DeleteBucketAsync(name, now, gracePeriod, cancellationToken));
 
     /// <inheritdoc />
     public ValueTask<CommitOutcome> CommitObjectAsync(ObjectCommit commit, DateTimeOffset now, TimeSpan gracePeriod,
         CancellationToken cancellationToken) =>
-        WritingAsync(commit.Version.Bucket, commit.Version.Key, () => _inner.CommitObjectAsync(commit, now, gracePeriod, cancellationToken));
+        WritingAsync((commit.Version.Bucket, commit.Version.Key), () => _inner.CommitObjectAsync(commit, now, gracePeriod, cancellationToken));
 
     /// <inheritdoc />
     public ValueTask<bool> DeleteObjectAsync(string bucket, string key, DateTimeOffset now, TimeSpan gracePeriod,
         CancellationToken cancellationToken) =>
-        WritingAsync(bucket, key, () => _inner.DeleteObjectAsync(bucket, key, now, gracePeriod, cancellationToken));
+        WritingAsync((bucket, key), () => _inner.DeleteObjectAsync(bucket, key, now, gracePeriod, cancellationToken));
 
     /// <inheritdoc />
     public ValueTask<CompleteMultipartOutcome> CompleteMultipartUploadAsync(string uploadId, IReadOnlyList<CompletedPart> parts,
         ObjectVersionRecord version, WritePrecondition precondition, DateTimeOffset now, TimeSpan gracePeriod,
         CancellationToken cancellationToken) =>
-        WritingAsync(version.Bucket, version.Key,
+        WritingAsync((version.Bucket, version.Key),
             () => _inner.CompleteMultipartUploadAsync(uploadId, parts, version, precondition, now, gracePeriod, cancellationToken));
 
     // ------------------------------------------------------------------ passed through (no object or bucket row changes)
@@ -236,33 +237,23 @@ public sealed class CachingMetadataStore : IMetadataStore, IAsyncDisposable
 
     // ------------------------------------------------------------------ machinery
 
-    private async ValueTask<T> WritingAsync<T>(string bucket, string key, Func<ValueTask<T>> write)
+    /// <summary>Runs a write of one object <paramref name="row"/> (counted on its stripe, the row dropped after it) or, when null, of a bucket (counted everywhere).</summary>
+    private async ValueTask<T> WritingAsync<T>((string Bucket, string Key)? row, Func<ValueTask<T>> write)
     {
-        var stripe = StripeOf(bucket, key);
-        Interlocked.Increment(ref _stripeWrites[stripe]);
+        var slot = row is { } id ? StripeOf(id.Bucket, id.Key) : Everywhere;
+        Interlocked.Increment(ref _writesInFlight[slot]);
         try
         {
             return await write().ConfigureAwait(false);
         }
         finally
         {
-            Interlocked.Increment(ref _stripeVersions[stripe]);
-            Interlocked.Decrement(ref _stripeWrites[stripe]);
-            Drop((bucket, key));
-        }
-    }
-
-    private async ValueTask<T> WritingEverywhereAsync<T>(Func<ValueTask<T>> write)
-    {
-        Interlocked.Increment(ref _globalWrites);
-        try
-        {
-            return await write().ConfigureAwait(false);
-        }
-        finally
-        {
-            Interlocked.Increment(ref _globalVersion);
-            Interlocked.Decrement(ref _globalWrites);
+            Interlocked.Increment(ref _versions[slot]);
+            Interlocked.Decrement(ref _writesInFlight[slot]);
+            if (row is { } written)
+            {
+                Drop(written);
+            }
         }
     }
 
