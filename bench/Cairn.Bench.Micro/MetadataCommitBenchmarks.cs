@@ -5,7 +5,7 @@ using Cairn.Metadata;
 namespace Cairn.Bench.Micro;
 
 /// <summary>
-/// <see cref="IMetadataStore.CommitObjectAsync"/> of a new small inline object on the SQLite catalog
+/// <see cref="IObjectCatalog.CommitObjectAsync"/> of a new small inline object on the SQLite catalog
 /// as shipped (file database, WAL, <c>synchronous=FULL</c>: every commit is durable). One commit at a
 /// time gives the latency a PUT waits for; 16 at once (the time reported is still per commit) shows
 /// what the store makes of concurrent writers (serialized fsyncs, or fewer when commits are grouped).

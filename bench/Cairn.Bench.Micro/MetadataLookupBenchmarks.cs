@@ -4,7 +4,7 @@ using Cairn.Metadata;
 namespace Cairn.Bench.Micro;
 
 /// <summary>
-/// <see cref="IMetadataStore.GetObjectAsync"/> on the SQLite catalog (a file database on disk) for
+/// <see cref="IObjectCatalog.GetObjectAsync"/> on the SQLite catalog (a file database on disk) for
 /// random keys that exist: the one metadata read behind every GET and HEAD.
 /// </summary>
 public class MetadataLookupBenchmarks

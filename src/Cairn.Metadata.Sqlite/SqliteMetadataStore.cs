@@ -60,6 +60,10 @@ public sealed class SqliteMetadataStore : SqlMetadataStore
     protected override IReadOnlyList<SqlMigration> Migrations => s_migrations;
 
     /// <inheritdoc />
+    /// <remarks>julianday('now') has millisecond precision on every SQLite version (unixepoch needs 3.38).</remarks>
+    protected override string DatabaseTimeSql => "CAST(ROUND((julianday('now') - 2440587.5) * 86400000.0) AS INTEGER)";
+
+    /// <inheritdoc />
     protected override async ValueTask<DbConnection> OpenReadConnectionAsync(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);

@@ -100,7 +100,7 @@ public enum ChunkReservationKind
     AlreadyReserved,
 }
 
-/// <summary>Result of <see cref="IMetadataStore.ReserveChunkAsync"/>.</summary>
+/// <summary>Result of <see cref="IChunkCatalog.ReserveChunkAsync"/>.</summary>
 /// <param name="Kind">What the chunk store must do.</param>
 /// <param name="BlobName">The blob that holds (or, for MustWrite, will hold) the bytes: the candidate for
 /// MustWrite; the committed chunk's blob for AlreadyStored; for AlreadyReserved, the blob this upload

@@ -29,21 +29,16 @@ public abstract partial class SqlMetadataStore
         }, bucket, cancellationToken);
 
     /// <inheritdoc />
-    public ValueTask<DeleteBucketOutcome> DeleteBucketAsync(string name, CancellationToken cancellationToken) =>
-        WriteAsync(DeleteBucketCoreAsync, (name, (long?)null), cancellationToken);
-
-    /// <inheritdoc />
     public ValueTask<DeleteBucketOutcome> DeleteBucketAsync(string name, DateTimeOffset now, TimeSpan gracePeriod,
         CancellationToken cancellationToken) =>
-        WriteAsync(DeleteBucketCoreAsync, (name, (long?)SqlParameters.ToUnixMs(now + gracePeriod)), cancellationToken);
+        WriteAsync(DeleteBucketCoreAsync, (name, SqlParameters.ToUnixMs(now + gracePeriod)), cancellationToken);
 
     /// <summary>
-    /// Deletes the bucket when it holds no objects. Its multipart uploads are aborted when
-    /// <paramref name="state"/> carries the time their chunks may be deleted at; without one, an upload
-    /// in progress makes the bucket NotEmpty.
+    /// Deletes the bucket when it holds no objects; its multipart uploads are aborted, their chunks
+    /// released to be deleted no earlier than <paramref name="state"/>'s NotBefore.
     /// </summary>
     private static async ValueTask<(DeleteBucketOutcome Result, bool Commit)> DeleteBucketCoreAsync(WriteTransaction transaction,
-        (string Name, long? NotBefore) state, CancellationToken cancellationToken)
+        (string Name, long NotBefore) state, CancellationToken cancellationToken)
     {
         var (name, notBefore) = state;
         if (!await BucketExistsAsync(transaction, name, cancellationToken))
@@ -54,19 +49,12 @@ public abstract partial class SqlMetadataStore
         {
             return (DeleteBucketOutcome.NotEmpty, false);
         }
-        if (notBefore is { } releaseAt)
+        // S3 deletes a general purpose bucket with uploads in progress (only directory buckets
+        // require them aborted first); here they are aborted in this transaction, so no part's
+        // chunks outlive the bucket unreferenced and untracked.
+        foreach (var uploadId in await ReadBucketUploadIdsAsync(transaction, name, cancellationToken))
         {
-            // S3 deletes a general purpose bucket with uploads in progress (only directory buckets
-            // require them aborted first); here they are aborted in this transaction, so no part's
-            // chunks outlive the bucket unreferenced and untracked.
-            foreach (var uploadId in await ReadBucketUploadIdsAsync(transaction, name, cancellationToken))
-            {
-                await DropMultipartUploadAsync(transaction, uploadId, releaseAt, cancellationToken);
-            }
-        }
-        else if (await ExistsAsync(transaction, "SELECT 1 FROM multipart_uploads WHERE bucket = @name LIMIT 1", name, cancellationToken))
-        {
-            return (DeleteBucketOutcome.NotEmpty, false);
+            await DropMultipartUploadAsync(transaction, uploadId, notBefore, cancellationToken);
         }
         await using var delete = transaction.CreateCommand("DELETE FROM buckets WHERE name = @name");
         delete.Add("@name", DbType.String, name);

@@ -5,7 +5,7 @@ using System.Threading.Channels;
 namespace Cairn.Metadata;
 
 /// <summary>
-/// The one implementation of <see cref="IMetadataStore"/>: plain ADO.NET over SQL that both SQLite
+/// The one implementation of every catalog role (see <see cref="MetadataCatalog"/>): plain ADO.NET over SQL that both SQLite
 /// (3.35 and later) and PostgreSQL accept, so every provider runs the same statements ("one schema,
 /// one code path"). A provider supplies only what differs: how connections are opened, how write
 /// transactions are serialized, and its DDL as numbered migrations.
@@ -17,15 +17,17 @@ namespace Cairn.Metadata;
 /// 64-bit integers; ids are text.</para>
 /// <para>The provider surface: the constructor's <c>groupCommit</c> choice,
 /// <see cref="OpenReadConnectionAsync"/>, <see cref="BeginWriteAsync"/> / <see cref="EndWriteAsync"/>,
-/// <see cref="Migrations"/>, <see cref="DisposeProviderAsync"/>, and optionally
+/// <see cref="Migrations"/>, <see cref="DatabaseTimeSql"/>, <see cref="DisposeProviderAsync"/>, and optionally
 /// <see cref="IsTransientConflict"/>.</para>
 /// </remarks>
-public abstract partial class SqlMetadataStore : IMetadataStore, IAsyncDisposable
+public abstract partial class SqlMetadataStore : ICatalogSchema, IBucketCatalog, IObjectCatalog, IChunkCatalog, IMultipartCatalog,
+    IDeleteQueue, ILeaseStore, IAsyncDisposable
 {
     /// <summary>Attempts a write gets when the provider reports a transient conflict.</summary>
     private const int MaxWriteAttempts = 5;
 
     private long _listingRowsRead;
+    private int _disposed;
     private long _writeTransactionsCommitted;
 
     /// <summary>
@@ -75,6 +77,12 @@ public abstract partial class SqlMetadataStore : IMetadataStore, IAsyncDisposabl
     /// </summary>
     protected abstract ValueTask EndWriteAsync(DbTransaction transaction);
 
+    /// <summary>
+    /// An SQL expression for the database's current time in unix milliseconds (a 64-bit integer).
+    /// Leases are timed by it, so that nodes whose clocks disagree still agree on expiry.
+    /// </summary>
+    protected abstract string DatabaseTimeSql { get; }
+
     /// <summary>True when a write failed only because it raced another writer and can be run again.</summary>
     protected virtual bool IsTransientConflict(DbException exception) => false;
 
@@ -84,9 +92,17 @@ public abstract partial class SqlMetadataStore : IMetadataStore, IAsyncDisposabl
     /// </summary>
     protected abstract ValueTask DisposeProviderAsync();
 
-    /// <summary>Finishes the writes already queued, refuses new ones, closes the kept read connections, then releases the provider.</summary>
+    /// <summary>
+    /// Finishes the writes already queued, refuses new ones, closes the kept read connections, then
+    /// releases the provider. Idempotent: a container that registered this store under several roles
+    /// may dispose it once per role.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
         await StopGroupCommitAsync();
         CloseReadConnections();
         await DisposeProviderAsync();

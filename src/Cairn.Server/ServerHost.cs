@@ -116,12 +116,17 @@ public static class ServerHost
         services.AddSingleton(blobs);
         services.AddSingleton(_ => new BlobStorage.Owner(blobs));
         // The embedded catalog has no writer but this process, so hot rows may be served from memory
-        // (CachingMetadataStore); Metadata:CacheSize of 0 turns that off.
+        // (CachingCatalog); Metadata:CacheSize of 0 turns that off.
         var metadataCacheBytes = ByteSize.Parse(builder.Configuration["Metadata:CacheSize"] ?? "32MiB");
-        services.AddSingleton<IMetadataStore>(_ => new CachingMetadataStore(new SqliteMetadataStore(new SqliteMetadataOptions
+        services.AddSingleton(_ =>
         {
-            DatabasePath = Path.Combine(dataDirectory, "metadata.db"),
-        }), metadataCacheBytes));
+            var catalog = MetadataCatalog.Over(new SqliteMetadataStore(new SqliteMetadataOptions
+            {
+                DatabasePath = Path.Combine(dataDirectory, "metadata.db"),
+            }));
+            return metadataCacheBytes > 0 ? catalog.WithRowCache(metadataCacheBytes) : catalog;
+        });
+        AddCatalogRoles(services);
         services.AddSingleton<ChunkReadPins>();
         services.AddSingleton<ChunkStore>();
         services.AddSingleton<ObjectService>();
@@ -151,11 +156,23 @@ public static class ServerHost
         return app;
     }
 
+    /// <summary>Each role of the registered <see cref="MetadataCatalog"/>, for the services that ask for one.</summary>
+    private static void AddCatalogRoles(IServiceCollection services)
+    {
+        services.AddSingleton(static provider => provider.GetRequiredService<MetadataCatalog>().Schema);
+        services.AddSingleton(static provider => provider.GetRequiredService<MetadataCatalog>().Buckets);
+        services.AddSingleton(static provider => provider.GetRequiredService<MetadataCatalog>().Objects);
+        services.AddSingleton(static provider => provider.GetRequiredService<MetadataCatalog>().Chunks);
+        services.AddSingleton(static provider => provider.GetRequiredService<MetadataCatalog>().Multipart);
+        services.AddSingleton(static provider => provider.GetRequiredService<MetadataCatalog>().DeleteQueue);
+        services.AddSingleton(static provider => provider.GetRequiredService<MetadataCatalog>().Leases);
+    }
+
     /// <summary>Prepares storage before the first request: migrations, stale temp files.</summary>
     public static async Task InitializeAsync(WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        await app.Services.GetRequiredService<IMetadataStore>().MigrateAsync(CancellationToken.None).ConfigureAwait(false);
+        await app.Services.GetRequiredService<ICatalogSchema>().MigrateAsync(CancellationToken.None).ConfigureAwait(false);
         foreach (var layer in BlobStorage.Layers(app.Services.GetRequiredService<IBlobBackend>()))
         {
             if (layer is FileSystemBlobBackend files)

@@ -19,8 +19,8 @@ public sealed class EngineHarness : IAsyncDisposable
         Metadata = new SqliteMetadataStore(new SqliteMetadataOptions { DatabasePath = SqliteMetadataOptions.InMemory });
         Flaky = new FlakyBlobBackend(Blobs, seed: 7);
         Chunks = new ChunkStore(Flaky, Metadata, options, Clock, Pins);
-        Objects = new ObjectService(Metadata, Chunks, options, Clock);
-        Sweeper = new DeleteQueueSweeper(Metadata, Flaky, Pins, options, Clock, NullLogger<DeleteQueueSweeper>.Instance);
+        Objects = new ObjectService(Metadata, Metadata, Chunks, options, Clock);
+        Sweeper = new DeleteQueueSweeper(Metadata, Metadata, Flaky, Pins, options, Clock, NullLogger<DeleteQueueSweeper>.Instance);
     }
 
     public EngineOptions Options { get; }

@@ -75,7 +75,7 @@ public sealed class MultipartServiceTests
 
     private static (MultipartService Multipart, AbandonedUploadCleaner Cleaner) Create(EngineHarness engine)
     {
-        var multipart = new MultipartService(engine.Metadata, engine.Chunks, engine.Options, engine.Clock);
+        var multipart = new MultipartService(engine.Metadata, engine.Metadata, engine.Metadata, engine.Chunks, engine.Options, engine.Clock);
         return (multipart, new AbandonedUploadCleaner(multipart, engine.Options, engine.Clock, NullLogger<AbandonedUploadCleaner>.Instance));
     }
 

@@ -11,7 +11,7 @@ namespace Cairn.Metadata.Tests;
 /// </summary>
 public sealed partial class SqliteMetadataStoreTests
 {
-    private SqliteMetadataStore SqliteStore => Assert.IsType<SqliteMetadataStore>(Store);
+    private SqliteMetadataStore SqliteStore => Assert.IsType<SqliteMetadataStore>(Catalog.Provider);
 
     /// <summary>
     /// Holds the next group (one write of key "blocker") before its COMMIT until <c>Gate</c> is opened;
@@ -58,7 +58,7 @@ public sealed partial class SqliteMetadataStoreTests
         Assert.Equal(2, SqliteStore.WriteTransactionsCommitted - before);
         for (var i = 0; i < Writes; i++)
         {
-            Assert.NotNull(await Store.GetObjectAsync(Bucket, "k" + i, Ct));
+            Assert.NotNull(await Catalog.Objects.GetObjectAsync(Bucket, "k" + i, Ct));
         }
     }
 
@@ -90,9 +90,9 @@ public sealed partial class SqliteMetadataStoreTests
         Assert.Equal(CommitOutcome.PreconditionFailed, await conditional);
         await Assert.ThrowsAsync<InvalidOperationException>(() => throwing);
         Assert.Equal(CommitOutcome.Committed, await last);
-        Assert.NotNull(await Store.GetObjectAsync(Bucket, "first", Ct));
-        Assert.NotNull(await Store.GetObjectAsync(Bucket, "last", Ct));
-        Assert.Equal("original", (await Store.GetObjectAsync(Bucket, "existing", Ct))!.ETag);
+        Assert.NotNull(await Catalog.Objects.GetObjectAsync(Bucket, "first", Ct));
+        Assert.NotNull(await Catalog.Objects.GetObjectAsync(Bucket, "last", Ct));
+        Assert.Equal("original", (await Catalog.Objects.GetObjectAsync(Bucket, "existing", Ct))!.ETag);
         // The throwing write's reference to chunk a was rolled back with its savepoint.
         Assert.Equal(uploadBefore, await SnapshotAsync(uploadId));
         Assert.Equal(1, await RefCountAsync(a));
@@ -118,7 +118,7 @@ public sealed partial class SqliteMetadataStoreTests
         Assert.Single(outcomes, CommitOutcome.Committed);
         Assert.Single(outcomes, CommitOutcome.PreconditionFailed);
         var winner = outcomes[0] == CommitOutcome.Committed ? "one" : "two";
-        Assert.Equal(winner, (await Store.GetObjectAsync(Bucket, "race", Ct))!.ETag);
+        Assert.Equal(winner, (await Catalog.Objects.GetObjectAsync(Bucket, "race", Ct))!.ETag);
     }
 
     [Fact(Timeout = 20_000)]
@@ -158,11 +158,11 @@ public sealed partial class SqliteMetadataStoreTests
         Assert.All(failures, static failure => Assert.Contains("FOREIGN KEY", failure.Message, StringComparison.Ordinal));
         for (var i = 0; i < 5; i++)
         {
-            Assert.Null(await Store.GetObjectAsync(Bucket, "doomed" + i, Ct));
+            Assert.Null(await Catalog.Objects.GetObjectAsync(Bucket, "doomed" + i, Ct));
         }
         Assert.Equal(0L, await QueryFileAsync("SELECT COUNT(*) FROM objects WHERE bucket = 'no-such-bucket'"));
         Assert.Equal(CommitOutcome.Committed, after);
-        Assert.NotNull(await Store.GetObjectAsync(Bucket, "after", Ct));
+        Assert.NotNull(await Catalog.Objects.GetObjectAsync(Bucket, "after", Ct));
         Assert.Equal(2, SqliteStore.WriteTransactionsCommitted - before);
     }
 
@@ -177,9 +177,9 @@ public sealed partial class SqliteMetadataStoreTests
             startedCancellation.Cancel();
             return ValueTask.CompletedTask;
         });
-        var queued = Store.CommitObjectAsync(new ObjectCommit(null, InlineVersion("queued"), WritePrecondition.None), Now, Grace,
+        var queued = Catalog.Objects.CommitObjectAsync(new ObjectCommit(null, InlineVersion("queued"), WritePrecondition.None), Now, Grace,
             queuedCancellation.Token).AsTask();
-        var started = Store.CommitObjectAsync(new ObjectCommit(null, InlineVersion("started"), WritePrecondition.None), Now, Grace,
+        var started = Catalog.Objects.CommitObjectAsync(new ObjectCommit(null, InlineVersion("started"), WritePrecondition.None), Now, Grace,
             startedCancellation.Token).AsTask();
 
         // Act: the queued write is answered at once, while the group ahead of it is still held.
@@ -191,8 +191,8 @@ public sealed partial class SqliteMetadataStoreTests
         // Assert
         Assert.Equal(CommitOutcome.Committed, await started);
         Assert.True(startedCancellation.IsCancellationRequested);
-        Assert.Null(await Store.GetObjectAsync(Bucket, "queued", Ct));
-        Assert.NotNull(await Store.GetObjectAsync(Bucket, "started", Ct));
+        Assert.Null(await Catalog.Objects.GetObjectAsync(Bucket, "queued", Ct));
+        Assert.NotNull(await Catalog.Objects.GetObjectAsync(Bucket, "started", Ct));
     }
 
     [Fact(Timeout = 20_000)]
@@ -211,7 +211,7 @@ public sealed partial class SqliteMetadataStoreTests
         await ReopenAsync();
         for (var i = 0; i < 20; i++)
         {
-            Assert.NotNull(await Store.GetObjectAsync(Bucket, "k" + i, Ct));
+            Assert.NotNull(await Catalog.Objects.GetObjectAsync(Bucket, "k" + i, Ct));
         }
     }
 }

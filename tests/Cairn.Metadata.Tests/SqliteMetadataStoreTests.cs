@@ -3,21 +3,10 @@ using Microsoft.Data.Sqlite;
 
 namespace Cairn.Metadata.Tests;
 
-/// <summary>The conformance suite over a SQLite file in a fresh temporary directory per test.</summary>
-public sealed partial class SqliteMetadataStoreTests : MetadataStoreConformanceTests
+/// <summary>What only the SQLite provider promises: WAL, fsync at commit, foreign keys, lock waits, group commit.</summary>
+public sealed partial class SqliteMetadataStoreTests : CatalogConformanceTests<SqliteTarget>
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("cairn-sqlite-").FullName;
-
-    private string DatabasePath => Path.Combine(_directory, "catalog.db");
-
-    protected override ValueTask<IMetadataStore> OpenStoreAsync() =>
-        ValueTask.FromResult<IMetadataStore>(new SqliteMetadataStore(new SqliteMetadataOptions { DatabasePath = DatabasePath }));
-
-    protected override ValueTask DeleteDatabaseAsync()
-    {
-        Directory.Delete(_directory, recursive: true);
-        return ValueTask.CompletedTask;
-    }
+    private string DatabasePath => Target.DatabasePath;
 
     private async Task<object?> QueryFileAsync(string sql)
     {
@@ -37,7 +26,7 @@ public sealed partial class SqliteMetadataStoreTests : MetadataStoreConformanceT
     [Fact(Timeout = 10_000)]
     public async Task Writer_fsyncs_every_commit_and_enforces_foreign_keys()
     {
-        var store = Assert.IsType<SqliteMetadataStore>(Store);
+        var store = Assert.IsType<SqliteMetadataStore>(Catalog.Provider);
         Assert.Equal(2L, await store.ReadWriterPragmaAsync("synchronous", Ct)); // 2 = FULL
         Assert.Equal(1L, await store.ReadWriterPragmaAsync("foreign_keys", Ct));
     }
@@ -47,7 +36,7 @@ public sealed partial class SqliteMetadataStoreTests : MetadataStoreConformanceT
     {
         // The store's static constructor has run (Store exists). Without the repair the bundled
         // e_sqlite3 reports (and sleeps) 1000 ms for any sleep.
-        Assert.NotNull(Store);
+        Assert.NotNull(Catalog.Provider);
         Assert.Equal(1, SqliteWaits.SqliteSleep(1));
     }
 
@@ -99,17 +88,18 @@ public sealed partial class SqliteMetadataStoreTests : MetadataStoreConformanceT
     [Fact(Timeout = 10_000)]
     public async Task Migration_records_the_schema_version_once()
     {
-        await Store.MigrateAsync(Ct);
+        await Catalog.Schema.MigrateAsync(Ct);
         Assert.Equal(1L, await QueryFileAsync("SELECT COUNT(*) FROM schema_version WHERE version = 1 AND name = 'Initial'"));
         Assert.Equal(1L, await QueryFileAsync("SELECT COUNT(*) FROM schema_version WHERE version = 2 AND name = 'Multipart'"));
-        Assert.Equal(2L, await QueryFileAsync("SELECT MAX(version) FROM schema_version"));
+        Assert.Equal(1L, await QueryFileAsync("SELECT COUNT(*) FROM schema_version WHERE version = 3 AND name = 'Leases'"));
+        Assert.Equal(3L, await QueryFileAsync("SELECT MAX(version) FROM schema_version"));
     }
 
     [Fact(Timeout = 10_000)]
     public async Task Migration_0002_upgrades_a_version_1_database_that_holds_data()
     {
         // Arrange: the file as the previous build left it: schema 1, a bucket, a chunked object.
-        var path = Path.Combine(_directory, "v1.db");
+        var path = Path.Combine(Path.GetDirectoryName(DatabasePath)!, "v1.db");
         var initial = SqlMigration.FromEmbeddedResources(typeof(SqliteMetadataStore).Assembly)[0];
         Assert.Equal(1, initial.Version);
         var chunk = Chunk("a");
@@ -176,7 +166,7 @@ public sealed partial class SqliteMetadataStoreTests : MetadataStoreConformanceT
         await QueryFileAsync("INSERT INTO schema_version (version, name, applied_at) VALUES (999, 'Future', 0)");
 
         // Act + Assert
-        await Assert.ThrowsAsync<InvalidOperationException>(() => Store.MigrateAsync(Ct).AsTask());
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Catalog.Schema.MigrateAsync(Ct).AsTask());
     }
 
     [Fact(Timeout = 10_000)]
@@ -217,14 +207,14 @@ public sealed partial class SqliteMetadataStoreTests : MetadataStoreConformanceT
         {
             for (var i = 0; i < 50; i++)
             {
-                await Store.GetObjectAsync(Bucket, "k", Ct);
-                await Store.GetBucketAsync(Bucket, Ct);
+                await Catalog.Objects.GetObjectAsync(Bucket, "k", Ct);
+                await Catalog.Buckets.GetBucketAsync(Bucket, Ct);
             }
         })));
         Assert.NotEmpty(OpenFilesOfTheDatabase());
 
         // Act
-        await ((IAsyncDisposable)Store).DisposeAsync();
+        await Catalog.DisposeAsync();
 
         // Assert
         Assert.Empty(OpenFilesOfTheDatabase());

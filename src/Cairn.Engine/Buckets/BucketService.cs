@@ -11,24 +11,24 @@ public enum CreateBucketStatus
 }
 
 /// <summary>Bucket operations.</summary>
-public sealed class BucketService(IMetadataStore metadata, EngineOptions options, TimeProvider time)
+public sealed class BucketService(IBucketCatalog buckets, EngineOptions options, TimeProvider time)
 {
     /// <summary>Creates a bucket in <paramref name="region"/>. The name has been validated by the caller.</summary>
     public async Task<CreateBucketStatus> CreateAsync(string name, string region, CancellationToken cancellationToken)
     {
-        var created = await metadata.TryCreateBucketAsync(new BucketRecord(name, time.GetUtcNow(), region), cancellationToken).ConfigureAwait(false);
+        var created = await buckets.TryCreateBucketAsync(new BucketRecord(name, time.GetUtcNow(), region), cancellationToken).ConfigureAwait(false);
         return created ? CreateBucketStatus.Created : CreateBucketStatus.AlreadyExists;
     }
 
     /// <summary>The bucket, or null.</summary>
     public Task<BucketRecord?> GetAsync(string name, CancellationToken cancellationToken) =>
-        metadata.GetBucketAsync(name, cancellationToken).AsTask();
+        buckets.GetBucketAsync(name, cancellationToken).AsTask();
 
     /// <summary>Deletes a bucket that holds no objects; multipart uploads in progress are aborted with it, as in S3.</summary>
     public Task<DeleteBucketOutcome> DeleteAsync(string name, CancellationToken cancellationToken) =>
-        metadata.DeleteBucketAsync(name, time.GetUtcNow(), options.GracePeriod, cancellationToken).AsTask();
+        buckets.DeleteBucketAsync(name, time.GetUtcNow(), options.GracePeriod, cancellationToken).AsTask();
 
     /// <summary>All buckets by name.</summary>
     public Task<IReadOnlyList<BucketRecord>> ListAsync(CancellationToken cancellationToken) =>
-        metadata.ListBucketsAsync(cancellationToken).AsTask();
+        buckets.ListBucketsAsync(cancellationToken).AsTask();
 }

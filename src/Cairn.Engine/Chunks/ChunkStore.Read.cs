@@ -165,7 +165,7 @@ public sealed partial class ChunkStore
         {
             wanted.Add(chunk.Hash);
         }
-        var found = await metadata.LocateChunksAsync(wanted, cancellationToken).ConfigureAwait(false);
+        var found = await chunkCatalog.LocateChunksAsync(wanted, cancellationToken).ConfigureAwait(false);
         foreach (var hash in wanted)
         {
             if (!found.ContainsKey(hash))

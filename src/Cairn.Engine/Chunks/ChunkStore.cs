@@ -12,7 +12,7 @@ namespace Cairn.Engine.Chunks;
 /// one pass over the bytes, reserves each chunk in the catalog before its blob is written (so a
 /// crash leaves nothing untracked) and skips chunks the catalog already holds (dedup).
 /// </summary>
-public sealed partial class ChunkStore(IBlobBackend blobs, IMetadataStore metadata, EngineOptions options, TimeProvider time, ChunkReadPins pins)
+public sealed partial class ChunkStore(IBlobBackend blobs, IChunkCatalog chunkCatalog, EngineOptions options, TimeProvider time, ChunkReadPins pins)
 {
     /// <summary>Chunk reads in flight or fetched and not yet written, across all downloads (see <see cref="CopyRangeToAsync"/>).</summary>
     private readonly SemaphoreSlim _readPermits = new(options.MaxConcurrentChunkReads, options.MaxConcurrentChunkReads);
@@ -190,7 +190,7 @@ public sealed partial class ChunkStore(IBlobBackend blobs, IMetadataStore metada
     {
         try
         {
-            await metadata.AbortUploadAsync(uploadId, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+            await chunkCatalog.AbortUploadAsync(uploadId, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -202,7 +202,7 @@ public sealed partial class ChunkStore(IBlobBackend blobs, IMetadataStore metada
     {
         var hash = ContentHash.Compute(data.Span);
         var deadline = time.GetUtcNow() + options.ReservationTimeout;
-        var reservation = await metadata.ReserveChunkAsync(uploadId, hash, data.Length, BlobNames.NewChunkBlob(hash), deadline, cancellationToken)
+        var reservation = await chunkCatalog.ReserveChunkAsync(uploadId, hash, data.Length, BlobNames.NewChunkBlob(hash), deadline, cancellationToken)
             .ConfigureAwait(false);
         if (reservation.Kind == ChunkReservationKind.MustWrite)
         {

@@ -66,7 +66,7 @@ public sealed partial class MultipartService
         {
             completed.Add(new CompletedPart(part.PartNumber, part.ETag));
         }
-        var outcome = await metadata.CompleteMultipartUploadAsync(command.UploadId, completed, version, command.Precondition, time.GetUtcNow(),
+        var outcome = await objects.CompleteMultipartUploadAsync(command.UploadId, completed, version, command.Precondition, time.GetUtcNow(),
             options.GracePeriod, cancellationToken).ConfigureAwait(false);
         return outcome switch
         {
@@ -84,7 +84,7 @@ public sealed partial class MultipartService
         var after = 0;
         while (true)
         {
-            var page = await metadata.ListPartsAsync(uploadId, after, 1000, cancellationToken).ConfigureAwait(false);
+            var page = await multipart.ListPartsAsync(uploadId, after, 1000, cancellationToken).ConfigureAwait(false);
             foreach (var part in page.Parts)
             {
                 parts[part.PartNumber] = part;

@@ -105,7 +105,7 @@ public sealed partial class MultipartService
         PartCommitOutcome outcome;
         try
         {
-            outcome = await metadata.CommitPartAsync(upload.UploadId, body.UploadId, part, time.GetUtcNow(), options.GracePeriod, cancellationToken)
+            outcome = await multipart.CommitPartAsync(upload.UploadId, body.UploadId, part, time.GetUtcNow(), options.GracePeriod, cancellationToken)
                 .ConfigureAwait(false);
         }
         catch

@@ -11,7 +11,7 @@ namespace Cairn.Engine.Multipart;
 /// part; CompleteMultipartUpload makes the object visible in one catalog transaction and releases
 /// the parts, so chunks the object uses never pass through a zero count.
 /// </summary>
-public sealed partial class MultipartService(IMetadataStore metadata, ChunkStore chunks, EngineOptions options, TimeProvider time)
+public sealed partial class MultipartService(IBucketCatalog buckets, IObjectCatalog objects, IMultipartCatalog multipart, ChunkStore chunks, EngineOptions options, TimeProvider time)
 {
     /// <summary>Starts an upload; null when the bucket does not exist.</summary>
     public async Task<MultipartUploadRecord?> CreateAsync(CreateMultipartCommand command, CancellationToken cancellationToken)
@@ -32,13 +32,13 @@ public sealed partial class MultipartService(IMetadataStore metadata, ChunkStore
             ChecksumAlgorithm = command.ChecksumAlgorithm is { } chosen ? ChecksumAlgorithms.WireName(chosen) : null,
             ChecksumType = checksumType,
         };
-        return await metadata.CreateMultipartUploadAsync(upload, cancellationToken).ConfigureAwait(false) ? upload : null;
+        return await multipart.CreateMultipartUploadAsync(upload, cancellationToken).ConfigureAwait(false) ? upload : null;
     }
 
     /// <summary>The upload when it exists and belongs to this bucket and key (S3 answers NoSuchUpload otherwise).</summary>
     public async Task<MultipartUploadRecord?> FindAsync(string bucket, string key, string uploadId, CancellationToken cancellationToken)
     {
-        var upload = await metadata.GetMultipartUploadAsync(uploadId, cancellationToken).ConfigureAwait(false);
+        var upload = await multipart.GetMultipartUploadAsync(uploadId, cancellationToken).ConfigureAwait(false);
         return upload is not null && upload.Bucket == bucket && upload.Key == key ? upload : null;
     }
 
@@ -49,7 +49,7 @@ public sealed partial class MultipartService(IMetadataStore metadata, ChunkStore
         {
             return false;
         }
-        return await metadata.AbortMultipartUploadAsync(uploadId, time.GetUtcNow(), options.GracePeriod, cancellationToken).ConfigureAwait(false);
+        return await multipart.AbortMultipartUploadAsync(uploadId, time.GetUtcNow(), options.GracePeriod, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>One page of an upload's parts; null when there is no such upload.</summary>
@@ -61,29 +61,29 @@ public sealed partial class MultipartService(IMetadataStore metadata, ChunkStore
         {
             return null;
         }
-        var parts = await metadata.ListPartsAsync(uploadId, afterPartNumber, maxParts, cancellationToken).ConfigureAwait(false);
+        var parts = await multipart.ListPartsAsync(uploadId, afterPartNumber, maxParts, cancellationToken).ConfigureAwait(false);
         return (upload, parts);
     }
 
     /// <summary>One page of a bucket's uploads in progress; null when the bucket does not exist.</summary>
     public async Task<MultipartUploadListing?> ListUploadsAsync(string bucket, MultipartUploadsQuery query, CancellationToken cancellationToken)
     {
-        if (await metadata.GetBucketAsync(bucket, cancellationToken).ConfigureAwait(false) is null)
+        if (await buckets.GetBucketAsync(bucket, cancellationToken).ConfigureAwait(false) is null)
         {
             return null;
         }
-        return await metadata.ListMultipartUploadsAsync(bucket, query, cancellationToken).ConfigureAwait(false);
+        return await multipart.ListMultipartUploadsAsync(bucket, query, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Aborts uploads initiated more than <see cref="EngineOptions.AbandonedUploadAge"/> ago; returns how many.</summary>
     public async Task<int> AbortAbandonedAsync(int max, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var stale = await metadata.ListMultipartUploadsInitiatedBeforeAsync(now - options.AbandonedUploadAge, max, cancellationToken).ConfigureAwait(false);
+        var stale = await multipart.ListMultipartUploadsInitiatedBeforeAsync(now - options.AbandonedUploadAge, max, cancellationToken).ConfigureAwait(false);
         var aborted = 0;
         foreach (var uploadId in stale)
         {
-            if (await metadata.AbortMultipartUploadAsync(uploadId, now, options.GracePeriod, cancellationToken).ConfigureAwait(false))
+            if (await multipart.AbortMultipartUploadAsync(uploadId, now, options.GracePeriod, cancellationToken).ConfigureAwait(false))
             {
                 aborted++;
             }

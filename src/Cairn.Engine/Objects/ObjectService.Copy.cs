@@ -11,16 +11,16 @@ public sealed partial class ObjectService
     /// </summary>
     public async Task<CopyObjectResult> CopyAsync(CopyObjectCommand command, CancellationToken cancellationToken)
     {
-        if (await metadata.GetBucketAsync(command.Bucket, cancellationToken).ConfigureAwait(false) is null)
+        if (await buckets.GetBucketAsync(command.Bucket, cancellationToken).ConfigureAwait(false) is null)
         {
             return new CopyObjectResult(CopyObjectStatus.NoSuchBucket);
         }
         for (var attempt = 0; ; attempt++)
         {
-            var source = await metadata.GetObjectAsync(command.SourceBucket, command.SourceKey, cancellationToken).ConfigureAwait(false);
+            var source = await objects.GetObjectAsync(command.SourceBucket, command.SourceKey, cancellationToken).ConfigureAwait(false);
             if (source is null)
             {
-                var sourceBucketExists = await metadata.GetBucketAsync(command.SourceBucket, cancellationToken).ConfigureAwait(false) is not null;
+                var sourceBucketExists = await buckets.GetBucketAsync(command.SourceBucket, cancellationToken).ConfigureAwait(false) is not null;
                 return new CopyObjectResult(sourceBucketExists ? CopyObjectStatus.NoSuchSourceKey : CopyObjectStatus.NoSuchSourceBucket);
             }
             if (source.Size > command.MaxSourceSize)
@@ -40,7 +40,7 @@ public sealed partial class ObjectService
                 Headers = command.ReplaceMetadata ? command.Headers : source.Headers,
                 UserMetadata = command.ReplaceMetadata ? command.UserMetadata : source.UserMetadata,
             };
-            var outcome = await metadata.CommitObjectAsync(new ObjectCommit(UploadId: null, version, command.Precondition), time.GetUtcNow(),
+            var outcome = await objects.CommitObjectAsync(new ObjectCommit(UploadId: null, version, command.Precondition), time.GetUtcNow(),
                 options.GracePeriod, cancellationToken).ConfigureAwait(false);
             switch (outcome)
             {

@@ -9,10 +9,10 @@ public sealed partial class ObjectService
     public async Task<GetObjectResult> GetAsync(string bucket, string key, ReadConditions conditions, ByteRangeRequest? range,
         CancellationToken cancellationToken, int? partNumber = null)
     {
-        var version = await metadata.GetObjectAsync(bucket, key, cancellationToken).ConfigureAwait(false);
+        var version = await objects.GetObjectAsync(bucket, key, cancellationToken).ConfigureAwait(false);
         if (version is null)
         {
-            var bucketExists = await metadata.GetBucketAsync(bucket, cancellationToken).ConfigureAwait(false) is not null;
+            var bucketExists = await buckets.GetBucketAsync(bucket, cancellationToken).ConfigureAwait(false) is not null;
             return new GetObjectResult(bucketExists ? GetObjectStatus.NoSuchKey : GetObjectStatus.NoSuchBucket);
         }
         var verdict = ReadConditionEvaluator.Evaluate(conditions, version.ETag, version.LastModified);

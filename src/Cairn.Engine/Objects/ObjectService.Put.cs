@@ -13,7 +13,7 @@ public sealed partial class ObjectService
     /// </summary>
     public async Task<PutObjectResult> PutAsync(PutObjectCommand command, CancellationToken cancellationToken)
     {
-        if (await metadata.GetBucketAsync(command.Bucket, cancellationToken).ConfigureAwait(false) is null)
+        if (await buckets.GetBucketAsync(command.Bucket, cancellationToken).ConfigureAwait(false) is null)
         {
             return new PutObjectResult(PutObjectStatus.NoSuchBucket);
         }
@@ -56,7 +56,7 @@ public sealed partial class ObjectService
         CommitOutcome outcome;
         try
         {
-            outcome = await metadata.CommitObjectAsync(new ObjectCommit(body.UploadId, version, command.Precondition), time.GetUtcNow(),
+            outcome = await objects.CommitObjectAsync(new ObjectCommit(body.UploadId, version, command.Precondition), time.GetUtcNow(),
                 options.GracePeriod, cancellationToken).ConfigureAwait(false);
         }
         catch
@@ -83,7 +83,7 @@ public sealed partial class ObjectService
     /// <summary>Checks the precondition before reading the body, so a doomed upload is refused early; the commit checks again.</summary>
     private async Task<bool> PreconditionMayHoldAsync(PutObjectCommand command, CancellationToken cancellationToken)
     {
-        var current = await metadata.GetObjectAsync(command.Bucket, command.Key, cancellationToken).ConfigureAwait(false);
+        var current = await objects.GetObjectAsync(command.Bucket, command.Key, cancellationToken).ConfigureAwait(false);
         return command.Precondition.HoldsFor(current?.ETag);
     }
 

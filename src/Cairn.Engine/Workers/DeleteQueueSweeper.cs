@@ -11,7 +11,7 @@ namespace Cairn.Engine.Workers;
 /// (invariants 4 and 5). The queue entry is removed only after the blob is gone, so a crash in
 /// between retries the delete.
 /// </summary>
-public sealed partial class DeleteQueueSweeper(IMetadataStore metadata, IBlobBackend blobs, ChunkReadPins pins, EngineOptions options,
+public sealed partial class DeleteQueueSweeper(IDeleteQueue deleteQueue, IChunkCatalog chunkCatalog, IBlobBackend blobs, ChunkReadPins pins, EngineOptions options,
     TimeProvider time, ILogger<DeleteQueueSweeper> logger) : IWorker
 {
     private const int BatchSize = 256;
@@ -50,12 +50,12 @@ public sealed partial class DeleteQueueSweeper(IMetadataStore metadata, IBlobBac
     private async Task<(int Deleted, WorkerState State)> SweepBatchAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var expired = await metadata.ExpireUploadsAsync(now, cancellationToken).ConfigureAwait(false);
+        var expired = await chunkCatalog.ExpireUploadsAsync(now, cancellationToken).ConfigureAwait(false);
         if (expired > 0)
         {
             LogUploadsExpired(expired);
         }
-        var due = await metadata.GetDueDeletesAsync(now, BatchSize, cancellationToken).ConfigureAwait(false);
+        var due = await deleteQueue.GetDueDeletesAsync(now, BatchSize, cancellationToken).ConfigureAwait(false);
         var confirmed = new List<DeleteQueueEntry>(due.Count);
         foreach (var entry in due)
         {
@@ -76,11 +76,11 @@ public sealed partial class DeleteQueueSweeper(IMetadataStore metadata, IBlobBac
         if (entry.ChunkHash is { } hash && pins.IsPinned(hash))
         {
             // A download in this process is still streaming the chunk; look again next sweep.
-            await metadata.RecordDeleteFailureAsync(entry.BlobName, "a download in progress holds the chunk", now + options.SweepInterval,
+            await deleteQueue.RecordDeleteFailureAsync(entry.BlobName, "a download in progress holds the chunk", now + options.SweepInterval,
                 cancellationToken).ConfigureAwait(false);
             return false;
         }
-        var decision = await metadata.PrepareDeleteAsync(entry.BlobName, now, now + options.SweepInterval, cancellationToken).ConfigureAwait(false);
+        var decision = await deleteQueue.PrepareDeleteAsync(entry.BlobName, now, now + options.SweepInterval, cancellationToken).ConfigureAwait(false);
         return decision == SweepDecision.Delete;
     }
 
@@ -118,10 +118,10 @@ public sealed partial class DeleteQueueSweeper(IMetadataStore metadata, IBlobBac
             {
                 var retryAt = now + Backoff(entry.Attempts);
                 LogDeleteFailed(entry.BlobName, reason, retryAt);
-                await metadata.RecordDeleteFailureAsync(entry.BlobName, reason, retryAt, cancellationToken).ConfigureAwait(false);
+                await deleteQueue.RecordDeleteFailureAsync(entry.BlobName, reason, retryAt, cancellationToken).ConfigureAwait(false);
                 continue;
             }
-            await metadata.CompleteDeleteAsync(entry.BlobName, cancellationToken).ConfigureAwait(false);
+            await deleteQueue.CompleteDeleteAsync(entry.BlobName, cancellationToken).ConfigureAwait(false);
             deleted++;
         }
         return deleted;

@@ -307,7 +307,7 @@ public sealed partial class MultipartUploadTests(MultipartServerFixture fixture)
                 addresses.Add(Convert.ToHexStringLower(SHA256.HashData(body.AsSpan(offset, Math.Min(ChunkSize, body.Length - offset)))));
             }
         }
-        var rows = await Server.Services.GetRequiredService<IMetadataStore>().ListChunksAsync(CancellationToken.None);
+        var rows = await Server.Services.GetRequiredService<IChunkCatalog>().ListChunksAsync(CancellationToken.None);
         return rows.Where(row => addresses.Contains(row.Hash.ToString())).ToList();
     }
 }

@@ -78,16 +78,16 @@ internal sealed record StoreSnapshot(
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var ct = cancel.Token;
         var reclaimed = await server.Services.GetRequiredService<DeleteQueueSweeper>().SweepAllDueAsync(ct);
-        var metadata = server.Services.GetRequiredService<IMetadataStore>();
+        var metadata = server.Services.GetRequiredService<MetadataCatalog>();
 
-        var buckets = (await metadata.ListBucketsAsync(ct)).Select(static b => $"{b.Name} {b.Region} {b.CreatedAt:O}").ToList();
+        var buckets = (await metadata.Buckets.ListBucketsAsync(ct)).Select(static b => $"{b.Name} {b.Region} {b.CreatedAt:O}").ToList();
         var objects = new List<string>();
-        if (bucket is not null && await metadata.GetBucketAsync(bucket, ct) is not null)
+        if (bucket is not null && await metadata.Buckets.GetBucketAsync(bucket, ct) is not null)
         {
             string? after = null;
             for (var page = 0; page < 100; page++)
             {
-                var listing = await metadata.ListObjectsAsync(bucket, new ListObjectsQuery("", null, after, 1000), ct);
+                var listing = await metadata.Objects.ListObjectsAsync(bucket, new ListObjectsQuery("", null, after, 1000), ct);
                 objects.AddRange(listing.Objects.Select(static o => $"{o.Key} {o.Size} {o.ETag} {o.LastModified:O}"));
                 if (!listing.IsTruncated)
                 {
@@ -96,10 +96,10 @@ internal sealed record StoreSnapshot(
                 after = listing.NextAfter;
             }
         }
-        var chunkRows = await metadata.ListChunksAsync(ct);
+        var chunkRows = await metadata.Chunks.ListChunksAsync(ct);
         var chunks = chunkRows.Select(static c => $"{c.Hash} {c.BlobName} {c.Length} {c.RefCount}").Order(StringComparer.Ordinal).ToList();
         var referenced = chunkRows.Where(static c => c.RefCount > 0).Select(static c => c.BlobName).Order(StringComparer.Ordinal).ToList();
-        var pending = await metadata.CountPendingDeletesAsync(ct);
+        var pending = await metadata.DeleteQueue.CountPendingDeletesAsync(ct);
         return new StoreSnapshot(bucket, buckets, objects, chunks, BlobFilesOnDisk(server), referenced, pending) { Reclaimed = reclaimed };
     }
 

@@ -74,9 +74,9 @@ public sealed class ChunkIntegrityTests(ServerFixture fixture)
         await s3.PutBucketAsync(bucket);
         await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "k", InputStream = new MemoryStream(RandomNumberGenerator.GetBytes(size)) });
 
-        var metadata = fixture.Server.Services.GetRequiredService<IMetadataStore>();
-        var version = await metadata.GetObjectAsync(bucket, "k", CancellationToken.None);
-        var located = await metadata.LocateChunksAsync(version!.Chunks.Select(c => c.Hash).ToList(), CancellationToken.None);
+        var metadata = fixture.Server.Services.GetRequiredService<MetadataCatalog>();
+        var version = await metadata.Objects.GetObjectAsync(bucket, "k", CancellationToken.None);
+        var located = await metadata.Chunks.LocateChunksAsync(version!.Chunks.Select(c => c.Hash).ToList(), CancellationToken.None);
         var blobs = version.Chunks.Select(c => Path.Combine(fixture.Server.DataDirectory, "blobs", located[c.Hash])).ToList();
         Assert.All(blobs, path => Assert.True(File.Exists(path), path));
         return (bucket, blobs);

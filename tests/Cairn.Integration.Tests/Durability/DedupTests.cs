@@ -58,9 +58,9 @@ public sealed class DedupTests
         clock.Advance(GracePeriod + TimeSpan.FromSeconds(1));
         Assert.Equal(stored.Count, await SweepAsync(server));
         Assert.Empty(Directory.EnumerateFiles(BlobsDirectory(server), "*", SearchOption.AllDirectories));
-        var catalog = server.Services.GetRequiredService<IMetadataStore>();
-        Assert.Empty(await catalog.ListChunksAsync(CancellationToken.None));
-        Assert.Equal(0, await catalog.CountPendingDeletesAsync(CancellationToken.None));
+        var catalog = server.Services.GetRequiredService<MetadataCatalog>();
+        Assert.Empty(await catalog.Chunks.ListChunksAsync(CancellationToken.None));
+        Assert.Equal(0, await catalog.DeleteQueue.CountPendingDeletesAsync(CancellationToken.None));
     }
 
     [Fact(Timeout = 60_000)]

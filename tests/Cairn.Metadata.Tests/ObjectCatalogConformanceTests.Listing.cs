@@ -2,7 +2,8 @@ using System.Text;
 
 namespace Cairn.Metadata.Tests;
 
-public abstract partial class MetadataStoreConformanceTests
+public abstract partial class ObjectCatalogConformanceTests<TTarget> : CatalogConformanceTests<TTarget>
+    where TTarget : ICatalogTarget, new()
 {
     private async Task SeedAsync(IEnumerable<string> keys)
     {
@@ -13,7 +14,7 @@ public abstract partial class MetadataStoreConformanceTests
     }
 
     private Task<ObjectListing> ListAsync(string prefix = "", string? delimiter = null, string? after = null, int maxKeys = 1000) =>
-        Store.ListObjectsAsync(Bucket, new ListObjectsQuery(prefix, delimiter, after, maxKeys), Ct).AsTask();
+        Catalog.Objects.ListObjectsAsync(Bucket, new ListObjectsQuery(prefix, delimiter, after, maxKeys), Ct).AsTask();
 
     private static IEnumerable<string> Keys(ObjectListing listing) => listing.Objects.Select(static o => o.Key);
 
@@ -228,7 +229,7 @@ public abstract partial class MetadataStoreConformanceTests
     public async Task ListObjects_of_an_empty_or_missing_bucket_returns_an_empty_page()
     {
         var empty = await ListAsync(delimiter: "/");
-        var missing = await Store.ListObjectsAsync("absent", new ListObjectsQuery("", null, null, 1000), Ct);
+        var missing = await Catalog.Objects.ListObjectsAsync("absent", new ListObjectsQuery("", null, null, 1000), Ct);
         Assert.Equal((0, 0, false, (string?)null), (empty.Objects.Count, empty.CommonPrefixes.Count, empty.IsTruncated, empty.NextAfter));
         Assert.Equal((0, 0, false), (missing.Objects.Count, missing.CommonPrefixes.Count, missing.IsTruncated));
     }
@@ -247,7 +248,7 @@ public abstract partial class MetadataStoreConformanceTests
     {
         // Arrange: 100 "directories" of 200 keys each.
         await SeedAsync(Enumerable.Range(0, 100).SelectMany(static d => Enumerable.Range(0, 200).Select(k => $"dir{d:D3}/file{k:D3}")));
-        var store = Assert.IsAssignableFrom<SqlMetadataStore>(SqlStore);
+        var store = Catalog.Provider!;
         var before = store.ListingRowsRead;
 
         // Act

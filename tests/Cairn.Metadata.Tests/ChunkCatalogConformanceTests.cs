@@ -1,14 +1,15 @@
 namespace Cairn.Metadata.Tests;
 
-public abstract partial class MetadataStoreConformanceTests
+public abstract partial class ChunkCatalogConformanceTests<TTarget> : CatalogConformanceTests<TTarget>
+    where TTarget : ICatalogTarget, new()
 {
     [Fact(Timeout = 10_000)]
     public async Task ReserveChunk_of_a_new_address_returns_MustWrite_with_the_candidate_blob()
     {
         var chunk = Chunk("a");
-        var reservation = await Store.ReserveChunkAsync(Guid.NewGuid(), chunk.Hash, chunk.Length, "blob-1", Deadline, Ct);
+        var reservation = await Catalog.Chunks.ReserveChunkAsync(Guid.NewGuid(), chunk.Hash, chunk.Length, "blob-1", Deadline, Ct);
         Assert.Equal(new ChunkReservation(ChunkReservationKind.MustWrite, "blob-1"), reservation);
-        Assert.Empty(await Store.ListChunksAsync(Ct));
+        Assert.Empty(await Catalog.Chunks.ListChunksAsync(Ct));
     }
 
     [Fact(Timeout = 10_000)]
@@ -17,15 +18,15 @@ public abstract partial class MetadataStoreConformanceTests
         // Arrange
         var chunk = Chunk("a");
         var committed = await PutAsync("k", chunk);
-        await Store.DeleteObjectAsync(Bucket, "k", Now, Grace, Ct);
+        await Catalog.Objects.DeleteObjectAsync(Bucket, "k", Now, Grace, Ct);
 
         // Act
         var upload = Guid.NewGuid();
-        var reservation = await Store.ReserveChunkAsync(upload, chunk.Hash, chunk.Length, "unused-candidate", Deadline, Ct);
+        var reservation = await Catalog.Chunks.ReserveChunkAsync(upload, chunk.Hash, chunk.Length, "unused-candidate", Deadline, Ct);
 
         // Assert: the pin keeps the unreferenced chunk row until the upload commits or ends.
         Assert.Equal(new ChunkReservation(ChunkReservationKind.AlreadyStored, committed[0].BlobName), reservation);
-        Assert.Equal(SweepDecision.Later, await Store.PrepareDeleteAsync(committed[0].BlobName!, Forever, Forever, Ct));
+        Assert.Equal(SweepDecision.Later, await Catalog.DeleteQueue.PrepareDeleteAsync(committed[0].BlobName!, Forever, Forever, Ct));
         Assert.Equal(CommitOutcome.Committed, await CommitAsync(upload, Version("k2", "e", chunk)));
         Assert.Equal(1, (await FindChunkAsync(chunk))!.Value.RefCount);
     }
@@ -37,12 +38,12 @@ public abstract partial class MetadataStoreConformanceTests
         var (fresh, stored) = (Chunk("fresh"), Chunk("stored"));
         var committed = await PutAsync("k", stored);
         var upload = Guid.NewGuid();
-        await Store.ReserveChunkAsync(upload, fresh.Hash, fresh.Length, "blob-fresh", Deadline, Ct);
-        await Store.ReserveChunkAsync(upload, stored.Hash, stored.Length, "blob-stored", Deadline, Ct);
+        await Catalog.Chunks.ReserveChunkAsync(upload, fresh.Hash, fresh.Length, "blob-fresh", Deadline, Ct);
+        await Catalog.Chunks.ReserveChunkAsync(upload, stored.Hash, stored.Length, "blob-stored", Deadline, Ct);
 
         // Act
-        var freshAgain = await Store.ReserveChunkAsync(upload, fresh.Hash, fresh.Length, "blob-2", Deadline, Ct);
-        var storedAgain = await Store.ReserveChunkAsync(upload, stored.Hash, stored.Length, "blob-3", Deadline, Ct);
+        var freshAgain = await Catalog.Chunks.ReserveChunkAsync(upload, fresh.Hash, fresh.Length, "blob-2", Deadline, Ct);
+        var storedAgain = await Catalog.Chunks.ReserveChunkAsync(upload, stored.Hash, stored.Length, "blob-3", Deadline, Ct);
 
         // Assert
         Assert.Equal(new ChunkReservation(ChunkReservationKind.AlreadyReserved, "blob-fresh"), freshAgain);
@@ -54,13 +55,13 @@ public abstract partial class MetadataStoreConformanceTests
     {
         // Arrange
         var upload = Guid.NewGuid();
-        await Store.ReserveChunkAsync(upload, Chunk("a").Hash, 1, "blob-a", Now.AddMinutes(1), Ct);
-        await Store.ReserveChunkAsync(upload, Chunk("b").Hash, 1, "blob-b", Now.AddMinutes(10), Ct);
-        await Store.ReserveChunkAsync(upload, Chunk("c").Hash, 1, "blob-c", Now.AddMinutes(5), Ct);
+        await Catalog.Chunks.ReserveChunkAsync(upload, Chunk("a").Hash, 1, "blob-a", Now.AddMinutes(1), Ct);
+        await Catalog.Chunks.ReserveChunkAsync(upload, Chunk("b").Hash, 1, "blob-b", Now.AddMinutes(10), Ct);
+        await Catalog.Chunks.ReserveChunkAsync(upload, Chunk("c").Hash, 1, "blob-c", Now.AddMinutes(5), Ct);
 
         // Act
-        var expiredEarly = await Store.ExpireUploadsAsync(Now.AddMinutes(9), Ct);
-        var expiredLate = await Store.ExpireUploadsAsync(Now.AddMinutes(11), Ct);
+        var expiredEarly = await Catalog.Chunks.ExpireUploadsAsync(Now.AddMinutes(9), Ct);
+        var expiredLate = await Catalog.Chunks.ExpireUploadsAsync(Now.AddMinutes(11), Ct);
 
         // Assert
         Assert.Equal((0, 1), (expiredEarly, expiredLate));
@@ -77,7 +78,7 @@ public abstract partial class MetadataStoreConformanceTests
         var later = Now.AddMinutes(3);
 
         // Act
-        await Store.AbortUploadAsync(upload, later, Ct);
+        await Catalog.Chunks.AbortUploadAsync(upload, later, Ct);
 
         // Assert
         Assert.Equal(ChunkReservationKind.AlreadyStored, reservations[2].Kind);
@@ -89,9 +90,9 @@ public abstract partial class MetadataStoreConformanceTests
         Assert.Equal(pinnedCommit[0].BlobName, (await FindChunkAsync(pinned))!.Value.BlobName);
         Assert.Null(await FindChunkAsync(fresh));
         // The reservations are gone: the address is free to reserve again, and nothing pins it.
-        var again = await Store.ReserveChunkAsync(upload, fresh.Hash, fresh.Length, "blob-again", Deadline, Ct);
+        var again = await Catalog.Chunks.ReserveChunkAsync(upload, fresh.Hash, fresh.Length, "blob-again", Deadline, Ct);
         Assert.Equal(ChunkReservationKind.MustWrite, again.Kind);
-        Assert.Equal(0, await Store.ExpireUploadsAsync(Now, Ct));
+        Assert.Equal(0, await Catalog.Chunks.ExpireUploadsAsync(Now, Ct));
     }
 
     [Fact(Timeout = 10_000)]
@@ -100,12 +101,12 @@ public abstract partial class MetadataStoreConformanceTests
         // Arrange: two uploads name the same blob; the first commits it as a chunk row.
         var chunk = Chunk("a");
         var (first, second) = (Guid.NewGuid(), Guid.NewGuid());
-        await Store.ReserveChunkAsync(first, chunk.Hash, chunk.Length, "shared-blob", Deadline, Ct);
-        await Store.ReserveChunkAsync(second, chunk.Hash, chunk.Length, "shared-blob", Deadline, Ct);
+        await Catalog.Chunks.ReserveChunkAsync(first, chunk.Hash, chunk.Length, "shared-blob", Deadline, Ct);
+        await Catalog.Chunks.ReserveChunkAsync(second, chunk.Hash, chunk.Length, "shared-blob", Deadline, Ct);
         await CommitAsync(first, Version("k", "e", chunk));
 
         // Act
-        await Store.AbortUploadAsync(second, Now, Ct);
+        await Catalog.Chunks.AbortUploadAsync(second, Now, Ct);
 
         // Assert
         Assert.Empty(await QueueAsync());
@@ -116,9 +117,9 @@ public abstract partial class MetadataStoreConformanceTests
     public async Task AbortUpload_of_an_unknown_upload_changes_nothing()
     {
         await PutAsync("k", Chunk("a"));
-        await Store.AbortUploadAsync(Guid.NewGuid(), Now, Ct);
+        await Catalog.Chunks.AbortUploadAsync(Guid.NewGuid(), Now, Ct);
         Assert.Empty(await QueueAsync());
-        Assert.Single(await Store.ListChunksAsync(Ct));
+        Assert.Single(await Catalog.Chunks.ListChunksAsync(Ct));
     }
 
     [Fact(Timeout = 10_000)]
@@ -127,18 +128,18 @@ public abstract partial class MetadataStoreConformanceTests
         // Arrange
         var (early, late) = (Guid.NewGuid(), Guid.NewGuid());
         var (a, b) = (Chunk("a"), Chunk("b"));
-        await Store.ReserveChunkAsync(early, a.Hash, a.Length, "blob-early", Now.AddMinutes(1), Ct);
-        await Store.ReserveChunkAsync(late, b.Hash, b.Length, "blob-late", Now.AddMinutes(10), Ct);
+        await Catalog.Chunks.ReserveChunkAsync(early, a.Hash, a.Length, "blob-early", Now.AddMinutes(1), Ct);
+        await Catalog.Chunks.ReserveChunkAsync(late, b.Hash, b.Length, "blob-late", Now.AddMinutes(10), Ct);
         var sweepTime = Now.AddMinutes(5);
 
         // Act
-        var expired = await Store.ExpireUploadsAsync(sweepTime, Ct);
+        var expired = await Catalog.Chunks.ExpireUploadsAsync(sweepTime, Ct);
 
         // Assert
         Assert.Equal(1, expired);
         Assert.Equal(new DeleteQueueEntry("blob-early", a.Hash, sweepTime, 0, null), Assert.Single(await QueueAsync()));
-        Assert.Equal(ChunkReservationKind.AlreadyReserved, (await Store.ReserveChunkAsync(late, b.Hash, b.Length, "x", Now.AddMinutes(10), Ct)).Kind);
-        Assert.Equal(ChunkReservationKind.MustWrite, (await Store.ReserveChunkAsync(early, a.Hash, a.Length, "y", Now.AddMinutes(10), Ct)).Kind);
+        Assert.Equal(ChunkReservationKind.AlreadyReserved, (await Catalog.Chunks.ReserveChunkAsync(late, b.Hash, b.Length, "x", Now.AddMinutes(10), Ct)).Kind);
+        Assert.Equal(ChunkReservationKind.MustWrite, (await Catalog.Chunks.ReserveChunkAsync(early, a.Hash, a.Length, "y", Now.AddMinutes(10), Ct)).Kind);
     }
 
     [Fact(Timeout = 10_000)]
@@ -147,14 +148,14 @@ public abstract partial class MetadataStoreConformanceTests
         // Arrange
         var chunk = Chunk("a");
         var (upload, _) = await ReserveAsync(chunk);
-        Assert.Equal(1, await Store.ExpireUploadsAsync(Forever, Ct));
+        Assert.Equal(1, await Catalog.Chunks.ExpireUploadsAsync(Forever, Ct));
 
         // Act
         var outcome = await CommitAsync(upload, Version("k", "e", chunk));
 
         // Assert
         Assert.Equal(CommitOutcome.ChunkMissing, outcome);
-        Assert.Null(await Store.GetObjectAsync(Bucket, "k", Ct));
+        Assert.Null(await Catalog.Objects.GetObjectAsync(Bucket, "k", Ct));
         Assert.Single(await QueueAsync());
     }
 }

@@ -1,6 +1,7 @@
 namespace Cairn.Metadata.Tests;
 
-public abstract partial class MetadataStoreConformanceTests
+public abstract partial class MultipartCatalogConformanceTests<TTarget> : CatalogConformanceTests<TTarget>
+    where TTarget : ICatalogTarget, new()
 {
     /// <summary>Creates uploads given as (key, minutes after Now, upload id).</summary>
     private async Task SeedUploadsAsync(params (string Key, int Minutes, string Id)[] uploads)
@@ -13,7 +14,7 @@ public abstract partial class MetadataStoreConformanceTests
 
     private Task<MultipartUploadListing> ListUploadsAsync(string prefix = "", string? delimiter = null, string? keyMarker = null,
         string? uploadIdMarker = null, int maxUploads = 1000) =>
-        Store.ListMultipartUploadsAsync(Bucket, new MultipartUploadsQuery(prefix, delimiter, keyMarker, uploadIdMarker, maxUploads), Ct).AsTask();
+        Catalog.Multipart.ListMultipartUploadsAsync(Bucket, new MultipartUploadsQuery(prefix, delimiter, keyMarker, uploadIdMarker, maxUploads), Ct).AsTask();
 
     /// <summary>A page as "key/id" per upload, then each common prefix.</summary>
     private static IEnumerable<string> Items(MultipartUploadListing listing) =>
@@ -23,7 +24,7 @@ public abstract partial class MetadataStoreConformanceTests
     public async Task ListMultipartUploads_orders_by_key_bytes_then_initiation_then_upload_id()
     {
         // Arrange: "\u00e9" (C3 A9 in UTF-8) sorts after "z"; another bucket's upload stays out.
-        Assert.True(await Store.TryCreateBucketAsync(new BucketRecord("other", Now, "us-east-1"), Ct));
+        Assert.True(await Catalog.Buckets.TryCreateBucketAsync(new BucketRecord("other", Now, "us-east-1"), Ct));
         await CreateUploadAsync("a", Now, "elsewhere", bucket: "other");
         await SeedUploadsAsync(("b", 0, "u1"), ("a", 5, "u2"), ("a", 1, "u3"), ("a", 1, "u0"), ("\u00e9", 0, "u4"), ("z", 0, "u5"));
 
@@ -164,7 +165,7 @@ public abstract partial class MetadataStoreConformanceTests
         await SeedUploadsAsync(("a", 0, "u1"));
 
         // Act
-        var missing = await Store.ListMultipartUploadsAsync("absent", new MultipartUploadsQuery("", null, null, null, 1000), Ct);
+        var missing = await Catalog.Multipart.ListMultipartUploadsAsync("absent", new MultipartUploadsQuery("", null, null, null, 1000), Ct);
         var zero = await ListUploadsAsync(maxUploads: 0);
 
         // Assert
@@ -186,7 +187,7 @@ public abstract partial class MetadataStoreConformanceTests
                 await CreateUploadAsync($"dir{d:D2}/file{k:D2}");
             }
         }
-        var store = Assert.IsAssignableFrom<SqlMetadataStore>(SqlStore);
+        var store = Catalog.Provider!;
         var before = store.ListingRowsRead;
 
         // Act

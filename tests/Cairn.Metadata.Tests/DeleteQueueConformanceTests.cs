@@ -1,12 +1,13 @@
 namespace Cairn.Metadata.Tests;
 
-public abstract partial class MetadataStoreConformanceTests
+public abstract partial class DeleteQueueConformanceTests<TTarget> : CatalogConformanceTests<TTarget>
+    where TTarget : ICatalogTarget, new()
 {
     /// <summary>Commits a chunked object and deletes it: its chunk row stays at zero, its blob queued.</summary>
     private async Task<string> ReleasedChunkBlobAsync(ChunkRef chunk, string key = "released")
     {
         var reservations = await PutAsync(key, chunk);
-        Assert.True(await Store.DeleteObjectAsync(Bucket, key, Now, Grace, Ct));
+        Assert.True(await Catalog.Objects.DeleteObjectAsync(Bucket, key, Now, Grace, Ct));
         return reservations[0].BlobName!;
     }
 
@@ -17,25 +18,25 @@ public abstract partial class MetadataStoreConformanceTests
         foreach (var (name, minutes) in new[] { ("b", 2), ("a", 1), ("c", 3), ("d", 30) })
         {
             var upload = Guid.NewGuid();
-            await Store.ReserveChunkAsync(upload, Chunk(name).Hash, 1, "blob-" + name, Deadline, Ct);
-            await Store.AbortUploadAsync(upload, Now.AddMinutes(minutes), Ct);
+            await Catalog.Chunks.ReserveChunkAsync(upload, Chunk(name).Hash, 1, "blob-" + name, Deadline, Ct);
+            await Catalog.Chunks.AbortUploadAsync(upload, Now.AddMinutes(minutes), Ct);
         }
 
         // Act
-        var due = await Store.GetDueDeletesAsync(Now.AddMinutes(3), 2, Ct);
-        var all = await Store.GetDueDeletesAsync(Now.AddMinutes(3), 100, Ct);
+        var due = await Catalog.DeleteQueue.GetDueDeletesAsync(Now.AddMinutes(3), 2, Ct);
+        var all = await Catalog.DeleteQueue.GetDueDeletesAsync(Now.AddMinutes(3), 100, Ct);
 
         // Assert
         Assert.Equal(["blob-a", "blob-b"], due.Select(static e => e.BlobName));
         Assert.Equal(["blob-a", "blob-b", "blob-c"], all.Select(static e => e.BlobName));
-        Assert.Equal(4, await Store.CountPendingDeletesAsync(Ct));
-        Assert.Empty(await Store.GetDueDeletesAsync(Now, 100, Ct));
+        Assert.Equal(4, await Catalog.DeleteQueue.CountPendingDeletesAsync(Ct));
+        Assert.Empty(await Catalog.DeleteQueue.GetDueDeletesAsync(Now, 100, Ct));
     }
 
     [Fact(Timeout = 10_000)]
     public async Task PrepareDelete_returns_Gone_for_a_missing_entry()
     {
-        Assert.Equal(SweepDecision.Gone, await Store.PrepareDeleteAsync("never-queued", Forever, Forever, Ct));
+        Assert.Equal(SweepDecision.Gone, await Catalog.DeleteQueue.PrepareDeleteAsync("never-queued", Forever, Forever, Ct));
     }
 
     [Fact(Timeout = 10_000)]
@@ -47,7 +48,7 @@ public abstract partial class MetadataStoreConformanceTests
         await CommitAsync(null, Version("again", "e", chunk));
 
         // Act
-        var decision = await Store.PrepareDeleteAsync(blob, Forever, Forever, Ct);
+        var decision = await Catalog.DeleteQueue.PrepareDeleteAsync(blob, Forever, Forever, Ct);
 
         // Assert
         Assert.Equal(SweepDecision.Keep, decision);
@@ -66,7 +67,7 @@ public abstract partial class MetadataStoreConformanceTests
         var retryAt = sweepTime.AddMinutes(1);
 
         // Act
-        var decision = await Store.PrepareDeleteAsync(blob, sweepTime, retryAt, Ct);
+        var decision = await Catalog.DeleteQueue.PrepareDeleteAsync(blob, sweepTime, retryAt, Ct);
 
         // Assert
         Assert.Equal(SweepDecision.Later, decision);
@@ -82,15 +83,15 @@ public abstract partial class MetadataStoreConformanceTests
         var blob = await ReleasedChunkBlobAsync(chunk);
 
         // Act
-        var decision = await Store.PrepareDeleteAsync(blob, Now + Grace, Forever, Ct);
+        var decision = await Catalog.DeleteQueue.PrepareDeleteAsync(blob, Now + Grace, Forever, Ct);
 
         // Assert: the row is gone, the entry waits for CompleteDelete.
         Assert.Equal(SweepDecision.Delete, decision);
         Assert.Null(await FindChunkAsync(chunk));
         Assert.NotNull(await FindQueuedAsync(blob));
-        await Store.CompleteDeleteAsync(blob, Ct);
-        Assert.Equal(0, await Store.CountPendingDeletesAsync(Ct));
-        Assert.Equal(SweepDecision.Gone, await Store.PrepareDeleteAsync(blob, Forever, Forever, Ct));
+        await Catalog.DeleteQueue.CompleteDeleteAsync(blob, Ct);
+        Assert.Equal(0, await Catalog.DeleteQueue.CountPendingDeletesAsync(Ct));
+        Assert.Equal(SweepDecision.Gone, await Catalog.DeleteQueue.PrepareDeleteAsync(blob, Forever, Forever, Ct));
     }
 
     [Fact(Timeout = 10_000)]
@@ -98,10 +99,10 @@ public abstract partial class MetadataStoreConformanceTests
     {
         // Arrange
         var blob = await ReleasedChunkBlobAsync(Chunk("a"));
-        Assert.Equal(SweepDecision.Delete, await Store.PrepareDeleteAsync(blob, Forever, Forever, Ct));
+        Assert.Equal(SweepDecision.Delete, await Catalog.DeleteQueue.PrepareDeleteAsync(blob, Forever, Forever, Ct));
 
         // Act: the sweeper died before deleting the blob; the next one finds the entry.
-        var decision = await Store.PrepareDeleteAsync(blob, Forever, Forever, Ct);
+        var decision = await Catalog.DeleteQueue.PrepareDeleteAsync(blob, Forever, Forever, Ct);
 
         // Assert
         Assert.Equal(SweepDecision.Delete, decision);
@@ -113,11 +114,11 @@ public abstract partial class MetadataStoreConformanceTests
         // Arrange: the old blob's row was deleted, then the content was uploaded again as a new blob.
         var chunk = Chunk("a");
         var oldBlob = await ReleasedChunkBlobAsync(chunk);
-        Assert.Equal(SweepDecision.Delete, await Store.PrepareDeleteAsync(oldBlob, Forever, Forever, Ct));
+        Assert.Equal(SweepDecision.Delete, await Catalog.DeleteQueue.PrepareDeleteAsync(oldBlob, Forever, Forever, Ct));
         var fresh = await PutAsync("again", chunk);
 
         // Act
-        var decision = await Store.PrepareDeleteAsync(oldBlob, Forever, Forever, Ct);
+        var decision = await Catalog.DeleteQueue.PrepareDeleteAsync(oldBlob, Forever, Forever, Ct);
 
         // Assert
         Assert.Equal(ChunkReservationKind.MustWrite, fresh[0].Kind);
@@ -130,14 +131,14 @@ public abstract partial class MetadataStoreConformanceTests
     {
         // Arrange
         var (upload, reservations) = await ReserveAsync(Chunk("a"));
-        await Store.AbortUploadAsync(upload, Now, Ct);
+        await Catalog.Chunks.AbortUploadAsync(upload, Now, Ct);
 
         // Act
-        var decision = await Store.PrepareDeleteAsync(reservations[0].BlobName!, Now, Forever, Ct);
+        var decision = await Catalog.DeleteQueue.PrepareDeleteAsync(reservations[0].BlobName!, Now, Forever, Ct);
 
         // Assert
         Assert.Equal(SweepDecision.Delete, decision);
-        Assert.Empty(await Store.ListChunksAsync(Ct));
+        Assert.Empty(await Catalog.Chunks.ListChunksAsync(Ct));
     }
 
     [Fact(Timeout = 10_000)]
@@ -145,13 +146,13 @@ public abstract partial class MetadataStoreConformanceTests
     {
         // Arrange: two uploads name the same blob; one is aborted, the other still writes it.
         var (aborted, live) = (Guid.NewGuid(), Guid.NewGuid());
-        await Store.ReserveChunkAsync(aborted, Chunk("a").Hash, 1, "blob-x", Deadline, Ct);
-        await Store.ReserveChunkAsync(live, Chunk("a").Hash, 1, "blob-x", Deadline, Ct);
-        await Store.AbortUploadAsync(aborted, Now, Ct);
+        await Catalog.Chunks.ReserveChunkAsync(aborted, Chunk("a").Hash, 1, "blob-x", Deadline, Ct);
+        await Catalog.Chunks.ReserveChunkAsync(live, Chunk("a").Hash, 1, "blob-x", Deadline, Ct);
+        await Catalog.Chunks.AbortUploadAsync(aborted, Now, Ct);
         var retryAt = Now.AddMinutes(1);
 
         // Act
-        var decision = await Store.PrepareDeleteAsync("blob-x", Now, retryAt, Ct);
+        var decision = await Catalog.DeleteQueue.PrepareDeleteAsync("blob-x", Now, retryAt, Ct);
 
         // Assert
         Assert.Equal(SweepDecision.Later, decision);
@@ -165,10 +166,10 @@ public abstract partial class MetadataStoreConformanceTests
         var chunk = Chunk("a");
         var blob = await ReleasedChunkBlobAsync(chunk);
         await CommitAsync(null, Version("again", "e", chunk));
-        await Store.DeleteObjectAsync(Bucket, "again", Now.AddMinutes(5), Grace, Ct);
+        await Catalog.Objects.DeleteObjectAsync(Bucket, "again", Now.AddMinutes(5), Grace, Ct);
 
         // Act
-        var decision = await Store.PrepareDeleteAsync(blob, Now + Grace, Forever, Ct);
+        var decision = await Catalog.DeleteQueue.PrepareDeleteAsync(blob, Now + Grace, Forever, Ct);
 
         // Assert
         Assert.Equal(SweepDecision.Later, decision);
@@ -185,19 +186,19 @@ public abstract partial class MetadataStoreConformanceTests
         var retryAt = Now.AddHours(2);
 
         // Act
-        await Store.RecordDeleteFailureAsync(blob, "timeout", Now.AddHours(1), Ct);
-        await Store.RecordDeleteFailureAsync(blob, "503 SlowDown", retryAt, Ct);
+        await Catalog.DeleteQueue.RecordDeleteFailureAsync(blob, "timeout", Now.AddHours(1), Ct);
+        await Catalog.DeleteQueue.RecordDeleteFailureAsync(blob, "503 SlowDown", retryAt, Ct);
 
         // Assert
         Assert.Equal(new DeleteQueueEntry(blob, chunk.Hash, retryAt, 2, "503 SlowDown"), await FindQueuedAsync(blob));
-        Assert.Empty(await Store.GetDueDeletesAsync(retryAt.AddMilliseconds(-1), 10, Ct));
+        Assert.Empty(await Catalog.DeleteQueue.GetDueDeletesAsync(retryAt.AddMilliseconds(-1), 10, Ct));
     }
 
     [Fact(Timeout = 10_000)]
     public async Task CompleteDelete_of_a_missing_entry_changes_nothing()
     {
         var blob = await ReleasedChunkBlobAsync(Chunk("a"));
-        await Store.CompleteDeleteAsync("other", Ct);
+        await Catalog.DeleteQueue.CompleteDeleteAsync("other", Ct);
         Assert.NotNull(await FindQueuedAsync(blob));
     }
 }

@@ -1,6 +1,7 @@
 namespace Cairn.Metadata.Tests;
 
-public abstract partial class MetadataStoreConformanceTests
+public abstract partial class ObjectCatalogConformanceTests<TTarget> : CatalogConformanceTests<TTarget>
+    where TTarget : ICatalogTarget, new()
 {
     [Fact(Timeout = 10_000)]
     public async Task CommitObject_then_GetObject_round_trips_every_field_of_an_inline_version()
@@ -22,7 +23,7 @@ public abstract partial class MetadataStoreConformanceTests
 
         // Act
         var outcome = await CommitAsync(null, version);
-        var read = await Store.GetObjectAsync(Bucket, version.Key, Ct);
+        var read = await Catalog.Objects.GetObjectAsync(Bucket, version.Key, Ct);
 
         // Assert
         Assert.Equal(CommitOutcome.Committed, outcome);
@@ -48,7 +49,7 @@ public abstract partial class MetadataStoreConformanceTests
 
         // Act
         await PutAsync("big", chunks);
-        var read = await Store.GetObjectAsync(Bucket, "big", Ct);
+        var read = await Catalog.Objects.GetObjectAsync(Bucket, "big", Ct);
 
         // Assert
         Assert.NotNull(read);
@@ -64,8 +65,8 @@ public abstract partial class MetadataStoreConformanceTests
     public async Task GetObject_returns_null_for_a_missing_key_or_bucket()
     {
         await PutInlineAsync("a");
-        Assert.Null(await Store.GetObjectAsync(Bucket, "b", Ct));
-        Assert.Null(await Store.GetObjectAsync("absent", "a", Ct));
+        Assert.Null(await Catalog.Objects.GetObjectAsync(Bucket, "b", Ct));
+        Assert.Null(await Catalog.Objects.GetObjectAsync("absent", "a", Ct));
     }
 
     [Fact(Timeout = 10_000)]
@@ -80,8 +81,8 @@ public abstract partial class MetadataStoreConformanceTests
 
         // Assert
         Assert.Equal(CommitOutcome.NoSuchBucket, outcome);
-        Assert.Empty(await Store.ListChunksAsync(Ct));
-        Assert.Equal(0, await Store.CountPendingDeletesAsync(Ct));
+        Assert.Empty(await Catalog.Chunks.ListChunksAsync(Ct));
+        Assert.Equal(0, await Catalog.DeleteQueue.CountPendingDeletesAsync(Ct));
     }
 
     [Fact(Timeout = 10_000)]
@@ -97,7 +98,7 @@ public abstract partial class MetadataStoreConformanceTests
 
         // Assert
         Assert.Equal(CommitOutcome.PreconditionFailed, onTaken);
-        Assert.Equal("inline", (await Store.GetObjectAsync(Bucket, "taken", Ct))!.ETag);
+        Assert.Equal("inline", (await Catalog.Objects.GetObjectAsync(Bucket, "taken", Ct))!.ETag);
         Assert.Equal(CommitOutcome.Committed, onFree);
     }
 
@@ -115,9 +116,9 @@ public abstract partial class MetadataStoreConformanceTests
         // Assert
         Assert.Equal(CommitOutcome.PreconditionFailed, onOther);
         Assert.Equal(CommitOutcome.PreconditionFailed, onMissing);
-        Assert.Null(await Store.GetObjectAsync(Bucket, "missing", Ct));
+        Assert.Null(await Catalog.Objects.GetObjectAsync(Bucket, "missing", Ct));
         Assert.Equal(CommitOutcome.Committed, onMatch);
-        Assert.Equal("v2", (await Store.GetObjectAsync(Bucket, "k", Ct))!.ETag);
+        Assert.Equal("v2", (await Catalog.Objects.GetObjectAsync(Bucket, "k", Ct))!.ETag);
     }
 
     [Fact(Timeout = 10_000)]
@@ -133,10 +134,10 @@ public abstract partial class MetadataStoreConformanceTests
 
         // Assert
         Assert.Equal(CommitOutcome.PreconditionFailed, outcome);
-        Assert.Empty(await Store.ListChunksAsync(Ct));
-        var again = await Store.ReserveChunkAsync(upload, chunk.Hash, chunk.Length, "other", Deadline, Ct);
+        Assert.Empty(await Catalog.Chunks.ListChunksAsync(Ct));
+        var again = await Catalog.Chunks.ReserveChunkAsync(upload, chunk.Hash, chunk.Length, "other", Deadline, Ct);
         Assert.Equal(new ChunkReservation(ChunkReservationKind.AlreadyReserved, reservations[0].BlobName), again);
-        await Store.AbortUploadAsync(upload, Now, Ct);
+        await Catalog.Chunks.AbortUploadAsync(upload, Now, Ct);
         Assert.NotNull(await FindQueuedAsync(reservations[0].BlobName!));
     }
 
@@ -153,7 +154,7 @@ public abstract partial class MetadataStoreConformanceTests
         Assert.Equal(ChunkReservationKind.MustWrite, reservations[0].Kind);
         Assert.Equal(new ChunkInfo(a.Hash, reservations[0].BlobName!, a.Length, 1), await FindChunkAsync(a));
         Assert.Equal(new ChunkInfo(b.Hash, reservations[1].BlobName!, b.Length, 1), await FindChunkAsync(b));
-        Assert.Equal(0, await Store.CountPendingDeletesAsync(Ct));
+        Assert.Equal(0, await Catalog.DeleteQueue.CountPendingDeletesAsync(Ct));
     }
 
     [Fact(Timeout = 10_000)]
@@ -169,12 +170,12 @@ public abstract partial class MetadataStoreConformanceTests
         // Assert
         Assert.Equal(new ChunkReservation(ChunkReservationKind.AlreadyStored, first[0].BlobName), second[0]);
         Assert.Equal(2, (await FindChunkAsync(shared))!.Value.RefCount);
-        Assert.True(await Store.DeleteObjectAsync(Bucket, "one", Now, Grace, Ct));
+        Assert.True(await Catalog.Objects.DeleteObjectAsync(Bucket, "one", Now, Grace, Ct));
         Assert.Equal(1, (await FindChunkAsync(shared))!.Value.RefCount);
         Assert.Empty(await QueueAsync());
-        Assert.True(await Store.DeleteObjectAsync(Bucket, "two", Now, Grace, Ct));
+        Assert.True(await Catalog.Objects.DeleteObjectAsync(Bucket, "two", Now, Grace, Ct));
         Assert.Equal(0, (await FindChunkAsync(shared))!.Value.RefCount);
-        Assert.Equal(2, await Store.CountPendingDeletesAsync(Ct));
+        Assert.Equal(2, await Catalog.DeleteQueue.CountPendingDeletesAsync(Ct));
     }
 
     [Fact(Timeout = 10_000)]
@@ -191,11 +192,11 @@ public abstract partial class MetadataStoreConformanceTests
 
         // Assert
         Assert.Equal(CommitOutcome.Committed, outcome);
-        Assert.Equal([fresh], (await Store.GetObjectAsync(Bucket, "k", Ct))!.Chunks);
+        Assert.Equal([fresh], (await Catalog.Objects.GetObjectAsync(Bucket, "k", Ct))!.Chunks);
         Assert.Equal(0, (await FindChunkAsync(old))!.Value.RefCount);
         var queued = Assert.Single(await QueueAsync());
         Assert.Equal(new DeleteQueueEntry(oldReservations[0].BlobName!, old.Hash, later + Grace, 0, null), queued);
-        Assert.Empty(await Store.GetDueDeletesAsync(later + Grace - TimeSpan.FromMilliseconds(1), 10, Ct));
+        Assert.Empty(await Catalog.DeleteQueue.GetDueDeletesAsync(later + Grace - TimeSpan.FromMilliseconds(1), 10, Ct));
     }
 
     [Fact(Timeout = 10_000)]
@@ -228,10 +229,10 @@ public abstract partial class MetadataStoreConformanceTests
         Assert.Equal(ChunkReservationKind.AlreadyReserved, reservations[1].Kind);
         Assert.Equal(CommitOutcome.Committed, outcome);
         Assert.Equal(3, (await FindChunkAsync(zeros))!.Value.RefCount);
-        Assert.Equal(3, (await Store.GetObjectAsync(Bucket, "k", Ct))!.Chunks.Count);
+        Assert.Equal(3, (await Catalog.Objects.GetObjectAsync(Bucket, "k", Ct))!.Chunks.Count);
         await PutAsync("copy", zeros);
         Assert.Equal(4, (await FindChunkAsync(zeros))!.Value.RefCount);
-        Assert.True(await Store.DeleteObjectAsync(Bucket, "k", Now, Grace, Ct));
+        Assert.True(await Catalog.Objects.DeleteObjectAsync(Bucket, "k", Now, Grace, Ct));
         Assert.Equal(1, (await FindChunkAsync(zeros))!.Value.RefCount);
         Assert.Empty(await QueueAsync());
     }
@@ -269,7 +270,7 @@ public abstract partial class MetadataStoreConformanceTests
 
         // Assert
         Assert.Equal(CommitOutcome.Committed, outcome);
-        Assert.Equal([a, b], (await Store.GetObjectAsync(Bucket, "copy", Ct))!.Chunks);
+        Assert.Equal([a, b], (await Catalog.Objects.GetObjectAsync(Bucket, "copy", Ct))!.Chunks);
         Assert.Equal(2, (await FindChunkAsync(a))!.Value.RefCount);
         Assert.Equal(2, (await FindChunkAsync(b))!.Value.RefCount);
     }
@@ -281,8 +282,8 @@ public abstract partial class MetadataStoreConformanceTests
         var (kept, swept) = (Chunk("kept"), Chunk("swept"));
         await PutAsync("keeper", kept);
         var sourceReservations = await PutAsync("source", swept);
-        await Store.DeleteObjectAsync(Bucket, "source", Now, Grace, Ct);
-        Assert.Equal(SweepDecision.Delete, await Store.PrepareDeleteAsync(sourceReservations[0].BlobName!, Forever, Forever, Ct));
+        await Catalog.Objects.DeleteObjectAsync(Bucket, "source", Now, Grace, Ct);
+        Assert.Equal(SweepDecision.Delete, await Catalog.DeleteQueue.PrepareDeleteAsync(sourceReservations[0].BlobName!, Forever, Forever, Ct));
         await PutInlineAsync("target");
 
         // Act
@@ -290,7 +291,7 @@ public abstract partial class MetadataStoreConformanceTests
 
         // Assert
         Assert.Equal(CommitOutcome.ChunkMissing, outcome);
-        Assert.Equal("inline", (await Store.GetObjectAsync(Bucket, "target", Ct))!.ETag);
+        Assert.Equal("inline", (await Catalog.Objects.GetObjectAsync(Bucket, "target", Ct))!.ETag);
         Assert.Equal(1, (await FindChunkAsync(kept))!.Value.RefCount);
         Assert.Null(await FindChunkAsync(swept));
     }
@@ -307,10 +308,10 @@ public abstract partial class MetadataStoreConformanceTests
 
         // Assert
         Assert.Equal(CommitOutcome.ChunkMissing, outcome);
-        Assert.Null(await Store.GetObjectAsync(Bucket, "k", Ct));
-        Assert.Empty(await Store.ListChunksAsync(Ct));
+        Assert.Null(await Catalog.Objects.GetObjectAsync(Bucket, "k", Ct));
+        Assert.Empty(await Catalog.Chunks.ListChunksAsync(Ct));
         Assert.Empty(await QueueAsync());
-        var again = await Store.ReserveChunkAsync(upload, reserved.Hash, reserved.Length, "other", Deadline, Ct);
+        var again = await Catalog.Chunks.ReserveChunkAsync(upload, reserved.Hash, reserved.Length, "other", Deadline, Ct);
         Assert.Equal(new ChunkReservation(ChunkReservationKind.AlreadyReserved, reservations[0].BlobName), again);
     }
 
@@ -341,7 +342,7 @@ public abstract partial class MetadataStoreConformanceTests
         await PutInlineAsync("k");
 
         // Assert
-        Assert.Equal([1, 2, 3], (await Store.GetObjectAsync(Bucket, "k", Ct))!.InlineBody);
+        Assert.Equal([1, 2, 3], (await Catalog.Objects.GetObjectAsync(Bucket, "k", Ct))!.InlineBody);
         Assert.Equal(0, (await FindChunkAsync(chunk))!.Value.RefCount);
         Assert.Equal(Now + Grace, Assert.Single(await QueueAsync()).NotBefore);
     }
@@ -361,11 +362,11 @@ public abstract partial class MetadataStoreConformanceTests
         var reservations = await PutAsync("k", chunk);
 
         // Act
-        var deleted = await Store.DeleteObjectAsync(Bucket, "k", Now, Grace, Ct);
+        var deleted = await Catalog.Objects.DeleteObjectAsync(Bucket, "k", Now, Grace, Ct);
 
         // Assert
         Assert.True(deleted);
-        Assert.Null(await Store.GetObjectAsync(Bucket, "k", Ct));
+        Assert.Null(await Catalog.Objects.GetObjectAsync(Bucket, "k", Ct));
         Assert.Equal(new DeleteQueueEntry(reservations[0].BlobName!, chunk.Hash, Now + Grace, 0, null), Assert.Single(await QueueAsync()));
     }
 
@@ -373,8 +374,8 @@ public abstract partial class MetadataStoreConformanceTests
     public async Task DeleteObject_returns_false_for_a_missing_key()
     {
         await PutInlineAsync("a");
-        Assert.False(await Store.DeleteObjectAsync(Bucket, "b", Now, Grace, Ct));
-        Assert.False(await Store.DeleteObjectAsync("absent", "a", Now, Grace, Ct));
-        Assert.NotNull(await Store.GetObjectAsync(Bucket, "a", Ct));
+        Assert.False(await Catalog.Objects.DeleteObjectAsync(Bucket, "b", Now, Grace, Ct));
+        Assert.False(await Catalog.Objects.DeleteObjectAsync("absent", "a", Now, Grace, Ct));
+        Assert.NotNull(await Catalog.Objects.GetObjectAsync(Bucket, "a", Ct));
     }
 }

@@ -1,12 +1,13 @@
 using System.Collections.Concurrent;
-using Cairn.Core;
 
 namespace Cairn.Metadata;
 
 /// <summary>
 /// Serves <see cref="GetObjectAsync"/> and <see cref="GetBucketAsync"/> from memory, in front of a
 /// catalog that this process alone writes (the embedded SQLite catalog): a GET or HEAD of a hot object
-/// then costs no SQL at all. Every other call passes through unchanged.
+/// then costs no SQL at all. It plays only the two roles whose rows it caches: every write of an
+/// object or bucket row is a member of <see cref="IObjectCatalog"/> or <see cref="IBucketCatalog"/>,
+/// so a write added to either role must be implemented here and cannot bypass the invalidation.
 /// </summary>
 /// <remarks>
 /// <para>Exactness rests on one invariant: every write that changes an object or bucket row goes
@@ -23,17 +24,18 @@ namespace Cairn.Metadata;
 /// <para>Memory is bounded by <c>capacityBytes</c>, an estimate per row (key, inline body, chunk
 /// list, headers); when a new row would exceed it, arbitrary rows are dropped down to three quarters.</para>
 /// </remarks>
-public sealed class CachingMetadataStore : IMetadataStore, IAsyncDisposable
+public sealed class CachingCatalog : IBucketCatalog, IObjectCatalog
 {
     private const int StripeCount = 1024;
 
     /// <summary>The slot after the stripes: bucket writes, which every lookup also checks.</summary>
     private const int Everywhere = StripeCount;
 
-    private readonly IMetadataStore _inner;
+    private readonly IBucketCatalog _buckets;
+    private readonly IObjectCatalog _objects;
     private readonly long _capacityBytes;
-    private readonly ConcurrentDictionary<(string Bucket, string Key), CachedObject> _objects = new();
-    private readonly ConcurrentDictionary<string, CachedBucket> _buckets = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Bucket, string Key), CachedObject> _cachedObjects = new();
+    private readonly ConcurrentDictionary<string, CachedBucket> _cachedBuckets = new(StringComparer.Ordinal);
     private readonly long[] _versions = new long[StripeCount + 1];
     private readonly int[] _writesInFlight = new int[StripeCount + 1];
     private readonly Lock _evicting = new();
@@ -41,13 +43,16 @@ public sealed class CachingMetadataStore : IMetadataStore, IAsyncDisposable
     private long _hits;
     private long _misses;
 
-    /// <param name="inner">The catalog; this instance must see every write made to it.</param>
+    /// <param name="buckets">The bucket rows; this instance must see every write made to them.</param>
+    /// <param name="objects">The object rows; this instance must see every write made to them.</param>
     /// <param name="capacityBytes">Estimated memory the cached rows may take; zero caches nothing.</param>
-    public CachingMetadataStore(IMetadataStore inner, long capacityBytes)
+    public CachingCatalog(IBucketCatalog buckets, IObjectCatalog objects, long capacityBytes)
     {
-        ArgumentNullException.ThrowIfNull(inner);
+        ArgumentNullException.ThrowIfNull(buckets);
+        ArgumentNullException.ThrowIfNull(objects);
         ArgumentOutOfRangeException.ThrowIfNegative(capacityBytes);
-        _inner = inner;
+        _buckets = buckets;
+        _objects = objects;
         _capacityBytes = capacityBytes;
     }
 
@@ -61,7 +66,7 @@ public sealed class CachingMetadataStore : IMetadataStore, IAsyncDisposable
     public long CachedBytes => Interlocked.Read(ref _cachedBytes);
 
     /// <summary>The rows held now (objects and buckets).</summary>
-    public int CachedRows => _objects.Count + _buckets.Count;
+    public int CachedRows => _cachedObjects.Count + _cachedBuckets.Count;
 
     // ------------------------------------------------------------------ cached reads
 
@@ -76,13 +81,13 @@ public sealed class CachingMetadataStore : IMetadataStore, IAsyncDisposable
         var global = Volatile.Read(ref _versions[Everywhere]);
         var local = Volatile.Read(ref _versions[stripe]);
         var quiet = Volatile.Read(ref _writesInFlight[Everywhere]) == 0 && Volatile.Read(ref _writesInFlight[stripe]) == 0;
-        if (quiet && _objects.TryGetValue(id, out var cached) && cached.GlobalVersion == global && cached.StripeVersion == local)
+        if (quiet && _cachedObjects.TryGetValue(id, out var cached) && cached.GlobalVersion == global && cached.StripeVersion == local)
         {
             Interlocked.Increment(ref _hits);
             return cached.Record;
         }
         Interlocked.Increment(ref _misses);
-        var record = await _inner.GetObjectAsync(bucket, key, cancellationToken).ConfigureAwait(false);
+        var record = await _objects.GetObjectAsync(bucket, key, cancellationToken).ConfigureAwait(false);
         if (quiet && record is not null && _capacityBytes > 0
             && Volatile.Read(ref _versions[Everywhere]) == global && Volatile.Read(ref _versions[stripe]) == local)
         {
@@ -97,17 +102,17 @@ public sealed class CachingMetadataStore : IMetadataStore, IAsyncDisposable
     {
         var global = Volatile.Read(ref _versions[Everywhere]);
         var quiet = Volatile.Read(ref _writesInFlight[Everywhere]) == 0;
-        if (quiet && _buckets.TryGetValue(name, out var cached) && cached.GlobalVersion == global)
+        if (quiet && _cachedBuckets.TryGetValue(name, out var cached) && cached.GlobalVersion == global)
         {
             Interlocked.Increment(ref _hits);
             return cached.Record;
         }
         Interlocked.Increment(ref _misses);
-        var record = await _inner.GetBucketAsync(name, cancellationToken).ConfigureAwait(false);
+        var record = await _buckets.GetBucketAsync(name, cancellationToken).ConfigureAwait(false);
         if (quiet && record is not null && _capacityBytes > 0 && Volatile.Read(ref _versions[Everywhere]) == global)
         {
             // Buckets are few and small; they are not counted against the capacity.
-            _buckets[name] = new CachedBucket(record, global);
+            _cachedBuckets[name] = new CachedBucket(record, global);
         }
         return record;
     }
@@ -116,124 +121,40 @@ public sealed class CachingMetadataStore : IMetadataStore, IAsyncDisposable
 
     /// <inheritdoc />
     public ValueTask<bool> TryCreateBucketAsync(BucketRecord bucket, CancellationToken cancellationToken) =>
-        WritingAsync(null, () => _inner.TryCreateBucketAsync(bucket, cancellationToken));
+        WritingAsync(null, () => _buckets.TryCreateBucketAsync(bucket, cancellationToken));
 
-    /// <inheritdoc />
-    public ValueTask<DeleteBucketOutcome> DeleteBucketAsync(string name, CancellationToken cancellationToken) =>
-        WritingAsync(null, () => _inner.DeleteBucketAsync(name, cancellationToken));
 
     /// <inheritdoc />
     public ValueTask<DeleteBucketOutcome> DeleteBucketAsync(string name, DateTimeOffset now, TimeSpan gracePeriod,
         CancellationToken cancellationToken) =>
-        WritingAsync(null, () => _inner.DeleteBucketAsync(name, now, gracePeriod, cancellationToken));
+        WritingAsync(null, () => _buckets.DeleteBucketAsync(name, now, gracePeriod, cancellationToken));
 
     /// <inheritdoc />
     public ValueTask<CommitOutcome> CommitObjectAsync(ObjectCommit commit, DateTimeOffset now, TimeSpan gracePeriod,
         CancellationToken cancellationToken) =>
-        WritingAsync((commit.Version.Bucket, commit.Version.Key), () => _inner.CommitObjectAsync(commit, now, gracePeriod, cancellationToken));
+        WritingAsync((commit.Version.Bucket, commit.Version.Key), () => _objects.CommitObjectAsync(commit, now, gracePeriod, cancellationToken));
 
     /// <inheritdoc />
     public ValueTask<bool> DeleteObjectAsync(string bucket, string key, DateTimeOffset now, TimeSpan gracePeriod,
         CancellationToken cancellationToken) =>
-        WritingAsync((bucket, key), () => _inner.DeleteObjectAsync(bucket, key, now, gracePeriod, cancellationToken));
+        WritingAsync((bucket, key), () => _objects.DeleteObjectAsync(bucket, key, now, gracePeriod, cancellationToken));
 
     /// <inheritdoc />
     public ValueTask<CompleteMultipartOutcome> CompleteMultipartUploadAsync(string uploadId, IReadOnlyList<CompletedPart> parts,
         ObjectVersionRecord version, WritePrecondition precondition, DateTimeOffset now, TimeSpan gracePeriod,
         CancellationToken cancellationToken) =>
         WritingAsync((version.Bucket, version.Key),
-            () => _inner.CompleteMultipartUploadAsync(uploadId, parts, version, precondition, now, gracePeriod, cancellationToken));
+            () => _objects.CompleteMultipartUploadAsync(uploadId, parts, version, precondition, now, gracePeriod, cancellationToken));
 
-    // ------------------------------------------------------------------ passed through (no object or bucket row changes)
-
-    /// <inheritdoc />
-    public ValueTask MigrateAsync(CancellationToken cancellationToken) => _inner.MigrateAsync(cancellationToken);
+    // ------------------------------------------------------------------ passed through (reads that span rows)
 
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<BucketRecord>> ListBucketsAsync(CancellationToken cancellationToken) =>
-        _inner.ListBucketsAsync(cancellationToken);
+        _buckets.ListBucketsAsync(cancellationToken);
 
     /// <inheritdoc />
     public ValueTask<ObjectListing> ListObjectsAsync(string bucket, ListObjectsQuery query, CancellationToken cancellationToken) =>
-        _inner.ListObjectsAsync(bucket, query, cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask<IReadOnlyDictionary<ContentHash, string>> LocateChunksAsync(IReadOnlyCollection<ContentHash> hashes,
-        CancellationToken cancellationToken) =>
-        _inner.LocateChunksAsync(hashes, cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask<bool> CreateMultipartUploadAsync(MultipartUploadRecord upload, CancellationToken cancellationToken) =>
-        _inner.CreateMultipartUploadAsync(upload, cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask<MultipartUploadRecord?> GetMultipartUploadAsync(string uploadId, CancellationToken cancellationToken) =>
-        _inner.GetMultipartUploadAsync(uploadId, cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask<PartCommitOutcome> CommitPartAsync(string uploadId, Guid? reservationId, PartRecord part, DateTimeOffset now,
-        TimeSpan gracePeriod, CancellationToken cancellationToken) =>
-        _inner.CommitPartAsync(uploadId, reservationId, part, now, gracePeriod, cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask<PartListing> ListPartsAsync(string uploadId, int afterPartNumber, int maxParts, CancellationToken cancellationToken) =>
-        _inner.ListPartsAsync(uploadId, afterPartNumber, maxParts, cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask<bool> AbortMultipartUploadAsync(string uploadId, DateTimeOffset now, TimeSpan gracePeriod,
-        CancellationToken cancellationToken) =>
-        _inner.AbortMultipartUploadAsync(uploadId, now, gracePeriod, cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask<MultipartUploadListing> ListMultipartUploadsAsync(string bucket, MultipartUploadsQuery query,
-        CancellationToken cancellationToken) =>
-        _inner.ListMultipartUploadsAsync(bucket, query, cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask<IReadOnlyList<string>> ListMultipartUploadsInitiatedBeforeAsync(DateTimeOffset cutoff, int max,
-        CancellationToken cancellationToken) =>
-        _inner.ListMultipartUploadsInitiatedBeforeAsync(cutoff, max, cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask<ChunkReservation> ReserveChunkAsync(Guid uploadId, ContentHash hash, int length, string candidateBlobName,
-        DateTimeOffset deadline, CancellationToken cancellationToken) =>
-        _inner.ReserveChunkAsync(uploadId, hash, length, candidateBlobName, deadline, cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask AbortUploadAsync(Guid uploadId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        _inner.AbortUploadAsync(uploadId, now, cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask<int> ExpireUploadsAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
-        _inner.ExpireUploadsAsync(now, cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask<IReadOnlyList<DeleteQueueEntry>> GetDueDeletesAsync(DateTimeOffset now, int max, CancellationToken cancellationToken) =>
-        _inner.GetDueDeletesAsync(now, max, cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask<SweepDecision> PrepareDeleteAsync(string blobName, DateTimeOffset now, DateTimeOffset retryAt,
-        CancellationToken cancellationToken) =>
-        _inner.PrepareDeleteAsync(blobName, now, retryAt, cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask CompleteDeleteAsync(string blobName, CancellationToken cancellationToken) =>
-        _inner.CompleteDeleteAsync(blobName, cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask RecordDeleteFailureAsync(string blobName, string error, DateTimeOffset retryAt, CancellationToken cancellationToken) =>
-        _inner.RecordDeleteFailureAsync(blobName, error, retryAt, cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask<IReadOnlyList<ChunkInfo>> ListChunksAsync(CancellationToken cancellationToken) =>
-        _inner.ListChunksAsync(cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask<int> CountPendingDeletesAsync(CancellationToken cancellationToken) =>
-        _inner.CountPendingDeletesAsync(cancellationToken);
-
-    /// <summary>Disposes the catalog behind this cache.</summary>
-    public ValueTask DisposeAsync() => _inner is IAsyncDisposable disposable ? disposable.DisposeAsync() : ValueTask.CompletedTask;
+        _objects.ListObjectsAsync(bucket, query, cancellationToken);
 
     // ------------------------------------------------------------------ machinery
 
@@ -272,15 +193,15 @@ public sealed class CachingMetadataStore : IMetadataStore, IAsyncDisposable
         }
         while (true)
         {
-            if (_objects.TryGetValue(id, out var old))
+            if (_cachedObjects.TryGetValue(id, out var old))
             {
-                if (_objects.TryUpdate(id, entry, old))
+                if (_cachedObjects.TryUpdate(id, entry, old))
                 {
                     Interlocked.Add(ref _cachedBytes, entry.Bytes - old.Bytes);
                     return;
                 }
             }
-            else if (_objects.TryAdd(id, entry))
+            else if (_cachedObjects.TryAdd(id, entry))
             {
                 Interlocked.Add(ref _cachedBytes, entry.Bytes);
                 return;
@@ -290,7 +211,7 @@ public sealed class CachingMetadataStore : IMetadataStore, IAsyncDisposable
 
     private void Drop((string Bucket, string Key) id)
     {
-        if (_objects.TryRemove(id, out var old))
+        if (_cachedObjects.TryRemove(id, out var old))
         {
             Interlocked.Add(ref _cachedBytes, -old.Bytes);
         }
@@ -306,7 +227,7 @@ public sealed class CachingMetadataStore : IMetadataStore, IAsyncDisposable
         try
         {
             var target = _capacityBytes * 3 / 4;
-            foreach (var id in _objects.Keys)
+            foreach (var id in _cachedObjects.Keys)
             {
                 if (Interlocked.Read(ref _cachedBytes) <= target)
                 {

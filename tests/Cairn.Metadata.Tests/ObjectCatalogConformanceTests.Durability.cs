@@ -1,6 +1,7 @@
 namespace Cairn.Metadata.Tests;
 
-public abstract partial class MetadataStoreConformanceTests
+public abstract partial class ObjectCatalogConformanceTests<TTarget> : CatalogConformanceTests<TTarget>
+    where TTarget : ICatalogTarget, new()
 {
     [Fact(Timeout = 20_000)]
     public async Task Reopening_the_store_keeps_committed_data()
@@ -10,17 +11,17 @@ public abstract partial class MetadataStoreConformanceTests
         var reservations = await PutAsync("k", chunk);
         var (upload, pending) = await ReserveAsync(Chunk("pending"));
         await PutAsync("gone", Chunk("gone"));
-        await Store.DeleteObjectAsync(Bucket, "gone", Now, Grace, Ct);
+        await Catalog.Objects.DeleteObjectAsync(Bucket, "gone", Now, Grace, Ct);
 
         // Act
         await ReopenAsync();
 
         // Assert
-        Assert.NotNull(await Store.GetBucketAsync(Bucket, Ct));
-        Assert.Equal([chunk], (await Store.GetObjectAsync(Bucket, "k", Ct))!.Chunks);
+        Assert.NotNull(await Catalog.Buckets.GetBucketAsync(Bucket, Ct));
+        Assert.Equal([chunk], (await Catalog.Objects.GetObjectAsync(Bucket, "k", Ct))!.Chunks);
         Assert.Equal(new ChunkInfo(chunk.Hash, reservations[0].BlobName!, chunk.Length, 1), await FindChunkAsync(chunk));
         Assert.Single(await QueueAsync());
-        var again = await Store.ReserveChunkAsync(upload, Chunk("pending").Hash, 1, "other", Deadline, Ct);
+        var again = await Catalog.Chunks.ReserveChunkAsync(upload, Chunk("pending").Hash, 1, "other", Deadline, Ct);
         Assert.Equal(new ChunkReservation(ChunkReservationKind.AlreadyReserved, pending[0].BlobName), again);
     }
 
@@ -31,13 +32,13 @@ public abstract partial class MetadataStoreConformanceTests
         await PutInlineAsync("k");
 
         // Act
-        await Store.MigrateAsync(Ct);
+        await Catalog.Schema.MigrateAsync(Ct);
         await ReopenAsync();
-        await Store.MigrateAsync(Ct);
+        await Catalog.Schema.MigrateAsync(Ct);
 
         // Assert
-        Assert.NotNull(await Store.GetObjectAsync(Bucket, "k", Ct));
-        Assert.Single(await Store.ListBucketsAsync(Ct));
+        Assert.NotNull(await Catalog.Objects.GetObjectAsync(Bucket, "k", Ct));
+        Assert.Single(await Catalog.Buckets.ListBucketsAsync(Ct));
     }
 
     [Fact(Timeout = 30_000)]
@@ -60,13 +61,13 @@ public abstract partial class MetadataStoreConformanceTests
         })));
 
         // Assert
-        var listing = await Store.ListObjectsAsync(Bucket, new ListObjectsQuery("", null, null, 100), Ct);
+        var listing = await Catalog.Objects.ListObjectsAsync(Bucket, new ListObjectsQuery("", null, null, 100), Ct);
         Assert.Equal(Enumerable.Range(0, 8).Select(static i => "key" + i), listing.Objects.Select(static o => o.Key));
         Assert.Equal(8, (await FindChunkAsync(shared))!.Value.RefCount);
-        Assert.Equal(9, (await Store.ListChunksAsync(Ct)).Count);
+        Assert.Equal(9, (await Catalog.Chunks.ListChunksAsync(Ct)).Count);
         // Every upload that wrote the shared chunk but lost the race queued its own copy.
         Assert.InRange(sharedWrites, 1, 8);
-        Assert.Equal(sharedWrites - 1, await Store.CountPendingDeletesAsync(Ct));
+        Assert.Equal(sharedWrites - 1, await Catalog.DeleteQueue.CountPendingDeletesAsync(Ct));
     }
 
     [Fact(Timeout = 60_000)]
@@ -91,12 +92,12 @@ public abstract partial class MetadataStoreConformanceTests
         Assert.All(outcomes, static outcome => Assert.Equal(CommitOutcome.Committed, outcome));
         for (var i = 0; i < Writes; i++)
         {
-            Assert.Equal("e" + i, (await Store.GetObjectAsync(Bucket, "key" + i.ToString("D3"), Ct))!.ETag);
+            Assert.Equal("e" + i, (await Catalog.Objects.GetObjectAsync(Bucket, "key" + i.ToString("D3"), Ct))!.ETag);
         }
-        var listing = await Store.ListObjectsAsync(Bucket, new ListObjectsQuery("", null, null, 1000), Ct);
+        var listing = await Catalog.Objects.ListObjectsAsync(Bucket, new ListObjectsQuery("", null, null, 1000), Ct);
         Assert.Equal(Writes, listing.Objects.Count);
-        Assert.Equal(Writes / 2, (await Store.ListChunksAsync(Ct)).Count);
-        Assert.Equal(0, await Store.CountPendingDeletesAsync(Ct));
+        Assert.Equal(Writes / 2, (await Catalog.Chunks.ListChunksAsync(Ct)).Count);
+        Assert.Equal(0, await Catalog.DeleteQueue.CountPendingDeletesAsync(Ct));
     }
 
     [Fact(Timeout = 60_000)]
@@ -116,9 +117,9 @@ public abstract partial class MetadataStoreConformanceTests
             for (var n = 0; n < 200; n++)
             {
                 var i = (worker * 7 + n) % Keys;
-                var found = await Store.GetObjectAsync(Bucket, "key" + i, Ct);
-                var bucket = await Store.GetBucketAsync(Bucket, Ct);
-                if (found?.ETag != "e" + i || bucket?.Name != Bucket || await Store.GetObjectAsync(Bucket, "absent", Ct) is not null)
+                var found = await Catalog.Objects.GetObjectAsync(Bucket, "key" + i, Ct);
+                var bucket = await Catalog.Buckets.GetBucketAsync(Bucket, Ct);
+                if (found?.ETag != "e" + i || bucket?.Name != Bucket || await Catalog.Objects.GetObjectAsync(Bucket, "absent", Ct) is not null)
                 {
                     Interlocked.Increment(ref mismatches);
                 }

@@ -1,6 +1,7 @@
 namespace Cairn.Metadata.Tests;
 
-public abstract partial class MetadataStoreConformanceTests
+public abstract partial class MultipartCatalogConformanceTests<TTarget> : CatalogConformanceTests<TTarget>
+    where TTarget : ICatalogTarget, new()
 {
     [Fact(Timeout = 10_000)]
     public async Task CompleteMultipartUpload_makes_the_object_of_the_parts_with_every_chunk_referenced_and_nothing_queued()
@@ -20,7 +21,7 @@ public abstract partial class MetadataStoreConformanceTests
 
         // Assert
         Assert.Equal(CompleteMultipartOutcome.Completed, outcome);
-        var read = await Store.GetObjectAsync(Bucket, "big", Ct);
+        var read = await Catalog.Objects.GetObjectAsync(Bucket, "big", Ct);
         Assert.NotNull(read);
         Assert.Equal([a, shared, b, a, c], read.Chunks);
         Assert.Equal([2000L, 1010L, 20L], read.PartSizes);
@@ -29,9 +30,9 @@ public abstract partial class MetadataStoreConformanceTests
         Assert.Equal((2L, 2L, 1L, 1L),
             ((await RefCountAsync(a))!.Value, (await RefCountAsync(shared))!.Value, (await RefCountAsync(b))!.Value, (await RefCountAsync(c))!.Value));
         Assert.Empty(await QueueAsync());
-        Assert.Null(await Store.GetMultipartUploadAsync(uploadId, Ct));
-        Assert.Empty((await Store.ListPartsAsync(uploadId, 0, 10, Ct)).Parts);
-        Assert.Empty(await Store.ListMultipartUploadsInitiatedBeforeAsync(Forever, 10, Ct));
+        Assert.Null(await Catalog.Multipart.GetMultipartUploadAsync(uploadId, Ct));
+        Assert.Empty((await Catalog.Multipart.ListPartsAsync(uploadId, 0, 10, Ct)).Parts);
+        Assert.Empty(await Catalog.Multipart.ListMultipartUploadsInitiatedBeforeAsync(Forever, 10, Ct));
     }
 
     [Fact(Timeout = 10_000)]
@@ -53,7 +54,7 @@ public abstract partial class MetadataStoreConformanceTests
 
         // Assert
         Assert.Equal(CompleteMultipartOutcome.Completed, outcome);
-        Assert.Equal([a, c, shared], (await Store.GetObjectAsync(Bucket, "big", Ct))!.Chunks);
+        Assert.Equal([a, c, shared], (await Catalog.Objects.GetObjectAsync(Bucket, "big", Ct))!.Chunks);
         Assert.Equal(new DeleteQueueEntry(blobs[1], b.Hash, later + Grace, 0, null), Assert.Single(await QueueAsync()));
         Assert.Equal((1L, 0L, 1L, 1L),
             ((await RefCountAsync(a))!.Value, (await RefCountAsync(b))!.Value, (await RefCountAsync(c))!.Value, (await RefCountAsync(shared))!.Value));
@@ -107,7 +108,7 @@ public abstract partial class MetadataStoreConformanceTests
         await UploadPartAsync(uploadId, one);
 
         // Act
-        var outcome = await Store.CompleteMultipartUploadAsync(uploadId, [new CompletedPart(1, "\"5d41402abc4b2a76b9719d911017c592\"")],
+        var outcome = await Catalog.Objects.CompleteMultipartUploadAsync(uploadId, [new CompletedPart(1, "\"5d41402abc4b2a76b9719d911017c592\"")],
             MultipartVersion("big", one), WritePrecondition.None, Now, Grace, Ct);
 
         // Assert
@@ -157,7 +158,7 @@ public abstract partial class MetadataStoreConformanceTests
             (ifNoneMatch, ifMatchOther, onMissingKey));
         Assert.Equal(before, unchanged);
         Assert.Equal(CompleteMultipartOutcome.Completed, ifMatch);
-        Assert.Equal("mp-1", (await Store.GetObjectAsync(Bucket, "big", Ct))!.ETag);
+        Assert.Equal("mp-1", (await Catalog.Objects.GetObjectAsync(Bucket, "big", Ct))!.ETag);
     }
 
     [Fact(Timeout = 10_000)]
@@ -192,7 +193,7 @@ public abstract partial class MetadataStoreConformanceTests
 
         // Assert
         Assert.Equal(CompleteMultipartOutcome.Completed, outcome);
-        var read = await Store.GetObjectAsync(Bucket, "big", Ct);
+        var read = await Catalog.Objects.GetObjectAsync(Bucket, "big", Ct);
         Assert.Equal((0L, 0, 0), (read!.Size, read.Chunks.Count, read.PartSizes.Count));
         Assert.Single(await QueueAsync());
     }
@@ -208,9 +209,9 @@ public abstract partial class MetadataStoreConformanceTests
         CompletedPart[] listed = [new(1, "e1")];
 
         // Act + Assert
-        await Assert.ThrowsAsync<ArgumentException>(() => Store.CompleteMultipartUploadAsync(uploadId, listed,
+        await Assert.ThrowsAsync<ArgumentException>(() => Catalog.Objects.CompleteMultipartUploadAsync(uploadId, listed,
             InlineVersion("big"), WritePrecondition.None, Now, Grace, Ct).AsTask());
-        await Assert.ThrowsAsync<ArgumentException>(() => Store.CompleteMultipartUploadAsync(uploadId, listed,
+        await Assert.ThrowsAsync<ArgumentException>(() => Catalog.Objects.CompleteMultipartUploadAsync(uploadId, listed,
             MultipartVersion("elsewhere", one), WritePrecondition.None, Now, Grace, Ct).AsTask());
         Assert.Equal(before, await SnapshotAsync(uploadId));
     }
@@ -227,9 +228,9 @@ public abstract partial class MetadataStoreConformanceTests
         // Act
         Assert.Equal(CommitOutcome.Committed, await CommitAsync(null, InlineVersion("mp")));
         Assert.Equal(CommitOutcome.Committed, await CommitAsync(null, multipart));
-        var asMultipart = await Store.GetObjectAsync(Bucket, "mp", Ct);
+        var asMultipart = await Catalog.Objects.GetObjectAsync(Bucket, "mp", Ct);
         Assert.Equal(CommitOutcome.Committed, await CommitAsync(null, Version("mp", "single", chunk)));
-        var overwritten = await Store.GetObjectAsync(Bucket, "mp", Ct);
+        var overwritten = await Catalog.Objects.GetObjectAsync(Bucket, "mp", Ct);
 
         // Assert
         Assert.Equal(multipart.PartSizes, asMultipart!.PartSizes);

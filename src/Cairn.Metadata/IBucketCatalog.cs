@@ -1,0 +1,20 @@
+namespace Cairn.Metadata;
+
+/// <summary>The bucket rows. Every write is one transaction.</summary>
+public interface IBucketCatalog
+{
+    ValueTask<BucketRecord?> GetBucketAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Creates the bucket; false when a bucket of that name exists.</summary>
+    ValueTask<bool> TryCreateBucketAsync(BucketRecord bucket, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes a bucket that holds no objects (otherwise <see cref="DeleteBucketOutcome.NotEmpty"/>).
+    /// Multipart uploads in progress do not keep it, as in S3 (general purpose buckets): they are
+    /// aborted in the same transaction, exactly as <see cref="IMultipartCatalog.AbortMultipartUploadAsync"/> does.
+    /// </summary>
+    ValueTask<DeleteBucketOutcome> DeleteBucketAsync(string name, DateTimeOffset now, TimeSpan gracePeriod, CancellationToken cancellationToken);
+
+    /// <summary>All buckets, by name.</summary>
+    ValueTask<IReadOnlyList<BucketRecord>> ListBucketsAsync(CancellationToken cancellationToken);
+}

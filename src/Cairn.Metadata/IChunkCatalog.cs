@@ -1,0 +1,54 @@
+using Cairn.Core;
+
+namespace Cairn.Metadata;
+
+/// <summary>
+/// Chunk rows and the reservations of uploads in progress: the half of the chunk lifecycle that
+/// protects bytes before and while they are written (DESIGN invariants 4 and 5).
+/// </summary>
+/// <remarks>
+/// <list type="number">
+/// <item>Before a chunk's bytes are written, <see cref="ReserveChunkAsync"/> records the upload and
+/// the chunk (with the blob name about to be written, or a pin on the committed chunk it reuses).
+/// A reservation has a deadline; each reservation of the same upload extends it.</item>
+/// <item><see cref="IObjectCatalog.CommitObjectAsync"/> (and <see cref="IMultipartCatalog.CommitPartAsync"/>)
+/// turn reservations into references (refcount += uses), adopt written blobs as chunk rows, queue
+/// blobs that lost a race to an identical chunk, release the references of what they replace (a
+/// count reaching zero queues the chunk's blob with the grace delay) and drop the upload's reservations.</item>
+/// <item><see cref="AbortUploadAsync"/> (or <see cref="ExpireUploadsAsync"/> after a crash) drops the
+/// reservations and queues every blob the upload wrote that no chunk row adopted.</item>
+/// <item>The sweeper asks <see cref="IDeleteQueue.PrepareDeleteAsync"/> for each due entry (see there).</item>
+/// </list>
+/// A chunk row exists only while some committed version or stored part references it, or while its
+/// blob waits in the delete queue with a zero count. Blob names are unique per write, so a new write
+/// of a chunk never races the deletion of an older blob of the same content.
+/// </remarks>
+public interface IChunkCatalog
+{
+    /// <summary>
+    /// Reserves a chunk for an upload before its bytes are written, and sets the upload's deadline.
+    /// When no committed chunk has this address, records <paramref name="candidateBlobName"/> as
+    /// the blob this upload will write and returns <see cref="ChunkReservationKind.MustWrite"/>.
+    /// The deadline only moves later: the upload keeps the latest deadline any of its reservations gave.
+    /// </summary>
+    ValueTask<ChunkReservation> ReserveChunkAsync(Guid uploadId, ContentHash hash, int length, string candidateBlobName,
+        DateTimeOffset deadline, CancellationToken cancellationToken);
+
+    /// <summary>Drops an upload's reservations and queues (for immediate deletion) the blobs it wrote that nothing adopted.</summary>
+    ValueTask AbortUploadAsync(Guid uploadId, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Aborts every upload whose deadline is before <paramref name="now"/> (crashed or abandoned writers). Returns how many.</summary>
+    ValueTask<int> ExpireUploadsAsync(DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The blob holding each committed chunk. Chunks with no row are left out of the result (the
+    /// caller treats that as a missing chunk: a hard error, invariant 3).
+    /// </summary>
+    ValueTask<IReadOnlyDictionary<ContentHash, string>> LocateChunksAsync(IReadOnlyCollection<ContentHash> hashes, CancellationToken cancellationToken);
+
+    /// <summary>Committed chunk rows: address, blob name, reference count.</summary>
+    ValueTask<IReadOnlyList<ChunkInfo>> ListChunksAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>A committed chunk row.</summary>
+public readonly record struct ChunkInfo(ContentHash Hash, string BlobName, int Length, long RefCount);

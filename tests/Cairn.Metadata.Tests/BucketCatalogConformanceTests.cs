@@ -1,0 +1,85 @@
+namespace Cairn.Metadata.Tests;
+
+public abstract partial class BucketCatalogConformanceTests<TTarget> : CatalogConformanceTests<TTarget>
+    where TTarget : ICatalogTarget, new()
+{
+    [Fact(Timeout = 10_000)]
+    public async Task TryCreateBucket_then_GetBucket_returns_the_bucket()
+    {
+        // Arrange
+        var bucket = new BucketRecord("logs", Now, "eu-west-1");
+
+        // Act
+        var created = await Catalog.Buckets.TryCreateBucketAsync(bucket, Ct);
+
+        // Assert
+        Assert.True(created);
+        Assert.Equal(bucket, await Catalog.Buckets.GetBucketAsync("logs", Ct));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task TryCreateBucket_returns_false_when_the_name_exists_and_keeps_the_first()
+    {
+        // Act
+        var created = await Catalog.Buckets.TryCreateBucketAsync(new BucketRecord(Bucket, Now.AddDays(1), "eu-west-1"), Ct);
+
+        // Assert
+        Assert.False(created);
+        Assert.Equal(new BucketRecord(Bucket, Now, "us-east-1"), await Catalog.Buckets.GetBucketAsync(Bucket, Ct));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task GetBucket_returns_null_for_a_missing_bucket()
+    {
+        Assert.Null(await Catalog.Buckets.GetBucketAsync("absent", Ct));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task ListBuckets_returns_every_bucket_by_name()
+    {
+        // Arrange
+        await Catalog.Buckets.TryCreateBucketAsync(new BucketRecord("zebra", Now, "us-east-1"), Ct);
+        await Catalog.Buckets.TryCreateBucketAsync(new BucketRecord("a-b", Now, "us-east-1"), Ct);
+        await Catalog.Buckets.TryCreateBucketAsync(new BucketRecord("a.b", Now, "us-east-1"), Ct);
+
+        // Act
+        var buckets = await Catalog.Buckets.ListBucketsAsync(Ct);
+
+        // Assert
+        Assert.Equal(["a-b", "a.b", Bucket, "zebra"], buckets.Select(static b => b.Name));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task DeleteBucket_deletes_an_empty_bucket()
+    {
+        // Act
+        var outcome = await Catalog.Buckets.DeleteBucketAsync(Bucket, Now, Grace, Ct);
+
+        // Assert
+        Assert.Equal(DeleteBucketOutcome.Deleted, outcome);
+        Assert.Null(await Catalog.Buckets.GetBucketAsync(Bucket, Ct));
+        Assert.Empty(await Catalog.Buckets.ListBucketsAsync(Ct));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task DeleteBucket_returns_NoSuchBucket_for_a_missing_bucket()
+    {
+        Assert.Equal(DeleteBucketOutcome.NoSuchBucket, await Catalog.Buckets.DeleteBucketAsync("absent", Now, Grace, Ct));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task DeleteBucket_returns_NotEmpty_while_an_object_exists()
+    {
+        // Arrange
+        await PutInlineAsync("a");
+
+        // Act
+        var outcome = await Catalog.Buckets.DeleteBucketAsync(Bucket, Now, Grace, Ct);
+
+        // Assert
+        Assert.Equal(DeleteBucketOutcome.NotEmpty, outcome);
+        Assert.NotNull(await Catalog.Buckets.GetBucketAsync(Bucket, Ct));
+        Assert.True(await Catalog.Objects.DeleteObjectAsync(Bucket, "a", Now, Grace, Ct));
+        Assert.Equal(DeleteBucketOutcome.Deleted, await Catalog.Buckets.DeleteBucketAsync(Bucket, Now, Grace, Ct));
+    }
+}
