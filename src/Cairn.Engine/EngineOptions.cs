@@ -50,6 +50,18 @@ public sealed class EngineOptions
     /// </summary>
     public int SharedWriteBuffers { get; set; } = 8;
 
+    /// <summary>
+    /// This node's name in leases (who holds which singleton worker). Default: host name, process id
+    /// and a random suffix, so two processes on one machine never share a name.
+    /// </summary>
+    public string NodeId { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}-{Random.Shared.Next(0x10000):x4}";
+
+    /// <summary>
+    /// How long a singleton worker's lease lasts without renewal (by the database's clock): a node that
+    /// dies holds its workers at most this long. Renewed every third of it. Default 30 seconds.
+    /// </summary>
+    public TimeSpan LeaseTime { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Checks the values; returns the problems found.</summary>
     public IEnumerable<string> Validate()
     {
@@ -72,6 +84,14 @@ public sealed class EngineOptions
         if (AbandonedUploadAge < TimeSpan.FromMinutes(1))
         {
             yield return "Engine:AbandonedUploadAge must be at least one minute.";
+        }
+        if (string.IsNullOrWhiteSpace(NodeId) || NodeId.Length > 200)
+        {
+            yield return "Engine:NodeId must be a non-empty name of at most 200 characters.";
+        }
+        if (LeaseTime < TimeSpan.FromSeconds(1))
+        {
+            yield return "Engine:LeaseTime must be at least one second.";
         }
         if (ReadAheadChunks is < 0 or > 64)
         {

@@ -32,6 +32,7 @@ public static class ServerHost
         ("CAIRN_ROOT_SECRET_KEY", "Cairn:RootSecretKey"),
         ("CAIRN_DATA_DIR", "Cairn:DataDirectory"),
         ("CAIRN_REGION", "S3:Region"),
+        ("CAIRN_NODE_ID", "Engine:NodeId"),
         ("CAIRN_BASE_DOMAIN", "S3:BaseDomain"),
         ("CAIRN_STORAGE", "Storage:Backend"),
         ("CAIRN_S3_ENDPOINT", "Storage:S3:ServiceUrl"),
@@ -103,6 +104,7 @@ public static class ServerHost
         var dataDirectory = Path.GetFullPath(cairn.DataDirectory);
         Directory.CreateDirectory(dataDirectory);
         var (accessKey, secretKey, generated) = RootCredentials.Resolve(cairn, dataDirectory);
+        engine.NodeId = NodeIdentity.Resolve(builder.Configuration["Engine:NodeId"], dataDirectory);
 
         var services = builder.Services;
         services.AddSingleton(new ServerInfo(dataDirectory, accessKey, secretKey, generated, s3.Region));
@@ -220,6 +222,7 @@ public static class ServerHost
         }
         Console.WriteLine($"  region:     {info.Region}");
         Console.WriteLine($"  data:       {info.DataDirectory}");
+        Console.WriteLine($"  node:       {app.Services.GetRequiredService<EngineOptions>().NodeId}");
         Console.WriteLine($"  access key: {info.AccessKey}");
         Console.WriteLine($"  secret key: {info.SecretKey}{(info.GeneratedCredentials ? "   (generated; kept in the data directory)" : "")}");
     }
@@ -239,6 +242,7 @@ public static class ServerHost
         options.GracePeriod = section.GetValue("GracePeriod", options.GracePeriod);
         options.ReservationTimeout = section.GetValue("ReservationTimeout", options.ReservationTimeout);
         options.SweepInterval = section.GetValue("SweepInterval", options.SweepInterval);
+        options.LeaseTime = section.GetValue("LeaseTime", options.LeaseTime);
         options.VerifyChunksOnRead = section.GetValue("VerifyChunksOnRead", options.VerifyChunksOnRead);
         options.AbandonedUploadAge = section.GetValue("AbandonedUploadAge", options.AbandonedUploadAge);
         options.ReadAheadChunks = section.GetValue("ReadAheadChunks", options.ReadAheadChunks);

@@ -1,13 +1,36 @@
+using System.Collections.Concurrent;
+using Cairn.Metadata;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Cairn.Engine.Workers;
 
-/// <summary>Runs every registered <see cref="IWorker"/> until shutdown; a failing step is logged and retried after a pause.</summary>
-public sealed partial class WorkerHost(IEnumerable<IWorker> workers, TimeProvider time, ILogger<WorkerHost> logger) : BackgroundService
+/// <summary>
+/// Runs every <see cref="IWorker"/> in its own loop: a step, then (when idle) a wait for more work.
+/// Each worker is a singleton across the nodes sharing the catalog: a loop runs steps only while
+/// this node holds the worker's lease (<see cref="ILeaseStore"/>, named after the worker), which it
+/// renews every third of <see cref="EngineOptions.LeaseTime"/>, before each step and while it waits.
+/// A node that does not hold the lease asks again at that pace, so when the holder dies (stops
+/// renewing) another node takes the work over within the lease time. On shutdown a node gives its
+/// leases up at once.
+/// </summary>
+/// <remarks>
+/// A lease guards against doing the same work twice at once, not against losing data: every step
+/// of the built-in workers is safe to run concurrently (each decision is one catalog transaction),
+/// so a step that outlives its lease (a stalled node) costs only duplicated effort.
+/// </remarks>
+public sealed partial class WorkerHost(IEnumerable<IWorker> workers, ILeaseStore leases, EngineOptions options, TimeProvider time,
+    ILogger<WorkerHost> logger) : BackgroundService
 {
-    /// <summary>The workers, for status displays.</summary>
+    private static readonly TimeSpan FailureDelay = TimeSpan.FromSeconds(5);
+
+    private readonly ConcurrentDictionary<string, bool> _held = new(StringComparer.Ordinal);
+
+    /// <summary>The workers this host runs.</summary>
     public IReadOnlyList<IWorker> Workers { get; } = [.. workers];
+
+    /// <summary>Whether this node holds each worker's lease now (by worker name).</summary>
+    public IReadOnlyDictionary<string, bool> LeasesHeld => _held;
 
     /// <inheritdoc />
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
@@ -15,6 +38,7 @@ public sealed partial class WorkerHost(IEnumerable<IWorker> workers, TimeProvide
         var loops = new List<Task>(Workers.Count);
         foreach (var worker in Workers)
         {
+            _held[worker.Name] = false;
             loops.Add(RunAsync(worker, stoppingToken));
         }
         return Task.WhenAll(loops);
@@ -22,44 +46,108 @@ public sealed partial class WorkerHost(IEnumerable<IWorker> workers, TimeProvide
 
     private async Task RunAsync(IWorker worker, CancellationToken stoppingToken)
     {
-        LogWorkerStarted(worker.Name);
-        while (!stoppingToken.IsCancellationRequested)
+        LogWorkerStarted(worker.Name, options.NodeId);
+        var renewEvery = options.LeaseTime / 3;
+        Lease? lease = null;
+        Task? waiting = null;
+        try
         {
-            try
+            while (!stoppingToken.IsCancellationRequested)
             {
-                var state = await worker.WorkAsync(stoppingToken).ConfigureAwait(false);
-                if (state == WorkerState.Done)
-                {
-                    return;
-                }
-                if (state == WorkerState.Idle)
-                {
-                    await worker.WaitForWorkAsync(stoppingToken).ConfigureAwait(false);
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                LogWorkerFailed(ex, worker.Name);
                 try
                 {
-                    await Task.Delay(TimeSpan.FromSeconds(5), time, stoppingToken).ConfigureAwait(false);
+                    var renewed = await leases.TryAcquireAsync(worker.Name, options.NodeId, options.LeaseTime, stoppingToken).ConfigureAwait(false);
+                    if (renewed is null)
+                    {
+                        if (lease is not null)
+                        {
+                            LogLeaseLost(worker.Name, options.NodeId);
+                        }
+                        lease = null;
+                        waiting = null;
+                        _held[worker.Name] = false;
+                        await Task.Delay(renewEvery, time, stoppingToken).ConfigureAwait(false);
+                        continue;
+                    }
+                    if (lease is null || lease.Generation != renewed.Generation)
+                    {
+                        LogLeaseAcquired(worker.Name, options.NodeId, renewed.Generation);
+                    }
+                    lease = renewed;
+                    _held[worker.Name] = true;
+
+                    if (waiting is null || waiting.IsCompleted)
+                    {
+                        var state = await worker.WorkAsync(stoppingToken).ConfigureAwait(false);
+                        if (state == WorkerState.Done)
+                        {
+                            return;
+                        }
+                        waiting = state == WorkerState.Idle ? worker.WaitForWorkAsync(stoppingToken) : null;
+                    }
+                    if (waiting is not null)
+                    {
+                        // Wake for the renewal even when the worker's own wait is longer than the lease.
+                        await Task.WhenAny(waiting, Task.Delay(renewEvery, time, stoppingToken)).ConfigureAwait(false);
+                    }
                 }
-                catch (OperationCanceledException)
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
                 {
                     return;
                 }
+                catch (Exception ex)
+                {
+                    LogWorkerFailed(ex, worker.Name);
+                    waiting = null;
+                    try
+                    {
+                        await Task.Delay(FailureDelay, time, stoppingToken).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return;
+                    }
+                }
+            }
+        }
+        finally
+        {
+            _held[worker.Name] = false;
+            if (lease is not null)
+            {
+                await ReleaseAsync(lease).ConfigureAwait(false);
             }
         }
     }
 
-    // Event ids 100-199 belong to workers; next free: 102.
-    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Worker {Worker} started")]
-    private partial void LogWorkerStarted(string worker);
+    /// <summary>Gives a lease up on the way out, so another node need not wait out its time to live.</summary>
+    private async Task ReleaseAsync(Lease lease)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await leases.ReleaseAsync(lease, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The lease expires by itself; releasing only shortens the wait.
+            LogLeaseReleaseFailed(ex, lease.Name);
+        }
+    }
+
+    // Event ids 100-199 belong to workers; next free: 105.
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Worker {Worker} started on node {Node}")]
+    private partial void LogWorkerStarted(string worker, string node);
 
     [LoggerMessage(EventId = 101, Level = LogLevel.Error, Message = "Worker {Worker} failed a step; retrying in 5 s")]
     private partial void LogWorkerFailed(Exception exception, string worker);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "Worker {Worker}: node {Node} holds the lease (generation {Generation})")]
+    private partial void LogLeaseAcquired(string worker, string node, long generation);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "Worker {Worker}: node {Node} lost the lease to another node")]
+    private partial void LogLeaseLost(string worker, string node);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "Could not release lease {Lease} on shutdown; it expires by itself")]
+    private partial void LogLeaseReleaseFailed(Exception exception, string lease);
 }
