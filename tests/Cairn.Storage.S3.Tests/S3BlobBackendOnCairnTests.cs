@@ -1,5 +1,3 @@
-using Cairn.Integration.Tests.Infrastructure;
-using Cairn.Storage.Tests;
 
 namespace Cairn.Storage.S3.Tests;
 

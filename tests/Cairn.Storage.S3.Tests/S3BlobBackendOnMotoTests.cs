@@ -1,4 +1,3 @@
-using Cairn.Storage.Tests;
 
 namespace Cairn.Storage.S3.Tests;
 

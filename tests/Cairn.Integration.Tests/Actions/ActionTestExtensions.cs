@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using Amazon.S3;
 using Amazon.S3.Model;
-using Cairn.Integration.Tests.Infrastructure;
 
 namespace Cairn.Integration.Tests.Actions;
 

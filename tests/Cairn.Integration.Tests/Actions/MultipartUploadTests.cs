@@ -4,7 +4,6 @@ using System.Text;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Cairn.Integration.Tests.BadInput;
-using Cairn.Integration.Tests.Infrastructure;
 using Cairn.Metadata;
 using Microsoft.Extensions.DependencyInjection;
 using static Cairn.Integration.Tests.Actions.MultipartTestExtensions;

@@ -1,5 +1,4 @@
 using Amazon.S3;
-using Cairn.Integration.Tests.Infrastructure;
 
 namespace Cairn.Integration.Tests.Actions;
 

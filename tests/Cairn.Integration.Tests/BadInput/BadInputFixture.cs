@@ -1,5 +1,4 @@
 using Cairn.Engine.Workers;
-using Cairn.Integration.Tests.Infrastructure;
 using Microsoft.Extensions.Hosting;
 
 namespace Cairn.Integration.Tests.BadInput;

@@ -1,4 +1,3 @@
-using Cairn.Integration.Tests.Infrastructure;
 
 namespace Cairn.Integration.Tests.BadInput;
 

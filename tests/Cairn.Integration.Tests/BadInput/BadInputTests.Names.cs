@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Cairn.Integration.Tests.Infrastructure;
 
 namespace Cairn.Integration.Tests.BadInput;
 

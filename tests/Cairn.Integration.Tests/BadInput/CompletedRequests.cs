@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using Cairn.Integration.Tests.Infrastructure;
 using Cairn.S3;
 using Microsoft.Extensions.DependencyInjection;
 

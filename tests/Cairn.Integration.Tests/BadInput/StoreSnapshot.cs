@@ -1,6 +1,5 @@
 using System.Globalization;
 using Cairn.Engine.Workers;
-using Cairn.Integration.Tests.Infrastructure;
 using Cairn.Metadata;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Amazon.Runtime;
 using Amazon.S3;
-using Cairn.Integration.Tests.Infrastructure;
 
 namespace Cairn.Integration.Tests.Durability;
 

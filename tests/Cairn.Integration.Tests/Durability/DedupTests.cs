@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Cairn.Engine.Workers;
-using Cairn.Integration.Tests.Infrastructure;
 using Cairn.Metadata;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -3,11 +3,9 @@ using Amazon.S3;
 using Amazon.S3.Model;
 using Cairn.Engine.Workers;
 using Cairn.Integration.Tests.Actions;
-using Cairn.Integration.Tests.Infrastructure;
 using Cairn.Server;
 using Cairn.Storage;
 using Cairn.Storage.S3;
-using Cairn.Storage.S3.Tests;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Cairn.Integration.Tests.Gateway;

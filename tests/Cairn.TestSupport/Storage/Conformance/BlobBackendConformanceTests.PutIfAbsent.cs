@@ -1,4 +1,6 @@
-namespace Cairn.Storage.Tests;
+using Cairn.Storage;
+
+namespace Cairn.TestSupport;
 
 public abstract partial class BlobBackendConformanceTests
 {

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
+using Cairn.Storage;
 
-namespace Cairn.Storage.Tests;
+namespace Cairn.TestSupport;
 
 public abstract partial class BlobBackendConformanceTests
 {

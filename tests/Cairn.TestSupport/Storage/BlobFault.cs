@@ -1,4 +1,6 @@
-namespace Cairn.Storage;
+using Cairn.Storage;
+
+namespace Cairn.TestSupport;
 
 /// <summary>
 /// A fault rule for one <see cref="BlobOperation"/> of a <see cref="FlakyBlobBackend"/>. A call fails

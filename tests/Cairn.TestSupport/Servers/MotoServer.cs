@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using Amazon.Runtime;
 using Amazon.S3;
 
-namespace Cairn.Storage.S3.Tests;
+namespace Cairn.TestSupport;
 
 /// <summary>
 /// moto_server (moto 5, an S3 emulator in Python) on 127.0.0.1 at a free port, started for a test
@@ -180,10 +180,4 @@ public sealed class MotoServer : IAsyncLifetime
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
-}
-
-[CollectionDefinition(Name)]
-public sealed class MotoCollection : ICollectionFixture<MotoServer>
-{
-    public const string Name = "moto";
 }

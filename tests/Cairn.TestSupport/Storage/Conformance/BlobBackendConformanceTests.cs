@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
+using Cairn.Storage;
 
-namespace Cairn.Storage.Tests;
+namespace Cairn.TestSupport;
 
 /// <summary>
 /// The contract of <see cref="IBlobBackend"/>: every implementation derives a test class from this one

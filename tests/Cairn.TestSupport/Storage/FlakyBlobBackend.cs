@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
+using Cairn.Storage;
 
-namespace Cairn.Storage;
+namespace Cairn.TestSupport;
 
 /// <summary>
 /// Fault-injection decorator for tests (FASTER <c>SimulatedFlakyDevice</c>): wraps a backend and fails

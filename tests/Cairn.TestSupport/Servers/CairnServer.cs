@@ -4,7 +4,7 @@ using Cairn.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Cairn.Integration.Tests.Infrastructure;
+namespace Cairn.TestSupport;
 
 /// <summary>
 /// A real Cairn server on 127.0.0.1 with a random port and its own data directory, plus an AWS SDK

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
+using Cairn.Storage;
 
-namespace Cairn.Storage.Tests;
+namespace Cairn.TestSupport;
 
 /// <summary>
 /// <see cref="MultipartBlobWriter"/> against each backend: the writer only uses the interface, so
