@@ -29,7 +29,6 @@ public sealed class SqliteMetadataStore : SqlMetadataStore
     static SqliteMetadataStore()
     {
         SQLitePCL.Batteries_V2.Init();
-        SqliteWaits.UseMicrosecondSleeps();
     }
 
     /// <summary>Creates the store; no I/O happens until the first call (normally <see cref="SqlMetadataStore.MigrateAsync"/>).</summary>
@@ -71,7 +70,7 @@ public sealed class SqliteMetadataStore : SqlMetadataStore
         try
         {
             await connection.OpenAsync(cancellationToken);
-            SqliteWaits.SetBusyTimeout(connection, _busyTimeoutMs);
+            SetBusyTimeout(connection);
             return connection;
         }
         catch
@@ -169,6 +168,35 @@ public sealed class SqliteMetadataStore : SqlMetadataStore
         }
     }
 
+    /// <summary>Reads a PRAGMA on a pooled reader connection (tests).</summary>
+    internal async ValueTask<object?> ReadReaderPragmaAsync(string pragma, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReadConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA " + pragma;
+        return await command.ExecuteScalarAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// SQLite's own busy timeout on <paramref name="connection"/>: what <c>PRAGMA busy_timeout</c> sets,
+    /// through the C function the PRAGMA calls, so a pooled reader pays no statement per open.
+    /// </summary>
+    /// <remarks>
+    /// Every connection needs it, readers too: without it a statement that meets a lock fails at once
+    /// and only Microsoft.Data.Sqlite's coarser retry loop (up to the command timeout) waits. With it
+    /// SQLite retries after 1, 2, 5, ... 100 ms; the bundled e_sqlite3 (SQLite 3.53) is built with
+    /// <c>HAVE_USLEEP</c>, so those sleeps are as short as asked (SQLitePCLRaw 2.0.6's build slept
+    /// whole seconds, which once needed a hand-made busy handler).
+    /// </remarks>
+    private void SetBusyTimeout(SqliteConnection connection)
+    {
+        var rc = SQLitePCL.raw.sqlite3_busy_timeout(connection.Handle, _busyTimeoutMs);
+        if (rc != SQLitePCL.raw.SQLITE_OK)
+        {
+            throw new InvalidOperationException($"sqlite3_busy_timeout failed with code {rc}.");
+        }
+    }
+
     private async ValueTask<SqliteConnection> OpenWriterAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(_connectionString);
@@ -176,11 +204,10 @@ public sealed class SqliteMetadataStore : SqlMetadataStore
         {
             await connection.OpenAsync(cancellationToken);
             // journal_mode is stored in the file (readers inherit it); the others are per connection.
-            // The busy timeout is a handler, not PRAGMA busy_timeout (see SqliteWaits).
+            SetBusyTimeout(connection);
             await using var pragmas = connection.CreateCommand();
             pragmas.CommandText = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
             await pragmas.ExecuteNonQueryAsync(cancellationToken);
-            SqliteWaits.SetBusyTimeout(connection, _busyTimeoutMs);
             return connection;
         }
         catch

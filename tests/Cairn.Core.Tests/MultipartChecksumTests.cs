@@ -1,3 +1,4 @@
+using System.IO.Hashing;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
@@ -20,17 +21,17 @@ public class MultipartChecksumTests
 
     private static ulong Crc(ChecksumAlgorithm algorithm, ReadOnlySpan<byte> data) => algorithm switch
     {
-        ChecksumAlgorithm.Crc32 => Crc32.Compute(data),
-        ChecksumAlgorithm.Crc32C => Crc32C.Compute(data),
-        ChecksumAlgorithm.Crc64Nvme => Crc64Nvme.Compute(data),
+        ChecksumAlgorithm.Crc32 => Crc32.HashToUInt32(data),
+        ChecksumAlgorithm.Crc32C => Crc32.HashToUInt32(Crc32ParameterSet.Crc32C, data),
+        ChecksumAlgorithm.Crc64Nvme => Crc64.HashToUInt64(Crc64ParameterSet.Nvme, data),
         _ => throw new ArgumentOutOfRangeException(nameof(algorithm)),
     };
 
     private static ulong Combine(ChecksumAlgorithm algorithm, ulong crcA, ulong crcB, long lengthB) => algorithm switch
     {
-        ChecksumAlgorithm.Crc32 => Crc32.Combine((uint)crcA, (uint)crcB, lengthB),
-        ChecksumAlgorithm.Crc32C => Crc32C.Combine((uint)crcA, (uint)crcB, lengthB),
-        ChecksumAlgorithm.Crc64Nvme => Crc64Nvme.Combine(crcA, crcB, lengthB),
+        ChecksumAlgorithm.Crc32 => CrcCombine.Crc32((uint)crcA, (uint)crcB, lengthB),
+        ChecksumAlgorithm.Crc32C => CrcCombine.Crc32C((uint)crcA, (uint)crcB, lengthB),
+        ChecksumAlgorithm.Crc64Nvme => CrcCombine.Crc64Nvme(crcA, crcB, lengthB),
         _ => throw new ArgumentOutOfRangeException(nameof(algorithm)),
     };
 
@@ -96,9 +97,9 @@ public class MultipartChecksumTests
     [Fact]
     public void Combine_with_an_empty_second_range_returns_the_first_CRC()
     {
-        Assert.Equal(0xCBF43926u, Crc32.Combine(0xCBF43926u, 0, 0));
-        Assert.Equal(0xE3069283u, Crc32C.Combine(0xE3069283u, 0, 0));
-        Assert.Equal(0xAE8B14860A799888ul, Crc64Nvme.Combine(0xAE8B14860A799888ul, 0, 0));
+        Assert.Equal(0xCBF43926u, CrcCombine.Crc32(0xCBF43926u, 0, 0));
+        Assert.Equal(0xE3069283u, CrcCombine.Crc32C(0xE3069283u, 0, 0));
+        Assert.Equal(0xAE8B14860A799888ul, CrcCombine.Crc64Nvme(0xAE8B14860A799888ul, 0, 0));
     }
 
     [Fact]
@@ -107,9 +108,11 @@ public class MultipartChecksumTests
         var head = "1234"u8;
         var tail = "56789"u8;
 
-        Assert.Equal(0xCBF43926u, Crc32.Combine(Crc32.Compute(head), Crc32.Compute(tail), tail.Length));
-        Assert.Equal(0xE3069283u, Crc32C.Combine(Crc32C.Compute(head), Crc32C.Compute(tail), tail.Length));
-        Assert.Equal(0xAE8B14860A799888ul, Crc64Nvme.Combine(Crc64Nvme.Compute(head), Crc64Nvme.Compute(tail), tail.Length));
+        Assert.Equal(0xCBF43926u, CrcCombine.Crc32(Crc32.HashToUInt32(head), Crc32.HashToUInt32(tail), tail.Length));
+        Assert.Equal(0xE3069283u, CrcCombine.Crc32C(
+            Crc32.HashToUInt32(Crc32ParameterSet.Crc32C, head), Crc32.HashToUInt32(Crc32ParameterSet.Crc32C, tail), tail.Length));
+        Assert.Equal(0xAE8B14860A799888ul, CrcCombine.Crc64Nvme(
+            Crc64.HashToUInt64(Crc64ParameterSet.Nvme, head), Crc64.HashToUInt64(Crc64ParameterSet.Nvme, tail), tail.Length));
     }
 
     private delegate nuint ZlibCrc32Combine64(nuint crc1, nuint crc2, long length2);
@@ -117,7 +120,7 @@ public class MultipartChecksumTests
     [Fact]
     public void Crc32_Combine_agrees_with_zlib_crc32_combine64_for_large_lengths()
     {
-        // Arrange: zlib's own implementation as the independent oracle (libz.so.1 as Crc32 binds; Linux x64, so uLong is 64 bits).
+        // Arrange: zlib's own implementation as the independent oracle (libz.so.1; Linux x64, so uLong is 64 bits).
         Assert.True(NativeLibrary.TryLoad("libz.so.1", out var zlib));
         var combine64 = Marshal.GetDelegateForFunctionPointer<ZlibCrc32Combine64>(NativeLibrary.GetExport(zlib, "crc32_combine64"));
         var random = new Random(42);
@@ -129,7 +132,7 @@ public class MultipartChecksumTests
             var b = (uint)random.NextInt64(0, uint.MaxValue);
 
             // Act
-            var ours = Crc32.Combine(a, b, length);
+            var ours = CrcCombine.Crc32(a, b, length);
 
             // Assert
             Assert.Equal((uint)combine64(a, b, length), ours);
@@ -139,7 +142,7 @@ public class MultipartChecksumTests
     [Fact]
     public void Combine_rejects_a_negative_length()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => Crc32.Combine(0, 0, -1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => CrcCombine.Crc32(0, 0, -1));
     }
 
     [Fact]
@@ -195,7 +198,7 @@ public class MultipartChecksumTests
         Assert.Equal(expected, value);
     }
 
-    /// <summary>Digests computed without IncrementalChecksum: the BCL hashes, and the CRCs' table paths.</summary>
+    /// <summary>Digests computed without IncrementalChecksum: the BCL hashes and System.IO.Hashing directly.</summary>
     private static byte[] Digest(ChecksumAlgorithm algorithm, byte[] data)
     {
         var digest = new byte[ChecksumAlgorithms.DigestLength(algorithm)];
@@ -206,10 +209,10 @@ public class MultipartChecksumTests
             case ChecksumAlgorithm.Sha256:
                 return SHA256.HashData(data);
             case ChecksumAlgorithm.Crc32:
-                System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(digest, Crc32.AppendManaged(0, data));
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(digest, Crc32.HashToUInt32(data));
                 return digest;
             case ChecksumAlgorithm.Crc32C:
-                System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(digest, Crc32C.AppendTable(0, data));
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(digest, Crc32.HashToUInt32(Crc32ParameterSet.Crc32C, data));
                 return digest;
             default:
                 throw new ArgumentOutOfRangeException(nameof(algorithm));

@@ -14,7 +14,7 @@ namespace Cairn.Core;
 /// (square-and-multiply over the bits of n), in O(width · log n).
 /// </para>
 /// <para>
-/// Polynomials are held in the reflected form the table CRCs use: bit width-1 is the x^0 coefficient
+/// Polynomials are held reflected, as a reflected CRC register holds them: bit width-1 is the x^0 coefficient
 /// and bit 0 the x^(width-1) one, so multiplying by x is a right shift, reduced by xoring the
 /// (bit-reversed) polynomial when the x^(width-1) term falls off.
 /// </para>

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.IO.Hashing;
 using System.Security.Cryptography;
 
 namespace Cairn.Core;
@@ -7,14 +8,22 @@ namespace Cairn.Core;
 /// Computes one <see cref="ChecksumAlgorithm"/> over data that arrives in pieces. The digest is the
 /// big-endian byte form S3 base64-encodes on the wire (a CRC-32 of 0xCBF43926 is <c>y/Q5Jg==</c>).
 /// </summary>
+/// <remarks>
+/// The CRCs come from System.IO.Hashing (vectorized; CRC-32C and CRC-64/NVME through its parameter
+/// sets), the SHAs from <see cref="IncrementalHash"/>. The CRC values are read as integers and written
+/// big-endian here: System.IO.Hashing's own byte form is little-endian.
+/// </remarks>
 public sealed class IncrementalChecksum : IDisposable
 {
+    private readonly Crc32? _crc32;
+    private readonly Crc64? _crc64;
     private readonly IncrementalHash? _hash;
-    private ulong _crc;
 
-    private IncrementalChecksum(ChecksumAlgorithm algorithm, IncrementalHash? hash)
+    private IncrementalChecksum(ChecksumAlgorithm algorithm, Crc32? crc32 = null, Crc64? crc64 = null, IncrementalHash? hash = null)
     {
         Algorithm = algorithm;
+        _crc32 = crc32;
+        _crc64 = crc64;
         _hash = hash;
     }
 
@@ -24,29 +33,28 @@ public sealed class IncrementalChecksum : IDisposable
     /// <summary>Starts a checksum of nothing.</summary>
     public static IncrementalChecksum Create(ChecksumAlgorithm algorithm) => algorithm switch
     {
-        ChecksumAlgorithm.Crc32 or ChecksumAlgorithm.Crc32C or ChecksumAlgorithm.Crc64Nvme => new(algorithm, null),
-        ChecksumAlgorithm.Sha1 => new(algorithm, IncrementalHash.CreateHash(HashAlgorithmName.SHA1)),
-        ChecksumAlgorithm.Sha256 => new(algorithm, IncrementalHash.CreateHash(HashAlgorithmName.SHA256)),
+        ChecksumAlgorithm.Crc32 => new(algorithm, crc32: new Crc32()),
+        ChecksumAlgorithm.Crc32C => new(algorithm, crc32: new Crc32(Crc32ParameterSet.Crc32C)),
+        ChecksumAlgorithm.Crc64Nvme => new(algorithm, crc64: new Crc64(Crc64ParameterSet.Nvme)),
+        ChecksumAlgorithm.Sha1 => new(algorithm, hash: IncrementalHash.CreateHash(HashAlgorithmName.SHA1)),
+        ChecksumAlgorithm.Sha256 => new(algorithm, hash: IncrementalHash.CreateHash(HashAlgorithmName.SHA256)),
         _ => throw new ArgumentOutOfRangeException(nameof(algorithm), algorithm, null),
     };
 
     /// <summary>Adds <paramref name="data"/>.</summary>
     public void Append(ReadOnlySpan<byte> data)
     {
-        switch (Algorithm)
+        if (_crc32 is not null)
         {
-            case ChecksumAlgorithm.Crc32:
-                _crc = Crc32.Append((uint)_crc, data);
-                break;
-            case ChecksumAlgorithm.Crc32C:
-                _crc = Crc32C.Append((uint)_crc, data);
-                break;
-            case ChecksumAlgorithm.Crc64Nvme:
-                _crc = Crc64Nvme.Append(_crc, data);
-                break;
-            default:
-                _hash!.AppendData(data);
-                break;
+            _crc32.Append(data);
+        }
+        else if (_crc64 is not null)
+        {
+            _crc64.Append(data);
+        }
+        else
+        {
+            _hash!.AppendData(data);
         }
     }
 
@@ -61,20 +69,19 @@ public sealed class IncrementalChecksum : IDisposable
         {
             throw new ArgumentException($"{Algorithm} needs {length} bytes.", nameof(destination));
         }
-        switch (Algorithm)
+        if (_crc32 is not null)
         {
-            case ChecksumAlgorithm.Crc32:
-            case ChecksumAlgorithm.Crc32C:
-                BinaryPrimitives.WriteUInt32BigEndian(destination, (uint)_crc);
-                _crc = 0;
-                return 4;
-            case ChecksumAlgorithm.Crc64Nvme:
-                BinaryPrimitives.WriteUInt64BigEndian(destination, _crc);
-                _crc = 0;
-                return 8;
-            default:
-                return _hash!.GetHashAndReset(destination);
+            BinaryPrimitives.WriteUInt32BigEndian(destination, _crc32.GetCurrentHashAsUInt32());
+            _crc32.Reset();
+            return 4;
         }
+        if (_crc64 is not null)
+        {
+            BinaryPrimitives.WriteUInt64BigEndian(destination, _crc64.GetCurrentHashAsUInt64());
+            _crc64.Reset();
+            return 8;
+        }
+        return _hash!.GetHashAndReset(destination);
     }
 
     /// <summary>The digest of everything appended; starts over.</summary>

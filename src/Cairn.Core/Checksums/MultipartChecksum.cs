@@ -24,7 +24,7 @@ namespace Cairn.Core;
 /// checksum-of-checksums with GetObjectAttributes).</item>
 /// <item><b>FULL_OBJECT</b>: the CRC of the whole object, with no suffix. Only CRC64NVME, CRC32 and
 /// CRC32C, "because they can linearize into a full object checksum", which lets S3 (and us) derive it
-/// from the part CRCs and lengths (<see cref="Crc32.Combine"/>).</item>
+/// from the part CRCs and lengths (<see cref="CrcCombine"/>).</item>
 /// </list>
 /// <para>
 /// Defaults (<see cref="DefaultType"/>): CRC64NVME supports FULL_OBJECT only; SHA1 and SHA256 COMPOSITE
@@ -108,9 +108,9 @@ public static class MultipartChecksum
             var value = Decode(algorithm, base64, digest);
             crc = algorithm switch
             {
-                ChecksumAlgorithm.Crc32 => Crc32.Combine((uint)crc, BinaryPrimitives.ReadUInt32BigEndian(value), length),
-                ChecksumAlgorithm.Crc32C => Crc32C.Combine((uint)crc, BinaryPrimitives.ReadUInt32BigEndian(value), length),
-                _ => Crc64Nvme.Combine(crc, BinaryPrimitives.ReadUInt64BigEndian(value), length),
+                ChecksumAlgorithm.Crc32 => CrcCombine.Crc32((uint)crc, BinaryPrimitives.ReadUInt32BigEndian(value), length),
+                ChecksumAlgorithm.Crc32C => CrcCombine.Crc32C((uint)crc, BinaryPrimitives.ReadUInt32BigEndian(value), length),
+                _ => CrcCombine.Crc64Nvme(crc, BinaryPrimitives.ReadUInt64BigEndian(value), length),
             };
         }
         var digestLength = ChecksumAlgorithms.DigestLength(algorithm);

@@ -11,10 +11,9 @@ namespace Cairn.Integration.Tests.Actions;
 public sealed partial class MultipartUploadTests
 {
     /// <summary>
-    /// The algorithm chosen at Create; each part's checksum sent with the part (the SDK computes CRC32,
-    /// SHA1 and SHA256 into the aws-chunked trailer; CRC32C and CRC64NVME need its CRT package, so
-    /// those values are computed here and sent in the header); the parts' checksums listed at
-    /// Complete (AddPartETagsAndChecksums, as the SDKs' transfer managers do). The object's checksum,
+    /// The algorithm chosen at Create; each part's checksum computed by the SDK and sent in the
+    /// aws-chunked trailer (AWSSDK 4.1 computes all five itself, CRC32C and CRC64NVME included); the
+    /// parts' checksums listed at Complete (AddPartETagsAndChecksums, as the SDKs' transfer managers do). The object's checksum,
     /// computed here independently (S3 User Guide, "Checking object integrity", multipart uploads):
     /// COMPOSITE is the algorithm over the concatenated raw part digests, base64, then "-N";
     /// FULL_OBJECT is the checksum of the whole body.
@@ -49,8 +48,7 @@ public sealed partial class MultipartUploadTests
         var uploaded = new List<UploadPartResponse>();
         for (var i = 0; i < parts.Length; i++)
         {
-            var checksum = partChecksums[i];
-            uploaded.Add(await S3.UploadPartBytesAsync(bucket, "k", create.UploadId, i + 1, parts[i], request => SendChecksum(request, algorithm, checksum)));
+            uploaded.Add(await S3.UploadPartBytesAsync(bucket, "k", create.UploadId, i + 1, parts[i], request => SdkComputes(request, algorithm)));
         }
         var listed = await S3.ListPartsAsync(new ListPartsRequest { BucketName = bucket, Key = "k", UploadId = create.UploadId });
         var completeRequest = new CompleteMultipartUploadRequest { BucketName = bucket, Key = "k", UploadId = create.UploadId };
@@ -90,7 +88,7 @@ public sealed partial class MultipartUploadTests
             request.ChecksumType = ChecksumType.FULL_OBJECT;
         });
         var checksum = IndependentChecksums.Base64(algorithm, body);
-        var part = await S3.UploadPartBytesAsync(bucket, "k", uploadId, 1, body, request => SendChecksum(request, algorithm, checksum));
+        var part = await S3.UploadPartBytesAsync(bucket, "k", uploadId, 1, body, request => SdkComputes(request, algorithm));
         var wrong = IndependentChecksums.Base64(algorithm, [.. body, 0]);
         var before = await StoreSnapshot.CaptureAsync(Server, bucket);
 
@@ -151,22 +149,9 @@ public sealed partial class MultipartUploadTests
         Assert.Empty(await S3.ListUploadIdsAsync(bucket));
     }
 
-    /// <summary>The SDK computes CRC32, SHA1 and SHA256 itself (trailer); CRC32C and CRC64NVME are sent precomputed (header).</summary>
-    private static void SendChecksum(UploadPartRequest request, string algorithm, string value)
-    {
-        switch (algorithm)
-        {
-            case "CRC32C":
-                request.ChecksumCRC32C = value;
-                break;
-            case "CRC64NVME":
-                request.ChecksumCRC64NVME = value;
-                break;
-            default:
-                request.ChecksumAlgorithm = ChecksumAlgorithm.FindValue(algorithm);
-                break;
-        }
-    }
+    /// <summary>The SDK computes the part's checksum and sends it in the aws-chunked trailer.</summary>
+    private static void SdkComputes(UploadPartRequest request, string algorithm) =>
+        request.ChecksumAlgorithm = ChecksumAlgorithm.FindValue(algorithm);
 
     private static void StateFullObjectChecksum(CompleteMultipartUploadRequest request, string algorithm, string value)
     {
