@@ -31,6 +31,13 @@ public sealed partial class SqliteMetadataStoreTests : CatalogConformanceTests<S
         Assert.Equal(1L, await store.ReadWriterPragmaAsync("foreign_keys", Ct));
     }
 
+    [Fact(Timeout = 10_000)]
+    public async Task GetSchemaVersion_returns_the_newest_migration_applied()
+    {
+        var newest = SqlMigration.FromEmbeddedResources(typeof(SqliteMetadataStore).Assembly)[^1].Version;
+        Assert.Equal(newest, await Catalog.Schema.GetSchemaVersionAsync(Ct));
+    }
+
     [Fact]
     public void SQLite_sleeps_as_long_as_asked_not_whole_seconds()
     {
