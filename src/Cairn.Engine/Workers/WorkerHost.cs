@@ -3,8 +3,12 @@ using Microsoft.Extensions.Logging;
 
 namespace Cairn.Engine.Workers;
 
-/// <summary>Runs every registered <see cref="IWorker"/> until shutdown; a failing step is logged and retried after a pause.</summary>
-public sealed partial class WorkerHost(IEnumerable<IWorker> workers, TimeProvider time, ILogger<WorkerHost> logger) : BackgroundService
+/// <summary>
+/// Runs every registered <see cref="IWorker"/> until shutdown; a failing step is logged and retried after a pause.
+/// Each step is counted in <see cref="EngineMetrics"/> (<c>cairn.worker.runs</c>) when one is given.
+/// </summary>
+public sealed partial class WorkerHost(IEnumerable<IWorker> workers, TimeProvider time, ILogger<WorkerHost> logger,
+    EngineMetrics? metrics = null) : BackgroundService
 {
     /// <summary>The workers, for status displays.</summary>
     public IReadOnlyList<IWorker> Workers { get; } = [.. workers];
@@ -28,6 +32,7 @@ public sealed partial class WorkerHost(IEnumerable<IWorker> workers, TimeProvide
             try
             {
                 var state = await worker.WorkAsync(stoppingToken).ConfigureAwait(false);
+                metrics?.WorkerRan(worker.Name, state);
                 if (state == WorkerState.Done)
                 {
                     return;
@@ -43,6 +48,7 @@ public sealed partial class WorkerHost(IEnumerable<IWorker> workers, TimeProvide
             }
             catch (Exception ex)
             {
+                metrics?.WorkerFailed(worker.Name);
                 LogWorkerFailed(ex, worker.Name);
                 try
                 {
