@@ -5,12 +5,13 @@ namespace Cairn.Metadata.Tests;
 
 /// <summary>
 /// A meter factory whose meters carry it as their scope, and a listener that keeps every measurement
-/// of those meters by instrument name (other factories' meters in the test run are ignored).
+/// of those meters (other factories' meters in the test run are ignored). Observable instruments are
+/// read by <see cref="Collect"/>.
 /// </summary>
 internal sealed class MeasurementRecorder : IMeterFactory
 {
     private readonly MeterListener _listener = new();
-    private readonly ConcurrentDictionary<string, ConcurrentQueue<double>> _values = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<(string Instrument, double Value, string Tags)> _measurements = new();
     private readonly List<Meter> _meters = [];
 
     public MeasurementRecorder()
@@ -22,14 +23,31 @@ internal sealed class MeasurementRecorder : IMeterFactory
                 listener.EnableMeasurementEvents(instrument);
             }
         };
-        _listener.SetMeasurementEventCallback<int>((instrument, value, _, _) => Add(instrument, value));
-        _listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => Add(instrument, value));
-        _listener.SetMeasurementEventCallback<double>((instrument, value, _, _) => Add(instrument, value));
+        _listener.SetMeasurementEventCallback<int>((instrument, value, tags, _) => Add(instrument, value, tags));
+        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => Add(instrument, value, tags));
+        _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => Add(instrument, value, tags));
         _listener.Start();
     }
 
-    /// <summary>Every value recorded by the instrument <paramref name="name"/> so far, in order.</summary>
-    public IReadOnlyList<double> Values(string name) => _values.TryGetValue(name, out var values) ? [.. values] : [];
+    /// <summary>
+    /// The values <paramref name="instrument"/> recorded so far, in order; with <paramref name="tags"/>
+    /// ("key=value,key=value" in the order recorded) only those measurements.
+    /// </summary>
+    public IReadOnlyList<double> Values(string instrument, string? tags = null)
+    {
+        var values = new List<double>();
+        foreach (var measurement in _measurements)
+        {
+            if (measurement.Instrument == instrument && (tags is null || measurement.Tags == tags))
+            {
+                values.Add(measurement.Value);
+            }
+        }
+        return values;
+    }
+
+    /// <summary>Reads the observable instruments once (their values join <see cref="Values"/>).</summary>
+    public void Collect() => _listener.RecordObservableInstruments();
 
     public Meter Create(MeterOptions options)
     {
@@ -54,5 +72,13 @@ internal sealed class MeasurementRecorder : IMeterFactory
         }
     }
 
-    private void Add(Instrument instrument, double value) => _values.GetOrAdd(instrument.Name, static _ => new()).Enqueue(value);
+    private void Add(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        var text = new List<string>(tags.Length);
+        foreach (var (key, tagValue) in tags)
+        {
+            text.Add(key + "=" + tagValue);
+        }
+        _measurements.Enqueue((instrument.Name, value, string.Join(',', text)));
+    }
 }
