@@ -26,4 +26,10 @@ public interface IDeleteQueue
 
     /// <summary>Number of entries in the delete queue.</summary>
     ValueTask<int> CountPendingDeletesAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The queue's size and its earliest NotBefore, in one cheap query (for the delete-queue gauges):
+    /// when that time has passed, it is when the oldest due entry became due.
+    /// </summary>
+    ValueTask<DeleteQueueStats> GetDeleteQueueStatsAsync(CancellationToken cancellationToken);
 }

@@ -149,6 +149,14 @@ public sealed record DeleteQueueEntry(
     int Attempts,
     string? LastError);
 
+/// <summary>The delete queue at a glance: its entries, and the earliest NotBefore among them (null when empty).</summary>
+public readonly record struct DeleteQueueStats(int Pending, DateTimeOffset? OldestNotBefore)
+{
+    /// <summary>How long the oldest due entry has been due at <paramref name="now"/>; zero when nothing is due.</summary>
+    public TimeSpan OldestDueAge(DateTimeOffset now) =>
+        OldestNotBefore is { } oldest && oldest < now ? now - oldest : TimeSpan.Zero;
+}
+
 /// <summary>The sweeper's re-check of a due delete-queue entry, made in one transaction.</summary>
 public enum SweepDecision
 {

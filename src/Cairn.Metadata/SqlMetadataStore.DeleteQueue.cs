@@ -159,6 +159,20 @@ public abstract partial class SqlMetadataStore
         return (int)Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <inheritdoc />
+    public async ValueTask<DeleteQueueStats> GetDeleteQueueStatsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReadConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand("SELECT COUNT(*), MIN(not_before) FROM delete_queue");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return new DeleteQueueStats(0, null);
+        }
+        var oldest = reader.IsDBNull(1) ? (DateTimeOffset?)null : SqlParameters.FromUnixMs(reader.GetLong(1));
+        return new DeleteQueueStats((int)reader.GetLong(0), oldest);
+    }
+
     /// <summary>The upsert that queues one blob; see <see cref="EnqueueDeleteAsync"/>.</summary>
     private static DbCommand CreateEnqueueCommand(WriteTransaction transaction)
     {

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
 
@@ -88,6 +89,8 @@ public abstract partial class SqlMetadataStore
     {
         Exception? groupFailure = null;
         DbTransaction? transaction = null;
+        var metrics = Metrics;
+        var begun = Stopwatch.GetTimestamp();
         try
         {
             transaction = await BeginWriteAsync(CancellationToken.None);
@@ -102,6 +105,11 @@ public abstract partial class SqlMetadataStore
             }
             await transaction.CommitAsync(CancellationToken.None);
             Interlocked.Increment(ref _writeTransactionsCommitted);
+            if (metrics is not null)
+            {
+                metrics.TransactionCommitted(begun);
+                metrics.GroupCommitted(group.Count);
+            }
         }
         catch (Exception exception)
         {
@@ -127,6 +135,10 @@ public abstract partial class SqlMetadataStore
         {
             if (groupFailure is null)
             {
+                if (write.Failure is null)
+                {
+                    metrics?.WriteAnswered(write.QueuedAt);
+                }
                 write.Acknowledge();
             }
             else
@@ -198,6 +210,9 @@ public abstract partial class SqlMetadataStore
         private const int Cancelled = 2;
 
         private int _phase = Queued;
+
+        /// <summary>When the caller asked (<see cref="Stopwatch.GetTimestamp"/>), for the write duration metric.</summary>
+        public long QueuedAt { get; } = Stopwatch.GetTimestamp();
 
         /// <summary>The exception the work threw, if it did.</summary>
         public Exception? Failure { get; protected set; }

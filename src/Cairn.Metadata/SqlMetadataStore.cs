@@ -1,5 +1,6 @@
 using System.Data;
 using System.Data.Common;
+using System.Diagnostics;
 using System.Threading.Channels;
 
 namespace Cairn.Metadata;
@@ -51,6 +52,12 @@ public abstract partial class SqlMetadataStore : ICatalogSchema, IBucketCatalog,
 
     /// <summary>Write transactions committed so far; with group commit, fewer than the writes they carried.</summary>
     internal long WriteTransactionsCommitted => Interlocked.Read(ref _writeTransactionsCommitted);
+
+    /// <summary>
+    /// Where commit durations, group sizes and write retries are recorded; null (the default) records
+    /// nothing. The composition root sets it once, before the first write.
+    /// </summary>
+    public MetadataMetrics? Metrics { get; set; }
 
     /// <summary>The provider's migrations, ordered by version (see <see cref="SqlMigration.FromEmbeddedResources"/>).</summary>
     protected abstract IReadOnlyList<SqlMigration> Migrations { get; }
@@ -152,6 +159,15 @@ public abstract partial class SqlMetadataStore : ICatalogSchema, IBucketCatalog,
         }, migrations, cancellationToken);
     }
 
+    /// <inheritdoc />
+    public async ValueTask<long> GetSchemaVersionAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReadConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand("SELECT MAX(version) FROM schema_version");
+        var version = await command.ExecuteScalarAsync(cancellationToken);
+        return version is null or DBNull ? 0 : Convert.ToInt64(version, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>
     /// The body of a write: its result, and whether to commit (false rolls back everything it wrote).
     /// It never commits or rolls back the transaction itself: under group commit the transaction
@@ -178,8 +194,11 @@ public abstract partial class SqlMetadataStore : ICatalogSchema, IBucketCatalog,
     private async ValueTask<TResult> WriteAloneAsync<TState, TResult>(WriteWork<TState, TResult> work, TState state,
         CancellationToken cancellationToken)
     {
+        var metrics = Metrics;
+        var called = Stopwatch.GetTimestamp();
         for (var attempt = 1; ; attempt++)
         {
+            var begun = Stopwatch.GetTimestamp();
             var transaction = await BeginWriteAsync(cancellationToken);
             try
             {
@@ -188,12 +207,15 @@ public abstract partial class SqlMetadataStore : ICatalogSchema, IBucketCatalog,
                 {
                     await transaction.CommitAsync(cancellationToken);
                     Interlocked.Increment(ref _writeTransactionsCommitted);
+                    metrics?.TransactionCommitted(begun);
                 }
+                metrics?.WriteAnswered(called);
                 return result;
             }
             catch (DbException exception) when (attempt < MaxWriteAttempts && IsTransientConflict(exception))
             {
                 // Nothing was committed; the finally block rolls back and the loop runs the work again.
+                metrics?.WriteRetried();
             }
             finally
             {

@@ -61,9 +61,18 @@ public sealed partial class S3Middleware(S3RequestParser parser, SigV4Verifier v
         }
         finally
         {
-            metrics.RequestCompleted(operation, context.Response.StatusCode, errorCode, Stopwatch.GetElapsedTime(started));
+            metrics.RequestCompleted(operation, context.Response.StatusCode, errorCode, Stopwatch.GetElapsedTime(started),
+                context.Request.ContentLength ?? 0, ResponseBodyBytes(context));
         }
     }
+
+    /// <summary>
+    /// The body bytes sent: every response Cairn writes declares its Content-Length (a chunked request
+    /// body is refused with MissingContentLength). HEAD declares one but sends no body; an aborted
+    /// response may have sent any part of it, so it is not counted.
+    /// </summary>
+    private static long ResponseBodyBytes(HttpContext context) =>
+        HttpMethods.IsHead(context.Request.Method) || context.RequestAborted.IsCancellationRequested ? 0 : context.Response.ContentLength ?? 0;
 
     private static async Task WriteErrorAsync(HttpContext context, S3Exception error, string resource, string requestId)
     {

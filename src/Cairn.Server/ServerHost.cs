@@ -145,14 +145,13 @@ public static class ServerHost
         services.AddSingleton<S3Handlers>();
         services.AddSingleton<S3Metrics>();
         services.AddSingleton<S3Middleware>();
+        services.AddCairnMetrics();
         configureServices?.Invoke(services);
 
         var app = builder.Build();
         // Created now so that the container, which disposes what it created, lets the backend go with the host.
         app.Services.GetRequiredService<BlobStorage.Owner>();
-        // A path branch, not a minimal-API endpoint: the terminal S3 middleware below would run before endpoint routing.
-        // Bucket names cannot start with '_', so this never shadows a bucket.
-        app.Map("/_cairn/health", health => health.Run(static context => context.Response.WriteAsync("ok")));
+        app.MapCairnAdmin();
         var middleware = app.Services.GetRequiredService<S3Middleware>();
         app.Run(middleware.InvokeAsync);
         return app;

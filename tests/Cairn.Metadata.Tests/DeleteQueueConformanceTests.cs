@@ -34,6 +34,29 @@ public abstract partial class DeleteQueueConformanceTests<TTarget> : CatalogConf
     }
 
     [Fact(Timeout = 10_000)]
+    public async Task GetDeleteQueueStats_counts_every_entry_and_finds_the_earliest_NotBefore()
+    {
+        // Arrange: empty first, then blobs queued at three times, one of them not due yet.
+        var empty = await Catalog.DeleteQueue.GetDeleteQueueStatsAsync(Ct);
+        foreach (var (name, minutes) in new[] { ("b", 2), ("a", 1), ("d", 30) })
+        {
+            var upload = Guid.NewGuid();
+            await Catalog.Chunks.ReserveChunkAsync(upload, Chunk(name).Hash, 1, "blob-" + name, Deadline, Ct);
+            await Catalog.Chunks.AbortUploadAsync(upload, Now.AddMinutes(minutes), Ct);
+        }
+
+        // Act
+        var stats = await Catalog.DeleteQueue.GetDeleteQueueStatsAsync(Ct);
+
+        // Assert
+        Assert.Equal(new DeleteQueueStats(0, null), empty);
+        Assert.Equal(TimeSpan.Zero, empty.OldestDueAge(Now));
+        Assert.Equal(new DeleteQueueStats(3, Now.AddMinutes(1)), stats);
+        Assert.Equal(TimeSpan.FromMinutes(4), stats.OldestDueAge(Now.AddMinutes(5)));
+        Assert.Equal(TimeSpan.Zero, stats.OldestDueAge(Now));
+    }
+
+    [Fact(Timeout = 10_000)]
     public async Task PrepareDelete_returns_Gone_for_a_missing_entry()
     {
         Assert.Equal(SweepDecision.Gone, await Catalog.DeleteQueue.PrepareDeleteAsync("never-queued", Forever, Forever, Ct));

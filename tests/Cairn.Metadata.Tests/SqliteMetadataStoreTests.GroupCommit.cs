@@ -63,6 +63,29 @@ public sealed partial class SqliteMetadataStoreTests
     }
 
     [Fact(Timeout = 20_000)]
+    public async Task Metrics_record_each_group_its_size_its_commit_duration_and_every_answered_write()
+    {
+        // Arrange
+        const int Writes = 20;
+        using var recorder = new MeasurementRecorder();
+        SqliteStore.Metrics = new MetadataMetrics(recorder);
+        var (gate, blocker) = await HoldNextGroupAsync();
+
+        // Act
+        var writes = Enumerable.Range(0, Writes).Select(i => CommitAsync(null, InlineVersion("m" + i))).ToArray();
+        gate.SetResult();
+        await blocker;
+        await Task.WhenAll(writes);
+
+        // Assert: the held group of one, then one group of twenty.
+        Assert.Equal([1.0, Writes], recorder.Values("cairn.metadata.commit.group_size"));
+        Assert.Equal(2, recorder.Values("cairn.metadata.commit.duration").Count);
+        Assert.All(recorder.Values("cairn.metadata.commit.duration"), static seconds => Assert.InRange(seconds, 0, 20));
+        Assert.Equal(Writes + 1, recorder.Values("cairn.metadata.write.duration").Count);
+        Assert.Empty(recorder.Values("cairn.metadata.write.retries"));
+    }
+
+    [Fact(Timeout = 20_000)]
     public async Task A_failed_precondition_and_a_throwing_write_in_a_group_leave_the_others_committed()
     {
         // Arrange: an existing key for If-None-Match, and an upload whose Complete throws halfway:

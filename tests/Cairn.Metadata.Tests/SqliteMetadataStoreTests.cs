@@ -32,6 +32,13 @@ public sealed partial class SqliteMetadataStoreTests : CatalogConformanceTests<S
     }
 
     [Fact(Timeout = 10_000)]
+    public async Task GetSchemaVersion_returns_the_newest_migration_applied()
+    {
+        var newest = SqlMigration.FromEmbeddedResources(typeof(SqliteMetadataStore).Assembly)[^1].Version;
+        Assert.Equal(newest, await Catalog.Schema.GetSchemaVersionAsync(Ct));
+    }
+
+    [Fact(Timeout = 10_000)]
     public async Task Readers_and_the_writer_carry_the_busy_timeout()
     {
         await using var store = new SqliteMetadataStore(new SqliteMetadataOptions

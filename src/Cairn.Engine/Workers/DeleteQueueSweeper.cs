@@ -9,10 +9,11 @@ namespace Cairn.Engine.Workers;
 /// Reclaims space: aborts uploads whose reservations expired (crashed or abandoned writers), then
 /// deletes due blobs from the delete queue after the catalog re-checks that nothing needs them
 /// (invariants 4 and 5). The queue entry is removed only after the blob is gone, so a crash in
-/// between retries the delete.
+/// between retries the delete. After each sweep it refreshes the delete-queue gauges of
+/// <see cref="EngineMetrics"/>, when one is given and read, so that reading them never waits on SQL.
 /// </summary>
 public sealed partial class DeleteQueueSweeper(IDeleteQueue deleteQueue, IChunkCatalog chunkCatalog, IBlobBackend blobs, ChunkReadPins pins, EngineOptions options,
-    TimeProvider time, ILogger<DeleteQueueSweeper> logger) : IWorker
+    TimeProvider time, ILogger<DeleteQueueSweeper> logger, EngineMetrics? metrics = null) : IWorker
 {
     private const int BatchSize = 256;
 
@@ -66,6 +67,14 @@ public sealed partial class DeleteQueueSweeper(IDeleteQueue deleteQueue, IChunkC
         }
         var deleted = await DeleteConfirmedAsync(confirmed, now, cancellationToken).ConfigureAwait(false);
         BlobsDeleted += deleted;
+        if (metrics is not null)
+        {
+            metrics.BlobsDeleted(deleted);
+            if (metrics.DeleteQueueGaugesEnabled)
+            {
+                metrics.DeleteQueueObserved(await deleteQueue.GetDeleteQueueStatsAsync(cancellationToken).ConfigureAwait(false));
+            }
+        }
         Status = $"last sweep {now:O}: {due.Count} due, {deleted} deleted, {expired} uploads expired";
         return (deleted, due.Count == BatchSize ? WorkerState.Busy : WorkerState.Idle);
     }

@@ -17,10 +17,12 @@ namespace Cairn.Engine.Workers;
 /// <remarks>
 /// A lease guards against doing the same work twice at once, not against losing data: every step
 /// of the built-in workers is safe to run concurrently (each decision is one catalog transaction),
-/// so a step that outlives its lease (a stalled node) costs only duplicated effort.
+/// so a step that outlives its lease (a stalled node) costs only duplicated effort. Each step is
+/// counted in <see cref="EngineMetrics"/> (<c>cairn.worker.runs</c>), and whether this node holds each
+/// lease is its <c>cairn.worker.lease.held</c> gauge.
 /// </remarks>
 public sealed partial class WorkerHost(IEnumerable<IWorker> workers, ILeaseStore leases, EngineOptions options, TimeProvider time,
-    ILogger<WorkerHost> logger) : BackgroundService
+    ILogger<WorkerHost> logger, EngineMetrics? metrics = null) : BackgroundService
 {
     private static readonly TimeSpan FailureDelay = TimeSpan.FromSeconds(5);
 
@@ -38,7 +40,7 @@ public sealed partial class WorkerHost(IEnumerable<IWorker> workers, ILeaseStore
         var loops = new List<Task>(Workers.Count);
         foreach (var worker in Workers)
         {
-            _held[worker.Name] = false;
+            SetHeld(worker.Name, held: false);
             loops.Add(RunAsync(worker, stoppingToken));
         }
         return Task.WhenAll(loops);
@@ -65,7 +67,7 @@ public sealed partial class WorkerHost(IEnumerable<IWorker> workers, ILeaseStore
                         }
                         lease = null;
                         waiting = null;
-                        _held[worker.Name] = false;
+                        SetHeld(worker.Name, held: false);
                         await Task.Delay(renewEvery, time, stoppingToken).ConfigureAwait(false);
                         continue;
                     }
@@ -74,11 +76,12 @@ public sealed partial class WorkerHost(IEnumerable<IWorker> workers, ILeaseStore
                         LogLeaseAcquired(worker.Name, options.NodeId, renewed.Generation);
                     }
                     lease = renewed;
-                    _held[worker.Name] = true;
+                    SetHeld(worker.Name, held: true);
 
                     if (waiting is null || waiting.IsCompleted)
                     {
                         var state = await worker.WorkAsync(stoppingToken).ConfigureAwait(false);
+                        metrics?.WorkerRan(worker.Name, state);
                         if (state == WorkerState.Done)
                         {
                             return;
@@ -97,6 +100,7 @@ public sealed partial class WorkerHost(IEnumerable<IWorker> workers, ILeaseStore
                 }
                 catch (Exception ex)
                 {
+                    metrics?.WorkerFailed(worker.Name);
                     LogWorkerFailed(ex, worker.Name);
                     waiting = null;
                     try
@@ -112,12 +116,18 @@ public sealed partial class WorkerHost(IEnumerable<IWorker> workers, ILeaseStore
         }
         finally
         {
-            _held[worker.Name] = false;
+            SetHeld(worker.Name, held: false);
             if (lease is not null)
             {
                 await ReleaseAsync(lease).ConfigureAwait(false);
             }
         }
+    }
+
+    private void SetHeld(string worker, bool held)
+    {
+        _held[worker] = held;
+        metrics?.LeaseHeld(worker, options.NodeId, held);
     }
 
     /// <summary>Gives a lease up on the way out, so another node need not wait out its time to live.</summary>

@@ -58,6 +58,12 @@ public sealed class S3RequestParser(string? baseDomain)
         return new S3Request(operation.Operation, bucket, key, query) { UnsupportedName = operation.Unsupported };
     }
 
+    /// <summary>
+    /// True when <paramref name="host"/> names a bucket under the base domain (virtual-hosted style):
+    /// every path on such a host is an object key, <c>/_cairn/...</c> included.
+    /// </summary>
+    public bool IsBucketHost(string? host) => BucketFromHost(host) is not null;
+
     private static (S3Operation Operation, string? Unsupported) ServiceOperation(string method) =>
         HttpMethods.IsGet(method) ? (S3Operation.ListBuckets, null) : throw S3Errors.Of(S3ErrorCode.MethodNotAllowed);
 

@@ -1,0 +1,107 @@
+using System.Net;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Cairn.Engine.Workers;
+using Cairn.Integration.Tests.Actions;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Cairn.Integration.Tests.Observability;
+
+/// <summary>
+/// <c>/_cairn/metrics</c> over HTTP: traffic of every kind moves the counters of every layer by the
+/// expected amounts. A server of its own, so no other test's requests are counted (the exporter sees
+/// only the meters of its own host, though meters of other servers in the run share the names).
+/// </summary>
+public sealed class MetricsEndpointTests : IAsyncLifetime
+{
+    private CairnServer _server = null!;
+    private readonly HttpClient _http = new();
+
+    public async Task InitializeAsync() =>
+        // No grace before deletes; the background sweeper runs once at start and then only when the test sweeps.
+        _server = await CairnServer.StartAsync(["--chunk-size", "256KiB", "--Engine:GracePeriod=00:00:00", "--Engine:SweepInterval=01:00:00"]);
+
+    public async Task DisposeAsync()
+    {
+        _http.Dispose();
+        await _server.DisposeAsync();
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Traffic_moves_the_counters_of_every_layer_by_the_expected_amounts()
+    {
+        // Arrange
+        var s3 = _server.Client;
+        var bucket = CairnServer.NewBucketName("metrics");
+        await s3.PutBucketAsync(bucket);
+        byte[][] bodies = [MultipartTestExtensions.RandomBytes(5, 1), MultipartTestExtensions.RandomBytes(1000, 2), MultipartTestExtensions.RandomBytes(600_000, 3)];
+        var before = await PrometheusScrape.ReadAsync(_http, _server.Endpoint);
+
+        // Act: three PUTs, a GET, a LIST, a GET of a missing key, a two-part multipart upload, a delete and a sweep.
+        for (var i = 0; i < bodies.Length; i++)
+        {
+            await s3.PutBytesAsync(bucket, "k" + i, bodies[i]);
+        }
+        Assert.Equal(bodies[2], await s3.GetBytesAsync(bucket, "k2"));
+        await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket });
+        var missing = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => s3.GetObjectAsync(bucket, "missing"));
+        var part1 = MultipartTestExtensions.RandomBytes(MultipartTestExtensions.MinPartSize, 4);
+        var part2 = MultipartTestExtensions.RandomBytes(1000, 5);
+        await s3.PutMultipartAsync(bucket, "multi", part1, part2);
+        await s3.DeleteObjectAsync(bucket, "k2");
+        var swept = await _server.Services.GetRequiredService<DeleteQueueSweeper>().SweepAllDueAsync(CancellationToken.None);
+        var after = await PrometheusScrape.ReadAsync(_http, _server.Endpoint);
+
+        // Assert: S3 requests by operation (the duration histogram's count), bytes, errors.
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        double Delta(string name, params string[] labels) => after.Sum(name, labels) - before.Sum(name, labels);
+        const string Requests = "s3_server_request_duration_seconds_count";
+        Assert.Equal(3, Delta(Requests, "s3_operation=PutObject", "http_response_status_code=200"));
+        Assert.Equal(2, Delta(Requests, "s3_operation=GetObject"));
+        Assert.Equal(1, Delta(Requests, "s3_operation=GetObject", "http_response_status_code=404"));
+        Assert.Equal(1, Delta(Requests, "s3_operation=ListObjectsV2"));
+        Assert.Equal(2, Delta(Requests, "s3_operation=UploadPart"));
+        Assert.Equal(1, Delta(Requests, "s3_operation=CompleteMultipartUpload"));
+        Assert.Equal(1, Delta(Requests, "s3_operation=DeleteObject"));
+        Assert.InRange(Delta("s3_server_request_body_size_bytes_total", "s3_operation=PutObject"), bodies.Sum(static b => b.Length), double.MaxValue);
+        Assert.InRange(Delta("s3_server_request_body_size_bytes_total", "s3_operation=UploadPart"), part1.Length + part2.Length, double.MaxValue);
+        Assert.InRange(Delta("s3_server_response_body_size_bytes_total", "s3_operation=GetObject"), bodies[2].Length, double.MaxValue);
+        Assert.Equal(1, Delta("s3_server_errors_total", "error_code=NoSuchKey"));
+        Assert.Equal(1, Delta("s3_server_errors_total"));
+
+        // Assert: the catalog committed transactions, in groups.
+        Assert.True(Delta("cairn_metadata_commit_duration_seconds_count") > 0, after.Text);
+        Assert.True(Delta("cairn_metadata_commit_group_size_count") > 0, after.Text);
+        Assert.True(Delta("cairn_metadata_write_duration_seconds_count") >= 10, after.Text);
+        Assert.True(after.Has("cairn_metadata_commit_duration_seconds_bucket"), after.Text);
+
+        // Assert: blob-store calls, the sweep and the workers.
+        Assert.True(Delta("cairn_storage_blob_request_duration_seconds_count", "blob_operation=Put") >= 3, after.Text);
+        Assert.Equal(0, Delta("cairn_storage_blob_errors_total"));
+        Assert.True(swept >= 3, $"swept {swept}");
+        Assert.Equal(swept, Delta("cairn_delete_queue_blobs_deleted_total"));
+        Assert.True(after.Has("cairn_delete_queue_depth"), after.Text);
+        Assert.Equal(0, after.Sum("cairn_delete_queue_depth"));
+        Assert.True(after.Has("cairn_delete_queue_oldest_due_age_seconds"), after.Text);
+        Assert.True(after.Sum("cairn_worker_runs_total", "worker=delete-queue-sweeper") >= 1, after.Text);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Duration_histograms_have_second_based_buckets_from_half_a_millisecond_to_ten_seconds()
+    {
+        // Arrange
+        await _server.Client.ListBucketsAsync();
+
+        // Act
+        var scrape = await PrometheusScrape.ReadAsync(_http, _server.Endpoint);
+
+        // Assert
+        string[] bounds = ["0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "10", "+Inf"];
+        foreach (var bound in bounds)
+        {
+            Assert.Contains($"s3_server_request_duration_seconds_bucket{{otel_scope_name=\"Cairn.S3\",http_response_status_code=\"200\",s3_operation=\"ListBuckets\",le=\"{bound}\"}}",
+                scrape.Text, StringComparison.Ordinal);
+        }
+        Assert.Equal(1, scrape.Sum("s3_server_request_duration_seconds_bucket", "s3_operation=ListBuckets", "le=+Inf"));
+    }
+}
