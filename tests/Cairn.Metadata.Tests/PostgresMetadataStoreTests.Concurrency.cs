@@ -61,7 +61,7 @@ public sealed partial class PostgresMetadataStoreTests
         finally
         {
             output.WriteLine($"{writers} writers on {nodes.Stores.Length} nodes: {clock.ElapsedMilliseconds} ms, " +
-                $"{nodes.ConflictsRetried} writes retried after a serialization failure or deadlock");
+                $"{nodes.ConflictsRetried} attempts aborted by the server (serialization failure, deadlock, lock timeout) and run again");
         }
     }
 
