@@ -6,7 +6,14 @@ set -uo pipefail
 cd "$(dirname "$0")"
 root=$(pwd)
 results=$(mktemp -d)
-trap 'rm -rf "$results"' EXIT
+pg_dir=""
+cleanup() {
+    if [ -n "$pg_dir" ]; then
+        bash e2e/postgres.sh stop "$pg_dir" || echo "stopping the throwaway PostgreSQL cluster failed"
+    fi
+    rm -rf "$results"
+}
+trap cleanup EXIT
 
 bash e2e/install-deps.sh || { echo "dependency installation failed"; echo "0 passed, 1 failed"; exit 1; }
 
@@ -16,6 +23,19 @@ if ! dotnet build Cairn.slnx -c Release -nologo -v quiet >"$results/build.log" 2
     echo "build failed"
     echo "0 passed, 1 failed"
     exit 1
+fi
+
+# The PostgreSQL metadata tests need a server: a throwaway cluster on a free 127.0.0.1 port
+# (installed from Debian's packages when missing), unless CAIRN_TEST_POSTGRES names one already.
+# If it cannot start, the tests try themselves and fail with the reason.
+if [ -z "${CAIRN_TEST_POSTGRES:-}" ]; then
+    echo "== PostgreSQL (throwaway cluster)"
+    pg_dir=$(mktemp -d /tmp/cairn-pg.XXXXXX)
+    if connection=$(bash e2e/postgres.sh start "$pg_dir"); then
+        export CAIRN_TEST_POSTGRES="$connection"
+    else
+        echo "the throwaway PostgreSQL cluster did not start"
+    fi
 fi
 
 echo "== .NET tests"

@@ -185,6 +185,7 @@ public abstract partial class SqlMetadataStore
         {
             return true;
         }
+        SortByHash(uses);
         await using var increment = transaction.CreateCommand(
             "UPDATE chunks SET refcount = refcount + @uses WHERE hash = @hash RETURNING blob_name");
         var incrementUses = increment.Add("@uses", DbType.Int64);
@@ -251,6 +252,7 @@ public abstract partial class SqlMetadataStore
         {
             return;
         }
+        SortByHash(uses);
         await using var decrement = transaction.CreateCommand(
             "UPDATE chunks SET refcount = refcount - @uses WHERE hash = @hash RETURNING refcount, blob_name");
         var decrementUses = decrement.Add("@uses", DbType.Int64);
@@ -275,6 +277,14 @@ public abstract partial class SqlMetadataStore
             }
         }
     }
+
+    /// <summary>
+    /// Orders a body's chunks by address, the order in which every write updates chunk rows. Writers
+    /// that run at once (PostgreSQL) then lock shared rows in the same order and wait for each other,
+    /// instead of each holding a row the other needs until the server aborts one as a deadlock.
+    /// </summary>
+    private static void SortByHash(List<ChunkUse> uses) =>
+        uses.Sort(static (a, b) => a.Hash.Bytes.SequenceCompareTo(b.Hash.Bytes));
 
     private static async ValueTask UpsertObjectAsync(WriteTransaction transaction, ObjectVersionRecord version, byte[] key,
         CancellationToken cancellationToken)

@@ -19,17 +19,19 @@ namespace Cairn.Metadata;
 /// <para>The provider surface: the constructor's <c>groupCommit</c> choice,
 /// <see cref="OpenReadConnectionAsync"/>, <see cref="BeginWriteAsync"/> / <see cref="EndWriteAsync"/>,
 /// <see cref="Migrations"/>, <see cref="DatabaseTimeSql"/>, <see cref="DisposeProviderAsync"/>, and optionally
-/// <see cref="IsTransientConflict"/>.</para>
+/// <see cref="IsTransientConflict"/> with <see cref="MaxWriteAttempts"/>, <see cref="MigrationLockSql"/>
+/// and <see cref="KeepReadConnections"/>.</para>
 /// </remarks>
 public abstract partial class SqlMetadataStore : ICatalogSchema, IBucketCatalog, IObjectCatalog, IChunkCatalog, IMultipartCatalog,
     IDeleteQueue, ILeaseStore, IAsyncDisposable
 {
-    /// <summary>Attempts a write gets when the provider reports a transient conflict.</summary>
-    private const int MaxWriteAttempts = 5;
+    /// <summary>The longest pause between two attempts of a write (see <see cref="WriteRetryDelay"/>).</summary>
+    private const int MaxWriteRetryDelayMs = 250;
 
     private long _listingRowsRead;
     private int _disposed;
     private long _writeTransactionsCommitted;
+    private long _writeConflictsRetried;
 
     /// <summary>
     /// Creates the shared store.
@@ -58,6 +60,9 @@ public abstract partial class SqlMetadataStore : ICatalogSchema, IBucketCatalog,
     /// nothing. The composition root sets it once, before the first write.
     /// </summary>
     public MetadataMetrics? Metrics { get; set; }
+
+    /// <summary>Writes run again after a transient conflict so far (providers with concurrent writers).</summary>
+    internal long WriteConflictsRetried => Interlocked.Read(ref _writeConflictsRetried);
 
     /// <summary>The provider's migrations, ordered by version (see <see cref="SqlMigration.FromEmbeddedResources"/>).</summary>
     protected abstract IReadOnlyList<SqlMigration> Migrations { get; }
@@ -94,6 +99,22 @@ public abstract partial class SqlMetadataStore : ICatalogSchema, IBucketCatalog,
     protected virtual bool IsTransientConflict(DbException exception) => false;
 
     /// <summary>
+    /// How many times a write runs before a transient conflict (<see cref="IsTransientConflict"/>) is
+    /// given to its caller. Only writes that run alone (no group commit) are retried. The pauses
+    /// between attempts grow to 250 ms (see <see cref="WriteRetryDelay"/>), so 30 attempts pause
+    /// about 3 s in all (6 s at most): room for dozens of writers racing on the same rows, which
+    /// get through one at a time.
+    /// </summary>
+    protected virtual int MaxWriteAttempts => 30;
+
+    /// <summary>
+    /// SQL run first in the migration transaction, before it reads anything, so that stores starting
+    /// at once against one database migrate one after another (each sees what the one before it
+    /// committed). Null (the default): the provider's write transactions are serial already.
+    /// </summary>
+    protected virtual string? MigrationLockSql => null;
+
+    /// <summary>
     /// Releases the provider's connections. Called once, from <see cref="DisposeAsync"/>, after every
     /// queued write has finished, so no write runs against a disposed provider.
     /// </summary>
@@ -120,8 +141,14 @@ public abstract partial class SqlMetadataStore : ICatalogSchema, IBucketCatalog,
     public async ValueTask MigrateAsync(CancellationToken cancellationToken)
     {
         var migrations = Migrations;
-        await WriteAsync(static async (transaction, migrations, cancellationToken) =>
+        await WriteAsync(static async (transaction, state, cancellationToken) =>
         {
+            var (migrations, lockSql) = state;
+            if (lockSql is not null)
+            {
+                await using var take = transaction.CreateCommand(lockSql);
+                await take.ExecuteNonQueryAsync(cancellationToken);
+            }
             await using (var create = transaction.CreateCommand(
                 "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"))
             {
@@ -156,7 +183,7 @@ public abstract partial class SqlMetadataStore : ICatalogSchema, IBucketCatalog,
                 await record.ExecuteNonQueryAsync(cancellationToken);
             }
             return (0, true);
-        }, migrations, cancellationToken);
+        }, (migrations, MigrationLockSql), cancellationToken);
     }
 
     /// <inheritdoc />
@@ -196,6 +223,7 @@ public abstract partial class SqlMetadataStore : ICatalogSchema, IBucketCatalog,
     {
         var metrics = Metrics;
         var called = Stopwatch.GetTimestamp();
+        var maxAttempts = Math.Max(1, MaxWriteAttempts);
         for (var attempt = 1; ; attempt++)
         {
             var begun = Stopwatch.GetTimestamp();
@@ -212,15 +240,31 @@ public abstract partial class SqlMetadataStore : ICatalogSchema, IBucketCatalog,
                 metrics?.WriteAnswered(called);
                 return result;
             }
-            catch (DbException exception) when (attempt < MaxWriteAttempts && IsTransientConflict(exception))
+            catch (DbException exception) when (attempt < maxAttempts && IsTransientConflict(exception))
             {
-                // Nothing was committed; the finally block rolls back and the loop runs the work again.
+                // Nothing was committed (a conflict reported by COMMIT means the COMMIT did not
+                // happen); the finally block rolls back, and after a pause the work runs again in a
+                // fresh transaction, reading everything anew.
+                Interlocked.Increment(ref _writeConflictsRetried);
                 metrics?.WriteRetried();
             }
             finally
             {
                 await EndWriteAsync(transaction);
             }
+            await Task.Delay(WriteRetryDelay(attempt), cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// The pause after failed attempt <paramref name="attempt"/> (1-based): uniformly random below
+    /// 2^(attempt-1) ms, at most <see cref="MaxWriteRetryDelayMs"/> ("full jitter"). The randomness
+    /// spreads the writers that collided, so the next round has fewer conflicts; the first pauses
+    /// are short, since most conflicts clear once the one winner has committed.
+    /// </summary>
+    internal static TimeSpan WriteRetryDelay(int attempt)
+    {
+        var ceilingMs = Math.Min(MaxWriteRetryDelayMs, 1 << Math.Clamp(attempt - 1, 0, 16));
+        return TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * ceilingMs);
     }
 }

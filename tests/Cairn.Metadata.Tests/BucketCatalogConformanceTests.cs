@@ -1,7 +1,7 @@
 namespace Cairn.Metadata.Tests;
 
-public abstract partial class BucketCatalogConformanceTests<TTarget> : CatalogConformanceTests<TTarget>
-    where TTarget : ICatalogTarget, new()
+public abstract partial class BucketCatalogConformanceTests<TTarget>(TTarget target) : CatalogConformanceTests<TTarget>(target)
+    where TTarget : ICatalogTarget
 {
     [Fact(Timeout = 10_000)]
     public async Task TryCreateBucket_then_GetBucket_returns_the_bucket()

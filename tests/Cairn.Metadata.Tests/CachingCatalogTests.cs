@@ -7,7 +7,7 @@ namespace Cairn.Metadata.Tests;
 /// see CatalogTargets.cs), plus what the cache itself promises: hot rows come from memory, a read
 /// that overlaps a write is never kept, memory stays within its bound.
 /// </summary>
-public sealed class CachingCatalogTests : ObjectCatalogConformanceTests<CachedSqliteTarget>
+public sealed class CachingCatalogTests() : ObjectCatalogConformanceTests<CachedSqliteTarget>(new CachedSqliteTarget())
 {
     private CachingCatalog Cache => Target.Cache;
 

@@ -7,10 +7,10 @@ namespace Cairn.Metadata.Tests;
 /// What every catalog role suite shares: a fresh catalog per test from <typeparamref name="TTarget"/>
 /// (a provider, or a provider behind a decorator) with one bucket, and helpers that name chunks by a
 /// word. Each role has its own abstract suite deriving from this (<c>BucketCatalogConformanceTests</c>,
-/// <c>ObjectCatalogConformanceTests</c>, ...), and each target runs it through a one-line sealed class.
+/// <c>ObjectCatalogConformanceTests</c>, ...), and each target runs it through a one-line sealed class that hands it the target.
 /// </summary>
-public abstract class CatalogConformanceTests<TTarget> : IAsyncLifetime
-    where TTarget : ICatalogTarget, new()
+public abstract class CatalogConformanceTests<TTarget>(TTarget target) : IAsyncLifetime
+    where TTarget : ICatalogTarget
 {
     protected const string Bucket = "photos";
     protected static readonly DateTimeOffset Now = new(2025, 3, 1, 12, 0, 0, 123, TimeSpan.Zero);
@@ -20,7 +20,7 @@ public abstract class CatalogConformanceTests<TTarget> : IAsyncLifetime
     protected static readonly CancellationToken Ct = CancellationToken.None;
 
     /// <summary>Where this test's database lives; it opens the catalog over it.</summary>
-    protected TTarget Target { get; } = new();
+    protected TTarget Target { get; } = target;
 
     protected MetadataCatalog Catalog { get; private set; } = null!;
 

@@ -1,3 +1,4 @@
+using Cairn.Metadata.Postgres;
 using Cairn.Metadata.Sqlite;
 
 namespace Cairn.Metadata.Tests;
@@ -52,14 +53,51 @@ public sealed class CachedSqliteTarget : ICatalogTarget
     public ValueTask DisposeAsync() => _database.DisposeAsync();
 }
 
+/// <summary>A fresh database on the shared throwaway PostgreSQL cluster, dropped afterwards.</summary>
+public sealed class PostgresTarget(PostgresCluster cluster) : ICatalogTarget
+{
+    /// <summary>This test's database (created at the first <see cref="OpenAsync"/>).</summary>
+    public string ConnectionString { get; private set; } = "";
+
+    public async ValueTask<MetadataCatalog> OpenAsync()
+    {
+        if (ConnectionString.Length == 0)
+        {
+            ConnectionString = await cluster.CreateDatabaseAsync();
+        }
+        return MetadataCatalog.Over(new PostgresMetadataStore(new PostgresMetadataOptions { ConnectionString = ConnectionString }));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (ConnectionString.Length > 0)
+        {
+            await cluster.DropDatabaseAsync(ConnectionString);
+        }
+    }
+}
+
 // Every role suite on every target.
-public sealed class SqliteBucketCatalogTests : BucketCatalogConformanceTests<SqliteTarget>;
-public sealed class SqliteObjectCatalogTests : ObjectCatalogConformanceTests<SqliteTarget>;
-public sealed class SqliteChunkCatalogTests : ChunkCatalogConformanceTests<SqliteTarget>;
-public sealed class SqliteMultipartCatalogTests : MultipartCatalogConformanceTests<SqliteTarget>;
-public sealed class SqliteDeleteQueueTests : DeleteQueueConformanceTests<SqliteTarget>;
-public sealed class SqliteLeaseStoreTests : LeaseStoreConformanceTests<SqliteTarget>;
+public sealed class SqliteBucketCatalogTests() : BucketCatalogConformanceTests<SqliteTarget>(new SqliteTarget());
+public sealed class SqliteObjectCatalogTests() : ObjectCatalogConformanceTests<SqliteTarget>(new SqliteTarget());
+public sealed class SqliteChunkCatalogTests() : ChunkCatalogConformanceTests<SqliteTarget>(new SqliteTarget());
+public sealed class SqliteMultipartCatalogTests() : MultipartCatalogConformanceTests<SqliteTarget>(new SqliteTarget());
+public sealed class SqliteDeleteQueueTests() : DeleteQueueConformanceTests<SqliteTarget>(new SqliteTarget());
+public sealed class SqliteLeaseStoreTests() : LeaseStoreConformanceTests<SqliteTarget>(new SqliteTarget());
+
+[Collection(PostgresCluster.Collection)]
+public sealed class PostgresBucketCatalogTests(PostgresCluster cluster) : BucketCatalogConformanceTests<PostgresTarget>(new PostgresTarget(cluster));
+[Collection(PostgresCluster.Collection)]
+public sealed class PostgresObjectCatalogTests(PostgresCluster cluster) : ObjectCatalogConformanceTests<PostgresTarget>(new PostgresTarget(cluster));
+[Collection(PostgresCluster.Collection)]
+public sealed class PostgresChunkCatalogTests(PostgresCluster cluster) : ChunkCatalogConformanceTests<PostgresTarget>(new PostgresTarget(cluster));
+[Collection(PostgresCluster.Collection)]
+public sealed class PostgresMultipartCatalogTests(PostgresCluster cluster) : MultipartCatalogConformanceTests<PostgresTarget>(new PostgresTarget(cluster));
+[Collection(PostgresCluster.Collection)]
+public sealed class PostgresDeleteQueueTests(PostgresCluster cluster) : DeleteQueueConformanceTests<PostgresTarget>(new PostgresTarget(cluster));
+[Collection(PostgresCluster.Collection)]
+public sealed class PostgresLeaseStoreTests(PostgresCluster cluster) : LeaseStoreConformanceTests<PostgresTarget>(new PostgresTarget(cluster));
 
 // The row cache wraps buckets and objects; multipart completion writes object rows through it.
-public sealed class CachedSqliteBucketCatalogTests : BucketCatalogConformanceTests<CachedSqliteTarget>;
-public sealed class CachedSqliteMultipartCatalogTests : MultipartCatalogConformanceTests<CachedSqliteTarget>;
+public sealed class CachedSqliteBucketCatalogTests() : BucketCatalogConformanceTests<CachedSqliteTarget>(new CachedSqliteTarget());
+public sealed class CachedSqliteMultipartCatalogTests() : MultipartCatalogConformanceTests<CachedSqliteTarget>(new CachedSqliteTarget());

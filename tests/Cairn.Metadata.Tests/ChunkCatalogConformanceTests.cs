@@ -1,7 +1,7 @@
 namespace Cairn.Metadata.Tests;
 
-public abstract partial class ChunkCatalogConformanceTests<TTarget> : CatalogConformanceTests<TTarget>
-    where TTarget : ICatalogTarget, new()
+public abstract partial class ChunkCatalogConformanceTests<TTarget>(TTarget target) : CatalogConformanceTests<TTarget>(target)
+    where TTarget : ICatalogTarget
 {
     [Fact(Timeout = 10_000)]
     public async Task ReserveChunk_of_a_new_address_returns_MustWrite_with_the_candidate_blob()

@@ -1,7 +1,7 @@
 namespace Cairn.Metadata.Tests;
 
-public abstract partial class DeleteQueueConformanceTests<TTarget> : CatalogConformanceTests<TTarget>
-    where TTarget : ICatalogTarget, new()
+public abstract partial class DeleteQueueConformanceTests<TTarget>(TTarget target) : CatalogConformanceTests<TTarget>(target)
+    where TTarget : ICatalogTarget
 {
     /// <summary>Commits a chunked object and deletes it: its chunk row stays at zero, its blob queued.</summary>
     private async Task<string> ReleasedChunkBlobAsync(ChunkRef chunk, string key = "released")

@@ -5,8 +5,8 @@ namespace Cairn.Metadata.Tests;
 /// the time to live by the database's clock, fenced by a generation that grows at every new tenure.
 /// Expiry here runs on real time, so the times to live are short and the waits generous.
 /// </summary>
-public abstract class LeaseStoreConformanceTests<TTarget> : CatalogConformanceTests<TTarget>
-    where TTarget : ICatalogTarget, new()
+public abstract class LeaseStoreConformanceTests<TTarget>(TTarget target) : CatalogConformanceTests<TTarget>(target)
+    where TTarget : ICatalogTarget
 {
     private static readonly TimeSpan Long = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan Short = TimeSpan.FromMilliseconds(300);

@@ -1,7 +1,6 @@
 namespace Cairn.Metadata.Tests;
 
-public abstract partial class MultipartCatalogConformanceTests<TTarget> : CatalogConformanceTests<TTarget>
-    where TTarget : ICatalogTarget, new()
+public abstract partial class MultipartCatalogConformanceTests<TTarget>
 {
     [Fact(Timeout = 10_000)]
     public async Task CompleteMultipartUpload_makes_the_object_of_the_parts_with_every_chunk_referenced_and_nothing_queued()

@@ -1,7 +1,6 @@
 namespace Cairn.Metadata.Tests;
 
-public abstract partial class MultipartCatalogConformanceTests<TTarget> : CatalogConformanceTests<TTarget>
-    where TTarget : ICatalogTarget, new()
+public abstract partial class MultipartCatalogConformanceTests<TTarget>
 {
     /// <summary>Creates uploads given as (key, minutes after Now, upload id).</summary>
     private async Task SeedUploadsAsync(params (string Key, int Minutes, string Id)[] uploads)

@@ -1,7 +1,7 @@
 namespace Cairn.Metadata.Tests;
 
-public abstract partial class MultipartCatalogConformanceTests<TTarget> : CatalogConformanceTests<TTarget>
-    where TTarget : ICatalogTarget, new()
+public abstract partial class MultipartCatalogConformanceTests<TTarget>(TTarget target) : CatalogConformanceTests<TTarget>(target)
+    where TTarget : ICatalogTarget
 {
     [Fact(Timeout = 10_000)]
     public async Task CreateMultipartUpload_then_GetMultipartUpload_round_trips_every_field()

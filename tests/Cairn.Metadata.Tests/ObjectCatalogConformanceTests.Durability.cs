@@ -1,7 +1,6 @@
 namespace Cairn.Metadata.Tests;
 
-public abstract partial class ObjectCatalogConformanceTests<TTarget> : CatalogConformanceTests<TTarget>
-    where TTarget : ICatalogTarget, new()
+public abstract partial class ObjectCatalogConformanceTests<TTarget>
 {
     [Fact(Timeout = 20_000)]
     public async Task Reopening_the_store_keeps_committed_data()

@@ -1,7 +1,7 @@
 namespace Cairn.Metadata.Tests;
 
-public abstract partial class ObjectCatalogConformanceTests<TTarget> : CatalogConformanceTests<TTarget>
-    where TTarget : ICatalogTarget, new()
+public abstract partial class ObjectCatalogConformanceTests<TTarget>(TTarget target) : CatalogConformanceTests<TTarget>(target)
+    where TTarget : ICatalogTarget
 {
     [Fact(Timeout = 10_000)]
     public async Task CommitObject_then_GetObject_round_trips_every_field_of_an_inline_version()

@@ -4,7 +4,7 @@ using Microsoft.Data.Sqlite;
 namespace Cairn.Metadata.Tests;
 
 /// <summary>What only the SQLite provider promises: WAL, fsync at commit, foreign keys, lock waits, group commit.</summary>
-public sealed partial class SqliteMetadataStoreTests : CatalogConformanceTests<SqliteTarget>
+public sealed partial class SqliteMetadataStoreTests() : CatalogConformanceTests<SqliteTarget>(new SqliteTarget())
 {
     private string DatabasePath => Target.DatabasePath;
 

@@ -1,0 +1,47 @@
+namespace Cairn.Metadata.Postgres;
+
+/// <summary>Settings of the PostgreSQL catalog (section <c>Metadata:Postgres</c>).</summary>
+public sealed class PostgresMetadataOptions
+{
+    /// <summary>
+    /// Npgsql connection string of the catalog database, e.g.
+    /// <c>Host=db;Port=5432;Database=cairn;Username=cairn;Password=...</c>. Pool size, timeouts and
+    /// TLS are set here. The database must exist; the store creates its tables. Required.
+    /// </summary>
+    public string ConnectionString { get; set; } = "";
+
+    /// <summary>
+    /// How many times a write runs when PostgreSQL aborts it as a serialization failure or a
+    /// deadlock (writers on other connections or nodes touched the same rows), with short random
+    /// pauses in between (growing to 250 ms), before the failure reaches the caller. Default 30
+    /// (about 3 s of pauses).
+    /// </summary>
+    public int MaxWriteAttempts { get; set; } = 30;
+
+    /// <summary>
+    /// How long a statement waits for a lock (PostgreSQL's <c>lock_timeout</c>, set for the store's
+    /// sessions) before its write is aborted and run again like a serialization failure. Under
+    /// SERIALIZABLE a write that waits for a row another write changed fails anyway once that one
+    /// commits, so a long wait gains nothing; a short one also breaks lock cycles (two writes, each
+    /// holding a row the other wants) long before the server's deadlock check (<c>deadlock_timeout</c>,
+    /// 1 s by default) would. It is a session setting, so a read waits no longer either (reads wait
+    /// for locks only behind DDL, such as a newer node's migration). <see cref="TimeSpan.Zero"/> waits
+    /// without limit. Default 100 ms.
+    /// </summary>
+    public TimeSpan LockTimeout { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// How many write transactions this store runs at once; more writes wait for a turn. Under
+    /// SERIALIZABLE, writes that touch the same index pages abort each other, so past a handful in
+    /// flight more concurrency adds aborted work, not commits. Default 8.
+    /// </summary>
+    public int MaxConcurrentWrites { get; set; } = 8;
+
+    /// <summary>
+    /// How many statements Npgsql keeps prepared per physical connection (its <c>Max Auto Prepare</c>,
+    /// which this overrides); a statement is prepared on its fifth use (<c>Auto Prepare Min Usages</c>,
+    /// from the connection string). The catalog runs about 60 distinct statements. 0 turns
+    /// preparation off. Default 128.
+    /// </summary>
+    public int MaxAutoPrepare { get; set; } = 128;
+}

@@ -1,0 +1,197 @@
+using System.Data;
+using System.Data.Common;
+using Npgsql;
+
+namespace Cairn.Metadata.Postgres;
+
+/// <summary>
+/// The shared catalog: <see cref="SqlMetadataStore"/> over one PostgreSQL database that several
+/// Cairn nodes may use at once. All connections come from one <see cref="NpgsqlDataSource"/> (one
+/// pool). Every write runs in its own SERIALIZABLE transaction, concurrently with the others (at most
+/// <see cref="PostgresMetadataOptions.MaxConcurrentWrites"/> per store), and is run again when
+/// PostgreSQL aborts it as a serialization failure, a deadlock or a lock wait past
+/// <see cref="PostgresMetadataOptions.LockTimeout"/>: the shared code reads, decides and writes
+/// (preconditions, refcounts), and SERIALIZABLE makes that as safe as running the writes one at a
+/// time, across nodes.
+/// </summary>
+/// <remarks>
+/// <para>Durability (DESIGN invariant 1) is the server's: a COMMIT returns once its WAL is flushed
+/// (<c>synchronous_commit = on</c>, PostgreSQL's default, with <c>fsync</c> on).</para>
+/// <para>Statements are prepared by Npgsql's auto-prepare, per physical connection, and stay
+/// prepared while the connection is in the pool; so the store does not keep read connections of
+/// its own (<see cref="KeepReadConnections"/>).</para>
+/// </remarks>
+public sealed class PostgresMetadataStore : SqlMetadataStore
+{
+    /// <summary>
+    /// Key of the advisory lock that serializes migrations (per database): ASCII "CairnMig".
+    /// </summary>
+    private const long MigrationLockKey = 0x436169726E4D6967;
+
+    private static readonly IReadOnlyList<SqlMigration> s_migrations =
+        SqlMigration.FromEmbeddedResources(typeof(PostgresMetadataStore).Assembly);
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly int _maxWriteAttempts;
+    private readonly SemaphoreSlim _writeSlots;
+
+    /// <summary>Creates the store and its connection pool; no I/O happens until the first call (normally <see cref="SqlMetadataStore.MigrateAsync"/>).</summary>
+    /// <exception cref="ArgumentException"><see cref="PostgresMetadataOptions.ConnectionString"/> is empty, or a number is out of range.</exception>
+    public PostgresMetadataStore(PostgresMetadataOptions options)
+        : base(groupCommit: false)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (string.IsNullOrWhiteSpace(options.ConnectionString))
+        {
+            throw new ArgumentException("PostgresMetadataOptions.ConnectionString is required.", nameof(options));
+        }
+        if (options.MaxWriteAttempts < 1)
+        {
+            throw new ArgumentException("PostgresMetadataOptions.MaxWriteAttempts must be at least 1.", nameof(options));
+        }
+        if (options.MaxConcurrentWrites < 1)
+        {
+            throw new ArgumentException("PostgresMetadataOptions.MaxConcurrentWrites must be at least 1.", nameof(options));
+        }
+        if (options.LockTimeout < TimeSpan.Zero)
+        {
+            throw new ArgumentException("PostgresMetadataOptions.LockTimeout must not be negative.", nameof(options));
+        }
+        if (options.MaxAutoPrepare < 0)
+        {
+            throw new ArgumentException("PostgresMetadataOptions.MaxAutoPrepare must not be negative.", nameof(options));
+        }
+        _maxWriteAttempts = options.MaxWriteAttempts;
+        _writeSlots = new SemaphoreSlim(options.MaxConcurrentWrites, options.MaxConcurrentWrites);
+        var builder = new NpgsqlDataSourceBuilder(options.ConnectionString);
+        var settings = builder.ConnectionStringBuilder;
+        settings.MaxAutoPrepare = options.MaxAutoPrepare;
+        // Writes are transactions of their own; an ambient System.Transactions scope must not capture them.
+        settings.Enlist = false;
+        settings.ApplicationName ??= "cairn";
+        // Session settings go in the startup packet: no round trip per transaction.
+        var lockTimeoutMs = (long)Math.Ceiling(options.LockTimeout.TotalMilliseconds);
+        settings.Options = (settings.Options + " -c lock_timeout=" + lockTimeoutMs).Trim();
+        _dataSource = builder.Build();
+    }
+
+    /// <inheritdoc />
+    protected override IReadOnlyList<SqlMigration> Migrations => s_migrations;
+
+    /// <inheritdoc />
+    protected override int MaxWriteAttempts => _maxWriteAttempts;
+
+    /// <summary>
+    /// The pool already gives what kept connections would: a statement auto-prepared on a physical
+    /// connection stays prepared when the connection goes back to the pool (Npgsql resets pooled
+    /// connections without deallocating them). Keeping connections out of the pool would only hold
+    /// server backends (a process each) per node.
+    /// </summary>
+    protected override bool KeepReadConnections => false;
+
+    /// <inheritdoc />
+    /// <remarks>clock_timestamp(), not now(): now() is the transaction's start, and a write waits and retries.</remarks>
+    protected override string DatabaseTimeSql => "CAST(FLOOR(EXTRACT(EPOCH FROM clock_timestamp()) * 1000) AS BIGINT)";
+
+    /// <summary>
+    /// Nodes starting at once migrate one at a time: a transaction-scoped advisory lock, held until
+    /// the migration commits. The migration transaction is switched to READ COMMITTED first (allowed
+    /// before its first query), because a SERIALIZABLE one takes its snapshot when the lock statement
+    /// starts, before it waits, and would not see the migration it waited for; READ COMMITTED takes a
+    /// fresh snapshot per statement. Concurrent DDL needs no more isolation than the lock gives it.
+    /// The migration waits for the lock, and its DDL for its table locks, as long as it takes
+    /// (no <see cref="PostgresMetadataOptions.LockTimeout"/>).
+    /// </summary>
+    protected override string? MigrationLockSql =>
+        "SET TRANSACTION ISOLATION LEVEL READ COMMITTED; SET LOCAL lock_timeout = 0; SELECT pg_advisory_xact_lock(" + MigrationLockKey + ")";
+
+    /// <inheritdoc />
+    protected override async ValueTask<DbConnection> OpenReadConnectionAsync(CancellationToken cancellationToken) =>
+        await _dataSource.OpenConnectionAsync(cancellationToken);
+
+    /// <inheritdoc />
+    protected override async ValueTask<DbTransaction> BeginWriteAsync(CancellationToken cancellationToken)
+    {
+        await _writeSlots.WaitAsync(cancellationToken);
+        NpgsqlConnection? connection = null;
+        try
+        {
+            connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+            return await connection.BeginTransactionAsync(IsolationLevel.Serializable, cancellationToken);
+        }
+        catch
+        {
+            if (connection is not null)
+            {
+                await connection.DisposeAsync();
+            }
+            _writeSlots.Release();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    protected override async ValueTask EndWriteAsync(DbTransaction transaction)
+    {
+        // Disposing the transaction clears its Connection; take it first.
+        var connection = transaction.Connection;
+        try
+        {
+            await transaction.DisposeAsync();
+        }
+        finally
+        {
+            try
+            {
+                if (connection is not null)
+                {
+                    await connection.DisposeAsync();
+                }
+            }
+            finally
+            {
+                _writeSlots.Release();
+            }
+        }
+    }
+
+    /// <summary>
+    /// SQLSTATE 40001 (serialization_failure: SERIALIZABLE found the transaction could not be ordered
+    /// with the concurrent ones, also raised by a concurrent update of the same row), 40P01
+    /// (deadlock_detected: two writes locked rows in opposite orders), 55P03 (lock_not_available: a
+    /// wait passed <see cref="PostgresMetadataOptions.LockTimeout"/>) and 57014 (query_canceled).
+    /// The last is how PostgreSQL 15 reports a lock timeout that fires as a row lock is granted and
+    /// the next wait (for the row's updater to finish) begins: the second wait clears the timeout's
+    /// mark, and the pending cancel reads as "due to user request". The caller's own cancellation
+    /// never gets here (Npgsql throws <see cref="OperationCanceledException"/> for it); a
+    /// <c>statement_timeout</c> set on the server also gives 57014 and is retried, within
+    /// <see cref="PostgresMetadataOptions.MaxWriteAttempts"/>. Each of these aborts the transaction
+    /// before anything is committed, so running the write again is safe.
+    /// </summary>
+    protected override bool IsTransientConflict(DbException exception) =>
+        exception is PostgresException
+        {
+            SqlState: PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected
+                or PostgresErrorCodes.LockNotAvailable or PostgresErrorCodes.QueryCanceled,
+        };
+
+    /// <summary>Runs a query in a write transaction, begun as every write's is; returns its first value (tests).</summary>
+    internal async ValueTask<object?> ReadInWriteTransactionAsync(string sql, CancellationToken cancellationToken)
+    {
+        var transaction = await BeginWriteAsync(cancellationToken);
+        try
+        {
+            await using var command = transaction.Connection!.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = sql;
+            return await command.ExecuteScalarAsync(cancellationToken);
+        }
+        finally
+        {
+            await EndWriteAsync(transaction);
+        }
+    }
+
+    /// <summary>Closes the pool: its idle connections close now, the ones in use when they are returned.</summary>
+    protected override ValueTask DisposeProviderAsync() => _dataSource.DisposeAsync();
+}
