@@ -1,3 +1,5 @@
+using System.Data.Common;
+using System.Net.Sockets;
 using Cairn.Core;
 using Cairn.Engine;
 using Cairn.Engine.Buckets;
@@ -6,7 +8,6 @@ using Cairn.Engine.Multipart;
 using Cairn.Engine.Objects;
 using Cairn.Engine.Workers;
 using Cairn.Metadata;
-using Cairn.Metadata.Sqlite;
 using Cairn.S3;
 using Cairn.S3.Auth;
 using Cairn.S3.Handlers;
@@ -31,6 +32,8 @@ public static class ServerHost
         ("CAIRN_ROOT_ACCESS_KEY", "Cairn:RootAccessKey"),
         ("CAIRN_ROOT_SECRET_KEY", "Cairn:RootSecretKey"),
         ("CAIRN_DATA_DIR", "Cairn:DataDirectory"),
+        ("CAIRN_METADATA", "Metadata:Provider"),
+        ("CAIRN_POSTGRES", "Metadata:Postgres"),
         ("CAIRN_REGION", "S3:Region"),
         ("CAIRN_NODE_ID", "Engine:NodeId"),
         ("CAIRN_BASE_DOMAIN", "S3:BaseDomain"),
@@ -117,17 +120,11 @@ public static class ServerHost
         services.AddSingleton(storage);
         services.AddSingleton(blobs);
         services.AddSingleton(_ => new BlobStorage.Owner(blobs));
-        // The embedded catalog has no writer but this process, so hot rows may be served from memory
-        // (CachingCatalog); Metadata:CacheSize of 0 turns that off.
-        var metadataCacheBytes = ByteSize.Parse(builder.Configuration["Metadata:CacheSize"] ?? "32MiB");
-        services.AddSingleton(_ =>
-        {
-            var catalog = MetadataCatalog.Over(new SqliteMetadataStore(new SqliteMetadataOptions
-            {
-                DatabasePath = Path.Combine(dataDirectory, "metadata.db"),
-            }));
-            return metadataCacheBytes > 0 ? catalog.WithRowCache(metadataCacheBytes) : catalog;
-        });
+        var metadata = builder.Configuration.GetSection("Metadata").Get<MetadataOptions>() ?? new MetadataOptions();
+        metadata.Provider = metadata.Provider.Trim().ToLowerInvariant();
+        ThrowOnProblems(metadata.Validate());
+        services.AddSingleton(metadata);
+        services.AddSingleton(_ => MetadataProviders.Create(metadata, dataDirectory));
         AddCatalogRoles(services);
         services.AddSingleton<ChunkReadPins>();
         services.AddSingleton<ChunkStore>();
@@ -173,7 +170,16 @@ public static class ServerHost
     public static async Task InitializeAsync(WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        await app.Services.GetRequiredService<ICatalogSchema>().MigrateAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            await app.Services.GetRequiredService<ICatalogSchema>().MigrateAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is DbException or SocketException or TimeoutException or IOException)
+        {
+            // Unreachable server, wrong credentials, missing database, unwritable file: say which setting to fix.
+            var setting = MetadataProviders.SettingOf(app.Services.GetRequiredService<MetadataOptions>());
+            throw new InvalidOperationException($"The metadata catalog is not usable; check {setting}: {ex.Message}", ex);
+        }
         foreach (var layer in BlobStorage.Layers(app.Services.GetRequiredService<IBlobBackend>()))
         {
             if (layer is FileSystemBlobBackend files)
@@ -222,6 +228,7 @@ public static class ServerHost
         Console.WriteLine($"  region:     {info.Region}");
         Console.WriteLine($"  data:       {info.DataDirectory}");
         Console.WriteLine($"  node:       {app.Services.GetRequiredService<EngineOptions>().NodeId}");
+        Console.WriteLine($"  metadata:   {app.Services.GetRequiredService<MetadataOptions>().Provider}");
         Console.WriteLine($"  access key: {info.AccessKey}");
         Console.WriteLine($"  secret key: {info.SecretKey}{(info.GeneratedCredentials ? "   (generated; kept in the data directory)" : "")}");
     }
@@ -248,12 +255,18 @@ public static class ServerHost
         options.MaxConcurrentChunkReads = section.GetValue("MaxConcurrentChunkReads", options.MaxConcurrentChunkReads);
         options.WriteBehindChunks = section.GetValue("WriteBehindChunks", options.WriteBehindChunks);
         options.SharedWriteBuffers = section.GetValue("SharedWriteBuffers", options.SharedWriteBuffers);
-        var problems = options.Validate().ToList();
-        if (problems.Count > 0)
-        {
-            throw new InvalidOperationException(string.Join(Environment.NewLine, problems));
-        }
+        ThrowOnProblems(options.Validate());
         return options;
+    }
+
+    /// <summary>Fails startup with every problem an options class found, each naming its setting.</summary>
+    private static void ThrowOnProblems(IEnumerable<string> problems)
+    {
+        var found = problems.ToList();
+        if (found.Count > 0)
+        {
+            throw new InvalidOperationException(string.Join(Environment.NewLine, found));
+        }
     }
 
     private static void InsertShortEnvironmentNames(ConfigurationManager configuration)

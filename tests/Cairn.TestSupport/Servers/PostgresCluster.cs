@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Npgsql;
 
-namespace Cairn.Metadata.Tests;
+namespace Cairn.TestSupport;
 
 /// <summary>
 /// The PostgreSQL server the tests run against, shared by a test collection: the one named by
@@ -132,7 +132,3 @@ public sealed class PostgresCluster : IAsyncLifetime
         return (process.ExitCode, await output, await error);
     }
 }
-
-/// <summary>The test classes that share one <see cref="PostgresCluster"/> (and run one after another).</summary>
-[CollectionDefinition(PostgresCluster.Collection)]
-public sealed class PostgresClusterCollection : ICollectionFixture<PostgresCluster>;
