@@ -5,21 +5,44 @@
 #   CAIRN_E2E_SINGLE_PART=1  every client's multipart threshold and part size above the file sizes
 #   CAIRN_E2E_ONLY="a b"     run only the named suites (aws-cli boto3 boto3-transfer rclone s3cmd js bench-smoke)
 #   CAIRN_E2E_GATEWAY=1      gateway mode: chunk bodies in a bucket of a moto_server started here
+#   CAIRN_E2E_NODES=N        N Cairn nodes (N >= 2) sharing one throwaway PostgreSQL cluster started
+#                            here and one moto_server bucket (gateway mode implied), behind nginx
+#                            (round robin, so consecutive requests go to different nodes)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 counts_file=${1:-}
 # Without $1 the counts go to stdout (not via /dev/stdout, which would truncate a redirected log).
 write_counts() { if [ -n "$counts_file" ]; then echo "$1 $2" >"$counts_file"; else echo "$1 $2"; fi; }
 work=$(mktemp -d)
-server_pid=""
+server_pids=()
 moto_pid=""
+nginx_pid=""
+postgres_dir=""
+nodes=${CAIRN_E2E_NODES:-1}
 cleanup() {
-    if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; fi
+    for pid in "${server_pids[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
+    if [ -n "$nginx_pid" ]; then kill "$nginx_pid" 2>/dev/null; wait "$nginx_pid" 2>/dev/null; fi
     if [ -n "$moto_pid" ]; then kill "$moto_pid" 2>/dev/null; wait "$moto_pid" 2>/dev/null; fi
+    if [ -n "$postgres_dir" ]; then bash e2e/postgres.sh stop "$postgres_dir" >/dev/null 2>&1; fi
     rm -rf "$work"
 }
 trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+
+if [ "$nodes" -gt 1 ]; then
+    CAIRN_E2E_GATEWAY=1
+    # One catalog for every node: a fresh PostgreSQL cluster of this run's own, in a directory of
+    # its own under /tmp (the cluster's owner, postgres, cannot enter $work, which is root's alone).
+    postgres_dir="$(dirname "$work")/cairn-e2e-postgres-$$-$RANDOM"
+    if ! postgres_connection=$(bash e2e/postgres.sh start "$postgres_dir"); then
+        echo "PostgreSQL did not start"
+        postgres_dir=""
+        write_counts 0 1
+        exit 1
+    fi
+    export CAIRN_METADATA=postgres CAIRN_POSTGRES="$postgres_connection"
+    echo "(CAIRN_E2E_NODES=$nodes: catalog in a throwaway PostgreSQL cluster, nodes behind nginx)"
+fi
 
 if [ "${CAIRN_E2E_GATEWAY:-0}" = "1" ]; then
     # moto_server as the upstream bucket; Cairn is configured only through the CAIRN_S3_* names.
@@ -37,22 +60,66 @@ if [ "${CAIRN_E2E_GATEWAY:-0}" = "1" ]; then
     echo "(CAIRN_E2E_GATEWAY=1: chunk bodies in moto_server at 127.0.0.1:$moto_port)"
 fi
 
-port=$(free_port)
 export CAIRN_ROOT_ACCESS_KEY=AKIDCAIRNE2E00000001
 export CAIRN_ROOT_SECRET_KEY=cairn-e2e-secret-key-0123456789abcdefghij
-export CAIRN_DATA_DIR="$work/data"
 export CAIRN_REGION=us-east-1
-dotnet src/Cairn.Server/bin/Release/net10.0/cairn.dll --urls "http://127.0.0.1:$port" >"$work/server.log" 2>&1 &
-server_pid=$!
-endpoint="http://127.0.0.1:$port"
-for _ in $(seq 1 100); do
-    curl -sf "$endpoint/_cairn/health" >/dev/null 2>&1 && break
-    sleep 0.2
+node_ports=()
+for node in $(seq 1 "$nodes"); do
+    port=$(free_port)
+    CAIRN_DATA_DIR="$work/data-$node" CAIRN_NODE_ID="node-$node" \
+        dotnet src/Cairn.Server/bin/Release/net10.0/cairn.dll --urls "http://127.0.0.1:$port" >"$work/server-$node.log" 2>&1 &
+    server_pids+=($!)
+    node_ports+=("$port")
+    for _ in $(seq 1 150); do
+        curl -sf "http://127.0.0.1:$port/_cairn/health" >/dev/null 2>&1 && break
+        sleep 0.2
+    done
+    if ! curl -sf "http://127.0.0.1:$port/_cairn/health" >/dev/null 2>&1; then
+        echo "server $node did not start:"; cat "$work/server-$node.log"
+        write_counts 0 1
+        exit 1
+    fi
 done
-if ! curl -sf "$endpoint/_cairn/health" >/dev/null 2>&1; then
-    echo "server did not start:"; cat "$work/server.log"
-    write_counts 0 1
-    exit 1
+endpoint="http://127.0.0.1:${node_ports[0]}"
+
+if [ "$nodes" -gt 1 ]; then
+    # nginx as a deployment would have it: round robin, bodies streamed both ways, the Host header
+    # (which SigV4 signs) passed through unchanged. It logs which node served each request.
+    nginx_port=$(free_port)
+    mkdir -p "$work/nginx"
+    {
+        echo "daemon off; worker_processes 1; pid $work/nginx/nginx.pid; error_log $work/nginx/error.log warn;"
+        [ "$(id -u)" = 0 ] && echo "user root;"
+        echo "events { worker_connections 1024; }"
+        echo "http {"
+        echo "  client_body_temp_path $work/nginx/body; proxy_temp_path $work/nginx/proxy;"
+        echo "  fastcgi_temp_path $work/nginx/fastcgi; uwsgi_temp_path $work/nginx/uwsgi; scgi_temp_path $work/nginx/scgi;"
+        echo "  log_format upstream '\$upstream_addr \$status \$request_method';"
+        echo "  access_log $work/nginx/access.log upstream;"
+        echo "  upstream cairn {"
+        for port in "${node_ports[@]}"; do echo "    server 127.0.0.1:$port;"; done
+        echo "    keepalive 16;"
+        echo "  }"
+        echo "  server {"
+        echo "    listen 127.0.0.1:$nginx_port;"
+        echo "    client_max_body_size 0; underscores_in_headers on; ignore_invalid_headers off;"
+        echo "    location / {"
+        echo "      proxy_pass http://cairn; proxy_http_version 1.1; proxy_set_header Connection \"\";"
+        echo "      proxy_set_header Host \$http_host; proxy_request_buffering off; proxy_buffering off;"
+        echo "      proxy_read_timeout 300s; proxy_send_timeout 300s;"
+        echo "    }"
+        echo "  }"
+        echo "}"
+    } >"$work/nginx/nginx.conf"
+    "$(command -v nginx || echo /usr/sbin/nginx)" -c "$work/nginx/nginx.conf" -p "$work/nginx" >"$work/nginx/stdout.log" 2>&1 &
+    nginx_pid=$!
+    endpoint="http://127.0.0.1:$nginx_port"
+    for _ in $(seq 1 50); do curl -sf "$endpoint/_cairn/health" >/dev/null 2>&1 && break; sleep 0.2; done
+    if ! curl -sf "$endpoint/_cairn/health" >/dev/null 2>&1; then
+        echo "nginx did not start:"; cat "$work/nginx/stdout.log" "$work/nginx/error.log" 2>/dev/null
+        write_counts 0 1
+        exit 1
+    fi
 fi
 
 export CAIRN_ENDPOINT=$endpoint
@@ -100,8 +167,17 @@ if [ "${CAIRN_E2E_GATEWAY:-0}" = "1" ]; then
         failed=$((failed + 1)); echo "-- gateway-upstream-holds-chunks"; echo "   FAILED: no chunk objects upstream"
     fi
 fi
+if [ "$nodes" -gt 1 ]; then
+    # Every node served S3 requests: the round robin really spread the suites over the nodes.
+    served=$(awk '$3 != "" {print $1}' "$work/nginx/access.log" | sort -u | wc -l)
+    if [ "$served" -eq "$nodes" ]; then
+        passed=$((passed + 1)); echo "-- cluster-every-node-served"; echo "   ok ($(wc -l <"$work/nginx/access.log") requests over $served nodes)"
+    else
+        failed=$((failed + 1)); echo "-- cluster-every-node-served"; echo "   FAILED: $served of $nodes nodes served requests"
+    fi
+fi
 if [ "$failed" -gt 0 ]; then
-    echo "server log (tail):"; tail -n 40 "$work/server.log"
+    for node in $(seq 1 "$nodes"); do echo "server $node log (tail):"; tail -n 40 "$work/server-$node.log"; done
 fi
 write_counts "$passed" "$failed"
 [ "$failed" -eq 0 ]
