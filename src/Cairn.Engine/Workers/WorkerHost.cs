@@ -52,6 +52,10 @@ public sealed partial class WorkerHost(IEnumerable<IWorker> workers, ILeaseStore
         var renewEvery = options.LeaseTime / 3;
         Lease? lease = null;
         Task? waiting = null;
+        // A step runs beside the loop, which keeps renewing the lease while it runs: a long step
+        // (a big sweep on a busy catalog) must not outlive the lease it started under.
+        Task<WorkerState>? step = null;
+        CancellationTokenSource? stepCancellation = null;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -68,6 +72,9 @@ public sealed partial class WorkerHost(IEnumerable<IWorker> workers, ILeaseStore
                         lease = null;
                         waiting = null;
                         SetHeld(worker.Name, held: false);
+                        // Another node holds the work now: a step still running here stops.
+                        await StopStepAsync(step, stepCancellation).ConfigureAwait(false);
+                        (step, stepCancellation) = (null, null);
                         await Task.Delay(renewEvery, time, stoppingToken).ConfigureAwait(false);
                         continue;
                     }
@@ -78,20 +85,24 @@ public sealed partial class WorkerHost(IEnumerable<IWorker> workers, ILeaseStore
                     lease = renewed;
                     SetHeld(worker.Name, held: true);
 
-                    if (waiting is null || waiting.IsCompleted)
+                    if (step is null && (waiting is null || waiting.IsCompleted))
                     {
-                        var state = await worker.WorkAsync(stoppingToken).ConfigureAwait(false);
+                        stepCancellation = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                        step = worker.WorkAsync(stepCancellation.Token);
+                    }
+                    // Wake for the renewal even when the step or the worker's own wait lasts longer than the lease.
+                    await Task.WhenAny(step ?? waiting ?? Task.CompletedTask, Task.Delay(renewEvery, time, stoppingToken)).ConfigureAwait(false);
+                    if (step is { IsCompleted: true } finished)
+                    {
+                        stepCancellation?.Dispose();
+                        (step, stepCancellation) = (null, null);
+                        var state = await finished.ConfigureAwait(false);
                         metrics?.WorkerRan(worker.Name, state);
                         if (state == WorkerState.Done)
                         {
                             return;
                         }
                         waiting = state == WorkerState.Idle ? worker.WaitForWorkAsync(stoppingToken) : null;
-                    }
-                    if (waiting is not null)
-                    {
-                        // Wake for the renewal even when the worker's own wait is longer than the lease.
-                        await Task.WhenAny(waiting, Task.Delay(renewEvery, time, stoppingToken)).ConfigureAwait(false);
                     }
                 }
                 catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -102,25 +113,43 @@ public sealed partial class WorkerHost(IEnumerable<IWorker> workers, ILeaseStore
                 {
                     metrics?.WorkerFailed(worker.Name);
                     LogWorkerFailed(ex, worker.Name);
-                    waiting = null;
-                    try
-                    {
-                        await Task.Delay(FailureDelay, time, stoppingToken).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        return;
-                    }
+                    // The worker rests before its next step, but the loop goes on renewing the lease
+                    // meanwhile: a failing step must not hand the work to another node by accident.
+                    waiting = Task.Delay(FailureDelay, time, stoppingToken);
+                    await Task.WhenAny(waiting, Task.Delay(renewEvery, time, stoppingToken)).ConfigureAwait(false);
                 }
             }
         }
         finally
         {
+            await StopStepAsync(step, stepCancellation).ConfigureAwait(false);
             SetHeld(worker.Name, held: false);
             if (lease is not null)
             {
                 await ReleaseAsync(lease).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>Cancels a step in flight and waits for it to end (its outcome no longer matters).</summary>
+    private static async Task StopStepAsync(Task<WorkerState>? step, CancellationTokenSource? cancellation)
+    {
+        if (step is null)
+        {
+            return;
+        }
+        try
+        {
+            await (cancellation?.CancelAsync() ?? Task.CompletedTask).ConfigureAwait(false);
+            await step.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Cancelled or failed: every step is safe to abandon (each decision is its own transaction).
+        }
+        finally
+        {
+            cancellation?.Dispose();
         }
     }
 
