@@ -1,3 +1,4 @@
+using Cairn.Core;
 using Cairn.Engine.Chunks;
 using Cairn.Metadata;
 
