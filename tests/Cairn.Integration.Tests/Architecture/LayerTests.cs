@@ -77,6 +77,22 @@ public sealed class LayerTests
         Assert.True(offending.Count == 0, $"Cairn.S3.csproj references {string.Join(", ", offending)}; it may reference only Cairn.Core, Cairn.Engine and ASP.NET Core.");
     }
 
+    [Fact]
+    public void Every_src_project_has_a_layer_rule()
+    {
+        var src = Path.Combine(RepositoryRoot(), "src");
+
+        var unruled = Directory.GetDirectories(src)
+            .Select(directory => Path.GetFileName(directory))
+            .Where(name => File.Exists(Path.Combine(src, name, name + ".csproj")))
+            .Where(name => name != "Cairn.Server" && !Layers.ContainsKey(name))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+        Assert.True(unruled.Count == 0,
+            $"{string.Join(", ", unruled)} has no rule in LayerTests: add the references its layer allows (docs/architecture.md, Layers).");
+    }
+
     private static bool Matches(string name, string pattern) =>
         pattern.EndsWith(".*", StringComparison.Ordinal)
             ? name.StartsWith(pattern[..^1], StringComparison.Ordinal)
@@ -88,7 +104,9 @@ public sealed class LayerTests
     private static string ReferencedProject(XElement reference) =>
         Path.GetFileNameWithoutExtension(((string)reference.Attribute("Include")!).Replace('\\', '/'));
 
-    private static XDocument LoadProject(string relativePath)
+    private static XDocument LoadProject(string relativePath) => XDocument.Load(Path.Combine(RepositoryRoot(), relativePath));
+
+    private static string RepositoryRoot()
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);
         while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Cairn.slnx")))
@@ -96,6 +114,6 @@ public sealed class LayerTests
             directory = directory.Parent;
         }
         Assert.True(directory is not null, $"No Cairn.slnx above {AppContext.BaseDirectory}.");
-        return XDocument.Load(Path.Combine(directory.FullName, relativePath));
+        return directory.FullName;
     }
 }
