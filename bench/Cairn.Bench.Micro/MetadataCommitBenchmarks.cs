@@ -1,5 +1,6 @@
 using System.Globalization;
 using BenchmarkDotNet.Attributes;
+using Cairn.Core;
 using Cairn.Metadata;
 
 namespace Cairn.Bench.Micro;

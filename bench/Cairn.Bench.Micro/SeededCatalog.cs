@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using Cairn.Metadata;
+using Cairn.Core;
 using Cairn.Metadata.Sqlite;
+using Cairn.Metadata;
 
 namespace Cairn.Bench.Micro;
 

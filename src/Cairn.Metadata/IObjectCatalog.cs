@@ -1,3 +1,5 @@
+using Cairn.Core;
+
 namespace Cairn.Metadata;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Cairn.Core;
 
 namespace Cairn.Metadata;
 

@@ -8,15 +8,6 @@ public sealed record BucketRecord(string Name, DateTimeOffset CreatedAt, string 
 /// <summary>One chunk of an object body, in order: its address and its uncompressed length.</summary>
 public readonly record struct ChunkRef(ContentHash Hash, int Length);
 
-/// <summary>Content headers S3 stores with an object and returns on GET/HEAD.</summary>
-public sealed record ContentHeaders(
-    string? ContentType = null,
-    string? ContentEncoding = null,
-    string? ContentDisposition = null,
-    string? ContentLanguage = null,
-    string? CacheControl = null,
-    string? Expires = null);
-
 /// <summary>
 /// One version of an object. The body is either <see cref="InlineBody"/> (small bodies, kept in the
 /// row) or the ordered <see cref="Chunks"/>; never both.
@@ -43,50 +34,6 @@ public sealed record ObjectVersionRecord
     public IReadOnlyList<long> PartSizes { get; init; } = [];
     /// <summary>How <see cref="Checksums"/> was computed: <c>FULL_OBJECT</c> (default) or <c>COMPOSITE</c> (multipart, checksum of part checksums, value ends in <c>-N</c>).</summary>
     public string ChecksumType { get; init; } = "FULL_OBJECT";
-}
-
-/// <summary>A listing row: what ListObjects returns per key.</summary>
-public readonly record struct ObjectSummary(string Key, long Size, string ETag, DateTimeOffset LastModified);
-
-/// <summary>
-/// A listing page request. Keys compare as UTF-8 bytes (S3 order). The store returns keys strictly
-/// after <see cref="After"/> (null: from the start) that begin with <see cref="Prefix"/>; with a
-/// <see cref="Delimiter"/>, keys that contain it after the prefix roll up into one common prefix
-/// each, and the store seeks past the keys under a common prefix instead of reading them.
-/// When <see cref="After"/> itself lies under a common prefix (a continuation whose last item was that
-/// prefix, or a marker inside it), the listing resumes after the whole common prefix, which is not
-/// returned again. <see cref="MaxKeys"/> of zero or less gives an empty page that is not truncated (as S3).
-/// </summary>
-public sealed record ListObjectsQuery(string Prefix, string? Delimiter, string? After, int MaxKeys);
-
-/// <summary>
-/// A listing page. Entries and common prefixes together hold at most MaxKeys items.
-/// <see cref="NextAfter"/> is the last key or common prefix returned (null on an empty page), to
-/// continue from when truncated. <see cref="IsTruncated"/> is true only when more items follow.
-/// </summary>
-public sealed record ObjectListing(
-    IReadOnlyList<ObjectSummary> Objects,
-    IReadOnlyList<string> CommonPrefixes,
-    bool IsTruncated,
-    string? NextAfter);
-
-/// <summary>Condition checked inside the commit transaction (conditional writes).</summary>
-/// <param name="IfNoneMatchAny"><c>If-None-Match: *</c>: the key must not exist.</param>
-/// <param name="IfMatchETag">An <c>If-Match</c> header value (quoted or not, a list, or <c>*</c>): the key must exist with a matching ETag.</param>
-public sealed record WritePrecondition(bool IfNoneMatchAny, string? IfMatchETag)
-{
-    /// <summary>No condition.</summary>
-    public static readonly WritePrecondition None = new(false, null);
-
-    /// <summary>Whether the condition holds for a key whose current ETag is <paramref name="currentETag"/> (null: absent). The one matcher for every check.</summary>
-    public bool HoldsFor(string? currentETag)
-    {
-        if (IfNoneMatchAny && currentETag is not null)
-        {
-            return false;
-        }
-        return IfMatchETag is null || (currentETag is not null && ETag.HeaderMatches(IfMatchETag, currentETag));
-    }
 }
 
 /// <summary>What the chunk store must do after reserving a chunk for an upload.</summary>

@@ -1,6 +1,7 @@
-using System.Data;
 using System.Data.Common;
+using System.Data;
 using System.Text;
+using Cairn.Core;
 
 namespace Cairn.Metadata;
 

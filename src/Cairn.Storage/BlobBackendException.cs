@@ -1,9 +1,7 @@
+using Cairn.Core;
+
 namespace Cairn.Storage;
 
-/// <summary>A blob store failure other than a missing blob.</summary>
+/// <summary>A blob store failure other than a missing blob; <see cref="StorageFailureException.IsTransient"/> says whether a retry may succeed.</summary>
 public sealed class BlobBackendException(string message, bool isTransient, Exception? inner = null)
-    : Exception(message, inner)
-{
-    /// <summary>True when retrying the same call may succeed (throttling, timeouts, resets).</summary>
-    public bool IsTransient { get; } = isTransient;
-}
+    : StorageFailureException(message, isTransient, inner);

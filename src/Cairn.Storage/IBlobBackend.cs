@@ -13,7 +13,7 @@ namespace Cairn.Storage;
 /// </para>
 /// <para>
 /// Errors are neutral: <see cref="BlobNotFoundException"/> for a missing blob,
-/// <see cref="BlobBackendException"/> (with <see cref="BlobBackendException.IsTransient"/>) for
+/// <see cref="BlobBackendException"/> (with <see cref="Cairn.Core.StorageFailureException.IsTransient"/>) for
 /// anything else the store reports, <see cref="ArgumentException"/> for an invalid name or argument
 /// (a caller bug: nothing is sent), <see cref="OperationCanceledException"/> when the caller cancels.
 /// </para>

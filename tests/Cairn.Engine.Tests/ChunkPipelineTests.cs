@@ -69,7 +69,7 @@ public sealed class ChunkPipelineTests
         var body = EngineHarness.RandomBytes(6 * ChunkSize, seed: 24);
         await engine.PutAsync("k", body);
         var found = await engine.Objects.GetAsync(EngineHarness.Bucket, "k", ReadConditions.None, null, CancellationToken.None);
-        var fourth = found.Version!.Chunks[3].Hash;
+        var fourth = found.Version.Record.Chunks[3].Hash;
         var rows = await engine.Metadata.ListChunksAsync(CancellationToken.None);
         await engine.Blobs.DeleteAsync(rows.Single(r => r.Hash == fourth).BlobName, CancellationToken.None);
 
@@ -92,7 +92,7 @@ public sealed class ChunkPipelineTests
         var result = await engine.PutAsync("k", body);
 
         Assert.Equal(PutObjectStatus.Created, result.Status);
-        Assert.Equal(10, result.Version!.Chunks.Count);
+        Assert.Equal(10, result.Version.Record.Chunks.Count);
         engine.Flaky.ClearAll();
         Assert.Equal(body, await engine.ReadAsync("k"));
         await engine.AssertBlobsMatchCatalogAsync();

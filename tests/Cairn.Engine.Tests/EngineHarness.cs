@@ -1,8 +1,9 @@
+using Cairn.Core;
 using Cairn.Engine.Chunks;
 using Cairn.Engine.Objects;
 using Cairn.Engine.Workers;
-using Cairn.Metadata;
 using Cairn.Metadata.Sqlite;
+using Cairn.Metadata;
 using Cairn.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 

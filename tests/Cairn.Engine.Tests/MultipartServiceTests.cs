@@ -82,11 +82,10 @@ public sealed class MultipartServiceTests
     private static async Task<string> CreateUploadAsync(MultipartService multipart, string key)
     {
         var upload = await multipart.CreateAsync(new CreateMultipartCommand { Bucket = EngineHarness.Bucket, Key = key }, CancellationToken.None);
-        Assert.NotNull(upload);
-        return upload.UploadId;
+        return Assert.NotNull(upload).UploadId;
     }
 
-    private static async Task<Metadata.PartRecord> UploadPartAsync(MultipartService multipart, string uploadId, string key, int partNumber, byte[] body)
+    private static async Task<UploadedPart> UploadPartAsync(MultipartService multipart, string uploadId, string key, int partNumber, byte[] body)
     {
         var result = await multipart.UploadPartAsync(new UploadPartCommand
         {
@@ -98,6 +97,6 @@ public sealed class MultipartServiceTests
             DeclaredLength = body.Length,
         }, CancellationToken.None);
         Assert.Equal(UploadPartStatus.Stored, result.Status);
-        return result.Part!;
+        return result.Part;
     }
 }

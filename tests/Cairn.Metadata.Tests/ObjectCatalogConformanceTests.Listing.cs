@@ -1,4 +1,5 @@
 using System.Text;
+using Cairn.Core;
 
 namespace Cairn.Metadata.Tests;
 

@@ -1,3 +1,5 @@
+using Cairn.Core;
+
 namespace Cairn.Metadata.Tests;
 
 public abstract partial class ObjectCatalogConformanceTests<TTarget>(TTarget target) : CatalogConformanceTests<TTarget>(target)

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Cairn.Core;
 using Cairn.Metadata.Sqlite;
 using Microsoft.Data.Sqlite;
 

@@ -1,3 +1,4 @@
+using Cairn.Core;
 using Cairn.Metadata.Sqlite;
 using Microsoft.Data.Sqlite;
 

@@ -10,6 +10,15 @@ public enum CreateBucketStatus
     AlreadyExists,
 }
 
+/// <summary>Outcome of deleting a bucket.</summary>
+public enum DeleteBucketStatus
+{
+    Deleted,
+    NoSuchBucket,
+    /// <summary>The bucket still holds objects.</summary>
+    NotEmpty,
+}
+
 /// <summary>Bucket operations.</summary>
 public sealed class BucketService(IBucketCatalog buckets, EngineOptions options, TimeProvider time)
 {
@@ -21,14 +30,27 @@ public sealed class BucketService(IBucketCatalog buckets, EngineOptions options,
     }
 
     /// <summary>The bucket, or null.</summary>
-    public Task<BucketRecord?> GetAsync(string name, CancellationToken cancellationToken) =>
-        buckets.GetBucketAsync(name, cancellationToken).AsTask();
+    public async Task<Bucket?> GetAsync(string name, CancellationToken cancellationToken) =>
+        await buckets.GetBucketAsync(name, cancellationToken).ConfigureAwait(false) is { } bucket ? new Bucket(bucket) : null;
 
     /// <summary>Deletes a bucket that holds no objects; multipart uploads in progress are aborted with it, as in S3.</summary>
-    public Task<DeleteBucketOutcome> DeleteAsync(string name, CancellationToken cancellationToken) =>
-        buckets.DeleteBucketAsync(name, time.GetUtcNow(), options.GracePeriod, cancellationToken).AsTask();
+    public async Task<DeleteBucketStatus> DeleteAsync(string name, CancellationToken cancellationToken) =>
+        await buckets.DeleteBucketAsync(name, time.GetUtcNow(), options.GracePeriod, cancellationToken).ConfigureAwait(false) switch
+        {
+            DeleteBucketOutcome.Deleted => DeleteBucketStatus.Deleted,
+            DeleteBucketOutcome.NoSuchBucket => DeleteBucketStatus.NoSuchBucket,
+            _ => DeleteBucketStatus.NotEmpty,
+        };
 
     /// <summary>All buckets by name.</summary>
-    public Task<IReadOnlyList<BucketRecord>> ListAsync(CancellationToken cancellationToken) =>
-        buckets.ListBucketsAsync(cancellationToken).AsTask();
+    public async Task<IReadOnlyList<Bucket>> ListAsync(CancellationToken cancellationToken)
+    {
+        var records = await buckets.ListBucketsAsync(cancellationToken).ConfigureAwait(false);
+        var all = new Bucket[records.Count];
+        for (var i = 0; i < all.Length; i++)
+        {
+            all[i] = new Bucket(records[i]);
+        }
+        return all;
+    }
 }

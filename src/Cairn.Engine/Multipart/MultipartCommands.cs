@@ -1,5 +1,5 @@
 using Cairn.Core;
-using Cairn.Metadata;
+using Cairn.Engine.Objects;
 
 namespace Cairn.Engine.Multipart;
 
@@ -42,7 +42,7 @@ public sealed record UploadPartCopyCommand
     public required string SourceKey { get; init; }
     /// <summary>x-amz-copy-source-range as first/last byte; null: the whole source.</summary>
     public (long First, long Last)? SourceRange { get; init; }
-    public Objects.ReadConditions SourceConditions { get; init; } = Objects.ReadConditions.None;
+    public ReadConditions SourceConditions { get; init; } = ReadConditions.None;
 }
 
 /// <summary>Outcome of UploadPart / UploadPartCopy.</summary>
@@ -60,8 +60,8 @@ public enum UploadPartStatus
     InvalidSourceRange,
 }
 
-/// <summary>Result of storing a part.</summary>
-public sealed record UploadPartResult(UploadPartStatus Status, PartRecord? Part = null, ChecksumAlgorithm? MismatchedChecksum = null);
+/// <summary>Result of storing a part; <see cref="Part"/> is set when <see cref="Status"/> is Stored.</summary>
+public sealed record UploadPartResult(UploadPartStatus Status, UploadedPart Part = default, ChecksumAlgorithm? MismatchedChecksum = null);
 
 /// <summary>A part as listed in CompleteMultipartUpload, with any checksums the client states for it.</summary>
 public sealed record CompletePartCommand(int PartNumber, string ETag, IReadOnlyDictionary<string, string> Checksums);
@@ -93,4 +93,4 @@ public enum CompleteMultipartStatus
 }
 
 /// <summary>Result of CompleteMultipartUpload; <see cref="Version"/> is set when completed.</summary>
-public sealed record CompleteMultipartResult(CompleteMultipartStatus Status, ObjectVersionRecord? Version = null, string? Detail = null);
+public sealed record CompleteMultipartResult(CompleteMultipartStatus Status, ObjectVersion Version = default, string? Detail = null);

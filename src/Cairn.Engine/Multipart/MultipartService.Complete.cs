@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Cairn.Core;
+using Cairn.Engine.Objects;
 using Cairn.Metadata;
 
 namespace Cairn.Engine.Multipart;
@@ -15,7 +16,7 @@ public sealed partial class MultipartService
     /// </summary>
     public async Task<CompleteMultipartResult> CompleteAsync(CompleteMultipartCommand command, CancellationToken cancellationToken)
     {
-        var upload = await FindAsync(command.Bucket, command.Key, command.UploadId, cancellationToken).ConfigureAwait(false);
+        var upload = await FindRecordAsync(command.Bucket, command.Key, command.UploadId, cancellationToken).ConfigureAwait(false);
         if (upload is null)
         {
             return new CompleteMultipartResult(CompleteMultipartStatus.NoSuchUpload);
@@ -70,7 +71,7 @@ public sealed partial class MultipartService
             options.GracePeriod, cancellationToken).ConfigureAwait(false);
         return outcome switch
         {
-            CompleteMultipartOutcome.Completed => new CompleteMultipartResult(CompleteMultipartStatus.Completed, version),
+            CompleteMultipartOutcome.Completed => new CompleteMultipartResult(CompleteMultipartStatus.Completed, new ObjectVersion(version)),
             CompleteMultipartOutcome.NoSuchUpload => new CompleteMultipartResult(CompleteMultipartStatus.NoSuchUpload),
             CompleteMultipartOutcome.NoSuchBucket => new CompleteMultipartResult(CompleteMultipartStatus.NoSuchBucket),
             CompleteMultipartOutcome.PreconditionFailed => new CompleteMultipartResult(CompleteMultipartStatus.PreconditionFailed),

@@ -15,7 +15,7 @@ public sealed partial class MultipartService
     /// </summary>
     public async Task<UploadPartResult> UploadPartAsync(UploadPartCommand command, CancellationToken cancellationToken)
     {
-        var upload = await FindAsync(command.Bucket, command.Key, command.UploadId, cancellationToken).ConfigureAwait(false);
+        var upload = await FindRecordAsync(command.Bucket, command.Key, command.UploadId, cancellationToken).ConfigureAwait(false);
         if (upload is null)
         {
             return new UploadPartResult(UploadPartStatus.NoSuchUpload);
@@ -37,7 +37,7 @@ public sealed partial class MultipartService
     /// </summary>
     public async Task<UploadPartResult> UploadPartCopyAsync(UploadPartCopyCommand command, ObjectService objects, CancellationToken cancellationToken)
     {
-        var upload = await FindAsync(command.Bucket, command.Key, command.UploadId, cancellationToken).ConfigureAwait(false);
+        var upload = await FindRecordAsync(command.Bucket, command.Key, command.UploadId, cancellationToken).ConfigureAwait(false);
         if (upload is null)
         {
             return new UploadPartResult(UploadPartStatus.NoSuchUpload);
@@ -55,7 +55,7 @@ public sealed partial class MultipartService
             case GetObjectStatus.RangeNotSatisfiable:
                 return new UploadPartResult(UploadPartStatus.InvalidSourceRange);
         }
-        if (command.SourceRange is { } requested && requested.Last >= source.Version!.Size)
+        if (command.SourceRange is { } requested && requested.Last >= source.Version.Size)
         {
             // S3 refuses a copy range that runs past the end instead of clipping it as GET does.
             return new UploadPartResult(UploadPartStatus.InvalidSourceRange);
@@ -116,7 +116,7 @@ public sealed partial class MultipartService
         switch (outcome)
         {
             case PartCommitOutcome.Committed:
-                return new UploadPartResult(UploadPartStatus.Stored, part);
+                return new UploadPartResult(UploadPartStatus.Stored, new UploadedPart(part));
             case PartCommitOutcome.NoSuchUpload:
                 await ReleaseAsync(body).ConfigureAwait(false);
                 return new UploadPartResult(UploadPartStatus.NoSuchUpload);

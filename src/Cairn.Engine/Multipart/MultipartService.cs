@@ -14,7 +14,7 @@ namespace Cairn.Engine.Multipart;
 public sealed partial class MultipartService(IBucketCatalog buckets, IObjectCatalog objects, IMultipartCatalog multipart, ChunkStore chunks, EngineOptions options, TimeProvider time)
 {
     /// <summary>Starts an upload; null when the bucket does not exist.</summary>
-    public async Task<MultipartUploadRecord?> CreateAsync(CreateMultipartCommand command, CancellationToken cancellationToken)
+    public async Task<MultipartUpload?> CreateAsync(CreateMultipartCommand command, CancellationToken cancellationToken)
     {
         string? checksumType = null;
         if (command.ChecksumAlgorithm is { } algorithm)
@@ -32,11 +32,14 @@ public sealed partial class MultipartService(IBucketCatalog buckets, IObjectCata
             ChecksumAlgorithm = command.ChecksumAlgorithm is { } chosen ? ChecksumAlgorithms.WireName(chosen) : null,
             ChecksumType = checksumType,
         };
-        return await multipart.CreateMultipartUploadAsync(upload, cancellationToken).ConfigureAwait(false) ? upload : null;
+        return await multipart.CreateMultipartUploadAsync(upload, cancellationToken).ConfigureAwait(false) ? new MultipartUpload(upload) : null;
     }
 
     /// <summary>The upload when it exists and belongs to this bucket and key (S3 answers NoSuchUpload otherwise).</summary>
-    public async Task<MultipartUploadRecord?> FindAsync(string bucket, string key, string uploadId, CancellationToken cancellationToken)
+    public async Task<MultipartUpload?> FindAsync(string bucket, string key, string uploadId, CancellationToken cancellationToken) =>
+        await FindRecordAsync(bucket, key, uploadId, cancellationToken).ConfigureAwait(false) is { } upload ? new MultipartUpload(upload) : null;
+
+    private async Task<MultipartUploadRecord?> FindRecordAsync(string bucket, string key, string uploadId, CancellationToken cancellationToken)
     {
         var upload = await multipart.GetMultipartUploadAsync(uploadId, cancellationToken).ConfigureAwait(false);
         return upload is not null && upload.Bucket == bucket && upload.Key == key ? upload : null;
@@ -45,7 +48,7 @@ public sealed partial class MultipartService(IBucketCatalog buckets, IObjectCata
     /// <summary>Aborts an upload; false when there is no such upload for this bucket and key.</summary>
     public async Task<bool> AbortAsync(string bucket, string key, string uploadId, CancellationToken cancellationToken)
     {
-        if (await FindAsync(bucket, key, uploadId, cancellationToken).ConfigureAwait(false) is null)
+        if (await FindRecordAsync(bucket, key, uploadId, cancellationToken).ConfigureAwait(false) is null)
         {
             return false;
         }
@@ -53,26 +56,37 @@ public sealed partial class MultipartService(IBucketCatalog buckets, IObjectCata
     }
 
     /// <summary>One page of an upload's parts; null when there is no such upload.</summary>
-    public async Task<(MultipartUploadRecord Upload, PartListing Parts)?> ListPartsAsync(string bucket, string key, string uploadId,
+    public async Task<(MultipartUpload Upload, UploadedPartListing Parts)?> ListPartsAsync(string bucket, string key, string uploadId,
         int afterPartNumber, int maxParts, CancellationToken cancellationToken)
     {
-        var upload = await FindAsync(bucket, key, uploadId, cancellationToken).ConfigureAwait(false);
+        var upload = await FindRecordAsync(bucket, key, uploadId, cancellationToken).ConfigureAwait(false);
         if (upload is null)
         {
             return null;
         }
-        var parts = await multipart.ListPartsAsync(uploadId, afterPartNumber, maxParts, cancellationToken).ConfigureAwait(false);
-        return (upload, parts);
+        var page = await multipart.ListPartsAsync(uploadId, afterPartNumber, maxParts, cancellationToken).ConfigureAwait(false);
+        var parts = new UploadedPart[page.Parts.Count];
+        for (var i = 0; i < parts.Length; i++)
+        {
+            parts[i] = new UploadedPart(page.Parts[i]);
+        }
+        return (new MultipartUpload(upload), new UploadedPartListing(parts, page.IsTruncated));
     }
 
     /// <summary>One page of a bucket's uploads in progress; null when the bucket does not exist.</summary>
-    public async Task<MultipartUploadListing?> ListUploadsAsync(string bucket, MultipartUploadsQuery query, CancellationToken cancellationToken)
+    public async Task<UploadListing?> ListUploadsAsync(string bucket, MultipartUploadsQuery query, CancellationToken cancellationToken)
     {
         if (await buckets.GetBucketAsync(bucket, cancellationToken).ConfigureAwait(false) is null)
         {
             return null;
         }
-        return await multipart.ListMultipartUploadsAsync(bucket, query, cancellationToken).ConfigureAwait(false);
+        var page = await multipart.ListMultipartUploadsAsync(bucket, query, cancellationToken).ConfigureAwait(false);
+        var uploads = new MultipartUpload[page.Uploads.Count];
+        for (var i = 0; i < uploads.Length; i++)
+        {
+            uploads[i] = new MultipartUpload(page.Uploads[i]);
+        }
+        return new UploadListing(uploads, page.CommonPrefixes, page.IsTruncated, page.NextKeyMarker, page.NextUploadIdMarker);
     }
 
     /// <summary>Aborts uploads initiated more than <see cref="EngineOptions.AbandonedUploadAge"/> ago; returns how many.</summary>

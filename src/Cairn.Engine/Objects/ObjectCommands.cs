@@ -1,5 +1,4 @@
 using Cairn.Core;
-using Cairn.Metadata;
 
 namespace Cairn.Engine.Objects;
 
@@ -41,7 +40,7 @@ public enum PutObjectStatus
 }
 
 /// <summary>Result of a PUT; <see cref="Version"/> is set when <see cref="Status"/> is Created.</summary>
-public sealed record PutObjectResult(PutObjectStatus Status, ObjectVersionRecord? Version = null, ChecksumAlgorithm? MismatchedChecksum = null);
+public sealed record PutObjectResult(PutObjectStatus Status, ObjectVersion Version = default, ChecksumAlgorithm? MismatchedChecksum = null);
 
 /// <summary>Read preconditions (If-Match, If-None-Match, If-Modified-Since, If-Unmodified-Since).</summary>
 public sealed record ReadConditions(string? IfMatch = null, string? IfNoneMatch = null, DateTimeOffset? IfModifiedSince = null,
@@ -67,8 +66,8 @@ public enum GetObjectStatus
     InvalidPartNumber,
 }
 
-/// <summary>Result of a GET or HEAD: the version and the byte range to send.</summary>
-public sealed record GetObjectResult(GetObjectStatus Status, ObjectVersionRecord? Version = null, long Offset = 0, long Length = 0, bool IsPartial = false)
+/// <summary>Result of a GET or HEAD: the version (unless the bucket or key was not found) and the byte range to send.</summary>
+public sealed record GetObjectResult(GetObjectStatus Status, ObjectVersion Version = default, long Offset = 0, long Length = 0, bool IsPartial = false)
 {
     /// <summary>Set when a part of a multipart object was asked for: its part count (null for an object not made by multipart upload, as S3 sends none).</summary>
     public int? PartsCount { get; init; }
@@ -106,8 +105,8 @@ public enum CopyObjectStatus
     PreconditionFailed,
 }
 
-/// <summary>Result of a copy.</summary>
-public sealed record CopyObjectResult(CopyObjectStatus Status, ObjectVersionRecord? Version = null);
+/// <summary>Result of a copy; <see cref="Version"/> is set when <see cref="Status"/> is Copied.</summary>
+public sealed record CopyObjectResult(CopyObjectStatus Status, ObjectVersion Version = default);
 
 /// <summary>Result of a listing.</summary>
 public sealed record ListObjectsResult(bool BucketExists, ObjectListing? Listing);

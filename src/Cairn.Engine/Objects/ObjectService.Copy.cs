@@ -45,7 +45,7 @@ public sealed partial class ObjectService
             switch (outcome)
             {
                 case CommitOutcome.Committed:
-                    return new CopyObjectResult(CopyObjectStatus.Copied, version);
+                    return new CopyObjectResult(CopyObjectStatus.Copied, new ObjectVersion(version));
                 case CommitOutcome.NoSuchBucket:
                     return new CopyObjectResult(CopyObjectStatus.NoSuchBucket);
                 case CommitOutcome.PreconditionFailed:

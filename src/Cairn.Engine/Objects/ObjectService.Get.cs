@@ -18,7 +18,7 @@ public sealed partial class ObjectService
         var verdict = ReadConditionEvaluator.Evaluate(conditions, version.ETag, version.LastModified);
         if (verdict != GetObjectStatus.Found)
         {
-            return new GetObjectResult(verdict, version);
+            return new GetObjectResult(verdict, new ObjectVersion(version));
         }
         if (partNumber is { } part)
         {
@@ -26,13 +26,13 @@ public sealed partial class ObjectService
         }
         if (range is not { } requested)
         {
-            return new GetObjectResult(GetObjectStatus.Found, version, 0, version.Size);
+            return new GetObjectResult(GetObjectStatus.Found, new ObjectVersion(version), 0, version.Size);
         }
         if (ByteRangeResolver.Resolve(requested, version.Size) is not { } resolved)
         {
-            return new GetObjectResult(GetObjectStatus.RangeNotSatisfiable, version);
+            return new GetObjectResult(GetObjectStatus.RangeNotSatisfiable, new ObjectVersion(version));
         }
-        return new GetObjectResult(GetObjectStatus.Found, version, resolved.Offset, resolved.Length, IsPartial: true);
+        return new GetObjectResult(GetObjectStatus.Found, new ObjectVersion(version), resolved.Offset, resolved.Length, IsPartial: true);
     }
 
     /// <summary>
@@ -44,19 +44,19 @@ public sealed partial class ObjectService
         var count = Math.Max(1, version.PartSizes.Count);
         if (partNumber > count)
         {
-            return new GetObjectResult(GetObjectStatus.InvalidPartNumber, version) { PartsCount = count };
+            return new GetObjectResult(GetObjectStatus.InvalidPartNumber, new ObjectVersion(version)) { PartsCount = count };
         }
         if (version.PartSizes.Count == 0)
         {
             // S3 sends no x-amz-mp-parts-count for an object that was not uploaded in parts
             // (captured in versity/versitygw#2074, boto/boto3#3137).
-            return new GetObjectResult(GetObjectStatus.Found, version, 0, version.Size, IsPartial: true);
+            return new GetObjectResult(GetObjectStatus.Found, new ObjectVersion(version), 0, version.Size, IsPartial: true);
         }
         long offset = 0;
         for (var i = 0; i < partNumber - 1; i++)
         {
             offset += version.PartSizes[i];
         }
-        return new GetObjectResult(GetObjectStatus.Found, version, offset, version.PartSizes[partNumber - 1], IsPartial: true) { PartsCount = count };
+        return new GetObjectResult(GetObjectStatus.Found, new ObjectVersion(version), offset, version.PartSizes[partNumber - 1], IsPartial: true) { PartsCount = count };
     }
 }

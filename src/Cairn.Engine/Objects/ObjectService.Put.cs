@@ -77,7 +77,7 @@ public sealed partial class ObjectService
                 _ => throw new TimeoutException($"The upload of {command.Bucket}/{command.Key} outlived its chunk reservations; nothing was committed."),
             };
         }
-        return new PutObjectResult(PutObjectStatus.Created, version);
+        return new PutObjectResult(PutObjectStatus.Created, new ObjectVersion(version));
     }
 
     /// <summary>Checks the precondition before reading the body, so a doomed upload is refused early; the commit checks again.</summary>

@@ -1,3 +1,4 @@
+using Cairn.Core;
 using Cairn.Engine.Chunks;
 using Cairn.Metadata;
 
@@ -37,5 +38,5 @@ public sealed partial class ObjectService(IBucketCatalog buckets, IObjectCatalog
 
     /// <summary>Streams part of a version found by <see cref="GetAsync"/> (see <see cref="ChunkStore.CopyRangeToAsync"/>).</summary>
     public Task WriteBodyAsync(GetObjectResult found, Stream destination, CancellationToken cancellationToken) =>
-        chunks.CopyRangeToAsync(found.Version!, found.Offset, found.Length, destination, cancellationToken);
+        chunks.CopyRangeToAsync(found.Version.Record, found.Offset, found.Length, destination, cancellationToken);
 }

@@ -1,4 +1,4 @@
-using Cairn.Storage;
+using Cairn.Core;
 using Microsoft.AspNetCore.Http;
 
 namespace Cairn.S3.Errors;
@@ -17,7 +17,7 @@ public static class S3ErrorMapper
         BadHttpRequestException { StatusCode: StatusCodes.Status408RequestTimeout } => S3Errors.Of(S3ErrorCode.RequestTimeout),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => S3Errors.Of(S3ErrorCode.EntityTooLarge),
         BadHttpRequestException => S3Errors.Of(S3ErrorCode.IncompleteBody),
-        BlobBackendException { IsTransient: true } => S3Errors.Of(S3ErrorCode.SlowDown),
+        StorageFailureException { IsTransient: true } => S3Errors.Of(S3ErrorCode.SlowDown),
         TimeoutException => S3Errors.Of(S3ErrorCode.ServiceUnavailable),
         _ => S3Errors.Of(S3ErrorCode.InternalError),
     };

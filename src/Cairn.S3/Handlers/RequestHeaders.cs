@@ -1,7 +1,6 @@
 using System.Text;
 using Cairn.Core;
 using Cairn.Engine.Objects;
-using Cairn.Metadata;
 using Cairn.S3.Errors;
 using Microsoft.AspNetCore.Http;
 
@@ -130,7 +129,7 @@ internal static class RequestHeaders
         }
         // Passed as sent (quoted, a list or '*'): WritePrecondition.HoldsFor is the one matcher.
         var ifMatch = Value(headers, "If-Match");
-        return ifNoneMatch is null && ifMatch is null ? Metadata.WritePrecondition.None : new Metadata.WritePrecondition(ifNoneMatch is not null, ifMatch);
+        return ifNoneMatch is null && ifMatch is null ? Core.WritePrecondition.None : new Core.WritePrecondition(ifNoneMatch is not null, ifMatch);
     }
 
     /// <summary>

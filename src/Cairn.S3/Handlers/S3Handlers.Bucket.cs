@@ -1,6 +1,5 @@
 using Cairn.Core;
 using Cairn.Engine.Buckets;
-using Cairn.Metadata;
 using Cairn.S3.Auth;
 using Cairn.S3.Errors;
 using Cairn.S3.Routing;
@@ -68,8 +67,8 @@ public sealed partial class S3Handlers
         var outcome = await buckets.DeleteAsync(bucket, context.RequestAborted).ConfigureAwait(false);
         context.Response.StatusCode = outcome switch
         {
-            DeleteBucketOutcome.Deleted => StatusCodes.Status204NoContent,
-            DeleteBucketOutcome.NoSuchBucket => throw S3Errors.NoSuchBucket(bucket),
+            DeleteBucketStatus.Deleted => StatusCodes.Status204NoContent,
+            DeleteBucketStatus.NoSuchBucket => throw S3Errors.NoSuchBucket(bucket),
             _ => throw new S3Exception(S3ErrorCode.BucketNotEmpty) { Details = [new("BucketName", bucket)] },
         };
     }

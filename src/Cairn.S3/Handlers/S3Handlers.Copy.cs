@@ -44,7 +44,7 @@ public sealed partial class S3Handlers
 
         var version = result.Status switch
         {
-            CopyObjectStatus.Copied => result.Version!,
+            CopyObjectStatus.Copied => result.Version,
             CopyObjectStatus.NoSuchBucket => throw S3Errors.NoSuchBucket(bucket),
             CopyObjectStatus.NoSuchSourceBucket => throw S3Errors.NoSuchBucket(sourceBucket),
             CopyObjectStatus.NoSuchSourceKey => throw S3Errors.NoSuchKey(sourceKey),
@@ -57,7 +57,7 @@ public sealed partial class S3Handlers
             .ConfigureAwait(false);
     }
 
-    private static Xml.CopyObjectResult CopyResultOf(Metadata.ObjectVersionRecord version) => new(version.ETag, version.LastModified)
+    private static Xml.CopyObjectResult CopyResultOf(ObjectVersion version) => new(version.ETag, version.LastModified)
     {
         ChecksumType = version.Checksums.Count > 0 ? "FULL_OBJECT" : null,
         ChecksumCRC32 = version.Checksums.GetValueOrDefault("CRC32"),

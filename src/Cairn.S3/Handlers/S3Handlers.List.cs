@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using Cairn.Core;
-using Cairn.Metadata;
 using Cairn.S3.Auth;
 using Cairn.S3.Errors;
 using Cairn.S3.Routing;

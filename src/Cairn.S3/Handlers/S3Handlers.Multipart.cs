@@ -1,7 +1,7 @@
 using System.Globalization;
 using Cairn.Core;
 using Cairn.Engine.Multipart;
-using Cairn.Metadata;
+using Cairn.Engine.Objects;
 using Cairn.S3.Auth;
 using Cairn.S3.Errors;
 using Cairn.S3.Routing;
@@ -144,7 +144,7 @@ public sealed partial class S3Handlers
         }, context.RequestAborted).ConfigureAwait(false);
         var version = result.Status switch
         {
-            CompleteMultipartStatus.Completed => result.Version!,
+            CompleteMultipartStatus.Completed => result.Version,
             CompleteMultipartStatus.NoSuchUpload => throw S3Errors.NoSuchUpload(uploadId),
             CompleteMultipartStatus.NoSuchBucket => throw S3Errors.NoSuchBucket(bucket),
             CompleteMultipartStatus.InvalidPartOrder => throw S3Errors.Of(S3ErrorCode.InvalidPartOrder),
@@ -199,9 +199,9 @@ public sealed partial class S3Handlers
         return (uploadId, partNumber);
     }
 
-    private static PartRecord PartOrThrow(UploadPartResult result, string uploadId, S3Request request) => result.Status switch
+    private static UploadedPart PartOrThrow(UploadPartResult result, string uploadId, S3Request request) => result.Status switch
     {
-        UploadPartStatus.Stored => result.Part!,
+        UploadPartStatus.Stored => result.Part,
         UploadPartStatus.NoSuchUpload => throw S3Errors.NoSuchUpload(uploadId),
         UploadPartStatus.IncompleteBody => throw S3Errors.Of(S3ErrorCode.IncompleteBody),
         UploadPartStatus.BadDigest => throw S3Errors.Of(S3ErrorCode.BadDigest),
@@ -229,7 +229,7 @@ public sealed partial class S3Handlers
         return (first, last);
     }
 
-    private static CompleteMultipartUploadResult CompleteResultOf(HttpContext context, ObjectVersionRecord version) =>
+    private static CompleteMultipartUploadResult CompleteResultOf(HttpContext context, ObjectVersion version) =>
         new(Location: $"{context.Request.Scheme}://{context.Request.Host}/{version.Bucket}/{Uri.EscapeDataString(version.Key)}",
             Bucket: version.Bucket, Key: version.Key, ETag: version.ETag)
         {

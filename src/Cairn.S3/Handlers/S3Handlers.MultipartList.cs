@@ -1,6 +1,5 @@
 using System.Globalization;
 using Cairn.Core;
-using Cairn.Metadata;
 using Cairn.S3.Auth;
 using Cairn.S3.Errors;
 using Cairn.S3.Routing;

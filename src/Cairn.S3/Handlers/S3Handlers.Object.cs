@@ -1,6 +1,5 @@
 using Cairn.Core;
 using Cairn.Engine.Objects;
-using Cairn.Metadata;
 using Cairn.S3.Auth;
 using Cairn.S3.Errors;
 using Cairn.S3.Routing;
@@ -44,7 +43,7 @@ public sealed partial class S3Handlers
         switch (result.Status)
         {
             case PutObjectStatus.Created:
-                var version = result.Version!;
+                var version = result.Version;
                 context.Response.Headers.ETag = ETag.Quote(version.ETag);
                 WriteChecksumHeaders(context.Response, version);
                 context.Response.StatusCode = StatusCodes.Status200OK;
@@ -95,13 +94,13 @@ public sealed partial class S3Handlers
                 throw S3Errors.Of(S3ErrorCode.PreconditionFailed);
             case GetObjectStatus.NotModified:
                 response.StatusCode = StatusCodes.Status304NotModified;
-                response.Headers.ETag = ETag.Quote(found.Version!.ETag);
+                response.Headers.ETag = ETag.Quote(found.Version.ETag);
                 response.Headers.LastModified = S3Date.ToHttpDate(found.Version.LastModified);
                 return;
             case GetObjectStatus.InvalidPartNumber:
                 throw S3Errors.Of(S3ErrorCode.InvalidPartNumber);
             case GetObjectStatus.RangeNotSatisfiable:
-                var size = found.Version!.Size.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                var size = found.Version.Size.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 throw new S3Exception(S3ErrorCode.InvalidRange)
                 {
                     Details = [new("RangeRequested", headers.Range.ToString()), new("ActualObjectSize", size)],
@@ -109,7 +108,7 @@ public sealed partial class S3Handlers
                 };
         }
 
-        var version = found.Version!;
+        var version = found.Version;
         WriteObjectHeaders(response, version);
         var checksumMode = string.Equals(RequestHeaders.Value(headers, "x-amz-checksum-mode"), "ENABLED", StringComparison.OrdinalIgnoreCase);
         if (checksumMode && !found.IsPartial)
@@ -161,7 +160,7 @@ public sealed partial class S3Handlers
         context.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
-    private static void WriteObjectHeaders(HttpResponse response, ObjectVersionRecord version)
+    private static void WriteObjectHeaders(HttpResponse response, ObjectVersion version)
     {
         var headers = response.Headers;
         headers.ETag = ETag.Quote(version.ETag);
@@ -179,7 +178,7 @@ public sealed partial class S3Handlers
         }
     }
 
-    private static void WriteChecksumHeaders(HttpResponse response, ObjectVersionRecord version)
+    private static void WriteChecksumHeaders(HttpResponse response, ObjectVersion version)
     {
         foreach (var (wireName, value) in version.Checksums)
         {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Cairn.Core;
 using Cairn.Engine.Workers;
 using Cairn.Metadata;
 using Microsoft.Extensions.DependencyInjection;

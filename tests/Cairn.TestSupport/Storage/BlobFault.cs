@@ -19,7 +19,7 @@ public sealed record BlobFault
     /// <summary>Fraction of calls to fail, from 0 (none) to 1 (all), drawn from the backend's seeded random.</summary>
     public double FailureRate { get; init; }
 
-    /// <summary>Value of <see cref="BlobBackendException.IsTransient"/> on the injected failures. Default true.</summary>
+    /// <summary>Value of <see cref="Cairn.Core.StorageFailureException.IsTransient"/> on the injected failures. Default true.</summary>
     public bool IsTransient { get; init; } = true;
 
     /// <summary>
