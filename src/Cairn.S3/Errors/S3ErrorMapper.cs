@@ -18,6 +18,9 @@ public static class S3ErrorMapper
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => S3Errors.Of(S3ErrorCode.EntityTooLarge),
         BadHttpRequestException => S3Errors.Of(S3ErrorCode.IncompleteBody),
         StorageFailureException { IsTransient: true } => S3Errors.Of(S3ErrorCode.SlowDown),
+        // A catalog write that lost every retry to other writers, or a connection the database
+        // dropped: the client should back off and try again, as after S3's own 503.
+        System.Data.Common.DbException { IsTransient: true } => S3Errors.Of(S3ErrorCode.SlowDown),
         TimeoutException => S3Errors.Of(S3ErrorCode.ServiceUnavailable),
         _ => S3Errors.Of(S3ErrorCode.InternalError),
     };

@@ -36,6 +36,13 @@ public sealed class S3ErrorMapperTests
     }
 
     [Fact]
+    public void A_database_failure_that_says_it_is_transient_asks_the_client_to_slow_down()
+    {
+        Assert.Equal(S3ErrorCode.SlowDown, S3ErrorMapper.ToS3Exception(new TestDatabaseFailure(isTransient: true)).Code);
+        Assert.Equal(S3ErrorCode.InternalError, S3ErrorMapper.ToS3Exception(new TestDatabaseFailure(isTransient: false)).Code);
+    }
+
+    [Fact]
     public void A_timeout_such_as_expired_chunk_reservations_is_service_unavailable()
     {
         Assert.Equal(S3ErrorCode.ServiceUnavailable, S3ErrorMapper.ToS3Exception(new TimeoutException("reservations expired")).Code);
@@ -48,4 +55,10 @@ public sealed class S3ErrorMapperTests
     }
 
     private sealed class TestStorageFailure(bool isTransient) : StorageFailureException("store failed", isTransient, null);
+
+    /// <summary>As Npgsql reports a serialization failure that outlived every retry (transient) or a broken query (not).</summary>
+    private sealed class TestDatabaseFailure(bool isTransient) : System.Data.Common.DbException("database failed")
+    {
+        public override bool IsTransient => isTransient;
+    }
 }
