@@ -82,6 +82,14 @@ public sealed class PostgresMetadataStore : SqlMetadataStore
     protected override int MaxWriteAttempts => _maxWriteAttempts;
 
     /// <summary>
+    /// On: under SERIALIZABLE, reading an absent key takes a predicate lock on the index page where it
+    /// would go, and concurrent PUTs of neighbouring new keys (k0001, k0002, ...) all insert into that
+    /// page, so each read conflicts with the others' inserts and most commits were aborted and run
+    /// again (measured: 1 to 5 retries per 4 KiB PUT at c64). An insert of a new key reads nothing.
+    /// </summary>
+    protected override bool InsertNewKeysFirst => true;
+
+    /// <summary>
     /// The pool already gives what kept connections would: a statement auto-prepared on a physical
     /// connection stays prepared when the connection goes back to the pool (Npgsql resets pooled
     /// connections without deallocating them). Keeping connections out of the pool would only hold
