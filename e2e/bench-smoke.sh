@@ -55,8 +55,9 @@ PY
     rm -f "$json"
 }
 
-step "arguments: a non-loopback endpoint and an unknown scenario exit with 2, nothing sent"
-for bad in "--endpoint http://192.0.2.1:9000 --scenario get --mode raw" "--endpoint $CAIRN_ENDPOINT --scenario nope"; do
+step "arguments: a non-loopback endpoint (alone or second), two endpoints in raw mode and an unknown scenario exit with 2, nothing sent"
+for bad in "--endpoint http://192.0.2.1:9000 --scenario get --mode raw" "--endpoint $CAIRN_ENDPOINT,http://192.0.2.1:9000 --scenario get" \
+    "--endpoint $CAIRN_ENDPOINT,$CAIRN_ENDPOINT --scenario get --mode raw" "--endpoint $CAIRN_ENDPOINT --scenario nope"; do
     rc=0
     # shellcheck disable=SC2086 # the arguments are split on purpose
     dotnet "$bench_dll" $bad 2>/dev/null || rc=$?
@@ -76,6 +77,24 @@ step "s3 mode: list (500 keys, 2 passes), list-delimiter (500 keys under 10 pref
 bench --endpoint "$CAIRN_ENDPOINT" --bucket "$bucket-list" --scenario list --keys 500 "${large[@]}"
 bench --endpoint "$CAIRN_ENDPOINT" --bucket "$bucket-listd" --scenario list-delimiter --keys 500 --prefixes 10 "${small[@]}"
 expect_results s3 put get head mix put-large get-large multipart list list-delimiter
+
+step "s3 mode, two endpoints (the same server as 127.0.0.1 and as localhost): put, get and list round robin"
+# Every request is signed for, and carries, the first endpoint's Host, so both names must answer.
+second=${CAIRN_ENDPOINT/127.0.0.1/localhost}
+[ "$second" != "$CAIRN_ENDPOINT" ] || fail "CAIRN_ENDPOINT $CAIRN_ENDPOINT does not name 127.0.0.1"
+two=(--endpoint "$CAIRN_ENDPOINT,$second" --bucket "$bucket-two")
+bench "${two[@]}" --scenario put "${small[@]}"
+bench "${two[@]}" --scenario get --keys 50 "${small[@]}"
+bench --endpoint "$CAIRN_ENDPOINT,$second" --bucket "$bucket-two-list" --scenario list --keys 1500 "${large[@]}"
+python3 - "$json" "$CAIRN_ENDPOINT" "$second" <<'PY' || fail "the JSON lines do not name both endpoints"
+import json, sys
+path, first, second = sys.argv[1:4]
+for line in open(path):
+    run = json.loads(line)
+    if run["endpoint"] != f"{first},{second}":
+        sys.exit(f"endpoint {run['endpoint']!r}, expected both")
+PY
+expect_results s3 put get list
 
 step "the reference server on a free loopback port: raw put and get"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')

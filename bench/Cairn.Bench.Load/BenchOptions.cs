@@ -15,7 +15,7 @@ internal sealed record BenchOptions
     public const int MaxPartCount = 10_000;
 
     public const string Usage = """
-        usage: cairn-bench --endpoint http://127.0.0.1:PORT --scenario NAME [--mode s3|raw]
+        usage: cairn-bench --endpoint http://127.0.0.1:PORT[,http://127.0.0.1:PORT2...] --scenario NAME [--mode s3|raw]
                            [--access-key K] [--secret-key S] [--region us-east-1] [--bucket NAME]
                            [--concurrency N] [--duration SECONDS] [--requests N] [--warmup SECONDS]
                            [--size BYTES] [--keys N] [--prefixes N] [--part-size BYTES]
@@ -24,10 +24,17 @@ internal sealed record BenchOptions
           sizes take suffixes: 4096, 4KiB, 256MiB, 1GiB (KB, MB, GB are powers of 1000)
           credentials default to AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, then CAIRN_ROOT_ACCESS_KEY /
           CAIRN_ROOT_SECRET_KEY; the endpoint must be loopback (127.0.0.1, ::1 or localhost).
+          several endpoints (comma-separated, s3 mode): requests go round robin, all signed for the
+          first endpoint's Host, as behind a load balancer that passes Host through.
           exit code: 0 without errors, 1 with errors, 2 on bad arguments.
         """;
 
-    public required Uri Endpoint { get; init; }
+    /// <summary>The endpoints requests go to, round robin; at least one, several only in s3 mode.</summary>
+    public required IReadOnlyList<Uri> Endpoints { get; init; }
+
+    /// <summary>The first endpoint: its authority is the Host every request is signed for and carries.</summary>
+    public Uri Endpoint => Endpoints[0];
+
     public required Scenario Scenario { get; init; }
     public BenchMode Mode { get; init; } = BenchMode.S3;
     public string AccessKey { get; init; } = "";
@@ -75,7 +82,7 @@ internal sealed record BenchOptions
         var defaults = ScenarioDefaults.For(scenario);
         var options = new BenchOptions
         {
-            Endpoint = ParseEndpoint(endpointText),
+            Endpoints = [.. endpointText.Split(',').Select(ParseEndpoint)],
             Scenario = scenario,
             Mode = mode,
             AccessKey = Take("access-key") ?? Env("AWS_ACCESS_KEY_ID") ?? Env("CAIRN_ROOT_ACCESS_KEY") ?? "",
@@ -107,6 +114,10 @@ internal sealed record BenchOptions
         if (Mode == BenchMode.S3 && (AccessKey.Length == 0 || SecretKey.Length == 0))
         {
             throw new UsageException("s3 mode needs --access-key and --secret-key (or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)");
+        }
+        if (Mode == BenchMode.Raw && Endpoints.Count > 1)
+        {
+            throw new UsageException("several endpoints need --mode s3");
         }
         if (!Path.StartsWith('/'))
         {

@@ -199,7 +199,7 @@ public abstract partial class SqlMetadataStore
             await ReleaseReferencesAsync(transaction, ChunkListFormat.CountUses(ChunkListFormat.Decode(replaced.Chunks)), notBefore,
                 cancellationToken);
         }
-        await UpsertObjectAsync(transaction, version, key, cancellationToken);
+        await WriteObjectAsync(transaction, version, key, insertOnly: false, cancellationToken);
         return (CompleteMultipartOutcome.Completed, true);
     }
 

@@ -100,18 +100,41 @@ public abstract partial class SqlMetadataStore
         {
             throw new ArgumentException("A version's body is inline or chunked, never both.", nameof(commit));
         }
-        return WriteAsync(CommitCoreAsync, (commit, now, gracePeriod), cancellationToken);
+        return WriteAsync(CommitCoreAsync, (commit, now, gracePeriod, InsertNewKeysFirst), cancellationToken);
     }
 
+    /// <summary>
+    /// Whether a commit first tries to insert the version as a new key (<c>INSERT ... ON CONFLICT DO
+    /// NOTHING</c>) and reads the key's current row only when one is there. Default false: read first.
+    /// A provider whose concurrent writers are checked by predicate locks (PostgreSQL SERIALIZABLE)
+    /// turns it on: reading an absent key locks the index page where the key would be, and writers
+    /// inserting neighbouring new keys (sequential names) into that page then abort one another, while
+    /// an insert reads nothing. Either way the outcome is what the key's current row decides: a new
+    /// key has none (the precondition is judged against none, and a failed one rolls the insert back),
+    /// and an existing key takes the read-first path.
+    /// </summary>
+    protected virtual bool InsertNewKeysFirst => false;
+
     private static async ValueTask<(CommitOutcome Result, bool Commit)> CommitCoreAsync(WriteTransaction transaction,
-        (ObjectCommit Commit, DateTimeOffset Now, TimeSpan Grace) state, CancellationToken cancellationToken)
+        (ObjectCommit Commit, DateTimeOffset Now, TimeSpan Grace, bool InsertFirst) state, CancellationToken cancellationToken)
     {
-        var (commit, now, grace) = state;
+        var (commit, now, grace, insertFirst) = state;
         var version = commit.Version;
         var key = Encoding.UTF8.GetBytes(version.Key);
         if (!await BucketExistsAsync(transaction, version.Bucket, cancellationToken))
         {
             return (CommitOutcome.NoSuchBucket, false);
+        }
+        if (insertFirst && await WriteObjectAsync(transaction, version, key, insertOnly: true, cancellationToken))
+        {
+            // A new key: no current version, no references to release.
+            if (!commit.Precondition.HoldsFor(null))
+            {
+                return (CommitOutcome.PreconditionFailed, false);
+            }
+            return await FinishCommitAsync(transaction, commit, now, cancellationToken)
+                ? (CommitOutcome.Committed, true)
+                : (CommitOutcome.ChunkMissing, false);
         }
         var current = await ReadCurrentBodyAsync(transaction, version.Bucket, key, cancellationToken);
         if (!commit.Precondition.HoldsFor(current?.ETag))
@@ -129,12 +152,30 @@ public abstract partial class SqlMetadataStore
             await ReleaseReferencesAsync(transaction, ChunkListFormat.CountUses(ChunkListFormat.Decode(replaced.Chunks)),
                 SqlParameters.ToUnixMs(now + grace), cancellationToken);
         }
-        await UpsertObjectAsync(transaction, version, key, cancellationToken);
+        await WriteObjectAsync(transaction, version, key, insertOnly: false, cancellationToken);
         if (commit.UploadId is { } uploadId)
         {
             await DropUploadsAsync(transaction, uploadId, expiredBefore: null, SqlParameters.ToUnixMs(now), cancellationToken);
         }
         return (CommitOutcome.Committed, true);
+    }
+
+    /// <summary>
+    /// The rest of a commit whose row is written already (a new key): the body's references, then the
+    /// upload's reservations. False when a chunk is missing (the caller rolls back).
+    /// </summary>
+    private static async ValueTask<bool> FinishCommitAsync(WriteTransaction transaction, ObjectCommit commit, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        if (!await AddReferencesAsync(transaction, commit.UploadId, ChunkListFormat.CountUses(commit.Version.Chunks), cancellationToken))
+        {
+            return false;
+        }
+        if (commit.UploadId is { } uploadId)
+        {
+            await DropUploadsAsync(transaction, uploadId, expiredBefore: null, SqlParameters.ToUnixMs(now), cancellationToken);
+        }
+        return true;
     }
 
     /// <inheritdoc />
@@ -286,18 +327,26 @@ public abstract partial class SqlMetadataStore
     private static void SortByHash(List<ChunkUse> uses) =>
         uses.Sort(static (a, b) => a.Hash.Bytes.SequenceCompareTo(b.Hash.Bytes));
 
-    private static async ValueTask UpsertObjectAsync(WriteTransaction transaction, ObjectVersionRecord version, byte[] key,
-        CancellationToken cancellationToken)
+    private const string InsertObjectSql =
+        "INSERT INTO objects (bucket, key, " + ObjectColumns + ") " +
+        "VALUES (@bucket, @key, @versionId, @size, @etag, @lastModified, @headers, @userMetadata, @checksums, @inlineBody, @chunks, " +
+        "@partSizes, @checksumType) ";
+
+    /// <summary>
+    /// Writes the version's row: inserted or replacing the key's row (upsert), or with
+    /// <paramref name="insertOnly"/> inserted only when the key has none. True when a row was written.
+    /// </summary>
+    private static async ValueTask<bool> WriteObjectAsync(WriteTransaction transaction, ObjectVersionRecord version, byte[] key,
+        bool insertOnly, CancellationToken cancellationToken)
     {
-        await using var command = transaction.CreateCommand(
-            "INSERT INTO objects (bucket, key, " + ObjectColumns + ") " +
-            "VALUES (@bucket, @key, @versionId, @size, @etag, @lastModified, @headers, @userMetadata, @checksums, @inlineBody, @chunks, " +
-            "@partSizes, @checksumType) " +
-            "ON CONFLICT (bucket, key) DO UPDATE SET version_id = excluded.version_id, size = excluded.size, " +
-            "etag = excluded.etag, last_modified = excluded.last_modified, headers = excluded.headers, " +
-            "user_metadata = excluded.user_metadata, checksums = excluded.checksums, " +
-            "inline_body = excluded.inline_body, chunks = excluded.chunks, part_sizes = excluded.part_sizes, " +
-            "checksum_type = excluded.checksum_type");
+        await using var command = transaction.CreateCommand(insertOnly
+            ? InsertObjectSql + "ON CONFLICT (bucket, key) DO NOTHING"
+            : InsertObjectSql +
+              "ON CONFLICT (bucket, key) DO UPDATE SET version_id = excluded.version_id, size = excluded.size, " +
+              "etag = excluded.etag, last_modified = excluded.last_modified, headers = excluded.headers, " +
+              "user_metadata = excluded.user_metadata, checksums = excluded.checksums, " +
+              "inline_body = excluded.inline_body, chunks = excluded.chunks, part_sizes = excluded.part_sizes, " +
+              "checksum_type = excluded.checksum_type");
         command.Add("@bucket", DbType.String, version.Bucket);
         command.Add("@key", DbType.Binary, key);
         command.Add("@versionId", DbType.String, version.VersionId);
@@ -311,7 +360,7 @@ public abstract partial class SqlMetadataStore
         command.Add("@chunks", DbType.Binary, ChunkListFormat.Encode(version.Chunks));
         command.Add("@partSizes", DbType.Binary, PartSizeListFormat.Encode(version.PartSizes));
         command.Add("@checksumType", DbType.String, version.ChecksumType);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
     private static string? WriteHeaders(ContentHeaders headers) =>

@@ -60,7 +60,7 @@ internal sealed record RunResult
         Label = options.Label,
         Scenario = ScenarioNames.Of(options.Scenario),
         Mode = options.Mode == BenchMode.S3 ? "s3" : "raw",
-        Endpoint = options.Endpoint.GetLeftPart(UriPartial.Authority),
+        Endpoint = string.Join(',', options.Endpoints.Select(e => e.GetLeftPart(UriPartial.Authority))),
         Concurrency = options.Concurrency,
         Size = options.Scenario is Load.Scenario.List or Load.Scenario.ListDelimiter ? null : options.Size,
         SetupSeconds = setup.TotalSeconds,

@@ -10,7 +10,7 @@ namespace Cairn.Bench.Load.S3;
 /// signed when sent. Failures are printed by <see cref="ErrorReport"/> and returned as null/false; the
 /// caller decides whether that is a counted error or a failed setup.
 /// </summary>
-internal sealed class BenchS3Client(HttpClient http, SigV4Signer signer, Uri endpoint)
+internal sealed class BenchS3Client(HttpClient http, SigV4Signer signer, EndpointRing endpoints)
 {
     private static readonly XmlReaderSettings XmlSettings = new()
     {
@@ -21,11 +21,16 @@ internal sealed class BenchS3Client(HttpClient http, SigV4Signer signer, Uri end
 
     public HttpClient Http => http;
 
-    /// <summary>A request signed now; <paramref name="query"/> must be canonical (<see cref="S3Uri.Query"/>).</summary>
+    /// <summary>
+    /// A request signed now, to the ring's next endpoint; <paramref name="query"/> must be canonical
+    /// (<see cref="S3Uri.Query"/>).
+    /// </summary>
     public HttpRequestMessage Signed(HttpMethod method, string path, string query, string payloadHash, HttpContent? content)
     {
         var amzDate = SigV4Signer.AmzDate(DateTimeOffset.UtcNow);
+        var endpoint = endpoints.Endpoints[endpoints.NextIndex()];
         var request = new HttpRequestMessage(method, new Uri(endpoint, query.Length == 0 ? path : path + "?" + query)) { Content = content };
+        endpoints.SetHost(request);
         request.Headers.TryAddWithoutValidation("x-amz-date", amzDate);
         request.Headers.TryAddWithoutValidation("x-amz-content-sha256", payloadHash);
         request.Headers.TryAddWithoutValidation("Authorization", signer.Authorization(method.Method, path, query, payloadHash, amzDate));

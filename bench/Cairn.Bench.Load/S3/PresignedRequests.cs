@@ -17,32 +17,36 @@ internal sealed class PresignedRequests : IDisposable
     private const int SigningBatch = 4096;
 
     private readonly SigV4Signer _signer;
-    private readonly Uri _endpoint;
+    private readonly EndpointRing _endpoints;
     private readonly HttpMethod _method;
     private readonly string _payloadHash;
     private readonly string _query;
     private readonly Func<long, string> _pathOf;
-    private readonly Uri[]? _uris;
+    private readonly Uri[][]? _uris;
     private readonly Timer _refreshTimer;
     private Signatures _signatures;
 
-    public PresignedRequests(SigV4Signer signer, Uri endpoint, HttpMethod method, long count, Func<long, string> pathOf, string query, string payloadHash)
+    public PresignedRequests(SigV4Signer signer, EndpointRing endpoints, HttpMethod method, long count, Func<long, string> pathOf, string query, string payloadHash)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         _signer = signer;
-        _endpoint = endpoint;
+        _endpoints = endpoints;
         _method = method;
         _payloadHash = payloadHash;
         _query = query;
         _pathOf = pathOf;
         Count = count;
-        // Small pools (the GET keys) are replayed many times: parse each URI once.
-        if (count <= CachedUriLimit)
+        // Small pools (the GET keys) are replayed many times: parse each URI once (per endpoint).
+        if (count * endpoints.Count <= CachedUriLimit)
         {
-            _uris = new Uri[count];
-            for (var i = 0; i < count; i++)
+            _uris = new Uri[endpoints.Count][];
+            for (var e = 0; e < endpoints.Count; e++)
             {
-                _uris[i] = BuildUri(i);
+                _uris[e] = new Uri[count];
+                for (var i = 0; i < count; i++)
+                {
+                    _uris[e][i] = BuildUri(e, i);
+                }
             }
         }
         _signatures = SignAll();
@@ -51,11 +55,16 @@ internal sealed class PresignedRequests : IDisposable
 
     public long Count { get; }
 
-    /// <summary>A new request for pool entry <paramref name="index"/>; a request message is sent only once.</summary>
+    /// <summary>
+    /// A new request for pool entry <paramref name="index"/>, to the ring's next endpoint; a request
+    /// message is sent only once.
+    /// </summary>
     public HttpRequestMessage Create(long index, HttpContent? content)
     {
         var signatures = Volatile.Read(ref _signatures);
-        var request = new HttpRequestMessage(_method, _uris is null ? BuildUri(index) : _uris[index]) { Content = content };
+        var endpoint = _endpoints.NextIndex();
+        var request = new HttpRequestMessage(_method, _uris is null ? BuildUri(endpoint, index) : _uris[endpoint][index]) { Content = content };
+        _endpoints.SetHost(request);
         var headers = request.Headers;
         headers.TryAddWithoutValidation("x-amz-date", signatures.AmzDate);
         headers.TryAddWithoutValidation("x-amz-content-sha256", _payloadHash);
@@ -65,8 +74,8 @@ internal sealed class PresignedRequests : IDisposable
 
     public void Dispose() => _refreshTimer.Dispose();
 
-    private Uri BuildUri(long index) =>
-        new(_endpoint, _query.Length == 0 ? _pathOf(index) : _pathOf(index) + "?" + _query);
+    private Uri BuildUri(int endpoint, long index) =>
+        new(_endpoints.Endpoints[endpoint], _query.Length == 0 ? _pathOf(index) : _pathOf(index) + "?" + _query);
 
     private void Refresh() => Volatile.Write(ref _signatures, SignAll());
 

@@ -20,19 +20,23 @@ internal sealed class BenchContext : IDisposable
     {
         Options = options;
         Http = BenchHttp.CreateClient(options.Concurrency);
+        Endpoints = new EndpointRing(options.Endpoints);
         RunId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
         // Pattern streams of different runs must differ too, or a server would deduplicate them.
         _nextStreamId = RandomNumberGenerator.GetInt32(1, int.MaxValue) * (1L << 24);
         if (options.Mode == BenchMode.S3)
         {
             _signer = new SigV4Signer(options.AccessKey, options.SecretKey, options.Region, options.Endpoint.Authority);
-            _s3 = new BenchS3Client(Http, _signer, options.Endpoint);
+            _s3 = new BenchS3Client(Http, _signer, Endpoints);
         }
     }
 
     public BenchOptions Options { get; }
 
     public HttpClient Http { get; }
+
+    /// <summary>The endpoints, taken in turn by every signed request of the run (pools, setup, listings).</summary>
+    public EndpointRing Endpoints { get; }
 
     /// <summary>Eight hex characters, different in every run: keys written by a run start with it.</summary>
     public string RunId { get; }
@@ -50,7 +54,7 @@ internal sealed class BenchContext : IDisposable
     public long NextStreamId() => Interlocked.Increment(ref _nextStreamId);
 
     public PresignedRequests Presign(HttpMethod method, long count, Func<long, string> pathOf, string query, string payloadHash) =>
-        new(Signer, Options.Endpoint, method, count, pathOf, query, payloadHash);
+        new(Signer, Endpoints, method, count, pathOf, query, payloadHash);
 
     /// <summary>Creates <paramref name="bucket"/> if missing; any other failure ends the run as a failed setup.</summary>
     public async Task EnsureBucketAsync(string bucket, CancellationToken cancellationToken)

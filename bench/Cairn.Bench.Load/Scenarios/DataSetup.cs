@@ -31,7 +31,7 @@ internal static class DataSetup
         // Each worker holds one body in memory when bodies are distinct.
         var concurrency = distinctBodies ? (int)Math.Clamp(MaxBufferedBytes / size, 1, MaxConcurrency) : MaxConcurrency;
         using var http = BenchHttp.CreateClient(concurrency);
-        var client = new BenchS3Client(http, context.Signer, context.Options.Endpoint);
+        var client = new BenchS3Client(http, context.Signer, context.Endpoints);
         var bufferSize = distinctBodies ? (int)size : 4096;
         PresignedRequests? pool = null;
         try
