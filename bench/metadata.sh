@@ -50,12 +50,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-log() { echo "== $*" >&2; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_http() { # url
-    for _ in $(seq 1 150); do curl -s -o /dev/null "$1" && return 0; sleep 0.2; done
-    echo "timed out waiting for $1" >&2; return 1
-}
+# log, free_port, wait_http
+source bench/lib.sh
 command -v moto_server >/dev/null || { echo "moto_server not found (e2e/install-deps.sh installs it)" >&2; exit 1; }
 
 if [ $build = 1 ]; then

@@ -39,12 +39,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-log() { echo "== $*" >&2; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_http() { # url
-    for _ in $(seq 1 150); do curl -s -o /dev/null "$1" && return 0; sleep 0.2; done
-    echo "timed out waiting for $1" >&2; return 1
-}
+# log, free_port, wait_http
+source bench/lib.sh
 
 if [ "$mode" = quick ]; then
     # Three seconds of warm-up: on two shared cores a fresh server (Cairn or a reference) is still
