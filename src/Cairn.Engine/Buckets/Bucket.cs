@@ -5,12 +5,18 @@ namespace Cairn.Engine.Buckets;
 /// <summary>A bucket as the layers above the engine see it. A view over the catalog row (no copy, no allocation).</summary>
 public readonly struct Bucket
 {
-    private readonly BucketRecord _record;
+    // Typed object, not BucketRecord: a struct's private fields are part of what a compilation using the
+    // struct must resolve (reference assemblies keep them; a Debug build of an async method that
+    // holds one across an await checks them), and the S3 front end has no reference to Cairn.Metadata.
+    private readonly object? _record;
 
     internal Bucket(BucketRecord record) => _record = record;
 
-    public string Name => _record.Name;
+    /// <summary>The catalog row, for the engine (and its tests) only.</summary>
+    internal BucketRecord Record => (BucketRecord)_record!;
+
+    public string Name => Record.Name;
     /// <summary>To the millisecond.</summary>
-    public DateTimeOffset CreatedAt => _record.CreatedAt;
-    public string Region => _record.Region;
+    public DateTimeOffset CreatedAt => Record.CreatedAt;
+    public string Region => Record.Region;
 }

@@ -9,21 +9,27 @@ namespace Cairn.Engine.Multipart;
 /// </summary>
 public readonly struct MultipartUpload
 {
-    private readonly MultipartUploadRecord _record;
+    // Typed object, not MultipartUploadRecord: a struct's private fields are part of what a compilation using the
+    // struct must resolve (reference assemblies keep them; a Debug build of an async method that
+    // holds one across an await checks them), and the S3 front end has no reference to Cairn.Metadata.
+    private readonly object? _record;
 
     internal MultipartUpload(MultipartUploadRecord record) => _record = record;
 
+    /// <summary>The catalog row, for the engine (and its tests) only.</summary>
+    internal MultipartUploadRecord Record => (MultipartUploadRecord)_record!;
+
     /// <summary>The S3 upload id (opaque to clients).</summary>
-    public string UploadId => _record.UploadId;
-    public string Bucket => _record.Bucket;
-    public string Key => _record.Key;
-    public DateTimeOffset Initiated => _record.Initiated;
+    public string UploadId => Record.UploadId;
+    public string Bucket => Record.Bucket;
+    public string Key => Record.Key;
+    public DateTimeOffset Initiated => Record.Initiated;
     /// <summary>The content headers the completed object will carry.</summary>
-    public ContentHeaders Headers => _record.Headers;
+    public ContentHeaders Headers => Record.Headers;
     /// <summary>The user metadata the completed object will carry.</summary>
-    public IReadOnlyDictionary<string, string> UserMetadata => _record.UserMetadata;
+    public IReadOnlyDictionary<string, string> UserMetadata => Record.UserMetadata;
     /// <summary>Checksum algorithm wire name chosen at Create (<c>CRC32</c>, ...), or null.</summary>
-    public string? ChecksumAlgorithm => _record.ChecksumAlgorithm;
+    public string? ChecksumAlgorithm => Record.ChecksumAlgorithm;
     /// <summary><c>COMPOSITE</c> or <c>FULL_OBJECT</c> when an algorithm was chosen.</summary>
-    public string? ChecksumType => _record.ChecksumType;
+    public string? ChecksumType => Record.ChecksumType;
 }

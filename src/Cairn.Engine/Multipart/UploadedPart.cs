@@ -8,18 +8,21 @@ namespace Cairn.Engine.Multipart;
 /// </summary>
 public readonly struct UploadedPart
 {
-    private readonly PartRecord _record;
+    // Typed object, not PartRecord: a struct's private fields are part of what a compilation using the
+    // struct must resolve (reference assemblies keep them; a Debug build of an async method that
+    // holds one across an await checks them), and the S3 front end has no reference to Cairn.Metadata.
+    private readonly object? _record;
 
     internal UploadedPart(PartRecord record) => _record = record;
 
     /// <summary>The catalog row, for the engine (and its tests) only.</summary>
-    internal PartRecord Record => _record;
+    internal PartRecord Record => (PartRecord)_record!;
 
-    public int PartNumber => _record.PartNumber;
-    public long Size => _record.Size;
+    public int PartNumber => Record.PartNumber;
+    public long Size => Record.Size;
     /// <summary>Unquoted MD5 hex of the part's bytes.</summary>
-    public string ETag => _record.ETag;
-    public DateTimeOffset LastModified => _record.LastModified;
+    public string ETag => Record.ETag;
+    public DateTimeOffset LastModified => Record.LastModified;
     /// <summary>The part's checksums by algorithm wire name, base64.</summary>
-    public IReadOnlyDictionary<string, string> Checksums => _record.Checksums;
+    public IReadOnlyDictionary<string, string> Checksums => Record.Checksums;
 }

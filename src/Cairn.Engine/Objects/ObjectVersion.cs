@@ -10,29 +10,32 @@ namespace Cairn.Engine.Objects;
 /// </summary>
 public readonly struct ObjectVersion
 {
-    private readonly ObjectVersionRecord _record;
+    // Typed object, not ObjectVersionRecord: a struct's private fields are part of what a compilation using the
+    // struct must resolve (reference assemblies keep them; a Debug build of an async method that
+    // holds one across an await checks them), and the S3 front end has no reference to Cairn.Metadata.
+    private readonly object? _record;
 
     internal ObjectVersion(ObjectVersionRecord record) => _record = record;
 
     /// <summary>The catalog row, for the engine (and its tests) only.</summary>
-    internal ObjectVersionRecord Record => _record;
+    internal ObjectVersionRecord Record => (ObjectVersionRecord)_record!;
 
-    public string Bucket => _record.Bucket;
-    public string Key => _record.Key;
+    public string Bucket => Record.Bucket;
+    public string Key => Record.Key;
     /// <summary>"null" for objects written while versioning was never enabled (the S3 spelling).</summary>
-    public string VersionId => _record.VersionId;
-    public long Size => _record.Size;
+    public string VersionId => Record.VersionId;
+    public long Size => Record.Size;
     /// <summary>Unquoted ETag.</summary>
-    public string ETag => _record.ETag;
+    public string ETag => Record.ETag;
     /// <summary>To the millisecond.</summary>
-    public DateTimeOffset LastModified => _record.LastModified;
-    public ContentHeaders Headers => _record.Headers;
+    public DateTimeOffset LastModified => Record.LastModified;
+    public ContentHeaders Headers => Record.Headers;
     /// <summary>User metadata: lower-case names without the <c>x-amz-meta-</c> prefix.</summary>
-    public IReadOnlyDictionary<string, string> UserMetadata => _record.UserMetadata;
+    public IReadOnlyDictionary<string, string> UserMetadata => Record.UserMetadata;
     /// <summary>Checksums by algorithm wire name (<c>CRC32</c>, ...) to base64 value.</summary>
-    public IReadOnlyDictionary<string, string> Checksums => _record.Checksums;
+    public IReadOnlyDictionary<string, string> Checksums => Record.Checksums;
     /// <summary><c>FULL_OBJECT</c> or <c>COMPOSITE</c> (how <see cref="Checksums"/> was computed).</summary>
-    public string ChecksumType => _record.ChecksumType;
+    public string ChecksumType => Record.ChecksumType;
     /// <summary>For an object made by CompleteMultipartUpload: each part's size, in order. Empty otherwise.</summary>
-    public IReadOnlyList<long> PartSizes => _record.PartSizes;
+    public IReadOnlyList<long> PartSizes => Record.PartSizes;
 }

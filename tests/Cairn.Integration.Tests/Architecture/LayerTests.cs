@@ -80,6 +80,27 @@ public sealed class LayerTests
     }
 
     [Fact]
+    public void The_engine_s_public_structs_hold_no_field_of_a_type_the_S3_front_end_cannot_see()
+    {
+        // A struct's fields, private ones too, are part of what every compilation that uses the struct
+        // must resolve (a Debug build hoisting one into an async state machine checks them): a field
+        // of a catalog type made Cairn.S3 fail to build in Debug while Release built.
+        var engine = Layers["Cairn.Engine"].Assembly;
+        var visibleToS3 = Layers["Cairn.S3"].Allowed;
+
+        var offending = engine.GetExportedTypes()
+            .Where(static type => type.IsValueType)
+            .SelectMany(static type => type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)
+                .Select(field => (Type: type, Field: field)))
+            .Where(pair => pair.Field.FieldType.Assembly != engine
+                && !visibleToS3.Any(pattern => Matches(pair.Field.FieldType.Assembly.GetName().Name!, pattern)))
+            .Select(static pair => $"{pair.Type.FullName}.{pair.Field.Name} ({pair.Field.FieldType.FullName})")
+            .ToList();
+
+        Assert.True(offending.Count == 0, $"Public engine structs hold fields of types Cairn.S3 cannot see: {string.Join(", ", offending)}.");
+    }
+
+    [Fact]
     public void Every_src_project_has_a_layer_rule()
     {
         var src = Path.Combine(RepositoryRoot(), "src");
