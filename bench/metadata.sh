@@ -14,7 +14,8 @@
 #
 #   bench/metadata.sh --quick     3 rounds of 4 s measurements (about 6 minutes)
 #   bench/metadata.sh             3 rounds of 10 s measurements (about 12 minutes)
-# Options: --rounds N, --keep DIR (keep the raw JSON lines and logs), --no-build.
+# Options: --rounds N, --keep DIR (keep the raw JSON lines and logs), --no-build, --configs LIST
+# (measure only these configurations, comma-separated, e.g. sqlite,pg while working on one provider).
 # All servers listen on 127.0.0.1; every one started here is stopped by its PID on exit, the
 # PostgreSQL cluster by e2e/postgres.sh stop. Needs moto_server and PostgreSQL (postgres.sh installs
 # Debian's package when missing).
@@ -22,14 +23,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-mode=full rounds=3 keep="" build=1
+mode=full rounds=3 keep="" build=1 only=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) mode=quick ;;
         --rounds) rounds=$2; shift ;;
         --keep) keep=$2; shift ;;
         --no-build) build=0 ;;
-        *) echo "usage: bench/metadata.sh [--quick] [--rounds N] [--keep DIR] [--no-build]" >&2; exit 2 ;;
+        --configs) only=$2; shift ;;
+        *) echo "usage: bench/metadata.sh [--quick] [--rounds N] [--keep DIR] [--no-build] [--configs sqlite,pg,pg2,pg1]" >&2; exit 2 ;;
     esac
     shift
 done
@@ -194,6 +196,7 @@ measure() {
 }
 
 configs=(sqlite pg pg2 pg1)
+if [ -n "$only" ]; then IFS=, read -r -a configs <<<"$only"; fi
 for round in $(seq 1 "$rounds"); do
     # Rotate the order each round so no configuration always runs first (or right after another).
     order=()
