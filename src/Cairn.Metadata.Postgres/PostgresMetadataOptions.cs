@@ -47,4 +47,13 @@ public sealed class PostgresMetadataOptions
     /// preparation off. Default 128.
     /// </summary>
     public int MaxAutoPrepare { get; set; } = 128;
+
+    /// <summary>
+    /// Whether concurrent point lookups (an object's current version, a bucket) and creates of new
+    /// keys with inline bodies run as one statement per batch instead of one each: each statement
+    /// is a round trip that wakes a server backend, and at many connections those round trips bound
+    /// the rate of small requests (docs/benchmarks.md, "Catalog providers and nodes"). A lone
+    /// request runs at once, as before. Default true.
+    /// </summary>
+    public bool CoalesceLookupsAndCreates { get; set; } = true;
 }

@@ -81,6 +81,10 @@ public sealed class PostgresMetadataStore : SqlMetadataStore
         var lockTimeoutMs = (long)Math.Ceiling(options.LockTimeout.TotalMilliseconds);
         settings.Options = (settings.Options + " -c lock_timeout=" + lockTimeoutMs).Trim();
         _dataSource = builder.Build();
+        if (options.CoalesceLookupsAndCreates)
+        {
+            CoalesceLookupsAndCreates();
+        }
     }
 
     /// <inheritdoc />

@@ -14,4 +14,13 @@ public sealed class SqliteMetadataOptions
 
     /// <summary>How long a statement waits for a lock held by another connection or process. Default 5 s.</summary>
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Whether concurrent point lookups and creates of new keys with inline bodies run as one
+    /// statement per batch, as the PostgreSQL catalog does by default. In process there is no round
+    /// trip to save (and the row cache answers most lookups), so it is off by default; the
+    /// conformance suites turn it on to hold the batched statements to the same contract on both
+    /// providers.
+    /// </summary>
+    public bool CoalesceLookupsAndCreates { get; set; }
 }

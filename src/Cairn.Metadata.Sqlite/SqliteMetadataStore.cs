@@ -53,6 +53,10 @@ public sealed class SqliteMetadataStore : SqlMetadataStore
             Pooling = true,
             DefaultTimeout = Math.Max(1, _busyTimeoutMs / 1000),
         }.ToString();
+        if (options.CoalesceLookupsAndCreates)
+        {
+            CoalesceLookupsAndCreates();
+        }
     }
 
     /// <inheritdoc />

@@ -8,6 +8,10 @@ public abstract partial class SqlMetadataStore
     /// <inheritdoc />
     public async ValueTask<BucketRecord?> GetBucketAsync(string name, CancellationToken cancellationToken)
     {
+        if (_bucketLookups is not null)
+        {
+            return await _bucketLookups.RunAsync(name, cancellationToken);
+        }
         await using var connection = await RentReadConnectionAsync(cancellationToken);
         await using var command = connection.CreateCommand("SELECT name, created_at, region FROM buckets WHERE name = @name");
         command.Add("@name", DbType.String, name);

@@ -14,33 +14,37 @@ public abstract partial class SqlMetadataStore
     /// <inheritdoc />
     public async ValueTask<ObjectVersionRecord?> GetObjectAsync(string bucket, string key, CancellationToken cancellationToken)
     {
+        if (_objectLookups is not null)
+        {
+            return await _objectLookups.RunAsync(new ObjectLookup(bucket, key, Encoding.UTF8.GetBytes(key)), cancellationToken);
+        }
         await using var connection = await RentReadConnectionAsync(cancellationToken);
         await using var command = connection.CreateCommand(
             "SELECT " + ObjectColumns + " FROM objects WHERE bucket = @bucket AND key = @key");
         command.Add("@bucket", DbType.String, bucket);
         command.Add("@key", DbType.Binary, Encoding.UTF8.GetBytes(key));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
-        {
-            return null;
-        }
-        return new ObjectVersionRecord
+        return await reader.ReadAsync(cancellationToken) ? ReadObjectVersion(reader, bucket, key, firstColumn: 0) : null;
+    }
+
+    /// <summary>Reads <see cref="ObjectColumns"/>, starting at <paramref name="firstColumn"/>, as a version of the key.</summary>
+    private static ObjectVersionRecord ReadObjectVersion(DbDataReader reader, string bucket, string key, int firstColumn) =>
+        new()
         {
             Bucket = bucket,
             Key = key,
-            VersionId = reader.GetString(0),
-            Size = reader.GetLong(1),
-            ETag = reader.GetString(2),
-            LastModified = SqlParameters.FromUnixMs(reader.GetLong(3)),
-            Headers = ReadHeaders(reader.GetNullableString(4)),
-            UserMetadata = ReadDictionary(reader.GetNullableString(5)),
-            Checksums = ReadDictionary(reader.GetNullableString(6)),
-            InlineBody = reader.GetNullableBytes(7),
-            Chunks = ChunkListFormat.Decode(reader.GetNullableBytes(8)),
-            PartSizes = PartSizeListFormat.Decode(reader.GetNullableBytes(9)),
-            ChecksumType = reader.GetString(10),
+            VersionId = reader.GetString(firstColumn),
+            Size = reader.GetLong(firstColumn + 1),
+            ETag = reader.GetString(firstColumn + 2),
+            LastModified = SqlParameters.FromUnixMs(reader.GetLong(firstColumn + 3)),
+            Headers = ReadHeaders(reader.GetNullableString(firstColumn + 4)),
+            UserMetadata = ReadDictionary(reader.GetNullableString(firstColumn + 5)),
+            Checksums = ReadDictionary(reader.GetNullableString(firstColumn + 6)),
+            InlineBody = reader.GetNullableBytes(firstColumn + 7),
+            Chunks = ChunkListFormat.Decode(reader.GetNullableBytes(firstColumn + 8)),
+            PartSizes = PartSizeListFormat.Decode(reader.GetNullableBytes(firstColumn + 9)),
+            ChecksumType = reader.GetString(firstColumn + 10),
         };
-    }
 
     /// <inheritdoc />
     public async ValueTask<IReadOnlyDictionary<ContentHash, string>> LocateChunksAsync(IReadOnlyCollection<ContentHash> hashes,
@@ -100,7 +104,23 @@ public abstract partial class SqlMetadataStore
         {
             throw new ArgumentException("A version's body is inline or chunked, never both.", nameof(commit));
         }
-        return WriteAsync(CommitCoreAsync, (commit, now, gracePeriod, InsertNewKeysFirst), cancellationToken);
+        return CanCoalesceCreate(commit)
+            ? CommitCoalescedAsync(commit, now, gracePeriod, cancellationToken)
+            : WriteAsync(CommitCoreAsync, (commit, now, gracePeriod, InsertNewKeysFirst), cancellationToken);
+    }
+
+    /// <summary>
+    /// A commit that, for a new key, only inserts a row: tried in a coalesced create first, and run as
+    /// an ordinary commit when that did not insert it (the key exists, or the bucket does not).
+    /// </summary>
+    private async ValueTask<CommitOutcome> CommitCoalescedAsync(ObjectCommit commit, DateTimeOffset now, TimeSpan gracePeriod,
+        CancellationToken cancellationToken)
+    {
+        if (await _newKeyCreates!.RunAsync(commit.Version, cancellationToken))
+        {
+            return CommitOutcome.Committed;
+        }
+        return await WriteAsync(CommitCoreAsync, (commit, now, gracePeriod, InsertNewKeysFirst), cancellationToken);
     }
 
     /// <summary>
@@ -327,10 +347,12 @@ public abstract partial class SqlMetadataStore
     private static void SortByHash(List<ChunkUse> uses) =>
         uses.Sort(static (a, b) => a.Hash.Bytes.SequenceCompareTo(b.Hash.Bytes));
 
-    private const string InsertObjectSql =
-        "INSERT INTO objects (bucket, key, " + ObjectColumns + ") " +
-        "VALUES (@bucket, @key, @versionId, @size, @etag, @lastModified, @headers, @userMetadata, @checksums, @inlineBody, @chunks, " +
-        "@partSizes, @checksumType) ";
+    /// <summary>The parameters of <see cref="ObjectColumns"/>, in order (see <see cref="AddObjectValues"/>).</summary>
+    private static readonly string[] ObjectValueParameters =
+        ["@versionId", "@size", "@etag", "@lastModified", "@headers", "@userMetadata", "@checksums", "@inlineBody", "@chunks", "@partSizes", "@checksumType"];
+
+    private static readonly string InsertObjectSql =
+        "INSERT INTO objects (bucket, key, " + ObjectColumns + ") VALUES (@bucket, @key, " + string.Join(", ", ObjectValueParameters) + ") ";
 
     /// <summary>
     /// Writes the version's row: inserted or replacing the key's row (upsert), or with
@@ -349,18 +371,24 @@ public abstract partial class SqlMetadataStore
               "checksum_type = excluded.checksum_type");
         command.Add("@bucket", DbType.String, version.Bucket);
         command.Add("@key", DbType.Binary, key);
-        command.Add("@versionId", DbType.String, version.VersionId);
-        command.Add("@size", DbType.Int64, version.Size);
-        command.Add("@etag", DbType.String, version.ETag);
-        command.Add("@lastModified", DbType.Int64, SqlParameters.ToUnixMs(version.LastModified));
-        command.Add("@headers", DbType.String, WriteHeaders(version.Headers));
-        command.Add("@userMetadata", DbType.String, WriteDictionary(version.UserMetadata));
-        command.Add("@checksums", DbType.String, WriteDictionary(version.Checksums));
-        command.Add("@inlineBody", DbType.Binary, version.InlineBody);
-        command.Add("@chunks", DbType.Binary, ChunkListFormat.Encode(version.Chunks));
-        command.Add("@partSizes", DbType.Binary, PartSizeListFormat.Encode(version.PartSizes));
-        command.Add("@checksumType", DbType.String, version.ChecksumType);
+        AddObjectValues(command, version, suffix: "");
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    /// <summary>Binds <see cref="ObjectValueParameters"/> (each name followed by <paramref name="suffix"/>) to the version's values.</summary>
+    private static void AddObjectValues(DbCommand command, ObjectVersionRecord version, string suffix)
+    {
+        command.Add("@versionId" + suffix, DbType.String, version.VersionId);
+        command.Add("@size" + suffix, DbType.Int64, version.Size);
+        command.Add("@etag" + suffix, DbType.String, version.ETag);
+        command.Add("@lastModified" + suffix, DbType.Int64, SqlParameters.ToUnixMs(version.LastModified));
+        command.Add("@headers" + suffix, DbType.String, WriteHeaders(version.Headers));
+        command.Add("@userMetadata" + suffix, DbType.String, WriteDictionary(version.UserMetadata));
+        command.Add("@checksums" + suffix, DbType.String, WriteDictionary(version.Checksums));
+        command.Add("@inlineBody" + suffix, DbType.Binary, version.InlineBody);
+        command.Add("@chunks" + suffix, DbType.Binary, ChunkListFormat.Encode(version.Chunks));
+        command.Add("@partSizes" + suffix, DbType.Binary, PartSizeListFormat.Encode(version.PartSizes));
+        command.Add("@checksumType" + suffix, DbType.String, version.ChecksumType);
     }
 
     private static string? WriteHeaders(ContentHeaders headers) =>

@@ -131,6 +131,8 @@ public abstract partial class SqlMetadataStore : ICatalogSchema, IBucketCatalog,
         {
             return;
         }
+        // Coalesced creates are writes: they finish before the group commit stops.
+        await StopCoalescingAsync();
         await StopGroupCommitAsync();
         CloseReadConnections();
         await DisposeProviderAsync();

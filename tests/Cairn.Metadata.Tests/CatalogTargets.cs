@@ -12,15 +12,15 @@ public interface ICatalogTarget : IAsyncDisposable
     ValueTask<MetadataCatalog> OpenAsync();
 }
 
-/// <summary>A SQLite file in a fresh temporary directory.</summary>
-public sealed class SqliteTarget : ICatalogTarget
+/// <summary>A SQLite file in a fresh temporary directory; <paramref name="coalesce"/> turns on the batched lookups and creates.</summary>
+public sealed class SqliteTarget(bool coalesce = false) : ICatalogTarget
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("cairn-sqlite-").FullName;
 
     public string DatabasePath => Path.Combine(_directory, "catalog.db");
 
     public ValueTask<MetadataCatalog> OpenAsync() =>
-        ValueTask.FromResult(MetadataCatalog.Over(new SqliteMetadataStore(new SqliteMetadataOptions { DatabasePath = DatabasePath })));
+        ValueTask.FromResult(MetadataCatalog.Over(new SqliteMetadataStore(new SqliteMetadataOptions { DatabasePath = DatabasePath, CoalesceLookupsAndCreates = coalesce })));
 
     public ValueTask DisposeAsync()
     {
@@ -53,8 +53,11 @@ public sealed class CachedSqliteTarget : ICatalogTarget
     public ValueTask DisposeAsync() => _database.DisposeAsync();
 }
 
-/// <summary>A fresh database on the shared throwaway PostgreSQL cluster, dropped afterwards.</summary>
-public sealed class PostgresTarget(PostgresCluster cluster) : ICatalogTarget
+/// <summary>
+/// A fresh database on the shared throwaway PostgreSQL cluster, dropped afterwards; with
+/// <paramref name="coalesce"/> false, the store runs every lookup and create as its own statement.
+/// </summary>
+public sealed class PostgresTarget(PostgresCluster cluster, bool coalesce = true) : ICatalogTarget
 {
     /// <summary>This test's database (created at the first <see cref="OpenAsync"/>).</summary>
     public string ConnectionString { get; private set; } = "";
@@ -65,7 +68,11 @@ public sealed class PostgresTarget(PostgresCluster cluster) : ICatalogTarget
         {
             ConnectionString = await cluster.CreateDatabaseAsync();
         }
-        return MetadataCatalog.Over(new PostgresMetadataStore(new PostgresMetadataOptions { ConnectionString = ConnectionString }));
+        return MetadataCatalog.Over(new PostgresMetadataStore(new PostgresMetadataOptions
+        {
+            ConnectionString = ConnectionString,
+            CoalesceLookupsAndCreates = coalesce,
+        }));
     }
 
     public async ValueTask DisposeAsync()
@@ -101,3 +108,15 @@ public sealed class PostgresLeaseStoreTests(PostgresCluster cluster) : LeaseStor
 // The row cache wraps buckets and objects; multipart completion writes object rows through it.
 public sealed class CachedSqliteBucketCatalogTests() : BucketCatalogConformanceTests<CachedSqliteTarget>(new CachedSqliteTarget());
 public sealed class CachedSqliteMultipartCatalogTests() : MultipartCatalogConformanceTests<CachedSqliteTarget>(new CachedSqliteTarget());
+
+// Coalesced lookups and creates (bucket and object rows; multipart completion commits object rows):
+// on by default on PostgreSQL, so checked on SQLite here, and the one-statement-each path on PostgreSQL.
+public sealed class CoalescedSqliteBucketCatalogTests() : BucketCatalogConformanceTests<SqliteTarget>(new SqliteTarget(coalesce: true));
+public sealed class CoalescedSqliteObjectCatalogTests() : ObjectCatalogConformanceTests<SqliteTarget>(new SqliteTarget(coalesce: true));
+public sealed class CoalescedSqliteMultipartCatalogTests() : MultipartCatalogConformanceTests<SqliteTarget>(new SqliteTarget(coalesce: true));
+[Collection(PostgresCluster.Collection)]
+public sealed class UncoalescedPostgresBucketCatalogTests(PostgresCluster cluster)
+    : BucketCatalogConformanceTests<PostgresTarget>(new PostgresTarget(cluster, coalesce: false));
+[Collection(PostgresCluster.Collection)]
+public sealed class UncoalescedPostgresObjectCatalogTests(PostgresCluster cluster)
+    : ObjectCatalogConformanceTests<PostgresTarget>(new PostgresTarget(cluster, coalesce: false));

@@ -102,6 +102,83 @@ public abstract partial class ObjectCatalogConformanceTests<TTarget>
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task Concurrent_IfNoneMatch_creates_of_one_key_have_exactly_one_winner_per_key()
+    {
+        // Arrange: 8 keys, 16 writers each, all at once (creates of one key can share one batch).
+        const int Keys = 8;
+        const int WritersPerKey = 16;
+        var ifNoneMatch = new WritePrecondition(IfNoneMatchAny: true, IfMatchETag: null);
+
+        // Act
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, Keys * WritersPerKey).Select(i => Task.Run(() =>
+            CommitAsync(null, InlineVersion("key" + (i % Keys), etag: "writer" + i), ifNoneMatch))));
+
+        // Assert: per key one Committed, whose ETag the key holds; everyone else PreconditionFailed.
+        for (var key = 0; key < Keys; key++)
+        {
+            var writers = Enumerable.Range(0, Keys * WritersPerKey).Where(i => i % Keys == key).ToList();
+            var winners = writers.Where(i => outcomes[i] == CommitOutcome.Committed).ToList();
+            Assert.Single(winners);
+            Assert.All(writers.Except(winners), i => Assert.Equal(CommitOutcome.PreconditionFailed, outcomes[i]));
+            Assert.Equal("writer" + winners[0], (await Catalog.Objects.GetObjectAsync(Bucket, "key" + key, Ct))!.ETag);
+        }
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Concurrent_unconditional_creates_of_one_key_all_commit_and_one_of_them_is_current()
+    {
+        // Arrange
+        const int Writers = 32;
+
+        // Act
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, Writers).Select(i => Task.Run(() =>
+            CommitAsync(null, InlineVersion("same", etag: "writer" + i)))));
+
+        // Assert
+        Assert.All(outcomes, static outcome => Assert.Equal(CommitOutcome.Committed, outcome));
+        var current = await Catalog.Objects.GetObjectAsync(Bucket, "same", Ct);
+        Assert.Contains(current!.ETag, Enumerable.Range(0, Writers).Select(static i => "writer" + i));
+        var listing = await Catalog.Objects.ListObjectsAsync(Bucket, new ListObjectsQuery("", null, null, 100), Ct);
+        Assert.Equal(["same"], listing.Objects.Select(static o => o.Key));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Concurrent_creates_mixing_new_keys_existing_keys_and_a_missing_bucket_each_get_their_own_outcome()
+    {
+        // Arrange: even keys exist; odd keys are new; every fourth write goes to a bucket that does not exist.
+        const int Writes = 64;
+        for (var i = 0; i < Writes; i += 2)
+        {
+            await CommitAsync(null, InlineVersion("key" + i, etag: "old" + i));
+        }
+
+        // Act
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, Writes).Select(i => Task.Run(() =>
+        {
+            var version = InlineVersion("key" + i, etag: "new" + i);
+            return CommitAsync(null, i % 4 == 3 ? version with { Bucket = "missing" } : version);
+        })));
+
+        // Assert
+        for (var i = 0; i < Writes; i++)
+        {
+            var current = await Catalog.Objects.GetObjectAsync(Bucket, "key" + i, Ct);
+            if (i % 4 == 3)
+            {
+                Assert.Equal(CommitOutcome.NoSuchBucket, outcomes[i]);
+                Assert.Null(current);
+            }
+            else
+            {
+                Assert.Equal(CommitOutcome.Committed, outcomes[i]);
+                Assert.Equal("new" + i, current!.ETag);
+            }
+        }
+        Assert.Null(await Catalog.Buckets.GetBucketAsync("missing", Ct));
+        Assert.Null(await Catalog.Objects.GetObjectAsync("missing", "key3", Ct));
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Concurrent_lookups_each_read_their_own_row()
     {
         // Arrange
