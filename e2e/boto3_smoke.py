@@ -49,5 +49,21 @@ check(s3.get_object(Bucket=bucket, Key="copy.bin")["Body"].read() == body, "copy
 
 s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in ("a/b.bin", "copy.bin", "sha256.bin")]})
 check(s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 0, "bucket empty after delete_objects")
+
+# Emptying a bucket the way tools do (terraform's force_destroy, boto3's object_versions): list the
+# versions, then delete every one by version id. A bucket that never had versioning has one null
+# version per key.
+check("Status" not in s3.get_bucket_versioning(Bucket=bucket), "a new bucket has no versioning status")
+for i in range(5):
+    s3.put_object(Bucket=bucket, Key="v/%d" % i, Body=b"x" * i)
+versions = s3.list_object_versions(Bucket=bucket, MaxKeys=2)
+check(versions["IsTruncated"] and [v["Key"] for v in versions["Versions"]] == ["v/0", "v/1"], "first page of versions: %r" % versions)
+check(all(v["VersionId"] == "null" and v["IsLatest"] for v in versions["Versions"]), "each key is its null version, the latest")
+resource_bucket = boto3.resource("s3", endpoint_url=endpoint, region_name="us-east-1",
+                                 config=s3.meta.config).Bucket(bucket)
+check(sorted(v.object_key for v in resource_bucket.object_versions.all()) == ["v/%d" % i for i in range(5)],
+      "object_versions.all() pages through every version")
+resource_bucket.object_versions.delete()
+check(s3.list_object_versions(Bucket=bucket).get("Versions", []) == [], "object_versions.delete() empties the bucket")
 s3.delete_bucket(Bucket=bucket)
 print("boto3: all checks passed")

@@ -1,3 +1,4 @@
+using Cairn.Core;
 using Cairn.Metadata;
 
 namespace Cairn.Engine.Buckets;
@@ -19,4 +20,10 @@ public readonly struct Bucket
     /// <summary>To the millisecond.</summary>
     public DateTimeOffset CreatedAt => Record.CreatedAt;
     public string Region => Record.Region;
+
+    /// <summary>
+    /// Always <see cref="BucketVersioning.Unversioned"/> until versioning is built (issue 10): the
+    /// catalog keeps one version per key, the null version, and PutBucketVersioning is refused.
+    /// </summary>
+    public BucketVersioning Versioning => BucketVersioning.Unversioned;
 }

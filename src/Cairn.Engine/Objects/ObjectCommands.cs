@@ -110,3 +110,6 @@ public sealed record CopyObjectResult(CopyObjectStatus Status, ObjectVersion Ver
 
 /// <summary>Result of a listing.</summary>
 public sealed record ListObjectsResult(bool BucketExists, ObjectListing? Listing);
+
+/// <summary>Result of a listing of versions.</summary>
+public sealed record ListVersionsResult(bool BucketExists, VersionListing? Listing);

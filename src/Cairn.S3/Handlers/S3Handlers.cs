@@ -37,6 +37,8 @@ public sealed partial class S3Handlers(BucketService buckets, ObjectService obje
         S3Operation.AbortMultipartUpload => AbortMultipartUploadAsync(context, request),
         S3Operation.ListParts => ListPartsAsync(context, request, auth),
         S3Operation.ListMultipartUploads => ListMultipartUploadsAsync(context, request, auth),
+        S3Operation.ListObjectVersions => ListObjectVersionsAsync(context, request, auth),
+        S3Operation.GetBucketVersioning => GetBucketVersioningAsync(context, request),
         _ => throw S3Errors.NotImplemented(request.UnsupportedName ?? request.Operation.ToString()),
     };
 

@@ -25,4 +25,6 @@ public enum S3Operation
     AbortMultipartUpload,
     ListParts,
     ListMultipartUploads,
+    ListObjectVersions,
+    GetBucketVersioning,
 }

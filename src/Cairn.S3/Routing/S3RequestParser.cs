@@ -12,7 +12,8 @@ namespace Cairn.S3.Routing;
 /// </summary>
 public sealed class S3RequestParser(string? baseDomain)
 {
-    // Sub-resources that name an S3 API Cairn does not serve yet, by method and target kind.
+    // Sub-resources that name an S3 API Cairn does not serve yet, by method and target kind (GET of
+    // "versions" and "versioning" is served, and matched before this list is).
     private static readonly string[] BucketSubresources =
     [
         "accelerate", "acl", "analytics", "cors", "encryption", "intelligent-tiering", "inventory", "lifecycle", "logging",
@@ -79,6 +80,14 @@ public sealed class S3RequestParser(string? baseDomain)
             if (query.ContainsKey("uploads"))
             {
                 return (S3Operation.ListMultipartUploads, null);
+            }
+            if (query.ContainsKey("versions"))
+            {
+                return (S3Operation.ListObjectVersions, null);
+            }
+            if (query.ContainsKey("versioning"))
+            {
+                return (S3Operation.GetBucketVersioning, null);
             }
             if (subresource is not null)
             {

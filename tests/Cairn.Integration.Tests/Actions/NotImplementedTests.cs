@@ -19,13 +19,11 @@ public sealed class NotImplementedTests(ServerFixture fixture)
             BucketName = bucket,
             VersioningConfig = new S3BucketVersioningConfig { Status = VersionStatus.Enabled },
         }),
-        ["GetBucketVersioning"] = (s3, bucket) => s3.GetBucketVersioningAsync(bucket),
         ["GetBucketPolicy"] = (s3, bucket) => s3.GetBucketPolicyAsync(bucket),
         ["PutBucketTagging"] = (s3, bucket) => s3.PutBucketTaggingAsync(bucket, [new Tag { Key = "team", Value = "storage" }]),
         ["GetBucketLifecycleConfiguration"] = (s3, bucket) => s3.GetLifecycleConfigurationAsync(bucket),
         ["GetBucketCors"] = (s3, bucket) => s3.GetCORSConfigurationAsync(bucket),
         ["GetBucketEncryption"] = (s3, bucket) => s3.GetBucketEncryptionAsync(new GetBucketEncryptionRequest { BucketName = bucket }),
-        ["ListObjectVersions"] = (s3, bucket) => s3.ListVersionsAsync(bucket),
         ["GetObjectAcl"] = (s3, bucket) => s3.GetObjectAclAsync(new GetObjectAclRequest { BucketName = bucket, Key = Key }),
         ["GetObjectTagging"] = (s3, bucket) => s3.GetObjectTaggingAsync(new GetObjectTaggingRequest { BucketName = bucket, Key = Key }),
         ["PutObjectTagging"] = (s3, bucket) => s3.PutObjectTaggingAsync(new PutObjectTaggingRequest

@@ -1,0 +1,90 @@
+using Cairn.Core;
+using Cairn.S3.Auth;
+using Cairn.S3.Errors;
+using Cairn.S3.Routing;
+using Cairn.S3.Xml;
+using Microsoft.AspNetCore.Http;
+
+namespace Cairn.S3.Handlers;
+
+public sealed partial class S3Handlers
+{
+    private async Task ListObjectVersionsAsync(HttpContext context, S3Request request, AuthResult auth)
+    {
+        var bucket = RequireBucket(request);
+        var query = request.Query;
+        var prefix = QueryValue(query, "prefix") ?? "";
+        var delimiter = QueryValue(query, "delimiter");
+        if (string.IsNullOrEmpty(delimiter))
+        {
+            delimiter = null;
+        }
+        var maxKeys = MaxKeys(QueryValue(query, "max-keys"));
+        var encodingType = QueryValue(query, "encoding-type");
+        if (encodingType is not null && !string.Equals(encodingType, "url", StringComparison.OrdinalIgnoreCase))
+        {
+            throw S3Errors.InvalidArgument("Invalid Encoding Method specified in Request", "encoding-type", encodingType);
+        }
+        var keyMarker = QueryValue(query, "key-marker");
+        var versionIdMarker = QueryValue(query, "version-id-marker");
+        if (!string.IsNullOrEmpty(versionIdMarker))
+        {
+            if (string.IsNullOrEmpty(keyMarker))
+            {
+                throw S3Errors.InvalidArgument("A version-id marker cannot be specified without a key marker.", "version-id-marker", versionIdMarker);
+            }
+            if (versionIdMarker != "null")
+            {
+                // Every key has only its null version until versioning lands (as RequireNullVersion says for object requests).
+                throw S3Errors.InvalidArgument("Invalid version id specified", "version-id-marker", versionIdMarker);
+            }
+        }
+
+        var result = await objects.ListVersionsAsync(bucket,
+            new ListVersionsQuery(prefix, delimiter, string.IsNullOrEmpty(keyMarker) ? null : keyMarker,
+                string.IsNullOrEmpty(versionIdMarker) ? null : versionIdMarker, maxKeys),
+            context.RequestAborted).ConfigureAwait(false);
+        if (!result.BucketExists)
+        {
+            throw S3Errors.NoSuchBucket(bucket);
+        }
+        var listing = result.Listing!;
+        var encode = encodingType is not null;
+        var owner = OwnerOf(auth);
+        var versions = new List<VersionEntry>(listing.Versions.Count);
+        foreach (var version in listing.Versions)
+        {
+            versions.Add(new VersionEntry(S3UrlEncoding.EncodeIf(encode, version.Key)!, version.VersionId, version.IsLatest, version.LastModified,
+                version.ETag, version.Size)
+            {
+                IsDeleteMarker = version.IsDeleteMarker,
+                Owner = owner,
+            });
+        }
+        var model = new Xml.ListVersionsResult
+        {
+            Name = bucket,
+            Prefix = S3UrlEncoding.EncodeIf(encode, prefix)!,
+            KeyMarker = S3UrlEncoding.EncodeIf(encode, keyMarker) ?? "",
+            VersionIdMarker = versionIdMarker ?? "",
+            NextKeyMarker = S3UrlEncoding.EncodeIf(encode, listing.NextKeyMarker),
+            NextVersionIdMarker = listing.NextVersionIdMarker,
+            MaxKeys = maxKeys,
+            Delimiter = S3UrlEncoding.EncodeIf(encode, delimiter),
+            IsTruncated = listing.IsTruncated,
+            EncodingType = encode ? "url" : null,
+            Versions = versions,
+            CommonPrefixes = EncodeAll(listing.CommonPrefixes, encode),
+        };
+        await XmlResponse.WriteAsync(context, StatusCodes.Status200OK, model,
+            static (writer, model) => ListVersionsResultWriter.Write(writer, model)).ConfigureAwait(false);
+    }
+
+    private async Task GetBucketVersioningAsync(HttpContext context, S3Request request)
+    {
+        var bucket = RequireBucket(request);
+        var record = await buckets.GetAsync(bucket, context.RequestAborted).ConfigureAwait(false) ?? throw S3Errors.NoSuchBucket(bucket);
+        await XmlResponse.WriteAsync(context, StatusCodes.Status200OK, record.Versioning,
+            static (writer, versioning) => VersioningConfigurationWriter.Write(writer, versioning)).ConfigureAwait(false);
+    }
+}
