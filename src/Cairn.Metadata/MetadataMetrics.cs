@@ -5,7 +5,8 @@ namespace Cairn.Metadata;
 
 /// <summary>
 /// Catalog metrics: how long write transactions take to commit, how many writes a group commit
-/// carries, how long a write's caller waits, and writes retried after a conflict. Handed to a
+/// carries, how long a write's caller waits, writes retried after a conflict, and how many requests
+/// each coalesced statement answers. Handed to a
 /// <see cref="SqlMetadataStore"/> through <see cref="SqlMetadataStore.Metrics"/>.
 /// </summary>
 public sealed class MetadataMetrics
@@ -17,6 +18,7 @@ public sealed class MetadataMetrics
     private readonly Histogram<int> _groupSize;
     private readonly Histogram<double> _writeDuration;
     private readonly Counter<long> _writeRetries;
+    private readonly Histogram<int> _coalescedBatchSize;
 
     /// <summary>Creates the instruments on a meter from <paramref name="meterFactory"/>.</summary>
     public MetadataMetrics(IMeterFactory meterFactory)
@@ -31,6 +33,8 @@ public sealed class MetadataMetrics
             description: "Time from a catalog write's call to its result, queueing for a group commit included; failed writes are not recorded.");
         _writeRetries = meter.CreateCounter<long>("cairn.metadata.write.retries", unit: "{retry}",
             description: "Write transactions run again after a transient conflict with another writer.");
+        _coalescedBatchSize = meter.CreateHistogram<int>("cairn.metadata.coalesced.batch_size", unit: "{request}",
+            description: "Requests answered by one coalesced statement, by kind: object_lookup, bucket_lookup, create.");
     }
 
     /// <summary>A write transaction committed; <paramref name="startTimestamp"/> is from <see cref="Stopwatch.GetTimestamp"/> before BEGIN.</summary>
@@ -60,6 +64,15 @@ public sealed class MetadataMetrics
         if (_writeDuration.Enabled)
         {
             _writeDuration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds);
+        }
+    }
+
+    /// <summary>One coalesced statement of <paramref name="kind"/> answers <paramref name="requests"/> requests.</summary>
+    public void BatchCoalesced(string kind, int requests)
+    {
+        if (_coalescedBatchSize.Enabled)
+        {
+            _coalescedBatchSize.Record(requests, new KeyValuePair<string, object?>("kind", kind));
         }
     }
 

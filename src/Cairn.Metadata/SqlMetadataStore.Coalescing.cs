@@ -84,6 +84,7 @@ public abstract partial class SqlMetadataStore
 
     private async ValueTask<ObjectVersionRecord?[]> LookUpObjectsAsync(IReadOnlyList<ObjectLookup> lookups)
     {
+        Metrics?.BatchCoalesced("object_lookup", lookups.Count);
         var sizeClass = SizeClass(lookups.Count);
         var sql = s_objectLookupSql[sizeClass] ??= BuildObjectLookupSql(1 << sizeClass);
         await using var connection = await RentReadConnectionAsync(CancellationToken.None);
@@ -125,6 +126,7 @@ public abstract partial class SqlMetadataStore
 
     private async ValueTask<BucketRecord?[]> LookUpBucketsAsync(IReadOnlyList<string> names)
     {
+        Metrics?.BatchCoalesced("bucket_lookup", names.Count);
         var sizeClass = SizeClass(names.Count);
         var sql = s_bucketLookupSql[sizeClass] ??= BuildBucketLookupSql(1 << sizeClass);
         await using var connection = await RentReadConnectionAsync(CancellationToken.None);
@@ -165,8 +167,10 @@ public abstract partial class SqlMetadataStore
     /// inserted. Each version is the first of its key in the batch: a later one of the same key is
     /// answered false without being sent, and its caller's ordinary commit then finds the key taken.
     /// </summary>
-    private ValueTask<bool[]> CreateNewKeysAsync(IReadOnlyList<ObjectVersionRecord> versions) =>
-        WriteAsync(static async (transaction, versions, cancellationToken) =>
+    private ValueTask<bool[]> CreateNewKeysAsync(IReadOnlyList<ObjectVersionRecord> versions)
+    {
+        Metrics?.BatchCoalesced("create", versions.Count);
+        return WriteAsync(static async (transaction, versions, cancellationToken) =>
         {
             var results = new bool[versions.Count];
             var rows = new List<int>(versions.Count);
@@ -203,6 +207,7 @@ public abstract partial class SqlMetadataStore
             }
             return (results, true);
         }, versions, CancellationToken.None);
+    }
 
     private static string BuildNewKeyCreateSql(int size)
     {
