@@ -141,6 +141,15 @@ public sealed class CachingCatalog : IBucketCatalog, IObjectCatalog
         WritingAsync((bucket, key), () => _objects.DeleteObjectAsync(bucket, key, now, gracePeriod, cancellationToken));
 
     /// <inheritdoc />
+    public ValueTask<bool> PutObjectTagsAsync(string bucket, string key, IReadOnlyDictionary<string, string> tags,
+        CancellationToken cancellationToken) =>
+        WritingAsync((bucket, key), () => _objects.PutObjectTagsAsync(bucket, key, tags, cancellationToken));
+
+    /// <inheritdoc />
+    public ValueTask<bool> PutBucketTagsAsync(string name, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken) =>
+        WritingAsync(null, () => _buckets.PutBucketTagsAsync(name, tags, cancellationToken));
+
+    /// <inheritdoc />
     public ValueTask<CompleteMultipartOutcome> CompleteMultipartUploadAsync(string uploadId, IReadOnlyList<CompletedPart> parts,
         ObjectVersionRecord version, WritePrecondition precondition, DateTimeOffset now, TimeSpan gracePeriod,
         CancellationToken cancellationToken) =>

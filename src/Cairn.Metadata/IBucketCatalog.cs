@@ -15,6 +15,9 @@ public interface IBucketCatalog
     /// </summary>
     ValueTask<DeleteBucketOutcome> DeleteBucketAsync(string name, DateTimeOffset now, TimeSpan gracePeriod, CancellationToken cancellationToken);
 
+    /// <summary>Replaces the bucket's tags (none: removes them). False when there is no such bucket.</summary>
+    ValueTask<bool> PutBucketTagsAsync(string name, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken);
+
     /// <summary>All buckets, by name.</summary>
     ValueTask<IReadOnlyList<BucketRecord>> ListBucketsAsync(CancellationToken cancellationToken);
 }

@@ -25,6 +25,12 @@ public interface IObjectCatalog
     ValueTask<CommitOutcome> CommitObjectAsync(ObjectCommit commit, DateTimeOffset now, TimeSpan gracePeriod, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Replaces the tags of the latest version of a key (none: removes them); nothing else of the
+    /// version changes. False when the key has no version.
+    /// </summary>
+    ValueTask<bool> PutObjectTagsAsync(string bucket, string key, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Removes the latest version of a key; its chunks lose their references. False when there was none.
     /// </summary>
     ValueTask<bool> DeleteObjectAsync(string bucket, string key, DateTimeOffset now, TimeSpan gracePeriod, CancellationToken cancellationToken);

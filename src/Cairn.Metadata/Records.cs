@@ -3,7 +3,19 @@ using Cairn.Core;
 namespace Cairn.Metadata;
 
 /// <summary>A bucket. Stores keep times to the millisecond.</summary>
-public sealed record BucketRecord(string Name, DateTimeOffset CreatedAt, string Region);
+public sealed record BucketRecord(string Name, DateTimeOffset CreatedAt, string Region)
+{
+    /// <summary>The bucket's tags (PutBucketTagging); empty when it has none.</summary>
+    public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Equal when name, creation time, region and every tag are (a record would compare the tag dictionaries by reference).</summary>
+    public bool Equals(BucketRecord? other) =>
+        other is not null && Name == other.Name && CreatedAt == other.CreatedAt && Region == other.Region
+        && Tags.Count == other.Tags.Count && Tags.All(tag => other.Tags.TryGetValue(tag.Key, out var value) && value == tag.Value);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Name, CreatedAt, Region);
+}
 
 /// <summary>One chunk of an object body, in order: its address and its uncompressed length.</summary>
 public readonly record struct ChunkRef(ContentHash Hash, int Length);
@@ -32,6 +44,8 @@ public sealed record ObjectVersionRecord
     public IReadOnlyList<ChunkRef> Chunks { get; init; } = [];
     /// <summary>For an object made by CompleteMultipartUpload: each part's size, in order (GET/HEAD partNumber, x-amz-mp-parts-count). Empty otherwise.</summary>
     public IReadOnlyList<long> PartSizes { get; init; } = [];
+    /// <summary>The version's tags (x-amz-tagging, PutObjectTagging), tag key to value; empty when it has none.</summary>
+    public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
     /// <summary>How <see cref="Checksums"/> was computed: <c>FULL_OBJECT</c> (default) or <c>COMPOSITE</c> (multipart, checksum of part checksums, value ends in <c>-N</c>).</summary>
     public string ChecksumType { get; init; } = "FULL_OBJECT";
 }

@@ -13,7 +13,7 @@ public abstract partial class SqlMetadataStore
             return await _bucketLookups.RunAsync(name, cancellationToken);
         }
         await using var connection = await RentReadConnectionAsync(cancellationToken);
-        await using var command = connection.CreateCommand("SELECT name, created_at, region FROM buckets WHERE name = @name");
+        await using var command = connection.CreateCommand("SELECT name, created_at, region, tags FROM buckets WHERE name = @name");
         command.Add("@name", DbType.String, name);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? ReadBucket(reader) : null;
@@ -79,7 +79,7 @@ public abstract partial class SqlMetadataStore
     {
         var buckets = new List<BucketRecord>();
         await using (var connection = await OpenReadConnectionAsync(cancellationToken))
-        await using (var command = connection.CreateCommand("SELECT name, created_at, region FROM buckets"))
+        await using (var command = connection.CreateCommand("SELECT name, created_at, region, tags FROM buckets"))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
@@ -93,8 +93,23 @@ public abstract partial class SqlMetadataStore
         return buckets;
     }
 
+    /// <summary>Reads name, created_at, region and tags.</summary>
     private static BucketRecord ReadBucket(DbDataReader reader) =>
-        new(reader.GetString(0), SqlParameters.FromUnixMs(reader.GetLong(1)), reader.GetString(2));
+        new(reader.GetString(0), SqlParameters.FromUnixMs(reader.GetLong(1)), reader.GetString(2))
+        {
+            Tags = ReadDictionary(reader.GetNullableString(3)),
+        };
+
+    /// <inheritdoc />
+    public ValueTask<bool> PutBucketTagsAsync(string name, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken) =>
+        WriteAsync(static async (transaction, state, cancellationToken) =>
+        {
+            await using var command = transaction.CreateCommand("UPDATE buckets SET tags = @tags WHERE name = @name");
+            command.Add("@tags", DbType.String, WriteDictionary(state.Tags));
+            command.Add("@name", DbType.String, state.Name);
+            var updated = await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+            return (updated, updated);
+        }, (Name: name, Tags: tags), cancellationToken);
 
     private static async ValueTask<bool> BucketExistsAsync(WriteTransaction transaction, string name, CancellationToken cancellationToken)
     {

@@ -154,7 +154,7 @@ public abstract partial class SqlMetadataStore
 
     private static string BuildBucketLookupSql(int size)
     {
-        var sql = new StringBuilder("SELECT name, created_at, region FROM buckets WHERE name IN (");
+        var sql = new StringBuilder("SELECT name, created_at, region, tags FROM buckets WHERE name IN (");
         for (var i = 0; i < size; i++)
         {
             sql.Append(i == 0 ? "@n" : ", @n").Append(Index(i));

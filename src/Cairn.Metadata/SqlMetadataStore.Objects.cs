@@ -9,7 +9,7 @@ namespace Cairn.Metadata;
 public abstract partial class SqlMetadataStore
 {
     private const string ObjectColumns =
-        "version_id, size, etag, last_modified, headers, user_metadata, checksums, inline_body, chunks, part_sizes, checksum_type";
+        "version_id, size, etag, last_modified, headers, user_metadata, checksums, inline_body, chunks, part_sizes, checksum_type, tags";
 
     /// <inheritdoc />
     public async ValueTask<ObjectVersionRecord?> GetObjectAsync(string bucket, string key, CancellationToken cancellationToken)
@@ -44,6 +44,7 @@ public abstract partial class SqlMetadataStore
             Chunks = ChunkListFormat.Decode(reader.GetNullableBytes(firstColumn + 8)),
             PartSizes = PartSizeListFormat.Decode(reader.GetNullableBytes(firstColumn + 9)),
             ChecksumType = reader.GetString(firstColumn + 10),
+            Tags = ReadDictionary(reader.GetNullableString(firstColumn + 11)),
         };
 
     /// <inheritdoc />
@@ -220,6 +221,19 @@ public abstract partial class SqlMetadataStore
             return (true, true);
         }, (bucket, Encoding.UTF8.GetBytes(key), SqlParameters.ToUnixMs(now + gracePeriod)), cancellationToken);
 
+    /// <inheritdoc />
+    public ValueTask<bool> PutObjectTagsAsync(string bucket, string key, IReadOnlyDictionary<string, string> tags,
+        CancellationToken cancellationToken) =>
+        WriteAsync(static async (transaction, state, cancellationToken) =>
+        {
+            await using var command = transaction.CreateCommand("UPDATE objects SET tags = @tags WHERE bucket = @bucket AND key = @key");
+            command.Add("@tags", DbType.String, WriteDictionary(state.Tags));
+            command.Add("@bucket", DbType.String, state.Bucket);
+            command.Add("@key", DbType.Binary, state.Key);
+            var updated = await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+            return (updated, updated);
+        }, (Bucket: bucket, Key: Encoding.UTF8.GetBytes(key), Tags: tags), cancellationToken);
+
     /// <summary>The ETag and packed chunk list of the current row; null when the key is absent.</summary>
     private static async ValueTask<(string ETag, byte[]? Chunks)?> ReadCurrentBodyAsync(WriteTransaction transaction, string bucket,
         byte[] key, CancellationToken cancellationToken)
@@ -349,7 +363,8 @@ public abstract partial class SqlMetadataStore
 
     /// <summary>The parameters of <see cref="ObjectColumns"/>, in order (see <see cref="AddObjectValues"/>).</summary>
     private static readonly string[] ObjectValueParameters =
-        ["@versionId", "@size", "@etag", "@lastModified", "@headers", "@userMetadata", "@checksums", "@inlineBody", "@chunks", "@partSizes", "@checksumType"];
+        ["@versionId", "@size", "@etag", "@lastModified", "@headers", "@userMetadata", "@checksums", "@inlineBody", "@chunks", "@partSizes", "@checksumType",
+            "@tags"];
 
     private static readonly string InsertObjectSql =
         "INSERT INTO objects (bucket, key, " + ObjectColumns + ") VALUES (@bucket, @key, " + string.Join(", ", ObjectValueParameters) + ") ";
@@ -368,7 +383,7 @@ public abstract partial class SqlMetadataStore
               "etag = excluded.etag, last_modified = excluded.last_modified, headers = excluded.headers, " +
               "user_metadata = excluded.user_metadata, checksums = excluded.checksums, " +
               "inline_body = excluded.inline_body, chunks = excluded.chunks, part_sizes = excluded.part_sizes, " +
-              "checksum_type = excluded.checksum_type");
+              "checksum_type = excluded.checksum_type, tags = excluded.tags");
         command.Add("@bucket", DbType.String, version.Bucket);
         command.Add("@key", DbType.Binary, key);
         AddObjectValues(command, version, suffix: "");
@@ -389,6 +404,7 @@ public abstract partial class SqlMetadataStore
         command.Add("@chunks" + suffix, DbType.Binary, ChunkListFormat.Encode(version.Chunks));
         command.Add("@partSizes" + suffix, DbType.Binary, PartSizeListFormat.Encode(version.PartSizes));
         command.Add("@checksumType" + suffix, DbType.String, version.ChecksumType);
+        command.Add("@tags" + suffix, DbType.String, WriteDictionary(version.Tags));
     }
 
     private static string? WriteHeaders(ContentHeaders headers) =>

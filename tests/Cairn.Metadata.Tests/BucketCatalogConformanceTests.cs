@@ -29,6 +29,40 @@ public abstract partial class BucketCatalogConformanceTests<TTarget>(TTarget tar
     }
 
     [Fact(Timeout = 10_000)]
+    public async Task PutBucketTags_replaces_the_tags_seen_by_GetBucket_and_ListBuckets_and_empty_removes_them()
+    {
+        // Arrange
+        var name = "tagged-bucket";
+        await Catalog.Buckets.TryCreateBucketAsync(new BucketRecord(name, Now, "us-east-1"), Ct);
+
+        // Act
+        var put = await Catalog.Buckets.PutBucketTagsAsync(name, new Dictionary<string, string> { ["team"] = "storage", ["cost"] = "" }, Ct);
+        var afterPut = await Catalog.Buckets.GetBucketAsync(name, Ct);
+        var listed = (await Catalog.Buckets.ListBucketsAsync(Ct)).Single(b => b.Name == name);
+        var removed = await Catalog.Buckets.PutBucketTagsAsync(name, new Dictionary<string, string>(), Ct);
+        var afterRemove = await Catalog.Buckets.GetBucketAsync(name, Ct);
+
+        // Assert
+        Assert.True(put);
+        Assert.Equal([new("cost", ""), new KeyValuePair<string, string>("team", "storage")], afterPut!.Tags.OrderBy(static p => p.Key));
+        Assert.Equal(afterPut.Tags.OrderBy(static p => p.Key), listed.Tags.OrderBy(static p => p.Key));
+        Assert.Equal((Now, "us-east-1"), (afterPut.CreatedAt, afterPut.Region));
+        Assert.True(removed);
+        Assert.Empty(afterRemove!.Tags);
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task PutBucketTags_on_a_missing_bucket_returns_false_and_creates_nothing()
+    {
+        // Act
+        var put = await Catalog.Buckets.PutBucketTagsAsync("absent-bucket", new Dictionary<string, string> { ["a"] = "1" }, Ct);
+
+        // Assert
+        Assert.False(put);
+        Assert.Null(await Catalog.Buckets.GetBucketAsync("absent-bucket", Ct));
+    }
+
+    [Fact(Timeout = 10_000)]
     public async Task GetBucket_returns_null_for_a_missing_bucket()
     {
         Assert.Null(await Catalog.Buckets.GetBucketAsync("absent", Ct));

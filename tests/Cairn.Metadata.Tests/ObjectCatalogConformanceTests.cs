@@ -21,6 +21,7 @@ public abstract partial class ObjectCatalogConformanceTests<TTarget>(TTarget tar
             UserMetadata = new Dictionary<string, string> { ["author"] = "Zo\u00eb", ["empty"] = "" },
             Checksums = new Dictionary<string, string> { ["CRC32"] = "NhCmhg==", ["SHA256"] = "LPJNul+wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ=" },
             InlineBody = "hello"u8.ToArray(),
+            Tags = new Dictionary<string, string> { ["project"] = "Cairn été", ["blank"] = "" },
         };
 
         // Act
@@ -40,7 +41,57 @@ public abstract partial class ObjectCatalogConformanceTests<TTarget>(TTarget tar
         Assert.Equal(version.UserMetadata.OrderBy(static p => p.Key), read.UserMetadata.OrderBy(static p => p.Key));
         Assert.Equal(version.Checksums.OrderBy(static p => p.Key), read.Checksums.OrderBy(static p => p.Key));
         Assert.Equal(version.InlineBody, read.InlineBody);
+        Assert.Equal(version.Tags.OrderBy(static p => p.Key), read.Tags.OrderBy(static p => p.Key));
         Assert.Empty(read.Chunks);
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task PutObjectTags_replaces_the_tags_and_nothing_else_and_empty_tags_remove_them()
+    {
+        // Arrange
+        var version = InlineVersion("tagged", etag: "e1") with { Tags = new Dictionary<string, string> { ["a"] = "1" } };
+        await CommitAsync(null, version);
+
+        // Act
+        var replaced = await Catalog.Objects.PutObjectTagsAsync(Bucket, "tagged", new Dictionary<string, string> { ["b"] = "2", ["c"] = "3" }, Ct);
+        var afterReplace = await Catalog.Objects.GetObjectAsync(Bucket, "tagged", Ct);
+        var removed = await Catalog.Objects.PutObjectTagsAsync(Bucket, "tagged", new Dictionary<string, string>(), Ct);
+        var afterRemove = await Catalog.Objects.GetObjectAsync(Bucket, "tagged", Ct);
+
+        // Assert
+        Assert.True(replaced);
+        Assert.Equal([new("b", "2"), new KeyValuePair<string, string>("c", "3")], afterReplace!.Tags.OrderBy(static p => p.Key));
+        Assert.Equal(("e1", version.LastModified), (afterReplace.ETag, afterReplace.LastModified));
+        Assert.Equal(version.InlineBody, afterReplace.InlineBody);
+        Assert.True(removed);
+        Assert.Empty(afterRemove!.Tags);
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task PutObjectTags_on_a_missing_key_or_bucket_returns_false_and_creates_nothing()
+    {
+        // Act
+        var missingKey = await Catalog.Objects.PutObjectTagsAsync(Bucket, "absent", new Dictionary<string, string> { ["a"] = "1" }, Ct);
+        var missingBucket = await Catalog.Objects.PutObjectTagsAsync("no-bucket", "k", new Dictionary<string, string> { ["a"] = "1" }, Ct);
+
+        // Assert
+        Assert.False(missingKey);
+        Assert.False(missingBucket);
+        Assert.Null(await Catalog.Objects.GetObjectAsync(Bucket, "absent", Ct));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task An_overwrite_carries_its_own_tags_not_the_old_ones()
+    {
+        // Arrange
+        await CommitAsync(null, InlineVersion("k") with { Tags = new Dictionary<string, string> { ["old"] = "1" } });
+
+        // Act
+        await CommitAsync(null, InlineVersion("k", etag: "e2"));
+        var read = await Catalog.Objects.GetObjectAsync(Bucket, "k", Ct);
+
+        // Assert
+        Assert.Empty(read!.Tags);
     }
 
     [Fact(Timeout = 10_000)]

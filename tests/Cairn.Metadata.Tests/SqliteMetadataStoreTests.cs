@@ -121,7 +121,8 @@ public sealed partial class SqliteMetadataStoreTests() : CatalogConformanceTests
         Assert.Equal(1L, await QueryFileAsync("SELECT COUNT(*) FROM schema_version WHERE version = 1 AND name = 'Initial'"));
         Assert.Equal(1L, await QueryFileAsync("SELECT COUNT(*) FROM schema_version WHERE version = 2 AND name = 'Multipart'"));
         Assert.Equal(1L, await QueryFileAsync("SELECT COUNT(*) FROM schema_version WHERE version = 3 AND name = 'Leases'"));
-        Assert.Equal(3L, await QueryFileAsync("SELECT MAX(version) FROM schema_version"));
+        Assert.Equal(1L, await QueryFileAsync("SELECT COUNT(*) FROM schema_version WHERE version = 5 AND name = 'Tags'"));
+        Assert.Equal(5L, await QueryFileAsync("SELECT MAX(version) FROM schema_version"));
     }
 
     [Fact(Timeout = 10_000)]

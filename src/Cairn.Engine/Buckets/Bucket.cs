@@ -26,4 +26,7 @@ public readonly struct Bucket
     /// catalog keeps one version per key, the null version, and PutBucketVersioning is refused.
     /// </summary>
     public BucketVersioning Versioning => BucketVersioning.Unversioned;
+
+    /// <summary>The bucket's tags; empty when it has none.</summary>
+    public IReadOnlyDictionary<string, string> Tags => Record.Tags;
 }

@@ -33,6 +33,10 @@ public sealed class BucketService(IBucketCatalog buckets, EngineOptions options,
     public async Task<Bucket?> GetAsync(string name, CancellationToken cancellationToken) =>
         await buckets.GetBucketAsync(name, cancellationToken).ConfigureAwait(false) is { } bucket ? new Bucket(bucket) : null;
 
+    /// <summary>Replaces the bucket's tags (validated by the caller; none removes them). False when there is no such bucket.</summary>
+    public async Task<bool> PutTagsAsync(string name, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken) =>
+        await buckets.PutBucketTagsAsync(name, tags, cancellationToken).ConfigureAwait(false);
+
     /// <summary>Deletes a bucket that holds no objects; multipart uploads in progress are aborted with it, as in S3.</summary>
     public async Task<DeleteBucketStatus> DeleteAsync(string name, CancellationToken cancellationToken) =>
         await buckets.DeleteBucketAsync(name, time.GetUtcNow(), options.GracePeriod, cancellationToken).ConfigureAwait(false) switch

@@ -23,6 +23,8 @@ public sealed record PutObjectCommand
     /// </summary>
     public Func<IReadOnlyDictionary<ChecksumAlgorithm, string>>? ExpectedChecksums { get; init; }
     public WritePrecondition Precondition { get; init; } = WritePrecondition.None;
+    /// <summary>The new version's tags (x-amz-tagging), validated by the caller.</summary>
+    public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>Outcome of a PUT.</summary>
@@ -86,6 +88,10 @@ public sealed record CopyObjectCommand
     public ContentHeaders Headers { get; init; } = new();
     public IReadOnlyDictionary<string, string> UserMetadata { get; init; } = new Dictionary<string, string>();
     public WritePrecondition Precondition { get; init; } = WritePrecondition.None;
+    /// <summary>REPLACE tagging directive: take <see cref="Tags"/> instead of the source's tags.</summary>
+    public bool ReplaceTags { get; init; }
+    /// <summary>The copy's tags when <see cref="ReplaceTags"/> (x-amz-tagging), validated by the caller.</summary>
+    public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
     /// <summary>Largest source a copy accepts.</summary>
     public long MaxSourceSize { get; init; } = long.MaxValue;
 }
@@ -113,3 +119,14 @@ public sealed record ListObjectsResult(bool BucketExists, ObjectListing? Listing
 
 /// <summary>Result of a listing of versions.</summary>
 public sealed record ListVersionsResult(bool BucketExists, VersionListing? Listing);
+
+/// <summary>Outcome of reading or replacing an object's tags.</summary>
+public enum ObjectTaggingStatus
+{
+    Done,
+    NoSuchBucket,
+    NoSuchKey,
+}
+
+/// <summary>Result of reading an object's tags: <see cref="Tags"/> is set when <see cref="Status"/> is Done.</summary>
+public sealed record ObjectTaggingResult(ObjectTaggingStatus Status, IReadOnlyDictionary<string, string>? Tags = null);

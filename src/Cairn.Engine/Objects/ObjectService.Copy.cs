@@ -39,6 +39,7 @@ public sealed partial class ObjectService
                 LastModified = time.GetUtcNow(),
                 Headers = command.ReplaceMetadata ? command.Headers : source.Headers,
                 UserMetadata = command.ReplaceMetadata ? command.UserMetadata : source.UserMetadata,
+                Tags = command.ReplaceTags ? command.Tags : source.Tags,
             };
             var outcome = await objects.CommitObjectAsync(new ObjectCommit(UploadId: null, version, command.Precondition), time.GetUtcNow(),
                 options.GracePeriod, cancellationToken).ConfigureAwait(false);

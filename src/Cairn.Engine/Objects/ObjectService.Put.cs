@@ -52,6 +52,7 @@ public sealed partial class ObjectService
             Checksums = body.ChecksumsByWireName(),
             InlineBody = body.InlineBody,
             Chunks = body.Chunks,
+            Tags = command.Tags,
         };
         CommitOutcome outcome;
         try

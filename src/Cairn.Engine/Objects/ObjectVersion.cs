@@ -32,6 +32,8 @@ public readonly struct ObjectVersion
     public ContentHeaders Headers => Record.Headers;
     /// <summary>User metadata: lower-case names without the <c>x-amz-meta-</c> prefix.</summary>
     public IReadOnlyDictionary<string, string> UserMetadata => Record.UserMetadata;
+    /// <summary>The version's tags; empty when it has none.</summary>
+    public IReadOnlyDictionary<string, string> Tags => Record.Tags;
     /// <summary>Checksums by algorithm wire name (<c>CRC32</c>, ...) to base64 value.</summary>
     public IReadOnlyDictionary<string, string> Checksums => Record.Checksums;
     /// <summary><c>FULL_OBJECT</c> or <c>COMPOSITE</c> (how <see cref="Checksums"/> was computed).</summary>

@@ -24,6 +24,16 @@ public sealed partial class S3Handlers
             "REPLACE" => true,
             _ => throw S3Errors.InvalidArgument("Unknown metadata directive.", "x-amz-metadata-directive", directive),
         };
+        var tagging = RequestHeaders.Value(headers, "x-amz-tagging-directive") ?? "COPY";
+        var replaceTags = tagging switch
+        {
+            "COPY" => false,
+            "REPLACE" => true,
+            _ => throw S3Errors.InvalidArgument("Unknown tagging directive.", "x-amz-tagging-directive", tagging),
+        };
+        // The tags of the copy: the source's (COPY), or those of x-amz-tagging (REPLACE); without
+        // REPLACE, x-amz-tagging is ignored, as AWS documents.
+        var tags = replaceTags ? TagSets.FromHeader(RequestHeaders.Value(headers, "x-amz-tagging")) : null;
         if (!replace && sourceBucket == bucket && sourceKey == key)
         {
             throw S3Errors.InvalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
@@ -40,6 +50,8 @@ public sealed partial class S3Handlers
             UserMetadata = RequestHeaders.UserMetadata(headers),
             Precondition = RequestHeaders.WritePrecondition(headers),
             MaxSourceSize = MaxCopySourceBytes,
+            ReplaceTags = replaceTags,
+            Tags = tags ?? new Dictionary<string, string>(),
         }, context.RequestAborted).ConfigureAwait(false);
 
         var version = result.Status switch

@@ -38,6 +38,7 @@ public sealed partial class S3Handlers
             ContentMd5 = RequestHeaders.ContentMd5(headers),
             ExpectedChecksums = body.ExpectedChecksums,
             Precondition = RequestHeaders.WritePrecondition(headers),
+            Tags = TagSets.FromHeader(RequestHeaders.Value(headers, "x-amz-tagging")),
         }, context.RequestAborted).ConfigureAwait(false);
 
         switch (result.Status)
@@ -175,6 +176,10 @@ public sealed partial class S3Handlers
         foreach (var (name, value) in version.UserMetadata)
         {
             headers["x-amz-meta-" + name] = value;
+        }
+        if (version.Tags.Count > 0)
+        {
+            headers["x-amz-tagging-count"] = version.Tags.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
     }
 

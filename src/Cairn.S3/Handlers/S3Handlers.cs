@@ -39,6 +39,12 @@ public sealed partial class S3Handlers(BucketService buckets, ObjectService obje
         S3Operation.ListMultipartUploads => ListMultipartUploadsAsync(context, request, auth),
         S3Operation.ListObjectVersions => ListObjectVersionsAsync(context, request, auth),
         S3Operation.GetBucketVersioning => GetBucketVersioningAsync(context, request),
+        S3Operation.GetBucketTagging => GetBucketTaggingAsync(context, request),
+        S3Operation.PutBucketTagging => PutBucketTaggingAsync(context, request, auth),
+        S3Operation.DeleteBucketTagging => DeleteBucketTaggingAsync(context, request),
+        S3Operation.GetObjectTagging => GetObjectTaggingAsync(context, request),
+        S3Operation.PutObjectTagging => PutObjectTaggingAsync(context, request, auth),
+        S3Operation.DeleteObjectTagging => DeleteObjectTaggingAsync(context, request),
         _ => throw S3Errors.NotImplemented(request.UnsupportedName ?? request.Operation.ToString()),
     };
 

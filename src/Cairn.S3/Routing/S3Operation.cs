@@ -27,4 +27,10 @@ public enum S3Operation
     ListMultipartUploads,
     ListObjectVersions,
     GetBucketVersioning,
+    GetBucketTagging,
+    PutBucketTagging,
+    DeleteBucketTagging,
+    GetObjectTagging,
+    PutObjectTagging,
+    DeleteObjectTagging,
 }

@@ -13,17 +13,17 @@ namespace Cairn.S3.Routing;
 public sealed class S3RequestParser(string? baseDomain)
 {
     // Sub-resources that name an S3 API Cairn does not serve yet, by method and target kind (GET of
-    // "versions" and "versioning" is served, and matched before this list is).
+    // "versions" and "versioning" is served, and matched before this list is; "tagging" is served).
     private static readonly string[] BucketSubresources =
     [
         "accelerate", "acl", "analytics", "cors", "encryption", "intelligent-tiering", "inventory", "lifecycle", "logging",
         "metrics", "notification", "object-lock", "ownershipControls", "policy", "policyStatus", "publicAccessBlock",
-        "replication", "requestPayment", "tagging", "versioning", "versions", "website",
+        "replication", "requestPayment", "versioning", "versions", "website",
     ];
 
     private static readonly string[] ObjectSubresources =
     [
-        "acl", "attributes", "legal-hold", "restore", "retention", "select", "tagging", "torrent",
+        "acl", "attributes", "legal-hold", "restore", "retention", "select", "torrent",
     ];
 
     private readonly string? _baseDomain = string.IsNullOrEmpty(baseDomain) ? null : baseDomain.TrimStart('.').ToLowerInvariant();
@@ -70,6 +70,16 @@ public sealed class S3RequestParser(string? baseDomain)
 
     private static (S3Operation Operation, string? Unsupported) BucketOperation(string method, IQueryCollection query)
     {
+        if (query.ContainsKey("tagging"))
+        {
+            return method switch
+            {
+                _ when HttpMethods.IsGet(method) => (S3Operation.GetBucketTagging, null),
+                _ when HttpMethods.IsPut(method) => (S3Operation.PutBucketTagging, null),
+                _ when HttpMethods.IsDelete(method) => (S3Operation.DeleteBucketTagging, null),
+                _ => throw S3Errors.Of(S3ErrorCode.MethodNotAllowed),
+            };
+        }
         var subresource = FindSubresource(query, BucketSubresources);
         if (HttpMethods.IsGet(method))
         {
@@ -118,6 +128,16 @@ public sealed class S3RequestParser(string? baseDomain)
 
     private static (S3Operation Operation, string? Unsupported) ObjectOperation(string method, IQueryCollection query, IHeaderDictionary headers)
     {
+        if (query.ContainsKey("tagging"))
+        {
+            return method switch
+            {
+                _ when HttpMethods.IsGet(method) => (S3Operation.GetObjectTagging, null),
+                _ when HttpMethods.IsPut(method) => (S3Operation.PutObjectTagging, null),
+                _ when HttpMethods.IsDelete(method) => (S3Operation.DeleteObjectTagging, null),
+                _ => throw S3Errors.Of(S3ErrorCode.MethodNotAllowed),
+            };
+        }
         var subresource = FindSubresource(query, ObjectSubresources);
         var hasUploadId = query.ContainsKey("uploadId");
         if (HttpMethods.IsGet(method))

@@ -20,18 +20,10 @@ public sealed class NotImplementedTests(ServerFixture fixture)
             VersioningConfig = new S3BucketVersioningConfig { Status = VersionStatus.Enabled },
         }),
         ["GetBucketPolicy"] = (s3, bucket) => s3.GetBucketPolicyAsync(bucket),
-        ["PutBucketTagging"] = (s3, bucket) => s3.PutBucketTaggingAsync(bucket, [new Tag { Key = "team", Value = "storage" }]),
         ["GetBucketLifecycleConfiguration"] = (s3, bucket) => s3.GetLifecycleConfigurationAsync(bucket),
         ["GetBucketCors"] = (s3, bucket) => s3.GetCORSConfigurationAsync(bucket),
         ["GetBucketEncryption"] = (s3, bucket) => s3.GetBucketEncryptionAsync(new GetBucketEncryptionRequest { BucketName = bucket }),
         ["GetObjectAcl"] = (s3, bucket) => s3.GetObjectAclAsync(new GetObjectAclRequest { BucketName = bucket, Key = Key }),
-        ["GetObjectTagging"] = (s3, bucket) => s3.GetObjectTaggingAsync(new GetObjectTaggingRequest { BucketName = bucket, Key = Key }),
-        ["PutObjectTagging"] = (s3, bucket) => s3.PutObjectTaggingAsync(new PutObjectTaggingRequest
-        {
-            BucketName = bucket,
-            Key = Key,
-            Tagging = new Tagging { TagSet = [new Tag { Key = "a", Value = "b" }] },
-        }),
         ["GetObjectAttributes"] = (s3, bucket) => s3.GetObjectAttributesAsync(new GetObjectAttributesRequest
         {
             BucketName = bucket,

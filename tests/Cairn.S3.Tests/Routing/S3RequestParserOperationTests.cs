@@ -12,7 +12,10 @@ public sealed class S3RequestParserOperationTests
     [InlineData("GET", "versions&prefix=a&key-marker=b", S3Operation.ListObjectVersions, null)]
     [InlineData("GET", "versioning", S3Operation.GetBucketVersioning, null)]
     [InlineData("PUT", "versioning", S3Operation.Unsupported, "PutBucket versioning")]
-    [InlineData("GET", "tagging", S3Operation.Unsupported, "GetBucket tagging")]
+    [InlineData("GET", "tagging", S3Operation.GetBucketTagging, null)]
+    [InlineData("PUT", "tagging", S3Operation.PutBucketTagging, null)]
+    [InlineData("DELETE", "tagging", S3Operation.DeleteBucketTagging, null)]
+    [InlineData("GET", "policy", S3Operation.Unsupported, "GetBucket policy")]
     [InlineData("GET", "", S3Operation.ListObjects, null)]
     [InlineData("GET", "list-type=2", S3Operation.ListObjectsV2, null)]
     public void Bucket_requests_map_to_their_operation(string method, string query, S3Operation expected, string? unsupportedName)
@@ -23,5 +26,21 @@ public sealed class S3RequestParserOperationTests
         // Assert
         Assert.Equal((expected, unsupportedName), (request.Operation, request.UnsupportedName));
         Assert.Equal("photos", request.Bucket);
+    }
+
+    [Theory]
+    [InlineData("GET", "tagging", S3Operation.GetObjectTagging)]
+    [InlineData("PUT", "tagging", S3Operation.PutObjectTagging)]
+    [InlineData("DELETE", "tagging", S3Operation.DeleteObjectTagging)]
+    [InlineData("PUT", "tagging&versionId=null", S3Operation.PutObjectTagging)]
+    [InlineData("GET", "", S3Operation.GetObject)]
+    public void Object_requests_map_to_their_operation(string method, string query, S3Operation expected)
+    {
+        // Act
+        var request = _parser.Parse(method, "/photos/a/b.jpg", query, "127.0.0.1:9000", new HeaderDictionary());
+
+        // Assert
+        Assert.Equal(expected, request.Operation);
+        Assert.Equal(("photos", "a/b.jpg"), (request.Bucket, request.Key));
     }
 }
