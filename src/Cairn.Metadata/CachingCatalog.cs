@@ -136,9 +136,9 @@ public sealed class CachingCatalog : IBucketCatalog, IObjectCatalog
         WritingAsync((commit.Version.Bucket, commit.Version.Key), () => _objects.CommitObjectAsync(commit, now, gracePeriod, cancellationToken));
 
     /// <inheritdoc />
-    public ValueTask<bool> DeleteObjectAsync(string bucket, string key, DateTimeOffset now, TimeSpan gracePeriod,
-        CancellationToken cancellationToken) =>
-        WritingAsync((bucket, key), () => _objects.DeleteObjectAsync(bucket, key, now, gracePeriod, cancellationToken));
+    public ValueTask<DeleteObjectOutcome> DeleteObjectAsync(string bucket, string key, WritePrecondition precondition, DateTimeOffset now,
+        TimeSpan gracePeriod, CancellationToken cancellationToken) =>
+        WritingAsync((bucket, key), () => _objects.DeleteObjectAsync(bucket, key, precondition, now, gracePeriod, cancellationToken));
 
     /// <inheritdoc />
     public ValueTask<bool> PutObjectTagsAsync(string bucket, string key, IReadOnlyDictionary<string, string> tags,

@@ -31,9 +31,13 @@ public interface IObjectCatalog
     ValueTask<bool> PutObjectTagsAsync(string bucket, string key, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Removes the latest version of a key; its chunks lose their references. False when there was none.
+    /// Removes the latest version of a key when <paramref name="precondition"/> holds for it (its
+    /// If-Match; <see cref="WritePrecondition.None"/> for an unconditional delete); its chunks lose
+    /// their references. A key without a version is <see cref="DeleteObjectOutcome.NoSuchKey"/>
+    /// whatever the precondition.
     /// </summary>
-    ValueTask<bool> DeleteObjectAsync(string bucket, string key, DateTimeOffset now, TimeSpan gracePeriod, CancellationToken cancellationToken);
+    ValueTask<DeleteObjectOutcome> DeleteObjectAsync(string bucket, string key, WritePrecondition precondition, DateTimeOffset now,
+        TimeSpan gracePeriod, CancellationToken cancellationToken);
 
     /// <summary>
     /// Completes an upload in one transaction: re-checks that each listed part exists with the listed

@@ -89,6 +89,16 @@ public enum CommitOutcome
     ChunkMissing,
 }
 
+/// <summary>Outcome of deleting an object's latest version.</summary>
+public enum DeleteObjectOutcome
+{
+    Deleted,
+    /// <summary>The key has no version (nothing changed).</summary>
+    NoSuchKey,
+    /// <summary>If-Match was given and the key's ETag does not match it (nothing changed).</summary>
+    PreconditionFailed,
+}
+
 /// <summary>Outcome of deleting a bucket.</summary>
 public enum DeleteBucketOutcome
 {

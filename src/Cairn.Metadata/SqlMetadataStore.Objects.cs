@@ -200,15 +200,19 @@ public abstract partial class SqlMetadataStore
     }
 
     /// <inheritdoc />
-    public ValueTask<bool> DeleteObjectAsync(string bucket, string key, DateTimeOffset now, TimeSpan gracePeriod,
-        CancellationToken cancellationToken) =>
+    public ValueTask<DeleteObjectOutcome> DeleteObjectAsync(string bucket, string key, WritePrecondition precondition, DateTimeOffset now,
+        TimeSpan gracePeriod, CancellationToken cancellationToken) =>
         WriteAsync(static async (transaction, state, cancellationToken) =>
         {
-            var (bucket, key, notBefore) = state;
+            var (bucket, key, precondition, notBefore) = state;
             var current = await ReadCurrentBodyAsync(transaction, bucket, key, cancellationToken);
             if (current is not { } existing)
             {
-                return (false, false);
+                return (DeleteObjectOutcome.NoSuchKey, false);
+            }
+            if (!precondition.HoldsFor(existing.ETag))
+            {
+                return (DeleteObjectOutcome.PreconditionFailed, false);
             }
             await using (var delete = transaction.CreateCommand("DELETE FROM objects WHERE bucket = @bucket AND key = @key"))
             {
@@ -218,8 +222,8 @@ public abstract partial class SqlMetadataStore
             }
             await ReleaseReferencesAsync(transaction, ChunkListFormat.CountUses(ChunkListFormat.Decode(existing.Chunks)),
                 notBefore, cancellationToken);
-            return (true, true);
-        }, (bucket, Encoding.UTF8.GetBytes(key), SqlParameters.ToUnixMs(now + gracePeriod)), cancellationToken);
+            return (DeleteObjectOutcome.Deleted, true);
+        }, (bucket, Encoding.UTF8.GetBytes(key), precondition, SqlParameters.ToUnixMs(now + gracePeriod)), cancellationToken);
 
     /// <inheritdoc />
     public ValueTask<bool> PutObjectTagsAsync(string bucket, string key, IReadOnlyDictionary<string, string> tags,

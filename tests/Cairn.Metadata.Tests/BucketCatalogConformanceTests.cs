@@ -1,3 +1,4 @@
+using Cairn.Core;
 namespace Cairn.Metadata.Tests;
 
 public abstract partial class BucketCatalogConformanceTests<TTarget>(TTarget target) : CatalogConformanceTests<TTarget>(target)
@@ -113,7 +114,7 @@ public abstract partial class BucketCatalogConformanceTests<TTarget>(TTarget tar
         // Assert
         Assert.Equal(DeleteBucketOutcome.NotEmpty, outcome);
         Assert.NotNull(await Catalog.Buckets.GetBucketAsync(Bucket, Ct));
-        Assert.True(await Catalog.Objects.DeleteObjectAsync(Bucket, "a", Now, Grace, Ct));
+        Assert.Equal(DeleteObjectOutcome.Deleted, await Catalog.Objects.DeleteObjectAsync(Bucket, "a", WritePrecondition.None, Now, Grace, Ct));
         Assert.Equal(DeleteBucketOutcome.Deleted, await Catalog.Buckets.DeleteBucketAsync(Bucket, Now, Grace, Ct));
     }
 }

@@ -1,3 +1,4 @@
+using Cairn.Core;
 
 namespace Cairn.Metadata.Tests;
 
@@ -46,7 +47,7 @@ public sealed class CachingCatalogTests() : ObjectCatalogConformanceTests<Cached
         Assert.Equal("mp-1", (await ReadTwiceAsync("k"))!.ETag);
 
         // Act / Assert: delete.
-        Assert.True(await Catalog.Objects.DeleteObjectAsync(Bucket, "k", Now, Grace, Ct));
+        Assert.Equal(DeleteObjectOutcome.Deleted, await Catalog.Objects.DeleteObjectAsync(Bucket, "k", WritePrecondition.None, Now, Grace, Ct));
         Assert.Null(await ReadTwiceAsync("k"));
     }
 

@@ -1,3 +1,4 @@
+using Cairn.Core;
 namespace Cairn.Metadata.Tests;
 
 public abstract partial class ChunkCatalogConformanceTests<TTarget>(TTarget target) : CatalogConformanceTests<TTarget>(target)
@@ -18,7 +19,7 @@ public abstract partial class ChunkCatalogConformanceTests<TTarget>(TTarget targ
         // Arrange
         var chunk = Chunk("a");
         var committed = await PutAsync("k", chunk);
-        await Catalog.Objects.DeleteObjectAsync(Bucket, "k", Now, Grace, Ct);
+        await Catalog.Objects.DeleteObjectAsync(Bucket, "k", WritePrecondition.None, Now, Grace, Ct);
 
         // Act
         var upload = Guid.NewGuid();

@@ -1,3 +1,4 @@
+using Cairn.Core;
 namespace Cairn.Metadata.Tests;
 
 public abstract partial class DeleteQueueConformanceTests<TTarget>(TTarget target) : CatalogConformanceTests<TTarget>(target)
@@ -7,7 +8,7 @@ public abstract partial class DeleteQueueConformanceTests<TTarget>(TTarget targe
     private async Task<string> ReleasedChunkBlobAsync(ChunkRef chunk, string key = "released")
     {
         var reservations = await PutAsync(key, chunk);
-        Assert.True(await Catalog.Objects.DeleteObjectAsync(Bucket, key, Now, Grace, Ct));
+        Assert.Equal(DeleteObjectOutcome.Deleted, await Catalog.Objects.DeleteObjectAsync(Bucket, key, WritePrecondition.None, Now, Grace, Ct));
         return reservations[0].BlobName!;
     }
 
@@ -189,7 +190,7 @@ public abstract partial class DeleteQueueConformanceTests<TTarget>(TTarget targe
         var chunk = Chunk("a");
         var blob = await ReleasedChunkBlobAsync(chunk);
         await CommitAsync(null, Version("again", "e", chunk));
-        await Catalog.Objects.DeleteObjectAsync(Bucket, "again", Now.AddMinutes(5), Grace, Ct);
+        await Catalog.Objects.DeleteObjectAsync(Bucket, "again", WritePrecondition.None, Now.AddMinutes(5), Grace, Ct);
 
         // Act
         var decision = await Catalog.DeleteQueue.PrepareDeleteAsync(blob, Now + Grace, Forever, Ct);

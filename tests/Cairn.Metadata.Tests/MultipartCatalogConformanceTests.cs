@@ -209,7 +209,7 @@ public abstract partial class MultipartCatalogConformanceTests<TTarget>(TTarget 
         // Arrange: the chunk's only object is deleted (queued), then a part reuses it.
         var chunk = Chunk("a");
         var committed = await PutAsync("k", chunk);
-        Assert.True(await Catalog.Objects.DeleteObjectAsync(Bucket, "k", Now, Grace, Ct));
+        Assert.Equal(DeleteObjectOutcome.Deleted, await Catalog.Objects.DeleteObjectAsync(Bucket, "k", WritePrecondition.None, Now, Grace, Ct));
         var uploadId = await CreateUploadAsync();
         var reservations = await UploadPartAsync(uploadId, Part(1, "e1", chunk));
 

@@ -12,7 +12,7 @@ public abstract partial class ObjectCatalogConformanceTests<TTarget>
         var reservations = await PutAsync("k", chunk);
         var (upload, pending) = await ReserveAsync(Chunk("pending"));
         await PutAsync("gone", Chunk("gone"));
-        await Catalog.Objects.DeleteObjectAsync(Bucket, "gone", Now, Grace, Ct);
+        await Catalog.Objects.DeleteObjectAsync(Bucket, "gone", WritePrecondition.None, Now, Grace, Ct);
 
         // Act
         await ReopenAsync();

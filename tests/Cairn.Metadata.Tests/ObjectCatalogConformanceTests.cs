@@ -223,10 +223,10 @@ public abstract partial class ObjectCatalogConformanceTests<TTarget>(TTarget tar
         // Assert
         Assert.Equal(new ChunkReservation(ChunkReservationKind.AlreadyStored, first[0].BlobName), second[0]);
         Assert.Equal(2, (await FindChunkAsync(shared))!.Value.RefCount);
-        Assert.True(await Catalog.Objects.DeleteObjectAsync(Bucket, "one", Now, Grace, Ct));
+        Assert.Equal(DeleteObjectOutcome.Deleted, await Catalog.Objects.DeleteObjectAsync(Bucket, "one", WritePrecondition.None, Now, Grace, Ct));
         Assert.Equal(1, (await FindChunkAsync(shared))!.Value.RefCount);
         Assert.Empty(await QueueAsync());
-        Assert.True(await Catalog.Objects.DeleteObjectAsync(Bucket, "two", Now, Grace, Ct));
+        Assert.Equal(DeleteObjectOutcome.Deleted, await Catalog.Objects.DeleteObjectAsync(Bucket, "two", WritePrecondition.None, Now, Grace, Ct));
         Assert.Equal(0, (await FindChunkAsync(shared))!.Value.RefCount);
         Assert.Equal(2, await Catalog.DeleteQueue.CountPendingDeletesAsync(Ct));
     }
@@ -285,7 +285,7 @@ public abstract partial class ObjectCatalogConformanceTests<TTarget>(TTarget tar
         Assert.Equal(3, (await Catalog.Objects.GetObjectAsync(Bucket, "k", Ct))!.Chunks.Count);
         await PutAsync("copy", zeros);
         Assert.Equal(4, (await FindChunkAsync(zeros))!.Value.RefCount);
-        Assert.True(await Catalog.Objects.DeleteObjectAsync(Bucket, "k", Now, Grace, Ct));
+        Assert.Equal(DeleteObjectOutcome.Deleted, await Catalog.Objects.DeleteObjectAsync(Bucket, "k", WritePrecondition.None, Now, Grace, Ct));
         Assert.Equal(1, (await FindChunkAsync(zeros))!.Value.RefCount);
         Assert.Empty(await QueueAsync());
     }
@@ -335,7 +335,7 @@ public abstract partial class ObjectCatalogConformanceTests<TTarget>(TTarget tar
         var (kept, swept) = (Chunk("kept"), Chunk("swept"));
         await PutAsync("keeper", kept);
         var sourceReservations = await PutAsync("source", swept);
-        await Catalog.Objects.DeleteObjectAsync(Bucket, "source", Now, Grace, Ct);
+        await Catalog.Objects.DeleteObjectAsync(Bucket, "source", WritePrecondition.None, Now, Grace, Ct);
         Assert.Equal(SweepDecision.Delete, await Catalog.DeleteQueue.PrepareDeleteAsync(sourceReservations[0].BlobName!, Forever, Forever, Ct));
         await PutInlineAsync("target");
 
@@ -415,20 +415,57 @@ public abstract partial class ObjectCatalogConformanceTests<TTarget>(TTarget tar
         var reservations = await PutAsync("k", chunk);
 
         // Act
-        var deleted = await Catalog.Objects.DeleteObjectAsync(Bucket, "k", Now, Grace, Ct);
+        var deleted = await Catalog.Objects.DeleteObjectAsync(Bucket, "k", WritePrecondition.None, Now, Grace, Ct);
 
         // Assert
-        Assert.True(deleted);
+        Assert.Equal(DeleteObjectOutcome.Deleted, deleted);
         Assert.Null(await Catalog.Objects.GetObjectAsync(Bucket, "k", Ct));
         Assert.Equal(new DeleteQueueEntry(reservations[0].BlobName!, chunk.Hash, Now + Grace, 0, null), Assert.Single(await QueueAsync()));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task DeleteObject_with_If_Match_deletes_only_a_matching_version_and_keeps_the_rest()
+    {
+        // Arrange
+        var chunk = Chunk("kept");
+        await PutAsync("k", chunk);
+        var etag = (await Catalog.Objects.GetObjectAsync(Bucket, "k", Ct))!.ETag;
+
+        // Act
+        var mismatch = await Catalog.Objects.DeleteObjectAsync(Bucket, "k", new WritePrecondition(false, "\"other\""), Now, Grace, Ct);
+        var afterMismatch = await Catalog.Objects.GetObjectAsync(Bucket, "k", Ct);
+        var absent = await Catalog.Objects.DeleteObjectAsync(Bucket, "absent", new WritePrecondition(false, "*"), Now, Grace, Ct);
+        var match = await Catalog.Objects.DeleteObjectAsync(Bucket, "k", new WritePrecondition(false, "\"" + etag + "\""), Now, Grace, Ct);
+
+        // Assert: the refused delete changed nothing (the chunk keeps its reference, nothing is queued).
+        Assert.Equal(DeleteObjectOutcome.PreconditionFailed, mismatch);
+        Assert.NotNull(afterMismatch);
+        Assert.Equal(DeleteObjectOutcome.NoSuchKey, absent);
+        Assert.Equal(DeleteObjectOutcome.Deleted, match);
+        Assert.Null(await Catalog.Objects.GetObjectAsync(Bucket, "k", Ct));
+        Assert.Single(await QueueAsync());
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task DeleteObject_with_If_Match_star_deletes_whatever_the_ETag()
+    {
+        // Arrange
+        await PutInlineAsync("k");
+
+        // Act
+        var outcome = await Catalog.Objects.DeleteObjectAsync(Bucket, "k", new WritePrecondition(false, "*"), Now, Grace, Ct);
+
+        // Assert
+        Assert.Equal(DeleteObjectOutcome.Deleted, outcome);
+        Assert.Null(await Catalog.Objects.GetObjectAsync(Bucket, "k", Ct));
     }
 
     [Fact(Timeout = 10_000)]
     public async Task DeleteObject_returns_false_for_a_missing_key()
     {
         await PutInlineAsync("a");
-        Assert.False(await Catalog.Objects.DeleteObjectAsync(Bucket, "b", Now, Grace, Ct));
-        Assert.False(await Catalog.Objects.DeleteObjectAsync("absent", "a", Now, Grace, Ct));
+        Assert.Equal(DeleteObjectOutcome.NoSuchKey, await Catalog.Objects.DeleteObjectAsync(Bucket, "b", WritePrecondition.None, Now, Grace, Ct));
+        Assert.Equal(DeleteObjectOutcome.NoSuchKey, await Catalog.Objects.DeleteObjectAsync("absent", "a", WritePrecondition.None, Now, Grace, Ct));
         Assert.NotNull(await Catalog.Objects.GetObjectAsync(Bucket, "a", Ct));
     }
 }

@@ -109,7 +109,7 @@ public sealed partial class PostgresMetadataStoreTests
                 var key = "k" + random.Next(Keys);
                 if (random.Next(6) == 0)
                 {
-                    await node.DeleteObjectAsync(Bucket, key, Now, Grace, Ct);
+                    await node.DeleteObjectAsync(Bucket, key, WritePrecondition.None, Now, Grace, Ct);
                     continue;
                 }
                 var body = Enumerable.Range(0, 1 + random.Next(3)).Select(_ => pool[random.Next(pool.Length)]).ToArray();

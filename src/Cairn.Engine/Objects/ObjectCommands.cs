@@ -130,3 +130,15 @@ public enum ObjectTaggingStatus
 
 /// <summary>Result of reading an object's tags: <see cref="Tags"/> is set when <see cref="Status"/> is Done.</summary>
 public sealed record ObjectTaggingResult(ObjectTaggingStatus Status, IReadOnlyDictionary<string, string>? Tags = null);
+
+/// <summary>Outcome of deleting an object.</summary>
+public enum DeleteObjectStatus
+{
+    /// <summary>Deleted, or (unconditional delete) there was nothing to delete.</summary>
+    Deleted,
+    NoSuchBucket,
+    /// <summary>A conditional delete found no object.</summary>
+    NoSuchKey,
+    /// <summary>A conditional delete's If-Match did not match the object's ETag.</summary>
+    PreconditionFailed,
+}

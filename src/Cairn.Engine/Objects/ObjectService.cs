@@ -10,15 +10,26 @@ namespace Cairn.Engine.Objects;
 /// </summary>
 public sealed partial class ObjectService(IBucketCatalog buckets, IObjectCatalog objects, ChunkStore chunks, EngineOptions options, TimeProvider time)
 {
-    /// <summary>Removes the latest version of a key. Deleting an absent key succeeds (S3 answers 204 either way).</summary>
-    public async Task<bool> DeleteAsync(string bucket, string key, CancellationToken cancellationToken)
+    /// <summary>
+    /// Removes the latest version of a key. Without <paramref name="ifMatch"/>, deleting an absent key
+    /// succeeds (S3 answers 204 either way); with it (an ETag, a list, or <c>*</c>), the key must
+    /// exist with a matching ETag, checked in the delete's transaction (conditional delete).
+    /// </summary>
+    public async Task<DeleteObjectStatus> DeleteAsync(string bucket, string key, CancellationToken cancellationToken, string? ifMatch = null)
     {
         if (await buckets.GetBucketAsync(bucket, cancellationToken).ConfigureAwait(false) is null)
         {
-            return false;
+            return DeleteObjectStatus.NoSuchBucket;
         }
-        await objects.DeleteObjectAsync(bucket, key, time.GetUtcNow(), options.GracePeriod, cancellationToken).ConfigureAwait(false);
-        return true;
+        var precondition = ifMatch is null ? WritePrecondition.None : new WritePrecondition(IfNoneMatchAny: false, ifMatch);
+        var outcome = await objects.DeleteObjectAsync(bucket, key, precondition, time.GetUtcNow(), options.GracePeriod, cancellationToken)
+            .ConfigureAwait(false);
+        return outcome switch
+        {
+            DeleteObjectOutcome.PreconditionFailed => DeleteObjectStatus.PreconditionFailed,
+            DeleteObjectOutcome.NoSuchKey when ifMatch is not null => DeleteObjectStatus.NoSuchKey,
+            _ => DeleteObjectStatus.Deleted,
+        };
     }
 
     /// <summary>One page of a bucket's keys.</summary>

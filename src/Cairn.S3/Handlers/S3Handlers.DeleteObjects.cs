@@ -1,4 +1,5 @@
 using Cairn.Core;
+using Cairn.Engine.Objects;
 using Cairn.S3.Auth;
 using Cairn.S3.Errors;
 using Cairn.S3.Routing;
@@ -21,7 +22,7 @@ public sealed partial class S3Handlers
         }
         var deleted = new List<DeletedObject>(delete.Objects.Count);
         var errors = new List<DeleteError>();
-        foreach (var (key, versionId) in delete.Objects)
+        foreach (var (key, versionId, ifMatch) in delete.Objects)
         {
             if (versionId is not null && versionId != "null")
             {
@@ -33,7 +34,14 @@ public sealed partial class S3Handlers
                 errors.Add(new DeleteError(key, S3ErrorCode.KeyTooLongError, S3ErrorCatalog.MessageOf(S3ErrorCode.KeyTooLongError)) { VersionId = versionId });
                 continue;
             }
-            await objects.DeleteAsync(bucket, key, context.RequestAborted).ConfigureAwait(false);
+            // An entry's ETag element is its If-Match (a conditional delete of that key alone).
+            var status = await objects.DeleteAsync(bucket, key, context.RequestAborted, ifMatch).ConfigureAwait(false);
+            if (status is DeleteObjectStatus.NoSuchKey or DeleteObjectStatus.PreconditionFailed)
+            {
+                var code = status == DeleteObjectStatus.NoSuchKey ? S3ErrorCode.NoSuchKey : S3ErrorCode.PreconditionFailed;
+                errors.Add(new DeleteError(key, code, S3ErrorCatalog.MessageOf(code)) { VersionId = versionId });
+                continue;
+            }
             if (!delete.Quiet)
             {
                 deleted.Add(new DeletedObject(key) { VersionId = versionId });

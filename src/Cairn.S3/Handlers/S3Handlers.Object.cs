@@ -154,9 +154,15 @@ public sealed partial class S3Handlers
     {
         var bucket = RequireBucket(request);
         var key = ValidKey(request);
-        if (!await objects.DeleteAsync(bucket, key, context.RequestAborted).ConfigureAwait(false))
+        var ifMatch = RequestHeaders.Value(context.Request.Headers, "If-Match");
+        switch (await objects.DeleteAsync(bucket, key, context.RequestAborted, ifMatch).ConfigureAwait(false))
         {
-            throw S3Errors.NoSuchBucket(bucket);
+            case DeleteObjectStatus.NoSuchBucket:
+                throw S3Errors.NoSuchBucket(bucket);
+            case DeleteObjectStatus.NoSuchKey:
+                throw S3Errors.NoSuchKey(key);
+            case DeleteObjectStatus.PreconditionFailed:
+                throw S3Errors.Of(S3ErrorCode.PreconditionFailed);
         }
         context.Response.StatusCode = StatusCodes.Status204NoContent;
     }

@@ -78,7 +78,7 @@ public static partial class S3XmlReader
     /// than <see cref="S3Limits.MaxDeleteObjects"/>, or an object without a non-empty <c>Key</c> is
     /// MalformedXML, as AWS answers.
     /// </summary>
-    public static (bool Quiet, IReadOnlyList<(string Key, string? VersionId)> Objects) ReadDelete(Stream body)
+    public static (bool Quiet, IReadOnlyList<(string Key, string? VersionId, string? ETag)> Objects) ReadDelete(Stream body)
     {
         try
         {
@@ -90,7 +90,7 @@ public static partial class S3XmlReader
             using var reader = XmlReader.Create(text, Settings);
             ReadRoot(reader, "Delete");
             var quiet = false;
-            var objects = new List<(string Key, string? VersionId)>();
+            var objects = new List<(string Key, string? VersionId, string? ETag)>();
             if (!reader.IsEmptyElement)
             {
                 reader.Read();
@@ -127,10 +127,11 @@ public static partial class S3XmlReader
         }
     }
 
-    private static (string Key, string? VersionId) ReadObject(XmlReader reader)
+    private static (string Key, string? VersionId, string? ETag) ReadObject(XmlReader reader)
     {
         string? key = null;
         string? versionId = null;
+        string? etag = null;
         if (!reader.IsEmptyElement)
         {
             reader.Read();
@@ -144,6 +145,9 @@ public static partial class S3XmlReader
                     case "VersionId":
                         versionId = reader.ReadElementContentAsString().Trim();
                         break;
+                    case "ETag":
+                        etag = reader.ReadElementContentAsString().Trim();
+                        break;
                     default:
                         reader.Skip();
                         break;
@@ -156,7 +160,7 @@ public static partial class S3XmlReader
         {
             throw Malformed();
         }
-        return (key, string.IsNullOrEmpty(versionId) ? null : versionId);
+        return (key, string.IsNullOrEmpty(versionId) ? null : versionId, string.IsNullOrEmpty(etag) ? null : etag);
     }
 
     private static bool ReadBoolean(XmlReader reader)

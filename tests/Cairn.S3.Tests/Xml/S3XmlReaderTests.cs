@@ -100,7 +100,7 @@ public sealed partial class S3XmlReaderTests
 
         // Assert
         Assert.False(quiet);
-        Assert.Equal([("sample1.txt", (string?)null), ("sample2.txt", "OYcLXagmS.WaD..oyH4KRguB95_YhLs7")], objects);
+        Assert.Equal([("sample1.txt", (string?)null, (string?)null), ("sample2.txt", "OYcLXagmS.WaD..oyH4KRguB95_YhLs7", "\"abc\"")], objects);
     }
 
     [Theory]
@@ -120,7 +120,15 @@ public sealed partial class S3XmlReaderTests
         var (quiet, objects) = S3XmlReader.ReadDelete(Utf8Stream("<Delete><Quiet>true</Quiet><Object><Key>a</Key></Object></Delete>"));
 
         Assert.True(quiet);
-        Assert.Equal([("a", (string?)null)], objects);
+        Assert.Equal([("a", (string?)null, (string?)null)], objects);
+    }
+
+    [Fact]
+    public void Delete_reads_each_object_s_ETag_for_a_conditional_delete()
+    {
+        var (_, objects) = S3XmlReader.ReadDelete(Utf8Stream("<Delete><Object><Key>a</Key><ETag>\"abc\"</ETag></Object><Object><Key>b</Key></Object></Delete>"));
+
+        Assert.Equal([("a", (string?)null, "\"abc\""), ("b", null, null)], objects);
     }
 
     [Fact]
