@@ -90,7 +90,7 @@ public sealed partial class SigV4Verifier
         var now = _timeProvider.GetUtcNow();
         if ((requestTime - now).Duration() > S3Limits.MaxClockSkew)
         {
-            throw S3Errors.RequestTimeTooSkewed(requestTime, now);
+            throw S3Errors.RequestTimeTooSkewed(FirstValue(headers, "x-amz-date") ?? FirstValue(headers, "Date")!, now);
         }
         var mode = ParsePayloadMode(contentSha256, presigned: false);
 

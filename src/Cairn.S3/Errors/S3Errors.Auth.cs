@@ -35,32 +35,45 @@ public static partial class S3Errors
             Details = [new("AWSAccessKeyId", accessKeyId)],
         };
 
-    /// <summary>RequestTimeTooSkewed, with the times S3 reports.</summary>
-    public static S3Exception RequestTimeTooSkewed(DateTimeOffset requestTime, DateTimeOffset serverTime) =>
+    /// <summary>RequestTimeTooSkewed, naming the request's date as it was sent (X-Amz-Date, or Date) and the server's clock.</summary>
+    public static S3Exception RequestTimeTooSkewed(string requestTimeAsSent, DateTimeOffset serverTime) =>
         new(S3ErrorCode.RequestTimeTooSkewed, "The difference between the request time and the current time is too large.")
         {
             Details =
             [
-                new("RequestTime", S3Date.ToAmzDate(requestTime)),
-                new("ServerTime", S3Date.ToXmlDate(serverTime)),
+                new("RequestTime", requestTimeAsSent),
+                new("ServerTime", ErrorTime(serverTime)),
                 new("MaxAllowedSkewMilliseconds", ((long)S3Limits.MaxClockSkew.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)),
             ],
         };
 
-    /// <summary>AccessDenied for a presigned URL used after X-Amz-Date + X-Amz-Expires.</summary>
-    public static S3Exception RequestExpired(long expiresSeconds, DateTimeOffset expiredAt, DateTimeOffset serverTime) =>
-        new(S3ErrorCode.AccessDenied, "Request has expired")
+    /// <summary>
+    /// AccessDenied for a presigned URL used after X-Amz-Date + X-Amz-Expires (an X-Amz-Expires of 0 included:
+    /// S3 accepts 0 as a number and answers that the request has expired). X-Amz-Expires is named as sent.
+    /// </summary>
+    public static S3Exception RequestExpired(string expiresAsSent, DateTimeOffset expiredAt, DateTimeOffset serverTime) =>
+        new(S3ErrorCode.AccessDenied, RequestHasExpired)
         {
             Details =
             [
-                new("X-Amz-Expires", expiresSeconds.ToString(CultureInfo.InvariantCulture)),
-                new("Expires", S3Date.ToXmlDate(expiredAt)),
-                new("ServerTime", S3Date.ToXmlDate(serverTime)),
+                new("X-Amz-Expires", expiresAsSent),
+                new("Expires", ErrorTime(expiredAt)),
+                new("ServerTime", ErrorTime(serverTime)),
             ],
         };
 
     /// <summary>AccessDenied for a presigned URL dated further in the future than the allowed clock skew.</summary>
-    public static S3Exception RequestNotYetValid() => new(S3ErrorCode.AccessDenied, "Request is not valid yet");
+    public static S3Exception RequestNotYetValid(DateTimeOffset signedAt, DateTimeOffset expiresAt, DateTimeOffset serverTime) =>
+        new(S3ErrorCode.AccessDenied, "Request is not yet valid")
+        {
+            Details =
+            [
+                // S3 names X-Amz-Date here in milliseconds since the epoch.
+                new("X-Amz-Date", signedAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)),
+                new("Expires", ErrorTime(expiresAt)),
+                new("ServerTime", ErrorTime(serverTime)),
+            ],
+        };
 
     /// <summary>AccessDenied for x-amz-* headers left out of SignedHeaders.</summary>
     public static S3Exception HeadersNotSigned(string headerNames) =>
@@ -96,4 +109,10 @@ public static partial class S3Errors
 
     /// <summary>MalformedTrailerError: trailers missing, undeclared, repeated or unparsable.</summary>
     public static S3Exception MalformedTrailerError(string? message = null) => new(S3ErrorCode.MalformedTrailerError, message);
+
+    private const string RequestHasExpired = "Request has expired";
+
+    /// <summary>Times in authentication errors: ISO 8601 to the second, as S3 writes ServerTime and Expires there.</summary>
+    private static string ErrorTime(DateTimeOffset value) =>
+        value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 }
