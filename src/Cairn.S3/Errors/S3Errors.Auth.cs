@@ -94,6 +94,57 @@ public static partial class S3Errors
             ],
         };
 
+    /// <summary>
+    /// SigV2's SignatureDoesNotMatch: what S3 returns to help a client debug its signer, the string to sign
+    /// and its UTF-8 bytes in hex (SigV2 has no canonical request; no secret, no signature).
+    /// </summary>
+    public static S3Exception SignatureDoesNotMatchV2(string accessKeyId, string stringToSign, ReadOnlySpan<byte> stringToSignBytes) =>
+        new(S3ErrorCode.SignatureDoesNotMatch)
+        {
+            Details =
+            [
+                new("AWSAccessKeyId", accessKeyId),
+                new("StringToSign", stringToSign),
+                new("StringToSignBytes", HexBytes(stringToSignBytes)),
+            ],
+        };
+
+    /// <summary>InvalidArgument for an Authorization header with no space, or more than one, after its scheme.</summary>
+    public static S3Exception AuthorizationHeaderSpacing(string authorization) =>
+        InvalidArgument("Authorization header is invalid -- one and only one ' ' (space) required", "Authorization", authorization);
+
+    /// <summary>InvalidArgument for a SigV2 Authorization header that is not <c>AWS AccessKeyId:Signature</c>.</summary>
+    public static S3Exception SigV2AuthorizationHeaderInvalid(string authorization) =>
+        InvalidArgument("AWS authorization header is invalid.  Expected AwsAccessKeyId:signature", "Authorization", authorization);
+
+    /// <summary>
+    /// InvalidArgument for a request authenticated twice: an Authorization header beside presigned query
+    /// parameters, or SigV4 and SigV2 query parameters together (then S3 names no ArgumentValue).
+    /// </summary>
+    public static S3Exception MoreThanOneAuthMechanism(string? authorization) =>
+        new(S3ErrorCode.InvalidArgument,
+            "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified")
+        {
+            Details = authorization is null
+                ? [new("ArgumentName", "Authorization")]
+                : [new("ArgumentName", "Authorization"), new("ArgumentValue", authorization)],
+        };
+
+    /// <summary>AccessDenied for a SigV2 query (a Signature parameter) without Expires or AWSAccessKeyId.</summary>
+    public static S3Exception SigV2QueryParametersMissing() =>
+        new(S3ErrorCode.AccessDenied, "Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters");
+
+    /// <summary>AccessDenied for a SigV2 query whose Expires is not whole seconds since the epoch S3 can read.</summary>
+    public static S3Exception SigV2ExpiresInvalid(string expiresAsSent) =>
+        new(S3ErrorCode.AccessDenied, "Invalid date (should be seconds since epoch): " + expiresAsSent);
+
+    /// <summary>AccessDenied for a SigV2 query URL used after its Expires.</summary>
+    public static S3Exception SigV2RequestExpired(DateTimeOffset expiredAt, DateTimeOffset serverTime) =>
+        new(S3ErrorCode.AccessDenied, RequestHasExpired)
+        {
+            Details = [new("Expires", ErrorTime(expiredAt)), new("ServerTime", ErrorTime(serverTime))],
+        };
+
     /// <summary>XAmzContentSHA256Mismatch: the body does not hash to the declared x-amz-content-sha256.</summary>
     public static S3Exception XAmzContentSHA256Mismatch(string clientHex, string computedHex) =>
         new(S3ErrorCode.XAmzContentSHA256Mismatch)
@@ -115,4 +166,24 @@ public static partial class S3Errors
     /// <summary>Times in authentication errors: ISO 8601 to the second, as S3 writes ServerTime and Expires there.</summary>
     private static string ErrorTime(DateTimeOffset value) =>
         value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>Bytes as S3's StringToSignBytes writes them: two lower-case hex digits each, separated by spaces.</summary>
+    private static string HexBytes(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.IsEmpty)
+        {
+            return "";
+        }
+        return string.Create(bytes.Length * 3 - 1, bytes.ToArray(), static (chars, data) =>
+        {
+            for (var i = 0; i < data.Length; i++)
+            {
+                if (i > 0)
+                {
+                    chars[i * 3 - 1] = ' ';
+                }
+                data[i].TryFormat(chars[(i * 3)..], out _, "x2", CultureInfo.InvariantCulture);
+            }
+        });
+    }
 }

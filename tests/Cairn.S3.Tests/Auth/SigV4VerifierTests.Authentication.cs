@@ -233,16 +233,6 @@ public partial class SigV4VerifierTests
     }
 
     [Fact]
-    public void Authentication_with_signature_version_2_header_returns_InvalidRequest()
-    {
-        var headers = new HeaderDictionary { ["Host"] = Host, ["Authorization"] = "AWS AKIAIOSFODNN7EXAMPLE:frJIUN8DYpKDtOLCwo//yllqDzg=" };
-
-        var error = VerifyFails(new SigV4Request("GET", "/bucket/key", "", headers));
-
-        Assert.Equal(S3ErrorCode.InvalidRequest, error.Code);
-    }
-
-    [Fact]
     public void Authentication_with_unknown_authorization_scheme_returns_InvalidArgument()
     {
         var headers = new HeaderDictionary { ["Host"] = Host, ["Authorization"] = "Bearer abc" };
