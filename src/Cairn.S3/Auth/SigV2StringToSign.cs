@@ -14,7 +14,11 @@ internal static class SigV2StringToSign
     /// logging, notification, partNumber, policy, requestPayment, uploadId, uploads, versionId, versioning,
     /// versions and website, the response-* overrides, and delete (multi-object delete). S3 APIs added since
     /// (tagging, cors, restore, ...) are signed by the AWS CLI v1's SigV2 signer (botocore's HmacV1Auth) and
-    /// accepted by S3, so they are sub-resources too; anything else in the query is not signed.
+    /// accepted by S3, so they are sub-resources too. So is every other parameter that selects an operation in
+    /// <see cref="Routing.S3RequestParser"/> (attributes, retention, legal-hold, encryption, ...): left unsigned,
+    /// it would let the holder of a presigned PUT turn it into another operation on the same resource. A
+    /// signer that leaves one of those out gets SignatureDoesNotMatch, the safe failure. Anything else in the
+    /// query is not signed (guarded by SigV2VerifierTests).
     /// </summary>
     private static readonly FrozenSet<string> SubResources = FrozenSet.Create(StringComparer.Ordinal,
     [
@@ -25,7 +29,12 @@ internal static class SigV2StringToSign
         "delete",
         "accelerate", "analytics", "cors", "inventory", "metrics", "object-lock", "replication", "restore", "select",
         "select-type", "tagging", "torrent",
+        "attributes", "encryption", "intelligent-tiering", "legal-hold", "ownershipControls", "policyStatus",
+        "publicAccessBlock", "retention",
     ]);
+
+    /// <summary>True when the query parameter <paramref name="name"/> is signed in the CanonicalizedResource.</summary>
+    public static bool IsSubResource(string name) => SubResources.Contains(name);
 
     /// <summary>
     /// Writes the string to sign into <paramref name="output"/>. <paramref name="dateLine"/> is the Date header
