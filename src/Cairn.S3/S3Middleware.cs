@@ -33,7 +33,10 @@ public sealed partial class S3Middleware(S3RequestParser parser, SigV4Verifier v
         {
             request = parser.Parse(context.Request.Method, rawPath, rawQuery, context.Request.Host.Value, context.Request.Headers);
             operation = request.Operation;
-            var auth = verifier.Verify(new SigV4Request(context.Request.Method, rawPath, rawQuery, context.Request.Headers));
+            var auth = verifier.Verify(new SigV4Request(context.Request.Method, rawPath, rawQuery, context.Request.Headers)
+            {
+                VirtualHostBucket = request.IsVirtualHostStyle ? request.Bucket : null,
+            });
             if (auth.IsPresigned)
             {
                 HoistSignedQueryHeaders(request.Query, context.Request.Headers);

@@ -88,13 +88,9 @@ internal readonly record struct AuthorizationHeader(string Credential, string Si
     private static S3Exception Duplicate(string component) =>
         S3Errors.AuthorizationHeaderMalformed($"the authorization component \"{component}\" appears more than once.");
 
+    /// <summary>Any scheme but SigV4's (SigV2's "AWS" never reaches here: <see cref="SigV4Verifier"/> takes it first).</summary>
     private static S3Exception UnsupportedScheme(ReadOnlySpan<char> text)
     {
-        if (text.StartsWith("AWS ", StringComparison.Ordinal))
-        {
-            // Signature Version 2.
-            return S3Errors.InvalidRequest("The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.");
-        }
         if (text.StartsWith("AWS4-ECDSA-P256-SHA256", StringComparison.Ordinal))
         {
             return S3Errors.NotImplemented("Signature Version 4A (AWS4-ECDSA-P256-SHA256)");

@@ -33,23 +33,27 @@ public sealed partial class SigV4Verifier
             throw S3Errors.AuthorizationQueryParametersError("X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"");
         }
         var expires = ParseExpires(expiresText);
+
+        // S3 judges the time window before it reads the credential: an expired URL is "Request has
+        // expired" whatever its scope or key.
+        var now = _timeProvider.GetUtcNow();
+        var expiresAt = requestTime.AddSeconds(expires);
+        if (requestTime - now > S3Limits.MaxClockSkew)
+        {
+            throw S3Errors.RequestNotYetValid(requestTime, expiresAt, now);
+        }
+        if (now > expiresAt)
+        {
+            // X-Amz-Expires=0 lands here too: S3 takes 0 as a number and answers that the request
+            // has expired, not AuthorizationQueryParametersError.
+            throw S3Errors.RequestExpired(expiresText, expiresAt, now);
+        }
         if (!AuthorizationHeader.IsValidSignedHeaders(signedHeaders))
         {
             throw S3Errors.AuthorizationQueryParametersError("X-Amz-SignedHeaders is malformed.");
         }
         var scope = ParseQueryCredential(credential, amzDate);
         var (secretKey, principal) = LookUp(scope.AccessKeyId);
-
-        var now = _timeProvider.GetUtcNow();
-        if (requestTime - now > S3Limits.MaxClockSkew)
-        {
-            throw S3Errors.RequestNotYetValid();
-        }
-        var expiresAt = requestTime.AddSeconds(expires);
-        if (now > expiresAt)
-        {
-            throw S3Errors.RequestExpired(expires, expiresAt, now);
-        }
 
         // S3 presigned URLs sign UNSIGNED-PAYLOAD unless the signer put a payload hash in the query.
         var payloadHash = QueryParameter.FindIgnoreCase(query, "X-Amz-Content-Sha256") ?? UnsignedPayload;
@@ -65,6 +69,10 @@ public sealed partial class SigV4Verifier
         return new AuthResult(principal, mode, payloadHex, ChunkSigning: null, IsPresigned: true);
     }
 
+    /// <summary>
+    /// X-Amz-Expires in seconds, 0 to 604800, as S3 reads it: a sign and digits, nothing else (no spaces,
+    /// no exponent). 0 passes here and expires at once; the documented minimum of 1 is not a parse error.
+    /// </summary>
     private static long ParseExpires(string text)
     {
         if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var expires))
@@ -77,11 +85,8 @@ public sealed partial class SigV4Verifier
         }
         if (expires > S3Limits.MaxPresignedExpirySeconds)
         {
-            throw S3Errors.AuthorizationQueryParametersError("X-Amz-Expires must be less than a week (in seconds) that is 604800");
-        }
-        if (expires == 0)
-        {
-            throw S3Errors.AuthorizationQueryParametersError("X-Amz-Expires must be at least 1 second");
+            throw S3Errors.AuthorizationQueryParametersError(
+                "X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than 604800 seconds");
         }
         return expires;
     }

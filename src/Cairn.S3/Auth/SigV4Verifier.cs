@@ -7,9 +7,11 @@ using Microsoft.Extensions.Primitives;
 namespace Cairn.S3.Auth;
 
 /// <summary>
-/// Verifies AWS Signature Version 4 on a request, in the Authorization header form or the presigned
-/// query form, and says how the body is covered. Errors are the S3 ones
-/// (https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-authenticating-requests.html).
+/// The one authentication decision for S3 requests: verifies AWS Signature Version 4 in the Authorization
+/// header form or the presigned query form, or legacy Signature Version 2 in either form
+/// (<c>SigV4Verifier.SigV2.cs</c>), yields the <see cref="Principal"/> and says how the body is covered.
+/// Errors are the S3 ones (https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-authenticating-requests.html,
+/// https://docs.aws.amazon.com/AmazonS3/latest/userguide/RESTAuthentication.html).
 /// </summary>
 /// <remarks>
 /// The body is not read here: for <see cref="PayloadMode.SignedHex"/> the caller wraps it in
@@ -40,20 +42,23 @@ public sealed partial class SigV4Verifier
         _timeProvider = timeProvider;
     }
 
-    /// <summary>Checks the request's signature; throws <see cref="S3Exception"/> when it does not hold.</summary>
+    /// <summary>
+    /// Checks the request's signature, whichever of the four forms it takes; throws <see cref="S3Exception"/>
+    /// when it does not hold. A request carrying more than one form is refused.
+    /// </summary>
     public AuthResult Verify(in SigV4Request request)
     {
         var authorization = request.Headers.Authorization;
         var query = QueryParameter.Parse(request.RawQuery);
         var hasHeader = !StringValues.IsNullOrEmpty(authorization);
-        var hasQuery = QueryParameter.Find(query, "X-Amz-Algorithm") is not null
+        var hasSigV4Query = QueryParameter.Find(query, "X-Amz-Algorithm") is not null
             || QueryParameter.Find(query, "X-Amz-Credential") is not null
             || QueryParameter.Find(query, "X-Amz-Signature") is not null;
-        if (hasHeader && hasQuery)
+        // S3 takes a Signature parameter as SigV2 query authentication; AWSAccessKeyId alone is no credential.
+        var hasSigV2Query = QueryParameter.Find(query, "Signature") is not null;
+        if (hasHeader && (hasSigV4Query || hasSigV2Query))
         {
-            throw S3Errors.InvalidArgument(
-                "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified",
-                "Authorization", "");
+            throw S3Errors.MoreThanOneAuthMechanism(authorization[0]);
         }
         if (hasHeader)
         {
@@ -61,15 +66,22 @@ public sealed partial class SigV4Verifier
             {
                 throw S3Errors.AuthorizationHeaderMalformed("more than one Authorization header was sent.");
             }
-            return VerifyHeader(request, query, AuthorizationHeader.Parse(authorization[0]!));
+            var value = authorization[0]!;
+            return IsSigV2Header(value)
+                ? VerifySigV2Header(request, query, value)
+                : VerifyHeader(request, query, AuthorizationHeader.Parse(value));
         }
-        if (hasQuery)
+        if (hasSigV4Query && hasSigV2Query)
+        {
+            throw S3Errors.MoreThanOneAuthMechanism(authorization: null);
+        }
+        if (hasSigV4Query)
         {
             return VerifyPresigned(request, query);
         }
-        if (QueryParameter.Find(query, "AWSAccessKeyId") is not null && QueryParameter.Find(query, "Signature") is not null)
+        if (hasSigV2Query)
         {
-            throw S3Errors.InvalidRequest("The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.");
+            return VerifySigV2Query(request, query);
         }
         throw S3Errors.MissingAuthentication();
     }
@@ -90,7 +102,7 @@ public sealed partial class SigV4Verifier
         var now = _timeProvider.GetUtcNow();
         if ((requestTime - now).Duration() > S3Limits.MaxClockSkew)
         {
-            throw S3Errors.RequestTimeTooSkewed(requestTime, now);
+            throw S3Errors.RequestTimeTooSkewed(FirstValue(headers, "x-amz-date") ?? FirstValue(headers, "Date")!, now);
         }
         var mode = ParsePayloadMode(contentSha256, presigned: false);
 

@@ -8,6 +8,9 @@ public sealed record S3Request(S3Operation Operation, string? Bucket, string? Ke
     /// <summary>For <see cref="S3Operation.Unsupported"/>: what was asked for (e.g. "GetBucketAcl"), for the error message.</summary>
     public string? UnsupportedName { get; init; }
 
+    /// <summary>True when <see cref="Bucket"/> came from the Host header (virtual-hosted style), not from the path.</summary>
+    public bool IsVirtualHostStyle { get; init; }
+
     /// <summary>The resource path for error bodies: <c>/bucket/key</c>.</summary>
     public string Resource => Bucket is null ? "/" : Key is null ? "/" + Bucket : "/" + Bucket + "/" + Key;
 }

@@ -56,7 +56,11 @@ public sealed class S3RequestParser(string? baseDomain)
         var operation = bucket is null ? ServiceOperation(method)
             : key is null ? BucketOperation(method, query)
             : ObjectOperation(method, query, headers);
-        return new S3Request(operation.Operation, bucket, key, query) { UnsupportedName = operation.Unsupported };
+        return new S3Request(operation.Operation, bucket, key, query)
+        {
+            UnsupportedName = operation.Unsupported,
+            IsVirtualHostStyle = hostBucket is not null,
+        };
     }
 
     /// <summary>

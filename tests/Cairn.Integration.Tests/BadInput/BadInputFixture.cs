@@ -16,6 +16,8 @@ public sealed class BadInputFixture : IAsyncLifetime
 
     internal WireSigner Signer { get; } = new(CairnServer.AccessKey, CairnServer.SecretKey, CairnServer.Region);
 
+    internal WireSigV2Signer SignerV2 { get; } = new(CairnServer.AccessKey, CairnServer.SecretKey);
+
     public async Task InitializeAsync()
     {
         Server = await CairnServer.StartAsync(["--chunk-size", "64KiB", "--Engine:GracePeriod=00:00:00"], static services =>

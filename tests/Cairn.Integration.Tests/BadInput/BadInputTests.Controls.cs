@@ -6,6 +6,8 @@ public sealed partial class BadInputTests
     [Theory(Timeout = 30_000)]
     [InlineData("header-signed")]
     [InlineData("presigned")]
+    [InlineData("sigv2-header-signed")]
+    [InlineData("sigv2-presigned")]
     [InlineData("raw-socket")]
     [InlineData("content-md5")]
     [InlineData("crc32-header")]
@@ -31,6 +33,16 @@ public sealed partial class BadInputTests
                 var presigned = WithBody("PUT", path, body);
                 Signer.Presign(presigned, time, expiresSeconds: 300);
                 response = await Wire.SendAsync(presigned);
+                break;
+            case "sigv2-header-signed":
+                var sigV2 = WithBody("PUT", path, body);
+                SignerV2.SignHeaders(sigV2, time);
+                response = await Wire.SendAsync(sigV2);
+                break;
+            case "sigv2-presigned":
+                var presignedV2 = WithBody("PUT", path, body);
+                SignerV2.Presign(presignedV2, time.AddMinutes(5).ToUnixTimeSeconds());
+                response = await Wire.SendAsync(presignedV2);
                 break;
             case "raw-socket":
                 var raw = WithBody("PUT", path, body);

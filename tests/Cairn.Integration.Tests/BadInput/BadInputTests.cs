@@ -21,6 +21,8 @@ public sealed partial class BadInputTests(BadInputFixture fixture)
 
     private WireSigner Signer => fixture.Signer;
 
+    private WireSigV2Signer SignerV2 => fixture.SignerV2;
+
     private static DateTimeOffset Now => DateTimeOffset.UtcNow;
 
     private static byte[] Bytes(int length, int seed)

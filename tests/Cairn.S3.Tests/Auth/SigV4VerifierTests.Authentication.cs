@@ -233,16 +233,6 @@ public partial class SigV4VerifierTests
     }
 
     [Fact]
-    public void Authentication_with_signature_version_2_header_returns_InvalidRequest()
-    {
-        var headers = new HeaderDictionary { ["Host"] = Host, ["Authorization"] = "AWS AKIAIOSFODNN7EXAMPLE:frJIUN8DYpKDtOLCwo//yllqDzg=" };
-
-        var error = VerifyFails(new SigV4Request("GET", "/bucket/key", "", headers));
-
-        Assert.Equal(S3ErrorCode.InvalidRequest, error.Code);
-    }
-
-    [Fact]
     public void Authentication_with_unknown_authorization_scheme_returns_InvalidArgument()
     {
         var headers = new HeaderDictionary { ["Host"] = Host, ["Authorization"] = "Bearer abc" };
@@ -272,8 +262,11 @@ public partial class SigV4VerifierTests
         var error = VerifyFails(Presigned(query));
 
         Assert.Equal(S3ErrorCode.AccessDenied, error.Code);
+        Assert.Equal(403, error.StatusCode);
         Assert.Equal("Request has expired", error.Message);
-        Assert.Contains(new KeyValuePair<string, string>("X-Amz-Expires", "60"), error.Details);
+        Assert.Equal(
+            [new("X-Amz-Expires", "60"), new("Expires", "2013-05-24T00:01:00Z"), new("ServerTime", "2013-05-24T00:01:01Z")],
+            error.Details);
     }
 
     [Fact]
@@ -284,6 +277,7 @@ public partial class SigV4VerifierTests
         var error = VerifyFails(Presigned(query));
 
         Assert.Equal(S3ErrorCode.AccessDenied, error.Code);
+        Assert.Equal("Request is not yet valid", error.Message);
     }
 
     [Fact]
@@ -295,12 +289,17 @@ public partial class SigV4VerifierTests
     }
 
     [Theory]
-    [InlineData("604801")]
-    [InlineData("0")]
-    [InlineData("-1")]
-    [InlineData("soon")]
-    [InlineData("")]
-    public void Authentication_presigned_with_expires_outside_1_to_604800_returns_AuthorizationQueryParametersError(string expires)
+    [Trait("Issue", "10")]
+    [InlineData("604801", "X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than 604800 seconds")]
+    [InlineData("9223372036854775807", "X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than 604800 seconds")]
+    [InlineData("-1", "X-Amz-Expires must be non-negative")]
+    [InlineData("soon", "X-Amz-Expires should be a number")]
+    [InlineData("", "X-Amz-Expires should be a number")]
+    [InlineData("%2060", "X-Amz-Expires should be a number")]
+    [InlineData("6e1", "X-Amz-Expires should be a number")]
+    [InlineData("9223372036854775808", "X-Amz-Expires should be a number")]
+    public void Authentication_presigned_with_expires_negative_not_a_number_or_over_a_week_returns_AuthorizationQueryParametersError(
+        string expires, string message)
     {
         var query = TestSigner.Presign(PresignedPath, TestSigner.VectorTime, 60).Replace("X-Amz-Expires=60", "X-Amz-Expires=" + expires, StringComparison.Ordinal);
 
@@ -308,6 +307,50 @@ public partial class SigV4VerifierTests
 
         Assert.Equal(S3ErrorCode.AuthorizationQueryParametersError, error.Code);
         Assert.Equal(400, error.StatusCode);
+        Assert.Equal(message, error.Message);
+    }
+
+    [Fact]
+    [Trait("Issue", "10")]
+    public void Authentication_presigned_with_expires_of_zero_returns_AccessDenied_Request_has_expired()
+    {
+        // Arrange: S3 reads 0 as a valid number of seconds, so the URL expired the moment it was signed.
+        var query = TestSigner.Presign(PresignedPath, TestSigner.VectorTime, 0);
+        _clock.Set(TestSigner.VectorTime.AddMilliseconds(300));
+
+        // Act
+        var error = VerifyFails(Presigned(query));
+
+        // Assert
+        Assert.Equal(S3ErrorCode.AccessDenied, error.Code);
+        Assert.Equal(403, error.StatusCode);
+        Assert.Equal("Request has expired", error.Message);
+        Assert.Equal(
+            [new("X-Amz-Expires", "0"), new("Expires", "2013-05-24T00:00:00Z"), new("ServerTime", "2013-05-24T00:00:00Z")],
+            error.Details);
+    }
+
+    [Fact]
+    [Trait("Issue", "10")]
+    public void Authentication_presigned_past_expiry_with_an_unknown_key_still_returns_Request_has_expired()
+    {
+        // S3 judges the time window before it looks the key up.
+        var query = TestSigner.Presign(PresignedPath, TestSigner.VectorTime, 60, accessKey: "AKIDUNKNOWN");
+        _clock.Set(TestSigner.VectorTime.AddSeconds(61));
+
+        var error = VerifyFails(Presigned(query));
+
+        Assert.Equal(S3ErrorCode.AccessDenied, error.Code);
+        Assert.Equal("Request has expired", error.Message);
+    }
+
+    [Fact]
+    public void Authentication_presigned_on_its_last_second_is_accepted()
+    {
+        var query = TestSigner.Presign(PresignedPath, TestSigner.VectorTime, 60);
+        _clock.Set(TestSigner.VectorTime.AddSeconds(60));
+
+        Assert.True(_verifier.Verify(Presigned(query)).IsPresigned);
     }
 
     [Fact]
