@@ -10,8 +10,8 @@ work=$1
 mkdir -p "$work"
 source "$here/lib.sh"
 
-# AWS CLI v1 presigns with SigV2 unless told otherwise; Cairn speaks SigV4 (the setting every
-# non-AWS endpoint documents: aws configure set default.s3.signature_version s3v4).
+# AWS CLI v1 presigns with SigV2 unless told otherwise; Cairn accepts both, and this suite signs
+# with SigV4 (the setting every non-AWS endpoint documents) while SigV2ClientTests covers SigV2.
 if single_part; then threshold=1GB; else threshold=8MB; fi
 export AWS_CONFIG_FILE="$work/aws-config"
 cat >"$AWS_CONFIG_FILE" <<EOF
