@@ -134,7 +134,7 @@ public sealed class ListObjectsTests(ServerFixture fixture)
 
         // Assert
         var ns = xml.Root!.Name.Namespace;
-        Assert.Equal("a+b/", xml.Root.Element(ns + "Marker")!.Value);
+        Assert.Equal("a%20b/", xml.Root.Element(ns + "Marker")!.Value);
         Assert.Equal(["c%2Bd"], xml.Root.Elements(ns + "Contents").Select(e => e.Element(ns + "Key")!.Value));
         Assert.Equal(["%C3%A9/"], xml.Root.Elements(ns + "CommonPrefixes").Select(e => e.Element(ns + "Prefix")!.Value));
         Assert.Equal("%C3%A9/", xml.Root.Element(ns + "NextMarker")!.Value);
