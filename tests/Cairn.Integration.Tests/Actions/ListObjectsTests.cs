@@ -142,6 +142,31 @@ public sealed class ListObjectsTests(ServerFixture fixture)
         Assert.True(response.IsTruncated);
     }
 
+    [Fact(Timeout = 30_000)]
+    [Trait("Issue", "10")]
+    public async Task ListObjects_with_an_empty_delimiter_groups_nothing_and_answers_without_Delimiter_or_NextMarker()
+    {
+        // Arrange
+        var bucket = await _s3.NewBucketAsync();
+        await _s3.PutEmptyObjectsAsync(bucket, ["a/1", "a/2", "b"]);
+        var wire = new RecordingHttpClientFactory();
+        using var s3 = fixture.Server.CreateClient(config => config.HttpClientFactory = wire);
+
+        // Act
+        var response = await s3.ListObjectsAsync(new ListObjectsRequest { BucketName = bucket, Delimiter = "", MaxKeys = 2 });
+        var exchange = Assert.Single(wire.Exchanges);
+        var xml = XDocument.Parse(exchange.Body!);
+
+        // Assert
+        Assert.Contains("delimiter=&", exchange.Uri.Query + "&", StringComparison.Ordinal);
+        var ns = xml.Root!.Name.Namespace;
+        Assert.Null(xml.Root.Element(ns + "Delimiter"));
+        Assert.Null(xml.Root.Element(ns + "NextMarker")); // S3 sends NextMarker only with a delimiter
+        Assert.Empty(xml.Root.Elements(ns + "CommonPrefixes"));
+        Assert.Equal(["a/1", "a/2"], response.S3Objects.Select(static o => o.Key));
+        Assert.True(response.IsTruncated);
+    }
+
     [Fact(Timeout = 90_000)]
     public async Task ListObjects_paginates_3000_keys_each_exactly_once_in_UTF_8_byte_order()
     {

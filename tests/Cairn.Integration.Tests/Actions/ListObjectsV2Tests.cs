@@ -231,6 +231,29 @@ public sealed class ListObjectsV2Tests(ServerFixture fixture)
         Assert.Equal(response.NextContinuationToken, next.ContinuationToken);
     }
 
+    [Fact(Timeout = 30_000)]
+    [Trait("Issue", "10")]
+    public async Task ListObjectsV2_with_an_empty_delimiter_groups_nothing_and_answers_without_a_Delimiter_element()
+    {
+        // Arrange
+        var bucket = await _s3.NewBucketAsync();
+        await _s3.PutEmptyObjectsAsync(bucket, ["a/1", "a/2", "b"]);
+        var wire = new RecordingHttpClientFactory();
+        using var s3 = fixture.Server.CreateClient(config => config.HttpClientFactory = wire);
+
+        // Act
+        var response = await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, Delimiter = "" });
+        var exchange = Assert.Single(wire.Exchanges);
+        var xml = XDocument.Parse(exchange.Body!);
+
+        // Assert
+        Assert.Contains("delimiter=&", exchange.Uri.Query + "&", StringComparison.Ordinal);
+        var ns = xml.Root!.Name.Namespace;
+        Assert.Null(xml.Root.Element(ns + "Delimiter"));
+        Assert.Empty(xml.Root.Elements(ns + "CommonPrefixes"));
+        Assert.Equal(["a/1", "a/2", "b"], response.S3Objects.Select(static o => o.Key));
+    }
+
     [Fact(Timeout = 90_000)]
     public async Task ListObjectsV2_paginates_3000_keys_each_exactly_once_in_UTF_8_byte_order()
     {

@@ -48,4 +48,27 @@ public sealed partial class MultipartUploadTests
         Assert.Equal(["a%20", "c%2Bd%20"], xml[1].Elements(ns + "CommonPrefixes").Select(e => e.Element(ns + "Prefix")!.Value));
         Assert.Equal(["a ", "c+d "], grouped.CommonPrefixes.Select(Uri.UnescapeDataString));
     }
+
+    [Fact(Timeout = 30_000)]
+    [Trait("Issue", "10")]
+    public async Task ListMultipartUploads_with_an_empty_delimiter_groups_nothing_and_answers_without_a_Delimiter_element()
+    {
+        // Arrange
+        var bucket = await S3.NewBucketAsync();
+        await S3.CreateUploadAsync(bucket, "a/1");
+        await S3.CreateUploadAsync(bucket, "b");
+        var wire = new RecordingHttpClientFactory();
+        using var s3 = fixture.Server.CreateClient(config => config.HttpClientFactory = wire);
+
+        // Act
+        var response = await s3.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = bucket, Delimiter = "" });
+        var exchange = Assert.Single(wire.Exchanges);
+        var xml = XDocument.Parse(exchange.Body!).Root!;
+
+        // Assert
+        Assert.Contains("delimiter=&", exchange.Uri.Query + "&", StringComparison.Ordinal);
+        Assert.Null(xml.Element(xml.Name.Namespace + "Delimiter"));
+        Assert.Empty(response.CommonPrefixes ?? []);
+        Assert.Equal(["a/1", "b"], response.MultipartUploads.Select(static u => u.Key));
+    }
 }
