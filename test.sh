@@ -62,13 +62,13 @@ bash e2e/run.sh "$results/e2e.counts"
 read -r e2e_passed e2e_failed < "$results/e2e.counts" || { e2e_passed=0; e2e_failed=1; }
 
 echo "== end-to-end clients, gateway mode (chunk bodies in moto_server)"
-CAIRN_E2E_GATEWAY=1 CAIRN_E2E_ONLY="${CAIRN_E2E_ONLY:-aws-cli boto3 boto3-transfer rclone s3cmd js}" bash e2e/run.sh "$results/e2e-gateway.counts"
+CAIRN_E2E_GATEWAY=1 CAIRN_E2E_ONLY="${CAIRN_E2E_ONLY:-aws-cli boto3 boto3-wire boto3-transfer rclone s3cmd js}" bash e2e/run.sh "$results/e2e-gateway.counts"
 read -r gateway_passed gateway_failed < "$results/e2e-gateway.counts" || { gateway_passed=0; gateway_failed=1; }
 e2e_passed=$((e2e_passed + gateway_passed))
 e2e_failed=$((e2e_failed + gateway_failed))
 
 echo "== end-to-end clients, two nodes on one PostgreSQL behind nginx (chunk bodies in moto_server)"
-CAIRN_E2E_NODES=2 CAIRN_E2E_ONLY="${CAIRN_E2E_ONLY:-aws-cli boto3 boto3-transfer rclone s3cmd js}" bash e2e/run.sh "$results/e2e-cluster.counts"
+CAIRN_E2E_NODES=2 CAIRN_E2E_ONLY="${CAIRN_E2E_ONLY:-aws-cli boto3 boto3-wire boto3-transfer rclone s3cmd js}" bash e2e/run.sh "$results/e2e-cluster.counts"
 read -r cluster_passed cluster_failed < "$results/e2e-cluster.counts" || { cluster_passed=0; cluster_failed=1; }
 e2e_passed=$((e2e_passed + cluster_passed))
 e2e_failed=$((e2e_failed + cluster_failed))

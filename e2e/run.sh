@@ -3,7 +3,7 @@
 # each end-to-end client suite against it (each under a time limit), stops it (by PID), and
 # writes "passed failed" (suites) to $1.
 #   CAIRN_E2E_SINGLE_PART=1  every client's multipart threshold and part size above the file sizes
-#   CAIRN_E2E_ONLY="a b"     run only the named suites (aws-cli boto3 boto3-transfer rclone s3cmd js bench-smoke)
+#   CAIRN_E2E_ONLY="a b"     run only the named suites (aws-cli boto3 boto3-wire boto3-transfer rclone s3cmd js bench-smoke)
 #   CAIRN_E2E_GATEWAY=1      gateway mode: chunk bodies in a bucket of a moto_server started here
 #   CAIRN_E2E_NODES=N        N Cairn nodes (N >= 2) sharing one throwaway PostgreSQL cluster started
 #                            here and one moto_server bucket (gateway mode implied), behind nginx
@@ -153,6 +153,7 @@ run_suite() {
 if [ "${CAIRN_E2E_SINGLE_PART:-0}" = "1" ]; then echo "(CAIRN_E2E_SINGLE_PART=1: multipart thresholds above the file sizes)"; fi
 run_suite aws-cli 600 bash e2e/aws-cli.sh "$work/aws-cli"
 run_suite boto3 300 "$python" e2e/boto3_smoke.py
+run_suite boto3-wire 300 "$python" e2e/boto3_wire.py
 run_suite boto3-transfer 300 "$python" e2e/boto3_transfer.py "$work/boto3-transfer"
 run_suite rclone 300 bash e2e/rclone.sh "$work/rclone"
 run_suite s3cmd 300 bash e2e/s3cmd.sh "$work/s3cmd"

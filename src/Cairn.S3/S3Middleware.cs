@@ -93,6 +93,15 @@ public sealed partial class S3Middleware(S3RequestParser parser, SigV4Verifier v
         {
             context.Response.Headers[name] = value;
         }
+        if (AwaitsContinue(context.Request))
+        {
+            // A client that sent Expect: 100-continue and gets a final answer instead does not send
+            // its body (RFC 9110 10.1.1), but Kestrel, keeping the connection, would read the declared
+            // Content-Length of the client's next request as the unread body and answer that request
+            // 400 (boto3 did). So the answer says Connection: close and the client's next request
+            // goes on a new connection; Kestrel drops this one after its body-drain timeout.
+            context.Response.Headers.Connection = "close";
+        }
         context.Response.StatusCode = error.StatusCode;
         if (HttpMethods.IsHead(context.Request.Method) || error.StatusCode == StatusCodes.Status304NotModified)
         {
@@ -100,6 +109,10 @@ public sealed partial class S3Middleware(S3RequestParser parser, SigV4Verifier v
         }
         await S3ErrorWriter.WriteAsync(context, error, resource, requestId).ConfigureAwait(false);
     }
+
+    private static bool AwaitsContinue(HttpRequest request) =>
+        request.Headers.Expect.ToString().Contains("100-continue", StringComparison.OrdinalIgnoreCase)
+        && (request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0);
 
     private static (string Path, string Query) SplitTarget(HttpContext context)
     {

@@ -95,9 +95,11 @@ public static class ServerHost
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            // Header values may carry UTF-8 (user metadata, response-content-disposition file names);
-            // Kestrel's ASCII-only default would turn them into 400s and 500s.
-            kestrel.RequestHeaderEncodingSelector = static _ => System.Text.Encoding.UTF8;
+            // Header values may carry non-ASCII text (user metadata, file names): read as UTF-8, or as
+            // Latin-1 where the bytes are not UTF-8, so no byte is lost (RequestHeaderEncoding). Sent
+            // as UTF-8 (response-content-disposition file names); user metadata goes out RFC 2047
+            // encoded, in ASCII. Kestrel's defaults would refuse such requests and fail such answers.
+            kestrel.RequestHeaderEncodingSelector = static _ => RequestHeaderEncoding.Instance;
             kestrel.ResponseHeaderEncodingSelector = static _ => System.Text.Encoding.UTF8;
         });
 

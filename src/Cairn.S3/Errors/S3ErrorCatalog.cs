@@ -6,6 +6,7 @@ public static class S3ErrorCatalog
 {
     private static readonly Dictionary<S3ErrorCode, (int Status, string Message)> Entries = new()
     {
+        [S3ErrorCode.AccessControlListNotSupported] = (400, "The bucket does not allow ACLs"),
         [S3ErrorCode.AccessDenied] = (403, "Access Denied"),
         [S3ErrorCode.AuthorizationHeaderMalformed] = (400, "The authorization header is malformed."),
         [S3ErrorCode.AuthorizationQueryParametersError] = (400, "Error parsing the X-Amz-Credential parameter."),

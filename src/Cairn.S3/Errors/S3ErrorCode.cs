@@ -3,6 +3,7 @@ namespace Cairn.S3.Errors;
 /// <summary>S3 error codes; each member's name is the code on the wire.</summary>
 public enum S3ErrorCode
 {
+    AccessControlListNotSupported,
     AccessDenied,
     AuthorizationHeaderMalformed,
     AuthorizationQueryParametersError,

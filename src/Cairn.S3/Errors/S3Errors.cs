@@ -31,4 +31,14 @@ public static partial class S3Errors
 
     public static S3Exception NotImplemented(string what) =>
         new(S3ErrorCode.NotImplemented, $"{what} is not implemented.");
+
+    /// <summary>
+    /// NotImplemented for a request header that asks for something Cairn does not do, worded as S3
+    /// words it, with the header named in a <c>Header</c> element.
+    /// </summary>
+    public static S3Exception HeaderNotImplemented(string header) =>
+        new(S3ErrorCode.NotImplemented, "A header you provided implies functionality that is not implemented")
+        {
+            Details = [new("Header", header)],
+        };
 }

@@ -16,7 +16,7 @@ public sealed partial class S3Handlers
         var bucket = RequireBucket(request);
         var query = request.Query;
         var prefix = QueryValue(query, "prefix") ?? "";
-        var delimiter = QueryValue(query, "delimiter");
+        var delimiter = Delimiter(query);
         var maxKeys = MaxKeys(QueryValue(query, "max-keys"));
         var encodingType = QueryValue(query, "encoding-type");
         if (encodingType is not null && !string.Equals(encodingType, "url", StringComparison.OrdinalIgnoreCase))
@@ -27,7 +27,7 @@ public sealed partial class S3Handlers
         var startAfter = v2 ? QueryValue(query, "start-after") : QueryValue(query, "marker");
         var after = continuationToken is not null ? DecodeContinuationToken(continuationToken) : startAfter;
 
-        var result = await objects.ListAsync(bucket, new ListObjectsQuery(prefix, string.IsNullOrEmpty(delimiter) ? null : delimiter, after, maxKeys),
+        var result = await objects.ListAsync(bucket, new ListObjectsQuery(prefix, delimiter, after, maxKeys),
             context.RequestAborted).ConfigureAwait(false);
         if (!result.BucketExists)
         {
@@ -64,7 +64,7 @@ public sealed partial class S3Handlers
             Prefix = S3UrlEncoding.EncodeIf(encode, prefix)!,
             Marker = S3UrlEncoding.EncodeIf(encode, startAfter) ?? "",
             // AWS returns NextMarker only when a delimiter was given; clients use the last key otherwise.
-            NextMarker = listing.IsTruncated && !string.IsNullOrEmpty(delimiter) ? S3UrlEncoding.EncodeIf(encode, listing.NextAfter) : null,
+            NextMarker = listing.IsTruncated && delimiter is not null ? S3UrlEncoding.EncodeIf(encode, listing.NextAfter) : null,
             Delimiter = S3UrlEncoding.EncodeIf(encode, delimiter),
             MaxKeys = maxKeys,
             IsTruncated = listing.IsTruncated,
@@ -130,6 +130,12 @@ public sealed partial class S3Handlers
             throw S3Errors.InvalidArgument("The continuation token provided is incorrect", "continuation-token", token);
         }
     }
+
+    /// <summary>
+    /// The delimiter parameter; empty (<c>delimiter=</c>) is no delimiter, as in S3: nothing is grouped
+    /// and the answer has no Delimiter element.
+    /// </summary>
+    private static string? Delimiter(IQueryCollection query) => QueryValue(query, "delimiter") is { Length: > 0 } delimiter ? delimiter : null;
 
     private static string? QueryValue(IQueryCollection query, string name) =>
         query.TryGetValue(name, out var values) && values.Count > 0 ? values[0] : null;

@@ -57,7 +57,7 @@ public sealed partial class S3Handlers
         var bucket = RequireBucket(request);
         var query = request.Query;
         var prefix = QueryValue(query, "prefix") ?? "";
-        var delimiter = QueryValue(query, "delimiter");
+        var delimiter = Delimiter(query);
         var keyMarker = QueryValue(query, "key-marker");
         var uploadIdMarker = QueryValue(query, "upload-id-marker");
         var maxUploads = Math.Min(NonNegativeInt(QueryValue(query, "max-uploads"), "max-uploads") ?? S3Limits.MaxKeys, S3Limits.MaxKeys);
@@ -68,7 +68,7 @@ public sealed partial class S3Handlers
         }
         var encode = encodingType is not null;
         var listing = await multipart.ListUploadsAsync(bucket,
-            new MultipartUploadsQuery(prefix, string.IsNullOrEmpty(delimiter) ? null : delimiter, keyMarker, keyMarker is null ? null : uploadIdMarker, maxUploads),
+            new MultipartUploadsQuery(prefix, delimiter, keyMarker, keyMarker is null ? null : uploadIdMarker, maxUploads),
             context.RequestAborted).ConfigureAwait(false) ?? throw S3Errors.NoSuchBucket(bucket);
         var owner = OwnerOf(auth);
         var uploads = new List<UploadEntry>(listing.Uploads.Count);

@@ -181,7 +181,7 @@ public sealed partial class S3Handlers
         SetIfPresent(headers, "Expires", version.Headers.Expires);
         foreach (var (name, value) in version.UserMetadata)
         {
-            headers["x-amz-meta-" + name] = value;
+            headers["x-amz-meta-" + name] = MetadataHeaderValue.Encode(value);
         }
         if (version.Tags.Count > 0)
         {

@@ -14,8 +14,18 @@ namespace Cairn.S3.Handlers;
 /// </summary>
 public sealed partial class S3Handlers(BucketService buckets, ObjectService objects, MultipartService multipart, S3Options options)
 {
-    /// <summary>Dispatches a parsed, authenticated request (one switch, STYLE top rule 1).</summary>
-    public Task HandleAsync(HttpContext context, S3Request request, AuthResult auth) => request.Operation switch
+    /// <summary>
+    /// Dispatches a parsed, authenticated request (one switch, STYLE top rule 1), after refusing any
+    /// header that asks for something Cairn does not do (<see cref="RefusedRequestHeaders"/>): before
+    /// a handler reads a body or writes anything.
+    /// </summary>
+    public Task HandleAsync(HttpContext context, S3Request request, AuthResult auth)
+    {
+        RefusedRequestHeaders.ThrowIfAnyRefused(request.Operation, context.Request.Headers);
+        return DispatchAsync(context, request, auth);
+    }
+
+    private Task DispatchAsync(HttpContext context, S3Request request, AuthResult auth) => request.Operation switch
     {
         S3Operation.ListBuckets => ListBucketsAsync(context, auth),
         S3Operation.CreateBucket => CreateBucketAsync(context, request, auth),

@@ -8,18 +8,24 @@ namespace Cairn.S3.Xml;
 /// requested with <c>encoding-type=url</c>.
 /// </summary>
 /// <remarks>
-/// Form encoding of the UTF-8 bytes: ASCII letters, digits and <c>- _ . * /</c> stay as they are, a
-/// space becomes <c>+</c>, every other byte becomes <c>%XX</c> (upper-case hex), so a literal <c>+</c>
-/// goes out as <c>%2B</c>. Evidence:
-/// <list type="bullet">
-/// <item>botocore decodes these fields with <c>unquote_plus</c> (<c>handlers.py</c> <c>_decode_list_object</c>
-/// → <c>compat.unquote_str</c>), and the AWS SDK for Java v2 test fixture for its decoder
-/// (<c>DecodeUrlEncodedResponseInterceptorTest</c>) is <c>foo+%3D+bar+baz+%CE%B1...</c>: a space is '+'
-/// on the wire and a '+' must therefore be escaped;</item>
-/// <item>the S3 API reference: "test_file(3).png will appear as test_file%283%29.png" (parentheses escaped);</item>
-/// <item>MinIO's <c>s3URLEncode</c> documents the S3 differences from Go's <c>QueryEscape</c>: '/' and '*'
-/// stay literal and '~' is escaped. That matches Java's <c>URLEncoder</c> set plus '/'.</item>
-/// </list>
+/// <para>
+/// Percent-encoding of the UTF-8 bytes: ASCII letters, digits and <c>- _ . * /</c> stay as they are,
+/// every other byte (a space and every control character included) becomes <c>%XX</c> (upper-case
+/// hex), so a literal <c>+</c> goes out as <c>%2B</c> and a space as <c>%20</c>.
+/// </para>
+/// <para>
+/// The set left alone is S3's: the S3 API reference ("test_file(3).png will appear as
+/// test_file%283%29.png"), keys listed by S3 keep <c>/</c> and escape <c>+</c>, <c>~</c>, <c>(</c> and
+/// <c>)</c> (Java's <c>URLEncoder</c> set plus <c>/</c>; MinIO documents the same differences from Go's
+/// <c>QueryEscape</c>). For a space S3 itself has been seen to send <c>+</c> (form encoding); Cairn sends
+/// <c>%20</c>, which every decoder clients use reads as a space: botocore's <c>unquote_plus</c>, Java's
+/// <c>URLDecoder</c> and .NET's <c>WebUtility.UrlDecode</c> (form decoders) as well as
+/// <c>Uri.UnescapeDataString</c>, <c>decodeURIComponent</c> and Go's <c>PathUnescape</c> (percent-only
+/// decoders, which leave a <c>+</c> as a plus). The AWS SDK for .NET (4.1) hands the encoded values
+/// over as they came, so its users decode them with one of those; ceph's s3-tests expect <c>%20</c>
+/// (<c>test_bucket_list_encoding_basic</c>); and an encoded key pasted into a URL path names the right
+/// object, which <c>+</c> does not.
+/// </para>
 /// </remarks>
 public static class S3UrlEncoding
 {
@@ -45,10 +51,6 @@ public static class S3UrlEncoding
                 if (b < 0x80 && Unescaped.Contains((char)b))
                 {
                     builder.Append((char)b);
-                }
-                else if (b == (byte)' ')
-                {
-                    builder.Append('+');
                 }
                 else
                 {

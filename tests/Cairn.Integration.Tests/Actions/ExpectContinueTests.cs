@@ -50,6 +50,27 @@ public sealed class ExpectContinueTests(ServerFixture fixture)
         Assert.StartsWith("HTTP/1.1 404", response, StringComparison.Ordinal);
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task An_error_answered_without_100_continue_closes_the_connection_so_the_unsent_body_cannot_swallow_the_next_request()
+    {
+        // Arrange: a refused header, answered before the body. The client, told no 100, sends no
+        // body; on a kept connection the server would take the next request's bytes for it. So the
+        // answer says Connection: close, and the client opens a new connection.
+        var bucket = CairnServer.NewBucketName("expect-refused");
+        await fixture.Server.Client.PutBucketAsync(bucket);
+        using var socket = await ConnectAsync();
+        await using var stream = new NetworkStream(socket);
+
+        // Act
+        await stream.WriteAsync(Head(bucket, 100 * 1024, ("x-amz-server-side-encryption", "AES256")));
+        var response = await ReadHeadAsync(stream);
+
+        // Assert
+        Assert.StartsWith("HTTP/1.1 501", response, StringComparison.Ordinal);
+        Assert.Contains("Connection: close", response, StringComparison.OrdinalIgnoreCase);
+        await Assert.ThrowsAnyAsync<Amazon.S3.AmazonS3Exception>(() => fixture.Server.Client.GetObjectMetadataAsync(bucket, "k"));
+    }
+
     private async Task<Socket> ConnectAsync()
     {
         var uri = new Uri(fixture.Server.Endpoint);
@@ -58,11 +79,15 @@ public sealed class ExpectContinueTests(ServerFixture fixture)
         return socket;
     }
 
-    private byte[] Head(string bucket, int length)
+    private byte[] Head(string bucket, int length, params (string Name, string Value)[] extraHeaders)
     {
         var request = new WireRequest("PUT", new Uri(fixture.Server.Endpoint).Authority, WireSigner.PathOf(bucket, "k"));
         request.Headers["Content-Length"] = length.ToString(System.Globalization.CultureInfo.InvariantCulture);
         request.Headers["Expect"] = "100-continue";
+        foreach (var (name, value) in extraHeaders)
+        {
+            request.Headers[name] = value;
+        }
         _signer.SignHeaders(request, DateTimeOffset.UtcNow, WireSigner.UnsignedPayload);
         var head = new StringBuilder($"PUT {request.Target} HTTP/1.1\r\n");
         foreach (var (name, value) in request.Headers)

@@ -134,11 +134,36 @@ public sealed class ListObjectsTests(ServerFixture fixture)
 
         // Assert
         var ns = xml.Root!.Name.Namespace;
-        Assert.Equal("a+b/", xml.Root.Element(ns + "Marker")!.Value);
+        Assert.Equal("a%20b/", xml.Root.Element(ns + "Marker")!.Value);
         Assert.Equal(["c%2Bd"], xml.Root.Elements(ns + "Contents").Select(e => e.Element(ns + "Key")!.Value));
         Assert.Equal(["%C3%A9/"], xml.Root.Elements(ns + "CommonPrefixes").Select(e => e.Element(ns + "Prefix")!.Value));
         Assert.Equal("%C3%A9/", xml.Root.Element(ns + "NextMarker")!.Value);
         Assert.Equal(["c+d"], response.S3Objects.Select(o => WebUtility.UrlDecode(o.Key)));
+        Assert.True(response.IsTruncated);
+    }
+
+    [Fact(Timeout = 30_000)]
+    [Trait("Issue", "10")]
+    public async Task ListObjects_with_an_empty_delimiter_groups_nothing_and_answers_without_Delimiter_or_NextMarker()
+    {
+        // Arrange
+        var bucket = await _s3.NewBucketAsync();
+        await _s3.PutEmptyObjectsAsync(bucket, ["a/1", "a/2", "b"]);
+        var wire = new RecordingHttpClientFactory();
+        using var s3 = fixture.Server.CreateClient(config => config.HttpClientFactory = wire);
+
+        // Act
+        var response = await s3.ListObjectsAsync(new ListObjectsRequest { BucketName = bucket, Delimiter = "", MaxKeys = 2 });
+        var exchange = Assert.Single(wire.Exchanges);
+        var xml = XDocument.Parse(exchange.Body!);
+
+        // Assert
+        Assert.Contains("delimiter=&", exchange.Uri.Query + "&", StringComparison.Ordinal);
+        var ns = xml.Root!.Name.Namespace;
+        Assert.Null(xml.Root.Element(ns + "Delimiter"));
+        Assert.Null(xml.Root.Element(ns + "NextMarker")); // S3 sends NextMarker only with a delimiter
+        Assert.Empty(xml.Root.Elements(ns + "CommonPrefixes"));
+        Assert.Equal(["a/1", "a/2"], response.S3Objects.Select(static o => o.Key));
         Assert.True(response.IsTruncated);
     }
 

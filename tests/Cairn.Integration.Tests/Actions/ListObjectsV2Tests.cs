@@ -163,9 +163,11 @@ public sealed class ListObjectsV2Tests(ServerFixture fixture)
         // Act
         var response = await _s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, Encoding = EncodingType.Url });
 
-        // Assert: this SDK hands the keys over still encoded; form-decoding them gives the keys back.
+        // Assert: this SDK hands the keys over still encoded; form-decoding or percent-decoding them gives the keys back.
         Assert.Equal(keys, response.S3Objects.Select(o => WebUtility.UrlDecode(o.Key)));
+        Assert.Equal(keys, response.S3Objects.Select(o => Uri.UnescapeDataString(o.Key)));
         Assert.Contains("a%2Bb", response.S3Objects.Select(o => o.Key));
+        Assert.Contains("dir%20one/x", response.S3Objects.Select(o => o.Key));
         Assert.Equal(EncodingType.Url, response.Encoding);
     }
 
@@ -182,12 +184,74 @@ public sealed class ListObjectsV2Tests(ServerFixture fixture)
         await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, Encoding = EncodingType.Url, Delimiter = " " });
         var xml = XDocument.Parse(Assert.Single(wire.Exchanges).Body!);
 
-        // Assert: a space is '+', a literal '+' is %2B, non-ASCII is percent-encoded UTF-8 (as botocore's unquote_plus expects).
+        // Assert: a space is %20 (not '+'), a literal '+' is %2B, non-ASCII is percent-encoded UTF-8.
         var ns = xml.Root!.Name.Namespace;
-        Assert.Equal(["a%2Bb+", "%C3%BC+"], xml.Root.Elements(ns + "CommonPrefixes").Select(e => e.Element(ns + "Prefix")!.Value));
+        Assert.Equal(["a%2Bb%20", "%C3%BC%20"], xml.Root.Elements(ns + "CommonPrefixes").Select(e => e.Element(ns + "Prefix")!.Value));
         Assert.Equal(["%C3%BC%2B"], xml.Root.Elements(ns + "Contents").Select(e => e.Element(ns + "Key")!.Value));
-        Assert.Equal("+", xml.Root.Element(ns + "Delimiter")!.Value);
+        Assert.Equal("%20", xml.Root.Element(ns + "Delimiter")!.Value);
         Assert.Equal("url", xml.Root.Element(ns + "EncodingType")!.Value);
+    }
+
+    [Fact(Timeout = 30_000)]
+    [Trait("Issue", "10")]
+    public async Task ListObjectsV2_with_encoding_type_url_round_trips_a_control_character_prefix_and_start_after()
+    {
+        // Arrange: U+0001 cannot appear in XML 1.0, which is why clients ask for encoding-type=url.
+        var bucket = await _s3.NewBucketAsync();
+        await _s3.PutEmptyObjectsAsync(bucket, ["\u0001ctl x/1", "\u0001ctl x/2", "\u0001ctl x/3", "plain"]);
+        var wire = new RecordingHttpClientFactory();
+        using var s3 = fixture.Server.CreateClient(config => config.HttpClientFactory = wire);
+
+        // Act: the SDK sends the prefix percent-encoded in the query.
+        var response = await s3.ListObjectsV2Async(new ListObjectsV2Request
+        {
+            BucketName = bucket,
+            Prefix = "\u0001ctl x/",
+            StartAfter = "\u0001ctl x/1",
+            Encoding = EncodingType.Url,
+            MaxKeys = 1,
+        });
+        var xml = XDocument.Parse(Assert.Single(wire.Exchanges).Body!);
+
+        // Assert: every key-derived element comes back encoded; the continuation token stays opaque.
+        var ns = xml.Root!.Name.Namespace;
+        Assert.Equal("%01ctl%20x/", xml.Root.Element(ns + "Prefix")!.Value);
+        Assert.Equal("%01ctl%20x/1", xml.Root.Element(ns + "StartAfter")!.Value);
+        Assert.Equal(["%01ctl%20x/2"], xml.Root.Elements(ns + "Contents").Select(e => e.Element(ns + "Key")!.Value));
+        Assert.Equal(["\u0001ctl x/2"], response.S3Objects.Select(o => Uri.UnescapeDataString(o.Key)));
+        Assert.True(response.IsTruncated);
+        var next = await s3.ListObjectsV2Async(new ListObjectsV2Request
+        {
+            BucketName = bucket,
+            Prefix = "\u0001ctl x/",
+            ContinuationToken = response.NextContinuationToken,
+            Encoding = EncodingType.Url,
+        });
+        Assert.Equal(["\u0001ctl x/3"], next.S3Objects.Select(o => Uri.UnescapeDataString(o.Key)));
+        Assert.Equal(response.NextContinuationToken, next.ContinuationToken);
+    }
+
+    [Fact(Timeout = 30_000)]
+    [Trait("Issue", "10")]
+    public async Task ListObjectsV2_with_an_empty_delimiter_groups_nothing_and_answers_without_a_Delimiter_element()
+    {
+        // Arrange
+        var bucket = await _s3.NewBucketAsync();
+        await _s3.PutEmptyObjectsAsync(bucket, ["a/1", "a/2", "b"]);
+        var wire = new RecordingHttpClientFactory();
+        using var s3 = fixture.Server.CreateClient(config => config.HttpClientFactory = wire);
+
+        // Act
+        var response = await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, Delimiter = "" });
+        var exchange = Assert.Single(wire.Exchanges);
+        var xml = XDocument.Parse(exchange.Body!);
+
+        // Assert
+        Assert.Contains("delimiter=&", exchange.Uri.Query + "&", StringComparison.Ordinal);
+        var ns = xml.Root!.Name.Namespace;
+        Assert.Null(xml.Root.Element(ns + "Delimiter"));
+        Assert.Empty(xml.Root.Elements(ns + "CommonPrefixes"));
+        Assert.Equal(["a/1", "a/2", "b"], response.S3Objects.Select(static o => o.Key));
     }
 
     [Fact(Timeout = 90_000)]

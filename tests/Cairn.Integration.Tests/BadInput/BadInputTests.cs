@@ -52,7 +52,8 @@ public sealed partial class BadInputTests(BadInputFixture fixture)
     /// values), signed in the header form at <paramref name="time"/>. x-amz-decoded-content-length is
     /// the chunks' total unless <paramref name="decodedLength"/> says otherwise; <paramref name="trailers"/>
     /// are declared in x-amz-trailer and sent after the final chunk; <paramref name="tamper"/> may
-    /// change a chunk or its claimed signature after signing.
+    /// change a chunk or its claimed signature after signing; <paramref name="query"/> makes it an
+    /// UploadPart (<c>partNumber=...&amp;uploadId=...</c>).
     /// </summary>
     private WireRequest ChunkedPut(
         string bucket,
@@ -62,9 +63,10 @@ public sealed partial class BadInputTests(BadInputFixture fixture)
         DateTimeOffset time,
         long? decodedLength = null,
         IReadOnlyList<(string Name, string Value)>? trailers = null,
-        Func<int, byte[], string, (byte[] Data, string Signature)>? tamper = null)
+        Func<int, byte[], string, (byte[] Data, string Signature)>? tamper = null,
+        string query = "")
     {
-        var request = Wire.Request("PUT", WireSigner.PathOf(bucket, key));
+        var request = Wire.Request("PUT", WireSigner.PathOf(bucket, key), query);
         request.Headers["content-encoding"] = "aws-chunked";
         request.Headers["x-amz-decoded-content-length"] = (decodedLength ?? chunks.Sum(static c => (long)c.Length)).ToString(CultureInfo.InvariantCulture);
         if (trailers is not null)

@@ -11,13 +11,20 @@ namespace Cairn.Integration.Tests.BadInput;
 internal sealed class WireClient : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
+    private static readonly HttpRequestOptionsKey<Encoding> HeaderEncodingKey = new("cairn.header-encoding");
     private readonly Uri _endpoint;
     private readonly HttpClient _http;
 
     public WireClient(string endpoint)
     {
         _endpoint = new Uri(endpoint);
-        _http = new HttpClient(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false, UseCookies = false })
+        _http = new HttpClient(new SocketsHttpHandler
+        {
+            UseProxy = false,
+            AllowAutoRedirect = false,
+            UseCookies = false,
+            RequestHeaderEncodingSelector = static (_, message) => message.Options.TryGetValue(HeaderEncodingKey, out var encoding) ? encoding : null,
+        })
         {
             Timeout = Timeout,
         };
@@ -32,6 +39,10 @@ internal sealed class WireClient : IDisposable
     public async Task<WireResponse> SendAsync(WireRequest request)
     {
         using var message = new HttpRequestMessage(new HttpMethod(request.Method), new Uri(_endpoint, request.Target));
+        if (request.HeaderEncoding is { } headerEncoding)
+        {
+            message.Options.Set(HeaderEncodingKey, headerEncoding);
+        }
         if (request.Body.Length > 0 || request.Method is "PUT" or "POST")
         {
             message.Content = new ByteArrayContent(request.Body);

@@ -24,5 +24,8 @@ internal sealed class WireRequest
 
     public byte[] Body { get; set; } = [];
 
+    /// <summary>How header values become bytes: null sends ASCII only (HttpClient's default); UTF-8 or Latin-1 as a client would.</summary>
+    public System.Text.Encoding? HeaderEncoding { get; set; }
+
     public string Target => Query.Length == 0 ? Path : Path + "?" + Query;
 }

@@ -177,7 +177,7 @@ public sealed class ListBucketResultWriterTests
 
         // Assert
         Assert.Contains("<Key>dir/x&#x1;y z+</Key>", raw, StringComparison.Ordinal);
-        Assert.Contains("<Key>dir/x%01y+z%2B</Key>", encoded, StringComparison.Ordinal);
-        Assert.Equal("dir/x%01y+z%2B", Parse(encoded).Descendants(XName.Get("Key", Ns)).Single().Value);
+        Assert.Contains("<Key>dir/x%01y%20z%2B</Key>", encoded, StringComparison.Ordinal);
+        Assert.Equal("dir/x%01y%20z%2B", Parse(encoded).Descendants(XName.Get("Key", Ns)).Single().Value);
     }
 }
