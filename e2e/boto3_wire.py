@@ -47,7 +47,6 @@ refusals = {
     "SSE-S3": {"ServerSideEncryption": "AES256"},
     "SSE-KMS": {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": "alias/cairn"},
     "SSE-C": SSE_C,
-    "tags": {"Tagging": "team=storage"},
     "object lock": {"ObjectLockMode": "GOVERNANCE", "ObjectLockRetainUntilDate": "2030-01-01T00:00:00Z"},
     "storage class": {"StorageClass": "GLACIER"},
     "website redirect": {"WebsiteRedirectLocation": "/elsewhere.html"},
@@ -64,6 +63,8 @@ got = error_of(s3.copy_object, Bucket=bucket, Key="refused", CopySource={"Bucket
                ServerSideEncryption="AES256")
 check(got is not None and got[:2] == ("NotImplemented", 501), "copy_object with SSE-S3: %r" % (got,))
 check(absent("refused"), "the refused copy stored nothing")
+got = error_of(s3.create_multipart_upload, Bucket=bucket, Key="refused", Tagging="team=storage")
+check(got is not None and got[:2] == ("NotImplemented", 501), "create_multipart_upload with tags: %r" % (got,))
 got = error_of(s3.create_multipart_upload, Bucket=bucket, Key="refused", ServerSideEncryption="aws:kms")
 check(got is not None and got[:2] == ("NotImplemented", 501), "create_multipart_upload with SSE-KMS: %r" % (got,))
 check(not s3.list_multipart_uploads(Bucket=bucket).get("Uploads"), "the refused upload was not created")

@@ -17,12 +17,6 @@ public sealed partial class S3Handlers
         var bucket = RequireBucket(request);
         var key = ValidKey(request);
         var headers = context.Request.Headers;
-        if (headers.ContainsKey("x-amz-tagging"))
-        {
-            // Tags of a multipart upload would have to be kept with the upload until it completes;
-            // until they are, the header is refused rather than dropped (never accept and ignore).
-            throw S3Errors.NotImplemented("x-amz-tagging on CreateMultipartUpload");
-        }
         ChecksumAlgorithm? algorithm = null;
         if (RequestHeaders.Value(headers, "x-amz-checksum-algorithm") is { } algorithmName)
         {

@@ -8,7 +8,7 @@ namespace Cairn.Integration.Tests.Actions;
 
 /// <summary>
 /// Never accept and ignore (issue 10), as the AWS SDK for .NET sees it: a request for encryption,
-/// object lock, tags, a storage class, a website redirect or a public ACL fails with the error S3
+/// object lock, a storage class, a website redirect or a public ACL fails with the error S3
 /// gives (501 NotImplemented; 400 AccessControlListNotSupported for ACLs), stores nothing, and the
 /// client's next request works. The whole list is enumerated on the wire in BadInputTests.RefusedHeaders.cs.
 /// </summary>
@@ -36,7 +36,6 @@ public sealed class RefusedHeaderTests(ServerFixture fixture)
             r.ObjectLockRetainUntilDate = DateTime.UtcNow.AddDays(1);
         },
         ["legal hold"] = static r => r.ObjectLockLegalHoldStatus = ObjectLockLegalHoldStatus.On,
-        ["tags"] = static r => r.TagSet = [new Tag { Key = "team", Value = "storage" }],
         ["storage class"] = static r => r.StorageClass = S3StorageClass.Glacier,
         ["website redirect"] = static r => r.WebsiteRedirectLocation = "/elsewhere.html",
     };

@@ -111,10 +111,21 @@ public sealed class RefusedRequestHeadersTests
 
     [Theory]
     [InlineData("X-Amz-Server-Side-Encryption", "AES256")]
-    [InlineData("X-AMZ-TAGGING", "a=b")]
+    [InlineData("X-AMZ-OBJECT-LOCK-MODE", "GOVERNANCE")]
     public void Header_names_match_in_any_case(string name, string value)
     {
         Assert.Throws<S3Exception>(() => RefusedRequestHeaders.ThrowIfAnyRefused(S3Operation.PutObject, Headers((name, value))));
+    }
+
+    [Theory]
+    [InlineData(S3Operation.PutObject)]
+    [InlineData(S3Operation.CopyObject)]
+    public void Tags_are_served_on_PutObject_and_CopyObject_and_refused_only_on_CreateMultipartUpload(S3Operation served)
+    {
+        RefusedRequestHeaders.ThrowIfAnyRefused(served, Headers(("x-amz-tagging", "a=b")));
+        var error = Assert.Throws<S3Exception>(() =>
+            RefusedRequestHeaders.ThrowIfAnyRefused(S3Operation.CreateMultipartUpload, Headers(("x-amz-tagging", "a=b"))));
+        Assert.Equal(S3ErrorCode.NotImplemented, error.Code);
     }
 
     [Theory]
