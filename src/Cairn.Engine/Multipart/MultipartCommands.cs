@@ -56,12 +56,16 @@ public enum UploadPartStatus
     NoSuchSourceBucket,
     NoSuchSourceKey,
     SourcePreconditionFailed,
-    /// <summary>The copy-source range is outside the source object.</summary>
+    /// <summary>The copy-source range reaches past the end of the source object (<see cref="UploadPartResult.SourceSize"/> says how long it is).</summary>
     InvalidSourceRange,
 }
 
 /// <summary>Result of storing a part; <see cref="Part"/> is set when <see cref="Status"/> is Stored.</summary>
-public sealed record UploadPartResult(UploadPartStatus Status, UploadedPart Part = default, ChecksumAlgorithm? MismatchedChecksum = null);
+public sealed record UploadPartResult(UploadPartStatus Status, UploadedPart Part = default, ChecksumAlgorithm? MismatchedChecksum = null)
+{
+    /// <summary>The source object's size, for <see cref="UploadPartStatus.InvalidSourceRange"/> (S3 names it in the error message).</summary>
+    public long SourceSize { get; init; }
+}
 
 /// <summary>A part as listed in CompleteMultipartUpload, with any checksums the client states for it.</summary>
 public sealed record CompletePartCommand(int PartNumber, string ETag, IReadOnlyDictionary<string, string> Checksums);

@@ -53,12 +53,12 @@ public sealed partial class MultipartService
             case GetObjectStatus.PreconditionFailed or GetObjectStatus.NotModified:
                 return new UploadPartResult(UploadPartStatus.SourcePreconditionFailed);
             case GetObjectStatus.RangeNotSatisfiable:
-                return new UploadPartResult(UploadPartStatus.InvalidSourceRange);
+                return new UploadPartResult(UploadPartStatus.InvalidSourceRange) { SourceSize = source.Version.Size };
         }
         if (command.SourceRange is { } requested && requested.Last >= source.Version.Size)
         {
             // S3 refuses a copy range that runs past the end instead of clipping it as GET does.
-            return new UploadPartResult(UploadPartStatus.InvalidSourceRange);
+            return new UploadPartResult(UploadPartStatus.InvalidSourceRange) { SourceSize = source.Version.Size };
         }
 
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: options.ChunkSize, resumeWriterThreshold: options.ChunkSize / 2));

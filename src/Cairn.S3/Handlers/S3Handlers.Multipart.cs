@@ -92,6 +92,7 @@ public sealed partial class S3Handlers
         var (uploadId, partNumber) = PartAddress(request);
         var headers = context.Request.Headers;
         var (sourceBucket, sourceKey) = CopySource(RequestHeaders.Value(headers, "x-amz-copy-source")!);
+        var range = RequestHeaders.Value(headers, "x-amz-copy-source-range");
         var result = await multipart.UploadPartCopyAsync(new UploadPartCopyCommand
         {
             Bucket = bucket,
@@ -100,7 +101,7 @@ public sealed partial class S3Handlers
             PartNumber = partNumber,
             SourceBucket = sourceBucket,
             SourceKey = sourceKey,
-            SourceRange = CopySourceRange(RequestHeaders.Value(headers, "x-amz-copy-source-range")),
+            SourceRange = CopySourceRange(range),
             SourceConditions = RequestHeaders.Conditions(headers, "x-amz-copy-source-"),
         }, objects, context.RequestAborted).ConfigureAwait(false);
         var part = result.Status switch
@@ -108,7 +109,11 @@ public sealed partial class S3Handlers
             UploadPartStatus.NoSuchSourceBucket => throw S3Errors.NoSuchBucket(sourceBucket),
             UploadPartStatus.NoSuchSourceKey => throw S3Errors.NoSuchKey(sourceKey),
             UploadPartStatus.SourcePreconditionFailed => throw S3Errors.Of(S3ErrorCode.PreconditionFailed),
-            UploadPartStatus.InvalidSourceRange => throw S3Errors.InvalidArgument("The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy", "x-amz-copy-source-range"),
+            // What S3 answers (400 InvalidArgument, not 416 InvalidRange as for GET): fsspec/s3fs#321 and
+            // versity/versitygw#610 quote it from AWS.
+            UploadPartStatus.InvalidSourceRange => throw S3Errors.InvalidArgument(
+                "Range specified is not valid for source object of size: " + result.SourceSize.ToString(CultureInfo.InvariantCulture),
+                "x-amz-copy-source-range", range),
             _ => PartOrThrow(result, uploadId, request),
         };
         await XmlResponse.WriteAsync(context, StatusCodes.Status200OK, new CopyPartResult(part.ETag, part.LastModified),
@@ -210,7 +215,12 @@ public sealed partial class S3Handlers
         _ => throw new InvalidOperationException($"Unexpected part status {result.Status} for {request.Resource}."),
     };
 
-    /// <summary>x-amz-copy-source-range: <c>bytes=first-last</c>, both required.</summary>
+    /// <summary>
+    /// x-amz-copy-source-range: exactly <c>bytes=first-last</c>, both offsets given, first &lt;= last.
+    /// Anything else (no <c>bytes=</c>, an open or suffix range, several ranges, first &gt; last) is
+    /// 400 InvalidArgument with S3's message (gaul/s3proxy#304 quotes it from AWS), before the
+    /// source is looked at.
+    /// </summary>
     private static (long First, long Last)? CopySourceRange(string? value)
     {
         if (value is null)
