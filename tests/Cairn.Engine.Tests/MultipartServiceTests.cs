@@ -73,6 +73,66 @@ public sealed class MultipartServiceTests
         await engine.AssertBlobsMatchCatalogAsync();
     }
 
+    /// <summary>
+    /// Two UploadParts of one part number that overlap in time (a client retrying a part whose answer
+    /// it did not get, while the first attempt is still sending): S3 keeps the part whose upload
+    /// finished last, whichever started first, and Complete must list that part's ETag. The other
+    /// part's chunks are released, so after the sweep only the object's chunks remain.
+    /// </summary>
+    [Theory(Timeout = 30_000)]
+    [InlineData(true, false)]
+    [InlineData(false, false)]
+    [InlineData(true, true)]
+    [InlineData(false, true)]
+    [Trait("Issue", "10")]
+    public async Task A_part_number_uploaded_twice_at_once_is_the_upload_that_finished_last_and_the_other_ones_chunks_are_released(
+        bool firstStartedFinishesLast, bool sameBytes)
+    {
+        // Arrange: bodies of three 64 KiB chunks, each stalled after its first chunk until released.
+        await using var engine = await EngineHarness.CreateAsync();
+        var (multipart, _) = Create(engine);
+        var uploadId = await CreateUploadAsync(multipart, "k");
+        var firstBytes = EngineHarness.RandomBytes(3 * 64 * 1024, seed: 31);
+        var secondBytes = sameBytes ? firstBytes.ToArray() : EngineHarness.RandomBytes(3 * 64 * 1024, seed: 32);
+        var first = new GatedStream(firstBytes, 64 * 1024 + 1);
+        var second = new GatedStream(secondBytes, 64 * 1024 + 1);
+
+        // Act: both are mid-body at once; then one finishes, then the other.
+        var firstUpload = UploadPartAsync(multipart, uploadId, "k", 1, first);
+        await first.Reached;
+        var secondUpload = UploadPartAsync(multipart, uploadId, "k", 1, second);
+        await second.Reached;
+        var (earlier, later) = firstStartedFinishesLast ? ((second, secondUpload), (first, firstUpload)) : ((first, firstUpload), (second, secondUpload));
+        earlier.Item1.Open();
+        var earlierPart = await earlier.Item2;
+        later.Item1.Open();
+        var laterPart = await later.Item2;
+        var laterBytes = firstStartedFinishesLast ? firstBytes : secondBytes;
+
+        // Assert
+        var listed = await multipart.ListPartsAsync(EngineHarness.Bucket, "k", uploadId, 0, 10, CancellationToken.None);
+        Assert.Equal([(1, laterPart.ETag)], listed!.Value.Parts.Parts.Select(static p => (p.PartNumber, p.ETag)));
+        if (!sameBytes)
+        {
+            Assert.Equal(CompleteMultipartStatus.InvalidPart, (await CompleteAsync(multipart, uploadId, "k", earlierPart.ETag)).Status);
+        }
+        Assert.Equal(CompleteMultipartStatus.Completed, (await CompleteAsync(multipart, uploadId, "k", laterPart.ETag)).Status);
+        Assert.Equal(laterBytes, await engine.ReadAsync("k"));
+        await engine.SweepAfterGraceAsync();
+        await engine.AssertBlobsMatchCatalogAsync();
+        Assert.All(await engine.Metadata.ListChunksAsync(CancellationToken.None), static chunk => Assert.Equal(1, chunk.RefCount));
+        Assert.Equal(3, (await engine.Metadata.ListChunksAsync(CancellationToken.None)).Count);
+    }
+
+    private static Task<CompleteMultipartResult> CompleteAsync(MultipartService multipart, string uploadId, string key, string etag) =>
+        multipart.CompleteAsync(new CompleteMultipartCommand
+        {
+            Bucket = EngineHarness.Bucket,
+            Key = key,
+            UploadId = uploadId,
+            Parts = [new CompletePartCommand(1, etag, new Dictionary<string, string>())],
+        }, CancellationToken.None);
+
     private static (MultipartService Multipart, AbandonedUploadCleaner Cleaner) Create(EngineHarness engine)
     {
         var multipart = new MultipartService(engine.Metadata, engine.Metadata, engine.Metadata, engine.Chunks, engine.Options, engine.Clock);
@@ -85,7 +145,10 @@ public sealed class MultipartServiceTests
         return Assert.NotNull(upload).UploadId;
     }
 
-    private static async Task<UploadedPart> UploadPartAsync(MultipartService multipart, string uploadId, string key, int partNumber, byte[] body)
+    private static Task<UploadedPart> UploadPartAsync(MultipartService multipart, string uploadId, string key, int partNumber, byte[] body) =>
+        UploadPartAsync(multipart, uploadId, key, partNumber, new MemoryStream(body));
+
+    private static async Task<UploadedPart> UploadPartAsync(MultipartService multipart, string uploadId, string key, int partNumber, Stream body)
     {
         var result = await multipart.UploadPartAsync(new UploadPartCommand
         {
@@ -93,7 +156,7 @@ public sealed class MultipartServiceTests
             Key = key,
             UploadId = uploadId,
             PartNumber = partNumber,
-            Body = new MemoryStream(body),
+            Body = body,
             DeclaredLength = body.Length,
         }, CancellationToken.None);
         Assert.Equal(UploadPartStatus.Stored, result.Status);

@@ -139,6 +139,47 @@ public abstract partial class MultipartCatalogConformanceTests<TTarget>(TTarget 
         Assert.Equal([fresh, shared], part.Chunks);
     }
 
+    /// <summary>
+    /// A part number uploaded by many writers at once (an SDK retrying a part whose answer was lost,
+    /// racing its first attempt): every commit is acknowledged, one of them is the part, and every
+    /// other writer's chunks are released. On PostgreSQL the writes run concurrently and conflict;
+    /// a writer that replaced a part it never read would leave that part's chunks referenced forever.
+    /// </summary>
+    [Fact(Timeout = 60_000)]
+    [Trait("Issue", "10")]
+    public async Task Concurrent_commits_of_one_part_number_leave_one_part_and_release_every_other_writers_chunks()
+    {
+        // Arrange: each writer has a chunk of its own and one they all share (retries often resend the same bytes).
+        const int Writers = 16;
+        var uploadId = await CreateUploadAsync();
+        var shared = Chunk("shared");
+        var writers = new (Guid Reservation, ChunkReservation[] Reserved)[Writers];
+        for (var i = 0; i < Writers; i++)
+        {
+            writers[i] = await ReserveAsync(Chunk("own" + i), shared);
+        }
+
+        // Act
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, Writers).Select(i => Task.Run(() => Catalog.Multipart.CommitPartAsync(
+            uploadId, writers[i].Reservation, Part(1, "e" + i, Chunk("own" + i), shared), Now, Grace, Ct).AsTask())));
+
+        // Assert
+        Assert.All(outcomes, static outcome => Assert.Equal(PartCommitOutcome.Committed, outcome));
+        var part = Assert.Single((await Catalog.Multipart.ListPartsAsync(uploadId, 0, 10, Ct)).Parts);
+        var winner = int.Parse(part.ETag.AsSpan(1), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal([Chunk("own" + winner), shared], part.Chunks);
+        for (var i = 0; i < Writers; i++)
+        {
+            Assert.Equal(i == winner ? 1L : 0L, await RefCountAsync(Chunk("own" + i)));
+        }
+        Assert.Equal(1L, await RefCountAsync(shared));
+        var queued = (await QueueAsync()).Select(static e => e.BlobName).ToHashSet(StringComparer.Ordinal);
+        Assert.All(Enumerable.Range(0, Writers).Where(i => i != winner), i => Assert.Contains(writers[i].Reserved[0].BlobName!, queued));
+        Assert.DoesNotContain((await FindChunkAsync(Chunk("own" + winner)))!.Value.BlobName, queued);
+        Assert.DoesNotContain((await FindChunkAsync(shared))!.Value.BlobName, queued);
+        Assert.Equal(0, await Catalog.Chunks.ExpireUploadsAsync(Forever, Ct));
+    }
+
     [Fact(Timeout = 10_000)]
     public async Task ListParts_returns_parts_ascending_after_a_marker_with_their_chunks_and_checksums()
     {
