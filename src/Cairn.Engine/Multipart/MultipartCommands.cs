@@ -78,8 +78,16 @@ public sealed record CompleteMultipartCommand
     public required string UploadId { get; init; }
     public required IReadOnlyList<CompletePartCommand> Parts { get; init; }
     public WritePrecondition Precondition { get; init; } = WritePrecondition.None;
-    /// <summary>A full-object checksum the client states in a header on Complete, checked against the combined value.</summary>
+    /// <summary>
+    /// The object's checksum the client states in an <c>x-amz-checksum-*</c> header on Complete (base64 of
+    /// one digest): checked against the value combined from the parts (for a COMPOSITE upload, the
+    /// checksum of checksums without its <c>-N</c>).
+    /// </summary>
     public (ChecksumAlgorithm Algorithm, string Value)? ExpectedChecksum { get; init; }
+    /// <summary><c>x-amz-checksum-type</c> on Complete (<c>COMPOSITE</c> or <c>FULL_OBJECT</c>): must be the upload's type.</summary>
+    public string? ExpectedChecksumType { get; init; }
+    /// <summary><c>x-amz-mp-object-size</c>: the object's size as the client expects it, checked against the listed parts.</summary>
+    public long? ExpectedSize { get; init; }
 }
 
 /// <summary>Outcome of CompleteMultipartUpload.</summary>
@@ -92,8 +100,14 @@ public enum CompleteMultipartStatus
     InvalidPartOrder,
     EntityTooSmall,
     PreconditionFailed,
-    /// <summary>The full-object checksum stated on Complete differs from the combined one.</summary>
+    /// <summary>The object checksum stated on Complete differs from the one combined from the parts.</summary>
     ChecksumMismatch,
+    /// <summary>The checksum stated on Complete is of another algorithm than the upload's (or the upload has none); Detail: "expected actual", lower case, "null" for none.</summary>
+    ChecksumAlgorithmMismatch,
+    /// <summary>The checksum type stated on Complete is not the upload's.</summary>
+    ChecksumTypeMismatch,
+    /// <summary>The object size stated on Complete is not the listed parts' total; Detail: the total.</summary>
+    SizeMismatch,
 }
 
 /// <summary>Result of CompleteMultipartUpload; <see cref="Version"/> is set when completed.</summary>

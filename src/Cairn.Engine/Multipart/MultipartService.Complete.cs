@@ -8,10 +8,12 @@ namespace Cairn.Engine.Multipart;
 public sealed partial class MultipartService
 {
     /// <summary>
-    /// Completes an upload with S3's rules: parts listed in ascending order (InvalidPartOrder), each
-    /// existing with the listed ETag and checksum (InvalidPart), every part but the last at least
-    /// <see cref="S3Limits.MinPartSize"/> (EntityTooSmall). The ETag is the MD5 of the parts' MD5s
-    /// followed by <c>-N</c>; the checksum is combined from the parts' checksums as the upload's
+    /// Completes an upload with S3's rules: a stated checksum of the upload's algorithm and type
+    /// (ChecksumAlgorithmMismatch, ChecksumTypeMismatch), parts listed in ascending order
+    /// (InvalidPartOrder), each existing with the listed ETag and checksum (InvalidPart), every part
+    /// but the last at least <see cref="S3Limits.MinPartSize"/> (EntityTooSmall), a stated size and
+    /// checksum that match the parts (SizeMismatch, ChecksumMismatch). The ETag is the MD5 of the parts'
+    /// MD5s followed by <c>-N</c>; the checksum is combined from the parts' checksums as the upload's
     /// checksum type says. The catalog re-checks the parts inside the committing transaction.
     /// </summary>
     public async Task<CompleteMultipartResult> CompleteAsync(CompleteMultipartCommand command, CancellationToken cancellationToken)
@@ -20,6 +22,10 @@ public sealed partial class MultipartService
         if (upload is null)
         {
             return new CompleteMultipartResult(CompleteMultipartStatus.NoSuchUpload);
+        }
+        if (RefuseStatedChecksumKind(command, upload) is { } refused)
+        {
+            return refused;
         }
         if (command.Parts.Count == 0)
         {
@@ -51,13 +57,16 @@ public sealed partial class MultipartService
             }
         }
 
+        if (command.ExpectedSize is { } expectedSize && SizeOf(selected) is var size && size != expectedSize)
+        {
+            return new CompleteMultipartResult(CompleteMultipartStatus.SizeMismatch, Detail: size.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
         var checksums = CombineChecksums(upload, selected);
         if (checksums is null)
         {
             return new CompleteMultipartResult(CompleteMultipartStatus.InvalidPart, Detail: "a part lacks the upload's checksum");
         }
-        if (command.ExpectedChecksum is { } expected
-            && (!checksums.TryGetValue(ChecksumAlgorithms.WireName(expected.Algorithm), out var combined) || combined != expected.Value))
+        if (!StatedChecksumHolds(command.ExpectedChecksum, checksums))
         {
             return new CompleteMultipartResult(CompleteMultipartStatus.ChecksumMismatch);
         }
@@ -96,6 +105,62 @@ public sealed partial class MultipartService
                 return parts;
             }
         }
+    }
+
+    /// <summary>
+    /// A checksum stated on Complete must be of the upload's algorithm: S3 answers 400 InvalidRequest
+    /// "Checksum Type mismatch occurred, expected checksum Type: ..., actual checksum Type: ..." (the
+    /// message in the S3 API model's InvalidRequest; "null" for an upload created without an algorithm,
+    /// as quoted from AWS in apache/arrow-rs-object-store#34). A stated checksum type must be the
+    /// upload's: 400 BadDigest (API reference, CompleteMultipartUpload, x-amz-checksum-type). An upload
+    /// created without an algorithm counts as FULL_OBJECT, the type S3 gives it.
+    /// </summary>
+    private static CompleteMultipartResult? RefuseStatedChecksumKind(CompleteMultipartCommand command, MultipartUploadRecord upload)
+    {
+        if (command.ExpectedChecksum is { } stated
+            && !string.Equals(upload.ChecksumAlgorithm, ChecksumAlgorithms.WireName(stated.Algorithm), StringComparison.Ordinal))
+        {
+            return new CompleteMultipartResult(CompleteMultipartStatus.ChecksumAlgorithmMismatch, Detail: upload.ChecksumAlgorithm);
+        }
+        if (command.ExpectedChecksumType is { } statedType && !string.Equals(statedType, ChecksumTypeOf(upload), StringComparison.Ordinal))
+        {
+            return new CompleteMultipartResult(CompleteMultipartStatus.ChecksumTypeMismatch);
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Whether a checksum stated on Complete is the object's: for FULL_OBJECT the CRC of the whole body,
+    /// for COMPOSITE the checksum of the part checksums (the combined value without its <c>-N</c>, as
+    /// GetObjectAttributes shows it). A full-object CRC stated for a COMPOSITE upload is therefore a
+    /// mismatch, as on S3 (aws/aws-sdk-js-v3#6742: BadDigest).
+    /// </summary>
+    private static bool StatedChecksumHolds((ChecksumAlgorithm Algorithm, string Value)? stated, IReadOnlyDictionary<string, string> checksums)
+    {
+        if (stated is not { } expected)
+        {
+            return true;
+        }
+        if (!checksums.TryGetValue(ChecksumAlgorithms.WireName(expected.Algorithm), out var combined))
+        {
+            return false;
+        }
+        // Base64 has no '-': anything from one on is the composite "-N".
+        var dash = combined.IndexOf('-', StringComparison.Ordinal);
+        return (dash < 0 ? combined.AsSpan() : combined.AsSpan(0, dash)).SequenceEqual(expected.Value);
+    }
+
+    /// <summary>The upload's checksum type; FULL_OBJECT for an upload created without an algorithm.</summary>
+    private static string ChecksumTypeOf(MultipartUploadRecord upload) => upload.ChecksumType ?? MultipartChecksum.FullObject;
+
+    private static long SizeOf(List<PartRecord> parts)
+    {
+        long size = 0;
+        foreach (var part in parts)
+        {
+            size += part.Size;
+        }
+        return size;
     }
 
     /// <summary>A checksum the client lists for a part must equal the stored one (S3 answers InvalidPart otherwise).</summary>
@@ -158,7 +223,7 @@ public sealed partial class MultipartService
             Headers = upload.Headers,
             UserMetadata = upload.UserMetadata,
             Checksums = checksums,
-            ChecksumType = upload.ChecksumType ?? "FULL_OBJECT",
+            ChecksumType = ChecksumTypeOf(upload),
             Chunks = chunkList,
             PartSizes = sizes,
         };

@@ -132,20 +132,24 @@ public sealed partial class S3Handlers
         {
             parts.Add(new CompletePartCommand(part.PartNumber, part.ETag, ListedChecksums(part)));
         }
-        var (headerChecksums, _) = RequestHeaders.Checksums(context.Request.Headers);
-        (ChecksumAlgorithm, string)? expected = null;
+        var headers = context.Request.Headers;
+        var (headerChecksums, _) = RequestHeaders.Checksums(headers);
+        (ChecksumAlgorithm Algorithm, string Value)? expected = null;
         foreach (var (algorithm, value) in headerChecksums)
         {
             expected = (algorithm, value);
         }
+        var statedSize = StatedObjectSize(headers);
         var result = await multipart.CompleteAsync(new CompleteMultipartCommand
         {
             Bucket = bucket,
             Key = key,
             UploadId = uploadId,
             Parts = parts,
-            Precondition = RequestHeaders.WritePrecondition(context.Request.Headers),
+            Precondition = RequestHeaders.WritePrecondition(headers),
             ExpectedChecksum = expected,
+            ExpectedChecksumType = StatedChecksumType(headers),
+            ExpectedSize = statedSize,
         }, context.RequestAborted).ConfigureAwait(false);
         var version = result.Status switch
         {
@@ -156,6 +160,12 @@ public sealed partial class S3Handlers
             CompleteMultipartStatus.EntityTooSmall => throw S3Errors.Of(S3ErrorCode.EntityTooSmall),
             CompleteMultipartStatus.PreconditionFailed => throw S3Errors.Of(S3ErrorCode.PreconditionFailed),
             CompleteMultipartStatus.ChecksumMismatch => throw S3Errors.Of(S3ErrorCode.BadDigest, "The checksum you specified for the object did not match the calculated checksum."),
+            CompleteMultipartStatus.ChecksumAlgorithmMismatch => throw S3Errors.InvalidRequest(
+                $"Checksum Type mismatch occurred, expected checksum Type: {result.Detail?.ToLowerInvariant() ?? "null"}, actual checksum Type: {ChecksumAlgorithms.WireName(expected!.Value.Algorithm).ToLowerInvariant()}"),
+            CompleteMultipartStatus.ChecksumTypeMismatch => throw S3Errors.Of(S3ErrorCode.BadDigest,
+                "The checksum type you specified did not match the checksum type of the multipart upload."),
+            CompleteMultipartStatus.SizeMismatch => throw S3Errors.InvalidRequest(
+                $"The provided 'x-amz-mp-object-size' header value {statedSize} does not match the size of the listed parts ({result.Detail})."),
             _ => throw S3Errors.Of(S3ErrorCode.InvalidPart),
         };
         await XmlResponse.WriteAsync(context, StatusCodes.Status200OK, CompleteResultOf(context, version),
@@ -172,6 +182,26 @@ public sealed partial class S3Handlers
             throw S3Errors.NoSuchUpload(uploadId);
         }
         context.Response.StatusCode = StatusCodes.Status204NoContent;
+    }
+
+    /// <summary>x-amz-checksum-type on Complete: <c>COMPOSITE</c> or <c>FULL_OBJECT</c> (any case, as on Create).</summary>
+    private static string? StatedChecksumType(IHeaderDictionary headers)
+    {
+        var value = RequestHeaders.Value(headers, "x-amz-checksum-type")?.ToUpperInvariant();
+        return value is null or MultipartChecksum.Composite or MultipartChecksum.FullObject ? value
+            : throw S3Errors.InvalidRequest("Value for x-amz-checksum-type header is invalid.");
+    }
+
+    /// <summary>x-amz-mp-object-size: a non-negative decimal integer.</summary>
+    private static long? StatedObjectSize(IHeaderDictionary headers)
+    {
+        var value = RequestHeaders.Value(headers, "x-amz-mp-object-size");
+        if (value is null)
+        {
+            return null;
+        }
+        return long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var size) ? size
+            : throw S3Errors.InvalidArgument("The x-amz-mp-object-size header must be a non-negative integer.", "x-amz-mp-object-size", value);
     }
 
     private static Dictionary<string, string> ListedChecksums(CompletedPartXml part)

@@ -73,35 +73,185 @@ public sealed partial class MultipartUploadTests
         Assert.Equal(expectedType, head.ChecksumType?.Value);
     }
 
-    [Theory(Timeout = 30_000)]
+    /// <summary>
+    /// A FULL_OBJECT upload whose parts' CRCs the SDK computes (AWSSDK.S3 4.1 computes CRC32C and
+    /// CRC64NVME itself), completed with the whole object's CRC, computed here over the bytes, in the
+    /// x-amz-checksum-* header and x-amz-checksum-type: FULL_OBJECT. The server combines the part CRCs
+    /// without the bytes; a wrong value is 400 BadDigest and completes nothing.
+    /// </summary>
+    [Theory(Timeout = 60_000)]
     [InlineData("CRC32")]
+    [InlineData("CRC32C")]
     [InlineData("CRC64NVME")]
+    [Trait("Issue", "10")]
     public async Task CompleteMultipartUpload_with_the_full_object_checksum_in_a_header_accepts_the_right_value_and_returns_BadDigest_for_another(
         string algorithm)
     {
-        // Arrange: a FULL_OBJECT upload; the SDKs may state the whole object's checksum on Complete.
+        // Arrange
         var bucket = await S3.NewBucketAsync();
-        var body = RandomNumberGenerator.GetBytes(ChunkSize + 3);
+        byte[][] parts = [RandomNumberGenerator.GetBytes(MinPartSize), RandomNumberGenerator.GetBytes(ChunkSize + 3)];
         var uploadId = await S3.CreateUploadAsync(bucket, "k", request =>
         {
             request.ChecksumAlgorithm = ChecksumAlgorithm.FindValue(algorithm);
             request.ChecksumType = ChecksumType.FULL_OBJECT;
         });
-        var checksum = IndependentChecksums.Base64(algorithm, body);
-        var part = await S3.UploadPartBytesAsync(bucket, "k", uploadId, 1, body, request => SdkComputes(request, algorithm));
-        var wrong = IndependentChecksums.Base64(algorithm, [.. body, 0]);
+        var checksum = IndependentChecksums.Base64(algorithm, Concat(parts));
+        var uploaded = new List<PartETag>();
+        for (var i = 0; i < parts.Length; i++)
+        {
+            uploaded.Add(new PartETag(await S3.UploadPartBytesAsync(bucket, "k", uploadId, i + 1, parts[i], request => SdkComputes(request, algorithm)), true));
+        }
+        var wrong = IndependentChecksums.Base64(algorithm, [.. Concat(parts), 0]);
+        var before = await StoreSnapshot.CaptureAsync(Server, bucket);
+
+        // Act
+        await ActionTestExtensions.AssertS3ErrorAsync(() => S3.CompleteAsync(bucket, "k", uploadId, uploaded,
+            request => StateChecksum(request, algorithm, wrong, ChecksumType.FULL_OBJECT)), HttpStatusCode.BadRequest, "BadDigest");
+        Assert.Equal(0, await before.AssertUnchangedAsync(Server));
+        Assert.Equal([uploadId], await S3.ListUploadIdsAsync(bucket));
+        var complete = await S3.CompleteAsync(bucket, "k", uploadId, uploaded,
+            request => StateChecksum(request, algorithm, checksum, ChecksumType.FULL_OBJECT));
+
+        // Assert
+        Assert.Equal(checksum, ChecksumOf(algorithm, complete.ChecksumCRC32, complete.ChecksumCRC32C, complete.ChecksumCRC64NVME, complete.ChecksumSHA1, complete.ChecksumSHA256));
+        Assert.Equal("FULL_OBJECT", complete.ChecksumType?.Value);
+        Assert.Equal(Concat(parts), await S3.GetBytesAsync(bucket, "k"));
+    }
+
+    /// <summary>
+    /// A COMPOSITE upload's object checksum is the checksum of the part checksums: stating it on
+    /// Complete (the digest, without "-N") is accepted; stating the whole body's checksum, which a
+    /// client that knows nothing of checksum types sends, is 400 BadDigest, as on S3
+    /// (aws/aws-sdk-js-v3#6742), and completes nothing.
+    /// </summary>
+    [Theory(Timeout = 60_000)]
+    [InlineData("CRC32")]
+    [InlineData("CRC32C")]
+    [InlineData("SHA256")]
+    [Trait("Issue", "10")]
+    public async Task CompleteMultipartUpload_of_a_composite_upload_accepts_the_checksum_of_checksums_and_returns_BadDigest_for_the_whole_body_checksum(
+        string algorithm)
+    {
+        // Arrange
+        var bucket = await S3.NewBucketAsync();
+        byte[][] parts = [RandomNumberGenerator.GetBytes(MinPartSize), RandomNumberGenerator.GetBytes(1000)];
+        var uploadId = await S3.CreateUploadAsync(bucket, "k", request => request.ChecksumAlgorithm = ChecksumAlgorithm.FindValue(algorithm));
+        var uploaded = new List<PartETag>();
+        for (var i = 0; i < parts.Length; i++)
+        {
+            uploaded.Add(new PartETag(await S3.UploadPartBytesAsync(bucket, "k", uploadId, i + 1, parts[i], request => SdkComputes(request, algorithm)), true));
+        }
+        var checksumOfChecksums = IndependentChecksums.Base64(algorithm, parts.SelectMany(p => Convert.FromBase64String(IndependentChecksums.Base64(algorithm, p))).ToArray());
+        var before = await StoreSnapshot.CaptureAsync(Server, bucket);
+
+        // Act
+        await ActionTestExtensions.AssertS3ErrorAsync(() => S3.CompleteAsync(bucket, "k", uploadId, uploaded,
+            request => StateChecksum(request, algorithm, IndependentChecksums.Base64(algorithm, Concat(parts)), null)), HttpStatusCode.BadRequest, "BadDigest");
+        Assert.Equal(0, await before.AssertUnchangedAsync(Server));
+        var complete = await S3.CompleteAsync(bucket, "k", uploadId, uploaded,
+            request => StateChecksum(request, algorithm, checksumOfChecksums, ChecksumType.COMPOSITE));
+
+        // Assert
+        Assert.Equal(checksumOfChecksums + "-2", ChecksumOf(algorithm, complete.ChecksumCRC32, complete.ChecksumCRC32C, complete.ChecksumCRC64NVME, complete.ChecksumSHA1, complete.ChecksumSHA256));
+        Assert.Equal(Concat(parts), await S3.GetBytesAsync(bucket, "k"));
+    }
+
+    /// <summary>
+    /// x-amz-checksum-type on Complete must be the upload's type, or S3 answers 400 BadDigest (API
+    /// reference, CompleteMultipartUpload); an upload created without an algorithm is FULL_OBJECT.
+    /// </summary>
+    [Theory(Timeout = 30_000)]
+    [InlineData("CRC32C", "FULL_OBJECT", "COMPOSITE")]
+    [InlineData("CRC32", "COMPOSITE", "FULL_OBJECT")]
+    [InlineData("SHA1", "COMPOSITE", "FULL_OBJECT")]
+    [InlineData("CRC64NVME", "FULL_OBJECT", "COMPOSITE")]
+    [InlineData(null, null, "COMPOSITE")]
+    [Trait("Issue", "10")]
+    public async Task CompleteMultipartUpload_stating_another_checksum_type_than_the_uploads_returns_BadDigest_and_completes_nothing(
+        string? algorithm, string? uploadType, string statedType)
+    {
+        // Arrange
+        var bucket = await S3.NewBucketAsync();
+        var body = RandomNumberGenerator.GetBytes(ChunkSize + 1);
+        var uploadId = await S3.CreateUploadAsync(bucket, "k", request =>
+        {
+            request.ChecksumAlgorithm = algorithm is null ? null : ChecksumAlgorithm.FindValue(algorithm);
+            request.ChecksumType = uploadType is null ? null : ChecksumType.FindValue(uploadType);
+        });
+        var part = await S3.UploadPartBytesAsync(bucket, "k", uploadId, 1, body, request => request.ChecksumAlgorithm = algorithm is null ? null : ChecksumAlgorithm.FindValue(algorithm));
         var before = await StoreSnapshot.CaptureAsync(Server, bucket);
 
         // Act
         await ActionTestExtensions.AssertS3ErrorAsync(() => S3.CompleteAsync(bucket, "k", uploadId, [new PartETag(part, true)],
-            request => StateFullObjectChecksum(request, algorithm, wrong)), HttpStatusCode.BadRequest, "BadDigest");
+            request => request.ChecksumType = ChecksumType.FindValue(statedType)), HttpStatusCode.BadRequest, "BadDigest");
+
+        // Assert: nothing changed; the upload completes when the type is its own (or not stated).
         Assert.Equal(0, await before.AssertUnchangedAsync(Server));
+        Assert.Equal([uploadId], await S3.ListUploadIdsAsync(bucket));
         var complete = await S3.CompleteAsync(bucket, "k", uploadId, [new PartETag(part, true)],
-            request => StateFullObjectChecksum(request, algorithm, checksum));
+            request => request.ChecksumType = ChecksumType.FindValue(uploadType ?? "FULL_OBJECT"));
+        Assert.Equal(MultipartETag(body), complete.ETag);
+    }
+
+    /// <summary>
+    /// A checksum stated on Complete of another algorithm than the upload's is 400 InvalidRequest with
+    /// the message of the S3 API model ("null" for an upload created without one, as AWS words it in
+    /// apache/arrow-rs-object-store#34). An upload without an algorithm has no part checksums to
+    /// check a stated one against, so it is refused, not taken on trust.
+    /// </summary>
+    [Theory(Timeout = 30_000)]
+    [InlineData("CRC32", "CRC32C", "Checksum Type mismatch occurred, expected checksum Type: crc32, actual checksum Type: crc32c")]
+    [InlineData("SHA256", "CRC32", "Checksum Type mismatch occurred, expected checksum Type: sha256, actual checksum Type: crc32")]
+    [InlineData(null, "CRC64NVME", "Checksum Type mismatch occurred, expected checksum Type: null, actual checksum Type: crc64nvme")]
+    [Trait("Issue", "10")]
+    public async Task CompleteMultipartUpload_stating_a_checksum_of_another_algorithm_returns_InvalidRequest_and_completes_nothing(
+        string? uploadAlgorithm, string statedAlgorithm, string message)
+    {
+        // Arrange
+        var bucket = await S3.NewBucketAsync();
+        var body = RandomNumberGenerator.GetBytes(ChunkSize + 1);
+        var uploadId = await S3.CreateUploadAsync(bucket, "k",
+            request => request.ChecksumAlgorithm = uploadAlgorithm is null ? null : ChecksumAlgorithm.FindValue(uploadAlgorithm));
+        var part = await S3.UploadPartBytesAsync(bucket, "k", uploadId, 1, body,
+            request => request.ChecksumAlgorithm = uploadAlgorithm is null ? null : ChecksumAlgorithm.FindValue(uploadAlgorithm));
+        var before = await StoreSnapshot.CaptureAsync(Server, bucket);
+
+        // Act
+        var error = await ActionTestExtensions.AssertS3ErrorAsync(() => S3.CompleteAsync(bucket, "k", uploadId, [new PartETag(part, true)],
+            request => StateChecksum(request, statedAlgorithm, IndependentChecksums.Base64(statedAlgorithm, body), null)), HttpStatusCode.BadRequest, "InvalidRequest");
 
         // Assert
-        Assert.Equal(checksum, ChecksumOf(algorithm, complete.ChecksumCRC32, complete.ChecksumCRC32C, complete.ChecksumCRC64NVME, complete.ChecksumSHA1, complete.ChecksumSHA256));
-        Assert.Equal(body, await S3.GetBytesAsync(bucket, "k"));
+        Assert.Equal(message, error.Message);
+        Assert.Equal(0, await before.AssertUnchangedAsync(Server));
+        Assert.Equal([uploadId], await S3.ListUploadIdsAsync(bucket));
+        await ActionTestExtensions.AssertS3StatusAsync(() => S3.GetObjectMetadataAsync(bucket, "k"), HttpStatusCode.NotFound);
+    }
+
+    /// <summary>
+    /// x-amz-mp-object-size on Complete: the object's size as the client expects it; another size is
+    /// 400 InvalidRequest (API reference, CompleteMultipartUpload) and completes nothing.
+    /// </summary>
+    [Fact(Timeout = 60_000)]
+    [Trait("Issue", "10")]
+    public async Task CompleteMultipartUpload_with_an_object_size_other_than_the_parts_returns_InvalidRequest_and_the_right_one_completes()
+    {
+        // Arrange
+        var bucket = await S3.NewBucketAsync();
+        byte[][] bodies = [RandomNumberGenerator.GetBytes(MinPartSize), RandomNumberGenerator.GetBytes(777)];
+        var uploadId = await S3.CreateUploadAsync(bucket, "k");
+        var parts = await S3.UploadPartsAsync(bucket, "k", uploadId, bodies);
+        var before = await StoreSnapshot.CaptureAsync(Server, bucket);
+
+        // Act
+        await ActionTestExtensions.AssertS3ErrorAsync(() => S3.CompleteAsync(bucket, "k", uploadId, parts, static request => request.MpuObjectSize = MinPartSize + 776),
+            HttpStatusCode.BadRequest, "InvalidRequest");
+        await ActionTestExtensions.AssertS3ErrorAsync(() => S3.CompleteAsync(bucket, "k", uploadId, parts, static request => request.MpuObjectSize = -1),
+            HttpStatusCode.BadRequest, "InvalidArgument");
+        Assert.Equal(0, await before.AssertUnchangedAsync(Server));
+        var complete = await S3.CompleteAsync(bucket, "k", uploadId, parts, static request => request.MpuObjectSize = MinPartSize + 777);
+
+        // Assert
+        Assert.Equal(MultipartETag(bodies), complete.ETag);
     }
 
     [Fact(Timeout = 30_000)]
@@ -153,16 +303,27 @@ public sealed partial class MultipartUploadTests
     private static void SdkComputes(UploadPartRequest request, string algorithm) =>
         request.ChecksumAlgorithm = ChecksumAlgorithm.FindValue(algorithm);
 
-    private static void StateFullObjectChecksum(CompleteMultipartUploadRequest request, string algorithm, string value)
+    /// <summary>States the object's checksum (and, unless null, its type) on Complete, in the headers the SDK sends for them.</summary>
+    private static void StateChecksum(CompleteMultipartUploadRequest request, string algorithm, string value, ChecksumType? type)
     {
-        request.ChecksumType = ChecksumType.FULL_OBJECT;
-        if (algorithm == "CRC32")
+        request.ChecksumType = type;
+        switch (algorithm)
         {
-            request.ChecksumCRC32 = value;
-        }
-        else
-        {
-            request.ChecksumCRC64NVME = value;
+            case "CRC32":
+                request.ChecksumCRC32 = value;
+                break;
+            case "CRC32C":
+                request.ChecksumCRC32C = value;
+                break;
+            case "CRC64NVME":
+                request.ChecksumCRC64NVME = value;
+                break;
+            case "SHA1":
+                request.ChecksumSHA1 = value;
+                break;
+            default:
+                request.ChecksumSHA256 = value;
+                break;
         }
     }
 
