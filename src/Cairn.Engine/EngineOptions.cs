@@ -21,6 +21,14 @@ public sealed class EngineOptions
     /// <summary>Multipart uploads initiated longer ago than this are aborted by the cleanup worker. Default 7 days.</summary>
     public TimeSpan AbandonedUploadAge { get; set; } = TimeSpan.FromDays(7);
 
+    /// <summary>
+    /// How long a completed multipart upload is remembered: within this time a CompleteMultipartUpload
+    /// sent again with the same parts (an SDK retrying after a lost answer) gets the first answer
+    /// again, 200 with the same ETag, instead of NoSuchUpload. The cleanup worker forgets older ones.
+    /// Default 1 day.
+    /// </summary>
+    public TimeSpan CompletedUploadRetention { get; set; } = TimeSpan.FromDays(1);
+
     /// <summary>Verify SHA-256 of every whole chunk read on GET (length is always checked). Default true.</summary>
     public bool VerifyChunksOnRead { get; set; } = true;
 
@@ -84,6 +92,10 @@ public sealed class EngineOptions
         if (AbandonedUploadAge < TimeSpan.FromMinutes(1))
         {
             yield return "Engine:AbandonedUploadAge must be at least one minute.";
+        }
+        if (CompletedUploadRetention < TimeSpan.FromMinutes(1))
+        {
+            yield return "Engine:CompletedUploadRetention must be at least one minute.";
         }
         if (string.IsNullOrWhiteSpace(NodeId) || NodeId.Length > 200)
         {

@@ -36,4 +36,14 @@ public interface IMultipartCatalog
 
     /// <summary>Ids of uploads (any bucket) initiated before <paramref name="cutoff"/>, oldest first, at most <paramref name="max"/>: the abandoned-upload worker's input.</summary>
     ValueTask<IReadOnlyList<string>> ListMultipartUploadsInitiatedBeforeAsync(DateTimeOffset cutoff, int max, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// What an upload's completion answered, recorded by <see cref="IObjectCatalog.CompleteMultipartUploadAsync"/>
+    /// in its transaction; null when the upload never completed or its record was forgotten (by
+    /// <see cref="ForgetCompletedMultipartUploadsAsync"/>, or with its bucket).
+    /// </summary>
+    ValueTask<CompletedMultipartUploadRecord?> GetCompletedMultipartUploadAsync(string uploadId, CancellationToken cancellationToken);
+
+    /// <summary>Removes the records of uploads completed before <paramref name="cutoff"/>, oldest first, at most <paramref name="max"/>; returns how many.</summary>
+    ValueTask<int> ForgetCompletedMultipartUploadsAsync(DateTimeOffset cutoff, int max, CancellationToken cancellationToken);
 }

@@ -46,7 +46,9 @@ public interface IObjectCatalog
     /// the caller from <see cref="IMultipartCatalog.ListPartsAsync"/>) the latest version (its chunks gain references
     /// before anything is released), then drops every part of the upload (listed or not: their
     /// references are released, zero counts queued with the grace delay), the upload itself, and the
-    /// replaced version's references. On any other outcome nothing changes. Listed ETags compare
+    /// replaced version's references, and records the completion (<see cref="IMultipartCatalog.GetCompletedMultipartUploadAsync"/>:
+    /// the version's ETag, size and checksums, a digest of <paramref name="parts"/>, completed at
+    /// <paramref name="now"/>). On any other outcome nothing changes. Listed ETags compare
     /// unquoted. A part re-uploaded after the caller listed it is <see cref="CompleteMultipartOutcome.InvalidPart"/>:
     /// its ETag differs, or (same bytes, other chunk boundaries) the version's chunks are no longer the parts' chunks.
     /// </summary>

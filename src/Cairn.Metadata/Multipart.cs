@@ -1,3 +1,6 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
 using Cairn.Core;
 
 namespace Cairn.Metadata;
@@ -29,6 +32,57 @@ public sealed record PartRecord
     /// <summary>The part's checksums by algorithm wire name, base64.</summary>
     public IReadOnlyDictionary<string, string> Checksums { get; init; } = new Dictionary<string, string>();
     public IReadOnlyList<ChunkRef> Chunks { get; init; } = [];
+}
+
+/// <summary>
+/// A multipart upload that completed, remembered for a bounded time after its upload row is gone: what
+/// its CompleteMultipartUpload answered, so that a Complete sent again (an SDK retrying after a lost
+/// answer) can be answered the same, and which parts it listed, so that only the same request is.
+/// Written in the transaction that completes the upload.
+/// </summary>
+public sealed record CompletedMultipartUploadRecord
+{
+    public required string UploadId { get; init; }
+    public required string Bucket { get; init; }
+    public required string Key { get; init; }
+    /// <summary>The version the upload made ("null" while versioning never was enabled).</summary>
+    public string VersionId { get; init; } = "null";
+    public required long Size { get; init; }
+    /// <summary>Unquoted multipart ETag (<c>md5-N</c>).</summary>
+    public required string ETag { get; init; }
+    /// <summary>The object's checksums by algorithm wire name, as Complete answered them.</summary>
+    public IReadOnlyDictionary<string, string> Checksums { get; init; } = new Dictionary<string, string>();
+    /// <summary><c>COMPOSITE</c> or <c>FULL_OBJECT</c>.</summary>
+    public string ChecksumType { get; init; } = "FULL_OBJECT";
+    /// <summary><see cref="DigestOf"/> the parts Complete listed.</summary>
+    public required byte[] PartsDigest { get; init; }
+    /// <summary>When the upload completed (the completing caller's clock).</summary>
+    public required DateTimeOffset Completed { get; init; }
+
+    /// <summary>Whether <paramref name="parts"/> are the parts this upload was completed with (numbers and unquoted ETags, in order).</summary>
+    public bool IsCompletionOf(IReadOnlyList<CompletedPart> parts) => PartsDigest.AsSpan().SequenceEqual(DigestOf(parts));
+
+    /// <summary>
+    /// SHA-256 of a part list: each part's number (4 bytes, big-endian), then its unquoted ETag's UTF-8
+    /// length (4 bytes) and bytes. Kept instead of the list, which may hold 10,000 parts.
+    /// </summary>
+    public static byte[] DigestOf(IReadOnlyList<CompletedPart> parts)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Span<byte> field = stackalloc byte[4];
+        foreach (var part in parts)
+        {
+            var etag = part.ETag.Length >= 2 && part.ETag[0] == '"' && part.ETag[^1] == '"' ? part.ETag[1..^1] : part.ETag;
+            var bytes = Encoding.UTF8.GetBytes(etag);
+            BinaryPrimitives.WriteInt32BigEndian(field, part.PartNumber);
+            hash.AppendData(field);
+            BinaryPrimitives.WriteInt32BigEndian(field, bytes.Length);
+            hash.AppendData(field);
+            hash.AppendData(bytes);
+        }
+        return hash.GetHashAndReset();
+    }
 }
 
 /// <summary>A page of parts, by ascending part number.</summary>

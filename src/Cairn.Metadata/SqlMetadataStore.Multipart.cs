@@ -149,15 +149,15 @@ public abstract partial class SqlMetadataStore
         {
             throw new ArgumentException("A multipart object's body is its parts' chunks, never inline.", nameof(version));
         }
-        return WriteAsync(CompleteCoreAsync, (uploadId, parts, version, precondition, SqlParameters.ToUnixMs(now + gracePeriod)),
-            cancellationToken);
+        return WriteAsync(CompleteCoreAsync,
+            (uploadId, parts, version, precondition, SqlParameters.ToUnixMs(now), SqlParameters.ToUnixMs(now + gracePeriod)), cancellationToken);
     }
 
     private static async ValueTask<(CompleteMultipartOutcome Result, bool Commit)> CompleteCoreAsync(WriteTransaction transaction,
-        (string UploadId, IReadOnlyList<CompletedPart> Parts, ObjectVersionRecord Version, WritePrecondition Precondition, long NotBefore) state,
+        (string UploadId, IReadOnlyList<CompletedPart> Parts, ObjectVersionRecord Version, WritePrecondition Precondition, long Now, long NotBefore) state,
         CancellationToken cancellationToken)
     {
-        var (uploadId, listed, version, precondition, notBefore) = state;
+        var (uploadId, listed, version, precondition, now, notBefore) = state;
         var key = Encoding.UTF8.GetBytes(version.Key);
         if (await ReadUploadTargetAsync(transaction, uploadId, cancellationToken) is not { } target)
         {
@@ -194,6 +194,7 @@ public abstract partial class SqlMetadataStore
         }
         await ReleaseReferencesAsync(transaction, ChunkListFormat.CountUses(partChunks), notBefore, cancellationToken);
         await DeleteUploadRowsAsync(transaction, uploadId, cancellationToken);
+        await RecordCompletionAsync(transaction, uploadId, listed, version, key, now, cancellationToken);
         if (current is { } replaced)
         {
             await ReleaseReferencesAsync(transaction, ChunkListFormat.CountUses(ChunkListFormat.Decode(replaced.Chunks)), notBefore,

@@ -253,6 +253,7 @@ public static class ServerHost
         options.LeaseTime = section.GetValue("LeaseTime", options.LeaseTime);
         options.VerifyChunksOnRead = section.GetValue("VerifyChunksOnRead", options.VerifyChunksOnRead);
         options.AbandonedUploadAge = section.GetValue("AbandonedUploadAge", options.AbandonedUploadAge);
+        options.CompletedUploadRetention = section.GetValue("CompletedUploadRetention", options.CompletedUploadRetention);
         options.ReadAheadChunks = section.GetValue("ReadAheadChunks", options.ReadAheadChunks);
         options.MaxConcurrentChunkReads = section.GetValue("MaxConcurrentChunkReads", options.MaxConcurrentChunkReads);
         options.WriteBehindChunks = section.GetValue("WriteBehindChunks", options.WriteBehindChunks);

@@ -1,5 +1,7 @@
+using Cairn.Core;
 using Cairn.Engine.Multipart;
 using Cairn.Engine.Workers;
+using Cairn.Metadata;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Cairn.Engine.Tests;
@@ -124,14 +126,201 @@ public sealed class MultipartServiceTests
         Assert.Equal(3, (await engine.Metadata.ListChunksAsync(CancellationToken.None)).Count);
     }
 
-    private static Task<CompleteMultipartResult> CompleteAsync(MultipartService multipart, string uploadId, string key, string etag) =>
-        multipart.CompleteAsync(new CompleteMultipartCommand
+    /// <summary>
+    /// A Complete sent again is answered with the first one's result for
+    /// <see cref="EngineOptions.CompletedUploadRetention"/> and changes nothing; after that it is
+    /// NoSuchUpload, and the cleanup worker forgets the completion.
+    /// </summary>
+    [Fact(Timeout = 30_000)]
+    [Trait("Issue", "10")]
+    public async Task A_Complete_sent_again_is_answered_as_the_first_within_the_retention_then_NoSuchUpload_and_the_cleaner_forgets_it()
+    {
+        // Arrange
+        await using var engine = await EngineHarness.CreateAsync();
+        var (multipart, cleaner) = Create(engine);
+        var uploadId = await CreateUploadAsync(multipart, "k", ChecksumAlgorithm.Crc32C);
+        var part = await UploadPartAsync(multipart, uploadId, "k", 1, EngineHarness.RandomBytes(3 * 64 * 1024, seed: 41));
+        var first = await CompleteAsync(multipart, uploadId, "k", part.ETag);
+        var chunks = await engine.Metadata.ListChunksAsync(CancellationToken.None);
+        var blobs = await engine.BlobNamesAsync();
+
+        // Act
+        var again = await CompleteAsync(multipart, uploadId, "k", part.ETag);
+        engine.Clock.Advance(engine.Options.CompletedUploadRetention - TimeSpan.FromMinutes(1));
+        var late = await CompleteAsync(multipart, uploadId, "k", part.ETag);
+        await cleaner.WorkAsync(CancellationToken.None);
+        var keptByCleaner = await engine.Metadata.GetCompletedMultipartUploadAsync(uploadId, CancellationToken.None);
+        engine.Clock.Advance(TimeSpan.FromMinutes(1) + TimeSpan.FromMilliseconds(1));
+        var tooLate = await CompleteAsync(multipart, uploadId, "k", part.ETag);
+        await cleaner.WorkAsync(CancellationToken.None);
+
+        // Assert
+        Assert.Equal((CompleteMultipartStatus.Completed, false), (first.Status, first.Repeated));
+        foreach (var repeated in new[] { again, late })
+        {
+            Assert.Equal((CompleteMultipartStatus.Completed, true), (repeated.Status, repeated.Repeated));
+            Assert.Equal((first.Version.Bucket, first.Version.Key, first.Version.ETag, first.Version.Size, first.Version.ChecksumType),
+                (repeated.Version.Bucket, repeated.Version.Key, repeated.Version.ETag, repeated.Version.Size, repeated.Version.ChecksumType));
+            Assert.Equal(first.Version.Checksums, repeated.Version.Checksums);
+        }
+        Assert.NotNull(keptByCleaner);
+        Assert.Equal(CompleteMultipartStatus.NoSuchUpload, tooLate.Status);
+        Assert.Null(await engine.Metadata.GetCompletedMultipartUploadAsync(uploadId, CancellationToken.None));
+        Assert.Equal(chunks, await engine.Metadata.ListChunksAsync(CancellationToken.None));
+        Assert.Equal(blobs, await engine.BlobNamesAsync());
+    }
+
+    /// <summary>
+    /// Two Completes of one upload at once (a retry sent while the first is still running): one
+    /// completes it, the other is answered with its result; the object holds each chunk once.
+    /// </summary>
+    [Fact(Timeout = 30_000)]
+    [Trait("Issue", "10")]
+    public async Task Two_Completes_of_one_upload_at_once_complete_it_once_and_both_answer_its_result()
+    {
+        // Arrange
+        await using var engine = await EngineHarness.CreateAsync();
+        var (multipart, _) = Create(engine);
+        var uploadId = await CreateUploadAsync(multipart, "k");
+        var body = EngineHarness.RandomBytes(2 * 64 * 1024 + 5, seed: 42);
+        var part = await UploadPartAsync(multipart, uploadId, "k", 1, body);
+
+        // Act
+        var results = await Task.WhenAll(
+            Task.Run(() => CompleteAsync(multipart, uploadId, "k", part.ETag)),
+            Task.Run(() => CompleteAsync(multipart, uploadId, "k", part.ETag)));
+
+        // Assert
+        Assert.All(results, static result => Assert.Equal(CompleteMultipartStatus.Completed, result.Status));
+        Assert.Single(results, static result => !result.Repeated);
+        Assert.Equal(results[0].Version.ETag, results[1].Version.ETag);
+        Assert.Equal(body, await engine.ReadAsync("k"));
+        await engine.SweepAfterGraceAsync();
+        await engine.AssertBlobsMatchCatalogAsync();
+        Assert.All(await engine.Metadata.ListChunksAsync(CancellationToken.None), static chunk => Assert.Equal(1, chunk.RefCount));
+    }
+
+    /// <summary>
+    /// The race made certain: the first Complete has read the upload and its parts when the second one
+    /// completes it, so the first one's commit finds no upload; it answers with the completion instead
+    /// of NoSuchUpload.
+    /// </summary>
+    [Fact(Timeout = 30_000)]
+    [Trait("Issue", "10")]
+    public async Task A_Complete_that_finds_its_upload_completed_by_another_at_commit_answers_that_completion()
+    {
+        // Arrange: the first Complete stops after reading the parts until the second has finished.
+        await using var engine = await EngineHarness.CreateAsync();
+        var gated = new PartListingGate(engine.Metadata);
+        var first = new MultipartService(engine.Metadata, engine.Metadata, gated, engine.Chunks, engine.Options, engine.Clock);
+        var (second, _) = Create(engine);
+        var uploadId = await CreateUploadAsync(second, "k");
+        var part = await UploadPartAsync(second, uploadId, "k", 1, EngineHarness.RandomBytes(64 * 1024 + 3, seed: 44));
+
+        // Act
+        var held = CompleteAsync(first, uploadId, "k", part.ETag);
+        await gated.Listed;
+        var winner = await CompleteAsync(second, uploadId, "k", part.ETag);
+        gated.Release();
+        var late = await held;
+
+        // Assert
+        Assert.Equal((CompleteMultipartStatus.Completed, false), (winner.Status, winner.Repeated));
+        Assert.Equal((CompleteMultipartStatus.Completed, true), (late.Status, late.Repeated));
+        Assert.Equal(winner.Version.ETag, late.Version.ETag);
+    }
+
+    /// <summary>A Complete sent again must still state the completed object's checksum and size, if it states them.</summary>
+    [Fact(Timeout = 30_000)]
+    [Trait("Issue", "10")]
+    public async Task A_Complete_sent_again_checks_a_stated_checksum_type_and_size_against_the_completed_object()
+    {
+        // Arrange
+        await using var engine = await EngineHarness.CreateAsync();
+        var (multipart, _) = Create(engine);
+        var uploadId = await CreateUploadAsync(multipart, "k", ChecksumAlgorithm.Crc32, "FULL_OBJECT");
+        var body = EngineHarness.RandomBytes(64 * 1024 + 9, seed: 43);
+        var part = await UploadPartAsync(multipart, uploadId, "k", 1, body);
+        var first = await CompleteAsync(multipart, uploadId, "k", part.ETag);
+        var crc = first.Version.Checksums["CRC32"];
+
+        // Act
+        var right = await CompleteAsync(multipart, uploadId, "k", part.ETag, command => command with
+        {
+            ExpectedChecksum = (ChecksumAlgorithm.Crc32, crc),
+            ExpectedChecksumType = "FULL_OBJECT",
+            ExpectedSize = body.Length,
+        });
+        var wrongValue = await CompleteAsync(multipart, uploadId, "k", part.ETag,
+            command => command with { ExpectedChecksum = (ChecksumAlgorithm.Crc32, "AAAAAA==") });
+        var wrongAlgorithm = await CompleteAsync(multipart, uploadId, "k", part.ETag,
+            command => command with { ExpectedChecksum = (ChecksumAlgorithm.Crc32C, crc) });
+        var wrongType = await CompleteAsync(multipart, uploadId, "k", part.ETag, static command => command with { ExpectedChecksumType = "COMPOSITE" });
+        var wrongSize = await CompleteAsync(multipart, uploadId, "k", part.ETag, command => command with { ExpectedSize = body.Length + 1 });
+
+        // Assert
+        Assert.Equal((CompleteMultipartStatus.Completed, true), (right.Status, right.Repeated));
+        Assert.Equal(
+            (CompleteMultipartStatus.ChecksumMismatch, CompleteMultipartStatus.ChecksumAlgorithmMismatch, CompleteMultipartStatus.ChecksumTypeMismatch, CompleteMultipartStatus.SizeMismatch),
+            (wrongValue.Status, wrongAlgorithm.Status, wrongType.Status, wrongSize.Status));
+        Assert.Equal("CRC32", wrongAlgorithm.Detail);
+    }
+
+    private static Task<CompleteMultipartResult> CompleteAsync(MultipartService multipart, string uploadId, string key, string etag,
+        Func<CompleteMultipartCommand, CompleteMultipartCommand>? configure = null)
+    {
+        var command = new CompleteMultipartCommand
         {
             Bucket = EngineHarness.Bucket,
             Key = key,
             UploadId = uploadId,
             Parts = [new CompletePartCommand(1, etag, new Dictionary<string, string>())],
-        }, CancellationToken.None);
+        };
+        return multipart.CompleteAsync(configure?.Invoke(command) ?? command, CancellationToken.None);
+    }
+
+    /// <summary>The multipart catalog, except that the first part listing is held until <see cref="Release"/>.</summary>
+    private sealed class PartListingGate(IMultipartCatalog inner) : IMultipartCatalog
+    {
+        private readonly TaskCompletionSource _listed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Listed => _listed.Task;
+
+        public void Release() => _released.TrySetResult();
+
+        public async ValueTask<PartListing> ListPartsAsync(string uploadId, int afterPartNumber, int maxParts, CancellationToken cancellationToken)
+        {
+            var page = await inner.ListPartsAsync(uploadId, afterPartNumber, maxParts, cancellationToken);
+            _listed.TrySetResult();
+            await _released.Task.WaitAsync(cancellationToken);
+            return page;
+        }
+
+        public ValueTask<bool> CreateMultipartUploadAsync(MultipartUploadRecord upload, CancellationToken cancellationToken) =>
+            inner.CreateMultipartUploadAsync(upload, cancellationToken);
+
+        public ValueTask<MultipartUploadRecord?> GetMultipartUploadAsync(string uploadId, CancellationToken cancellationToken) =>
+            inner.GetMultipartUploadAsync(uploadId, cancellationToken);
+
+        public ValueTask<PartCommitOutcome> CommitPartAsync(string uploadId, Guid? reservationId, PartRecord part, DateTimeOffset now, TimeSpan gracePeriod,
+            CancellationToken cancellationToken) => inner.CommitPartAsync(uploadId, reservationId, part, now, gracePeriod, cancellationToken);
+
+        public ValueTask<bool> AbortMultipartUploadAsync(string uploadId, DateTimeOffset now, TimeSpan gracePeriod, CancellationToken cancellationToken) =>
+            inner.AbortMultipartUploadAsync(uploadId, now, gracePeriod, cancellationToken);
+
+        public ValueTask<MultipartUploadListing> ListMultipartUploadsAsync(string bucket, MultipartUploadsQuery query, CancellationToken cancellationToken) =>
+            inner.ListMultipartUploadsAsync(bucket, query, cancellationToken);
+
+        public ValueTask<IReadOnlyList<string>> ListMultipartUploadsInitiatedBeforeAsync(DateTimeOffset cutoff, int max, CancellationToken cancellationToken) =>
+            inner.ListMultipartUploadsInitiatedBeforeAsync(cutoff, max, cancellationToken);
+
+        public ValueTask<CompletedMultipartUploadRecord?> GetCompletedMultipartUploadAsync(string uploadId, CancellationToken cancellationToken) =>
+            inner.GetCompletedMultipartUploadAsync(uploadId, cancellationToken);
+
+        public ValueTask<int> ForgetCompletedMultipartUploadsAsync(DateTimeOffset cutoff, int max, CancellationToken cancellationToken) =>
+            inner.ForgetCompletedMultipartUploadsAsync(cutoff, max, cancellationToken);
+    }
 
     private static (MultipartService Multipart, AbandonedUploadCleaner Cleaner) Create(EngineHarness engine)
     {
@@ -139,9 +328,15 @@ public sealed class MultipartServiceTests
         return (multipart, new AbandonedUploadCleaner(multipart, engine.Options, engine.Clock, NullLogger<AbandonedUploadCleaner>.Instance));
     }
 
-    private static async Task<string> CreateUploadAsync(MultipartService multipart, string key)
+    private static async Task<string> CreateUploadAsync(MultipartService multipart, string key, ChecksumAlgorithm? algorithm = null, string? checksumType = null)
     {
-        var upload = await multipart.CreateAsync(new CreateMultipartCommand { Bucket = EngineHarness.Bucket, Key = key }, CancellationToken.None);
+        var upload = await multipart.CreateAsync(new CreateMultipartCommand
+        {
+            Bucket = EngineHarness.Bucket,
+            Key = key,
+            ChecksumAlgorithm = algorithm,
+            ChecksumType = checksumType,
+        }, CancellationToken.None);
         return Assert.NotNull(upload).UploadId;
     }
 

@@ -26,6 +26,7 @@ public sealed partial class PostgresMetadataStoreTests(PostgresCluster cluster, 
         await Catalog.Schema.MigrateAsync(Ct);
         Assert.Equal(1L, await QueryAsync("SELECT COUNT(*) FROM schema_version WHERE version = 1 AND name = 'Initial'"));
         Assert.Equal(1L, await QueryAsync("SELECT COUNT(*) FROM schema_version WHERE version = 2 AND name = 'Leases'"));
+        Assert.Equal(1L, await QueryAsync("SELECT COUNT(*) FROM schema_version WHERE version = 3 AND name = 'MultipartCompletions'"));
         Assert.Equal(1L, await QueryAsync("SELECT COUNT(*) FROM schema_version WHERE version = 4 AND name = 'Tags'"));
         Assert.Equal(4, await QueryAsync("SELECT MAX(version) FROM schema_version"));
     }

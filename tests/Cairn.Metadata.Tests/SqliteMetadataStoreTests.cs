@@ -121,6 +121,7 @@ public sealed partial class SqliteMetadataStoreTests() : CatalogConformanceTests
         Assert.Equal(1L, await QueryFileAsync("SELECT COUNT(*) FROM schema_version WHERE version = 1 AND name = 'Initial'"));
         Assert.Equal(1L, await QueryFileAsync("SELECT COUNT(*) FROM schema_version WHERE version = 2 AND name = 'Multipart'"));
         Assert.Equal(1L, await QueryFileAsync("SELECT COUNT(*) FROM schema_version WHERE version = 3 AND name = 'Leases'"));
+        Assert.Equal(1L, await QueryFileAsync("SELECT COUNT(*) FROM schema_version WHERE version = 4 AND name = 'MultipartCompletions'"));
         Assert.Equal(1L, await QueryFileAsync("SELECT COUNT(*) FROM schema_version WHERE version = 5 AND name = 'Tags'"));
         Assert.Equal(5L, await QueryFileAsync("SELECT MAX(version) FROM schema_version"));
     }
@@ -166,6 +167,7 @@ public sealed partial class SqliteMetadataStoreTests() : CatalogConformanceTests
         Assert.Equal(CompleteMultipartOutcome.Completed, await store.CompleteMultipartUploadAsync("u", [new CompletedPart(1, "p1")],
             MultipartVersion("k", part) with { Bucket = "old" }, WritePrecondition.None, Now, Grace, Ct));
         Assert.Equal([1000L], (await store.GetObjectAsync("old", "k", Ct))!.PartSizes);
+        Assert.Equal("old", (await store.GetCompletedMultipartUploadAsync("u", Ct))?.Bucket);
         Assert.Equal(new ChunkInfo(chunk.Hash, "blob-a", 1000, 1), Assert.Single(await store.ListChunksAsync(Ct)));
         Assert.Equal(0, await store.CountPendingDeletesAsync(Ct));
     }

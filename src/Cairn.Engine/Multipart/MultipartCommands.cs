@@ -111,4 +111,12 @@ public enum CompleteMultipartStatus
 }
 
 /// <summary>Result of CompleteMultipartUpload; <see cref="Version"/> is set when completed.</summary>
-public sealed record CompleteMultipartResult(CompleteMultipartStatus Status, ObjectVersion Version = default, string? Detail = null);
+public sealed record CompleteMultipartResult(CompleteMultipartStatus Status, ObjectVersion Version = default, string? Detail = null)
+{
+    /// <summary>
+    /// The upload had already completed and this is its completion's answer again (a retried
+    /// Complete); <see cref="Version"/> then holds only what that answer showed: bucket, key, version
+    /// id, size, ETag, checksums, and the completion time as LastModified.
+    /// </summary>
+    public bool Repeated { get; init; }
+}

@@ -15,15 +15,17 @@ public sealed partial class MultipartService
     /// checksum that match the parts (SizeMismatch, ChecksumMismatch). The ETag is the MD5 of the parts'
     /// MD5s followed by <c>-N</c>; the checksum is combined from the parts' checksums as the upload's
     /// checksum type says. The catalog re-checks the parts inside the committing transaction.
+    /// An upload that already completed is answered as its completion was, when this is the same
+    /// request again (see <see cref="RepeatCompletionAsync"/>).
     /// </summary>
     public async Task<CompleteMultipartResult> CompleteAsync(CompleteMultipartCommand command, CancellationToken cancellationToken)
     {
         var upload = await FindRecordAsync(command.Bucket, command.Key, command.UploadId, cancellationToken).ConfigureAwait(false);
         if (upload is null)
         {
-            return new CompleteMultipartResult(CompleteMultipartStatus.NoSuchUpload);
+            return await RepeatCompletionAsync(command, cancellationToken).ConfigureAwait(false);
         }
-        if (RefuseStatedChecksumKind(command, upload) is { } refused)
+        if (RefuseStatedChecksumKind(command, upload.ChecksumAlgorithm, ChecksumTypeOf(upload)) is { } refused)
         {
             return refused;
         }
@@ -81,11 +83,78 @@ public sealed partial class MultipartService
         return outcome switch
         {
             CompleteMultipartOutcome.Completed => new CompleteMultipartResult(CompleteMultipartStatus.Completed, new ObjectVersion(version)),
-            CompleteMultipartOutcome.NoSuchUpload => new CompleteMultipartResult(CompleteMultipartStatus.NoSuchUpload),
+            // Completed (or aborted) since it was read: by a Complete racing this one, perhaps this very
+            // request sent again while the first was still running.
+            CompleteMultipartOutcome.NoSuchUpload => await RepeatCompletionAsync(command, cancellationToken).ConfigureAwait(false),
             CompleteMultipartOutcome.NoSuchBucket => new CompleteMultipartResult(CompleteMultipartStatus.NoSuchBucket),
             CompleteMultipartOutcome.PreconditionFailed => new CompleteMultipartResult(CompleteMultipartStatus.PreconditionFailed),
             _ => new CompleteMultipartResult(CompleteMultipartStatus.InvalidPart),
         };
+    }
+
+    /// <summary>
+    /// A Complete for an upload that no longer exists. S3 answers a CompleteMultipartUpload sent again
+    /// for an upload it already completed with 200 and the same result (an SDK retries Complete after a
+    /// lost answer; minio/minio#13318 shows S3 doing so where other servers answer NoSuchUpload). Here
+    /// the catalog keeps what each completion answered for <see cref="EngineOptions.CompletedUploadRetention"/>,
+    /// and a Complete is taken for that request again when it names the same bucket, key and upload
+    /// and lists the same parts (numbers and ETags). It is then answered with the remembered result,
+    /// the ETag and checksums of the object the upload made, even if the key was overwritten or deleted
+    /// since; its precondition is not evaluated again (it held when the upload completed), and nothing
+    /// changes. A stated checksum, checksum type or size must still be the completed object's. Anything
+    /// else is NoSuchUpload, as for an upload that never existed.
+    /// </summary>
+    private async Task<CompleteMultipartResult> RepeatCompletionAsync(CompleteMultipartCommand command, CancellationToken cancellationToken)
+    {
+        var completed = await multipart.GetCompletedMultipartUploadAsync(command.UploadId, cancellationToken).ConfigureAwait(false);
+        if (completed is null
+            || !string.Equals(completed.Bucket, command.Bucket, StringComparison.Ordinal)
+            || !string.Equals(completed.Key, command.Key, StringComparison.Ordinal)
+            || completed.Completed + options.CompletedUploadRetention < time.GetUtcNow()
+            || !completed.IsCompletionOf(Listed(command.Parts)))
+        {
+            return new CompleteMultipartResult(CompleteMultipartStatus.NoSuchUpload);
+        }
+        // The completed object's checksums hold its upload's algorithm, if it had one, and no other.
+        string? algorithm = null;
+        foreach (var name in completed.Checksums.Keys)
+        {
+            algorithm = name;
+        }
+        if (RefuseStatedChecksumKind(command, algorithm, completed.ChecksumType) is { } refused)
+        {
+            return refused;
+        }
+        if (command.ExpectedSize is { } expectedSize && expectedSize != completed.Size)
+        {
+            return new CompleteMultipartResult(CompleteMultipartStatus.SizeMismatch, Detail: completed.Size.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+        if (!StatedChecksumHolds(command.ExpectedChecksum, completed.Checksums))
+        {
+            return new CompleteMultipartResult(CompleteMultipartStatus.ChecksumMismatch);
+        }
+        var version = new ObjectVersionRecord
+        {
+            Bucket = completed.Bucket,
+            Key = completed.Key,
+            VersionId = completed.VersionId,
+            Size = completed.Size,
+            ETag = completed.ETag,
+            LastModified = completed.Completed,
+            Checksums = completed.Checksums,
+            ChecksumType = completed.ChecksumType,
+        };
+        return new CompleteMultipartResult(CompleteMultipartStatus.Completed, new ObjectVersion(version)) { Repeated = true };
+
+        static List<CompletedPart> Listed(IReadOnlyList<CompletePartCommand> parts)
+        {
+            var listed = new List<CompletedPart>(parts.Count);
+            foreach (var part in parts)
+            {
+                listed.Add(new CompletedPart(part.PartNumber, part.ETag));
+            }
+            return listed;
+        }
     }
 
     private async Task<Dictionary<int, PartRecord>> LoadPartsAsync(string uploadId, CancellationToken cancellationToken)
@@ -115,14 +184,14 @@ public sealed partial class MultipartService
     /// upload's: 400 BadDigest (API reference, CompleteMultipartUpload, x-amz-checksum-type). An upload
     /// created without an algorithm counts as FULL_OBJECT, the type S3 gives it.
     /// </summary>
-    private static CompleteMultipartResult? RefuseStatedChecksumKind(CompleteMultipartCommand command, MultipartUploadRecord upload)
+    private static CompleteMultipartResult? RefuseStatedChecksumKind(CompleteMultipartCommand command, string? algorithm, string checksumType)
     {
         if (command.ExpectedChecksum is { } stated
-            && !string.Equals(upload.ChecksumAlgorithm, ChecksumAlgorithms.WireName(stated.Algorithm), StringComparison.Ordinal))
+            && !string.Equals(algorithm, ChecksumAlgorithms.WireName(stated.Algorithm), StringComparison.Ordinal))
         {
-            return new CompleteMultipartResult(CompleteMultipartStatus.ChecksumAlgorithmMismatch, Detail: upload.ChecksumAlgorithm);
+            return new CompleteMultipartResult(CompleteMultipartStatus.ChecksumAlgorithmMismatch, Detail: algorithm);
         }
-        if (command.ExpectedChecksumType is { } statedType && !string.Equals(statedType, ChecksumTypeOf(upload), StringComparison.Ordinal))
+        if (command.ExpectedChecksumType is { } statedType && !string.Equals(statedType, checksumType, StringComparison.Ordinal))
         {
             return new CompleteMultipartResult(CompleteMultipartStatus.ChecksumTypeMismatch);
         }

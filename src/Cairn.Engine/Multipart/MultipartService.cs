@@ -105,6 +105,14 @@ public sealed partial class MultipartService(IBucketCatalog buckets, IObjectCata
         return aborted;
     }
 
+    /// <summary>
+    /// Forgets completions older than <see cref="EngineOptions.CompletedUploadRetention"/> (a Complete
+    /// sent again after that is NoSuchUpload); returns how many.
+    /// </summary>
+    public async Task<int> ForgetCompletedAsync(int max, CancellationToken cancellationToken) =>
+        await multipart.ForgetCompletedMultipartUploadsAsync(time.GetUtcNow() - options.CompletedUploadRetention, max, cancellationToken)
+            .ConfigureAwait(false);
+
     private static string NewUploadId()
     {
         Span<byte> bytes = stackalloc byte[24];

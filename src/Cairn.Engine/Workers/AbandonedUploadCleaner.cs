@@ -3,11 +3,19 @@ using Microsoft.Extensions.Logging;
 
 namespace Cairn.Engine.Workers;
 
-/// <summary>Aborts multipart uploads older than <see cref="EngineOptions.AbandonedUploadAge"/>, so abandoned parts release their space.</summary>
+/// <summary>
+/// Aborts multipart uploads older than <see cref="EngineOptions.AbandonedUploadAge"/>, so abandoned
+/// parts release their space, and forgets completed uploads older than
+/// <see cref="EngineOptions.CompletedUploadRetention"/>, so the catalog keeps only the completions a
+/// retried Complete may still ask for.
+/// </summary>
 public sealed partial class AbandonedUploadCleaner(MultipartService multipart, EngineOptions options, TimeProvider time,
     ILogger<AbandonedUploadCleaner> logger) : IWorker
 {
     private const int BatchSize = 100;
+
+    /// <summary>Completions forgotten per step: one DELETE statement, no chunk references to release.</summary>
+    private const int ForgetBatchSize = 1000;
 
     /// <inheritdoc />
     public string Name => "abandoned-upload-cleaner";
@@ -19,12 +27,17 @@ public sealed partial class AbandonedUploadCleaner(MultipartService multipart, E
     public async Task<WorkerState> WorkAsync(CancellationToken cancellationToken)
     {
         var aborted = await multipart.AbortAbandonedAsync(BatchSize, cancellationToken).ConfigureAwait(false);
-        Status = $"last run {time.GetUtcNow():O}: {aborted} uploads aborted";
+        var forgotten = await multipart.ForgetCompletedAsync(ForgetBatchSize, cancellationToken).ConfigureAwait(false);
+        Status = $"last run {time.GetUtcNow():O}: {aborted} uploads aborted, {forgotten} completed uploads forgotten";
         if (aborted > 0)
         {
             LogAborted(aborted, options.AbandonedUploadAge);
         }
-        return aborted == BatchSize ? WorkerState.Busy : WorkerState.Idle;
+        if (forgotten > 0)
+        {
+            LogForgotten(forgotten, options.CompletedUploadRetention);
+        }
+        return aborted == BatchSize || forgotten == ForgetBatchSize ? WorkerState.Busy : WorkerState.Idle;
     }
 
     /// <inheritdoc />
@@ -33,7 +46,10 @@ public sealed partial class AbandonedUploadCleaner(MultipartService multipart, E
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
-    // Event ids 120-129 belong to this worker; next free: 121.
+    // Event ids 120-129 belong to this worker; next free: 122.
     [LoggerMessage(EventId = 120, Level = LogLevel.Information, Message = "Aborted {Count} multipart uploads older than {Age}")]
     private partial void LogAborted(int count, TimeSpan age);
+
+    [LoggerMessage(EventId = 121, Level = LogLevel.Debug, Message = "Forgot {Count} multipart uploads completed more than {Retention} ago")]
+    private partial void LogForgotten(int count, TimeSpan retention);
 }
