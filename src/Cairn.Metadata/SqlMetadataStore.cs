@@ -156,11 +156,18 @@ public abstract partial class SqlMetadataStore : ICatalogSchema, IBucketCatalog,
             {
                 await create.ExecuteNonQueryAsync(cancellationToken);
             }
-            long current;
-            await using (var select = transaction.CreateCommand("SELECT COALESCE(MAX(version), 0) FROM schema_version"))
+            // Every migration not recorded yet runs, not only those above the newest recorded: numbers
+            // are handed out to work in progress, so one may land after a higher one already ran.
+            var applied = new HashSet<long>();
+            await using (var select = transaction.CreateCommand("SELECT version FROM schema_version"))
+            await using (var reader = await select.ExecuteReaderAsync(cancellationToken))
             {
-                current = Convert.ToInt64(await select.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    applied.Add(Convert.ToInt64(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture));
+                }
             }
+            var current = applied.Count == 0 ? 0 : applied.Max();
             var latest = migrations.Count == 0 ? 0 : migrations[^1].Version;
             if (current > latest)
             {
@@ -169,7 +176,7 @@ public abstract partial class SqlMetadataStore : ICatalogSchema, IBucketCatalog,
             }
             foreach (var migration in migrations)
             {
-                if (migration.Version <= current)
+                if (applied.Contains(migration.Version))
                 {
                     continue;
                 }

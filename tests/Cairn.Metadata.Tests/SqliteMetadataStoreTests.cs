@@ -126,6 +126,47 @@ public sealed partial class SqliteMetadataStoreTests() : CatalogConformanceTests
         Assert.Equal(5L, await QueryFileAsync("SELECT MAX(version) FROM schema_version"));
     }
 
+    /// <summary>
+    /// Migration numbers are handed out to work in progress, so one can land after a higher one ran
+    /// (multipart completions, 4, after tags, 5): a database that has 1, 2, 3 and 5 gets 4.
+    /// </summary>
+    [Fact(Timeout = 10_000)]
+    [Trait("Issue", "10")]
+    public async Task Migrate_applies_a_migration_numbered_below_one_the_database_already_has()
+    {
+        // Arrange: every migration but 4 applied and recorded, as a build without it left the file.
+        var path = Path.Combine(Path.GetDirectoryName(DatabasePath)!, "gap.db");
+        var migrations = SqlMigration.FromEmbeddedResources(typeof(SqliteMetadataStore).Assembly);
+        Assert.Contains(migrations, static m => m.Version == 4);
+        await using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "CREATE TABLE schema_version (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL); " +
+                string.Concat(migrations.Where(static m => m.Version != 4).Select(static m =>
+                    $"{m.Script};\nINSERT INTO schema_version VALUES ({m.Version}, '{m.Name}', 0);\n"));
+            await command.ExecuteNonQueryAsync();
+        }
+        await using var store = new SqliteMetadataStore(new SqliteMetadataOptions { DatabasePath = path });
+
+        // Act
+        await store.MigrateAsync(Ct);
+        await store.MigrateAsync(Ct);
+
+        // Assert: 4 ran once; the store completes an upload, which writes 4's table.
+        Assert.Equal(migrations[^1].Version, await store.GetSchemaVersionAsync(Ct));
+        Assert.True(await store.TryCreateBucketAsync(new BucketRecord("b", Now, "us-east-1"), Ct));
+        Assert.True(await store.CreateMultipartUploadAsync(new MultipartUploadRecord { UploadId = "u", Bucket = "b", Key = "k", Initiated = Now }, Ct));
+        var chunk = Chunk("a");
+        var part = Part(1, "p1", chunk);
+        var reservation = Guid.NewGuid();
+        await store.ReserveChunkAsync(reservation, chunk.Hash, chunk.Length, NewBlobName(chunk), Deadline, Ct);
+        Assert.Equal(PartCommitOutcome.Committed, await store.CommitPartAsync("u", reservation, part, Now, Grace, Ct));
+        Assert.Equal(CompleteMultipartOutcome.Completed, await store.CompleteMultipartUploadAsync("u", [new CompletedPart(1, "p1")],
+            MultipartVersion("k", part) with { Bucket = "b" }, WritePrecondition.None, Now, Grace, Ct));
+        Assert.NotNull(await store.GetCompletedMultipartUploadAsync("u", Ct));
+    }
+
     [Fact(Timeout = 10_000)]
     public async Task Migration_0002_upgrades_a_version_1_database_that_holds_data()
     {
