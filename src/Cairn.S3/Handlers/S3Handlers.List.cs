@@ -18,11 +18,7 @@ public sealed partial class S3Handlers
         var prefix = QueryValue(query, "prefix") ?? "";
         var delimiter = Delimiter(query);
         var maxKeys = MaxKeys(QueryValue(query, "max-keys"));
-        var encodingType = QueryValue(query, "encoding-type");
-        if (encodingType is not null && !string.Equals(encodingType, "url", StringComparison.OrdinalIgnoreCase))
-        {
-            throw S3Errors.InvalidArgument("Invalid Encoding Method specified in Request", "encoding-type", encodingType);
-        }
+        var encode = UrlEncodingRequested(query);
         var continuationToken = v2 ? QueryValue(query, "continuation-token") : null;
         var startAfter = v2 ? QueryValue(query, "start-after") : QueryValue(query, "marker");
         var after = continuationToken is not null ? DecodeContinuationToken(continuationToken) : startAfter;
@@ -34,7 +30,6 @@ public sealed partial class S3Handlers
             throw S3Errors.NoSuchBucket(bucket);
         }
         var listing = result.Listing!;
-        var encode = encodingType is not null;
         var owner = !v2 || IsTrue(QueryValue(query, "fetch-owner")) ? OwnerOf(auth) : null;
         var contents = ToContents(listing.Objects, encode, owner);
         var prefixes = EncodeAll(listing.CommonPrefixes, encode);
@@ -136,6 +131,20 @@ public sealed partial class S3Handlers
     /// and the answer has no Delimiter element.
     /// </summary>
     private static string? Delimiter(IQueryCollection query) => QueryValue(query, "delimiter") is { Length: > 0 } delimiter ? delimiter : null;
+
+    /// <summary>
+    /// Whether a listing asked for <c>encoding-type=url</c>; any other value is 400 InvalidArgument,
+    /// as S3 answers.
+    /// </summary>
+    private static bool UrlEncodingRequested(IQueryCollection query)
+    {
+        var encodingType = QueryValue(query, "encoding-type");
+        if (encodingType is not null && !string.Equals(encodingType, "url", StringComparison.OrdinalIgnoreCase))
+        {
+            throw S3Errors.InvalidArgument("Invalid Encoding Method specified in Request", "encoding-type", encodingType);
+        }
+        return encodingType is not null;
+    }
 
     private static string? QueryValue(IQueryCollection query, string name) =>
         query.TryGetValue(name, out var values) && values.Count > 0 ? values[0] : null;

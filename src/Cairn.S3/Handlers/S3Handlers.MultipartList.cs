@@ -61,12 +61,7 @@ public sealed partial class S3Handlers
         var keyMarker = QueryValue(query, "key-marker");
         var uploadIdMarker = QueryValue(query, "upload-id-marker");
         var maxUploads = Math.Min(NonNegativeInt(QueryValue(query, "max-uploads"), "max-uploads") ?? S3Limits.MaxKeys, S3Limits.MaxKeys);
-        var encodingType = QueryValue(query, "encoding-type");
-        if (encodingType is not null && !string.Equals(encodingType, "url", StringComparison.OrdinalIgnoreCase))
-        {
-            throw S3Errors.InvalidArgument("Invalid Encoding Method specified in Request", "encoding-type", encodingType);
-        }
-        var encode = encodingType is not null;
+        var encode = UrlEncodingRequested(query);
         var listing = await multipart.ListUploadsAsync(bucket,
             new MultipartUploadsQuery(prefix, delimiter, keyMarker, keyMarker is null ? null : uploadIdMarker, maxUploads),
             context.RequestAborted).ConfigureAwait(false) ?? throw S3Errors.NoSuchBucket(bucket);

@@ -14,17 +14,9 @@ public sealed partial class S3Handlers
         var bucket = RequireBucket(request);
         var query = request.Query;
         var prefix = QueryValue(query, "prefix") ?? "";
-        var delimiter = QueryValue(query, "delimiter");
-        if (string.IsNullOrEmpty(delimiter))
-        {
-            delimiter = null;
-        }
+        var delimiter = Delimiter(query);
         var maxKeys = MaxKeys(QueryValue(query, "max-keys"));
-        var encodingType = QueryValue(query, "encoding-type");
-        if (encodingType is not null && !string.Equals(encodingType, "url", StringComparison.OrdinalIgnoreCase))
-        {
-            throw S3Errors.InvalidArgument("Invalid Encoding Method specified in Request", "encoding-type", encodingType);
-        }
+        var encode = UrlEncodingRequested(query);
         var keyMarker = QueryValue(query, "key-marker");
         var versionIdMarker = QueryValue(query, "version-id-marker");
         if (!string.IsNullOrEmpty(versionIdMarker))
@@ -49,7 +41,6 @@ public sealed partial class S3Handlers
             throw S3Errors.NoSuchBucket(bucket);
         }
         var listing = result.Listing!;
-        var encode = encodingType is not null;
         var owner = OwnerOf(auth);
         var versions = new List<VersionEntry>(listing.Versions.Count);
         foreach (var version in listing.Versions)
