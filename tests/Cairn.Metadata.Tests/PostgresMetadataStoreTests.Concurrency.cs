@@ -220,7 +220,10 @@ public sealed partial class PostgresMetadataStoreTests
 
         // Assert
         Assert.All(outcomes.SelectMany(static o => o), static outcome => Assert.Equal(CommitOutcome.Committed, outcome));
-        Assert.Equal(0, nodes.ConflictsRetried);
+        // Not zero: SERIALIZABLE may abort a transaction that conflicts with nothing when the server
+        // summarizes old transactions' predicate locks (many serializable sessions across the
+        // cluster, as in CI). A read of the absent key would abort most of the 256 commits.
+        Assert.InRange(nodes.ConflictsRetried, 0, Writers * PerWriter / 32);
         var listed = await Catalog.Objects.ListObjectsAsync(Bucket, new ListObjectsQuery("", null, null, 1000), Ct);
         Assert.Equal(Writers * PerWriter, listed.Objects.Count);
     }
