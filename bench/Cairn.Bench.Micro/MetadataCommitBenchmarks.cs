@@ -15,7 +15,7 @@ public class MetadataCommitBenchmarks
 {
     private const int ConcurrentCommits = 16;
 
-    private readonly Task<CommitOutcome>[] _inFlight = new Task<CommitOutcome>[ConcurrentCommits];
+    private readonly Task<CommitResult>[] _inFlight = new Task<CommitResult>[ConcurrentCommits];
     private SeededCatalog _catalog = null!;
     private long _nextKey;
 
@@ -39,7 +39,7 @@ public class MetadataCommitBenchmarks
     public void Cleanup() => _catalog.DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     [Benchmark(Baseline = true)]
-    public ValueTask<CommitOutcome> CommitSmallObject_OneAtATime() => CommitNewObjectAsync();
+    public ValueTask<CommitResult> CommitSmallObject_OneAtATime() => CommitNewObjectAsync();
 
     /// <summary>16 commits at once; with OperationsPerInvoke the reported time is per commit, comparable to the row above.</summary>
     [Benchmark(OperationsPerInvoke = ConcurrentCommits)]
@@ -55,7 +55,7 @@ public class MetadataCommitBenchmarks
         await Task.WhenAll(_inFlight);
     }
 
-    private ValueTask<CommitOutcome> CommitNewObjectAsync()
+    private ValueTask<CommitResult> CommitNewObjectAsync()
     {
         var key = string.Create(CultureInfo.InvariantCulture, $"uploads/2025/06/15/file-{Interlocked.Increment(ref _nextKey):D9}.bin");
         var now = DateTimeOffset.UtcNow;

@@ -131,26 +131,35 @@ public sealed class CachingCatalog : IBucketCatalog, IObjectCatalog
         WritingAsync(null, () => _buckets.DeleteBucketAsync(name, now, gracePeriod, cancellationToken));
 
     /// <inheritdoc />
-    public ValueTask<CommitOutcome> CommitObjectAsync(ObjectCommit commit, DateTimeOffset now, TimeSpan gracePeriod,
+    public ValueTask<CommitResult> CommitObjectAsync(ObjectCommit commit, DateTimeOffset now, TimeSpan gracePeriod,
         CancellationToken cancellationToken) =>
         WritingAsync((commit.Version.Bucket, commit.Version.Key), () => _objects.CommitObjectAsync(commit, now, gracePeriod, cancellationToken));
 
     /// <inheritdoc />
-    public ValueTask<DeleteObjectOutcome> DeleteObjectAsync(string bucket, string key, WritePrecondition precondition, DateTimeOffset now,
+    public ValueTask<DeleteObjectResult> DeleteObjectAsync(string bucket, string key, WritePrecondition precondition, DateTimeOffset now,
         TimeSpan gracePeriod, CancellationToken cancellationToken) =>
         WritingAsync((bucket, key), () => _objects.DeleteObjectAsync(bucket, key, precondition, now, gracePeriod, cancellationToken));
 
     /// <inheritdoc />
-    public ValueTask<bool> PutObjectTagsAsync(string bucket, string key, IReadOnlyDictionary<string, string> tags,
+    public ValueTask<DeleteObjectResult> DeleteObjectVersionAsync(string bucket, string key, string versionId, WritePrecondition precondition,
+        DateTimeOffset now, TimeSpan gracePeriod, CancellationToken cancellationToken) =>
+        WritingAsync((bucket, key), () => _objects.DeleteObjectVersionAsync(bucket, key, versionId, precondition, now, gracePeriod, cancellationToken));
+
+    /// <inheritdoc />
+    public ValueTask<PutTagsOutcome> PutObjectTagsAsync(string bucket, string key, string? versionId, IReadOnlyDictionary<string, string> tags,
         CancellationToken cancellationToken) =>
-        WritingAsync((bucket, key), () => _objects.PutObjectTagsAsync(bucket, key, tags, cancellationToken));
+        WritingAsync((bucket, key), () => _objects.PutObjectTagsAsync(bucket, key, versionId, tags, cancellationToken));
+
+    /// <inheritdoc />
+    public ValueTask<bool> PutBucketVersioningAsync(string name, BucketVersioning versioning, CancellationToken cancellationToken) =>
+        WritingAsync(null, () => _buckets.PutBucketVersioningAsync(name, versioning, cancellationToken));
 
     /// <inheritdoc />
     public ValueTask<bool> PutBucketTagsAsync(string name, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken) =>
         WritingAsync(null, () => _buckets.PutBucketTagsAsync(name, tags, cancellationToken));
 
     /// <inheritdoc />
-    public ValueTask<CompleteMultipartOutcome> CompleteMultipartUploadAsync(string uploadId, IReadOnlyList<CompletedPart> parts,
+    public ValueTask<CompleteMultipartResult> CompleteMultipartUploadAsync(string uploadId, IReadOnlyList<CompletedPart> parts,
         ObjectVersionRecord version, WritePrecondition precondition, DateTimeOffset now, TimeSpan gracePeriod,
         CancellationToken cancellationToken) =>
         WritingAsync((version.Bucket, version.Key),
@@ -165,6 +174,15 @@ public sealed class CachingCatalog : IBucketCatalog, IObjectCatalog
     /// <inheritdoc />
     public ValueTask<ObjectListing> ListObjectsAsync(string bucket, ListObjectsQuery query, CancellationToken cancellationToken) =>
         _objects.ListObjectsAsync(bucket, query, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<VersionListing> ListObjectVersionsAsync(string bucket, ListVersionsQuery query, CancellationToken cancellationToken) =>
+        _objects.ListObjectVersionsAsync(bucket, query, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>Passed through: only the latest version of a key is cached.</remarks>
+    public ValueTask<ObjectVersionRecord?> GetObjectVersionAsync(string bucket, string key, string versionId, CancellationToken cancellationToken) =>
+        _objects.GetObjectVersionAsync(bucket, key, versionId, cancellationToken);
 
     // ------------------------------------------------------------------ machinery
 

@@ -9,7 +9,7 @@ public interface IBucketCatalog
     ValueTask<bool> TryCreateBucketAsync(BucketRecord bucket, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Deletes a bucket that holds no objects (otherwise <see cref="DeleteBucketOutcome.NotEmpty"/>).
+    /// Deletes a bucket that holds no object versions and no delete markers (otherwise <see cref="DeleteBucketOutcome.NotEmpty"/>).
     /// Multipart uploads in progress do not keep it, as in S3 (general purpose buckets): they are
     /// aborted in the same transaction, exactly as <see cref="IMultipartCatalog.AbortMultipartUploadAsync"/> does.
     /// </summary>
@@ -17,6 +17,14 @@ public interface IBucketCatalog
 
     /// <summary>Replaces the bucket's tags (none: removes them). False when there is no such bucket.</summary>
     ValueTask<bool> PutBucketTagsAsync(string name, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Sets the bucket's versioning to <see cref="Cairn.Core.BucketVersioning.Enabled"/> or
+    /// <see cref="Cairn.Core.BucketVersioning.Suspended"/> (a bucket never returns to unversioned).
+    /// False when there is no such bucket.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="versioning"/> is Unversioned.</exception>
+    ValueTask<bool> PutBucketVersioningAsync(string name, Cairn.Core.BucketVersioning versioning, CancellationToken cancellationToken);
 
     /// <summary>All buckets, by name.</summary>
     ValueTask<IReadOnlyList<BucketRecord>> ListBucketsAsync(CancellationToken cancellationToken);

@@ -3,17 +3,35 @@ using Cairn.Core;
 namespace Cairn.Metadata;
 
 /// <summary>
-/// The object rows: every write that makes, replaces or removes the current version of a key is a
-/// member of this interface, so a decorator over object rows (the row cache) sees every such write.
-/// Each write is one transaction; on any outcome but success nothing changes.
+/// The object rows: every write that makes, replaces or removes a version of a key is a member of
+/// this interface, so a decorator over object rows (the row cache) sees every such write. Each write
+/// is one transaction; on any outcome but success nothing changes.
 /// </summary>
+/// <remarks>
+/// Versioning follows the bucket's state, read in the write's transaction: unversioned, a write
+/// replaces the key's one version (the null version); enabled, it adds a version with a new id
+/// above the others (a delete adds a delete marker); suspended, it adds the null version, replacing
+/// the key's earlier null version wherever it is. A replaced or removed version's chunks lose their
+/// references.
+/// </remarks>
 public interface IObjectCatalog
 {
-    /// <summary>The latest version of a key, with its body description; null when absent.</summary>
+    /// <summary>The latest version of a key (possibly a delete marker), with its body description; null when the key has no version.</summary>
     ValueTask<ObjectVersionRecord?> GetObjectAsync(string bucket, string key, CancellationToken cancellationToken);
 
-    /// <summary>One page of the latest versions in a bucket (see <see cref="ListObjectsQuery"/>).</summary>
+    /// <summary>One version of a key by id (possibly a delete marker, possibly the latest); null when it has none with that id.</summary>
+    ValueTask<ObjectVersionRecord?> GetObjectVersionAsync(string bucket, string key, string versionId, CancellationToken cancellationToken);
+
+    /// <summary>One page of the latest versions in a bucket that are not delete markers (see <see cref="ListObjectsQuery"/>).</summary>
     ValueTask<ObjectListing> ListObjectsAsync(string bucket, ListObjectsQuery query, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// One page of every version and delete marker in a bucket: by key, then newest first. A page
+    /// resumes after <see cref="ListVersionsQuery.KeyMarker"/>'s version <see cref="ListVersionsQuery.VersionIdMarker"/>,
+    /// or after every version of the key marker when there is no version id marker (or the key has
+    /// no version with that id).
+    /// </summary>
+    ValueTask<VersionListing> ListObjectVersionsAsync(string bucket, ListVersionsQuery query, CancellationToken cancellationToken);
 
     /// <summary>
     /// Makes <see cref="ObjectCommit.Version"/> the latest version of its key, atomically: references as described on
@@ -21,23 +39,34 @@ public interface IObjectCatalog
     /// the upload's reservations stay (the caller aborts it). An upload that expired meanwhile has no
     /// reservations left, so its new chunks are <see cref="CommitOutcome.ChunkMissing"/>.
     /// </summary>
-    /// <exception cref="ArgumentException">The version has both an inline body and chunks.</exception>
-    ValueTask<CommitOutcome> CommitObjectAsync(ObjectCommit commit, DateTimeOffset now, TimeSpan gracePeriod, CancellationToken cancellationToken);
+    /// <exception cref="ArgumentException">The version has both an inline body and chunks, or is a delete marker.</exception>
+    ValueTask<CommitResult> CommitObjectAsync(ObjectCommit commit, DateTimeOffset now, TimeSpan gracePeriod, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Replaces the tags of the latest version of a key (none: removes them); nothing else of the
-    /// version changes. False when the key has no version.
+    /// Replaces the tags of a version (the latest when <paramref name="versionId"/> is null; none:
+    /// removes them); nothing else of the version changes.
     /// </summary>
-    ValueTask<bool> PutObjectTagsAsync(string bucket, string key, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken);
+    ValueTask<PutTagsOutcome> PutObjectTagsAsync(string bucket, string key, string? versionId, IReadOnlyDictionary<string, string> tags,
+        CancellationToken cancellationToken);
 
     /// <summary>
-    /// Removes the latest version of a key when <paramref name="precondition"/> holds for it (its
-    /// If-Match; <see cref="WritePrecondition.None"/> for an unconditional delete); its chunks lose
-    /// their references. A key without a version is <see cref="DeleteObjectOutcome.NoSuchKey"/>
-    /// whatever the precondition.
+    /// Deletes a key as S3's DeleteObject without a version id does, when <paramref name="precondition"/>
+    /// holds for the latest version (its If-Match, judged as for an absent key when the latest is a
+    /// delete marker; <see cref="WritePrecondition.None"/> for an unconditional delete). Unversioned:
+    /// removes the key's version (<see cref="DeleteObjectOutcome.NoSuchKey"/> when it has none,
+    /// whatever the precondition). Enabled: adds a delete marker with a new id, even when the key has
+    /// no version. Suspended: adds a delete marker as the null version.
     /// </summary>
-    ValueTask<DeleteObjectOutcome> DeleteObjectAsync(string bucket, string key, WritePrecondition precondition, DateTimeOffset now,
+    ValueTask<DeleteObjectResult> DeleteObjectAsync(string bucket, string key, WritePrecondition precondition, DateTimeOffset now,
         TimeSpan gracePeriod, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Removes one version (or delete marker) for good, when <paramref name="precondition"/> holds for
+    /// it; when it was the latest, the newest remaining version becomes the latest.
+    /// <see cref="DeleteObjectOutcome.NoSuchVersion"/> when the key has no version with that id.
+    /// </summary>
+    ValueTask<DeleteObjectResult> DeleteObjectVersionAsync(string bucket, string key, string versionId, WritePrecondition precondition,
+        DateTimeOffset now, TimeSpan gracePeriod, CancellationToken cancellationToken);
 
     /// <summary>
     /// Completes an upload in one transaction: re-checks that each listed part exists with the listed
@@ -53,6 +82,6 @@ public interface IObjectCatalog
     /// its ETag differs, or (same bytes, other chunk boundaries) the version's chunks are no longer the parts' chunks.
     /// </summary>
     /// <exception cref="ArgumentException">The version has an inline body, or another bucket or key than the upload.</exception>
-    ValueTask<CompleteMultipartOutcome> CompleteMultipartUploadAsync(string uploadId, IReadOnlyList<CompletedPart> parts,
+    ValueTask<CompleteMultipartResult> CompleteMultipartUploadAsync(string uploadId, IReadOnlyList<CompletedPart> parts,
         ObjectVersionRecord version, WritePrecondition precondition, DateTimeOffset now, TimeSpan gracePeriod, CancellationToken cancellationToken);
 }

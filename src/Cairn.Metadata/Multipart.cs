@@ -111,6 +111,13 @@ public enum PartCommitOutcome
 /// <summary>A part the client lists in CompleteMultipartUpload.</summary>
 public readonly record struct CompletedPart(int PartNumber, string ETag);
 
+/// <summary>Outcome of completing an upload, and the version id the object got (null unless completed).</summary>
+public readonly record struct CompleteMultipartResult(CompleteMultipartOutcome Outcome, string? VersionId)
+{
+    /// <summary>The outcome alone, for callers that need no version id.</summary>
+    public static implicit operator CompleteMultipartOutcome(CompleteMultipartResult result) => result.Outcome;
+}
+
 /// <summary>Outcome of completing an upload.</summary>
 public enum CompleteMultipartOutcome
 {

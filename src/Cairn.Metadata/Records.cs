@@ -8,9 +8,12 @@ public sealed record BucketRecord(string Name, DateTimeOffset CreatedAt, string 
     /// <summary>The bucket's tags (PutBucketTagging); empty when it has none.</summary>
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>Equal when name, creation time, region and every tag are (a record would compare the tag dictionaries by reference).</summary>
+    /// <summary>The bucket's versioning state (PutBucketVersioning).</summary>
+    public BucketVersioning Versioning { get; init; } = BucketVersioning.Unversioned;
+
+    /// <summary>Equal when name, creation time, region, versioning and every tag are (a record would compare the tag dictionaries by reference).</summary>
     public bool Equals(BucketRecord? other) =>
-        other is not null && Name == other.Name && CreatedAt == other.CreatedAt && Region == other.Region
+        other is not null && Name == other.Name && CreatedAt == other.CreatedAt && Region == other.Region && Versioning == other.Versioning
         && Tags.Count == other.Tags.Count && Tags.All(tag => other.Tags.TryGetValue(tag.Key, out var value) && value == tag.Value);
 
     /// <inheritdoc />
@@ -28,8 +31,13 @@ public sealed record ObjectVersionRecord
 {
     public required string Bucket { get; init; }
     public required string Key { get; init; }
-    /// <summary>"null" for objects written while versioning was never enabled (the S3 spelling).</summary>
+    /// <summary>
+    /// "null" (the S3 spelling) for the null version: written while the bucket was unversioned or
+    /// suspended. A commit sets it from the bucket's state: what a caller passes is not kept.
+    /// </summary>
     public string VersionId { get; init; } = "null";
+    /// <summary>A delete marker: no body, size 0, empty ETag; the current one makes the key absent to GET and listings.</summary>
+    public bool IsDeleteMarker { get; init; }
     public required long Size { get; init; }
     /// <summary>Unquoted ETag.</summary>
     public required string ETag { get; init; }
@@ -78,6 +86,13 @@ public sealed record ObjectCommit(
     ObjectVersionRecord Version,
     WritePrecondition Precondition);
 
+/// <summary>Outcome of a commit, and the version id the version got (null unless committed).</summary>
+public readonly record struct CommitResult(CommitOutcome Outcome, string? VersionId)
+{
+    /// <summary>The outcome alone, for callers that need no version id.</summary>
+    public static implicit operator CommitOutcome(CommitResult result) => result.Outcome;
+}
+
 /// <summary>Outcome of committing an object.</summary>
 public enum CommitOutcome
 {
@@ -89,14 +104,37 @@ public enum CommitOutcome
     ChunkMissing,
 }
 
-/// <summary>Outcome of deleting an object's latest version.</summary>
+/// <summary>
+/// Outcome of a delete, and what it did: for a delete without version id in a versioned bucket, the
+/// delete marker it added (<see cref="VersionId"/>, <see cref="IsDeleteMarker"/> true); for a
+/// delete of one version, that version's id and whether it was a marker.
+/// </summary>
+public readonly record struct DeleteObjectResult(DeleteObjectOutcome Outcome, string? VersionId, bool IsDeleteMarker)
+{
+    /// <summary>The outcome alone, for callers that need nothing else.</summary>
+    public static implicit operator DeleteObjectOutcome(DeleteObjectResult result) => result.Outcome;
+}
+
+/// <summary>Outcome of deleting an object's latest version, or one version.</summary>
 public enum DeleteObjectOutcome
 {
     Deleted,
     /// <summary>The key has no version (nothing changed).</summary>
     NoSuchKey,
+    /// <summary>The key has no version with the id given (nothing changed).</summary>
+    NoSuchVersion,
     /// <summary>If-Match was given and the key's ETag does not match it (nothing changed).</summary>
     PreconditionFailed,
+}
+
+/// <summary>Outcome of replacing a version's tags.</summary>
+public enum PutTagsOutcome
+{
+    Updated,
+    /// <summary>The key has no version, or none with the id given (nothing changed).</summary>
+    NotFound,
+    /// <summary>The version is a delete marker, which has no tags (nothing changed).</summary>
+    DeleteMarker,
 }
 
 /// <summary>Outcome of deleting a bucket.</summary>

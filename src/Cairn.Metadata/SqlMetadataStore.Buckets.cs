@@ -13,7 +13,7 @@ public abstract partial class SqlMetadataStore
             return await _bucketLookups.RunAsync(name, cancellationToken);
         }
         await using var connection = await RentReadConnectionAsync(cancellationToken);
-        await using var command = connection.CreateCommand("SELECT name, created_at, region, tags FROM buckets WHERE name = @name");
+        await using var command = connection.CreateCommand("SELECT name, created_at, region, tags, versioning FROM buckets WHERE name = @name");
         command.Add("@name", DbType.String, name);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? ReadBucket(reader) : null;
@@ -49,7 +49,9 @@ public abstract partial class SqlMetadataStore
         {
             return (DeleteBucketOutcome.NoSuchBucket, false);
         }
-        if (await ExistsAsync(transaction, "SELECT 1 FROM objects WHERE bucket = @name LIMIT 1", name, cancellationToken))
+        // Delete markers and noncurrent versions keep a bucket too, as in S3.
+        if (await ExistsAsync(transaction, "SELECT 1 FROM objects WHERE bucket = @name LIMIT 1", name, cancellationToken)
+            || await ExistsAsync(transaction, "SELECT 1 FROM object_versions WHERE bucket = @name LIMIT 1", name, cancellationToken))
         {
             return (DeleteBucketOutcome.NotEmpty, false);
         }
@@ -80,7 +82,7 @@ public abstract partial class SqlMetadataStore
     {
         var buckets = new List<BucketRecord>();
         await using (var connection = await OpenReadConnectionAsync(cancellationToken))
-        await using (var command = connection.CreateCommand("SELECT name, created_at, region, tags FROM buckets"))
+        await using (var command = connection.CreateCommand("SELECT name, created_at, region, tags, versioning FROM buckets"))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
@@ -94,11 +96,12 @@ public abstract partial class SqlMetadataStore
         return buckets;
     }
 
-    /// <summary>Reads name, created_at, region and tags.</summary>
+    /// <summary>Reads name, created_at, region, tags and versioning.</summary>
     private static BucketRecord ReadBucket(DbDataReader reader) =>
         new(reader.GetString(0), SqlParameters.FromUnixMs(reader.GetLong(1)), reader.GetString(2))
         {
             Tags = ReadDictionary(reader.GetNullableString(3)),
+            Versioning = ParseVersioning(reader.GetNullableString(4)),
         };
 
     /// <inheritdoc />

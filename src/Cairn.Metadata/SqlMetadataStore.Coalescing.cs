@@ -10,8 +10,9 @@ namespace Cairn.Metadata;
 // those round trips, not the SQL, bound the request rate; one statement for 30 lookups costs little
 // more than one for one. The statements are plain SQL both providers run:
 //   lookups   ... WHERE (bucket, key) IN (VALUES (@b0, @k0), (@b1, @k1), ...)
-//   creates   INSERT ... SELECT ... FROM (VALUES (...), ...) AS v WHERE EXISTS (the bucket)
-//             ON CONFLICT (bucket, key) DO NOTHING RETURNING bucket, key
+//   creates   INSERT ... SELECT ... FROM (VALUES (...), ...) AS v, buckets AS b WHERE b.name = v.bucket
+//             ON CONFLICT (bucket, key) DO NOTHING RETURNING bucket, key, version_id
+//             (the version id: the one given when the bucket has versioning enabled, else "null")
 // A batch's size is rounded up to a power of two (the last entry repeated), so a connection
 // prepares at most seven texts of each. A create that the batch did not insert (the key exists, the
 // bucket does not, or an earlier entry of the same batch took the key) runs the ordinary commit
@@ -32,7 +33,7 @@ public abstract partial class SqlMetadataStore
 
     private Coalescer<ObjectLookup, ObjectVersionRecord?>? _objectLookups;
     private Coalescer<string, BucketRecord?>? _bucketLookups;
-    private Coalescer<ObjectVersionRecord, bool>? _newKeyCreates;
+    private Coalescer<ObjectVersionRecord, string?>? _newKeyCreates;
 
     private static readonly string[] s_objectLookupSql = new string[BatchSizeClasses];
     private static readonly string[] s_bucketLookupSql = new string[BatchSizeClasses];
@@ -50,7 +51,7 @@ public abstract partial class SqlMetadataStore
     {
         _objectLookups ??= new Coalescer<ObjectLookup, ObjectVersionRecord?>(LookUpObjectsAsync, MaxCoalescedBatch, CoalescedBatchesInFlight);
         _bucketLookups ??= new Coalescer<string, BucketRecord?>(LookUpBucketsAsync, MaxCoalescedBatch, CoalescedBatchesInFlight);
-        _newKeyCreates ??= new Coalescer<ObjectVersionRecord, bool>(CreateNewKeysAsync, MaxCoalescedBatch, CoalescedBatchesInFlight);
+        _newKeyCreates ??= new Coalescer<ObjectVersionRecord, string?>(CreateNewKeysAsync, MaxCoalescedBatch, CoalescedBatchesInFlight);
     }
 
     /// <summary>Runs the coalesced requests already queued and refuses new ones (disposal, before writes stop).</summary>
@@ -154,7 +155,7 @@ public abstract partial class SqlMetadataStore
 
     private static string BuildBucketLookupSql(int size)
     {
-        var sql = new StringBuilder("SELECT name, created_at, region, tags FROM buckets WHERE name IN (");
+        var sql = new StringBuilder("SELECT name, created_at, region, tags, versioning FROM buckets WHERE name IN (");
         for (var i = 0; i < size; i++)
         {
             sql.Append(i == 0 ? "@n" : ", @n").Append(Index(i));
@@ -163,16 +164,17 @@ public abstract partial class SqlMetadataStore
     }
 
     /// <summary>
-    /// Inserts each version whose key is new and whose bucket exists, in one write; true for those
-    /// inserted. Each version is the first of its key in the batch: a later one of the same key is
-    /// answered false without being sent, and its caller's ordinary commit then finds the key taken.
+    /// Inserts each version whose key is new and whose bucket exists, in one write; for those
+    /// inserted, the version id it got (its own when the bucket has versioning enabled, else "null"),
+    /// null for the others. Only the first version of a key in the batch is sent: a later one of the
+    /// same key is answered null, and its caller's ordinary commit then finds the key taken.
     /// </summary>
-    private ValueTask<bool[]> CreateNewKeysAsync(IReadOnlyList<ObjectVersionRecord> versions)
+    private ValueTask<string?[]> CreateNewKeysAsync(IReadOnlyList<ObjectVersionRecord> versions)
     {
         Metrics?.BatchCoalesced("create", versions.Count);
         return WriteAsync(static async (transaction, versions, cancellationToken) =>
         {
-            var results = new bool[versions.Count];
+            var results = new string?[versions.Count];
             var rows = new List<int>(versions.Count);
             var seen = new HashSet<(string Bucket, string Key)>(versions.Count);
             for (var i = 0; i < versions.Count; i++)
@@ -193,17 +195,17 @@ public abstract partial class SqlMetadataStore
                 command.Add("@key" + suffix, DbType.Binary, Encoding.UTF8.GetBytes(version.Key));
                 AddObjectValues(command, version, suffix);
             }
-            var inserted = new HashSet<(string Bucket, string Key)>(rows.Count);
+            var inserted = new Dictionary<(string Bucket, string Key), string>(rows.Count);
             await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
             {
                 while (await reader.ReadAsync(cancellationToken))
                 {
-                    inserted.Add((reader.GetString(0), Encoding.UTF8.GetString(reader.GetFieldValue<byte[]>(1))));
+                    inserted[(reader.GetString(0), Encoding.UTF8.GetString(reader.GetFieldValue<byte[]>(1)))] = reader.GetString(2);
                 }
             }
             foreach (var i in rows)
             {
-                results[i] = inserted.Contains((versions[i].Bucket, versions[i].Key));
+                results[i] = inserted.GetValueOrDefault((versions[i].Bucket, versions[i].Key));
             }
             return (results, true);
         }, versions, CancellationToken.None);
@@ -214,7 +216,10 @@ public abstract partial class SqlMetadataStore
         var sql = new StringBuilder("INSERT INTO objects (bucket, key, " + ObjectColumns + ") SELECT ");
         for (var column = 1; column <= 2 + ObjectValueParameters.Length; column++)
         {
-            sql.Append(column == 1 ? "v.column" : ", v.column").Append(Index(column));
+            // Column 3 is the version id: kept only where the bucket has versioning enabled.
+            sql.Append(column == 1 ? "" : ", ").Append(column == 3
+                ? "CASE WHEN b.versioning = 'Enabled' THEN v.column3 ELSE '" + NullVersionId + "' END"
+                : "v.column" + Index(column));
         }
         sql.Append(" FROM (VALUES ");
         for (var row = 0; row < size; row++)
@@ -230,8 +235,8 @@ public abstract partial class SqlMetadataStore
         }
         // The WHERE also settles SQLite's parse of INSERT ... SELECT ... ON CONFLICT (without one, ON
         // would be read as a join's).
-        sql.Append(") AS v WHERE EXISTS (SELECT 1 FROM buckets WHERE buckets.name = v.column1) ");
-        sql.Append("ON CONFLICT (bucket, key) DO NOTHING RETURNING bucket, key");
+        sql.Append(") AS v, buckets AS b WHERE b.name = v.column1 ");
+        sql.Append("ON CONFLICT (bucket, key) DO NOTHING RETURNING bucket, key, version_id");
         return sql.ToString();
     }
 }

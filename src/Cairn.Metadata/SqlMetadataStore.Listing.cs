@@ -14,7 +14,7 @@ public abstract partial class SqlMetadataStore
     private const int DelimitedInitialBatch = 8;
 
     private const string ListSelect =
-        "SELECT key, size, etag, last_modified FROM objects WHERE bucket = @bucket AND key >= @from";
+        "SELECT key, size, etag, last_modified FROM objects WHERE bucket = @bucket AND key >= @from AND delete_marker = 0";
     private const string ListOrder = " ORDER BY key LIMIT @limit";
 
     private static readonly ObjectListing EmptyListing = new([], [], IsTruncated: false, NextAfter: null);

@@ -141,7 +141,7 @@ public abstract partial class SqlMetadataStore
 
     /// <inheritdoc />
     /// <exception cref="ArgumentException">The version has an inline body, or is not for the upload's bucket and key.</exception>
-    public ValueTask<CompleteMultipartOutcome> CompleteMultipartUploadAsync(string uploadId, IReadOnlyList<CompletedPart> parts,
+    public ValueTask<CompleteMultipartResult> CompleteMultipartUploadAsync(string uploadId, IReadOnlyList<CompletedPart> parts,
         ObjectVersionRecord version, WritePrecondition precondition, DateTimeOffset now, TimeSpan gracePeriod,
         CancellationToken cancellationToken)
     {
@@ -153,7 +153,7 @@ public abstract partial class SqlMetadataStore
             (uploadId, parts, version, precondition, SqlParameters.ToUnixMs(now), SqlParameters.ToUnixMs(now + gracePeriod)), cancellationToken);
     }
 
-    private static async ValueTask<(CompleteMultipartOutcome Result, bool Commit)> CompleteCoreAsync(WriteTransaction transaction,
+    private static async ValueTask<(CompleteMultipartResult Result, bool Commit)> CompleteCoreAsync(WriteTransaction transaction,
         (string UploadId, IReadOnlyList<CompletedPart> Parts, ObjectVersionRecord Version, WritePrecondition Precondition, long Now, long NotBefore) state,
         CancellationToken cancellationToken)
     {
@@ -161,25 +161,25 @@ public abstract partial class SqlMetadataStore
         var key = Encoding.UTF8.GetBytes(version.Key);
         if (await ReadUploadTargetAsync(transaction, uploadId, cancellationToken) is not { } target)
         {
-            return (CompleteMultipartOutcome.NoSuchUpload, false);
+            return (new CompleteMultipartResult(CompleteMultipartOutcome.NoSuchUpload, null), false);
         }
         if (!string.Equals(target.Bucket, version.Bucket, StringComparison.Ordinal) || !target.Key.AsSpan().SequenceEqual(key))
         {
             throw new ArgumentException($"Upload '{uploadId}' is for another bucket or key than the version.", nameof(state));
         }
-        if (!await BucketExistsAsync(transaction, version.Bucket, cancellationToken))
+        if (await ReadBucketVersioningAsync(transaction, version.Bucket, cancellationToken) is not { } versioning)
         {
-            return (CompleteMultipartOutcome.NoSuchBucket, false);
+            return (new CompleteMultipartResult(CompleteMultipartOutcome.NoSuchBucket, null), false);
         }
         var stored = await ReadPartsAsync(transaction, uploadId, cancellationToken);
         if (!ListedPartsMatch(listed, stored, version.Chunks))
         {
-            return (CompleteMultipartOutcome.InvalidPart, false);
+            return (new CompleteMultipartResult(CompleteMultipartOutcome.InvalidPart, null), false);
         }
-        var current = await ReadCurrentBodyAsync(transaction, version.Bucket, key, cancellationToken);
-        if (!precondition.HoldsFor(current?.ETag))
+        var current = await ReadCurrentRowAsync(transaction, version.Bucket, key, cancellationToken);
+        if (!precondition.HoldsFor(current?.LiveETag))
         {
-            return (CompleteMultipartOutcome.PreconditionFailed, false);
+            return (new CompleteMultipartResult(CompleteMultipartOutcome.PreconditionFailed, null), false);
         }
         // The version's references go first: every chunk it names is held by a listed part right
         // now, so none of them passes through zero (or is queued) when the parts are released below.
@@ -194,14 +194,9 @@ public abstract partial class SqlMetadataStore
         }
         await ReleaseReferencesAsync(transaction, ChunkListFormat.CountUses(partChunks), notBefore, cancellationToken);
         await DeleteUploadRowsAsync(transaction, uploadId, cancellationToken);
-        await RecordCompletionAsync(transaction, uploadId, listed, version, key, now, cancellationToken);
-        if (current is { } replaced)
-        {
-            await ReleaseReferencesAsync(transaction, ChunkListFormat.CountUses(ChunkListFormat.Decode(replaced.Chunks)), notBefore,
-                cancellationToken);
-        }
-        await WriteObjectAsync(transaction, version, key, insertOnly: false, cancellationToken);
-        return (CompleteMultipartOutcome.Completed, true);
+        var versionId = await PlaceVersionAsync(transaction, version, key, versioning, current, notBefore, cancellationToken);
+        await RecordCompletionAsync(transaction, uploadId, listed, version with { VersionId = versionId }, key, now, cancellationToken);
+        return (new CompleteMultipartResult(CompleteMultipartOutcome.Completed, versionId), true);
     }
 
     /// <summary>

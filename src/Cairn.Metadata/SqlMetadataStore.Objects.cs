@@ -9,7 +9,7 @@ namespace Cairn.Metadata;
 public abstract partial class SqlMetadataStore
 {
     private const string ObjectColumns =
-        "version_id, size, etag, last_modified, headers, user_metadata, checksums, inline_body, chunks, part_sizes, checksum_type, tags";
+        "version_id, size, etag, last_modified, headers, user_metadata, checksums, inline_body, chunks, part_sizes, checksum_type, tags, delete_marker";
 
     /// <inheritdoc />
     public async ValueTask<ObjectVersionRecord?> GetObjectAsync(string bucket, string key, CancellationToken cancellationToken)
@@ -45,6 +45,7 @@ public abstract partial class SqlMetadataStore
             PartSizes = PartSizeListFormat.Decode(reader.GetNullableBytes(firstColumn + 9)),
             ChecksumType = reader.GetString(firstColumn + 10),
             Tags = ReadDictionary(reader.GetNullableString(firstColumn + 11)),
+            IsDeleteMarker = reader.GetLong(firstColumn + 12) != 0,
         };
 
     /// <inheritdoc />
@@ -97,13 +98,17 @@ public abstract partial class SqlMetadataStore
     }
 
     /// <inheritdoc />
-    /// <exception cref="ArgumentException">The version has both an inline body and chunks.</exception>
-    public ValueTask<CommitOutcome> CommitObjectAsync(ObjectCommit commit, DateTimeOffset now, TimeSpan gracePeriod,
+    /// <exception cref="ArgumentException">The version has both an inline body and chunks, or is a delete marker.</exception>
+    public ValueTask<CommitResult> CommitObjectAsync(ObjectCommit commit, DateTimeOffset now, TimeSpan gracePeriod,
         CancellationToken cancellationToken)
     {
         if (commit.Version.InlineBody is not null && commit.Version.Chunks.Count > 0)
         {
             throw new ArgumentException("A version's body is inline or chunked, never both.", nameof(commit));
+        }
+        if (commit.Version.IsDeleteMarker)
+        {
+            throw new ArgumentException("Delete markers are added by DeleteObjectAsync, not committed.", nameof(commit));
         }
         return CanCoalesceCreate(commit)
             ? CommitCoalescedAsync(commit, now, gracePeriod, cancellationToken)
@@ -114,12 +119,13 @@ public abstract partial class SqlMetadataStore
     /// A commit that, for a new key, only inserts a row: tried in a coalesced create first, and run as
     /// an ordinary commit when that did not insert it (the key exists, or the bucket does not).
     /// </summary>
-    private async ValueTask<CommitOutcome> CommitCoalescedAsync(ObjectCommit commit, DateTimeOffset now, TimeSpan gracePeriod,
+    private async ValueTask<CommitResult> CommitCoalescedAsync(ObjectCommit commit, DateTimeOffset now, TimeSpan gracePeriod,
         CancellationToken cancellationToken)
     {
-        if (await _newKeyCreates!.RunAsync(commit.Version, cancellationToken))
+        // The id it gets if its bucket has versioning enabled (the batch decides per bucket).
+        if (await _newKeyCreates!.RunAsync(commit.Version with { VersionId = NewVersionId() }, cancellationToken) is { } versionId)
         {
-            return CommitOutcome.Committed;
+            return new CommitResult(CommitOutcome.Committed, versionId);
         }
         return await WriteAsync(CommitCoreAsync, (commit, now, gracePeriod, InsertNewKeysFirst), cancellationToken);
     }
@@ -136,49 +142,49 @@ public abstract partial class SqlMetadataStore
     /// </summary>
     protected virtual bool InsertNewKeysFirst => false;
 
-    private static async ValueTask<(CommitOutcome Result, bool Commit)> CommitCoreAsync(WriteTransaction transaction,
+    private static async ValueTask<(CommitResult Result, bool Commit)> CommitCoreAsync(WriteTransaction transaction,
         (ObjectCommit Commit, DateTimeOffset Now, TimeSpan Grace, bool InsertFirst) state, CancellationToken cancellationToken)
     {
         var (commit, now, grace, insertFirst) = state;
         var version = commit.Version;
         var key = Encoding.UTF8.GetBytes(version.Key);
-        if (!await BucketExistsAsync(transaction, version.Bucket, cancellationToken))
+        if (await ReadBucketVersioningAsync(transaction, version.Bucket, cancellationToken) is not { } versioning)
         {
-            return (CommitOutcome.NoSuchBucket, false);
+            return (new CommitResult(CommitOutcome.NoSuchBucket, null), false);
         }
-        if (insertFirst && await WriteObjectAsync(transaction, version, key, insertOnly: true, cancellationToken))
+        if (insertFirst)
         {
-            // A new key: no current version, no references to release.
-            if (!commit.Precondition.HoldsFor(null))
+            // A key without a current row has no versions at all, so the new one is simply inserted.
+            var created = version with { VersionId = VersionIdFor(versioning) };
+            if (await WriteObjectAsync(transaction, created, key, seq: 1, insertOnly: true, cancellationToken))
             {
-                return (CommitOutcome.PreconditionFailed, false);
+                if (!commit.Precondition.HoldsFor(null))
+                {
+                    return (new CommitResult(CommitOutcome.PreconditionFailed, null), false);
+                }
+                return await FinishCommitAsync(transaction, commit, now, cancellationToken)
+                    ? (new CommitResult(CommitOutcome.Committed, created.VersionId), true)
+                    : (new CommitResult(CommitOutcome.ChunkMissing, null), false);
             }
-            return await FinishCommitAsync(transaction, commit, now, cancellationToken)
-                ? (CommitOutcome.Committed, true)
-                : (CommitOutcome.ChunkMissing, false);
         }
-        var current = await ReadCurrentBodyAsync(transaction, version.Bucket, key, cancellationToken);
-        if (!commit.Precondition.HoldsFor(current?.ETag))
+        var current = await ReadCurrentRowAsync(transaction, version.Bucket, key, cancellationToken);
+        if (!commit.Precondition.HoldsFor(current?.LiveETag))
         {
-            return (CommitOutcome.PreconditionFailed, false);
+            return (new CommitResult(CommitOutcome.PreconditionFailed, null), false);
         }
         // References are added before the old version's are released, so a chunk both versions use
         // never passes through zero (and is never queued) on an overwrite.
         if (!await AddReferencesAsync(transaction, commit.UploadId, ChunkListFormat.CountUses(version.Chunks), cancellationToken))
         {
-            return (CommitOutcome.ChunkMissing, false);
+            return (new CommitResult(CommitOutcome.ChunkMissing, null), false);
         }
-        if (current is { } replaced)
-        {
-            await ReleaseReferencesAsync(transaction, ChunkListFormat.CountUses(ChunkListFormat.Decode(replaced.Chunks)),
-                SqlParameters.ToUnixMs(now + grace), cancellationToken);
-        }
-        await WriteObjectAsync(transaction, version, key, insertOnly: false, cancellationToken);
+        var versionId = await PlaceVersionAsync(transaction, version, key, versioning, current, SqlParameters.ToUnixMs(now + grace),
+            cancellationToken);
         if (commit.UploadId is { } uploadId)
         {
             await DropUploadsAsync(transaction, uploadId, expiredBefore: null, SqlParameters.ToUnixMs(now), cancellationToken);
         }
-        return (CommitOutcome.Committed, true);
+        return (new CommitResult(CommitOutcome.Committed, versionId), true);
     }
 
     /// <summary>
@@ -197,60 +203,6 @@ public abstract partial class SqlMetadataStore
             await DropUploadsAsync(transaction, uploadId, expiredBefore: null, SqlParameters.ToUnixMs(now), cancellationToken);
         }
         return true;
-    }
-
-    /// <inheritdoc />
-    public ValueTask<DeleteObjectOutcome> DeleteObjectAsync(string bucket, string key, WritePrecondition precondition, DateTimeOffset now,
-        TimeSpan gracePeriod, CancellationToken cancellationToken) =>
-        WriteAsync(static async (transaction, state, cancellationToken) =>
-        {
-            var (bucket, key, precondition, notBefore) = state;
-            var current = await ReadCurrentBodyAsync(transaction, bucket, key, cancellationToken);
-            if (current is not { } existing)
-            {
-                return (DeleteObjectOutcome.NoSuchKey, false);
-            }
-            if (!precondition.HoldsFor(existing.ETag))
-            {
-                return (DeleteObjectOutcome.PreconditionFailed, false);
-            }
-            await using (var delete = transaction.CreateCommand("DELETE FROM objects WHERE bucket = @bucket AND key = @key"))
-            {
-                delete.Add("@bucket", DbType.String, bucket);
-                delete.Add("@key", DbType.Binary, key);
-                await delete.ExecuteNonQueryAsync(cancellationToken);
-            }
-            await ReleaseReferencesAsync(transaction, ChunkListFormat.CountUses(ChunkListFormat.Decode(existing.Chunks)),
-                notBefore, cancellationToken);
-            return (DeleteObjectOutcome.Deleted, true);
-        }, (bucket, Encoding.UTF8.GetBytes(key), precondition, SqlParameters.ToUnixMs(now + gracePeriod)), cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask<bool> PutObjectTagsAsync(string bucket, string key, IReadOnlyDictionary<string, string> tags,
-        CancellationToken cancellationToken) =>
-        WriteAsync(static async (transaction, state, cancellationToken) =>
-        {
-            await using var command = transaction.CreateCommand("UPDATE objects SET tags = @tags WHERE bucket = @bucket AND key = @key");
-            command.Add("@tags", DbType.String, WriteDictionary(state.Tags));
-            command.Add("@bucket", DbType.String, state.Bucket);
-            command.Add("@key", DbType.Binary, state.Key);
-            var updated = await command.ExecuteNonQueryAsync(cancellationToken) == 1;
-            return (updated, updated);
-        }, (Bucket: bucket, Key: Encoding.UTF8.GetBytes(key), Tags: tags), cancellationToken);
-
-    /// <summary>The ETag and packed chunk list of the current row; null when the key is absent.</summary>
-    private static async ValueTask<(string ETag, byte[]? Chunks)?> ReadCurrentBodyAsync(WriteTransaction transaction, string bucket,
-        byte[] key, CancellationToken cancellationToken)
-    {
-        await using var command = transaction.CreateCommand("SELECT etag, chunks FROM objects WHERE bucket = @bucket AND key = @key");
-        command.Add("@bucket", DbType.String, bucket);
-        command.Add("@key", DbType.Binary, key);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
-        {
-            return null;
-        }
-        return (reader.GetString(0), reader.GetNullableBytes(1));
     }
 
     /// <summary>
@@ -368,28 +320,30 @@ public abstract partial class SqlMetadataStore
     /// <summary>The parameters of <see cref="ObjectColumns"/>, in order (see <see cref="AddObjectValues"/>).</summary>
     private static readonly string[] ObjectValueParameters =
         ["@versionId", "@size", "@etag", "@lastModified", "@headers", "@userMetadata", "@checksums", "@inlineBody", "@chunks", "@partSizes", "@checksumType",
-            "@tags"];
+            "@tags", "@deleteMarker"];
 
     private static readonly string InsertObjectSql =
-        "INSERT INTO objects (bucket, key, " + ObjectColumns + ") VALUES (@bucket, @key, " + string.Join(", ", ObjectValueParameters) + ") ";
+        "INSERT INTO objects (bucket, key, version_seq, " + ObjectColumns + ") VALUES (@bucket, @key, @seq, " + string.Join(", ", ObjectValueParameters) + ") ";
+
+    /// <summary>The upsert's replacement of every column but the primary key by the inserted row's.</summary>
+    private static readonly string ReplaceObjectSql = "ON CONFLICT (bucket, key) DO UPDATE SET " +
+        string.Join(", ", ("version_seq, " + ObjectColumns).Split(", ").Select(static column => column + " = excluded." + column));
 
     /// <summary>
-    /// Writes the version's row: inserted or replacing the key's row (upsert), or with
+    /// Writes the version's row as the key's current one, at place <paramref name="seq"/> in the
+    /// key's version order: inserted or replacing the key's row (upsert), or with
     /// <paramref name="insertOnly"/> inserted only when the key has none. True when a row was written.
+    /// Only <see cref="PlaceVersionAsync"/> and a new key's insert call it.
     /// </summary>
     private static async ValueTask<bool> WriteObjectAsync(WriteTransaction transaction, ObjectVersionRecord version, byte[] key,
-        bool insertOnly, CancellationToken cancellationToken)
+        long seq, bool insertOnly, CancellationToken cancellationToken)
     {
         await using var command = transaction.CreateCommand(insertOnly
             ? InsertObjectSql + "ON CONFLICT (bucket, key) DO NOTHING"
-            : InsertObjectSql +
-              "ON CONFLICT (bucket, key) DO UPDATE SET version_id = excluded.version_id, size = excluded.size, " +
-              "etag = excluded.etag, last_modified = excluded.last_modified, headers = excluded.headers, " +
-              "user_metadata = excluded.user_metadata, checksums = excluded.checksums, " +
-              "inline_body = excluded.inline_body, chunks = excluded.chunks, part_sizes = excluded.part_sizes, " +
-              "checksum_type = excluded.checksum_type, tags = excluded.tags");
+            : InsertObjectSql + ReplaceObjectSql);
         command.Add("@bucket", DbType.String, version.Bucket);
         command.Add("@key", DbType.Binary, key);
+        command.Add("@seq", DbType.Int64, seq);
         AddObjectValues(command, version, suffix: "");
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
@@ -409,6 +363,7 @@ public abstract partial class SqlMetadataStore
         command.Add("@partSizes" + suffix, DbType.Binary, PartSizeListFormat.Encode(version.PartSizes));
         command.Add("@checksumType" + suffix, DbType.String, version.ChecksumType);
         command.Add("@tags" + suffix, DbType.String, WriteDictionary(version.Tags));
+        command.Add("@deleteMarker" + suffix, DbType.Int64, version.IsDeleteMarker ? 1L : 0L);
     }
 
     private static string? WriteHeaders(ContentHeaders headers) =>

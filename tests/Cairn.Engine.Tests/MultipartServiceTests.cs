@@ -266,7 +266,7 @@ public sealed class MultipartServiceTests
         Assert.Equal("CRC32", wrongAlgorithm.Detail);
     }
 
-    private static Task<CompleteMultipartResult> CompleteAsync(MultipartService multipart, string uploadId, string key, string etag,
+    private static Task<Cairn.Engine.Multipart.CompleteMultipartResult> CompleteAsync(MultipartService multipart, string uploadId, string key, string etag,
         Func<CompleteMultipartCommand, CompleteMultipartCommand>? configure = null)
     {
         var command = new CompleteMultipartCommand

@@ -83,9 +83,9 @@ public abstract class CatalogConformanceTests<TTarget>(TTarget target) : IAsyncL
         return (upload, reservations);
     }
 
-    protected Task<CommitOutcome> CommitAsync(Guid? upload, ObjectVersionRecord version, WritePrecondition? precondition = null,
+    protected async Task<CommitOutcome> CommitAsync(Guid? upload, ObjectVersionRecord version, WritePrecondition? precondition = null,
         DateTimeOffset? at = null) =>
-        Catalog.Objects.CommitObjectAsync(new ObjectCommit(upload, version, precondition ?? WritePrecondition.None), at ?? Now, Grace, Ct).AsTask();
+        await Catalog.Objects.CommitObjectAsync(new ObjectCommit(upload, version, precondition ?? WritePrecondition.None), at ?? Now, Grace, Ct);
 
     /// <summary>A whole single PUT: reserve every chunk, then commit. Returns the reservations.</summary>
     protected async Task<ChunkReservation[]> PutAsync(string key, params ChunkRef[] chunks)
@@ -161,10 +161,10 @@ public abstract class CatalogConformanceTests<TTarget>(TTarget target) : IAsyncL
             Checksums = new Dictionary<string, string> { ["CRC32"] = $"AAAAAA==-{parts.Length}" },
         };
 
-    protected Task<CompleteMultipartOutcome> CompleteAsync(string uploadId, PartRecord[] parts, WritePrecondition? precondition = null,
+    protected async Task<CompleteMultipartOutcome> CompleteAsync(string uploadId, PartRecord[] parts, WritePrecondition? precondition = null,
         DateTimeOffset? at = null, string key = "big") =>
-        Catalog.Objects.CompleteMultipartUploadAsync(uploadId, [.. parts.Select(static p => new CompletedPart(p.PartNumber, p.ETag))],
-            MultipartVersion(key, parts), precondition ?? WritePrecondition.None, at ?? Now, Grace, Ct).AsTask();
+        await Catalog.Objects.CompleteMultipartUploadAsync(uploadId, [.. parts.Select(static p => new CompletedPart(p.PartNumber, p.ETag))],
+            MultipartVersion(key, parts), precondition ?? WritePrecondition.None, at ?? Now, Grace, Ct);
 
     protected async Task<long?> RefCountAsync(ChunkRef chunk) => (await FindChunkAsync(chunk))?.RefCount;
 

@@ -86,7 +86,7 @@ public class GateProxy : DispatchProxy
         {
             null => result,
             { } held when result is ValueTask<ObjectVersionRecord?> read => held.HoldAsync(read),
-            { } held when result is ValueTask<CommitOutcome> commit => held.HoldAsync(commit),
+            { } held when result is ValueTask<CommitResult> commit => held.HoldAsync(commit),
             _ => throw new NotSupportedException($"holding {targetMethod.Name}"),
         };
     }

@@ -123,7 +123,8 @@ public sealed partial class SqliteMetadataStoreTests() : CatalogConformanceTests
         Assert.Equal(1L, await QueryFileAsync("SELECT COUNT(*) FROM schema_version WHERE version = 3 AND name = 'Leases'"));
         Assert.Equal(1L, await QueryFileAsync("SELECT COUNT(*) FROM schema_version WHERE version = 4 AND name = 'MultipartCompletions'"));
         Assert.Equal(1L, await QueryFileAsync("SELECT COUNT(*) FROM schema_version WHERE version = 5 AND name = 'Tags'"));
-        Assert.Equal(5L, await QueryFileAsync("SELECT MAX(version) FROM schema_version"));
+        Assert.Equal(1L, await QueryFileAsync("SELECT COUNT(*) FROM schema_version WHERE version = 6 AND name = 'Versioning'"));
+        Assert.Equal(6L, await QueryFileAsync("SELECT MAX(version) FROM schema_version"));
     }
 
     /// <summary>

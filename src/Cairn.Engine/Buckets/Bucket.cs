@@ -21,11 +21,8 @@ public readonly struct Bucket
     public DateTimeOffset CreatedAt => Record.CreatedAt;
     public string Region => Record.Region;
 
-    /// <summary>
-    /// Always <see cref="BucketVersioning.Unversioned"/> until versioning is built (issue 10): the
-    /// catalog keeps one version per key, the null version, and PutBucketVersioning is refused.
-    /// </summary>
-    public BucketVersioning Versioning => BucketVersioning.Unversioned;
+    /// <summary>The bucket's versioning state (PutBucketVersioning).</summary>
+    public BucketVersioning Versioning => Record.Versioning;
 
     /// <summary>The bucket's tags; empty when it has none.</summary>
     public IReadOnlyDictionary<string, string> Tags => Record.Tags;

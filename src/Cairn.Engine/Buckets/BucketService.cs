@@ -37,6 +37,13 @@ public sealed class BucketService(IBucketCatalog buckets, EngineOptions options,
     public async Task<bool> PutTagsAsync(string name, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken) =>
         await buckets.PutBucketTagsAsync(name, tags, cancellationToken).ConfigureAwait(false);
 
+    /// <summary>
+    /// Sets the bucket's versioning to Enabled or Suspended (validated by the caller). False when
+    /// there is no such bucket.
+    /// </summary>
+    public async Task<bool> PutVersioningAsync(string name, Core.BucketVersioning versioning, CancellationToken cancellationToken) =>
+        await buckets.PutBucketVersioningAsync(name, versioning, cancellationToken).ConfigureAwait(false);
+
     /// <summary>Deletes a bucket that holds no objects; multipart uploads in progress are aborted with it, as in S3.</summary>
     public async Task<DeleteBucketStatus> DeleteAsync(string name, CancellationToken cancellationToken) =>
         await buckets.DeleteBucketAsync(name, time.GetUtcNow(), options.GracePeriod, cancellationToken).ConfigureAwait(false) switch

@@ -40,6 +40,8 @@ public sealed record UploadPartCopyCommand
     public required int PartNumber { get; init; }
     public required string SourceBucket { get; init; }
     public required string SourceKey { get; init; }
+    /// <summary>The source version (x-amz-copy-source's versionId); null for the latest.</summary>
+    public string? SourceVersionId { get; init; }
     /// <summary>x-amz-copy-source-range as first/last byte; null: the whole source.</summary>
     public (long First, long Last)? SourceRange { get; init; }
     public ReadConditions SourceConditions { get; init; } = ReadConditions.None;
@@ -55,6 +57,10 @@ public enum UploadPartStatus
     ChecksumMismatch,
     NoSuchSourceBucket,
     NoSuchSourceKey,
+    /// <summary>The source key has no version with the id given.</summary>
+    NoSuchSourceVersion,
+    /// <summary>The source version named by id is a delete marker (S3: 400 InvalidRequest).</summary>
+    SourceIsDeleteMarker,
     SourcePreconditionFailed,
     /// <summary>The copy-source range reaches past the end of the source object (<see cref="UploadPartResult.SourceSize"/> says how long it is).</summary>
     InvalidSourceRange,

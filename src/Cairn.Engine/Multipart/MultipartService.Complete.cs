@@ -47,6 +47,12 @@ public sealed partial class MultipartService
             if (!stored.TryGetValue(listed.PartNumber, out var part) || !string.Equals(ETag.Unquote(listed.ETag), part.ETag, StringComparison.Ordinal)
                 || !ChecksumsAgree(listed.Checksums, part.Checksums))
             {
+                // The parts go with the upload when another Complete of it commits first: then this
+                // request is answered as that completion's repeat.
+                if (stored.Count == 0 && await RepeatCompletionAsync(command, cancellationToken).ConfigureAwait(false) is { Status: CompleteMultipartStatus.Completed } repeat)
+                {
+                    return repeat;
+                }
                 return new CompleteMultipartResult(CompleteMultipartStatus.InvalidPart, Detail: listed.PartNumber.ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
             selected.Add(part);
@@ -80,9 +86,10 @@ public sealed partial class MultipartService
         }
         var outcome = await objects.CompleteMultipartUploadAsync(command.UploadId, completed, version, command.Precondition, time.GetUtcNow(),
             options.GracePeriod, cancellationToken).ConfigureAwait(false);
-        return outcome switch
+        return outcome.Outcome switch
         {
-            CompleteMultipartOutcome.Completed => new CompleteMultipartResult(CompleteMultipartStatus.Completed, new ObjectVersion(version)),
+            CompleteMultipartOutcome.Completed => new CompleteMultipartResult(CompleteMultipartStatus.Completed,
+                new ObjectVersion(version with { VersionId = outcome.VersionId! })),
             // Completed (or aborted) since it was read: by a Complete racing this one, perhaps this very
             // request sent again while the first was still running.
             CompleteMultipartOutcome.NoSuchUpload => await RepeatCompletionAsync(command, cancellationToken).ConfigureAwait(false),

@@ -43,13 +43,18 @@ public sealed partial class MultipartService
             return new UploadPartResult(UploadPartStatus.NoSuchUpload);
         }
         var range = command.SourceRange is { } r ? new ByteRangeRequest(r.First, r.Last, null) : (ByteRangeRequest?)null;
-        var source = await objects.GetAsync(command.SourceBucket, command.SourceKey, command.SourceConditions, range, cancellationToken).ConfigureAwait(false);
+        var source = await objects.GetAsync(command.SourceBucket, command.SourceKey, command.SourceConditions, range, cancellationToken,
+            versionId: command.SourceVersionId).ConfigureAwait(false);
         switch (source.Status)
         {
             case GetObjectStatus.NoSuchBucket:
                 return new UploadPartResult(UploadPartStatus.NoSuchSourceBucket);
             case GetObjectStatus.NoSuchKey:
                 return new UploadPartResult(UploadPartStatus.NoSuchSourceKey);
+            case GetObjectStatus.NoSuchVersion:
+                return new UploadPartResult(UploadPartStatus.NoSuchSourceVersion);
+            case GetObjectStatus.DeleteMarker:
+                return new UploadPartResult(UploadPartStatus.SourceIsDeleteMarker);
             case GetObjectStatus.PreconditionFailed or GetObjectStatus.NotModified:
                 return new UploadPartResult(UploadPartStatus.SourcePreconditionFailed);
             case GetObjectStatus.RangeNotSatisfiable:

@@ -60,7 +60,12 @@ public enum GetObjectStatus
 {
     Found,
     NoSuchBucket,
+    /// <summary>The key has no version, or its latest is a delete marker (then <see cref="GetObjectResult.Version"/> is that marker).</summary>
     NoSuchKey,
+    /// <summary>The key has no version with the id asked for.</summary>
+    NoSuchVersion,
+    /// <summary>The version asked for by id is a delete marker (<see cref="GetObjectResult.Version"/>), which S3 answers 405.</summary>
+    DeleteMarker,
     NotModified,
     PreconditionFailed,
     RangeNotSatisfiable,
@@ -80,6 +85,8 @@ public sealed record CopyObjectCommand
 {
     public required string SourceBucket { get; init; }
     public required string SourceKey { get; init; }
+    /// <summary>The source version (x-amz-copy-source's versionId); null for the latest.</summary>
+    public string? SourceVersionId { get; init; }
     public required string Bucket { get; init; }
     public required string Key { get; init; }
     public ReadConditions SourceConditions { get; init; } = ReadConditions.None;
@@ -103,6 +110,10 @@ public enum CopyObjectStatus
     NoSuchBucket,
     NoSuchSourceBucket,
     NoSuchSourceKey,
+    /// <summary>The source key has no version with the id given.</summary>
+    NoSuchSourceVersion,
+    /// <summary>The source version named by id is a delete marker (S3: 400 InvalidRequest).</summary>
+    SourceIsDeleteMarker,
     /// <summary>The source is larger than <see cref="CopyObjectCommand.MaxSourceSize"/>.</summary>
     SourceTooLarge,
     /// <summary>An x-amz-copy-source-if-* condition failed.</summary>
@@ -111,8 +122,8 @@ public enum CopyObjectStatus
     PreconditionFailed,
 }
 
-/// <summary>Result of a copy; <see cref="Version"/> is set when <see cref="Status"/> is Copied.</summary>
-public sealed record CopyObjectResult(CopyObjectStatus Status, ObjectVersion Version = default);
+/// <summary>Result of a copy; <see cref="Version"/> (the new version) and <see cref="SourceVersionId"/> are set when <see cref="Status"/> is Copied.</summary>
+public sealed record CopyObjectResult(CopyObjectStatus Status, ObjectVersion Version = default, string? SourceVersionId = null);
 
 /// <summary>Result of a listing.</summary>
 public sealed record ListObjectsResult(bool BucketExists, ObjectListing? Listing);
@@ -126,10 +137,21 @@ public enum ObjectTaggingStatus
     Done,
     NoSuchBucket,
     NoSuchKey,
+    /// <summary>The key has no version with the id given.</summary>
+    NoSuchVersion,
+    /// <summary>The version is a delete marker, which has no tags (S3: 405 MethodNotAllowed).</summary>
+    DeleteMarker,
 }
 
 /// <summary>Result of reading an object's tags: <see cref="Tags"/> is set when <see cref="Status"/> is Done.</summary>
 public sealed record ObjectTaggingResult(ObjectTaggingStatus Status, IReadOnlyDictionary<string, string>? Tags = null);
+
+/// <summary>
+/// Result of a delete: <see cref="VersionId"/> is the delete marker added (<see cref="IsDeleteMarker"/>
+/// true) or the version removed by id (<see cref="IsDeleteMarker"/>: whether it was a marker); null
+/// when an unversioned key was removed, or nothing was there.
+/// </summary>
+public sealed record ObjectDeletion(DeleteObjectStatus Status, string? VersionId = null, bool IsDeleteMarker = false);
 
 /// <summary>Outcome of deleting an object.</summary>
 public enum DeleteObjectStatus

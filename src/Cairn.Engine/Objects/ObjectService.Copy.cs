@@ -17,11 +17,19 @@ public sealed partial class ObjectService
         }
         for (var attempt = 0; ; attempt++)
         {
-            var source = await objects.GetObjectAsync(command.SourceBucket, command.SourceKey, cancellationToken).ConfigureAwait(false);
-            if (source is null)
+            var source = command.SourceVersionId is { } sourceVersionId
+                ? await objects.GetObjectVersionAsync(command.SourceBucket, command.SourceKey, sourceVersionId, cancellationToken).ConfigureAwait(false)
+                : await objects.GetObjectAsync(command.SourceBucket, command.SourceKey, cancellationToken).ConfigureAwait(false);
+            if (source is null || (source.IsDeleteMarker && command.SourceVersionId is null))
             {
                 var sourceBucketExists = await buckets.GetBucketAsync(command.SourceBucket, cancellationToken).ConfigureAwait(false) is not null;
-                return new CopyObjectResult(sourceBucketExists ? CopyObjectStatus.NoSuchSourceKey : CopyObjectStatus.NoSuchSourceBucket);
+                return new CopyObjectResult(!sourceBucketExists ? CopyObjectStatus.NoSuchSourceBucket
+                    : source is null && command.SourceVersionId is not null ? CopyObjectStatus.NoSuchSourceVersion
+                    : CopyObjectStatus.NoSuchSourceKey);
+            }
+            if (source.IsDeleteMarker)
+            {
+                return new CopyObjectResult(CopyObjectStatus.SourceIsDeleteMarker);
             }
             if (source.Size > command.MaxSourceSize)
             {
@@ -43,10 +51,10 @@ public sealed partial class ObjectService
             };
             var outcome = await objects.CommitObjectAsync(new ObjectCommit(UploadId: null, version, command.Precondition), time.GetUtcNow(),
                 options.GracePeriod, cancellationToken).ConfigureAwait(false);
-            switch (outcome)
+            switch (outcome.Outcome)
             {
                 case CommitOutcome.Committed:
-                    return new CopyObjectResult(CopyObjectStatus.Copied, new ObjectVersion(version));
+                    return new CopyObjectResult(CopyObjectStatus.Copied, new ObjectVersion(version with { VersionId = outcome.VersionId! }), source.VersionId);
                 case CommitOutcome.NoSuchBucket:
                     return new CopyObjectResult(CopyObjectStatus.NoSuchBucket);
                 case CommitOutcome.PreconditionFailed:

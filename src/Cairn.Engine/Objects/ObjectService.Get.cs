@@ -7,13 +7,20 @@ public sealed partial class ObjectService
     /// evaluated first, then the range. The body is streamed by <see cref="WriteBodyAsync"/>.
     /// </summary>
     public async Task<GetObjectResult> GetAsync(string bucket, string key, ReadConditions conditions, ByteRangeRequest? range,
-        CancellationToken cancellationToken, int? partNumber = null)
+        CancellationToken cancellationToken, int? partNumber = null, string? versionId = null)
     {
-        var version = await objects.GetObjectAsync(bucket, key, cancellationToken).ConfigureAwait(false);
+        var version = versionId is null
+            ? await objects.GetObjectAsync(bucket, key, cancellationToken).ConfigureAwait(false)
+            : await objects.GetObjectVersionAsync(bucket, key, versionId, cancellationToken).ConfigureAwait(false);
         if (version is null)
         {
             var bucketExists = await buckets.GetBucketAsync(bucket, cancellationToken).ConfigureAwait(false) is not null;
-            return new GetObjectResult(bucketExists ? GetObjectStatus.NoSuchKey : GetObjectStatus.NoSuchBucket);
+            return new GetObjectResult(!bucketExists ? GetObjectStatus.NoSuchBucket
+                : versionId is null ? GetObjectStatus.NoSuchKey : GetObjectStatus.NoSuchVersion);
+        }
+        if (version.IsDeleteMarker)
+        {
+            return new GetObjectResult(versionId is null ? GetObjectStatus.NoSuchKey : GetObjectStatus.DeleteMarker, new ObjectVersion(version));
         }
         var verdict = ReadConditionEvaluator.Evaluate(conditions, version.ETag, version.LastModified);
         if (verdict != GetObjectStatus.Found)

@@ -54,7 +54,7 @@ public sealed partial class ObjectService
             Chunks = body.Chunks,
             Tags = command.Tags,
         };
-        CommitOutcome outcome;
+        CommitResult outcome;
         try
         {
             outcome = await objects.CommitObjectAsync(new ObjectCommit(body.UploadId, version, command.Precondition), time.GetUtcNow(),
@@ -65,10 +65,10 @@ public sealed partial class ObjectService
             await ReleaseAsync(body).ConfigureAwait(false);
             throw;
         }
-        if (outcome != CommitOutcome.Committed)
+        if (outcome.Outcome != CommitOutcome.Committed)
         {
             await ReleaseAsync(body).ConfigureAwait(false);
-            return outcome switch
+            return outcome.Outcome switch
             {
                 CommitOutcome.NoSuchBucket => new PutObjectResult(PutObjectStatus.NoSuchBucket),
                 CommitOutcome.PreconditionFailed => new PutObjectResult(PutObjectStatus.PreconditionFailed),
@@ -78,14 +78,14 @@ public sealed partial class ObjectService
                 _ => throw new TimeoutException($"The upload of {command.Bucket}/{command.Key} outlived its chunk reservations; nothing was committed."),
             };
         }
-        return new PutObjectResult(PutObjectStatus.Created, new ObjectVersion(version));
+        return new PutObjectResult(PutObjectStatus.Created, new ObjectVersion(version with { VersionId = outcome.VersionId! }));
     }
 
     /// <summary>Checks the precondition before reading the body, so a doomed upload is refused early; the commit checks again.</summary>
     private async Task<bool> PreconditionMayHoldAsync(PutObjectCommand command, CancellationToken cancellationToken)
     {
         var current = await objects.GetObjectAsync(command.Bucket, command.Key, cancellationToken).ConfigureAwait(false);
-        return command.Precondition.HoldsFor(current?.ETag);
+        return command.Precondition.HoldsFor(current is { IsDeleteMarker: false } ? current.ETag : null);
     }
 
     private static PutObjectResult? Verify(PutObjectCommand command, StoredBody body)

@@ -11,24 +11,32 @@ namespace Cairn.Engine.Objects;
 public sealed partial class ObjectService(IBucketCatalog buckets, IObjectCatalog objects, ChunkStore chunks, EngineOptions options, TimeProvider time)
 {
     /// <summary>
-    /// Removes the latest version of a key. Without <paramref name="ifMatch"/>, deleting an absent key
-    /// succeeds (S3 answers 204 either way); with it (an ETag, a list, or <c>*</c>), the key must
+    /// Deletes a key as S3 does: without <paramref name="versionId"/>, removes its version
+    /// (unversioned bucket) or adds a delete marker (versioning enabled or suspended); with it,
+    /// removes that version for good. Without <paramref name="ifMatch"/>, deleting what is not there
+    /// succeeds (S3 answers 204 either way); with it (an ETag, a list, or <c>*</c>), the version must
     /// exist with a matching ETag, checked in the delete's transaction (conditional delete).
     /// </summary>
-    public async Task<DeleteObjectStatus> DeleteAsync(string bucket, string key, CancellationToken cancellationToken, string? ifMatch = null)
+    public async Task<ObjectDeletion> DeleteAsync(string bucket, string key, CancellationToken cancellationToken, string? ifMatch = null,
+        string? versionId = null)
     {
         if (await buckets.GetBucketAsync(bucket, cancellationToken).ConfigureAwait(false) is null)
         {
-            return DeleteObjectStatus.NoSuchBucket;
+            return new ObjectDeletion(DeleteObjectStatus.NoSuchBucket);
         }
         var precondition = ifMatch is null ? WritePrecondition.None : new WritePrecondition(IfNoneMatchAny: false, ifMatch);
-        var outcome = await objects.DeleteObjectAsync(bucket, key, precondition, time.GetUtcNow(), options.GracePeriod, cancellationToken)
-            .ConfigureAwait(false);
-        return outcome switch
+        var now = time.GetUtcNow();
+        var result = versionId is null
+            ? await objects.DeleteObjectAsync(bucket, key, precondition, now, options.GracePeriod, cancellationToken).ConfigureAwait(false)
+            : await objects.DeleteObjectVersionAsync(bucket, key, versionId, precondition, now, options.GracePeriod, cancellationToken)
+                .ConfigureAwait(false);
+        return result.Outcome switch
         {
-            DeleteObjectOutcome.PreconditionFailed => DeleteObjectStatus.PreconditionFailed,
-            DeleteObjectOutcome.NoSuchKey when ifMatch is not null => DeleteObjectStatus.NoSuchKey,
-            _ => DeleteObjectStatus.Deleted,
+            DeleteObjectOutcome.PreconditionFailed => new ObjectDeletion(DeleteObjectStatus.PreconditionFailed),
+            DeleteObjectOutcome.NoSuchKey or DeleteObjectOutcome.NoSuchVersion when ifMatch is not null => new ObjectDeletion(DeleteObjectStatus.NoSuchKey),
+            // S3 answers 204 for a version id the key does not have, and echoes it.
+            DeleteObjectOutcome.NoSuchVersion => new ObjectDeletion(DeleteObjectStatus.Deleted, versionId),
+            _ => new ObjectDeletion(DeleteObjectStatus.Deleted, result.VersionId, result.IsDeleteMarker),
         };
     }
 
@@ -47,11 +55,7 @@ public sealed partial class ObjectService(IBucketCatalog buckets, IObjectCatalog
         return new ListObjectsResult(true, listing);
     }
 
-    /// <summary>
-    /// One page of a bucket's versions. The catalog keeps one version per key today, the null
-    /// version, so this is the key listing with each key's null version as its latest: what S3
-    /// answers for a bucket that never had versioning enabled.
-    /// </summary>
+    /// <summary>One page of a bucket's versions and delete markers: by key, then newest first.</summary>
     public async Task<ListVersionsResult> ListVersionsAsync(string bucket, ListVersionsQuery query, CancellationToken cancellationToken)
     {
         if (await buckets.GetBucketAsync(bucket, cancellationToken).ConfigureAwait(false) is null)
@@ -62,24 +66,11 @@ public sealed partial class ObjectService(IBucketCatalog buckets, IObjectCatalog
         {
             return new ListVersionsResult(true, new VersionListing([], [], IsTruncated: false, null, null));
         }
-        // Every key has exactly one version, so "after version V of key K" is "after key K" whatever V is.
-        var listing = await objects.ListObjectsAsync(bucket, new ListObjectsQuery(query.Prefix, query.Delimiter, query.KeyMarker, query.MaxKeys),
-            cancellationToken).ConfigureAwait(false);
-        var versions = new List<VersionSummary>(listing.Objects.Count);
-        foreach (var summary in listing.Objects)
-        {
-            versions.Add(new VersionSummary(summary.Key, NullVersionId, IsLatest: true, IsDeleteMarker: false, summary.Size, summary.ETag,
-                summary.LastModified));
-        }
-        // The page ends with a key (its null version is the marker) or a common prefix (no version id).
-        var nextVersionIdMarker = listing.IsTruncated && listing.NextAfter is { } next && !listing.CommonPrefixes.Contains(next)
-            ? NullVersionId
-            : null;
-        return new ListVersionsResult(true, new VersionListing(versions, listing.CommonPrefixes, listing.IsTruncated,
-            listing.IsTruncated ? listing.NextAfter : null, nextVersionIdMarker));
+        var listing = await objects.ListObjectVersionsAsync(bucket, query, cancellationToken).ConfigureAwait(false);
+        return new ListVersionsResult(true, listing);
     }
 
-    /// <summary>The version id of the null version (S3's spelling), the only version a key has today.</summary>
+    /// <summary>The version id of the null version (S3's spelling).</summary>
     public const string NullVersionId = "null";
 
     /// <summary>Streams part of a version found by <see cref="GetAsync"/> (see <see cref="ChunkStore.CopyRangeToAsync"/>).</summary>

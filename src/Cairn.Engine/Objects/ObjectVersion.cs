@@ -22,8 +22,10 @@ public readonly struct ObjectVersion
 
     public string Bucket => Record.Bucket;
     public string Key => Record.Key;
-    /// <summary>"null" for objects written while versioning was never enabled (the S3 spelling).</summary>
+    /// <summary>"null" (the S3 spelling) for the null version: written while the bucket was unversioned or suspended.</summary>
     public string VersionId => Record.VersionId;
+    /// <summary>A delete marker: no body, size 0, empty ETag. False for no version (the default value).</summary>
+    public bool IsDeleteMarker => _record is ObjectVersionRecord { IsDeleteMarker: true };
     public long Size => Record.Size;
     /// <summary>Unquoted ETag.</summary>
     public string ETag => Record.ETag;

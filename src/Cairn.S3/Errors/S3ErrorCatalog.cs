@@ -47,6 +47,7 @@ public static class S3ErrorCatalog
         [S3ErrorCode.NoSuchBucket] = (404, "The specified bucket does not exist."),
         [S3ErrorCode.NoSuchKey] = (404, "The specified key does not exist."),
         [S3ErrorCode.NoSuchTagSet] = (404, "The TagSet does not exist"),
+        [S3ErrorCode.NoSuchVersion] = (404, "The specified version does not exist."),
         [S3ErrorCode.NoSuchUpload] = (404, "The specified multipart upload does not exist. The upload ID might be invalid, or the multipart upload might have been aborted or completed."),
         [S3ErrorCode.NotImplemented] = (501, "A header or query you provided implies functionality that is not implemented."),
         [S3ErrorCode.NotModified] = (304, "Not Modified"),

@@ -46,6 +46,7 @@ public enum S3ErrorCode
     NoSuchKey,
     NoSuchTagSet,
     NoSuchUpload,
+    NoSuchVersion,
     NotImplemented,
     NotModified,
     PreconditionFailed,

@@ -16,7 +16,7 @@ public sealed partial class S3Handlers
         var bucket = RequireBucket(request);
         var key = ValidKey(request);
         var headers = context.Request.Headers;
-        var (sourceBucket, sourceKey) = CopySource(RequestHeaders.Value(headers, "x-amz-copy-source") ?? "");
+        var (sourceBucket, sourceKey, sourceVersionId) = CopySource(RequestHeaders.Value(headers, "x-amz-copy-source") ?? "");
         var directive = RequestHeaders.Value(headers, "x-amz-metadata-directive") ?? "COPY";
         var replace = directive switch
         {
@@ -34,7 +34,7 @@ public sealed partial class S3Handlers
         // The tags of the copy: the source's (COPY), or those of x-amz-tagging (REPLACE); without
         // REPLACE, x-amz-tagging is ignored, as AWS documents.
         var tags = replaceTags ? TagSets.FromHeader(RequestHeaders.Value(headers, "x-amz-tagging")) : null;
-        if (!replace && sourceBucket == bucket && sourceKey == key)
+        if (!replace && sourceBucket == bucket && sourceKey == key && sourceVersionId is null)
         {
             throw S3Errors.InvalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
         }
@@ -42,6 +42,7 @@ public sealed partial class S3Handlers
         {
             SourceBucket = sourceBucket,
             SourceKey = sourceKey,
+            SourceVersionId = sourceVersionId,
             Bucket = bucket,
             Key = key,
             SourceConditions = RequestHeaders.Conditions(headers, "x-amz-copy-source-"),
@@ -60,13 +61,29 @@ public sealed partial class S3Handlers
             CopyObjectStatus.NoSuchBucket => throw S3Errors.NoSuchBucket(bucket),
             CopyObjectStatus.NoSuchSourceBucket => throw S3Errors.NoSuchBucket(sourceBucket),
             CopyObjectStatus.NoSuchSourceKey => throw S3Errors.NoSuchKey(sourceKey),
+            CopyObjectStatus.NoSuchSourceVersion => throw new S3Exception(S3ErrorCode.NoSuchVersion)
+            {
+                Details = [new("Key", sourceKey), new("VersionId", sourceVersionId!)],
+            },
+            CopyObjectStatus.SourceIsDeleteMarker => throw S3Errors.InvalidRequest("The source of a copy request may not specifically refer to a delete marker by version id."),
             CopyObjectStatus.SourceTooLarge => throw S3Errors.InvalidRequest(
                 $"The specified copy source is larger than the maximum allowable size for a copy source: {MaxCopySourceBytes}"),
             _ => throw S3Errors.Of(S3ErrorCode.PreconditionFailed),
         };
+        WriteVersionIdHeader(context.Response, version.VersionId);
+        WriteCopySourceVersionHeader(context.Response, result.SourceVersionId, sourceVersionId);
         await XmlResponse.WriteAsync(context, StatusCodes.Status200OK, version,
             static (writer, version) => CopyObjectResultWriter.Write(writer, CopyResultOf(version)))
             .ConfigureAwait(false);
+    }
+
+    /// <summary>x-amz-copy-source-version-id: the source version copied, when it has an id or the request named one.</summary>
+    private static void WriteCopySourceVersionHeader(HttpResponse response, string? copied, string? asked)
+    {
+        if (copied is not null && (asked is not null || copied != ObjectService.NullVersionId))
+        {
+            response.Headers["x-amz-copy-source-version-id"] = copied;
+        }
     }
 
     private static Xml.CopyObjectResult CopyResultOf(ObjectVersion version) => new(version.ETag, version.LastModified)
@@ -79,18 +96,27 @@ public sealed partial class S3Handlers
         ChecksumSHA256 = version.Checksums.GetValueOrDefault("SHA256"),
     };
 
-    /// <summary>Parses x-amz-copy-source: <c>[/]bucket/key[?versionId=...]</c>, URL-encoded.</summary>
-    private static (string Bucket, string Key) CopySource(string header)
+    /// <summary>Parses x-amz-copy-source: <c>[/]bucket/key[?versionId=...]</c>, URL-encoded; the version id is null when not given.</summary>
+    private static (string Bucket, string Key, string? VersionId) CopySource(string header)
     {
         var value = header;
+        string? versionId = null;
         var question = value.IndexOf('?', StringComparison.Ordinal);
         if (question >= 0)
         {
             var versionQuery = value[(question + 1)..];
             value = value[..question];
-            if (versionQuery.StartsWith("versionId=", StringComparison.Ordinal) && versionQuery != "versionId=null")
+            if (versionQuery.StartsWith("versionId=", StringComparison.Ordinal))
             {
-                throw S3Errors.InvalidArgument("Invalid version id specified", "x-amz-copy-source", header);
+                versionId = Uri.UnescapeDataString(versionQuery["versionId=".Length..]);
+                if (versionId.Length == 0)
+                {
+                    throw S3Errors.InvalidArgument("Version id cannot be the empty string", "x-amz-copy-source", header);
+                }
+                if (!IsWellFormedVersionId(versionId))
+                {
+                    throw S3Errors.InvalidArgument("Invalid version id specified", "x-amz-copy-source", header);
+                }
             }
         }
         var decoded = Routing.S3RequestParser.DecodePath(value).TrimStart('/');
@@ -104,6 +130,6 @@ public sealed partial class S3Handlers
         {
             throw S3Errors.InvalidArgument("Copy Source key is not valid", "x-amz-copy-source", header);
         }
-        return (decoded[..slash], key);
+        return (decoded[..slash], key, versionId);
     }
 }

@@ -24,7 +24,7 @@ public sealed partial class S3Handlers
         var errors = new List<DeleteError>();
         foreach (var (key, versionId, ifMatch) in delete.Objects)
         {
-            if (versionId is not null && versionId != "null")
+            if (versionId is not null && !IsWellFormedVersionId(versionId))
             {
                 errors.Add(new DeleteError(key, S3ErrorCode.InvalidArgument, "Invalid version id specified") { VersionId = versionId });
                 continue;
@@ -35,7 +35,8 @@ public sealed partial class S3Handlers
                 continue;
             }
             // An entry's ETag element is its If-Match (a conditional delete of that key alone).
-            var status = await objects.DeleteAsync(bucket, key, context.RequestAborted, ifMatch).ConfigureAwait(false);
+            var deletion = await objects.DeleteAsync(bucket, key, context.RequestAborted, ifMatch, versionId).ConfigureAwait(false);
+            var status = deletion.Status;
             if (status is DeleteObjectStatus.NoSuchKey or DeleteObjectStatus.PreconditionFailed)
             {
                 var code = status == DeleteObjectStatus.NoSuchKey ? S3ErrorCode.NoSuchKey : S3ErrorCode.PreconditionFailed;
@@ -44,7 +45,14 @@ public sealed partial class S3Handlers
             }
             if (!delete.Quiet)
             {
-                deleted.Add(new DeletedObject(key) { VersionId = versionId });
+                // A marker added: DeleteMarker and its id; a version removed by id: that id, and
+                // DeleteMarker when it was a marker.
+                deleted.Add(new DeletedObject(key)
+                {
+                    VersionId = versionId,
+                    DeleteMarker = deletion.IsDeleteMarker ? true : null,
+                    DeleteMarkerVersionId = deletion.IsDeleteMarker ? deletion.VersionId : null,
+                });
             }
         }
         await XmlResponse.WriteAsync(context, StatusCodes.Status200OK, new DeleteResult(deleted, errors),

@@ -91,7 +91,7 @@ public sealed partial class S3Handlers
         var key = ValidKey(request);
         var (uploadId, partNumber) = PartAddress(request);
         var headers = context.Request.Headers;
-        var (sourceBucket, sourceKey) = CopySource(RequestHeaders.Value(headers, "x-amz-copy-source")!);
+        var (sourceBucket, sourceKey, sourceVersionId) = CopySource(RequestHeaders.Value(headers, "x-amz-copy-source")!);
         var range = RequestHeaders.Value(headers, "x-amz-copy-source-range");
         var result = await multipart.UploadPartCopyAsync(new UploadPartCopyCommand
         {
@@ -101,6 +101,7 @@ public sealed partial class S3Handlers
             PartNumber = partNumber,
             SourceBucket = sourceBucket,
             SourceKey = sourceKey,
+            SourceVersionId = sourceVersionId,
             SourceRange = CopySourceRange(range),
             SourceConditions = RequestHeaders.Conditions(headers, "x-amz-copy-source-"),
         }, objects, context.RequestAborted).ConfigureAwait(false);
@@ -108,6 +109,11 @@ public sealed partial class S3Handlers
         {
             UploadPartStatus.NoSuchSourceBucket => throw S3Errors.NoSuchBucket(sourceBucket),
             UploadPartStatus.NoSuchSourceKey => throw S3Errors.NoSuchKey(sourceKey),
+            UploadPartStatus.NoSuchSourceVersion => throw new S3Exception(S3ErrorCode.NoSuchVersion)
+            {
+                Details = [new("Key", sourceKey), new("VersionId", sourceVersionId!)],
+            },
+            UploadPartStatus.SourceIsDeleteMarker => throw S3Errors.InvalidRequest("The source of a copy request may not specifically refer to a delete marker by version id."),
             UploadPartStatus.SourcePreconditionFailed => throw S3Errors.Of(S3ErrorCode.PreconditionFailed),
             // What S3 answers (400 InvalidArgument, not 416 InvalidRange as for GET): fsspec/s3fs#321 and
             // versity/versitygw#610 quote it from AWS.
@@ -116,6 +122,10 @@ public sealed partial class S3Handlers
                 "x-amz-copy-source-range", range),
             _ => PartOrThrow(result, uploadId, request),
         };
+        if (sourceVersionId is not null)
+        {
+            context.Response.Headers["x-amz-copy-source-version-id"] = sourceVersionId;
+        }
         await XmlResponse.WriteAsync(context, StatusCodes.Status200OK, new CopyPartResult(part.ETag, part.LastModified),
             static (writer, result) => CopyPartResultWriter.Write(writer, result)).ConfigureAwait(false);
     }
@@ -168,6 +178,7 @@ public sealed partial class S3Handlers
                 $"The provided 'x-amz-mp-object-size' header value {statedSize} does not match the size of the listed parts ({result.Detail})."),
             _ => throw S3Errors.Of(S3ErrorCode.InvalidPart),
         };
+        WriteVersionIdHeader(context.Response, version.VersionId);
         await XmlResponse.WriteAsync(context, StatusCodes.Status200OK, CompleteResultOf(context, version),
             static (writer, result) => CompleteMultipartUploadResultWriter.Write(writer, result)).ConfigureAwait(false);
     }

@@ -46,6 +46,7 @@ public sealed partial class S3Handlers
             case PutObjectStatus.Created:
                 var version = result.Version;
                 context.Response.Headers.ETag = ETag.Quote(version.ETag);
+                WriteVersionIdHeader(context.Response, version.VersionId);
                 WriteChecksumHeaders(context.Response, version);
                 context.Response.StatusCode = StatusCodes.Status200OK;
                 return;
@@ -82,15 +83,33 @@ public sealed partial class S3Handlers
                 throw S3Errors.InvalidRequest("Cannot specify both Range header and partNumber query parameter");
             }
         }
+        var versionId = VersionIdOf(request.Query);
         var found = await objects.GetAsync(bucket, key, RequestHeaders.Conditions(headers), RequestHeaders.Range(headers),
-            context.RequestAborted, partNumber).ConfigureAwait(false);
+            context.RequestAborted, partNumber, versionId).ConfigureAwait(false);
         var response = context.Response;
         switch (found.Status)
         {
             case GetObjectStatus.NoSuchBucket:
                 throw S3Errors.NoSuchBucket(bucket);
+            case GetObjectStatus.NoSuchKey when found.Version.IsDeleteMarker:
+                // The latest version is a delete marker: S3 says so beside the 404.
+                throw new S3Exception(S3ErrorCode.NoSuchKey)
+                {
+                    Details = [new("Key", key)],
+                    ResponseHeaders = [new("x-amz-delete-marker", "true"), new("x-amz-version-id", found.Version.VersionId)],
+                };
             case GetObjectStatus.NoSuchKey:
                 throw S3Errors.NoSuchKey(key);
+            case GetObjectStatus.NoSuchVersion:
+                throw new S3Exception(S3ErrorCode.NoSuchVersion) { Details = [new("Key", key), new("VersionId", versionId!)] };
+            case GetObjectStatus.DeleteMarker:
+                // A delete marker asked for by id: 405, as AWS answers (a marker has no body to GET).
+                throw new S3Exception(S3ErrorCode.MethodNotAllowed)
+                {
+                    Details = [new("Method", context.Request.Method), new("ResourceType", "DeleteMarker")],
+                    ResponseHeaders = [new("x-amz-delete-marker", "true"), new("x-amz-version-id", found.Version.VersionId),
+                        new("Last-Modified", S3Date.ToHttpDate(found.Version.LastModified))],
+                };
             case GetObjectStatus.PreconditionFailed:
                 throw S3Errors.Of(S3ErrorCode.PreconditionFailed);
             case GetObjectStatus.NotModified:
@@ -111,6 +130,7 @@ public sealed partial class S3Handlers
 
         var version = found.Version;
         WriteObjectHeaders(response, version);
+        WriteVersionIdHeader(response, version.VersionId, asked: versionId is not null);
         var checksumMode = string.Equals(RequestHeaders.Value(headers, "x-amz-checksum-mode"), "ENABLED", StringComparison.OrdinalIgnoreCase);
         if (checksumMode && !found.IsPartial)
         {
@@ -155,7 +175,8 @@ public sealed partial class S3Handlers
         var bucket = RequireBucket(request);
         var key = ValidKey(request);
         var ifMatch = RequestHeaders.Value(context.Request.Headers, "If-Match");
-        switch (await objects.DeleteAsync(bucket, key, context.RequestAborted, ifMatch).ConfigureAwait(false))
+        var deletion = await objects.DeleteAsync(bucket, key, context.RequestAborted, ifMatch, VersionIdOf(request.Query)).ConfigureAwait(false);
+        switch (deletion.Status)
         {
             case DeleteObjectStatus.NoSuchBucket:
                 throw S3Errors.NoSuchBucket(bucket);
@@ -164,7 +185,28 @@ public sealed partial class S3Handlers
             case DeleteObjectStatus.PreconditionFailed:
                 throw S3Errors.Of(S3ErrorCode.PreconditionFailed);
         }
+        if (deletion.VersionId is { } deletedVersion)
+        {
+            context.Response.Headers["x-amz-version-id"] = deletedVersion;
+        }
+        if (deletion.IsDeleteMarker)
+        {
+            context.Response.Headers["x-amz-delete-marker"] = "true";
+        }
         context.Response.StatusCode = StatusCodes.Status204NoContent;
+    }
+
+    /// <summary>
+    /// x-amz-version-id for a version written or read: sent for a version with an id, and for the
+    /// null version when the request named it; a key in a bucket that never had versioning has
+    /// only the null version, and AWS sends no header for it.
+    /// </summary>
+    private static void WriteVersionIdHeader(HttpResponse response, string versionId, bool asked = false)
+    {
+        if (asked || versionId != Engine.Objects.ObjectService.NullVersionId)
+        {
+            response.Headers["x-amz-version-id"] = versionId;
+        }
     }
 
     private static void WriteObjectHeaders(HttpResponse response, ObjectVersion version)
@@ -202,16 +244,33 @@ public sealed partial class S3Handlers
     }
 
     /// <summary>
-    /// Cairn keeps one version per key (version id "null") until versioning lands; any other version
-    /// id must not act on the current object, so it is refused as S3 refuses an unknown one.
+    /// The versionId query parameter: null when absent. As AWS does, an empty one and one that no
+    /// version of this server could have (<see cref="IsWellFormedVersionId"/>) are refused with 400
+    /// InvalidArgument; a well-formed id that names no version is the operation's to answer.
     /// </summary>
-    private static void RequireNullVersion(IQueryCollection query)
+    private static string? VersionIdOf(IQueryCollection query, string parameter = "versionId")
     {
-        if (query.TryGetValue("versionId", out var versionId) && versionId.ToString() != "null")
+        if (!query.TryGetValue(parameter, out var value))
         {
-            throw S3Errors.InvalidArgument("Invalid version id specified", "versionId", versionId.ToString());
+            return null;
         }
+        var versionId = value.ToString();
+        if (versionId.Length == 0)
+        {
+            throw S3Errors.InvalidArgument("Version id cannot be the empty string", parameter, versionId);
+        }
+        return IsWellFormedVersionId(versionId)
+            ? versionId
+            : throw S3Errors.InvalidArgument("Invalid version id specified", parameter, versionId);
     }
+
+    /// <summary>
+    /// Whether a version id has the form this server gives ids: <c>null</c>, or 32 characters of
+    /// URL-safe base64 (the catalog's ids are 24 random bytes).
+    /// </summary>
+    private static bool IsWellFormedVersionId(string versionId) =>
+        versionId == ObjectService.NullVersionId
+        || (versionId.Length == 32 && versionId.All(static c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'));
 
     private static void SetIfPresent(IHeaderDictionary headers, string name, string? value)
     {
@@ -224,7 +283,6 @@ public sealed partial class S3Handlers
     private static string ValidKey(S3Request request)
     {
         var key = RequireKey(request);
-        RequireNullVersion(request.Query);
         return ObjectKey.Validate(key) switch
         {
             ObjectKey.Validity.Valid => key,

@@ -13,8 +13,13 @@ public sealed partial class S3Handlers
     {
         var bucket = RequireBucket(request);
         var key = ValidKey(request);
-        var result = await objects.GetTagsAsync(bucket, key, context.RequestAborted).ConfigureAwait(false);
-        ThrowIfMissing(result.Status, bucket, key);
+        var versionId = VersionIdOf(request.Query);
+        var result = await objects.GetTagsAsync(bucket, key, context.RequestAborted, versionId).ConfigureAwait(false);
+        ThrowIfMissing(result.Status, bucket, key, versionId);
+        if (versionId is not null)
+        {
+            context.Response.Headers["x-amz-version-id"] = versionId;
+        }
         await XmlResponse.WriteAsync(context, StatusCodes.Status200OK, result.Tags!,
             static (writer, tags) => TaggingWriter.Write(writer, tags)).ConfigureAwait(false);
     }
@@ -25,7 +30,12 @@ public sealed partial class S3Handlers
         var key = ValidKey(request);
         using var document = await RequestBody.ReadDocumentAsync(context, auth, context.RequestAborted).ConfigureAwait(false);
         var tags = TagSets.Validate(S3XmlReader.ReadTagging(document), forBucket: false);
-        ThrowIfMissing(await objects.PutTagsAsync(bucket, key, tags, context.RequestAborted).ConfigureAwait(false), bucket, key);
+        var versionId = VersionIdOf(request.Query);
+        ThrowIfMissing(await objects.PutTagsAsync(bucket, key, tags, context.RequestAborted, versionId).ConfigureAwait(false), bucket, key, versionId);
+        if (versionId is not null)
+        {
+            context.Response.Headers["x-amz-version-id"] = versionId;
+        }
         context.Response.StatusCode = StatusCodes.Status200OK;
     }
 
@@ -33,8 +43,13 @@ public sealed partial class S3Handlers
     {
         var bucket = RequireBucket(request);
         var key = ValidKey(request);
-        ThrowIfMissing(await objects.PutTagsAsync(bucket, key, new Dictionary<string, string>(), context.RequestAborted).ConfigureAwait(false),
-            bucket, key);
+        var versionId = VersionIdOf(request.Query);
+        ThrowIfMissing(await objects.PutTagsAsync(bucket, key, new Dictionary<string, string>(), context.RequestAborted, versionId).ConfigureAwait(false),
+            bucket, key, versionId);
+        if (versionId is not null)
+        {
+            context.Response.Headers["x-amz-version-id"] = versionId;
+        }
         context.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
@@ -73,7 +88,7 @@ public sealed partial class S3Handlers
         context.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
-    private static void ThrowIfMissing(ObjectTaggingStatus status, string bucket, string key)
+    private static void ThrowIfMissing(ObjectTaggingStatus status, string bucket, string key, string? versionId)
     {
         switch (status)
         {
@@ -81,6 +96,14 @@ public sealed partial class S3Handlers
                 throw S3Errors.NoSuchBucket(bucket);
             case ObjectTaggingStatus.NoSuchKey:
                 throw S3Errors.NoSuchKey(key);
+            case ObjectTaggingStatus.NoSuchVersion:
+                throw new S3Exception(S3ErrorCode.NoSuchVersion) { Details = [new("Key", key), new("VersionId", versionId ?? "")] };
+            case ObjectTaggingStatus.DeleteMarker:
+                throw new S3Exception(S3ErrorCode.MethodNotAllowed)
+                {
+                    Details = [new("ResourceType", "DeleteMarker")],
+                    ResponseHeaders = [new("x-amz-delete-marker", "true"), new("x-amz-version-id", versionId ?? "")],
+                };
         }
     }
 }

@@ -21,14 +21,13 @@ public sealed partial class S3Handlers
         var versionIdMarker = QueryValue(query, "version-id-marker");
         if (!string.IsNullOrEmpty(versionIdMarker))
         {
+            if (!IsWellFormedVersionId(versionIdMarker))
+            {
+                throw S3Errors.InvalidArgument("Invalid version id specified", "version-id-marker", versionIdMarker);
+            }
             if (string.IsNullOrEmpty(keyMarker))
             {
                 throw S3Errors.InvalidArgument("A version-id marker cannot be specified without a key marker.", "version-id-marker", versionIdMarker);
-            }
-            if (versionIdMarker != "null")
-            {
-                // Every key has only its null version until versioning lands (as RequireNullVersion says for object requests).
-                throw S3Errors.InvalidArgument("Invalid version id specified", "version-id-marker", versionIdMarker);
             }
         }
 
@@ -69,6 +68,19 @@ public sealed partial class S3Handlers
         };
         await XmlResponse.WriteAsync(context, StatusCodes.Status200OK, model,
             static (writer, model) => ListVersionsResultWriter.Write(writer, model)).ConfigureAwait(false);
+    }
+
+    private async Task PutBucketVersioningAsync(HttpContext context, S3Request request, AuthResult auth)
+    {
+        var bucket = RequireBucket(request);
+        using var document = await RequestBody.ReadDocumentAsync(context, auth, context.RequestAborted).ConfigureAwait(false);
+        VerifyDocumentIntegrity(context, document);
+        var versioning = S3XmlReader.ReadVersioningConfiguration(document);
+        if (!await buckets.PutVersioningAsync(bucket, versioning, context.RequestAborted).ConfigureAwait(false))
+        {
+            throw S3Errors.NoSuchBucket(bucket);
+        }
+        context.Response.StatusCode = StatusCodes.Status200OK;
     }
 
     private async Task GetBucketVersioningAsync(HttpContext context, S3Request request)

@@ -49,6 +49,7 @@ public sealed partial class S3Handlers(BucketService buckets, ObjectService obje
         S3Operation.ListMultipartUploads => ListMultipartUploadsAsync(context, request, auth),
         S3Operation.ListObjectVersions => ListObjectVersionsAsync(context, request, auth),
         S3Operation.GetBucketVersioning => GetBucketVersioningAsync(context, request),
+        S3Operation.PutBucketVersioning => PutBucketVersioningAsync(context, request, auth),
         S3Operation.GetBucketTagging => GetBucketTaggingAsync(context, request),
         S3Operation.PutBucketTagging => PutBucketTaggingAsync(context, request, auth),
         S3Operation.DeleteBucketTagging => DeleteBucketTaggingAsync(context, request),

@@ -27,6 +27,7 @@ public enum S3Operation
     ListMultipartUploads,
     ListObjectVersions,
     GetBucketVersioning,
+    PutBucketVersioning,
     GetBucketTagging,
     PutBucketTagging,
     DeleteBucketTagging,

@@ -13,7 +13,7 @@ namespace Cairn.S3.Routing;
 public sealed class S3RequestParser(string? baseDomain)
 {
     // Sub-resources that name an S3 API Cairn does not serve yet, by method and target kind (GET of
-    // "versions" and "versioning" is served, and matched before this list is; "tagging" is served).
+    // "versions", GET and PUT of "versioning", and "tagging" are served, and matched before this list is).
     private static readonly string[] BucketSubresources =
     [
         "accelerate", "acl", "analytics", "cors", "encryption", "intelligent-tiering", "inventory", "lifecycle", "logging",
@@ -117,6 +117,10 @@ public sealed class S3RequestParser(string? baseDomain)
         }
         if (HttpMethods.IsPut(method))
         {
+            if (query.ContainsKey("versioning"))
+            {
+                return (S3Operation.PutBucketVersioning, null);
+            }
             return subresource is null ? (S3Operation.CreateBucket, null) : (S3Operation.Unsupported, "PutBucket " + subresource);
         }
         if (HttpMethods.IsDelete(method))

@@ -14,11 +14,6 @@ public sealed class NotImplementedTests(ServerFixture fixture)
     private static readonly Dictionary<string, Func<IAmazonS3, string, Task>> Operations = new()
     {
         ["GetBucketAcl"] = (s3, bucket) => s3.GetBucketAclAsync(new GetBucketAclRequest { BucketName = bucket }),
-        ["PutBucketVersioning"] = (s3, bucket) => s3.PutBucketVersioningAsync(new PutBucketVersioningRequest
-        {
-            BucketName = bucket,
-            VersioningConfig = new S3BucketVersioningConfig { Status = VersionStatus.Enabled },
-        }),
         ["GetBucketPolicy"] = (s3, bucket) => s3.GetBucketPolicyAsync(bucket),
         ["GetBucketLifecycleConfiguration"] = (s3, bucket) => s3.GetLifecycleConfigurationAsync(bucket),
         ["GetBucketCors"] = (s3, bucket) => s3.GetCORSConfigurationAsync(bucket),

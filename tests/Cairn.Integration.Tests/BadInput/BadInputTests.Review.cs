@@ -26,7 +26,7 @@ public sealed partial class BadInputTests
     [InlineData("GET")]
     [InlineData("HEAD")]
     [InlineData("DELETE")]
-    public async Task Object_requests_naming_a_version_other_than_null_return_InvalidArgument_and_leave_the_object(string method)
+    public async Task Object_requests_naming_a_malformed_version_id_return_InvalidArgument_and_leave_the_object(string method)
     {
         // Arrange
         var bucket = await NewBucketWithObjectAsync();

@@ -11,7 +11,7 @@ public sealed class S3RequestParserOperationTests
     [InlineData("GET", "versions", S3Operation.ListObjectVersions, null)]
     [InlineData("GET", "versions&prefix=a&key-marker=b", S3Operation.ListObjectVersions, null)]
     [InlineData("GET", "versioning", S3Operation.GetBucketVersioning, null)]
-    [InlineData("PUT", "versioning", S3Operation.Unsupported, "PutBucket versioning")]
+    [InlineData("PUT", "versioning", S3Operation.PutBucketVersioning, null)]
     [InlineData("GET", "tagging", S3Operation.GetBucketTagging, null)]
     [InlineData("PUT", "tagging", S3Operation.PutBucketTagging, null)]
     [InlineData("DELETE", "tagging", S3Operation.DeleteBucketTagging, null)]
