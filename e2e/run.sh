@@ -3,7 +3,8 @@
 # each end-to-end client suite against it (each under a time limit), stops it (by PID), and
 # writes "passed failed" (suites) to $1.
 #   CAIRN_E2E_SINGLE_PART=1  every client's multipart threshold and part size above the file sizes
-#   CAIRN_E2E_ONLY="a b"     run only the named suites (aws-cli boto3 boto3-wire boto3-transfer rclone s3cmd js bench-smoke)
+#   CAIRN_E2E_ONLY="a b"     run only the named suites (aws-cli boto3 boto3-wire boto3-transfer rclone s3cmd js bench-smoke
+#                            versioning boto3-versioning)
 #   CAIRN_E2E_GATEWAY=1      gateway mode: chunk bodies in a bucket of a moto_server started here
 #   CAIRN_E2E_NODES=N        N Cairn nodes (N >= 2) sharing one throwaway PostgreSQL cluster started
 #                            here and one moto_server bucket (gateway mode implied), behind nginx
@@ -159,6 +160,9 @@ run_suite rclone 300 bash e2e/rclone.sh "$work/rclone"
 run_suite s3cmd 300 bash e2e/s3cmd.sh "$work/s3cmd"
 run_suite js 300 env CAIRN_E2E_TMP="$work" node e2e/js/smoke.mjs
 run_suite bench-smoke 180 bash e2e/bench-smoke.sh "$work/bench-smoke"
+# Object versioning: AWS CLI s3api and rclone --s3-versions (versioning.sh), boto3 object_versions.
+run_suite versioning 300 bash e2e/versioning.sh "$work/versioning"
+run_suite boto3-versioning 300 "$python" e2e/boto3_versioning.py
 
 if [ "${CAIRN_E2E_GATEWAY:-0}" = "1" ]; then
     # The bodies really went upstream: moto holds chunk objects under the prefix.
