@@ -68,7 +68,7 @@ e2e_passed=$((e2e_passed + gateway_passed))
 e2e_failed=$((e2e_failed + gateway_failed))
 
 echo "== end-to-end clients, two nodes on one PostgreSQL behind nginx (chunk bodies in moto_server)"
-CAIRN_E2E_NODES=2 CAIRN_E2E_ONLY="${CAIRN_E2E_ONLY:-aws-cli boto3 boto3-wire boto3-transfer rclone s3cmd js}" bash e2e/run.sh "$results/e2e-cluster.counts"
+CAIRN_E2E_NODES=2 CAIRN_E2E_ONLY="${CAIRN_E2E_ONLY:-aws-cli boto3 boto3-wire boto3-transfer boto3-versioning rclone s3cmd js}" bash e2e/run.sh "$results/e2e-cluster.counts"
 read -r cluster_passed cluster_failed < "$results/e2e-cluster.counts" || { cluster_passed=0; cluster_failed=1; }
 e2e_passed=$((e2e_passed + cluster_passed))
 e2e_failed=$((e2e_failed + cluster_failed))
