@@ -150,6 +150,74 @@ public sealed class PostgresMetadataStore : SqlMetadataStore
         }
     }
 
+    /// <summary>
+    /// Takes a session advisory lock per bucket (in one order, so two writers never wait for each
+    /// other's), then begins the transaction. Its snapshot is taken by its first statement, after the
+    /// locks: it sees the commit of the bucket's previous journal writer, so the update of the
+    /// journal head never aborts it. The locks are released by <see cref="EndWriteAsync"/>, after
+    /// the transaction has ended. (Without them, SERIALIZABLE would still keep the journal's numbers
+    /// gap-free and in commit order, by aborting all but one of the writers that update the head at once.)
+    /// </summary>
+    protected override async ValueTask<DbTransaction> BeginJournaledWriteAsync(IReadOnlyCollection<string> journaledBuckets,
+        CancellationToken cancellationToken)
+    {
+        await _writeSlots.WaitAsync(cancellationToken);
+        NpgsqlConnection? connection = null;
+        try
+        {
+            connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+            var keys = journaledBuckets.Select(JournalLockKey).Distinct().Order().ToArray();
+            await using (var take = connection.CreateCommand())
+            {
+                take.CommandText = "SELECT pg_advisory_lock(k) FROM unnest(@keys) WITH ORDINALITY AS t(k, i) ORDER BY i";
+                take.Parameters.AddWithValue("keys", keys);
+                await take.ExecuteNonQueryAsync(cancellationToken);
+            }
+            _journalLocked.TryAdd(connection, 0);
+            return await connection.BeginTransactionAsync(IsolationLevel.Serializable, cancellationToken);
+        }
+        catch
+        {
+            if (connection is not null)
+            {
+                await ReleaseJournalLocksAsync(connection);
+                await connection.DisposeAsync();
+            }
+            _writeSlots.Release();
+            throw;
+        }
+    }
+
+    /// <summary>Connections that hold journal locks, released when their write ends.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<NpgsqlConnection, byte> _journalLocked = new();
+
+    /// <summary>The advisory lock key of a bucket's journal: 64 bits of SHA-256 over a prefix and the name.</summary>
+    private static long JournalLockKey(string bucket) =>
+        System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(
+            System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("cairn journal " + bucket)));
+
+    /// <summary>
+    /// Releases the journal locks a connection holds, before it goes back to the pool. A connection
+    /// that cannot run the unlock is broken, and its session (with the locks) ends with it.
+    /// </summary>
+    private async ValueTask ReleaseJournalLocksAsync(NpgsqlConnection connection)
+    {
+        if (!_journalLocked.TryRemove(connection, out _))
+        {
+            return;
+        }
+        try
+        {
+            await using var release = connection.CreateCommand();
+            release.CommandText = "SELECT pg_advisory_unlock_all()";
+            await release.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+        catch (Exception exception) when (exception is NpgsqlException or InvalidOperationException)
+        {
+            NpgsqlConnection.ClearPool(connection);
+        }
+    }
+
     /// <inheritdoc />
     protected override async ValueTask EndWriteAsync(DbTransaction transaction)
     {
@@ -163,6 +231,10 @@ public sealed class PostgresMetadataStore : SqlMetadataStore
         {
             try
             {
+                if (connection is NpgsqlConnection npgsql)
+                {
+                    await ReleaseJournalLocksAsync(npgsql);
+                }
                 if (connection is not null)
                 {
                     await connection.DisposeAsync();

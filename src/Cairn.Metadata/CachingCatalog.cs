@@ -180,6 +180,10 @@ public sealed class CachingCatalog : IBucketCatalog, IObjectCatalog
         _objects.ListObjectVersionsAsync(bucket, query, cancellationToken);
 
     /// <inheritdoc />
+    public ValueTask<IReadOnlyList<JournalEntry>> ReadJournalAsync(string bucket, long afterSeq, int limit, CancellationToken cancellationToken) =>
+        _objects.ReadJournalAsync(bucket, afterSeq, limit, cancellationToken);
+
+    /// <inheritdoc />
     /// <remarks>Passed through: only the latest version of a key is cached.</remarks>
     public ValueTask<ObjectVersionRecord?> GetObjectVersionAsync(string bucket, string key, string versionId, CancellationToken cancellationToken) =>
         _objects.GetObjectVersionAsync(bucket, key, versionId, cancellationToken);

@@ -43,6 +43,13 @@ public interface IObjectCatalog
     ValueTask<CommitResult> CommitObjectAsync(ObjectCommit commit, DateTimeOffset now, TimeSpan gracePeriod, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Entries of the bucket's change journal after <paramref name="afterSeq"/>, in order, at most
+    /// <paramref name="limit"/>. Every change to the bucket's object rows appends entries in its own
+    /// transaction: numbered from 1 without gaps, in commit order.
+    /// </summary>
+    ValueTask<IReadOnlyList<JournalEntry>> ReadJournalAsync(string bucket, long afterSeq, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Replaces the tags of a version (the latest when <paramref name="versionId"/> is null; none:
     /// removes them); nothing else of the version changes.
     /// </summary>

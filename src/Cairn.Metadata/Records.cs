@@ -127,6 +127,32 @@ public enum DeleteObjectOutcome
     PreconditionFailed,
 }
 
+/// <summary>What a journal entry records.</summary>
+public enum JournalChange
+{
+    /// <summary>A version or delete marker was placed on top of its key's versions (the entry holds its state).</summary>
+    Put,
+    /// <summary>A version or delete marker was removed for good; if it was the latest, the newest remaining one is.</summary>
+    Remove,
+    /// <summary>A version's tags were replaced (the entry holds the new tags).</summary>
+    Tags,
+}
+
+/// <summary>
+/// One entry of a bucket's change journal (<see cref="IObjectCatalog.ReadJournalAsync"/>): numbered
+/// 1, 2, 3, ... per bucket in commit order. <see cref="ETag"/>, <see cref="Size"/>,
+/// <see cref="LastModified"/> and <see cref="IsDeleteMarker"/> are the version's for a Put; the tags
+/// are the version's for a Put and the new ones for Tags.
+/// </summary>
+public sealed record JournalEntry(long Seq, string Key, string VersionId, JournalChange Change)
+{
+    public string? ETag { get; init; }
+    public long Size { get; init; }
+    public DateTimeOffset? LastModified { get; init; }
+    public bool IsDeleteMarker { get; init; }
+    public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+}
+
 /// <summary>Outcome of replacing a version's tags.</summary>
 public enum PutTagsOutcome
 {

@@ -63,6 +63,7 @@ public abstract partial class SqlMetadataStore
             await DropMultipartUploadAsync(transaction, uploadId, notBefore, cancellationToken);
         }
         await ForgetBucketCompletionsAsync(transaction, name, cancellationToken);
+        await ForgetBucketJournalAsync(transaction, name, cancellationToken);
         await using var delete = transaction.CreateCommand("DELETE FROM buckets WHERE name = @name");
         delete.Add("@name", DbType.String, name);
         await delete.ExecuteNonQueryAsync(cancellationToken);

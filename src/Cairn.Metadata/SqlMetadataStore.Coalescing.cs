@@ -203,12 +203,26 @@ public abstract partial class SqlMetadataStore
                     inserted[(reader.GetString(0), Encoding.UTF8.GetString(reader.GetFieldValue<byte[]>(1)))] = reader.GetString(2);
                 }
             }
+            var entries = new Dictionary<string, List<PendingEntry>>(StringComparer.Ordinal);
             foreach (var i in rows)
             {
                 results[i] = inserted.GetValueOrDefault((versions[i].Bucket, versions[i].Key));
+                if (results[i] is { } versionId)
+                {
+                    var created = versions[i] with { VersionId = versionId };
+                    if (!entries.TryGetValue(created.Bucket, out var bucketEntries))
+                    {
+                        entries[created.Bucket] = bucketEntries = [];
+                    }
+                    bucketEntries.Add(new PendingEntry(Encoding.UTF8.GetBytes(created.Key), versionId, JournalChange.Put, created, created.Tags));
+                }
+            }
+            foreach (var (bucket, bucketEntries) in entries)
+            {
+                await AppendJournalAsync(transaction, bucket, bucketEntries, cancellationToken);
             }
             return (results, true);
-        }, versions, CancellationToken.None);
+        }, versions, CancellationToken.None, versions.Select(static v => v.Bucket).Distinct(StringComparer.Ordinal).ToArray());
     }
 
     private static string BuildNewKeyCreateSql(int size)

@@ -150,7 +150,8 @@ public abstract partial class SqlMetadataStore
             throw new ArgumentException("A multipart object's body is its parts' chunks, never inline.", nameof(version));
         }
         return WriteAsync(CompleteCoreAsync,
-            (uploadId, parts, version, precondition, SqlParameters.ToUnixMs(now), SqlParameters.ToUnixMs(now + gracePeriod)), cancellationToken);
+            (uploadId, parts, version, precondition, SqlParameters.ToUnixMs(now), SqlParameters.ToUnixMs(now + gracePeriod)), cancellationToken,
+            [version.Bucket]);
     }
 
     private static async ValueTask<(CompleteMultipartResult Result, bool Commit)> CompleteCoreAsync(WriteTransaction transaction,

@@ -112,7 +112,7 @@ public abstract partial class SqlMetadataStore
         }
         return CanCoalesceCreate(commit)
             ? CommitCoalescedAsync(commit, now, gracePeriod, cancellationToken)
-            : WriteAsync(CommitCoreAsync, (commit, now, gracePeriod, InsertNewKeysFirst), cancellationToken);
+            : WriteAsync(CommitCoreAsync, (commit, now, gracePeriod, InsertNewKeysFirst), cancellationToken, [commit.Version.Bucket]);
     }
 
     /// <summary>
@@ -127,7 +127,7 @@ public abstract partial class SqlMetadataStore
         {
             return new CommitResult(CommitOutcome.Committed, versionId);
         }
-        return await WriteAsync(CommitCoreAsync, (commit, now, gracePeriod, InsertNewKeysFirst), cancellationToken);
+        return await WriteAsync(CommitCoreAsync, (commit, now, gracePeriod, InsertNewKeysFirst), cancellationToken, [commit.Version.Bucket]);
     }
 
     /// <summary>
@@ -162,6 +162,7 @@ public abstract partial class SqlMetadataStore
                 {
                     return (new CommitResult(CommitOutcome.PreconditionFailed, null), false);
                 }
+                await AppendPutAsync(transaction, created, key, cancellationToken);
                 return await FinishCommitAsync(transaction, commit, now, cancellationToken)
                     ? (new CommitResult(CommitOutcome.Committed, created.VersionId), true)
                     : (new CommitResult(CommitOutcome.ChunkMissing, null), false);

@@ -9,7 +9,8 @@ namespace Cairn.Metadata;
 /// <summary>
 /// Versions: where a key's versions are placed and removed. Every write of an object row (commit,
 /// completion, delete, delete marker, version removal) goes through <see cref="PlaceVersionAsync"/>
-/// or <see cref="RemoveVersionAsync"/>, so the rules of the bucket's versioning state live here once.
+/// or <see cref="RemoveVersionAsync"/>, so the rules of the bucket's versioning state live here once,
+/// and so does the journal entry of each change (<c>SqlMetadataStore.Journal.cs</c>).
 /// </summary>
 public abstract partial class SqlMetadataStore
 {
@@ -96,6 +97,7 @@ public abstract partial class SqlMetadataStore
             {
                 await ReleaseReferencesAsync(transaction, ChunkListFormat.CountUses(ChunkListFormat.Decode(previous.Chunks)), notBefore,
                     cancellationToken);
+                await AppendRemoveAsync(transaction, version.Bucket, key, previous.VersionId, cancellationToken);
             }
             else
             {
@@ -112,6 +114,7 @@ public abstract partial class SqlMetadataStore
             }
         }
         await WriteObjectAsync(transaction, placed, key, (current?.Seq ?? 0) + 1, insertOnly: false, cancellationToken);
+        await AppendPutAsync(transaction, placed, key, cancellationToken);
         return placed.VersionId;
     }
 
@@ -139,6 +142,7 @@ public abstract partial class SqlMetadataStore
             chunks = reader.GetNullableBytes(1);
         }
         await ReleaseReferencesAsync(transaction, ChunkListFormat.CountUses(ChunkListFormat.Decode(chunks)), notBefore, cancellationToken);
+        await AppendRemoveAsync(transaction, bucket, key, versionId, cancellationToken);
         return removed;
     }
 
@@ -157,6 +161,7 @@ public abstract partial class SqlMetadataStore
         }
         await ReleaseReferencesAsync(transaction, ChunkListFormat.CountUses(ChunkListFormat.Decode(current.Chunks)), notBefore,
             cancellationToken);
+        await AppendRemoveAsync(transaction, bucket, key, current.VersionId, cancellationToken);
         long? promoted = null;
         await using (var promote = transaction.CreateCommand(
             "INSERT INTO objects (" + VersionRowColumns + ") SELECT " + VersionRowColumns +
@@ -266,7 +271,7 @@ public abstract partial class SqlMetadataStore
             };
             var versionId = await PlaceVersionAsync(transaction, marker, key, versioning, current, notBefore, cancellationToken);
             return (new DeleteObjectResult(DeleteObjectOutcome.Deleted, versionId, true), true);
-        }, (bucket, Encoding.UTF8.GetBytes(key), precondition, now, SqlParameters.ToUnixMs(now + gracePeriod)), cancellationToken);
+        }, (bucket, Encoding.UTF8.GetBytes(key), precondition, now, SqlParameters.ToUnixMs(now + gracePeriod)), cancellationToken, [bucket]);
 
     /// <inheritdoc />
     public ValueTask<DeleteObjectResult> DeleteObjectVersionAsync(string bucket, string key, string versionId, WritePrecondition precondition,
@@ -277,7 +282,7 @@ public abstract partial class SqlMetadataStore
                 cancellationToken);
             return (result, result.Outcome == DeleteObjectOutcome.Deleted);
         }, (Bucket: bucket, Key: Encoding.UTF8.GetBytes(key), VersionId: versionId, Precondition: precondition,
-            NotBefore: SqlParameters.ToUnixMs(now + gracePeriod)), cancellationToken);
+            NotBefore: SqlParameters.ToUnixMs(now + gracePeriod)), cancellationToken, [bucket]);
 
     private static readonly string[] VersionTables = ["objects", "object_versions"];
 
@@ -294,22 +299,33 @@ public abstract partial class SqlMetadataStore
                     break;
                 }
                 var match = state.VersionId is null ? "" : " AND version_id = @versionId";
-                await using var update = transaction.CreateCommand(
+                bool isMarker;
+                string versionId;
+                await using (var update = transaction.CreateCommand(
                     "UPDATE " + table + " SET tags = CASE WHEN delete_marker = 0 THEN @tags ELSE tags END " +
-                    "WHERE bucket = @bucket AND key = @key" + match + " RETURNING delete_marker");
-                update.Add("@tags", DbType.String, WriteDictionary(state.Tags));
-                update.Add("@bucket", DbType.String, state.Bucket);
-                update.Add("@key", DbType.Binary, state.Key);
-                update.Add("@versionId", DbType.String, state.VersionId);
-                if (await update.ExecuteScalarAsync(cancellationToken) is { } marker and not DBNull)
+                    "WHERE bucket = @bucket AND key = @key" + match + " RETURNING delete_marker, version_id"))
                 {
-                    return Convert.ToInt64(marker, System.Globalization.CultureInfo.InvariantCulture) == 0
-                        ? (PutTagsOutcome.Updated, true)
-                        : (PutTagsOutcome.DeleteMarker, false);
+                    update.Add("@tags", DbType.String, WriteDictionary(state.Tags));
+                    update.Add("@bucket", DbType.String, state.Bucket);
+                    update.Add("@key", DbType.Binary, state.Key);
+                    update.Add("@versionId", DbType.String, state.VersionId);
+                    await using var reader = await update.ExecuteReaderAsync(cancellationToken);
+                    if (!await reader.ReadAsync(cancellationToken))
+                    {
+                        continue;
+                    }
+                    (isMarker, versionId) = (reader.GetLong(0) != 0, reader.GetString(1));
                 }
+                if (isMarker)
+                {
+                    return (PutTagsOutcome.DeleteMarker, false);
+                }
+                await AppendJournalAsync(transaction, state.Bucket, [new PendingEntry(state.Key, versionId, JournalChange.Tags, null, state.Tags)],
+                    cancellationToken);
+                return (PutTagsOutcome.Updated, true);
             }
             return (PutTagsOutcome.NotFound, false);
-        }, (Bucket: bucket, Key: Encoding.UTF8.GetBytes(key), VersionId: versionId, Tags: tags), cancellationToken);
+        }, (Bucket: bucket, Key: Encoding.UTF8.GetBytes(key), VersionId: versionId, Tags: tags), cancellationToken, [bucket]);
 
     /// <inheritdoc />
     public async ValueTask<ObjectVersionRecord?> GetObjectVersionAsync(string bucket, string key, string versionId,

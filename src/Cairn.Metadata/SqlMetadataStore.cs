@@ -84,7 +84,18 @@ public abstract partial class SqlMetadataStore : ICatalogSchema, IBucketCatalog,
     protected abstract ValueTask<DbTransaction> BeginWriteAsync(CancellationToken cancellationToken);
 
     /// <summary>
-    /// Ends a transaction from <see cref="BeginWriteAsync"/>, committed or not: disposes it (rolling
+    /// Begins a write transaction that appends to the change journal of <paramref name="journaledBuckets"/>.
+    /// The default is <see cref="BeginWriteAsync"/>: enough where write transactions run one at a
+    /// time. A provider with concurrent writers makes the writers of one bucket take turns before
+    /// their transactions begin (they all update the bucket's journal head, and would otherwise abort
+    /// one another); <see cref="EndWriteAsync"/> ends the turn.
+    /// </summary>
+    protected virtual ValueTask<DbTransaction> BeginJournaledWriteAsync(IReadOnlyCollection<string> journaledBuckets,
+        CancellationToken cancellationToken) =>
+        BeginWriteAsync(cancellationToken);
+
+    /// <summary>
+    /// Ends a transaction from <see cref="BeginWriteAsync"/> or <see cref="BeginJournaledWriteAsync"/>, committed or not: disposes it (rolling
     /// back whatever was not committed) and releases what BeginWriteAsync took. Always called once.
     /// </summary>
     protected abstract ValueTask EndWriteAsync(DbTransaction transaction);
@@ -217,10 +228,12 @@ public abstract partial class SqlMetadataStore : ICatalogSchema, IBucketCatalog,
     /// is committed (or rolled back, when it asked not to commit or threw). Every public write goes
     /// through here: into a group commit when the provider chose one, else alone.
     /// </summary>
+    /// <remarks><paramref name="journaledBuckets"/>: the buckets whose change journal the work appends
+    /// to, if any (see <see cref="BeginJournaledWriteAsync"/>).</remarks>
     private ValueTask<TResult> WriteAsync<TState, TResult>(WriteWork<TState, TResult> work, TState state,
-        CancellationToken cancellationToken) =>
+        CancellationToken cancellationToken, IReadOnlyCollection<string>? journaledBuckets = null) =>
         _pendingWrites is null
-            ? WriteAloneAsync(work, state, cancellationToken)
+            ? WriteAloneAsync(work, state, cancellationToken, journaledBuckets)
             : WriteInGroupAsync(work, state, cancellationToken);
 
     /// <summary>
@@ -228,7 +241,7 @@ public abstract partial class SqlMetadataStore : ICatalogSchema, IBucketCatalog,
     /// again on a transient conflict (providers with concurrent writers, e.g. PostgreSQL SERIALIZABLE).
     /// </summary>
     private async ValueTask<TResult> WriteAloneAsync<TState, TResult>(WriteWork<TState, TResult> work, TState state,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, IReadOnlyCollection<string>? journaledBuckets)
     {
         var metrics = Metrics;
         var called = Stopwatch.GetTimestamp();
@@ -236,7 +249,21 @@ public abstract partial class SqlMetadataStore : ICatalogSchema, IBucketCatalog,
         for (var attempt = 1; ; attempt++)
         {
             var begun = Stopwatch.GetTimestamp();
-            var transaction = await BeginWriteAsync(cancellationToken);
+            DbTransaction transaction;
+            try
+            {
+                transaction = journaledBuckets is { Count: > 0 }
+                    ? await BeginJournaledWriteAsync(journaledBuckets, cancellationToken)
+                    : await BeginWriteAsync(cancellationToken);
+            }
+            catch (DbException exception) when (attempt < maxAttempts && IsTransientConflict(exception))
+            {
+                // A turn on a bucket's journal not given within the lock timeout: nothing began.
+                Interlocked.Increment(ref _writeConflictsRetried);
+                metrics?.WriteRetried();
+                await Task.Delay(WriteRetryDelay(attempt), cancellationToken);
+                continue;
+            }
             try
             {
                 var (result, commit) = await work(new WriteTransaction(transaction, commands: null), state, cancellationToken);

@@ -1,0 +1,128 @@
+using System.Data;
+using System.Globalization;
+using System.Text;
+
+namespace Cairn.Metadata;
+
+// The change journal. Every change to a bucket's object rows appends entries in its own transaction
+// (PlaceVersionAsync, RemoveCurrentAsync, RemoveNoncurrentAsync, the tag update and the coalesced
+// create are the only callers), numbered per bucket from journal_heads: the transaction raises the
+// bucket's last number by the entries it adds. Numbers follow commit order without gaps because
+// no two transactions append to one bucket's journal at once: SQLite has one writer, and PostgreSQL
+// takes a session advisory lock per bucket before such a transaction begins (see
+// BeginJournaledWriteAsync), so its snapshot, taken after the lock, sees the previous holder's
+// commit, and its update of the head row never conflicts.
+public abstract partial class SqlMetadataStore
+{
+    /// <summary>An entry about to be appended: the change and, for a Put, the version placed.</summary>
+    private readonly record struct PendingEntry(byte[] Key, string VersionId, JournalChange Change, ObjectVersionRecord? Version,
+        IReadOnlyDictionary<string, string>? Tags);
+
+    private static string ChangeText(JournalChange change) => change switch
+    {
+        JournalChange.Put => "put",
+        JournalChange.Remove => "remove",
+        _ => "tags",
+    };
+
+    private static JournalChange ParseChange(string text) => text switch
+    {
+        "put" => JournalChange.Put,
+        "remove" => JournalChange.Remove,
+        "tags" => JournalChange.Tags,
+        _ => throw new InvalidDataException($"Unknown journal change '{text}'."),
+    };
+
+    private static ValueTask AppendPutAsync(WriteTransaction transaction, ObjectVersionRecord version, byte[] key,
+        CancellationToken cancellationToken) =>
+        AppendJournalAsync(transaction, version.Bucket, [new PendingEntry(key, version.VersionId, JournalChange.Put, version, version.Tags)],
+            cancellationToken);
+
+    private static ValueTask AppendRemoveAsync(WriteTransaction transaction, string bucket, byte[] key, string versionId,
+        CancellationToken cancellationToken) =>
+        AppendJournalAsync(transaction, bucket, [new PendingEntry(key, versionId, JournalChange.Remove, null, null)], cancellationToken);
+
+    /// <summary>
+    /// Appends <paramref name="entries"/> to the bucket's journal, in order: the head moves by their
+    /// number, and they take the numbers up to it.
+    /// </summary>
+    private static async ValueTask AppendJournalAsync(WriteTransaction transaction, string bucket, IReadOnlyList<PendingEntry> entries,
+        CancellationToken cancellationToken)
+    {
+        long last;
+        await using (var head = transaction.CreateCommand(
+            "INSERT INTO journal_heads (bucket, last_seq) VALUES (@bucket, @count) " +
+            "ON CONFLICT (bucket) DO UPDATE SET last_seq = journal_heads.last_seq + excluded.last_seq RETURNING last_seq"))
+        {
+            head.Add("@bucket", DbType.String, bucket);
+            head.Add("@count", DbType.Int64, (long)entries.Count);
+            last = Convert.ToInt64(await head.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+        }
+        var sql = new StringBuilder(
+            "INSERT INTO journal (bucket, seq, key, version_id, change, etag, size, last_modified, delete_marker, tags) VALUES ");
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var n = i.ToString(CultureInfo.InvariantCulture);
+            sql.Append(i == 0 ? "" : ", ").Append(CultureInfo.InvariantCulture,
+                $"(@bucket, @seq{n}, @key{n}, @version{n}, @change{n}, @etag{n}, @size{n}, @modified{n}, @marker{n}, @tags{n})");
+        }
+        await using var insert = transaction.CreateCommand(sql.ToString());
+        insert.Add("@bucket", DbType.String, bucket);
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var n = i.ToString(CultureInfo.InvariantCulture);
+            var entry = entries[i];
+            insert.Add("@seq" + n, DbType.Int64, last - entries.Count + 1 + i);
+            insert.Add("@key" + n, DbType.Binary, entry.Key);
+            insert.Add("@version" + n, DbType.String, entry.VersionId);
+            insert.Add("@change" + n, DbType.String, ChangeText(entry.Change));
+            insert.Add("@etag" + n, DbType.String, entry.Version?.ETag);
+            insert.Add("@size" + n, DbType.Int64, entry.Version?.Size);
+            insert.Add("@modified" + n, DbType.Int64, entry.Version is { } version ? SqlParameters.ToUnixMs(version.LastModified) : null);
+            insert.Add("@marker" + n, DbType.Int64, entry.Version is { } placed ? (placed.IsDeleteMarker ? 1L : 0L) : null);
+            insert.Add("@tags" + n, DbType.String, entry.Tags is { } tags ? WriteDictionary(tags) : null);
+        }
+        await insert.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Forgets a deleted bucket's journal (a bucket created again under the name starts at 1).</summary>
+    private static async ValueTask ForgetBucketJournalAsync(WriteTransaction transaction, string bucket, CancellationToken cancellationToken)
+    {
+        await using var delete = transaction.CreateCommand(
+            "DELETE FROM journal WHERE bucket = @bucket; DELETE FROM journal_heads WHERE bucket = @bucket");
+        delete.Add("@bucket", DbType.String, bucket);
+        await delete.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<JournalEntry>> ReadJournalAsync(string bucket, long afterSeq, int limit,
+        CancellationToken cancellationToken)
+    {
+        var entries = new List<JournalEntry>();
+        if (limit <= 0)
+        {
+            return entries;
+        }
+        await using var connection = await OpenReadConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand(
+            "SELECT seq, key, version_id, change, etag, size, last_modified, delete_marker, tags FROM journal " +
+            "WHERE bucket = @bucket AND seq > @after ORDER BY seq LIMIT @limit");
+        command.Add("@bucket", DbType.String, bucket);
+        command.Add("@after", DbType.Int64, afterSeq);
+        command.Add("@limit", DbType.Int64, (long)limit);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            entries.Add(new JournalEntry(reader.GetLong(0), Encoding.UTF8.GetString(reader.GetFieldValue<byte[]>(1)), reader.GetString(2),
+                ParseChange(reader.GetString(3)))
+            {
+                ETag = reader.GetNullableString(4),
+                Size = reader.IsDBNull(5) ? 0 : reader.GetLong(5),
+                LastModified = reader.IsDBNull(6) ? null : SqlParameters.FromUnixMs(reader.GetLong(6)),
+                IsDeleteMarker = !reader.IsDBNull(7) && reader.GetLong(7) != 0,
+                Tags = ReadDictionary(reader.GetNullableString(8)),
+            });
+        }
+        return entries;
+    }
+}
