@@ -19,6 +19,8 @@ public sealed record MultipartUploadRecord
     public string? ChecksumAlgorithm { get; init; }
     /// <summary><c>COMPOSITE</c> or <c>FULL_OBJECT</c> when an algorithm was chosen.</summary>
     public string? ChecksumType { get; init; }
+    /// <summary>The tags the completed object will carry (x-amz-tagging at Create); empty when none.</summary>
+    public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>One uploaded part. Its body is always chunks (never inline), so parts concatenate into an object.</summary>

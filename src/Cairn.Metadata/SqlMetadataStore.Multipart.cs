@@ -8,7 +8,7 @@ namespace Cairn.Metadata;
 public abstract partial class SqlMetadataStore
 {
     private const string UploadColumns =
-        "upload_id, bucket, key, initiated, headers, user_metadata, checksum_algorithm, checksum_type";
+        "upload_id, bucket, key, initiated, headers, user_metadata, checksum_algorithm, checksum_type, tags";
 
     private const string PartColumns = "part_number, size, etag, last_modified, checksums, chunks";
 
@@ -22,7 +22,7 @@ public abstract partial class SqlMetadataStore
             }
             await using var insert = transaction.CreateCommand(
                 "INSERT INTO multipart_uploads (" + UploadColumns + ") " +
-                "VALUES (@upload, @bucket, @key, @initiated, @headers, @userMetadata, @checksumAlgorithm, @checksumType)");
+                "VALUES (@upload, @bucket, @key, @initiated, @headers, @userMetadata, @checksumAlgorithm, @checksumType, @tags)");
             insert.Add("@upload", DbType.String, upload.UploadId);
             insert.Add("@bucket", DbType.String, upload.Bucket);
             insert.Add("@key", DbType.Binary, Encoding.UTF8.GetBytes(upload.Key));
@@ -31,6 +31,7 @@ public abstract partial class SqlMetadataStore
             insert.Add("@userMetadata", DbType.String, WriteDictionary(upload.UserMetadata));
             insert.Add("@checksumAlgorithm", DbType.String, upload.ChecksumAlgorithm);
             insert.Add("@checksumType", DbType.String, upload.ChecksumType);
+            insert.Add("@tags", DbType.String, WriteDictionary(upload.Tags));
             await insert.ExecuteNonQueryAsync(cancellationToken);
             return (true, true);
         }, upload, cancellationToken);
@@ -318,5 +319,6 @@ public abstract partial class SqlMetadataStore
         UserMetadata = ReadDictionary(reader.GetNullableString(5)),
         ChecksumAlgorithm = reader.GetNullableString(6),
         ChecksumType = reader.GetNullableString(7),
+        Tags = ReadDictionary(reader.GetNullableString(8)),
     };
 }

@@ -19,6 +19,7 @@ public abstract partial class MultipartCatalogConformanceTests<TTarget>(TTarget 
             UserMetadata = new Dictionary<string, string> { ["author"] = "Zo\u00eb" },
             ChecksumAlgorithm = "CRC32",
             ChecksumType = "COMPOSITE",
+            Tags = new Dictionary<string, string> { ["project"] = "cairn", ["note"] = "a b&c=d \u00e9", ["empty"] = "" },
         };
 
         // Act
@@ -32,9 +33,10 @@ public abstract partial class MultipartCatalogConformanceTests<TTarget>(TTarget 
             (read.UploadId, read.Bucket, read.Key, read.Initiated, read.Headers));
         Assert.Equal(upload.UserMetadata, read.UserMetadata);
         Assert.Equal((upload.ChecksumAlgorithm, upload.ChecksumType), (read.ChecksumAlgorithm, read.ChecksumType));
+        Assert.Equal(upload.Tags.OrderBy(static p => p.Key, StringComparer.Ordinal), read.Tags.OrderBy(static p => p.Key, StringComparer.Ordinal));
         var minimal = await Catalog.Multipart.GetMultipartUploadAsync(await CreateUploadAsync(), Ct);
-        Assert.Equal((new ContentHeaders(), 0, (string?)null, (string?)null),
-            (minimal!.Headers, minimal.UserMetadata.Count, minimal.ChecksumAlgorithm, minimal.ChecksumType));
+        Assert.Equal((new ContentHeaders(), 0, (string?)null, (string?)null, 0),
+            (minimal!.Headers, minimal.UserMetadata.Count, minimal.ChecksumAlgorithm, minimal.ChecksumType, minimal.Tags.Count));
     }
 
     [Fact(Timeout = 10_000)]

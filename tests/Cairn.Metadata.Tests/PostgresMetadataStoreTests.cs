@@ -29,7 +29,9 @@ public sealed partial class PostgresMetadataStoreTests(PostgresCluster cluster, 
         Assert.Equal(1L, await QueryAsync("SELECT COUNT(*) FROM schema_version WHERE version = 3 AND name = 'MultipartCompletions'"));
         Assert.Equal(1L, await QueryAsync("SELECT COUNT(*) FROM schema_version WHERE version = 4 AND name = 'Tags'"));
         Assert.Equal(1L, await QueryAsync("SELECT COUNT(*) FROM schema_version WHERE version = 5 AND name = 'Versioning'"));
-        Assert.Equal(5, await QueryAsync("SELECT MAX(version) FROM schema_version"));
+        Assert.Equal(1L, await QueryAsync("SELECT COUNT(*) FROM schema_version WHERE version = 6 AND name = 'MultipartTags'"));
+        Assert.Equal(1L, await QueryAsync("SELECT COUNT(*) FROM schema_version WHERE version = 7 AND name = 'Journal'"));
+        Assert.Equal(7, await QueryAsync("SELECT MAX(version) FROM schema_version"));
     }
 
     [Fact(Timeout = 10_000)]

@@ -13,6 +13,8 @@ public sealed record CreateMultipartCommand
     public ChecksumAlgorithm? ChecksumAlgorithm { get; init; }
     /// <summary><c>COMPOSITE</c> or <c>FULL_OBJECT</c>; null: the algorithm's default.</summary>
     public string? ChecksumType { get; init; }
+    /// <summary>The tags the completed object will carry (already validated: the S3 layer enforces S3's rules).</summary>
+    public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>UploadPart: one part's decoded body.</summary>

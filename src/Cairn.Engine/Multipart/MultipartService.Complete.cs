@@ -302,6 +302,7 @@ public sealed partial class MultipartService
             ChecksumType = ChecksumTypeOf(upload),
             Chunks = chunkList,
             PartSizes = sizes,
+            Tags = upload.Tags,
         };
     }
 }

@@ -31,6 +31,7 @@ public sealed partial class MultipartService(IBucketCatalog buckets, IObjectCata
             UserMetadata = command.UserMetadata,
             ChecksumAlgorithm = command.ChecksumAlgorithm is { } chosen ? ChecksumAlgorithms.WireName(chosen) : null,
             ChecksumType = checksumType,
+            Tags = command.Tags,
         };
         return await multipart.CreateMultipartUploadAsync(upload, cancellationToken).ConfigureAwait(false) ? new MultipartUpload(upload) : null;
     }

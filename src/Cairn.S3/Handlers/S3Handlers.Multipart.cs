@@ -43,6 +43,8 @@ public sealed partial class S3Handlers
             UserMetadata = RequestHeaders.UserMetadata(headers),
             ChecksumAlgorithm = algorithm,
             ChecksumType = checksumType,
+            // Checked as on PutObject, before anything is written: a bad tag set creates no upload.
+            Tags = TagSets.FromHeader(RequestHeaders.Value(headers, "x-amz-tagging")),
         }, context.RequestAborted).ConfigureAwait(false) ?? throw S3Errors.NoSuchBucket(bucket);
 
         if (upload.ChecksumAlgorithm is not null)

@@ -49,7 +49,7 @@ internal static class TagSets
     }
 
     /// <summary>
-    /// Reads the <c>x-amz-tagging</c> header of PutObject and CopyObject: URL query parameters
+    /// Reads the <c>x-amz-tagging</c> header of PutObject, CopyObject and CreateMultipartUpload: URL query parameters
     /// (<c>k1=v1&amp;k2=v2</c>, UTF-8, URL-encoded). An absent header is no tags.
     /// </summary>
     public static IReadOnlyDictionary<string, string> FromHeader(string? header)

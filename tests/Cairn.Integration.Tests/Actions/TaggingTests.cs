@@ -178,10 +178,19 @@ public sealed class TaggingTests(ServerFixture fixture)
             ContentBody = "y",
             TagSet = tags,
         }));
+        var onCreateUpload = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => _s3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest
+        {
+            BucketName = bucket,
+            Key = "new",
+            TagSet = tags,
+        }));
 
         // Assert
         Assert.True((HttpStatusCode.BadRequest, code) == (onTagging.StatusCode, onTagging.ErrorCode), $"{name}: {onTagging.StatusCode} {onTagging.ErrorCode}");
         Assert.True((HttpStatusCode.BadRequest, code) == (onPut.StatusCode, onPut.ErrorCode), $"{name}: {onPut.StatusCode} {onPut.ErrorCode}");
+        Assert.True((HttpStatusCode.BadRequest, code) == (onCreateUpload.StatusCode, onCreateUpload.ErrorCode),
+            $"{name}: {onCreateUpload.StatusCode} {onCreateUpload.ErrorCode}");
+        Assert.Empty((await _s3.ListMultipartUploadsAsync(bucket)).MultipartUploads ?? []);
         Assert.Equal([("keep", "me")], Pairs((await _s3.GetObjectTaggingAsync(new GetObjectTaggingRequest { BucketName = bucket, Key = "k" })).Tagging));
         await ActionTestExtensions.AssertS3ErrorAsync(() => _s3.GetObjectMetadataAsync(bucket, "new"), HttpStatusCode.NotFound, "NotFound");
     }
@@ -221,22 +230,42 @@ public sealed class TaggingTests(ServerFixture fixture)
         await ActionTestExtensions.AssertS3ErrorAsync(() => _s3.GetObjectMetadataAsync(bucket, "absent"), HttpStatusCode.NotFound, "NotFound");
     }
 
-    [Fact(Timeout = 30_000)]
-    public async Task CreateMultipartUpload_with_tagging_is_refused_not_ignored()
+    [Fact(Timeout = 60_000)]
+    public async Task CreateMultipartUpload_with_tagging_gives_the_completed_object_the_tags_and_HEAD_counts_them()
     {
-        // Arrange
+        // Arrange: two parts, the first of S3's smallest size, so Complete assembles a real multipart object.
         var bucket = await _s3.NewBucketAsync();
+        var uploadId = await _s3.CreateUploadAsync(bucket, "big", static r => r.TagSet = Tags(("project", "cairn"), ("note", "a b&c=d é")));
+        var parts = await _s3.UploadPartsAsync(bucket, "big", uploadId,
+            MultipartTestExtensions.RandomBytes(MultipartTestExtensions.MinPartSize, seed: 1), MultipartTestExtensions.RandomBytes(100, seed: 2));
 
         // Act
-        var error = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => _s3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest
-        {
-            BucketName = bucket,
-            Key = "big",
-            TagSet = Tags(("a", "1")),
-        }));
+        await _s3.CompleteAsync(bucket, "big", uploadId, parts);
+        var tags = await _s3.GetObjectTaggingAsync(new GetObjectTaggingRequest { BucketName = bucket, Key = "big" });
+        using var get = await _s3.GetObjectAsync(bucket, "big");
+        var headCount = await HeadTaggingCountAsync(bucket, "big");
 
         // Assert
-        Assert.Equal((HttpStatusCode.NotImplemented, "NotImplemented"), (error.StatusCode, error.ErrorCode));
+        Assert.Equal([("note", "a b&c=d é"), ("project", "cairn")], Pairs(tags.Tagging));
+        Assert.Equal(2, get.TagCount);
+        Assert.Equal("2", headCount);
         Assert.Empty((await _s3.ListMultipartUploadsAsync(bucket)).MultipartUploads ?? []);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task CreateMultipartUpload_without_tagging_completes_an_object_without_tags()
+    {
+        // Arrange: the key first held a tagged object, which the completed upload replaces.
+        var bucket = await _s3.NewBucketAsync();
+        await _s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "big", ContentBody = "old", TagSet = Tags(("a", "1")) });
+        var uploadId = await _s3.CreateUploadAsync(bucket, "big");
+        var parts = await _s3.UploadPartsAsync(bucket, "big", uploadId, MultipartTestExtensions.RandomBytes(100, seed: 3));
+
+        // Act
+        await _s3.CompleteAsync(bucket, "big", uploadId, parts);
+
+        // Assert
+        Assert.Empty(Pairs((await _s3.GetObjectTaggingAsync(new GetObjectTaggingRequest { BucketName = bucket, Key = "big" })).Tagging));
+        Assert.Null(await HeadTaggingCountAsync(bucket, "big"));
     }
 }

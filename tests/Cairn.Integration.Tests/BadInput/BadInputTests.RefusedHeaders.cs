@@ -35,7 +35,6 @@ public sealed partial class BadInputTests
         ["x-amz-object-lock-mode"] = "GOVERNANCE",
         ["x-amz-object-lock-retain-until-date"] = "2030-01-01T00:00:00Z",
         ["x-amz-object-lock-legal-hold"] = "ON",
-        ["x-amz-tagging"] = "team=storage",
         ["x-amz-website-redirect-location"] = "/elsewhere.html",
         ["x-amz-storage-class"] = "GLACIER",
         ["x-amz-acl"] = "public-read",

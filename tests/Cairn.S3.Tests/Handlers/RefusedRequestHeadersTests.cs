@@ -30,7 +30,6 @@ public sealed class RefusedRequestHeadersTests
         ["x-amz-object-lock-mode"] = ["GOVERNANCE", "COMPLIANCE"],
         ["x-amz-object-lock-retain-until-date"] = ["2030-01-01T00:00:00Z"],
         ["x-amz-object-lock-legal-hold"] = ["ON"],
-        ["x-amz-tagging"] = ["team=storage"],
         ["x-amz-website-redirect-location"] = ["/elsewhere.html"],
         ["x-amz-storage-class"] = ["GLACIER", "REDUCED_REDUNDANCY"],
         ["x-amz-acl"] = ["public-read", "authenticated-read"],
@@ -120,12 +119,10 @@ public sealed class RefusedRequestHeadersTests
     [Theory]
     [InlineData(S3Operation.PutObject)]
     [InlineData(S3Operation.CopyObject)]
-    public void Tags_are_served_on_PutObject_and_CopyObject_and_refused_only_on_CreateMultipartUpload(S3Operation served)
+    [InlineData(S3Operation.CreateMultipartUpload)]
+    public void Tags_are_served_on_PutObject_CopyObject_and_CreateMultipartUpload(S3Operation served)
     {
         RefusedRequestHeaders.ThrowIfAnyRefused(served, Headers(("x-amz-tagging", "a=b")));
-        var error = Assert.Throws<S3Exception>(() =>
-            RefusedRequestHeaders.ThrowIfAnyRefused(S3Operation.CreateMultipartUpload, Headers(("x-amz-tagging", "a=b"))));
-        Assert.Equal(S3ErrorCode.NotImplemented, error.Code);
     }
 
     [Theory]
@@ -157,7 +154,6 @@ public sealed class RefusedRequestHeadersTests
     [InlineData("x-amz-write-offset-bytes", S3Operation.CopyObject)]
     [InlineData("x-amz-checksum-algorithm", S3Operation.CreateMultipartUpload)]
     [InlineData("x-amz-server-side-encryption-customer-algorithm", S3Operation.ListObjectsV2)]
-    [InlineData("x-amz-tagging", S3Operation.DeleteObject)]
     public void A_header_on_an_operation_that_does_not_document_it_is_left_alone(string name, S3Operation operation)
     {
         RefusedRequestHeaders.ThrowIfAnyRefused(operation, Headers((name, "AES256")));
@@ -189,7 +185,7 @@ public sealed class RefusedRequestHeadersTests
         var pending = RefusedRequestHeaders.All.Where(static h => h.UntilFeatureLands).Select(static h => h.Name).Order(StringComparer.Ordinal);
 
         Assert.Equal(
-            ["x-amz-object-lock-legal-hold", "x-amz-object-lock-mode", "x-amz-object-lock-retain-until-date", "x-amz-tagging"],
+            ["x-amz-object-lock-legal-hold", "x-amz-object-lock-mode", "x-amz-object-lock-retain-until-date"],
             pending);
     }
 
