@@ -79,6 +79,7 @@ public sealed class PostgresMetadataStore : SqlMetadataStore
         settings.ApplicationName ??= "cairn";
         // Session settings go in the startup packet: no round trip per transaction.
         var lockTimeoutMs = (long)Math.Ceiling(options.LockTimeout.TotalMilliseconds);
+        _restoreLockTimeoutSql = "SET lock_timeout = " + lockTimeoutMs.ToString(System.Globalization.CultureInfo.InvariantCulture);
         settings.Options = (settings.Options + " -c lock_timeout=" + lockTimeoutMs).Trim();
         _dataSource = builder.Build();
         if (options.CoalesceLookupsAndCreates)
@@ -167,13 +168,18 @@ public sealed class PostgresMetadataStore : SqlMetadataStore
         {
             connection = await _dataSource.OpenConnectionAsync(cancellationToken);
             var keys = journaledBuckets.Select(JournalLockKey).Distinct().Order().ToArray();
+            // Registered first: whatever happens next, EndWriteAsync (or the catch below) releases
+            // the locks and restores the lock timeout.
+            _journalLocked.TryAdd(connection, 0);
             await using (var take = connection.CreateCommand())
             {
-                take.CommandText = "SELECT pg_advisory_lock(k) FROM unnest(@keys) WITH ORDINALITY AS t(k, i) ORDER BY i";
+                // Waited for without the lock timeout: a writer waiting here holds no other lock, so
+                // it cannot be part of a deadlock, and a hot bucket's writers only take turns.
+                take.CommandText = "SET lock_timeout = 0; SELECT pg_advisory_lock(k) FROM unnest(@keys) WITH ORDINALITY AS t(k, i) ORDER BY i; " +
+                    _restoreLockTimeoutSql;
                 take.Parameters.AddWithValue("keys", keys);
                 await take.ExecuteNonQueryAsync(cancellationToken);
             }
-            _journalLocked.TryAdd(connection, 0);
             return await connection.BeginTransactionAsync(IsolationLevel.Serializable, cancellationToken);
         }
         catch
@@ -187,6 +193,9 @@ public sealed class PostgresMetadataStore : SqlMetadataStore
             throw;
         }
     }
+
+    /// <summary>Restores the session's lock timeout (<see cref="PostgresMetadataOptions.LockTimeout"/>).</summary>
+    private readonly string _restoreLockTimeoutSql;
 
     /// <summary>Connections that hold journal locks, released when their write ends.</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<NpgsqlConnection, byte> _journalLocked = new();
@@ -209,7 +218,7 @@ public sealed class PostgresMetadataStore : SqlMetadataStore
         try
         {
             await using var release = connection.CreateCommand();
-            release.CommandText = "SELECT pg_advisory_unlock_all()";
+            release.CommandText = _restoreLockTimeoutSql + "; SELECT pg_advisory_unlock_all()";
             await release.ExecuteNonQueryAsync(CancellationToken.None);
         }
         catch (Exception exception) when (exception is NpgsqlException or InvalidOperationException)

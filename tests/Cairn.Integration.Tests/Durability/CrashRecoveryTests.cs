@@ -171,6 +171,8 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         var stopped = await BlobInventory.ReadAsync(dataDirectory, cancellationToken);
         Assert.True(stopped.IsClean, stopped.ToString());
         Assert.NotEmpty(stopped.Referenced);
+        // Every committed change has its journal entry, and every entry its change.
+        await JournalReplay.AssertMatchesCatalogAsync(dataDirectory, bucket, cancellationToken);
     }
 
     /// <summary>
