@@ -12,4 +12,5 @@ namespace Cairn.Metadata;
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ContentHeaders))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
+[JsonSerializable(typeof(List<Dictionary<string, string>>))]
 internal sealed partial class MetadataJsonContext : JsonSerializerContext;

@@ -52,6 +52,11 @@ public sealed record ObjectVersionRecord
     public IReadOnlyList<ChunkRef> Chunks { get; init; } = [];
     /// <summary>For an object made by CompleteMultipartUpload: each part's size, in order (GET/HEAD partNumber, x-amz-mp-parts-count). Empty otherwise.</summary>
     public IReadOnlyList<long> PartSizes { get; init; } = [];
+    /// <summary>
+    /// For an object made by CompleteMultipartUpload with a checksum algorithm: each part's checksums
+    /// (algorithm wire name to base64 value), in order (GetObjectAttributes' ObjectParts). Empty otherwise.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyDictionary<string, string>> PartChecksums { get; init; } = [];
     /// <summary>The version's tags (x-amz-tagging, PutObjectTagging), tag key to value; empty when it has none.</summary>
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
     /// <summary>How <see cref="Checksums"/> was computed: <c>FULL_OBJECT</c> (default) or <c>COMPOSITE</c> (multipart, checksum of part checksums, value ends in <c>-N</c>).</summary>

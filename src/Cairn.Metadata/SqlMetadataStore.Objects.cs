@@ -9,7 +9,7 @@ namespace Cairn.Metadata;
 public abstract partial class SqlMetadataStore
 {
     private const string ObjectColumns =
-        "version_id, size, etag, last_modified, headers, user_metadata, checksums, inline_body, chunks, part_sizes, checksum_type, tags, delete_marker";
+        "version_id, size, etag, last_modified, headers, user_metadata, checksums, inline_body, chunks, part_sizes, checksum_type, tags, delete_marker, part_checksums";
 
     /// <inheritdoc />
     public async ValueTask<ObjectVersionRecord?> GetObjectAsync(string bucket, string key, CancellationToken cancellationToken)
@@ -46,6 +46,7 @@ public abstract partial class SqlMetadataStore
             ChecksumType = reader.GetString(firstColumn + 10),
             Tags = ReadDictionary(reader.GetNullableString(firstColumn + 11)),
             IsDeleteMarker = reader.GetLong(firstColumn + 12) != 0,
+            PartChecksums = ReadPartChecksums(reader.GetNullableString(firstColumn + 13)),
         };
 
     /// <inheritdoc />
@@ -321,7 +322,7 @@ public abstract partial class SqlMetadataStore
     /// <summary>The parameters of <see cref="ObjectColumns"/>, in order (see <see cref="AddObjectValues"/>).</summary>
     private static readonly string[] ObjectValueParameters =
         ["@versionId", "@size", "@etag", "@lastModified", "@headers", "@userMetadata", "@checksums", "@inlineBody", "@chunks", "@partSizes", "@checksumType",
-            "@tags", "@deleteMarker"];
+            "@tags", "@deleteMarker", "@partChecksums"];
 
     private static readonly string InsertObjectSql =
         "INSERT INTO objects (bucket, key, version_seq, " + ObjectColumns + ") VALUES (@bucket, @key, @seq, " + string.Join(", ", ObjectValueParameters) + ") ";
@@ -365,7 +366,19 @@ public abstract partial class SqlMetadataStore
         command.Add("@checksumType" + suffix, DbType.String, version.ChecksumType);
         command.Add("@tags" + suffix, DbType.String, WriteDictionary(version.Tags));
         command.Add("@deleteMarker" + suffix, DbType.Int64, version.IsDeleteMarker ? 1L : 0L);
+        command.Add("@partChecksums" + suffix, DbType.String, WritePartChecksums(version.PartChecksums));
     }
+
+    private static string? WritePartChecksums(IReadOnlyList<IReadOnlyDictionary<string, string>> parts) =>
+        parts.Count == 0
+            ? null
+            : JsonSerializer.Serialize(parts.Select(static part => new Dictionary<string, string>(part, StringComparer.Ordinal)).ToList(),
+                MetadataJsonContext.Default.ListDictionaryStringString);
+
+    private static IReadOnlyList<IReadOnlyDictionary<string, string>> ReadPartChecksums(string? json) =>
+        json is null
+            ? []
+            : [.. (JsonSerializer.Deserialize(json, MetadataJsonContext.Default.ListDictionaryStringString) ?? [])];
 
     private static string? WriteHeaders(ContentHeaders headers) =>
         headers == new ContentHeaders() ? null : JsonSerializer.Serialize(headers, MetadataJsonContext.Default.ContentHeaders);

@@ -22,6 +22,7 @@ public abstract partial class ObjectCatalogConformanceTests<TTarget>(TTarget tar
             Checksums = new Dictionary<string, string> { ["CRC32"] = "NhCmhg==", ["SHA256"] = "LPJNul+wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ=" },
             InlineBody = "hello"u8.ToArray(),
             Tags = new Dictionary<string, string> { ["project"] = "Cairn été", ["blank"] = "" },
+            PartChecksums = [new Dictionary<string, string> { ["CRC32"] = "AAAAAA==" }, new Dictionary<string, string> { ["CRC32"] = "BBBBBB==" }],
         };
 
         // Act
@@ -43,6 +44,7 @@ public abstract partial class ObjectCatalogConformanceTests<TTarget>(TTarget tar
         Assert.Equal(version.Checksums.OrderBy(static p => p.Key), read.Checksums.OrderBy(static p => p.Key));
         Assert.Equal(version.InlineBody, read.InlineBody);
         Assert.Equal(version.Tags.OrderBy(static p => p.Key), read.Tags.OrderBy(static p => p.Key));
+        Assert.Equal(["AAAAAA==", "BBBBBB=="], read.PartChecksums.Select(static part => part["CRC32"]));
         Assert.Empty(read.Chunks);
     }
 

@@ -302,6 +302,8 @@ public sealed partial class MultipartService
             ChecksumType = ChecksumTypeOf(upload),
             Chunks = chunkList,
             PartSizes = sizes,
+            // Kept when the upload had a checksum algorithm (every part then has its checksum).
+            PartChecksums = parts.All(static part => part.Checksums.Count > 0) ? [.. parts.Select(static part => part.Checksums)] : [],
             Tags = upload.Tags,
         };
     }

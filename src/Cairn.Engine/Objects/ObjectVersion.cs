@@ -42,4 +42,6 @@ public readonly struct ObjectVersion
     public string ChecksumType => Record.ChecksumType;
     /// <summary>For an object made by CompleteMultipartUpload: each part's size, in order. Empty otherwise.</summary>
     public IReadOnlyList<long> PartSizes => Record.PartSizes;
+    /// <summary>For an object made by multipart upload with a checksum algorithm: each part's checksums, in order. Empty otherwise.</summary>
+    public IReadOnlyList<IReadOnlyDictionary<string, string>> PartChecksums => Record.PartChecksums;
 }

@@ -56,6 +56,7 @@ public sealed partial class S3Handlers(BucketService buckets, ObjectService obje
         S3Operation.GetObjectTagging => GetObjectTaggingAsync(context, request),
         S3Operation.PutObjectTagging => PutObjectTaggingAsync(context, request, auth),
         S3Operation.DeleteObjectTagging => DeleteObjectTaggingAsync(context, request),
+        S3Operation.GetObjectAttributes => GetObjectAttributesAsync(context, request),
         _ => throw S3Errors.NotImplemented(request.UnsupportedName ?? request.Operation.ToString()),
     };
 

@@ -34,4 +34,5 @@ public enum S3Operation
     GetObjectTagging,
     PutObjectTagging,
     DeleteObjectTagging,
+    GetObjectAttributes,
 }

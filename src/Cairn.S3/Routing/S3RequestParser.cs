@@ -23,7 +23,7 @@ public sealed class S3RequestParser(string? baseDomain)
 
     private static readonly string[] ObjectSubresources =
     [
-        "acl", "attributes", "legal-hold", "restore", "retention", "select", "torrent",
+        "acl", "legal-hold", "restore", "retention", "select", "torrent",
     ];
 
     private readonly string? _baseDomain = string.IsNullOrEmpty(baseDomain) ? null : baseDomain.TrimStart('.').ToLowerInvariant();
@@ -150,6 +150,10 @@ public sealed class S3RequestParser(string? baseDomain)
         var hasUploadId = query.ContainsKey("uploadId");
         if (HttpMethods.IsGet(method))
         {
+            if (query.ContainsKey("attributes"))
+            {
+                return (S3Operation.GetObjectAttributes, null);
+            }
             if (subresource is not null)
             {
                 return (S3Operation.Unsupported, "GetObject " + subresource);

@@ -19,12 +19,6 @@ public sealed class NotImplementedTests(ServerFixture fixture)
         ["GetBucketCors"] = (s3, bucket) => s3.GetCORSConfigurationAsync(bucket),
         ["GetBucketEncryption"] = (s3, bucket) => s3.GetBucketEncryptionAsync(new GetBucketEncryptionRequest { BucketName = bucket }),
         ["GetObjectAcl"] = (s3, bucket) => s3.GetObjectAclAsync(new GetObjectAclRequest { BucketName = bucket, Key = Key }),
-        ["GetObjectAttributes"] = (s3, bucket) => s3.GetObjectAttributesAsync(new GetObjectAttributesRequest
-        {
-            BucketName = bucket,
-            Key = Key,
-            ObjectAttributes = [ObjectAttributes.ETag],
-        }),
     };
 
     public static TheoryData<string> OperationNames => [.. Operations.Keys];

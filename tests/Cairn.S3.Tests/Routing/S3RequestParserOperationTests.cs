@@ -30,6 +30,8 @@ public sealed class S3RequestParserOperationTests
 
     [Theory]
     [InlineData("GET", "tagging", S3Operation.GetObjectTagging)]
+    [InlineData("GET", "attributes", S3Operation.GetObjectAttributes)]
+    [InlineData("GET", "attributes&versionId=null", S3Operation.GetObjectAttributes)]
     [InlineData("PUT", "tagging", S3Operation.PutObjectTagging)]
     [InlineData("DELETE", "tagging", S3Operation.DeleteObjectTagging)]
     [InlineData("PUT", "tagging&versionId=null", S3Operation.PutObjectTagging)]
