@@ -29,28 +29,7 @@ public sealed partial class S3Handlers
         var versionId = VersionIdOf(request.Query);
 
         var found = await objects.GetAsync(bucket, key, ReadConditions.None, null, context.RequestAborted, versionId: versionId).ConfigureAwait(false);
-        switch (found.Status)
-        {
-            case GetObjectStatus.NoSuchBucket:
-                throw S3Errors.NoSuchBucket(bucket);
-            case GetObjectStatus.NoSuchKey when found.Version.IsDeleteMarker:
-                throw new S3Exception(S3ErrorCode.NoSuchKey)
-                {
-                    Details = [new("Key", key)],
-                    ResponseHeaders = [new("x-amz-delete-marker", "true"), new("x-amz-version-id", found.Version.VersionId)],
-                };
-            case GetObjectStatus.NoSuchKey:
-                throw S3Errors.NoSuchKey(key);
-            case GetObjectStatus.NoSuchVersion:
-                throw new S3Exception(S3ErrorCode.NoSuchVersion) { Details = [new("Key", key), new("VersionId", versionId!)] };
-            case GetObjectStatus.DeleteMarker:
-                throw new S3Exception(S3ErrorCode.MethodNotAllowed)
-                {
-                    Details = [new("Method", "GET"), new("ResourceType", "DeleteMarker")],
-                    ResponseHeaders = [new("x-amz-delete-marker", "true"), new("x-amz-version-id", found.Version.VersionId),
-                        new("Last-Modified", S3Date.ToHttpDate(found.Version.LastModified))],
-                };
-        }
+        ThrowIfNoVersion(found, bucket, key, versionId, context.Request.Method);
         var version = found.Version;
         var attributes = new ObjectAttributes
         {

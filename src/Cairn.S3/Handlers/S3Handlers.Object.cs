@@ -87,29 +87,9 @@ public sealed partial class S3Handlers
         var found = await objects.GetAsync(bucket, key, RequestHeaders.Conditions(headers), RequestHeaders.Range(headers),
             context.RequestAborted, partNumber, versionId).ConfigureAwait(false);
         var response = context.Response;
+        ThrowIfNoVersion(found, bucket, key, versionId, context.Request.Method);
         switch (found.Status)
         {
-            case GetObjectStatus.NoSuchBucket:
-                throw S3Errors.NoSuchBucket(bucket);
-            case GetObjectStatus.NoSuchKey when found.Version.IsDeleteMarker:
-                // The latest version is a delete marker: S3 says so beside the 404.
-                throw new S3Exception(S3ErrorCode.NoSuchKey)
-                {
-                    Details = [new("Key", key)],
-                    ResponseHeaders = [new("x-amz-delete-marker", "true"), new("x-amz-version-id", found.Version.VersionId)],
-                };
-            case GetObjectStatus.NoSuchKey:
-                throw S3Errors.NoSuchKey(key);
-            case GetObjectStatus.NoSuchVersion:
-                throw new S3Exception(S3ErrorCode.NoSuchVersion) { Details = [new("Key", key), new("VersionId", versionId!)] };
-            case GetObjectStatus.DeleteMarker:
-                // A delete marker asked for by id: 405, as AWS answers (a marker has no body to GET).
-                throw new S3Exception(S3ErrorCode.MethodNotAllowed)
-                {
-                    Details = [new("Method", context.Request.Method), new("ResourceType", "DeleteMarker")],
-                    ResponseHeaders = [new("x-amz-delete-marker", "true"), new("x-amz-version-id", found.Version.VersionId),
-                        new("Last-Modified", S3Date.ToHttpDate(found.Version.LastModified))],
-                };
             case GetObjectStatus.PreconditionFailed:
                 throw S3Errors.Of(S3ErrorCode.PreconditionFailed);
             case GetObjectStatus.NotModified:
@@ -194,6 +174,37 @@ public sealed partial class S3Handlers
             context.Response.Headers["x-amz-delete-marker"] = "true";
         }
         context.Response.StatusCode = StatusCodes.Status204NoContent;
+    }
+
+    /// <summary>
+    /// The errors of a read that found no version to answer with, as S3 sends them: no bucket; no
+    /// key, or a latest version that is a delete marker (404 with the marker's headers); no version
+    /// with the id; a delete marker asked for by id (405, as AWS answers: a marker has no body).
+    /// </summary>
+    private static void ThrowIfNoVersion(GetObjectResult found, string bucket, string key, string? versionId, string method)
+    {
+        switch (found.Status)
+        {
+            case GetObjectStatus.NoSuchBucket:
+                throw S3Errors.NoSuchBucket(bucket);
+            case GetObjectStatus.NoSuchKey when found.Version.IsDeleteMarker:
+                throw new S3Exception(S3ErrorCode.NoSuchKey)
+                {
+                    Details = [new("Key", key)],
+                    ResponseHeaders = [new("x-amz-delete-marker", "true"), new("x-amz-version-id", found.Version.VersionId)],
+                };
+            case GetObjectStatus.NoSuchKey:
+                throw S3Errors.NoSuchKey(key);
+            case GetObjectStatus.NoSuchVersion:
+                throw new S3Exception(S3ErrorCode.NoSuchVersion) { Details = [new("Key", key), new("VersionId", versionId ?? "")] };
+            case GetObjectStatus.DeleteMarker:
+                throw new S3Exception(S3ErrorCode.MethodNotAllowed)
+                {
+                    Details = [new("Method", method), new("ResourceType", "DeleteMarker")],
+                    ResponseHeaders = [new("x-amz-delete-marker", "true"), new("x-amz-version-id", found.Version.VersionId),
+                        new("Last-Modified", S3Date.ToHttpDate(found.Version.LastModified))],
+                };
+        }
     }
 
     /// <summary>
