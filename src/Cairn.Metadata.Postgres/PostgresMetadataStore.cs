@@ -131,25 +131,8 @@ public sealed class PostgresMetadataStore : SqlMetadataStore
         await _dataSource.OpenConnectionAsync(cancellationToken);
 
     /// <inheritdoc />
-    protected override async ValueTask<DbTransaction> BeginWriteAsync(CancellationToken cancellationToken)
-    {
-        await _writeSlots.WaitAsync(cancellationToken);
-        NpgsqlConnection? connection = null;
-        try
-        {
-            connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-            return await connection.BeginTransactionAsync(IsolationLevel.Serializable, cancellationToken);
-        }
-        catch
-        {
-            if (connection is not null)
-            {
-                await connection.DisposeAsync();
-            }
-            _writeSlots.Release();
-            throw;
-        }
-    }
+    protected override ValueTask<DbTransaction> BeginWriteAsync(CancellationToken cancellationToken) =>
+        BeginJournaledWriteAsync([], cancellationToken);
 
     /// <summary>
     /// Takes a session advisory lock per bucket (in one order, so two writers never wait for each
@@ -158,6 +141,7 @@ public sealed class PostgresMetadataStore : SqlMetadataStore
     /// journal head never aborts it. The locks are released by <see cref="EndWriteAsync"/>, after
     /// the transaction has ended. (Without them, SERIALIZABLE would still keep the journal's numbers
     /// gap-free and in commit order, by aborting all but one of the writers that update the head at once.)
+    /// With no buckets it is <see cref="BeginWriteAsync"/>: a write slot, a connection, a SERIALIZABLE transaction.
     /// </summary>
     protected override async ValueTask<DbTransaction> BeginJournaledWriteAsync(IReadOnlyCollection<string> journaledBuckets,
         CancellationToken cancellationToken)
@@ -167,18 +151,9 @@ public sealed class PostgresMetadataStore : SqlMetadataStore
         try
         {
             connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-            var keys = journaledBuckets.Select(JournalLockKey).Distinct().Order().ToArray();
-            // Registered first: whatever happens next, EndWriteAsync (or the catch below) releases
-            // the locks and restores the lock timeout.
-            _journalLocked.TryAdd(connection, 0);
-            await using (var take = connection.CreateCommand())
+            if (journaledBuckets.Count > 0)
             {
-                // Waited for without the lock timeout: a writer waiting here holds no other lock, so
-                // it cannot be part of a deadlock, and a hot bucket's writers only take turns.
-                take.CommandText = "SET lock_timeout = 0; SELECT pg_advisory_lock(k) FROM unnest(@keys) WITH ORDINALITY AS t(k, i) ORDER BY i; " +
-                    _restoreLockTimeoutSql;
-                take.Parameters.AddWithValue("keys", keys);
-                await take.ExecuteNonQueryAsync(cancellationToken);
+                await TakeJournalLocksAsync(connection, journaledBuckets, cancellationToken);
             }
             return await connection.BeginTransactionAsync(IsolationLevel.Serializable, cancellationToken);
         }
@@ -192,6 +167,22 @@ public sealed class PostgresMetadataStore : SqlMetadataStore
             _writeSlots.Release();
             throw;
         }
+    }
+
+    private async ValueTask TakeJournalLocksAsync(NpgsqlConnection connection, IReadOnlyCollection<string> journaledBuckets,
+        CancellationToken cancellationToken)
+    {
+        var keys = journaledBuckets.Select(JournalLockKey).Distinct().Order().ToArray();
+        // Registered first: whatever happens next, EndWriteAsync (or BeginJournaledWriteAsync's catch)
+        // releases the locks and restores the lock timeout.
+        _journalLocked.TryAdd(connection, 0);
+        await using var take = connection.CreateCommand();
+        // Waited for without the lock timeout: a writer waiting here holds no other lock, so it
+        // cannot be part of a deadlock, and a hot bucket's writers only take turns.
+        take.CommandText = "SET lock_timeout = 0; SELECT pg_advisory_lock(k) FROM unnest(@keys) WITH ORDINALITY AS t(k, i) ORDER BY i; " +
+            _restoreLockTimeoutSql;
+        take.Parameters.AddWithValue("keys", keys);
+        await take.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>Restores the session's lock timeout (<see cref="PostgresMetadataOptions.LockTimeout"/>).</summary>

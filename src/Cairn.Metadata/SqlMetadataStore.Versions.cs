@@ -148,10 +148,11 @@ public abstract partial class SqlMetadataStore
 
     /// <summary>
     /// Removes the key's current row (<paramref name="current"/>), releasing its references, and
-    /// makes the newest noncurrent version, if any, the current one.
+    /// makes the newest noncurrent version, if any, the current one. A bucket that was never
+    /// versioned has no noncurrent versions: <paramref name="mayHaveNoncurrent"/> false skips looking.
     /// </summary>
     private static async ValueTask RemoveCurrentAsync(WriteTransaction transaction, string bucket, byte[] key, CurrentRow current,
-        long notBefore, CancellationToken cancellationToken)
+        long notBefore, bool mayHaveNoncurrent, CancellationToken cancellationToken)
     {
         await using (var delete = transaction.CreateCommand("DELETE FROM objects WHERE bucket = @bucket AND key = @key"))
         {
@@ -162,6 +163,10 @@ public abstract partial class SqlMetadataStore
         await ReleaseReferencesAsync(transaction, ChunkListFormat.CountUses(ChunkListFormat.Decode(current.Chunks)), notBefore,
             cancellationToken);
         await AppendRemoveAsync(transaction, bucket, key, current.VersionId, cancellationToken);
+        if (!mayHaveNoncurrent)
+        {
+            return;
+        }
         long? promoted = null;
         await using (var promote = transaction.CreateCommand(
             "INSERT INTO objects (" + VersionRowColumns + ") SELECT " + VersionRowColumns +
@@ -198,7 +203,7 @@ public abstract partial class SqlMetadataStore
             {
                 return new DeleteObjectResult(DeleteObjectOutcome.PreconditionFailed, null, false);
             }
-            await RemoveCurrentAsync(transaction, bucket, key, row, notBefore, cancellationToken);
+            await RemoveCurrentAsync(transaction, bucket, key, row, notBefore, mayHaveNoncurrent: true, cancellationToken);
             return new DeleteObjectResult(DeleteObjectOutcome.Deleted, versionId, row.IsDeleteMarker);
         }
         if (precondition != WritePrecondition.None)
@@ -256,7 +261,7 @@ public abstract partial class SqlMetadataStore
                 }
                 if (versioning == BucketVersioning.Unversioned)
                 {
-                    await RemoveCurrentAsync(transaction, bucket, key, live, notBefore, cancellationToken);
+                    await RemoveCurrentAsync(transaction, bucket, key, live, notBefore, mayHaveNoncurrent: false, cancellationToken);
                     return (new DeleteObjectResult(DeleteObjectOutcome.Deleted, null, false), true);
                 }
             }

@@ -12,4 +12,9 @@ internal static class ChecksumXml
         xml.WriteOptionalElement("ChecksumSHA1"u8, sha1);
         xml.WriteOptionalElement("ChecksumSHA256"u8, sha256);
     }
+
+    /// <summary>Writes the checksums of a map by wire name (<c>CRC32</c>, ...), in the same order.</summary>
+    public static void Write(S3XmlWriter xml, IReadOnlyDictionary<string, string> checksums) =>
+        Write(xml, checksums.GetValueOrDefault("CRC32"), checksums.GetValueOrDefault("CRC32C"), checksums.GetValueOrDefault("CRC64NVME"),
+            checksums.GetValueOrDefault("SHA1"), checksums.GetValueOrDefault("SHA256"));
 }

@@ -28,8 +28,6 @@ public sealed record ObjectPartsPage(int TotalPartsCount, int PartNumberMarker, 
 /// <summary>Writes <c>GetObjectAttributesResponse</c> in the element order of the S3 API reference.</summary>
 public static class ObjectAttributesWriter
 {
-    private static readonly string[] ChecksumOrder = ["CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256"];
-
     public static void Write(IBufferWriter<byte> output, ObjectAttributes attributes)
     {
         ArgumentNullException.ThrowIfNull(attributes);
@@ -40,7 +38,7 @@ public static class ObjectAttributesWriter
         if (attributes.Checksums is { Count: > 0 } checksums)
         {
             xml.WriteStart("Checksum"u8);
-            WriteChecksums(xml, checksums);
+            ChecksumXml.Write(xml, checksums);
             xml.WriteOptionalElement("ChecksumType"u8, attributes.ChecksumType);
             xml.WriteEnd("Checksum"u8);
         }
@@ -57,7 +55,7 @@ public static class ObjectAttributesWriter
             foreach (var (number, size, partChecksums) in page.Parts)
             {
                 xml.WriteStart("Part"u8);
-                WriteChecksums(xml, partChecksums);
+                ChecksumXml.Write(xml, partChecksums);
                 xml.WriteElement("PartNumber"u8, number);
                 xml.WriteElement("Size"u8, size);
                 xml.WriteEnd("Part"u8);
@@ -71,16 +69,5 @@ public static class ObjectAttributesWriter
             xml.WriteElement("ObjectSize"u8, objectSize);
         }
         xml.WriteEnd("GetObjectAttributesResponse"u8);
-    }
-
-    private static void WriteChecksums(S3XmlWriter xml, IReadOnlyDictionary<string, string> checksums)
-    {
-        foreach (var algorithm in ChecksumOrder)
-        {
-            if (checksums.TryGetValue(algorithm, out var value))
-            {
-                xml.WriteNamedElement("Checksum" + algorithm, value);
-            }
-        }
     }
 }
