@@ -87,55 +87,32 @@ public abstract partial class SqlMetadataStore
         CancellationToken cancellationToken) =>
         WriteAsync(static async (transaction, state, cancellationToken) =>
         {
-            // The current row first (by id, or whatever it is), then the noncurrent ones.
-            foreach (var table in VersionTables)
+            if (await FindVersionRowAsync(transaction, state.Bucket, state.Key, state.VersionId, cancellationToken) is not { } row)
             {
-                if (state.VersionId is null && table == "object_versions")
-                {
-                    break;
-                }
-                var match = state.VersionId is null ? "" : " AND version_id = @versionId";
-                bool isMarker;
-                string versionId;
-                ObjectLockState current;
-                await using (var select = transaction.CreateCommand(
-                    "SELECT delete_marker, version_id, " + LockColumns + " FROM " + table + " WHERE bucket = @bucket AND key = @key" + match))
-                {
-                    select.Add("@bucket", DbType.String, state.Bucket);
-                    select.Add("@key", DbType.Binary, state.Key);
-                    select.Add("@versionId", DbType.String, state.VersionId);
-                    await using var reader = await select.ExecuteReaderAsync(cancellationToken);
-                    if (!await reader.ReadAsync(cancellationToken))
-                    {
-                        continue;
-                    }
-                    (isMarker, versionId, current) = (reader.GetLong(0) != 0, reader.GetString(1), ReadLock(reader, 2));
-                }
-                if (isMarker)
-                {
-                    return (PutLockOutcome.DeleteMarker, false);
-                }
-                var change = state.Change;
-                if (change.SetsRetention && !current.AllowsRetention(change.Retention, state.Now, change.BypassGovernance))
-                {
-                    return (PutLockOutcome.Locked, false);
-                }
-                var next = new ObjectLockState(change.SetsRetention ? change.Retention : current.Retention,
-                    change.LegalHold ?? current.LegalHold);
-                await using (var update = transaction.CreateCommand(
-                    "UPDATE " + table + " SET lock_mode = @lockMode, lock_until = @lockUntil, legal_hold = @legalHold " +
-                    "WHERE bucket = @bucket AND key = @key AND version_id = @versionId"))
-                {
-                    AddLockValues(update, next, suffix: "");
-                    update.Add("@bucket", DbType.String, state.Bucket);
-                    update.Add("@key", DbType.Binary, state.Key);
-                    update.Add("@versionId", DbType.String, versionId);
-                    await update.ExecuteNonQueryAsync(cancellationToken);
-                }
-                await AppendJournalAsync(transaction, state.Bucket, [new PendingEntry(state.Key, versionId, JournalChange.Lock, null, null, next)],
-                    cancellationToken);
-                return (PutLockOutcome.Updated, true);
+                return (PutLockOutcome.NotFound, false);
             }
-            return (PutLockOutcome.NotFound, false);
+            if (row.IsDeleteMarker)
+            {
+                return (PutLockOutcome.DeleteMarker, false);
+            }
+            var change = state.Change;
+            if (change.SetsRetention && !row.Lock.AllowsRetention(change.Retention, state.Now, change.BypassGovernance))
+            {
+                return (PutLockOutcome.Locked, false);
+            }
+            var next = new ObjectLockState(change.SetsRetention ? change.Retention : row.Lock.Retention, change.LegalHold ?? row.Lock.LegalHold);
+            await using (var update = transaction.CreateCommand(
+                "UPDATE " + row.Table + " SET lock_mode = @lockMode, lock_until = @lockUntil, legal_hold = @legalHold " +
+                "WHERE bucket = @bucket AND key = @key AND version_id = @versionId"))
+            {
+                AddLockValues(update, next, suffix: "");
+                update.Add("@bucket", DbType.String, state.Bucket);
+                update.Add("@key", DbType.Binary, state.Key);
+                update.Add("@versionId", DbType.String, row.VersionId);
+                await update.ExecuteNonQueryAsync(cancellationToken);
+            }
+            await AppendJournalAsync(transaction, state.Bucket, [new PendingEntry(state.Key, row.VersionId, JournalChange.Lock, null, null, next)],
+                cancellationToken);
+            return (PutLockOutcome.Updated, true);
         }, (Bucket: bucket, Key: Encoding.UTF8.GetBytes(key), VersionId: versionId, Change: change, Now: now), cancellationToken, [bucket]);
 }

@@ -317,45 +317,63 @@ public abstract partial class SqlMetadataStore
 
     private static readonly string[] VersionTables = ["objects", "object_versions"];
 
+    /// <summary>Where a version's row is, and what a write to it must know first.</summary>
+    private readonly record struct VersionRow(string Table, string VersionId, bool IsDeleteMarker, ObjectLockState Lock);
+
+    /// <summary>
+    /// The row of a version of a key, read in the write's transaction: the current row when
+    /// <paramref name="versionId"/> is null (whatever it is), else the row with that id in either
+    /// table; null when there is none.
+    /// </summary>
+    private static async ValueTask<VersionRow?> FindVersionRowAsync(WriteTransaction transaction, string bucket, byte[] key, string? versionId,
+        CancellationToken cancellationToken)
+    {
+        foreach (var table in VersionTables)
+        {
+            if (versionId is null && table == "object_versions")
+            {
+                break;
+            }
+            await using var select = transaction.CreateCommand(
+                "SELECT version_id, delete_marker, " + LockColumns + " FROM " + table + " WHERE bucket = @bucket AND key = @key" +
+                (versionId is null ? "" : " AND version_id = @versionId"));
+            select.Add("@bucket", DbType.String, bucket);
+            select.Add("@key", DbType.Binary, key);
+            select.Add("@versionId", DbType.String, versionId);
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+            if (await reader.ReadAsync(cancellationToken))
+            {
+                return new VersionRow(table, reader.GetString(0), reader.GetLong(1) != 0, ReadLock(reader, 2));
+            }
+        }
+        return null;
+    }
+
     /// <inheritdoc />
     public ValueTask<PutTagsOutcome> PutObjectTagsAsync(string bucket, string key, string? versionId, IReadOnlyDictionary<string, string> tags,
         CancellationToken cancellationToken) =>
         WriteAsync(static async (transaction, state, cancellationToken) =>
         {
-            // The current row first (by id, or whatever it is), then the noncurrent ones.
-            foreach (var table in VersionTables)
+            if (await FindVersionRowAsync(transaction, state.Bucket, state.Key, state.VersionId, cancellationToken) is not { } row)
             {
-                if (state.VersionId is null && table == "object_versions")
-                {
-                    break;
-                }
-                var match = state.VersionId is null ? "" : " AND version_id = @versionId";
-                bool isMarker;
-                string versionId;
-                await using (var update = transaction.CreateCommand(
-                    "UPDATE " + table + " SET tags = CASE WHEN delete_marker = 0 THEN @tags ELSE tags END " +
-                    "WHERE bucket = @bucket AND key = @key" + match + " RETURNING delete_marker, version_id"))
-                {
-                    update.Add("@tags", DbType.String, WriteDictionary(state.Tags));
-                    update.Add("@bucket", DbType.String, state.Bucket);
-                    update.Add("@key", DbType.Binary, state.Key);
-                    update.Add("@versionId", DbType.String, state.VersionId);
-                    await using var reader = await update.ExecuteReaderAsync(cancellationToken);
-                    if (!await reader.ReadAsync(cancellationToken))
-                    {
-                        continue;
-                    }
-                    (isMarker, versionId) = (reader.GetLong(0) != 0, reader.GetString(1));
-                }
-                if (isMarker)
-                {
-                    return (PutTagsOutcome.DeleteMarker, false);
-                }
-                await AppendJournalAsync(transaction, state.Bucket, [new PendingEntry(state.Key, versionId, JournalChange.Tags, null, state.Tags)],
-                    cancellationToken);
-                return (PutTagsOutcome.Updated, true);
+                return (PutTagsOutcome.NotFound, false);
             }
-            return (PutTagsOutcome.NotFound, false);
+            if (row.IsDeleteMarker)
+            {
+                return (PutTagsOutcome.DeleteMarker, false);
+            }
+            await using (var update = transaction.CreateCommand(
+                "UPDATE " + row.Table + " SET tags = @tags WHERE bucket = @bucket AND key = @key AND version_id = @versionId"))
+            {
+                update.Add("@tags", DbType.String, WriteDictionary(state.Tags));
+                update.Add("@bucket", DbType.String, state.Bucket);
+                update.Add("@key", DbType.Binary, state.Key);
+                update.Add("@versionId", DbType.String, row.VersionId);
+                await update.ExecuteNonQueryAsync(cancellationToken);
+            }
+            await AppendJournalAsync(transaction, state.Bucket, [new PendingEntry(state.Key, row.VersionId, JournalChange.Tags, null, state.Tags)],
+                cancellationToken);
+            return (PutTagsOutcome.Updated, true);
         }, (Bucket: bucket, Key: Encoding.UTF8.GetBytes(key), VersionId: versionId, Tags: tags), cancellationToken, [bucket]);
 
     /// <inheritdoc />

@@ -11,6 +11,27 @@ public static partial class S3Errors
     public static S3Exception NoSuchKey(string key) =>
         new(S3ErrorCode.NoSuchKey) { Details = [new("Key", key)] };
 
+    public static S3Exception NoSuchVersion(string key, string? versionId) =>
+        new(S3ErrorCode.NoSuchVersion) { Details = [new("Key", key), new("VersionId", versionId ?? "")] };
+
+    /// <summary>405 for a request by version id that names a delete marker, which has no body, tags or lock state.</summary>
+    public static S3Exception DeleteMarkerNotAllowed(string? versionId) =>
+        new(S3ErrorCode.MethodNotAllowed)
+        {
+            Details = [new("ResourceType", "DeleteMarker")],
+            ResponseHeaders = [new("x-amz-delete-marker", "true"), new("x-amz-version-id", versionId ?? "")],
+        };
+
+    /// <summary>400 for an Object Lock request on a bucket without Object Lock.</summary>
+    public static S3Exception MissingObjectLockConfiguration() => InvalidRequest("Bucket is missing Object Lock Configuration");
+
+    /// <summary>404 for GetObjectLockConfiguration of a bucket without Object Lock.</summary>
+    public static S3Exception ObjectLockConfigurationNotFound(string bucket) =>
+        new(S3ErrorCode.ObjectLockConfigurationNotFoundError) { Details = [new("BucketName", bucket)] };
+
+    /// <summary>403 for removing a version, or changing its retention, in a way its lock does not allow.</summary>
+    public static S3Exception ProtectedByObjectLock() => AccessDenied("Access Denied because object protected by object lock.");
+
     public static S3Exception NoSuchUpload(string uploadId) =>
         new(S3ErrorCode.NoSuchUpload) { Details = [new("UploadId", uploadId)] };
 

@@ -49,7 +49,22 @@ internal static class RequestBody
     }
 
     /// <summary>Reads a small request document (XML) under the cap; larger is MaxMessageLengthExceeded.</summary>
-    public static async Task<MemoryStream> ReadDocumentAsync(HttpContext context, AuthResult auth, CancellationToken cancellationToken)
+    /// <remarks>
+    /// Its checksum headers are not checked: on CompleteMultipartUpload they describe the object, not
+    /// the document. Documents that carry their own integrity headers use <see cref="ReadVerifiedDocumentAsync"/>.
+    /// </remarks>
+    public static Task<MemoryStream> ReadDocumentAsync(HttpContext context, AuthResult auth, CancellationToken cancellationToken) =>
+        ReadDocumentAsync(context, auth, verify: false, cancellationToken);
+
+    /// <summary>
+    /// Reads a small request document whose Content-MD5 and checksums (headers, or the trailer of an
+    /// aws-chunked body) describe the document itself, and checks each one sent: a mismatch is
+    /// BadDigest, as S3 answers.
+    /// </summary>
+    public static Task<MemoryStream> ReadVerifiedDocumentAsync(HttpContext context, AuthResult auth, CancellationToken cancellationToken) =>
+        ReadDocumentAsync(context, auth, verify: true, cancellationToken);
+
+    private static async Task<MemoryStream> ReadDocumentAsync(HttpContext context, AuthResult auth, bool verify, CancellationToken cancellationToken)
     {
         var body = Open(context, auth, out var declared);
         await using var decoder = body == context.Request.Body ? null : body;
@@ -72,8 +87,34 @@ internal static class RequestBody
             }
             buffer.Write(chunk, 0, read);
         }
+        if (verify)
+        {
+            // The trailer has been read with the body's end: its value is known now.
+            var (headerValues, trailerAlgorithm) = RequestHeaders.Checksums(context.Request.Headers);
+            VerifyIntegrity(context.Request.Headers, buffer, ExpectedChecksums(body, headerValues, trailerAlgorithm));
+        }
         buffer.Position = 0;
         return buffer;
+    }
+
+    /// <summary>Content-MD5 and the <paramref name="expected"/> checksums of a document, when sent, must match (BadDigest otherwise).</summary>
+    private static void VerifyIntegrity(IHeaderDictionary headers, MemoryStream document, IReadOnlyDictionary<ChecksumAlgorithm, string> expected)
+    {
+        var bytes = document.GetBuffer().AsSpan(0, (int)document.Length);
+        if (RequestHeaders.ContentMd5(headers) is { } md5 && !System.Security.Cryptography.MD5.HashData(bytes).AsSpan().SequenceEqual(md5))
+        {
+            throw S3Errors.Of(S3ErrorCode.BadDigest);
+        }
+        foreach (var (algorithm, value) in expected)
+        {
+            using var checksum = IncrementalChecksum.Create(algorithm);
+            checksum.Append(bytes);
+            if (checksum.GetBase64AndReset() != value)
+            {
+                throw S3Errors.Of(S3ErrorCode.BadDigest,
+                    $"The {ChecksumAlgorithms.WireName(algorithm)} you specified did not match the calculated checksum.");
+            }
+        }
     }
 
     /// <summary>The checksum values the client claims: from headers, and from the trailer once the body has ended.</summary>

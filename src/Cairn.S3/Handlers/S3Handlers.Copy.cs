@@ -64,10 +64,7 @@ public sealed partial class S3Handlers
             CopyObjectStatus.NoSuchBucket => throw S3Errors.NoSuchBucket(bucket),
             CopyObjectStatus.NoSuchSourceBucket => throw S3Errors.NoSuchBucket(sourceBucket),
             CopyObjectStatus.NoSuchSourceKey => throw S3Errors.NoSuchKey(sourceKey),
-            CopyObjectStatus.NoSuchSourceVersion => throw new S3Exception(S3ErrorCode.NoSuchVersion)
-            {
-                Details = [new("Key", sourceKey), new("VersionId", sourceVersionId!)],
-            },
+            CopyObjectStatus.NoSuchSourceVersion => throw S3Errors.NoSuchVersion(sourceKey, sourceVersionId),
             CopyObjectStatus.SourceIsDeleteMarker => throw S3Errors.InvalidRequest("The source of a copy request may not specifically refer to a delete marker by version id."),
             CopyObjectStatus.SourceTooLarge => throw S3Errors.InvalidRequest(
                 $"The specified copy source is larger than the maximum allowable size for a copy source: {MaxCopySourceBytes}"),

@@ -13,8 +13,7 @@ public sealed partial class S3Handlers
     private async Task DeleteObjectsAsync(HttpContext context, S3Request request, AuthResult auth)
     {
         var bucket = RequireBucket(request);
-        using var document = await RequestBody.ReadDocumentAsync(context, auth, context.RequestAborted).ConfigureAwait(false);
-        VerifyDocumentIntegrity(context, document);
+        using var document = await RequestBody.ReadVerifiedDocumentAsync(context, auth, context.RequestAborted).ConfigureAwait(false);
         var delete = S3XmlReader.ReadDelete(document);
         if (await buckets.GetAsync(bucket, context.RequestAborted).ConfigureAwait(false) is null)
         {
@@ -40,7 +39,7 @@ public sealed partial class S3Handlers
             var status = deletion.Status;
             if (status == DeleteObjectStatus.Locked)
             {
-                errors.Add(new DeleteError(key, S3ErrorCode.AccessDenied, ProtectedByObjectLock().Message) { VersionId = versionId });
+                errors.Add(new DeleteError(key, S3ErrorCode.AccessDenied, S3Errors.ProtectedByObjectLock().Message) { VersionId = versionId });
                 continue;
             }
             if (status is DeleteObjectStatus.NoSuchKey or DeleteObjectStatus.PreconditionFailed)
@@ -63,27 +62,5 @@ public sealed partial class S3Handlers
         }
         await XmlResponse.WriteAsync(context, StatusCodes.Status200OK, new DeleteResult(deleted, errors),
             static (writer, result) => DeleteResultWriter.Write(writer, result)).ConfigureAwait(false);
-    }
-
-    /// <summary>Content-MD5 and x-amz-checksum-* of a document body, when sent, must match (BadDigest otherwise).</summary>
-    private static void VerifyDocumentIntegrity(HttpContext context, MemoryStream document)
-    {
-        var bytes = document.GetBuffer().AsSpan(0, (int)document.Length);
-        if (RequestHeaders.ContentMd5(context.Request.Headers) is { } expected
-            && !System.Security.Cryptography.MD5.HashData(bytes).AsSpan().SequenceEqual(expected))
-        {
-            throw S3Errors.Of(S3ErrorCode.BadDigest);
-        }
-        var (checksums, _) = RequestHeaders.Checksums(context.Request.Headers);
-        foreach (var (algorithm, value) in checksums)
-        {
-            using var checksum = IncrementalChecksum.Create(algorithm);
-            checksum.Append(bytes);
-            if (checksum.GetBase64AndReset() != value)
-            {
-                throw S3Errors.Of(S3ErrorCode.BadDigest,
-                    $"The {ChecksumAlgorithms.WireName(algorithm)} you specified did not match the calculated checksum.");
-            }
-        }
     }
 }

@@ -113,10 +113,7 @@ public sealed partial class S3Handlers
         {
             UploadPartStatus.NoSuchSourceBucket => throw S3Errors.NoSuchBucket(sourceBucket),
             UploadPartStatus.NoSuchSourceKey => throw S3Errors.NoSuchKey(sourceKey),
-            UploadPartStatus.NoSuchSourceVersion => throw new S3Exception(S3ErrorCode.NoSuchVersion)
-            {
-                Details = [new("Key", sourceKey), new("VersionId", sourceVersionId!)],
-            },
+            UploadPartStatus.NoSuchSourceVersion => throw S3Errors.NoSuchVersion(sourceKey, sourceVersionId),
             UploadPartStatus.SourceIsDeleteMarker => throw S3Errors.InvalidRequest("The source of a copy request may not specifically refer to a delete marker by version id."),
             UploadPartStatus.SourcePreconditionFailed => throw S3Errors.Of(S3ErrorCode.PreconditionFailed),
             // What S3 answers (400 InvalidArgument, not 416 InvalidRange as for GET): fsspec/s3fs#321 and

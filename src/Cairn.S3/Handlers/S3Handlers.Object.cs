@@ -164,7 +164,7 @@ public sealed partial class S3Handlers
         switch (deletion.Status)
         {
             case DeleteObjectStatus.Locked:
-                throw ProtectedByObjectLock();
+                throw S3Errors.ProtectedByObjectLock();
             case DeleteObjectStatus.NoSuchBucket:
                 throw S3Errors.NoSuchBucket(bucket);
             case DeleteObjectStatus.NoSuchKey:
@@ -203,7 +203,7 @@ public sealed partial class S3Handlers
             case GetObjectStatus.NoSuchKey:
                 throw S3Errors.NoSuchKey(key);
             case GetObjectStatus.NoSuchVersion:
-                throw new S3Exception(S3ErrorCode.NoSuchVersion) { Details = [new("Key", key), new("VersionId", versionId ?? "")] };
+                throw S3Errors.NoSuchVersion(key, versionId);
             case GetObjectStatus.DeleteMarker:
                 throw new S3Exception(S3ErrorCode.MethodNotAllowed)
                 {

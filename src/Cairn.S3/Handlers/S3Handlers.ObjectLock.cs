@@ -15,13 +15,6 @@ namespace Cairn.S3.Handlers;
 /// </summary>
 public sealed partial class S3Handlers
 {
-    /// <summary>S3's answer to a lock request on a bucket without Object Lock.</summary>
-    private static S3Exception MissingObjectLockConfiguration() => S3Errors.InvalidRequest("Bucket is missing Object Lock Configuration");
-
-    /// <summary>S3's answer to removing or changing what a lock protects.</summary>
-    private static S3Exception ProtectedByObjectLock() =>
-        S3Errors.Of(S3ErrorCode.AccessDenied, "Access Denied because object protected by object lock.");
-
     private static S3Exception RetainUntilNotInFuture() => S3Errors.InvalidArgument("The retain until date must be in the future!");
 
     private async Task GetObjectLockConfigurationAsync(HttpContext context, S3Request request)
@@ -30,7 +23,7 @@ public sealed partial class S3Handlers
         var record = await buckets.GetAsync(bucket, context.RequestAborted).ConfigureAwait(false) ?? throw S3Errors.NoSuchBucket(bucket);
         if (record.ObjectLock is not { } configuration)
         {
-            throw new S3Exception(S3ErrorCode.ObjectLockConfigurationNotFoundError) { Details = [new("BucketName", bucket)] };
+            throw S3Errors.ObjectLockConfigurationNotFound(bucket);
         }
         await XmlResponse.WriteAsync(context, StatusCodes.Status200OK, configuration,
             static (writer, configuration) => ObjectLockWriter.WriteConfiguration(writer, configuration)).ConfigureAwait(false);
@@ -101,8 +94,7 @@ public sealed partial class S3Handlers
         {
             throw S3Errors.InvalidRequest("Missing required header for this request: Content-MD5 OR x-amz-checksum-*");
         }
-        using var document = await RequestBody.ReadDocumentAsync(context, auth, context.RequestAborted).ConfigureAwait(false);
-        VerifyDocumentIntegrity(context, document);
+        using var document = await RequestBody.ReadVerifiedDocumentAsync(context, auth, context.RequestAborted).ConfigureAwait(false);
         return parse(document);
     }
 
@@ -124,11 +116,11 @@ public sealed partial class S3Handlers
             case ObjectLockStatus.Done:
                 return;
             case ObjectLockStatus.ObjectLockNotEnabled:
-                throw MissingObjectLockConfiguration();
+                throw S3Errors.MissingObjectLockConfiguration();
             case ObjectLockStatus.NotSet:
                 throw S3Errors.Of(S3ErrorCode.NoSuchObjectLockConfiguration);
             case ObjectLockStatus.Locked:
-                throw ProtectedByObjectLock();
+                throw S3Errors.ProtectedByObjectLock();
             case ObjectLockStatus.RetainUntilNotInFuture:
                 throw RetainUntilNotInFuture();
             case ObjectLockStatus.NoSuchBucket:
@@ -136,13 +128,9 @@ public sealed partial class S3Handlers
             case ObjectLockStatus.NoSuchKey:
                 throw S3Errors.NoSuchKey(key);
             case ObjectLockStatus.NoSuchVersion:
-                throw new S3Exception(S3ErrorCode.NoSuchVersion) { Details = [new("Key", key), new("VersionId", versionId ?? "")] };
+                throw S3Errors.NoSuchVersion(key, versionId);
             case ObjectLockStatus.DeleteMarker:
-                throw new S3Exception(S3ErrorCode.MethodNotAllowed)
-                {
-                    Details = [new("ResourceType", "DeleteMarker")],
-                    ResponseHeaders = [new("x-amz-delete-marker", "true"), new("x-amz-version-id", versionId ?? "")],
-                };
+                throw S3Errors.DeleteMarkerNotAllowed(versionId);
             default:
                 throw new InvalidOperationException($"Unexpected lock status {status}.");
         }
@@ -194,7 +182,7 @@ public sealed partial class S3Handlers
             case LockRequestStatus.NoSuchBucket:
                 throw S3Errors.NoSuchBucket(bucket);
             case LockRequestStatus.ObjectLockNotEnabled:
-                throw MissingObjectLockConfiguration();
+                throw S3Errors.MissingObjectLockConfiguration();
             case LockRequestStatus.RetainUntilNotInFuture:
                 throw RetainUntilNotInFuture();
         }

@@ -28,7 +28,7 @@ public sealed partial class S3Handlers
     {
         var bucket = RequireBucket(request);
         var key = ValidKey(request);
-        using var document = await RequestBody.ReadDocumentAsync(context, auth, context.RequestAborted).ConfigureAwait(false);
+        using var document = await RequestBody.ReadVerifiedDocumentAsync(context, auth, context.RequestAborted).ConfigureAwait(false);
         var tags = TagSets.Validate(S3XmlReader.ReadTagging(document), forBucket: false);
         var versionId = VersionIdOf(request.Query);
         ThrowIfMissing(await objects.PutTagsAsync(bucket, key, tags, context.RequestAborted, versionId).ConfigureAwait(false), bucket, key, versionId);
@@ -69,7 +69,7 @@ public sealed partial class S3Handlers
     private async Task PutBucketTaggingAsync(HttpContext context, S3Request request, AuthResult auth)
     {
         var bucket = RequireBucket(request);
-        using var document = await RequestBody.ReadDocumentAsync(context, auth, context.RequestAborted).ConfigureAwait(false);
+        using var document = await RequestBody.ReadVerifiedDocumentAsync(context, auth, context.RequestAborted).ConfigureAwait(false);
         var tags = TagSets.Validate(S3XmlReader.ReadTagging(document), forBucket: true);
         if (!await buckets.PutTagsAsync(bucket, tags, context.RequestAborted).ConfigureAwait(false))
         {
@@ -97,13 +97,9 @@ public sealed partial class S3Handlers
             case ObjectTaggingStatus.NoSuchKey:
                 throw S3Errors.NoSuchKey(key);
             case ObjectTaggingStatus.NoSuchVersion:
-                throw new S3Exception(S3ErrorCode.NoSuchVersion) { Details = [new("Key", key), new("VersionId", versionId ?? "")] };
+                throw S3Errors.NoSuchVersion(key, versionId);
             case ObjectTaggingStatus.DeleteMarker:
-                throw new S3Exception(S3ErrorCode.MethodNotAllowed)
-                {
-                    Details = [new("ResourceType", "DeleteMarker")],
-                    ResponseHeaders = [new("x-amz-delete-marker", "true"), new("x-amz-version-id", versionId ?? "")],
-                };
+                throw S3Errors.DeleteMarkerNotAllowed(versionId);
         }
     }
 }

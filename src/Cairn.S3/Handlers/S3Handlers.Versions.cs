@@ -74,8 +74,7 @@ public sealed partial class S3Handlers
     private async Task PutBucketVersioningAsync(HttpContext context, S3Request request, AuthResult auth)
     {
         var bucket = RequireBucket(request);
-        using var document = await RequestBody.ReadDocumentAsync(context, auth, context.RequestAborted).ConfigureAwait(false);
-        VerifyDocumentIntegrity(context, document);
+        using var document = await RequestBody.ReadVerifiedDocumentAsync(context, auth, context.RequestAborted).ConfigureAwait(false);
         var versioning = S3XmlReader.ReadVersioningConfiguration(document);
         switch (await buckets.PutVersioningAsync(bucket, versioning, context.RequestAborted).ConfigureAwait(false))
         {
