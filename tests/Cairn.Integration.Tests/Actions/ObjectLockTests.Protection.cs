@@ -140,14 +140,14 @@ public sealed partial class ObjectLockTests
         // Act
         var first = await _s3.DeleteObjectsAsync(new DeleteObjectsRequest { BucketName = bucket, Objects = Entries() });
         var afterFirst = await VersionsAsync(bucket);
-        var second = await _s3.DeleteObjectsAsync(new DeleteObjectsRequest { BucketName = bucket, Objects = Entries(), BypassGovernanceRetention = true });
+        var second = await _s3.DeleteObjectsAsync(new DeleteObjectsRequest { BucketName = bucket, Objects = Entries()[..3], BypassGovernanceRetention = true });
 
         // Assert
         Assert.Equal([("free", free)], (first.DeletedObjects ?? []).Select(static d => (d.Key, d.VersionId)));
         Assert.Equal([("compliance", compliance, "AccessDenied"), ("governance", governance, "AccessDenied"), ("held", held, "AccessDenied")],
             (first.DeleteErrors ?? []).Select(static e => (e.Key, e.VersionId, e.Code)).OrderBy(static e => e.Key, StringComparer.Ordinal));
         Assert.Equal(["compliance", "governance", "held"], afterFirst.Select(static v => v.Key));
-        Assert.Contains(("governance", governance), (second.DeletedObjects ?? []).Select(static d => (d.Key, d.VersionId)));
+        Assert.Equal([("governance", governance)], (second.DeletedObjects ?? []).Select(static d => (d.Key, d.VersionId)));
         Assert.Equal([("compliance", "AccessDenied"), ("held", "AccessDenied")],
             (second.DeleteErrors ?? []).Select(static e => (e.Key, e.Code)).OrderBy(static e => e.Key, StringComparer.Ordinal));
         Assert.Equal([("compliance", compliance, false), ("held", held, false)], await VersionsAsync(bucket));

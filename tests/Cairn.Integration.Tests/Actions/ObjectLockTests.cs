@@ -170,7 +170,7 @@ public sealed partial class ObjectLockTests(ServerFixture fixture) : IDisposable
         return [.. (listing.Versions ?? []).Select(static v => (v.Key, v.VersionId, v.IsDeleteMarker == true))];
     }
 
-    /// <summary>How many entries the bucket's change journal holds.</summary>
+    /// <summary>The entries of the bucket's change journal, oldest first.</summary>
     private async Task<IReadOnlyList<JournalEntry>> JournalAsync(string bucket) =>
         await fixture.Server.Services.GetRequiredService<IObjectCatalog>().ReadJournalAsync(bucket, 0, 100_000, CancellationToken.None);
 
