@@ -319,4 +319,43 @@ public sealed partial class ObjectLockTests
         Assert.Null(await GetRetentionAsync(bucket, "k", second.VersionId));
         Assert.Equal("second"u8.ToArray(), await _s3.GetBytesAsync(bucket, "k"));
     }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Concurrent_PUTs_each_get_the_default_retention()
+    {
+        // Arrange
+        var bucket = await NewLockBucketAsync(ObjectLockRetentionMode.Governance, days: 1);
+        var keys = Enumerable.Range(0, 24).Select(static i => $"k{i:D2}").ToList();
+
+        // Act
+        await _s3.PutEmptyObjectsAsync(bucket, keys, parallelism: 12);
+        var versions = await VersionsAsync(bucket);
+        var modes = new List<string?>();
+        foreach (var (key, versionId, _) in versions)
+        {
+            modes.Add((await GetRetentionAsync(bucket, key, versionId))?.Mode);
+        }
+
+        // Assert
+        Assert.Equal(keys, versions.Select(static v => v.Key));
+        Assert.All(modes, static mode => Assert.Equal("GOVERNANCE", mode));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_default_retention_applies_to_versions_created_after_it_only()
+    {
+        // Arrange
+        var bucket = await NewLockBucketAsync();
+        var before = await _s3.PutTextAsync(bucket, "k", "before");
+
+        // Act
+        await PutLockConfigurationAsync(bucket, ObjectLockRetentionMode.Compliance, days: 1);
+        var after = await _s3.PutTextAsync(bucket, "k", "after");
+
+        // Assert
+        Assert.Null(await GetRetentionAsync(bucket, "k", before.VersionId));
+        Assert.Equal("COMPLIANCE", (await GetRetentionAsync(bucket, "k", after.VersionId))?.Mode);
+        await DeleteVersionAsync(bucket, "k", before.VersionId);
+        Assert.Equal([("k", after.VersionId, false)], await VersionsAsync(bucket));
+    }
 }

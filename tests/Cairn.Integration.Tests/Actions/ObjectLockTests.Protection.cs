@@ -53,6 +53,13 @@ public sealed partial class ObjectLockTests
         // Act
         var refused = await ActionTestExtensions.AssertS3ErrorAsync(
             () => DeleteVersionAsync(bucket, "k", put.VersionId), HttpStatusCode.Forbidden, "AccessDenied");
+        await ActionTestExtensions.AssertS3ErrorAsync(() => _s3.DeleteObjectAsync(new DeleteObjectRequest
+        {
+            BucketName = bucket,
+            Key = "k",
+            VersionId = put.VersionId,
+            BypassGovernanceRetention = false,
+        }), HttpStatusCode.Forbidden, "AccessDenied");
         var versionsAfterRefusal = await VersionsAsync(bucket);
         var deleted = await DeleteVersionAsync(bucket, "k", put.VersionId, bypass: true);
 
@@ -137,10 +144,12 @@ public sealed partial class ObjectLockTests
             new() { Key = "free", VersionId = free },
         ];
 
-        // Act
-        var first = await _s3.DeleteObjectsAsync(new DeleteObjectsRequest { BucketName = bucket, Objects = Entries() });
+        // Act: the SDK reports entries that failed as an exception carrying the whole response.
+        var first = (await Assert.ThrowsAsync<DeleteObjectsException>(
+            () => _s3.DeleteObjectsAsync(new DeleteObjectsRequest { BucketName = bucket, Objects = Entries() }))).Response;
         var afterFirst = await VersionsAsync(bucket);
-        var second = await _s3.DeleteObjectsAsync(new DeleteObjectsRequest { BucketName = bucket, Objects = Entries()[..3], BypassGovernanceRetention = true });
+        var second = (await Assert.ThrowsAsync<DeleteObjectsException>(() => _s3.DeleteObjectsAsync(
+            new DeleteObjectsRequest { BucketName = bucket, Objects = Entries()[..3], BypassGovernanceRetention = true }))).Response;
 
         // Assert
         Assert.Equal([("free", free)], (first.DeletedObjects ?? []).Select(static d => (d.Key, d.VersionId)));
@@ -197,5 +206,29 @@ public sealed partial class ObjectLockTests
         Assert.Equal(deleted, removed.VersionId);
         Assert.Equal([("replaced", replaced, false)], await VersionsAsync(bucket));
         Assert.Equal(("GOVERNANCE", newUntil), await GetRetentionAsync(bucket, "replaced", replaced));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task DeleteObjects_in_quiet_mode_still_reports_the_protected_versions()
+    {
+        // Arrange
+        var bucket = await NewLockBucketAsync();
+        var held = (await PutLockedAsync(bucket, "held", null, null, ObjectLockLegalHoldStatus.On)).VersionId;
+        var free = (await _s3.PutTextAsync(bucket, "free", "v")).VersionId;
+        var journal = await JournalAsync(bucket);
+
+        // Act
+        var response = (await Assert.ThrowsAsync<DeleteObjectsException>(() => _s3.DeleteObjectsAsync(new DeleteObjectsRequest
+        {
+            BucketName = bucket,
+            Quiet = true,
+            Objects = [new KeyVersion { Key = "held", VersionId = held }, new KeyVersion { Key = "free", VersionId = free }],
+        }))).Response;
+
+        // Assert
+        Assert.Empty(response.DeletedObjects ?? []);
+        Assert.Equal([("held", held, "AccessDenied")], (response.DeleteErrors ?? []).Select(static e => (e.Key, e.VersionId, e.Code)));
+        Assert.Equal([("held", held, false)], await VersionsAsync(bucket));
+        Assert.Equal([("free", free)], (await JournalAsync(bucket)).Skip(journal.Count).Select(static e => (e.Key, e.VersionId)));
     }
 }

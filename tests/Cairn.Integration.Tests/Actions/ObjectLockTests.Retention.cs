@@ -214,4 +214,30 @@ public sealed partial class ObjectLockTests
         Assert.Equal([true, false], versions.Select(static v => v.IsDeleteMarker));
         Assert.Null(await GetRetentionAsync(bucket, "k", versions[1].VersionId));
     }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Retention_and_legal_hold_bodies_that_are_not_well_formed_return_MalformedXML_and_change_nothing()
+    {
+        // Arrange
+        var bucket = await NewLockBucketAsync();
+        var until = FromNow(TimeSpan.FromDays(1));
+        var put = await PutLockedAsync(bucket, "k", ObjectLockMode.Governance, until, ObjectLockLegalHoldStatus.On);
+        var journal = await JournalAsync(bucket);
+
+        // Act
+        var retention = await SendXmlAsync("PUT", WireSigner.PathOf(bucket, "k"), VersionQuery("retention", put.VersionId),
+            $"<Retention xmlns=\"{S3Namespace}\"><Mode>GOVERNANCE</Mode><RetainUntilDate>{Iso8601(until.AddDays(1))}</RetainUntilDate>", Integrity.ContentMd5);
+        var legalHold = await SendXmlAsync("PUT", WireSigner.PathOf(bucket, "k"), VersionQuery("legal-hold", put.VersionId),
+            $"<LegalHold xmlns=\"{S3Namespace}\"><Status>OFF</Status>", Integrity.ContentMd5);
+        var wrongRoot = await SendXmlAsync("PUT", WireSigner.PathOf(bucket, "k"), VersionQuery("legal-hold", put.VersionId),
+            $"<Retention xmlns=\"{S3Namespace}\"><Status>OFF</Status></Retention>", Integrity.ContentMd5);
+
+        // Assert
+        S3ErrorAssert.Error(retention, 400, "MalformedXML");
+        S3ErrorAssert.Error(legalHold, 400, "MalformedXML");
+        S3ErrorAssert.Error(wrongRoot, 400, "MalformedXML");
+        Assert.Equal(("GOVERNANCE", until), await GetRetentionAsync(bucket, "k", put.VersionId));
+        Assert.Equal("ON", await GetLegalHoldAsync(bucket, "k", put.VersionId));
+        Assert.Equal(journal.Count, (await JournalAsync(bucket)).Count);
+    }
 }
