@@ -8,7 +8,7 @@ namespace Cairn.Integration.Tests.Actions;
 
 /// <summary>
 /// Never accept and ignore (issue 10), as the AWS SDK for .NET sees it: a request for encryption,
-/// object lock, a storage class, a website redirect or a public ACL fails with the error S3
+/// a storage class, a website redirect or a public ACL fails with the error S3
 /// gives (501 NotImplemented; 400 AccessControlListNotSupported for ACLs), stores nothing, and the
 /// client's next request works. The whole list is enumerated on the wire in BadInputTests.RefusedHeaders.cs.
 /// </summary>
@@ -30,12 +30,6 @@ public sealed class RefusedHeaderTests(ServerFixture fixture)
         },
         ["DSSE-KMS"] = static r => r.ServerSideEncryptionMethod = ServerSideEncryptionMethod.AWSKMSDSSE,
         ["bucket key"] = static r => r.BucketKeyEnabled = true,
-        ["object lock"] = static r =>
-        {
-            r.ObjectLockMode = ObjectLockMode.Governance;
-            r.ObjectLockRetainUntilDate = DateTime.UtcNow.AddDays(1);
-        },
-        ["legal hold"] = static r => r.ObjectLockLegalHoldStatus = ObjectLockLegalHoldStatus.On,
         ["storage class"] = static r => r.StorageClass = S3StorageClass.Glacier,
         ["website redirect"] = static r => r.WebsiteRedirectLocation = "/elsewhere.html",
     };
