@@ -189,7 +189,8 @@ public sealed partial class ObjectLockTests
         Assert.Null(await GetLegalHoldAsync(bucket, "plain", plain.VersionId));
         Assert.Equal(("COMPLIANCE", until), await GetRetentionAsync(bucket, "locked", locked.VersionId));
         Assert.Equal("OFF", await GetLegalHoldAsync(bucket, "locked", locked.VersionId));
-        Assert.Equal((ObjectLockMode.Compliance, until), (head.ObjectLockMode, Utc(head.ObjectLockRetainUntilDate)));
+        Assert.Equal((ObjectLockMode.Compliance, until, ObjectLockLegalHoldStatus.Off),
+            (head.ObjectLockMode, Utc(head.ObjectLockRetainUntilDate), head.ObjectLockLegalHoldStatus));
     }
 
     [Fact(Timeout = 30_000)]

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Cairn.Integration.Tests.BadInput;
@@ -195,5 +197,73 @@ public sealed partial class ObjectLockTests
         Assert.Null(await GetRetentionAsync(bucket, "k", put.VersionId));
         await _s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = bucket, Key = "k", VersionId = put.VersionId });
         Assert.Empty(await VersionsAsync(bucket));
+    }
+
+    /// <summary>PUTs <paramref name="xml"/> as aws-chunked with a trailing x-amz-checksum-crc32, as current SDKs send bodies.</summary>
+    private async Task<WireResponse> SendWithTrailingChecksumAsync(string path, string query, string xml, bool wrongChecksum = false)
+    {
+        var body = Encoding.UTF8.GetBytes(xml);
+        var checksum = Convert.FromBase64String(Crc32.Base64(body));
+        if (wrongChecksum)
+        {
+            checksum[3] ^= 1;
+        }
+        var time = DateTimeOffset.UtcNow;
+        var request = _wire.Request("PUT", path, query);
+        request.Headers["content-encoding"] = "aws-chunked";
+        request.Headers["x-amz-decoded-content-length"] = body.Length.ToString(CultureInfo.InvariantCulture);
+        request.Headers["x-amz-trailer"] = "x-amz-checksum-crc32";
+        request.Body = _signer.ChunkedBody([body], time, seedSignature: null, [("x-amz-checksum-crc32", Convert.ToBase64String(checksum))]);
+        request.Headers["content-length"] = request.Body.Length.ToString(CultureInfo.InvariantCulture);
+        _signer.SignHeaders(request, time, WireSigner.StreamingUnsignedTrailer);
+        return await _wire.SendAsync(request);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_trailing_checksum_is_accepted_on_PutObjectLockConfiguration_PutObjectRetention_and_PutObjectLegalHold()
+    {
+        // Arrange
+        var bucket = await NewLockBucketAsync();
+        var put = await _s3.PutTextAsync(bucket, "k", "v");
+        var until = FromNow(TimeSpan.FromDays(1));
+
+        // Act
+        var configuration = await SendWithTrailingChecksumAsync(WireSigner.PathOf(bucket), "object-lock", ConfigurationXml("GOVERNANCE", 6));
+        var retention = await SendWithTrailingChecksumAsync(WireSigner.PathOf(bucket, "k"), VersionQuery("retention", put.VersionId),
+            RetentionXml("COMPLIANCE", until));
+        var legalHold = await SendWithTrailingChecksumAsync(WireSigner.PathOf(bucket, "k"), VersionQuery("legal-hold", put.VersionId), LegalHoldXml("ON"));
+
+        // Assert
+        Assert.True(configuration.Status == 200, configuration.ToString());
+        Assert.True(retention.Status == 200, retention.ToString());
+        Assert.True(legalHold.Status == 200, legalHold.ToString());
+        Assert.Equal(("GOVERNANCE", 6, (int?)null), await GetDefaultRetentionAsync(bucket));
+        Assert.Equal(("COMPLIANCE", until), await GetRetentionAsync(bucket, "k", put.VersionId));
+        Assert.Equal("ON", await GetLegalHoldAsync(bucket, "k", put.VersionId));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_trailing_checksum_that_does_not_match_returns_BadDigest_and_changes_nothing()
+    {
+        // Arrange
+        var bucket = await NewLockBucketAsync(ObjectLockRetentionMode.Compliance, days: 2);
+        var put = await _s3.PutTextAsync(bucket, "k", "v");
+        var retentionBefore = await GetRetentionAsync(bucket, "k", put.VersionId);
+
+        // Act
+        var configuration = await SendWithTrailingChecksumAsync(WireSigner.PathOf(bucket), "object-lock", ConfigurationXml("GOVERNANCE", 6), wrongChecksum: true);
+        var retention = await SendWithTrailingChecksumAsync(WireSigner.PathOf(bucket, "k"), VersionQuery("retention", put.VersionId),
+            RetentionXml("COMPLIANCE", FromNow(TimeSpan.FromDays(30))), wrongChecksum: true);
+        var legalHold = await SendWithTrailingChecksumAsync(WireSigner.PathOf(bucket, "k"), VersionQuery("legal-hold", put.VersionId),
+            LegalHoldXml("ON"), wrongChecksum: true);
+
+        // Assert
+        Assert.Equal((400, 400, 400, ("COMPLIANCE", 2, (int?)null)), (configuration.Status, retention.Status, legalHold.Status, await GetDefaultRetentionAsync(bucket)));
+        S3ErrorAssert.Error(configuration, 400, "BadDigest");
+        S3ErrorAssert.Error(retention, 400, "BadDigest");
+        S3ErrorAssert.Error(legalHold, 400, "BadDigest");
+        Assert.Equal(("COMPLIANCE", 2, (int?)null), await GetDefaultRetentionAsync(bucket));
+        Assert.Equal(retentionBefore, await GetRetentionAsync(bucket, "k", put.VersionId));
+        Assert.Null(await GetLegalHoldAsync(bucket, "k", put.VersionId));
     }
 }

@@ -108,7 +108,7 @@ public sealed partial class ObjectLockTests
     }
 
     [Fact(Timeout = 30_000)]
-    public async Task A_delete_without_version_id_adds_a_delete_marker_on_a_locked_key()
+    public async Task A_delete_without_version_id_adds_a_delete_marker_on_a_locked_key_and_the_marker_itself_is_not_locked()
     {
         // Arrange
         var bucket = await NewLockBucketAsync();
@@ -124,6 +124,9 @@ public sealed partial class ObjectLockTests
         Assert.Equal([("k", deleted.VersionId, true), ("k", put.VersionId, false)], await VersionsAsync(bucket));
         Assert.Equal("NoSuchKey", missing.ErrorCode);
         Assert.Equal("locked"u8.ToArray(), await kept.ReadAllAsync());
+        await DeleteVersionAsync(bucket, "k", deleted.VersionId);
+        Assert.Equal([("k", put.VersionId, false)], await VersionsAsync(bucket));
+        Assert.Equal("locked"u8.ToArray(), await _s3.GetBytesAsync(bucket, "k"));
     }
 
     [Fact(Timeout = 30_000)]
