@@ -8,8 +8,12 @@ namespace Cairn.Integration.Tests.Versioning;
 /// One seeded run: random puts, copies, deletes (with and without version id, one by one and in batches) and
 /// versioning changes against a server, each mirrored in a <see cref="VersioningModel"/> and followed by reads
 /// that compare the server with the model. A failure names the seed, the step and the operations before it.
+/// With an <see cref="ObjectLockScenario"/>, Object Lock operations join in (VersioningModelRun.Lock.cs) and the
+/// reads cover lock headers, retention and legal hold; <paramref name="bucket"/> must then have been created as
+/// the scenario says.
 /// </summary>
-internal sealed partial class VersioningModelRun(IAmazonS3 s3, ResponseHeaderRecorder wire, string bucket, int seed, KnownDeviations deviations)
+internal sealed partial class VersioningModelRun(IAmazonS3 s3, ResponseHeaderRecorder wire, string bucket, int seed, KnownDeviations deviations,
+    ObjectLockScenario objectLock = ObjectLockScenario.None)
 {
     /// <summary>Keys in UTF-8 byte order: "Z" &lt; "a" &lt; "a b" &lt; "a/b" &lt; "a/c" &lt; "é" (0xC3 0xA9), so prefixes "a" and "a/" select some.</summary>
     private static readonly string[] KeyNames = ["Z", "a", "a b", "a/b", "a/c", "é"];
@@ -17,9 +21,10 @@ internal sealed partial class VersioningModelRun(IAmazonS3 s3, ResponseHeaderRec
     private static readonly byte[][] SharedBodies = [[], "shared body one"u8.ToArray(), "shared body two"u8.ToArray()];
 
     private readonly Random _random = new(seed);
-    private readonly VersioningModel _model = new();
+    private readonly VersioningModel _model = NewModel(objectLock);
     private readonly List<string> _trace = [];
     private readonly Dictionary<string, int> _counts = [];
+    private readonly Dictionary<string, int> _refusals = [];
     private int _step;
 
     /// <summary>Runs <paramref name="operations"/> operations, checking after each, and everything at the end.</summary>
@@ -49,10 +54,24 @@ internal sealed partial class VersioningModelRun(IAmazonS3 s3, ResponseHeaderRec
         }
     }
 
+    private static VersioningModel NewModel(ObjectLockScenario objectLock)
+    {
+        var model = new VersioningModel();
+        if (objectLock == ObjectLockScenario.AtCreation)
+        {
+            model.CreatedWithObjectLock();
+        }
+        return model;
+    }
+
     /// <summary>Picks and runs one operation; returns the keys it touched.</summary>
     private async Task<string[]> OperateAsync()
     {
         _check = "the operation's answer";
+        if (objectLock != ObjectLockScenario.None)
+        {
+            return await OperateWithLockAsync();
+        }
         var state = _model.State;
         if (deviations.NoWritesWhileSuspended && state == BucketVersioning.Suspended)
         {
@@ -74,11 +93,22 @@ internal sealed partial class VersioningModelRun(IAmazonS3 s3, ResponseHeaderRec
     private async Task<string[]> PutAsync(string key)
     {
         var body = NextBody();
-        Trace($"PUT {key} ({body.Length} bytes)");
-        var response = await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, InputStream = new MemoryStream(body) });
+        var requested = PickRequestedLock();
+        Trace($"PUT {key} ({body.Length} bytes){(requested is null ? "" : " " + requested)}");
+        var request = new PutObjectRequest { BucketName = bucket, Key = key, InputStream = new MemoryStream(body) };
+        SetLockHeaders(request, requested);
+        if (requested is not null && _model.LockHeadersAnswer() is { IsOk: false } refused)
+        {
+            await AssertRefusedAsync(refused, () => s3.PutObjectAsync(request));
+            return [key];
+        }
+        var before = DateTime.UtcNow;
+        var response = await s3.PutObjectAsync(request);
         Assert.Equal(Actions.ActionTestExtensions.QuotedMd5(body), response.ETag);
         AssertNewVersionIdAnswer(key, response.VersionId, "PutObject x-amz-version-id");
-        Trace($"  -> {_model.Put(key, body, response.VersionId).VersionId}");
+        var version = _model.Put(key, body, response.VersionId);
+        Trace($"  -> {version.VersionId}");
+        await RecordLockOfNewVersionAsync(key, version.VersionId, requested, before);
         return [key];
     }
 
@@ -121,6 +151,19 @@ internal sealed partial class VersioningModelRun(IAmazonS3 s3, ResponseHeaderRec
             Trace($"  -> {(int)error.StatusCode} {error.ErrorCode}");
             return [source, destination];
         }
+        // The destination's lock comes from the request (or the bucket's default), never from the source.
+        var requested = PickRequestedLock();
+        SetLockHeaders(request, requested);
+        if (requested is not null)
+        {
+            Trace($"  with {requested}");
+            if (_model.LockHeadersAnswer() is { IsOk: false } refused)
+            {
+                await AssertRefusedAsync(refused, () => s3.CopyObjectAsync(request));
+                return [source, destination];
+            }
+        }
+        var before = DateTime.UtcNow;
         var response = await s3.CopyObjectAsync(request);
         Assert.Equal(expected.Served.ETag, response.ETag);
         if (!deviations.NoCopySourceVersionId)
@@ -128,7 +171,9 @@ internal sealed partial class VersioningModelRun(IAmazonS3 s3, ResponseHeaderRec
             AssertVersionIdHeader(expected.Served, response.SourceVersionId, "CopyObject x-amz-copy-source-version-id");
         }
         AssertNewVersionIdAnswer(destination, response.VersionId, "CopyObject x-amz-version-id");
-        Trace($"  -> {_model.Put(destination, expected.Served.Body!, response.VersionId).VersionId}");
+        var copy = _model.Put(destination, expected.Served.Body!, response.VersionId);
+        Trace($"  -> {copy.VersionId}");
+        await RecordLockOfNewVersionAsync(destination, copy.VersionId, requested, before);
         return [source, destination];
     }
 
@@ -153,13 +198,35 @@ internal sealed partial class VersioningModelRun(IAmazonS3 s3, ResponseHeaderRec
         return [key];
     }
 
-    /// <summary>DeleteObject with a version id: an existing version or delete marker, or a well-formed id the key does not have.</summary>
+    /// <summary>
+    /// DeleteObject with a version id: an existing version or delete marker, or a well-formed id the key does not
+    /// have. In a lock run, with or without x-amz-bypass-governance-retention; a locked version is refused with 403
+    /// AccessDenied and stays. A version whose retention is about to pass is not picked.
+    /// </summary>
     private async Task<string[]> DeleteVersionAsync()
     {
+        var bypass = objectLock != ObjectLockScenario.None && _random.Next(100) < 40;
         var (key, versionId) = PickVersionToDelete();
+        var decision = _model.DeleteVersionDecision(key, versionId, bypass, DateTime.UtcNow);
+        for (var retry = 0; retry < 5 && decision == LockDecision.Uncertain; retry++)
+        {
+            (key, versionId) = PickVersionToDelete();
+            decision = _model.DeleteVersionDecision(key, versionId, bypass, DateTime.UtcNow);
+        }
+        if (decision == LockDecision.Uncertain)
+        {
+            return [key];
+        }
         var existing = _model.Versions(key).FirstOrDefault(v => v.VersionId == versionId);
-        Trace($"DELETE {key}?versionId={versionId} ({existing?.ToString() ?? "not there"})");
-        var response = await s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = bucket, Key = key, VersionId = versionId });
+        Trace($"DELETE {key}?versionId={versionId}{(bypass ? " bypass-governance" : "")} ({existing?.ToString() ?? "not there"})");
+        var request = new DeleteObjectRequest { BucketName = bucket, Key = key, VersionId = versionId, BypassGovernanceRetention = bypass ? true : null };
+        if (decision == LockDecision.Denied)
+        {
+            // "Access Denied because object protected by object lock."
+            await AssertRefusedAsync(ExpectedAnswer.Error(System.Net.HttpStatusCode.Forbidden, "AccessDenied"), () => s3.DeleteObjectAsync(request));
+            return [key];
+        }
+        var response = await s3.DeleteObjectAsync(request);
         var markerHeader = wire.Last?.Header("x-amz-delete-marker");
         Assert.Equal(System.Net.HttpStatusCode.NoContent, response.HttpStatusCode);
         if (existing is not null)
@@ -175,15 +242,31 @@ internal sealed partial class VersioningModelRun(IAmazonS3 s3, ResponseHeaderRec
         return [key];
     }
 
-    /// <summary>DeleteObjects of one to three distinct keys, each with or without a version id.</summary>
+    /// <summary>
+    /// DeleteObjects of one to three distinct keys, each with or without a version id. In a lock run, with or
+    /// without x-amz-bypass-governance-retention: an entry naming a locked version is an Error entry with Code
+    /// AccessDenied and the version stays; versions whose retention is about to pass are left out.
+    /// </summary>
     private async Task<string[]> DeleteObjectsAsync()
     {
         var count = 1 + _random.Next(3);
+        var bypass = objectLock != ObjectLockScenario.None && _random.Next(100) < 40;
+        var now = DateTime.UtcNow;
         var entries = new List<(string Key, string? VersionId)>();
+        var refused = new HashSet<string>(StringComparer.Ordinal);
         foreach (var key in KeyNames.OrderBy(_ => _random.Next()).Take(count))
         {
             if (_random.Next(2) == 0 && PickVersionOf(key) is { } versionId)
             {
+                var decision = _model.DeleteVersionDecision(key, versionId, bypass, now);
+                if (decision == LockDecision.Uncertain)
+                {
+                    continue;
+                }
+                if (decision == LockDecision.Denied)
+                {
+                    refused.Add(key);
+                }
                 entries.Add((key, versionId));
             }
             else if (!(deviations.NoMarkerForKeyWithoutVersions && _model.State == BucketVersioning.Enabled && _model.Versions(key).Count == 0))
@@ -195,16 +278,25 @@ internal sealed partial class VersioningModelRun(IAmazonS3 s3, ResponseHeaderRec
         {
             return await PutAsync(PickKey());
         }
-        Trace($"DELETE-OBJECTS {string.Join(", ", entries.Select(static e => e.VersionId is null ? e.Key : $"{e.Key}?versionId={e.VersionId}"))}");
+        Trace($"DELETE-OBJECTS {string.Join(", ", entries.Select(static e => e.VersionId is null ? e.Key : $"{e.Key}?versionId={e.VersionId}"))}{(bypass ? " bypass-governance" : "")}");
         var response = await s3.DeleteObjectsAsync(new DeleteObjectsRequest
         {
             BucketName = bucket,
+            BypassGovernanceRetention = bypass ? true : null,
             Objects = [.. entries.Select(static e => new KeyVersion { Key = e.Key, VersionId = e.VersionId })],
         });
-        Assert.Empty(response.DeleteErrors ?? []);
+        var errors = response.DeleteErrors ?? [];
+        Assert.Equal(
+            entries.Where(e => refused.Contains(e.Key)).Select(static e => $"{e.Key} {e.VersionId} AccessDenied").Order(StringComparer.Ordinal),
+            errors.Select(static e => $"{e.Key} {e.VersionId} {e.Code}").Order(StringComparer.Ordinal));
+        foreach (var error in errors)
+        {
+            TraceRefusal(403, error.Code);
+        }
         var deleted = response.DeletedObjects ?? [];
-        Assert.Equal(entries.Select(static e => e.Key).Order(StringComparer.Ordinal), deleted.Select(static d => d.Key).Order(StringComparer.Ordinal));
-        foreach (var (key, versionId) in entries)
+        Assert.Equal(entries.Where(e => !refused.Contains(e.Key)).Select(static e => e.Key).Order(StringComparer.Ordinal),
+            deleted.Select(static d => d.Key).Order(StringComparer.Ordinal));
+        foreach (var (key, versionId) in entries.Where(e => !refused.Contains(e.Key)))
         {
             var result = deleted.Single(d => d.Key == key);
             if (versionId is null)
@@ -240,11 +332,19 @@ internal sealed partial class VersioningModelRun(IAmazonS3 s3, ResponseHeaderRec
     private async Task<string[]> SetVersioningAsync(BucketVersioning state)
     {
         Trace($"PUT-BUCKET-VERSIONING {state}");
-        await s3.PutBucketVersioningAsync(new PutBucketVersioningRequest
+        var request = new PutBucketVersioningRequest
         {
             BucketName = bucket,
             VersioningConfig = new S3BucketVersioningConfig { Status = state == BucketVersioning.Enabled ? VersionStatus.Enabled : VersionStatus.Suspended },
-        });
+        };
+        if (_model.SetVersioningAnswer(state) is { IsOk: false } refused)
+        {
+            // A lock-enabled bucket cannot be suspended: 409 InvalidBucketState, nothing changes.
+            await AssertRefusedAsync(refused, () => s3.PutBucketVersioningAsync(request));
+            await CheckBucketVersioningAsync();
+            return [PickKey()];
+        }
+        await s3.PutBucketVersioningAsync(request);
         _model.SetVersioning(state);
         await CheckBucketVersioningAsync();
         return [PickKey()];
@@ -373,6 +473,7 @@ internal sealed partial class VersioningModelRun(IAmazonS3 s3, ResponseHeaderRec
     /// <summary>How many operations of each kind ran in each state, and what the bucket held at the end.</summary>
     public string Summary =>
         string.Join(", ", _counts.OrderBy(static c => c.Key, StringComparer.Ordinal).Select(static c => $"{c.Key}: {c.Value}")) + Environment.NewLine
+        + (_refusals.Count == 0 ? "" : "refused: " + string.Join(", ", _refusals.OrderBy(static c => c.Key, StringComparer.Ordinal).Select(static c => $"{c.Key}: {c.Value}")) + Environment.NewLine)
         + $"at the end: {_model.Keys.Sum(k => _model.Versions(k).Count)} versions ({_model.Keys.Sum(k => _model.Versions(k).Count(static v => v.IsDeleteMarker))} delete markers)"
         + $" over {_model.Keys.Count()} keys, state {_model.State}";
 
