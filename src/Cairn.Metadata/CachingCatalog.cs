@@ -142,8 +142,14 @@ public sealed class CachingCatalog : IBucketCatalog, IObjectCatalog
 
     /// <inheritdoc />
     public ValueTask<DeleteObjectResult> DeleteObjectVersionAsync(string bucket, string key, string versionId, WritePrecondition precondition,
-        DateTimeOffset now, TimeSpan gracePeriod, CancellationToken cancellationToken) =>
-        WritingAsync((bucket, key), () => _objects.DeleteObjectVersionAsync(bucket, key, versionId, precondition, now, gracePeriod, cancellationToken));
+        bool bypassGovernance, DateTimeOffset now, TimeSpan gracePeriod, CancellationToken cancellationToken) =>
+        WritingAsync((bucket, key),
+            () => _objects.DeleteObjectVersionAsync(bucket, key, versionId, precondition, bypassGovernance, now, gracePeriod, cancellationToken));
+
+    /// <inheritdoc />
+    public ValueTask<PutLockOutcome> PutObjectLockAsync(string bucket, string key, string? versionId, ObjectLockChange change, DateTimeOffset now,
+        CancellationToken cancellationToken) =>
+        WritingAsync((bucket, key), () => _objects.PutObjectLockAsync(bucket, key, versionId, change, now, cancellationToken));
 
     /// <inheritdoc />
     public ValueTask<PutTagsOutcome> PutObjectTagsAsync(string bucket, string key, string? versionId, IReadOnlyDictionary<string, string> tags,
@@ -151,8 +157,13 @@ public sealed class CachingCatalog : IBucketCatalog, IObjectCatalog
         WritingAsync((bucket, key), () => _objects.PutObjectTagsAsync(bucket, key, versionId, tags, cancellationToken));
 
     /// <inheritdoc />
-    public ValueTask<bool> PutBucketVersioningAsync(string name, BucketVersioning versioning, CancellationToken cancellationToken) =>
+    public ValueTask<PutVersioningOutcome> PutBucketVersioningAsync(string name, BucketVersioning versioning, CancellationToken cancellationToken) =>
         WritingAsync(null, () => _buckets.PutBucketVersioningAsync(name, versioning, cancellationToken));
+
+    /// <inheritdoc />
+    public ValueTask<PutObjectLockOutcome> PutObjectLockConfigurationAsync(string name, ObjectLockConfiguration configuration,
+        CancellationToken cancellationToken) =>
+        WritingAsync(null, () => _buckets.PutObjectLockConfigurationAsync(name, configuration, cancellationToken));
 
     /// <inheritdoc />
     public ValueTask<bool> PutBucketTagsAsync(string name, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken) =>

@@ -5,7 +5,10 @@ public interface IBucketCatalog
 {
     ValueTask<BucketRecord?> GetBucketAsync(string name, CancellationToken cancellationToken);
 
-    /// <summary>Creates the bucket; false when a bucket of that name exists.</summary>
+    /// <summary>
+    /// Creates the bucket; false when a bucket of that name exists. A bucket created with
+    /// <see cref="BucketRecord.ObjectLock"/> has versioning enabled, whatever the record says.
+    /// </summary>
     ValueTask<bool> TryCreateBucketAsync(BucketRecord bucket, CancellationToken cancellationToken);
 
     /// <summary>
@@ -21,10 +24,17 @@ public interface IBucketCatalog
     /// <summary>
     /// Sets the bucket's versioning to <see cref="Cairn.Core.BucketVersioning.Enabled"/> or
     /// <see cref="Cairn.Core.BucketVersioning.Suspended"/> (a bucket never returns to unversioned).
-    /// False when there is no such bucket.
+    /// A bucket with Object Lock stays enabled (<see cref="PutVersioningOutcome.ObjectLockEnabled"/> for Suspended).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="versioning"/> is Unversioned.</exception>
-    ValueTask<bool> PutBucketVersioningAsync(string name, Cairn.Core.BucketVersioning versioning, CancellationToken cancellationToken);
+    ValueTask<PutVersioningOutcome> PutBucketVersioningAsync(string name, Cairn.Core.BucketVersioning versioning, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Enables Object Lock on a bucket whose versioning is enabled (for good) and sets its default
+    /// retention (none: removes it).
+    /// </summary>
+    ValueTask<PutObjectLockOutcome> PutObjectLockConfigurationAsync(string name, Cairn.Core.ObjectLockConfiguration configuration,
+        CancellationToken cancellationToken);
 
     /// <summary>All buckets, by name.</summary>
     ValueTask<IReadOnlyList<BucketRecord>> ListBucketsAsync(CancellationToken cancellationToken);

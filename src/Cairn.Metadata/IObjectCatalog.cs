@@ -69,11 +69,22 @@ public interface IObjectCatalog
 
     /// <summary>
     /// Removes one version (or delete marker) for good, when <paramref name="precondition"/> holds for
-    /// it; when it was the latest, the newest remaining version becomes the latest.
+    /// it and its lock state allows it at <paramref name="now"/> (<see cref="ObjectLockState.Protects"/>,
+    /// with <paramref name="bypassGovernance"/>; <see cref="DeleteObjectOutcome.Locked"/> otherwise);
+    /// when it was the latest, the newest remaining version becomes the latest.
     /// <see cref="DeleteObjectOutcome.NoSuchVersion"/> when the key has no version with that id.
     /// </summary>
     ValueTask<DeleteObjectResult> DeleteObjectVersionAsync(string bucket, string key, string versionId, WritePrecondition precondition,
-        DateTimeOffset now, TimeSpan gracePeriod, CancellationToken cancellationToken);
+        bool bypassGovernance, DateTimeOffset now, TimeSpan gracePeriod, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Changes the lock state of a version (the latest when <paramref name="versionId"/> is null) as
+    /// <paramref name="change"/> says, when its current retention allows it at <paramref name="now"/>
+    /// (<see cref="ObjectLockState.AllowsRetention"/>); nothing else of the version changes. The
+    /// caller has checked that the bucket has Object Lock.
+    /// </summary>
+    ValueTask<PutLockOutcome> PutObjectLockAsync(string bucket, string key, string? versionId, ObjectLockChange change, DateTimeOffset now,
+        CancellationToken cancellationToken);
 
     /// <summary>
     /// Completes an upload in one transaction: re-checks that each listed part exists with the listed

@@ -21,6 +21,8 @@ public sealed record MultipartUploadRecord
     public string? ChecksumType { get; init; }
     /// <summary>The tags the completed object will carry (x-amz-tagging at Create); empty when none.</summary>
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+    /// <summary>The lock state the completed object will have (x-amz-object-lock-* at Create); none by default.</summary>
+    public ObjectLockState Lock { get; init; }
 }
 
 /// <summary>One uploaded part. Its body is always chunks (never inline), so parts concatenate into an object.</summary>

@@ -11,9 +11,13 @@ public sealed record BucketRecord(string Name, DateTimeOffset CreatedAt, string 
     /// <summary>The bucket's versioning state (PutBucketVersioning).</summary>
     public BucketVersioning Versioning { get; init; } = BucketVersioning.Unversioned;
 
-    /// <summary>Equal when name, creation time, region, versioning and every tag are (a record would compare the tag dictionaries by reference).</summary>
+    /// <summary>The bucket's Object Lock configuration; null when lock is not enabled (once enabled, it never is again).</summary>
+    public ObjectLockConfiguration? ObjectLock { get; init; }
+
+    /// <summary>Equal when name, creation time, region, versioning, lock and every tag are (a record would compare the tag dictionaries by reference).</summary>
     public bool Equals(BucketRecord? other) =>
         other is not null && Name == other.Name && CreatedAt == other.CreatedAt && Region == other.Region && Versioning == other.Versioning
+        && ObjectLock == other.ObjectLock
         && Tags.Count == other.Tags.Count && Tags.All(tag => other.Tags.TryGetValue(tag.Key, out var value) && value == tag.Value);
 
     /// <inheritdoc />
@@ -59,6 +63,8 @@ public sealed record ObjectVersionRecord
     public IReadOnlyList<IReadOnlyDictionary<string, string>> PartChecksums { get; init; } = [];
     /// <summary>The version's tags (x-amz-tagging, PutObjectTagging), tag key to value; empty when it has none.</summary>
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+    /// <summary>The version's Object Lock state: its retention and legal hold (none by default).</summary>
+    public ObjectLockState Lock { get; init; }
     /// <summary>How <see cref="Checksums"/> was computed: <c>FULL_OBJECT</c> (default) or <c>COMPOSITE</c> (multipart, checksum of part checksums, value ends in <c>-N</c>).</summary>
     public string ChecksumType { get; init; } = "FULL_OBJECT";
 }
@@ -130,6 +136,8 @@ public enum DeleteObjectOutcome
     NoSuchVersion,
     /// <summary>If-Match was given and the key's ETag does not match it (nothing changed).</summary>
     PreconditionFailed,
+    /// <summary>The version is protected by Object Lock: a legal hold, or a retention the caller cannot bypass (nothing changed).</summary>
+    Locked,
 }
 
 /// <summary>What a journal entry records.</summary>
@@ -141,13 +149,16 @@ public enum JournalChange
     Remove,
     /// <summary>A version's tags were replaced (the entry holds the new tags).</summary>
     Tags,
+    /// <summary>A version's retention or legal hold was replaced (the entry holds the new lock state).</summary>
+    Lock,
 }
 
 /// <summary>
 /// One entry of a bucket's change journal (<see cref="IObjectCatalog.ReadJournalAsync"/>): numbered
 /// 1, 2, 3, ... per bucket in commit order. <see cref="ETag"/>, <see cref="Size"/>,
 /// <see cref="LastModified"/> and <see cref="IsDeleteMarker"/> are the version's for a Put; the tags
-/// are the version's for a Put and the new ones for Tags.
+/// are the version's for a Put and the new ones for Tags; the lock state is the version's for a Put
+/// and the new one for Lock.
 /// </summary>
 public sealed record JournalEntry(long Seq, string Key, string VersionId, JournalChange Change)
 {
@@ -156,6 +167,7 @@ public sealed record JournalEntry(long Seq, string Key, string VersionId, Journa
     public DateTimeOffset? LastModified { get; init; }
     public bool IsDeleteMarker { get; init; }
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+    public ObjectLockState Lock { get; init; }
 }
 
 /// <summary>Outcome of replacing a version's tags.</summary>
@@ -166,6 +178,36 @@ public enum PutTagsOutcome
     NotFound,
     /// <summary>The version is a delete marker, which has no tags (nothing changed).</summary>
     DeleteMarker,
+}
+
+/// <summary>Outcome of setting a bucket's versioning state.</summary>
+public enum PutVersioningOutcome
+{
+    Updated,
+    NoSuchBucket,
+    /// <summary>The bucket has Object Lock, whose versioning stays enabled (nothing changed).</summary>
+    ObjectLockEnabled,
+}
+
+/// <summary>Outcome of putting a bucket's Object Lock configuration.</summary>
+public enum PutObjectLockOutcome
+{
+    Updated,
+    NoSuchBucket,
+    /// <summary>Object Lock needs versioning enabled first (nothing changed).</summary>
+    VersioningNotEnabled,
+}
+
+/// <summary>Outcome of changing a version's lock state.</summary>
+public enum PutLockOutcome
+{
+    Updated,
+    /// <summary>The key has no version, or none with the id given (nothing changed).</summary>
+    NotFound,
+    /// <summary>The version is a delete marker, which has no lock state (nothing changed).</summary>
+    DeleteMarker,
+    /// <summary>The version's retention does not allow the change (nothing changed).</summary>
+    Locked,
 }
 
 /// <summary>Outcome of deleting a bucket.</summary>

@@ -1,5 +1,5 @@
 using System.Data;
-using System.Data.Common;
+using Cairn.Core;
 
 namespace Cairn.Metadata;
 
@@ -13,7 +13,7 @@ public abstract partial class SqlMetadataStore
             return await _bucketLookups.RunAsync(name, cancellationToken);
         }
         await using var connection = await RentReadConnectionAsync(cancellationToken);
-        await using var command = connection.CreateCommand("SELECT name, created_at, region, tags, versioning FROM buckets WHERE name = @name");
+        await using var command = connection.CreateCommand("SELECT " + BucketColumns + " FROM buckets WHERE name = @name");
         command.Add("@name", DbType.String, name);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? ReadBucket(reader) : null;
@@ -23,11 +23,21 @@ public abstract partial class SqlMetadataStore
     public ValueTask<bool> TryCreateBucketAsync(BucketRecord bucket, CancellationToken cancellationToken) =>
         WriteAsync(static async (transaction, bucket, cancellationToken) =>
         {
+            // A bucket created with Object Lock has versioning enabled with it (S3 turns it on).
+            var retention = bucket.ObjectLock?.DefaultRetention;
             await using var command = transaction.CreateCommand(
-                "INSERT INTO buckets (name, created_at, region) VALUES (@name, @createdAt, @region) ON CONFLICT (name) DO NOTHING");
+                "INSERT INTO buckets (name, created_at, region, versioning, object_lock, default_retention_mode, default_retention_days, " +
+                "default_retention_years) VALUES (@name, @createdAt, @region, @versioning, @objectLock, @mode, @days, @years) " +
+                "ON CONFLICT (name) DO NOTHING");
             command.Add("@name", DbType.String, bucket.Name);
             command.Add("@createdAt", DbType.Int64, SqlParameters.ToUnixMs(bucket.CreatedAt));
             command.Add("@region", DbType.String, bucket.Region);
+            command.Add("@versioning", DbType.String,
+                VersioningText(bucket.ObjectLock is null ? bucket.Versioning : BucketVersioning.Enabled));
+            command.Add("@objectLock", DbType.Int64, bucket.ObjectLock is null ? 0L : 1L);
+            command.Add("@mode", DbType.String, retention is null ? null : ObjectLockNames.WireName(retention.Mode));
+            command.Add("@days", DbType.Int64, retention?.Days is { } days ? (long)days : null);
+            command.Add("@years", DbType.Int64, retention?.Years is { } years ? (long)years : null);
             var created = await command.ExecuteNonQueryAsync(cancellationToken) == 1;
             return (created, created);
         }, bucket, cancellationToken);
@@ -83,7 +93,7 @@ public abstract partial class SqlMetadataStore
     {
         var buckets = new List<BucketRecord>();
         await using (var connection = await OpenReadConnectionAsync(cancellationToken))
-        await using (var command = connection.CreateCommand("SELECT name, created_at, region, tags, versioning FROM buckets"))
+        await using (var command = connection.CreateCommand("SELECT " + BucketColumns + " FROM buckets"))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
@@ -96,14 +106,6 @@ public abstract partial class SqlMetadataStore
         buckets.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
         return buckets;
     }
-
-    /// <summary>Reads name, created_at, region, tags and versioning.</summary>
-    private static BucketRecord ReadBucket(DbDataReader reader) =>
-        new(reader.GetString(0), SqlParameters.FromUnixMs(reader.GetLong(1)), reader.GetString(2))
-        {
-            Tags = ReadDictionary(reader.GetNullableString(3)),
-            Versioning = ParseVersioning(reader.GetNullableString(4)),
-        };
 
     /// <inheritdoc />
     public ValueTask<bool> PutBucketTagsAsync(string name, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken) =>

@@ -155,7 +155,7 @@ public abstract partial class SqlMetadataStore
 
     private static string BuildBucketLookupSql(int size)
     {
-        var sql = new StringBuilder("SELECT name, created_at, region, tags, versioning FROM buckets WHERE name IN (");
+        var sql = new StringBuilder("SELECT " + BucketColumns + " FROM buckets WHERE name IN (");
         for (var i = 0; i < size; i++)
         {
             sql.Append(i == 0 ? "@n" : ", @n").Append(Index(i));
@@ -249,7 +249,9 @@ public abstract partial class SqlMetadataStore
         }
         // The WHERE also settles SQLite's parse of INSERT ... SELECT ... ON CONFLICT (without one, ON
         // would be read as a join's).
-        sql.Append(") AS v, buckets AS b WHERE b.name = v.column1 ");
+        // A bucket with a default retention gives each new version a retention of its own: such
+        // creates take the ordinary commit, which applies it.
+        sql.Append(") AS v, buckets AS b WHERE b.name = v.column1 AND b.default_retention_mode IS NULL ");
         sql.Append("ON CONFLICT (bucket, key) DO NOTHING RETURNING bucket, key, version_id");
         return sql.ToString();
     }

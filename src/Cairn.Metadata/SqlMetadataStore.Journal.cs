@@ -1,6 +1,7 @@
 using System.Data;
 using System.Globalization;
 using System.Text;
+using Cairn.Core;
 
 namespace Cairn.Metadata;
 
@@ -15,13 +16,15 @@ namespace Cairn.Metadata;
 public abstract partial class SqlMetadataStore
 {
     /// <summary>An entry about to be appended: the change and, for a Put, the version placed.</summary>
+    /// <remarks>The lock state is the version's for a Put and the new one for a Lock change.</remarks>
     private readonly record struct PendingEntry(byte[] Key, string VersionId, JournalChange Change, ObjectVersionRecord? Version,
-        IReadOnlyDictionary<string, string>? Tags);
+        IReadOnlyDictionary<string, string>? Tags, ObjectLockState Lock = default);
 
     private static string ChangeText(JournalChange change) => change switch
     {
         JournalChange.Put => "put",
         JournalChange.Remove => "remove",
+        JournalChange.Lock => "lock",
         _ => "tags",
     };
 
@@ -30,12 +33,13 @@ public abstract partial class SqlMetadataStore
         "put" => JournalChange.Put,
         "remove" => JournalChange.Remove,
         "tags" => JournalChange.Tags,
+        "lock" => JournalChange.Lock,
         _ => throw new InvalidDataException($"Unknown journal change '{text}'."),
     };
 
     private static ValueTask AppendPutAsync(WriteTransaction transaction, ObjectVersionRecord version, byte[] key,
         CancellationToken cancellationToken) =>
-        AppendJournalAsync(transaction, version.Bucket, [new PendingEntry(key, version.VersionId, JournalChange.Put, version, version.Tags)],
+        AppendJournalAsync(transaction, version.Bucket, [new PendingEntry(key, version.VersionId, JournalChange.Put, version, version.Tags, version.Lock)],
             cancellationToken);
 
     private static ValueTask AppendRemoveAsync(WriteTransaction transaction, string bucket, byte[] key, string versionId,
@@ -59,12 +63,12 @@ public abstract partial class SqlMetadataStore
             last = Convert.ToInt64(await head.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
         }
         var sql = new StringBuilder(
-            "INSERT INTO journal (bucket, seq, key, version_id, change, etag, size, last_modified, delete_marker, tags) VALUES ");
+            "INSERT INTO journal (bucket, seq, key, version_id, change, etag, size, last_modified, delete_marker, tags, lock_mode, lock_until, legal_hold) VALUES ");
         for (var i = 0; i < entries.Count; i++)
         {
             var n = i.ToString(CultureInfo.InvariantCulture);
             sql.Append(i == 0 ? "" : ", ").Append(CultureInfo.InvariantCulture,
-                $"(@bucket, @seq{n}, @key{n}, @version{n}, @change{n}, @etag{n}, @size{n}, @modified{n}, @marker{n}, @tags{n})");
+                $"(@bucket, @seq{n}, @key{n}, @version{n}, @change{n}, @etag{n}, @size{n}, @modified{n}, @marker{n}, @tags{n}, @lockMode{n}, @lockUntil{n}, @legalHold{n})");
         }
         await using var insert = transaction.CreateCommand(sql.ToString());
         insert.Add("@bucket", DbType.String, bucket);
@@ -81,6 +85,7 @@ public abstract partial class SqlMetadataStore
             insert.Add("@modified" + n, DbType.Int64, entry.Version is { } version ? SqlParameters.ToUnixMs(version.LastModified) : null);
             insert.Add("@marker" + n, DbType.Int64, entry.Version is { } placed ? (placed.IsDeleteMarker ? 1L : 0L) : null);
             insert.Add("@tags" + n, DbType.String, entry.Tags is { } tags ? WriteDictionary(tags) : null);
+            AddLockValues(insert, entry.Lock, n);
         }
         await insert.ExecuteNonQueryAsync(cancellationToken);
     }
@@ -105,7 +110,7 @@ public abstract partial class SqlMetadataStore
         }
         await using var connection = await OpenReadConnectionAsync(cancellationToken);
         await using var command = connection.CreateCommand(
-            "SELECT seq, key, version_id, change, etag, size, last_modified, delete_marker, tags FROM journal " +
+            "SELECT seq, key, version_id, change, etag, size, last_modified, delete_marker, tags, lock_mode, lock_until, legal_hold FROM journal " +
             "WHERE bucket = @bucket AND seq > @after ORDER BY seq LIMIT @limit");
         command.Add("@bucket", DbType.String, bucket);
         command.Add("@after", DbType.Int64, afterSeq);
@@ -121,6 +126,7 @@ public abstract partial class SqlMetadataStore
                 LastModified = reader.IsDBNull(6) ? null : SqlParameters.FromUnixMs(reader.GetLong(6)),
                 IsDeleteMarker = !reader.IsDBNull(7) && reader.GetLong(7) != 0,
                 Tags = ReadDictionary(reader.GetNullableString(8)),
+                Lock = ReadLock(reader, 9),
             });
         }
         return entries;

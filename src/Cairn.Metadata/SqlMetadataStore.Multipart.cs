@@ -8,7 +8,7 @@ namespace Cairn.Metadata;
 public abstract partial class SqlMetadataStore
 {
     private const string UploadColumns =
-        "upload_id, bucket, key, initiated, headers, user_metadata, checksum_algorithm, checksum_type, tags";
+        "upload_id, bucket, key, initiated, headers, user_metadata, checksum_algorithm, checksum_type, tags" + ", " + LockColumns;
 
     private const string PartColumns = "part_number, size, etag, last_modified, checksums, chunks";
 
@@ -22,7 +22,7 @@ public abstract partial class SqlMetadataStore
             }
             await using var insert = transaction.CreateCommand(
                 "INSERT INTO multipart_uploads (" + UploadColumns + ") " +
-                "VALUES (@upload, @bucket, @key, @initiated, @headers, @userMetadata, @checksumAlgorithm, @checksumType, @tags)");
+                "VALUES (@upload, @bucket, @key, @initiated, @headers, @userMetadata, @checksumAlgorithm, @checksumType, @tags, @lockMode, @lockUntil, @legalHold)");
             insert.Add("@upload", DbType.String, upload.UploadId);
             insert.Add("@bucket", DbType.String, upload.Bucket);
             insert.Add("@key", DbType.Binary, Encoding.UTF8.GetBytes(upload.Key));
@@ -32,6 +32,7 @@ public abstract partial class SqlMetadataStore
             insert.Add("@checksumAlgorithm", DbType.String, upload.ChecksumAlgorithm);
             insert.Add("@checksumType", DbType.String, upload.ChecksumType);
             insert.Add("@tags", DbType.String, WriteDictionary(upload.Tags));
+            AddLockValues(insert, upload.Lock, suffix: "");
             await insert.ExecuteNonQueryAsync(cancellationToken);
             return (true, true);
         }, upload, cancellationToken);
@@ -169,7 +170,7 @@ public abstract partial class SqlMetadataStore
         {
             throw new ArgumentException($"Upload '{uploadId}' is for another bucket or key than the version.", nameof(state));
         }
-        if (await ReadBucketVersioningAsync(transaction, version.Bucket, cancellationToken) is not { } versioning)
+        if (await ReadBucketWriteStateAsync(transaction, version.Bucket, cancellationToken) is not { } bucketState)
         {
             return (new CompleteMultipartResult(CompleteMultipartOutcome.NoSuchBucket, null), false);
         }
@@ -196,7 +197,7 @@ public abstract partial class SqlMetadataStore
         }
         await ReleaseReferencesAsync(transaction, ChunkListFormat.CountUses(partChunks), notBefore, cancellationToken);
         await DeleteUploadRowsAsync(transaction, uploadId, cancellationToken);
-        var versionId = await PlaceVersionAsync(transaction, version, key, versioning, current, notBefore, cancellationToken);
+        var versionId = await PlaceVersionAsync(transaction, version, key, bucketState, current, notBefore, cancellationToken);
         await RecordCompletionAsync(transaction, uploadId, listed, version with { VersionId = versionId }, key, now, cancellationToken);
         return (new CompleteMultipartResult(CompleteMultipartOutcome.Completed, versionId), true);
     }
@@ -320,5 +321,6 @@ public abstract partial class SqlMetadataStore
         ChecksumAlgorithm = reader.GetNullableString(6),
         ChecksumType = reader.GetNullableString(7),
         Tags = ReadDictionary(reader.GetNullableString(8)),
+        Lock = ReadLock(reader, 9),
     };
 }

@@ -9,7 +9,8 @@ namespace Cairn.Metadata;
 public abstract partial class SqlMetadataStore
 {
     private const string ObjectColumns =
-        "version_id, size, etag, last_modified, headers, user_metadata, checksums, inline_body, chunks, part_sizes, checksum_type, tags, delete_marker, part_checksums";
+        "version_id, size, etag, last_modified, headers, user_metadata, checksums, inline_body, chunks, part_sizes, checksum_type, tags, delete_marker, part_checksums, " +
+        LockColumns;
 
     /// <inheritdoc />
     public async ValueTask<ObjectVersionRecord?> GetObjectAsync(string bucket, string key, CancellationToken cancellationToken)
@@ -47,6 +48,7 @@ public abstract partial class SqlMetadataStore
             Tags = ReadDictionary(reader.GetNullableString(firstColumn + 11)),
             IsDeleteMarker = reader.GetLong(firstColumn + 12) != 0,
             PartChecksums = ReadPartChecksums(reader.GetNullableString(firstColumn + 13)),
+            Lock = ReadLock(reader, firstColumn + 14),
         };
 
     /// <inheritdoc />
@@ -149,14 +151,14 @@ public abstract partial class SqlMetadataStore
         var (commit, now, grace, insertFirst) = state;
         var version = commit.Version;
         var key = Encoding.UTF8.GetBytes(version.Key);
-        if (await ReadBucketVersioningAsync(transaction, version.Bucket, cancellationToken) is not { } versioning)
+        if (await ReadBucketWriteStateAsync(transaction, version.Bucket, cancellationToken) is not { } bucketState)
         {
             return (new CommitResult(CommitOutcome.NoSuchBucket, null), false);
         }
         if (insertFirst)
         {
             // A key without a current row has no versions at all, so the new one is simply inserted.
-            var created = version with { VersionId = VersionIdFor(versioning) };
+            var created = bucketState.Place(version);
             if (await WriteObjectAsync(transaction, created, key, seq: 1, insertOnly: true, cancellationToken))
             {
                 if (!commit.Precondition.HoldsFor(null))
@@ -180,7 +182,7 @@ public abstract partial class SqlMetadataStore
         {
             return (new CommitResult(CommitOutcome.ChunkMissing, null), false);
         }
-        var versionId = await PlaceVersionAsync(transaction, version, key, versioning, current, SqlParameters.ToUnixMs(now + grace),
+        var versionId = await PlaceVersionAsync(transaction, version, key, bucketState, current, SqlParameters.ToUnixMs(now + grace),
             cancellationToken);
         if (commit.UploadId is { } uploadId)
         {
@@ -322,7 +324,7 @@ public abstract partial class SqlMetadataStore
     /// <summary>The parameters of <see cref="ObjectColumns"/>, in order (see <see cref="AddObjectValues"/>).</summary>
     private static readonly string[] ObjectValueParameters =
         ["@versionId", "@size", "@etag", "@lastModified", "@headers", "@userMetadata", "@checksums", "@inlineBody", "@chunks", "@partSizes", "@checksumType",
-            "@tags", "@deleteMarker", "@partChecksums"];
+            "@tags", "@deleteMarker", "@partChecksums", "@lockMode", "@lockUntil", "@legalHold"];
 
     private static readonly string InsertObjectSql =
         "INSERT INTO objects (bucket, key, version_seq, " + ObjectColumns + ") VALUES (@bucket, @key, @seq, " + string.Join(", ", ObjectValueParameters) + ") ";
@@ -367,6 +369,7 @@ public abstract partial class SqlMetadataStore
         command.Add("@tags" + suffix, DbType.String, WriteDictionary(version.Tags));
         command.Add("@deleteMarker" + suffix, DbType.Int64, version.IsDeleteMarker ? 1L : 0L);
         command.Add("@partChecksums" + suffix, DbType.String, WritePartChecksums(version.PartChecksums));
+        AddLockValues(command, version.Lock, suffix);
     }
 
     private static string? WritePartChecksums(IReadOnlyList<IReadOnlyDictionary<string, string>> parts) =>

@@ -21,7 +21,7 @@ public abstract partial class SqlMetadataStore
     private const string VersionRowColumns = "bucket, key, version_seq, " + ObjectColumns;
 
     /// <summary>The key's current row as the write path needs it.</summary>
-    private readonly record struct CurrentRow(string VersionId, long Seq, string ETag, byte[]? Chunks, bool IsDeleteMarker)
+    private readonly record struct CurrentRow(string VersionId, long Seq, string ETag, byte[]? Chunks, bool IsDeleteMarker, ObjectLockState Lock)
     {
         /// <summary>The ETag a precondition is judged against: none for a delete marker (the key reads as absent).</summary>
         public string? LiveETag => IsDeleteMarker ? null : ETag;
@@ -49,14 +49,31 @@ public abstract partial class SqlMetadataStore
         _ => BucketVersioning.Unversioned,
     };
 
-    /// <summary>The bucket's versioning state, read in the write's transaction; null when there is no such bucket.</summary>
-    private static async ValueTask<BucketVersioning?> ReadBucketVersioningAsync(WriteTransaction transaction, string bucket,
+    /// <summary>What a write into a bucket follows: its versioning state and its default retention (null: none).</summary>
+    private readonly record struct BucketWriteState(BucketVersioning Versioning, DefaultRetention? DefaultRetention)
+    {
+        /// <summary>
+        /// <paramref name="version"/> as placed in this bucket: with the version id the bucket's state
+        /// gives it, and, when it is no delete marker and has no retention of its own, the bucket's
+        /// default retention counted from its creation time.
+        /// </summary>
+        public ObjectVersionRecord Place(ObjectVersionRecord version) =>
+            version.IsDeleteMarker || version.Lock.Retention is not null || DefaultRetention is not { } retention
+                ? version with { VersionId = VersionIdFor(Versioning) }
+                : version with { VersionId = VersionIdFor(Versioning), Lock = version.Lock with { Retention = retention.For(version.LastModified) } };
+    }
+
+    /// <summary>The bucket's versioning state and default retention, read in the write's transaction; null when there is no such bucket.</summary>
+    private static async ValueTask<BucketWriteState?> ReadBucketWriteStateAsync(WriteTransaction transaction, string bucket,
         CancellationToken cancellationToken)
     {
-        await using var command = transaction.CreateCommand("SELECT versioning FROM buckets WHERE name = @name");
+        await using var command = transaction.CreateCommand(
+            "SELECT versioning, default_retention_mode, default_retention_days, default_retention_years FROM buckets WHERE name = @name");
         command.Add("@name", DbType.String, bucket);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? ParseVersioning(reader.GetNullableString(0)) : null;
+        return await reader.ReadAsync(cancellationToken)
+            ? new BucketWriteState(ParseVersioning(reader.GetNullableString(0)), ReadDefaultRetention(reader, 1))
+            : null;
     }
 
     /// <summary>The key's current row; null when the key has no version.</summary>
@@ -64,7 +81,7 @@ public abstract partial class SqlMetadataStore
         CancellationToken cancellationToken)
     {
         await using var command = transaction.CreateCommand(
-            "SELECT version_id, version_seq, etag, chunks, delete_marker FROM objects WHERE bucket = @bucket AND key = @key");
+            "SELECT version_id, version_seq, etag, chunks, delete_marker, " + LockColumns + " FROM objects WHERE bucket = @bucket AND key = @key");
         command.Add("@bucket", DbType.String, bucket);
         command.Add("@key", DbType.Binary, key);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -72,7 +89,8 @@ public abstract partial class SqlMetadataStore
         {
             return null;
         }
-        return new CurrentRow(reader.GetString(0), reader.GetLong(1), reader.GetString(2), reader.GetNullableBytes(3), reader.GetLong(4) != 0);
+        return new CurrentRow(reader.GetString(0), reader.GetLong(1), reader.GetString(2), reader.GetNullableBytes(3), reader.GetLong(4) != 0,
+            ReadLock(reader, 5));
     }
 
     /// <summary>The version id a new version gets in a bucket in this state.</summary>
@@ -81,16 +99,17 @@ public abstract partial class SqlMetadataStore
 
     /// <summary>
     /// Makes <paramref name="version"/> (its references already added by the caller) the current
-    /// version of its key, as the bucket's <paramref name="versioning"/> says: the key's
+    /// version of its key, as the bucket's <paramref name="bucketState"/> says (see <see cref="BucketWriteState.Place"/>): the key's
     /// <paramref name="current"/> row (read in this transaction) is replaced when unversioned, or when
     /// suspended and it is the null version, and kept as a noncurrent version otherwise; suspended, a
     /// noncurrent null version goes too. What is replaced loses its references (queued at
     /// <paramref name="notBefore"/> when they reach zero). Returns the version id the version got.
     /// </summary>
     private static async ValueTask<string> PlaceVersionAsync(WriteTransaction transaction, ObjectVersionRecord version, byte[] key,
-        BucketVersioning versioning, CurrentRow? current, long notBefore, CancellationToken cancellationToken)
+        BucketWriteState bucketState, CurrentRow? current, long notBefore, CancellationToken cancellationToken)
     {
-        var placed = version with { VersionId = VersionIdFor(versioning) };
+        var versioning = bucketState.Versioning;
+        var placed = bucketState.Place(version);
         if (current is { } previous)
         {
             if (versioning == BucketVersioning.Unversioned || (versioning == BucketVersioning.Suspended && previous.VersionId == NullVersionId))
@@ -191,10 +210,12 @@ public abstract partial class SqlMetadataStore
     }
 
     /// <summary>
-    /// Removes one version of a key by id (current or noncurrent) when the precondition holds for it.
+    /// Removes one version of a key by id (current or noncurrent) when the precondition holds for it
+    /// and its lock state does not protect it at <paramref name="now"/>.
     /// </summary>
     private static async ValueTask<DeleteObjectResult> RemoveVersionAsync(WriteTransaction transaction, string bucket, byte[] key,
-        string versionId, WritePrecondition precondition, long notBefore, CancellationToken cancellationToken)
+        string versionId, WritePrecondition precondition, bool bypassGovernance, DateTimeOffset now, long notBefore,
+        CancellationToken cancellationToken)
     {
         var current = await ReadCurrentRowAsync(transaction, bucket, key, cancellationToken);
         if (current is { } row && row.VersionId == versionId)
@@ -203,37 +224,41 @@ public abstract partial class SqlMetadataStore
             {
                 return new DeleteObjectResult(DeleteObjectOutcome.PreconditionFailed, null, false);
             }
+            if (row.Lock.Protects(now, bypassGovernance))
+            {
+                return new DeleteObjectResult(DeleteObjectOutcome.Locked, null, false);
+            }
             await RemoveCurrentAsync(transaction, bucket, key, row, notBefore, mayHaveNoncurrent: true, cancellationToken);
             return new DeleteObjectResult(DeleteObjectOutcome.Deleted, versionId, row.IsDeleteMarker);
         }
-        if (precondition != WritePrecondition.None)
+        // Judged before the row goes: read it first.
+        if (await ReadNoncurrentAsync(transaction, bucket, key, versionId, cancellationToken) is not { } noncurrent)
         {
-            // Judged before the row goes: read it first.
-            var etag = await ReadNoncurrentETagAsync(transaction, bucket, key, versionId, cancellationToken);
-            if (etag is null)
-            {
-                return new DeleteObjectResult(DeleteObjectOutcome.NoSuchVersion, null, false);
-            }
-            if (!precondition.HoldsFor(etag.Value.IsDeleteMarker ? null : etag.Value.ETag))
-            {
-                return new DeleteObjectResult(DeleteObjectOutcome.PreconditionFailed, null, false);
-            }
+            return new DeleteObjectResult(DeleteObjectOutcome.NoSuchVersion, null, false);
+        }
+        if (!precondition.HoldsFor(noncurrent.IsDeleteMarker ? null : noncurrent.ETag))
+        {
+            return new DeleteObjectResult(DeleteObjectOutcome.PreconditionFailed, null, false);
+        }
+        if (noncurrent.Lock.Protects(now, bypassGovernance))
+        {
+            return new DeleteObjectResult(DeleteObjectOutcome.Locked, null, false);
         }
         return await RemoveNoncurrentAsync(transaction, bucket, key, versionId, notBefore, cancellationToken) is { } removed
             ? new DeleteObjectResult(DeleteObjectOutcome.Deleted, versionId, removed.IsDeleteMarker)
             : new DeleteObjectResult(DeleteObjectOutcome.NoSuchVersion, null, false);
     }
 
-    private static async ValueTask<(string ETag, bool IsDeleteMarker)?> ReadNoncurrentETagAsync(WriteTransaction transaction, string bucket,
-        byte[] key, string versionId, CancellationToken cancellationToken)
+    private static async ValueTask<(string ETag, bool IsDeleteMarker, ObjectLockState Lock)?> ReadNoncurrentAsync(WriteTransaction transaction,
+        string bucket, byte[] key, string versionId, CancellationToken cancellationToken)
     {
         await using var select = transaction.CreateCommand(
-            "SELECT etag, delete_marker FROM object_versions WHERE bucket = @bucket AND key = @key AND version_id = @versionId");
+            "SELECT etag, delete_marker, " + LockColumns + " FROM object_versions WHERE bucket = @bucket AND key = @key AND version_id = @versionId");
         select.Add("@bucket", DbType.String, bucket);
         select.Add("@key", DbType.Binary, key);
         select.Add("@versionId", DbType.String, versionId);
         await using var reader = await select.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? (reader.GetString(0), reader.GetLong(1) != 0) : null;
+        return await reader.ReadAsync(cancellationToken) ? (reader.GetString(0), reader.GetLong(1) != 0, ReadLock(reader, 2)) : null;
     }
 
     /// <inheritdoc />
@@ -242,10 +267,11 @@ public abstract partial class SqlMetadataStore
         WriteAsync(static async (transaction, state, cancellationToken) =>
         {
             var (bucket, key, precondition, now, notBefore) = state;
-            if (await ReadBucketVersioningAsync(transaction, bucket, cancellationToken) is not { } versioning)
+            if (await ReadBucketWriteStateAsync(transaction, bucket, cancellationToken) is not { } bucketState)
             {
                 return (new DeleteObjectResult(DeleteObjectOutcome.NoSuchKey, null, false), false);
             }
+            var versioning = bucketState.Versioning;
             var current = await ReadCurrentRowAsync(transaction, bucket, key, cancellationToken);
             if (versioning == BucketVersioning.Unversioned || precondition != WritePrecondition.None)
             {
@@ -274,19 +300,19 @@ public abstract partial class SqlMetadataStore
                 LastModified = now,
                 IsDeleteMarker = true,
             };
-            var versionId = await PlaceVersionAsync(transaction, marker, key, versioning, current, notBefore, cancellationToken);
+            var versionId = await PlaceVersionAsync(transaction, marker, key, bucketState, current, notBefore, cancellationToken);
             return (new DeleteObjectResult(DeleteObjectOutcome.Deleted, versionId, true), true);
         }, (bucket, Encoding.UTF8.GetBytes(key), precondition, now, SqlParameters.ToUnixMs(now + gracePeriod)), cancellationToken, [bucket]);
 
     /// <inheritdoc />
     public ValueTask<DeleteObjectResult> DeleteObjectVersionAsync(string bucket, string key, string versionId, WritePrecondition precondition,
-        DateTimeOffset now, TimeSpan gracePeriod, CancellationToken cancellationToken) =>
+        bool bypassGovernance, DateTimeOffset now, TimeSpan gracePeriod, CancellationToken cancellationToken) =>
         WriteAsync(static async (transaction, state, cancellationToken) =>
         {
-            var result = await RemoveVersionAsync(transaction, state.Bucket, state.Key, state.VersionId, state.Precondition, state.NotBefore,
-                cancellationToken);
+            var result = await RemoveVersionAsync(transaction, state.Bucket, state.Key, state.VersionId, state.Precondition, state.Bypass,
+                state.Now, state.NotBefore, cancellationToken);
             return (result, result.Outcome == DeleteObjectOutcome.Deleted);
-        }, (Bucket: bucket, Key: Encoding.UTF8.GetBytes(key), VersionId: versionId, Precondition: precondition,
+        }, (Bucket: bucket, Key: Encoding.UTF8.GetBytes(key), VersionId: versionId, Precondition: precondition, Bypass: bypassGovernance, Now: now,
             NotBefore: SqlParameters.ToUnixMs(now + gracePeriod)), cancellationToken, [bucket]);
 
     private static readonly string[] VersionTables = ["objects", "object_versions"];
@@ -348,7 +374,7 @@ public abstract partial class SqlMetadataStore
     }
 
     /// <inheritdoc />
-    public ValueTask<bool> PutBucketVersioningAsync(string name, BucketVersioning versioning, CancellationToken cancellationToken)
+    public ValueTask<PutVersioningOutcome> PutBucketVersioningAsync(string name, BucketVersioning versioning, CancellationToken cancellationToken)
     {
         if (versioning == BucketVersioning.Unversioned)
         {
@@ -356,11 +382,17 @@ public abstract partial class SqlMetadataStore
         }
         return WriteAsync(static async (transaction, state, cancellationToken) =>
         {
-            await using var command = transaction.CreateCommand("UPDATE buckets SET versioning = @versioning WHERE name = @name");
+            // Object Lock keeps versioning enabled: only Enabled is written to a locked bucket.
+            await using var command = transaction.CreateCommand(
+                "UPDATE buckets SET versioning = @versioning WHERE name = @name AND (object_lock = 0 OR @versioning = 'Enabled') RETURNING 1");
             command.Add("@versioning", DbType.String, VersioningText(state.Versioning));
             command.Add("@name", DbType.String, state.Name);
-            var updated = await command.ExecuteNonQueryAsync(cancellationToken) == 1;
-            return (updated, updated);
+            if (await command.ExecuteScalarAsync(cancellationToken) is not (null or DBNull))
+            {
+                return (PutVersioningOutcome.Updated, true);
+            }
+            return (await BucketExistsAsync(transaction, state.Name, cancellationToken) ? PutVersioningOutcome.ObjectLockEnabled : PutVersioningOutcome.NoSuchBucket,
+                false);
         }, (Name: name, Versioning: versioning), cancellationToken);
     }
 

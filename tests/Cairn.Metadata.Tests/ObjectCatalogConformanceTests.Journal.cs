@@ -4,17 +4,18 @@ namespace Cairn.Metadata.Tests;
 
 /// <summary>
 /// The change journal on every catalog target: replaying a bucket's entries from empty gives its
-/// keys, versions, delete markers and tags; numbers run 1, 2, 3, ... without gaps; a write that
+/// keys, versions, delete markers, tags and lock states; numbers run 1, 2, 3, ... without gaps; a write that
 /// changes nothing appends nothing.
 /// </summary>
 public abstract partial class ObjectCatalogConformanceTests<TTarget>
 {
     private async Task<IReadOnlyList<JournalEntry>> JournalAsync() => await Catalog.Objects.ReadJournalAsync(Bucket, 0, 100_000, Ct);
 
-    /// <summary>Each key's versions, newest first, as (version id, ETag, marker, tags) text.</summary>
+    /// <summary>Each key's versions, newest first, as (version id, ETag, marker, tags, lock state) text.</summary>
     private static Dictionary<string, List<string>> Replay(IEnumerable<JournalEntry> entries)
     {
-        var keys = new Dictionary<string, List<(string Id, string Text, IReadOnlyDictionary<string, string> Tags)>>(StringComparer.Ordinal);
+        var keys = new Dictionary<string, List<(string Id, string Text, IReadOnlyDictionary<string, string> Tags, ObjectLockState Lock)>>(
+            StringComparer.Ordinal);
         foreach (var entry in entries)
         {
             if (!keys.TryGetValue(entry.Key, out var versions))
@@ -24,7 +25,7 @@ public abstract partial class ObjectCatalogConformanceTests<TTarget>
             switch (entry.Change)
             {
                 case JournalChange.Put:
-                    versions.Insert(0, (entry.VersionId, $"{entry.ETag}|{entry.IsDeleteMarker}", entry.Tags));
+                    versions.Insert(0, (entry.VersionId, $"{entry.ETag}|{entry.IsDeleteMarker}", entry.Tags, entry.Lock));
                     break;
                 case JournalChange.Remove:
                     Assert.Equal(1, versions.RemoveAll(v => v.Id == entry.VersionId));
@@ -33,10 +34,14 @@ public abstract partial class ObjectCatalogConformanceTests<TTarget>
                     var at = versions.FindIndex(v => v.Id == entry.VersionId);
                     versions[at] = versions[at] with { Tags = entry.Tags };
                     break;
+                case JournalChange.Lock:
+                    var locked = versions.FindIndex(v => v.Id == entry.VersionId);
+                    versions[locked] = versions[locked] with { Lock = entry.Lock };
+                    break;
             }
         }
         return keys.Where(static k => k.Value.Count > 0).ToDictionary(static k => k.Key,
-            static k => k.Value.Select(static v => $"{v.Id}|{v.Text}|{TagsText(v.Tags)}").ToList(), StringComparer.Ordinal);
+            static k => k.Value.Select(static v => $"{v.Id}|{v.Text}|{TagsText(v.Tags)}|{v.Lock}").ToList(), StringComparer.Ordinal);
     }
 
     private static string TagsText(IReadOnlyDictionary<string, string> tags) =>
@@ -53,7 +58,7 @@ public abstract partial class ObjectCatalogConformanceTests<TTarget>
             {
                 state[version.Key] = versions = [];
             }
-            versions.Add($"{version.VersionId}|{version.ETag}|{version.IsDeleteMarker}|{TagsText(record!.Tags)}");
+            versions.Add($"{version.VersionId}|{version.ETag}|{version.IsDeleteMarker}|{TagsText(record!.Tags)}|{record.Lock}");
         }
         return state;
     }
@@ -62,19 +67,31 @@ public abstract partial class ObjectCatalogConformanceTests<TTarget>
     [InlineData(1)]
     [InlineData(2)]
     [InlineData(3)]
-    public async Task Replaying_the_journal_after_a_random_workload_gives_the_catalogs_versions_markers_and_tags(int seed)
+    public async Task Replaying_the_journal_after_a_random_workload_gives_the_catalogs_versions_markers_tags_and_locks(int seed)
     {
         // Arrange
         var random = new Random(seed);
         string[] keys = ["a", "b", "c/d", "e"];
         var operations = 0;
 
-        // Act: puts (chunked and inline), deletes with and without version id, tags, state changes.
+        // Act: puts (chunked and inline), deletes with and without version id, tags, lock changes,
+        // state changes. Locked versions refuse some deletes; that changes nothing, as it should.
         for (var step = 0; step < 120; step++)
         {
             var key = keys[random.Next(keys.Length)];
-            switch (random.Next(10))
+            switch (random.Next(11))
             {
+                case 10:
+                    var lockable = (await AllVersionsAsync()).Where(v => v.Key == key && !v.IsDeleteMarker).ToList();
+                    if (lockable.Count > 0)
+                    {
+                        var change = random.Next(2) == 0
+                            ? ObjectLockChange.OfLegalHold(random.Next(2) == 0)
+                            : ObjectLockChange.OfRetention(random.Next(3) == 0 ? null : new ObjectRetention(ObjectLockMode.Governance, Now.AddMinutes(step)),
+                                bypassGovernance: true);
+                        await Catalog.Objects.PutObjectLockAsync(Bucket, key, lockable[random.Next(lockable.Count)].VersionId, change, Now, Ct);
+                    }
+                    break;
                 case 0 when step % 3 == 0:
                     await VersioningAsync(random.Next(2) == 0 ? BucketVersioning.Enabled : BucketVersioning.Suspended);
                     break;
@@ -93,7 +110,7 @@ public abstract partial class ObjectCatalogConformanceTests<TTarget>
                     if (versions.Count > 0)
                     {
                         await Catalog.Objects.DeleteObjectVersionAsync(Bucket, key, versions[random.Next(versions.Count)].VersionId,
-                            WritePrecondition.None, Now, Grace, Ct);
+                            WritePrecondition.None, bypassGovernance: false, Now, Grace, Ct);
                     }
                     break;
                 default:
@@ -123,7 +140,7 @@ public abstract partial class ObjectCatalogConformanceTests<TTarget>
 
         // Act: a failed precondition, an unknown version, a missing key's tags: nothing changes.
         var refused = await CommitAsync(null, InlineVersion("k", "e3"), new WritePrecondition(IfNoneMatchAny: true, IfMatchETag: null));
-        var unknown = await Catalog.Objects.DeleteObjectVersionAsync(Bucket, "k", "no-such-version", WritePrecondition.None, Now, Grace, Ct);
+        var unknown = await Catalog.Objects.DeleteObjectVersionAsync(Bucket, "k", "no-such-version", WritePrecondition.None, bypassGovernance: false, Now, Grace, Ct);
         var untagged = await Catalog.Objects.PutObjectTagsAsync(Bucket, "absent", null, new Dictionary<string, string> { ["t"] = "1" }, Ct);
         await Catalog.Objects.DeleteObjectAsync(Bucket, "k", WritePrecondition.None, Now, Grace, Ct);
 

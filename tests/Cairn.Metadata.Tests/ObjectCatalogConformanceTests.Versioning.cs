@@ -9,7 +9,7 @@ namespace Cairn.Metadata.Tests;
 public abstract partial class ObjectCatalogConformanceTests<TTarget>
 {
     private async Task VersioningAsync(BucketVersioning state) =>
-        Assert.True(await Catalog.Buckets.PutBucketVersioningAsync(Bucket, state, Ct));
+        Assert.Equal(PutVersioningOutcome.Updated, await Catalog.Buckets.PutBucketVersioningAsync(Bucket, state, Ct));
 
     private async Task<string> PutVersionAsync(string key, string etag, params ChunkRef[] chunks)
     {
@@ -58,7 +58,7 @@ public abstract partial class ObjectCatalogConformanceTests<TTarget>
         var current = await Catalog.Objects.GetObjectAsync(Bucket, "k", Ct);
         var listed = await Catalog.Objects.ListObjectsAsync(Bucket, new ListObjectsQuery("", null, null, 100), Ct);
         var versions = await AllVersionsAsync();
-        var removed = await Catalog.Objects.DeleteObjectVersionAsync(Bucket, "k", deleted.VersionId!, WritePrecondition.None, Now, Grace, Ct);
+        var removed = await Catalog.Objects.DeleteObjectVersionAsync(Bucket, "k", deleted.VersionId!, WritePrecondition.None, bypassGovernance: false, Now, Grace, Ct);
 
         // Assert
         Assert.Equal((DeleteObjectOutcome.Deleted, true), (deleted.Outcome, deleted.IsDeleteMarker));
@@ -97,8 +97,8 @@ public abstract partial class ObjectCatalogConformanceTests<TTarget>
         var second = await PutVersionAsync("k", "e2", shared);
 
         // Act
-        var removed = await Catalog.Objects.DeleteObjectVersionAsync(Bucket, "k", first, WritePrecondition.None, Now, Grace, Ct);
-        var again = await Catalog.Objects.DeleteObjectVersionAsync(Bucket, "k", first, WritePrecondition.None, Now, Grace, Ct);
+        var removed = await Catalog.Objects.DeleteObjectVersionAsync(Bucket, "k", first, WritePrecondition.None, bypassGovernance: false, Now, Grace, Ct);
+        var again = await Catalog.Objects.DeleteObjectVersionAsync(Bucket, "k", first, WritePrecondition.None, bypassGovernance: false, Now, Grace, Ct);
 
         // Assert: the shared chunk keeps the latest's reference; the other is queued for deletion.
         Assert.Equal((DeleteObjectOutcome.Deleted, false), (removed.Outcome, removed.IsDeleteMarker));
@@ -120,7 +120,7 @@ public abstract partial class ObjectCatalogConformanceTests<TTarget>
         var third = await PutVersionAsync("k", "e3", Chunk("c"));
 
         // Act
-        await Catalog.Objects.DeleteObjectVersionAsync(Bucket, "k", third, WritePrecondition.None, Now, Grace, Ct);
+        await Catalog.Objects.DeleteObjectVersionAsync(Bucket, "k", third, WritePrecondition.None, bypassGovernance: false, Now, Grace, Ct);
         var fourth = await PutVersionAsync("k", "e4", Chunk("d"));
 
         // Assert: the order survives the promotion, and a new version still goes on top.
@@ -240,12 +240,12 @@ public abstract partial class ObjectCatalogConformanceTests<TTarget>
         var only = await PutVersionAsync("k", "e1", Chunk("a"));
         await Catalog.Objects.DeleteObjectAsync(Bucket, "k", WritePrecondition.None, Now, Grace, Ct);
         var marker = (await Catalog.Objects.GetObjectAsync(Bucket, "k", Ct))!.VersionId;
-        await Catalog.Objects.DeleteObjectVersionAsync(Bucket, "k", marker, WritePrecondition.None, Now, Grace, Ct);
-        await Catalog.Objects.DeleteObjectVersionAsync(Bucket, "k", only, WritePrecondition.None, Now, Grace, Ct);
+        await Catalog.Objects.DeleteObjectVersionAsync(Bucket, "k", marker, WritePrecondition.None, bypassGovernance: false, Now, Grace, Ct);
+        await Catalog.Objects.DeleteObjectVersionAsync(Bucket, "k", only, WritePrecondition.None, bypassGovernance: false, Now, Grace, Ct);
         await PutVersionAsync("j", "e2", Chunk("b"));
         await PutVersionAsync("j", "e3", Chunk("c"));
         await Catalog.Objects.DeleteObjectVersionAsync(Bucket, "j", (await Catalog.Objects.GetObjectAsync(Bucket, "j", Ct))!.VersionId,
-            WritePrecondition.None, Now, Grace, Ct);
+            WritePrecondition.None, bypassGovernance: false, Now, Grace, Ct);
 
         // Act
         var notEmpty = await Catalog.Buckets.DeleteBucketAsync(Bucket, Now, Grace, Ct);
@@ -253,7 +253,7 @@ public abstract partial class ObjectCatalogConformanceTests<TTarget>
 
         // Assert
         Assert.Equal(DeleteBucketOutcome.NotEmpty, notEmpty);
-        Assert.False(missing);
+        Assert.Equal(PutVersioningOutcome.NoSuchBucket, missing);
         Assert.Equal(BucketVersioning.Enabled, (await Catalog.Buckets.GetBucketAsync(Bucket, Ct))!.Versioning);
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () =>
             await Catalog.Buckets.PutBucketVersioningAsync(Bucket, BucketVersioning.Unversioned, Ct));

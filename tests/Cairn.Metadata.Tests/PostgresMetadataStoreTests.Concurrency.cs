@@ -234,7 +234,7 @@ public sealed partial class PostgresMetadataStoreTests
         // Arrange: a versioned bucket; 32 writers on 8 nodes each create 4 keys of their own and
         // overwrite one shared key 4 times (every commit adds one entry: a Put).
         const int NodeCount = 8, Writers = 32, Rounds = 4;
-        Assert.True(await Catalog.Buckets.PutBucketVersioningAsync(Bucket, Cairn.Core.BucketVersioning.Enabled, Ct));
+        Assert.Equal(PutVersioningOutcome.Updated, await Catalog.Buckets.PutBucketVersioningAsync(Bucket, Cairn.Core.BucketVersioning.Enabled, Ct));
         await using var nodes = await OpenNodesAsync(NodeCount);
 
         // Act

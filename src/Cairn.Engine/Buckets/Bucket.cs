@@ -24,6 +24,9 @@ public readonly struct Bucket
     /// <summary>The bucket's versioning state (PutBucketVersioning).</summary>
     public BucketVersioning Versioning => Record.Versioning;
 
+    /// <summary>The bucket's Object Lock configuration; null when lock is not enabled.</summary>
+    public ObjectLockConfiguration? ObjectLock => Record.ObjectLock;
+
     /// <summary>The bucket's tags; empty when it has none.</summary>
     public IReadOnlyDictionary<string, string> Tags => Record.Tags;
 }

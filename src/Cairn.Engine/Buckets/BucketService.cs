@@ -19,13 +19,50 @@ public enum DeleteBucketStatus
     NotEmpty,
 }
 
+/// <summary>Outcome of setting a bucket's versioning state.</summary>
+public enum PutVersioningStatus
+{
+    Done,
+    NoSuchBucket,
+    /// <summary>The bucket has Object Lock, which keeps versioning enabled (S3: 409 InvalidBucketState).</summary>
+    ObjectLockEnabled,
+}
+
+/// <summary>Outcome of putting a bucket's Object Lock configuration.</summary>
+public enum PutObjectLockConfigurationStatus
+{
+    Done,
+    NoSuchBucket,
+    /// <summary>Versioning is not enabled on the bucket (S3: 409 InvalidBucketState).</summary>
+    VersioningNotEnabled,
+}
+
+/// <summary>Whether a write may ask for a lock state (x-amz-object-lock-* headers).</summary>
+public enum LockRequestStatus
+{
+    Accepted,
+    NoSuchBucket,
+    /// <summary>The bucket does not have Object Lock (S3: 400 InvalidRequest).</summary>
+    ObjectLockNotEnabled,
+    /// <summary>The retain-until date is not in the future (S3: 400 InvalidArgument).</summary>
+    RetainUntilNotInFuture,
+}
+
 /// <summary>Bucket operations.</summary>
 public sealed class BucketService(IBucketCatalog buckets, EngineOptions options, TimeProvider time)
 {
-    /// <summary>Creates a bucket in <paramref name="region"/>. The name has been validated by the caller.</summary>
-    public async Task<CreateBucketStatus> CreateAsync(string name, string region, CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates a bucket in <paramref name="region"/>, with Object Lock (and versioning enabled with it)
+    /// when <paramref name="objectLockEnabled"/>. The name has been validated by the caller.
+    /// </summary>
+    public async Task<CreateBucketStatus> CreateAsync(string name, string region, CancellationToken cancellationToken, bool objectLockEnabled = false)
     {
-        var created = await buckets.TryCreateBucketAsync(new BucketRecord(name, time.GetUtcNow(), region), cancellationToken).ConfigureAwait(false);
+        var record = new BucketRecord(name, time.GetUtcNow(), region)
+        {
+            ObjectLock = objectLockEnabled ? new Core.ObjectLockConfiguration(DefaultRetention: null) : null,
+            Versioning = objectLockEnabled ? Core.BucketVersioning.Enabled : Core.BucketVersioning.Unversioned,
+        };
+        var created = await buckets.TryCreateBucketAsync(record, cancellationToken).ConfigureAwait(false);
         return created ? CreateBucketStatus.Created : CreateBucketStatus.AlreadyExists;
     }
 
@@ -38,11 +75,50 @@ public sealed class BucketService(IBucketCatalog buckets, EngineOptions options,
         await buckets.PutBucketTagsAsync(name, tags, cancellationToken).ConfigureAwait(false);
 
     /// <summary>
-    /// Sets the bucket's versioning to Enabled or Suspended (validated by the caller). False when
-    /// there is no such bucket.
+    /// Sets the bucket's versioning to Enabled or Suspended (validated by the caller); a bucket with
+    /// Object Lock cannot be suspended.
     /// </summary>
-    public async Task<bool> PutVersioningAsync(string name, Core.BucketVersioning versioning, CancellationToken cancellationToken) =>
-        await buckets.PutBucketVersioningAsync(name, versioning, cancellationToken).ConfigureAwait(false);
+    public async Task<PutVersioningStatus> PutVersioningAsync(string name, Core.BucketVersioning versioning, CancellationToken cancellationToken) =>
+        await buckets.PutBucketVersioningAsync(name, versioning, cancellationToken).ConfigureAwait(false) switch
+        {
+            PutVersioningOutcome.Updated => PutVersioningStatus.Done,
+            PutVersioningOutcome.NoSuchBucket => PutVersioningStatus.NoSuchBucket,
+            _ => PutVersioningStatus.ObjectLockEnabled,
+        };
+
+    /// <summary>
+    /// Enables Object Lock on a bucket whose versioning is enabled and sets its default retention
+    /// (validated by the caller; none removes it).
+    /// </summary>
+    public async Task<PutObjectLockConfigurationStatus> PutObjectLockConfigurationAsync(string name, Core.ObjectLockConfiguration configuration,
+        CancellationToken cancellationToken) =>
+        await buckets.PutObjectLockConfigurationAsync(name, configuration, cancellationToken).ConfigureAwait(false) switch
+        {
+            PutObjectLockOutcome.Updated => PutObjectLockConfigurationStatus.Done,
+            PutObjectLockOutcome.NoSuchBucket => PutObjectLockConfigurationStatus.NoSuchBucket,
+            _ => PutObjectLockConfigurationStatus.VersioningNotEnabled,
+        };
+
+    /// <summary>
+    /// Whether a write into <paramref name="name"/> may ask for <paramref name="requested"/> (the
+    /// x-amz-object-lock-* headers of PutObject, CopyObject, CreateMultipartUpload): the bucket must
+    /// have Object Lock, and a retention must end in the future. Object Lock is never disabled once
+    /// enabled, so the answer holds when the write commits.
+    /// </summary>
+    public async Task<LockRequestStatus> CheckLockRequestAsync(string name, Core.ObjectLockState requested, CancellationToken cancellationToken)
+    {
+        if (await buckets.GetBucketAsync(name, cancellationToken).ConfigureAwait(false) is not { } bucket)
+        {
+            return LockRequestStatus.NoSuchBucket;
+        }
+        if (bucket.ObjectLock is null)
+        {
+            return LockRequestStatus.ObjectLockNotEnabled;
+        }
+        return requested.Retention is { } retention && !retention.IsInForce(time.GetUtcNow())
+            ? LockRequestStatus.RetainUntilNotInFuture
+            : LockRequestStatus.Accepted;
+    }
 
     /// <summary>Deletes a bucket that holds no objects; multipart uploads in progress are aborted with it, as in S3.</summary>
     public async Task<DeleteBucketStatus> DeleteAsync(string name, CancellationToken cancellationToken) =>

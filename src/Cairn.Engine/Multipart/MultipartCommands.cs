@@ -15,6 +15,8 @@ public sealed record CreateMultipartCommand
     public string? ChecksumType { get; init; }
     /// <summary>The tags the completed object will carry (already validated: the S3 layer enforces S3's rules).</summary>
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+    /// <summary>The lock state the completed object will have (x-amz-object-lock-*), checked by the caller.</summary>
+    public ObjectLockState Lock { get; init; }
 }
 
 /// <summary>UploadPart: one part's decoded body.</summary>

@@ -305,6 +305,7 @@ public sealed partial class MultipartService
             // Kept when the upload had a checksum algorithm (every part then has its checksum).
             PartChecksums = parts.All(static part => part.Checksums.Count > 0) ? [.. parts.Select(static part => part.Checksums)] : [],
             Tags = upload.Tags,
+            Lock = upload.Lock,
         };
     }
 }

@@ -32,6 +32,7 @@ public sealed partial class MultipartService(IBucketCatalog buckets, IObjectCata
             ChecksumAlgorithm = command.ChecksumAlgorithm is { } chosen ? ChecksumAlgorithms.WireName(chosen) : null,
             ChecksumType = checksumType,
             Tags = command.Tags,
+            Lock = command.Lock,
         };
         return await multipart.CreateMultipartUploadAsync(upload, cancellationToken).ConfigureAwait(false) ? new MultipartUpload(upload) : null;
     }

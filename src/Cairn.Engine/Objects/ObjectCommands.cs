@@ -25,6 +25,11 @@ public sealed record PutObjectCommand
     public WritePrecondition Precondition { get; init; } = WritePrecondition.None;
     /// <summary>The new version's tags (x-amz-tagging), validated by the caller.</summary>
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+    /// <summary>
+    /// The new version's lock state (x-amz-object-lock-*), checked by the caller with
+    /// <see cref="Buckets.BucketService.CheckLockRequestAsync"/>; without a retention of its own it gets the bucket's default.
+    /// </summary>
+    public ObjectLockState Lock { get; init; }
 }
 
 /// <summary>Outcome of a PUT.</summary>
@@ -39,6 +44,11 @@ public enum PutObjectStatus
     BadDigest,
     /// <summary>A claimed checksum does not match the body (<see cref="PutObjectResult.MismatchedChecksum"/>).</summary>
     ChecksumMismatch,
+    /// <summary>
+    /// The version would be locked (lock headers, or the bucket's default retention) and the request
+    /// carries neither Content-MD5 nor a checksum, which S3 requires then (nothing was read or written).
+    /// </summary>
+    LockNeedsIntegrity,
 }
 
 /// <summary>Result of a PUT; <see cref="Version"/> is set when <see cref="Status"/> is Created.</summary>
@@ -99,6 +109,11 @@ public sealed record CopyObjectCommand
     public bool ReplaceTags { get; init; }
     /// <summary>The copy's tags when <see cref="ReplaceTags"/> (x-amz-tagging), validated by the caller.</summary>
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+    /// <summary>
+    /// The copy's lock state (x-amz-object-lock-*), checked by the caller; the source's is not copied,
+    /// as in S3. Without a retention of its own the copy gets the destination bucket's default.
+    /// </summary>
+    public ObjectLockState Lock { get; init; }
     /// <summary>Largest source a copy accepts.</summary>
     public long MaxSourceSize { get; init; } = long.MaxValue;
 }
@@ -163,4 +178,29 @@ public enum DeleteObjectStatus
     NoSuchKey,
     /// <summary>A conditional delete's If-Match did not match the object's ETag.</summary>
     PreconditionFailed,
+    /// <summary>The version is protected by Object Lock (legal hold, or a retention not bypassed); nothing changed.</summary>
+    Locked,
 }
+
+/// <summary>Outcome of reading or changing a version's retention or legal hold.</summary>
+public enum ObjectLockStatus
+{
+    Done,
+    NoSuchBucket,
+    NoSuchKey,
+    /// <summary>The key has no version with the id given.</summary>
+    NoSuchVersion,
+    /// <summary>The version is a delete marker, which has no lock state (S3: 405 MethodNotAllowed).</summary>
+    DeleteMarker,
+    /// <summary>The bucket does not have Object Lock (S3: 400 InvalidRequest).</summary>
+    ObjectLockNotEnabled,
+    /// <summary>Read: the version has no retention, or its legal hold was never set (S3: 404 NoSuchObjectLockConfiguration).</summary>
+    NotSet,
+    /// <summary>Write: the version's retention does not allow the change (S3: 403 AccessDenied); nothing changed.</summary>
+    Locked,
+    /// <summary>Write: the retain-until date is not in the future (S3: 400 InvalidArgument); nothing changed.</summary>
+    RetainUntilNotInFuture,
+}
+
+/// <summary>Result of reading a version's lock state: <see cref="Lock"/> is set when <see cref="Status"/> is Done.</summary>
+public sealed record ObjectLockResult(ObjectLockStatus Status, ObjectLockState Lock = default);

@@ -48,6 +48,7 @@ public sealed partial class ObjectService
                 Headers = command.ReplaceMetadata ? command.Headers : source.Headers,
                 UserMetadata = command.ReplaceMetadata ? command.UserMetadata : source.UserMetadata,
                 Tags = command.ReplaceTags ? command.Tags : source.Tags,
+                Lock = command.Lock,
             };
             var outcome = await objects.CommitObjectAsync(new ObjectCommit(UploadId: null, version, command.Precondition), time.GetUtcNow(),
                 options.GracePeriod, cancellationToken).ConfigureAwait(false);

@@ -13,9 +13,14 @@ public sealed partial class ObjectService
     /// </summary>
     public async Task<PutObjectResult> PutAsync(PutObjectCommand command, CancellationToken cancellationToken)
     {
-        if (await buckets.GetBucketAsync(command.Bucket, cancellationToken).ConfigureAwait(false) is null)
+        if (await buckets.GetBucketAsync(command.Bucket, cancellationToken).ConfigureAwait(false) is not { } bucket)
         {
             return new PutObjectResult(PutObjectStatus.NoSuchBucket);
+        }
+        // S3 wants a body it can check end to end before it locks it: Content-MD5 or a checksum.
+        if ((command.Lock != default || bucket.ObjectLock?.DefaultRetention is not null) && command.ContentMd5 is null && command.Checksums.Count == 0)
+        {
+            return new PutObjectResult(PutObjectStatus.LockNeedsIntegrity);
         }
         if (command.Precondition != WritePrecondition.None && !await PreconditionMayHoldAsync(command, cancellationToken).ConfigureAwait(false))
         {
@@ -53,6 +58,7 @@ public sealed partial class ObjectService
             InlineBody = body.InlineBody,
             Chunks = body.Chunks,
             Tags = command.Tags,
+            Lock = command.Lock,
         };
         CommitResult outcome;
         try

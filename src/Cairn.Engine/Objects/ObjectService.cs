@@ -15,10 +15,12 @@ public sealed partial class ObjectService(IBucketCatalog buckets, IObjectCatalog
     /// (unversioned bucket) or adds a delete marker (versioning enabled or suspended); with it,
     /// removes that version for good. Without <paramref name="ifMatch"/>, deleting what is not there
     /// succeeds (S3 answers 204 either way); with it (an ETag, a list, or <c>*</c>), the version must
-    /// exist with a matching ETag, checked in the delete's transaction (conditional delete).
+    /// exist with a matching ETag, checked in the delete's transaction (conditional delete). A
+    /// version protected by Object Lock is not removed (<see cref="DeleteObjectStatus.Locked"/>);
+    /// <paramref name="bypassGovernance"/> lifts governance-mode retention.
     /// </summary>
     public async Task<ObjectDeletion> DeleteAsync(string bucket, string key, CancellationToken cancellationToken, string? ifMatch = null,
-        string? versionId = null)
+        string? versionId = null, bool bypassGovernance = false)
     {
         if (await buckets.GetBucketAsync(bucket, cancellationToken).ConfigureAwait(false) is null)
         {
@@ -28,11 +30,12 @@ public sealed partial class ObjectService(IBucketCatalog buckets, IObjectCatalog
         var now = time.GetUtcNow();
         var result = versionId is null
             ? await objects.DeleteObjectAsync(bucket, key, precondition, now, options.GracePeriod, cancellationToken).ConfigureAwait(false)
-            : await objects.DeleteObjectVersionAsync(bucket, key, versionId, precondition, now, options.GracePeriod, cancellationToken)
+            : await objects.DeleteObjectVersionAsync(bucket, key, versionId, precondition, bypassGovernance, now, options.GracePeriod, cancellationToken)
                 .ConfigureAwait(false);
         return result.Outcome switch
         {
             DeleteObjectOutcome.PreconditionFailed => new ObjectDeletion(DeleteObjectStatus.PreconditionFailed),
+            DeleteObjectOutcome.Locked => new ObjectDeletion(DeleteObjectStatus.Locked),
             DeleteObjectOutcome.NoSuchKey or DeleteObjectOutcome.NoSuchVersion when ifMatch is not null => new ObjectDeletion(DeleteObjectStatus.NoSuchKey),
             // S3 answers 204 for a version id the key does not have, and echoes it.
             DeleteObjectOutcome.NoSuchVersion => new ObjectDeletion(DeleteObjectStatus.Deleted, versionId),

@@ -44,4 +44,6 @@ public readonly struct ObjectVersion
     public IReadOnlyList<long> PartSizes => Record.PartSizes;
     /// <summary>For an object made by multipart upload with a checksum algorithm: each part's checksums, in order. Empty otherwise.</summary>
     public IReadOnlyList<IReadOnlyDictionary<string, string>> PartChecksums => Record.PartChecksums;
+    /// <summary>The version's Object Lock state: retention and legal hold.</summary>
+    public ObjectLockState Lock => Record.Lock;
 }

@@ -30,12 +30,6 @@ public sealed record RefusedHeader(string Name, string Feature, IReadOnlyList<S3
     /// <summary>The answer to any other value: 501 NotImplemented unless S3 documents another.</summary>
     public S3ErrorCode Error { get; init; } = S3ErrorCode.NotImplemented;
 
-    /// <summary>
-    /// Set on headers of features being built now (issue 10: tagging, object lock): Cairn ignores
-    /// them today, so they are refused until the feature lands; then the entry goes.
-    /// </summary>
-    public bool UntilFeatureLands { get; init; }
-
     /// <summary>True when the header is documented on <paramref name="operation"/>.</summary>
     public bool AppliesTo(S3Operation operation)
     {

@@ -28,7 +28,8 @@ namespace Cairn.S3.Handlers;
 /// <c>x-amz-expected-bucket-owner</c> and <c>x-amz-source-expected-bucket-owner</c> (every bucket
 /// belongs to the one account the server has, and there is no other owner a bucket could have),
 /// <c>x-amz-tagging</c> (implemented on PutObject, CopyObject and CreateMultipartUpload),
-/// <c>x-amz-tagging-directive</c> (implemented on CopyObject),
+/// <c>x-amz-tagging-directive</c> (implemented on CopyObject), the <c>x-amz-object-lock-*</c> headers
+/// (implemented on PutObject, CopyObject and CreateMultipartUpload),
 /// <c>x-amz-sdk-checksum-algorithm</c>, <c>x-amz-checksum-*</c>, <c>x-amz-checksum-type</c> and
 /// <c>x-amz-checksum-mode</c> (implemented), and the conditional and content headers (implemented).
 /// </para>
@@ -85,12 +86,6 @@ public static class RefusedRequestHeaders
         // The destination of a copy gets a checksum of this algorithm, computed by S3; Cairn's copy
         // references the source's chunks and keeps the source's checksums.
         new("x-amz-checksum-algorithm", "a new checksum algorithm for a copy", [S3Operation.CopyObject]),
-
-        // Object lock is being built (issue 10); until then it would be ignored.
-        new("x-amz-object-lock-mode", "object lock retention", ObjectWrites) { UntilFeatureLands = true },
-        new("x-amz-object-lock-retain-until-date", "object lock retention", ObjectWrites) { UntilFeatureLands = true },
-        // "OFF" asks for no legal hold, which is what every object has.
-        new("x-amz-object-lock-legal-hold", "object lock legal hold", ObjectWrites) { AcceptedValues = ["OFF"], UntilFeatureLands = true },
 
         // Served by S3's website endpoints and returned on GET and HEAD; Cairn would drop it.
         new("x-amz-website-redirect-location", "a website redirect", ObjectWrites),

@@ -43,7 +43,9 @@ public sealed partial class S3Handlers
             throw new S3Exception(S3ErrorCode.IllegalLocationConstraintException,
                 $"The {location} location constraint is incompatible for the region specific endpoint this request was sent to ({options.Region}).");
         }
-        var status = await buckets.CreateAsync(bucket, options.Region, context.RequestAborted).ConfigureAwait(false);
+        var objectLockEnabled = string.Equals(RequestHeaders.Value(context.Request.Headers, "x-amz-bucket-object-lock-enabled"), "true",
+            StringComparison.OrdinalIgnoreCase);
+        var status = await buckets.CreateAsync(bucket, options.Region, context.RequestAborted, objectLockEnabled).ConfigureAwait(false);
         // AWS answers 200 to the owner re-creating a bucket only in us-east-1 (legacy behaviour); 409 elsewhere.
         if (status == CreateBucketStatus.AlreadyExists && options.Region != "us-east-1")
         {

@@ -38,6 +38,8 @@ public sealed partial class S3Handlers
         {
             throw S3Errors.InvalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
         }
+        // The copy's lock state is what this request asks for; the source's is not copied, as in S3.
+        var lockState = await ReadLockHeadersAsync(headers, bucket, context.RequestAborted).ConfigureAwait(false);
         var result = await objects.CopyAsync(new CopyObjectCommand
         {
             SourceBucket = sourceBucket,
@@ -53,6 +55,7 @@ public sealed partial class S3Handlers
             MaxSourceSize = MaxCopySourceBytes,
             ReplaceTags = replaceTags,
             Tags = tags ?? new Dictionary<string, string>(),
+            Lock = lockState,
         }, context.RequestAborted).ConfigureAwait(false);
 
         var version = result.Status switch

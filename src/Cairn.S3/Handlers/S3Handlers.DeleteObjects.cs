@@ -20,6 +20,7 @@ public sealed partial class S3Handlers
         {
             throw S3Errors.NoSuchBucket(bucket);
         }
+        var bypassGovernance = BypassesGovernance(context.Request.Headers);
         var deleted = new List<DeletedObject>(delete.Objects.Count);
         var errors = new List<DeleteError>();
         foreach (var (key, versionId, ifMatch) in delete.Objects)
@@ -35,8 +36,13 @@ public sealed partial class S3Handlers
                 continue;
             }
             // An entry's ETag element is its If-Match (a conditional delete of that key alone).
-            var deletion = await objects.DeleteAsync(bucket, key, context.RequestAborted, ifMatch, versionId).ConfigureAwait(false);
+            var deletion = await objects.DeleteAsync(bucket, key, context.RequestAborted, ifMatch, versionId, bypassGovernance).ConfigureAwait(false);
             var status = deletion.Status;
+            if (status == DeleteObjectStatus.Locked)
+            {
+                errors.Add(new DeleteError(key, S3ErrorCode.AccessDenied, ProtectedByObjectLock().Message) { VersionId = versionId });
+                continue;
+            }
             if (status is DeleteObjectStatus.NoSuchKey or DeleteObjectStatus.PreconditionFailed)
             {
                 var code = status == DeleteObjectStatus.NoSuchKey ? S3ErrorCode.NoSuchKey : S3ErrorCode.PreconditionFailed;

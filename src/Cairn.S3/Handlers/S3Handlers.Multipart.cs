@@ -35,6 +35,7 @@ public sealed partial class S3Handlers
                 throw S3Errors.InvalidRequest($"The {checksumType} checksum type cannot be used with the {ChecksumAlgorithms.WireName(chosen)} checksum algorithm.");
             }
         }
+        var lockState = await ReadLockHeadersAsync(headers, bucket, context.RequestAborted).ConfigureAwait(false);
         var upload = await multipart.CreateAsync(new CreateMultipartCommand
         {
             Bucket = bucket,
@@ -45,6 +46,7 @@ public sealed partial class S3Handlers
             ChecksumType = checksumType,
             // Checked as on PutObject, before anything is written: a bad tag set creates no upload.
             Tags = TagSets.FromHeader(RequestHeaders.Value(headers, "x-amz-tagging")),
+            Lock = lockState,
         }, context.RequestAborted).ConfigureAwait(false) ?? throw S3Errors.NoSuchBucket(bucket);
 
         if (upload.ChecksumAlgorithm is not null)

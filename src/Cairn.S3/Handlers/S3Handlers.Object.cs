@@ -25,6 +25,7 @@ public sealed partial class S3Handlers
         var bucket = RequireBucket(request);
         var key = ValidKey(request);
         var headers = context.Request.Headers;
+        var lockState = await ReadLockHeadersAsync(headers, bucket, context.RequestAborted).ConfigureAwait(false);
         await using var body = UploadBody.Open(context, auth);
         var result = await objects.PutAsync(new PutObjectCommand
         {
@@ -39,6 +40,7 @@ public sealed partial class S3Handlers
             ExpectedChecksums = body.ExpectedChecksums,
             Precondition = RequestHeaders.WritePrecondition(headers),
             Tags = TagSets.FromHeader(RequestHeaders.Value(headers, "x-amz-tagging")),
+            Lock = lockState,
         }, context.RequestAborted).ConfigureAwait(false);
 
         switch (result.Status)
@@ -61,6 +63,8 @@ public sealed partial class S3Handlers
             case PutObjectStatus.ChecksumMismatch:
                 throw S3Errors.Of(S3ErrorCode.BadDigest,
                     $"The {ChecksumAlgorithms.WireName(result.MismatchedChecksum!.Value)} you specified did not match the calculated checksum.");
+            case PutObjectStatus.LockNeedsIntegrity:
+                throw S3Errors.InvalidRequest("Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests with Object Lock parameters");
             default:
                 throw new InvalidOperationException($"Unexpected put status {result.Status}.");
         }
@@ -155,9 +159,12 @@ public sealed partial class S3Handlers
         var bucket = RequireBucket(request);
         var key = ValidKey(request);
         var ifMatch = RequestHeaders.Value(context.Request.Headers, "If-Match");
-        var deletion = await objects.DeleteAsync(bucket, key, context.RequestAborted, ifMatch, VersionIdOf(request.Query)).ConfigureAwait(false);
+        var deletion = await objects.DeleteAsync(bucket, key, context.RequestAborted, ifMatch, VersionIdOf(request.Query),
+            BypassesGovernance(context.Request.Headers)).ConfigureAwait(false);
         switch (deletion.Status)
         {
+            case DeleteObjectStatus.Locked:
+                throw ProtectedByObjectLock();
             case DeleteObjectStatus.NoSuchBucket:
                 throw S3Errors.NoSuchBucket(bucket);
             case DeleteObjectStatus.NoSuchKey:
@@ -240,6 +247,7 @@ public sealed partial class S3Handlers
         {
             headers["x-amz-tagging-count"] = version.Tags.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
+        WriteLockHeaders(headers, version.Lock);
     }
 
     private static void WriteChecksumHeaders(HttpResponse response, ObjectVersion version)

@@ -1,4 +1,5 @@
 using Cairn.Core;
+using Cairn.Engine.Buckets;
 using Cairn.S3.Auth;
 using Cairn.S3.Errors;
 using Cairn.S3.Routing;
@@ -76,9 +77,13 @@ public sealed partial class S3Handlers
         using var document = await RequestBody.ReadDocumentAsync(context, auth, context.RequestAborted).ConfigureAwait(false);
         VerifyDocumentIntegrity(context, document);
         var versioning = S3XmlReader.ReadVersioningConfiguration(document);
-        if (!await buckets.PutVersioningAsync(bucket, versioning, context.RequestAborted).ConfigureAwait(false))
+        switch (await buckets.PutVersioningAsync(bucket, versioning, context.RequestAborted).ConfigureAwait(false))
         {
-            throw S3Errors.NoSuchBucket(bucket);
+            case PutVersioningStatus.NoSuchBucket:
+                throw S3Errors.NoSuchBucket(bucket);
+            case PutVersioningStatus.ObjectLockEnabled:
+                throw S3Errors.Of(S3ErrorCode.InvalidBucketState,
+                    "An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.");
         }
         context.Response.StatusCode = StatusCodes.Status200OK;
     }

@@ -35,4 +35,10 @@ public enum S3Operation
     PutObjectTagging,
     DeleteObjectTagging,
     GetObjectAttributes,
+    GetObjectLockConfiguration,
+    PutObjectLockConfiguration,
+    GetObjectRetention,
+    PutObjectRetention,
+    GetObjectLegalHold,
+    PutObjectLegalHold,
 }

@@ -13,7 +13,8 @@ namespace Cairn.S3.Routing;
 public sealed class S3RequestParser(string? baseDomain)
 {
     // Sub-resources that name an S3 API Cairn does not serve yet, by method and target kind (GET of
-    // "versions", GET and PUT of "versioning", and "tagging" are served, and matched before this list is).
+    // "versions", GET and PUT of "versioning", "tagging", GET and PUT of "object-lock", "retention"
+    // and "legal-hold" are served, and matched before this list is).
     private static readonly string[] BucketSubresources =
     [
         "accelerate", "acl", "analytics", "cors", "encryption", "intelligent-tiering", "inventory", "lifecycle", "logging",
@@ -24,6 +25,12 @@ public sealed class S3RequestParser(string? baseDomain)
     private static readonly string[] ObjectSubresources =
     [
         "acl", "legal-hold", "restore", "retention", "select", "torrent",
+    ];
+
+    private static readonly (string Name, S3Operation Get, S3Operation Put)[] ObjectLockSubresources =
+    [
+        ("retention", S3Operation.GetObjectRetention, S3Operation.PutObjectRetention),
+        ("legal-hold", S3Operation.GetObjectLegalHold, S3Operation.PutObjectLegalHold),
     ];
 
     private readonly string? _baseDomain = string.IsNullOrEmpty(baseDomain) ? null : baseDomain.TrimStart('.').ToLowerInvariant();
@@ -83,6 +90,10 @@ public sealed class S3RequestParser(string? baseDomain)
                 _ when HttpMethods.IsDelete(method) => (S3Operation.DeleteBucketTagging, null),
                 _ => throw S3Errors.Of(S3ErrorCode.MethodNotAllowed),
             };
+        }
+        if (query.ContainsKey("object-lock") && (HttpMethods.IsGet(method) || HttpMethods.IsPut(method)))
+        {
+            return (HttpMethods.IsGet(method) ? S3Operation.GetObjectLockConfiguration : S3Operation.PutObjectLockConfiguration, null);
         }
         var subresource = FindSubresource(query, BucketSubresources);
         if (HttpMethods.IsGet(method))
@@ -145,6 +156,13 @@ public sealed class S3RequestParser(string? baseDomain)
                 _ when HttpMethods.IsDelete(method) => (S3Operation.DeleteObjectTagging, null),
                 _ => throw S3Errors.Of(S3ErrorCode.MethodNotAllowed),
             };
+        }
+        foreach (var (name, get, put) in ObjectLockSubresources)
+        {
+            if (query.ContainsKey(name) && (HttpMethods.IsGet(method) || HttpMethods.IsPut(method)))
+            {
+                return (HttpMethods.IsGet(method) ? get : put, null);
+            }
         }
         var subresource = FindSubresource(query, ObjectSubresources);
         var hasUploadId = query.ContainsKey("uploadId");

@@ -32,9 +32,6 @@ public sealed partial class BadInputTests
         ["x-amz-server-side-encryption-bucket-key-enabled"] = "true",
         ["x-amz-write-offset-bytes"] = "0",
         ["x-amz-checksum-algorithm"] = "CRC32",
-        ["x-amz-object-lock-mode"] = "GOVERNANCE",
-        ["x-amz-object-lock-retain-until-date"] = "2030-01-01T00:00:00Z",
-        ["x-amz-object-lock-legal-hold"] = "ON",
         ["x-amz-website-redirect-location"] = "/elsewhere.html",
         ["x-amz-storage-class"] = "GLACIER",
         ["x-amz-acl"] = "public-read",
@@ -145,7 +142,6 @@ public sealed partial class BadInputTests
     [InlineData("x-amz-acl", "bucket-owner-full-control")]
     [InlineData("x-amz-storage-class", "STANDARD")]
     [InlineData("x-amz-server-side-encryption-bucket-key-enabled", "false")]
-    [InlineData("x-amz-object-lock-legal-hold", "OFF")]
     [InlineData("x-amz-request-payer", "requester")]
     [InlineData("x-amz-expected-bucket-owner", "111122223333")]
     public async Task A_header_value_that_asks_for_what_Cairn_does_is_served(string header, string value)

@@ -27,9 +27,6 @@ public sealed class RefusedRequestHeadersTests
         ["x-amz-server-side-encryption-bucket-key-enabled"] = ["true"],
         ["x-amz-write-offset-bytes"] = ["0"],
         ["x-amz-checksum-algorithm"] = ["CRC32"],
-        ["x-amz-object-lock-mode"] = ["GOVERNANCE", "COMPLIANCE"],
-        ["x-amz-object-lock-retain-until-date"] = ["2030-01-01T00:00:00Z"],
-        ["x-amz-object-lock-legal-hold"] = ["ON"],
         ["x-amz-website-redirect-location"] = ["/elsewhere.html"],
         ["x-amz-storage-class"] = ["GLACIER", "REDUCED_REDUNDANCY"],
         ["x-amz-acl"] = ["public-read", "authenticated-read"],
@@ -110,7 +107,7 @@ public sealed class RefusedRequestHeadersTests
 
     [Theory]
     [InlineData("X-Amz-Server-Side-Encryption", "AES256")]
-    [InlineData("X-AMZ-OBJECT-LOCK-MODE", "GOVERNANCE")]
+    [InlineData("X-AMZ-WRITE-OFFSET-BYTES", "0")]
     public void Header_names_match_in_any_case(string name, string value)
     {
         Assert.Throws<S3Exception>(() => RefusedRequestHeaders.ThrowIfAnyRefused(S3Operation.PutObject, Headers((name, value))));
@@ -130,7 +127,6 @@ public sealed class RefusedRequestHeadersTests
     [InlineData("x-amz-acl", "bucket-owner-full-control")]
     [InlineData("x-amz-storage-class", "STANDARD")]
     [InlineData("x-amz-server-side-encryption-bucket-key-enabled", "false")]
-    [InlineData("x-amz-object-lock-legal-hold", "OFF")]
     [InlineData("x-amz-server-side-encryption", "")]
     [InlineData("x-amz-request-payer", "requester")]
     [InlineData("x-amz-expected-bucket-owner", "111122223333")]
@@ -179,14 +175,14 @@ public sealed class RefusedRequestHeadersTests
         Assert.Equal([new("StorageClassRequested", "standard")], error.Details);
     }
 
-    [Fact]
-    public void Headers_of_features_being_built_are_marked_so_they_can_be_dropped_when_those_land()
+    [Theory]
+    [InlineData("x-amz-object-lock-mode", "GOVERNANCE")]
+    [InlineData("x-amz-object-lock-retain-until-date", "2030-01-01T00:00:00Z")]
+    [InlineData("x-amz-object-lock-legal-hold", "ON")]
+    public void Object_lock_headers_are_served_now_and_not_refused(string name, string value)
     {
-        var pending = RefusedRequestHeaders.All.Where(static h => h.UntilFeatureLands).Select(static h => h.Name).Order(StringComparer.Ordinal);
-
-        Assert.Equal(
-            ["x-amz-object-lock-legal-hold", "x-amz-object-lock-mode", "x-amz-object-lock-retain-until-date"],
-            pending);
+        Assert.DoesNotContain(RefusedRequestHeaders.All, header => header.Name == name);
+        RefusedRequestHeaders.ThrowIfAnyRefused(S3Operation.PutObject, Headers((name, value)));
     }
 
     private static HeaderDictionary Headers(params (string Name, string Value)[] headers)
