@@ -227,8 +227,4 @@ internal sealed partial class VersioningModel
             var inForce => inForce,
         };
     }
-
-    /// <summary>The nearest retain-until date still ahead of <paramref name="now"/>, if any (for waiting until a short retention expires).</summary>
-    public DateTime? NextExpiry(DateTime now) =>
-        _keys.Values.SelectMany(static s => s).Select(static v => v.Lock.RetainUntil).Where(d => d > now).Min();
 }

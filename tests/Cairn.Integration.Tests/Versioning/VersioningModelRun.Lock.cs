@@ -14,13 +14,20 @@ namespace Cairn.Integration.Tests.Versioning;
 /// </summary>
 internal sealed partial class VersioningModelRun
 {
-    /// <summary>The longest a run waits, once, for a short retention to expire.</summary>
+    /// <summary>
+    /// How far ahead a retain-until date may be for a run to wait for it, once (plus <see cref="VersioningModel.ClockMargin"/>):
+    /// short dates are 2 to 3 seconds ahead when written, and the model test's time budget allows about this per run.
+    /// </summary>
     private static readonly TimeSpan MaxExpiryWait = TimeSpan.FromSeconds(3);
 
     private bool _waitedForExpiry;
 
     private async Task<string[]> OperateWithLockAsync()
     {
+        if (!_waitedForExpiry && ExpiringSoon() is { Version: not null } && _random.Next(100) < 15)
+        {
+            return await WaitForExpiryAsync();
+        }
         var roll = _random.Next(100);
         return roll switch
         {
@@ -32,9 +39,11 @@ internal sealed partial class VersioningModelRun
             < 54 => await SetVersioningAsync(PickState()),
             < 66 => await PutObjectRetentionAsync(),
             < 74 => await PutObjectLegalHoldAsync(),
+            // Until lock is on in a Later run, half of these turn versioning on first, so lock is reached early enough.
+            < 78 when !_model.ObjectLockEnabled && _model.State != BucketVersioning.Enabled && _random.Next(2) == 0 =>
+                await SetVersioningAsync(BucketVersioning.Enabled),
             < 78 => await PutObjectLockConfigurationAsync(),
             < 81 => await PutWithInvalidLockHeadersAsync(),
-            < 82 => await WaitForExpiryAsync(),
             _ => [PickKey()],
         };
     }
@@ -61,10 +70,10 @@ internal sealed partial class VersioningModelRun
 
     private string PickMode() => _random.Next(100) < 70 ? ModelLock.Governance : ModelLock.Compliance;
 
-    /// <summary>A whole-second date: mostly hours ahead, sometimes 3 to 5 seconds ahead (so it passes during the run).</summary>
+    /// <summary>A whole-second date: mostly hours ahead, sometimes 2 to 3 seconds ahead (so a run can wait for it to pass).</summary>
     private DateTime PickRetainUntil(bool allowShort = true) =>
         WholeSeconds(allowShort && _random.Next(100) < 20
-            ? DateTime.UtcNow.AddSeconds(4 + _random.Next(2))
+            ? DateTime.UtcNow.AddSeconds(3)
             : DateTime.UtcNow.AddMinutes(60 + _random.Next(48 * 60)));
 
     private static DateTime WholeSeconds(DateTime date) => new(date.Ticks - (date.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
@@ -144,6 +153,15 @@ internal sealed partial class VersioningModelRun
         TraceRefusal((int)error.StatusCode, error.ErrorCode);
     }
 
+    /// <summary>Counts operations on a version whose retention has passed (for the summary: the run did reach them).</summary>
+    private void NoteExpiredRetention(ModelVersion? version)
+    {
+        if (version?.Lock.Mode is not null && VersioningModel.RetentionInForce(version.Lock, DateTime.UtcNow) == LockDecision.Allowed)
+        {
+            _refusals["(on an expired retention)"] = _refusals.GetValueOrDefault("(on an expired retention)") + 1;
+        }
+    }
+
     private void TraceRefusal(int status, string? code)
     {
         Trace($"  -> {status} {code}");
@@ -184,21 +202,24 @@ internal sealed partial class VersioningModelRun
     }
 
     /// <summary>PutObjectRetention: extend, keep, shorten, switch mode, remove, or a date in the past; with or without the bypass header.</summary>
-    private async Task<string[]> PutObjectRetentionAsync()
+    private async Task<string[]> PutObjectRetentionAsync(string? chosenKey = null, string? chosenVersionId = null, RetentionChange? chosenChange = null)
     {
-        var (key, versionId, target) = PickLockTarget();
+        var (key, versionId, target) = chosenKey is null
+            ? PickLockTarget()
+            : (chosenKey, chosenVersionId, _model.Versions(chosenKey).FirstOrDefault(v => v.VersionId == chosenVersionId));
         if (target is null && !_model.ObjectLockEnabled)
         {
             return await PutAsync(key);
         }
-        var bypass = _random.Next(100) < 40;
-        var change = PickRetentionChange(target);
+        var bypass = chosenKey is null && _random.Next(100) < 40;
+        var change = chosenChange ?? PickRetentionChange(target);
         var expected = _model.PutRetention(key, versionId, change, bypass, DateTime.UtcNow);
         if (expected is null)
         {
             return [key]; // the answer would depend on the clock
         }
         Trace($"PUT-RETENTION {key}{(versionId is null ? "" : "?versionId=" + versionId)} {change}{(bypass ? " bypass-governance" : "")} (was {target?.Lock.ToString() ?? "not there"})");
+        NoteExpiredRetention(target);
         var request = new PutObjectRetentionRequest
         {
             BucketName = bucket,
@@ -375,16 +396,39 @@ internal sealed partial class VersioningModelRun
         return [key];
     }
 
-    /// <summary>Once a run: when a short retention is about to pass, waits until it has (so deletes and changes after it see it expired).</summary>
+    /// <summary>The version whose retain-until date comes next, if it is less than <see cref="MaxExpiryWait"/> ahead.</summary>
+    private (string Key, ModelVersion? Version) ExpiringSoon()
+    {
+        var now = DateTime.UtcNow;
+        return _model.Keys
+            .SelectMany(k => _model.Versions(k).Where(v => v.Lock.RetainUntil > now && v.Lock.RetainUntil < now + MaxExpiryWait).Select(v => (Key: k, Version: (ModelVersion?)v)))
+            .OrderBy(static e => e.Version!.Lock.RetainUntil)
+            .FirstOrDefault();
+    }
+
+    /// <summary>
+    /// Once a run: when a short retention is about to pass, waits until it has, then acts on that version without
+    /// the bypass header as a lock in force would refuse: a DELETE by version id, or a PutObjectRetention that
+    /// switches the mode or removes the retention ("expired retention may be replaced freely").
+    /// </summary>
     private async Task<string[]> WaitForExpiryAsync()
     {
         var now = DateTime.UtcNow;
-        if (!_waitedForExpiry && _model.NextExpiry(now) is { } next && next - now < MaxExpiryWait)
+        var (key, version) = ExpiringSoon();
+        if (version is null)
         {
-            _waitedForExpiry = true;
-            Trace($"WAIT until {ModelLock.FormatDate(next)} has passed");
-            await Task.Delay(next - now + VersioningModel.ClockMargin + TimeSpan.FromMilliseconds(100));
+            return [PickKey()];
         }
-        return [PickKey()];
+        _waitedForExpiry = true;
+        Trace($"WAIT until {ModelLock.FormatDate(version.Lock.RetainUntil!.Value)} has passed ({key} {version.VersionId})");
+        await Task.Delay(version.Lock.RetainUntil!.Value - now + VersioningModel.ClockMargin + TimeSpan.FromMilliseconds(100));
+        if (_random.Next(2) == 0)
+        {
+            return await DeleteVersionAsync(key, version.VersionId);
+        }
+        var change = _random.Next(2) == 0
+            ? RetentionChange.Remove
+            : new RetentionChange(version.Lock.Mode == ModelLock.Governance ? ModelLock.Compliance : ModelLock.Governance, PickRetainUntil(allowShort: false));
+        return await PutObjectRetentionAsync(key, version.VersionId, change);
     }
 }
