@@ -161,7 +161,8 @@ run_suite s3cmd 300 bash e2e/s3cmd.sh "$work/s3cmd"
 run_suite js 300 env CAIRN_E2E_TMP="$work" node e2e/js/smoke.mjs
 run_suite bench-smoke 180 bash e2e/bench-smoke.sh "$work/bench-smoke"
 # Object versioning: AWS CLI s3api and rclone --s3-versions (versioning.sh), boto3 object_versions.
-run_suite versioning 300 bash e2e/versioning.sh "$work/versioning"
+# About 120 AWS CLI calls (each a Python start-up, ~1 s on two busy cores) since the Object Lock steps.
+run_suite versioning 600 bash e2e/versioning.sh "$work/versioning"
 run_suite boto3-versioning 300 "$python" e2e/boto3_versioning.py
 
 if [ "${CAIRN_E2E_GATEWAY:-0}" = "1" ]; then

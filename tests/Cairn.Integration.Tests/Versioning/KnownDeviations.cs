@@ -26,6 +26,7 @@ internal sealed record KnownDeviations(string Name)
         NoCopySourceVersionId = true,
         NoLastModifiedOn405 = true,
         HeadByVersionIdOnlyWhenEnabled = true,
+        NoObjectLockRules = true,
     };
 
     /// <summary>
@@ -89,6 +90,16 @@ internal sealed record KnownDeviations(string Name)
     /// while versioning was not enabled). With this set such HEADs are not sent.
     /// </summary>
     public bool HeadByVersionIdOnlyWhenEnabled { get; init; }
+
+    /// <summary>
+    /// moto stores Object Lock settings but enforces few of its rules (moto/s3/models.py, responses.py):
+    /// PutObjectRetention replaces any retention, COMPLIANCE in force or GOVERNANCE without the bypass header
+    /// included (AWS, PutObjectRetention and "Object Lock retention modes": 403 AccessDenied); GetObjectRetention of
+    /// a version without retention answers 200 with an empty Retention (AWS: 404 NoSuchObjectLockConfiguration);
+    /// a default retention is Years × 365 days. With this set the Object Lock runs are not made (the plain
+    /// versioning runs still are).
+    /// </summary>
+    public bool NoObjectLockRules { get; init; }
 
     /// <summary>The deviations named by CAIRN_MODEL_TEST_DEVIATIONS ("moto"), or none.</summary>
     public static KnownDeviations FromEnvironment()

@@ -18,7 +18,11 @@ internal sealed record ModelVersion(string VersionId, bool IsDeleteMarker, byte[
 
     public bool IsNull => VersionId == NullId;
 
-    public override string ToString() => IsDeleteMarker ? $"{VersionId} (delete marker)" : $"{VersionId} ({Body!.Length} bytes)";
+    /// <summary>The version's Object Lock state (retention and legal hold); delete markers have none.</summary>
+    public ModelLock Lock { get; init; } = ModelLock.None;
+
+    public override string ToString() =>
+        IsDeleteMarker ? $"{VersionId} (delete marker)" : $"{VersionId} ({Body!.Length} bytes{(Lock.IsNone ? "" : $", {Lock}")})";
 }
 
 /// <summary>
@@ -42,9 +46,10 @@ internal sealed record ListedVersion(string Key, string VersionId, bool IsLatest
 /// versioning-enabled bucket", "... versioning-suspended bucket", "Working with delete markers"; API reference:
 /// GetObject, HeadObject, DeleteObject, CopyObject, ListObjectVersions). Per key an ordered stack of versions,
 /// newest first. Version ids other than "null" are never invented here: the caller passes the id the server
-/// answered with (x-amz-version-id), and the model only checks that it is new.
+/// answered with (x-amz-version-id), and the model only checks that it is new. Object Lock is in
+/// VersioningModel.Lock.cs.
 /// </summary>
-internal sealed class VersioningModel
+internal sealed partial class VersioningModel
 {
     private static readonly Comparer<string> Utf8Order = Comparer<string>.Create(ActionTestExtensions.CompareUtf8);
 

@@ -34,6 +34,10 @@ internal sealed partial class VersioningModelRun
                 await CheckReadAsync(key, missing, head: false);
                 await CheckReadAsync(key, missing, head: true);
             }
+            if (objectLock != ObjectLockScenario.None)
+            {
+                await CheckLockReadsAsync(key, _random.Next(100) < 25 ? null : PickVersionOf(key));
+            }
         }
     }
 
@@ -41,6 +45,10 @@ internal sealed partial class VersioningModelRun
     private async Task CheckEverythingAsync()
     {
         await CheckBucketVersioningAsync();
+        if (objectLock != ObjectLockScenario.None)
+        {
+            await CheckObjectLockConfigurationAsync();
+        }
         await CheckListingAsync(prefix: "", maxKeys: 1000);
         foreach (var key in KeyNames)
         {
@@ -50,6 +58,10 @@ internal sealed partial class VersioningModelRun
             {
                 await CheckReadAsync(key, version.VersionId, head: false);
                 await CheckReadAsync(key, version.VersionId, head: true);
+                if (objectLock != ObjectLockScenario.None)
+                {
+                    await CheckLockReadsAsync(key, version.VersionId);
+                }
             }
             foreach (var removed in _model.RemovedIds(key).Take(2))
             {
@@ -89,6 +101,10 @@ internal sealed partial class VersioningModelRun
                 var response = await s3.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = bucket, Key = key, VersionId = versionId });
                 Assert.Equal((served.ETag, (long)served.Body!.Length), (response.ETag, response.ContentLength));
                 AssertVersionIdHeader(served, response.VersionId, _check);
+                if (objectLock != ObjectLockScenario.None)
+                {
+                    AssertLockHeaders(served);
+                }
             }
             else
             {
@@ -96,6 +112,10 @@ internal sealed partial class VersioningModelRun
                 Assert.Equal(served.Body, await Actions.ActionTestExtensions.ReadAllAsync(response));
                 Assert.Equal(served.ETag, response.ETag);
                 AssertVersionIdHeader(served, response.VersionId, _check);
+                if (objectLock != ObjectLockScenario.None)
+                {
+                    AssertLockHeaders(served);
+                }
             }
             return;
         }

@@ -8,8 +8,12 @@ namespace Cairn.Integration.Tests.Versioning;
 /// One seeded run: random puts, copies, deletes (with and without version id, one by one and in batches) and
 /// versioning changes against a server, each mirrored in a <see cref="VersioningModel"/> and followed by reads
 /// that compare the server with the model. A failure names the seed, the step and the operations before it.
+/// With an <see cref="ObjectLockScenario"/>, Object Lock operations join in (VersioningModelRun.Lock.cs) and the
+/// reads cover lock headers, retention and legal hold; <paramref name="bucket"/> must then have been created as
+/// the scenario says.
 /// </summary>
-internal sealed partial class VersioningModelRun(IAmazonS3 s3, ResponseHeaderRecorder wire, string bucket, int seed, KnownDeviations deviations)
+internal sealed partial class VersioningModelRun(IAmazonS3 s3, ResponseHeaderRecorder wire, string bucket, int seed, KnownDeviations deviations,
+    ObjectLockScenario objectLock = ObjectLockScenario.None)
 {
     /// <summary>Keys in UTF-8 byte order: "Z" &lt; "a" &lt; "a b" &lt; "a/b" &lt; "a/c" &lt; "é" (0xC3 0xA9), so prefixes "a" and "a/" select some.</summary>
     private static readonly string[] KeyNames = ["Z", "a", "a b", "a/b", "a/c", "é"];
@@ -17,9 +21,10 @@ internal sealed partial class VersioningModelRun(IAmazonS3 s3, ResponseHeaderRec
     private static readonly byte[][] SharedBodies = [[], "shared body one"u8.ToArray(), "shared body two"u8.ToArray()];
 
     private readonly Random _random = new(seed);
-    private readonly VersioningModel _model = new();
+    private readonly VersioningModel _model = NewModel(objectLock);
     private readonly List<string> _trace = [];
     private readonly Dictionary<string, int> _counts = [];
+    private readonly Dictionary<string, int> _refusals = [];
     private int _step;
 
     /// <summary>Runs <paramref name="operations"/> operations, checking after each, and everything at the end.</summary>
@@ -49,10 +54,24 @@ internal sealed partial class VersioningModelRun(IAmazonS3 s3, ResponseHeaderRec
         }
     }
 
+    private static VersioningModel NewModel(ObjectLockScenario objectLock)
+    {
+        var model = new VersioningModel();
+        if (objectLock == ObjectLockScenario.AtCreation)
+        {
+            model.CreatedWithObjectLock();
+        }
+        return model;
+    }
+
     /// <summary>Picks and runs one operation; returns the keys it touched.</summary>
     private async Task<string[]> OperateAsync()
     {
         _check = "the operation's answer";
+        if (objectLock != ObjectLockScenario.None)
+        {
+            return await OperateWithLockAsync();
+        }
         var state = _model.State;
         if (deviations.NoWritesWhileSuspended && state == BucketVersioning.Suspended)
         {
@@ -74,11 +93,22 @@ internal sealed partial class VersioningModelRun(IAmazonS3 s3, ResponseHeaderRec
     private async Task<string[]> PutAsync(string key)
     {
         var body = NextBody();
-        Trace($"PUT {key} ({body.Length} bytes)");
-        var response = await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, InputStream = new MemoryStream(body) });
+        var requested = PickRequestedLock();
+        Trace($"PUT {key} ({body.Length} bytes){(requested is null ? "" : " " + requested)}");
+        var request = new PutObjectRequest { BucketName = bucket, Key = key, InputStream = new MemoryStream(body) };
+        SetLockHeaders(request, requested);
+        if (requested is not null && _model.LockHeadersAnswer() is { IsOk: false } refused)
+        {
+            await AssertRefusedAsync(refused, () => s3.PutObjectAsync(request));
+            return [key];
+        }
+        var before = DateTime.UtcNow;
+        var response = await s3.PutObjectAsync(request);
         Assert.Equal(Actions.ActionTestExtensions.QuotedMd5(body), response.ETag);
         AssertNewVersionIdAnswer(key, response.VersionId, "PutObject x-amz-version-id");
-        Trace($"  -> {_model.Put(key, body, response.VersionId).VersionId}");
+        var version = _model.Put(key, body, response.VersionId);
+        Trace($"  -> {version.VersionId}");
+        await RecordLockOfNewVersionAsync(key, version.VersionId, requested, before);
         return [key];
     }
 
@@ -121,6 +151,19 @@ internal sealed partial class VersioningModelRun(IAmazonS3 s3, ResponseHeaderRec
             Trace($"  -> {(int)error.StatusCode} {error.ErrorCode}");
             return [source, destination];
         }
+        // The destination's lock comes from the request (or the bucket's default), never from the source.
+        var requested = PickRequestedLock();
+        SetLockHeaders(request, requested);
+        if (requested is not null)
+        {
+            Trace($"  with {requested}");
+            if (_model.LockHeadersAnswer() is { IsOk: false } refused)
+            {
+                await AssertRefusedAsync(refused, () => s3.CopyObjectAsync(request));
+                return [source, destination];
+            }
+        }
+        var before = DateTime.UtcNow;
         var response = await s3.CopyObjectAsync(request);
         Assert.Equal(expected.Served.ETag, response.ETag);
         if (!deviations.NoCopySourceVersionId)
@@ -128,123 +171,28 @@ internal sealed partial class VersioningModelRun(IAmazonS3 s3, ResponseHeaderRec
             AssertVersionIdHeader(expected.Served, response.SourceVersionId, "CopyObject x-amz-copy-source-version-id");
         }
         AssertNewVersionIdAnswer(destination, response.VersionId, "CopyObject x-amz-version-id");
-        Trace($"  -> {_model.Put(destination, expected.Served.Body!, response.VersionId).VersionId}");
+        var copy = _model.Put(destination, expected.Served.Body!, response.VersionId);
+        Trace($"  -> {copy.VersionId}");
+        await RecordLockOfNewVersionAsync(destination, copy.VersionId, requested, before);
         return [source, destination];
-    }
-
-    /// <summary>DeleteObject without a version id.</summary>
-    private async Task<string[]> DeleteCurrentAsync()
-    {
-        var key = PickKey();
-        if (deviations.NoMarkerForKeyWithoutVersions && _model.State == BucketVersioning.Enabled && _model.Versions(key).Count == 0)
-        {
-            if (!_model.Keys.Any())
-            {
-                return await PutAsync(key);
-            }
-            key = PickKey(preferWithVersions: true, always: true);
-        }
-        Trace($"DELETE {key}");
-        var response = await s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = bucket, Key = key });
-        var markerHeader = wire.Last?.Header("x-amz-delete-marker");
-        Assert.Equal(System.Net.HttpStatusCode.NoContent, response.HttpStatusCode);
-        AssertSimpleDeleteAnswer(key, markerHeader == "true", response.VersionId, "DeleteObject");
-        Trace($"  -> {_model.DeleteCurrent(key, response.VersionId)?.ToString() ?? "no marker"}");
-        return [key];
-    }
-
-    /// <summary>DeleteObject with a version id: an existing version or delete marker, or a well-formed id the key does not have.</summary>
-    private async Task<string[]> DeleteVersionAsync()
-    {
-        var (key, versionId) = PickVersionToDelete();
-        var existing = _model.Versions(key).FirstOrDefault(v => v.VersionId == versionId);
-        Trace($"DELETE {key}?versionId={versionId} ({existing?.ToString() ?? "not there"})");
-        var response = await s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = bucket, Key = key, VersionId = versionId });
-        var markerHeader = wire.Last?.Header("x-amz-delete-marker");
-        Assert.Equal(System.Net.HttpStatusCode.NoContent, response.HttpStatusCode);
-        if (existing is not null)
-        {
-            AssertVersionIdHeader(existing, response.VersionId, "DeleteObject x-amz-version-id");
-            if (!existing.IsDeleteMarker || !deviations.NoDeleteMarkerFlagOnVersionDelete)
-            {
-                Assert.True(existing.IsDeleteMarker == (markerHeader == "true"),
-                    $"x-amz-delete-marker: {markerHeader ?? "(absent)"} after deleting {existing} by version id");
-            }
-        }
-        _model.RemoveVersion(key, versionId);
-        return [key];
-    }
-
-    /// <summary>DeleteObjects of one to three distinct keys, each with or without a version id.</summary>
-    private async Task<string[]> DeleteObjectsAsync()
-    {
-        var count = 1 + _random.Next(3);
-        var entries = new List<(string Key, string? VersionId)>();
-        foreach (var key in KeyNames.OrderBy(_ => _random.Next()).Take(count))
-        {
-            if (_random.Next(2) == 0 && PickVersionOf(key) is { } versionId)
-            {
-                entries.Add((key, versionId));
-            }
-            else if (!(deviations.NoMarkerForKeyWithoutVersions && _model.State == BucketVersioning.Enabled && _model.Versions(key).Count == 0))
-            {
-                entries.Add((key, null));
-            }
-        }
-        if (entries.Count == 0)
-        {
-            return await PutAsync(PickKey());
-        }
-        Trace($"DELETE-OBJECTS {string.Join(", ", entries.Select(static e => e.VersionId is null ? e.Key : $"{e.Key}?versionId={e.VersionId}"))}");
-        var response = await s3.DeleteObjectsAsync(new DeleteObjectsRequest
-        {
-            BucketName = bucket,
-            Objects = [.. entries.Select(static e => new KeyVersion { Key = e.Key, VersionId = e.VersionId })],
-        });
-        Assert.Empty(response.DeleteErrors ?? []);
-        var deleted = response.DeletedObjects ?? [];
-        Assert.Equal(entries.Select(static e => e.Key).Order(StringComparer.Ordinal), deleted.Select(static d => d.Key).Order(StringComparer.Ordinal));
-        foreach (var (key, versionId) in entries)
-        {
-            var result = deleted.Single(d => d.Key == key);
-            if (versionId is null)
-            {
-                AssertSimpleDeleteAnswer(key, result.DeleteMarker == true, result.DeleteMarkerVersionId, "DeleteObjects entry");
-                Trace($"  {key} -> {_model.DeleteCurrent(key, result.DeleteMarkerVersionId)?.ToString() ?? "no marker"}");
-                continue;
-            }
-            var existing = _model.RemoveVersion(key, versionId);
-            if (versionId == ModelVersion.NullId)
-            {
-                Assert.True(result.VersionId is null or ModelVersion.NullId, $"DeleteObjects entry {key}?versionId=null answered version id '{result.VersionId}'");
-            }
-            else
-            {
-                Assert.Equal(versionId, result.VersionId);
-            }
-            if (existing is { IsDeleteMarker: true } && !deviations.NoDeleteMarkerFlagOnVersionDelete)
-            {
-                // DeletedObject: DeleteMarker tells whether the version deleted was a delete marker, and
-                // DeleteMarkerVersionId is "the version ID of the object version deleted" then.
-                Assert.True(result.DeleteMarker == true, $"DeleteMarker not set for {key} after deleting its delete marker {versionId}");
-                Assert.Equal(versionId, result.DeleteMarkerVersionId);
-            }
-            else if (existing is { IsDeleteMarker: false })
-            {
-                Assert.True(result.DeleteMarker != true, $"DeleteMarker set for {key} after deleting object version {versionId}");
-            }
-        }
-        return [.. entries.Select(static e => e.Key)];
     }
 
     private async Task<string[]> SetVersioningAsync(BucketVersioning state)
     {
         Trace($"PUT-BUCKET-VERSIONING {state}");
-        await s3.PutBucketVersioningAsync(new PutBucketVersioningRequest
+        var request = new PutBucketVersioningRequest
         {
             BucketName = bucket,
             VersioningConfig = new S3BucketVersioningConfig { Status = state == BucketVersioning.Enabled ? VersionStatus.Enabled : VersionStatus.Suspended },
-        });
+        };
+        if (_model.SetVersioningAnswer(state) is { IsOk: false } refused)
+        {
+            // A lock-enabled bucket cannot be suspended: 409 InvalidBucketState, nothing changes.
+            await AssertRefusedAsync(refused, () => s3.PutBucketVersioningAsync(request));
+            await CheckBucketVersioningAsync();
+            return [PickKey()];
+        }
+        await s3.PutBucketVersioningAsync(request);
         _model.SetVersioning(state);
         await CheckBucketVersioningAsync();
         return [PickKey()];
@@ -373,6 +321,7 @@ internal sealed partial class VersioningModelRun(IAmazonS3 s3, ResponseHeaderRec
     /// <summary>How many operations of each kind ran in each state, and what the bucket held at the end.</summary>
     public string Summary =>
         string.Join(", ", _counts.OrderBy(static c => c.Key, StringComparer.Ordinal).Select(static c => $"{c.Key}: {c.Value}")) + Environment.NewLine
+        + (_refusals.Count == 0 ? "" : "refused (and notes): " + string.Join(", ", _refusals.OrderBy(static c => c.Key, StringComparer.Ordinal).Select(static c => $"{c.Key}: {c.Value}")) + Environment.NewLine)
         + $"at the end: {_model.Keys.Sum(k => _model.Versions(k).Count)} versions ({_model.Keys.Sum(k => _model.Versions(k).Count(static v => v.IsDeleteMarker))} delete markers)"
         + $" over {_model.Keys.Count()} keys, state {_model.State}";
 
