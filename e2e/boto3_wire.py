@@ -47,7 +47,6 @@ refusals = {
     "SSE-S3": {"ServerSideEncryption": "AES256"},
     "SSE-KMS": {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": "alias/cairn"},
     "SSE-C": SSE_C,
-    "object lock": {"ObjectLockMode": "GOVERNANCE", "ObjectLockRetainUntilDate": "2030-01-01T00:00:00Z"},
     "storage class": {"StorageClass": "GLACIER"},
     "website redirect": {"WebsiteRedirectLocation": "/elsewhere.html"},
 }
@@ -56,6 +55,11 @@ for name, extra in refusals.items():
     check(got is not None and got[:2] == ("NotImplemented", 501), "put_object with %s: %r" % (name, got))
     check(absent("refused"), "put_object with %s stored nothing" % name)
     s3.put_object(Bucket=bucket, Key="after-" + name.replace(" ", "-"), Body=b"ok")
+# Object Lock is served, so lock headers on a bucket without lock get S3's answer for that.
+got = error_of(s3.put_object, Bucket=bucket, Key="refused", Body=b"x", ObjectLockMode="GOVERNANCE",
+               ObjectLockRetainUntilDate="2030-01-01T00:00:00Z")
+check(got is not None and got[:2] == ("InvalidRequest", 400), "put_object with object lock on a bucket without lock: %r" % (got,))
+check(absent("refused"), "put_object with object lock on a bucket without lock stored nothing")
 got = error_of(s3.put_object, Bucket=bucket, Key="refused", Body=b"x", ACL="public-read")
 check(got is not None and got[:2] == ("AccessControlListNotSupported", 400), "public-read ACL: %r" % (got,))
 s3.put_object(Bucket=bucket, Key="private", Body=b"x", ACL="private")
