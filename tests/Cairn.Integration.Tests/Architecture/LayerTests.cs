@@ -22,6 +22,7 @@ public sealed class LayerTests
         ["Cairn.Storage"] = (typeof(Cairn.Storage.IBlobBackend).Assembly, [.. Runtime, "Cairn.Core"]),
         ["Cairn.Storage.S3"] = (typeof(Cairn.Storage.S3.S3BlobBackend).Assembly, [.. Runtime, "Cairn.Core", "Cairn.Storage", "AWSSDK.*"]),
         ["Cairn.Metadata"] = (typeof(Cairn.Metadata.IObjectCatalog).Assembly, [.. Runtime, "Cairn.Core"]),
+        ["Cairn.Mst"] = (typeof(Cairn.Mst.MstTree).Assembly, [.. Runtime, "Cairn.Core"]),
         ["Cairn.Metadata.Sqlite"] = (typeof(Cairn.Metadata.Sqlite.SqliteMetadataStore).Assembly,
             [.. Runtime, "Cairn.Core", "Cairn.Metadata", "Microsoft.Data.Sqlite", "SQLitePCLRaw.*"]),
         ["Cairn.Metadata.Postgres"] = (typeof(Cairn.Metadata.Postgres.PostgresMetadataStore).Assembly,

@@ -1,8 +1,0 @@
-using Cairn.Core;
-
-namespace Cairn.Ipld;
-
-/// <summary>A whole tree: its root CID and every node block, children before parents.</summary>
-/// <param name="Root">The root node's CID.</param>
-/// <param name="Blocks">Every node block; the last is the root.</param>
-public sealed record MstBuildResult(Cid Root, IReadOnlyList<MstBlock> Blocks);

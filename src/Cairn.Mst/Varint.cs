@@ -1,0 +1,28 @@
+namespace Cairn.Mst;
+
+/// <summary>
+/// Unsigned LEB128 varints as multiformats uses them (https://github.com/multiformats/unsigned-varint):
+/// at most 9 bytes (63 bits), minimal encoding only.
+/// </summary>
+internal static class Varint
+{
+    /// <summary>Longest varint accepted.</summary>
+    public const int MaxLength = 9;
+
+    /// <summary>Writes <paramref name="value"/>; returns the bytes written.</summary>
+    public static int Write(ulong value, Span<byte> destination)
+    {
+        if (value > long.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(nameof(value), "Varints hold at most 63 bits.");
+        }
+        var i = 0;
+        while (value >= 0x80)
+        {
+            destination[i++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+        destination[i++] = (byte)value;
+        return i;
+    }
+}

@@ -1,0 +1,120 @@
+using Cairn.Core;
+
+namespace Cairn.Mst.Tests;
+
+public class DagCborTests
+{
+    [Fact]
+    public void The_writer_sorts_map_keys_length_first_then_bytewise()
+    {
+        // Arrange: written in reverse bytewise order; DAG-CBOR wants b, z, aa, ab, abc
+        var writer = DagCbor.CreateWriter();
+        writer.WriteStartMap(5);
+        foreach (var key in new[] { "abc", "z", "b", "ab", "aa" })
+        {
+            writer.WriteTextString(key);
+            writer.WriteInt32(key.Length);
+        }
+        writer.WriteEndMap();
+
+        // Act
+        var bytes = writer.Encode();
+
+        // Assert: a5 (map of 5) 61'b' 01 61'z' 01 62'aa' 02 62'ab' 02 63'abc' 03
+        Assert.Equal("a5616201617a0162616102626162026361626303", Convert.ToHexStringLower(bytes));
+        DagCbor.Validate(bytes);
+    }
+
+    [Fact]
+    public void A_CID_is_tag_42_over_a_zero_byte_and_the_binary_CID_and_reads_back()
+    {
+        // Arrange
+        var cid = Cid.ForRaw("chunk"u8);
+        var writer = DagCbor.CreateWriter();
+        DagCbor.WriteCid(writer, cid);
+
+        // Act
+        var bytes = writer.Encode();
+        var read = DagCbor.Decode(bytes, DagCbor.ReadCid);
+
+        // Assert: d8 2a (tag 42) 58 25 (37 bytes) 00 01 55 12 20 ...
+        Assert.Equal("d82a5825000155122" + "0", Convert.ToHexStringLower(bytes.AsSpan(0, 9)));
+        Assert.Equal(cid, read);
+    }
+
+    [Theory]
+    [InlineData("9f01ff", "indefinite-length array")]
+    [InlineData("bf616101ff", "indefinite-length map")]
+    [InlineData("7f6161ff", "indefinite-length text")]
+    [InlineData("a2616201616101", "keys out of order")]
+    [InlineData("a262616101616202", "longer key first (bytewise order, not DAG-CBOR's)")]
+    [InlineData("a2616101616102", "duplicate keys")]
+    [InlineData("a10102", "integer map key")]
+    [InlineData("a1410102", "byte-string map key")]
+    [InlineData("f93c00", "half float")]
+    [InlineData("fa3f800000", "single float")]
+    [InlineData("fb3ff0000000000000", "double float")]
+    [InlineData("f7", "undefined")]
+    [InlineData("f0", "simple value 16")]
+    [InlineData("c11a5f5e1000", "tag 1 (epoch time)")]
+    [InlineData("d82a4401711220", "tag 42 without the 0x00 prefix")]
+    [InlineData("d82a450001711220", "tag 42 over a truncated CID")]
+    [InlineData("d82a6161", "tag 42 over text")]
+    [InlineData("1801", "integer not in shortest form")]
+    [InlineData("5801ff", "byte string length not in shortest form")]
+    [InlineData("0102", "two top-level items")]
+    [InlineData("82", "truncated array")]
+    [InlineData("62c328", "invalid UTF-8 in text")]
+    [InlineData("", "nothing")]
+    public void The_reader_refuses_what_strict_DAG_CBOR_does_not_allow(string hex, string why)
+    {
+        // Act
+        var ex = Record.Exception(() => DagCbor.Validate(Convert.FromHexString(hex)));
+
+        // Assert
+        Assert.True(ex is DagCborException, $"{why}: expected DagCborException, got {ex?.GetType().Name ?? "no exception"}");
+    }
+
+    [Theory]
+    [InlineData("a0")]
+    [InlineData("80")]
+    [InlineData("f5")]
+    [InlineData("f6")]
+    [InlineData("3b7fffffffffffffff")]
+    [InlineData("1bffffffffffffffff")]
+    [InlineData("a36161f66162f46361616180")]
+    public void The_reader_accepts_strict_DAG_CBOR(string hex)
+    {
+        DagCbor.Validate(Convert.FromHexString(hex));
+    }
+
+    [Fact]
+    public void MST_nodes_with_extra_or_missing_fields_are_refused()
+    {
+        // {e: [], l: null, x: 1}; {e: []}; {e: [{k, p, v}]} (no t)
+        var extra = Convert.FromHexString("a3616580616cf6617801");
+        var missing = Convert.FromHexString("a1616580");
+        var writer = DagCbor.CreateWriter();
+        writer.WriteStartMap(2);
+        writer.WriteTextString("e");
+        writer.WriteStartArray(1);
+        writer.WriteStartMap(3);
+        writer.WriteTextString("k");
+        writer.WriteByteString("a"u8);
+        writer.WriteTextString("p");
+        writer.WriteInt32(0);
+        writer.WriteTextString("v");
+        DagCbor.WriteCid(writer, Cid.ForRaw([]));
+        writer.WriteEndMap();
+        writer.WriteEndArray();
+        writer.WriteTextString("l");
+        writer.WriteNull();
+        writer.WriteEndMap();
+        var noTree = writer.Encode();
+
+        Assert.Throws<MstFormatException>(() => MstNode.Decode(extra));
+        Assert.Throws<MstFormatException>(() => MstNode.Decode(missing));
+        Assert.Throws<MstFormatException>(() => MstNode.Decode(noTree));
+        Assert.Empty(MstNode.Decode(MstNode.EmptyTreeBlock).Entries);
+    }
+}
