@@ -4,7 +4,7 @@ using Cairn.Core;
 namespace Cairn.Mst.Tests;
 
 /// <summary>
-/// The shared MST vectors (shared/vectors/mst beside the repository). Missing vectors fail the
+/// The shared MST vectors (tests/Cairn.Mst.Tests/Vectors, copied from shared/vectors/mst). Missing vectors fail the
 /// tests that need them: they are the point of those tests, never optional.
 /// </summary>
 internal static class MstVectors
@@ -54,13 +54,14 @@ internal static class MstVectors
 
     private static string FindDirectory()
     {
-        // Walk up from the test binaries to the folder holding Cairn.slnx; the vectors sit in
-        // ../shared/vectors/mst beside the repository (shared/ is laid next to every clone).
+        // Walk up from the test binaries to the folder holding Cairn.slnx. The vectors are kept in
+        // the repository (tests/Cairn.Mst.Tests/Vectors, a copy of shared/vectors/mst as handed to
+        // the project), so a clone anywhere runs them.
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             if (File.Exists(Path.Combine(dir.FullName, "Cairn.slnx")))
             {
-                var vectors = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "vectors", "mst"));
+                var vectors = Path.Combine(dir.FullName, "tests", "Cairn.Mst.Tests", "Vectors");
                 if (!File.Exists(Path.Combine(vectors, "index.json")))
                 {
                     throw new InvalidOperationException($"The MST vectors are missing: no index.json in {vectors}.");
