@@ -57,10 +57,10 @@ public sealed class BucketService(IBucketCatalog buckets, EngineOptions options,
     /// </summary>
     public async Task<CreateBucketStatus> CreateAsync(string name, string region, CancellationToken cancellationToken, bool objectLockEnabled = false)
     {
+        // The catalog enables versioning with Object Lock (IBucketCatalog.TryCreateBucketAsync).
         var record = new BucketRecord(name, time.GetUtcNow(), region)
         {
             ObjectLock = objectLockEnabled ? new Core.ObjectLockConfiguration(DefaultRetention: null) : null,
-            Versioning = objectLockEnabled ? Core.BucketVersioning.Enabled : Core.BucketVersioning.Unversioned,
         };
         var created = await buckets.TryCreateBucketAsync(record, cancellationToken).ConfigureAwait(false);
         return created ? CreateBucketStatus.Created : CreateBucketStatus.AlreadyExists;

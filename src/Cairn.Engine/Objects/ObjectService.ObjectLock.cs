@@ -13,13 +13,9 @@ public sealed partial class ObjectService
     public async Task<ObjectLockResult> GetLockAsync(string bucket, string key, string? versionId, bool legalHold,
         CancellationToken cancellationToken)
     {
-        if (await buckets.GetBucketAsync(bucket, cancellationToken).ConfigureAwait(false) is not { } found)
+        if (await LockRefusalAsync(bucket, cancellationToken).ConfigureAwait(false) is { } refusal)
         {
-            return new ObjectLockResult(ObjectLockStatus.NoSuchBucket);
-        }
-        if (found.ObjectLock is null)
-        {
-            return new ObjectLockResult(ObjectLockStatus.ObjectLockNotEnabled);
+            return new ObjectLockResult(refusal);
         }
         var version = versionId is null
             ? await objects.GetObjectAsync(bucket, key, cancellationToken).ConfigureAwait(false)
@@ -34,6 +30,15 @@ public sealed partial class ObjectService
         };
     }
 
+    /// <summary>Why the bucket can hold no lock state (no such bucket, or no Object Lock); null when it can.</summary>
+    private async Task<ObjectLockStatus?> LockRefusalAsync(string bucket, CancellationToken cancellationToken) =>
+        await buckets.GetBucketAsync(bucket, cancellationToken).ConfigureAwait(false) switch
+        {
+            null => ObjectLockStatus.NoSuchBucket,
+            { ObjectLock: null } => ObjectLockStatus.ObjectLockNotEnabled,
+            _ => null,
+        };
+
     /// <summary>
     /// Replaces a version's retention (null removes it) when its current retention allows it (see
     /// <see cref="ObjectLockState.AllowsRetention"/>), or sets its legal hold; nothing else of the version changes.
@@ -41,13 +46,9 @@ public sealed partial class ObjectService
     public async Task<ObjectLockStatus> PutLockAsync(string bucket, string key, string? versionId, ObjectLockChange change,
         CancellationToken cancellationToken)
     {
-        if (await buckets.GetBucketAsync(bucket, cancellationToken).ConfigureAwait(false) is not { } found)
+        if (await LockRefusalAsync(bucket, cancellationToken).ConfigureAwait(false) is { } refusal)
         {
-            return ObjectLockStatus.NoSuchBucket;
-        }
-        if (found.ObjectLock is null)
-        {
-            return ObjectLockStatus.ObjectLockNotEnabled;
+            return refusal;
         }
         var now = time.GetUtcNow();
         if (change.Retention is { } retention && !retention.IsInForce(now))
