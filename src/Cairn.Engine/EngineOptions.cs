@@ -70,6 +70,15 @@ public sealed class EngineOptions
     /// </summary>
     public TimeSpan LeaseTime { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How often the tree committer folds the buckets' change journals into their Merkle Search
+    /// Trees when it found nothing to do (it runs again at once while buckets are behind). Default 1 second.
+    /// </summary>
+    public TimeSpan TreeCommitInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Bytes of tree blocks the committer keeps in memory per bucket between batches. Default 32 MiB.</summary>
+    public long TreeCacheBytes { get; set; } = 32L * 1024 * 1024;
+
     /// <summary>Checks the values; returns the problems found.</summary>
     public IEnumerable<string> Validate()
     {
@@ -104,6 +113,14 @@ public sealed class EngineOptions
         if (LeaseTime < TimeSpan.FromSeconds(1))
         {
             yield return "Engine:LeaseTime must be at least one second.";
+        }
+        if (TreeCommitInterval < TimeSpan.FromMilliseconds(10) || TreeCommitInterval > TimeSpan.FromHours(1))
+        {
+            yield return $"Engine:TreeCommitInterval must be between 10 ms and 1 hour (was {TreeCommitInterval}).";
+        }
+        if (TreeCacheBytes < 0)
+        {
+            yield return "Engine:TreeCacheBytes must not be negative.";
         }
         if (ReadAheadChunks is < 0 or > 64)
         {

@@ -67,6 +67,13 @@ public sealed class SqliteMetadataStore : SqlMetadataStore
     protected override string DatabaseTimeSql => "CAST(ROUND((julianday('now') - 2440587.5) * 86400000.0) AS INTEGER)";
 
     /// <inheritdoc />
+    /// <summary>
+    /// A deferred transaction: in WAL mode its first SELECT takes a read snapshot, and it never takes
+    /// the write lock (SQLite's default, IMMEDIATE, would queue behind the writer).
+    /// </summary>
+    protected override ValueTask<DbTransaction> BeginSnapshotReadAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: true));
+
     protected override async ValueTask<DbConnection> OpenReadConnectionAsync(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);

@@ -91,6 +91,7 @@ public sealed class SqliteChunkCatalogTests() : ChunkCatalogConformanceTests<Sql
 public sealed class SqliteMultipartCatalogTests() : MultipartCatalogConformanceTests<SqliteTarget>(new SqliteTarget());
 public sealed class SqliteDeleteQueueTests() : DeleteQueueConformanceTests<SqliteTarget>(new SqliteTarget());
 public sealed class SqliteLeaseStoreTests() : LeaseStoreConformanceTests<SqliteTarget>(new SqliteTarget());
+public sealed class SqliteBucketTreeCatalogTests() : BucketTreeCatalogConformanceTests<SqliteTarget>(new SqliteTarget());
 
 [Collection(PostgresCluster.Collection)]
 public sealed class PostgresBucketCatalogTests(PostgresCluster cluster) : BucketCatalogConformanceTests<PostgresTarget>(new PostgresTarget(cluster));
@@ -104,6 +105,8 @@ public sealed class PostgresMultipartCatalogTests(PostgresCluster cluster) : Mul
 public sealed class PostgresDeleteQueueTests(PostgresCluster cluster) : DeleteQueueConformanceTests<PostgresTarget>(new PostgresTarget(cluster));
 [Collection(PostgresCluster.Collection)]
 public sealed class PostgresLeaseStoreTests(PostgresCluster cluster) : LeaseStoreConformanceTests<PostgresTarget>(new PostgresTarget(cluster));
+[Collection(PostgresCluster.Collection)]
+public sealed class PostgresBucketTreeCatalogTests(PostgresCluster cluster) : BucketTreeCatalogConformanceTests<PostgresTarget>(new PostgresTarget(cluster));
 
 // The row cache wraps buckets and objects; multipart completion writes object rows through it.
 public sealed class CachedSqliteBucketCatalogTests() : BucketCatalogConformanceTests<CachedSqliteTarget>(new CachedSqliteTarget());

@@ -18,4 +18,15 @@ internal static class BlobNames
         RandomNumberGenerator.Fill(generation);
         return $"chunks/{hex[..2]}/{hex}.{Convert.ToHexStringLower(generation)}";
     }
+
+    /// <summary>
+    /// <c>trees/&lt;bucket&gt;/&lt;20-digit journal number&gt;-&lt;16 hex&gt;.car</c>: a segment of a bucket's
+    /// tree blocks. Bucket names are already blob-safe (<c>[a-z0-9.-]</c>, no empty or dot-only segment).
+    /// </summary>
+    public static string NewTreeSegment(string bucket, long seq)
+    {
+        Span<byte> generation = stackalloc byte[8];
+        RandomNumberGenerator.Fill(generation);
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"trees/{bucket}/{seq:D20}-{Convert.ToHexStringLower(generation)}.car");
+    }
 }

@@ -28,7 +28,7 @@ public sealed class LayerTests
         ["Cairn.Metadata.Postgres"] = (typeof(Cairn.Metadata.Postgres.PostgresMetadataStore).Assembly,
             [.. Runtime, "Cairn.Core", "Cairn.Metadata", "Npgsql"]),
         ["Cairn.Engine"] = (typeof(Cairn.Engine.Objects.ObjectService).Assembly,
-            [.. Runtime, "Microsoft.Extensions.*", "Cairn.Core", "Cairn.Storage", "Cairn.Metadata"]),
+            [.. Runtime, "Microsoft.Extensions.*", "Cairn.Core", "Cairn.Storage", "Cairn.Metadata", "Cairn.Mst"]),
         ["Cairn.S3"] = (typeof(Cairn.S3.S3Middleware).Assembly,
             [.. Runtime, "Microsoft.AspNetCore.*", "Microsoft.Extensions.*", "Microsoft.Net.Http.Headers", "Cairn.Core", "Cairn.Engine"]),
     };
@@ -58,7 +58,8 @@ public sealed class LayerTests
         var project = LoadProject("src/Cairn.Engine/Cairn.Engine.csproj");
 
         var visible = ProjectReferences(project)
-            .Where(r => ReferencedProject(r).StartsWith("Cairn.Metadata", StringComparison.Ordinal) || ReferencedProject(r).StartsWith("Cairn.Storage", StringComparison.Ordinal))
+            .Where(r => ReferencedProject(r).StartsWith("Cairn.Metadata", StringComparison.Ordinal) || ReferencedProject(r).StartsWith("Cairn.Storage", StringComparison.Ordinal)
+                || ReferencedProject(r) == "Cairn.Mst")
             .Where(r => !string.Equals((string?)r.Attribute("PrivateAssets"), "all", StringComparison.OrdinalIgnoreCase))
             .Select(ReferencedProject)
             .ToList();

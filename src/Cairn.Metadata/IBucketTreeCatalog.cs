@@ -1,0 +1,100 @@
+using Cairn.Core;
+
+namespace Cairn.Metadata;
+
+/// <summary>
+/// The verifiable bucket's records: each bucket's latest tree commit and every recorded one, and
+/// where the tree's blocks are stored (segments: blobs of the blob store, each a CAR file). The
+/// committer (one at a time, under a lease) reads a bucket's state at one journal number through a
+/// <see cref="ITreeFoldSnapshot"/>, writes the new blocks to a segment, and records the commit with
+/// <see cref="RecordTreeCommitAsync"/>.
+/// </summary>
+/// <remarks>
+/// A segment is registered before it is written (<see cref="ReserveTreeSegmentAsync"/>: queued for
+/// deletion after a grace time) and adopted by the transaction that records its commit, which takes
+/// it off the delete queue; a committer that dies in between leaves a queued blob, never an untracked
+/// one. Deleting a bucket queues its segments and forgets its tree.
+/// </remarks>
+public interface IBucketTreeCatalog
+{
+    /// <summary>
+    /// Up to <paramref name="max"/> buckets whose tree is behind their journal (or that have no tree
+    /// yet), in name order, with their journal's last number and their latest commit.
+    /// </summary>
+    ValueTask<IReadOnlyList<TreeLag>> ListTreesBehindAsync(int max, CancellationToken cancellationToken);
+
+    /// <summary>The bucket's latest commit; null when it has none (or no such bucket).</summary>
+    ValueTask<TreeHead?> GetTreeHeadAsync(string bucket, CancellationToken cancellationToken);
+
+    /// <summary>The bucket's recorded commits, newest first, up to <paramref name="max"/>.</summary>
+    ValueTask<IReadOnlyList<TreeHead>> ListTreeCommitsAsync(string bucket, int max, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Opens a consistent reading of the bucket at its journal's current last number: the keys changed
+    /// after <paramref name="afterSeq"/> (every key when null) and their versions, all as of that one
+    /// number. Null when the bucket does not exist. The caller disposes it soon: it holds a read
+    /// transaction open.
+    /// </summary>
+    ValueTask<ITreeFoldSnapshot?> OpenFoldSnapshotAsync(string bucket, long? afterSeq, CancellationToken cancellationToken);
+
+    /// <summary>Where each of <paramref name="cids"/> is stored for the bucket; CIDs it has no block for are left out.</summary>
+    ValueTask<IReadOnlyDictionary<Cid, TreeBlockLocation>> LocateTreeBlocksAsync(string bucket, IReadOnlyCollection<Cid> cids,
+        CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Registers a segment blob about to be written: it is queued for deletion at
+    /// <paramref name="deleteAfter"/> unless <see cref="RecordTreeCommitAsync"/> adopts it first.
+    /// </summary>
+    ValueTask ReserveTreeSegmentAsync(string segment, DateTimeOffset deleteAfter, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// In one transaction: checks that the bucket is the one the snapshot read (same creation time)
+    /// and that its latest commit is still <paramref name="previousSeq"/> (null: none), adopts the
+    /// reserved <paramref name="segment"/> (taking it off the delete queue), records where its
+    /// <paramref name="blocks"/> are (a block the bucket has already keeps its first place), and
+    /// makes <paramref name="commit"/> the bucket's latest. Anything else changed: Conflict, nothing
+    /// recorded (the segment stays queued for deletion).
+    /// </summary>
+    ValueTask<RecordTreeCommitOutcome> RecordTreeCommitAsync(TreeHead commit, DateTimeOffset bucketCreatedAt, long? previousSeq,
+        string segment, IReadOnlyList<TreeBlockLocation> blocks, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// A bucket's state read at one journal number (see <see cref="IBucketTreeCatalog.OpenFoldSnapshotAsync"/>):
+/// every read through it sees the catalog as it was when that number was the last.
+/// </summary>
+public interface ITreeFoldSnapshot : IAsyncDisposable
+{
+    /// <summary>The bucket's journal number the reading is at (0 when nothing was ever journaled).</summary>
+    long HeadSeq { get; }
+
+    /// <summary>The bucket's creation time (to tell it from a bucket created again under its name).</summary>
+    DateTimeOffset BucketCreatedAt { get; }
+
+    /// <summary>
+    /// The keys changed after the snapshot's starting number up to <see cref="HeadSeq"/>, or every key
+    /// with a version when it started from none, each once, in UTF-8 byte order.
+    /// </summary>
+    IAsyncEnumerable<string> ReadChangedKeysAsync(CancellationToken cancellationToken);
+
+    /// <summary>Every version of each of <paramref name="keys"/> (current and noncurrent, markers too), newest first; a key with none maps to an empty list.</summary>
+    ValueTask<IReadOnlyDictionary<string, IReadOnlyList<ObjectVersionRecord>>> ReadVersionsAsync(IReadOnlyList<string> keys,
+        CancellationToken cancellationToken);
+}
+
+/// <summary>A bucket's tree commit: the journal number folded up to, the commit block's and the tree root's CIDs, and when.</summary>
+public sealed record TreeHead(string Bucket, long Seq, Cid Commit, Cid Root, DateTimeOffset CommittedAt);
+
+/// <summary>A bucket whose tree is behind its journal: the journal's last number and the latest commit (null: none yet).</summary>
+public sealed record TreeLag(string Bucket, long JournalSeq, TreeHead? Head);
+
+/// <summary>Where a block is stored: a byte range of a segment blob.</summary>
+public readonly record struct TreeBlockLocation(Cid Cid, string Segment, long Offset, int Length);
+
+/// <summary>Outcome of <see cref="IBucketTreeCatalog.RecordTreeCommitAsync"/>.</summary>
+public enum RecordTreeCommitOutcome
+{
+    Recorded,
+    /// <summary>The bucket is gone or new, another commit was recorded since, or the segment was swept: nothing recorded.</summary>
+    Conflict,
+}

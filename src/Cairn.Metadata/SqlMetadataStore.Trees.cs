@@ -1,0 +1,370 @@
+using System.Data;
+using System.Data.Common;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Cairn.Core;
+
+namespace Cairn.Metadata;
+
+// The verifiable bucket's records (IBucketTreeCatalog). The committer is the only writer of these
+// tables but DeleteBucket (which forgets a bucket's tree) and the sweeper (which keeps an adopted
+// segment): its commit is one ordinary write transaction, fenced by the previous commit's number.
+public abstract partial class SqlMetadataStore
+{
+    private const string TreeHeadColumns = "bucket, seq, commit_cid, root_cid, committed_at";
+
+    /// <summary>Keys per statement when reading versions for a fold.</summary>
+    private const int FoldKeysPerStatement = 200;
+
+    /// <summary>
+    /// Begins the read transaction of a fold snapshot: every statement on it sees one state of the
+    /// database. The default is REPEATABLE READ (PostgreSQL: one snapshot for the transaction). A
+    /// provider whose default would take a write lock (SQLite) overrides it.
+    /// </summary>
+    protected virtual async ValueTask<DbTransaction> BeginSnapshotReadAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<TreeLag>> ListTreesBehindAsync(int max, CancellationToken cancellationToken)
+    {
+        var lags = new List<TreeLag>();
+        await using var connection = await OpenReadConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand(
+            "SELECT b.name, COALESCE(h.last_seq, 0), t.seq, t.commit_cid, t.root_cid, t.committed_at FROM buckets b " +
+            "LEFT JOIN journal_heads h ON h.bucket = b.name LEFT JOIN bucket_trees t ON t.bucket = b.name " +
+            "WHERE t.bucket IS NULL OR t.seq < COALESCE(h.last_seq, 0) ORDER BY b.name LIMIT @max");
+        command.Add("@max", DbType.Int64, (long)max);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var bucket = reader.GetString(0);
+            var head = reader.IsDBNull(2)
+                ? null
+                : new TreeHead(bucket, reader.GetLong(2), Cid.FromBytes(reader.GetFieldValue<byte[]>(3)), Cid.FromBytes(reader.GetFieldValue<byte[]>(4)),
+                    SqlParameters.FromUnixMs(reader.GetLong(5)));
+            lags.Add(new TreeLag(bucket, reader.GetLong(1), head));
+        }
+        return lags;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<TreeHead?> GetTreeHeadAsync(string bucket, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReadConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand("SELECT " + TreeHeadColumns + " FROM bucket_trees WHERE bucket = @bucket");
+        command.Add("@bucket", DbType.String, bucket);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? ReadTreeHead(reader) : null;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<TreeHead>> ListTreeCommitsAsync(string bucket, int max, CancellationToken cancellationToken)
+    {
+        var commits = new List<TreeHead>();
+        await using var connection = await OpenReadConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand(
+            "SELECT " + TreeHeadColumns + " FROM tree_commits WHERE bucket = @bucket ORDER BY seq DESC LIMIT @max");
+        command.Add("@bucket", DbType.String, bucket);
+        command.Add("@max", DbType.Int64, (long)max);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            commits.Add(ReadTreeHead(reader));
+        }
+        return commits;
+    }
+
+    private static TreeHead ReadTreeHead(DbDataReader reader) =>
+        new(reader.GetString(0), reader.GetLong(1), Cid.FromBytes(reader.GetFieldValue<byte[]>(2)), Cid.FromBytes(reader.GetFieldValue<byte[]>(3)),
+            SqlParameters.FromUnixMs(reader.GetLong(4)));
+
+    /// <inheritdoc />
+    public async ValueTask<ITreeFoldSnapshot?> OpenFoldSnapshotAsync(string bucket, long? afterSeq, CancellationToken cancellationToken)
+    {
+        var connection = await OpenReadConnectionAsync(cancellationToken);
+        DbTransaction? transaction = null;
+        try
+        {
+            transaction = await BeginSnapshotReadAsync(connection, cancellationToken);
+            // The first statement fixes the snapshot: the bucket row and its journal head, read together.
+            await using var command = connection.CreateCommand(
+                "SELECT b.created_at, COALESCE(h.last_seq, 0) FROM buckets b LEFT JOIN journal_heads h ON h.bucket = b.name WHERE b.name = @bucket");
+            command.Transaction = transaction;
+            command.Add("@bucket", DbType.String, bucket);
+            long createdAt, head;
+            await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+            {
+                if (!await reader.ReadAsync(cancellationToken))
+                {
+                    await transaction.DisposeAsync();
+                    await connection.DisposeAsync();
+                    return null;
+                }
+                createdAt = reader.GetLong(0);
+                head = reader.GetLong(1);
+            }
+            return new FoldSnapshot(connection, transaction, bucket, afterSeq, head, SqlParameters.FromUnixMs(createdAt));
+        }
+        catch
+        {
+            if (transaction is not null)
+            {
+                await transaction.DisposeAsync();
+            }
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>A read transaction held open over one connection; see <see cref="ITreeFoldSnapshot"/>.</summary>
+    private sealed class FoldSnapshot(DbConnection connection, DbTransaction transaction, string bucket, long? afterSeq, long headSeq,
+        DateTimeOffset bucketCreatedAt) : ITreeFoldSnapshot
+    {
+        /// <summary>Keys read per statement when listing every key of the bucket.</summary>
+        private const int KeyPage = 1000;
+
+        /// <summary>Journal entries read per statement when collecting the changed keys.</summary>
+        private const int JournalPage = 10_000;
+
+        public long HeadSeq => headSeq;
+
+        public DateTimeOffset BucketCreatedAt => bucketCreatedAt;
+
+        public async IAsyncEnumerable<string> ReadChangedKeysAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            if (afterSeq is null)
+            {
+                // Every key with a version: the current rows, in key order, a page at a time.
+                byte[]? after = null;
+                while (true)
+                {
+                    var page = new List<byte[]>(KeyPage);
+                    await using (var command = CreateCommand(after is null
+                        ? "SELECT key FROM objects WHERE bucket = @bucket ORDER BY key LIMIT @limit"
+                        : "SELECT key FROM objects WHERE bucket = @bucket AND key > @after ORDER BY key LIMIT @limit"))
+                    {
+                        command.Add("@bucket", DbType.String, bucket);
+                        command.Add("@after", DbType.Binary, after);
+                        command.Add("@limit", DbType.Int64, (long)KeyPage);
+                        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                        while (await reader.ReadAsync(cancellationToken))
+                        {
+                            page.Add(reader.GetFieldValue<byte[]>(0));
+                        }
+                    }
+                    foreach (var key in page)
+                    {
+                        yield return Encoding.UTF8.GetString(key);
+                    }
+                    if (page.Count < KeyPage)
+                    {
+                        yield break;
+                    }
+                    after = page[^1];
+                }
+            }
+            // The journal is keyed by number, not by key: collect the distinct keys of the range, then sort.
+            var keys = new HashSet<string>(StringComparer.Ordinal);
+            for (var from = afterSeq.Value; from < headSeq; from += JournalPage)
+            {
+                await using var command = CreateCommand(
+                    "SELECT key FROM journal WHERE bucket = @bucket AND seq > @from AND seq <= @to");
+                command.Add("@bucket", DbType.String, bucket);
+                command.Add("@from", DbType.Int64, from);
+                command.Add("@to", DbType.Int64, Math.Min(from + JournalPage, headSeq));
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    keys.Add(Encoding.UTF8.GetString(reader.GetFieldValue<byte[]>(0)));
+                }
+            }
+            // UTF-8 byte order (UTF-16 ordinal order differs above U+FFFF).
+            var sorted = keys.Select(static key => (Bytes: Encoding.UTF8.GetBytes(key), Key: key)).ToArray();
+            Array.Sort(sorted, static (a, b) => a.Bytes.AsSpan().SequenceCompareTo(b.Bytes));
+            foreach (var (_, key) in sorted)
+            {
+                yield return key;
+            }
+        }
+
+        public async ValueTask<IReadOnlyDictionary<string, IReadOnlyList<ObjectVersionRecord>>> ReadVersionsAsync(IReadOnlyList<string> keys,
+            CancellationToken cancellationToken)
+        {
+            var versions = new Dictionary<string, IReadOnlyList<ObjectVersionRecord>>(keys.Count, StringComparer.Ordinal);
+            foreach (var key in keys)
+            {
+                versions[key] = new List<ObjectVersionRecord>();
+            }
+            for (var start = 0; start < keys.Count; start += FoldKeysPerStatement)
+            {
+                var count = Math.Min(FoldKeysPerStatement, keys.Count - start);
+                var list = string.Join(", ", Enumerable.Range(0, count).Select(static i => "@k" + i.ToString(CultureInfo.InvariantCulture)));
+                await using var command = CreateCommand(
+                    "SELECT key, version_seq, " + ObjectColumns + " FROM objects WHERE bucket = @bucket AND key IN (" + list + ") " +
+                    "UNION ALL SELECT key, version_seq, " + ObjectColumns + " FROM object_versions WHERE bucket = @bucket AND key IN (" + list + ") " +
+                    "ORDER BY 1, 2 DESC");
+                command.Add("@bucket", DbType.String, bucket);
+                for (var i = 0; i < count; i++)
+                {
+                    command.Add("@k" + i.ToString(CultureInfo.InvariantCulture), DbType.Binary, Encoding.UTF8.GetBytes(keys[start + i]));
+                }
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    var key = Encoding.UTF8.GetString(reader.GetFieldValue<byte[]>(0));
+                    ((List<ObjectVersionRecord>)versions[key]).Add(ReadObjectVersion(reader, bucket, key, firstColumn: 2));
+                }
+            }
+            return versions;
+        }
+
+        private DbCommand CreateCommand(string sql)
+        {
+            var command = connection.CreateCommand(sql);
+            command.Transaction = transaction;
+            return command;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await transaction.DisposeAsync();
+            await connection.DisposeAsync();
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyDictionary<Cid, TreeBlockLocation>> LocateTreeBlocksAsync(string bucket, IReadOnlyCollection<Cid> cids,
+        CancellationToken cancellationToken)
+    {
+        var found = new Dictionary<Cid, TreeBlockLocation>(cids.Count);
+        if (cids.Count == 0)
+        {
+            return found;
+        }
+        await using var connection = await OpenReadConnectionAsync(cancellationToken);
+        foreach (var batch in cids.Chunk(FoldKeysPerStatement))
+        {
+            var list = string.Join(", ", Enumerable.Range(0, batch.Length).Select(static i => "@c" + i.ToString(CultureInfo.InvariantCulture)));
+            await using var command = connection.CreateCommand(
+                "SELECT cid, segment, block_offset, block_length FROM tree_blocks WHERE bucket = @bucket AND cid IN (" + list + ")");
+            command.Add("@bucket", DbType.String, bucket);
+            for (var i = 0; i < batch.Length; i++)
+            {
+                command.Add("@c" + i.ToString(CultureInfo.InvariantCulture), DbType.Binary, batch[i].ToBytes());
+            }
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var cid = Cid.FromBytes(reader.GetFieldValue<byte[]>(0));
+                found[cid] = new TreeBlockLocation(cid, reader.GetString(1), reader.GetLong(2), (int)reader.GetLong(3));
+            }
+        }
+        return found;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask ReserveTreeSegmentAsync(string segment, DateTimeOffset deleteAfter, CancellationToken cancellationToken) =>
+        await WriteAsync(static async (transaction, state, cancellationToken) =>
+        {
+            await using var enqueue = CreateEnqueueCommand(transaction);
+            await EnqueueDeleteAsync(enqueue, state.Segment, null, state.NotBefore, cancellationToken);
+            return (0, true);
+        }, (Segment: segment, NotBefore: SqlParameters.ToUnixMs(deleteAfter)), cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<RecordTreeCommitOutcome> RecordTreeCommitAsync(TreeHead commit, DateTimeOffset bucketCreatedAt, long? previousSeq,
+        string segment, IReadOnlyList<TreeBlockLocation> blocks, CancellationToken cancellationToken) =>
+        WriteAsync(RecordTreeCommitCoreAsync, (Commit: commit, CreatedAt: SqlParameters.ToUnixMs(bucketCreatedAt), PreviousSeq: previousSeq,
+            Segment: segment, Blocks: blocks), cancellationToken);
+
+    private static async ValueTask<(RecordTreeCommitOutcome Result, bool Commit)> RecordTreeCommitCoreAsync(WriteTransaction transaction,
+        (TreeHead Commit, long CreatedAt, long? PreviousSeq, string Segment, IReadOnlyList<TreeBlockLocation> Blocks) state,
+        CancellationToken cancellationToken)
+    {
+        var bucket = state.Commit.Bucket;
+        await using (var check = transaction.CreateCommand(
+            "SELECT b.created_at, t.seq FROM buckets b LEFT JOIN bucket_trees t ON t.bucket = b.name WHERE b.name = @bucket"))
+        {
+            check.Add("@bucket", DbType.String, bucket);
+            await using var reader = await check.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken) || reader.GetLong(0) != state.CreatedAt
+                || (reader.IsDBNull(1) ? null : reader.GetLong(1)) != state.PreviousSeq)
+            {
+                return (RecordTreeCommitOutcome.Conflict, false);
+            }
+        }
+        // Adopt the segment: it must still be queued, i.e. not swept (its reservation outlived).
+        await using (var adopt = transaction.CreateCommand("DELETE FROM delete_queue WHERE blob_name = @segment"))
+        {
+            adopt.Add("@segment", DbType.String, state.Segment);
+            if (await adopt.ExecuteNonQueryAsync(cancellationToken) != 1)
+            {
+                return (RecordTreeCommitOutcome.Conflict, false);
+            }
+        }
+        await using (var insert = transaction.CreateCommand("INSERT INTO tree_segments (name, bucket) VALUES (@segment, @bucket)"))
+        {
+            insert.Add("@segment", DbType.String, state.Segment);
+            insert.Add("@bucket", DbType.String, bucket);
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+        foreach (var batch in state.Blocks.Chunk(FoldKeysPerStatement))
+        {
+            var sql = new StringBuilder("INSERT INTO tree_blocks (bucket, cid, segment, block_offset, block_length) VALUES ");
+            for (var i = 0; i < batch.Length; i++)
+            {
+                var n = i.ToString(CultureInfo.InvariantCulture);
+                sql.Append(i == 0 ? "" : ", ").Append(CultureInfo.InvariantCulture, $"(@bucket, @cid{n}, @segment, @offset{n}, @length{n})");
+            }
+            sql.Append(" ON CONFLICT (bucket, cid) DO NOTHING");
+            await using var insert = transaction.CreateCommand(sql.ToString());
+            insert.Add("@bucket", DbType.String, bucket);
+            insert.Add("@segment", DbType.String, state.Segment);
+            for (var i = 0; i < batch.Length; i++)
+            {
+                var n = i.ToString(CultureInfo.InvariantCulture);
+                insert.Add("@cid" + n, DbType.Binary, batch[i].Cid.ToBytes());
+                insert.Add("@offset" + n, DbType.Int64, batch[i].Offset);
+                insert.Add("@length" + n, DbType.Int64, (long)batch[i].Length);
+            }
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await using (var record = transaction.CreateCommand(
+            "INSERT INTO tree_commits (" + TreeHeadColumns + ") VALUES (@bucket, @seq, @commit, @root, @at); " +
+            "INSERT INTO bucket_trees (" + TreeHeadColumns + ") VALUES (@bucket, @seq, @commit, @root, @at) " +
+            "ON CONFLICT (bucket) DO UPDATE SET seq = excluded.seq, commit_cid = excluded.commit_cid, root_cid = excluded.root_cid, " +
+            "committed_at = excluded.committed_at"))
+        {
+            record.Add("@bucket", DbType.String, bucket);
+            record.Add("@seq", DbType.Int64, state.Commit.Seq);
+            record.Add("@commit", DbType.Binary, state.Commit.Commit.ToBytes());
+            record.Add("@root", DbType.Binary, state.Commit.Root.ToBytes());
+            record.Add("@at", DbType.Int64, SqlParameters.ToUnixMs(state.Commit.CommittedAt));
+            await record.ExecuteNonQueryAsync(cancellationToken);
+        }
+        return (RecordTreeCommitOutcome.Recorded, true);
+    }
+
+    /// <summary>
+    /// Forgets a deleted bucket's tree: its segments are queued for deletion at <paramref name="notBefore"/>,
+    /// its commits and block places go.
+    /// </summary>
+    private static async ValueTask ForgetBucketTreeAsync(WriteTransaction transaction, string bucket, long notBefore,
+        CancellationToken cancellationToken)
+    {
+        await using (var queue = transaction.CreateCommand(
+            "INSERT INTO delete_queue (blob_name, chunk_hash, not_before, attempts) SELECT name, NULL, @notBefore, 0 FROM tree_segments " +
+            "WHERE bucket = @bucket " + EnqueueConflictClause))
+        {
+            queue.Add("@notBefore", DbType.Int64, notBefore);
+            queue.Add("@bucket", DbType.String, bucket);
+            await queue.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await using var delete = transaction.CreateCommand(
+            "DELETE FROM tree_blocks WHERE bucket = @bucket; DELETE FROM tree_commits WHERE bucket = @bucket; " +
+            "DELETE FROM bucket_trees WHERE bucket = @bucket; DELETE FROM tree_segments WHERE bucket = @bucket");
+        delete.Add("@bucket", DbType.String, bucket);
+        await delete.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
