@@ -13,22 +13,26 @@ public sealed partial class MstTree
     {
         if (_root is null)
         {
-            var empty = MstNode.EmptyTreeBlock;
-            var cid = Cid.ForDagCbor(empty);
-            newBlocks?.Add(new MstBlock(cid, empty));
-            return cid;
+            if (_emptyBlockIsNew)
+            {
+                newBlocks?.Add(new MstBlock(EmptyRoot, MstNode.EmptyTreeBlock));
+                _emptyBlockIsNew = false;
+            }
+            return EmptyRoot;
         }
         return _root.Encode(newBlocks);
     }
 
     /// <summary>Every node block of the current tree, children before parents.</summary>
+    /// <exception cref="InvalidOperationException">The tree has nodes that are not loaded.</exception>
     public List<MstBlock> GetAllBlocks()
     {
+        ThrowIfAnyStub(nameof(GetAllBlocks));
         ComputeRoot();
         var blocks = new List<MstBlock>();
         if (_root is null)
         {
-            blocks.Add(new MstBlock(Cid.ForDagCbor(MstNode.EmptyTreeBlock), MstNode.EmptyTreeBlock));
+            blocks.Add(new MstBlock(EmptyRoot, MstNode.EmptyTreeBlock));
             return blocks;
         }
         Collect(_root, blocks);
@@ -53,8 +57,10 @@ public sealed partial class MstTree
 
     /// <summary>
     /// A proof for <paramref name="key"/>: the node blocks on its search path from the root, which
-    /// show it present (with its value) or absent. Encodes pending changes first.
+    /// show it present (with its value) or absent. Encodes pending changes first. On an opened
+    /// tree the key's path must be loaded (<see cref="LoadAsync"/> with the key).
     /// </summary>
+    /// <exception cref="InvalidOperationException">A node on the key's path is not loaded.</exception>
     public MstProof CreateProof(ReadOnlySpan<byte> key)
     {
         var root = ComputeRoot();
@@ -68,8 +74,8 @@ public sealed partial class MstTree
         var height = MstKey.Height(key);
         while (node is not null)
         {
+            var (index, found) = node.Find(key); // throws on a stub
             path[node.Cid!] = node.Block!;
-            var (index, found) = node.Find(key);
             if (found || height >= node.Layer)
             {
                 break;

@@ -4,14 +4,50 @@ namespace Cairn.Mst;
 
 public sealed partial class MstTree
 {
-    /// <summary>A node in memory; its block and CID are cached until a change invalidates them.</summary>
-    private sealed class Node(int layer)
+    /// <summary>
+    /// A node in memory; its block and CID are cached until a change invalidates them. A stub
+    /// (a node of an opened tree not loaded yet, or unloaded again) knows only its CID and layer:
+    /// reading its entries or left link throws, so a walk never takes a missing node for an empty one.
+    /// </summary>
+    private sealed class Node
     {
-        public int Layer { get; } = layer;
+        /// <summary>The layer of an opened tree's root until its first key is seen.</summary>
+        public const int UnknownLayer = -1;
 
-        public Node? Left { get; set; }
+        private Node? _left;
+        private List<Entry>? _entries; // null: a stub
 
-        public List<Entry> Entries { get; } = [];
+        /// <summary>A new, loaded node without entries, not encoded yet.</summary>
+        public Node(int layer)
+        {
+            Layer = layer;
+            _entries = [];
+        }
+
+        private Node(Cid cid, int layer)
+        {
+            Layer = layer;
+            Cid = cid;
+        }
+
+        public int Layer { get; private set; }
+
+        public bool IsLoaded => _entries is not null;
+
+        public Node? Left
+        {
+            get => _entries is not null ? _left : throw NotLoaded();
+            set
+            {
+                if (_entries is null)
+                {
+                    throw NotLoaded();
+                }
+                _left = value;
+            }
+        }
+
+        public List<Entry> Entries => _entries ?? throw NotLoaded();
 
         public Cid? Cid { get; private set; }
 
@@ -21,6 +57,8 @@ public sealed partial class MstTree
 
         public bool IsEmpty => Entries.Count == 0 && Left is null;
 
+        public static Node Stub(Cid cid, int layer) => new(cid, layer);
+
         public static Node Single(int layer, byte[] key, Cid value)
         {
             var node = new Node(layer);
@@ -28,14 +66,29 @@ public sealed partial class MstTree
             return node;
         }
 
+        /// <summary>Fills a stub from its checked block; the node keeps its CID.</summary>
+        public void Load(int layer, Node? left, List<Entry> entries, byte[] block)
+        {
+            Layer = layer;
+            _left = left;
+            _entries = entries;
+            Block = block;
+        }
+
+        /// <summary>A stub for this (encoded) node: what is left after <see cref="Unload"/>.</summary>
+        public Node ToStub() => IsLoaded
+            ? Stub(Cid ?? throw new InvalidOperationException("An MST node with changes cannot be unloaded: call ComputeRoot first."), Layer)
+            : this;
+
         /// <summary>Index of the first entry whose key is not below <paramref name="key"/>, and whether it equals it.</summary>
         public (int Index, bool Found) Find(ReadOnlySpan<byte> key)
         {
-            int low = 0, high = Entries.Count;
+            var entries = Entries;
+            int low = 0, high = entries.Count;
             while (low < high)
             {
                 var mid = (low + high) >>> 1;
-                var order = MstKey.Compare(Entries[mid].Key, key);
+                var order = MstKey.Compare(entries[mid].Key, key);
                 if (order == 0)
                 {
                     return (mid, true);
@@ -73,7 +126,7 @@ public sealed partial class MstTree
             Block = null;
         }
 
-        /// <summary>Encodes this node and, first, any child whose encoding is stale.</summary>
+        /// <summary>Encodes this node and, first, any child whose encoding is stale (a stub never is).</summary>
         public Cid Encode(List<MstBlock>? newBlocks)
         {
             if (Cid is not null)
@@ -92,6 +145,10 @@ public sealed partial class MstTree
             newBlocks?.Add(new MstBlock(Cid, Block));
             return Cid;
         }
+
+        private InvalidOperationException NotLoaded() => new(
+            $"MST node {Cid} ({(Layer == UnknownLayer ? "the root" : $"layer {Layer}")}) is not loaded: " +
+            "call LoadAsync with the keys to change or read first (or EnumerateAsync to walk an opened tree).");
     }
 
     private sealed class Entry(byte[] key, Cid value, Node? right)

@@ -3,21 +3,41 @@ using Cairn.Core;
 namespace Cairn.Mst;
 
 /// <summary>
-/// An MST held in memory that takes inserts, updates and deletes, and re-encodes only the nodes a
-/// change touched. After any sequence of changes its root equals <see cref="MstBuilder.Build"/> of
-/// the final key set: every operation keeps the tree in the one canonical shape (see
-/// <see cref="MstBuilder"/>), splitting gaps on insert and merging them on delete, and trimming an
-/// entry-less root.
+/// An MST that takes inserts, updates and deletes, and re-encodes only the nodes a change touched.
+/// After any sequence of changes its root equals <see cref="MstBuilder.Build"/> of the final key
+/// set: every operation keeps the tree in the one canonical shape (see <see cref="MstBuilder"/>),
+/// splitting gaps on insert and merging them on delete, and trimming an entry-less root.
 /// </summary>
 /// <remarks>
-/// Not thread-safe: the committer owns one tree. Keys are raw bytes (UTF-8 for S3 keys), not empty.
+/// <para>
+/// A tree is either held in memory whole (<see cref="Create"/>, <c>new MstTree()</c>) or opened at a
+/// root CID (<see cref="Open"/>), whose nodes are stubs until <see cref="LoadAsync"/> reads the ones
+/// a batch of keys needs from an <see cref="IMstBlockSource"/>; <see cref="Unload"/> turns them back
+/// into stubs once the batch's root is computed. Operations stay synchronous; a Put, Delete or Get
+/// that would need a stub throws <see cref="InvalidOperationException"/> and leaves the tree as it was.
+/// </para>
+/// <para>Not thread-safe: the committer owns one tree. Keys are raw bytes (UTF-8 for S3 keys), not empty.</para>
 /// </remarks>
 public sealed partial class MstTree
 {
     private Node? _root; // null: the empty tree
+    private int _count;
+    private bool _countKnown = true; // false once opened at a non-empty root: the tree never sees all its keys
+    private bool _hasStubs; // set by Open and Unload: Put and Delete then check their path is loaded first
+    private bool _emptyBlockIsNew = true; // an empty tree's block not yet handed out by ComputeRoot (as a node changed since)
 
-    /// <summary>Number of keys.</summary>
-    public int Count { get; private set; }
+    /// <summary>The CID of the empty tree's block, <c>{e: [], l: null}</c>.</summary>
+    public static Cid EmptyRoot { get; } = Cid.ForDagCbor(MstNode.EmptyTreeBlock);
+
+    /// <summary>
+    /// Number of keys, for a tree whose size is known: one created in memory (or opened at
+    /// <see cref="EmptyRoot"/>), including after <see cref="Unload"/>. A tree opened at another root
+    /// does not know its size (a committer keeps it from Put and Delete's results).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The tree was opened at a non-empty root.</exception>
+    public int Count => _countKnown
+        ? _count
+        : throw new InvalidOperationException("A tree opened at a root CID does not know its size; count Put and Delete results instead.");
 
     /// <summary>A tree holding <paramref name="entries"/> (any order; a repeated key keeps the last value).</summary>
     public static MstTree Create(IEnumerable<KeyValuePair<byte[], Cid>> entries)
@@ -32,6 +52,7 @@ public sealed partial class MstTree
     }
 
     /// <summary>The value of <paramref name="key"/>, or null.</summary>
+    /// <exception cref="InvalidOperationException">A node on the key's path is not loaded (see <see cref="LoadAsync"/>).</exception>
     public Cid? Get(ReadOnlySpan<byte> key)
     {
         var node = _root;
@@ -48,6 +69,7 @@ public sealed partial class MstTree
     }
 
     /// <summary>Sets <paramref name="key"/> to <paramref name="value"/>; true when the key is new.</summary>
+    /// <exception cref="InvalidOperationException">A node the change needs is not loaded (see <see cref="LoadAsync"/>); nothing changed.</exception>
     public bool Put(byte[] key, Cid value)
     {
         ArgumentNullException.ThrowIfNull(key);
@@ -56,8 +78,12 @@ public sealed partial class MstTree
         {
             throw new ArgumentException("MST keys are not empty.", nameof(key));
         }
-        key = (byte[])key.Clone(); // the tree keeps the key; the caller may reuse its array
         var height = MstKey.Height(key);
+        if (_hasStubs)
+        {
+            RequireLoaded(key, height, WalkMode.Put);
+        }
+        key = (byte[])key.Clone(); // the tree keeps the key; the caller may reuse its array
         bool added;
         if (_root is null)
         {
@@ -81,12 +107,13 @@ public sealed partial class MstTree
         }
         if (added)
         {
-            Count++;
+            _count++;
         }
         return added;
     }
 
     /// <summary>Removes <paramref name="key"/>; true when it was present.</summary>
+    /// <exception cref="InvalidOperationException">A node the change needs is not loaded (see <see cref="LoadAsync"/>); nothing changed.</exception>
     public bool Delete(ReadOnlySpan<byte> key)
     {
         if (_root is null)
@@ -94,6 +121,10 @@ public sealed partial class MstTree
             return false;
         }
         var height = MstKey.Height(key);
+        if (_hasStubs)
+        {
+            RequireLoaded(key, height, WalkMode.Delete);
+        }
         if (height > _root.Layer || !Remove(_root, key, height, out var root))
         {
             return false;
@@ -104,12 +135,20 @@ public sealed partial class MstTree
             root = root.Left;
         }
         _root = root;
-        Count--;
+        _emptyBlockIsNew |= root is null;
+        _count--;
         return true;
     }
 
-    /// <summary>Every key and value in bytewise key order.</summary>
+    /// <summary>Every key and value in bytewise key order, from the nodes in memory.</summary>
+    /// <exception cref="InvalidOperationException">The tree has stubs (use <see cref="EnumerateAsync"/>).</exception>
     public IEnumerable<KeyValuePair<byte[], Cid>> Enumerate()
+    {
+        ThrowIfAnyStub(nameof(Enumerate));
+        return EnumerateLoaded();
+    }
+
+    private IEnumerable<KeyValuePair<byte[], Cid>> EnumerateLoaded()
     {
         var stack = new Stack<(Node Node, int Next)>();
         var current = _root;
