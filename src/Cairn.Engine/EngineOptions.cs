@@ -71,6 +71,13 @@ public sealed class EngineOptions
     public TimeSpan LeaseTime { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// Whether the tree committer runs in the background (issue 11), folding each bucket's journal
+    /// into its Merkle Search Tree. Off by default until retention and collection of old tree blocks
+    /// land: until then every commit's segment is kept. The admin API folds on request either way.
+    /// </summary>
+    public bool TreeCommitter { get; set; }
+
+    /// <summary>
     /// How often the tree committer folds the buckets' change journals into their Merkle Search
     /// Trees when it found nothing to do (it runs again at once while buckets are behind). Default 1 second.
     /// </summary>

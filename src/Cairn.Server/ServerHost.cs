@@ -6,6 +6,7 @@ using Cairn.Engine.Buckets;
 using Cairn.Engine.Chunks;
 using Cairn.Engine.Multipart;
 using Cairn.Engine.Objects;
+using Cairn.Engine.Trees;
 using Cairn.Engine.Workers;
 using Cairn.Metadata;
 using Cairn.S3;
@@ -136,6 +137,12 @@ public static class ServerHost
         services.AddSingleton<IWorker, AbandonedUploadCleaner>();
         services.AddSingleton<DeleteQueueSweeper>();
         services.AddSingleton<IWorker>(provider => provider.GetRequiredService<DeleteQueueSweeper>());
+        services.AddSingleton<BucketTreeCommitter>();
+        if (engine.TreeCommitter)
+        {
+            services.AddSingleton<IWorker>(provider => provider.GetRequiredService<BucketTreeCommitter>());
+        }
+        services.AddSingleton<BucketTreeService>();
         services.AddHostedService<WorkerHost>();
         services.AddSingleton<ICredentialStore>(new StaticCredentialStore().Add(accessKey, secretKey, "root"));
         services.AddSingleton(new S3RequestParser(s3.BaseDomain));
@@ -251,6 +258,9 @@ public static class ServerHost
         options.ReservationTimeout = section.GetValue("ReservationTimeout", options.ReservationTimeout);
         options.SweepInterval = section.GetValue("SweepInterval", options.SweepInterval);
         options.LeaseTime = section.GetValue("LeaseTime", options.LeaseTime);
+        options.TreeCommitter = section.GetValue("TreeCommitter", options.TreeCommitter);
+        options.TreeCommitInterval = section.GetValue("TreeCommitInterval", options.TreeCommitInterval);
+        options.TreeCacheBytes = section.GetValue("TreeCacheBytes", options.TreeCacheBytes);
         options.VerifyChunksOnRead = section.GetValue("VerifyChunksOnRead", options.VerifyChunksOnRead);
         options.AbandonedUploadAge = section.GetValue("AbandonedUploadAge", options.AbandonedUploadAge);
         options.CompletedUploadRetention = section.GetValue("CompletedUploadRetention", options.CompletedUploadRetention);

@@ -1,0 +1,238 @@
+using System.Text;
+using Cairn.Core;
+using Cairn.Engine.Chunks;
+using Cairn.Engine.Workers;
+using Cairn.Metadata;
+using Cairn.Mst;
+using Cairn.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Cairn.Engine.Trees;
+
+/// <summary>
+/// Folds each bucket's change journal into its Merkle Search Tree (issue 11): a singleton worker,
+/// run under a lease by <see cref="WorkerHost"/>. One fold of a bucket reads the catalog at one
+/// journal number N (<see cref="ITreeFoldSnapshot"/>): the keys changed since the last commit and
+/// every version of each. It turns each key's versions into a chain of manifests (oldest first, each
+/// linking the one before), points the key at the newest manifest in the tree (or removes the key
+/// when it has no version left), and stores the new blocks as one segment, a CAR file, before the
+/// catalog records the commit <c>{bucket, data: root, prev, seq: N, time}</c>. The root recorded for
+/// N is therefore what building the tree from the catalog's state at N gives.
+/// </summary>
+/// <remarks>
+/// A fold that loses a race (a bucket deleted or created again, another committer's commit, a
+/// segment swept after a stall) records nothing; its segment stays queued for deletion, and the next
+/// fold starts from whatever was recorded.
+/// </remarks>
+public sealed partial class BucketTreeCommitter(IBucketTreeCatalog trees, IBlobBackend blobs, EngineOptions options, TimeProvider time,
+    ILogger<BucketTreeCommitter> logger) : IWorker
+{
+    /// <summary>Buckets looked at per step.</summary>
+    private const int BucketsPerStep = 16;
+
+    /// <summary>Keys whose versions are read and whose tree paths are loaded together.</summary>
+    private const int KeysPerBatch = 500;
+
+    /// <summary>How long a written segment may wait for its commit before the sweeper may delete it.</summary>
+    private static readonly TimeSpan SegmentReservation = TimeSpan.FromHours(1);
+
+    private readonly Dictionary<string, TreeBlockSource> _sources = new(StringComparer.Ordinal);
+
+    /// <summary>One fold at a time in this process: the worker's and an admin flush's (the block caches are not shared safely).</summary>
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    /// <inheritdoc />
+    public string Name => "tree-committer";
+
+    /// <inheritdoc />
+    public string Status { get; private set; } = "starting";
+
+    /// <summary>Journal entries folded since start (the difference between successive commits' numbers).</summary>
+    public long EntriesFolded { get; private set; }
+
+    /// <inheritdoc />
+    public async Task<WorkerState> WorkAsync(CancellationToken cancellationToken)
+    {
+        var behind = await trees.ListTreesBehindAsync(BucketsPerStep, cancellationToken).ConfigureAwait(false);
+        var committed = 0;
+        foreach (var lag in behind)
+        {
+            if (await FoldAsync(lag, cancellationToken).ConfigureAwait(false) is not null)
+            {
+                committed++;
+            }
+        }
+        Status = $"last run {time.GetUtcNow():O}: {behind.Count} buckets behind, {committed} commits";
+        return committed > 0 ? WorkerState.Busy : WorkerState.Idle;
+    }
+
+    /// <inheritdoc />
+    public Task WaitForWorkAsync(CancellationToken cancellationToken) => Task.Delay(options.TreeCommitInterval, time, cancellationToken);
+
+    /// <summary>
+    /// Folds every bucket until none is behind its journal as it was when this call began (used by
+    /// tests and by the admin endpoint's flush). Returns the commits recorded.
+    /// </summary>
+    public async Task<int> CommitAllAsync(CancellationToken cancellationToken)
+    {
+        var total = 0;
+        while (true)
+        {
+            var behind = await trees.ListTreesBehindAsync(BucketsPerStep, cancellationToken).ConfigureAwait(false);
+            var committed = 0;
+            foreach (var lag in behind)
+            {
+                if (await FoldAsync(lag, cancellationToken).ConfigureAwait(false) is not null)
+                {
+                    committed++;
+                }
+            }
+            total += committed;
+            if (behind.Count == 0 || committed == 0)
+            {
+                return total;
+            }
+        }
+    }
+
+    /// <summary>Folds one bucket up to its journal's number now; the new head, or null when nothing was recorded.</summary>
+    public async Task<TreeHead?> CommitBucketAsync(string bucket, CancellationToken cancellationToken)
+    {
+        return await FoldAsync(new TreeLag(bucket, long.MaxValue, null), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<TreeHead?> FoldAsync(TreeLag lag, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // Another fold may have recorded a commit while this one waited: start from the latest.
+            var head = await trees.GetTreeHeadAsync(lag.Bucket, cancellationToken).ConfigureAwait(false);
+            return await FoldFromAsync(lag.Bucket, head, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<TreeHead?> FoldFromAsync(string bucket, TreeHead? previous, CancellationToken cancellationToken)
+    {
+        var source = SourceFor(bucket);
+        var tree = previous is null ? new MstTree() : MstTree.Open(previous.Root);
+        var blocks = new List<MstBlock>();
+        long seq;
+        DateTimeOffset bucketCreatedAt;
+        var snapshot = await trees.OpenFoldSnapshotAsync(bucket, previous?.Seq, cancellationToken).ConfigureAwait(false);
+        if (snapshot is null)
+        {
+            _sources.Remove(bucket);
+            return null;
+        }
+        await using (snapshot.ConfigureAwait(false))
+        {
+            seq = snapshot.HeadSeq;
+            bucketCreatedAt = snapshot.BucketCreatedAt;
+            if (previous is not null && seq <= previous.Seq)
+            {
+                return null;
+            }
+            var batch = new List<string>(KeysPerBatch);
+            await foreach (var key in snapshot.ReadChangedKeysAsync(cancellationToken).ConfigureAwait(false))
+            {
+                batch.Add(key);
+                if (batch.Count == KeysPerBatch)
+                {
+                    await ApplyAsync(snapshot, tree, source, batch, blocks, cancellationToken).ConfigureAwait(false);
+                    batch.Clear();
+                }
+            }
+            await ApplyAsync(snapshot, tree, source, batch, blocks, cancellationToken).ConfigureAwait(false);
+        }
+
+        var nodes = new List<MstBlock>();
+        var root = tree.ComputeRoot(nodes);
+        blocks.AddRange(nodes);
+        var commit = new BucketCommit(bucket, root, previous?.Commit, seq,
+            DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds()));
+        var commitBlock = commit.Encode();
+        var commitCid = Cid.ForDagCbor(commitBlock);
+        blocks.Add(new MstBlock(commitCid, commitBlock));
+
+        // Blocks the bucket has stored already (older versions' manifests, unchanged bodies) are not written again.
+        var known = await trees.LocateTreeBlocksAsync(bucket, blocks.Select(static block => block.Cid).Distinct().ToList(), cancellationToken)
+            .ConfigureAwait(false);
+        var fresh = new List<MstBlock>(blocks.Count);
+        var seen = new HashSet<Cid>();
+        foreach (var block in blocks)
+        {
+            if (!known.ContainsKey(block.Cid) && seen.Add(block.Cid))
+            {
+                fresh.Add(block);
+            }
+        }
+
+        var segment = BlobNames.NewTreeSegment(bucket, seq);
+        var (bytes, places) = await TreeSegment.WriteAsync(segment, commitCid, fresh, cancellationToken).ConfigureAwait(false);
+        await trees.ReserveTreeSegmentAsync(segment, time.GetUtcNow() + SegmentReservation, cancellationToken).ConfigureAwait(false);
+        await blobs.PutAsync(segment, bytes, cancellationToken).ConfigureAwait(false);
+        var head = new TreeHead(bucket, seq, commitCid, root, commit.Time);
+        var outcome = await trees.RecordTreeCommitAsync(head, bucketCreatedAt, previous?.Seq, segment, places, cancellationToken)
+            .ConfigureAwait(false);
+        if (outcome != RecordTreeCommitOutcome.Recorded)
+        {
+            LogCommitRefused(bucket, seq);
+            _sources.Remove(bucket);
+            return null;
+        }
+        foreach (var node in nodes)
+        {
+            source.Remember(node.Cid, node.Data);
+        }
+        tree.Unload();
+        EntriesFolded += seq - (previous?.Seq ?? 0);
+        LogCommitted(bucket, seq, root, fresh.Count);
+        return head;
+    }
+
+    private static async Task ApplyAsync(ITreeFoldSnapshot snapshot, MstTree tree, TreeBlockSource source, List<string> keys,
+        List<MstBlock> blocks, CancellationToken cancellationToken)
+    {
+        if (keys.Count == 0)
+        {
+            return;
+        }
+        var versions = await snapshot.ReadVersionsAsync(keys, cancellationToken).ConfigureAwait(false);
+        var keyBytes = keys.Select(static key => Encoding.UTF8.GetBytes(key)).ToList();
+        await tree.LoadAsync(keyBytes, source, cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < keys.Count; i++)
+        {
+            var chain = versions[keys[i]];
+            if (chain.Count == 0)
+            {
+                tree.Delete(keyBytes[i]);
+            }
+            else
+            {
+                tree.Put(keyBytes[i], ObjectManifests.AddChain(chain, blocks));
+            }
+        }
+    }
+
+    private TreeBlockSource SourceFor(string bucket)
+    {
+        if (!_sources.TryGetValue(bucket, out var source))
+        {
+            source = new TreeBlockSource(trees, blobs, bucket, options.TreeCacheBytes);
+            _sources[bucket] = source;
+        }
+        return source;
+    }
+
+    // Event ids 140-149 belong to this worker; next free: 142.
+    [LoggerMessage(EventId = 140, Level = LogLevel.Debug, Message = "Bucket {Bucket}: tree committed at journal number {Seq}, root {Root}, {Blocks} new blocks")]
+    private partial void LogCommitted(string bucket, long seq, Cid root, int blocks);
+
+    [LoggerMessage(EventId = 141, Level = LogLevel.Information, Message = "Bucket {Bucket}: the tree commit at journal number {Seq} lost a race (bucket deleted or recreated, or another commit); it is folded again")]
+    private partial void LogCommitRefused(string bucket, long seq);
+}

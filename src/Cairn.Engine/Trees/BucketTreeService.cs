@@ -1,0 +1,78 @@
+using System.Text;
+using Cairn.Core;
+using Cairn.Metadata;
+using Cairn.Mst;
+using Cairn.Storage;
+
+namespace Cairn.Engine.Trees;
+
+/// <summary>A bucket's tree commit as the engine shows it: the journal number folded up to, the commit's and the root's CIDs, and when.</summary>
+public readonly record struct BucketTreeHead(string Bucket, long Seq, Cid Commit, Cid Root, DateTimeOffset CommittedAt);
+
+/// <summary>What <see cref="BucketTreeService.GetHeadAsync"/> found.</summary>
+public enum BucketTreeStatus
+{
+    Found,
+    NoSuchBucket,
+    /// <summary>The bucket has no commit yet (the committer has not reached it).</summary>
+    NotCommitted,
+}
+
+/// <summary>A key's proof: the commit, the nodes on the key's path and, when present, its manifest, as the blocks of a CAR file rooted at the commit.</summary>
+public sealed record BucketTreeProof(BucketTreeStatus Status, BucketTreeHead Head = default, bool Present = false, Cid? Manifest = null,
+    IReadOnlyList<(Cid Cid, byte[] Block)>? Blocks = null);
+
+/// <summary>
+/// Reading verifiable buckets (issue 11): a bucket's latest commit, optionally after folding its
+/// journal up to now, and proofs for keys against it. Serves the admin API.
+/// </summary>
+public sealed class BucketTreeService(IBucketTreeCatalog trees, IBucketCatalog buckets, IBlobBackend blobs, BucketTreeCommitter committer,
+    EngineOptions options)
+{
+    /// <summary>
+    /// The bucket's latest commit. With <paramref name="flush"/>, the journal is folded first, up to
+    /// at least the number it had when this call began (here, whoever holds the committer's lease).
+    /// </summary>
+    public async Task<(BucketTreeStatus Status, BucketTreeHead Head)> GetHeadAsync(string bucket, bool flush, CancellationToken cancellationToken)
+    {
+        if (await buckets.GetBucketAsync(bucket, cancellationToken).ConfigureAwait(false) is null)
+        {
+            return (BucketTreeStatus.NoSuchBucket, default);
+        }
+        var head = flush
+            ? await committer.CommitBucketAsync(bucket, cancellationToken).ConfigureAwait(false) ?? await trees.GetTreeHeadAsync(bucket, cancellationToken).ConfigureAwait(false)
+            : await trees.GetTreeHeadAsync(bucket, cancellationToken).ConfigureAwait(false);
+        return head is null ? (BucketTreeStatus.NotCommitted, default) : (BucketTreeStatus.Found, View(head));
+    }
+
+    /// <summary>A proof for <paramref name="key"/> against the bucket's latest commit.</summary>
+    public async Task<BucketTreeProof> GetProofAsync(string bucket, string key, bool flush, CancellationToken cancellationToken)
+    {
+        var (status, head) = await GetHeadAsync(bucket, flush, cancellationToken).ConfigureAwait(false);
+        if (status != BucketTreeStatus.Found)
+        {
+            return new BucketTreeProof(status);
+        }
+        var source = new TreeBlockSource(trees, blobs, bucket, options.TreeCacheBytes);
+        var keyBytes = Encoding.UTF8.GetBytes(key);
+        var tree = MstTree.Open(head.Root);
+        await tree.LoadAsync([keyBytes], source, cancellationToken).ConfigureAwait(false);
+        var proof = tree.CreateProof(keyBytes);
+        var blocks = new List<(Cid, byte[])> { (head.Commit, (await source.GetBlockAsync(head.Commit, cancellationToken).ConfigureAwait(false)).ToArray()) };
+        blocks.AddRange(proof.Nodes.Select(static node => (Cid.ForDagCbor(node), node)));
+        var checkedResult = proof.Verify(head.Root);
+        Cid? manifest = null;
+        if (checkedResult.Status == MstProofStatus.Present)
+        {
+            manifest = checkedResult.Value!;
+            blocks.Add((manifest, (await source.GetBlockAsync(manifest, cancellationToken).ConfigureAwait(false)).ToArray()));
+        }
+        else if (checkedResult.Status == MstProofStatus.Invalid)
+        {
+            throw new InvalidDataException($"Bucket '{bucket}': the stored tree does not prove key '{key}': {checkedResult.Error}");
+        }
+        return new BucketTreeProof(BucketTreeStatus.Found, head, manifest is not null, manifest, blocks);
+    }
+
+    private static BucketTreeHead View(TreeHead head) => new(head.Bucket, head.Seq, head.Commit, head.Root, head.CommittedAt);
+}

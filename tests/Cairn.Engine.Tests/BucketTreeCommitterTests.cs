@@ -1,0 +1,302 @@
+using System.Text;
+using Cairn.Core;
+using Cairn.Engine.Chunks;
+using Cairn.Engine.Objects;
+using Cairn.Engine.Trees;
+using Cairn.Metadata;
+using Cairn.Metadata.Postgres;
+using Cairn.Metadata.Sqlite;
+using Cairn.Mst;
+using Cairn.Storage;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Cairn.Engine.Tests;
+
+/// <summary>
+/// The tree committer on a real catalog (SQLite, and PostgreSQL below): after a random workload of
+/// puts (inline, chunked, with headers, metadata and checksums), deletes, version removals, tags and
+/// versioning changes, each recorded commit's root equals a tree built from scratch out of the
+/// catalog's state at that journal number, with manifests made here independently of the engine's
+/// mapping; every block the commit reaches is stored, matches its CID and decodes.
+/// </summary>
+[Trait("Issue", "11")]
+public abstract class BucketTreeCommitterTests : IAsyncLifetime
+{
+    private const string Bucket = "trees";
+    private static readonly CancellationToken Ct = CancellationToken.None;
+
+    private readonly ManualTimeProvider _clock = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+    private readonly InMemoryBlobBackend _blobs = new();
+    private readonly EngineOptions _options = new() { ChunkSize = 64 * 1024, InlineThreshold = 1024, GracePeriod = TimeSpan.FromMinutes(5) };
+    private SqlMetadataStore _store = null!;
+    private ObjectService _objects = null!;
+    private BucketTreeCommitter _committer = null!;
+
+    protected abstract Task<SqlMetadataStore> OpenStoreAsync();
+
+    protected abstract Task DropStoreAsync();
+
+    public async Task InitializeAsync()
+    {
+        _store = await OpenStoreAsync();
+        await _store.MigrateAsync(Ct);
+        Assert.True(await _store.TryCreateBucketAsync(new BucketRecord(Bucket, _clock.GetUtcNow(), "us-east-1"), Ct));
+        var chunks = new ChunkStore(_blobs, _store, _options, _clock, new ChunkReadPins());
+        _objects = new ObjectService(_store, _store, chunks, _options, _clock);
+        _committer = new BucketTreeCommitter(_store, _blobs, _options, _clock, NullLogger<BucketTreeCommitter>.Instance);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _store.DisposeAsync();
+        await DropStoreAsync();
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Every_commit_of_a_random_workload_equals_a_rebuild_from_the_catalog_at_its_number()
+    {
+        // Arrange: keys of several heights, non-ASCII, NFC and NFD forms, a 1,024-byte key.
+        var random = new Random(11);
+        string[] keys = ["a", "a/b/c", "é", "e\u0301", "\U0001F600", "z", "photos/2026/01/01.jpg", new string('k', 1024), "m", "q/r"];
+        var versionIds = new List<(string Key, string VersionId)>();
+        TreeHead? last = null;
+        var recorded = new List<TreeHead>();
+
+        // Act
+        for (var step = 0; step < 160; step++)
+        {
+            var key = keys[random.Next(keys.Length)];
+            switch (random.Next(10))
+            {
+                case 0 when step > 20:
+                    await _store.PutBucketVersioningAsync(Bucket, random.Next(3) == 0 ? BucketVersioning.Suspended : BucketVersioning.Enabled, Ct);
+                    break;
+                case 1:
+                    await _objects.DeleteAsync(Bucket, key, Ct);
+                    break;
+                case 2 when versionIds.Count > 0:
+                    var (versionKey, versionId) = versionIds[random.Next(versionIds.Count)];
+                    await _objects.DeleteAsync(Bucket, versionKey, Ct, versionId: versionId);
+                    break;
+                case 3:
+                    await _objects.PutTagsAsync(Bucket, key, new Dictionary<string, string> { ["step"] = step.ToString(System.Globalization.CultureInfo.InvariantCulture) }, Ct);
+                    break;
+                default:
+                    var put = await PutAsync(key, random.Next(4) == 0 ? 70_000 : random.Next(0, 600), step);
+                    versionIds.Add((key, put.Version.VersionId));
+                    break;
+            }
+            _clock.Advance(TimeSpan.FromMilliseconds(1500));
+            if (step % 17 == 16 || step == 159)
+            {
+                await _committer.CommitAllAsync(Ct);
+                var head = await _store.GetTreeHeadAsync(Bucket, Ct);
+                Assert.NotNull(head);
+                Assert.Equal(await JournalHeadAsync(), head.Seq);
+                Assert.Equal(await RebuildRootAsync(), head.Root);
+                if (head != last)
+                {
+                    await AssertStoredAsync(head, last);
+                    recorded.Insert(0, head);
+                    last = head;
+                }
+            }
+        }
+
+        // Assert: every commit was recorded, newest first, each linking the one before.
+        Assert.True(recorded.Count >= 5);
+        Assert.Equal(recorded, await _store.ListTreeCommitsAsync(Bucket, 100, Ct));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_bucket_with_nothing_gets_the_empty_tree_and_a_delete_of_everything_returns_to_it()
+    {
+        // Act
+        await _committer.CommitAllAsync(Ct);
+        var empty = await _store.GetTreeHeadAsync(Bucket, Ct);
+        await PutAsync("only", 10, 1);
+        await _committer.CommitAllAsync(Ct);
+        var one = await _store.GetTreeHeadAsync(Bucket, Ct);
+        await _objects.DeleteAsync(Bucket, "only", Ct);
+        await _committer.CommitAllAsync(Ct);
+        var again = await _store.GetTreeHeadAsync(Bucket, Ct);
+
+        // Assert
+        Assert.NotNull(empty);
+        Assert.Equal(0, empty.Seq);
+        Assert.Equal(Cid.ForDagCbor(MstNode.EmptyTreeBlock), empty.Root);
+        Assert.NotEqual(empty.Root, one!.Root);
+        Assert.Equal(empty.Root, again!.Root);
+        Assert.Equal(2, again.Seq);
+        Assert.Empty(await _store.ListTreesBehindAsync(10, Ct));
+        Assert.Equal(0, await _committer.CommitAllAsync(Ct));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Deleting_the_bucket_leaves_its_segments_to_the_sweeper()
+    {
+        // Arrange
+        await PutAsync("a", 10, 1);
+        await _committer.CommitAllAsync(Ct);
+        await _objects.DeleteAsync(Bucket, "a", Ct);
+        await _committer.CommitAllAsync(Ct);
+        Assert.Equal(2, (await SegmentsAsync()).Count);
+
+        // Act
+        Assert.Equal(DeleteBucketOutcome.Deleted, await _store.DeleteBucketAsync(Bucket, _clock.GetUtcNow(), _options.GracePeriod, Ct));
+        _clock.Advance(_options.GracePeriod + TimeSpan.FromSeconds(1));
+        var sweeper = new Workers.DeleteQueueSweeper(_store, _store, _blobs, new ChunkReadPins(), _options, _clock,
+            NullLogger<Workers.DeleteQueueSweeper>.Instance);
+        await sweeper.SweepAllDueAsync(Ct);
+
+        // Assert
+        Assert.Empty(await SegmentsAsync());
+        Assert.Equal(0, await _store.CountPendingDeletesAsync(Ct));
+    }
+
+    private async Task<List<string>> SegmentsAsync()
+    {
+        var names = new List<string>();
+        await foreach (var name in _blobs.ListAsync("trees/", Ct))
+        {
+            names.Add(name);
+        }
+        return names;
+    }
+
+    private async Task<PutObjectResult> PutAsync(string key, int size, int seed)
+    {
+        var body = new byte[size];
+        new Random(seed).NextBytes(body);
+        var result = await _objects.PutAsync(new PutObjectCommand
+        {
+            Bucket = Bucket,
+            Key = key,
+            Body = new MemoryStream(body),
+            DeclaredLength = body.Length,
+            Headers = new ContentHeaders(ContentType: "application/x-test", CacheControl: seed % 2 == 0 ? "no-cache" : null),
+            UserMetadata = new Dictionary<string, string> { ["seed"] = seed.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            Checksums = [ChecksumAlgorithm.Crc32C],
+        }, Ct);
+        Assert.Equal(PutObjectStatus.Created, result.Status);
+        return result;
+    }
+
+    private async Task<long> JournalHeadAsync()
+    {
+        await using var snapshot = await _store.OpenFoldSnapshotAsync(Bucket, 0, Ct);
+        return snapshot!.HeadSeq;
+    }
+
+    /// <summary>The tree built from nothing out of the catalog's current rows, with manifests made here.</summary>
+    private async Task<Cid> RebuildRootAsync()
+    {
+        await using var snapshot = await _store.OpenFoldSnapshotAsync(Bucket, null, Ct);
+        Assert.NotNull(snapshot);
+        var keys = new List<string>();
+        await foreach (var key in snapshot.ReadChangedKeysAsync(Ct))
+        {
+            keys.Add(key);
+        }
+        var versions = await snapshot.ReadVersionsAsync(keys, Ct);
+        var entries = new List<KeyValuePair<byte[], Cid>>();
+        foreach (var key in keys)
+        {
+            Cid? previous = null;
+            foreach (var version in versions[key].Reverse())
+            {
+                previous = Cid.ForDagCbor(ExpectedManifest(version, previous).Encode());
+            }
+            entries.Add(new(Encoding.UTF8.GetBytes(key), previous!));
+        }
+        return MstBuilder.Build(entries).Root;
+    }
+
+    private static ObjectManifest ExpectedManifest(ObjectVersionRecord version, Cid? previous) => new()
+    {
+        Key = version.Key,
+        VersionId = version.VersionId,
+        IsDeleteMarker = version.IsDeleteMarker,
+        Size = version.Size,
+        ETag = version.ETag,
+        Checksums = version.Checksums,
+        ChecksumType = version.ChecksumType,
+        Headers = version.Headers,
+        Metadata = version.UserMetadata,
+        Tags = version.Tags,
+        Created = version.LastModified,
+        Modified = version.LastModified,
+        Body = version.InlineBody is { Length: > 0 } inline
+            ? [new ManifestChunk(Cid.ForRaw(inline), inline.Length)]
+            : [.. version.Chunks.Select(static c => new ManifestChunk(Cid.FromDigest(Cid.RawCodec, c.Hash.Bytes), c.Length))],
+        Parts = version.PartSizes,
+        Previous = previous,
+    };
+
+    /// <summary>The commit block, every tree node and every manifest reachable from it are stored and decode.</summary>
+    private async Task AssertStoredAsync(TreeHead head, TreeHead? previous)
+    {
+        var commit = BucketCommit.Decode(await ReadBlockAsync(head.Commit));
+        Assert.Equal(new BucketCommit(Bucket, head.Root, previous?.Commit, head.Seq, head.CommittedAt), commit);
+        var pending = new Stack<Cid>([head.Root]);
+        while (pending.Count > 0)
+        {
+            var node = MstNode.Decode(await ReadBlockAsync(pending.Pop()));
+            if (node.Left is { } left)
+            {
+                pending.Push(left);
+            }
+            foreach (var entry in node.Entries)
+            {
+                if (entry.Right is { } right)
+                {
+                    pending.Push(right);
+                }
+                for (Cid? manifest = entry.Value; manifest is not null;)
+                {
+                    var decoded = ObjectManifest.Decode(await ReadBlockAsync(manifest));
+                    foreach (var chunk in decoded.Body.Where(static c => c.Length <= 1024))
+                    {
+                        Assert.True(Cid.ForRaw(await ReadBlockAsync(chunk.Cid)) == chunk.Cid); // inline bodies are stored blocks
+                    }
+                    manifest = decoded.Previous;
+                }
+            }
+        }
+    }
+
+    private async Task<byte[]> ReadBlockAsync(Cid cid)
+    {
+        var place = Assert.Single(await _store.LocateTreeBlocksAsync(Bucket, [cid], Ct)).Value;
+        var block = new byte[place.Length];
+        Assert.Equal(place.Length, await _blobs.ReadAsync(place.Segment, place.Offset, block, Ct));
+        Assert.True(cid.Matches(block), $"block {cid} does not match its bytes");
+        return block;
+    }
+}
+
+public sealed class SqliteBucketTreeCommitterTests : BucketTreeCommitterTests
+{
+    protected override Task<SqlMetadataStore> OpenStoreAsync() =>
+        Task.FromResult<SqlMetadataStore>(new SqliteMetadataStore(new SqliteMetadataOptions { DatabasePath = SqliteMetadataOptions.InMemory }));
+
+    protected override Task DropStoreAsync() => Task.CompletedTask;
+}
+
+[Collection(PostgresCluster.Collection)]
+public sealed class PostgresBucketTreeCommitterTests(PostgresCluster cluster) : BucketTreeCommitterTests
+{
+    private string _connectionString = "";
+
+    protected override async Task<SqlMetadataStore> OpenStoreAsync()
+    {
+        _connectionString = await cluster.CreateDatabaseAsync();
+        return new PostgresMetadataStore(new PostgresMetadataOptions { ConnectionString = _connectionString });
+    }
+
+    protected override Task DropStoreAsync() => cluster.DropDatabaseAsync(_connectionString);
+}
+
+/// <summary>The test classes that share one <see cref="PostgresCluster"/>.</summary>
+[CollectionDefinition(PostgresCluster.Collection)]
+public sealed class PostgresClusterCollection : ICollectionFixture<PostgresCluster>;
