@@ -18,9 +18,13 @@ public enum BucketTreeStatus
     NotCommitted,
 }
 
-/// <summary>A key's proof: the commit, the nodes on the key's path and, when present, its manifest, as the blocks of a CAR file rooted at the commit.</summary>
+/// <summary>
+/// A key's proof against a commit: <see cref="Car"/> is a CARv1 file whose root is the commit, holding
+/// the commit block, the tree nodes on the key's path (root first) and, when the key is present, its
+/// manifest. It checks offline against the commit alone.
+/// </summary>
 public sealed record BucketTreeProof(BucketTreeStatus Status, BucketTreeHead Head = default, bool Present = false, Cid? Manifest = null,
-    IReadOnlyList<(Cid Cid, byte[] Block)>? Blocks = null);
+    byte[]? Car = null);
 
 /// <summary>
 /// Reading verifiable buckets (issue 11): a bucket's latest commit, optionally after folding its
@@ -71,7 +75,14 @@ public sealed class BucketTreeService(IBucketTreeCatalog trees, IBucketCatalog b
         {
             throw new InvalidDataException($"Bucket '{bucket}': the stored tree does not prove key '{key}': {checkedResult.Error}");
         }
-        return new BucketTreeProof(BucketTreeStatus.Found, head, manifest is not null, manifest, blocks);
+        using var car = new MemoryStream();
+        var writer = new CarWriter(car);
+        await writer.WriteHeaderAsync([head.Commit], cancellationToken).ConfigureAwait(false);
+        foreach (var (cid, block) in blocks)
+        {
+            await writer.WriteBlockAsync(cid, block, cancellationToken).ConfigureAwait(false);
+        }
+        return new BucketTreeProof(BucketTreeStatus.Found, head, manifest is not null, manifest, car.ToArray());
     }
 
     private static BucketTreeHead View(TreeHead head) => new(head.Bucket, head.Seq, head.Commit, head.Root, head.CommittedAt);
