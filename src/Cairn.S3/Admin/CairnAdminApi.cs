@@ -19,6 +19,7 @@ namespace Cairn.S3.Admin;
 /// <list type="bullet">
 /// <item><c>GET /_cairn/buckets/{bucket}/tree[?flush=true]</c>: the latest commit (after folding the journal up to now with flush).</item>
 /// <item><c>GET /_cairn/buckets/{bucket}/proof?key=K[&amp;flush=true]</c>: a proof of K's presence (with its manifest) or absence.</item>
+/// <item><c>GET /_cairn/buckets/{bucket}/export[?seq=N]</c>: the bucket as a CAR file (the latest state, folded now, or the commit recorded at N).</item>
 /// </list>
 /// </remarks>
 public sealed partial class CairnAdminApi(SigV4Verifier verifier, BucketTreeService trees, ILogger<CairnAdminApi> logger)
@@ -55,6 +56,9 @@ public sealed partial class CairnAdminApi(SigV4Verifier verifier, BucketTreeServ
                         throw new AdminException(StatusCodes.Status400BadRequest, "InvalidArgument", "A proof needs the key: ?key=K.");
                     }
                     await ProofAsync(context, bucket, key, flush).ConfigureAwait(false);
+                    break;
+                case "export":
+                    await ExportAsync(context, bucket, ParseSeq(context.Request.Query["seq"])).ConfigureAwait(false);
                     break;
                 default:
                     throw new AdminException(StatusCodes.Status404NotFound, "NoSuchAction", $"No admin call '{action}' for buckets.");
@@ -109,10 +113,37 @@ public sealed partial class CairnAdminApi(SigV4Verifier verifier, BucketTreeServ
         await response.Body.WriteAsync(proof.Car, context.RequestAborted).ConfigureAwait(false);
     }
 
+    /// <summary>Streams the bucket's export (a CAR rooted at the commit); headers name the commit before the first byte.</summary>
+    private async Task ExportAsync(HttpContext context, string bucket, long? seq)
+    {
+        var (status, head) = await trees.PrepareExportAsync(bucket, seq, context.RequestAborted).ConfigureAwait(false);
+        ThrowOnStatus(status, bucket);
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = CarMediaType;
+        response.Headers["x-cairn-commit"] = head.Commit.ToString();
+        response.Headers["x-cairn-root"] = head.Root.ToString();
+        response.Headers["x-cairn-seq"] = head.Seq.ToString(CultureInfo.InvariantCulture);
+        await trees.ExportAsync(head, response.Body, progress: null, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static long? ParseSeq(Microsoft.Extensions.Primitives.StringValues value)
+    {
+        if (value.Count == 0)
+        {
+            return null;
+        }
+        return value.Count == 1 && long.TryParse(value[0], NumberStyles.None, CultureInfo.InvariantCulture, out var seq)
+            ? seq
+            : throw new AdminException(StatusCodes.Status400BadRequest, "InvalidArgument", "seq is a journal number: digits only.");
+    }
+
     private static void ThrowOnStatus(BucketTreeStatus status, string bucket)
     {
         switch (status)
         {
+            case BucketTreeStatus.NoSuchCommit:
+                throw new AdminException(StatusCodes.Status404NotFound, "NoSuchCommit", $"The bucket '{bucket}' has no commit recorded at that journal number.");
             case BucketTreeStatus.NoSuchBucket:
                 throw new AdminException(StatusCodes.Status404NotFound, "NoSuchBucket", $"The bucket '{bucket}' does not exist.");
             case BucketTreeStatus.NotCommitted:
