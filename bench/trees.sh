@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# The verifiable bucket (issue 11), measured in one run on the embedded SQLite catalog:
+#   - 4 KiB PUT at c64 with the tree committer running (Engine:TreeCommitter, every 200 ms) next to
+#     the same build without it (the issue allows the committer 10 % of that rate);
+#   - how far the committer is behind when a PUT round ends (journal entries not yet folded), and
+#     how long a flush then takes;
+#   - committer throughput: journal entries folded per second by one flush of a bucket's whole backlog
+#     (the node without the background committer);
+#   - export MB/s of the PUT bucket (admin API, streamed to /dev/null by the client).
+# Rounds rotate the order of the configurations; the table gives medians and ratios.
+#   bench/trees.sh [--quick] [--rounds N] [--keep DIR]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+mode=full rounds=3 keep=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --quick) mode=quick ;;
+        --rounds) rounds=$2; shift ;;
+        --keep) keep=$2; shift ;;
+        *) echo "usage: bench/trees.sh [--quick] [--rounds N] [--keep DIR]" >&2; exit 2 ;;
+    esac
+    shift
+done
+if [ "$mode" = quick ]; then duration=4 warmup=2; else duration=10 warmup=3; fi
+
+work=$(mktemp -d /tmp/cairn-trees.XXXXXX)
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+    if [ -n "$keep" ]; then mkdir -p "$keep" && cp -r "$work"/. "$keep"/ 2>/dev/null || true; fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+source bench/lib.sh
+
+log "building (Release)"
+dotnet build Cairn.slnx -c Release -nologo -v quiet >"$work/build.log" 2>&1 || { tail -n 30 "$work/build.log"; exit 1; }
+bench_dll="$root/bench/Cairn.Bench.Load/bin/Release/net10.0/cairn-bench.dll"
+server_dll="$root/src/Cairn.Server/bin/Release/net10.0/cairn.dll"
+access_key=AKIDCAIRNBENCH
+secret_key=cairn-bench-secret-key-0123456789
+
+declare -A port_of
+start_node() { # NAME [server args...]
+    local name=$1 port
+    shift
+    port=$(free_port)
+    env CAIRN_ROOT_ACCESS_KEY=$access_key CAIRN_ROOT_SECRET_KEY=$secret_key CAIRN_REGION=us-east-1 \
+        CAIRN_DATA_DIR="$work/data-$name" dotnet "$server_dll" --urls "http://127.0.0.1:$port" --Logging:LogLevel:Default=Warning "$@" \
+        >"$work/server-$name.log" 2>&1 &
+    pids+=($!)
+    port_of[$name]=$port
+    wait_http "http://127.0.0.1:$port/_cairn/health" || { tail -n 20 "$work/server-$name.log" >&2; exit 1; }
+}
+log "Cairn twice, each on its own SQLite catalog and disk: with the tree committer and without"
+start_node committer --Engine:TreeCommitter=true --Engine:TreeCommitInterval=00:00:00.200
+start_node plain
+
+results="$work/results.jsonl"
+: >"$results"
+measure() { # LABEL NODE [cairn-bench args...]
+    local label=$1 node=$2
+    shift 2
+    log "$label"
+    timeout -k 10 300 dotnet "$bench_dll" --endpoint "http://127.0.0.1:${port_of[$node]}" --label "$label" \
+        --access-key "$access_key" --secret-key "$secret_key" --warmup "$warmup" --json "$results" "$@" \
+        >>"$work/generator.log" 2>&1 || { echo "cairn-bench $label reported errors:" >&2; tail -n 5 "$work/generator.log" >&2; }
+}
+# Admin calls signed by botocore: tree (lag and flush) and export, timed, as JSON lines.
+admin() { # LABEL NODE BUCKET ACTION(lag|flush|export)
+    python3 - "http://127.0.0.1:${port_of[$2]}" "$access_key" "$secret_key" "$1" "$3" "$4" >>"$results" <<'PY'
+import json, sys, time, urllib.request
+import boto3
+from botocore.auth import S3SigV4Auth
+from botocore.awsrequest import AWSRequest
+endpoint, key, secret, label, bucket, action = sys.argv[1:7]
+credentials = boto3.session.Session(aws_access_key_id=key, aws_secret_access_key=secret).get_credentials()
+def get(path):
+    request = AWSRequest(method="GET", url=endpoint + path)
+    S3SigV4Auth(credentials, "s3", "us-east-1").add_auth(request)
+    return urllib.request.urlopen(urllib.request.Request(request.url, headers=dict(request.headers.items())), timeout=600)
+def seq(flush):
+    try:
+        with get(f"/_cairn/buckets/{bucket}/tree" + ("?flush=true" if flush else "")) as r:
+            return json.load(r)["seq"]
+    except urllib.error.HTTPError as e:
+        if e.code == 404 and not flush:
+            return 0
+        raise
+if action == "export":
+    start, size = time.perf_counter(), 0
+    with get(f"/_cairn/buckets/{bucket}/export") as r:
+        while chunk := r.read(1 << 20):
+            size += len(chunk)
+    seconds = time.perf_counter() - start
+    print(json.dumps({"label": label, "errors": 0, "bytes": size, "seconds": seconds, "mbPerSec": size / seconds / 1e6}))
+else:
+    before = seq(flush=False)
+    start = time.perf_counter()
+    after = seq(flush=True)
+    seconds = time.perf_counter() - start
+    print(json.dumps({"label": label, "errors": 0, "behind": after - before, "seconds": seconds,
+                      "entriesPerSec": (after - before) / seconds if after > before else None}))
+PY
+}
+put=(--scenario put --size 4KiB --concurrency 64 --duration "$duration" --requests 2000000)
+
+configs=(committer plain)
+for round in $(seq 1 "$rounds"); do
+    order=()
+    for i in "${!configs[@]}"; do order+=("${configs[$(((i + round - 1) % ${#configs[@]}))]}"); done
+    for config in "${order[@]}"; do
+        measure "put:$config:$round" "$config" "${put[@]}" --bucket "put-$round"
+        admin "fold:$config:$round" "$config" "put-$round" fold
+    done
+done
+admin "export:plain" plain "put-1" export
+
+python3 - "$results" "$(cut -d' ' -f1-3 /proc/loadavg)" "bench/trees.sh$([ "$mode" = quick ] && echo " --quick")" "$rounds" <<'PY'
+import json, statistics, sys
+path, load, command, rounds = sys.argv[1:5]
+runs = {}
+for line in open(path):
+    if line.strip():
+        r = json.loads(line)
+        runs[r["label"]] = r
+def values(prefix, field):
+    return [runs[k][field] for k in runs if k.startswith(prefix) and runs[k].get(field) is not None and not runs[k].get("errors")]
+def med(v):
+    return statistics.median(v) if v else None
+put_c, put_p = med(values("put:committer:", "opsPerSec")), med(values("put:plain:", "opsPerSec"))
+print(f"`{command}` (load {load}; {rounds} rounds, medians)\n")
+print("| 4 KiB PUT, c64 | without committer | with committer (every 200 ms) | with / without |")
+print("|---|---|---|---|")
+print(f"| PUT | {put_p:,.0f}/s | {put_c:,.0f}/s | {put_c / put_p:.2f}x |")
+lag = values("fold:committer:", "behind")
+print(f"\nBehind when a round ends, with the committer running: median {med(lag):,.0f} journal entries "
+      f"(then folded by a flush in {med(values('fold:committer:', 'seconds')):.2f} s).")
+rate = values("fold:plain:", "entriesPerSec")
+backlog = values("fold:plain:", "behind")
+print(f"Committer throughput, one flush of a round's whole backlog ({med(backlog):,.0f} entries, every key new): "
+      f"median {med(rate):,.0f} journal entries/s.")
+export = runs.get("export:plain")
+if export:
+    print(f"Export of put-1 ({export['bytes'] / 1e6:,.1f} MB): {export['mbPerSec']:,.1f} MB/s.")
+PY
