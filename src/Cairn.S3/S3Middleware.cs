@@ -114,7 +114,8 @@ public sealed partial class S3Middleware(S3RequestParser parser, SigV4Verifier v
         request.Headers.Expect.ToString().Contains("100-continue", StringComparison.OrdinalIgnoreCase)
         && (request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0);
 
-    private static (string Path, string Query) SplitTarget(HttpContext context)
+    /// <summary>The raw path and query as sent (never normalised: the signature covers them, and keys live in them).</summary>
+    internal static (string Path, string Query) SplitTarget(HttpContext context)
     {
         var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
         if (string.IsNullOrEmpty(target))

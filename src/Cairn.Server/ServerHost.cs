@@ -10,6 +10,7 @@ using Cairn.Engine.Trees;
 using Cairn.Engine.Workers;
 using Cairn.Metadata;
 using Cairn.S3;
+using Cairn.S3.Admin;
 using Cairn.S3.Auth;
 using Cairn.S3.Handlers;
 using Cairn.S3.Routing;
@@ -159,6 +160,7 @@ public static class ServerHost
         services.AddSingleton<S3Handlers>();
         services.AddSingleton<S3Metrics>();
         services.AddSingleton<S3Middleware>();
+        services.AddSingleton<CairnAdminApi>();
         services.AddCairnMetrics();
         configureServices?.Invoke(services);
 
@@ -181,6 +183,7 @@ public static class ServerHost
         services.AddSingleton(static provider => provider.GetRequiredService<MetadataCatalog>().Multipart);
         services.AddSingleton(static provider => provider.GetRequiredService<MetadataCatalog>().DeleteQueue);
         services.AddSingleton(static provider => provider.GetRequiredService<MetadataCatalog>().Leases);
+        services.AddSingleton(static provider => provider.GetRequiredService<MetadataCatalog>().Trees);
     }
 
     /// <summary>Prepares storage before the first request: migrations, stale temp files.</summary>

@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Cairn.Engine;
 using Cairn.Metadata;
 using Cairn.S3;
+using Cairn.S3.Admin;
 using Cairn.S3.Routing;
 using Cairn.Storage;
 using Microsoft.AspNetCore.Http.Features;
@@ -83,8 +84,9 @@ public static partial class ServerObservability
     }
 
     /// <summary>
-    /// Serves <c>/_cairn/metrics</c>, <c>/_cairn/health</c> (as live), <c>/_cairn/health/live</c> and
-    /// <c>/_cairn/health/ready</c> on the endpoint's own host; a path branch ahead of the terminal S3
+    /// Serves <c>/_cairn/metrics</c>, <c>/_cairn/health</c> (as live), <c>/_cairn/health/live</c>,
+    /// <c>/_cairn/health/ready</c> and the authenticated admin API under <c>/_cairn/buckets/</c>
+    /// (<see cref="CairnAdminApi"/>) on the endpoint's own host; a path branch ahead of the terminal S3
     /// middleware (endpoint routing would run after it).
     /// </summary>
     public static WebApplication MapCairnAdmin(this WebApplication app)
@@ -94,14 +96,23 @@ public static partial class ServerObservability
         app.MapWhen(context => IsAdminRequest(context, parser), static admin =>
         {
             admin.UseOpenTelemetryPrometheusScrapingEndpoint(MetricsPath);
-            admin.Run(static context => context.Request.Path.Value switch
-            {
-                "/_cairn/health" or "/_cairn/health/live" => WriteTextAsync(context, StatusCodes.Status200OK, "ok"),
-                "/_cairn/health/ready" => ReadyAsync(context),
-                _ => WriteTextAsync(context, StatusCodes.Status404NotFound, "not found"),
-            });
+            admin.Run(ServeAsync);
         });
         return app;
+    }
+
+    private static Task ServeAsync(HttpContext context)
+    {
+        if (RawPath(context).StartsWith(CairnAdminApi.BucketsPrefix, StringComparison.Ordinal))
+        {
+            return context.RequestServices.GetRequiredService<CairnAdminApi>().InvokeAsync(context);
+        }
+        return context.Request.Path.Value switch
+        {
+            "/_cairn/health" or "/_cairn/health/live" => WriteTextAsync(context, StatusCodes.Status200OK, "ok"),
+            "/_cairn/health/ready" => ReadyAsync(context),
+            _ => WriteTextAsync(context, StatusCodes.Status404NotFound, "not found"),
+        };
     }
 
     /// <summary>

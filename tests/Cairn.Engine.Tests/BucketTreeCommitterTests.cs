@@ -31,6 +31,7 @@ public abstract class BucketTreeCommitterTests : IAsyncLifetime
     private SqlMetadataStore _store = null!;
     private ObjectService _objects = null!;
     private BucketTreeCommitter _committer = null!;
+    private BucketTreeService _service = null!;
 
     protected abstract Task<SqlMetadataStore> OpenStoreAsync();
 
@@ -44,6 +45,7 @@ public abstract class BucketTreeCommitterTests : IAsyncLifetime
         var chunks = new ChunkStore(_blobs, _store, _options, _clock, new ChunkReadPins());
         _objects = new ObjectService(_store, _store, chunks, _options, _clock);
         _committer = new BucketTreeCommitter(_store, _blobs, _options, _clock, NullLogger<BucketTreeCommitter>.Instance);
+        _service = new BucketTreeService(_store, _store, _blobs, _committer, chunks, _options);
     }
 
     public async Task DisposeAsync()
@@ -152,6 +154,85 @@ public abstract class BucketTreeCommitterTests : IAsyncLifetime
         // Assert
         Assert.Empty(await SegmentsAsync());
         Assert.Equal(0, await _store.CountPendingDeletesAsync(Ct));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task An_export_holds_the_commit_every_node_every_versions_manifest_and_every_body_block_and_nothing_else()
+    {
+        // Arrange: versions of several keys, multi-chunk, inline and empty bodies, a delete marker.
+        await _store.PutBucketVersioningAsync(Bucket, BucketVersioning.Enabled, Ct);
+        var bodies = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        foreach (var (key, size, seed) in new[] { ("big", 150_000, 1), ("small", 100, 2), ("big", 70_000, 3), ("empty", 0, 4), ("ключ", 500, 5), ("gone", 10, 6) })
+        {
+            var put = await PutAsync(key, size, seed);
+            var body = new byte[size];
+            new Random(seed).NextBytes(body);
+            bodies[put.Version.VersionId] = body;
+        }
+        await _objects.DeleteAsync(Bucket, "gone", Ct);
+        var (status, head) = await _service.PrepareExportAsync(Bucket, seq: null, Ct);
+        Assert.Equal(BucketTreeStatus.Found, status);
+
+        // Act
+        using var file = new MemoryStream();
+        var summary = await _service.ExportAsync(head, file, progress: null, Ct);
+
+        // Assert: read it back as any CAR reader would, and walk it from the commit.
+        file.Position = 0;
+        var reader = await CarReader.OpenAsync(file, Ct);
+        Assert.Equal([head.Commit], reader.Roots);
+        var blocks = new Dictionary<Cid, byte[]>();
+        while (await reader.ReadBlockAsync(Ct) is { } block)
+        {
+            blocks[block.Cid] = block.Data.ToArray();
+        }
+        var reached = new HashSet<Cid> { head.Commit };
+        Assert.Equal(head.Root, BucketCommit.Decode(blocks[head.Commit]).Data);
+        var versions = new List<ObjectManifest>();
+        var nodes = new Stack<Cid>([head.Root]);
+        while (nodes.TryPop(out var nodeCid))
+        {
+            reached.Add(nodeCid);
+            var node = MstNode.Decode(blocks[nodeCid]);
+            foreach (var child in node.Entries.Select(static e => e.Right).Append(node.Left).OfType<Cid>())
+            {
+                nodes.Push(child);
+            }
+            foreach (var entry in node.Entries)
+            {
+                for (Cid? link = entry.Value; link is not null;)
+                {
+                    reached.Add(link);
+                    var manifest = ObjectManifest.Decode(blocks[link]);
+                    versions.Add(manifest);
+                    reached.UnionWith(manifest.Body.Select(static c => c.Cid));
+                    if (!manifest.IsDeleteMarker)
+                    {
+                        Assert.Equal(bodies[manifest.VersionId], manifest.Body.SelectMany(c => blocks[c.Cid]).ToArray());
+                    }
+                    link = manifest.Previous;
+                }
+            }
+        }
+        Assert.Equal(7, versions.Count);
+        Assert.Single(versions, static v => v.IsDeleteMarker);
+        Assert.Equal(["big", "big", "empty", "gone", "gone", "small", "ключ"], versions.Select(static v => v.Key).Order(StringComparer.Ordinal));
+        Assert.True(reached.SetEquals(blocks.Keys), $"{blocks.Count} blocks in the file, {reached.Count} reachable");
+        Assert.Equal(5, summary.Keys);
+        Assert.Equal(7, summary.Manifests);
+        Assert.Equal(file.Length, summary.Bytes);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task An_export_at_an_unrecorded_number_or_of_a_missing_bucket_is_refused()
+    {
+        await PutAsync("a", 10, 1);
+        await _committer.CommitAllAsync(Ct);
+        Assert.Equal(BucketTreeStatus.NoSuchCommit, (await _service.PrepareExportAsync(Bucket, 99, Ct)).Status);
+        Assert.Equal(BucketTreeStatus.NoSuchBucket, (await _service.PrepareExportAsync("missing", null, Ct)).Status);
+        var (status, head) = await _service.PrepareExportAsync(Bucket, 1, Ct);
+        Assert.Equal(BucketTreeStatus.Found, status);
+        Assert.Equal(1, head.Seq);
     }
 
     private async Task<List<string>> SegmentsAsync()

@@ -1,5 +1,6 @@
 using System.Text;
 using Cairn.Core;
+using Cairn.Engine.Chunks;
 using Cairn.Metadata;
 using Cairn.Mst;
 using Cairn.Storage;
@@ -16,19 +17,52 @@ public enum BucketTreeStatus
     NoSuchBucket,
     /// <summary>The bucket has no commit yet (the committer has not reached it).</summary>
     NotCommitted,
+    /// <summary>No commit was recorded at the journal number asked for.</summary>
+    NoSuchCommit,
 }
 
-/// <summary>A key's proof: the commit, the nodes on the key's path and, when present, its manifest, as the blocks of a CAR file rooted at the commit.</summary>
+/// <summary>
+/// A key's proof against a commit: <see cref="Car"/> is a CARv1 file whose root is the commit, holding
+/// the commit block, the tree nodes on the key's path (root first) and, when the key is present, its
+/// manifest. It checks offline against the commit alone.
+/// </summary>
 public sealed record BucketTreeProof(BucketTreeStatus Status, BucketTreeHead Head = default, bool Present = false, Cid? Manifest = null,
-    IReadOnlyList<(Cid Cid, byte[] Block)>? Blocks = null);
+    byte[]? Car = null);
 
 /// <summary>
 /// Reading verifiable buckets (issue 11): a bucket's latest commit, optionally after folding its
 /// journal up to now, and proofs for keys against it. Serves the admin API.
 /// </summary>
 public sealed class BucketTreeService(IBucketTreeCatalog trees, IBucketCatalog buckets, IBlobBackend blobs, BucketTreeCommitter committer,
-    EngineOptions options)
+    ChunkStore chunks, EngineOptions options)
 {
+    /// <summary>Recorded commits looked through for one at a given journal number.</summary>
+    private const int CommitSearchLimit = 100_000;
+
+    /// <summary>
+    /// The commit an export of the bucket writes: the one recorded at <paramref name="seq"/>, or with
+    /// none given the latest after folding the journal up to now.
+    /// </summary>
+    public async Task<(BucketTreeStatus Status, BucketTreeHead Head)> PrepareExportAsync(string bucket, long? seq, CancellationToken cancellationToken)
+    {
+        if (seq is null)
+        {
+            return await GetHeadAsync(bucket, flush: true, cancellationToken).ConfigureAwait(false);
+        }
+        if (await buckets.GetBucketAsync(bucket, cancellationToken).ConfigureAwait(false) is null)
+        {
+            return (BucketTreeStatus.NoSuchBucket, default);
+        }
+        var commits = await trees.ListTreeCommitsAsync(bucket, CommitSearchLimit, cancellationToken).ConfigureAwait(false);
+        return commits.FirstOrDefault(commit => commit.Seq == seq) is { } found
+            ? (BucketTreeStatus.Found, View(found))
+            : (BucketTreeStatus.NoSuchCommit, default);
+    }
+
+    /// <summary>Streams the export of <paramref name="head"/> (see <see cref="BucketTreeExporter"/>) to <paramref name="destination"/>.</summary>
+    public Task<BucketExportSummary> ExportAsync(BucketTreeHead head, Stream destination, IProgress<long>? progress, CancellationToken cancellationToken) =>
+        new BucketTreeExporter(trees, blobs, chunks).WriteAsync(head, destination, progress, cancellationToken);
+
     /// <summary>
     /// The bucket's latest commit. With <paramref name="flush"/>, the journal is folded first, up to
     /// at least the number it had when this call began (here, whoever holds the committer's lease).
@@ -71,7 +105,14 @@ public sealed class BucketTreeService(IBucketTreeCatalog trees, IBucketCatalog b
         {
             throw new InvalidDataException($"Bucket '{bucket}': the stored tree does not prove key '{key}': {checkedResult.Error}");
         }
-        return new BucketTreeProof(BucketTreeStatus.Found, head, manifest is not null, manifest, blocks);
+        using var car = new MemoryStream();
+        var writer = new CarWriter(car);
+        await writer.WriteHeaderAsync([head.Commit], cancellationToken).ConfigureAwait(false);
+        foreach (var (cid, block) in blocks)
+        {
+            await writer.WriteBlockAsync(cid, block, cancellationToken).ConfigureAwait(false);
+        }
+        return new BucketTreeProof(BucketTreeStatus.Found, head, manifest is not null, manifest, car.ToArray());
     }
 
     private static BucketTreeHead View(TreeHead head) => new(head.Bucket, head.Seq, head.Commit, head.Root, head.CommittedAt);

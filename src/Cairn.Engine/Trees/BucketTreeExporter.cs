@@ -1,0 +1,158 @@
+using Cairn.Core;
+using Cairn.Engine.Chunks;
+using Cairn.Metadata;
+using Cairn.Mst;
+using Cairn.Storage;
+
+namespace Cairn.Engine.Trees;
+
+/// <summary>
+/// Writes a bucket's state at one commit as a CARv1 stream rooted at the commit: the commit block,
+/// every tree node, every manifest (each key's whole previous chain, so earlier versions too) and
+/// every body chunk as a raw block. Streams: memory holds one node, one manifest and one chunk at a
+/// time, plus a bounded set of chunk CIDs already written (a chunk shared by many versions is written
+/// again once that set has been cleared; CAR readers accept repeated blocks).
+/// </summary>
+/// <remarks>
+/// The walk reads nodes and manifests from the bucket's segments, inline bodies from there too, and
+/// chunk bodies through <see cref="ChunkStore"/> (pinned and checked as a GET does). A chunk that is
+/// gone (its version deleted since the commit, and swept) fails the export loudly: until old roots
+/// are retained and collected (issue 11's collection), the latest commit is the one to export.
+/// </remarks>
+internal sealed class BucketTreeExporter(IBucketTreeCatalog trees, IBlobBackend blobs, ChunkStore chunks)
+{
+    /// <summary>Chunk CIDs remembered as written before the set is cleared.</summary>
+    private const int WrittenChunkWindow = 100_000;
+
+    /// <summary>Writes the export of <paramref name="head"/>; returns what it wrote.</summary>
+    public async Task<BucketExportSummary> WriteAsync(BucketTreeHead head, Stream destination, IProgress<long>? progress,
+        CancellationToken cancellationToken)
+    {
+        var source = new TreeBlockSource(trees, blobs, head.Bucket, cacheBytes: 4L * 1024 * 1024);
+        var counting = new CountingStream(destination, progress);
+        var writer = new CarWriter(counting);
+        await writer.WriteHeaderAsync([head.Commit], cancellationToken).ConfigureAwait(false);
+        await writer.WriteBlockAsync(head.Commit, await source.GetBlockAsync(head.Commit, cancellationToken).ConfigureAwait(false), cancellationToken)
+            .ConfigureAwait(false);
+        long keys = 0, manifests = 0, chunkBlocks = 0;
+        var written = new HashSet<Cid>();
+        var pending = new Stack<Cid>();
+        pending.Push(head.Root);
+        while (pending.TryPop(out var nodeCid))
+        {
+            var block = await source.GetBlockAsync(nodeCid, cancellationToken).ConfigureAwait(false);
+            await writer.WriteBlockAsync(nodeCid, block, cancellationToken).ConfigureAwait(false);
+            var node = MstNode.Decode(block);
+            // Children are pushed right to left, so the walk goes in key order.
+            for (var i = node.Entries.Count - 1; i >= 0; i--)
+            {
+                if (node.Entries[i].Right is { } right)
+                {
+                    pending.Push(right);
+                }
+            }
+            if (node.Left is { } left)
+            {
+                pending.Push(left);
+            }
+            foreach (var entry in node.Entries)
+            {
+                keys++;
+                for (Cid? link = entry.Value; link is not null;)
+                {
+                    var manifestBlock = await source.GetBlockAsync(link, cancellationToken).ConfigureAwait(false);
+                    await writer.WriteBlockAsync(link, manifestBlock, cancellationToken).ConfigureAwait(false);
+                    manifests++;
+                    var manifest = ObjectManifest.Decode(manifestBlock);
+                    chunkBlocks += await WriteBodyAsync(head.Bucket, manifest, source, writer, written, cancellationToken).ConfigureAwait(false);
+                    link = manifest.Previous;
+                }
+            }
+        }
+        await counting.FlushAsync(cancellationToken).ConfigureAwait(false);
+        return new BucketExportSummary(head, keys, manifests, chunkBlocks, counting.BytesWritten);
+    }
+
+    /// <summary>Writes the manifest's body chunks not written lately; returns how many it wrote.</summary>
+    private async Task<int> WriteBodyAsync(string bucket, ObjectManifest manifest, TreeBlockSource source, CarWriter writer, HashSet<Cid> written,
+        CancellationToken cancellationToken)
+    {
+        var fresh = manifest.Body.Where(chunk => !written.Contains(chunk.Cid)).DistinctBy(static chunk => chunk.Cid).ToList();
+        if (fresh.Count == 0)
+        {
+            return 0;
+        }
+        // Inline bodies were stored as blocks of the tree's segments; chunk bodies live in the chunk store.
+        var inSegments = await trees.LocateTreeBlocksAsync(bucket, fresh.Select(static chunk => chunk.Cid).ToList(), cancellationToken)
+            .ConfigureAwait(false);
+        using var buffer = new MemoryStream();
+        foreach (var chunk in fresh)
+        {
+            buffer.SetLength(0);
+            if (inSegments.ContainsKey(chunk.Cid))
+            {
+                await buffer.WriteAsync(await source.GetBlockAsync(chunk.Cid, cancellationToken).ConfigureAwait(false), cancellationToken)
+                    .ConfigureAwait(false);
+            }
+            else
+            {
+                await chunks.CopyRangeToAsync(AsVersion(bucket, manifest.Key, chunk), 0, chunk.Length, buffer, cancellationToken).ConfigureAwait(false);
+            }
+            var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+            if (!chunk.Cid.Matches(bytes.Span))
+            {
+                throw new InvalidDataException($"Export of bucket '{bucket}': body block {chunk.Cid} of key '{manifest.Key}' does not match its bytes.");
+            }
+            await writer.WriteBlockAsync(chunk.Cid, bytes, cancellationToken).ConfigureAwait(false);
+            if (written.Count >= WrittenChunkWindow)
+            {
+                written.Clear();
+            }
+            written.Add(chunk.Cid);
+        }
+        return fresh.Count;
+    }
+
+    /// <summary>One chunk as a body of its own, to read through the chunk store's checked, pinned path.</summary>
+    private static ObjectVersionRecord AsVersion(string bucket, string key, ManifestChunk chunk) => new()
+    {
+        Bucket = bucket,
+        Key = key,
+        Size = chunk.Length,
+        ETag = "",
+        LastModified = DateTimeOffset.UnixEpoch,
+        Chunks = [new ChunkRef(ContentHash.FromBytes(chunk.Cid.Digest), checked((int)chunk.Length))],
+    };
+
+    /// <summary>Counts the bytes written and reports them.</summary>
+    private sealed class CountingStream(Stream inner, IProgress<long>? progress) : Stream
+    {
+        public long BytesWritten { get; private set; }
+
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => BytesWritten; set => throw new NotSupportedException(); }
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            await inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+            BytesWritten += buffer.Length;
+            progress?.Report(BytesWritten);
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("Exports write asynchronously.");
+        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+        public override void Flush() => inner.Flush();
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
+}
+
+/// <summary>What an export wrote: the commit, keys, manifests, body blocks and bytes.</summary>
+public sealed record BucketExportSummary(BucketTreeHead Head, long Keys, long Manifests, long Chunks, long Bytes);
