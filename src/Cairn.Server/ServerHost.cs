@@ -14,6 +14,7 @@ using Cairn.S3.Admin;
 using Cairn.S3.Auth;
 using Cairn.S3.Handlers;
 using Cairn.S3.Routing;
+using Cairn.Server.Cli;
 using Cairn.Storage;
 using Cairn.Storage.S3;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -61,9 +62,16 @@ public static class ServerHost
         ("--inline-threshold", "Engine:InlineThreshold"),
     ];
 
-    /// <summary>Runs until shutdown (Ctrl+C, SIGTERM); returns the process exit code.</summary>
+    /// <summary>
+    /// Runs until shutdown (Ctrl+C, SIGTERM); returns the process exit code. When the arguments name a
+    /// command (<c>cairn tree ...</c>, <see cref="CairnCli.IsCommand"/>), runs that tool instead.
+    /// </summary>
     public static async Task<int> RunAsync(string[] args)
     {
+        if (CairnCli.IsCommand(args))
+        {
+            return await CairnCli.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);
+        }
         WebApplication app;
         try
         {

@@ -1,0 +1,88 @@
+using System.Net;
+using System.Text.Json;
+using Cairn.S3.Auth;
+
+namespace Cairn.Server.Cli;
+
+/// <summary>An answer of the admin API: the status, the body and the headers.</summary>
+internal sealed record AdminResponse(HttpStatusCode Status, string? MediaType, byte[] Body, IReadOnlyDictionary<string, string> Headers)
+{
+    /// <summary>The first value of a response header, or null.</summary>
+    public string? Header(string name) => Headers.GetValueOrDefault(name);
+
+    public bool IsSuccess => (int)Status is >= 200 and < 300;
+
+    /// <summary>
+    /// The error line for a failed answer: <c>CODE: message</c> from the admin API's JSON, or the
+    /// HTTP status when the body is not that JSON (another server, or one without the admin API).
+    /// </summary>
+    public string Error()
+    {
+        if (MediaType is "application/json")
+        {
+            try
+            {
+                using var json = JsonDocument.Parse(Body);
+                if (json.RootElement.ValueKind == JsonValueKind.Object
+                    && json.RootElement.TryGetProperty("code", out var code) && code.ValueKind == JsonValueKind.String)
+                {
+                    var message = json.RootElement.TryGetProperty("message", out var text) && text.ValueKind == JsonValueKind.String
+                        ? text.GetString()
+                        : null;
+                    return string.IsNullOrEmpty(message) ? code.GetString()! : $"{code.GetString()}: {message}";
+                }
+            }
+            catch (JsonException)
+            {
+                // Not the admin API's error body: fall through to the status.
+            }
+        }
+        return $"HTTP {(int)Status} {Status}: not an admin API answer ({MediaType ?? "no content type"}); is the endpoint a Cairn server with the admin API?";
+    }
+}
+
+/// <summary>
+/// Sends signed GETs to the admin API under <c>/_cairn/</c>. Every request is signed with
+/// <see cref="SigV4Signer"/> at the moment it is sent.
+/// </summary>
+internal sealed class AdminClient(HttpClient http, Uri endpoint, CliCredentials credentials, TimeProvider timeProvider)
+{
+    /// <summary>Largest answer read (a proof is a few KiB plus one manifest); HttpClient enforces it.</summary>
+    public const int MaxResponseBytes = 256 * 1024 * 1024;
+
+    /// <summary>
+    /// GETs <paramref name="pathAndQuery"/> (already percent-encoded) relative to the endpoint.
+    /// </summary>
+    /// <exception cref="HttpRequestException">The server could not be reached or the answer not read.</exception>
+    public async Task<AdminResponse> GetAsync(string pathAndQuery, CancellationToken cancellationToken)
+    {
+        var uri = new Uri(endpoint.AbsoluteUri.TrimEnd('/') + pathAndQuery);
+        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+        SigV4Signer.Sign(request, credentials.AccessKey, credentials.SecretKey, credentials.Region, timeProvider.GetUtcNow());
+        HttpResponseMessage response;
+        byte[] body;
+        try
+        {
+            response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+            body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new HttpRequestException($"cannot reach {endpoint}: {ex.Message}", ex);
+        }
+        catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new HttpRequestException($"no answer from {endpoint} within {http.Timeout.TotalSeconds:0} s.", ex);
+        }
+        using var disposeResponse = response;
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, values) in response.Headers)
+        {
+            headers.TryAdd(name, values.FirstOrDefault() ?? "");
+        }
+        return new AdminResponse(response.StatusCode, response.Content.Headers.ContentType?.MediaType, body, headers);
+    }
+
+    /// <summary>A path segment or query value, percent-encoded the RFC 3986 way (everything but unreserved characters).</summary>
+    public static string Escape(string value) => Uri.EscapeDataString(value);
+}

@@ -1,0 +1,63 @@
+using System.CommandLine;
+
+namespace Cairn.Server.Cli;
+
+/// <summary>What every subcommand runs with: its output streams, how it reaches the server, and the environment.</summary>
+internal sealed class CliContext(TextWriter stdout, TextWriter stderr, HttpMessageHandler? handler, Func<string, string?> environment)
+{
+    /// <summary>The default of <c>--endpoint</c>: a server started with no options.</summary>
+    public const string DefaultEndpoint = "http://127.0.0.1:9000";
+
+    public TextWriter Stdout { get; } = stdout;
+
+    public TextWriter Stderr { get; } = stderr;
+
+    /// <summary><c>--endpoint URL</c>, on every subcommand.</summary>
+    public Option<Uri> Endpoint { get; } = new("--endpoint")
+    {
+        Description = "The Cairn server's URL.",
+        HelpName = "URL",
+        Recursive = true,
+        DefaultValueFactory = static _ => new Uri(DefaultEndpoint),
+        CustomParser = static result =>
+        {
+            var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+            if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+                && string.IsNullOrEmpty(uri.Query) && string.IsNullOrEmpty(uri.Fragment))
+            {
+                return uri;
+            }
+            result.AddError($"--endpoint must be an http:// or https:// URL, not '{text}'.");
+            return null;
+        },
+    };
+
+    /// <summary>
+    /// A client for the admin API at <c>--endpoint</c>, signing with the environment's credentials;
+    /// null, with the reason on stderr, when the credentials are missing.
+    /// </summary>
+    public async Task<(AdminClient Client, HttpClient Http)?> ConnectAsync(ParseResult parseResult)
+    {
+        var credentials = CliCredentials.Read(environment, out var missing);
+        if (credentials is null)
+        {
+            await Stderr.WriteLineAsync(
+                $"error: {missing} not set. Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY to the server's access key and secret key "
+                + "(it prints them when it starts); AWS_REGION if it is not us-east-1.").ConfigureAwait(false);
+            return null;
+        }
+        var http = handler is null
+            ? new HttpClient()
+            : new HttpClient(handler, disposeHandler: false);
+        http.MaxResponseContentBufferSize = AdminClient.MaxResponseBytes;
+        var endpoint = parseResult.GetRequiredValue(Endpoint);
+        return (new AdminClient(http, endpoint, credentials, TimeProvider.System), http);
+    }
+
+    /// <summary>Reports a failed exchange (the server's error, or no answer at all) and returns the exit code for it.</summary>
+    public async Task<int> FailAsync(string message)
+    {
+        await Stderr.WriteLineAsync("error: " + message).ConfigureAwait(false);
+        return CairnCli.ExitServerError;
+    }
+}
