@@ -83,6 +83,54 @@ internal sealed class AdminClient(HttpClient http, Uri endpoint, CliCredentials 
         return new AdminResponse(response.StatusCode, response.Content.Headers.ContentType?.MediaType, body, headers);
     }
 
+    /// <summary>
+    /// GETs <paramref name="pathAndQuery"/> and, when the answer is a success, streams its body to
+    /// <paramref name="destination"/> (reporting the bytes written so far) instead of holding it; a
+    /// failed answer is read whole, for its error. The returned response's Body is empty on success.
+    /// </summary>
+    /// <exception cref="HttpRequestException">The server could not be reached or the answer not read.</exception>
+    public async Task<AdminResponse> DownloadAsync(string pathAndQuery, Stream destination, IProgress<long>? progress,
+        CancellationToken cancellationToken)
+    {
+        var uri = new Uri(endpoint.AbsoluteUri.TrimEnd('/') + pathAndQuery);
+        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+        SigV4Signer.Sign(request, credentials.AccessKey, credentials.SecretKey, credentials.Region, timeProvider.GetUtcNow());
+        try
+        {
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var (name, values) in response.Headers)
+            {
+                headers.TryAdd(name, values.FirstOrDefault() ?? "");
+            }
+            var mediaType = response.Content.Headers.ContentType?.MediaType;
+            if (!response.IsSuccessStatusCode)
+            {
+                var error = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+                return new AdminResponse(response.StatusCode, mediaType, error, headers);
+            }
+            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            var buffer = new byte[1024 * 1024];
+            long total = 0;
+            int read;
+            while ((read = await body.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                total += read;
+                progress?.Report(total);
+            }
+            return new AdminResponse(response.StatusCode, mediaType, [], headers);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new HttpRequestException($"cannot reach {endpoint} or read its answer: {ex.Message}", ex);
+        }
+        catch (IOException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new HttpRequestException($"the answer from {endpoint} was cut off: {ex.Message}", ex);
+        }
+    }
+
     /// <summary>A path segment or query value, percent-encoded the RFC 3986 way (everything but unreserved characters).</summary>
     public static string Escape(string value) => Uri.EscapeDataString(value);
 }

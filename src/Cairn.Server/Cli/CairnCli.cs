@@ -4,8 +4,9 @@ using System.CommandLine.Help;
 namespace Cairn.Server.Cli;
 
 /// <summary>
-/// The <c>cairn</c> command-line tools (issue 11): <c>cairn tree</c> and <c>cairn proof</c> talk to a
-/// running server's admin API, signing every request with SigV4. <c>cairn</c> with no command, or with
+/// The <c>cairn</c> command-line tools (issue 11): <c>cairn tree</c>, <c>cairn proof</c> and
+/// <c>cairn export</c> talk to a running server's admin API, signing every request with SigV4;
+/// <c>cairn verify</c> checks an export offline. <c>cairn</c> with no command, or with
 /// only server options, serves (<see cref="ServerHost.RunAsync"/>); <see cref="IsCommand"/> tells which.
 /// </summary>
 /// <remarks>
@@ -24,7 +25,7 @@ public static class CairnCli
     /// <summary>The command line was wrong, the credentials are missing, or an output file could not be written.</summary>
     public const int ExitUsage = 2;
 
-    /// <summary>A proof the server sent does not check (the reason is printed).</summary>
+    /// <summary>A proof the server sent, or an export file, does not check (the reasons are printed).</summary>
     public const int ExitProofFailed = 3;
 
     /// <summary>
@@ -76,6 +77,8 @@ public static class CairnCli
         {
             TreeCommand.Create(context),
             ProofCommand.Create(context),
+            ExportCommand.Create(context),
+            VerifyCommand.Create(context),
         };
         root.Add(context.Endpoint);
 

@@ -1,0 +1,97 @@
+using System.CommandLine;
+using System.Globalization;
+
+namespace Cairn.Server.Cli;
+
+/// <summary>
+/// <c>cairn export BUCKET [--at SEQ] -o FILE.car</c>: streams <c>GET /_cairn/buckets/{bucket}/export[?seq=N]</c>
+/// (the bucket at its latest commit, folded now, or at the commit recorded at N) into FILE, through a
+/// temporary file renamed only once the whole export arrived; shows the bytes received on a terminal.
+/// </summary>
+internal static class ExportCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var bucket = new Argument<string>("BUCKET") { Description = "The bucket." };
+        var at = new Option<long?>("--at") { Description = "Export the commit recorded at this journal number instead of the latest.", HelpName = "SEQUENCE" };
+        var output = new Option<FileInfo>("--output", "-o") { Description = "The CAR file to write.", HelpName = "FILE", Required = true };
+        var command = new Command("export",
+            "Write a bucket's verifiable state (commit, tree, every version's manifest, every body block) as one CAR file.")
+        {
+            bucket,
+            at,
+            output,
+        };
+        command.SetAction((parseResult, cancellationToken) => RunAsync(context, parseResult, parseResult.GetRequiredValue(bucket),
+            parseResult.GetValue(at), parseResult.GetRequiredValue(output), cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(CliContext context, ParseResult parseResult, string bucket, long? at, FileInfo output,
+        CancellationToken cancellationToken)
+    {
+        var connection = await context.ConnectAsync(parseResult).ConfigureAwait(false);
+        if (connection is null)
+        {
+            return CairnCli.ExitUsage;
+        }
+        var (client, http) = connection.Value;
+        // An export streams as long as the bucket is large: no overall time limit.
+        http.Timeout = Timeout.InfiniteTimeSpan;
+        var partial = output.FullName + ".partial";
+        AdminResponse response;
+        using (http)
+        {
+            try
+            {
+                await using var file = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+                var progress = context.Stderr == Console.Error && !Console.IsErrorRedirected ? new TerminalProgress(context.Stderr) : null;
+                response = await client.DownloadAsync(
+                    $"/_cairn/buckets/{AdminClient.Escape(bucket)}/export{(at is { } seq ? "?seq=" + seq.ToString(CultureInfo.InvariantCulture) : "")}",
+                    file, progress, cancellationToken).ConfigureAwait(false);
+                progress?.Done();
+            }
+            catch (HttpRequestException ex)
+            {
+                File.Delete(partial);
+                return await context.FailAsync(ex.Message).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                File.Delete(partial);
+                await context.Stderr.WriteLineAsync($"error: cannot write {output.FullName}: {ex.Message}").ConfigureAwait(false);
+                return CairnCli.ExitUsage;
+            }
+        }
+        if (!response.IsSuccess)
+        {
+            File.Delete(partial);
+            return await context.FailAsync(response.Error()).ConfigureAwait(false);
+        }
+        File.Move(partial, output.FullName, overwrite: true);
+        await context.Stdout.WriteAsync(string.Create(CultureInfo.InvariantCulture,
+            $"file: {output.FullName}\nbytes: {new FileInfo(output.FullName).Length}\ncommit: {response.Header("x-cairn-commit")}\n"
+            + $"root: {response.Header("x-cairn-root")}\nseq: {response.Header("x-cairn-seq")}\n")).ConfigureAwait(false);
+        return CairnCli.ExitSuccess;
+    }
+
+    /// <summary>Bytes received so far, rewritten in place on a terminal at most ten times a second.</summary>
+    private sealed class TerminalProgress(TextWriter terminal) : IProgress<long>
+    {
+        private long _lastTick;
+        private long _bytes;
+
+        public void Report(long value)
+        {
+            _bytes = value;
+            var now = Environment.TickCount64;
+            if (now - _lastTick >= 100)
+            {
+                _lastTick = now;
+                terminal.Write(string.Create(CultureInfo.InvariantCulture, $"\rexporting: {value / (1024.0 * 1024.0):0.0} MiB"));
+            }
+        }
+
+        public void Done() => terminal.WriteLine(string.Create(CultureInfo.InvariantCulture, $"\rexported: {_bytes / (1024.0 * 1024.0):0.0} MiB"));
+    }
+}

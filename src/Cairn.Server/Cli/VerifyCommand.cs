@@ -1,0 +1,52 @@
+using System.CommandLine;
+using System.Globalization;
+using Cairn.Mst;
+
+namespace Cairn.Server.Cli;
+
+/// <summary>
+/// <c>cairn verify FILE.car</c>: checks an export offline, without a server (<see cref="CarVerifier"/>):
+/// every block against its CID, the tree re-derived from its leaves, every manifest and its chunks,
+/// nothing unreachable. Exit 0 when it holds, 3 with each problem on stderr when it does not.
+/// </summary>
+internal static class VerifyCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var file = new Argument<FileInfo>("FILE") { Description = "The CAR file written by 'cairn export'." };
+        var command = new Command("verify", "Check an exported bucket (a CAR file) offline: blocks, tree, manifests and chunks.")
+        {
+            file,
+        };
+        command.SetAction((parseResult, cancellationToken) => RunAsync(context, parseResult.GetRequiredValue(file), cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(CliContext context, FileInfo file, CancellationToken cancellationToken)
+    {
+        CarVerification result;
+        try
+        {
+            await using var stream = new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+            result = await CarVerifier.VerifyAsync(stream, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            await context.Stderr.WriteLineAsync($"error: cannot read {file.FullName}: {ex.Message}").ConfigureAwait(false);
+            return CairnCli.ExitUsage;
+        }
+        if (!result.IsValid)
+        {
+            foreach (var error in result.Errors)
+            {
+                await context.Stderr.WriteLineAsync("error: " + error).ConfigureAwait(false);
+            }
+            await context.Stderr.WriteLineAsync($"{file.Name} does not verify ({result.Errors.Count} problems).").ConfigureAwait(false);
+            return CairnCli.ExitProofFailed;
+        }
+        await context.Stdout.WriteAsync(string.Create(CultureInfo.InvariantCulture,
+            $"ok\nbucket: {result.Bucket}\nseq: {result.Seq}\ncommit: {result.Commit}\nroot: {result.Root}\nkeys: {result.Keys}\n"
+            + $"manifests: {result.Manifests}\nchunks: {result.Chunks}\nbytes: {result.Bytes}\n")).ConfigureAwait(false);
+        return CairnCli.ExitSuccess;
+    }
+}
