@@ -8,18 +8,19 @@
 #     (the node without the background committer);
 #   - export MB/s of the PUT bucket (admin API, streamed to /dev/null by the client).
 # Rounds rotate the order of the configurations; the table gives medians and ratios.
-#   bench/trees.sh [--quick] [--rounds N] [--keep DIR]
+#   bench/trees.sh [--quick] [--rounds N] [--interval HH:MM:SS.fff] [--keep DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-mode=full rounds=3 keep=""
+mode=full rounds=3 keep="" interval=00:00:00.200
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) mode=quick ;;
         --rounds) rounds=$2; shift ;;
+        --interval) interval=$2; shift ;;
         --keep) keep=$2; shift ;;
-        *) echo "usage: bench/trees.sh [--quick] [--rounds N] [--keep DIR]" >&2; exit 2 ;;
+        *) echo "usage: bench/trees.sh [--quick] [--rounds N] [--interval HH:MM:SS.fff] [--keep DIR]" >&2; exit 2 ;;
     esac
     shift
 done
@@ -56,7 +57,7 @@ start_node() { # NAME [server args...]
     wait_http "http://127.0.0.1:$port/_cairn/health" || { tail -n 20 "$work/server-$name.log" >&2; exit 1; }
 }
 log "Cairn twice, each on its own SQLite catalog and disk: with the tree committer and without"
-start_node committer --Engine:TreeCommitter=true --Engine:TreeCommitInterval=00:00:00.200
+start_node committer --Engine:TreeCommitter=true --Engine:TreeCommitInterval="$interval"
 start_node plain
 
 results="$work/results.jsonl"
@@ -119,9 +120,9 @@ for round in $(seq 1 "$rounds"); do
 done
 admin "export:plain" plain "put-1" export
 
-python3 - "$results" "$(cut -d' ' -f1-3 /proc/loadavg)" "bench/trees.sh$([ "$mode" = quick ] && echo " --quick")" "$rounds" <<'PY'
+python3 - "$results" "$(cut -d' ' -f1-3 /proc/loadavg)" "bench/trees.sh$([ "$mode" = quick ] && echo " --quick") --rounds $rounds --interval $interval" "$rounds" "$interval" <<'PY'
 import json, statistics, sys
-path, load, command, rounds = sys.argv[1:5]
+path, load, command, rounds, interval = sys.argv[1:6]
 runs = {}
 for line in open(path):
     if line.strip():
@@ -133,7 +134,7 @@ def med(v):
     return statistics.median(v) if v else None
 put_c, put_p = med(values("put:committer:", "opsPerSec")), med(values("put:plain:", "opsPerSec"))
 print(f"`{command}` (load {load}; {rounds} rounds, medians)\n")
-print("| 4 KiB PUT, c64 | without committer | with committer (every 200 ms) | with / without |")
+print(f"| 4 KiB PUT, c64 | without committer | with committer (idle interval {interval}) | with / without |")
 print("|---|---|---|---|")
 print(f"| PUT | {put_p:,.0f}/s | {put_c:,.0f}/s | {put_c / put_p:.2f}x |")
 lag = values("fold:committer:", "behind")

@@ -63,7 +63,11 @@ public sealed partial class BucketTreeCommitter(IBucketTreeCatalog trees, IBlobB
             }
         }
         Status = $"last run {time.GetUtcNow():O}: {behind.Count} buckets behind, {committed} commits";
-        return committed > 0 ? WorkerState.Busy : WorkerState.Idle;
+        // Folding again at once after a commit would fold a handful of entries at a time, each fold
+        // paying its fixed costs (snapshot, segment write, two transactions) while PUTs wait on the
+        // same writer: the interval batches the journal. Only more buckets behind than one step
+        // takes are worth another step now.
+        return behind.Count == BucketsPerStep && committed > 0 ? WorkerState.Busy : WorkerState.Idle;
     }
 
     /// <inheritdoc />
