@@ -45,6 +45,29 @@ internal static class CanonicalRequest
     }
 
     /// <summary>
+    /// Writes the SigV4 string to sign for a canonical request: algorithm, request time, scope
+    /// (<paramref name="date"/>/<paramref name="region"/>/s3/aws4_request) and the canonical request's
+    /// hex SHA-256. The verifier and the signer both build it here.
+    /// </summary>
+    public static void WriteStringToSign(ref Utf8Builder stringToSign, ReadOnlySpan<byte> canonicalRequest, string amzDate, string date,
+        string region)
+    {
+        Span<byte> canonicalHash = stackalloc byte[32];
+        SigV4Hashes.Sha256(canonicalRequest, canonicalHash);
+        Span<byte> canonicalHashHex = stackalloc byte[64];
+        SigV4Crypto.WriteHexLower(canonicalHash, canonicalHashHex);
+        stringToSign.Append(SigV4Crypto.Algorithm);
+        stringToSign.Append((byte)'\n');
+        stringToSign.Append(amzDate);
+        stringToSign.Append((byte)'\n');
+        stringToSign.Append(date);
+        stringToSign.Append((byte)'/');
+        stringToSign.Append(region);
+        stringToSign.Append("/s3/aws4_request\n");
+        stringToSign.Append(canonicalHashHex);
+    }
+
+    /// <summary>
     /// The raw path decoded to bytes and re-encoded once: unreserved characters and '/' kept, every other
     /// byte %XX in upper case. An empty path is "/".
     /// </summary>

@@ -87,20 +87,7 @@ public static class SigV4Signer
         {
             CanonicalRequest.Write(ref canonical, method, rawPath, QueryParameter.Parse(rawQuery), skipSignatureParameter: false,
                 headers, SignedHeaders, payloadHash);
-            Span<byte> canonicalHash = stackalloc byte[32];
-            SHA256.HashData(canonical.Written, canonicalHash);
-            Span<byte> canonicalHashHex = stackalloc byte[64];
-            SigV4Crypto.WriteHexLower(canonicalHash, canonicalHashHex);
-
-            stringToSign.Append(SigV4Crypto.Algorithm);
-            stringToSign.Append((byte)'\n');
-            stringToSign.Append(amzDate);
-            stringToSign.Append((byte)'\n');
-            stringToSign.Append(date);
-            stringToSign.Append((byte)'/');
-            stringToSign.Append(region);
-            stringToSign.Append("/s3/aws4_request\n");
-            stringToSign.Append(canonicalHashHex);
+            CanonicalRequest.WriteStringToSign(ref stringToSign, canonical.Written, amzDate, date, region);
 
             var signingKey = SigV4Crypto.DeriveSigningKey(secretKey, date, region);
             Span<byte> signature = stackalloc byte[32];

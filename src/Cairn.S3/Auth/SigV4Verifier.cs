@@ -141,20 +141,7 @@ public sealed partial class SigV4Verifier
         {
             CanonicalRequest.Write(ref canonical, request.Method, request.RawPath, query, skipSignatureParameter,
                 request.Headers, signedHeaders, payloadHash);
-            Span<byte> canonicalHash = stackalloc byte[32];
-            SigV4Hashes.Sha256(canonical.Written, canonicalHash);
-            Span<byte> canonicalHashHex = stackalloc byte[64];
-            SigV4Crypto.WriteHexLower(canonicalHash, canonicalHashHex);
-
-            stringToSign.Append(SigV4Crypto.Algorithm);
-            stringToSign.Append((byte)'\n');
-            stringToSign.Append(amzDate);
-            stringToSign.Append((byte)'\n');
-            stringToSign.Append(scope.Date);
-            stringToSign.Append((byte)'/');
-            stringToSign.Append(scope.Region);
-            stringToSign.Append("/s3/aws4_request\n");
-            stringToSign.Append(canonicalHashHex);
+            CanonicalRequest.WriteStringToSign(ref stringToSign, canonical.Written, amzDate, scope.Date, scope.Region);
             SigV4Hashes.HmacSha256(signingKey, stringToSign.Written, signature);
 
             Span<byte> claimed = stackalloc byte[32];
