@@ -14,12 +14,12 @@ namespace Cairn.Engine.Trees;
 /// again once that set has been cleared; CAR readers accept repeated blocks).
 /// </summary>
 /// <remarks>
-/// The walk reads nodes and manifests from the bucket's segments, inline bodies from there too, and
-/// chunk bodies through <see cref="ChunkStore"/> (pinned and checked as a GET does). A chunk that is
-/// gone (its version deleted since the commit, and swept) fails the export loudly: until old roots
-/// are retained and collected (issue 11's collection), the latest commit is the one to export.
+/// The walk reads nodes and manifests from the bucket's segments, an inline body from its version's
+/// row, and chunk bodies through <see cref="ChunkStore"/> (pinned and checked as a GET does). A body
+/// that is gone (its version deleted since the commit, and swept) fails the export loudly: until old
+/// roots are retained and collected (issue 11's collection), the latest commit is the one to export.
 /// </remarks>
-internal sealed class BucketTreeExporter(IBucketTreeCatalog trees, IBlobBackend blobs, ChunkStore chunks)
+internal sealed class BucketTreeExporter(IBucketTreeCatalog trees, IObjectCatalog objects, IBlobBackend blobs, ChunkStore chunks)
 {
     /// <summary>Chunk CIDs remembered as written before the set is cleared.</summary>
     private const int WrittenChunkWindow = 100_000;
@@ -64,7 +64,7 @@ internal sealed class BucketTreeExporter(IBucketTreeCatalog trees, IBlobBackend 
                     await writer.WriteBlockAsync(link, manifestBlock, cancellationToken).ConfigureAwait(false);
                     manifests++;
                     var manifest = ObjectManifest.Decode(manifestBlock);
-                    chunkBlocks += await WriteBodyAsync(head.Bucket, manifest, source, writer, written, cancellationToken).ConfigureAwait(false);
+                    chunkBlocks += await WriteBodyAsync(head.Bucket, manifest, writer, written, cancellationToken).ConfigureAwait(false);
                     link = manifest.Previous;
                 }
             }
@@ -74,7 +74,7 @@ internal sealed class BucketTreeExporter(IBucketTreeCatalog trees, IBlobBackend 
     }
 
     /// <summary>Writes the manifest's body chunks not written lately; returns how many it wrote.</summary>
-    private async Task<int> WriteBodyAsync(string bucket, ObjectManifest manifest, TreeBlockSource source, CarWriter writer, HashSet<Cid> written,
+    private async Task<int> WriteBodyAsync(string bucket, ObjectManifest manifest, CarWriter writer, HashSet<Cid> written,
         CancellationToken cancellationToken)
     {
         var fresh = manifest.Body.Where(chunk => !written.Contains(chunk.Cid)).DistinctBy(static chunk => chunk.Cid).ToList();
@@ -82,17 +82,21 @@ internal sealed class BucketTreeExporter(IBucketTreeCatalog trees, IBlobBackend 
         {
             return 0;
         }
-        // Inline bodies were stored as blocks of the tree's segments; chunk bodies live in the chunk store.
-        var inSegments = await trees.LocateTreeBlocksAsync(bucket, fresh.Select(static chunk => chunk.Cid).ToList(), cancellationToken)
-            .ConfigureAwait(false);
+        // A one-block body may be inline: its version's row holds the bytes (one lookup; a row whose
+        // inline body is another is not this one, and the chunk store has it).
+        byte[]? inline = null;
+        if (manifest.Body.Count == 1)
+        {
+            var row = await objects.GetObjectVersionAsync(bucket, manifest.Key, manifest.VersionId, cancellationToken).ConfigureAwait(false);
+            inline = row?.InlineBody is { } rowBody && manifest.Body[0].Cid.Matches(rowBody) ? rowBody : null;
+        }
         using var buffer = new MemoryStream();
         foreach (var chunk in fresh)
         {
             buffer.SetLength(0);
-            if (inSegments.ContainsKey(chunk.Cid))
+            if (inline is not null)
             {
-                await buffer.WriteAsync(await source.GetBlockAsync(chunk.Cid, cancellationToken).ConfigureAwait(false), cancellationToken)
-                    .ConfigureAwait(false);
+                await buffer.WriteAsync(inline, cancellationToken).ConfigureAwait(false);
             }
             else
             {

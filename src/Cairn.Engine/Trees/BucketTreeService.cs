@@ -33,8 +33,8 @@ public sealed record BucketTreeProof(BucketTreeStatus Status, BucketTreeHead Hea
 /// Reading verifiable buckets (issue 11): a bucket's latest commit, optionally after folding its
 /// journal up to now, and proofs for keys against it. Serves the admin API.
 /// </summary>
-public sealed class BucketTreeService(IBucketTreeCatalog trees, IBucketCatalog buckets, IBlobBackend blobs, BucketTreeCommitter committer,
-    ChunkStore chunks, EngineOptions options)
+public sealed class BucketTreeService(IBucketTreeCatalog trees, IBucketCatalog buckets, IObjectCatalog objects, IBlobBackend blobs,
+    BucketTreeCommitter committer, ChunkStore chunks, EngineOptions options)
 {
     /// <summary>Recorded commits looked through for one at a given journal number.</summary>
     private const int CommitSearchLimit = 100_000;
@@ -61,7 +61,7 @@ public sealed class BucketTreeService(IBucketTreeCatalog trees, IBucketCatalog b
 
     /// <summary>Streams the export of <paramref name="head"/> (see <see cref="BucketTreeExporter"/>) to <paramref name="destination"/>.</summary>
     public Task<BucketExportSummary> ExportAsync(BucketTreeHead head, Stream destination, IProgress<long>? progress, CancellationToken cancellationToken) =>
-        new BucketTreeExporter(trees, blobs, chunks).WriteAsync(head, destination, progress, cancellationToken);
+        new BucketTreeExporter(trees, objects, blobs, chunks).WriteAsync(head, destination, progress, cancellationToken);
 
     /// <summary>
     /// The bucket's latest commit. With <paramref name="flush"/>, the journal is folded first, up to

@@ -6,14 +6,16 @@ namespace Cairn.Engine.Trees;
 
 /// <summary>
 /// A version row as its manifest: the catalog's values as they are, the body as raw CIDs (a chunk's
-/// address is the SHA-256 of its bytes, so its CID needs no read; an inline body becomes a raw block
-/// of its own), and <c>previous</c> linking the manifest of the next older version of the key.
+/// address is the SHA-256 of its bytes, so its CID needs no read; an inline body is one raw block,
+/// the CID of its bytes), and <c>previous</c> linking the manifest of the next older version of the key.
+/// Bodies are never copied into the tree's segments: chunks stay in the chunk store and inline bodies
+/// in their rows, where an export reads them.
 /// </summary>
 internal static class ObjectManifests
 {
     /// <summary>
     /// Adds the manifests of a key's versions (given newest first, as the catalog lists them), oldest
-    /// first so each can link the one before, and the inline bodies' raw blocks, to <paramref name="blocks"/>;
+    /// first so each can link the one before, to <paramref name="blocks"/>;
     /// returns the newest manifest's CID, the key's value in the tree.
     /// </summary>
     public static Cid AddChain(IReadOnlyList<ObjectVersionRecord> versions, List<MstBlock> blocks)
@@ -21,7 +23,7 @@ internal static class ObjectManifests
         Cid? previous = null;
         for (var i = versions.Count - 1; i >= 0; i--)
         {
-            var manifest = From(versions[i], previous, blocks);
+            var manifest = From(versions[i], previous);
             var block = manifest.Encode();
             previous = Cid.ForDagCbor(block);
             blocks.Add(new MstBlock(previous, block));
@@ -29,15 +31,13 @@ internal static class ObjectManifests
         return previous ?? throw new ArgumentException("A key in the tree has at least one version.", nameof(versions));
     }
 
-    /// <summary>The manifest of <paramref name="version"/>; an inline body's raw block is added to <paramref name="blocks"/>.</summary>
-    public static ObjectManifest From(ObjectVersionRecord version, Cid? previous, List<MstBlock> blocks)
+    /// <summary>The manifest of <paramref name="version"/>.</summary>
+    public static ObjectManifest From(ObjectVersionRecord version, Cid? previous)
     {
         IReadOnlyList<ManifestChunk> body;
         if (version.InlineBody is { Length: > 0 } inline)
         {
-            var cid = Cid.ForRaw(inline);
-            blocks.Add(new MstBlock(cid, inline));
-            body = [new ManifestChunk(cid, inline.Length)];
+            body = [new ManifestChunk(Cid.ForRaw(inline), inline.Length)];
         }
         else
         {
