@@ -115,5 +115,26 @@ public sealed class BucketTreeService(IBucketTreeCatalog trees, IBucketCatalog b
         return new BucketTreeProof(BucketTreeStatus.Found, head, manifest is not null, manifest, car.ToArray());
     }
 
+    /// <summary>
+    /// The CID of <paramref name="versionId"/>'s manifest as the catalog holds the key now (its
+    /// previous chain included), which is the value the tree takes for it at the next commit; null
+    /// when the key has no such version (any more).
+    /// </summary>
+    public async Task<Cid?> GetManifestCidAsync(string bucket, string key, string versionId, CancellationToken cancellationToken)
+    {
+        var snapshot = await trees.OpenFoldSnapshotAsync(bucket, afterSeq: 0, cancellationToken).ConfigureAwait(false);
+        if (snapshot is null)
+        {
+            return null;
+        }
+        await using (snapshot.ConfigureAwait(false))
+        {
+            var versions = (await snapshot.ReadVersionsAsync([key], cancellationToken).ConfigureAwait(false))[key];
+            var at = versions.ToList().FindIndex(version => version.VersionId == versionId);
+            // The chain up to this version is made of it and the versions older than it (later in the list).
+            return at < 0 ? null : ObjectManifests.AddChain(versions.Skip(at).ToList(), []);
+        }
+    }
+
     private static BucketTreeHead View(TreeHead head) => new(head.Bucket, head.Seq, head.Commit, head.Root, head.CommittedAt);
 }

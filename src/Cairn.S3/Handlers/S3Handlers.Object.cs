@@ -70,6 +70,12 @@ public sealed partial class S3Handlers
         }
     }
 
+    /// <summary>A GET or HEAD that sends <c>x-cairn-manifest: true</c> gets its version's manifest CID (issue 11) ...</summary>
+    private const string ManifestRequestHeader = "x-cairn-manifest";
+
+    /// <summary>... in this response header.</summary>
+    private const string ManifestResponseHeader = "x-cairn-manifest-cid";
+
     private async Task GetObjectAsync(HttpContext context, S3Request request, bool headOnly)
     {
         var bucket = RequireBucket(request);
@@ -135,6 +141,12 @@ public sealed partial class S3Handlers
         if (found.PartsCount is { } partsCount)
         {
             response.Headers["x-amz-mp-parts-count"] = partsCount.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        // Asked for only: a versioned key's manifest links its older versions, which takes a read of them all.
+        if (string.Equals(RequestHeaders.Value(headers, ManifestRequestHeader), "true", StringComparison.OrdinalIgnoreCase)
+            && await trees.GetManifestCidAsync(bucket, key, version.VersionId, context.RequestAborted).ConfigureAwait(false) is { } manifest)
+        {
+            response.Headers[ManifestResponseHeader] = manifest.ToString();
         }
         response.ContentLength = found.Length;
         if (found.IsPartial)

@@ -1,6 +1,7 @@
 using Cairn.Engine.Buckets;
 using Cairn.Engine.Multipart;
 using Cairn.Engine.Objects;
+using Cairn.Engine.Trees;
 using Cairn.S3.Auth;
 using Cairn.S3.Errors;
 using Cairn.S3.Routing;
@@ -12,7 +13,7 @@ namespace Cairn.S3.Handlers;
 /// One method per S3 operation: parse headers, call one engine method, write the response.
 /// Failures are thrown as <see cref="S3Exception"/> and written by the middleware, never here.
 /// </summary>
-public sealed partial class S3Handlers(BucketService buckets, ObjectService objects, MultipartService multipart, S3Options options)
+public sealed partial class S3Handlers(BucketService buckets, ObjectService objects, MultipartService multipart, BucketTreeService trees, S3Options options)
 {
     /// <summary>
     /// Dispatches a parsed, authenticated request (one switch, STYLE top rule 1), after refusing any

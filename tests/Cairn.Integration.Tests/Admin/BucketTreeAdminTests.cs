@@ -149,6 +149,50 @@ public sealed class BucketTreeAdminTests(ServerFixture fixture)
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task Head_and_get_asked_for_it_name_the_versions_manifest_which_the_next_commit_puts_in_the_tree()
+    {
+        // Arrange: two versions of a key.
+        var bucket = CairnServer.NewBucketName("tree");
+        await fixture.Server.Client.PutBucketAsync(bucket);
+        await fixture.Server.Client.PutBucketVersioningAsync(new PutBucketVersioningRequest
+        {
+            BucketName = bucket,
+            VersioningConfig = new S3BucketVersioningConfig { Status = Amazon.S3.VersionStatus.Enabled },
+        });
+        var older = await fixture.Server.Client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "k", ContentBody = "one" });
+        await fixture.Server.Client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "k", ContentBody = "two" });
+
+        // Act
+        var latest = await ObjectRequestAsync("HEAD", bucket, "k", "", asked: true);
+        var byId = await ObjectRequestAsync("GET", bucket, "k", "versionId=" + older.VersionId, asked: true);
+        var notAsked = await ObjectRequestAsync("GET", bucket, "k", "", asked: false);
+        var proof = await GetAsync(bucket, "proof", "key=k&flush=true");
+
+        // Assert: the tree's value for the key is the latest's manifest, which links the older one's.
+        Assert.Equal(200, latest.Status);
+        Assert.Equal(200, byId.Status);
+        Assert.Equal("one", byId.BodyText);
+        Assert.Null(notAsked.Header("x-cairn-manifest-cid"));
+        Assert.Equal(proof.Header("x-cairn-manifest"), latest.Header("x-cairn-manifest-cid"));
+        var (_, _, blocks) = await ReadProofAsync(proof, "k");
+        var manifest = ObjectManifest.Decode(blocks[Cid.Parse(latest.Header("x-cairn-manifest-cid")!)]);
+        Assert.Equal(byId.Header("x-cairn-manifest-cid"), manifest.Previous?.ToString());
+        Assert.NotNull(manifest.Previous);
+    }
+
+    private async Task<WireResponse> ObjectRequestAsync(string method, string bucket, string key, string query, bool asked)
+    {
+        using var wire = new WireClient(fixture.Server.Endpoint);
+        var request = wire.Request(method, WireSigner.PathOf(bucket, key), query);
+        if (asked)
+        {
+            request.Headers["x-cairn-manifest"] = "true";
+        }
+        _signer.SignHeaders(request, DateTimeOffset.UtcNow, WireSigner.Sha256Hex([]));
+        return await wire.SendAsync(request);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Refusals_are_json_errors_with_their_status()
     {
         // Arrange
