@@ -83,7 +83,7 @@ public sealed class EngineOptions
     /// </summary>
     public TimeSpan TreeCommitInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Bytes of tree blocks the committer keeps in memory per bucket between batches. Default 32 MiB.</summary>
+    /// <summary>Bytes of tree blocks the committer keeps in memory between batches, for all buckets together. Default 32 MiB.</summary>
     public long TreeCacheBytes { get; set; } = 32L * 1024 * 1024;
 
     /// <summary>Checks the values; returns the problems found.</summary>

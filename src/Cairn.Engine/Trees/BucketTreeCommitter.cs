@@ -36,9 +36,9 @@ public sealed partial class BucketTreeCommitter(IBucketTreeCatalog trees, IBlobB
     /// <summary>How long a written segment may wait for its commit before the sweeper may delete it.</summary>
     private static readonly TimeSpan SegmentReservation = TimeSpan.FromHours(1);
 
-    private readonly Dictionary<string, TreeBlockSource> _sources = new(StringComparer.Ordinal);
+    private readonly TreeBlockCache _cache = new(options.TreeCacheBytes);
 
-    /// <summary>One fold at a time in this process: the worker's and an admin flush's (the block caches are not shared safely).</summary>
+    /// <summary>One fold at a time in this process: the worker's and an admin flush's (the block cache is not shared safely).</summary>
     private readonly SemaphoreSlim _gate = new(1, 1);
 
     /// <inheritdoc />
@@ -57,7 +57,7 @@ public sealed partial class BucketTreeCommitter(IBucketTreeCatalog trees, IBlobB
         var committed = 0;
         foreach (var lag in behind)
         {
-            if (await FoldAsync(lag, cancellationToken).ConfigureAwait(false) is not null)
+            if (await FoldAsync(lag.Bucket, lag, cancellationToken).ConfigureAwait(false) is not null)
             {
                 committed++;
             }
@@ -86,7 +86,7 @@ public sealed partial class BucketTreeCommitter(IBucketTreeCatalog trees, IBlobB
             var committed = 0;
             foreach (var lag in behind)
             {
-                if (await FoldAsync(lag, cancellationToken).ConfigureAwait(false) is not null)
+                if (await FoldAsync(lag.Bucket, lag, cancellationToken).ConfigureAwait(false) is not null)
                 {
                     committed++;
                 }
@@ -100,19 +100,20 @@ public sealed partial class BucketTreeCommitter(IBucketTreeCatalog trees, IBlobB
     }
 
     /// <summary>Folds one bucket up to its journal's number now; the new head, or null when nothing was recorded.</summary>
-    public async Task<TreeHead?> CommitBucketAsync(string bucket, CancellationToken cancellationToken)
-    {
-        return await FoldAsync(new TreeLag(bucket, long.MaxValue, null), cancellationToken).ConfigureAwait(false);
-    }
+    public Task<TreeHead?> CommitBucketAsync(string bucket, CancellationToken cancellationToken) => FoldAsync(bucket, lag: null, cancellationToken);
 
-    private async Task<TreeHead?> FoldAsync(TreeLag lag, CancellationToken cancellationToken)
+    /// <summary>
+    /// Folds <paramref name="bucket"/> from the head its <paramref name="lag"/> listed, or, for a flush
+    /// (no lag), from the head read here. A commit recorded since the listing makes the record a
+    /// conflict, never a wrong tree.
+    /// </summary>
+    private async Task<TreeHead?> FoldAsync(string bucket, TreeLag? lag, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            // Another fold may have recorded a commit while this one waited: start from the latest.
-            var head = await trees.GetTreeHeadAsync(lag.Bucket, cancellationToken).ConfigureAwait(false);
-            return await FoldFromAsync(lag.Bucket, head, cancellationToken).ConfigureAwait(false);
+            var head = lag is null ? await trees.GetTreeHeadAsync(bucket, cancellationToken).ConfigureAwait(false) : lag.Head;
+            return await FoldFromAsync(bucket, head, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -122,7 +123,7 @@ public sealed partial class BucketTreeCommitter(IBucketTreeCatalog trees, IBlobB
 
     private async Task<TreeHead?> FoldFromAsync(string bucket, TreeHead? previous, CancellationToken cancellationToken)
     {
-        var source = SourceFor(bucket);
+        var source = new TreeBlockSource(trees, blobs, bucket, _cache);
         var tree = previous is null ? new MstTree() : MstTree.Open(previous.Root);
         var blocks = new List<MstBlock>();
         long seq;
@@ -130,7 +131,6 @@ public sealed partial class BucketTreeCommitter(IBucketTreeCatalog trees, IBlobB
         var snapshot = await trees.OpenFoldSnapshotAsync(bucket, previous?.Seq, cancellationToken).ConfigureAwait(false);
         if (snapshot is null)
         {
-            _sources.Remove(bucket);
             return null;
         }
         await using (snapshot.ConfigureAwait(false))
@@ -186,12 +186,11 @@ public sealed partial class BucketTreeCommitter(IBucketTreeCatalog trees, IBlobB
         if (outcome != RecordTreeCommitOutcome.Recorded)
         {
             LogCommitRefused(bucket, seq);
-            _sources.Remove(bucket);
             return null;
         }
         foreach (var node in nodes)
         {
-            source.Remember(node.Cid, node.Data);
+            _cache.Remember(node.Cid, node.Data);
         }
         tree.Unload();
         EntriesFolded += seq - (previous?.Seq ?? 0);
@@ -221,16 +220,6 @@ public sealed partial class BucketTreeCommitter(IBucketTreeCatalog trees, IBlobB
                 tree.Put(keyBytes[i], ObjectManifests.AddChain(chain, blocks));
             }
         }
-    }
-
-    private TreeBlockSource SourceFor(string bucket)
-    {
-        if (!_sources.TryGetValue(bucket, out var source))
-        {
-            source = new TreeBlockSource(trees, blobs, bucket, options.TreeCacheBytes);
-            _sources[bucket] = source;
-        }
-        return source;
     }
 
     // Event ids 140-149 belong to this worker; next free: 142.

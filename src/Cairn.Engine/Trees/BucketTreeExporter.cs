@@ -28,7 +28,7 @@ internal sealed class BucketTreeExporter(IBucketTreeCatalog trees, IObjectCatalo
     public async Task<BucketExportSummary> WriteAsync(BucketTreeHead head, Stream destination, IProgress<long>? progress,
         CancellationToken cancellationToken)
     {
-        var source = new TreeBlockSource(trees, blobs, head.Bucket, cacheBytes: 4L * 1024 * 1024);
+        var source = new TreeBlockSource(trees, blobs, head.Bucket, new TreeBlockCache(4L * 1024 * 1024));
         var counting = new CountingStream(destination, progress);
         var writer = new CarWriter(counting);
         await writer.WriteHeaderAsync([head.Commit], cancellationToken).ConfigureAwait(false);

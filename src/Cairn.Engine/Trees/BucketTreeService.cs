@@ -87,7 +87,7 @@ public sealed class BucketTreeService(IBucketTreeCatalog trees, IBucketCatalog b
         {
             return new BucketTreeProof(status);
         }
-        var source = new TreeBlockSource(trees, blobs, bucket, options.TreeCacheBytes);
+        var source = new TreeBlockSource(trees, blobs, bucket, new TreeBlockCache(options.TreeCacheBytes));
         var keyBytes = Encoding.UTF8.GetBytes(key);
         var tree = MstTree.Open(head.Root);
         await tree.LoadAsync([keyBytes], source, cancellationToken).ConfigureAwait(false);

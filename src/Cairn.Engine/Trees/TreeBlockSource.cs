@@ -7,19 +7,16 @@ namespace Cairn.Engine.Trees;
 
 /// <summary>
 /// A bucket's stored tree blocks, read from their segments: the catalog says where a block is, the
-/// blob store holds it. Blocks just written or read are kept in a bounded cache (the committer reads
-/// the upper layers of the tree in every batch). Checking a block against its CID is the reader's
-/// business (the tree checks every node it loads).
+/// blob store holds it. Blocks read go into <paramref name="cache"/>, where a caller also puts the
+/// blocks it has just written (the committer reads the upper layers of the tree in every batch).
+/// Checking a block against its CID is the reader's business (the tree checks every node it loads).
 /// </summary>
-internal sealed class TreeBlockSource(IBucketTreeCatalog trees, IBlobBackend blobs, string bucket, long cacheBytes) : IMstBlockSource
+internal sealed class TreeBlockSource(IBucketTreeCatalog trees, IBlobBackend blobs, string bucket, TreeBlockCache cache) : IMstBlockSource
 {
-    private readonly Dictionary<Cid, byte[]> _cache = [];
-    private long _cachedBytes;
-
     /// <inheritdoc />
     public async ValueTask<ReadOnlyMemory<byte>> GetBlockAsync(Cid cid, CancellationToken cancellationToken)
     {
-        if (_cache.TryGetValue(cid, out var cached))
+        if (cache.TryGet(cid, out var cached))
         {
             return cached;
         }
@@ -39,21 +36,34 @@ internal sealed class TreeBlockSource(IBucketTreeCatalog trees, IBlobBackend blo
             }
             total += read;
         }
-        Remember(cid, block);
+        cache.Remember(cid, block);
         return block;
     }
+}
+
+/// <summary>
+/// Blocks by CID, at most <paramref name="capacityBytes"/> of them, emptied whole when full. A CID
+/// names its bytes wherever they are stored, so one cache serves every bucket. Not thread-safe: one
+/// user at a time (the committer's folds take turns).
+/// </summary>
+internal sealed class TreeBlockCache(long capacityBytes)
+{
+    private readonly Dictionary<Cid, byte[]> _blocks = [];
+    private long _bytes;
+
+    public bool TryGet(Cid cid, out byte[] block) => _blocks.TryGetValue(cid, out block!);
 
     /// <summary>Keeps <paramref name="block"/> for later reads, dropping everything once the cache is full.</summary>
     public void Remember(Cid cid, byte[] block)
     {
-        if (_cachedBytes + block.Length > cacheBytes)
+        if (_bytes + block.Length > capacityBytes)
         {
-            _cache.Clear();
-            _cachedBytes = 0;
+            _blocks.Clear();
+            _bytes = 0;
         }
-        if (_cache.TryAdd(cid, block))
+        if (_blocks.TryAdd(cid, block))
         {
-            _cachedBytes += block.Length;
+            _bytes += block.Length;
         }
     }
 }

@@ -90,7 +90,7 @@ public sealed partial class CairnAdminApi(SigV4Verifier verifier, BucketTreeServ
             json.WriteNumber("seq", head.Seq);
             json.WriteString("commit", head.Commit.ToString());
             json.WriteString("root", head.Root.ToString());
-            json.WriteString("committedAt", head.CommittedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+            json.WriteString("committedAt", S3Date.ToXmlDate(head.CommittedAt));
         }).ConfigureAwait(false);
     }
 
@@ -170,7 +170,7 @@ public sealed partial class CairnAdminApi(SigV4Verifier verifier, BucketTreeServ
     }
 
     private static bool IsTrue(Microsoft.Extensions.Primitives.StringValues value) =>
-        value.Count == 1 && (value[0] is "true" or "1" || string.Equals(value[0], "true", StringComparison.OrdinalIgnoreCase));
+        value.Count == 1 && (value[0] == "1" || string.Equals(value[0], "true", StringComparison.OrdinalIgnoreCase));
 
     private static Task WriteErrorAsync(HttpContext context, int status, string code, string message)
     {

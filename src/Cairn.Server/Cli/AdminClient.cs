@@ -56,9 +56,7 @@ internal sealed class AdminClient(HttpClient http, Uri endpoint, CliCredentials 
     /// <exception cref="HttpRequestException">The server could not be reached or the answer not read.</exception>
     public async Task<AdminResponse> GetAsync(string pathAndQuery, CancellationToken cancellationToken)
     {
-        var uri = new Uri(endpoint.AbsoluteUri.TrimEnd('/') + pathAndQuery);
-        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
-        SigV4Signer.Sign(request, credentials.AccessKey, credentials.SecretKey, credentials.Region, timeProvider.GetUtcNow());
+        using var request = SignedGet(pathAndQuery);
         HttpResponseMessage response;
         byte[] body;
         try
@@ -75,12 +73,7 @@ internal sealed class AdminClient(HttpClient http, Uri endpoint, CliCredentials 
             throw new HttpRequestException($"no answer from {endpoint} within {http.Timeout.TotalSeconds:0} s.", ex);
         }
         using var disposeResponse = response;
-        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (name, values) in response.Headers)
-        {
-            headers.TryAdd(name, values.FirstOrDefault() ?? "");
-        }
-        return new AdminResponse(response.StatusCode, response.Content.Headers.ContentType?.MediaType, body, headers);
+        return new AdminResponse(response.StatusCode, response.Content.Headers.ContentType?.MediaType, body, HeadersOf(response));
     }
 
     /// <summary>
@@ -92,17 +85,11 @@ internal sealed class AdminClient(HttpClient http, Uri endpoint, CliCredentials 
     public async Task<AdminResponse> DownloadAsync(string pathAndQuery, Stream destination, IProgress<long>? progress,
         CancellationToken cancellationToken)
     {
-        var uri = new Uri(endpoint.AbsoluteUri.TrimEnd('/') + pathAndQuery);
-        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
-        SigV4Signer.Sign(request, credentials.AccessKey, credentials.SecretKey, credentials.Region, timeProvider.GetUtcNow());
+        using var request = SignedGet(pathAndQuery);
         try
         {
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-            foreach (var (name, values) in response.Headers)
-            {
-                headers.TryAdd(name, values.FirstOrDefault() ?? "");
-            }
+            var headers = HeadersOf(response);
             var mediaType = response.Content.Headers.ContentType?.MediaType;
             if (!response.IsSuccessStatusCode)
             {
@@ -129,6 +116,25 @@ internal sealed class AdminClient(HttpClient http, Uri endpoint, CliCredentials 
         {
             throw new HttpRequestException($"the answer from {endpoint} was cut off: {ex.Message}", ex);
         }
+    }
+
+    /// <summary>A GET of <paramref name="pathAndQuery"/> relative to the endpoint, signed now.</summary>
+    private HttpRequestMessage SignedGet(string pathAndQuery)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, new Uri(endpoint.AbsoluteUri.TrimEnd('/') + pathAndQuery));
+        SigV4Signer.Sign(request, credentials.AccessKey, credentials.SecretKey, credentials.Region, timeProvider.GetUtcNow());
+        return request;
+    }
+
+    /// <summary>The first value of each response header.</summary>
+    private static Dictionary<string, string> HeadersOf(HttpResponseMessage response)
+    {
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, values) in response.Headers)
+        {
+            headers.TryAdd(name, values.FirstOrDefault() ?? "");
+        }
+        return headers;
     }
 
     /// <summary>A path segment or query value, percent-encoded the RFC 3986 way (everything but unreserved characters).</summary>
