@@ -47,20 +47,15 @@ public static class CarVerifier
     /// <exception cref="OperationCanceledException">The verification was cancelled.</exception>
     public static async Task<CarVerification> VerifyAsync(Stream car, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(car);
-        if (!car.CanSeek || !car.CanRead)
-        {
-            throw new ArgumentException("The CAR verifier reads blocks back by offset: pass a readable, seekable stream (a file).", nameof(car));
-        }
-        CarBlockIndex index;
+        CarArchive archive;
         try
         {
-            index = await CarBlockIndex.BuildAsync(car, cancellationToken).ConfigureAwait(false);
+            archive = await CarArchive.OpenAsync(car, cancellationToken).ConfigureAwait(false);
         }
         catch (CarFormatException ex)
         {
             return new CarVerification(null, null, null, null, 0, 0, 0, 0, 0, 0, [$"The CAR cannot be read: {ex.Message}"]);
         }
-        return await new ExportCheck(index, MaxErrors).RunAsync(cancellationToken).ConfigureAwait(false);
+        return await archive.VerifyAsync(cancellationToken).ConfigureAwait(false);
     }
 }
