@@ -136,6 +136,25 @@ public sealed class CachingCatalog : IBucketCatalog, IObjectCatalog
         WritingAsync((commit.Version.Bucket, commit.Version.Key), () => _objects.CommitObjectAsync(commit, now, gracePeriod, cancellationToken));
 
     /// <inheritdoc />
+    /// <remarks>An import may touch any key of its bucket: it counts as a bucket write (every lookup checks that slot), and the bucket's rows go.</remarks>
+    public async ValueTask<ImportResult> ImportObjectsAsync(ObjectImport import, DateTimeOffset now, TimeSpan gracePeriod,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(import);
+        try
+        {
+            return await WritingAsync(null, () => _objects.ImportObjectsAsync(import, now, gracePeriod, cancellationToken)).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (var id in _cachedObjects.Keys.Where(id => id.Bucket == import.Bucket))
+            {
+                Drop(id);
+            }
+        }
+    }
+
+    /// <inheritdoc />
     public ValueTask<DeleteObjectResult> DeleteObjectAsync(string bucket, string key, WritePrecondition precondition, DateTimeOffset now,
         TimeSpan gracePeriod, CancellationToken cancellationToken) =>
         WritingAsync((bucket, key), () => _objects.DeleteObjectAsync(bucket, key, precondition, now, gracePeriod, cancellationToken));

@@ -102,4 +102,21 @@ public interface IObjectCatalog
     /// <exception cref="ArgumentException">The version has an inline body, or another bucket or key than the upload.</exception>
     ValueTask<CompleteMultipartResult> CompleteMultipartUploadAsync(string uploadId, IReadOnlyList<CompletedPart> parts,
         ObjectVersionRecord version, WritePrecondition precondition, DateTimeOffset now, TimeSpan gracePeriod, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Brings <paramref name="import"/>'s keys into its bucket in one transaction: readers see the
+    /// bucket wholly before or wholly after it. Each imported key gets exactly the versions given,
+    /// newest first as the latest, with their ids, times and delete markers kept (not placed by the
+    /// bucket's versioning state); their chunks gain references as a commit's do (adopting what the
+    /// upload reserved, which is then dropped). With <see cref="ObjectImport.Replace"/>, first every
+    /// key under <see cref="ObjectImport.Prefix"/> loses all its versions (their references released,
+    /// zero counts queued with the grace delay); keys outside the prefix are untouched. Every version
+    /// removed and written is a journal entry (removals first, then each key's versions oldest first).
+    /// On any outcome but <see cref="ImportOutcome.Imported"/> nothing changes and the upload's
+    /// reservations stay (the caller aborts it).
+    /// </summary>
+    /// <exception cref="ArgumentException">A key is outside the prefix or given twice, has no version,
+    /// a version of another bucket or key, a version id given twice, a body both inline and chunked,
+    /// or a delete marker with a body.</exception>
+    ValueTask<ImportResult> ImportObjectsAsync(ObjectImport import, DateTimeOffset now, TimeSpan gracePeriod, CancellationToken cancellationToken);
 }

@@ -252,3 +252,45 @@ public enum SweepDecision
     /// <summary>The entry no longer exists (another sweeper took it).</summary>
     Gone,
 }
+
+/// <summary>
+/// One key of an import (<see cref="IObjectCatalog.ImportObjectsAsync"/>): every version the source
+/// holds for it, newest first, each kept as it is (version id, times, a delete marker as a marker).
+/// </summary>
+public sealed record ImportedKey(string Key, IReadOnlyList<ObjectVersionRecord> Versions);
+
+/// <summary>
+/// A set of keys to bring into a bucket in one transaction.
+/// </summary>
+/// <param name="Bucket">The bucket written.</param>
+/// <param name="Prefix">The key range the import covers: every imported key starts with it ("" covers the bucket).</param>
+/// <param name="Replace">True: every key under the prefix that is not imported loses all its versions, and
+/// every imported key's versions replace the key's; false: the import adds keys the bucket does not hold at all.</param>
+/// <param name="UploadId">The upload whose reservations hold the chunks the import wrote (null when it reserved nothing).</param>
+/// <param name="Keys">The keys, in any order, each once.</param>
+public sealed record ObjectImport(string Bucket, string Prefix, bool Replace, Guid? UploadId, IReadOnlyList<ImportedKey> Keys);
+
+/// <summary>Outcome of an import.</summary>
+public enum ImportOutcome
+{
+    Imported,
+    NoSuchBucket,
+    /// <summary>Without replace, an imported key already has a version in the bucket (<see cref="ImportResult.Key"/>); nothing changed.</summary>
+    KeyExists,
+    /// <summary>With replace, a version under the prefix is protected by Object Lock (<see cref="ImportResult.Key"/>); nothing changed.</summary>
+    Locked,
+    /// <summary>
+    /// The bucket was never versioned but a key brings more than one version, a version id other than
+    /// "null" or a delete marker (<see cref="ImportResult.Key"/>); nothing changed.
+    /// </summary>
+    VersioningRequired,
+    /// <summary>A chunk a version names is neither reserved by the upload nor committed; nothing changed.</summary>
+    ChunkMissing,
+}
+
+/// <summary>
+/// What an import did: keys under the prefix that lost every version (replaced or removed), keys
+/// and versions written; <see cref="Key"/> names the key an outcome other than Imported is about.
+/// </summary>
+public readonly record struct ImportResult(ImportOutcome Outcome, int KeysRemoved = 0, int KeysImported = 0, int VersionsImported = 0,
+    string? Key = null);
