@@ -45,7 +45,7 @@ public abstract class BucketTreeCommitterTests : IAsyncLifetime
         var chunks = new ChunkStore(_blobs, _store, _options, _clock, new ChunkReadPins());
         _objects = new ObjectService(_store, _store, chunks, _options, _clock);
         _committer = new BucketTreeCommitter(_store, _blobs, _options, _clock, NullLogger<BucketTreeCommitter>.Instance);
-        _service = new BucketTreeService(_store, _store, _store, _blobs, _committer, chunks, _options);
+        _service = new BucketTreeService(_store, _store, _store, _blobs, _committer, chunks, _options, _clock);
     }
 
     public async Task DisposeAsync()

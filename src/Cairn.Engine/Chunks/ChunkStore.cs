@@ -198,7 +198,12 @@ public sealed partial class ChunkStore(IBlobBackend blobs, IChunkCatalog chunkCa
         }
     }
 
-    private async Task<ChunkRef> StoreChunkAsync(Guid uploadId, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores one chunk for an upload: reserves its address (the blob about to be written, or a pin
+    /// on the committed chunk it reuses), then writes the blob when nothing holds the bytes yet. The
+    /// importer stores a CAR's body blocks this way, one chunk per block, so their CIDs stay the chunks' addresses.
+    /// </summary>
+    internal async Task<ChunkRef> StoreChunkAsync(Guid uploadId, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         var hash = ContentHash.Compute(data.Span);
         var deadline = time.GetUtcNow() + options.ReservationTimeout;

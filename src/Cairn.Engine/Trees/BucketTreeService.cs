@@ -34,7 +34,7 @@ public sealed record BucketTreeProof(BucketTreeStatus Status, BucketTreeHead Hea
 /// journal up to now, and proofs for keys against it. Serves the admin API.
 /// </summary>
 public sealed class BucketTreeService(IBucketTreeCatalog trees, IBucketCatalog buckets, IObjectCatalog objects, IBlobBackend blobs,
-    BucketTreeCommitter committer, ChunkStore chunks, EngineOptions options)
+    BucketTreeCommitter committer, ChunkStore chunks, EngineOptions options, TimeProvider time)
 {
     /// <summary>Recorded commits looked through for one at a given journal number.</summary>
     private const int CommitSearchLimit = 100_000;
@@ -62,6 +62,13 @@ public sealed class BucketTreeService(IBucketTreeCatalog trees, IBucketCatalog b
     /// <summary>Streams the export of <paramref name="head"/> (see <see cref="BucketTreeExporter"/>) to <paramref name="destination"/>.</summary>
     public Task<BucketExportSummary> ExportAsync(BucketTreeHead head, Stream destination, IProgress<long>? progress, CancellationToken cancellationToken) =>
         new BucketTreeExporter(trees, objects, blobs, chunks).WriteAsync(head, destination, progress, cancellationToken);
+
+    /// <summary>
+    /// Imports a bucket export read from <paramref name="car"/> into a bucket (see <see cref="BucketTreeImporter"/>):
+    /// verified whole before anything is visible, then made visible in one catalog transaction.
+    /// </summary>
+    public Task<BucketImportResult> ImportAsync(Stream car, BucketImportRequest request, CancellationToken cancellationToken) =>
+        new BucketTreeImporter(buckets, objects, chunks, options, time).ImportAsync(car, request, cancellationToken);
 
     /// <summary>
     /// The bucket's latest commit. With <paramref name="flush"/>, the journal is folded first, up to

@@ -20,6 +20,7 @@ namespace Cairn.S3.Admin;
 /// <item><c>GET /_cairn/buckets/{bucket}/tree[?flush=true]</c>: the latest commit (after folding the journal up to now with flush).</item>
 /// <item><c>GET /_cairn/buckets/{bucket}/proof?key=K[&amp;flush=true]</c>: a proof of K's presence (with its manifest) or absence.</item>
 /// <item><c>GET /_cairn/buckets/{bucket}/export[?seq=N]</c>: the bucket as a CAR file (the latest state, folded now, or the commit recorded at N).</item>
+/// <item><c>POST /_cairn/buckets/{bucket}/import[?prefix=P][&amp;replace=true]</c>: a bucket export (the body) brought into the bucket.</item>
 /// </list>
 /// </remarks>
 public sealed partial class CairnAdminApi(SigV4Verifier verifier, BucketTreeService trees, ILogger<CairnAdminApi> logger)
@@ -37,12 +38,21 @@ public sealed partial class CairnAdminApi(SigV4Verifier verifier, BucketTreeServ
         var (rawPath, rawQuery) = S3Middleware.SplitTarget(context);
         try
         {
-            verifier.Verify(new SigV4Request(context.Request.Method, rawPath, rawQuery, context.Request.Headers));
+            var auth = verifier.Verify(new SigV4Request(context.Request.Method, rawPath, rawQuery, context.Request.Headers));
+            var (bucket, action) = ParsePath(rawPath);
+            if (action == "import")
+            {
+                if (!HttpMethods.IsPost(context.Request.Method))
+                {
+                    throw new AdminException(StatusCodes.Status405MethodNotAllowed, "MethodNotAllowed", "An import is a POST of the CAR file.");
+                }
+                await ImportAsync(context, auth, bucket).ConfigureAwait(false);
+                return;
+            }
             if (!HttpMethods.IsGet(context.Request.Method))
             {
-                throw new AdminException(StatusCodes.Status405MethodNotAllowed, "MethodNotAllowed", "The admin API answers GET only.");
+                throw new AdminException(StatusCodes.Status405MethodNotAllowed, "MethodNotAllowed", "The admin API answers GET only, and POST for import.");
             }
-            var (bucket, action) = ParsePath(rawPath);
             var flush = IsTrue(context.Request.Query["flush"]);
             switch (action)
             {
@@ -159,7 +169,7 @@ public sealed partial class CairnAdminApi(SigV4Verifier verifier, BucketTreeServ
         var slash = rest.IndexOf('/', StringComparison.Ordinal);
         if (slash <= 0 || rest.IndexOf('/', slash + 1) >= 0)
         {
-            throw new AdminException(StatusCodes.Status404NotFound, "NoSuchAction", "Admin bucket calls are /_cairn/buckets/{bucket}/{tree|proof}.");
+            throw new AdminException(StatusCodes.Status404NotFound, "NoSuchAction", "Admin bucket calls are /_cairn/buckets/{bucket}/{tree|proof|export|import}.");
         }
         var bucket = Uri.UnescapeDataString(rest[..slash]);
         if (!BucketName.IsValid(bucket))

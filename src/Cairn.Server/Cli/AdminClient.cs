@@ -42,7 +42,7 @@ internal sealed record AdminResponse(HttpStatusCode Status, string? MediaType, b
 }
 
 /// <summary>
-/// Sends signed GETs to the admin API under <c>/_cairn/</c>. Every request is signed with
+/// Sends signed requests to the admin API under <c>/_cairn/</c>. Every request is signed with
 /// <see cref="SigV4Signer"/> at the moment it is sent.
 /// </summary>
 internal sealed class AdminClient(HttpClient http, Uri endpoint, CliCredentials credentials, TimeProvider timeProvider)
@@ -115,6 +115,33 @@ internal sealed class AdminClient(HttpClient http, Uri endpoint, CliCredentials 
         catch (IOException ex) when (!cancellationToken.IsCancellationRequested)
         {
             throw new HttpRequestException($"the answer from {endpoint} was cut off: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// POSTs the file <paramref name="body"/> (from its start) to <paramref name="pathAndQuery"/> and
+    /// reads the answer whole. The signature covers the file's SHA-256 (one read to hash it, one to
+    /// send it), so the server refuses a body changed on the way.
+    /// </summary>
+    /// <exception cref="HttpRequestException">The server could not be reached or the answer not read.</exception>
+    public async Task<AdminResponse> PostFileAsync(string pathAndQuery, FileStream body, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(endpoint.AbsoluteUri.TrimEnd('/') + pathAndQuery))
+        {
+            Content = new StreamContent(body, 1 << 20),
+        };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/vnd.ipld.car");
+        request.Content.Headers.ContentLength = body.Length - body.Position;
+        SigV4Signer.Sign(request, credentials.AccessKey, credentials.SecretKey, credentials.Region, timeProvider.GetUtcNow());
+        try
+        {
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+            var answer = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            return new AdminResponse(response.StatusCode, response.Content.Headers.ContentType?.MediaType, answer, HeadersOf(response));
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new HttpRequestException($"cannot reach {endpoint} or send the file: {ex.Message}", ex);
         }
     }
 

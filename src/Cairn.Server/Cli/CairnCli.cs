@@ -4,8 +4,8 @@ using System.CommandLine.Help;
 namespace Cairn.Server.Cli;
 
 /// <summary>
-/// The <c>cairn</c> command-line tools (issue 11): <c>cairn tree</c>, <c>cairn proof</c> and
-/// <c>cairn export</c> talk to a running server's admin API, signing every request with SigV4;
+/// The <c>cairn</c> command-line tools (issue 11): <c>cairn tree</c>, <c>cairn proof</c>,
+/// <c>cairn export</c> and <c>cairn import</c> talk to a running server's admin API, signing every request with SigV4;
 /// <c>cairn verify</c> checks an export offline. <c>cairn</c> with no command, or with
 /// only server options, serves (<see cref="ServerHost.RunAsync"/>); <see cref="IsCommand"/> tells which.
 /// </summary>
@@ -78,6 +78,7 @@ public static class CairnCli
             TreeCommand.Create(context),
             ProofCommand.Create(context),
             ExportCommand.Create(context),
+            ImportCommand.Create(context),
             VerifyCommand.Create(context),
         };
         root.Add(context.Endpoint);
