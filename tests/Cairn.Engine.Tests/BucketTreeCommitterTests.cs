@@ -235,6 +235,167 @@ public abstract class BucketTreeCommitterTests : IAsyncLifetime
         Assert.Equal(1, head.Seq);
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task A_prefix_export_holds_exactly_its_keys_manifests_and_chunks_and_the_nodes_its_range_needs_under_the_same_commit()
+    {
+        // Arrange: 90 keys under a/, b/ and c/ (a tree of several nodes), versions, inline and chunked bodies.
+        await _store.PutBucketVersioningAsync(Bucket, BucketVersioning.Enabled, Ct);
+        for (var i = 0; i < 90; i++)
+        {
+            var key = $"{"abc"[i % 3]}/{i:D3}";
+            await PutAsync(key, i % 10 == 0 ? 70_000 : i * 7 % 600, i);
+            if (i % 9 == 0)
+            {
+                await PutAsync(key, 50, 1000 + i);
+            }
+        }
+        await _objects.DeleteAsync(Bucket, "b/004", Ct);
+        var (status, head) = await _service.PrepareExportAsync(Bucket, seq: null, Ct);
+        Assert.Equal(BucketTreeStatus.Found, status);
+
+        // Act
+        using var full = new MemoryStream();
+        var fullSummary = await _service.ExportAsync(head, full, progress: null, Ct);
+        using var range = new MemoryStream();
+        var rangeSummary = await _service.ExportAsync(head, "b/", range, progress: null, Ct);
+
+        // Assert: same commit; the range file is the commit, the nodes on the search paths of "b/" and of
+        // "b0" (the first key after the range) and every node holding a b/ key below it, and the b/ keys'
+        // manifest chains and chunks, worked out here from the whole export.
+        var (fullRoots, fullBlocks) = await ReadCarAsync(full);
+        var (rangeRoots, rangeBlocks) = await ReadCarAsync(range);
+        Assert.Equal([head.Commit], fullRoots);
+        Assert.Equal([head.Commit], rangeRoots);
+        var expected = new HashSet<Cid> { head.Commit };
+        var neededNodes = new HashSet<Cid>();
+        var inRange = 0;
+        HoldsRangeKey(head.Root);
+        OnSearchPath("b/"u8.ToArray());
+        OnSearchPath("b0"u8.ToArray());
+        expected.UnionWith(neededNodes);
+        var nodes = neededNodes.Count;
+        Assert.True(nodes < fullBlocks.Values.Count(IsNode), "the range left no subtree out");
+        Assert.True(rangeBlocks.Keys.ToHashSet().SetEquals(expected),
+            $"{rangeBlocks.Count} blocks in the range file, {expected.Count} expected, {rangeBlocks.Keys.Intersect(expected).Count()} in both");
+        Assert.Equal(30, inRange);
+        Assert.Equal(30, rangeSummary.Keys);
+        Assert.Equal(90, fullSummary.Keys);
+        Assert.Equal(range.Length, rangeSummary.Bytes);
+        Assert.True(range.Length < full.Length / 2);
+
+        // ...and it verifies offline as the range's export, and not as the whole bucket's.
+        range.Position = 0;
+        var verified = await CarVerifier.VerifyAsync(range, "b/", Ct);
+        Assert.True(verified.IsValid, string.Join("\n", verified.Errors));
+        Assert.Equal((head.Commit, head.Root, 30, nodes, "b/"), (verified.Commit, verified.Root, verified.Keys, verified.Nodes, verified.Prefix));
+        Assert.Equal(rangeSummary.Manifests, verified.Manifests);
+        range.Position = 0;
+        Assert.Contains((await CarVerifier.VerifyAsync(range, Ct)).Errors, static e => e.EndsWith("is missing.", StringComparison.Ordinal));
+        full.Position = 0;
+        var fullVerified = await CarVerifier.VerifyAsync(full, "b/", Ct);
+        Assert.True(fullVerified.IsValid, string.Join("\n", fullVerified.Errors));
+        Assert.Equal(30, fullVerified.Keys);
+
+        bool HoldsRangeKey(Cid cid)
+        {
+            var node = MstNode.Decode(fullBlocks[cid]);
+            var holds = false;
+            foreach (var (key, entry) in node.ExpandKeys().Zip(node.Entries))
+            {
+                if (key.AsSpan().StartsWith("b/"u8))
+                {
+                    holds = true;
+                    inRange++;
+                    for (Cid? link = entry.Value; link is not null;)
+                    {
+                        expected.Add(link);
+                        var manifest = ObjectManifest.Decode(fullBlocks[link]);
+                        Assert.StartsWith("b/", manifest.Key, StringComparison.Ordinal);
+                        expected.UnionWith(manifest.Body.Select(static c => c.Cid));
+                        link = manifest.Previous;
+                    }
+                }
+            }
+            foreach (var child in node.Entries.Select(static e => e.Right).Prepend(node.Left).OfType<Cid>())
+            {
+                holds |= HoldsRangeKey(child);
+            }
+            if (holds)
+            {
+                neededNodes.Add(cid);
+            }
+            return holds;
+        }
+
+        void OnSearchPath(byte[] key)
+        {
+            for (Cid? cid = head.Root; cid is not null;)
+            {
+                neededNodes.Add(cid);
+                var node = MstNode.Decode(fullBlocks[cid]);
+                var keys = node.ExpandKeys();
+                var at = Array.FindIndex(keys, k => MstKey.Compare(k, key) >= 0);
+                at = at < 0 ? keys.Length : at;
+                if (at < keys.Length && keys[at].AsSpan().SequenceEqual(key))
+                {
+                    return;
+                }
+                cid = at == 0 ? node.Left : node.Entries[at - 1].Right;
+            }
+        }
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_prefix_export_of_a_range_with_no_keys_holds_only_the_path_to_it_and_verifies()
+    {
+        // Arrange
+        for (var i = 0; i < 60; i++)
+        {
+            await PutAsync($"k/{i:D3}", 20, i);
+        }
+        var (_, head) = await _service.PrepareExportAsync(Bucket, seq: null, Ct);
+
+        // Act
+        using var file = new MemoryStream();
+        var summary = await _service.ExportAsync(head, "k/0305", file, progress: null, Ct);
+
+        // Assert: the commit and nodes only; the root's layer is at least 1, so it has children
+        var (roots, blocks) = await ReadCarAsync(file);
+        Assert.Equal([head.Commit], roots);
+        Assert.Equal((0L, 0L, 0L), (summary.Keys, summary.Manifests, summary.Chunks));
+        Assert.All(blocks.Where(b => b.Key != head.Commit), static b => Assert.True(IsNode(b.Value)));
+        Assert.InRange(blocks.Count, 2, 10);
+        file.Position = 0;
+        var verified = await CarVerifier.VerifyAsync(file, "k/0305", Ct);
+        Assert.True(verified.IsValid, string.Join("\n", verified.Errors));
+        Assert.Equal((0, blocks.Count - 1, head.Root), (verified.Keys, verified.Nodes, verified.Root));
+    }
+
+    private static async Task<(IReadOnlyList<Cid> Roots, Dictionary<Cid, byte[]> Blocks)> ReadCarAsync(MemoryStream file)
+    {
+        file.Position = 0;
+        var reader = await CarReader.OpenAsync(file, Ct);
+        var blocks = new Dictionary<Cid, byte[]>();
+        while (await reader.ReadBlockAsync(Ct) is { } block)
+        {
+            blocks[block.Cid] = block.Data.ToArray();
+        }
+        return (reader.Roots, blocks);
+    }
+
+    private static bool IsNode(byte[] block)
+    {
+        try
+        {
+            MstNode.Decode(block);
+            return true;
+        }
+        catch (MstFormatException)
+        {
+            return false;
+        }
+    }
+
     private async Task<List<string>> SegmentsAsync()
     {
         var names = new List<string>();

@@ -5,7 +5,7 @@ namespace Cairn.Mst.Tests;
 
 /// <summary>Offline verification of exported bucket CARs (issue 11): valid exports, then one defect each.</summary>
 [Trait("Issue", "11")]
-public class CarVerifierTests
+public partial class CarVerifierTests
 {
     private static readonly DateTimeOffset s_time = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000);
 

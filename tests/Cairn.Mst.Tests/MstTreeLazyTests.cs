@@ -546,6 +546,67 @@ public class MstTreeLazyTests(ITestOutputHelper output)
         Assert.Equal(model.Select(p => (Convert.ToHexString(p.Key), p.Value)), listed.Select(p => (Convert.ToHexString(p.Key), p.Value)));
     }
 
+    [Theory(Timeout = 60_000)]
+    [InlineData("a/")]
+    [InlineData("photos/2024/")]
+    [InlineData("\u65e5\u672c/")]
+    [InlineData("no-such-prefix/")]
+    public async Task EnumerateAsync_with_a_range_yields_only_its_keys_and_never_reads_a_subtree_outside_it(string prefix)
+    {
+        // Arrange: a store that refuses every node whose subtree lies wholly outside the range.
+        var random = new Random(29);
+        var model = RandomModel(random, 3000);
+        var built = MstBuilder.Build(model);
+        var source = new DictionaryBlockSource(built.Blocks);
+        var range = MstPrefixRange.For(prefix)!;
+        var outside = 0;
+        var pending = new Stack<(Cid Cid, byte[]? Lower, byte[]? Upper)>([(built.Root, null, null)]);
+        while (pending.TryPop(out var visit))
+        {
+            var node = MstNode.Decode(source[visit.Cid]);
+            var keys = node.ExpandKeys();
+            var children = new List<(Cid Cid, byte[]? Lower, byte[]? Upper)>();
+            if (node.Left is { } left)
+            {
+                children.Add((left, visit.Lower, keys.Length > 0 ? keys[0] : visit.Upper));
+            }
+            for (var i = 0; i < node.Entries.Count; i++)
+            {
+                if (node.Entries[i].Right is { } right)
+                {
+                    children.Add((right, keys[i], i + 1 < keys.Length ? keys[i + 1] : visit.Upper));
+                }
+            }
+            foreach (var child in children)
+            {
+                var lowerOk = child.Upper is null || child.Upper.AsSpan().SequenceCompareTo(range.Prefix) > 0;
+                var startsBefore = child.Lower is null || child.Lower.AsSpan()[..Math.Min(child.Lower.Length, range.Prefix.Length)].SequenceCompareTo(range.Prefix) <= 0;
+                if (lowerOk && startsBefore)
+                {
+                    pending.Push(child);
+                }
+                else
+                {
+                    source.Refused.Add(child.Cid);
+                    outside++;
+                }
+            }
+        }
+        var prefixBytes = System.Text.Encoding.UTF8.GetBytes(prefix);
+
+        // Act
+        var listed = new List<string>();
+        await foreach (var pair in MstTree.Open(built.Root).EnumerateAsync(source, range, CancellationToken.None))
+        {
+            listed.Add(Convert.ToHexString(pair.Key));
+        }
+
+        // Assert
+        Assert.Equal(model.Keys.Where(key => key.AsSpan().StartsWith(prefixBytes)).Select(Convert.ToHexString), listed);
+        Assert.True(outside > 0, "the test tree should have subtrees outside the range");
+        Assert.True(source.Reads < built.Blocks.Count - outside + 1);
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task Unload_keeps_the_top_levels_asked_for_and_the_next_batch_reads_only_below_them()
     {

@@ -10,24 +10,38 @@ namespace Cairn.Engine.Trees;
 /// Writes a bucket's state at one commit as a CARv1 stream rooted at the commit: the commit block,
 /// every tree node, every manifest (each key's whole previous chain, so earlier versions too) and
 /// every body chunk as a raw block. Streams: memory holds one node, one manifest and one chunk at a
-/// time, plus a bounded set of chunk CIDs already written (a chunk shared by many versions is written
-/// again once that set has been cleared; CAR readers accept repeated blocks).
+/// time, the links (and, for a range, the bounds) of the nodes still to visit along one path, plus
+/// a bounded set of chunk CIDs already written (a chunk shared by many versions is written again
+/// once that set has been cleared; CAR readers accept repeated blocks).
 /// </summary>
 /// <remarks>
+/// <para>
+/// With a prefix the stream is a range proof against the same commit (<see cref="MstPrefixRange"/>,
+/// checked by <see cref="CarVerifier"/> with the prefix): the commit, the nodes whose key range can
+/// hold a key starting with it (the paths to the range's two ends and every node wholly inside it;
+/// a subtree wholly outside is left out, its CID staying in its parent), and the manifest chains
+/// and body blocks of the keys starting with it only.
+/// </para>
+/// <para>
 /// The walk reads nodes and manifests from the bucket's segments, an inline body from its version's
 /// row, and chunk bodies through <see cref="ChunkStore"/> (pinned and checked as a GET does). A body
 /// that is gone (its version deleted since the commit, and swept) fails the export loudly: until old
 /// roots are retained and collected (issue 11's collection), the latest commit is the one to export.
+/// </para>
 /// </remarks>
 internal sealed class BucketTreeExporter(IBucketTreeCatalog trees, IObjectCatalog objects, IBlobBackend blobs, ChunkStore chunks)
 {
     /// <summary>Chunk CIDs remembered as written before the set is cleared.</summary>
     private const int WrittenChunkWindow = 100_000;
 
-    /// <summary>Writes the export of <paramref name="head"/>; returns what it wrote.</summary>
-    public async Task<BucketExportSummary> WriteAsync(BucketTreeHead head, Stream destination, IProgress<long>? progress,
+    /// <summary>
+    /// Writes the export of <paramref name="head"/>, of the keys starting with <paramref name="prefix"/>
+    /// (null or empty: every key); returns what it wrote (its keys: those in the range).
+    /// </summary>
+    public async Task<BucketExportSummary> WriteAsync(BucketTreeHead head, string? prefix, Stream destination, IProgress<long>? progress,
         CancellationToken cancellationToken)
     {
+        var range = MstPrefixRange.For(prefix);
         var source = new TreeBlockSource(trees, blobs, head.Bucket, new TreeBlockCache(4L * 1024 * 1024));
         var counting = new CountingStream(destination, progress);
         var writer = new CarWriter(counting);
@@ -36,29 +50,37 @@ internal sealed class BucketTreeExporter(IBucketTreeCatalog trees, IObjectCatalo
             .ConfigureAwait(false);
         long keys = 0, manifests = 0, chunkBlocks = 0;
         var written = new HashSet<Cid>();
-        var pending = new Stack<Cid>();
-        pending.Push(head.Root);
-        while (pending.TryPop(out var nodeCid))
+        // Each node to visit with the bounds of its keys (the keys around it in its parent, or the
+        // parent's own bounds at its edges), which a range export compares with the prefix's range.
+        var pending = new Stack<(Cid Cid, byte[]? Lower, byte[]? Upper)>();
+        pending.Push((head.Root, null, null));
+        while (pending.TryPop(out var visit))
         {
-            var block = await source.GetBlockAsync(nodeCid, cancellationToken).ConfigureAwait(false);
-            await writer.WriteBlockAsync(nodeCid, block, cancellationToken).ConfigureAwait(false);
+            var block = await source.GetBlockAsync(visit.Cid, cancellationToken).ConfigureAwait(false);
+            await writer.WriteBlockAsync(visit.Cid, block, cancellationToken).ConfigureAwait(false);
             var node = MstNode.Decode(block);
-            // Children are pushed right to left, so the walk goes in key order.
+            var nodeKeys = range is null ? null : node.ExpandKeys();
+            // Children are pushed right to left, so the walk goes in key order; a range skips those
+            // whose keys cannot start with its prefix.
             for (var i = node.Entries.Count - 1; i >= 0; i--)
             {
                 if (node.Entries[i].Right is { } right)
                 {
-                    pending.Push(right);
+                    PushIfInRange(right, nodeKeys?[i], i + 1 < node.Entries.Count ? nodeKeys?[i + 1] : visit.Upper);
                 }
             }
             if (node.Left is { } left)
             {
-                pending.Push(left);
+                PushIfInRange(left, visit.Lower, node.Entries.Count > 0 ? nodeKeys?[0] : visit.Upper);
             }
-            foreach (var entry in node.Entries)
+            for (var i = 0; i < node.Entries.Count; i++)
             {
+                if (range is not null && !range.Contains(nodeKeys![i]))
+                {
+                    continue;
+                }
                 keys++;
-                for (Cid? link = entry.Value; link is not null;)
+                for (Cid? link = node.Entries[i].Value; link is not null;)
                 {
                     var manifestBlock = await source.GetBlockAsync(link, cancellationToken).ConfigureAwait(false);
                     await writer.WriteBlockAsync(link, manifestBlock, cancellationToken).ConfigureAwait(false);
@@ -71,6 +93,14 @@ internal sealed class BucketTreeExporter(IBucketTreeCatalog trees, IObjectCatalo
         }
         await counting.FlushAsync(cancellationToken).ConfigureAwait(false);
         return new BucketExportSummary(head, keys, manifests, chunkBlocks, counting.BytesWritten);
+
+        void PushIfInRange(Cid child, byte[]? lower, byte[]? upper)
+        {
+            if (range is null || range.Overlaps(lower, upper))
+            {
+                pending.Push((child, lower, upper));
+            }
+        }
     }
 
     /// <summary>Writes the manifest's body chunks not written lately; returns how many it wrote.</summary>
@@ -158,5 +188,5 @@ internal sealed class BucketTreeExporter(IBucketTreeCatalog trees, IObjectCatalo
     }
 }
 
-/// <summary>What an export wrote: the commit, keys, manifests, body blocks and bytes.</summary>
+/// <summary>What an export wrote: the commit, keys (a range export's: those in its range), manifests, body blocks and bytes.</summary>
 public sealed record BucketExportSummary(BucketTreeHead Head, long Keys, long Manifests, long Chunks, long Bytes);

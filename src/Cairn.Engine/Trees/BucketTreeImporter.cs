@@ -53,9 +53,9 @@ public sealed record BucketImportResult(BucketImportStatus Status)
 
 /// <summary>
 /// Brings a bucket export (a CAR rooted at a bucket commit) into a bucket (issue 11): the file is
-/// spooled to a scratch file and verified whole by <see cref="CarArchive.VerifyAsync"/> (every block
-/// against its CID, the tree rebuilt to its root, every manifest and chunk) before anything is
-/// written; the body blocks of the keys under the prefix are then stored as chunks under one upload
+/// spooled to a scratch file and verified whole by <see cref="CarArchive.VerifyAsync(string?, CancellationToken)"/> (every block
+/// against its CID, the tree rebuilt to its root, every manifest and chunk; with a prefix, the range
+/// proof of the keys under it) before anything is written; the body blocks of the keys under the prefix are then stored as chunks under one upload
 /// (one chunk per block, so each CID stays its chunk's address and the manifests come out the same),
 /// and one catalog transaction makes the keys visible (<see cref="IObjectCatalog.ImportObjectsAsync"/>),
 /// with every version's id, times, headers, metadata, tags and checksums as the manifests give them.
@@ -94,7 +94,8 @@ internal sealed class BucketTreeImporter(IBucketCatalog buckets, IObjectCatalog 
         {
             return Refused([$"The CAR cannot be read: {ex.Message}"]);
         }
-        var verification = await archive.VerifyAsync(cancellationToken).ConfigureAwait(false);
+        // A range proof (an export with a prefix) verifies against the prefix it covers; so does a whole export.
+        var verification = await archive.VerifyAsync(request.Prefix.Length == 0 ? null : request.Prefix, cancellationToken).ConfigureAwait(false);
         if (!verification.IsValid)
         {
             return Refused(verification.Errors) with { SourceCommit = verification.Commit, SourceBucket = verification.Bucket };
@@ -163,14 +164,10 @@ internal sealed class BucketTreeImporter(IBucketCatalog buckets, IObjectCatalog 
     private async Task<List<ImportedKey>> ReadKeysAsync(CarArchive archive, Cid root, BucketImportRequest request, Guid uploadId,
         Dictionary<ContentHash, int> stored, CancellationToken cancellationToken)
     {
-        var prefix = Encoding.UTF8.GetBytes(request.Prefix);
         var keys = new List<ImportedKey>();
-        await foreach (var (keyBytes, value) in MstTree.Open(root).EnumerateAsync(archive, cancellationToken).ConfigureAwait(false))
+        var range = MstPrefixRange.For(request.Prefix);
+        await foreach (var (keyBytes, value) in MstTree.Open(root).EnumerateAsync(archive, range, cancellationToken).ConfigureAwait(false))
         {
-            if (!keyBytes.AsSpan().StartsWith(prefix))
-            {
-                continue;
-            }
             var key = Encoding.UTF8.GetString(keyBytes);
             var versions = new List<ObjectVersionRecord>();
             for (Cid? link = value; link is not null;)

@@ -61,7 +61,16 @@ public sealed class BucketTreeService(IBucketTreeCatalog trees, IBucketCatalog b
 
     /// <summary>Streams the export of <paramref name="head"/> (see <see cref="BucketTreeExporter"/>) to <paramref name="destination"/>.</summary>
     public Task<BucketExportSummary> ExportAsync(BucketTreeHead head, Stream destination, IProgress<long>? progress, CancellationToken cancellationToken) =>
-        new BucketTreeExporter(trees, objects, blobs, chunks).WriteAsync(head, destination, progress, cancellationToken);
+        ExportAsync(head, prefix: null, destination, progress, cancellationToken);
+
+    /// <summary>
+    /// Streams the export of <paramref name="head"/>'s keys starting with <paramref name="prefix"/>
+    /// (null or empty: all of them), a range proof against the same commit (see
+    /// <see cref="BucketTreeExporter"/>), to <paramref name="destination"/>.
+    /// </summary>
+    public Task<BucketExportSummary> ExportAsync(BucketTreeHead head, string? prefix, Stream destination, IProgress<long>? progress,
+        CancellationToken cancellationToken) =>
+        new BucketTreeExporter(trees, objects, blobs, chunks).WriteAsync(head, prefix, destination, progress, cancellationToken);
 
     /// <summary>
     /// Imports a bucket export read from <paramref name="car"/> into a bucket (see <see cref="BucketTreeImporter"/>):

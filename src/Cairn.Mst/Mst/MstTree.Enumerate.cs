@@ -14,8 +14,18 @@ public sealed partial class MstTree
     /// tree while enumerating.
     /// </summary>
     /// <exception cref="MstFormatException">A block does not match its CID or is not a node that fits where it hangs.</exception>
+    public IAsyncEnumerable<KeyValuePair<byte[], Cid>> EnumerateAsync(IMstBlockSource source, CancellationToken cancellationToken) =>
+        EnumerateAsync(source, range: null, cancellationToken);
+
+    /// <summary>
+    /// The keys in <paramref name="range"/> (null: every key) and their values, in bytewise key
+    /// order, as <see cref="EnumerateAsync(IMstBlockSource, CancellationToken)"/> walks them; a
+    /// subtree whose keys cannot start with the prefix is neither read nor walked, so a range proof
+    /// (which leaves such subtrees out) walks as well as a whole tree.
+    /// </summary>
+    /// <exception cref="MstFormatException">A block does not match its CID or is not a node that fits where it hangs.</exception>
     public async IAsyncEnumerable<KeyValuePair<byte[], Cid>> EnumerateAsync(
-        IMstBlockSource source, [EnumeratorCancellation] CancellationToken cancellationToken)
+        IMstBlockSource source, MstPrefixRange? range, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
         var stack = new Stack<(Node Node, int Next, byte[]? Upper)>();
@@ -25,6 +35,11 @@ public sealed partial class MstTree
         {
             while (current is not null)
             {
+                if (range is not null && !range.Overlaps(lower, upper))
+                {
+                    current = null; // no key below here can start with the prefix
+                    break;
+                }
                 if (!current.IsLoaded)
                 {
                     var copy = Node.Stub(current.Cid!, current.Layer);
@@ -40,7 +55,10 @@ public sealed partial class MstTree
             if (next < node.Entries.Count)
             {
                 var entry = node.Entries[next];
-                yield return new KeyValuePair<byte[], Cid>((byte[])entry.Key.Clone(), entry.Value);
+                if (range is null || range.Contains(entry.Key))
+                {
+                    yield return new KeyValuePair<byte[], Cid>((byte[])entry.Key.Clone(), entry.Value);
+                }
                 stack.Push((node, next + 1, nodeUpper));
                 lower = entry.Key;
                 upper = next + 1 < node.Entries.Count ? node.Entries[next + 1].Key : nodeUpper;

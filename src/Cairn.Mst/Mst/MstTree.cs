@@ -141,7 +141,7 @@ public sealed partial class MstTree
     }
 
     /// <summary>Every key and value in bytewise key order, from the nodes in memory.</summary>
-    /// <exception cref="InvalidOperationException">The tree has stubs (use <see cref="EnumerateAsync"/>).</exception>
+    /// <exception cref="InvalidOperationException">The tree has stubs (use <see cref="EnumerateAsync(IMstBlockSource, CancellationToken)"/>).</exception>
     public IEnumerable<KeyValuePair<byte[], Cid>> Enumerate()
     {
         ThrowIfAnyStub(nameof(Enumerate));

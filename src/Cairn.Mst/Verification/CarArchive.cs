@@ -5,8 +5,8 @@ namespace Cairn.Mst;
 /// <summary>
 /// A CAR file opened for random access: one pass indexes every block (checking each against its
 /// CID), then blocks are read back by CID. It is what an importer walks after
-/// <see cref="VerifyAsync"/> has found the file sound, and it serves the file's MST nodes to
-/// <see cref="MstTree.EnumerateAsync"/>. Memory is the index alone, never the blocks.
+/// <see cref="VerifyAsync(string, CancellationToken)"/> has found the file sound, and it serves the file's MST nodes to
+/// <see cref="MstTree.EnumerateAsync(IMstBlockSource, MstPrefixRange?, CancellationToken)"/>. Memory is the index alone, never the blocks.
 /// </summary>
 /// <remarks>The stream stays the caller's; do not move or change it while the archive is in use.</remarks>
 public sealed class CarArchive : IMstBlockSource
@@ -36,9 +36,17 @@ public sealed class CarArchive : IMstBlockSource
         return new CarArchive(await CarBlockIndex.BuildAsync(car, cancellationToken).ConfigureAwait(false));
     }
 
-    /// <summary>Runs <see cref="CarVerifier"/>'s checks over the indexed file (see its remarks for the contract).</summary>
-    public Task<CarVerification> VerifyAsync(CancellationToken cancellationToken) =>
-        new ExportCheck(_index, CarVerifier.MaxErrors).RunAsync(cancellationToken);
+    /// <summary>Runs <see cref="CarVerifier"/>'s checks over the indexed file as a whole bucket's export (see its remarks for the contract).</summary>
+    public Task<CarVerification> VerifyAsync(CancellationToken cancellationToken) => VerifyAsync(prefix: null, cancellationToken);
+
+    /// <summary>
+    /// Runs <see cref="CarVerifier"/>'s checks over the indexed file as the export of the keys
+    /// starting with <paramref name="prefix"/> (see its remarks for the contract).
+    /// </summary>
+    /// <param name="prefix">The range's prefix; null or empty: the whole bucket.</param>
+    /// <param name="cancellationToken">Cancels the checks.</param>
+    public Task<CarVerification> VerifyAsync(string? prefix, CancellationToken cancellationToken) =>
+        new ExportCheck(_index, prefix, CarVerifier.MaxErrors).RunAsync(cancellationToken);
 
     /// <summary>Whether the file holds <paramref name="cid"/>.</summary>
     public bool Contains(Cid cid) => _index.TryGetLocation(cid, out _);

@@ -5,8 +5,8 @@ namespace Cairn.Mst;
 
 /// <summary>
 /// One run of <see cref="CarVerifier"/>'s checks over an indexed CAR (see its remarks for the
-/// contract). Partial files: <c>.Tree</c> walks and rebuilds the MST, <c>.Manifests</c> follows
-/// manifests, chunks and reachability.
+/// contract). Partial files: <c>.Tree</c> walks the MST and rebuilds it (or, for a range, checks
+/// each node's shape), <c>.Manifests</c> follows manifests, chunks and reachability.
 /// </summary>
 internal sealed partial class ExportCheck
 {
@@ -14,19 +14,29 @@ internal sealed partial class ExportCheck
 
     private readonly CarBlockIndex _index;
     private readonly int _maxErrors;
+    private readonly string? _prefix; // null: the whole bucket
+    private readonly MstPrefixRange? _range; // null: the whole bucket
+    private readonly byte[] _prefixBytes;
     private readonly List<string> _errors = [];
     private readonly HashSet<Cid> _reached = []; // every block the commit reaches (present or not)
     private readonly HashSet<Cid> _manifests = [];
     private readonly HashSet<Cid> _chunks = [];
-    private readonly List<Leaf> _leaves = [];
+    private readonly List<Leaf> _leaves = []; // the keys whose manifests are checked: all, or the range's and those the file holds
+    private int _keys; // keys walked (in the range)
     private int _nodes;
     private bool _treeIntact = true; // every node read and sound, every key in order: the rebuild is meaningful
     private long _bytes;
 
-    public ExportCheck(CarBlockIndex index, int maxErrors)
+    /// <param name="index">The indexed CAR.</param>
+    /// <param name="prefix">Check the file as the export of the keys starting with it; null or empty: of the whole bucket.</param>
+    /// <param name="maxErrors">Errors collected before the run stops.</param>
+    public ExportCheck(CarBlockIndex index, string? prefix, int maxErrors)
     {
         _index = index;
         _maxErrors = maxErrors;
+        _range = MstPrefixRange.For(prefix);
+        _prefix = _range is null ? null : prefix;
+        _prefixBytes = _range?.Prefix.ToArray() ?? [];
     }
 
     /// <summary>Runs every check; stops early after the error limit or when there is no commit to follow.</summary>
@@ -50,7 +60,7 @@ internal sealed partial class ExportCheck
         }
         return new CarVerification(
             root, commit?.Bucket, commit?.Seq, commit?.Data,
-            _leaves.Count, _nodes, _manifests.Count, _chunks.Count, _index.Count, _bytes, _errors);
+            _keys, _nodes, _manifests.Count, _chunks.Count, _index.Count, _bytes, _errors, _prefix);
     }
 
     /// <summary>Check 1: one root, present, a bucket commit. Null when there is nothing to follow.</summary>

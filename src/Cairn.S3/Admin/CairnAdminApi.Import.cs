@@ -19,9 +19,7 @@ public sealed partial class CairnAdminApi
     private async Task ImportAsync(HttpContext context, AuthResult auth, string bucket)
     {
         var query = context.Request.Query;
-        var prefix = query["prefix"].Count > 1
-            ? throw new AdminException(StatusCodes.Status400BadRequest, "InvalidArgument", "prefix is given once at most.")
-            : query["prefix"].ToString();
+        var prefix = ParsePrefix(query["prefix"]) ?? "";
         var replace = IsTrue(query["replace"]);
         var body = RequestBody.Open(context, auth, out _);
         BucketImportResult result;

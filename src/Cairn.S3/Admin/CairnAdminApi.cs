@@ -19,7 +19,8 @@ namespace Cairn.S3.Admin;
 /// <list type="bullet">
 /// <item><c>GET /_cairn/buckets/{bucket}/tree[?flush=true]</c>: the latest commit (after folding the journal up to now with flush).</item>
 /// <item><c>GET /_cairn/buckets/{bucket}/proof?key=K[&amp;flush=true]</c>: a proof of K's presence (with its manifest) or absence.</item>
-/// <item><c>GET /_cairn/buckets/{bucket}/export[?seq=N]</c>: the bucket as a CAR file (the latest state, folded now, or the commit recorded at N).</item>
+/// <item><c>GET /_cairn/buckets/{bucket}/export[?seq=N][&amp;prefix=P]</c>: the bucket as a CAR file (the latest state, folded now, or the commit recorded at N);
+/// with a prefix, the range proof of the keys starting with it against the same commit.</item>
 /// <item><c>POST /_cairn/buckets/{bucket}/import[?prefix=P][&amp;replace=true]</c>: a bucket export (the body) brought into the bucket.</item>
 /// </list>
 /// </remarks>
@@ -68,7 +69,8 @@ public sealed partial class CairnAdminApi(SigV4Verifier verifier, BucketTreeServ
                     await ProofAsync(context, bucket, key, flush).ConfigureAwait(false);
                     break;
                 case "export":
-                    await ExportAsync(context, bucket, ParseSeq(context.Request.Query["seq"])).ConfigureAwait(false);
+                    await ExportAsync(context, bucket, ParseSeq(context.Request.Query["seq"]), ParsePrefix(context.Request.Query["prefix"]))
+                        .ConfigureAwait(false);
                     break;
                 default:
                     throw new AdminException(StatusCodes.Status404NotFound, "NoSuchAction", $"No admin call '{action}' for buckets.");
@@ -123,8 +125,11 @@ public sealed partial class CairnAdminApi(SigV4Verifier verifier, BucketTreeServ
         await response.Body.WriteAsync(proof.Car, context.RequestAborted).ConfigureAwait(false);
     }
 
-    /// <summary>Streams the bucket's export (a CAR rooted at the commit); headers name the commit before the first byte.</summary>
-    private async Task ExportAsync(HttpContext context, string bucket, long? seq)
+    /// <summary>
+    /// Streams the bucket's export (a CAR rooted at the commit), or with <paramref name="prefix"/> its
+    /// range's; headers name the commit before the first byte.
+    /// </summary>
+    private async Task ExportAsync(HttpContext context, string bucket, long? seq, string? prefix)
     {
         var (status, head) = await trees.PrepareExportAsync(bucket, seq, context.RequestAborted).ConfigureAwait(false);
         ThrowOnStatus(status, bucket);
@@ -134,8 +139,16 @@ public sealed partial class CairnAdminApi(SigV4Verifier verifier, BucketTreeServ
         response.Headers["x-cairn-commit"] = head.Commit.ToString();
         response.Headers["x-cairn-root"] = head.Root.ToString();
         response.Headers["x-cairn-seq"] = head.Seq.ToString(CultureInfo.InvariantCulture);
-        await trees.ExportAsync(head, response.Body, progress: null, context.RequestAborted).ConfigureAwait(false);
+        await trees.ExportAsync(head, prefix, response.Body, progress: null, context.RequestAborted).ConfigureAwait(false);
     }
+
+    /// <summary>An export's key prefix: null when absent or empty (the whole bucket).</summary>
+    private static string? ParsePrefix(Microsoft.Extensions.Primitives.StringValues value) => value.Count switch
+    {
+        0 => null,
+        1 => string.IsNullOrEmpty(value[0]) ? null : value[0],
+        _ => throw new AdminException(StatusCodes.Status400BadRequest, "InvalidArgument", "prefix is given at most once."),
+    };
 
     private static long? ParseSeq(Microsoft.Extensions.Primitives.StringValues value)
     {

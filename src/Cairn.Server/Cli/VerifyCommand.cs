@@ -5,30 +5,39 @@ using Cairn.Mst;
 namespace Cairn.Server.Cli;
 
 /// <summary>
-/// <c>cairn verify FILE.car</c>: checks an export offline, without a server (<see cref="CarVerifier"/>):
-/// every block against its CID, the tree re-derived from its leaves, every manifest and its chunks,
-/// nothing unreachable. Exit 0 when it holds, 3 with each problem on stderr when it does not.
+/// <c>cairn verify FILE.car [--prefix P]</c>: checks an export offline, without a server
+/// (<see cref="CarVerifier"/>): every block against its CID, the tree re-derived from its leaves,
+/// every manifest and its chunks, nothing unreachable; with a prefix, as the range export of the keys
+/// starting with it (the nodes the range needs, each checked on its own, and the range's manifests).
+/// Exit 0 when it holds, 3 with each problem on stderr when it does not.
 /// </summary>
 internal static class VerifyCommand
 {
     public static Command Create(CliContext context)
     {
         var file = new Argument<FileInfo>("FILE") { Description = "The CAR file written by 'cairn export'." };
+        var prefix = new Option<string?>("--prefix")
+        {
+            Description = "Check the file as the export of the keys starting with this prefix ('cairn export --prefix').",
+            HelpName = "PREFIX",
+        };
         var command = new Command("verify", "Check an exported bucket (a CAR file) offline: blocks, tree, manifests and chunks.")
         {
             file,
+            prefix,
         };
-        command.SetAction((parseResult, cancellationToken) => RunAsync(context, parseResult.GetRequiredValue(file), cancellationToken));
+        command.SetAction((parseResult, cancellationToken) => RunAsync(context, parseResult.GetRequiredValue(file), parseResult.GetValue(prefix),
+            cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(CliContext context, FileInfo file, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(CliContext context, FileInfo file, string? prefix, CancellationToken cancellationToken)
     {
         CarVerification result;
         try
         {
             await using var stream = new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
-            result = await CarVerifier.VerifyAsync(stream, cancellationToken).ConfigureAwait(false);
+            result = await CarVerifier.VerifyAsync(stream, prefix, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -45,7 +54,8 @@ internal static class VerifyCommand
             return CairnCli.ExitProofFailed;
         }
         await context.Stdout.WriteAsync(string.Create(CultureInfo.InvariantCulture,
-            $"ok\nbucket: {result.Bucket}\nseq: {result.Seq}\ncommit: {result.Commit}\nroot: {result.Root}\nkeys: {result.Keys}\n"
+            $"ok\nbucket: {result.Bucket}\nseq: {result.Seq}\ncommit: {result.Commit}\nroot: {result.Root}\n"
+            + $"{(result.Prefix is null ? "" : "prefix: " + result.Prefix + "\n")}keys: {result.Keys}\n"
             + $"manifests: {result.Manifests}\nchunks: {result.Chunks}\nbytes: {result.Bytes}\n")).ConfigureAwait(false);
         return CairnCli.ExitSuccess;
     }

@@ -193,6 +193,34 @@ public sealed class BucketTreeAdminTests(ServerFixture fixture)
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task An_export_with_a_prefix_is_a_range_proof_against_the_buckets_commit()
+    {
+        // Arrange: 40 keys, half under a non-ASCII prefix
+        var bucket = await NewBucketAsync([.. Enumerable.Range(0, 40).Select(static i => i % 2 == 0 ? $"ünï/{i:D2}" : $"other/{i:D2}")]);
+
+        // Act
+        var full = await GetAsync(bucket, "export");
+        var range = await GetAsync(bucket, "export", "prefix=" + WireSigner.UriEncode("ünï/", keepSlash: false));
+        var twice = await GetAsync(bucket, "export", "prefix=a&prefix=b");
+
+        // Assert: the same commit; the range verifies offline with its prefix only, and the whole export with it too
+        Assert.True(full.Status == 200, full.ToString());
+        Assert.True(range.Status == 200, range.ToString());
+        Assert.Equal("application/vnd.ipld.car", range.Header("Content-Type"));
+        Assert.Equal(full.Header("x-cairn-commit"), range.Header("x-cairn-commit"));
+        Assert.Equal(full.Header("x-cairn-root"), range.Header("x-cairn-root"));
+        Assert.True(range.Body.Length < full.Body.Length);
+        var verified = await CarVerifier.VerifyAsync(new MemoryStream(range.Body), "ünï/", CancellationToken.None);
+        Assert.True(verified.IsValid, string.Join("\n", verified.Errors));
+        Assert.Equal((full.Header("x-cairn-commit"), 20, 20), (verified.Commit?.ToString(), verified.Keys, verified.Manifests));
+        Assert.False((await CarVerifier.VerifyAsync(new MemoryStream(range.Body), CancellationToken.None)).IsValid);
+        var wholeInRange = await CarVerifier.VerifyAsync(new MemoryStream(full.Body), "ünï/", CancellationToken.None);
+        Assert.True(wholeInRange.IsValid, string.Join("\n", wholeInRange.Errors));
+        Assert.Equal((20, 40), (wholeInRange.Keys, wholeInRange.Manifests));
+        AssertError(twice, 400, "InvalidArgument");
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Refusals_are_json_errors_with_their_status()
     {
         // Arrange

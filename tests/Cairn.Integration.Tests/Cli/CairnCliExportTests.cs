@@ -66,6 +66,35 @@ public sealed class CairnCliExportTests(ServerFixture fixture) : IDisposable
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task An_export_with_a_prefix_verifies_with_it_and_not_without()
+    {
+        // Arrange
+        var bucket = CairnServer.NewBucketName("cli-export");
+        await fixture.Server.Client.PutBucketAsync(bucket);
+        for (var i = 0; i < 30; i++)
+        {
+            var key = i % 3 == 0 ? $"in/{i:D2}" : $"out/{i:D2}";
+            await fixture.Server.Client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, ContentBody = "body of " + key });
+        }
+        var file = Path.Combine(_directory, "range.car");
+
+        // Act
+        var export = await RunAsync("export", bucket, "--prefix", "in/", "-o", file);
+        var verify = await CliRun.StartAsync(handler: null, ["verify", file, "--prefix", "in/"]);
+        var whole = await CliRun.StartAsync(handler: null, ["verify", file]);
+
+        // Assert
+        Assert.True(export.ExitCode == CairnCli.ExitSuccess, export.Stderr);
+        Assert.Contains("prefix: in/\n", export.Stdout, StringComparison.Ordinal);
+        Assert.True(verify.ExitCode == CairnCli.ExitSuccess, verify.Stderr);
+        Assert.StartsWith("ok\n", verify.Stdout, StringComparison.Ordinal);
+        Assert.Contains("prefix: in/\nkeys: 10\nmanifests: 10\nchunks: 10\n", verify.Stdout, StringComparison.Ordinal);
+        Assert.Equal(CairnCli.ExitProofFailed, whole.ExitCode);
+        Assert.Contains("is missing", whole.Stderr, StringComparison.Ordinal);
+        Assert.Contains("does not verify", whole.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Refused_exports_exit_1_and_leave_no_file()
     {
         // Arrange
