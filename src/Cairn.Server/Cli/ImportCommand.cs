@@ -77,6 +77,8 @@ internal static class ImportCommand
         }
     }
 
+    private static string Keys(int count) => count == 1 ? "1 key" : string.Create(CultureInfo.InvariantCulture, $"{count} keys");
+
     /// <summary>The server's answer as lines of <c>name: value</c>, with the first line saying what happened.</summary>
     private static string Describe(byte[] body, string bucket, string prefix, bool replace)
     {
@@ -87,10 +89,10 @@ internal static class ImportCommand
         var where = prefix.Length == 0 ? $"bucket {bucket}" : $"prefix '{prefix}' of bucket {bucket}";
         var summary = (imported, replace) switch
         {
-            (0, true) => $"emptied: the archive holds no keys under the prefix, so the {where} is now empty ({removed} keys removed).",
+            (0, true) => $"emptied: the archive holds no keys under the prefix, so the {where} is now empty ({Keys(removed)} removed).",
             (0, false) => $"nothing imported: the archive holds no keys under the prefix; the {where} is unchanged.",
-            (_, true) => $"replaced: the {where} now holds the archive's {imported} keys ({removed} keys replaced or removed).",
-            _ => $"imported: {imported} keys into the {where}.",
+            (_, true) => $"replaced: the {where} now holds the archive's {Keys(imported)} ({Keys(removed)} replaced or removed).",
+            _ => $"imported: {Keys(imported)} into the {where}.",
         };
         return string.Create(CultureInfo.InvariantCulture,
             $"{summary}\nkeys: {imported}\nversions: {answer.GetProperty("versionsImported").GetInt32()}\nremoved: {removed}\n"
