@@ -92,6 +92,7 @@ public sealed class SqliteMultipartCatalogTests() : MultipartCatalogConformanceT
 public sealed class SqliteDeleteQueueTests() : DeleteQueueConformanceTests<SqliteTarget>(new SqliteTarget());
 public sealed class SqliteLeaseStoreTests() : LeaseStoreConformanceTests<SqliteTarget>(new SqliteTarget());
 public sealed class SqliteBucketTreeCatalogTests() : BucketTreeCatalogConformanceTests<SqliteTarget>(new SqliteTarget());
+public sealed class SqliteObjectImportTests() : ObjectImportConformanceTests<SqliteTarget>(new SqliteTarget());
 
 [Collection(PostgresCluster.Collection)]
 public sealed class PostgresBucketCatalogTests(PostgresCluster cluster) : BucketCatalogConformanceTests<PostgresTarget>(new PostgresTarget(cluster));
@@ -107,10 +108,13 @@ public sealed class PostgresDeleteQueueTests(PostgresCluster cluster) : DeleteQu
 public sealed class PostgresLeaseStoreTests(PostgresCluster cluster) : LeaseStoreConformanceTests<PostgresTarget>(new PostgresTarget(cluster));
 [Collection(PostgresCluster.Collection)]
 public sealed class PostgresBucketTreeCatalogTests(PostgresCluster cluster) : BucketTreeCatalogConformanceTests<PostgresTarget>(new PostgresTarget(cluster));
+[Collection(PostgresCluster.Collection)]
+public sealed class PostgresObjectImportTests(PostgresCluster cluster) : ObjectImportConformanceTests<PostgresTarget>(new PostgresTarget(cluster));
 
-// The row cache wraps buckets and objects; multipart completion writes object rows through it.
+// The row cache wraps buckets and objects; multipart completion and imports write object rows through it.
 public sealed class CachedSqliteBucketCatalogTests() : BucketCatalogConformanceTests<CachedSqliteTarget>(new CachedSqliteTarget());
 public sealed class CachedSqliteMultipartCatalogTests() : MultipartCatalogConformanceTests<CachedSqliteTarget>(new CachedSqliteTarget());
+public sealed class CachedSqliteObjectImportTests() : ObjectImportConformanceTests<CachedSqliteTarget>(new CachedSqliteTarget());
 
 // Coalesced lookups and creates (bucket and object rows; multipart completion commits object rows):
 // on by default on PostgreSQL, so checked on SQLite here, and the one-statement-each path on PostgreSQL.
