@@ -6,7 +6,8 @@
 #     how long a flush then takes;
 #   - committer throughput: journal entries folded per second by one flush of a bucket's whole backlog
 #     (the node without the background committer);
-#   - export MB/s of the PUT bucket (admin API, streamed to /dev/null by the client).
+#   - export MB/s of the PUT bucket and of a bucket of 4 MiB bodies (admin API, streamed to a file by the client);
+#   - import MB/s of those two files into new buckets (admin API POST: spool, verify, store, one transaction).
 # Rounds rotate the order of the configurations; the table gives medians and ratios.
 #   bench/trees.sh [--quick] [--rounds N] [--interval HH:MM:SS.fff] [--keep DIR]
 set -euo pipefail
@@ -61,6 +62,7 @@ start_node committer --Engine:TreeCommitter=true --Engine:TreeCommitInterval="$i
 start_node plain
 
 results="$work/results.jsonl"
+export BENCH_WORK="$work"
 : >"$results"
 measure() { # LABEL NODE [cairn-bench args...]
     local label=$1 node=$2
@@ -70,11 +72,12 @@ measure() { # LABEL NODE [cairn-bench args...]
         --access-key "$access_key" --secret-key "$secret_key" --warmup "$warmup" --json "$results" "$@" \
         >>"$work/generator.log" 2>&1 || { echo "cairn-bench $label reported errors:" >&2; tail -n 5 "$work/generator.log" >&2; }
 }
-# Admin calls signed by botocore: tree (lag and flush) and export, timed, as JSON lines.
-admin() { # LABEL NODE BUCKET ACTION(lag|flush|export)
+# Admin calls signed by botocore: tree (lag and flush), export and import, timed, as JSON lines.
+admin() { # LABEL NODE BUCKET ACTION(fold|export|import|fill-big)
     python3 - "http://127.0.0.1:${port_of[$2]}" "$access_key" "$secret_key" "$1" "$3" "$4" >>"$results" <<'PY'
 import json, sys, time, urllib.request
 import boto3
+from botocore.config import Config
 from botocore.auth import S3SigV4Auth
 from botocore.awsrequest import AWSRequest
 endpoint, key, secret, label, bucket, action = sys.argv[1:7]
@@ -91,13 +94,41 @@ def seq(flush):
         if e.code == 404 and not flush:
             return 0
         raise
-if action == "export":
+import os
+car = os.path.join(os.environ["BENCH_WORK"], bucket + ".car")
+if action == "fill-big":
+    s3 = boto3.session.Session(aws_access_key_id=key, aws_secret_access_key=secret, region_name="us-east-1").client(
+        "s3", endpoint_url=endpoint, config=Config(s3={"addressing_style": "path"}))
+    s3.create_bucket(Bucket=bucket)
+    for i in range(24):
+        s3.put_object(Bucket=bucket, Key=f"big-{i:03d}", Body=os.urandom(4 * 1024 * 1024))
+elif action == "export":
     start, size = time.perf_counter(), 0
-    with get(f"/_cairn/buckets/{bucket}/export") as r:
+    with get(f"/_cairn/buckets/{bucket}/export") as r, open(car, "wb") as f:
         while chunk := r.read(1 << 20):
             size += len(chunk)
+            f.write(chunk)
     seconds = time.perf_counter() - start
     print(json.dumps({"label": label, "errors": 0, "bytes": size, "seconds": seconds, "mbPerSec": size / seconds / 1e6}))
+elif action == "import":
+    s3 = boto3.session.Session(aws_access_key_id=key, aws_secret_access_key=secret, region_name="us-east-1").client(
+        "s3", endpoint_url=endpoint, config=Config(s3={"addressing_style": "path"}))
+    target = bucket + "-imported"
+    s3.create_bucket(Bucket=target)
+    size = os.path.getsize(car)
+    start = time.perf_counter()
+    with open(car, "rb") as f:
+        # botocore signs the file's SHA-256 (one read), the server checks it while spooling (the send).
+        request = AWSRequest(method="POST", url=f"{endpoint}/_cairn/buckets/{target}/import", data=f)
+        S3SigV4Auth(credentials, "s3", "us-east-1").add_auth(request)
+        f.seek(0)
+        headers = dict(request.headers.items())
+        headers["Content-Length"] = str(size)
+        with urllib.request.urlopen(urllib.request.Request(request.url, data=f, method="POST", headers=headers), timeout=600) as r:
+            answer = json.load(r)
+    seconds = time.perf_counter() - start
+    print(json.dumps({"label": label, "errors": 0, "bytes": size, "seconds": seconds, "mbPerSec": size / seconds / 1e6,
+                      "keys": answer["keysImported"]}))
 else:
     before = seq(flush=False)
     start = time.perf_counter()
@@ -119,6 +150,10 @@ for round in $(seq 1 "$rounds"); do
     done
 done
 admin "export:plain" plain "put-1" export
+admin "import:plain" plain "put-1" import
+admin "fill:big" plain "big" fill-big
+admin "export:big" plain "big" export
+admin "import:big" plain "big" import
 
 python3 - "$results" "$(cut -d' ' -f1-3 /proc/loadavg)" "bench/trees.sh$([ "$mode" = quick ] && echo " --quick") --rounds $rounds --interval $interval" "$rounds" "$interval" <<'PY'
 import json, statistics, sys
@@ -144,7 +179,11 @@ rate = values("fold:plain:", "entriesPerSec")
 backlog = values("fold:plain:", "behind")
 print(f"Committer throughput, one flush of a round's whole backlog ({med(backlog):,.0f} entries, every key new): "
       f"median {med(rate):,.0f} journal entries/s.")
-export = runs.get("export:plain")
-if export:
-    print(f"Export of put-1 ({export['bytes'] / 1e6:,.1f} MB): {export['mbPerSec']:,.1f} MB/s.")
+for name, what in (("plain", "put-1 (4 KiB bodies)"), ("big", "big (24 bodies of 4 MiB)")):
+    export, imported = runs.get(f"export:{name}"), runs.get(f"import:{name}")
+    if export:
+        print(f"Export of {what}, {export['bytes'] / 1e6:,.1f} MB: {export['mbPerSec']:,.1f} MB/s.", end="")
+    if imported:
+        print(f" Import of that file into a new bucket ({imported['keys']:,} keys): {imported['mbPerSec']:,.1f} MB/s.", end="")
+    print()
 PY

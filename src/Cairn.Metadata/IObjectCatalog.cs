@@ -107,7 +107,7 @@ public interface IObjectCatalog
     /// Brings <paramref name="import"/>'s keys into its bucket in one transaction: readers see the
     /// bucket wholly before or wholly after it. Each imported key gets exactly the versions given,
     /// newest first as the latest, with their ids, times and delete markers kept (not placed by the
-    /// bucket's versioning state); their chunks gain references as a commit's do (adopting what the
+    /// bucket's versioning state; in a bucket with a default retention, a version without one gets it, as a put would); their chunks gain references as a commit's do (adopting what the
     /// upload reserved, which is then dropped). With <see cref="ObjectImport.Replace"/>, first every
     /// key under <see cref="ObjectImport.Prefix"/> loses all its versions (their references released,
     /// zero counts queued with the grace delay); keys outside the prefix are untouched. Every version
