@@ -24,15 +24,9 @@ public sealed class BucketImportAdminTests(ServerFixture fixture)
 
     private IAmazonS3 S3 => fixture.Server.Client;
 
-    private async Task<WireResponse> CallAsync(string method, string bucket, string action, string query = "", byte[]? body = null,
-        string? payloadHash = null)
-    {
-        using var wire = new WireClient(fixture.Server.Endpoint);
-        var request = wire.Request(method, "/_cairn/buckets/" + WireSigner.UriEncode(bucket, keepSlash: false) + "/" + action, query);
-        request.Body = body ?? [];
-        _signer.SignHeaders(request, DateTimeOffset.UtcNow, payloadHash ?? WireSigner.Sha256Hex(request.Body));
-        return await wire.SendAsync(request);
-    }
+    private Task<WireResponse> CallAsync(string method, string bucket, string action, string query = "", byte[]? body = null,
+        string? payloadHash = null) =>
+        AdminWire.SendAsync(fixture.Server.Endpoint, _signer, method, bucket, action, query, body, payloadHash);
 
     private async Task<byte[]> ExportAsync(string bucket)
     {
@@ -44,17 +38,9 @@ public sealed class BucketImportAdminTests(ServerFixture fixture)
     private Task<WireResponse> ImportAsync(string bucket, byte[] car, string prefix = "", bool replace = false) =>
         CallAsync("POST", bucket, "import", "prefix=" + WireSigner.UriEncode(prefix, keepSlash: false) + (replace ? "&replace=true" : ""), car);
 
-    private static JsonElement Json(WireResponse response)
-    {
-        Assert.Equal("application/json", response.Header("Content-Type"));
-        return JsonDocument.Parse(response.Body).RootElement;
-    }
+    private static JsonElement Json(WireResponse response) => AdminWire.Json(response);
 
-    private static void AssertError(WireResponse response, int status, string code)
-    {
-        Assert.True(response.Status == status, response.ToString());
-        Assert.Equal(code, Json(response).GetProperty("code").GetString());
-    }
+    private static void AssertError(WireResponse response, int status, string code) => AdminWire.AssertError(response, status, code);
 
     /// <summary>The bucket's tree after folding its journal up to now: (journal number, root).</summary>
     private async Task<(long Seq, string Root)> TreeAsync(string bucket)

@@ -19,29 +19,13 @@ public sealed class BucketTreeAdminTests(ServerFixture fixture)
     private readonly WireSigner _signer = new(CairnServer.AccessKey, CairnServer.SecretKey, CairnServer.Region);
 
     /// <summary>An admin call signed in the header form (by <paramref name="signer"/>, the root key by default), or not at all.</summary>
-    private async Task<WireResponse> GetAsync(string bucket, string action, string query = "", WireSigner? signer = null, string method = "GET",
-        bool signed = true)
-    {
-        using var wire = new WireClient(fixture.Server.Endpoint);
-        var request = wire.Request(method, "/_cairn/buckets/" + WireSigner.UriEncode(bucket, keepSlash: false) + "/" + action, query);
-        if (signed)
-        {
-            (signer ?? _signer).SignHeaders(request, DateTimeOffset.UtcNow, WireSigner.Sha256Hex([]));
-        }
-        return await wire.SendAsync(request);
-    }
+    private Task<WireResponse> GetAsync(string bucket, string action, string query = "", WireSigner? signer = null, string method = "GET",
+        bool signed = true) =>
+        AdminWire.SendAsync(fixture.Server.Endpoint, signed ? signer ?? _signer : null, method, bucket, action, query);
 
-    private static JsonElement Json(WireResponse response)
-    {
-        Assert.Equal("application/json", response.Header("Content-Type"));
-        return JsonDocument.Parse(response.Body).RootElement;
-    }
+    private static JsonElement Json(WireResponse response) => AdminWire.Json(response);
 
-    private static void AssertError(WireResponse response, int status, string code)
-    {
-        Assert.True(response.Status == status, response.ToString());
-        Assert.Equal(code, Json(response).GetProperty("code").GetString());
-    }
+    private static void AssertError(WireResponse response, int status, string code) => AdminWire.AssertError(response, status, code);
 
     private async Task<string> NewBucketAsync(params string[] keys)
     {
