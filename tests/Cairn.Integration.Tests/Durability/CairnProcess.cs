@@ -43,9 +43,11 @@ internal sealed class CairnProcess : IAsyncDisposable
     /// <summary>
     /// Starts <c>dotnet cairn.dll</c> on <paramref name="dataDirectory"/>, listening on a port the OS
     /// picks (read back from the startup banner, so no other test can take it in between), and
-    /// returns once <c>/_cairn/health</c> answers.
+    /// returns once <c>/_cairn/health</c> answers. <paramref name="environment"/> sets variables of the
+    /// child's own (e.g. <c>TMPDIR</c>, so a test can see the scratch files it leaves).
     /// </summary>
-    public static async Task<CairnProcess> StartAsync(string dataDirectory, IEnumerable<string> extraArgs, CancellationToken cancellationToken)
+    public static async Task<CairnProcess> StartAsync(string dataDirectory, IEnumerable<string> extraArgs, CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var serverDll = Path.Combine(AppContext.BaseDirectory, "cairn.dll");
         Assert.True(File.Exists(serverDll), $"{serverDll} is missing: the test project references Cairn.Server, which copies it there.");
@@ -67,6 +69,10 @@ internal sealed class CairnProcess : IAsyncDisposable
             name.StartsWith("CAIRN_", StringComparison.Ordinal) || name is "ASPNETCORE_URLS" or "DOTNET_URLS").ToList())
         {
             start.Environment.Remove(variable);
+        }
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
         }
 
         var banner = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
