@@ -3,16 +3,18 @@
 //
 //   node car-check.mjs FILE.car   -> prints JSON: the commit and, per key, its versions newest first
 //
-// It checks that every block's bytes hash to its CID (sha2-256), that every DAG-CBOR block
-// re-encodes to exactly its bytes (the decoder accepts unsorted maps; the encoder does not write
-// them), that the file's single root is a commit {bucket, data, format, prev, seq, time}, that the
-// tree's node entries expand (prefix + suffix) to keys in strictly increasing byte order, that each
-// value is a manifest of that key whose previous links reach manifests of the same key, that every
-// body chunk is a raw block of the stated length, and that every block in the file was reached.
-// Any failure prints the reason and exits 1.
+// It checks that every block's CID is the CIDv1 multiformats computes from the block's bytes
+// (sha2-256), that every DAG-CBOR block re-encodes with @ipld/dag-cbor to exactly its bytes and so
+// to its CID (the decoder accepts unsorted maps; the encoder does not write them), that the file's
+// single root is a commit {bucket, data, format, prev, seq, time}, that the tree's node entries
+// expand (prefix + suffix) to keys in strictly increasing byte order, that each value is a manifest
+// of that key whose previous links reach manifests of the same key, that every body chunk is a raw
+// block of the stated length whose SHA-256 is its CID's digest, and that every block in the file was
+// reached. Any failure prints the reason and exits 1.
 import { readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { CarReader } from '@ipld/car';
+import { CID } from 'multiformats/cid';
 import * as dagCbor from '@ipld/dag-cbor';
 import * as raw from 'multiformats/codecs/raw';
 import { sha256 } from 'multiformats/hashes/sha2';
@@ -32,20 +34,27 @@ if (roots.length !== 1) fail(`expected one root, found ${roots.length}`);
 const blocks = new Map();
 let dagCborBlocks = 0;
 let rawBlocks = 0;
+let reencoded = 0;
 for await (const { cid, bytes } of reader.blocks()) {
+  if (cid.version !== 1) fail(`block ${cid} has a CIDv${cid.version}`);
   const digest = await sha256.digest(bytes);
   if (cid.multihash.code !== sha256.code || Buffer.compare(Buffer.from(digest.digest), Buffer.from(cid.multihash.digest)) !== 0) {
     fail(`block ${cid} does not hash to its CID`);
   }
+  if (!CID.createV1(cid.code, digest).equals(cid)) fail(`block ${cid} is not the CID of its bytes`);
   if (cid.code === dagCbor.code) {
+    // Decode, encode again, and compare both the bytes and the CID of the new bytes with the file's.
     const again = dagCbor.encode(dagCbor.decode(bytes));
     if (Buffer.compare(Buffer.from(again), Buffer.from(bytes)) !== 0) fail(`block ${cid} is not canonical DAG-CBOR`);
+    if (!CID.createV1(dagCbor.code, await sha256.digest(again)).equals(cid)) fail(`block ${cid} re-encodes to another CID`);
+    reencoded++;
     dagCborBlocks++;
   } else if (cid.code === raw.code) {
     rawBlocks++;
   } else {
     fail(`block ${cid} has codec 0x${cid.code.toString(16)}`);
   }
+  if (blocks.has(cid.toString())) fail(`block ${cid} is in the file twice`);
   blocks.set(cid.toString(), bytes);
 }
 
@@ -99,6 +108,8 @@ function versionsOf(manifestCid, key) {
     for (const chunk of manifest.body) {
       const bytes = get(chunk.cid, raw.code);
       if (bytes.length !== chunk.length) fail(`chunk ${chunk.cid} of ${key} has ${bytes.length} bytes, the manifest says ${chunk.length}`);
+      const chunkDigest = createHash('sha256').update(bytes).digest();
+      if (Buffer.compare(chunkDigest, Buffer.from(chunk.cid.multihash.digest)) !== 0) fail(`chunk ${chunk.cid} of ${key} does not hash to its CID`);
       hash.update(bytes);
       total += bytes.length;
       chunks++;
@@ -131,6 +142,7 @@ console.log(JSON.stringify({
   root: commit.data.toString(),
   blocks: blocks.size,
   dagCborBlocks,
+  reencoded,
   rawBlocks,
   manifests,
   chunks,
