@@ -37,6 +37,23 @@ public interface IBucketTreeCatalog
     /// </summary>
     ValueTask<ITreeFoldSnapshot?> OpenFoldSnapshotAsync(string bucket, long? afterSeq, CancellationToken cancellationToken);
 
+    /// <summary>Every stored block of the bucket's tree and the segment holding it (what a collection sweeps).</summary>
+    ValueTask<IReadOnlyList<TreeBlockLocation>> ListTreeBlocksAsync(string bucket, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Pins the bucket's commit recorded at <paramref name="seq"/> until <paramref name="expiresAt"/>
+    /// (or <see cref="UnpinTreeCommitAsync"/>): no collection drops it or its blocks meanwhile, on any
+    /// node. False, and nothing pinned, when no such commit is recorded (it may have been collected).
+    /// </summary>
+    ValueTask<bool> PinTreeCommitAsync(string bucket, long seq, Guid pin, DateTimeOffset expiresAt, CancellationToken cancellationToken);
+
+    /// <summary>Removes a pin (nothing when there is none).</summary>
+    ValueTask UnpinTreeCommitAsync(Guid pin, CancellationToken cancellationToken);
+
+    /// <summary>The journal numbers of the bucket's commits pinned at <paramref name="now"/> (expired pins are left out).</summary>
+    ValueTask<IReadOnlyList<long>> ListPinnedTreeCommitsAsync(string bucket, DateTimeOffset now, CancellationToken cancellationToken);
+
+
     /// <summary>Where each of <paramref name="cids"/> is stored for the bucket; CIDs it has no block for are left out.</summary>
     ValueTask<IReadOnlyDictionary<Cid, TreeBlockLocation>> LocateTreeBlocksAsync(string bucket, IReadOnlyCollection<Cid> cids,
         CancellationToken cancellationToken);
@@ -55,8 +72,16 @@ public interface IBucketTreeCatalog
     /// makes <paramref name="commit"/> the bucket's latest. Anything else changed: Conflict, nothing
     /// recorded (the segment stays queued for deletion).
     /// </summary>
+    /// <remarks>
+    /// With a <paramref name="collection"/>, the same transaction then drops the commits and segments
+    /// it names (block rows too; the segments' blobs queued for deletion at <see cref="TreeCollection.DeleteAfter"/>),
+    /// unless one of those commits is pinned at <see cref="TreeCollection.Now"/>, when nothing is
+    /// dropped and the commit is recorded all the same. Collection rides on a record because the
+    /// record's fence is what keeps a second fold out: a fold that reuses a stored block either
+    /// records after the drop (reading the drop's state) or is refused.
+    /// </remarks>
     ValueTask<RecordTreeCommitOutcome> RecordTreeCommitAsync(TreeHead commit, DateTimeOffset bucketCreatedAt, long? previousSeq,
-        string segment, IReadOnlyList<TreeBlockLocation> blocks, CancellationToken cancellationToken);
+        string segment, IReadOnlyList<TreeBlockLocation> blocks, CancellationToken cancellationToken, TreeCollection? collection = null);
 }
 
 /// <summary>
@@ -98,3 +123,10 @@ public enum RecordTreeCommitOutcome
     /// <summary>The bucket is gone or new, another commit was recorded since, or the segment was swept: nothing recorded.</summary>
     Conflict,
 }
+
+/// <summary>
+/// What a collection drops from a bucket's tree with the commit being recorded (see <see cref="IBucketTreeCatalog.RecordTreeCommitAsync"/>):
+/// the commits no retention rule keeps and the segments holding no block reachable from a kept one.
+/// </summary>
+public sealed record TreeCollection(IReadOnlyCollection<long> DropCommits, IReadOnlyCollection<string> DropSegments, DateTimeOffset Now,
+    DateTimeOffset DeleteAfter);

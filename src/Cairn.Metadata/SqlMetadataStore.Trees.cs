@@ -274,12 +274,12 @@ public abstract partial class SqlMetadataStore
 
     /// <inheritdoc />
     public ValueTask<RecordTreeCommitOutcome> RecordTreeCommitAsync(TreeHead commit, DateTimeOffset bucketCreatedAt, long? previousSeq,
-        string segment, IReadOnlyList<TreeBlockLocation> blocks, CancellationToken cancellationToken) =>
+        string segment, IReadOnlyList<TreeBlockLocation> blocks, CancellationToken cancellationToken, TreeCollection? collection = null) =>
         WriteAsync(RecordTreeCommitCoreAsync, (Commit: commit, CreatedAt: SqlParameters.ToUnixMs(bucketCreatedAt), PreviousSeq: previousSeq,
-            Segment: segment, Blocks: blocks), cancellationToken);
+            Segment: segment, Blocks: blocks, Collection: collection), cancellationToken);
 
     private static async ValueTask<(RecordTreeCommitOutcome Result, bool Commit)> RecordTreeCommitCoreAsync(WriteTransaction transaction,
-        (TreeHead Commit, long CreatedAt, long? PreviousSeq, string Segment, IReadOnlyList<TreeBlockLocation> Blocks) state,
+        (TreeHead Commit, long CreatedAt, long? PreviousSeq, string Segment, IReadOnlyList<TreeBlockLocation> Blocks, TreeCollection? Collection) state,
         CancellationToken cancellationToken)
     {
         var bucket = state.Commit.Bucket;
@@ -343,6 +343,10 @@ public abstract partial class SqlMetadataStore
             record.Add("@at", DbType.Int64, SqlParameters.ToUnixMs(state.Commit.CommittedAt));
             await record.ExecuteNonQueryAsync(cancellationToken);
         }
+        if (state.Collection is { } collection)
+        {
+            await ApplyCollectionAsync(transaction, bucket, collection, cancellationToken);
+        }
         return (RecordTreeCommitOutcome.Recorded, true);
     }
 
@@ -362,7 +366,7 @@ public abstract partial class SqlMetadataStore
             await queue.ExecuteNonQueryAsync(cancellationToken);
         }
         await using var delete = transaction.CreateCommand(
-            "DELETE FROM tree_blocks WHERE bucket = @bucket; DELETE FROM tree_commits WHERE bucket = @bucket; " +
+            "DELETE FROM tree_pins WHERE bucket = @bucket; DELETE FROM tree_blocks WHERE bucket = @bucket; DELETE FROM tree_commits WHERE bucket = @bucket; " +
             "DELETE FROM bucket_trees WHERE bucket = @bucket; DELETE FROM tree_segments WHERE bucket = @bucket");
         delete.Add("@bucket", DbType.String, bucket);
         await delete.ExecuteNonQueryAsync(cancellationToken);
