@@ -86,6 +86,25 @@ public sealed class EngineOptions
     /// <summary>Bytes of tree blocks the committer keeps in memory between batches, for all buckets together. Default 32 MiB.</summary>
     public long TreeCacheBytes { get; set; } = 32L * 1024 * 1024;
 
+    /// <summary>
+    /// Root retention, every N journal numbers: besides the latest commit, the newest commit of each
+    /// span of this many journal numbers is kept (1..N, N+1..2N, ...). 0 (default): none.
+    /// </summary>
+    public long TreeKeepEvery { get; set; }
+
+    /// <summary>Root retention, a time window: besides the latest commit, every commit younger than this is kept. Zero (default): none.</summary>
+    public TimeSpan TreeKeepWithin { get; set; }
+
+    /// <summary>
+    /// How often a bucket's tree is collected: with a commit at most this often, the commits no
+    /// retention rule keeps (nor a pin, such as a running export's) are dropped with every segment
+    /// that holds no block they reach. Zero: with every commit. Default 10 minutes.
+    /// </summary>
+    public TimeSpan TreeCollectInterval { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long an export's pin keeps its commit from collection at most (an export that runs longer may lose blocks). Default 6 hours.</summary>
+    public TimeSpan TreeExportPinTime { get; set; } = TimeSpan.FromHours(6);
+
     /// <summary>Checks the values; returns the problems found.</summary>
     public IEnumerable<string> Validate()
     {
@@ -96,6 +115,10 @@ public sealed class EngineOptions
         if (InlineThreshold < 0 || InlineThreshold > ChunkSize)
         {
             yield return $"Engine:InlineThreshold must be between 0 and ChunkSize (was {InlineThreshold}).";
+        }
+        if (TreeKeepEvery < 0 || TreeKeepWithin < TimeSpan.Zero || TreeCollectInterval < TimeSpan.Zero || TreeExportPinTime <= TimeSpan.Zero)
+        {
+            yield return "Engine:TreeKeepEvery, TreeKeepWithin and TreeCollectInterval must not be negative; TreeExportPinTime must be positive.";
         }
         if (GracePeriod < TimeSpan.Zero)
         {

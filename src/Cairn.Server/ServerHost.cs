@@ -272,6 +272,10 @@ public static class ServerHost
         options.TreeCommitter = section.GetValue("TreeCommitter", options.TreeCommitter);
         options.TreeCommitInterval = section.GetValue("TreeCommitInterval", options.TreeCommitInterval);
         options.TreeCacheBytes = section.GetValue("TreeCacheBytes", options.TreeCacheBytes);
+        options.TreeKeepEvery = section.GetValue("TreeKeepEvery", options.TreeKeepEvery);
+        options.TreeKeepWithin = section.GetValue("TreeKeepWithin", options.TreeKeepWithin);
+        options.TreeCollectInterval = section.GetValue("TreeCollectInterval", options.TreeCollectInterval);
+        options.TreeExportPinTime = section.GetValue("TreeExportPinTime", options.TreeExportPinTime);
         options.VerifyChunksOnRead = section.GetValue("VerifyChunksOnRead", options.VerifyChunksOnRead);
         options.AbandonedUploadAge = section.GetValue("AbandonedUploadAge", options.AbandonedUploadAge);
         options.CompletedUploadRetention = section.GetValue("CompletedUploadRetention", options.CompletedUploadRetention);

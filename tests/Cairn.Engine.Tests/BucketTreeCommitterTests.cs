@@ -371,6 +371,160 @@ public abstract class BucketTreeCommitterTests : IAsyncLifetime
         Assert.Equal((0, blocks.Count - 1, head.Root), (verified.Keys, verified.Nodes, verified.Root));
     }
 
+    [Fact(Timeout = 120_000)]
+    public async Task Collection_keeps_the_latest_commit_and_every_segment_it_reaches_and_queues_the_rest()
+    {
+        // Arrange: collect with every commit, keep only the latest; overwrites and deletes over ten commits
+        // (unversioned, so replaced manifests leave the tree and whole segments die).
+        _options.TreeCollectInterval = TimeSpan.Zero;
+        var random = new Random(41);
+        for (var round = 0; round < 10; round++)
+        {
+            for (var i = 0; i < 40; i++)
+            {
+                var key = $"k/{random.Next(60):D2}";
+                if (random.Next(5) == 0)
+                {
+                    await _objects.DeleteAsync(Bucket, key, Ct);
+                }
+                else
+                {
+                    await PutAsync(key, random.Next(3) == 0 ? 70_000 : random.Next(900), random.Next());
+                }
+            }
+            await _committer.CommitAllAsync(Ct);
+        }
+
+        // Act: one more commit, collecting what the previous ones left.
+        await PutAsync("last", 10, 1);
+        var head = await _committer.CommitBucketAsync(Bucket, Ct);
+
+        // Assert
+        Assert.NotNull(head);
+        Assert.Equal([head.Seq], (await _store.ListTreeCommitsAsync(Bucket, 100, Ct)).Select(static c => c.Seq));
+        var reachable = await ReachableAsync(head);
+        var stored = await _store.ListTreeBlocksAsync(Bucket, Ct);
+        Assert.All(stored.GroupBy(static b => b.Segment), segment => Assert.Contains(segment, b => reachable.Contains(b.Cid)));
+        Assert.All(reachable, cid => Assert.Single(stored, b => b.Cid == cid));
+        var queued = (await _store.GetDueDeletesAsync(_clock.GetUtcNow() + TimeSpan.FromDays(1), 10_000, Ct))
+            .Select(static e => e.BlobName).Where(static name => name.StartsWith("trees/", StringComparison.Ordinal)).ToHashSet();
+        Assert.NotEmpty(queued);
+        Assert.Equal((await SegmentsAsync()).ToHashSet(), stored.Select(static b => b.Segment).Union(queued).ToHashSet());
+        var (status, latest) = await _service.PrepareExportAsync(Bucket, seq: null, Ct);
+        Assert.Equal(BucketTreeStatus.Found, status);
+        using var file = new MemoryStream();
+        await _service.ExportAsync(latest, file, progress: null, Ct);
+        file.Position = 0;
+        Assert.True((await CarVerifier.VerifyAsync(file, Ct)).IsValid);
+        Assert.Equal(await RebuildRootAsync(), head.Root);
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Retention_keeps_the_newest_commit_of_each_span_the_ones_in_the_window_and_pinned_ones_and_their_exports_verify()
+    {
+        // Arrange: commits at journal numbers 5, 12, 18, 25 and 31; a span of 10 keeps 5, 18, 25 and 31.
+        _options.TreeCollectInterval = TimeSpan.Zero;
+        _options.TreeKeepEvery = 10;
+        // Versioned, so every version an older commit names is still there to export.
+        await _store.PutBucketVersioningAsync(Bucket, BucketVersioning.Enabled, Ct);
+        var written = 0;
+        var pin = Guid.NewGuid();
+        foreach (var seq in new[] { 5, 12, 18, 25, 31 })
+        {
+            while (written < seq)
+            {
+                await PutAsync($"k{written++ % 7}", 20, written);
+            }
+            await _committer.CommitAllAsync(Ct);
+            if (seq == 12)
+            {
+                // Act (1): pin 12, which the span rule alone would drop once 18 is committed.
+                Assert.True(await _store.PinTreeCommitAsync(Bucket, 12, pin, _clock.GetUtcNow() + TimeSpan.FromHours(1), Ct));
+            }
+        }
+
+        // Act (2)
+        var withPin = (await _store.ListTreeCommitsAsync(Bucket, 100, Ct)).Select(static c => c.Seq).Order().ToList();
+        await _store.UnpinTreeCommitAsync(pin, Ct);
+        _options.TreeKeepEvery = 0;
+        _options.TreeKeepWithin = TimeSpan.FromMinutes(5);
+        _clock.Advance(TimeSpan.FromMinutes(10));
+        await PutAsync("k-late", 20, 99);
+        await _committer.CommitAllAsync(Ct);
+        var windowed = (await _store.ListTreeCommitsAsync(Bucket, 100, Ct)).Select(static c => c.Seq).ToList();
+
+        // Assert
+        Assert.Equal([5, 12, 18, 25, 31], withPin);
+        Assert.Equal([32], windowed);
+        Assert.False(await _store.PinTreeCommitAsync(Bucket, 12, Guid.NewGuid(), _clock.GetUtcNow() + TimeSpan.FromHours(1), Ct));
+        var (status, head) = await _service.PrepareExportAsync(Bucket, 32, Ct);
+        Assert.Equal(BucketTreeStatus.Found, status);
+        using var file = new MemoryStream();
+        await _service.ExportAsync(head, file, progress: null, Ct);
+        file.Position = 0;
+        Assert.True((await CarVerifier.VerifyAsync(file, Ct)).IsValid);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Retained_older_commits_still_export_and_verify_after_collections()
+    {
+        // Arrange: keep every span of 4 journal numbers, collect with every commit; versioned, so
+        // the versions older commits name are still there (a retained root keeps its tree and
+        // manifests; bodies live as long as their versions).
+        _options.TreeCollectInterval = TimeSpan.Zero;
+        _options.TreeKeepEvery = 4;
+        await _store.PutBucketVersioningAsync(Bucket, BucketVersioning.Enabled, Ct);
+        for (var i = 1; i <= 16; i++)
+        {
+            await PutAsync($"key-{i % 5}", 30 + i, i);
+            if (i % 2 == 0)
+            {
+                await _committer.CommitAllAsync(Ct);
+            }
+        }
+
+        // Act
+        var kept = await _store.ListTreeCommitsAsync(Bucket, 100, Ct);
+        var results = new List<bool>();
+        foreach (var commit in kept)
+        {
+            var (status, head) = await _service.PrepareExportAsync(Bucket, commit.Seq, Ct);
+            Assert.Equal(BucketTreeStatus.Found, status);
+            using var file = new MemoryStream();
+            await _service.ExportAsync(head, file, progress: null, Ct);
+            file.Position = 0;
+            results.Add((await CarVerifier.VerifyAsync(file, Ct)).IsValid);
+        }
+
+        // Assert
+        Assert.Equal([16, 12, 8, 4], kept.Select(static c => c.Seq));
+        Assert.All(results, Assert.True);
+    }
+
+    /// <summary>Every block a commit reaches in its bucket's segments: the commit, its nodes and its manifest chains.</summary>
+    private async Task<HashSet<Cid>> ReachableAsync(TreeHead head)
+    {
+        var reached = new HashSet<Cid> { head.Commit };
+        var pending = new Stack<Cid>([head.Root]);
+        while (pending.TryPop(out var cid))
+        {
+            reached.Add(cid);
+            var node = MstNode.Decode(await ReadBlockAsync(cid));
+            foreach (var child in node.Entries.Select(static e => e.Right).Append(node.Left).OfType<Cid>())
+            {
+                pending.Push(child);
+            }
+            foreach (var entry in node.Entries)
+            {
+                for (Cid? link = entry.Value; link is not null && reached.Add(link);)
+                {
+                    link = ObjectManifest.Decode(await ReadBlockAsync(link)).Previous;
+                }
+            }
+        }
+        return reached;
+    }
+
     private static async Task<(IReadOnlyList<Cid> Roots, Dictionary<Cid, byte[]> Blocks)> ReadCarAsync(MemoryStream file)
     {
         file.Position = 0;

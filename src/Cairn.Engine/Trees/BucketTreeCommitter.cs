@@ -38,6 +38,11 @@ public sealed partial class BucketTreeCommitter(IBucketTreeCatalog trees, IBlobB
 
     private readonly TreeBlockCache _cache = new(options.TreeCacheBytes);
 
+    private readonly TreeCollector _collector = new(trees, options);
+
+    /// <summary>When each bucket's tree was last collected by this process (see <see cref="EngineOptions.TreeCollectInterval"/>).</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> _collected = new(StringComparer.Ordinal);
+
     /// <summary>One fold at a time in this process: the worker's and an admin flush's (the block cache is not shared safely).</summary>
     private readonly SemaphoreSlim _gate = new(1, 1);
 
@@ -181,12 +186,27 @@ public sealed partial class BucketTreeCommitter(IBucketTreeCatalog trees, IBlobB
         await trees.ReserveTreeSegmentAsync(segment, time.GetUtcNow() + SegmentReservation, cancellationToken).ConfigureAwait(false);
         await blobs.PutAsync(segment, bytes, cancellationToken).ConfigureAwait(false);
         var head = new TreeHead(bucket, seq, commitCid, root, commit.Time);
-        var outcome = await trees.RecordTreeCommitAsync(head, bucketCreatedAt, previous?.Seq, segment, places, cancellationToken)
+        var now = time.GetUtcNow();
+        var collect = options.TreeCollectInterval == TimeSpan.Zero || !_collected.TryGetValue(bucket, out var collectedAt)
+            || now - collectedAt >= options.TreeCollectInterval;
+        TreeCollection? collection = null;
+        if (collect)
+        {
+            // Marking reads whole trees: through a cache of its own, not the folds' working set.
+            var marking = new TreeBlockSource(trees, blobs, bucket, new TreeBlockCache(4L * 1024 * 1024));
+            collection = await _collector.PlanAsync(previous, head, blocks.Select(static block => block.Cid), marking, now, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        var outcome = await trees.RecordTreeCommitAsync(head, bucketCreatedAt, previous?.Seq, segment, places, cancellationToken, collection)
             .ConfigureAwait(false);
         if (outcome != RecordTreeCommitOutcome.Recorded)
         {
             LogCommitRefused(bucket, seq);
             return null;
+        }
+        if (collect)
+        {
+            _collected[bucket] = now;
         }
         foreach (var node in nodes)
         {

@@ -68,9 +68,30 @@ public sealed class BucketTreeService(IBucketTreeCatalog trees, IBucketCatalog b
     /// (null or empty: all of them), a range proof against the same commit (see
     /// <see cref="BucketTreeExporter"/>), to <paramref name="destination"/>.
     /// </summary>
-    public Task<BucketExportSummary> ExportAsync(BucketTreeHead head, string? prefix, Stream destination, IProgress<long>? progress,
-        CancellationToken cancellationToken) =>
-        new BucketTreeExporter(trees, objects, blobs, chunks).WriteAsync(head, prefix, destination, progress, cancellationToken);
+    /// <remarks>
+    /// The commit is pinned while the export runs (<see cref="EngineOptions.TreeExportPinTime"/> at
+    /// most), so no node's collection drops it or the blocks it reaches meanwhile.
+    /// </remarks>
+    /// <exception cref="TreeCommitCollectedException">The commit was collected before the export could pin it; nothing was written.</exception>
+    public async Task<BucketExportSummary> ExportAsync(BucketTreeHead head, string? prefix, Stream destination, IProgress<long>? progress,
+        CancellationToken cancellationToken)
+    {
+        var pin = Guid.NewGuid();
+        if (!await trees.PinTreeCommitAsync(head.Bucket, head.Seq, pin, time.GetUtcNow() + options.TreeExportPinTime, cancellationToken)
+                .ConfigureAwait(false))
+        {
+            throw new TreeCommitCollectedException(head.Bucket, head.Seq);
+        }
+        try
+        {
+            return await new BucketTreeExporter(trees, objects, blobs, chunks).WriteAsync(head, prefix, destination, progress, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        finally
+        {
+            await trees.UnpinTreeCommitAsync(pin, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
 
     /// <summary>
     /// Imports a bucket export read from <paramref name="car"/> into a bucket (see <see cref="BucketTreeImporter"/>):
@@ -153,4 +174,13 @@ public sealed class BucketTreeService(IBucketTreeCatalog trees, IBucketCatalog b
     }
 
     private static BucketTreeHead View(TreeHead head) => new(head.Bucket, head.Seq, head.Commit, head.Root, head.CommittedAt);
+}
+
+/// <summary>A commit asked for was collected (no retention rule kept it) before it could be pinned.</summary>
+public sealed class TreeCommitCollectedException(string bucket, long seq)
+    : InvalidOperationException($"The commit of bucket '{bucket}' at journal number {seq} was collected; export a commit that is kept.")
+{
+    public string Bucket { get; } = bucket;
+
+    public long Seq { get; } = seq;
 }

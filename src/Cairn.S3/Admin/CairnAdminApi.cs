@@ -80,6 +80,10 @@ public sealed partial class CairnAdminApi(SigV4Verifier verifier, BucketTreeServ
         {
             await WriteErrorAsync(context, error.StatusCode, error.Code.ToString(), error.Message).ConfigureAwait(false);
         }
+        catch (TreeCommitCollectedException error)
+        {
+            await WriteErrorAsync(context, StatusCodes.Status404NotFound, "NoSuchCommit", error.Message).ConfigureAwait(false);
+        }
         catch (AdminException error)
         {
             await WriteErrorAsync(context, error.Status, error.Code, error.Message).ConfigureAwait(false);
