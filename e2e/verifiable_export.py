@@ -19,12 +19,14 @@ from botocore.auth import S3SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 
+import boto_fixes
+
 endpoint = os.environ["CAIRN_ENDPOINT"]
 work = sys.argv[1]
 os.makedirs(work, exist_ok=True)
 config = Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1})
 session = boto3.session.Session(region_name="us-east-1")
-s3 = session.client("s3", endpoint_url=endpoint, config=config)
+s3 = boto_fixes.register(session.client("s3", endpoint_url=endpoint, config=config))
 bucket = "verifiable-" + uuid.uuid4().hex[:12]
 here = os.path.dirname(os.path.abspath(__file__))
 

@@ -32,6 +32,8 @@ from botocore.auth import S3SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 
+import boto_fixes
+
 started = time.monotonic()
 endpoint = os.environ["CAIRN_ENDPOINT"]
 work = os.path.abspath(sys.argv[1])
@@ -59,18 +61,8 @@ def step(message):
     print("[%5.1fs] %s" % (time.monotonic() - started, message), flush=True)
 
 
-def no_expect_on_empty_body(request, **_):
-    """botocore sends Expect: 100-continue on a zero-length PUT, takes the immediate final answer for the
-    interim one and stalls the next request on that pooled connection for its read timeout
-    (boto/botocore#3755, see e2e/lib.sh); the header is not signed, so it is dropped here."""
-    if request.headers.get("Content-Length") in ("0", b"0"):
-        request.headers.pop("Expect", None)
-
-
 def client(url):
-    s3 = session.client("s3", endpoint_url=url, config=config)
-    s3.meta.events.register("before-send.s3.PutObject", no_expect_on_empty_body)
-    return s3
+    return boto_fixes.register(session.client("s3", endpoint_url=url, config=config))
 
 
 def signed(method, url, data=None):
