@@ -173,22 +173,77 @@ internal sealed class BucketTreeImporter(IBucketCatalog buckets, IObjectCatalog 
     {
         var keys = new List<ImportedKey>();
         var range = MstPrefixRange.For(request.Prefix);
-        await foreach (var (keyBytes, value) in MstTree.Open(root).EnumerateAsync(archive, range, cancellationToken).ConfigureAwait(false))
+        var stores = new OverlappedStores(chunks, uploadId, Math.Max(1, options.WriteBehindChunks));
+        try
         {
-            var key = Encoding.UTF8.GetString(keyBytes);
-            var versions = new List<ObjectVersionRecord>();
-            for (Cid? link = value; link is not null;)
+            await foreach (var (keyBytes, value) in MstTree.Open(root).EnumerateAsync(archive, range, cancellationToken).ConfigureAwait(false))
             {
-                var manifest = ObjectManifest.Decode(await ReadAsync(archive, link, cancellationToken).ConfigureAwait(false));
-                versions.Add(await ToVersionAsync(archive, manifest, request.Bucket, uploadId, stored, cancellationToken).ConfigureAwait(false));
-                link = manifest.Previous;
+                var key = Encoding.UTF8.GetString(keyBytes);
+                var versions = new List<ObjectVersionRecord>();
+                for (Cid? link = value; link is not null;)
+                {
+                    var manifest = ObjectManifest.Decode(await ReadAsync(archive, link, cancellationToken).ConfigureAwait(false));
+                    versions.Add(await ToVersionAsync(archive, manifest, request.Bucket, stores, stored, cancellationToken).ConfigureAwait(false));
+                    link = manifest.Previous;
+                }
+                keys.Add(new ImportedKey(key, versions));
             }
-            keys.Add(new ImportedKey(key, versions));
+            await stores.FinishAsync().ConfigureAwait(false);
+        }
+        catch
+        {
+            // Let every store end before the caller aborts the upload, so none reserves after the abort.
+            await stores.DrainAsync().ConfigureAwait(false);
+            throw;
         }
         return keys;
     }
 
-    private async Task<ObjectVersionRecord> ToVersionAsync(CarArchive archive, ObjectManifest manifest, string bucket, Guid uploadId,
+    /// <summary>
+    /// Chunk stores (a reservation and a blob write each) running while the archive is read on: the
+    /// reads stay one at a time (they share the file's position), at most <c>limit</c> stores overlap,
+    /// and each holds its chunk's bytes until it is done.
+    /// </summary>
+    private sealed class OverlappedStores(ChunkStore chunks, Guid uploadId, int limit)
+    {
+        private readonly Queue<Task> _running = new();
+
+        public async Task StartAsync(byte[] data, CancellationToken cancellationToken)
+        {
+            if (_running.Count >= limit)
+            {
+                await _running.Dequeue().ConfigureAwait(false);
+            }
+            _running.Enqueue(chunks.StoreChunkAsync(uploadId, data, cancellationToken));
+        }
+
+        /// <summary>Awaits every store, in order; the first failure is thrown.</summary>
+        public async Task FinishAsync()
+        {
+            while (_running.TryDequeue(out var store))
+            {
+                await store.ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>Awaits every store, ignoring failures (the import is failing already).</summary>
+        public async Task DrainAsync()
+        {
+            while (_running.TryDequeue(out var store))
+            {
+                try
+                {
+                    await store.ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    // The import's own failure is on its way out.
+                }
+            }
+        }
+    }
+
+    private async Task<ObjectVersionRecord> ToVersionAsync(CarArchive archive, ObjectManifest manifest, string bucket, OverlappedStores stores,
         Dictionary<ContentHash, int> stored, CancellationToken cancellationToken)
     {
         var version = new ObjectVersionRecord
@@ -227,7 +282,7 @@ internal sealed class BucketTreeImporter(IBucketCatalog buckets, IObjectCatalog 
             if (!stored.ContainsKey(hash))
             {
                 var data = await ReadAsync(archive, chunk.Cid, cancellationToken).ConfigureAwait(false);
-                await chunks.StoreChunkAsync(uploadId, data, cancellationToken).ConfigureAwait(false);
+                await stores.StartAsync(data, cancellationToken).ConfigureAwait(false);
                 stored[hash] = data.Length;
             }
             refs.Add(new ChunkRef(hash, checked((int)chunk.Length)));
