@@ -49,6 +49,19 @@ while read -r line; do
     dotnet_passed=$((dotnet_passed + ${p:-0}))
     dotnet_failed=$((dotnet_failed + ${f:-0}))
 done < <(grep -E '(Passed|Failed)! +- ' "$results/dotnet.log")
+if [ "$dotnet_failed" -gt 0 ]; then
+    # The console shows only failed tests' names: print each one's message and the top of its stack from the trx files.
+    python3 - "$results/trx" <<'PY' || true
+import glob, sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+for path in glob.glob(sys.argv[1] + "/*.trx"):
+    for result in ET.parse(path).getroot().iterfind(".//t:UnitTestResult[@outcome='Failed']", ns):
+        message = result.findtext(".//t:ErrorInfo/t:Message", default="", namespaces=ns).strip()
+        stack = result.findtext(".//t:ErrorInfo/t:StackTrace", default="", namespaces=ns).strip().splitlines()
+        print("FAILED " + result.get("testName", "?"))
+        print("\n".join("    " + line for line in message.splitlines()[:20] + stack[:8]))
+PY
+fi
 projects=$(find tests -name '*.Tests.csproj' | wc -l)
 reported=$(grep -cE '(Passed|Failed)! +- ' "$results/dotnet.log")
 if [ "$reported" -lt "$projects" ]; then
