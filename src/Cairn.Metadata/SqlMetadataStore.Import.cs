@@ -79,22 +79,16 @@ public abstract partial class SqlMetadataStore
             return (new ImportResult(ImportOutcome.VersioningRequired, Key: versioned.Key), false);
         }
 
-        var removedKeys = 0;
-        List<(byte[] Key, string VersionId, byte[]? Chunks)> removed = [];
+        var prefix = Encoding.UTF8.GetBytes(import.Prefix);
+        var upper = Successor(prefix);
+        List<RangeRow> removed = [];
         if (import.Replace)
         {
-            var prefix = Encoding.UTF8.GetBytes(import.Prefix);
-            var upper = Successor(prefix);
-            var rows = await ReadRangeAsync(transaction, import.Bucket, prefix, upper, cancellationToken);
-            foreach (var row in rows)
+            removed = await ReadRangeAsync(transaction, import.Bucket, prefix, upper, cancellationToken);
+            if (removed.FirstOrDefault(row => row.Lock.Protects(now, bypassGovernance: false)) is { Key: not null } locked)
             {
-                if (row.Lock.Protects(now, bypassGovernance: false))
-                {
-                    return (new ImportResult(ImportOutcome.Locked, Key: Encoding.UTF8.GetString(row.Key)), false);
-                }
-                removed.Add((row.Key, row.VersionId, row.Chunks));
+                return (new ImportResult(ImportOutcome.Locked, Key: Encoding.UTF8.GetString(locked.Key)), false);
             }
-            removedKeys = rows.Where(static row => row.IsCurrent).Count();
         }
         else
         {
@@ -117,7 +111,7 @@ public abstract partial class SqlMetadataStore
         var journal = new List<PendingEntry>();
         if (removed.Count > 0)
         {
-            await DeleteRangeAsync(transaction, import.Bucket, import.Prefix, cancellationToken);
+            await DeleteRangeAsync(transaction, import.Bucket, prefix, upper, cancellationToken);
             var released = removed.SelectMany(static row => ChunkListFormat.Decode(row.Chunks)).ToList();
             await ReleaseReferencesAsync(transaction, ChunkListFormat.CountUses(released), notBefore, cancellationToken);
             journal.AddRange(removed.Select(row => new PendingEntry(row.Key, row.VersionId, JournalChange.Remove, null, null)));
@@ -145,7 +139,7 @@ public abstract partial class SqlMetadataStore
         {
             await DropUploadsAsync(transaction, uploadId, expiredBefore: null, SqlParameters.ToUnixMs(now), cancellationToken);
         }
-        return (new ImportResult(ImportOutcome.Imported, removedKeys, import.Keys.Count, versionsImported), true);
+        return (new ImportResult(ImportOutcome.Imported, removed.Count(static row => row.IsCurrent), import.Keys.Count, versionsImported), true);
     }
 
     /// <summary>An imported version as a locked bucket keeps it: the bucket's default retention when it has none of its own, as a put's.</summary>
@@ -179,16 +173,15 @@ public abstract partial class SqlMetadataStore
     }
 
     /// <summary>Deletes every version row of the keys starting with <paramref name="prefix"/> (references are the caller's).</summary>
-    private static async ValueTask DeleteRangeAsync(WriteTransaction transaction, string bucket, string prefix, CancellationToken cancellationToken)
+    private static async ValueTask DeleteRangeAsync(WriteTransaction transaction, string bucket, byte[] prefix, byte[]? upper,
+        CancellationToken cancellationToken)
     {
-        var prefixBytes = Encoding.UTF8.GetBytes(prefix);
-        var upper = Successor(prefixBytes);
         foreach (var table in VersionTables)
         {
             await using var delete = transaction.CreateCommand(
                 "DELETE FROM " + table + " WHERE bucket = @bucket AND key >= @prefix" + (upper is null ? "" : " AND key < @upper"));
             delete.Add("@bucket", DbType.String, bucket);
-            delete.Add("@prefix", DbType.Binary, prefixBytes);
+            delete.Add("@prefix", DbType.Binary, prefix);
             delete.Add("@upper", DbType.Binary, upper);
             await delete.ExecuteNonQueryAsync(cancellationToken);
         }

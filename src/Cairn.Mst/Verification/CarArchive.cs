@@ -48,9 +48,6 @@ public sealed class CarArchive : IMstBlockSource
     public Task<CarVerification> VerifyAsync(string? prefix, CancellationToken cancellationToken) =>
         new ExportCheck(_index, prefix, CarVerifier.MaxErrors).RunAsync(cancellationToken);
 
-    /// <summary>Whether the file holds <paramref name="cid"/>.</summary>
-    public bool Contains(Cid cid) => _index.TryGetLocation(cid, out _);
-
     /// <summary>The bytes of <paramref name="cid"/> (checked against it again); null when the file does not hold it.</summary>
     /// <exception cref="IOException">The bytes no longer match the CID: the file changed since it was indexed.</exception>
     public ValueTask<byte[]?> ReadAsync(Cid cid, CancellationToken cancellationToken) => _index.ReadAsync(cid, cancellationToken);
