@@ -4,7 +4,8 @@ namespace Cairn.Metadata;
 
 /// <summary>
 /// The verifiable bucket's records: each bucket's latest tree commit and every recorded one, and
-/// where the tree's blocks are stored (segments: blobs of the blob store, each a CAR file). The
+/// the segments holding the tree's blocks (blobs of the blob store, each a CAR file, one per
+/// commit; a block's place is kept in its parent's segment, so the catalog holds one row per segment). The
 /// committer (one at a time, under a lease) reads a bucket's state at one journal number through a
 /// <see cref="ITreeFoldSnapshot"/>, writes the new blocks to a segment, and records the commit with
 /// <see cref="RecordTreeCommitAsync"/>.
@@ -37,8 +38,11 @@ public interface IBucketTreeCatalog
     /// </summary>
     ValueTask<ITreeFoldSnapshot?> OpenFoldSnapshotAsync(string bucket, long? afterSeq, CancellationToken cancellationToken);
 
-    /// <summary>Every stored block of the bucket's tree and the segment holding it (what a collection sweeps).</summary>
-    ValueTask<IReadOnlyList<TreeBlockLocation>> ListTreeBlocksAsync(string bucket, CancellationToken cancellationToken);
+    /// <summary>The bucket's segments, by the journal number of the commit whose fold wrote each (what a collection sweeps).</summary>
+    ValueTask<IReadOnlyList<TreeSegmentInfo>> ListTreeSegmentsAsync(string bucket, CancellationToken cancellationToken);
+
+    /// <summary>The bucket's segment written by the fold of its commit at <paramref name="seq"/>; null when there is none (any more).</summary>
+    ValueTask<TreeSegmentInfo?> GetTreeSegmentAsync(string bucket, long seq, CancellationToken cancellationToken);
 
     /// <summary>
     /// Pins the bucket's commit recorded at <paramref name="seq"/> until <paramref name="expiresAt"/>
@@ -54,10 +58,6 @@ public interface IBucketTreeCatalog
     ValueTask<IReadOnlyList<long>> ListPinnedTreeCommitsAsync(string bucket, DateTimeOffset now, CancellationToken cancellationToken);
 
 
-    /// <summary>Where each of <paramref name="cids"/> is stored for the bucket; CIDs it has no block for are left out.</summary>
-    ValueTask<IReadOnlyDictionary<Cid, TreeBlockLocation>> LocateTreeBlocksAsync(string bucket, IReadOnlyCollection<Cid> cids,
-        CancellationToken cancellationToken);
-
     /// <summary>
     /// Registers a segment blob about to be written: it is queued for deletion at
     /// <paramref name="deleteAfter"/> unless <see cref="RecordTreeCommitAsync"/> adopts it first.
@@ -67,9 +67,9 @@ public interface IBucketTreeCatalog
     /// <summary>
     /// In one transaction: checks that the bucket is the one the snapshot read (same creation time)
     /// and that its latest commit is still <paramref name="previousSeq"/> (null: none), adopts the
-    /// reserved <paramref name="segment"/> (taking it off the delete queue), records where its
-    /// <paramref name="blocks"/> are (a block the bucket has already keeps its first place), and
-    /// makes <paramref name="commit"/> the bucket's latest. Anything else changed: Conflict, nothing
+    /// reserved <paramref name="segment"/> (taking it off the delete queue) as the segment of
+    /// <paramref name="commit"/>, with the place of its commit block (<paramref name="commitPlace"/>),
+    /// and makes <paramref name="commit"/> the bucket's latest. Anything else changed: Conflict, nothing
     /// recorded (the segment stays queued for deletion).
     /// </summary>
     /// <remarks>
@@ -77,11 +77,11 @@ public interface IBucketTreeCatalog
     /// it names (block rows too; the segments' blobs queued for deletion at <see cref="TreeCollection.DeleteAfter"/>),
     /// unless one of those commits is pinned at <see cref="TreeCollection.Now"/>, when nothing is
     /// dropped and the commit is recorded all the same. Collection rides on a record because the
-    /// record's fence is what keeps a second fold out: a fold that reuses a stored block either
+    /// record's fence is what keeps a second fold out: a fold that links to a stored block either
     /// records after the drop (reading the drop's state) or is refused.
     /// </remarks>
     ValueTask<RecordTreeCommitOutcome> RecordTreeCommitAsync(TreeHead commit, DateTimeOffset bucketCreatedAt, long? previousSeq,
-        string segment, IReadOnlyList<TreeBlockLocation> blocks, CancellationToken cancellationToken, TreeCollection? collection = null);
+        string segment, TreeBlockLocation commitPlace, CancellationToken cancellationToken, TreeCollection? collection = null);
 }
 
 /// <summary>
@@ -113,8 +113,17 @@ public sealed record TreeHead(string Bucket, long Seq, Cid Commit, Cid Root, Dat
 /// <summary>A bucket whose tree is behind its journal: the journal's last number and the latest commit (null: none yet).</summary>
 public sealed record TreeLag(string Bucket, long JournalSeq, TreeHead? Head);
 
-/// <summary>Where a block is stored: a byte range of a segment blob.</summary>
-public readonly record struct TreeBlockLocation(Cid Cid, string Segment, long Offset, int Length);
+/// <summary>
+/// Where a stored tree block is: <paramref name="Length"/> bytes at <paramref name="Offset"/> of the
+/// bucket's segment written by the fold of its commit at journal number <paramref name="Seq"/>.
+/// When <paramref name="LinksLength"/> is not 0, the block's links block follows it in the segment
+/// (the next CAR section): the places of the blocks it links to, which is how a tree is read from
+/// its commit down without a catalog lookup per block.
+/// </summary>
+public readonly record struct TreeBlockLocation(long Seq, long Offset, int Length, int LinksLength);
+
+/// <summary>A segment of a bucket's tree: the journal number of the commit whose fold wrote it, its blob, and its commit block's place.</summary>
+public sealed record TreeSegmentInfo(long Seq, string Name, TreeBlockLocation Commit);
 
 /// <summary>Outcome of <see cref="IBucketTreeCatalog.RecordTreeCommitAsync"/>.</summary>
 public enum RecordTreeCommitOutcome

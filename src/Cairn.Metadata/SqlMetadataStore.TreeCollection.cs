@@ -1,32 +1,14 @@
 using System.Data;
 using System.Globalization;
-using Cairn.Core;
 
 namespace Cairn.Metadata;
 
 // Collection of a bucket's tree (IBucketTreeCatalog): pins that keep a commit from any node's
-// collection, the list of stored blocks a collection sweeps, and the drop of what it found
+// collection, and the drop of what it found
 // unreachable, applied in the transaction that records a commit (so no other fold can interleave:
 // a fold that reused a stored block records after it or not at all).
 public abstract partial class SqlMetadataStore
 {
-    /// <inheritdoc />
-    public async ValueTask<IReadOnlyList<TreeBlockLocation>> ListTreeBlocksAsync(string bucket, CancellationToken cancellationToken)
-    {
-        var blocks = new List<TreeBlockLocation>();
-        await using var connection = await OpenReadConnectionAsync(cancellationToken);
-        await using var command = connection.CreateCommand(
-            "SELECT cid, segment, block_offset, block_length FROM tree_blocks WHERE bucket = @bucket ORDER BY segment, block_offset");
-        command.Add("@bucket", DbType.String, bucket);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            blocks.Add(new TreeBlockLocation(Cid.FromBytes(reader.GetFieldValue<byte[]>(0)), reader.GetString(1), reader.GetLong(2),
-                (int)reader.GetLong(3)));
-        }
-        return blocks;
-    }
-
     /// <inheritdoc />
     public ValueTask<bool> PinTreeCommitAsync(string bucket, long seq, Guid pin, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
         WriteAsync(static async (transaction, state, cancellationToken) =>
@@ -110,7 +92,6 @@ public abstract partial class SqlMetadataStore
                 await queue.ExecuteNonQueryAsync(cancellationToken);
             }
             await using var delete = transaction.CreateCommand(
-                "DELETE FROM tree_blocks WHERE bucket = @bucket AND segment IN (" + list + "); " +
                 "DELETE FROM tree_segments WHERE bucket = @bucket AND name IN (" + list + ")");
             delete.Add("@bucket", DbType.String, bucket);
             AddList(delete, "@g", batch, DbType.String);

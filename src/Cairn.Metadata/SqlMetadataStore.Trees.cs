@@ -233,34 +233,41 @@ public abstract partial class SqlMetadataStore
         }
     }
 
+    private const string TreeSegmentColumns = "seq, name, commit_offset, commit_length, commit_links_length";
+
     /// <inheritdoc />
-    public async ValueTask<IReadOnlyDictionary<Cid, TreeBlockLocation>> LocateTreeBlocksAsync(string bucket, IReadOnlyCollection<Cid> cids,
-        CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<TreeSegmentInfo>> ListTreeSegmentsAsync(string bucket, CancellationToken cancellationToken)
     {
-        var found = new Dictionary<Cid, TreeBlockLocation>(cids.Count);
-        if (cids.Count == 0)
-        {
-            return found;
-        }
+        var segments = new List<TreeSegmentInfo>();
         await using var connection = await OpenReadConnectionAsync(cancellationToken);
-        foreach (var batch in cids.Chunk(FoldKeysPerStatement))
+        await using var command = connection.CreateCommand(
+            "SELECT " + TreeSegmentColumns + " FROM tree_segments WHERE bucket = @bucket ORDER BY seq");
+        command.Add("@bucket", DbType.String, bucket);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
-            var list = string.Join(", ", Enumerable.Range(0, batch.Length).Select(static i => "@c" + i.ToString(CultureInfo.InvariantCulture)));
-            await using var command = connection.CreateCommand(
-                "SELECT cid, segment, block_offset, block_length FROM tree_blocks WHERE bucket = @bucket AND cid IN (" + list + ")");
-            command.Add("@bucket", DbType.String, bucket);
-            for (var i = 0; i < batch.Length; i++)
-            {
-                command.Add("@c" + i.ToString(CultureInfo.InvariantCulture), DbType.Binary, batch[i].ToBytes());
-            }
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                var cid = Cid.FromBytes(reader.GetFieldValue<byte[]>(0));
-                found[cid] = new TreeBlockLocation(cid, reader.GetString(1), reader.GetLong(2), (int)reader.GetLong(3));
-            }
+            segments.Add(ReadTreeSegment(reader));
         }
-        return found;
+        return segments;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<TreeSegmentInfo?> GetTreeSegmentAsync(string bucket, long seq, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReadConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand(
+            "SELECT " + TreeSegmentColumns + " FROM tree_segments WHERE bucket = @bucket AND seq = @seq");
+        command.Add("@bucket", DbType.String, bucket);
+        command.Add("@seq", DbType.Int64, seq);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? ReadTreeSegment(reader) : null;
+    }
+
+    private static TreeSegmentInfo ReadTreeSegment(DbDataReader reader)
+    {
+        var seq = reader.GetLong(0);
+        return new TreeSegmentInfo(seq, reader.GetString(1),
+            new TreeBlockLocation(seq, reader.GetLong(2), (int)reader.GetLong(3), (int)reader.GetLong(4)));
     }
 
     /// <inheritdoc />
@@ -274,12 +281,12 @@ public abstract partial class SqlMetadataStore
 
     /// <inheritdoc />
     public ValueTask<RecordTreeCommitOutcome> RecordTreeCommitAsync(TreeHead commit, DateTimeOffset bucketCreatedAt, long? previousSeq,
-        string segment, IReadOnlyList<TreeBlockLocation> blocks, CancellationToken cancellationToken, TreeCollection? collection = null) =>
+        string segment, TreeBlockLocation commitPlace, CancellationToken cancellationToken, TreeCollection? collection = null) =>
         WriteAsync(RecordTreeCommitCoreAsync, (Commit: commit, CreatedAt: SqlParameters.ToUnixMs(bucketCreatedAt), PreviousSeq: previousSeq,
-            Segment: segment, Blocks: blocks, Collection: collection), cancellationToken);
+            Segment: segment, CommitPlace: commitPlace, Collection: collection), cancellationToken);
 
     private static async ValueTask<(RecordTreeCommitOutcome Result, bool Commit)> RecordTreeCommitCoreAsync(WriteTransaction transaction,
-        (TreeHead Commit, long CreatedAt, long? PreviousSeq, string Segment, IReadOnlyList<TreeBlockLocation> Blocks, TreeCollection? Collection) state,
+        (TreeHead Commit, long CreatedAt, long? PreviousSeq, string Segment, TreeBlockLocation CommitPlace, TreeCollection? Collection) state,
         CancellationToken cancellationToken)
     {
         var bucket = state.Commit.Bucket;
@@ -303,31 +310,16 @@ public abstract partial class SqlMetadataStore
                 return (RecordTreeCommitOutcome.Conflict, false);
             }
         }
-        await using (var insert = transaction.CreateCommand("INSERT INTO tree_segments (name, bucket) VALUES (@segment, @bucket)"))
+        await using (var insert = transaction.CreateCommand(
+            "INSERT INTO tree_segments (name, bucket, seq, commit_offset, commit_length, commit_links_length) " +
+            "VALUES (@segment, @bucket, @seq, @offset, @length, @linksLength)"))
         {
             insert.Add("@segment", DbType.String, state.Segment);
             insert.Add("@bucket", DbType.String, bucket);
-            await insert.ExecuteNonQueryAsync(cancellationToken);
-        }
-        foreach (var batch in state.Blocks.Chunk(FoldKeysPerStatement))
-        {
-            var sql = new StringBuilder("INSERT INTO tree_blocks (bucket, cid, segment, block_offset, block_length) VALUES ");
-            for (var i = 0; i < batch.Length; i++)
-            {
-                var n = i.ToString(CultureInfo.InvariantCulture);
-                sql.Append(i == 0 ? "" : ", ").Append(CultureInfo.InvariantCulture, $"(@bucket, @cid{n}, @segment, @offset{n}, @length{n})");
-            }
-            sql.Append(" ON CONFLICT (bucket, cid) DO NOTHING");
-            await using var insert = transaction.CreateCommand(sql.ToString());
-            insert.Add("@bucket", DbType.String, bucket);
-            insert.Add("@segment", DbType.String, state.Segment);
-            for (var i = 0; i < batch.Length; i++)
-            {
-                var n = i.ToString(CultureInfo.InvariantCulture);
-                insert.Add("@cid" + n, DbType.Binary, batch[i].Cid.ToBytes());
-                insert.Add("@offset" + n, DbType.Int64, batch[i].Offset);
-                insert.Add("@length" + n, DbType.Int64, (long)batch[i].Length);
-            }
+            insert.Add("@seq", DbType.Int64, state.Commit.Seq);
+            insert.Add("@offset", DbType.Int64, state.CommitPlace.Offset);
+            insert.Add("@length", DbType.Int64, (long)state.CommitPlace.Length);
+            insert.Add("@linksLength", DbType.Int64, (long)state.CommitPlace.LinksLength);
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
         await using (var record = transaction.CreateCommand(
@@ -352,7 +344,7 @@ public abstract partial class SqlMetadataStore
 
     /// <summary>
     /// Forgets a deleted bucket's tree: its segments are queued for deletion at <paramref name="notBefore"/>,
-    /// its commits and block places go.
+    /// its commits and segment rows go.
     /// </summary>
     private static async ValueTask ForgetBucketTreeAsync(WriteTransaction transaction, string bucket, long notBefore,
         CancellationToken cancellationToken)
@@ -366,7 +358,7 @@ public abstract partial class SqlMetadataStore
             await queue.ExecuteNonQueryAsync(cancellationToken);
         }
         await using var delete = transaction.CreateCommand(
-            "DELETE FROM tree_pins WHERE bucket = @bucket; DELETE FROM tree_blocks WHERE bucket = @bucket; DELETE FROM tree_commits WHERE bucket = @bucket; " +
+            "DELETE FROM tree_pins WHERE bucket = @bucket; DELETE FROM tree_commits WHERE bucket = @bucket; " +
             "DELETE FROM bucket_trees WHERE bucket = @bucket; DELETE FROM tree_segments WHERE bucket = @bucket");
         delete.Add("@bucket", DbType.String, bucket);
         await delete.ExecuteNonQueryAsync(cancellationToken);

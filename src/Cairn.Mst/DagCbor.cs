@@ -145,6 +145,57 @@ public static class DagCbor
         }
     }
 
+    /// <summary>
+    /// The CID links of a DAG-CBOR block, in the order they are encoded: what a store that keeps each
+    /// link's place next to the block lines its places up with, whatever kind of block it is. Only
+    /// the structure is read (strings are skipped, not decoded): the block is one its caller made or
+    /// checked against its CID, and is decoded strictly where it is used.
+    /// </summary>
+    /// <exception cref="DagCborException">Not CBOR, or a tag that is not a CID link.</exception>
+    public static List<Cid> ReadLinks(ReadOnlyMemory<byte> block)
+    {
+        var links = new List<Cid>();
+        var reader = new CborReader(block, CborConformanceMode.Lax, allowMultipleRootLevelValues: false);
+        try
+        {
+            var pending = 1; // items still to read at this point of the walk (containers add theirs)
+            while (pending-- > 0)
+            {
+                switch (reader.PeekState())
+                {
+                    case CborReaderState.StartArray:
+                        pending += reader.ReadStartArray() ?? throw new DagCborException("Indefinite-length array.");
+                        break;
+                    case CborReaderState.StartMap:
+                        pending += 2 * (reader.ReadStartMap() ?? throw new DagCborException("Indefinite-length map."));
+                        break;
+                    case CborReaderState.Tag:
+                        links.Add(ReadCid(reader));
+                        break;
+                    default:
+                        reader.SkipValue();
+                        break;
+                }
+                while (reader.PeekState() is CborReaderState.EndArray or CborReaderState.EndMap)
+                {
+                    if (reader.PeekState() == CborReaderState.EndArray)
+                    {
+                        reader.ReadEndArray();
+                    }
+                    else
+                    {
+                        reader.ReadEndMap();
+                    }
+                }
+            }
+            return links;
+        }
+        catch (Exception ex) when (ex is CborContentException or InvalidOperationException or OverflowException)
+        {
+            throw new DagCborException($"Not DAG-CBOR: {ex.Message}", ex);
+        }
+    }
+
     private static CborReader CreateReader(ReadOnlyMemory<byte> block) =>
         new(block, CborConformanceMode.Canonical, allowMultipleRootLevelValues: false);
 

@@ -4,10 +4,22 @@ namespace Cairn.Mst;
 /// Unsigned LEB128 varints as multiformats uses them (https://github.com/multiformats/unsigned-varint):
 /// at most 9 bytes (63 bits), minimal encoding only.
 /// </summary>
-internal static class Varint
+public static class Varint
 {
     /// <summary>Longest varint accepted.</summary>
     public const int MaxLength = 9;
+
+    /// <summary>How many bytes <see cref="Write"/> takes for <paramref name="value"/>.</summary>
+    public static int Length(ulong value)
+    {
+        var length = 1;
+        while (value >= 0x80)
+        {
+            length++;
+            value >>= 7;
+        }
+        return length;
+    }
 
     /// <summary>Writes <paramref name="value"/>; returns the bytes written.</summary>
     public static int Write(ulong value, Span<byte> destination)

@@ -6,7 +6,7 @@ namespace Cairn.Metadata.Tests;
 /// <summary>
 /// The verifiable bucket's records (<see cref="IBucketTreeCatalog"/>) on every target: which buckets
 /// are behind their journal, fold snapshots that read one state whatever is written meanwhile, the
-/// fenced commit record, block places, pins on commits, the collection a record applies (skipped
+/// fenced commit record, segments, pins on commits, the collection a record applies (skipped
 /// while a commit it drops is pinned), and what deleting a bucket does with its tree and pins.
 /// </summary>
 [Trait("Issue", "11")]
@@ -19,17 +19,26 @@ public abstract class BucketTreeCatalogConformanceTests<TTarget>(TTarget target)
 
     private static TreeHead Head(long seq, string tag) => new(Bucket, seq, Block("commit " + tag), Block("root " + tag), Now);
 
-    /// <summary>Reserves a segment and records a commit with it; returns the outcome.</summary>
-    private Task<RecordTreeCommitOutcome> RecordAsync(TreeHead head, long? previousSeq, string segment, params TreeBlockLocation[] blocks) =>
-        RecordCollectingAsync(head, previousSeq, segment, null, blocks);
+    /// <summary>
+    /// Reserves a segment and records a commit with it, its commit block at <paramref name="commitPlace"/>
+    /// (<see cref="CommitPlace"/> of the commit's number when null); returns the outcome.
+    /// </summary>
+    private Task<RecordTreeCommitOutcome> RecordAsync(TreeHead head, long? previousSeq, string segment, TreeBlockLocation? commitPlace = null) =>
+        RecordCollectingAsync(head, previousSeq, segment, null, commitPlace);
 
     /// <summary>Reserves a segment and records a commit with it and <paramref name="collection"/>; returns the outcome.</summary>
     private async Task<RecordTreeCommitOutcome> RecordCollectingAsync(TreeHead head, long? previousSeq, string segment, TreeCollection? collection,
-        params TreeBlockLocation[] blocks)
+        TreeBlockLocation? commitPlace = null)
     {
         await Trees.ReserveTreeSegmentAsync(segment, Now + TimeSpan.FromHours(1), Ct);
-        return await Trees.RecordTreeCommitAsync(head, Now, previousSeq, segment, blocks, Ct, collection);
+        return await Trees.RecordTreeCommitAsync(head, Now, previousSeq, segment, commitPlace ?? CommitPlace(head.Seq), Ct, collection);
     }
+
+    /// <summary>A commit block's place in the segment of the commit at <paramref name="seq"/>, different for each number.</summary>
+    private static TreeBlockLocation CommitPlace(long seq) => new(seq, 1000 + seq, 60 + (int)seq, 30 + (int)seq);
+
+    /// <summary>The segment <paramref name="name"/> of the commit at <paramref name="seq"/>, recorded with its <see cref="CommitPlace"/>.</summary>
+    private static TreeSegmentInfo Segment(long seq, string name) => new(seq, name, CommitPlace(seq));
 
     private const string OtherBucket = "other";
 
@@ -39,11 +48,8 @@ public abstract class BucketTreeCatalogConformanceTests<TTarget>(TTarget target)
     private static TreeCollection Collect(long[] commits, string[] segments, DateTimeOffset? at = null) =>
         new(commits, segments, at ?? Now, CollectedDeleteAfter);
 
-    private static TreeBlockLocation Place(string block, string segment, long offset, int length) => new(Block(block), segment, offset, length);
-
-    /// <summary>The bucket's stored blocks, in segment and offset order (the catalog promises no order).</summary>
-    private async Task<List<TreeBlockLocation>> BlocksAsync(string bucket = Bucket) =>
-        [.. (await Trees.ListTreeBlocksAsync(bucket, Ct)).OrderBy(static b => b.Segment, StringComparer.Ordinal).ThenBy(static b => b.Offset)];
+    /// <summary>The bucket's segments as listed (by the number of the commit that wrote each).</summary>
+    private async Task<List<TreeSegmentInfo>> SegmentsAsync(string bucket = Bucket) => [.. await Trees.ListTreeSegmentsAsync(bucket, Ct)];
 
     private async Task<List<long>> CommitSeqsAsync(string bucket = Bucket) =>
         [.. (await Trees.ListTreeCommitsAsync(bucket, 100, Ct)).Select(static c => c.Seq)];
@@ -51,11 +57,15 @@ public abstract class BucketTreeCatalogConformanceTests<TTarget>(TTarget target)
     private async Task<List<string>> QueuedNamesAsync(DateTimeOffset at) =>
         [.. (await Catalog.DeleteQueue.GetDueDeletesAsync(at, 100, Ct)).Select(static e => e.BlobName).Order(StringComparer.Ordinal)];
 
-    /// <summary>A second bucket with one commit at 1 whose segment holds <paramref name="blocks"/>.</summary>
-    private async Task CreateOtherBucketWithTreeAsync(params TreeBlockLocation[] blocks)
+    /// <summary>The segment of the other bucket's commit at 1 (its commit block elsewhere than <see cref="CommitPlace"/> of 1).</summary>
+    private static readonly TreeSegmentInfo OtherSegment = new(1, "trees/other/1.car", new TreeBlockLocation(1, 7, 11, 0));
+
+    /// <summary>A second bucket with one commit at 1, its segment <see cref="OtherSegment"/>.</summary>
+    private async Task CreateOtherBucketWithTreeAsync()
     {
         Assert.True(await Catalog.Buckets.TryCreateBucketAsync(new BucketRecord(OtherBucket, Now, "us-east-1"), Ct));
-        Assert.Equal(RecordTreeCommitOutcome.Recorded, await RecordAsync(Head(1, "other") with { Bucket = OtherBucket }, null, "trees/other/1.car", blocks));
+        Assert.Equal(RecordTreeCommitOutcome.Recorded,
+            await RecordAsync(Head(1, "other") with { Bucket = OtherBucket }, null, OtherSegment.Name, OtherSegment.Commit));
     }
 
     private async Task<List<string>> ChangedKeysAsync(long? afterSeq)
@@ -182,26 +192,24 @@ public abstract class BucketTreeCatalogConformanceTests<TTarget>(TTarget target)
     }
 
     [Fact(Timeout = 30_000)]
-    public async Task Commits_chain_and_their_blocks_keep_their_first_place()
+    public async Task Commits_chain_and_each_records_its_segment_with_the_commit_place_given()
     {
-        // Arrange
-        var shared = new TreeBlockLocation(Block("shared"), "trees/photos/1.car", 10, 5);
-        var first = new TreeBlockLocation(Block("first"), "trees/photos/1.car", 20, 7);
-        Assert.Equal(RecordTreeCommitOutcome.Recorded, await RecordAsync(Head(0, "1"), null, "trees/photos/1.car", shared, first));
+        // Arrange: an offset past 32 bits, a commit block with links and one without.
+        var firstPlace = new TreeBlockLocation(0, 5_000_000_123, 1_234_567, 89);
+        Assert.Equal(RecordTreeCommitOutcome.Recorded, await RecordAsync(Head(0, "1"), null, "trees/photos/1.car", firstPlace));
 
-        // Act: the second segment holds the shared block again, elsewhere.
-        var again = shared with { Segment = "trees/photos/2.car", Offset = 99 };
-        var second = new TreeBlockLocation(Block("second"), "trees/photos/2.car", 40, 3);
-        var outcome = await RecordAsync(Head(5, "2"), 0, "trees/photos/2.car", again, second);
+        // Act
+        var secondPlace = new TreeBlockLocation(5, 99, 3, 0);
+        var outcome = await RecordAsync(Head(5, "2"), 0, "trees/photos/2.car", secondPlace);
 
-        // Assert
+        // Assert: both segments, each with its commit's number, its name and the exact place given; both adopted.
         Assert.Equal(RecordTreeCommitOutcome.Recorded, outcome);
         Assert.Equal([Head(5, "2"), Head(0, "1")], await Trees.ListTreeCommitsAsync(Bucket, 10, Ct));
-        var places = await Trees.LocateTreeBlocksAsync(Bucket, [shared.Cid, first.Cid, second.Cid, Block("absent")], Ct);
-        Assert.Equal(3, places.Count);
-        Assert.Equal(shared, places[shared.Cid]);
-        Assert.Equal(first, places[first.Cid]);
-        Assert.Equal(second, places[second.Cid]);
+        var first = new TreeSegmentInfo(0, "trees/photos/1.car", firstPlace);
+        var second = new TreeSegmentInfo(5, "trees/photos/2.car", secondPlace);
+        Assert.Equal([first, second], await SegmentsAsync());
+        Assert.Equal(first, await Trees.GetTreeSegmentAsync(Bucket, 0, Ct));
+        Assert.Equal(second, await Trees.GetTreeSegmentAsync(Bucket, 5, Ct));
         Assert.Empty(await Catalog.DeleteQueue.GetDueDeletesAsync(Forever, 10, Ct));
     }
 
@@ -210,13 +218,13 @@ public abstract class BucketTreeCatalogConformanceTests<TTarget>(TTarget target)
     {
         // Arrange
         Assert.Equal(RecordTreeCommitOutcome.Recorded, await RecordAsync(Head(1, "1"), null, "trees/photos/1.car"));
-        var block = new TreeBlockLocation(Block("late"), "trees/photos/late.car", 0, 1);
 
         // Act: a stale previous number, a first commit again, a segment never reserved, a bucket created again.
-        var stale = await RecordAsync(Head(2, "stale"), 0, "trees/photos/late.car", block);
-        var again = await RecordAsync(Head(2, "again"), null, "trees/photos/late.car", block);
-        var unreserved = await Trees.RecordTreeCommitAsync(Head(2, "unreserved"), Now, 1, "trees/photos/never.car", [], Ct);
-        var otherBucket = await Trees.RecordTreeCommitAsync(Head(2, "other"), Now + TimeSpan.FromSeconds(1), 1, "trees/photos/late.car", [], Ct);
+        var stale = await RecordAsync(Head(2, "stale"), 0, "trees/photos/late.car");
+        var again = await RecordAsync(Head(2, "again"), null, "trees/photos/late.car");
+        var unreserved = await Trees.RecordTreeCommitAsync(Head(2, "unreserved"), Now, 1, "trees/photos/never.car", CommitPlace(2), Ct);
+        var otherBucket = await Trees.RecordTreeCommitAsync(Head(2, "other"), Now + TimeSpan.FromSeconds(1), 1, "trees/photos/late.car",
+            CommitPlace(2), Ct);
 
         // Assert
         Assert.Equal(RecordTreeCommitOutcome.Conflict, stale);
@@ -225,7 +233,8 @@ public abstract class BucketTreeCatalogConformanceTests<TTarget>(TTarget target)
         Assert.Equal(RecordTreeCommitOutcome.Conflict, otherBucket);
         Assert.Equal(Head(1, "1"), await Trees.GetTreeHeadAsync(Bucket, Ct));
         Assert.Equal([Head(1, "1")], await Trees.ListTreeCommitsAsync(Bucket, 10, Ct));
-        Assert.Empty(await Trees.LocateTreeBlocksAsync(Bucket, [block.Cid], Ct));
+        Assert.Equal([Segment(1, "trees/photos/1.car")], await SegmentsAsync());
+        Assert.Null(await Trees.GetTreeSegmentAsync(Bucket, 2, Ct));
         var queued = Assert.Single(await Catalog.DeleteQueue.GetDueDeletesAsync(Forever, 10, Ct));
         Assert.Equal("trees/photos/late.car", queued.BlobName);
         Assert.Null(queued.ChunkHash);
@@ -248,9 +257,9 @@ public abstract class BucketTreeCatalogConformanceTests<TTarget>(TTarget target)
     public async Task Deleting_a_bucket_queues_its_segments_and_forgets_its_tree()
     {
         // Arrange
-        var block = new TreeBlockLocation(Block("node"), "trees/photos/1.car", 0, 4);
-        Assert.Equal(RecordTreeCommitOutcome.Recorded, await RecordAsync(Head(0, "1"), null, "trees/photos/1.car", block));
+        Assert.Equal(RecordTreeCommitOutcome.Recorded, await RecordAsync(Head(0, "1"), null, "trees/photos/1.car"));
         Assert.Equal(RecordTreeCommitOutcome.Recorded, await RecordAsync(Head(1, "2"), 0, "trees/photos/2.car"));
+        Assert.Equal(2, (await SegmentsAsync()).Count);
 
         // Act
         Assert.Equal(DeleteBucketOutcome.Deleted, await Catalog.Buckets.DeleteBucketAsync(Bucket, Now, Grace, Ct));
@@ -259,7 +268,9 @@ public abstract class BucketTreeCatalogConformanceTests<TTarget>(TTarget target)
         // Assert: the new bucket of that name starts with no tree; the old segments are queued after the grace.
         Assert.Null(await Trees.GetTreeHeadAsync(Bucket, Ct));
         Assert.Empty(await Trees.ListTreeCommitsAsync(Bucket, 10, Ct));
-        Assert.Empty(await Trees.LocateTreeBlocksAsync(Bucket, [block.Cid], Ct));
+        Assert.Empty(await SegmentsAsync());
+        Assert.Null(await Trees.GetTreeSegmentAsync(Bucket, 0, Ct));
+        Assert.Null(await Trees.GetTreeSegmentAsync(Bucket, 1, Ct));
         Assert.Empty(await Catalog.DeleteQueue.GetDueDeletesAsync(Now, 10, Ct));
         var queued = await Catalog.DeleteQueue.GetDueDeletesAsync(Now + Grace, 10, Ct);
         Assert.Equal(["trees/photos/1.car", "trees/photos/2.car"], queued.Select(static e => e.BlobName).Order(StringComparer.Ordinal));
@@ -270,28 +281,45 @@ public abstract class BucketTreeCatalogConformanceTests<TTarget>(TTarget target)
     }
 
     [Fact(Timeout = 30_000)]
-    public async Task Listing_blocks_gives_every_recorded_block_with_its_place_and_none_of_another_buckets()
+    public async Task Listing_segments_gives_the_buckets_own_in_commit_order_and_none_of_another_buckets()
     {
-        // Arrange: two segments; the second holds a block of the first again (it keeps its first place).
-        // The other bucket holds one of the same blocks elsewhere and one of its own.
-        var a = Place("a", "trees/photos/1.car", 0, 5);
-        var b = Place("b", "trees/photos/1.car", 5, 7);
-        var c = Place("c", "trees/photos/2.car", 0, 3);
-        Assert.Equal(RecordTreeCommitOutcome.Recorded, await RecordAsync(Head(1, "1"), null, "trees/photos/1.car", a, b));
-        Assert.Equal(RecordTreeCommitOutcome.Recorded,
-            await RecordAsync(Head(2, "2"), 1, "trees/photos/2.car", c, a with { Segment = "trees/photos/2.car", Offset = 3 }));
-        var otherA = Place("a", "trees/other/1.car", 100, 5);
-        var otherOnly = Place("other only", "trees/other/1.car", 105, 9);
-        await CreateOtherBucketWithTreeAsync(otherA, otherOnly);
+        // Arrange: commits at 9 and 10, whose segment names sort the other way round; the other bucket
+        // has a commit at 1 too.
+        Assert.Equal(RecordTreeCommitOutcome.Recorded, await RecordAsync(Head(9, "9"), null, "trees/photos/9.car"));
+        Assert.Equal(RecordTreeCommitOutcome.Recorded, await RecordAsync(Head(10, "10"), 9, "trees/photos/10.car"));
+        await CreateOtherBucketWithTreeAsync();
 
         // Act
-        var blocks = await BlocksAsync();
-        var otherBlocks = await BlocksAsync(OtherBucket);
+        var segments = await SegmentsAsync();
+        var otherSegments = await SegmentsAsync(OtherBucket);
 
         // Assert
-        Assert.Equal([a, b, c], blocks);
-        Assert.Equal([otherA, otherOnly], otherBlocks);
-        Assert.Empty(await Trees.ListTreeBlocksAsync("nope", Ct));
+        Assert.Equal([Segment(9, "trees/photos/9.car"), Segment(10, "trees/photos/10.car")], segments);
+        Assert.Equal([OtherSegment], otherSegments);
+        Assert.Empty(await SegmentsAsync("nope"));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Getting_a_segment_by_number_gives_the_buckets_own_and_null_for_an_unknown_number_or_bucket()
+    {
+        // Arrange: the bucket and the other one each have a commit at 1, with different segments.
+        Assert.Equal(RecordTreeCommitOutcome.Recorded, await RecordAsync(Head(1, "1"), null, "trees/photos/1.car"));
+        Assert.Equal(RecordTreeCommitOutcome.Recorded, await RecordAsync(Head(3, "3"), 1, "trees/photos/3.car"));
+        await CreateOtherBucketWithTreeAsync();
+
+        // Act
+        var one = await Trees.GetTreeSegmentAsync(Bucket, 1, Ct);
+        var three = await Trees.GetTreeSegmentAsync(Bucket, 3, Ct);
+        var otherOne = await Trees.GetTreeSegmentAsync(OtherBucket, 1, Ct);
+
+        // Assert
+        Assert.Equal(Segment(1, "trees/photos/1.car"), one);
+        Assert.Equal(Segment(3, "trees/photos/3.car"), three);
+        Assert.Equal(OtherSegment, otherOne);
+        Assert.Null(await Trees.GetTreeSegmentAsync(Bucket, 2, Ct));
+        Assert.Null(await Trees.GetTreeSegmentAsync(Bucket, 0, Ct));
+        Assert.Null(await Trees.GetTreeSegmentAsync(OtherBucket, 3, Ct));
+        Assert.Null(await Trees.GetTreeSegmentAsync("nope", 1, Ct));
     }
 
     [Fact(Timeout = 30_000)]
@@ -347,31 +375,23 @@ public abstract class BucketTreeCatalogConformanceTests<TTarget>(TTarget target)
     [Fact(Timeout = 30_000)]
     public async Task A_collection_drops_the_commits_and_segments_it_names_and_queues_their_blobs()
     {
-        // Arrange: commits 1, 2, 3, each with a segment; the other bucket has a commit 1 and a block of the same CID.
-        var a = Place("a", "trees/photos/1.car", 0, 5);
-        var b = Place("b", "trees/photos/1.car", 5, 7);
-        var c = Place("c", "trees/photos/2.car", 0, 3);
-        var d = Place("d", "trees/photos/3.car", 0, 4);
-        Assert.Equal(RecordTreeCommitOutcome.Recorded, await RecordAsync(Head(1, "1"), null, "trees/photos/1.car", a, b));
-        Assert.Equal(RecordTreeCommitOutcome.Recorded, await RecordAsync(Head(2, "2"), 1, "trees/photos/2.car", c));
-        Assert.Equal(RecordTreeCommitOutcome.Recorded, await RecordAsync(Head(3, "3"), 2, "trees/photos/3.car", d));
-        var otherA = Place("a", "trees/other/1.car", 0, 5);
-        await CreateOtherBucketWithTreeAsync(otherA);
-        var e = Place("e", "trees/photos/4.car", 0, 6);
+        // Arrange: commits 1, 2, 3, each with a segment; the other bucket has a commit 1 too.
+        Assert.Equal(RecordTreeCommitOutcome.Recorded, await RecordAsync(Head(1, "1"), null, "trees/photos/1.car"));
+        Assert.Equal(RecordTreeCommitOutcome.Recorded, await RecordAsync(Head(2, "2"), 1, "trees/photos/2.car"));
+        Assert.Equal(RecordTreeCommitOutcome.Recorded, await RecordAsync(Head(3, "3"), 2, "trees/photos/3.car"));
+        await CreateOtherBucketWithTreeAsync();
 
         // Act
         var outcome = await RecordCollectingAsync(Head(4, "4"), 3, "trees/photos/4.car",
-            Collect([1, 2], ["trees/photos/1.car", "trees/photos/2.car"]), e);
+            Collect([1, 2], ["trees/photos/1.car", "trees/photos/2.car"]));
 
         // Assert: the new commit is recorded and the head; what was named is gone, the rest is kept.
         Assert.Equal(RecordTreeCommitOutcome.Recorded, outcome);
         Assert.Equal(Head(4, "4"), await Trees.GetTreeHeadAsync(Bucket, Ct));
         Assert.Equal([4, 3], await CommitSeqsAsync());
-        Assert.Equal([d, e], await BlocksAsync());
-        var located = await Trees.LocateTreeBlocksAsync(Bucket, [a.Cid, b.Cid, c.Cid, d.Cid, e.Cid], Ct);
-        Assert.Equal(2, located.Count);
-        Assert.Equal(d, located[d.Cid]);
-        Assert.Equal(e, located[e.Cid]);
+        Assert.Equal([Segment(3, "trees/photos/3.car"), Segment(4, "trees/photos/4.car")], await SegmentsAsync());
+        Assert.Null(await Trees.GetTreeSegmentAsync(Bucket, 1, Ct));
+        Assert.Null(await Trees.GetTreeSegmentAsync(Bucket, 2, Ct));
 
         // Assert: the dropped segments' blobs are queued for deletion at DeleteAfter, not before.
         Assert.Empty(await QueuedNamesAsync(CollectedDeleteAfter - TimeSpan.FromMilliseconds(1)));
@@ -380,47 +400,44 @@ public abstract class BucketTreeCatalogConformanceTests<TTarget>(TTarget target)
         Assert.Equal(SweepDecision.Delete,
             await Catalog.DeleteQueue.PrepareDeleteAsync("trees/photos/1.car", CollectedDeleteAfter, Forever, Ct));
 
-        // Assert: the other bucket's commit 1 and its block are untouched.
+        // Assert: the other bucket's commit 1 and its segment are untouched.
         Assert.Equal([1], await CommitSeqsAsync(OtherBucket));
-        Assert.Equal([otherA], await BlocksAsync(OtherBucket));
+        Assert.Equal([OtherSegment], await SegmentsAsync(OtherBucket));
     }
 
     [Fact(Timeout = 30_000)]
     public async Task A_collection_naming_a_pinned_commit_drops_nothing_until_the_pin_expires()
     {
         // Arrange: commits 1, 2, 3; 2 pinned for an hour, 3 for a day.
-        var a = Place("a", "trees/photos/1.car", 0, 5);
-        var b = Place("b", "trees/photos/2.car", 0, 6);
-        var c = Place("c", "trees/photos/3.car", 0, 7);
-        Assert.Equal(RecordTreeCommitOutcome.Recorded, await RecordAsync(Head(1, "1"), null, "trees/photos/1.car", a));
-        Assert.Equal(RecordTreeCommitOutcome.Recorded, await RecordAsync(Head(2, "2"), 1, "trees/photos/2.car", b));
-        Assert.Equal(RecordTreeCommitOutcome.Recorded, await RecordAsync(Head(3, "3"), 2, "trees/photos/3.car", c));
+        Assert.Equal(RecordTreeCommitOutcome.Recorded, await RecordAsync(Head(1, "1"), null, "trees/photos/1.car"));
+        Assert.Equal(RecordTreeCommitOutcome.Recorded, await RecordAsync(Head(2, "2"), 1, "trees/photos/2.car"));
+        Assert.Equal(RecordTreeCommitOutcome.Recorded, await RecordAsync(Head(3, "3"), 2, "trees/photos/3.car"));
         Assert.True(await Trees.PinTreeCommitAsync(Bucket, 2, Guid.NewGuid(), Now + TimeSpan.FromHours(1), Ct));
         Assert.True(await Trees.PinTreeCommitAsync(Bucket, 3, Guid.NewGuid(), Now + TimeSpan.FromDays(1), Ct));
-        var d = Place("d", "trees/photos/4.car", 0, 8);
         var collection = Collect([1, 2], ["trees/photos/1.car", "trees/photos/2.car"]);
 
         // Act: one of the commits to drop is pinned at the collection's time.
-        var pinnedOutcome = await RecordCollectingAsync(Head(4, "4"), 3, "trees/photos/4.car", collection, d);
+        var pinnedOutcome = await RecordCollectingAsync(Head(4, "4"), 3, "trees/photos/4.car", collection);
 
         // Assert: recorded, and nothing dropped or queued.
         Assert.Equal(RecordTreeCommitOutcome.Recorded, pinnedOutcome);
         Assert.Equal(Head(4, "4"), await Trees.GetTreeHeadAsync(Bucket, Ct));
         Assert.Equal([4, 3, 2, 1], await CommitSeqsAsync());
-        Assert.Equal([a, b, c, d], await BlocksAsync());
+        Assert.Equal([Segment(1, "trees/photos/1.car"), Segment(2, "trees/photos/2.car"), Segment(3, "trees/photos/3.car"),
+            Segment(4, "trees/photos/4.car")], await SegmentsAsync());
         Assert.Empty(await QueueAsync());
         Assert.Equal([2, 3], await Trees.ListPinnedTreeCommitsAsync(Bucket, Now, Ct));
 
         // Act: the same collection once the pin on 2 has expired.
-        var e = Place("e", "trees/photos/5.car", 0, 9);
         var expiredOutcome = await RecordCollectingAsync(Head(5, "5"), 4, "trees/photos/5.car",
-            collection with { Now = Now + TimeSpan.FromHours(2) }, e);
+            collection with { Now = Now + TimeSpan.FromHours(2) });
 
         // Assert: dropped; the expired pin is deleted (not only left out), the pin on 3 kept.
         Assert.Equal(RecordTreeCommitOutcome.Recorded, expiredOutcome);
         Assert.Equal(Head(5, "5"), await Trees.GetTreeHeadAsync(Bucket, Ct));
         Assert.Equal([5, 4, 3], await CommitSeqsAsync());
-        Assert.Equal([c, d, e], await BlocksAsync());
+        Assert.Equal([Segment(3, "trees/photos/3.car"), Segment(4, "trees/photos/4.car"), Segment(5, "trees/photos/5.car")],
+            await SegmentsAsync());
         Assert.Equal(["trees/photos/1.car", "trees/photos/2.car"], await QueuedNamesAsync(CollectedDeleteAfter));
         Assert.Equal([3], await Trees.ListPinnedTreeCommitsAsync(Bucket, Now, Ct));
     }
@@ -429,20 +446,18 @@ public abstract class BucketTreeCatalogConformanceTests<TTarget>(TTarget target)
     public async Task A_refused_record_applies_none_of_its_collection()
     {
         // Arrange
-        var a = Place("a", "trees/photos/1.car", 0, 5);
-        var b = Place("b", "trees/photos/2.car", 0, 6);
-        Assert.Equal(RecordTreeCommitOutcome.Recorded, await RecordAsync(Head(1, "1"), null, "trees/photos/1.car", a));
-        Assert.Equal(RecordTreeCommitOutcome.Recorded, await RecordAsync(Head(2, "2"), 1, "trees/photos/2.car", b));
-        var c = Place("c", "trees/photos/3.car", 0, 7);
+        Assert.Equal(RecordTreeCommitOutcome.Recorded, await RecordAsync(Head(1, "1"), null, "trees/photos/1.car"));
+        Assert.Equal(RecordTreeCommitOutcome.Recorded, await RecordAsync(Head(2, "2"), 1, "trees/photos/2.car"));
 
         // Act: a stale previous number.
-        var outcome = await RecordCollectingAsync(Head(3, "3"), 1, "trees/photos/3.car", Collect([1], ["trees/photos/1.car"]), c);
+        var outcome = await RecordCollectingAsync(Head(3, "3"), 1, "trees/photos/3.car", Collect([1], ["trees/photos/1.car"]));
 
         // Assert: only the refused commit's own segment is queued (its reservation).
         Assert.Equal(RecordTreeCommitOutcome.Conflict, outcome);
         Assert.Equal(Head(2, "2"), await Trees.GetTreeHeadAsync(Bucket, Ct));
         Assert.Equal([2, 1], await CommitSeqsAsync());
-        Assert.Equal([a, b], await BlocksAsync());
+        Assert.Equal([Segment(1, "trees/photos/1.car"), Segment(2, "trees/photos/2.car")], await SegmentsAsync());
+        Assert.Null(await Trees.GetTreeSegmentAsync(Bucket, 3, Ct));
         Assert.Equal(["trees/photos/3.car"], await QueuedNamesAsync(Forever));
     }
 

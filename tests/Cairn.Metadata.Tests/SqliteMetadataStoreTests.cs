@@ -130,7 +130,8 @@ public sealed partial class SqliteMetadataStoreTests() : CatalogConformanceTests
         Assert.Equal(1L, await QueryFileAsync("SELECT COUNT(*) FROM schema_version WHERE version = 10 AND name = 'ObjectLock'"));
         Assert.Equal(1L, await QueryFileAsync("SELECT COUNT(*) FROM schema_version WHERE version = 11 AND name = 'BucketTrees'"));
         Assert.Equal(1L, await QueryFileAsync("SELECT COUNT(*) FROM schema_version WHERE version = 12 AND name = 'TreePins'"));
-        Assert.Equal(12L, await QueryFileAsync("SELECT MAX(version) FROM schema_version"));
+        Assert.Equal(1L, await QueryFileAsync("SELECT COUNT(*) FROM schema_version WHERE version = 13 AND name = 'TreeBlockPlaces'"));
+        Assert.Equal(13L, await QueryFileAsync("SELECT MAX(version) FROM schema_version"));
     }
 
     /// <summary>

@@ -26,6 +26,43 @@ public class DagCborTests
     }
 
     [Fact]
+    public void Links_are_read_in_encoding_order_through_nested_maps_and_arrays_past_strings_and_nulls()
+    {
+        // Arrange: {"a": [cid1, null, {"x": "text", "y": cid2}], "bb": h'00ff', "c": cid3, "d": []}
+        Cid[] cids = [Cid.ForRaw([1]), Cid.ForDagCbor([2]), Cid.ForRaw([3])];
+        var writer = DagCbor.CreateWriter();
+        writer.WriteStartMap(4);
+        writer.WriteTextString("a");
+        writer.WriteStartArray(3);
+        DagCbor.WriteCid(writer, cids[0]);
+        writer.WriteNull();
+        writer.WriteStartMap(2);
+        writer.WriteTextString("x");
+        writer.WriteTextString("text");
+        writer.WriteTextString("y");
+        DagCbor.WriteCid(writer, cids[1]);
+        writer.WriteEndMap();
+        writer.WriteEndArray();
+        writer.WriteTextString("c");
+        DagCbor.WriteCid(writer, cids[2]);
+        writer.WriteTextString("d");
+        writer.WriteStartArray(0);
+        writer.WriteEndArray();
+        writer.WriteTextString("bb");
+        writer.WriteByteString([0x00, 0xff]);
+        writer.WriteEndMap();
+        var block = writer.Encode();
+
+        // Act
+        var links = DagCbor.ReadLinks(block);
+
+        // Assert: map keys in DAG-CBOR order (a, c, d, bb), the links as they come
+        Assert.Equal(cids, links);
+        Assert.Empty(DagCbor.ReadLinks(MstNode.EmptyTreeBlock));
+        Assert.Throws<DagCborException>(() => DagCbor.ReadLinks(Convert.FromHexString("d82a4100"))); // tag 42 over a byte string that is no CID
+    }
+
+    [Fact]
     public void A_CID_is_tag_42_over_a_zero_byte_and_the_binary_CID_and_reads_back()
     {
         // Arrange

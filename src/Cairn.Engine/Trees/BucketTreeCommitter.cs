@@ -38,10 +38,13 @@ public sealed partial class BucketTreeCommitter(IBucketTreeCatalog trees, IBlobB
 
     private readonly TreeBlockCache _cache = new(options.TreeCacheBytes);
 
-    private readonly TreeCollector _collector = new(trees, options);
+    private readonly TreeCollector _collector = new(trees, blobs, options);
 
     /// <summary>When each bucket's tree was last collected by this process (see <see cref="EngineOptions.TreeCollectInterval"/>).</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> _collected = new(StringComparer.Ordinal);
+
+    /// <summary>The commit this process last recorded for each bucket (its cached blocks' places are that tree's).</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Cid> _recorded = new(StringComparer.Ordinal);
 
     /// <summary>One fold at a time in this process: the worker's and an admin flush's (the block cache is not shared safely).</summary>
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -128,9 +131,26 @@ public sealed partial class BucketTreeCommitter(IBucketTreeCatalog trees, IBlobB
 
     private async Task<TreeHead?> FoldFromAsync(string bucket, TreeHead? previous, CancellationToken cancellationToken)
     {
-        var source = new TreeBlockSource(trees, blobs, bucket, _cache);
-        var tree = previous is null ? new MstTree() : MstTree.Open(previous.Root);
-        var blocks = new List<MstBlock>();
+        if (previous is not null && (!_recorded.TryGetValue(bucket, out var recorded) || recorded != previous.Commit))
+        {
+            // The tree moved on without this process (another node held the lease, or the bucket is
+            // new): blocks it remembers may name places a collection has dropped since.
+            _cache.Forget(bucket);
+        }
+        TreeBlockSource source;
+        MstTree tree;
+        if (previous is null)
+        {
+            source = new TreeBlockSource(trees, blobs, bucket, _cache);
+            tree = new MstTree();
+        }
+        else
+        {
+            source = await TreeBlockSource.OpenAsync(trees, blobs, previous, _cache, cancellationToken).ConfigureAwait(false);
+            await source.ReadCommitAsync(previous, cancellationToken).ConfigureAwait(false);
+            tree = MstTree.Open(previous.Root);
+        }
+        var manifests = new List<MstBlock>();
         long seq;
         DateTimeOffset bucketCreatedAt;
         var snapshot = await trees.OpenFoldSnapshotAsync(bucket, previous?.Seq, cancellationToken).ConfigureAwait(false);
@@ -152,74 +172,71 @@ public sealed partial class BucketTreeCommitter(IBucketTreeCatalog trees, IBlobB
                 batch.Add(key);
                 if (batch.Count == KeysPerBatch)
                 {
-                    await ApplyAsync(snapshot, tree, source, batch, blocks, cancellationToken).ConfigureAwait(false);
+                    await ApplyAsync(snapshot, tree, source, batch, manifests, cancellationToken).ConfigureAwait(false);
                     batch.Clear();
                 }
             }
-            await ApplyAsync(snapshot, tree, source, batch, blocks, cancellationToken).ConfigureAwait(false);
+            await ApplyAsync(snapshot, tree, source, batch, manifests, cancellationToken).ConfigureAwait(false);
         }
 
         var nodes = new List<MstBlock>();
         var root = tree.ComputeRoot(nodes);
-        blocks.AddRange(nodes);
         var commit = new BucketCommit(bucket, root, previous?.Commit, seq,
             DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds()));
         var commitBlock = commit.Encode();
         var commitCid = Cid.ForDagCbor(commitBlock);
-        blocks.Add(new MstBlock(commitCid, commitBlock));
 
-        // Blocks the bucket has stored already (older versions' manifests, unchanged bodies) are not written again.
-        var known = await trees.LocateTreeBlocksAsync(bucket, blocks.Select(static block => block.Cid).Distinct().ToList(), cancellationToken)
-            .ConfigureAwait(false);
-        var fresh = new List<MstBlock>(blocks.Count);
-        var seen = new HashSet<Cid>();
-        foreach (var block in blocks)
+        // The segment: new manifests (each chain oldest first), then new nodes (children first), then
+        // the commit; each block's links are placed here or where the previous tree's nodes said.
+        var segmentWriter = new TreeSegmentWriter(seq, commitCid);
+        foreach (var manifest in manifests)
         {
-            if (!known.ContainsKey(block.Cid) && seen.Add(block.Cid))
-            {
-                fresh.Add(block);
-            }
+            segmentWriter.Add(manifest.Cid, manifest.Data, source.PlaceOf, out _);
         }
-
+        var written = new List<(MstBlock Node, TreePlacedLink[] Links)>(nodes.Count);
+        foreach (var node in nodes)
+        {
+            segmentWriter.Add(node.Cid, node.Data, source.PlaceOf, out var links);
+            written.Add((node, links));
+        }
+        var commitPlace = segmentWriter.Add(commitCid, commitBlock, source.PlaceOf, out var commitLinks);
         var segment = BlobNames.NewTreeSegment(bucket, seq);
-        var (bytes, places) = await TreeSegment.WriteAsync(segment, commitCid, fresh, cancellationToken).ConfigureAwait(false);
+        var bytes = segmentWriter.ToArray();
         await trees.ReserveTreeSegmentAsync(segment, time.GetUtcNow() + SegmentReservation, cancellationToken).ConfigureAwait(false);
         await blobs.PutAsync(segment, bytes, cancellationToken).ConfigureAwait(false);
         var head = new TreeHead(bucket, seq, commitCid, root, commit.Time);
         var now = time.GetUtcNow();
         var collect = options.TreeCollectInterval == TimeSpan.Zero || !_collected.TryGetValue(bucket, out var collectedAt)
             || now - collectedAt >= options.TreeCollectInterval;
-        TreeCollection? collection = null;
-        if (collect)
-        {
-            // Marking reads whole trees: through a cache of its own, not the folds' working set.
-            var marking = new TreeBlockSource(trees, blobs, bucket, new TreeBlockCache(4L * 1024 * 1024));
-            collection = await _collector.PlanAsync(previous, head, blocks.Select(static block => block.Cid), marking, now, cancellationToken)
-                .ConfigureAwait(false);
-        }
-        var outcome = await trees.RecordTreeCommitAsync(head, bucketCreatedAt, previous?.Seq, segment, places, cancellationToken, collection)
+        var collection = collect
+            ? await _collector.PlanAsync(previous, head, now, cancellationToken).ConfigureAwait(false)
+            : null;
+        var outcome = await trees.RecordTreeCommitAsync(head, bucketCreatedAt, previous?.Seq, segment, commitPlace, cancellationToken, collection)
             .ConfigureAwait(false);
         if (outcome != RecordTreeCommitOutcome.Recorded)
         {
             LogCommitRefused(bucket, seq);
+            _recorded.TryRemove(bucket, out _);
             return null;
         }
         if (collect)
         {
             _collected[bucket] = now;
         }
-        foreach (var node in nodes)
+        foreach (var (node, links) in written)
         {
-            _cache.Remember(node.Cid, node.Data);
+            _cache.Remember(bucket, node.Cid, node.Data, links);
         }
+        _cache.Remember(bucket, commitCid, commitBlock, commitLinks);
+        _recorded[bucket] = commitCid;
         tree.Unload();
         EntriesFolded += seq - (previous?.Seq ?? 0);
-        LogCommitted(bucket, seq, root, fresh.Count);
+        LogCommitted(bucket, seq, root, segmentWriter.Written.Count);
         return head;
     }
 
     private static async Task ApplyAsync(ITreeFoldSnapshot snapshot, MstTree tree, TreeBlockSource source, List<string> keys,
-        List<MstBlock> blocks, CancellationToken cancellationToken)
+        List<MstBlock> manifests, CancellationToken cancellationToken)
     {
         if (keys.Count == 0)
         {
@@ -237,7 +254,8 @@ public sealed partial class BucketTreeCommitter(IBucketTreeCatalog trees, IBlobB
             }
             else
             {
-                tree.Put(keyBytes[i], ObjectManifests.AddChain(chain, blocks));
+                // The manifests below the key's value in the tree are stored already (their places known from its node).
+                tree.Put(keyBytes[i], ObjectManifests.AddChain(chain, manifests, stored: tree.Get(keyBytes[i])));
             }
         }
     }

@@ -42,11 +42,12 @@ internal sealed class BucketTreeExporter(IBucketTreeCatalog trees, IObjectCatalo
         CancellationToken cancellationToken)
     {
         var range = MstPrefixRange.For(prefix);
-        var source = new TreeBlockSource(trees, blobs, head.Bucket, new TreeBlockCache(4L * 1024 * 1024));
+        var commit = new TreeHead(head.Bucket, head.Seq, head.Commit, head.Root, head.CommittedAt);
+        var source = await TreeBlockSource.OpenAsync(trees, blobs, commit, cache: null, cancellationToken, forgetOnRead: true).ConfigureAwait(false);
         var counting = new CountingStream(destination, progress);
         var writer = new CarWriter(counting);
         await writer.WriteHeaderAsync([head.Commit], cancellationToken).ConfigureAwait(false);
-        await writer.WriteBlockAsync(head.Commit, await source.GetBlockAsync(head.Commit, cancellationToken).ConfigureAwait(false), cancellationToken)
+        await writer.WriteBlockAsync(head.Commit, await source.ReadCommitAsync(commit, cancellationToken).ConfigureAwait(false), cancellationToken)
             .ConfigureAwait(false);
         long keys = 0, manifests = 0, chunkBlocks = 0;
         var written = new HashSet<Cid>();

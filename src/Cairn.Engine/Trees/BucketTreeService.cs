@@ -124,12 +124,13 @@ public sealed class BucketTreeService(IBucketTreeCatalog trees, IBucketCatalog b
         {
             return new BucketTreeProof(status);
         }
-        var source = new TreeBlockSource(trees, blobs, bucket, new TreeBlockCache(options.TreeCacheBytes));
+        var commit = new TreeHead(head.Bucket, head.Seq, head.Commit, head.Root, head.CommittedAt);
+        var source = await TreeBlockSource.OpenAsync(trees, blobs, commit, cache: null, cancellationToken).ConfigureAwait(false);
+        var blocks = new List<(Cid, byte[])> { (head.Commit, (await source.ReadCommitAsync(commit, cancellationToken).ConfigureAwait(false)).ToArray()) };
         var keyBytes = Encoding.UTF8.GetBytes(key);
         var tree = MstTree.Open(head.Root);
         await tree.LoadAsync([keyBytes], source, cancellationToken).ConfigureAwait(false);
         var proof = tree.CreateProof(keyBytes);
-        var blocks = new List<(Cid, byte[])> { (head.Commit, (await source.GetBlockAsync(head.Commit, cancellationToken).ConfigureAwait(false)).ToArray()) };
         blocks.AddRange(proof.Nodes.Select(static node => (Cid.ForDagCbor(node), node)));
         var checkedResult = proof.Verify(head.Root);
         Cid? manifest = null;

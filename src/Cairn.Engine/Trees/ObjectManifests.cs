@@ -15,17 +15,25 @@ internal static class ObjectManifests
 {
     /// <summary>
     /// Adds the manifests of a key's versions (given newest first, as the catalog lists them), oldest
-    /// first so each can link the one before, to <paramref name="blocks"/>;
-    /// returns the newest manifest's CID, the key's value in the tree.
+    /// first so each can link the one before, to <paramref name="blocks"/>; returns the newest
+    /// manifest's CID, the key's value in the tree. A manifest's CID covers the chain below it, so
+    /// when one of them is <paramref name="stored"/> (the key's value in the tree before), it and
+    /// those below it are stored already and only the manifests above it are added.
     /// </summary>
-    public static Cid AddChain(IReadOnlyList<ObjectVersionRecord> versions, List<MstBlock> blocks)
+    public static Cid AddChain(IReadOnlyList<ObjectVersionRecord> versions, List<MstBlock> blocks, Cid? stored = null)
     {
         Cid? previous = null;
+        var start = blocks.Count;
         for (var i = versions.Count - 1; i >= 0; i--)
         {
             var manifest = From(versions[i], previous);
             var block = manifest.Encode();
             previous = Cid.ForDagCbor(block);
+            if (previous == stored)
+            {
+                blocks.RemoveRange(start, blocks.Count - start);
+                continue;
+            }
             blocks.Add(new MstBlock(previous, block));
         }
         return previous ?? throw new ArgumentException("A key in the tree has at least one version.", nameof(versions));

@@ -1,6 +1,7 @@
 using Cairn.Core;
 using Cairn.Metadata;
 using Cairn.Mst;
+using Cairn.Storage;
 
 namespace Cairn.Engine.Trees;
 
@@ -10,7 +11,7 @@ namespace Cairn.Engine.Trees;
 /// of the next commit (<see cref="IBucketTreeCatalog.RecordTreeCommitAsync"/> with a
 /// <see cref="TreeCollection"/>), whose fence keeps any other fold out meanwhile.
 /// </summary>
-internal sealed class TreeCollector(IBucketTreeCatalog trees, EngineOptions options)
+internal sealed class TreeCollector(IBucketTreeCatalog trees, IBlobBackend blobs, EngineOptions options)
 {
     /// <summary>
     /// The commits kept besides <paramref name="head"/> (always kept): those younger than
@@ -33,46 +34,57 @@ internal sealed class TreeCollector(IBucketTreeCatalog trees, EngineOptions opti
     }
 
     /// <summary>
-    /// Plans the collection that goes with recording <paramref name="next"/> (whose tree is
-    /// <paramref name="nextBlocks"/> plus what <paramref name="previous"/>'s tree reaches): the stored
-    /// commits no rule or pin keeps, and the segments holding no block reachable from a kept commit,
-    /// from <paramref name="previous"/> or among <paramref name="nextBlocks"/>. Null when there is nothing to drop.
+    /// Plans the collection that goes with recording <paramref name="next"/>: the stored commits no
+    /// rule or pin keeps, and the segments holding no block reachable from a kept commit or from
+    /// <paramref name="previous"/> (every stored block <paramref name="next"/> links to is one of
+    /// <paramref name="previous"/>'s, and its own blocks are in its own segment, not recorded yet).
+    /// Null when there is nothing to drop.
     /// </summary>
-    public async Task<TreeCollection?> PlanAsync(TreeHead? previous, TreeHead next, IEnumerable<Cid> nextBlocks, IMstBlockSource source,
-        DateTimeOffset now, CancellationToken cancellationToken)
+    /// <remarks>
+    /// Reachability is by place, not by CID: one block may be stored in two segments (written again
+    /// by a later fold), and a tree reads the copy its parent names, so a walk skips only a place it
+    /// has walked already.
+    /// </remarks>
+    public async Task<TreeCollection?> PlanAsync(TreeHead? previous, TreeHead next, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var bucket = next.Bucket;
         var stored = await trees.ListTreeCommitsAsync(bucket, int.MaxValue, cancellationToken).ConfigureAwait(false);
         var kept = Retained(stored, next, options.TreeKeepEvery, options.TreeKeepWithin, now);
         kept.UnionWith(await trees.ListPinnedTreeCommitsAsync(bucket, now, cancellationToken).ConfigureAwait(false));
-        // Walked blocks are tracked apart from the new tree's blocks: a node of the new tree may equal
-        // one of an older tree while its children are only the older tree's, so meeting it must not end a walk.
-        var live = new HashSet<Cid>();
+        var live = new HashSet<long>();
+        var walked = new HashSet<TreeBlockLocation>();
         foreach (var commit in stored.Where(commit => kept.Contains(commit.Seq) || commit.Seq == previous?.Seq))
         {
-            await MarkAsync(commit, source, live, cancellationToken).ConfigureAwait(false);
+            await MarkAsync(commit, live, walked, cancellationToken).ConfigureAwait(false);
         }
-        live.UnionWith(nextBlocks);
         var dropCommits = stored.Where(commit => !kept.Contains(commit.Seq)).Select(static commit => commit.Seq).ToList();
-        var dropSegments = (await trees.ListTreeBlocksAsync(bucket, cancellationToken).ConfigureAwait(false))
-            .GroupBy(static block => block.Segment, StringComparer.Ordinal)
-            .Where(segment => !segment.Any(block => live.Contains(block.Cid)))
-            .Select(static segment => segment.Key)
+        var dropSegments = (await trees.ListTreeSegmentsAsync(bucket, cancellationToken).ConfigureAwait(false))
+            .Where(segment => !live.Contains(segment.Seq))
+            .Select(static segment => segment.Name)
             .ToList();
         return dropCommits.Count == 0 && dropSegments.Count == 0
             ? null
             : new TreeCollection(dropCommits, dropSegments, now, now + options.GracePeriod);
     }
 
-    /// <summary>Adds every block <paramref name="commit"/> reaches to <paramref name="live"/>: the commit, its nodes, every manifest on every key's chain and the bodies they name.</summary>
-    private static async Task MarkAsync(TreeHead commit, IMstBlockSource source, HashSet<Cid> live, CancellationToken cancellationToken)
+    /// <summary>
+    /// Adds the segment of every block <paramref name="commit"/> reaches to <paramref name="live"/>:
+    /// the commit, its nodes and every manifest on every key's chain (bodies are not in segments).
+    /// </summary>
+    private async Task MarkAsync(TreeHead commit, HashSet<long> live, HashSet<TreeBlockLocation> walked, CancellationToken cancellationToken)
     {
-        live.Add(commit.Commit);
+        var source = await TreeBlockSource.OpenAsync(trees, blobs, commit, cache: null, cancellationToken, forgetOnRead: true)
+            .ConfigureAwait(false);
+        if (!Walk(commit.Commit))
+        {
+            return;
+        }
+        await source.ReadCommitAsync(commit, cancellationToken).ConfigureAwait(false);
         var nodes = new Stack<Cid>();
         nodes.Push(commit.Root);
         while (nodes.TryPop(out var cid))
         {
-            if (!live.Add(cid))
+            if (!Walk(cid))
             {
                 continue; // a subtree another kept commit shares, marked already
             }
@@ -87,13 +99,19 @@ internal sealed class TreeCollector(IBucketTreeCatalog trees, EngineOptions opti
                 {
                     nodes.Push(right);
                 }
-                for (Cid? link = entry.Value; link is not null && live.Add(link);)
+                for (Cid? link = entry.Value; link is not null && Walk(link);)
                 {
-                    var manifest = ObjectManifest.Decode(await source.GetBlockAsync(link, cancellationToken).ConfigureAwait(false));
-                    live.UnionWith(manifest.Body.Select(static chunk => chunk.Cid));
-                    link = manifest.Previous;
+                    link = ObjectManifest.Decode(await source.GetBlockAsync(link, cancellationToken).ConfigureAwait(false)).Previous;
                 }
             }
+        }
+
+        // Marks the place of a block about to be read; false when that place was walked already.
+        bool Walk(Cid cid)
+        {
+            var place = source.PlaceOf(cid) ?? throw new InvalidDataException($"Bucket '{commit.Bucket}': the place of {cid} is not known.");
+            live.Add(place.Seq);
+            return walked.Add(place);
         }
     }
 }
