@@ -102,7 +102,11 @@ public interface ITreeFoldSnapshot : IAsyncDisposable
     /// </summary>
     IAsyncEnumerable<string> ReadChangedKeysAsync(CancellationToken cancellationToken);
 
-    /// <summary>Every version of each of <paramref name="keys"/> (current and noncurrent, markers too), newest first; a key with none maps to an empty list.</summary>
+    /// <summary>
+    /// Every version of each of <paramref name="keys"/> (current and noncurrent, markers too), newest
+    /// first; a key with none maps to an empty list. A version whose row holds its inline body's hash
+    /// (<see cref="ObjectVersionRecord.InlineBodyHash"/>) comes without the body, which a manifest does not need.
+    /// </summary>
     ValueTask<IReadOnlyDictionary<string, IReadOnlyList<ObjectVersionRecord>>> ReadVersionsAsync(IReadOnlyList<string> keys,
         CancellationToken cancellationToken);
 }

@@ -53,6 +53,12 @@ public sealed record ObjectVersionRecord
     /// <summary>Checksums by algorithm wire name (<c>CRC32</c>, <c>CRC32C</c>, <c>CRC64NVME</c>, <c>SHA1</c>, <c>SHA256</c>) to base64 value.</summary>
     public IReadOnlyDictionary<string, string> Checksums { get; init; } = new Dictionary<string, string>();
     public byte[]? InlineBody { get; init; }
+    /// <summary>
+    /// The SHA-256 of a non-empty <see cref="InlineBody"/>, when the writer has it (the chunk store
+    /// hashes what it keeps inline); a write without it hashes the body. Rows written before
+    /// inline hashes were kept read back without one. Whoever replaces the body clears or replaces it.
+    /// </summary>
+    public ContentHash? InlineBodyHash { get; init; }
     public IReadOnlyList<ChunkRef> Chunks { get; init; } = [];
     /// <summary>For an object made by CompleteMultipartUpload: each part's size, in order (GET/HEAD partNumber, x-amz-mp-parts-count). Empty otherwise.</summary>
     public IReadOnlyList<long> PartSizes { get; init; } = [];

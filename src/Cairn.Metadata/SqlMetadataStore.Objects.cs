@@ -10,7 +10,7 @@ public abstract partial class SqlMetadataStore
 {
     private const string ObjectColumns =
         "version_id, size, etag, last_modified, headers, user_metadata, checksums, inline_body, chunks, part_sizes, checksum_type, tags, delete_marker, part_checksums, " +
-        LockColumns;
+        LockColumns + ", inline_sha256";
 
     /// <inheritdoc />
     public async ValueTask<ObjectVersionRecord?> GetObjectAsync(string bucket, string key, CancellationToken cancellationToken)
@@ -49,6 +49,7 @@ public abstract partial class SqlMetadataStore
             IsDeleteMarker = reader.GetLong(firstColumn + 12) != 0,
             PartChecksums = ReadPartChecksums(reader.GetNullableString(firstColumn + 13)),
             Lock = ReadLock(reader, firstColumn + 14),
+            InlineBodyHash = reader.GetNullableBytes(firstColumn + 17) is { } hash ? ContentHash.FromBytes(hash) : null,
         };
 
     /// <inheritdoc />
@@ -324,7 +325,7 @@ public abstract partial class SqlMetadataStore
     /// <summary>The parameters of <see cref="ObjectColumns"/>, in order (see <see cref="AddObjectValues"/>).</summary>
     private static readonly string[] ObjectValueParameters =
         ["@versionId", "@size", "@etag", "@lastModified", "@headers", "@userMetadata", "@checksums", "@inlineBody", "@chunks", "@partSizes", "@checksumType",
-            "@tags", "@deleteMarker", "@partChecksums", "@lockMode", "@lockUntil", "@legalHold"];
+            "@tags", "@deleteMarker", "@partChecksums", "@lockMode", "@lockUntil", "@legalHold", "@inlineSha256"];
 
     private static readonly string InsertObjectSql =
         "INSERT INTO objects (bucket, key, version_seq, " + ObjectColumns + ") VALUES (@bucket, @key, @seq, " + string.Join(", ", ObjectValueParameters) + ") ";
@@ -370,6 +371,9 @@ public abstract partial class SqlMetadataStore
         command.Add("@deleteMarker" + suffix, DbType.Int64, version.IsDeleteMarker ? 1L : 0L);
         command.Add("@partChecksums" + suffix, DbType.String, WritePartChecksums(version.PartChecksums));
         AddLockValues(command, version.Lock, suffix);
+        // A writer that did not hash its inline body (an import, a test) gets it hashed here.
+        var inlineHash = version.InlineBodyHash ?? (version.InlineBody is { Length: > 0 } inline ? ContentHash.Compute(inline) : null);
+        command.Add("@inlineSha256" + suffix, DbType.Binary, inlineHash?.Bytes.ToArray());
     }
 
     private static string? WritePartChecksums(IReadOnlyList<IReadOnlyDictionary<string, string>> parts) =>

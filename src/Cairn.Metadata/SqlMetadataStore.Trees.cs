@@ -14,6 +14,13 @@ public abstract partial class SqlMetadataStore
 {
     private const string TreeHeadColumns = "bucket, seq, commit_cid, root_cid, committed_at";
 
+    /// <summary>
+    /// <see cref="ObjectColumns"/> as a fold reads them: an inline body whose hash the row holds is
+    /// not read (a manifest names it by its hash; the body sits on overflow pages, the costliest part of the row).
+    /// </summary>
+    private static readonly string FoldObjectColumns =
+        ObjectColumns.Replace("inline_body", "CASE WHEN inline_sha256 IS NULL THEN inline_body END", StringComparison.Ordinal);
+
     /// <summary>Keys per statement when reading versions for a fold.</summary>
     private const int FoldKeysPerStatement = 200;
 
@@ -201,8 +208,8 @@ public abstract partial class SqlMetadataStore
                 var count = Math.Min(FoldKeysPerStatement, keys.Count - start);
                 var list = string.Join(", ", Enumerable.Range(0, count).Select(static i => "@k" + i.ToString(CultureInfo.InvariantCulture)));
                 await using var command = CreateCommand(
-                    "SELECT key, version_seq, " + ObjectColumns + " FROM objects WHERE bucket = @bucket AND key IN (" + list + ") " +
-                    "UNION ALL SELECT key, version_seq, " + ObjectColumns + " FROM object_versions WHERE bucket = @bucket AND key IN (" + list + ") " +
+                    "SELECT key, version_seq, " + FoldObjectColumns + " FROM objects WHERE bucket = @bucket AND key IN (" + list + ") " +
+                    "UNION ALL SELECT key, version_seq, " + FoldObjectColumns + " FROM object_versions WHERE bucket = @bucket AND key IN (" + list + ") " +
                     "ORDER BY 1, 2 DESC");
                 command.Add("@bucket", DbType.String, bucket);
                 for (var i = 0; i < count; i++)

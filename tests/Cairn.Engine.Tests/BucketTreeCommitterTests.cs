@@ -606,8 +606,12 @@ public abstract class BucketTreeCommitterTests : IAsyncLifetime
         foreach (var key in keys)
         {
             Cid? previous = null;
-            foreach (var version in versions[key].Reverse())
+            foreach (var listed in versions[key].Reverse())
             {
+                // The fold's reading names an inline body by the hash in its row: the test hashes the body itself.
+                var version = listed.InlineBody is null && listed.InlineBodyHash is not null
+                    ? await _store.GetObjectVersionAsync(Bucket, key, listed.VersionId, Ct) ?? throw new InvalidOperationException($"{key} {listed.VersionId} is gone")
+                    : listed;
                 previous = Cid.ForDagCbor(ExpectedManifest(version, previous).Encode());
             }
             entries.Add(new(Encoding.UTF8.GetBytes(key), previous!));

@@ -36,7 +36,8 @@ public sealed partial class PostgresMetadataStoreTests(PostgresCluster cluster, 
         Assert.Equal(1L, await QueryAsync("SELECT COUNT(*) FROM schema_version WHERE version = 10 AND name = 'BucketTrees'"));
         Assert.Equal(1L, await QueryAsync("SELECT COUNT(*) FROM schema_version WHERE version = 11 AND name = 'TreePins'"));
         Assert.Equal(1L, await QueryAsync("SELECT COUNT(*) FROM schema_version WHERE version = 12 AND name = 'TreeBlockPlaces'"));
-        Assert.Equal(12, await QueryAsync("SELECT MAX(version) FROM schema_version"));
+        Assert.Equal(1L, await QueryAsync("SELECT COUNT(*) FROM schema_version WHERE version = 13 AND name = 'InlineBodyHashes'"));
+        Assert.Equal(13, await QueryAsync("SELECT MAX(version) FROM schema_version"));
     }
 
     [Fact(Timeout = 10_000)]

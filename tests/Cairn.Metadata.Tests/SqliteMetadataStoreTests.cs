@@ -19,6 +19,34 @@ public sealed partial class SqliteMetadataStoreTests() : CatalogConformanceTests
     }
 
     [Fact(Timeout = 10_000)]
+    public async Task A_row_written_before_inline_hashes_were_kept_gives_a_fold_its_inline_body_instead()
+    {
+        // Arrange: two inline objects; one row loses its hash, as rows written before migration 0014 have none.
+        await PutInlineAsync("old");
+        await PutInlineAsync("new");
+        await using (var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE objects SET inline_sha256 = NULL WHERE key = CAST('old' AS BLOB)";
+            Assert.Equal(1, await command.ExecuteNonQueryAsync());
+        }
+
+        // Act
+        await using var snapshot = await Catalog.Trees.OpenFoldSnapshotAsync(Bucket, null, Ct);
+        Assert.NotNull(snapshot);
+        var versions = await snapshot.ReadVersionsAsync(["old", "new"], Ct);
+
+        // Assert
+        var old = Assert.Single(versions["old"]);
+        Assert.Equal([1, 2, 3], old.InlineBody);
+        Assert.Null(old.InlineBodyHash);
+        var fresh = Assert.Single(versions["new"]);
+        Assert.Null(fresh.InlineBody);
+        Assert.Equal(ContentHash.Compute([1, 2, 3]), fresh.InlineBodyHash);
+    }
+
+    [Fact(Timeout = 10_000)]
     public async Task Database_file_is_in_WAL_mode()
     {
         Assert.Equal("wal", await QueryFileAsync("PRAGMA journal_mode"));
@@ -131,7 +159,8 @@ public sealed partial class SqliteMetadataStoreTests() : CatalogConformanceTests
         Assert.Equal(1L, await QueryFileAsync("SELECT COUNT(*) FROM schema_version WHERE version = 11 AND name = 'BucketTrees'"));
         Assert.Equal(1L, await QueryFileAsync("SELECT COUNT(*) FROM schema_version WHERE version = 12 AND name = 'TreePins'"));
         Assert.Equal(1L, await QueryFileAsync("SELECT COUNT(*) FROM schema_version WHERE version = 13 AND name = 'TreeBlockPlaces'"));
-        Assert.Equal(13L, await QueryFileAsync("SELECT MAX(version) FROM schema_version"));
+        Assert.Equal(1L, await QueryFileAsync("SELECT COUNT(*) FROM schema_version WHERE version = 14 AND name = 'InlineBodyHashes'"));
+        Assert.Equal(14L, await QueryFileAsync("SELECT MAX(version) FROM schema_version"));
     }
 
     /// <summary>

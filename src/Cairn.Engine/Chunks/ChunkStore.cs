@@ -262,6 +262,9 @@ public sealed partial class ChunkStore(IBlobBackend blobs, IChunkCatalog chunkCa
             Md5 = md5.GetHashAndReset(),
             Checksums = values,
             InlineBody = inline,
+            // Hashed here, on the request's thread, not by the catalog's one writer: the tree names
+            // an inline body by it (its raw CID) without reading the body back.
+            InlineBodyHash = inline is { Length: > 0 } ? ContentHash.Compute(inline) : null,
             Chunks = chunks,
             UploadId = uploadId,
         };

@@ -22,6 +22,9 @@ public sealed class StoredBody
     /// <summary>The body itself when it is small enough to live in the metadata row.</summary>
     public byte[]? InlineBody { get; init; }
 
+    /// <summary>The SHA-256 of a non-empty <see cref="InlineBody"/>.</summary>
+    public ContentHash? InlineBodyHash { get; init; }
+
     /// <summary>The chunks, in order, when the body is not inline.</summary>
     public IReadOnlyList<ChunkRef> Chunks { get; init; } = [];
 

@@ -56,6 +56,7 @@ public sealed partial class ObjectService
             UserMetadata = command.UserMetadata,
             Checksums = body.ChecksumsByWireName(),
             InlineBody = body.InlineBody,
+            InlineBodyHash = body.InlineBodyHash,
             Chunks = body.Chunks,
             Tags = command.Tags,
             Lock = command.Lock,

@@ -43,7 +43,11 @@ internal static class ObjectManifests
     public static ObjectManifest From(ObjectVersionRecord version, Cid? previous)
     {
         IReadOnlyList<ManifestChunk> body;
-        if (version.InlineBody is { Length: > 0 } inline)
+        if (version.InlineBodyHash is { } inlineHash && version.Size > 0 && version.Chunks.Count == 0)
+        {
+            body = [new ManifestChunk(Cid.FromDigest(Cid.RawCodec, inlineHash.Bytes), version.Size)];
+        }
+        else if (version.InlineBody is { Length: > 0 } inline)
         {
             body = [new ManifestChunk(Cid.ForRaw(inline), inline.Length)];
         }
