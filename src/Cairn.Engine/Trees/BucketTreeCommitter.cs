@@ -43,6 +43,12 @@ public sealed partial class BucketTreeCommitter(IBucketTreeCatalog trees, IBlobB
     /// <summary>When each bucket's tree was last collected by this process (see <see cref="EngineOptions.TreeCollectInterval"/>).</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> _collected = new(StringComparer.Ordinal);
 
+    /// <summary>Largest segment buffer kept between folds.</summary>
+    private const int MaxKeptSegmentBuffer = 32 * 1024 * 1024;
+
+    /// <summary>The buffer every fold writes its segment into (folds take turns, see <see cref="_gate"/>).</summary>
+    private MemoryStream _segmentBuffer = new();
+
     /// <summary>The commit this process last recorded for each bucket (its cached blocks' places are that tree's).</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Cid> _recorded = new(StringComparer.Ordinal);
 
@@ -188,7 +194,7 @@ public sealed partial class BucketTreeCommitter(IBucketTreeCatalog trees, IBlobB
 
         // The segment: new manifests (each chain oldest first), then new nodes (children first), then
         // the commit; each block's links are placed here or where the previous tree's nodes said.
-        var segmentWriter = new TreeSegmentWriter(seq, commitCid);
+        var segmentWriter = new TreeSegmentWriter(seq, commitCid, _segmentBuffer);
         foreach (var manifest in manifests)
         {
             segmentWriter.Add(manifest.Cid, manifest.Data, source.PlaceOf, out _);
@@ -201,9 +207,12 @@ public sealed partial class BucketTreeCommitter(IBucketTreeCatalog trees, IBlobB
         }
         var commitPlace = segmentWriter.Add(commitCid, commitBlock, source.PlaceOf, out var commitLinks);
         var segment = BlobNames.NewTreeSegment(bucket, seq);
-        var bytes = segmentWriter.ToArray();
         await trees.ReserveTreeSegmentAsync(segment, time.GetUtcNow() + SegmentReservation, cancellationToken).ConfigureAwait(false);
-        await blobs.PutAsync(segment, bytes, cancellationToken).ConfigureAwait(false);
+        await blobs.PutAsync(segment, segmentWriter.Bytes, cancellationToken).ConfigureAwait(false);
+        if (_segmentBuffer.Capacity > MaxKeptSegmentBuffer)
+        {
+            _segmentBuffer = new MemoryStream(); // a first fold or a long backlog's: not kept for the small folds after it
+        }
         var head = new TreeHead(bucket, seq, commitCid, root, commit.Time);
         var now = time.GetUtcNow();
         var collect = options.TreeCollectInterval == TimeSpan.Zero || !_collected.TryGetValue(bucket, out var collectedAt)

@@ -21,14 +21,20 @@ namespace Cairn.Engine.Trees;
 /// </remarks>
 internal sealed class TreeSegmentWriter
 {
-    private readonly MemoryStream _stream = new();
+    private readonly MemoryStream _stream;
     private readonly long _seq;
     private readonly Dictionary<Cid, TreeBlockLocation> _written = [];
 
-    /// <summary>Starts the segment of the commit at journal number <paramref name="seq"/>, whose CID is <paramref name="commit"/>.</summary>
-    public TreeSegmentWriter(long seq, Cid commit)
+    /// <summary>
+    /// Starts the segment of the commit at journal number <paramref name="seq"/>, whose CID is
+    /// <paramref name="commit"/>, in <paramref name="buffer"/> (emptied first: the committer reuses
+    /// one, so a fold's segment of several MiB does not allocate large buffers anew every time).
+    /// </summary>
+    public TreeSegmentWriter(long seq, Cid commit, MemoryStream buffer)
     {
         _seq = seq;
+        _stream = buffer;
+        _stream.SetLength(0);
         var header = CarWriter.EncodeHeader([commit]);
         Span<byte> prefix = stackalloc byte[Varint.MaxLength];
         _stream.Write(prefix[..Varint.Write((ulong)header.Length, prefix)]);
@@ -77,8 +83,8 @@ internal sealed class TreeSegmentWriter
         return blockPlace;
     }
 
-    /// <summary>The segment's bytes.</summary>
-    public byte[] ToArray() => _stream.ToArray();
+    /// <summary>The segment's bytes, in the buffer (valid until it is reused).</summary>
+    public ReadOnlyMemory<byte> Bytes => _stream.GetBuffer().AsMemory(0, (int)_stream.Length);
 
     /// <summary>A CARv1 section: the varint length of CID and data, the binary CID, the data.</summary>
     private void WriteSection(Cid cid, ReadOnlySpan<byte> data)
