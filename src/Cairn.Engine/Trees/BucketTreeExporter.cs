@@ -23,10 +23,11 @@ namespace Cairn.Engine.Trees;
 /// and body blocks of the keys starting with it only.
 /// </para>
 /// <para>
-/// The walk reads nodes and manifests from the bucket's segments, an inline body from its version's
-/// row, and chunk bodies through <see cref="ChunkStore"/> (pinned and checked as a GET does). A body
-/// that is gone (its version deleted since the commit, and swept) fails the export loudly: until old
-/// roots are retained and collected (issue 11's collection), the latest commit is the one to export.
+/// The walk reads nodes and manifests from the bucket's segments by place (from the commit down,
+/// see <see cref="TreeBlockSource"/>), an inline body from its version's row, and chunk bodies
+/// through <see cref="ChunkStore"/> (pinned and checked as a GET does). A body that is gone (its
+/// version deleted for good since the commit, and swept: the tree holds no references on bodies
+/// yet) fails the export loudly.
 /// </para>
 /// </remarks>
 internal sealed class BucketTreeExporter(IBucketTreeCatalog trees, IObjectCatalog objects, IBlobBackend blobs, ChunkStore chunks)
