@@ -472,6 +472,60 @@ public abstract class BucketTreeCommitterTests : IAsyncLifetime
         Assert.True((await CarVerifier.VerifyAsync(file, Ct)).IsValid);
     }
 
+    [Fact(Timeout = 120_000)]
+    public async Task Collections_keep_every_retained_commit_readable_when_the_same_blocks_are_written_again()
+    {
+        // Arrange: empty bodies put again with the same metadata while the clock stands still give
+        // the same manifest, so a key deleted and put back, or a node whose keys come back, is
+        // written again by a later fold: one block, stored in two segments. A collection must keep
+        // the copy each retained tree reads (collections mark places, not CIDs).
+        _options.TreeCollectInterval = TimeSpan.Zero;
+        _options.TreeKeepEvery = 3;
+        var random = new Random(23);
+        var verified = 0;
+
+        // Act
+        for (var step = 0; step < 80; step++)
+        {
+            var key = $"r{random.Next(6)}";
+            if (random.Next(5) < 3)
+            {
+                await PutAsync(key, 0, 7);
+            }
+            else
+            {
+                await _objects.DeleteAsync(Bucket, key, Ct);
+            }
+            await _committer.CommitBucketAsync(Bucket, Ct);
+
+            // Assert: every commit kept so far still reads whole from its segments.
+            foreach (var commit in await _store.ListTreeCommitsAsync(Bucket, 100, Ct))
+            {
+                var (status, head) = await _service.PrepareExportAsync(Bucket, commit.Seq, Ct);
+                Assert.Equal(BucketTreeStatus.Found, status);
+                using var file = new MemoryStream();
+                await _service.ExportAsync(head, file, progress: null, Ct);
+                file.Position = 0;
+                var verification = await CarVerifier.VerifyAsync(file, Ct);
+                Assert.True(verification.IsValid, $"step {step}: the export of commit {commit.Seq} does not verify");
+                verified++;
+            }
+        }
+
+        // Assert: the case arose (a block in two segments), and collections dropped segments.
+        var copies = new Dictionary<Cid, int>();
+        foreach (var name in await SegmentsAsync())
+        {
+            foreach (var cid in (await ReadSegmentAsync(name)).Keys.Where(static cid => cid.Codec == Cid.DagCborCodec))
+            {
+                copies[cid] = copies.GetValueOrDefault(cid) + 1;
+            }
+        }
+        Assert.Contains(copies.Values, static count => count > 1);
+        Assert.True((await SegmentsAsync()).Count > (await _store.ListTreeSegmentsAsync(Bucket, Ct)).Count, "no segment was collected");
+        Assert.True(verified > 80);
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task Retained_older_commits_still_export_and_verify_after_collections()
     {
