@@ -297,10 +297,12 @@ public sealed class ImportCrashTests(ITestOutputHelper output)
             tree = (await catalog.GetTreeHeadAsync(bucket, cancellationToken))?.Seq;
         }
         var inventory = await BlobInventory.ReadAsync(dataDirectory, cancellationToken);
-        // Segments are named after the journal number they fold to: one past the recorded tree is a fold the kill cut short.
+        // Segments are named after the journal number they fold to: one past the recorded tree is a fold the kill cut short
+        // (a segment the kill caught while the blob store was still writing it is a temporary file, named otherwise).
         var segments = Path.Combine(dataDirectory, "blobs", "trees", bucket);
         var cutShort = Directory.Exists(segments)
-            ? Directory.EnumerateFiles(segments).Count(file => long.Parse(Path.GetFileName(file)[..20], CultureInfo.InvariantCulture) > (tree ?? 0))
+            ? Directory.EnumerateFiles(segments, "*.car")
+                .Count(file => long.Parse(Path.GetFileName(file)[..20], CultureInfo.InvariantCulture) > (tree ?? 0))
             : 0;
         return new AtKill(head, tree, cutShort, [.. inventory.Unadopted.Where(IsChunk)], inventory.TempFiles.Count);
     }
