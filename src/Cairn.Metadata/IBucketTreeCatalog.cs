@@ -69,7 +69,10 @@ public interface IBucketTreeCatalog
     /// and that its latest commit is still <paramref name="previousSeq"/> (null: none), adopts the
     /// reserved <paramref name="segment"/> (taking it off the delete queue) as the segment of
     /// <paramref name="commit"/>, with the place of its commit block (<paramref name="commitPlace"/>),
-    /// and makes <paramref name="commit"/> the bucket's latest. Anything else changed: Conflict, nothing
+    /// takes the segment's references on the chunks its manifests name (<paramref name="bodyChunks"/>,
+    /// one per use; a chunk no longer in the catalog is passed over: its body is gone already), and
+    /// makes <paramref name="commit"/> the bucket's latest. Dropping the segment (a collection, or
+    /// deleting the bucket) releases those references as a removed body's are released. Anything else changed: Conflict, nothing
     /// recorded (the segment stays queued for deletion).
     /// </summary>
     /// <remarks>
@@ -81,7 +84,8 @@ public interface IBucketTreeCatalog
     /// records after the drop (reading the drop's state) or is refused.
     /// </remarks>
     ValueTask<RecordTreeCommitOutcome> RecordTreeCommitAsync(TreeHead commit, DateTimeOffset bucketCreatedAt, long? previousSeq,
-        string segment, TreeBlockLocation commitPlace, CancellationToken cancellationToken, TreeCollection? collection = null);
+        string segment, TreeBlockLocation commitPlace, IReadOnlyList<ChunkRef> bodyChunks, CancellationToken cancellationToken,
+        TreeCollection? collection = null);
 }
 
 /// <summary>

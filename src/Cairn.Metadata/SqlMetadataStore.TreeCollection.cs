@@ -53,7 +53,8 @@ public abstract partial class SqlMetadataStore
 
     /// <summary>
     /// Applies a collection in the transaction recording a commit (see <see cref="IBucketTreeCatalog.RecordTreeCommitAsync"/>):
-    /// drops the commits and segments it names and queues the segments' blobs. Skipped, with nothing
+    /// drops the commits and segments it names, releases the segments' chunk references and queues
+    /// their blobs. Skipped, with nothing
     /// dropped, when a commit to drop is pinned at its time (an export began on it meanwhile). False when skipped.
     /// </summary>
     private static async ValueTask<bool> ApplyCollectionAsync(WriteTransaction transaction, string bucket, TreeCollection collection,
@@ -79,6 +80,7 @@ public abstract partial class SqlMetadataStore
             AddList(drop, "@s", batch, DbType.Int64);
             await drop.ExecuteNonQueryAsync(cancellationToken);
         }
+        await ReleaseTreeChunksAsync(transaction, bucket, collection.DropSegments, SqlParameters.ToUnixMs(collection.DeleteAfter), cancellationToken);
         foreach (var batch in collection.DropSegments.Chunk(FoldKeysPerStatement))
         {
             var list = InList("@g", batch.Length);

@@ -288,12 +288,14 @@ public abstract partial class SqlMetadataStore
 
     /// <inheritdoc />
     public ValueTask<RecordTreeCommitOutcome> RecordTreeCommitAsync(TreeHead commit, DateTimeOffset bucketCreatedAt, long? previousSeq,
-        string segment, TreeBlockLocation commitPlace, CancellationToken cancellationToken, TreeCollection? collection = null) =>
+        string segment, TreeBlockLocation commitPlace, IReadOnlyList<ChunkRef> bodyChunks, CancellationToken cancellationToken,
+        TreeCollection? collection = null) =>
         WriteAsync(RecordTreeCommitCoreAsync, (Commit: commit, CreatedAt: SqlParameters.ToUnixMs(bucketCreatedAt), PreviousSeq: previousSeq,
-            Segment: segment, CommitPlace: commitPlace, Collection: collection), cancellationToken);
+            Segment: segment, CommitPlace: commitPlace, BodyChunks: bodyChunks, Collection: collection), cancellationToken);
 
     private static async ValueTask<(RecordTreeCommitOutcome Result, bool Commit)> RecordTreeCommitCoreAsync(WriteTransaction transaction,
-        (TreeHead Commit, long CreatedAt, long? PreviousSeq, string Segment, TreeBlockLocation CommitPlace, TreeCollection? Collection) state,
+        (TreeHead Commit, long CreatedAt, long? PreviousSeq, string Segment, TreeBlockLocation CommitPlace, IReadOnlyList<ChunkRef> BodyChunks,
+            TreeCollection? Collection) state,
         CancellationToken cancellationToken)
     {
         var bucket = state.Commit.Bucket;
@@ -329,6 +331,7 @@ public abstract partial class SqlMetadataStore
             insert.Add("@linksLength", DbType.Int64, (long)state.CommitPlace.LinksLength);
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
+        await HoldTreeChunksAsync(transaction, state.Segment, ChunkListFormat.CountUses(state.BodyChunks), cancellationToken);
         await using (var record = transaction.CreateCommand(
             "INSERT INTO tree_commits (" + TreeHeadColumns + ") VALUES (@bucket, @seq, @commit, @root, @at); " +
             "INSERT INTO bucket_trees (" + TreeHeadColumns + ") VALUES (@bucket, @seq, @commit, @root, @at) " +
@@ -350,8 +353,82 @@ public abstract partial class SqlMetadataStore
     }
 
     /// <summary>
-    /// Forgets a deleted bucket's tree: its segments are queued for deletion at <paramref name="notBefore"/>,
-    /// its commits and segment rows go.
+    /// Takes <paramref name="segment"/>'s references on the chunks its manifests name: refcount += uses
+    /// on each chunk still in the catalog (one whose row is gone is passed over: its body went before
+    /// the tree could hold it), recorded in <c>tree_segment_chunks</c> for the release.
+    /// </summary>
+    private static async ValueTask HoldTreeChunksAsync(WriteTransaction transaction, string segment, List<ChunkUse> uses,
+        CancellationToken cancellationToken)
+    {
+        if (uses.Count == 0)
+        {
+            return;
+        }
+        SortByHash(uses);
+        await using var increment = transaction.CreateCommand("UPDATE chunks SET refcount = refcount + @uses WHERE hash = @hash RETURNING hash");
+        var incrementUses = increment.Add("@uses", DbType.Int64);
+        var incrementHash = increment.Add("@hash", DbType.Binary);
+        await using var held = transaction.CreateCommand("INSERT INTO tree_segment_chunks (segment, hash, uses) VALUES (@segment, @hash, @uses)");
+        held.Add("@segment", DbType.String, segment);
+        var heldHash = held.Add("@hash", DbType.Binary);
+        var heldUses = held.Add("@uses", DbType.Int64);
+        foreach (var use in uses)
+        {
+            var hash = use.Hash.Bytes.ToArray();
+            incrementUses.Value = (long)use.Uses;
+            incrementHash.Value = hash;
+            if (await increment.ExecuteScalarAsync(cancellationToken) is null or DBNull)
+            {
+                continue;
+            }
+            heldHash.Value = hash;
+            heldUses.Value = (long)use.Uses;
+            await held.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Releases the chunk references held by <paramref name="segments"/> of <paramref name="bucket"/>
+    /// (null: every segment of the bucket), as a removed body's: a chunk reaching zero is queued for
+    /// deletion at <paramref name="notBefore"/>. The segments' rows must still be there.
+    /// </summary>
+    private static async ValueTask ReleaseTreeChunksAsync(WriteTransaction transaction, string bucket, IReadOnlyCollection<string>? segments,
+        long notBefore, CancellationToken cancellationToken)
+    {
+        var released = new List<ChunkUse>();
+        var batches = segments is null ? new string[]?[] { null } : segments.Chunk(FoldKeysPerStatement).ToArray<string[]?>();
+        foreach (var batch in batches)
+        {
+            var only = batch is null ? "" : " AND name IN (" + InList("@g", batch.Length) + ")";
+            await using (var select = transaction.CreateCommand(
+                "SELECT hash, uses FROM tree_segment_chunks WHERE segment IN (SELECT name FROM tree_segments WHERE bucket = @bucket" + only + ")"))
+            {
+                select.Add("@bucket", DbType.String, bucket);
+                if (batch is not null)
+                {
+                    AddList(select, "@g", batch, DbType.String);
+                }
+                await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    released.Add(new ChunkUse(ContentHash.FromBytes(reader.GetFieldValue<byte[]>(0)), 0, (int)reader.GetLong(1)));
+                }
+            }
+            await using var delete = transaction.CreateCommand(
+                "DELETE FROM tree_segment_chunks WHERE segment IN (SELECT name FROM tree_segments WHERE bucket = @bucket" + only + ")");
+            delete.Add("@bucket", DbType.String, bucket);
+            if (batch is not null)
+            {
+                AddList(delete, "@g", batch, DbType.String);
+            }
+            await delete.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await ReleaseReferencesAsync(transaction, released, notBefore, cancellationToken);
+    }
+
+    /// <summary>
+    /// Forgets a deleted bucket's tree: its segments are queued for deletion at <paramref name="notBefore"/>
+    /// and their chunk references released, its commits and segment rows go.
     /// </summary>
     private static async ValueTask ForgetBucketTreeAsync(WriteTransaction transaction, string bucket, long notBefore,
         CancellationToken cancellationToken)
@@ -364,6 +441,7 @@ public abstract partial class SqlMetadataStore
             queue.Add("@bucket", DbType.String, bucket);
             await queue.ExecuteNonQueryAsync(cancellationToken);
         }
+        await ReleaseTreeChunksAsync(transaction, bucket, segments: null, notBefore, cancellationToken);
         await using var delete = transaction.CreateCommand(
             "DELETE FROM tree_pins WHERE bucket = @bucket; DELETE FROM tree_commits WHERE bucket = @bucket; " +
             "DELETE FROM bucket_trees WHERE bucket = @bucket; DELETE FROM tree_segments WHERE bucket = @bucket");

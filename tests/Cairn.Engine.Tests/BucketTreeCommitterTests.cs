@@ -527,6 +527,52 @@ public abstract class BucketTreeCommitterTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task A_retained_older_commit_keeps_the_chunks_its_manifests_name_until_it_is_collected()
+    {
+        // Arrange: an unversioned key overwritten: the catalog releases the first body's chunks, but
+        // the first commit, kept by the time window, still names them.
+        _options.TreeCollectInterval = TimeSpan.Zero;
+        _options.TreeKeepWithin = TimeSpan.FromHours(1);
+        await PutAsync("big", 150_000, 1);
+        var first = await _committer.CommitBucketAsync(Bucket, Ct);
+        Assert.NotNull(first);
+        var firstChunks = (await _store.GetObjectAsync(Bucket, "big", Ct))!.Chunks.Select(static c => c.Hash).ToHashSet();
+        await PutAsync("big", 150_000, 2);
+        await _committer.CommitBucketAsync(Bucket, Ct);
+        var sweeper = new Workers.DeleteQueueSweeper(_store, _store, _blobs, new ChunkReadPins(), _options, _clock,
+            NullLogger<Workers.DeleteQueueSweeper>.Instance);
+
+        // Act (1): the overwritten body's grace period passes and the sweeper runs.
+        _clock.Advance(_options.GracePeriod + TimeSpan.FromSeconds(1));
+        await sweeper.SweepAllDueAsync(Ct);
+
+        // Assert (1): the first commit's chunks are all still there, held by its segment, and it exports whole.
+        var chunks = (await _store.ListChunksAsync(Ct)).ToDictionary(static c => c.Hash);
+        Assert.All(firstChunks, hash => Assert.True(chunks.TryGetValue(hash, out var chunk) && chunk.RefCount == 1, $"chunk {hash} is not held once"));
+        var (status, head) = await _service.PrepareExportAsync(Bucket, first.Seq, Ct);
+        Assert.Equal(BucketTreeStatus.Found, status);
+        using (var file = new MemoryStream())
+        {
+            await _service.ExportAsync(head, file, progress: null, Ct);
+            file.Position = 0;
+            Assert.True((await CarVerifier.VerifyAsync(file, Ct)).IsValid);
+        }
+
+        // Act (2): the window passes; the next commit's collection drops the first commit and its segment.
+        _options.TreeKeepWithin = TimeSpan.Zero;
+        _clock.Advance(TimeSpan.FromHours(2));
+        await PutAsync("other", 10, 3);
+        await _committer.CommitBucketAsync(Bucket, Ct);
+        Assert.DoesNotContain(first.Seq, (await _store.ListTreeCommitsAsync(Bucket, 100, Ct)).Select(static c => c.Seq));
+        _clock.Advance(_options.GracePeriod + TimeSpan.FromSeconds(1));
+        await sweeper.SweepAllDueAsync(Ct);
+
+        // Assert (2): released with the segment, the first body's chunks are gone.
+        var left = (await _store.ListChunksAsync(Ct)).Select(static c => c.Hash).ToHashSet();
+        Assert.Empty(firstChunks.Intersect(left));
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Retained_older_commits_still_export_and_verify_after_collections()
     {
         // Arrange: keep every span of 4 journal numbers, collect with every commit; versioned, so

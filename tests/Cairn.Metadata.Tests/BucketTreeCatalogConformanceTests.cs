@@ -7,7 +7,9 @@ namespace Cairn.Metadata.Tests;
 /// The verifiable bucket's records (<see cref="IBucketTreeCatalog"/>) on every target: which buckets
 /// are behind their journal, fold snapshots that read one state whatever is written meanwhile, the
 /// fenced commit record, segments, pins on commits, the collection a record applies (skipped
-/// while a commit it drops is pinned), and what deleting a bucket does with its tree and pins.
+/// while a commit it drops is pinned), the references a recorded segment holds on the chunks its
+/// manifests name (taken with the record, released as a removed body's when a collection drops the
+/// segment or the bucket is deleted), and what deleting a bucket does with its tree and pins.
 /// </summary>
 [Trait("Issue", "11")]
 public abstract class BucketTreeCatalogConformanceTests<TTarget>(TTarget target) : CatalogConformanceTests<TTarget>(target)
@@ -28,10 +30,10 @@ public abstract class BucketTreeCatalogConformanceTests<TTarget>(TTarget target)
 
     /// <summary>Reserves a segment and records a commit with it and <paramref name="collection"/>; returns the outcome.</summary>
     private async Task<RecordTreeCommitOutcome> RecordCollectingAsync(TreeHead head, long? previousSeq, string segment, TreeCollection? collection,
-        TreeBlockLocation? commitPlace = null)
+        TreeBlockLocation? commitPlace = null, IReadOnlyList<ChunkRef>? bodyChunks = null)
     {
         await Trees.ReserveTreeSegmentAsync(segment, Now + TimeSpan.FromHours(1), Ct);
-        return await Trees.RecordTreeCommitAsync(head, Now, previousSeq, segment, commitPlace ?? CommitPlace(head.Seq), Ct, collection);
+        return await Trees.RecordTreeCommitAsync(head, Now, previousSeq, segment, commitPlace ?? CommitPlace(head.Seq), bodyChunks ?? [], Ct, collection);
     }
 
     /// <summary>A commit block's place in the segment of the commit at <paramref name="seq"/>, different for each number.</summary>
@@ -226,9 +228,9 @@ public abstract class BucketTreeCatalogConformanceTests<TTarget>(TTarget target)
         // Act: a stale previous number, a first commit again, a segment never reserved, a bucket created again.
         var stale = await RecordAsync(Head(2, "stale"), 0, "trees/photos/late.car");
         var again = await RecordAsync(Head(2, "again"), null, "trees/photos/late.car");
-        var unreserved = await Trees.RecordTreeCommitAsync(Head(2, "unreserved"), Now, 1, "trees/photos/never.car", CommitPlace(2), Ct);
+        var unreserved = await Trees.RecordTreeCommitAsync(Head(2, "unreserved"), Now, 1, "trees/photos/never.car", CommitPlace(2), [], Ct);
         var otherBucket = await Trees.RecordTreeCommitAsync(Head(2, "other"), Now + TimeSpan.FromSeconds(1), 1, "trees/photos/late.car",
-            CommitPlace(2), Ct);
+            CommitPlace(2), [], Ct);
 
         // Assert
         Assert.Equal(RecordTreeCommitOutcome.Conflict, stale);
@@ -481,6 +483,264 @@ public abstract class BucketTreeCatalogConformanceTests<TTarget>(TTarget target)
         Assert.Equal(DeleteBucketOutcome.Deleted, deleted);
         Assert.Empty(await Trees.ListPinnedTreeCommitsAsync(Bucket, Now - TimeSpan.FromDays(1), Ct));
         Assert.False(await Trees.PinTreeCommitAsync(Bucket, 1, Guid.NewGuid(), Forever, Ct));
+    }
+
+    // Chunk references: a segment holds one on each chunk its manifests name, per use.
+
+    /// <summary>Reserves a segment and records a commit with it, its manifests naming <paramref name="bodyChunks"/>; returns the outcome.</summary>
+    private Task<RecordTreeCommitOutcome> RecordHoldingAsync(TreeHead head, long? previousSeq, string segment, params ChunkRef[] bodyChunks) =>
+        RecordCollectingAsync(head, previousSeq, segment, null, bodyChunks: bodyChunks);
+
+    /// <summary>Deletes the current version of <paramref name="key"/> (the bucket is unversioned: its body is removed for good).</summary>
+    private async Task DeleteObjectAsync(string key) =>
+        Assert.Equal(DeleteObjectOutcome.Deleted, await Catalog.Objects.DeleteObjectAsync(Bucket, key, WritePrecondition.None, Now, Grace, Ct));
+
+    private async Task<string> BlobNameAsync(ChunkRef chunk) => (await FindChunkAsync(chunk))!.Value.BlobName;
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_recorded_commit_holds_each_use_of_its_body_chunks_after_the_object_is_deleted()
+    {
+        // Arrange: two chunked objects; the tree will name "body" twice and "other" once.
+        var body = Chunk("body");
+        var other = Chunk("other");
+        await PutAsync("k", body);
+        await PutAsync("o", other);
+        Assert.Equal(1, await RefCountAsync(body));
+        var blob = await BlobNameAsync(body);
+
+        // Act
+        var outcome = await RecordHoldingAsync(Head(2, "2"), null, "trees/photos/2.car", body, other, body);
+
+        // Assert: one reference per use.
+        Assert.Equal(RecordTreeCommitOutcome.Recorded, outcome);
+        Assert.Equal(3, await RefCountAsync(body));
+        Assert.Equal(2, await RefCountAsync(other));
+        Assert.Empty(await QueueAsync());
+
+        // Act: the object's body is removed for good.
+        await DeleteObjectAsync("k");
+
+        // Assert: the tree's two references keep the chunk, its blob not queued.
+        Assert.Equal(2, await RefCountAsync(body));
+        Assert.Equal(2, await RefCountAsync(other));
+        Assert.Null(await FindQueuedAsync(blob));
+        Assert.Empty(await QueueAsync());
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_collection_dropping_a_segment_releases_its_chunk_references_and_queues_a_chunk_left_unreferenced()
+    {
+        // Arrange: segment 1 names "body" twice and "kept" once; segment 2 names "kept" once; "kept" is
+        // still an object's; "body"'s object is deleted.
+        var body = Chunk("body");
+        var kept = Chunk("kept");
+        await PutAsync("k", body);
+        await PutAsync("o", kept);
+        Assert.Equal(RecordTreeCommitOutcome.Recorded, await RecordHoldingAsync(Head(1, "1"), null, "trees/photos/1.car", body, kept, body));
+        Assert.Equal(RecordTreeCommitOutcome.Recorded, await RecordHoldingAsync(Head(2, "2"), 1, "trees/photos/2.car", kept));
+        await DeleteObjectAsync("k");
+        Assert.Equal(2, await RefCountAsync(body));
+        Assert.Equal(3, await RefCountAsync(kept));
+        var blob = await BlobNameAsync(body);
+        var keptBlob = await BlobNameAsync(kept);
+
+        // Act
+        var outcome = await RecordCollectingAsync(Head(3, "3"), 2, "trees/photos/3.car", Collect([1], ["trees/photos/1.car"]));
+
+        // Assert: segment 1's references released; segment 2's and the object's kept.
+        Assert.Equal(RecordTreeCommitOutcome.Recorded, outcome);
+        Assert.Equal(0, await RefCountAsync(body));
+        Assert.Equal(2, await RefCountAsync(kept));
+
+        // Assert: the chunk left unreferenced is queued with the segment, at DeleteAfter and not before.
+        Assert.Empty(await QueuedNamesAsync(CollectedDeleteAfter - TimeSpan.FromMilliseconds(1)));
+        Assert.Equal(new[] { blob, "trees/photos/1.car" }.Order(StringComparer.Ordinal), await QueuedNamesAsync(CollectedDeleteAfter));
+        var queued = await FindQueuedAsync(blob);
+        Assert.NotNull(queued);
+        Assert.Equal(body.Hash, queued.ChunkHash);
+        Assert.Equal(CollectedDeleteAfter, queued.NotBefore);
+        Assert.Null(await FindQueuedAsync(keptBlob));
+        Assert.Equal(SweepDecision.Delete, await Catalog.DeleteQueue.PrepareDeleteAsync(blob, CollectedDeleteAfter, Forever, Ct));
+        Assert.Null(await FindChunkAsync(body));
+
+        // Act: dropping segment 2 as well releases its one reference on "kept", and nothing on "body" again.
+        var second = await RecordCollectingAsync(Head(4, "4"), 3, "trees/photos/4.car", Collect([2], ["trees/photos/2.car"]));
+
+        // Assert
+        Assert.Equal(RecordTreeCommitOutcome.Recorded, second);
+        Assert.Equal(1, await RefCountAsync(kept));
+        Assert.Null(await FindQueuedAsync(keptBlob));
+        Assert.Null(await FindChunkAsync(body));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_body_chunk_no_longer_in_the_catalog_is_passed_over_and_never_released()
+    {
+        // Arrange: "kept" is an object's; "gone" was never committed.
+        var kept = Chunk("kept");
+        var gone = Chunk("gone");
+        await PutAsync("o", kept);
+        var before = await Catalog.Chunks.ListChunksAsync(Ct);
+
+        // Act
+        var outcome = await RecordHoldingAsync(Head(1, "1"), null, "trees/photos/1.car", gone, kept, gone);
+
+        // Assert: recorded; "kept" held; no row for "gone", and nothing queued.
+        Assert.Equal(RecordTreeCommitOutcome.Recorded, outcome);
+        Assert.Equal(Head(1, "1"), await Trees.GetTreeHeadAsync(Bucket, Ct));
+        Assert.Equal([Segment(1, "trees/photos/1.car")], await SegmentsAsync());
+        var after = Assert.Single(await Catalog.Chunks.ListChunksAsync(Ct));
+        Assert.Equal(Assert.Single(before) with { RefCount = 2 }, after);
+        Assert.Null(await FindChunkAsync(gone));
+        Assert.Empty(await QueueAsync());
+
+        // Act: a chunk of that address committed later, then the segment dropped.
+        await PutAsync("late", gone);
+        var goneBlob = await BlobNameAsync(gone);
+        var collected = await RecordCollectingAsync(Head(2, "2"), 1, "trees/photos/2.car", Collect([1], ["trees/photos/1.car"]));
+
+        // Assert: the segment held no reference on "gone", so it releases none; "kept" loses the tree's.
+        Assert.Equal(RecordTreeCommitOutcome.Recorded, collected);
+        Assert.Equal(1, await RefCountAsync(gone));
+        Assert.Equal(1, await RefCountAsync(kept));
+        Assert.Null(await FindQueuedAsync(goneBlob));
+        Assert.Equal(["trees/photos/1.car"], await QueuedNamesAsync(Forever));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_refused_record_takes_no_chunk_references()
+    {
+        // Arrange: commits 1 and 2; "body" is an object's.
+        var body = Chunk("body");
+        await PutAsync("k", body);
+        Assert.Equal(RecordTreeCommitOutcome.Recorded, await RecordAsync(Head(1, "1"), null, "trees/photos/1.car"));
+        Assert.Equal(RecordTreeCommitOutcome.Recorded, await RecordAsync(Head(2, "2"), 1, "trees/photos/2.car"));
+        var blob = await BlobNameAsync(body);
+
+        // Act: a stale previous number, and a segment never reserved.
+        var stale = await RecordHoldingAsync(Head(3, "stale"), 1, "trees/photos/3.car", body, body);
+        var unreserved = await Trees.RecordTreeCommitAsync(Head(3, "unreserved"), Now, 2, "trees/photos/never.car", CommitPlace(3), [body], Ct);
+
+        // Assert
+        Assert.Equal(RecordTreeCommitOutcome.Conflict, stale);
+        Assert.Equal(RecordTreeCommitOutcome.Conflict, unreserved);
+        Assert.Equal(1, await RefCountAsync(body));
+
+        // Act: the object's body removed for good.
+        await DeleteObjectAsync("k");
+
+        // Assert: nothing else held it, so it is queued after the grace with the refused segment.
+        Assert.Equal(0, await RefCountAsync(body));
+        var queued = await FindQueuedAsync(blob);
+        Assert.NotNull(queued);
+        Assert.Equal(Now + Grace, queued.NotBefore);
+        Assert.Equal(new[] { blob, "trees/photos/3.car" }.Order(StringComparer.Ordinal), await QueuedNamesAsync(Forever));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Deleting_a_bucket_releases_its_trees_chunk_references()
+    {
+        // Arrange: "body" named once by segment 1 and twice by segment 2, its object deleted; "kept" is an
+        // object's in another bucket and named once by segment 2.
+        var body = Chunk("body");
+        var kept = Chunk("kept");
+        await PutAsync("k", body);
+        Assert.True(await Catalog.Buckets.TryCreateBucketAsync(new BucketRecord(OtherBucket, Now, "us-east-1"), Ct));
+        var (upload, _) = await ReserveAsync(kept);
+        Assert.Equal(CommitOutcome.Committed, await CommitAsync(upload, Version("o", "etag-o", kept) with { Bucket = OtherBucket }));
+        Assert.Equal(RecordTreeCommitOutcome.Recorded, await RecordHoldingAsync(Head(1, "1"), null, "trees/photos/1.car", body));
+        Assert.Equal(RecordTreeCommitOutcome.Recorded, await RecordHoldingAsync(Head(2, "2"), 1, "trees/photos/2.car", body, kept, body));
+        await DeleteObjectAsync("k");
+        Assert.Equal(3, await RefCountAsync(body));
+        Assert.Equal(2, await RefCountAsync(kept));
+        var blob = await BlobNameAsync(body);
+        var keptBlob = await BlobNameAsync(kept);
+        var deletedAt = Now + TimeSpan.FromHours(1);
+
+        // Act
+        var deleted = await Catalog.Buckets.DeleteBucketAsync(Bucket, deletedAt, Grace, Ct);
+
+        // Assert: every reference of the tree released; "kept" still the other bucket's.
+        Assert.Equal(DeleteBucketOutcome.Deleted, deleted);
+        Assert.Equal(0, await RefCountAsync(body));
+        Assert.Equal(1, await RefCountAsync(kept));
+        Assert.Null(await FindQueuedAsync(keptBlob));
+
+        // Assert: the chunk left unreferenced is queued with the segments after the deletion's grace, not before.
+        Assert.Empty(await QueuedNamesAsync(deletedAt + Grace - TimeSpan.FromMilliseconds(1)));
+        Assert.Equal(new[] { blob, "trees/photos/1.car", "trees/photos/2.car" }.Order(StringComparer.Ordinal),
+            await QueuedNamesAsync(deletedAt + Grace));
+        Assert.Equal(body.Hash, (await FindQueuedAsync(blob))?.ChunkHash);
+        Assert.Equal(SweepDecision.Delete, await Catalog.DeleteQueue.PrepareDeleteAsync(blob, deletedAt + Grace, Forever, Ct));
+
+        // Assert: a bucket of that name created again holds nothing on the chunks.
+        Assert.True(await Catalog.Buckets.TryCreateBucketAsync(new BucketRecord(Bucket, deletedAt + TimeSpan.FromMinutes(1), "us-east-1"), Ct));
+        Assert.Equal(DeleteBucketOutcome.Deleted, await Catalog.Buckets.DeleteBucketAsync(Bucket, deletedAt, Grace, Ct));
+        Assert.Equal(1, await RefCountAsync(kept));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_collection_skipped_for_a_pin_releases_no_chunk_references_until_it_applies()
+    {
+        // Arrange: segment 1 names "body" once; commit 1 pinned for an hour; the object deleted.
+        var body = Chunk("body");
+        await PutAsync("k", body);
+        Assert.Equal(RecordTreeCommitOutcome.Recorded, await RecordHoldingAsync(Head(1, "1"), null, "trees/photos/1.car", body));
+        Assert.Equal(RecordTreeCommitOutcome.Recorded, await RecordAsync(Head(2, "2"), 1, "trees/photos/2.car"));
+        Assert.True(await Trees.PinTreeCommitAsync(Bucket, 1, Guid.NewGuid(), Now + TimeSpan.FromHours(1), Ct));
+        await DeleteObjectAsync("k");
+        Assert.Equal(1, await RefCountAsync(body));
+        var blob = await BlobNameAsync(body);
+        var collection = Collect([1], ["trees/photos/1.car"]);
+
+        // Act
+        var pinnedOutcome = await RecordCollectingAsync(Head(3, "3"), 2, "trees/photos/3.car", collection);
+
+        // Assert: recorded, segment 1 kept with its reference; nothing queued.
+        Assert.Equal(RecordTreeCommitOutcome.Recorded, pinnedOutcome);
+        Assert.Equal([Segment(1, "trees/photos/1.car"), Segment(2, "trees/photos/2.car"), Segment(3, "trees/photos/3.car")],
+            await SegmentsAsync());
+        Assert.Equal(1, await RefCountAsync(body));
+        Assert.Empty(await QueueAsync());
+
+        // Act: the same collection once the pin has expired.
+        var expiredOutcome = await RecordCollectingAsync(Head(4, "4"), 3, "trees/photos/4.car",
+            collection with { Now = Now + TimeSpan.FromHours(2) });
+
+        // Assert: the reference the skip left is released now, once.
+        Assert.Equal(RecordTreeCommitOutcome.Recorded, expiredOutcome);
+        Assert.Equal(0, await RefCountAsync(body));
+        Assert.Equal(new[] { blob, "trees/photos/1.car" }.Order(StringComparer.Ordinal), await QueuedNamesAsync(CollectedDeleteAfter));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_chunk_queued_for_deletion_but_still_in_the_catalog_is_held_and_kept_by_the_sweep()
+    {
+        // Arrange: "body"'s only object deleted: refcount 0, its blob queued, its row still there.
+        var body = Chunk("body");
+        await PutAsync("k", body);
+        await DeleteObjectAsync("k");
+        Assert.Equal(0, await RefCountAsync(body));
+        var blob = await BlobNameAsync(body);
+        Assert.NotNull(await FindQueuedAsync(blob));
+
+        // Act
+        var outcome = await RecordHoldingAsync(Head(2, "2"), null, "trees/photos/2.car", body);
+        var decision = await Catalog.DeleteQueue.PrepareDeleteAsync(blob, Now + Grace, Forever, Ct);
+
+        // Assert: held, so the sweep keeps the blob and takes it off the queue.
+        Assert.Equal(RecordTreeCommitOutcome.Recorded, outcome);
+        Assert.Equal(1, await RefCountAsync(body));
+        Assert.Equal(SweepDecision.Keep, decision);
+        Assert.Null(await FindQueuedAsync(blob));
+
+        // Act: the segment dropped.
+        Assert.Equal(RecordTreeCommitOutcome.Recorded,
+            await RecordCollectingAsync(Head(3, "3"), 2, "trees/photos/3.car", Collect([2], ["trees/photos/2.car"])));
+
+        // Assert: unreferenced again, and queued again at the collection's DeleteAfter.
+        Assert.Equal(0, await RefCountAsync(body));
+        Assert.Equal(CollectedDeleteAfter, (await FindQueuedAsync(blob))?.NotBefore);
     }
 
     private sealed class ByteOrder : IComparer<byte[]>

@@ -37,7 +37,8 @@ public sealed partial class PostgresMetadataStoreTests(PostgresCluster cluster, 
         Assert.Equal(1L, await QueryAsync("SELECT COUNT(*) FROM schema_version WHERE version = 11 AND name = 'TreePins'"));
         Assert.Equal(1L, await QueryAsync("SELECT COUNT(*) FROM schema_version WHERE version = 12 AND name = 'TreeBlockPlaces'"));
         Assert.Equal(1L, await QueryAsync("SELECT COUNT(*) FROM schema_version WHERE version = 13 AND name = 'InlineBodyHashes'"));
-        Assert.Equal(13, await QueryAsync("SELECT MAX(version) FROM schema_version"));
+        Assert.Equal(1L, await QueryAsync("SELECT COUNT(*) FROM schema_version WHERE version = 14 AND name = 'TreeChunkReferences'"));
+        Assert.Equal(14, await QueryAsync("SELECT MAX(version) FROM schema_version"));
     }
 
     [Fact(Timeout = 10_000)]

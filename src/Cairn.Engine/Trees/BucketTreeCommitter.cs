@@ -157,6 +157,7 @@ public sealed partial class BucketTreeCommitter(IBucketTreeCatalog trees, IBlobB
             tree = MstTree.Open(previous.Root);
         }
         var manifests = new List<MstBlock>();
+        var bodyChunks = new List<ChunkRef>();
         long seq;
         DateTimeOffset bucketCreatedAt;
         var snapshot = await trees.OpenFoldSnapshotAsync(bucket, previous?.Seq, cancellationToken).ConfigureAwait(false);
@@ -178,11 +179,11 @@ public sealed partial class BucketTreeCommitter(IBucketTreeCatalog trees, IBlobB
                 batch.Add(key);
                 if (batch.Count == KeysPerBatch)
                 {
-                    await ApplyAsync(snapshot, tree, source, batch, manifests, cancellationToken).ConfigureAwait(false);
+                    await ApplyAsync(snapshot, tree, source, batch, manifests, bodyChunks, cancellationToken).ConfigureAwait(false);
                     batch.Clear();
                 }
             }
-            await ApplyAsync(snapshot, tree, source, batch, manifests, cancellationToken).ConfigureAwait(false);
+            await ApplyAsync(snapshot, tree, source, batch, manifests, bodyChunks, cancellationToken).ConfigureAwait(false);
         }
 
         var nodes = new List<MstBlock>();
@@ -220,7 +221,8 @@ public sealed partial class BucketTreeCommitter(IBucketTreeCatalog trees, IBlobB
         var collection = collect
             ? await _collector.PlanAsync(previous, head, now, cancellationToken).ConfigureAwait(false)
             : null;
-        var outcome = await trees.RecordTreeCommitAsync(head, bucketCreatedAt, previous?.Seq, segment, commitPlace, cancellationToken, collection)
+        var outcome = await trees.RecordTreeCommitAsync(head, bucketCreatedAt, previous?.Seq, segment, commitPlace, bodyChunks, cancellationToken,
+                collection)
             .ConfigureAwait(false);
         if (outcome != RecordTreeCommitOutcome.Recorded)
         {
@@ -245,7 +247,7 @@ public sealed partial class BucketTreeCommitter(IBucketTreeCatalog trees, IBlobB
     }
 
     private static async Task ApplyAsync(ITreeFoldSnapshot snapshot, MstTree tree, TreeBlockSource source, List<string> keys,
-        List<MstBlock> manifests, CancellationToken cancellationToken)
+        List<MstBlock> manifests, List<ChunkRef> bodyChunks, CancellationToken cancellationToken)
     {
         if (keys.Count == 0)
         {
@@ -264,7 +266,7 @@ public sealed partial class BucketTreeCommitter(IBucketTreeCatalog trees, IBlobB
             else
             {
                 // The manifests below the key's value in the tree are stored already (their places known from its node).
-                tree.Put(keyBytes[i], ObjectManifests.AddChain(chain, manifests, stored: tree.Get(keyBytes[i])));
+                tree.Put(keyBytes[i], ObjectManifests.AddChain(chain, manifests, stored: tree.Get(keyBytes[i]), bodyChunks));
             }
         }
     }

@@ -25,9 +25,10 @@ namespace Cairn.Engine.Trees;
 /// <para>
 /// The walk reads nodes and manifests from the bucket's segments by place (from the commit down,
 /// see <see cref="TreeBlockSource"/>), an inline body from its version's row, and chunk bodies
-/// through <see cref="ChunkStore"/> (pinned and checked as a GET does). A body that is gone (its
-/// version deleted for good since the commit, and swept: the tree holds no references on bodies
-/// yet) fails the export loudly.
+/// through <see cref="ChunkStore"/> (pinned and checked as a GET does). Chunks stay while a segment
+/// of the tree names them (the segments hold references on them); an inline body goes with its
+/// version's row, and one that is gone (the version deleted for good since the commit) fails the
+/// export loudly.
 /// </para>
 /// </remarks>
 internal sealed class BucketTreeExporter(IBucketTreeCatalog trees, IObjectCatalog objects, IBlobBackend blobs, ChunkStore chunks)

@@ -18,12 +18,16 @@ internal static class ObjectManifests
     /// first so each can link the one before, to <paramref name="blocks"/>; returns the newest
     /// manifest's CID, the key's value in the tree. A manifest's CID covers the chain below it, so
     /// when one of them is <paramref name="stored"/> (the key's value in the tree before), it and
-    /// those below it are stored already and only the manifests above it are added.
+    /// those below it are stored already and only the manifests above it are added. The chunks the
+    /// added manifests name go to <paramref name="bodyChunks"/> (one per use), for the references
+    /// the segment storing them takes.
     /// </summary>
-    public static Cid AddChain(IReadOnlyList<ObjectVersionRecord> versions, List<MstBlock> blocks, Cid? stored = null)
+    public static Cid AddChain(IReadOnlyList<ObjectVersionRecord> versions, List<MstBlock> blocks, Cid? stored = null,
+        List<ChunkRef>? bodyChunks = null)
     {
         Cid? previous = null;
         var start = blocks.Count;
+        var chunksStart = bodyChunks?.Count ?? 0;
         for (var i = versions.Count - 1; i >= 0; i--)
         {
             var manifest = From(versions[i], previous);
@@ -32,9 +36,11 @@ internal static class ObjectManifests
             if (previous == stored)
             {
                 blocks.RemoveRange(start, blocks.Count - start);
+                bodyChunks?.RemoveRange(chunksStart, bodyChunks.Count - chunksStart);
                 continue;
             }
             blocks.Add(new MstBlock(previous, block));
+            bodyChunks?.AddRange(versions[i].Chunks);
         }
         return previous ?? throw new ArgumentException("A key in the tree has at least one version.", nameof(versions));
     }
