@@ -80,6 +80,7 @@ public sealed class PostgresMetadataStore : SqlMetadataStore
         // Session settings go in the startup packet: no round trip per transaction.
         var lockTimeoutMs = (long)Math.Ceiling(options.LockTimeout.TotalMilliseconds);
         _restoreLockTimeoutSql = "SET lock_timeout = " + lockTimeoutMs.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _restoreLocalLockTimeoutSql = "SET LOCAL lock_timeout = " + lockTimeoutMs.ToString(System.Globalization.CultureInfo.InvariantCulture);
         settings.Options = (settings.Options + " -c lock_timeout=" + lockTimeoutMs).Trim();
         _dataSource = builder.Build();
         if (options.CoalesceLookupsAndCreates)
@@ -169,10 +170,62 @@ public sealed class PostgresMetadataStore : SqlMetadataStore
         }
     }
 
+    /// <summary>
+    /// The coalesced create: READ COMMITTED, with the journal turn taken as a transaction-scoped
+    /// advisory lock on the same key as <see cref="BeginJournaledWriteAsync"/>'s session lock, so the
+    /// two kinds of writers of a bucket still take turns. A SERIALIZABLE transaction could not take
+    /// its turn inside itself (its snapshot would predate the wait); a READ COMMITTED one reads with a
+    /// fresh snapshot per statement, so everything after the lock sees the previous holder's commit.
+    /// The work inserts only keys that do not exist (ON CONFLICT DO NOTHING, which the unique index
+    /// decides whatever the isolation) and appends to the journal, and the lock ends with the
+    /// transaction: no unlock round trip, and BEGIN rides with the lock. Measured on 4 KiB PUTs at c64:
+    /// the turn is where a bucket's creates queue, and it is now held for three round trips (insert,
+    /// journal, commit) instead of five.
+    /// </summary>
+    protected override async ValueTask<DbTransaction> BeginInsertOnlyWriteAsync(IReadOnlyCollection<string> journaledBuckets,
+        CancellationToken cancellationToken)
+    {
+        await _writeSlots.WaitAsync(cancellationToken);
+        NpgsqlConnection? connection = null;
+        NpgsqlTransaction? transaction = null;
+        try
+        {
+            connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+            transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
+            if (journaledBuckets.Count > 0)
+            {
+                await using var take = connection.CreateCommand();
+                take.Transaction = transaction;
+                // Waited for without the lock timeout, as the session lock is (see TakeJournalLocksAsync).
+                take.CommandText = "SET LOCAL lock_timeout = 0; SELECT pg_advisory_xact_lock(k) FROM unnest(@keys) WITH ORDINALITY AS t(k, i) ORDER BY i; " +
+                    _restoreLocalLockTimeoutSql;
+                take.Parameters.AddWithValue("keys", JournalLockKeys(journaledBuckets));
+                await take.ExecuteNonQueryAsync(cancellationToken);
+            }
+            return transaction;
+        }
+        catch
+        {
+            if (transaction is not null)
+            {
+                await transaction.DisposeAsync();
+            }
+            if (connection is not null)
+            {
+                await connection.DisposeAsync();
+            }
+            _writeSlots.Release();
+            throw;
+        }
+    }
+
+    /// <summary>The journal lock keys of <paramref name="buckets"/>, each once, in the one order every writer takes them.</summary>
+    private static long[] JournalLockKeys(IReadOnlyCollection<string> buckets) => buckets.Select(JournalLockKey).Distinct().Order().ToArray();
+
     private async ValueTask TakeJournalLocksAsync(NpgsqlConnection connection, IReadOnlyCollection<string> journaledBuckets,
         CancellationToken cancellationToken)
     {
-        var keys = journaledBuckets.Select(JournalLockKey).Distinct().Order().ToArray();
+        var keys = JournalLockKeys(journaledBuckets);
         // Registered first: whatever happens next, EndWriteAsync (or BeginJournaledWriteAsync's catch)
         // releases the locks and restores the lock timeout.
         _journalLocked.TryAdd(connection, 0);
@@ -187,6 +240,9 @@ public sealed class PostgresMetadataStore : SqlMetadataStore
 
     /// <summary>Restores the session's lock timeout (<see cref="PostgresMetadataOptions.LockTimeout"/>).</summary>
     private readonly string _restoreLockTimeoutSql;
+
+    /// <summary>Sets the lock timeout back for the rest of the transaction (<see cref="PostgresMetadataOptions.LockTimeout"/>).</summary>
+    private readonly string _restoreLocalLockTimeoutSql;
 
     /// <summary>Connections that hold journal locks, released when their write ends.</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<NpgsqlConnection, byte> _journalLocked = new();
@@ -257,14 +313,18 @@ public sealed class PostgresMetadataStore : SqlMetadataStore
     /// mark, and the pending cancel reads as "due to user request". The caller's own cancellation
     /// never gets here (Npgsql throws <see cref="OperationCanceledException"/> for it); a
     /// <c>statement_timeout</c> set on the server also gives 57014 and is retried, within
-    /// <see cref="PostgresMetadataOptions.MaxWriteAttempts"/>. Each of these aborts the transaction
-    /// before anything is committed, so running the write again is safe.
+    /// <see cref="PostgresMetadataOptions.MaxWriteAttempts"/>. And 23503 (foreign_key_violation):
+    /// every write that inserts a row naming a bucket found the bucket in the same transaction, so
+    /// the bucket was deleted in between; SERIALIZABLE reports that as 40001, the READ COMMITTED
+    /// coalesced create (<see cref="BeginInsertOnlyWriteAsync"/>) as 23503. Each of these aborts the
+    /// transaction before anything is committed, so running the write again is safe, and it reads
+    /// anew (here: no bucket).
     /// </summary>
     protected override bool IsTransientConflict(DbException exception) =>
         exception is PostgresException
         {
             SqlState: PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected
-                or PostgresErrorCodes.LockNotAvailable or PostgresErrorCodes.QueryCanceled,
+                or PostgresErrorCodes.LockNotAvailable or PostgresErrorCodes.QueryCanceled or PostgresErrorCodes.ForeignKeyViolation,
         };
 
     /// <summary>Runs a query in a write transaction, begun as every write's is; returns its first value (tests).</summary>

@@ -222,7 +222,7 @@ public abstract partial class SqlMetadataStore
                 await AppendJournalAsync(transaction, bucket, bucketEntries, cancellationToken);
             }
             return (results, true);
-        }, versions, CancellationToken.None, versions.Select(static v => v.Bucket).Distinct(StringComparer.Ordinal).ToArray());
+        }, versions, CancellationToken.None, versions.Select(static v => v.Bucket).Distinct(StringComparer.Ordinal).ToArray(), insertOnly: true);
     }
 
     private static string BuildNewKeyCreateSql(int size)

@@ -10,9 +10,11 @@ namespace Cairn.Metadata;
 // create are the only callers), numbered per bucket from journal_heads: the transaction raises the
 // bucket's last number by the entries it adds. Numbers follow commit order without gaps because
 // no two transactions append to one bucket's journal at once: SQLite has one writer, and PostgreSQL
-// takes a session advisory lock per bucket before such a transaction begins (see
+// takes an advisory lock per bucket: a session lock before a SERIALIZABLE transaction begins (see
 // BeginJournaledWriteAsync), so its snapshot, taken after the lock, sees the previous holder's
-// commit, and its update of the head row never conflicts.
+// commit and its update of the head row never conflicts; or, for the coalesced create's READ
+// COMMITTED transaction, a transaction lock on the same key as its first statement (see
+// BeginInsertOnlyWriteAsync).
 public abstract partial class SqlMetadataStore
 {
     /// <summary>An entry about to be appended: the change and, for a Put, the version placed.</summary>
@@ -48,46 +50,45 @@ public abstract partial class SqlMetadataStore
 
     /// <summary>
     /// Appends <paramref name="entries"/> to the bucket's journal, in order: the head moves by their
-    /// number, and they take the numbers up to it.
+    /// number, and they take the numbers up to it. One command of two statements (one round trip to
+    /// a database in another process): the second reads the head the first moved, which the
+    /// transaction's own write makes visible to it.
     /// </summary>
     private static async ValueTask AppendJournalAsync(WriteTransaction transaction, string bucket, IReadOnlyList<PendingEntry> entries,
         CancellationToken cancellationToken)
     {
-        long last;
-        await using (var head = transaction.CreateCommand(
-            "INSERT INTO journal_heads (bucket, last_seq) VALUES (@bucket, @count) " +
-            "ON CONFLICT (bucket) DO UPDATE SET last_seq = journal_heads.last_seq + excluded.last_seq RETURNING last_seq"))
-        {
-            head.Add("@bucket", DbType.String, bucket);
-            head.Add("@count", DbType.Int64, (long)entries.Count);
-            last = Convert.ToInt64(await head.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
-        }
         var sql = new StringBuilder(
-            "INSERT INTO journal (bucket, seq, key, version_id, change, etag, size, last_modified, delete_marker, tags, lock_mode, lock_until, legal_hold) VALUES ");
+            "INSERT INTO journal_heads (bucket, last_seq) VALUES (@bucket, @count) " +
+            "ON CONFLICT (bucket) DO UPDATE SET last_seq = journal_heads.last_seq + excluded.last_seq; " +
+            "INSERT INTO journal (bucket, seq, key, version_id, change, etag, size, last_modified, delete_marker, tags, lock_mode, lock_until, legal_hold) " +
+            "SELECT h.bucket, h.last_seq - @count + v.column1, v.column2, v.column3, v.column4, v.column5, v.column6, v.column7, v.column8, " +
+            "v.column9, v.column10, v.column11, v.column12 FROM (VALUES ");
         for (var i = 0; i < entries.Count; i++)
         {
             var n = i.ToString(CultureInfo.InvariantCulture);
             sql.Append(i == 0 ? "" : ", ").Append(CultureInfo.InvariantCulture,
-                $"(@bucket, @seq{n}, @key{n}, @version{n}, @change{n}, @etag{n}, @size{n}, @modified{n}, @marker{n}, @tags{n}, @lockMode{n}, @lockUntil{n}, @legalHold{n})");
+                $"(@position{n}, @key{n}, @version{n}, @change{n}, @etag{n}, @size{n}, @modified{n}, @marker{n}, @tags{n}, @lockMode{n}, @lockUntil{n}, @legalHold{n})");
         }
-        await using var insert = transaction.CreateCommand(sql.ToString());
-        insert.Add("@bucket", DbType.String, bucket);
+        sql.Append(") AS v, journal_heads AS h WHERE h.bucket = @bucket");
+        await using var append = transaction.CreateCommand(sql.ToString());
+        append.Add("@bucket", DbType.String, bucket);
+        append.Add("@count", DbType.Int64, (long)entries.Count);
         for (var i = 0; i < entries.Count; i++)
         {
             var n = i.ToString(CultureInfo.InvariantCulture);
             var entry = entries[i];
-            insert.Add("@seq" + n, DbType.Int64, last - entries.Count + 1 + i);
-            insert.Add("@key" + n, DbType.Binary, entry.Key);
-            insert.Add("@version" + n, DbType.String, entry.VersionId);
-            insert.Add("@change" + n, DbType.String, ChangeText(entry.Change));
-            insert.Add("@etag" + n, DbType.String, entry.Version?.ETag);
-            insert.Add("@size" + n, DbType.Int64, entry.Version?.Size);
-            insert.Add("@modified" + n, DbType.Int64, entry.Version is { } version ? SqlParameters.ToUnixMs(version.LastModified) : null);
-            insert.Add("@marker" + n, DbType.Int64, entry.Version is { } placed ? (placed.IsDeleteMarker ? 1L : 0L) : null);
-            insert.Add("@tags" + n, DbType.String, entry.Tags is { } tags ? WriteDictionary(tags) : null);
-            AddLockValues(insert, entry.Lock, n);
+            append.Add("@position" + n, DbType.Int64, (long)i + 1);
+            append.Add("@key" + n, DbType.Binary, entry.Key);
+            append.Add("@version" + n, DbType.String, entry.VersionId);
+            append.Add("@change" + n, DbType.String, ChangeText(entry.Change));
+            append.Add("@etag" + n, DbType.String, entry.Version?.ETag);
+            append.Add("@size" + n, DbType.Int64, entry.Version?.Size);
+            append.Add("@modified" + n, DbType.Int64, entry.Version is { } version ? SqlParameters.ToUnixMs(version.LastModified) : null);
+            append.Add("@marker" + n, DbType.Int64, entry.Version is { } placed ? (placed.IsDeleteMarker ? 1L : 0L) : null);
+            append.Add("@tags" + n, DbType.String, entry.Tags is { } tags ? WriteDictionary(tags) : null);
+            AddLockValues(append, entry.Lock, n);
         }
-        await insert.ExecuteNonQueryAsync(cancellationToken);
+        await append.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>Forgets a deleted bucket's journal (a bucket created again under the name starts at 1).</summary>

@@ -95,7 +95,20 @@ public abstract partial class SqlMetadataStore : ICatalogSchema, IBucketCatalog,
         BeginWriteAsync(cancellationToken);
 
     /// <summary>
-    /// Ends a transaction from <see cref="BeginWriteAsync"/> or <see cref="BeginJournaledWriteAsync"/>, committed or not: disposes it (rolling
+    /// Begins a write transaction for work that inserts only rows that must not exist yet (each insert
+    /// does nothing when its key does) and appends to the change journal of
+    /// <paramref name="journaledBuckets"/>: the coalesced create. Such work decides nothing on what it
+    /// reads, so a provider with concurrent writers may run it with less isolation than other writes,
+    /// as long as the bucket's journal writers still take turns. The default is
+    /// <see cref="BeginJournaledWriteAsync"/>.
+    /// </summary>
+    protected virtual ValueTask<DbTransaction> BeginInsertOnlyWriteAsync(IReadOnlyCollection<string> journaledBuckets,
+        CancellationToken cancellationToken) =>
+        BeginJournaledWriteAsync(journaledBuckets, cancellationToken);
+
+    /// <summary>
+    /// Ends a transaction from <see cref="BeginWriteAsync"/>, <see cref="BeginJournaledWriteAsync"/> or
+    /// <see cref="BeginInsertOnlyWriteAsync"/>, committed or not: disposes it (rolling
     /// back whatever was not committed) and releases what BeginWriteAsync took. Always called once.
     /// </summary>
     protected abstract ValueTask EndWriteAsync(DbTransaction transaction);
@@ -229,11 +242,13 @@ public abstract partial class SqlMetadataStore : ICatalogSchema, IBucketCatalog,
     /// through here: into a group commit when the provider chose one, else alone.
     /// </summary>
     /// <remarks><paramref name="journaledBuckets"/>: the buckets whose change journal the work appends
-    /// to, if any (see <see cref="BeginJournaledWriteAsync"/>).</remarks>
+    /// to, if any (see <see cref="BeginJournaledWriteAsync"/>). <paramref name="insertOnly"/>: the work
+    /// reads nothing it decides on and only inserts rows that do not exist yet (see
+    /// <see cref="BeginInsertOnlyWriteAsync"/>).</remarks>
     private ValueTask<TResult> WriteAsync<TState, TResult>(WriteWork<TState, TResult> work, TState state,
-        CancellationToken cancellationToken, IReadOnlyCollection<string>? journaledBuckets = null) =>
+        CancellationToken cancellationToken, IReadOnlyCollection<string>? journaledBuckets = null, bool insertOnly = false) =>
         _pendingWrites is null
-            ? WriteAloneAsync(work, state, cancellationToken, journaledBuckets)
+            ? WriteAloneAsync(work, state, cancellationToken, journaledBuckets, insertOnly)
             : WriteInGroupAsync(work, state, cancellationToken);
 
     /// <summary>
@@ -241,7 +256,7 @@ public abstract partial class SqlMetadataStore : ICatalogSchema, IBucketCatalog,
     /// again on a transient conflict (providers with concurrent writers, e.g. PostgreSQL SERIALIZABLE).
     /// </summary>
     private async ValueTask<TResult> WriteAloneAsync<TState, TResult>(WriteWork<TState, TResult> work, TState state,
-        CancellationToken cancellationToken, IReadOnlyCollection<string>? journaledBuckets)
+        CancellationToken cancellationToken, IReadOnlyCollection<string>? journaledBuckets, bool insertOnly)
     {
         var metrics = Metrics;
         var called = Stopwatch.GetTimestamp();
@@ -252,9 +267,11 @@ public abstract partial class SqlMetadataStore : ICatalogSchema, IBucketCatalog,
             DbTransaction transaction;
             try
             {
-                transaction = journaledBuckets is { Count: > 0 }
-                    ? await BeginJournaledWriteAsync(journaledBuckets, cancellationToken)
-                    : await BeginWriteAsync(cancellationToken);
+                transaction = insertOnly
+                    ? await BeginInsertOnlyWriteAsync(journaledBuckets ?? [], cancellationToken)
+                    : journaledBuckets is { Count: > 0 }
+                        ? await BeginJournaledWriteAsync(journaledBuckets, cancellationToken)
+                        : await BeginWriteAsync(cancellationToken);
             }
             catch (DbException exception) when (attempt < maxAttempts && IsTransientConflict(exception))
             {

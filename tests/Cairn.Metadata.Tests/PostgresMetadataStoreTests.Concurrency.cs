@@ -294,7 +294,8 @@ public sealed partial class PostgresMetadataStoreTests
         await CommitAsync(null, InlineVersion("k", "old"));
         await using var once = OpenStoreWithoutLockTimeout(maxWriteAttempts: 1);
         await using var other = await BeginOtherSessionAsync("UPDATE objects SET etag = 'new' WHERE key = 'k'::bytea");
-        var write = once.CommitObjectAsync(new ObjectCommit(null, InlineVersion("k", "mine"), WritePrecondition.None), Now, Grace, Ct).AsTask();
+        var write = once.CommitObjectAsync(new ObjectCommit(null, InlineVersion("k", "mine"),
+            new WritePrecondition(IfNoneMatchAny: false, IfMatchETag: "old")), Now, Grace, Ct).AsTask();
         await WaitForALockWaitAsync();
 
         // Act
@@ -325,6 +326,60 @@ public sealed partial class PostgresMetadataStoreTests
         Assert.Equal(CommitOutcome.Committed, outcome);
         Assert.True(store.WriteConflictsRetried > conflictsBefore, "the write timed out waiting and was run again");
         Assert.Equal("mine", (await Catalog.Objects.GetObjectAsync(Bucket, "k", Ct))!.ETag);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_create_whose_bucket_is_deleted_while_it_waits_answers_NoSuchBucket()
+    {
+        // Arrange: another session deletes the (empty) bucket and holds the row's lock; the store's
+        // create of a new key (coalesced, READ COMMITTED) finds the bucket still there and waits on
+        // it for the foreign key check.
+        await using var store = OpenStoreWithoutLockTimeout();
+        await using var other = await BeginOtherSessionAsync($"DELETE FROM buckets WHERE name = '{Bucket}'");
+        var write = store.CommitObjectAsync(new ObjectCommit(null, InlineVersion("k", "mine"), WritePrecondition.None), Now, Grace, Ct).AsTask();
+        await WaitForALockWaitAsync();
+
+        // Act: the deletion commits, so the waiting insert fails its foreign key check (23503).
+        await other.Transaction.CommitAsync();
+        var outcome = await write;
+
+        // Assert: the create ran again, found no bucket, and wrote nothing.
+        Assert.Equal(CommitOutcome.NoSuchBucket, outcome.Outcome);
+        Assert.True(store.WriteConflictsRetried >= 1, "the create was run again after the foreign key violation");
+        Assert.Null(await Catalog.Buckets.GetBucketAsync(Bucket, Ct));
+        Assert.Empty(await Catalog.Objects.ReadJournalAsync(Bucket, 0, 10, Ct));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_create_waits_for_the_journal_turn_of_a_write_in_progress_and_numbers_its_entry_after_it()
+    {
+        // Arrange: an If-Match overwrite of "a" in one store waits on the row another session holds,
+        // with the bucket's journal turn taken; a create of a new key starts in a second store.
+        await CommitAsync(null, InlineVersion("a", "old"));
+        await using var overwriter = OpenStoreWithoutLockTimeout();
+        await using var creator = OpenStoreWithoutLockTimeout();
+        await using var other = await BeginOtherSessionAsync("UPDATE objects SET size = size WHERE key = 'a'::bytea");
+        var overwrite = overwriter.CommitObjectAsync(new ObjectCommit(null, InlineVersion("a", "second"),
+            new WritePrecondition(IfNoneMatchAny: false, IfMatchETag: "old")), Now, Grace, Ct).AsTask();
+        await WaitForALockWaitAsync();
+        var create = creator.CommitObjectAsync(new ObjectCommit(null, InlineVersion("b", "new"), WritePrecondition.None), Now, Grace, Ct).AsTask();
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        var createdWhileTheTurnWasHeld = create.IsCompleted;
+
+        // Act: the other session ends; the overwrite commits and gives up its turn.
+        await other.Transaction.RollbackAsync();
+        var overwritten = await overwrite;
+        var created = await create;
+
+        // Assert: the create waited for the turn, and the journal numbers follow the commits.
+        Assert.False(createdWhileTheTurnWasHeld, "the create committed while another writer held the bucket's journal turn");
+        Assert.Equal(CommitOutcome.Committed, overwritten.Outcome);
+        Assert.Equal(CommitOutcome.Committed, created.Outcome);
+        var journal = await Catalog.Objects.ReadJournalAsync(Bucket, 0, 10, Ct);
+        Assert.Equal(Enumerable.Range(1, journal.Count).Select(static n => (long)n), journal.Select(static e => e.Seq));
+        Assert.Equal("b", journal[^1].Key);
+        Assert.All(journal.SkipLast(1), static e => Assert.Equal("a", e.Key));
+        Assert.Contains(journal, e => e.Key == "a" && e.VersionId == overwritten.VersionId);
     }
 
     private PostgresMetadataStore OpenStoreWithoutLockTimeout(int maxWriteAttempts = 30) =>
