@@ -172,8 +172,9 @@ public abstract partial class SqlMetadataStore
     private ValueTask<string?[]> CreateNewKeysAsync(IReadOnlyList<ObjectVersionRecord> versions)
     {
         Metrics?.BatchCoalesced("create", versions.Count);
-        return WriteAsync(static async (transaction, versions, cancellationToken) =>
+        return WriteAsync(static async (transaction, state, cancellationToken) =>
         {
+            var (store, versions) = state;
             var results = new string?[versions.Count];
             var rows = new List<int>(versions.Count);
             var seen = new HashSet<(string Bucket, string Key)>(versions.Count);
@@ -217,12 +218,16 @@ public abstract partial class SqlMetadataStore
                     bucketEntries.Add(new PendingEntry(Encoding.UTF8.GetBytes(created.Key), versionId, JournalChange.Put, created, created.Tags));
                 }
             }
+            // The journal turn, taken only now: the inserts (most of the work) of batches of one
+            // bucket run at once, and only the appends and commits take turns.
+            var turn = entries.Count > 0 ? store.JournalTurnStatements(entries.Keys) : null;
             foreach (var (bucket, bucketEntries) in entries)
             {
-                await AppendJournalAsync(transaction, bucket, bucketEntries, cancellationToken);
+                await AppendJournalAsync(transaction, bucket, bucketEntries, cancellationToken, turn);
+                turn = null;
             }
             return (results, true);
-        }, versions, CancellationToken.None, versions.Select(static v => v.Bucket).Distinct(StringComparer.Ordinal).ToArray(), insertOnly: true);
+        }, (this, versions), CancellationToken.None, versions.Select(static v => v.Bucket).Distinct(StringComparer.Ordinal).ToArray(), insertOnly: true);
     }
 
     private static string BuildNewKeyCreateSql(int size)

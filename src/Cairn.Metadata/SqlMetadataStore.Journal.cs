@@ -12,9 +12,9 @@ namespace Cairn.Metadata;
 // no two transactions append to one bucket's journal at once: SQLite has one writer, and PostgreSQL
 // takes an advisory lock per bucket: a session lock before a SERIALIZABLE transaction begins (see
 // BeginJournaledWriteAsync), so its snapshot, taken after the lock, sees the previous holder's
-// commit and its update of the head row never conflicts; or, for the coalesced create's READ
-// COMMITTED transaction, a transaction lock on the same key as its first statement (see
-// BeginInsertOnlyWriteAsync).
+// commit and its update of the head row never conflicts; or, in the coalesced create's READ
+// COMMITTED transaction, a transaction lock on the same key taken after its inserts, in the command
+// that appends (see BeginInsertOnlyWriteAsync and JournalTurnStatements).
 public abstract partial class SqlMetadataStore
 {
     /// <summary>An entry about to be appended: the change and, for a Put, the version placed.</summary>
@@ -54,10 +54,11 @@ public abstract partial class SqlMetadataStore
     /// a database in another process): the second reads the head the first moved, which the
     /// transaction's own write makes visible to it.
     /// </summary>
+    /// <remarks><paramref name="turn"/>: statements run first, in the same command (see <see cref="JournalTurnStatements"/>).</remarks>
     private static async ValueTask AppendJournalAsync(WriteTransaction transaction, string bucket, IReadOnlyList<PendingEntry> entries,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, JournalTurn? turn = null)
     {
-        var sql = new StringBuilder(
+        var sql = new StringBuilder(turn?.Sql).Append(
             "INSERT INTO journal_heads (bucket, last_seq) VALUES (@bucket, @count) " +
             "ON CONFLICT (bucket) DO UPDATE SET last_seq = journal_heads.last_seq + excluded.last_seq; " +
             "INSERT INTO journal (bucket, seq, key, version_id, change, etag, size, last_modified, delete_marker, tags, lock_mode, lock_until, legal_hold) " +
@@ -71,6 +72,13 @@ public abstract partial class SqlMetadataStore
         }
         sql.Append(") AS v, journal_heads AS h WHERE h.bucket = @bucket");
         await using var append = transaction.CreateCommand(sql.ToString());
+        if (turn is not null)
+        {
+            var keys = append.CreateParameter();
+            keys.ParameterName = turn.ParameterName;
+            keys.Value = turn.Value;
+            append.Parameters.Add(keys);
+        }
         append.Add("@bucket", DbType.String, bucket);
         append.Add("@count", DbType.Int64, (long)entries.Count);
         for (var i = 0; i < entries.Count; i++)

@@ -99,12 +99,26 @@ public abstract partial class SqlMetadataStore : ICatalogSchema, IBucketCatalog,
     /// does nothing when its key does) and appends to the change journal of
     /// <paramref name="journaledBuckets"/>: the coalesced create. Such work decides nothing on what it
     /// reads, so a provider with concurrent writers may run it with less isolation than other writes,
-    /// as long as the bucket's journal writers still take turns. The default is
-    /// <see cref="BeginJournaledWriteAsync"/>.
+    /// as long as the bucket's journal writers still take turns (such a provider begins without the
+    /// turn and gives <see cref="JournalTurnStatements"/>, which the work runs before it appends). The
+    /// default is <see cref="BeginJournaledWriteAsync"/>.
     /// </summary>
     protected virtual ValueTask<DbTransaction> BeginInsertOnlyWriteAsync(IReadOnlyCollection<string> journaledBuckets,
         CancellationToken cancellationToken) =>
         BeginJournaledWriteAsync(journaledBuckets, cancellationToken);
+
+    /// <summary>
+    /// Statements that take the journal turn of <paramref name="journaledBuckets"/> inside a
+    /// transaction from <see cref="BeginInsertOnlyWriteAsync"/>, run in the same command as (just
+    /// before) its first journal append, after its inserts; the turn ends with the transaction. The
+    /// statements may use one parameter, <see cref="JournalTurn.ParameterName"/>, bound to
+    /// <see cref="JournalTurn.Value"/>. Null by default: the default
+    /// <see cref="BeginInsertOnlyWriteAsync"/> began with the turn.
+    /// </summary>
+    protected virtual JournalTurn? JournalTurnStatements(IReadOnlyCollection<string> journaledBuckets) => null;
+
+    /// <summary>SQL that takes a journal turn, and the one parameter it uses (see <see cref="JournalTurnStatements"/>).</summary>
+    protected sealed record JournalTurn(string Sql, string ParameterName, object Value);
 
     /// <summary>
     /// Ends a transaction from <see cref="BeginWriteAsync"/>, <see cref="BeginJournaledWriteAsync"/> or
