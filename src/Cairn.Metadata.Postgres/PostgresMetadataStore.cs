@@ -144,7 +144,16 @@ public sealed class PostgresMetadataStore : SqlMetadataStore
     /// gap-free and in commit order, by aborting all but one of the writers that update the head at once.)
     /// With no buckets it is <see cref="BeginWriteAsync"/>: a write slot, a connection, a SERIALIZABLE transaction.
     /// </summary>
-    protected override async ValueTask<DbTransaction> BeginJournaledWriteAsync(IReadOnlyCollection<string> journaledBuckets,
+    protected override ValueTask<DbTransaction> BeginJournaledWriteAsync(IReadOnlyCollection<string> journaledBuckets,
+        CancellationToken cancellationToken) =>
+        BeginAsync(journaledBuckets, IsolationLevel.Serializable, cancellationToken);
+
+    /// <summary>
+    /// A write slot, a connection, the session journal locks of <paramref name="journaledBuckets"/>
+    /// (none for an empty list), then a transaction at <paramref name="isolation"/>; on failure, all
+    /// of it given back.
+    /// </summary>
+    private async ValueTask<DbTransaction> BeginAsync(IReadOnlyCollection<string> journaledBuckets, IsolationLevel isolation,
         CancellationToken cancellationToken)
     {
         await _writeSlots.WaitAsync(cancellationToken);
@@ -156,7 +165,7 @@ public sealed class PostgresMetadataStore : SqlMetadataStore
             {
                 await TakeJournalLocksAsync(connection, journaledBuckets, cancellationToken);
             }
-            return await connection.BeginTransactionAsync(IsolationLevel.Serializable, cancellationToken);
+            return await connection.BeginTransactionAsync(isolation, cancellationToken);
         }
         catch
         {
@@ -180,38 +189,16 @@ public sealed class PostgresMetadataStore : SqlMetadataStore
     /// exist (ON CONFLICT DO NOTHING, which the unique index decides whatever the isolation), so the
     /// inserts of two batches of one bucket run at once and only the appends and commits take turns;
     /// the lock rides in the append's command and ends with the transaction (no unlock round trip).
-    /// Before, a session lock held over insert, head, entries, commit and unlock (five round trips):
-    /// 4 KiB PUTs at c64 went from 0.46x of SQLite to about 0.5x (docs/benchmarks.md). One wait cycle
+    /// Before, a session lock was held over insert, head, entries, commit and unlock (five round
+    /// trips); 4 KiB PUTs at c64 ran 1.05-1.21x, then 1.04-1.09x more, in A/B runs of the steps
+    /// (docs/benchmarks.md, "Catalog providers and nodes"). One wait cycle
     /// is possible: a SERIALIZABLE writer holding its bucket's session lock waits for a key this
     /// batch inserted, while the batch waits for the lock; PostgreSQL breaks it (40P01 after
     /// <c>deadlock_timeout</c>) and the write aborted runs again.
     /// </summary>
-    protected override async ValueTask<DbTransaction> BeginInsertOnlyWriteAsync(IReadOnlyCollection<string> journaledBuckets,
-        CancellationToken cancellationToken)
-    {
-        await _writeSlots.WaitAsync(cancellationToken);
-        NpgsqlConnection? connection = null;
-        NpgsqlTransaction? transaction = null;
-        try
-        {
-            connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-            transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
-            return transaction;
-        }
-        catch
-        {
-            if (transaction is not null)
-            {
-                await transaction.DisposeAsync();
-            }
-            if (connection is not null)
-            {
-                await connection.DisposeAsync();
-            }
-            _writeSlots.Release();
-            throw;
-        }
-    }
+    protected override ValueTask<DbTransaction> BeginInsertOnlyWriteAsync(IReadOnlyCollection<string> journaledBuckets,
+        CancellationToken cancellationToken) =>
+        BeginAsync([], IsolationLevel.ReadCommitted, cancellationToken);
 
     /// <inheritdoc />
     /// <remarks>Waited for without the lock timeout, as the session lock is (see TakeJournalLocksAsync).</remarks>
