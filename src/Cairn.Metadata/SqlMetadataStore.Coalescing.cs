@@ -13,11 +13,12 @@ namespace Cairn.Metadata;
 //   creates   INSERT ... SELECT ... FROM (VALUES (...), ...) AS v, buckets AS b WHERE b.name = v.bucket
 //             ON CONFLICT (bucket, key) DO NOTHING RETURNING bucket, key, version_id
 //             (the version id: the one given when the bucket has versioning enabled, else "null")
-// A batch's size is rounded up to a power of two (the last entry repeated), so a connection
-// prepares at most seven texts of each. A create that the batch did not insert (the key exists, the
-// bucket does not, or an earlier entry of the same batch took the key) runs the ordinary commit
-// next, which reads the current row and decides exactly as it would have alone: the batch only
-// takes the case where the ordinary commit would have inserted a new row and done nothing else.
+// A batch's size is rounded up to a power of two, so a connection prepares at most seven texts of
+// each: a lookup repeats its last entry; a create adds rows that name no bucket, which the join drops.
+// A create that the batch did not insert (the key exists, the bucket does not, or an earlier entry
+// of the same batch took the key) runs the ordinary commit next, which reads the current row and
+// decides exactly as it would have alone: the batch only takes the case where the ordinary commit
+// would have inserted a new row and done nothing else.
 public abstract partial class SqlMetadataStore
 {
     /// <summary>The most requests one coalesced statement carries.</summary>
@@ -188,13 +189,20 @@ public abstract partial class SqlMetadataStore
             var sizeClass = SizeClass(rows.Count);
             var sql = s_newKeyCreateSql[sizeClass] ??= BuildNewKeyCreateSql(1 << sizeClass);
             await using var command = transaction.CreateCommand(sql);
-            for (var row = 0; row < 1 << sizeClass; row++)
+            for (var row = 0; row < rows.Count; row++)
             {
-                var version = versions[rows[Math.Min(row, rows.Count - 1)]];
+                var version = versions[rows[row]];
                 var suffix = Index(row);
                 command.Add("@bucket" + suffix, DbType.String, version.Bucket);
                 command.Add("@key" + suffix, DbType.Binary, Encoding.UTF8.GetBytes(version.Key));
                 AddObjectValues(command, version, suffix);
+            }
+            for (var row = rows.Count; row < 1 << sizeClass; row++)
+            {
+                var suffix = Index(row);
+                command.Add("@bucket" + suffix, DbType.String, null);
+                command.Add("@key" + suffix, DbType.Binary, null);
+                AddObjectValues(command, s_paddingRow, suffix);
             }
             var inserted = new Dictionary<(string Bucket, string Key), string>(rows.Count);
             await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
@@ -229,6 +237,20 @@ public abstract partial class SqlMetadataStore
             return (results, true);
         }, (this, versions), CancellationToken.None, versions.Select(static v => v.Bucket).Distinct(StringComparer.Ordinal).ToArray(), insertOnly: true);
     }
+
+    /// <summary>
+    /// The values of a create batch's padding rows (see the top of this file): their bucket is NULL,
+    /// which no bucket's name equals, so the join drops them. Small, so padding a batch of 33 to 64
+    /// rows sends 31 rows of a few bytes, not 31 copies of the last body.
+    /// </summary>
+    private static readonly ObjectVersionRecord s_paddingRow = new()
+    {
+        Bucket = "",
+        Key = "",
+        Size = 0,
+        ETag = "",
+        LastModified = DateTimeOffset.UnixEpoch,
+    };
 
     private static string BuildNewKeyCreateSql(int size)
     {
