@@ -38,7 +38,19 @@ public sealed partial class PostgresMetadataStoreTests(PostgresCluster cluster, 
         Assert.Equal(1L, await QueryAsync("SELECT COUNT(*) FROM schema_version WHERE version = 12 AND name = 'TreeBlockPlaces'"));
         Assert.Equal(1L, await QueryAsync("SELECT COUNT(*) FROM schema_version WHERE version = 13 AND name = 'InlineBodyHashes'"));
         Assert.Equal(1L, await QueryAsync("SELECT COUNT(*) FROM schema_version WHERE version = 14 AND name = 'TreeChunkReferences'"));
-        Assert.Equal(14, await QueryAsync("SELECT MAX(version) FROM schema_version"));
+        Assert.Equal(1L, await QueryAsync("SELECT COUNT(*) FROM schema_version WHERE version = 15 AND name = 'InlineBodiesUncompressed'"));
+        Assert.Equal(15, await QueryAsync("SELECT MAX(version) FROM schema_version"));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task Inline_bodies_are_stored_uncompressed()
+    {
+        await Catalog.Schema.MigrateAsync(Ct);
+        // 'e' is STORAGE EXTERNAL: out of line when large, never compressed (migration 0015).
+        Assert.Equal("e", (await QueryAsync(
+            "SELECT attstorage::text FROM pg_attribute WHERE attrelid = 'objects'::regclass AND attname = 'inline_body'"))?.ToString());
+        Assert.Equal("e", (await QueryAsync(
+            "SELECT attstorage::text FROM pg_attribute WHERE attrelid = 'object_versions'::regclass AND attname = 'inline_body'"))?.ToString());
     }
 
     [Fact(Timeout = 10_000)]
