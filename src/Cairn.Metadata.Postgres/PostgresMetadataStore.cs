@@ -201,6 +201,13 @@ public sealed class PostgresMetadataStore : SqlMetadataStore
         BeginAsync([], IsolationLevel.ReadCommitted, cancellationToken);
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Npgsql sees the transaction end in the server's ReadyForQuery after the COMMIT, and marks its
+    /// transaction object completed, so the disposal that follows sends nothing.
+    /// </remarks>
+    protected override bool CommitsWithLastJournalAppend => true;
+
+    /// <inheritdoc />
     /// <remarks>Waited for without the lock timeout, as the session lock is (see TakeJournalLocksAsync).</remarks>
     protected override JournalTurn? JournalTurnStatements(IReadOnlyCollection<string> journaledBuckets) =>
         new("SET LOCAL lock_timeout = 0; SELECT pg_advisory_xact_lock(k) FROM unnest(@turnKeys) WITH ORDINALITY AS t(k, i) ORDER BY i; " +

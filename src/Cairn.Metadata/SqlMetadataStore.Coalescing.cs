@@ -229,9 +229,12 @@ public abstract partial class SqlMetadataStore
             // The journal turn, taken only now: the inserts (most of the work) of batches of one
             // bucket run at once, and only the appends and commits take turns.
             var turn = entries.Count > 0 ? store.JournalTurnStatements(entries.Keys) : null;
+            // With a turn of its own (never under group commit), the last append may commit too.
+            var commitWithLast = turn is not null && store.CommitsWithLastJournalAppend;
+            var appendsLeft = entries.Count;
             foreach (var (bucket, bucketEntries) in entries)
             {
-                await AppendJournalAsync(transaction, bucket, bucketEntries, cancellationToken, turn);
+                await AppendJournalAsync(transaction, bucket, bucketEntries, cancellationToken, turn, commit: commitWithLast && --appendsLeft == 0);
                 turn = null;
             }
             return (results, true);

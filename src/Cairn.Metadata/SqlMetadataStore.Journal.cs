@@ -60,14 +60,15 @@ public abstract partial class SqlMetadataStore
     /// one of a few texts, which a provider keeps prepared (Npgsql prepares a text on its fifth use),
     /// not one per count. Measured on PostgreSQL with a text per count: the coalesced create's
     /// appends (20 to 50 entries) were mostly parsed and planned afresh.</para>
-    /// <para><paramref name="turn"/>: statements run first, in the same command (see <see cref="JournalTurnStatements"/>).</para>
+    /// <para><paramref name="turn"/>: statements run first, in the same command (see <see cref="JournalTurnStatements"/>).
+    /// <paramref name="commit"/>: the command ends with a COMMIT (see <see cref="CommitsWithLastJournalAppend"/>).</para>
     /// </remarks>
     private static async ValueTask AppendJournalAsync(WriteTransaction transaction, string bucket, IReadOnlyList<PendingEntry> entries,
-        CancellationToken cancellationToken, JournalTurn? turn = null)
+        CancellationToken cancellationToken, JournalTurn? turn = null, bool commit = false)
     {
         var rows = 1 << SizeClass(entries.Count);
         var sql = s_journalAppendSql.GetOrAdd(rows, BuildJournalAppendSql);
-        await using var append = transaction.CreateCommand(turn is null ? sql : turn.Sql + sql);
+        await using var append = transaction.CreateCommand((turn is null ? sql : turn.Sql + sql) + (commit ? "; COMMIT" : ""));
         if (turn is not null)
         {
             var keys = append.CreateParameter();
@@ -93,6 +94,10 @@ public abstract partial class SqlMetadataStore
             AddLockValues(append, entry.Lock, n);
         }
         await append.ExecuteNonQueryAsync(cancellationToken);
+        if (commit)
+        {
+            transaction.MarkCommittedByWork();
+        }
     }
 
     /// <summary>The journal append's text by the length of its VALUES list (a power of two).</summary>

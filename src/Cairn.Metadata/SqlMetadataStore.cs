@@ -117,6 +117,17 @@ public abstract partial class SqlMetadataStore : ICatalogSchema, IBucketCatalog,
     /// </summary>
     protected virtual JournalTurn? JournalTurnStatements(IReadOnlyCollection<string> journaledBuckets) => null;
 
+    /// <summary>
+    /// Whether the coalesced create, run alone in a transaction from
+    /// <see cref="BeginInsertOnlyWriteAsync"/> with a <see cref="JournalTurnStatements"/> turn, ends
+    /// its transaction with a COMMIT in the command of its last journal append, instead of a COMMIT
+    /// of its own afterwards: one round trip fewer, and the turn, taken in the command of the first
+    /// append, is held only while the database runs the appends and the commit, never across a round
+    /// trip to this process. False by default (and always under group commit, where many works share
+    /// one transaction).
+    /// </summary>
+    protected virtual bool CommitsWithLastJournalAppend => false;
+
     /// <summary>SQL that takes a journal turn, and the one parameter it uses (see <see cref="JournalTurnStatements"/>).</summary>
     protected sealed record JournalTurn(string Sql, string ParameterName, object Value);
 
@@ -297,10 +308,14 @@ public abstract partial class SqlMetadataStore : ICatalogSchema, IBucketCatalog,
             }
             try
             {
-                var (result, commit) = await work(new WriteTransaction(transaction, commands: null), state, cancellationToken);
+                var writeTransaction = new WriteTransaction(transaction, commands: null);
+                var (result, commit) = await work(writeTransaction, state, cancellationToken);
                 if (commit)
                 {
-                    await transaction.CommitAsync(cancellationToken);
+                    if (!writeTransaction.CommittedByWork)
+                    {
+                        await transaction.CommitAsync(cancellationToken);
+                    }
                     Interlocked.Increment(ref _writeTransactionsCommitted);
                     metrics?.TransactionCommitted(begun);
                 }

@@ -11,6 +11,15 @@ internal sealed class WriteTransaction(DbTransaction transaction, PreparedComman
 {
     public DbTransaction Transaction => transaction;
 
+    /// <summary>
+    /// True once the work has committed the transaction itself, with a COMMIT at the end of its last
+    /// command (see <c>SqlMetadataStore.CommitsWithLastJournalAppend</c>); the store then does not.
+    /// </summary>
+    public bool CommittedByWork { get; private set; }
+
+    /// <summary>Records that the command just run ended with a COMMIT that succeeded.</summary>
+    public void MarkCommittedByWork() => CommittedByWork = true;
+
     /// <summary>A command for <paramref name="sql"/> in this transaction; the caller disposes it.</summary>
     public DbCommand CreateCommand(string sql)
     {
