@@ -55,8 +55,10 @@ public sealed class CoalescerTests
         // Arrange: the first batch is held open.
         var batches = new RecordingBatches { Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
         await using var coalescer = new Coalescer<int, string>(batches.RunAsync, maxBatch: 64, maxInFlight: 1);
+        // Taken before the batch can start: a started batch replaces Started with the next batch's.
+        var started = batches.Started;
         var first = coalescer.RunAsync(0, CancellationToken.None).AsTask();
-        await batches.Started.Task;
+        await started.Task;
 
         // Act
         var queued = Enumerable.Range(1, 10).Select(i => coalescer.RunAsync(i, CancellationToken.None).AsTask()).ToList();
@@ -75,8 +77,10 @@ public sealed class CoalescerTests
         // Arrange
         var batches = new RecordingBatches { Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
         await using var coalescer = new Coalescer<int, string>(batches.RunAsync, maxBatch: 4, maxInFlight: 1);
+        // Taken before the batch can start: a started batch replaces Started with the next batch's.
+        var started = batches.Started;
         var first = coalescer.RunAsync(0, CancellationToken.None).AsTask();
-        await batches.Started.Task;
+        await started.Task;
 
         // Act
         var queued = Enumerable.Range(1, 10).Select(i => coalescer.RunAsync(i, CancellationToken.None).AsTask()).ToList();
@@ -97,8 +101,10 @@ public sealed class CoalescerTests
             FailBatchesContaining = 2,
         };
         await using var coalescer = new Coalescer<int, string>(batches.RunAsync, maxBatch: 64, maxInFlight: 1);
+        // Taken before the batch can start: a started batch replaces Started with the next batch's.
+        var started = batches.Started;
         var first = coalescer.RunAsync(0, CancellationToken.None).AsTask();
-        await batches.Started.Task;
+        await started.Task;
         var failing = new[] { coalescer.RunAsync(1, CancellationToken.None).AsTask(), coalescer.RunAsync(2, CancellationToken.None).AsTask() };
 
         // Act
@@ -118,8 +124,10 @@ public sealed class CoalescerTests
         // Arrange
         var batches = new RecordingBatches { Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
         await using var coalescer = new Coalescer<int, string>(batches.RunAsync, maxBatch: 64, maxInFlight: 1);
+        // Taken before the batch can start: a started batch replaces Started with the next batch's.
+        var started = batches.Started;
         var first = coalescer.RunAsync(0, CancellationToken.None).AsTask();
-        await batches.Started.Task;
+        await started.Task;
         using var cancel = new CancellationTokenSource();
         var cancelled = coalescer.RunAsync(1, cancel.Token).AsTask();
         var kept = coalescer.RunAsync(2, CancellationToken.None).AsTask();
@@ -140,9 +148,11 @@ public sealed class CoalescerTests
         // Arrange
         var batches = new RecordingBatches { Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
         await using var coalescer = new Coalescer<int, string>(batches.RunAsync, maxBatch: 64, maxInFlight: 1);
+        // Taken before the batch can start: a started batch replaces Started with the next batch's.
+        var started = batches.Started;
         using var cancel = new CancellationTokenSource();
         var running = coalescer.RunAsync(5, cancel.Token).AsTask();
-        await batches.Started.Task;
+        await started.Task;
 
         // Act
         await cancel.CancelAsync();
@@ -184,8 +194,10 @@ public sealed class CoalescerTests
         // Arrange
         var batches = new RecordingBatches { Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
         var coalescer = new Coalescer<int, string>(batches.RunAsync, maxBatch: 64, maxInFlight: 1);
+        // Taken before the batch can start: a started batch replaces Started with the next batch's.
+        var started = batches.Started;
         var first = coalescer.RunAsync(0, CancellationToken.None).AsTask();
-        await batches.Started.Task;
+        await started.Task;
         var queued = coalescer.RunAsync(1, CancellationToken.None).AsTask();
 
         // Act
