@@ -80,7 +80,8 @@ public sealed class PostgresMetadataStore : SqlMetadataStore
         // Session settings go in the startup packet: no round trip per transaction.
         var lockTimeoutMs = (long)Math.Ceiling(options.LockTimeout.TotalMilliseconds);
         _restoreLockTimeoutSql = "SET lock_timeout = " + lockTimeoutMs.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        _restoreLocalLockTimeoutSql = "SET LOCAL lock_timeout = " + lockTimeoutMs.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _journalTurnSql = "SET LOCAL lock_timeout = 0; SELECT pg_advisory_xact_lock(k) FROM unnest(@turnKeys) WITH ORDINALITY AS t(k, i) ORDER BY i; " +
+            "SET LOCAL lock_timeout = " + lockTimeoutMs.ToString(System.Globalization.CultureInfo.InvariantCulture) + "; ";
         settings.Options = (settings.Options + " -c lock_timeout=" + lockTimeoutMs).Trim();
         _dataSource = builder.Build();
         if (options.CoalesceLookupsAndCreates)
@@ -189,7 +190,7 @@ public sealed class PostgresMetadataStore : SqlMetadataStore
     /// exist (ON CONFLICT DO NOTHING, which the unique index decides whatever the isolation), so the
     /// inserts of two batches of one bucket run at once and only the appends and commits take turns;
     /// the lock rides in the append's command, and so does the COMMIT that ends it
-    /// (<see cref="CommitsWithLastJournalAppend"/>: no unlock round trip, no commit round trip).
+    /// (<see cref="JournalTurnStatements"/>: no unlock round trip, no commit round trip).
     /// Before, a session lock was held over insert, head, entries, commit and unlock (five round
     /// trips); 4 KiB PUTs at c64 ran 1.05-1.21x, then 1.04-1.09x more, in A/B runs of the steps
     /// (docs/benchmarks.md, "Catalog providers and nodes"). One wait cycle
@@ -203,16 +204,13 @@ public sealed class PostgresMetadataStore : SqlMetadataStore
 
     /// <inheritdoc />
     /// <remarks>
-    /// Npgsql sees the transaction end in the server's ReadyForQuery after the COMMIT, and marks its
-    /// transaction object completed, so the disposal that follows sends nothing.
+    /// Waited for without the lock timeout, as the session lock is (see TakeJournalLocksAsync). The
+    /// work commits in its last append's command: Npgsql sees the transaction end in the server's
+    /// ReadyForQuery after the COMMIT and marks its transaction object completed, so the disposal
+    /// that follows sends nothing.
     /// </remarks>
-    protected override bool CommitsWithLastJournalAppend => true;
-
-    /// <inheritdoc />
-    /// <remarks>Waited for without the lock timeout, as the session lock is (see TakeJournalLocksAsync).</remarks>
     protected override JournalTurn? JournalTurnStatements(IReadOnlyCollection<string> journaledBuckets) =>
-        new("SET LOCAL lock_timeout = 0; SELECT pg_advisory_xact_lock(k) FROM unnest(@turnKeys) WITH ORDINALITY AS t(k, i) ORDER BY i; " +
-            _restoreLocalLockTimeoutSql + "; ", "@turnKeys", JournalLockKeys(journaledBuckets));
+        new(_journalTurnSql, "@turnKeys", JournalLockKeys(journaledBuckets), CommitsWithLastAppend: true);
 
     /// <summary>The journal lock keys of <paramref name="buckets"/>, each once, in the one order every writer takes them.</summary>
     private static long[] JournalLockKeys(IReadOnlyCollection<string> buckets) => buckets.Select(JournalLockKey).Distinct().Order().ToArray();
@@ -236,8 +234,12 @@ public sealed class PostgresMetadataStore : SqlMetadataStore
     /// <summary>Restores the session's lock timeout (<see cref="PostgresMetadataOptions.LockTimeout"/>).</summary>
     private readonly string _restoreLockTimeoutSql;
 
-    /// <summary>Sets the lock timeout back for the rest of the transaction (<see cref="PostgresMetadataOptions.LockTimeout"/>).</summary>
-    private readonly string _restoreLocalLockTimeoutSql;
+    /// <summary>
+    /// Takes the journal locks of <c>@turnKeys</c> as transaction locks, waited for without the lock
+    /// timeout, then sets the timeout back (<see cref="PostgresMetadataOptions.LockTimeout"/>) for
+    /// the rest of the transaction.
+    /// </summary>
+    private readonly string _journalTurnSql;
 
     /// <summary>Connections that hold journal locks, released when their write ends.</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<NpgsqlConnection, byte> _journalLocked = new();

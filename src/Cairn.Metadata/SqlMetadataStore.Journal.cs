@@ -61,7 +61,7 @@ public abstract partial class SqlMetadataStore
     /// not one per count. Measured on PostgreSQL with a text per count: the coalesced create's
     /// appends (20 to 50 entries) were mostly parsed and planned afresh.</para>
     /// <para><paramref name="turn"/>: statements run first, in the same command (see <see cref="JournalTurnStatements"/>).
-    /// <paramref name="commit"/>: the command ends with a COMMIT (see <see cref="CommitsWithLastJournalAppend"/>).</para>
+    /// <paramref name="commit"/>: the command ends with a COMMIT (see <see cref="JournalTurn.CommitsWithLastAppend"/>).</para>
     /// </remarks>
     private static async ValueTask AppendJournalAsync(WriteTransaction transaction, string bucket, IReadOnlyList<PendingEntry> entries,
         CancellationToken cancellationToken, JournalTurn? turn = null, bool commit = false)

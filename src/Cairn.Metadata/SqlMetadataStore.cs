@@ -113,23 +113,22 @@ public abstract partial class SqlMetadataStore : ICatalogSchema, IBucketCatalog,
     /// before) its first journal append, after its inserts; the turn ends with the transaction. The
     /// statements may use one parameter, <see cref="JournalTurn.ParameterName"/>, bound to
     /// <see cref="JournalTurn.Value"/>. Null by default: the default
-    /// <see cref="BeginInsertOnlyWriteAsync"/> began with the turn.
+    /// <see cref="BeginInsertOnlyWriteAsync"/> began with the turn. (So under group commit, where
+    /// many works share one transaction, there is never a turn, nor a commit that rides with it.)
     /// </summary>
     protected virtual JournalTurn? JournalTurnStatements(IReadOnlyCollection<string> journaledBuckets) => null;
 
-    /// <summary>
-    /// Whether the coalesced create, run alone in a transaction from
-    /// <see cref="BeginInsertOnlyWriteAsync"/> with a <see cref="JournalTurnStatements"/> turn, ends
-    /// its transaction with a COMMIT in the command of its last journal append, instead of a COMMIT
-    /// of its own afterwards: one round trip fewer, and the turn, taken in the command of the first
-    /// append, is held only while the database runs the appends and the commit, never across a round
-    /// trip to this process. False by default (and always under group commit, where many works share
-    /// one transaction).
-    /// </summary>
-    protected virtual bool CommitsWithLastJournalAppend => false;
-
     /// <summary>SQL that takes a journal turn, and the one parameter it uses (see <see cref="JournalTurnStatements"/>).</summary>
-    protected sealed record JournalTurn(string Sql, string ParameterName, object Value);
+    /// <param name="Sql">The statements, each ended by a semicolon; the append's follow them in the same command.</param>
+    /// <param name="ParameterName">The one parameter the statements use.</param>
+    /// <param name="Value">Its value.</param>
+    /// <param name="CommitsWithLastAppend">
+    /// Whether the work ends its transaction with a COMMIT in the command of its last journal append,
+    /// instead of a COMMIT of its own afterwards: one round trip fewer, and the turn, taken in the
+    /// command of the first append, is held only while the database runs the appends and the commit,
+    /// never across a round trip to this process.
+    /// </param>
+    protected sealed record JournalTurn(string Sql, string ParameterName, object Value, bool CommitsWithLastAppend);
 
     /// <summary>
     /// Ends a transaction from <see cref="BeginWriteAsync"/>, <see cref="BeginJournaledWriteAsync"/> or

@@ -13,7 +13,7 @@ internal sealed class WriteTransaction(DbTransaction transaction, PreparedComman
 
     /// <summary>
     /// True once the work has committed the transaction itself, with a COMMIT at the end of its last
-    /// command (see <c>SqlMetadataStore.CommitsWithLastJournalAppend</c>); the store then does not.
+    /// command (see <c>SqlMetadataStore.JournalTurn.CommitsWithLastAppend</c>); the store then does not.
     /// </summary>
     public bool CommittedByWork { get; private set; }
 
