@@ -11,17 +11,24 @@ public sealed class CoalescerTests
 
         public TaskCompletionSource? Hold { get; set; }
 
-        /// <summary>Completed when a batch has started (and, if held, is waiting).</summary>
-        public TaskCompletionSource Started { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly ConcurrentDictionary<int, TaskCompletionSource> _started = new();
+        private int _batchesStarted;
 
         public int FailBatchesContaining { get; init; } = -1;
+
+        /// <summary>
+        /// Completes when the batch numbered <paramref name="index"/> (from 0) has started (and, if
+        /// held, is waiting), whether the caller asks before or after it starts.
+        /// </summary>
+        public Task BatchStarted(int index) => Signal(index).Task;
+
+        private TaskCompletionSource Signal(int index) =>
+            _started.GetOrAdd(index, static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
 
         public async ValueTask<string[]> RunAsync(IReadOnlyList<int> requests)
         {
             Batches.Enqueue([.. requests]);
-            var started = Started;
-            Started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            started.TrySetResult();
+            Signal(Interlocked.Increment(ref _batchesStarted) - 1).TrySetResult();
             if (Hold is { } hold)
             {
                 await hold.Task;
@@ -55,10 +62,8 @@ public sealed class CoalescerTests
         // Arrange: the first batch is held open.
         var batches = new RecordingBatches { Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
         await using var coalescer = new Coalescer<int, string>(batches.RunAsync, maxBatch: 64, maxInFlight: 1);
-        // Taken before the batch can start: a started batch replaces Started with the next batch's.
-        var started = batches.Started;
         var first = coalescer.RunAsync(0, CancellationToken.None).AsTask();
-        await started.Task;
+        await batches.BatchStarted(0);
 
         // Act
         var queued = Enumerable.Range(1, 10).Select(i => coalescer.RunAsync(i, CancellationToken.None).AsTask()).ToList();
@@ -77,10 +82,8 @@ public sealed class CoalescerTests
         // Arrange
         var batches = new RecordingBatches { Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
         await using var coalescer = new Coalescer<int, string>(batches.RunAsync, maxBatch: 4, maxInFlight: 1);
-        // Taken before the batch can start: a started batch replaces Started with the next batch's.
-        var started = batches.Started;
         var first = coalescer.RunAsync(0, CancellationToken.None).AsTask();
-        await started.Task;
+        await batches.BatchStarted(0);
 
         // Act
         var queued = Enumerable.Range(1, 10).Select(i => coalescer.RunAsync(i, CancellationToken.None).AsTask()).ToList();
@@ -101,10 +104,8 @@ public sealed class CoalescerTests
             FailBatchesContaining = 2,
         };
         await using var coalescer = new Coalescer<int, string>(batches.RunAsync, maxBatch: 64, maxInFlight: 1);
-        // Taken before the batch can start: a started batch replaces Started with the next batch's.
-        var started = batches.Started;
         var first = coalescer.RunAsync(0, CancellationToken.None).AsTask();
-        await started.Task;
+        await batches.BatchStarted(0);
         var failing = new[] { coalescer.RunAsync(1, CancellationToken.None).AsTask(), coalescer.RunAsync(2, CancellationToken.None).AsTask() };
 
         // Act
@@ -124,10 +125,8 @@ public sealed class CoalescerTests
         // Arrange
         var batches = new RecordingBatches { Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
         await using var coalescer = new Coalescer<int, string>(batches.RunAsync, maxBatch: 64, maxInFlight: 1);
-        // Taken before the batch can start: a started batch replaces Started with the next batch's.
-        var started = batches.Started;
         var first = coalescer.RunAsync(0, CancellationToken.None).AsTask();
-        await started.Task;
+        await batches.BatchStarted(0);
         using var cancel = new CancellationTokenSource();
         var cancelled = coalescer.RunAsync(1, cancel.Token).AsTask();
         var kept = coalescer.RunAsync(2, CancellationToken.None).AsTask();
@@ -148,11 +147,9 @@ public sealed class CoalescerTests
         // Arrange
         var batches = new RecordingBatches { Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
         await using var coalescer = new Coalescer<int, string>(batches.RunAsync, maxBatch: 64, maxInFlight: 1);
-        // Taken before the batch can start: a started batch replaces Started with the next batch's.
-        var started = batches.Started;
         using var cancel = new CancellationTokenSource();
         var running = coalescer.RunAsync(5, cancel.Token).AsTask();
-        await started.Task;
+        await batches.BatchStarted(0);
 
         // Act
         await cancel.CancelAsync();
@@ -171,9 +168,8 @@ public sealed class CoalescerTests
         var requests = new List<Task<string>>();
         for (var i = 0; i < 3; i++)
         {
-            var started = batches.Started.Task;
             requests.Add(coalescer.RunAsync(i, CancellationToken.None).AsTask());
-            await started;
+            await batches.BatchStarted(i);
         }
 
         // Act: a fourth waits for a slot.
@@ -194,10 +190,8 @@ public sealed class CoalescerTests
         // Arrange
         var batches = new RecordingBatches { Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
         var coalescer = new Coalescer<int, string>(batches.RunAsync, maxBatch: 64, maxInFlight: 1);
-        // Taken before the batch can start: a started batch replaces Started with the next batch's.
-        var started = batches.Started;
         var first = coalescer.RunAsync(0, CancellationToken.None).AsTask();
-        await started.Task;
+        await batches.BatchStarted(0);
         var queued = coalescer.RunAsync(1, CancellationToken.None).AsTask();
 
         // Act
