@@ -57,6 +57,21 @@ public interface IBucketTreeCatalog
     /// <summary>The journal numbers of the bucket's commits pinned at <paramref name="now"/> (expired pins are left out).</summary>
     ValueTask<IReadOnlyList<long>> ListPinnedTreeCommitsAsync(string bucket, DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The body a version of the bucket had inline when that version was removed for good, held
+    /// because a commit may name it (by its hash) until a collection finds none that does; null when
+    /// none is held. Bodies are held once the bucket's first fold has begun; a version's inline body
+    /// otherwise lives in its row (see <see cref="IObjectCatalog.GetObjectVersionAsync"/>).
+    /// </summary>
+    ValueTask<byte[]?> GetHeldBodyAsync(string bucket, ContentHash hash, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The hashes of the bucket's held inline bodies (see <see cref="GetHeldBodyAsync"/>) whose
+    /// removal has journal number <paramref name="removedUpTo"/> or lower: those a commit at that
+    /// number or later cannot name (what a collection recording it may drop).
+    /// </summary>
+    ValueTask<IReadOnlyCollection<ContentHash>> ListHeldBodiesAsync(string bucket, long removedUpTo, CancellationToken cancellationToken);
+
 
     /// <summary>
     /// Registers a segment blob about to be written: it is queued for deletion at
@@ -143,7 +158,13 @@ public enum RecordTreeCommitOutcome
 
 /// <summary>
 /// What a collection drops from a bucket's tree with the commit being recorded (see <see cref="IBucketTreeCatalog.RecordTreeCommitAsync"/>):
-/// the commits no retention rule keeps and the segments holding no block reachable from a kept one.
+/// the commits no retention rule keeps, the segments holding no block reachable from a kept one, and
+/// the held inline bodies (<see cref="IBucketTreeCatalog.ListHeldBodiesAsync"/>) no kept commit names;
+/// of those, only the copies whose removal the recorded commit has folded go.
 /// </summary>
 public sealed record TreeCollection(IReadOnlyCollection<long> DropCommits, IReadOnlyCollection<string> DropSegments, DateTimeOffset Now,
-    DateTimeOffset DeleteAfter);
+    DateTimeOffset DeleteAfter)
+{
+    /// <summary>Hashes of held inline bodies to drop (none by default).</summary>
+    public IReadOnlyCollection<ContentHash> DropHeldBodies { get; init; } = [];
+}

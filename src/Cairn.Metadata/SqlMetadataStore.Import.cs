@@ -111,6 +111,7 @@ public abstract partial class SqlMetadataStore
         var journal = new List<PendingEntry>();
         if (removed.Count > 0)
         {
+            await HoldRangeBodiesAsync(transaction, import.Bucket, prefix, upper, removed.Count, cancellationToken);
             await DeleteRangeAsync(transaction, import.Bucket, prefix, upper, cancellationToken);
             var released = removed.SelectMany(static row => ChunkListFormat.Decode(row.Chunks)).ToList();
             await ReleaseReferencesAsync(transaction, ChunkListFormat.CountUses(released), notBefore, cancellationToken);

@@ -54,10 +54,10 @@ public abstract partial class SqlMetadataStore
     /// <summary>
     /// Applies a collection in the transaction recording a commit (see <see cref="IBucketTreeCatalog.RecordTreeCommitAsync"/>):
     /// drops the commits and segments it names, releases the segments' chunk references and queues
-    /// their blobs. Skipped, with nothing
+    /// their blobs, and drops the held inline bodies it names whose removal <paramref name="recordedSeq"/> folded. Skipped, with nothing
     /// dropped, when a commit to drop is pinned at its time (an export began on it meanwhile). False when skipped.
     /// </summary>
-    private static async ValueTask<bool> ApplyCollectionAsync(WriteTransaction transaction, string bucket, TreeCollection collection,
+    private static async ValueTask<bool> ApplyCollectionAsync(WriteTransaction transaction, string bucket, long recordedSeq, TreeCollection collection,
         CancellationToken cancellationToken)
     {
         var now = SqlParameters.ToUnixMs(collection.Now);
@@ -99,6 +99,7 @@ public abstract partial class SqlMetadataStore
             AddList(delete, "@g", batch, DbType.String);
             await delete.ExecuteNonQueryAsync(cancellationToken);
         }
+        await DropHeldBodiesAsync(transaction, bucket, recordedSeq, collection.DropHeldBodies, cancellationToken);
         // Expired pins are forgotten here too: nothing else reads them.
         await using (var expired = transaction.CreateCommand("DELETE FROM tree_pins WHERE bucket = @bucket AND expires_at <= @now"))
         {

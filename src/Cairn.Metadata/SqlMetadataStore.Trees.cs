@@ -89,6 +89,25 @@ public abstract partial class SqlMetadataStore
     /// <inheritdoc />
     public async ValueTask<ITreeFoldSnapshot?> OpenFoldSnapshotAsync(string bucket, long? afterSeq, CancellationToken cancellationToken)
     {
+        switch (await TryOpenFoldSnapshotAsync(bucket, afterSeq, cancellationToken))
+        {
+            case { Snapshot: var snapshot, HoldsRemovedBodies: true }:
+                return snapshot;
+            case { Snapshot: { } first }:
+                // The bucket's first fold: removals from now on must keep the inline bodies a commit
+                // can name (see SqlMetadataStore.HeldBodies.cs), so the flag is set before the snapshot.
+                await first.DisposeAsync();
+                return await StartHoldingRemovedBodiesAsync(bucket, cancellationToken)
+                    ? (await TryOpenFoldSnapshotAsync(bucket, afterSeq, cancellationToken)).Snapshot
+                    : null;
+            default:
+                return null;
+        }
+    }
+
+    private async ValueTask<(FoldSnapshot? Snapshot, bool HoldsRemovedBodies)> TryOpenFoldSnapshotAsync(string bucket, long? afterSeq,
+        CancellationToken cancellationToken)
+    {
         var connection = await OpenReadConnectionAsync(cancellationToken);
         DbTransaction? transaction = null;
         try
@@ -96,22 +115,25 @@ public abstract partial class SqlMetadataStore
             transaction = await BeginSnapshotReadAsync(connection, cancellationToken);
             // The first statement fixes the snapshot: the bucket row and its journal head, read together.
             await using var command = connection.CreateCommand(
-                "SELECT b.created_at, COALESCE(h.last_seq, 0) FROM buckets b LEFT JOIN journal_heads h ON h.bucket = b.name WHERE b.name = @bucket");
+                "SELECT b.created_at, COALESCE(h.last_seq, 0), b.holds_removed_bodies FROM buckets b LEFT JOIN journal_heads h ON h.bucket = b.name " +
+                "WHERE b.name = @bucket");
             command.Transaction = transaction;
             command.Add("@bucket", DbType.String, bucket);
             long createdAt, head;
+            bool holds;
             await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
             {
                 if (!await reader.ReadAsync(cancellationToken))
                 {
                     await transaction.DisposeAsync();
                     await connection.DisposeAsync();
-                    return null;
+                    return (null, false);
                 }
                 createdAt = reader.GetLong(0);
                 head = reader.GetLong(1);
+                holds = reader.GetLong(2) != 0;
             }
-            return new FoldSnapshot(connection, transaction, bucket, afterSeq, head, SqlParameters.FromUnixMs(createdAt));
+            return (new FoldSnapshot(connection, transaction, bucket, afterSeq, head, SqlParameters.FromUnixMs(createdAt)), holds);
         }
         catch
         {
@@ -347,7 +369,7 @@ public abstract partial class SqlMetadataStore
         }
         if (state.Collection is { } collection)
         {
-            await ApplyCollectionAsync(transaction, bucket, collection, cancellationToken);
+            await ApplyCollectionAsync(transaction, bucket, state.Commit.Seq, collection, cancellationToken);
         }
         return (RecordTreeCommitOutcome.Recorded, true);
     }
@@ -444,7 +466,8 @@ public abstract partial class SqlMetadataStore
         await ReleaseTreeChunksAsync(transaction, bucket, segments: null, notBefore, cancellationToken);
         await using var delete = transaction.CreateCommand(
             "DELETE FROM tree_pins WHERE bucket = @bucket; DELETE FROM tree_commits WHERE bucket = @bucket; " +
-            "DELETE FROM bucket_trees WHERE bucket = @bucket; DELETE FROM tree_segments WHERE bucket = @bucket");
+            "DELETE FROM bucket_trees WHERE bucket = @bucket; DELETE FROM tree_segments WHERE bucket = @bucket; " +
+            "DELETE FROM tree_held_bodies WHERE bucket = @bucket");
         delete.Add("@bucket", DbType.String, bucket);
         await delete.ExecuteNonQueryAsync(cancellationToken);
     }

@@ -50,7 +50,8 @@ public abstract partial class SqlMetadataStore
     };
 
     /// <summary>What a write into a bucket follows: its versioning state and its default retention (null: none).</summary>
-    private readonly record struct BucketWriteState(BucketVersioning Versioning, DefaultRetention? DefaultRetention)
+    /// <remarks><paramref name="HoldsRemovedBodies"/>: a removed version's inline body is copied for the bucket's tree (see <see cref="HoldCurrentBodyAsync"/>).</remarks>
+    private readonly record struct BucketWriteState(BucketVersioning Versioning, DefaultRetention? DefaultRetention, bool HoldsRemovedBodies)
     {
         /// <summary>
         /// <paramref name="version"/> as placed in this bucket: with the version id the bucket's state
@@ -68,11 +69,11 @@ public abstract partial class SqlMetadataStore
         CancellationToken cancellationToken)
     {
         await using var command = transaction.CreateCommand(
-            "SELECT versioning, default_retention_mode, default_retention_days, default_retention_years FROM buckets WHERE name = @name");
+            "SELECT versioning, default_retention_mode, default_retention_days, default_retention_years, holds_removed_bodies FROM buckets WHERE name = @name");
         command.Add("@name", DbType.String, bucket);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
-            ? new BucketWriteState(ParseVersioning(reader.GetNullableString(0)), ReadDefaultRetention(reader, 1))
+            ? new BucketWriteState(ParseVersioning(reader.GetNullableString(0)), ReadDefaultRetention(reader, 1), reader.GetLong(4) != 0)
             : null;
     }
 
@@ -114,6 +115,10 @@ public abstract partial class SqlMetadataStore
         {
             if (versioning == BucketVersioning.Unversioned || (versioning == BucketVersioning.Suspended && previous.VersionId == NullVersionId))
             {
+                if (bucketState.HoldsRemovedBodies)
+                {
+                    await HoldCurrentBodyAsync(transaction, version.Bucket, key, cancellationToken);
+                }
                 await ReleaseReferencesAsync(transaction, ChunkListFormat.CountUses(ChunkListFormat.Decode(previous.Chunks)), notBefore,
                     cancellationToken);
                 await AppendRemoveAsync(transaction, version.Bucket, key, previous.VersionId, cancellationToken);
@@ -146,6 +151,7 @@ public abstract partial class SqlMetadataStore
     {
         byte[]? chunks;
         (string ETag, bool IsDeleteMarker) removed;
+        await HoldNoncurrentBodyAsync(transaction, bucket, key, versionId, cancellationToken);
         await using (var delete = transaction.CreateCommand(
             "DELETE FROM object_versions WHERE bucket = @bucket AND key = @key AND version_id = @versionId RETURNING etag, chunks, delete_marker"))
         {
@@ -173,12 +179,7 @@ public abstract partial class SqlMetadataStore
     private static async ValueTask RemoveCurrentAsync(WriteTransaction transaction, string bucket, byte[] key, CurrentRow current,
         long notBefore, bool mayHaveNoncurrent, CancellationToken cancellationToken)
     {
-        await using (var delete = transaction.CreateCommand("DELETE FROM objects WHERE bucket = @bucket AND key = @key"))
-        {
-            delete.Add("@bucket", DbType.String, bucket);
-            delete.Add("@key", DbType.Binary, key);
-            await delete.ExecuteNonQueryAsync(cancellationToken);
-        }
+        await HoldCurrentBodyAsync(transaction, bucket, key, cancellationToken, then: "DELETE FROM objects WHERE bucket = @bucket AND key = @key");
         await ReleaseReferencesAsync(transaction, ChunkListFormat.CountUses(ChunkListFormat.Decode(current.Chunks)), notBefore,
             cancellationToken);
         await AppendRemoveAsync(transaction, bucket, key, current.VersionId, cancellationToken);

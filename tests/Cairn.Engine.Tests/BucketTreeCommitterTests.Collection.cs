@@ -247,4 +247,78 @@ public abstract partial class BucketTreeCommitterTests
         Assert.Equal([16, 12, 8, 4], kept.Select(static c => c.Seq));
         Assert.All(results, Assert.True);
     }
+
+    /// <summary>Exports the commit recorded at <paramref name="seq"/> and verifies the file offline.</summary>
+    private async Task<bool> ExportVerifiesAsync(long seq)
+    {
+        var (status, head) = await _service.PrepareExportAsync(Bucket, seq, Ct);
+        Assert.Equal(BucketTreeStatus.Found, status);
+        using var file = new MemoryStream();
+        await _service.ExportAsync(head, file, progress: null, Ct);
+        file.Position = 0;
+        return (await CarVerifier.VerifyAsync(file, Ct)).IsValid;
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Commits_export_the_inline_bodies_of_versions_removed_since_until_no_kept_commit_names_them()
+    {
+        // Arrange: inline bodies (the threshold is 1 KiB) in an unversioned bucket; the first commit
+        // kept by the time window.
+        _options.TreeCollectInterval = TimeSpan.Zero;
+        _options.TreeKeepWithin = TimeSpan.FromHours(1);
+        await PutAsync("overwritten", 100, 1);
+        await PutAsync("deleted", 200, 2);
+        await PutAsync("kept", 300, 3);
+        var first = await _committer.CommitBucketAsync(Bucket, Ct);
+        Assert.NotNull(first);
+
+        // Act (1): both bodies removed for good; the first commit, still the latest, is exported.
+        await PutAsync("overwritten", 110, 4);
+        Assert.Equal(DeleteObjectOutcome.Deleted,
+            (await _store.DeleteObjectAsync(Bucket, "deleted", WritePrecondition.None, _clock.GetUtcNow(), _options.GracePeriod, Ct)).Outcome);
+        var latestVerifies = await ExportVerifiesAsync(first.Seq);
+
+        // Act (2): a fold (collecting); the first commit, kept, is exported again.
+        await _committer.CommitBucketAsync(Bucket, Ct);
+        var keptVerifies = await ExportVerifiesAsync(first.Seq);
+        var heldWhileKept = await _store.ListHeldBodiesAsync(Bucket, long.MaxValue, Ct);
+
+        // Act (3): the window passes; the next commit's collection drops the first commit.
+        _options.TreeKeepWithin = TimeSpan.Zero;
+        _clock.Advance(TimeSpan.FromHours(2));
+        await PutAsync("other", 10, 5);
+        await _committer.CommitBucketAsync(Bucket, Ct);
+
+        // Assert: exported whole while a kept commit named the bodies; dropped once none does.
+        Assert.True(latestVerifies);
+        Assert.True(keptVerifies);
+        Assert.Equal(2, heldWhileKept.Count);
+        Assert.DoesNotContain(first.Seq, (await _store.ListTreeCommitsAsync(Bucket, 100, Ct)).Select(static c => c.Seq));
+        Assert.Empty(await _store.ListHeldBodiesAsync(Bucket, long.MaxValue, Ct));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_kept_commit_exports_a_noncurrent_inline_version_removed_by_id_since()
+    {
+        // Arrange: a versioned key with two inline versions, folded; then the older one removed by id.
+        _options.TreeCollectInterval = TimeSpan.Zero;
+        _options.TreeKeepEvery = 1; // every commit kept
+        await _store.PutBucketVersioningAsync(Bucket, BucketVersioning.Enabled, Ct);
+        var older = await PutAsync("v", 100, 1);
+        await PutAsync("v", 120, 2);
+        var first = await _committer.CommitBucketAsync(Bucket, Ct);
+        Assert.NotNull(first);
+        Assert.Equal(DeleteObjectOutcome.Deleted, (await _store.DeleteObjectVersionAsync(Bucket, "v", older.Version.VersionId!, WritePrecondition.None, false,
+            _clock.GetUtcNow(), _options.GracePeriod, Ct)).Outcome);
+
+        // Act
+        var second = await _committer.CommitBucketAsync(Bucket, Ct);
+        var firstVerifies = await ExportVerifiesAsync(first.Seq);
+        var secondVerifies = await ExportVerifiesAsync(second!.Seq);
+
+        // Assert
+        Assert.True(firstVerifies);
+        Assert.True(secondVerifies);
+        Assert.Single(await _store.ListHeldBodiesAsync(Bucket, long.MaxValue, Ct));
+    }
 }

@@ -12,7 +12,7 @@ namespace Cairn.Metadata.Tests;
 /// segment or the bucket is deleted), and what deleting a bucket does with its tree and pins.
 /// </summary>
 [Trait("Issue", "11")]
-public abstract class BucketTreeCatalogConformanceTests<TTarget>(TTarget target) : CatalogConformanceTests<TTarget>(target)
+public abstract partial class BucketTreeCatalogConformanceTests<TTarget>(TTarget target) : CatalogConformanceTests<TTarget>(target)
     where TTarget : ICatalogTarget
 {
     private IBucketTreeCatalog Trees => Catalog.Trees;

@@ -26,9 +26,9 @@ namespace Cairn.Engine.Trees;
 /// The walk reads nodes and manifests from the bucket's segments by place (from the commit down,
 /// see <see cref="TreeBlockSource"/>), an inline body from its version's row, and chunk bodies
 /// through <see cref="ChunkStore"/> (pinned and checked as a GET does). Chunks stay while a segment
-/// of the tree names them (the segments hold references on them); an inline body goes with its
-/// version's row, and one that is gone (the version deleted for good since the commit) fails the
-/// export loudly.
+/// of the tree names them (the segments hold references on them); an inline body whose version was
+/// removed for good since the commit is read from its held copy (<see cref="IBucketTreeCatalog.GetHeldBodyAsync"/>),
+/// kept while a kept commit names it. A body found nowhere fails the export loudly.
 /// </para>
 /// </remarks>
 internal sealed class BucketTreeExporter(IBucketTreeCatalog trees, IObjectCatalog objects, IBlobBackend blobs, ChunkStore chunks)
@@ -115,13 +115,21 @@ internal sealed class BucketTreeExporter(IBucketTreeCatalog trees, IObjectCatalo
         {
             return 0;
         }
-        // A one-block body may be inline: its version's row holds the bytes (one lookup; a row whose
-        // inline body is another is not this one, and the chunk store has it).
+        // A one-block body may be inline: its version's row holds the bytes (one lookup). When the
+        // row is gone, or holds another body (a null version replaced since), the version was removed
+        // since the commit, and its inline body, if it had one, is held for the tree; a body held by
+        // neither is a chunk.
         byte[]? inline = null;
         if (manifest.Body.Count == 1)
         {
+            var only = ContentHash.FromBytes(manifest.Body[0].Cid.Digest);
             var row = await objects.GetObjectVersionAsync(bucket, manifest.Key, manifest.VersionId, cancellationToken).ConfigureAwait(false);
             inline = row?.InlineBody is { } rowBody && manifest.Body[0].Cid.Matches(rowBody) ? rowBody : null;
+            var chunkOfTheRow = row?.Chunks is [var rowChunk] && rowChunk.Hash == only;
+            if (inline is null && !chunkOfTheRow)
+            {
+                inline = await trees.GetHeldBodyAsync(bucket, only, cancellationToken).ConfigureAwait(false);
+            }
         }
         using var buffer = new MemoryStream();
         foreach (var chunk in fresh)

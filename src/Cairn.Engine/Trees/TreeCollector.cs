@@ -7,7 +7,8 @@ namespace Cairn.Engine.Trees;
 
 /// <summary>
 /// Root retention and the mark half of a tree collection (issue 11): which of a bucket's commits
-/// are kept, and which segments hold no block a kept commit reaches. The sweep rides on the record
+/// are kept, which segments hold no block a kept commit reaches, and which held inline bodies no
+/// kept commit names. The sweep rides on the record
 /// of the next commit (<see cref="IBucketTreeCatalog.RecordTreeCommitAsync"/> with a
 /// <see cref="TreeCollection"/>), whose fence keeps any other fold out meanwhile.
 /// </summary>
@@ -53,25 +54,29 @@ internal sealed class TreeCollector(IBucketTreeCatalog trees, IBlobBackend blobs
         kept.UnionWith(await trees.ListPinnedTreeCommitsAsync(bucket, now, cancellationToken).ConfigureAwait(false));
         var live = new HashSet<long>();
         var walked = new HashSet<TreeBlockLocation>();
+        // Held inline bodies whose removal next has folded: next cannot name them, a kept commit may.
+        var unnamedHeld = new HashSet<ContentHash>(await trees.ListHeldBodiesAsync(bucket, next.Seq, cancellationToken).ConfigureAwait(false));
         foreach (var commit in stored.Where(commit => kept.Contains(commit.Seq) || commit.Seq == previous?.Seq))
         {
-            await MarkAsync(commit, live, walked, cancellationToken).ConfigureAwait(false);
+            await MarkAsync(commit, live, walked, unnamedHeld, cancellationToken).ConfigureAwait(false);
         }
         var dropCommits = stored.Where(commit => !kept.Contains(commit.Seq)).Select(static commit => commit.Seq).ToList();
         var dropSegments = (await trees.ListTreeSegmentsAsync(bucket, cancellationToken).ConfigureAwait(false))
             .Where(segment => !live.Contains(segment.Seq))
             .Select(static segment => segment.Name)
             .ToList();
-        return dropCommits.Count == 0 && dropSegments.Count == 0
+        return dropCommits.Count == 0 && dropSegments.Count == 0 && unnamedHeld.Count == 0
             ? null
-            : new TreeCollection(dropCommits, dropSegments, now, now + options.GracePeriod);
+            : new TreeCollection(dropCommits, dropSegments, now, now + options.GracePeriod) { DropHeldBodies = unnamedHeld };
     }
 
     /// <summary>
     /// Adds the segment of every block <paramref name="commit"/> reaches to <paramref name="live"/>:
-    /// the commit, its nodes and every manifest on every key's chain (bodies are not in segments).
+    /// the commit, its nodes and every manifest on every key's chain (bodies are not in segments);
+    /// takes every body a manifest names out of <paramref name="unnamedHeld"/>.
     /// </summary>
-    private async Task MarkAsync(TreeHead commit, HashSet<long> live, HashSet<TreeBlockLocation> walked, CancellationToken cancellationToken)
+    private async Task MarkAsync(TreeHead commit, HashSet<long> live, HashSet<TreeBlockLocation> walked, HashSet<ContentHash> unnamedHeld,
+        CancellationToken cancellationToken)
     {
         var source = await TreeBlockSource.OpenAsync(trees, blobs, commit, cache: null, cancellationToken, forgetOnRead: true)
             .ConfigureAwait(false);
@@ -101,7 +106,15 @@ internal sealed class TreeCollector(IBucketTreeCatalog trees, IBlobBackend blobs
                 }
                 for (Cid? link = entry.Value; link is not null && Walk(link);)
                 {
-                    link = ObjectManifest.Decode(await source.GetBlockAsync(link, cancellationToken).ConfigureAwait(false)).Previous;
+                    var manifest = ObjectManifest.Decode(await source.GetBlockAsync(link, cancellationToken).ConfigureAwait(false));
+                    if (unnamedHeld.Count > 0)
+                    {
+                        foreach (var chunk in manifest.Body)
+                        {
+                            unnamedHeld.Remove(ContentHash.FromBytes(chunk.Cid.Digest));
+                        }
+                    }
+                    link = manifest.Previous;
                 }
             }
         }
