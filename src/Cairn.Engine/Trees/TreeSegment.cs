@@ -21,6 +21,18 @@ namespace Cairn.Engine.Trees;
 /// </remarks>
 internal sealed class TreeSegmentWriter
 {
+    /// <summary>How every link to a dag-cbor block (one stored in a segment) begins: tag 42, the byte string's head, 0x00, the CID up to its digest.</summary>
+    private static readonly byte[] s_storedLinkPrefix = StoredLinkPrefix();
+
+    private static byte[] StoredLinkPrefix()
+    {
+        var writer = DagCbor.CreateWriter();
+        var any = Cid.ForDagCbor([0xA0]);
+        DagCbor.WriteCid(writer, any);
+        var encoded = writer.Encode();
+        return encoded[..(encoded.Length - any.Digest.Length)];
+    }
+
     private readonly MemoryStream _stream;
     private readonly long _seq;
     private readonly Dictionary<Cid, TreeBlockLocation> _written = [];
@@ -53,6 +65,18 @@ internal sealed class TreeSegmentWriter
     /// <exception cref="InvalidOperationException">A dag-cbor link whose place is neither here nor known.</exception>
     public TreeBlockLocation Add(Cid cid, byte[] data, Func<Cid, TreeBlockLocation?> placeOf, out TreePlacedLink[] placedLinks)
     {
+        // A block with no dag-cbor link (a key's only manifest: its links are raw bodies) has no
+        // place to record: found by a byte search instead of decoding it (about a tenth of a fold's
+        // CPU, measured). Every such link is encoded as these bytes, so the search misses none; the
+        // same bytes elsewhere (inside a byte string or an integer) only cost the decode.
+        if (data.AsSpan().IndexOf(s_storedLinkPrefix) < 0)
+        {
+            placedLinks = [];
+            WriteSection(cid, data);
+            var unlinked = new TreeBlockLocation(_seq, _stream.Position - data.Length, data.Length, 0);
+            _written[cid] = unlinked;
+            return unlinked;
+        }
         var links = DagCbor.ReadLinks(data);
         var places = new TreeBlockLocation?[links.Count];
         var placed = new List<TreePlacedLink>();
