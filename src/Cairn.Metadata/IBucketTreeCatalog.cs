@@ -67,10 +67,12 @@ public interface IBucketTreeCatalog
 
     /// <summary>
     /// The hashes of the bucket's held inline bodies (see <see cref="GetHeldBodyAsync"/>) whose
-    /// removal has journal number <paramref name="removedUpTo"/> or lower: those a commit at that
-    /// number or later cannot name (what a collection recording it may drop).
+    /// removal's journal number is above <paramref name="removedAfter"/> and at most
+    /// <paramref name="removedUpTo"/>. A commit at a number at or above a body's removal cannot name
+    /// it: only older commits can (what a collection checks before it drops them).
     /// </summary>
-    ValueTask<IReadOnlyCollection<ContentHash>> ListHeldBodiesAsync(string bucket, long removedUpTo, CancellationToken cancellationToken);
+    ValueTask<IReadOnlyCollection<ContentHash>> ListHeldBodiesAsync(string bucket, long removedAfter, long removedUpTo,
+        CancellationToken cancellationToken);
 
 
     /// <summary>
@@ -159,12 +161,17 @@ public enum RecordTreeCommitOutcome
 /// <summary>
 /// What a collection drops from a bucket's tree with the commit being recorded (see <see cref="IBucketTreeCatalog.RecordTreeCommitAsync"/>):
 /// the commits no retention rule keeps, the segments holding no block reachable from a kept one, and
-/// the held inline bodies (<see cref="IBucketTreeCatalog.ListHeldBodiesAsync"/>) no kept commit names;
-/// of those, only the copies whose removal the recorded commit has folded go.
+/// the held inline bodies (<see cref="IBucketTreeCatalog.ListHeldBodiesAsync"/>) no kept commit names.
 /// </summary>
 public sealed record TreeCollection(IReadOnlyCollection<long> DropCommits, IReadOnlyCollection<string> DropSegments, DateTimeOffset Now,
     DateTimeOffset DeleteAfter)
 {
-    /// <summary>Hashes of held inline bodies to drop (none by default).</summary>
+    /// <summary>
+    /// Every held inline body removed at this journal number or before goes: no kept commit is older
+    /// (the oldest kept one's number). 0 by default: none.
+    /// </summary>
+    public long DropHeldRemovedUpTo { get; init; }
+
+    /// <summary>Held inline bodies to drop besides, by hash: of those, the copies whose removal the recorded commit has folded go. None by default.</summary>
     public IReadOnlyCollection<ContentHash> DropHeldBodies { get; init; } = [];
 }

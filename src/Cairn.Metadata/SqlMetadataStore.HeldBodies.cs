@@ -107,13 +107,15 @@ public abstract partial class SqlMetadataStore
     }
 
     /// <inheritdoc />
-    public async ValueTask<IReadOnlyCollection<ContentHash>> ListHeldBodiesAsync(string bucket, long removedUpTo, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyCollection<ContentHash>> ListHeldBodiesAsync(string bucket, long removedAfter, long removedUpTo,
+        CancellationToken cancellationToken)
     {
         var hashes = new HashSet<ContentHash>();
         await using var connection = await OpenReadConnectionAsync(cancellationToken);
         await using var command = connection.CreateCommand(
-            "SELECT DISTINCT hash FROM tree_held_bodies WHERE bucket = @bucket AND removed_seq <= @upTo");
+            "SELECT DISTINCT hash FROM tree_held_bodies WHERE bucket = @bucket AND removed_seq > @after AND removed_seq <= @upTo");
         command.Add("@bucket", DbType.String, bucket);
+        command.Add("@after", DbType.Int64, removedAfter);
         command.Add("@upTo", DbType.Int64, removedUpTo);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -124,12 +126,20 @@ public abstract partial class SqlMetadataStore
     }
 
     /// <summary>
-    /// Drops the held copies of <paramref name="hashes"/> whose removal the commit at
-    /// <paramref name="recordedSeq"/> has folded (a copy removed later may be named by that commit).
+    /// Drops the held copies removed at <paramref name="removedUpTo"/> or before, and those of
+    /// <paramref name="hashes"/> whose removal the commit at <paramref name="recordedSeq"/> has folded
+    /// (a copy removed later may be named by that commit).
     /// </summary>
-    private static async ValueTask DropHeldBodiesAsync(WriteTransaction transaction, string bucket, long recordedSeq,
+    private static async ValueTask DropHeldBodiesAsync(WriteTransaction transaction, string bucket, long removedUpTo, long recordedSeq,
         IReadOnlyCollection<ContentHash> hashes, CancellationToken cancellationToken)
     {
+        if (removedUpTo > 0)
+        {
+            await using var old = transaction.CreateCommand("DELETE FROM tree_held_bodies WHERE bucket = @bucket AND removed_seq <= @upTo");
+            old.Add("@bucket", DbType.String, bucket);
+            old.Add("@upTo", DbType.Int64, Math.Min(removedUpTo, recordedSeq));
+            await old.ExecuteNonQueryAsync(cancellationToken);
+        }
         foreach (var batch in hashes.Chunk(FoldKeysPerStatement))
         {
             await using var drop = transaction.CreateCommand(

@@ -99,7 +99,7 @@ public abstract partial class SqlMetadataStore
             AddList(delete, "@g", batch, DbType.String);
             await delete.ExecuteNonQueryAsync(cancellationToken);
         }
-        await DropHeldBodiesAsync(transaction, bucket, recordedSeq, collection.DropHeldBodies, cancellationToken);
+        await DropHeldBodiesAsync(transaction, bucket, collection.DropHeldRemovedUpTo, recordedSeq, collection.DropHeldBodies, cancellationToken);
         // Expired pins are forgotten here too: nothing else reads them.
         await using (var expired = transaction.CreateCommand("DELETE FROM tree_pins WHERE bucket = @bucket AND expires_at <= @now"))
         {

@@ -281,7 +281,7 @@ public abstract partial class BucketTreeCommitterTests
         // Act (2): a fold (collecting); the first commit, kept, is exported again.
         await _committer.CommitBucketAsync(Bucket, Ct);
         var keptVerifies = await ExportVerifiesAsync(first.Seq);
-        var heldWhileKept = await _store.ListHeldBodiesAsync(Bucket, long.MaxValue, Ct);
+        var heldWhileKept = await _store.ListHeldBodiesAsync(Bucket, 0, long.MaxValue, Ct);
 
         // Act (3): the window passes; the next commit's collection drops the first commit.
         _options.TreeKeepWithin = TimeSpan.Zero;
@@ -294,7 +294,7 @@ public abstract partial class BucketTreeCommitterTests
         Assert.True(keptVerifies);
         Assert.Equal(2, heldWhileKept.Count);
         Assert.DoesNotContain(first.Seq, (await _store.ListTreeCommitsAsync(Bucket, 100, Ct)).Select(static c => c.Seq));
-        Assert.Empty(await _store.ListHeldBodiesAsync(Bucket, long.MaxValue, Ct));
+        Assert.Empty(await _store.ListHeldBodiesAsync(Bucket, 0, long.MaxValue, Ct));
     }
 
     [Fact(Timeout = 60_000)]
@@ -319,6 +319,6 @@ public abstract partial class BucketTreeCommitterTests
         // Assert
         Assert.True(firstVerifies);
         Assert.True(secondVerifies);
-        Assert.Single(await _store.ListHeldBodiesAsync(Bucket, long.MaxValue, Ct));
+        Assert.Single(await _store.ListHeldBodiesAsync(Bucket, 0, long.MaxValue, Ct));
     }
 }

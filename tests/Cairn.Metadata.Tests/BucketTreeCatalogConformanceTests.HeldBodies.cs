@@ -31,15 +31,17 @@ public abstract partial class BucketTreeCatalogConformanceTests<TTarget>
 
     private async Task<long> LastJournalNumberAsync() => (await Catalog.Objects.ReadJournalAsync(Bucket, 0, 10_000, Ct))[^1].Seq;
 
-    private async Task<HashSet<ContentHash>> HeldAsync(long upTo = long.MaxValue, string bucket = Bucket) =>
-        [.. await Trees.ListHeldBodiesAsync(bucket, upTo, Ct)];
+    private async Task<HashSet<ContentHash>> HeldAsync(long upTo = long.MaxValue, long after = 0, string bucket = Bucket) =>
+        [.. await Trees.ListHeldBodiesAsync(bucket, after, upTo, Ct)];
 
     /// <summary>Asserts the body of <paramref name="text"/> is held, as removed at exactly <paramref name="removedAt"/>.</summary>
     private async Task AssertHeldAsync(string text, long removedAt)
     {
         Assert.Equal(Body(text), await Trees.GetHeldBodyAsync(Bucket, HashOf(text), Ct));
         Assert.Contains(HashOf(text), await HeldAsync(removedAt));
+        Assert.Contains(HashOf(text), await HeldAsync(removedAt, after: removedAt - 1));
         Assert.DoesNotContain(HashOf(text), await HeldAsync(removedAt - 1));
+        Assert.DoesNotContain(HashOf(text), await HeldAsync(after: removedAt));
     }
 
     [Fact(Timeout = 30_000)]
@@ -149,6 +151,32 @@ public abstract partial class BucketTreeCatalogConformanceTests<TTarget>
         Assert.Equal([both[1]], afterPinned);
         Assert.Equal([both[1]], afterUnnamed);
         Assert.Empty(await HeldAsync());
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_collection_drops_every_held_body_removed_at_or_before_the_oldest_kept_commit_whatever_it_is()
+    {
+        // Arrange: three bodies removed at r1 < r2 < r3; a commit recorded before them.
+        await BeginFirstFoldAsync();
+        var removedAt = new List<long>();
+        foreach (var name in new[] { "one", "two", "three" })
+        {
+            await PutBodyAsync(name, "held " + name);
+        }
+        Assert.Equal(RecordTreeCommitOutcome.Recorded, await RecordAsync(Head(1, "1"), null, "trees/photos/1.car"));
+        foreach (var name in new[] { "one", "two", "three" })
+        {
+            await DeleteObjectAsync(name);
+            removedAt.Add(await LastJournalNumberAsync());
+        }
+
+        // Act: a collection at r3 whose oldest kept commit is r2, naming no hash.
+        var outcome = await RecordCollectingAsync(Head(removedAt[2], "r3"), 1, "trees/photos/r3.car",
+            Collect([1], ["trees/photos/1.car"]) with { DropHeldRemovedUpTo = removedAt[1] });
+
+        // Assert: the two removed at or before r2 are gone; the third stays.
+        Assert.Equal(RecordTreeCommitOutcome.Recorded, outcome);
+        Assert.Equal([HashOf("held three")], await HeldAsync());
     }
 
     [Fact(Timeout = 30_000)]

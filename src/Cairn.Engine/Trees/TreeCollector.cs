@@ -54,8 +54,12 @@ internal sealed class TreeCollector(IBucketTreeCatalog trees, IBlobBackend blobs
         kept.UnionWith(await trees.ListPinnedTreeCommitsAsync(bucket, now, cancellationToken).ConfigureAwait(false));
         var live = new HashSet<long>();
         var walked = new HashSet<TreeBlockLocation>();
-        // Held inline bodies whose removal next has folded: next cannot name them, a kept commit may.
-        var unnamedHeld = new HashSet<ContentHash>(await trees.ListHeldBodiesAsync(bucket, next.Seq, cancellationToken).ConfigureAwait(false));
+        // Held inline bodies: a commit can name one only if it is older than its removal. Those removed
+        // at or before the oldest kept commit go whatever they are; those removed since, up to next
+        // (which cannot name them), go unless the walk of the kept commits finds them named.
+        var oldestKept = kept.Min();
+        var unnamedHeld = new HashSet<ContentHash>(
+            await trees.ListHeldBodiesAsync(bucket, oldestKept, next.Seq, cancellationToken).ConfigureAwait(false));
         foreach (var commit in stored.Where(commit => kept.Contains(commit.Seq) || commit.Seq == previous?.Seq))
         {
             await MarkAsync(commit, live, walked, unnamedHeld, cancellationToken).ConfigureAwait(false);
@@ -67,7 +71,7 @@ internal sealed class TreeCollector(IBucketTreeCatalog trees, IBlobBackend blobs
             .ToList();
         return dropCommits.Count == 0 && dropSegments.Count == 0 && unnamedHeld.Count == 0
             ? null
-            : new TreeCollection(dropCommits, dropSegments, now, now + options.GracePeriod) { DropHeldBodies = unnamedHeld };
+            : new TreeCollection(dropCommits, dropSegments, now, now + options.GracePeriod) { DropHeldRemovedUpTo = oldestKept, DropHeldBodies = unnamedHeld };
     }
 
     /// <summary>
