@@ -436,4 +436,91 @@ public class ObjectManifestTests
         }
         writer.WriteEndArray();
     }
+
+    /// <summary>Re-encodes any definite-length CBOR item with the canonical writer, which sorts every map's keys itself.</summary>
+    private static byte[] CanonicalCopy(byte[] encoded)
+    {
+        var reader = new CborReader(encoded, CborConformanceMode.Lax);
+        var writer = DagCbor.CreateWriter();
+        Copy();
+        return writer.Encode();
+
+        void Copy()
+        {
+            switch (reader.PeekState())
+            {
+                case CborReaderState.StartMap:
+                    var pairs = reader.ReadStartMap()!.Value;
+                    writer.WriteStartMap(pairs);
+                    for (var i = 0; i < 2 * pairs; i++)
+                    {
+                        Copy();
+                    }
+                    reader.ReadEndMap();
+                    writer.WriteEndMap();
+                    break;
+                case CborReaderState.StartArray:
+                    var items = reader.ReadStartArray()!.Value;
+                    writer.WriteStartArray(items);
+                    for (var i = 0; i < items; i++)
+                    {
+                        Copy();
+                    }
+                    reader.ReadEndArray();
+                    writer.WriteEndArray();
+                    break;
+                case CborReaderState.Tag: writer.WriteTag(reader.ReadTag()); Copy(); break;
+                case CborReaderState.TextString: writer.WriteTextString(reader.ReadTextString()); break;
+                case CborReaderState.ByteString: writer.WriteByteString(reader.ReadByteString()); break;
+                case CborReaderState.UnsignedInteger: writer.WriteUInt64(reader.ReadUInt64()); break;
+                case CborReaderState.NegativeInteger: writer.WriteInt64(reader.ReadInt64()); break;
+                case CborReaderState.Boolean: writer.WriteBoolean(reader.ReadBoolean()); break;
+                case CborReaderState.Null: reader.ReadNull(); writer.WriteNull(); break;
+                case var other: throw new InvalidOperationException($"Unexpected {other}.");
+            }
+        }
+    }
+
+    [Fact]
+    public void Random_manifests_encode_to_the_bytes_the_canonical_writer_gives()
+    {
+        // Arrange: text maps whose keys differ in UTF-8 length and in char count (non-ASCII), and
+        // every subset of the headers; the encoder orders keys itself rather than having the writer sort.
+        var random = new Random(11);
+        string[] alphabet = ["a", "b", "z", "A", "0", "-", "\u00e9", "\u00fc", "\u65e5", "\U0001F4F7", "\u0301"];
+        string Text(int maxLength) => string.Concat(Enumerable.Range(0, random.Next(1, maxLength + 1)).Select(_ => alphabet[random.Next(alphabet.Length)]));
+        Dictionary<string, string> Map(int maxCount)
+        {
+            var map = new Dictionary<string, string>(StringComparer.Ordinal);
+            for (var i = random.Next(maxCount + 1); i > 0; i--)
+            {
+                map[Text(12)] = Text(6);
+            }
+            return map;
+        }
+        string? Maybe() => random.Next(2) == 0 ? null : Text(8);
+        var mismatches = new List<string>();
+
+        // Act
+        for (var n = 0; n < 500; n++)
+        {
+            var manifest = Full() with
+            {
+                Key = Text(40),
+                Metadata = Map(8),
+                Tags = Map(10),
+                Checksums = new[] { "CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256" }.Where(_ => random.Next(2) == 0)
+                    .ToDictionary(static name => name, _ => Text(6)),
+                Headers = new ContentHeaders(Maybe(), Maybe(), Maybe(), Maybe(), Maybe(), Maybe()),
+            };
+            var bytes = manifest.Encode();
+            if (!bytes.AsSpan().SequenceEqual(CanonicalCopy(bytes)) || ObjectManifest.Decode(bytes) != manifest)
+            {
+                mismatches.Add(manifest.Key);
+            }
+        }
+
+        // Assert
+        Assert.Empty(mismatches);
+    }
 }

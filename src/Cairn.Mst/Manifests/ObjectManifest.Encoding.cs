@@ -38,15 +38,16 @@ public sealed partial record ObjectManifest
 
     /// <summary>
     /// The manifest's canonical DAG-CBOR bytes: the same manifest always gives the same bytes (map
-    /// keys, the inner maps' too, in the canonical order the writer sorts them into).
+    /// keys, the inner maps' too, in canonical order).
     /// </summary>
     /// <exception cref="ManifestFormatException">The manifest breaks a rule (<see cref="Validate"/>).</exception>
     public byte[] Encode()
     {
         Validate();
-        var writer = DagCbor.CreateWriter();
+        // Every key is written in canonical order here (the fields as declared above, the text maps
+        // sorted), so the writer need not sort: see DagCbor.CreateOrderedWriter.
+        var writer = DagCbor.CreateOrderedWriter();
         writer.WriteStartMap(FieldCount);
-        // Written in canonical order so this reads like the bytes; the writer would sort them anyway.
         writer.WriteTextString(KeyField);
         writer.WriteTextString(Key);
         writer.WriteTextString(BodyField);
@@ -127,16 +128,7 @@ public sealed partial record ObjectManifest
         return manifest;
     }
 
-    private static void WriteTextMap(CborWriter writer, IReadOnlyDictionary<string, string> map)
-    {
-        writer.WriteStartMap(map.Count);
-        foreach (var (name, value) in map)
-        {
-            writer.WriteTextString(name);
-            writer.WriteTextString(value);
-        }
-        writer.WriteEndMap();
-    }
+    private static void WriteTextMap(CborWriter writer, IReadOnlyDictionary<string, string> map) => DagCbor.WriteTextMap(writer, map);
 
     private static void WriteHeaders(CborWriter writer, ContentHeaders headers)
     {
@@ -158,14 +150,15 @@ public sealed partial record ObjectManifest
         writer.WriteEndMap();
     }
 
+    /// <summary>The header fields in DAG-CBOR key order (by length, then bytewise), as <see cref="WriteHeaders"/> writes them.</summary>
     private static (string Name, string? Value)[] HeaderFields(ContentHeaders headers) =>
     [
+        (ExpiresHeader, headers.Expires),
+        (ContentTypeHeader, headers.ContentType),
         (CacheControlHeader, headers.CacheControl),
-        (ContentDispositionHeader, headers.ContentDisposition),
         (ContentEncodingHeader, headers.ContentEncoding),
         (ContentLanguageHeader, headers.ContentLanguage),
-        (ContentTypeHeader, headers.ContentType),
-        (ExpiresHeader, headers.Expires),
+        (ContentDispositionHeader, headers.ContentDisposition),
     ];
 
     private static ObjectManifest Read(CborReader reader)

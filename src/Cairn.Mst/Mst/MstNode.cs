@@ -46,7 +46,7 @@ public sealed class MstNode
     /// <summary>The node's DAG-CBOR bytes.</summary>
     public byte[] Encode()
     {
-        var writer = DagCbor.CreateWriter();
+        var writer = DagCbor.CreateOrderedWriter(); // the keys below are in DAG-CBOR order: e, l; k, p, t, v
         writer.WriteStartMap(2);
         writer.WriteTextString("e");
         writer.WriteStartArray(Entries.Count);
