@@ -36,7 +36,12 @@ public interface IBucketTreeCatalog
     /// number. Null when the bucket does not exist. The caller disposes it soon: it holds a read
     /// transaction open.
     /// </summary>
-    ValueTask<ITreeFoldSnapshot?> OpenFoldSnapshotAsync(string bucket, long? afterSeq, CancellationToken cancellationToken);
+    /// <remarks>
+    /// A fold's first snapshot of a bucket makes it hold removed inline bodies from then on (see
+    /// <see cref="GetHeldBodyAsync"/>), before the snapshot is taken. A reading no commit is made of
+    /// passes <paramref name="forFold"/> false and changes nothing.
+    /// </remarks>
+    ValueTask<ITreeFoldSnapshot?> OpenFoldSnapshotAsync(string bucket, long? afterSeq, CancellationToken cancellationToken, bool forFold = true);
 
     /// <summary>The bucket's segments, by the journal number of the commit whose fold wrote each (what a collection sweeps).</summary>
     ValueTask<IReadOnlyList<TreeSegmentInfo>> ListTreeSegmentsAsync(string bucket, CancellationToken cancellationToken);

@@ -87,12 +87,15 @@ public abstract partial class SqlMetadataStore
             SqlParameters.FromUnixMs(reader.GetLong(4)));
 
     /// <inheritdoc />
-    public async ValueTask<ITreeFoldSnapshot?> OpenFoldSnapshotAsync(string bucket, long? afterSeq, CancellationToken cancellationToken)
+    public async ValueTask<ITreeFoldSnapshot?> OpenFoldSnapshotAsync(string bucket, long? afterSeq, CancellationToken cancellationToken,
+        bool forFold = true)
     {
         switch (await TryOpenFoldSnapshotAsync(bucket, afterSeq, cancellationToken))
         {
             case { Snapshot: var snapshot, HoldsRemovedBodies: true }:
                 return snapshot;
+            case { Snapshot: var reading } when !forFold:
+                return reading;
             case { Snapshot: { } first }:
                 // The bucket's first fold: removals from now on must keep the inline bodies a commit
                 // can name (see SqlMetadataStore.HeldBodies.cs), so the flag is set before the snapshot.

@@ -47,7 +47,11 @@ public abstract partial class BucketTreeCatalogConformanceTests<TTarget>
     [Fact(Timeout = 30_000)]
     public async Task Removed_inline_bodies_are_held_only_once_the_buckets_first_fold_has_begun()
     {
-        // Arrange: a body removed before any fold.
+        // Arrange: a body removed before any fold, after a reading that is not a fold's.
+        await using (var reading = await Trees.OpenFoldSnapshotAsync(Bucket, 0, Ct, forFold: false))
+        {
+            Assert.NotNull(reading);
+        }
         await PutBodyAsync("early", "removed before any fold");
         await DeleteObjectAsync("early");
 

@@ -160,7 +160,8 @@ public sealed class BucketTreeService(IBucketTreeCatalog trees, IBucketCatalog b
     /// </summary>
     public async Task<Cid?> GetManifestCidAsync(string bucket, string key, string versionId, CancellationToken cancellationToken)
     {
-        var snapshot = await trees.OpenFoldSnapshotAsync(bucket, afterSeq: 0, cancellationToken).ConfigureAwait(false);
+        // Read only: no commit is made of it, so the bucket is not made to hold removed bodies.
+        var snapshot = await trees.OpenFoldSnapshotAsync(bucket, afterSeq: 0, cancellationToken, forFold: false).ConfigureAwait(false);
         if (snapshot is null)
         {
             return null;
