@@ -37,30 +37,21 @@ public abstract partial class SqlMetadataStore
     private static readonly string s_holdNoncurrentBodySql = HoldBodiesSql("object_versions", "r.key = @key AND r.version_id = @versionId");
 
     /// <summary>
-    /// Holds the inline body of the key's current row before the caller removes or replaces it and
-    /// appends the removal (as the transaction's next journal entry). The caller deletes the row in
-    /// the same command when it gives <paramref name="then"/>.
+    /// Holds the inline body of the key's current row, or of its noncurrent version
+    /// <paramref name="noncurrentVersionId"/>, before the caller removes or replaces it and appends
+    /// the removal (as the transaction's next journal entry). <paramref name="then"/>: a statement run
+    /// in the same command (the row's delete, one round trip instead of two).
     /// </summary>
-    private static async ValueTask HoldCurrentBodyAsync(WriteTransaction transaction, string bucket, byte[] key, CancellationToken cancellationToken,
-        string? then = null)
+    private static async ValueTask HoldBodyAsync(WriteTransaction transaction, string bucket, byte[] key, string? noncurrentVersionId,
+        CancellationToken cancellationToken, string? then = null)
     {
-        await using var hold = transaction.CreateCommand(then is null ? s_holdCurrentBodySql : s_holdCurrentBodySql + "; " + then);
-        hold.Add("@bucket", DbType.String, bucket);
-        hold.Add("@key", DbType.Binary, key);
-        hold.Add("@ahead", DbType.Int64, 1L);
-        await hold.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    /// <summary>Holds the inline body of a noncurrent version before the caller removes it and appends the removal next.</summary>
-    private static async ValueTask HoldNoncurrentBodyAsync(WriteTransaction transaction, string bucket, byte[] key, string versionId,
-        CancellationToken cancellationToken)
-    {
-        await using var hold = transaction.CreateCommand(s_holdNoncurrentBodySql);
-        hold.Add("@bucket", DbType.String, bucket);
-        hold.Add("@key", DbType.Binary, key);
-        hold.Add("@versionId", DbType.String, versionId);
-        hold.Add("@ahead", DbType.Int64, 1L);
-        await hold.ExecuteNonQueryAsync(cancellationToken);
+        var hold = noncurrentVersionId is null ? s_holdCurrentBodySql : s_holdNoncurrentBodySql;
+        await using var command = transaction.CreateCommand(then is null ? hold : hold + "; " + then);
+        command.Add("@bucket", DbType.String, bucket);
+        command.Add("@key", DbType.Binary, key);
+        command.Add("@versionId", DbType.String, noncurrentVersionId);
+        command.Add("@ahead", DbType.Int64, 1L);
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>

@@ -50,7 +50,7 @@ public abstract partial class SqlMetadataStore
     };
 
     /// <summary>What a write into a bucket follows: its versioning state and its default retention (null: none).</summary>
-    /// <remarks><paramref name="HoldsRemovedBodies"/>: a removed version's inline body is copied for the bucket's tree (see <see cref="HoldCurrentBodyAsync"/>).</remarks>
+    /// <remarks><paramref name="HoldsRemovedBodies"/>: a removed version's inline body is copied for the bucket's tree (see <see cref="HoldBodyAsync"/>).</remarks>
     private readonly record struct BucketWriteState(BucketVersioning Versioning, DefaultRetention? DefaultRetention, bool HoldsRemovedBodies)
     {
         /// <summary>
@@ -117,7 +117,7 @@ public abstract partial class SqlMetadataStore
             {
                 if (bucketState.HoldsRemovedBodies)
                 {
-                    await HoldCurrentBodyAsync(transaction, version.Bucket, key, cancellationToken);
+                    await HoldBodyAsync(transaction, version.Bucket, key, noncurrentVersionId: null, cancellationToken);
                 }
                 await ReleaseReferencesAsync(transaction, ChunkListFormat.CountUses(ChunkListFormat.Decode(previous.Chunks)), notBefore,
                     cancellationToken);
@@ -151,7 +151,7 @@ public abstract partial class SqlMetadataStore
     {
         byte[]? chunks;
         (string ETag, bool IsDeleteMarker) removed;
-        await HoldNoncurrentBodyAsync(transaction, bucket, key, versionId, cancellationToken);
+        await HoldBodyAsync(transaction, bucket, key, versionId, cancellationToken);
         await using (var delete = transaction.CreateCommand(
             "DELETE FROM object_versions WHERE bucket = @bucket AND key = @key AND version_id = @versionId RETURNING etag, chunks, delete_marker"))
         {
@@ -179,7 +179,7 @@ public abstract partial class SqlMetadataStore
     private static async ValueTask RemoveCurrentAsync(WriteTransaction transaction, string bucket, byte[] key, CurrentRow current,
         long notBefore, bool mayHaveNoncurrent, CancellationToken cancellationToken)
     {
-        await HoldCurrentBodyAsync(transaction, bucket, key, cancellationToken, then: "DELETE FROM objects WHERE bucket = @bucket AND key = @key");
+        await HoldBodyAsync(transaction, bucket, key, noncurrentVersionId: null, cancellationToken, then: "DELETE FROM objects WHERE bucket = @bucket AND key = @key");
         await ReleaseReferencesAsync(transaction, ChunkListFormat.CountUses(ChunkListFormat.Decode(current.Chunks)), notBefore,
             cancellationToken);
         await AppendRemoveAsync(transaction, bucket, key, current.VersionId, cancellationToken);

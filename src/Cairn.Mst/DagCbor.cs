@@ -65,24 +65,13 @@ public static class DagCbor
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(map);
-        writer.WriteStartMap(map.Count);
-        if (map.Count == 1)
+        var names = map.Keys.ToArray();
+        Array.Sort(names, KeyOrder);
+        writer.WriteStartMap(names.Length);
+        foreach (var name in names)
         {
-            foreach (var (name, value) in map)
-            {
-                writer.WriteTextString(name);
-                writer.WriteTextString(value);
-            }
-        }
-        else if (map.Count > 1)
-        {
-            var names = map.Keys.ToArray();
-            Array.Sort(names, KeyOrder);
-            foreach (var name in names)
-            {
-                writer.WriteTextString(name);
-                writer.WriteTextString(map[name]);
-            }
+            writer.WriteTextString(name);
+            writer.WriteTextString(map[name]);
         }
         writer.WriteEndMap();
     }

@@ -69,15 +69,7 @@ internal sealed class TreeSegmentWriter
         // place to record: found by a byte search instead of decoding it (about a tenth of a fold's
         // CPU, measured). Every such link is encoded as these bytes, so the search misses none; the
         // same bytes elsewhere (inside a byte string or an integer) only cost the decode.
-        if (data.AsSpan().IndexOf(s_storedLinkPrefix) < 0)
-        {
-            placedLinks = [];
-            WriteSection(cid, data);
-            var unlinked = new TreeBlockLocation(_seq, _stream.Position - data.Length, data.Length, 0);
-            _written[cid] = unlinked;
-            return unlinked;
-        }
-        var links = DagCbor.ReadLinks(data);
+        IReadOnlyList<Cid> links = data.AsSpan().IndexOf(s_storedLinkPrefix) < 0 ? [] : DagCbor.ReadLinks(data);
         var places = new TreeBlockLocation?[links.Count];
         var placed = new List<TreePlacedLink>();
         for (var i = 0; i < links.Count; i++)

@@ -67,7 +67,7 @@ public sealed partial record ObjectManifest
         writer.WriteTextString(SizeField);
         writer.WriteInt64(Size);
         writer.WriteTextString(TagsField);
-        WriteTextMap(writer, Tags);
+        DagCbor.WriteTextMap(writer, Tags);
         writer.WriteTextString(PartsField);
         writer.WriteStartArray(Parts.Count);
         foreach (var part in Parts)
@@ -82,13 +82,13 @@ public sealed partial record ObjectManifest
         writer.WriteTextString(HeadersField);
         WriteHeaders(writer, Headers);
         writer.WriteTextString(MetadataField);
-        WriteTextMap(writer, Metadata);
+        DagCbor.WriteTextMap(writer, Metadata);
         writer.WriteTextString(ModifiedField);
         writer.WriteInt64(Modified.ToUnixTimeMilliseconds());
         writer.WriteTextString(PreviousField);
         DagCbor.WriteCidOrNull(writer, Previous);
         writer.WriteTextString(ChecksumsField);
-        WriteTextMap(writer, Checksums);
+        DagCbor.WriteTextMap(writer, Checksums);
         writer.WriteTextString(VersionIdField);
         writer.WriteTextString(VersionId);
         writer.WriteTextString(ChecksumTypeField);
@@ -127,8 +127,6 @@ public sealed partial record ObjectManifest
         manifest.Validate();
         return manifest;
     }
-
-    private static void WriteTextMap(CborWriter writer, IReadOnlyDictionary<string, string> map) => DagCbor.WriteTextMap(writer, map);
 
     private static void WriteHeaders(CborWriter writer, ContentHeaders headers)
     {
