@@ -69,6 +69,8 @@ public class MstTreeTests
                 Assert.Equal(rebuilt.Blocks.Select(b => b.Cid).ToHashSet(), tree.GetAllBlocks().Select(b => b.Cid).ToHashSet());
                 // Only nodes of the new tree were (re-)encoded.
                 Assert.Subset(rebuilt.Blocks.Select(b => b.Cid).ToHashSet(), newBlocks.Select(b => b.Cid).ToHashSet());
+                // Each new block carries the links its bytes encode, in their order (a segment writer trusts them).
+                Assert.All(newBlocks, block => Assert.Equal(DagCbor.ReadLinks(block.Data), block.Links));
             }
         }
         Assert.Equal(model.Select(p => Convert.ToHexString(p.Key)), tree.Enumerate().Select(p => Convert.ToHexString(p.Key)));

@@ -482,7 +482,7 @@ public class ObjectManifestTests
     }
 
     [Fact]
-    public void Random_manifests_encode_to_the_bytes_the_canonical_writer_gives()
+    public void Random_manifests_encode_to_the_bytes_the_canonical_writer_gives_and_the_links_they_name()
     {
         // Arrange: text maps whose keys differ in UTF-8 length and in char count (non-ASCII), and
         // every subset of the headers; the encoder orders keys itself rather than having the writer sort.
@@ -513,8 +513,13 @@ public class ObjectManifestTests
                     .ToDictionary(static name => name, _ => Text(6)),
                 Headers = new ContentHeaders(Maybe(), Maybe(), Maybe(), Maybe(), Maybe(), Maybe()),
             };
+            if (random.Next(2) == 0)
+            {
+                manifest = manifest with { Previous = null };
+            }
             var bytes = manifest.Encode();
-            if (!bytes.AsSpan().SequenceEqual(CanonicalCopy(bytes)) || ObjectManifest.Decode(bytes) != manifest)
+            if (!bytes.AsSpan().SequenceEqual(CanonicalCopy(bytes)) || ObjectManifest.Decode(bytes) != manifest
+                || !DagCbor.ReadLinks(bytes).SequenceEqual(manifest.Links()))
             {
                 mismatches.Add(manifest.Key);
             }

@@ -30,8 +30,18 @@ public sealed partial class BucketTreeCommitter(IBucketTreeCatalog trees, IBlobB
     /// <summary>Buckets looked at per step.</summary>
     private const int BucketsPerStep = 16;
 
-    /// <summary>Keys whose versions are read and whose tree paths are loaded together.</summary>
-    private const int KeysPerBatch = 500;
+    /// <summary>Keys whose versions are read and whose tree paths are loaded together (tests set fewer).</summary>
+    internal int KeysPerBatch { get; init; } = 500;
+
+    /// <summary>
+    /// Most keys whose versions are held in memory before they are folded into the tree. A fold of no
+    /// more keys than this (every fold that keeps up with PUTs) reads all its versions first and folds
+    /// them after closing its snapshot: on SQLite an open read snapshot keeps the WAL from being
+    /// checkpointed past it, so the WAL grows while PUTs go on. A larger fold (a first fold of a big
+    /// bucket, a long backlog) folds each time this many are read, snapshot open, to bound memory
+    /// (tests set fewer).
+    /// </summary>
+    internal int KeysReadAhead { get; init; } = 20_000;
 
     /// <summary>How long a written segment may wait for its commit before the sweeper may delete it.</summary>
     private static readonly TimeSpan SegmentReservation = TimeSpan.FromHours(1);
@@ -158,6 +168,7 @@ public sealed partial class BucketTreeCommitter(IBucketTreeCatalog trees, IBlobB
         }
         var manifests = new List<MstBlock>();
         var bodyChunks = new List<ChunkRef>();
+        var readAhead = new VersionsReadAhead();
         long seq;
         DateTimeOffset bucketCreatedAt;
         var snapshot = await trees.OpenFoldSnapshotAsync(bucket, previous?.Seq, cancellationToken).ConfigureAwait(false);
@@ -179,12 +190,17 @@ public sealed partial class BucketTreeCommitter(IBucketTreeCatalog trees, IBlobB
                 batch.Add(key);
                 if (batch.Count == KeysPerBatch)
                 {
-                    await ApplyAsync(snapshot, tree, source, batch, manifests, bodyChunks, cancellationToken).ConfigureAwait(false);
-                    batch.Clear();
+                    await ReadAheadAsync(snapshot, batch, readAhead, cancellationToken).ConfigureAwait(false);
+                    batch = new List<string>(KeysPerBatch);
+                    if (readAhead.Keys >= KeysReadAhead)
+                    {
+                        await ApplyAsync(tree, source, readAhead, manifests, bodyChunks, cancellationToken).ConfigureAwait(false);
+                    }
                 }
             }
-            await ApplyAsync(snapshot, tree, source, batch, manifests, bodyChunks, cancellationToken).ConfigureAwait(false);
+            await ReadAheadAsync(snapshot, batch, readAhead, cancellationToken).ConfigureAwait(false);
         }
+        await ApplyAsync(tree, source, readAhead, manifests, bodyChunks, cancellationToken).ConfigureAwait(false);
 
         var nodes = new List<MstBlock>();
         var root = tree.ComputeRoot(nodes);
@@ -198,15 +214,15 @@ public sealed partial class BucketTreeCommitter(IBucketTreeCatalog trees, IBlobB
         var segmentWriter = new TreeSegmentWriter(seq, commitCid, _segmentBuffer);
         foreach (var manifest in manifests)
         {
-            segmentWriter.Add(manifest.Cid, manifest.Data, source.PlaceOf, out _);
+            segmentWriter.Add(manifest.Cid, manifest.Data, manifest.Links, source.PlaceOf, out _);
         }
         var written = new List<(MstBlock Node, TreePlacedLink[] Links)>(nodes.Count);
         foreach (var node in nodes)
         {
-            segmentWriter.Add(node.Cid, node.Data, source.PlaceOf, out var links);
+            segmentWriter.Add(node.Cid, node.Data, node.Links, source.PlaceOf, out var links);
             written.Add((node, links));
         }
-        var commitPlace = segmentWriter.Add(commitCid, commitBlock, source.PlaceOf, out var commitLinks);
+        var commitPlace = segmentWriter.Add(commitCid, commitBlock, links: null, source.PlaceOf, out var commitLinks);
         var segment = BlobNames.NewTreeSegment(bucket, seq);
         await trees.ReserveTreeSegmentAsync(segment, time.GetUtcNow() + SegmentReservation, cancellationToken).ConfigureAwait(false);
         await blobs.PutAsync(segment, segmentWriter.Bytes, cancellationToken).ConfigureAwait(false);
@@ -246,29 +262,50 @@ public sealed partial class BucketTreeCommitter(IBucketTreeCatalog trees, IBlobB
         return head;
     }
 
-    private static async Task ApplyAsync(ITreeFoldSnapshot snapshot, MstTree tree, TreeBlockSource source, List<string> keys,
-        List<MstBlock> manifests, List<ChunkRef> bodyChunks, CancellationToken cancellationToken)
+    /// <summary>The changed keys' versions read from the snapshot and not yet folded into the tree.</summary>
+    private sealed class VersionsReadAhead
+    {
+        public List<(List<string> Keys, IReadOnlyDictionary<string, IReadOnlyList<ObjectVersionRecord>> Versions)> Batches { get; } = [];
+
+        public int Keys { get; set; }
+    }
+
+    private static async Task ReadAheadAsync(ITreeFoldSnapshot snapshot, List<string> keys, VersionsReadAhead readAhead,
+        CancellationToken cancellationToken)
     {
         if (keys.Count == 0)
         {
             return;
         }
         var versions = await snapshot.ReadVersionsAsync(keys, cancellationToken).ConfigureAwait(false);
-        var keyBytes = keys.Select(static key => Encoding.UTF8.GetBytes(key)).ToList();
-        await tree.LoadAsync(keyBytes, source, cancellationToken).ConfigureAwait(false);
-        for (var i = 0; i < keys.Count; i++)
+        readAhead.Batches.Add((keys, versions));
+        readAhead.Keys += keys.Count;
+    }
+
+    /// <summary>Folds the versions read ahead into the tree (loading the keys' paths first) and empties <paramref name="readAhead"/>.</summary>
+    private static async Task ApplyAsync(MstTree tree, TreeBlockSource source, VersionsReadAhead readAhead, List<MstBlock> manifests,
+        List<ChunkRef> bodyChunks, CancellationToken cancellationToken)
+    {
+        foreach (var (keys, versions) in readAhead.Batches)
         {
-            var chain = versions[keys[i]];
-            if (chain.Count == 0)
+            var keyBytes = keys.Select(static key => Encoding.UTF8.GetBytes(key)).ToList();
+            await tree.LoadAsync(keyBytes, source, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < keys.Count; i++)
             {
-                tree.Delete(keyBytes[i]);
-            }
-            else
-            {
-                // The manifests below the key's value in the tree are stored already (their places known from its node).
-                tree.Put(keyBytes[i], ObjectManifests.AddChain(chain, manifests, stored: tree.Get(keyBytes[i]), bodyChunks));
+                var chain = versions[keys[i]];
+                if (chain.Count == 0)
+                {
+                    tree.Delete(keyBytes[i]);
+                }
+                else
+                {
+                    // The manifests below the key's value in the tree are stored already (their places known from its node).
+                    tree.Put(keyBytes[i], ObjectManifests.AddChain(chain, manifests, stored: tree.Get(keyBytes[i]), bodyChunks));
+                }
             }
         }
+        readAhead.Batches.Clear();
+        readAhead.Keys = 0;
     }
 
     // Event ids 140-149 belong to this worker; next free: 142.

@@ -39,7 +39,7 @@ internal static class ObjectManifests
                 bodyChunks?.RemoveRange(chunksStart, bodyChunks.Count - chunksStart);
                 continue;
             }
-            blocks.Add(new MstBlock(previous, block));
+            blocks.Add(new MstBlock(previous, block, manifest.Links()));
             bodyChunks?.AddRange(versions[i].Chunks);
         }
         return previous ?? throw new ArgumentException("A key in the tree has at least one version.", nameof(versions));

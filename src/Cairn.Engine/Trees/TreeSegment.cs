@@ -58,18 +58,20 @@ internal sealed class TreeSegmentWriter
 
     /// <summary>
     /// Appends <paramref name="data"/> (a dag-cbor block) and its links block; returns its place.
-    /// <paramref name="placeOf"/> says where a linked block stored before this segment is (null when
-    /// not known); <paramref name="placedLinks"/> are the block's links that have a place, with it
-    /// (what a reader of the block learns).
+    /// <paramref name="links"/> are the block's links in <see cref="DagCbor.ReadLinks"/>'s order when
+    /// its encoder handed them over (null: read from the bytes). <paramref name="placeOf"/> says where
+    /// a linked block stored before this segment is (null when not known); <paramref name="placedLinks"/>
+    /// are the block's links that have a place, with it (what a reader of the block learns).
     /// </summary>
     /// <exception cref="InvalidOperationException">A dag-cbor link whose place is neither here nor known.</exception>
-    public TreeBlockLocation Add(Cid cid, byte[] data, Func<Cid, TreeBlockLocation?> placeOf, out TreePlacedLink[] placedLinks)
+    public TreeBlockLocation Add(Cid cid, byte[] data, IReadOnlyList<Cid>? links, Func<Cid, TreeBlockLocation?> placeOf,
+        out TreePlacedLink[] placedLinks)
     {
-        // A block with no dag-cbor link (a key's only manifest: its links are raw bodies) has no
-        // place to record: found by a byte search instead of decoding it (about a tenth of a fold's
-        // CPU, measured). Every such link is encoded as these bytes, so the search misses none; the
-        // same bytes elsewhere (inside a byte string or an integer) only cost the decode.
-        IReadOnlyList<Cid> links = data.AsSpan().IndexOf(s_storedLinkPrefix) < 0 ? [] : DagCbor.ReadLinks(data);
+        // Decoding a block for its links was about a tenth of a fold's CPU (measured): the tree's nodes
+        // and the manifests come with theirs. Otherwise a block with no dag-cbor link is found by a byte
+        // search: every such link is encoded as these bytes, so the search misses none; the same bytes
+        // elsewhere (inside a byte string or an integer) only cost the decode.
+        links ??= data.AsSpan().IndexOf(s_storedLinkPrefix) < 0 ? [] : DagCbor.ReadLinks(data);
         var places = new TreeBlockLocation?[links.Count];
         var placed = new List<TreePlacedLink>();
         for (var i = 0; i < links.Count; i++)

@@ -99,6 +99,24 @@ public sealed partial record ObjectManifest
         return writer.Encode();
     }
 
+    /// <summary>
+    /// The manifest's links in the order its block encodes them (the body's chunks, then
+    /// <c>previous</c> when set): what <see cref="DagCbor.ReadLinks"/> reads from <see cref="Encode"/>'s bytes.
+    /// </summary>
+    public List<Cid> Links()
+    {
+        var links = new List<Cid>(Body.Count + 1);
+        foreach (var chunk in Body)
+        {
+            links.Add(chunk.Cid);
+        }
+        if (Previous is not null)
+        {
+            links.Add(Previous);
+        }
+        return links;
+    }
+
     /// <summary>The encoded manifest and its CID (dag-cbor, sha2-256), ready for a block store or a CAR.</summary>
     /// <exception cref="ManifestFormatException">The manifest breaks a rule (<see cref="Validate"/>).</exception>
     public CarBlock ToBlock()

@@ -22,6 +22,28 @@ public sealed class MstNode
     /// <summary><c>e</c>: the entries in key order.</summary>
     public IReadOnlyList<MstEntry> Entries { get; }
 
+    /// <summary>
+    /// The node's links in the order its block encodes them (each entry's <c>t</c> when set, then its
+    /// <c>v</c>; then <c>l</c>): what <see cref="DagCbor.ReadLinks"/> reads from <see cref="Encode"/>'s bytes.
+    /// </summary>
+    public List<Cid> Links()
+    {
+        var links = new List<Cid>(Entries.Count * 2 + 1);
+        foreach (var entry in Entries)
+        {
+            if (entry.Right is { } right)
+            {
+                links.Add(right);
+            }
+            links.Add(entry.Value);
+        }
+        if (Left is { } left)
+        {
+            links.Add(left);
+        }
+        return links;
+    }
+
     /// <summary>The DAG-CBOR block of the empty tree, <c>{e: [], l: null}</c>.</summary>
     public static byte[] EmptyTreeBlock { get; } = new MstNode(null, []).Encode();
 

@@ -15,7 +15,7 @@ public sealed partial class MstTree
         {
             if (_emptyBlockIsNew)
             {
-                newBlocks?.Add(new MstBlock(EmptyRoot, MstNode.EmptyTreeBlock));
+                newBlocks?.Add(new MstBlock(EmptyRoot, MstNode.EmptyTreeBlock, []));
                 _emptyBlockIsNew = false;
             }
             return EmptyRoot;

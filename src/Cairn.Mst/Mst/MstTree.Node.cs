@@ -140,9 +140,10 @@ public sealed partial class MstTree
                 var entry = Entries[i];
                 items[i] = (entry.Key, entry.Value, entry.Right?.Encode(newBlocks));
             }
-            Block = MstNode.FromKeys(left, items).Encode();
+            var node = MstNode.FromKeys(left, items);
+            Block = node.Encode();
             Cid = Cid.ForDagCbor(Block);
-            newBlocks?.Add(new MstBlock(Cid, Block));
+            newBlocks?.Add(new MstBlock(Cid, Block, node.Links()));
             return Cid;
         }
 
