@@ -35,14 +35,40 @@ public static class DagCbor
         new(CborConformanceMode.Canonical, convertIndefiniteLengthEncodings: false, allowMultipleRootLevelValues: false);
 
     /// <summary>
-    /// A writer for an encoder that writes every map's keys in DAG-CBOR order itself (fixed field
-    /// names written in that order, or text keys ordered by <see cref="KeyOrder"/>): the same bytes
-    /// as <see cref="CreateWriter"/>, without the canonical writer's tracking and sorting of every
-    /// key, which was most of a manifest's encoding time (a manifest is encoded per version folded).
-    /// Lengths stay definite. The canonical reader (<see cref="Decode{T}"/>) refuses keys out of order.
+    /// Encodes with <paramref name="write"/> on a writer for an encoder that writes every map's keys in
+    /// DAG-CBOR order itself (fixed field names written in that order, or text keys ordered by
+    /// <see cref="KeyOrder"/>): the same bytes as <see cref="CreateWriter"/>, without the canonical
+    /// writer's tracking and sorting of every key, which was most of a manifest's encoding time (a
+    /// manifest is encoded per version folded). Lengths stay definite. The canonical reader
+    /// (<see cref="Decode{T}"/>) refuses keys out of order.
     /// </summary>
-    public static CborWriter CreateOrderedWriter() =>
-        new(CborConformanceMode.Lax, convertIndefiniteLengthEncodings: false, allowMultipleRootLevelValues: false);
+    /// <remarks>
+    /// The writer is the calling thread's, reset for each encoding: a fold encodes a manifest per
+    /// version and a node per changed node, and a new writer's growing buffer and nesting stack were
+    /// a good part of what a fold allocated. <paramref name="write"/> must not encode anything else
+    /// through this method. A writer that grew past <see cref="MaxKeptWriterBytes"/> is not kept.
+    /// </remarks>
+    public static byte[] EncodeOrdered<TState>(TState state, Action<CborWriter, TState> write)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        var writer = t_orderedWriter ?? new CborWriter(CborConformanceMode.Lax, convertIndefiniteLengthEncodings: false,
+            allowMultipleRootLevelValues: false);
+        t_orderedWriter = null; // taken: an encoding nested by mistake gets a writer of its own
+        writer.Reset();
+        write(writer, state);
+        var encoded = writer.Encode();
+        if (encoded.Length <= MaxKeptWriterBytes)
+        {
+            t_orderedWriter = writer;
+        }
+        return encoded;
+    }
+
+    /// <summary>Largest encoding whose writer (and its buffer) a thread keeps for the next one.</summary>
+    public const int MaxKeptWriterBytes = 64 * 1024;
+
+    [ThreadStatic]
+    private static CborWriter? t_orderedWriter;
 
     /// <summary>
     /// DAG-CBOR's order of text map keys: by the length of their UTF-8 encoding, then bytewise
@@ -60,7 +86,7 @@ public static class DagCbor
             : System.Text.Encoding.UTF8.GetBytes(a).AsSpan().SequenceCompareTo(System.Text.Encoding.UTF8.GetBytes(b));
     });
 
-    /// <summary>Writes a map of text to text with its keys in <see cref="KeyOrder"/> (for a <see cref="CreateOrderedWriter"/>).</summary>
+    /// <summary>Writes a map of text to text with its keys in <see cref="KeyOrder"/> (for <see cref="EncodeOrdered{TState}"/>).</summary>
     public static void WriteTextMap(CborWriter writer, IReadOnlyDictionary<string, string> map)
     {
         ArgumentNullException.ThrowIfNull(writer);

@@ -26,6 +26,36 @@ public class DagCborTests
     }
 
     [Fact]
+    public void Each_ordered_encoding_holds_only_its_own_bytes_after_a_large_one_and_when_nested()
+    {
+        // Arrange: the thread's writer is reused between encodings (and dropped after a large one).
+        static byte[] Text(string value) => DagCbor.EncodeOrdered(value, static (writer, text) => writer.WriteTextString(text));
+        var large = new string('x', DagCbor.MaxKeptWriterBytes + 10);
+
+        // Act
+        var small = Text("a");
+        var big = Text(large);
+        var smallAgain = Text("a");
+        byte[]? inner = null;
+        var outer = DagCbor.EncodeOrdered(0, (writer, _) =>
+        {
+            writer.WriteStartArray(1);
+            inner = Text("b"); // nested by mistake: it must not write into the outer encoding
+            writer.WriteTextString("c");
+            writer.WriteEndArray();
+        });
+        var afterNested = Text("a");
+
+        // Assert
+        Assert.Equal("6161", Convert.ToHexString(small));
+        Assert.Equal(large, new System.Formats.Cbor.CborReader(big).ReadTextString());
+        Assert.Equal(small, smallAgain);
+        Assert.Equal("6162", Convert.ToHexString(inner!));
+        Assert.Equal("816163", Convert.ToHexString(outer));
+        Assert.Equal(small, afterNested);
+    }
+
+    [Fact]
     public void Links_are_read_in_encoding_order_through_nested_maps_and_arrays_past_strings_and_nulls()
     {
         // Arrange: {"a": [cid1, null, {"x": "text", "y": cid2}], "bb": h'00ff', "c": cid3, "d": []}

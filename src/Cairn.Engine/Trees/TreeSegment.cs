@@ -124,9 +124,9 @@ internal sealed class TreeSegmentWriter
 /// </summary>
 internal static class TreeLinks
 {
-    public static byte[] Encode(IReadOnlyList<TreeBlockLocation?> places)
+    public static byte[] Encode(IReadOnlyList<TreeBlockLocation?> places) => DagCbor.EncodeOrdered(places, static (writer, places) =>
     {
-        var writer = DagCbor.CreateWriter();
+        // Arrays, integers and nulls only: no map key to order.
         writer.WriteStartArray(places.Count);
         foreach (var place in places)
         {
@@ -143,8 +143,7 @@ internal static class TreeLinks
             writer.WriteEndArray();
         }
         writer.WriteEndArray();
-        return writer.Encode();
-    }
+    });
 
     /// <exception cref="InvalidDataException">Not a links block.</exception>
     public static TreeBlockLocation?[] Decode(ReadOnlyMemory<byte> block)

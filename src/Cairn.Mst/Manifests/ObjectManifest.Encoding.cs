@@ -45,8 +45,12 @@ public sealed partial record ObjectManifest
     {
         Validate();
         // Every key is written in canonical order here (the fields as declared above, the text maps
-        // sorted), so the writer need not sort: see DagCbor.CreateOrderedWriter.
-        var writer = DagCbor.CreateOrderedWriter();
+        // sorted), so the writer need not sort: see DagCbor.EncodeOrdered.
+        return DagCbor.EncodeOrdered(this, static (writer, manifest) => manifest.WriteFields(writer));
+    }
+
+    private void WriteFields(CborWriter writer)
+    {
         writer.WriteStartMap(FieldCount);
         writer.WriteTextString(KeyField);
         writer.WriteTextString(Key);
@@ -96,7 +100,6 @@ public sealed partial record ObjectManifest
         writer.WriteTextString(DeleteMarkerField);
         writer.WriteBoolean(IsDeleteMarker);
         writer.WriteEndMap();
-        return writer.Encode();
     }
 
     /// <summary>

@@ -66,13 +66,13 @@ public sealed class MstNode
     }
 
     /// <summary>The node's DAG-CBOR bytes.</summary>
-    public byte[] Encode()
+    public byte[] Encode() => DagCbor.EncodeOrdered(this, static (writer, node) =>
     {
-        var writer = DagCbor.CreateOrderedWriter(); // the keys below are in DAG-CBOR order: e, l; k, p, t, v
+        // The keys below are in DAG-CBOR order: e, l; k, p, t, v.
         writer.WriteStartMap(2);
         writer.WriteTextString("e");
-        writer.WriteStartArray(Entries.Count);
-        foreach (var entry in Entries)
+        writer.WriteStartArray(node.Entries.Count);
+        foreach (var entry in node.Entries)
         {
             writer.WriteStartMap(4);
             writer.WriteTextString("k");
@@ -87,10 +87,9 @@ public sealed class MstNode
         }
         writer.WriteEndArray();
         writer.WriteTextString("l");
-        DagCbor.WriteCidOrNull(writer, Left);
+        DagCbor.WriteCidOrNull(writer, node.Left);
         writer.WriteEndMap();
-        return writer.Encode();
-    }
+    });
 
     /// <summary>
     /// Decodes a node, refusing anything that is not exactly the node format in strict DAG-CBOR
