@@ -168,7 +168,8 @@ public sealed partial class BucketTreeCommitter(IBucketTreeCatalog trees, IBlobB
         }
         var manifests = new List<MstBlock>();
         var bodyChunks = new List<ChunkRef>();
-        var readAhead = new VersionsReadAhead();
+        // Batches of changed keys with their versions, read and not yet folded into the tree.
+        var readAhead = new List<VersionsBatch>();
         long seq;
         DateTimeOffset bucketCreatedAt;
         var snapshot = await trees.OpenFoldSnapshotAsync(bucket, previous?.Seq, cancellationToken).ConfigureAwait(false);
@@ -190,15 +191,18 @@ public sealed partial class BucketTreeCommitter(IBucketTreeCatalog trees, IBlobB
                 batch.Add(key);
                 if (batch.Count == KeysPerBatch)
                 {
-                    await ReadAheadAsync(snapshot, batch, readAhead, cancellationToken).ConfigureAwait(false);
+                    readAhead.Add(new VersionsBatch(batch, await snapshot.ReadVersionsAsync(batch, cancellationToken).ConfigureAwait(false)));
                     batch = new List<string>(KeysPerBatch);
-                    if (readAhead.Keys >= KeysReadAhead)
+                    if (readAhead.Count * KeysPerBatch >= KeysReadAhead) // every batch read so far is full
                     {
                         await ApplyAsync(tree, source, readAhead, manifests, bodyChunks, cancellationToken).ConfigureAwait(false);
                     }
                 }
             }
-            await ReadAheadAsync(snapshot, batch, readAhead, cancellationToken).ConfigureAwait(false);
+            if (batch.Count > 0)
+            {
+                readAhead.Add(new VersionsBatch(batch, await snapshot.ReadVersionsAsync(batch, cancellationToken).ConfigureAwait(false)));
+            }
         }
         await ApplyAsync(tree, source, readAhead, manifests, bodyChunks, cancellationToken).ConfigureAwait(false);
 
@@ -262,31 +266,14 @@ public sealed partial class BucketTreeCommitter(IBucketTreeCatalog trees, IBlobB
         return head;
     }
 
-    /// <summary>The changed keys' versions read from the snapshot and not yet folded into the tree.</summary>
-    private sealed class VersionsReadAhead
-    {
-        public List<(List<string> Keys, IReadOnlyDictionary<string, IReadOnlyList<ObjectVersionRecord>> Versions)> Batches { get; } = [];
-
-        public int Keys { get; set; }
-    }
-
-    private static async Task ReadAheadAsync(ITreeFoldSnapshot snapshot, List<string> keys, VersionsReadAhead readAhead,
-        CancellationToken cancellationToken)
-    {
-        if (keys.Count == 0)
-        {
-            return;
-        }
-        var versions = await snapshot.ReadVersionsAsync(keys, cancellationToken).ConfigureAwait(false);
-        readAhead.Batches.Add((keys, versions));
-        readAhead.Keys += keys.Count;
-    }
+    /// <summary>Changed keys and every version of each, as one read gave them.</summary>
+    private sealed record VersionsBatch(List<string> Keys, IReadOnlyDictionary<string, IReadOnlyList<ObjectVersionRecord>> Versions);
 
     /// <summary>Folds the versions read ahead into the tree (loading the keys' paths first) and empties <paramref name="readAhead"/>.</summary>
-    private static async Task ApplyAsync(MstTree tree, TreeBlockSource source, VersionsReadAhead readAhead, List<MstBlock> manifests,
+    private static async Task ApplyAsync(MstTree tree, TreeBlockSource source, List<VersionsBatch> readAhead, List<MstBlock> manifests,
         List<ChunkRef> bodyChunks, CancellationToken cancellationToken)
     {
-        foreach (var (keys, versions) in readAhead.Batches)
+        foreach (var (keys, versions) in readAhead)
         {
             var keyBytes = keys.Select(static key => Encoding.UTF8.GetBytes(key)).ToList();
             await tree.LoadAsync(keyBytes, source, cancellationToken).ConfigureAwait(false);
@@ -304,8 +291,7 @@ public sealed partial class BucketTreeCommitter(IBucketTreeCatalog trees, IBlobB
                 }
             }
         }
-        readAhead.Batches.Clear();
-        readAhead.Keys = 0;
+        readAhead.Clear();
     }
 
     // Event ids 140-149 belong to this worker; next free: 142.

@@ -21,18 +21,6 @@ namespace Cairn.Engine.Trees;
 /// </remarks>
 internal sealed class TreeSegmentWriter
 {
-    /// <summary>How every link to a dag-cbor block (one stored in a segment) begins: tag 42, the byte string's head, 0x00, the CID up to its digest.</summary>
-    private static readonly byte[] s_storedLinkPrefix = StoredLinkPrefix();
-
-    private static byte[] StoredLinkPrefix()
-    {
-        var writer = DagCbor.CreateWriter();
-        var any = Cid.ForDagCbor([0xA0]);
-        DagCbor.WriteCid(writer, any);
-        var encoded = writer.Encode();
-        return encoded[..(encoded.Length - any.Digest.Length)];
-    }
-
     private readonly MemoryStream _stream;
     private readonly long _seq;
     private readonly Dictionary<Cid, TreeBlockLocation> _written = [];
@@ -68,10 +56,8 @@ internal sealed class TreeSegmentWriter
         out TreePlacedLink[] placedLinks)
     {
         // Decoding a block for its links was about a tenth of a fold's CPU (measured): the tree's nodes
-        // and the manifests come with theirs. Otherwise a block with no dag-cbor link is found by a byte
-        // search: every such link is encoded as these bytes, so the search misses none; the same bytes
-        // elsewhere (inside a byte string or an integer) only cost the decode.
-        links ??= data.AsSpan().IndexOf(s_storedLinkPrefix) < 0 ? [] : DagCbor.ReadLinks(data);
+        // and the manifests come with theirs; only the commit, one per segment, is decoded.
+        links ??= DagCbor.ReadLinks(data);
         var places = new TreeBlockLocation?[links.Count];
         var placed = new List<TreePlacedLink>();
         for (var i = 0; i < links.Count; i++)
