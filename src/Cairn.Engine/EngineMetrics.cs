@@ -8,7 +8,7 @@ namespace Cairn.Engine;
 
 /// <summary>
 /// Engine metrics: worker steps by worker and outcome, the delete queue (depth, age of the oldest due
-/// entry, blobs deleted) and which node holds each worker's lease. The gauges never query anything
+/// entry, blobs deleted), chunk bytes written before and after compression, and which node holds each worker's lease. The gauges never query anything
 /// when read: the sweeper refreshes the delete-queue numbers after each sweep (so only a node that
 /// runs the sweeper reports them), and the lease code reports through <see cref="LeaseHeld"/>. The
 /// age of the oldest due entry is computed when read, from the earliest NotBefore the last sweep saw:
@@ -21,6 +21,8 @@ public sealed class EngineMetrics
 
     private readonly Counter<long> _workerRuns;
     private readonly Counter<long> _blobsDeleted;
+    private readonly Counter<long> _chunkBytes;
+    private readonly Counter<long> _chunkStoredBytes;
     private readonly ObservableGauge<long> _deleteQueueDepth;
     private readonly ObservableGauge<double> _deleteQueueAge;
     private readonly ConcurrentDictionary<(string Worker, string Node), int> _leases = new();
@@ -37,6 +39,10 @@ public sealed class EngineMetrics
             description: "Worker steps by worker and outcome (busy, idle, done, failed).");
         _blobsDeleted = meter.CreateCounter<long>("cairn.delete_queue.blobs_deleted", unit: "{blob}",
             description: "Blobs the delete-queue sweeper deleted from the blob store.");
+        _chunkBytes = meter.CreateCounter<long>("cairn.chunks.written.bytes", unit: "By",
+            description: "Bytes of the chunks written to the blob store, uncompressed, by codec (none, zstd).");
+        _chunkStoredBytes = meter.CreateCounter<long>("cairn.chunks.written.stored_bytes", unit: "By",
+            description: "Bytes written to the blob store for those chunks, as stored, by codec: stored / uncompressed is the compression ratio.");
         _deleteQueueDepth = meter.CreateObservableGauge("cairn.delete_queue.depth", ObserveDepth, unit: "{entry}",
             description: "Entries in the delete queue, due or not, as of the last sweep.");
         _deleteQueueAge = meter.CreateObservableGauge("cairn.delete_queue.oldest_due.age", ObserveAge, unit: "s",
@@ -73,6 +79,14 @@ public sealed class EngineMetrics
         {
             _blobsDeleted.Add(count);
         }
+    }
+
+    /// <summary>A chunk of <paramref name="length"/> bytes was written to the blob store as <paramref name="storedLength"/> bytes encoded by <paramref name="codec"/>.</summary>
+    public void ChunkWritten(int length, int storedLength, ChunkCodec codec)
+    {
+        var tag = new KeyValuePair<string, object?>("codec", codec == ChunkCodec.None ? "none" : "zstd");
+        _chunkBytes.Add(length, tag);
+        _chunkStoredBytes.Add(storedLength, tag);
     }
 
     /// <summary>The delete queue as the sweeper last saw it; read by the gauges until the next call.</summary>

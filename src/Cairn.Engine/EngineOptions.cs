@@ -29,6 +29,19 @@ public sealed class EngineOptions
     /// </summary>
     public TimeSpan CompletedUploadRetention { get; set; } = TimeSpan.FromDays(1);
 
+    /// <summary>
+    /// How chunks are compressed where they are stored: <see cref="ChunkCompression.Zstd"/> stores a
+    /// chunk as one zstd frame when that saves at least <see cref="CompressionMinSaving"/> of its
+    /// length, otherwise as is. Addresses are of the uncompressed bytes either way. Default zstd.
+    /// </summary>
+    public ChunkCompression Compression { get; set; } = ChunkCompression.Zstd;
+
+    /// <summary>The zstd level (1 fastest, 19 smallest; negative levels are faster still). Default 1.</summary>
+    public int CompressionLevel { get; set; } = 1;
+
+    /// <summary>The fraction of a chunk's length that compression must save for the chunk to be stored compressed. Default 0.125.</summary>
+    public double CompressionMinSaving { get; set; } = 0.125;
+
     /// <summary>Verify SHA-256 of every whole chunk read on GET (length is always checked). Default true.</summary>
     public bool VerifyChunksOnRead { get; set; } = true;
 
@@ -113,6 +126,11 @@ public sealed class EngineOptions
         {
             yield return $"Engine:ChunkSize must be between 64KiB and 64MiB (was {ChunkSize}).";
         }
+        if (Compression == ChunkCompression.Zstd && (CompressionLevel is < -7 or > 19 or 0 || CompressionMinSaving is <= 0 or >= 1))
+        {
+            yield return $"Engine:CompressionLevel must be between -7 and 19 but not 0 (was {CompressionLevel}), and " +
+                $"Engine:CompressionMinSaving above 0 and below 1 (was {CompressionMinSaving}).";
+        }
         if (InlineThreshold < 0 || InlineThreshold > ChunkSize)
         {
             yield return $"Engine:InlineThreshold must be between 0 and ChunkSize (was {InlineThreshold}).";
@@ -174,4 +192,14 @@ public sealed class EngineOptions
             yield return "Engine:SweepInterval must be positive.";
         }
     }
+}
+
+/// <summary>How chunks are compressed where they are stored (<see cref="EngineOptions.Compression"/>).</summary>
+public enum ChunkCompression
+{
+    /// <summary>Every chunk is stored as is.</summary>
+    None,
+
+    /// <summary>A chunk that compresses well enough is stored as one zstd frame.</summary>
+    Zstd,
 }

@@ -27,11 +27,13 @@ public interface IChunkCatalog
 {
     /// <summary>
     /// Reserves a chunk for an upload before its bytes are written, and sets the upload's deadline.
-    /// When no committed chunk has this address, records <paramref name="candidateBlobName"/> as
-    /// the blob this upload will write and returns <see cref="ChunkReservationKind.MustWrite"/>.
-    /// The deadline only moves later: the upload keeps the latest deadline any of its reservations gave.
+    /// When no committed chunk has this address, records <paramref name="candidate"/> as where this
+    /// upload will write the bytes (and how they are encoded there), returns
+    /// <see cref="ChunkReservationKind.MustWrite"/>, and the commit that references the chunk adopts
+    /// that placement. The deadline only moves later: the upload keeps the latest deadline any of its
+    /// reservations gave.
     /// </summary>
-    ValueTask<ChunkReservation> ReserveChunkAsync(Guid uploadId, ContentHash hash, int length, string candidateBlobName,
+    ValueTask<ChunkReservation> ReserveChunkAsync(Guid uploadId, ContentHash hash, int length, ChunkPlacement candidate,
         DateTimeOffset deadline, CancellationToken cancellationToken);
 
     /// <summary>Drops an upload's reservations and queues (for immediate deletion) the blobs it wrote that nothing adopted.</summary>
@@ -41,14 +43,56 @@ public interface IChunkCatalog
     ValueTask<int> ExpireUploadsAsync(DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>
-    /// The blob holding each committed chunk. Chunks with no row are left out of the result (the
-    /// caller treats that as a missing chunk: a hard error, invariant 3).
+    /// Where each committed chunk's bytes are and how they are stored: every read goes through this.
+    /// Chunks with no row are left out of the result (the caller treats that as a missing chunk: a
+    /// hard error, invariant 3).
     /// </summary>
-    ValueTask<IReadOnlyDictionary<ContentHash, string>> LocateChunksAsync(IReadOnlyCollection<ContentHash> hashes, CancellationToken cancellationToken);
+    ValueTask<IReadOnlyDictionary<ContentHash, ChunkPlacement>> LocateChunksAsync(IReadOnlyCollection<ContentHash> hashes,
+        CancellationToken cancellationToken);
 
-    /// <summary>Committed chunk rows: address, blob name, reference count.</summary>
+    /// <summary>Committed chunk rows: address, placement, length, reference count.</summary>
     ValueTask<IReadOnlyList<ChunkInfo>> ListChunksAsync(CancellationToken cancellationToken);
 }
 
+/// <summary>How a chunk's bytes are encoded where they are stored. The address is always of the decoded bytes.</summary>
+public enum ChunkCodec
+{
+    /// <summary>Stored as is.</summary>
+    None = 0,
+
+    /// <summary>One zstd frame.</summary>
+    Zstd = 1,
+}
+
+/// <summary>
+/// Where a chunk's bytes are and how they are stored: <see cref="StoredLength"/> bytes at
+/// <see cref="Offset"/> in blob <see cref="BlobName"/>, encoded by <see cref="Codec"/>. Decoding
+/// them gives the chunk's bytes, whose SHA-256 is its address.
+/// </summary>
+public readonly record struct ChunkPlacement(string BlobName, long Offset, int StoredLength, ChunkCodec Codec)
+{
+    /// <summary>A chunk stored as is in a blob of its own.</summary>
+    public static ChunkPlacement Whole(string blobName, int length) => new(blobName, 0, length, ChunkCodec.None);
+}
+
 /// <summary>A committed chunk row.</summary>
-public readonly record struct ChunkInfo(ContentHash Hash, string BlobName, int Length, long RefCount);
+public readonly record struct ChunkInfo(ContentHash Hash, ChunkPlacement Placement, int Length, long RefCount)
+{
+    /// <summary>A chunk stored as is in a blob of its own.</summary>
+    public ChunkInfo(ContentHash hash, string blobName, int length, long refCount)
+        : this(hash, ChunkPlacement.Whole(blobName, length), length, refCount)
+    {
+    }
+
+    /// <summary>The blob that holds the chunk's bytes.</summary>
+    public string BlobName => Placement.BlobName;
+}
+
+/// <summary>Conveniences over <see cref="IChunkCatalog"/>.</summary>
+public static class ChunkCatalogExtensions
+{
+    /// <summary>Reserves a chunk that this upload would store as is, in a blob of its own (see <see cref="IChunkCatalog.ReserveChunkAsync"/>).</summary>
+    public static ValueTask<ChunkReservation> ReserveChunkAsync(this IChunkCatalog catalog, Guid uploadId, ContentHash hash, int length,
+        string candidateBlobName, DateTimeOffset deadline, CancellationToken cancellationToken) =>
+        catalog.ReserveChunkAsync(uploadId, hash, length, ChunkPlacement.Whole(candidateBlobName, length), deadline, cancellationToken);
+}

@@ -141,12 +141,12 @@ public abstract partial class SqlMetadataStore
     {
         var chunks = new List<ChunkInfo>();
         await using var connection = await OpenReadConnectionAsync(cancellationToken);
-        await using var command = connection.CreateCommand("SELECT hash, blob_name, length, refcount FROM chunks ORDER BY hash");
+        await using var command = connection.CreateCommand("SELECT hash, length, refcount, " + PlacementColumns + " FROM chunks ORDER BY hash");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            chunks.Add(new ChunkInfo(ContentHash.FromBytes(reader.GetFieldValue<byte[]>(0)), reader.GetString(1),
-                (int)reader.GetLong(2), reader.GetLong(3)));
+            chunks.Add(new ChunkInfo(ContentHash.FromBytes(reader.GetFieldValue<byte[]>(0)), ReadPlacement(reader, 3),
+                (int)reader.GetLong(1), reader.GetLong(2)));
         }
         return chunks;
     }

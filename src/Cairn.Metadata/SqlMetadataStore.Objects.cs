@@ -53,11 +53,11 @@ public abstract partial class SqlMetadataStore
         };
 
     /// <inheritdoc />
-    public async ValueTask<IReadOnlyDictionary<ContentHash, string>> LocateChunksAsync(IReadOnlyCollection<ContentHash> hashes,
+    public async ValueTask<IReadOnlyDictionary<ContentHash, ChunkPlacement>> LocateChunksAsync(IReadOnlyCollection<ContentHash> hashes,
         CancellationToken cancellationToken)
     {
         const int BatchSize = 200;
-        var found = new Dictionary<ContentHash, string>(hashes.Count);
+        var found = new Dictionary<ContentHash, ChunkPlacement>(hashes.Count);
         if (hashes.Count == 0)
         {
             return found;
@@ -80,10 +80,17 @@ public abstract partial class SqlMetadataStore
         return found;
     }
 
-    private static async Task LocateBatchAsync(DbConnection connection, List<ContentHash> batch, Dictionary<ContentHash, string> found,
+    /// <summary>A chunk's placement, in <c>chunks</c> and in <c>upload_chunks</c> (the placement a reservation's writer chose); read by <see cref="ReadPlacement"/>.</summary>
+    private const string PlacementColumns = "blob_name, blob_offset, stored_length, codec";
+
+    /// <summary>Reads <see cref="PlacementColumns"/> starting at column <paramref name="first"/>.</summary>
+    private static ChunkPlacement ReadPlacement(DbDataReader reader, int first) =>
+        new(reader.GetString(first), reader.GetLong(first + 1), (int)reader.GetLong(first + 2), (ChunkCodec)reader.GetLong(first + 3));
+
+    private static async Task LocateBatchAsync(DbConnection connection, List<ContentHash> batch, Dictionary<ContentHash, ChunkPlacement> found,
         CancellationToken cancellationToken)
     {
-        var sql = new StringBuilder("SELECT hash, blob_name FROM chunks WHERE hash IN (");
+        var sql = new StringBuilder("SELECT hash, " + PlacementColumns + " FROM chunks WHERE hash IN (");
         for (var i = 0; i < batch.Count; i++)
         {
             sql.Append(i == 0 ? "@h0" : ", @h" + i.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -97,7 +104,7 @@ public abstract partial class SqlMetadataStore
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            found[ContentHash.FromBytes(reader.GetFieldValue<byte[]>(0))] = reader.GetString(1);
+            found[ContentHash.FromBytes(reader.GetFieldValue<byte[]>(0))] = ReadPlacement(reader, 1);
         }
     }
 
@@ -226,16 +233,14 @@ public abstract partial class SqlMetadataStore
             "UPDATE chunks SET refcount = refcount + @uses WHERE hash = @hash RETURNING blob_name");
         var incrementUses = increment.Add("@uses", DbType.Int64);
         var incrementHash = increment.Add("@hash", DbType.Binary);
-        await using var reserved = transaction.CreateCommand(
-            "SELECT blob_name, length FROM upload_chunks WHERE upload_id = @upload AND hash = @hash");
-        reserved.Add("@upload", DbType.String, uploadId?.ToString());
-        var reservedHash = reserved.Add("@hash", DbType.Binary);
+        // The upload's reservation holds where it wrote the bytes; the new row takes that placement.
         await using var adopt = transaction.CreateCommand(
-            "INSERT INTO chunks (hash, blob_name, length, refcount) VALUES (@hash, @blob, @length, @uses)");
-        var adoptHash = adopt.Add("@hash", DbType.Binary);
-        var adoptBlob = adopt.Add("@blob", DbType.String);
-        var adoptLength = adopt.Add("@length", DbType.Int64);
+            "INSERT INTO chunks (hash, length, refcount, " + PlacementColumns + ") " +
+            "SELECT hash, length, @uses, " + PlacementColumns + " FROM upload_chunks " +
+            "WHERE upload_id = @upload AND hash = @hash AND blob_name IS NOT NULL");
         var adoptUses = adopt.Add("@uses", DbType.Int64);
+        adopt.Add("@upload", DbType.String, uploadId?.ToString());
+        var adoptHash = adopt.Add("@hash", DbType.Binary);
 
         foreach (var use in uses)
         {
@@ -252,27 +257,13 @@ public abstract partial class SqlMetadataStore
             {
                 return false;
             }
-            reservedHash.Value = hash;
-            string? blob = null;
-            long length = 0;
-            await using (var reader = await reserved.ExecuteReaderAsync(cancellationToken))
-            {
-                if (await reader.ReadAsync(cancellationToken))
-                {
-                    blob = reader.GetNullableString(0);
-                    length = reader.GetLong(1);
-                }
-            }
-            if (blob is null)
+            adoptHash.Value = hash;
+            adoptUses.Value = (long)use.Uses;
+            if (await adopt.ExecuteNonQueryAsync(cancellationToken) == 0)
             {
                 // Not reserved, or reserved as a pin on a chunk row that no longer exists.
                 return false;
             }
-            adoptHash.Value = hash;
-            adoptBlob.Value = blob;
-            adoptLength.Value = length;
-            adoptUses.Value = (long)use.Uses;
-            await adopt.ExecuteNonQueryAsync(cancellationToken);
         }
         return true;
     }

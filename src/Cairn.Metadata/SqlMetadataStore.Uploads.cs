@@ -6,13 +6,13 @@ namespace Cairn.Metadata;
 public abstract partial class SqlMetadataStore
 {
     /// <inheritdoc />
-    public ValueTask<ChunkReservation> ReserveChunkAsync(Guid uploadId, ContentHash hash, int length, string candidateBlobName,
+    public ValueTask<ChunkReservation> ReserveChunkAsync(Guid uploadId, ContentHash hash, int length, ChunkPlacement candidate,
         DateTimeOffset deadline, CancellationToken cancellationToken) =>
-        WriteAsync(ReserveCoreAsync, (uploadId.ToString(), hash.Bytes.ToArray(), length, candidateBlobName, SqlParameters.ToUnixMs(deadline)),
+        WriteAsync(ReserveCoreAsync, (uploadId.ToString(), hash.Bytes.ToArray(), length, candidate, SqlParameters.ToUnixMs(deadline)),
             cancellationToken);
 
     private static async ValueTask<(ChunkReservation Result, bool Commit)> ReserveCoreAsync(WriteTransaction transaction,
-        (string Upload, byte[] Hash, int Length, string Candidate, long Deadline) state, CancellationToken cancellationToken)
+        (string Upload, byte[] Hash, int Length, ChunkPlacement Candidate, long Deadline) state, CancellationToken cancellationToken)
     {
         // The deadline only moves later: a reservation made with an older clock reading never
         // shortens the life of an upload that another reservation already extended.
@@ -34,18 +34,23 @@ public abstract partial class SqlMetadataStore
 
         // A committed chunk is pinned (a reservation without a blob): the sweeper postpones its
         // deletion while the pin exists, so the commit that follows finds the row.
-        var blob = committedBlob is null ? state.Candidate : null;
+        var candidate = state.Candidate;
+        var blob = committedBlob is null ? candidate.BlobName : null;
         await using (var insert = transaction.CreateCommand(
-            "INSERT INTO upload_chunks (upload_id, hash, length, blob_name) VALUES (@upload, @hash, @length, @blob)"))
+            "INSERT INTO upload_chunks (upload_id, hash, length, blob_name, blob_offset, stored_length, codec) " +
+            "VALUES (@upload, @hash, @length, @blob, @offset, @storedLength, @codec)"))
         {
             insert.Add("@upload", DbType.String, state.Upload);
             insert.Add("@hash", DbType.Binary, state.Hash);
             insert.Add("@length", DbType.Int64, (long)state.Length);
             insert.Add("@blob", DbType.String, blob);
+            insert.Add("@offset", DbType.Int64, candidate.Offset);
+            insert.Add("@storedLength", DbType.Int64, (long)candidate.StoredLength);
+            insert.Add("@codec", DbType.Int64, (long)candidate.Codec);
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
         return committedBlob is null
-            ? (new ChunkReservation(ChunkReservationKind.MustWrite, state.Candidate), true)
+            ? (new ChunkReservation(ChunkReservationKind.MustWrite, candidate.BlobName), true)
             : (new ChunkReservation(ChunkReservationKind.AlreadyStored, committedBlob), true);
     }
 

@@ -276,6 +276,9 @@ public static class ServerHost
         options.TreeKeepWithin = section.GetValue("TreeKeepWithin", options.TreeKeepWithin);
         options.TreeCollectInterval = section.GetValue("TreeCollectInterval", options.TreeCollectInterval);
         options.TreeExportPinTime = section.GetValue("TreeExportPinTime", options.TreeExportPinTime);
+        options.Compression = section.GetValue("Compression", options.Compression);
+        options.CompressionLevel = section.GetValue("CompressionLevel", options.CompressionLevel);
+        options.CompressionMinSaving = section.GetValue("CompressionMinSaving", options.CompressionMinSaving);
         options.VerifyChunksOnRead = section.GetValue("VerifyChunksOnRead", options.VerifyChunksOnRead);
         options.AbandonedUploadAge = section.GetValue("AbandonedUploadAge", options.AbandonedUploadAge);
         options.CompletedUploadRetention = section.GetValue("CompletedUploadRetention", options.CompletedUploadRetention);

@@ -1,6 +1,7 @@
 using Cairn.Core;
 using Cairn.Engine.Chunks;
 using Cairn.Engine.Objects;
+using Cairn.Metadata;
 using Cairn.Storage;
 
 namespace Cairn.Engine.Tests;
@@ -145,7 +146,7 @@ public sealed class ChunkLifecycleTests
         // A writer that reserved and wrote a chunk, then died before commit or abort.
         var data = EngineHarness.RandomBytes(1000, seed: 8);
         var hash = ContentHash.Compute(data);
-        var reservation = await engine.Metadata.ReserveChunkAsync(Guid.NewGuid(), hash, data.Length, "chunks/ab/orphan.0000000000000001",
+        var reservation = await engine.Metadata.ReserveChunkAsync(Guid.NewGuid(), hash, data.Length, ChunkPlacement.Whole("chunks/ab/orphan.0000000000000001", data.Length),
             engine.Clock.GetUtcNow() + engine.Options.ReservationTimeout, CancellationToken.None);
         await engine.Blobs.PutAsync(reservation.BlobName!, data, CancellationToken.None);
 

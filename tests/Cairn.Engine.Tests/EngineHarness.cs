@@ -35,7 +35,7 @@ public sealed class EngineHarness : IAsyncDisposable
     public DeleteQueueSweeper Sweeper { get; }
 
     public static async Task<EngineHarness> CreateAsync(int chunkSize = 64 * 1024, int inlineThreshold = 1024, int readAheadChunks = 2,
-        int maxConcurrentChunkReads = 32, int writeBehindChunks = 4, int sharedWriteBuffers = 16)
+        int maxConcurrentChunkReads = 32, int writeBehindChunks = 4, int sharedWriteBuffers = 16, ChunkCompression compression = ChunkCompression.Zstd)
     {
         var harness = new EngineHarness(new EngineOptions
         {
@@ -45,6 +45,7 @@ public sealed class EngineHarness : IAsyncDisposable
             MaxConcurrentChunkReads = maxConcurrentChunkReads,
             WriteBehindChunks = writeBehindChunks,
             SharedWriteBuffers = sharedWriteBuffers,
+            Compression = compression,
             GracePeriod = TimeSpan.FromMinutes(5),
             ReservationTimeout = TimeSpan.FromHours(1),
         });

@@ -14,6 +14,31 @@ public abstract partial class ChunkCatalogConformanceTests<TTarget>(TTarget targ
     }
 
     [Fact(Timeout = 10_000)]
+    public async Task A_committed_chunk_keeps_the_placement_its_writer_reserved_and_a_later_writer_does_not_change_it()
+    {
+        // Arrange: a chunk its writer stored compressed at an offset inside a larger blob.
+        var chunk = Chunk("placed");
+        var placement = new ChunkPlacement("packs/p1", 4_000_000_000, 17, ChunkCodec.Zstd);
+        var upload = Guid.NewGuid();
+        Assert.Equal(new ChunkReservation(ChunkReservationKind.MustWrite, "packs/p1"),
+            await Catalog.Chunks.ReserveChunkAsync(upload, chunk.Hash, chunk.Length, placement, Deadline, Ct));
+        Assert.Equal(CommitOutcome.Committed, await CommitAsync(upload, Version("k", "e", chunk)));
+
+        // Act: another upload of the same bytes, which would have stored them elsewhere and as is.
+        var second = Guid.NewGuid();
+        var again = await Catalog.Chunks.ReserveChunkAsync(second, chunk.Hash, chunk.Length, ChunkPlacement.Whole("blob-other", chunk.Length),
+            Deadline, Ct);
+        Assert.Equal(CommitOutcome.Committed, await CommitAsync(second, Version("k2", "e", chunk)));
+
+        // Assert
+        Assert.Equal(new ChunkReservation(ChunkReservationKind.AlreadyStored, "packs/p1"), again);
+        Assert.Equal(new ChunkInfo(chunk.Hash, placement, chunk.Length, 2), await FindChunkAsync(chunk));
+        var located = await Catalog.Chunks.LocateChunksAsync([chunk.Hash, Chunk("absent").Hash], Ct);
+        Assert.Equal(placement, Assert.Single(located, pair => pair.Key == chunk.Hash).Value);
+        Assert.Single(located);
+    }
+
+    [Fact(Timeout = 10_000)]
     public async Task ReserveChunk_of_a_committed_address_returns_AlreadyStored_and_pins_the_chunk()
     {
         // Arrange

@@ -114,15 +114,17 @@ public sealed partial class ChunkStore
     }
 
     /// <summary>Reads and checks one segment; the caller has taken a read permit, which the result (or a failure) gives back.</summary>
-    private async Task<FetchedChunk> FetchAsync(ChunkSegment segment, IReadOnlyDictionary<ContentHash, string> locations,
+    private async Task<FetchedChunk> FetchAsync(ChunkSegment segment, IReadOnlyDictionary<ContentHash, ChunkPlacement> placements,
         CancellationToken cancellationToken)
     {
         byte[]? buffer = null;
         try
         {
-            // A short range needs no chunk-size buffer.
-            buffer = ArrayPool<byte>.Shared.Rent(segment.Count);
-            var bytes = await ReadChunkAsync(segment.Chunk, locations[segment.Chunk.Hash], segment.From, segment.Count, buffer, cancellationToken)
+            var placement = placements[segment.Chunk.Hash];
+            // A short range of a chunk stored as is needs no chunk-size buffer; an encoded chunk is
+            // decoded whole, then the range is taken from it.
+            buffer = ArrayPool<byte>.Shared.Rent(placement.Codec == ChunkCodec.None ? segment.Count : segment.Chunk.Length);
+            var bytes = await ReadChunkAsync(segment.Chunk, placement, segment.From, segment.Count, buffer, cancellationToken)
                 .ConfigureAwait(false);
             return new FetchedChunk(this, buffer, bytes);
         }
@@ -158,7 +160,7 @@ public sealed partial class ChunkStore
         }
     }
 
-    private async Task<IReadOnlyDictionary<ContentHash, string>> LocateAsync(IReadOnlyList<ChunkRef> chunks, CancellationToken cancellationToken)
+    private async Task<IReadOnlyDictionary<ContentHash, ChunkPlacement>> LocateAsync(IReadOnlyList<ChunkRef> chunks, CancellationToken cancellationToken)
     {
         var wanted = new HashSet<ContentHash>(chunks.Count);
         foreach (var chunk in chunks)
@@ -176,34 +178,75 @@ public sealed partial class ChunkStore
         return found;
     }
 
-    private async Task<ReadOnlyMemory<byte>> ReadChunkAsync(ChunkRef chunk, string blobName, int from, int count, byte[] buffer,
+    /// <summary>
+    /// Reads bytes [<paramref name="from"/>, from + <paramref name="count"/>) of a chunk from where
+    /// its placement says into <paramref name="buffer"/>. A chunk stored as is reads only that range;
+    /// an encoded one is read and decoded whole into <paramref name="buffer"/> (then its address is
+    /// checked, as for any whole chunk) and the range is a slice of it.
+    /// </summary>
+    private async Task<ReadOnlyMemory<byte>> ReadChunkAsync(ChunkRef chunk, ChunkPlacement placement, int from, int count, byte[] buffer,
         CancellationToken cancellationToken)
     {
-        var wholeChunk = from == 0 && count == chunk.Length;
-        var target = buffer.AsMemory(0, count);
+        if (placement.Codec == ChunkCodec.None)
+        {
+            if (placement.StoredLength != chunk.Length)
+            {
+                throw new ChunkIntegrityException(chunk.Hash, placement.BlobName,
+                    $"is stored as {placement.StoredLength} bytes as is, but the body lists it as {chunk.Length}");
+            }
+            var target = buffer.AsMemory(0, count);
+            await ReadStoredAsync(chunk, placement, from, target, cancellationToken).ConfigureAwait(false);
+            if (from == 0 && count == chunk.Length && options.VerifyChunksOnRead)
+            {
+                VerifyAddress(chunk, placement, target.Span);
+            }
+            return target;
+        }
+        var stored = ArrayPool<byte>.Shared.Rent(placement.StoredLength);
+        try
+        {
+            await ReadStoredAsync(chunk, placement, 0, stored.AsMemory(0, placement.StoredLength), cancellationToken).ConfigureAwait(false);
+            var decoded = buffer.AsMemory(0, chunk.Length);
+            ChunkCodecs.Decode(chunk, placement, stored.AsSpan(0, placement.StoredLength), decoded.Span);
+            if (options.VerifyChunksOnRead)
+            {
+                VerifyAddress(chunk, placement, decoded.Span);
+            }
+            return decoded.Slice(from, count);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(stored);
+        }
+    }
+
+    /// <summary>Reads stored bytes [<paramref name="from"/>, from + target length) of a chunk's placement: all of them, or an integrity error.</summary>
+    private async Task ReadStoredAsync(ChunkRef chunk, ChunkPlacement placement, int from, Memory<byte> target, CancellationToken cancellationToken)
+    {
         int read;
         try
         {
-            read = await ReadFullyAsync(blobName, from, target, cancellationToken).ConfigureAwait(false);
+            read = await ReadFullyAsync(placement.BlobName, placement.Offset + from, target, cancellationToken).ConfigureAwait(false);
         }
         catch (BlobNotFoundException ex)
         {
-            throw new ChunkIntegrityException(chunk.Hash, blobName, "is missing from the blob store", ex);
+            throw new ChunkIntegrityException(chunk.Hash, placement.BlobName, "is missing from the blob store", ex);
         }
-        if (read != count)
+        if (read != target.Length)
         {
-            throw new ChunkIntegrityException(chunk.Hash, blobName, $"is short: read {read} of {count} bytes at offset {from}");
+            throw new ChunkIntegrityException(chunk.Hash, placement.BlobName,
+                $"is short: read {read} of {target.Length} bytes at offset {placement.Offset + from}");
         }
-        if (wholeChunk && options.VerifyChunksOnRead)
+    }
+
+    private static void VerifyAddress(ChunkRef chunk, ChunkPlacement placement, ReadOnlySpan<byte> bytes)
+    {
+        Span<byte> digest = stackalloc byte[ContentHash.Size];
+        SHA256.HashData(bytes, digest);
+        if (!digest.SequenceEqual(chunk.Hash.Bytes))
         {
-            Span<byte> digest = stackalloc byte[ContentHash.Size];
-            SHA256.HashData(target.Span, digest);
-            if (!digest.SequenceEqual(chunk.Hash.Bytes))
-            {
-                throw new ChunkIntegrityException(chunk.Hash, blobName, "does not match its address (corrupt)");
-            }
+            throw new ChunkIntegrityException(chunk.Hash, placement.BlobName, "does not match its address (corrupt)");
         }
-        return target;
     }
 
     private async Task<int> ReadFullyAsync(string blobName, long offset, Memory<byte> target, CancellationToken cancellationToken)

@@ -12,7 +12,8 @@ namespace Cairn.Engine.Chunks;
 /// one pass over the bytes, reserves each chunk in the catalog before its blob is written (so a
 /// crash leaves nothing untracked) and skips chunks the catalog already holds (dedup).
 /// </summary>
-public sealed partial class ChunkStore(IBlobBackend blobs, IChunkCatalog chunkCatalog, EngineOptions options, TimeProvider time, ChunkReadPins pins)
+public sealed partial class ChunkStore(IBlobBackend blobs, IChunkCatalog chunkCatalog, EngineOptions options, TimeProvider time, ChunkReadPins pins,
+    EngineMetrics? metrics = null)
 {
     /// <summary>Chunk reads in flight or fetched and not yet written, across all downloads (see <see cref="CopyRangeToAsync"/>).</summary>
     private readonly SemaphoreSlim _readPermits = new(options.MaxConcurrentChunkReads, options.MaxConcurrentChunkReads);
@@ -199,19 +200,33 @@ public sealed partial class ChunkStore(IBlobBackend blobs, IChunkCatalog chunkCa
     }
 
     /// <summary>
-    /// Stores one chunk for an upload: reserves its address (the blob about to be written, or a pin
-    /// on the committed chunk it reuses), then writes the blob when nothing holds the bytes yet. The
-    /// importer stores a CAR's body blocks this way, one chunk per block, so their CIDs stay the chunks' addresses.
+    /// Stores one chunk for an upload: encodes it (zstd, when <see cref="EngineOptions.Compression"/>
+    /// is on and it compresses well enough), reserves its address with that placement (the blob about
+    /// to be written, or a pin on the committed chunk it reuses), then writes the blob when nothing
+    /// holds the bytes yet. The importer stores a CAR's body blocks this way, one chunk per block, so
+    /// their CIDs stay the chunks' addresses.
     /// </summary>
+    /// <remarks>
+    /// The chunk is encoded before the reservation says whether it is new, because the reservation
+    /// records the placement the commit adopts: a chunk the catalog already holds costs its
+    /// compression work for nothing (a large incompressible chunk only its sample's; see <see cref="ChunkCodecs"/>).
+    /// </remarks>
     internal async Task<ChunkRef> StoreChunkAsync(Guid uploadId, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         var hash = ContentHash.Compute(data.Span);
+        using var encoded = options.Compression == ChunkCompression.Zstd
+            ? ChunkCodecs.TryCompress(data.Span, options.CompressionLevel, options.CompressionMinSaving)
+            : null;
+        var stored = encoded?.Bytes ?? data;
+        var codec = encoded is null ? ChunkCodec.None : ChunkCodec.Zstd;
         var deadline = time.GetUtcNow() + options.ReservationTimeout;
-        var reservation = await chunkCatalog.ReserveChunkAsync(uploadId, hash, data.Length, BlobNames.NewChunkBlob(hash), deadline, cancellationToken)
+        var candidate = new ChunkPlacement(BlobNames.NewChunkBlob(hash), 0, stored.Length, codec);
+        var reservation = await chunkCatalog.ReserveChunkAsync(uploadId, hash, data.Length, candidate, deadline, cancellationToken)
             .ConfigureAwait(false);
         if (reservation.Kind == ChunkReservationKind.MustWrite)
         {
-            await blobs.PutAsync(reservation.BlobName!, data, cancellationToken).ConfigureAwait(false);
+            await blobs.PutAsync(reservation.BlobName!, stored, cancellationToken).ConfigureAwait(false);
+            metrics?.ChunkWritten(data.Length, stored.Length, codec);
         }
         return new ChunkRef(hash, data.Length);
     }

@@ -77,7 +77,7 @@ public sealed class ChunkIntegrityTests(ServerFixture fixture)
         var metadata = fixture.Server.Services.GetRequiredService<MetadataCatalog>();
         var version = await metadata.Objects.GetObjectAsync(bucket, "k", CancellationToken.None);
         var located = await metadata.Chunks.LocateChunksAsync(version!.Chunks.Select(c => c.Hash).ToList(), CancellationToken.None);
-        var blobs = version.Chunks.Select(c => Path.Combine(fixture.Server.DataDirectory, "blobs", located[c.Hash])).ToList();
+        var blobs = version.Chunks.Select(c => Path.Combine(fixture.Server.DataDirectory, "blobs", located[c.Hash].BlobName)).ToList();
         Assert.All(blobs, path => Assert.True(File.Exists(path), path));
         return (bucket, blobs);
     }

@@ -84,6 +84,33 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
         Assert.Equal(0, after.Sum("cairn_delete_queue_depth"));
         Assert.True(after.Has("cairn_delete_queue_oldest_due_age_seconds"), after.Text);
         Assert.True(after.Sum("cairn_worker_runs_total", "worker=delete-queue-sweeper") >= 1, after.Text);
+
+        // Assert: chunk bytes written (random bodies: stored as is; the two small ones stayed inline).
+        var chunked = bodies[2].Length + part1.Length + part2.Length;
+        Assert.Equal(chunked, Delta("cairn_chunks_written_bytes_total", "codec=none"));
+        Assert.Equal(chunked, Delta("cairn_chunks_written_stored_bytes_total", "codec=none"));
+        Assert.Equal(0, Delta("cairn_chunks_written_bytes_total", "codec=zstd"));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Compressed_chunks_count_their_bytes_before_and_after_compression()
+    {
+        // Arrange: text that compresses, in two chunks of 256 KiB and 44 KiB.
+        var bucket = CairnServer.NewBucketName("metrics");
+        await _server.Client.PutBucketAsync(bucket);
+        var line = System.Text.Encoding.ASCII.GetBytes("2026-12-03T18:00:00Z GET /bucket/key 200 4096 cairn\n");
+        var body = Enumerable.Range(0, 300_000).Select(i => line[i % line.Length]).ToArray();
+        var before = await PrometheusScrape.ReadAsync(_http, _server.Endpoint);
+
+        // Act
+        await _server.Client.PutBytesAsync(bucket, "log", body);
+        var after = await PrometheusScrape.ReadAsync(_http, _server.Endpoint);
+
+        // Assert
+        double Delta(string name, params string[] labels) => after.Sum(name, labels) - before.Sum(name, labels);
+        Assert.Equal(body.Length, Delta("cairn_chunks_written_bytes_total", "codec=zstd"));
+        Assert.InRange(Delta("cairn_chunks_written_stored_bytes_total", "codec=zstd"), 1, body.Length / 10);
+        Assert.Equal(body, await _server.Client.GetBytesAsync(bucket, "log"));
     }
 
     [Fact(Timeout = 30_000)]

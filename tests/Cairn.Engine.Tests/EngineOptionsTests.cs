@@ -1,0 +1,39 @@
+namespace Cairn.Engine.Tests;
+
+/// <summary>What <see cref="EngineOptions.Validate"/> refuses at start-up, each problem naming its setting.</summary>
+public sealed class EngineOptionsTests
+{
+    [Fact]
+    public void The_defaults_are_valid_and_compress_with_zstd_at_level_1()
+    {
+        var options = new EngineOptions();
+        Assert.Empty(options.Validate());
+        Assert.Equal((ChunkCompression.Zstd, 1, 0.125), (options.Compression, options.CompressionLevel, options.CompressionMinSaving));
+    }
+
+    [Theory]
+    [InlineData(0, 0.125)]
+    [InlineData(20, 0.125)]
+    [InlineData(-8, 0.125)]
+    [InlineData(1, 0.0)]
+    [InlineData(1, 1.0)]
+    public void A_zstd_level_or_minimum_saving_out_of_range_is_refused(int level, double minSaving)
+    {
+        var options = new EngineOptions { CompressionLevel = level, CompressionMinSaving = minSaving };
+
+        var problem = Assert.Single(options.Validate());
+
+        Assert.Contains("Engine:CompressionLevel", problem, StringComparison.Ordinal);
+        Assert.Contains("Engine:CompressionMinSaving", problem, StringComparison.Ordinal);
+        // With compression off, the zstd settings are not used and not checked.
+        options.Compression = ChunkCompression.None;
+        Assert.Empty(options.Validate());
+    }
+
+    [Theory]
+    [InlineData(-7)]
+    [InlineData(19)]
+    [InlineData(3)]
+    public void Zstd_levels_from_minus_7_to_19_are_accepted(int level) =>
+        Assert.Empty(new EngineOptions { CompressionLevel = level }.Validate());
+}
