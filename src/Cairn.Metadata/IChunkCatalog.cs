@@ -67,9 +67,11 @@ public enum ChunkCodec
 /// <summary>
 /// Where a chunk's bytes are and how they are stored: <see cref="StoredLength"/> bytes at
 /// <see cref="Offset"/> in blob <see cref="BlobName"/>, encoded by <see cref="Codec"/>. Decoding
-/// them gives the chunk's bytes, whose SHA-256 is its address.
+/// them gives the chunk's bytes, whose SHA-256 is its address. <see cref="PackId"/> names the pack
+/// when the blob is one (<see cref="IPackCatalog"/>): the blob is then the whole pack's, never
+/// deleted for one chunk.
 /// </summary>
-public readonly record struct ChunkPlacement(string BlobName, long Offset, int StoredLength, ChunkCodec Codec)
+public readonly record struct ChunkPlacement(string BlobName, long Offset, int StoredLength, ChunkCodec Codec, string? PackId = null)
 {
     /// <summary>A chunk stored as is in a blob of its own.</summary>
     public static ChunkPlacement Whole(string blobName, int length) => new(blobName, 0, length, ChunkCodec.None);

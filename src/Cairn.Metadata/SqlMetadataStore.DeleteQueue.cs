@@ -67,33 +67,32 @@ public abstract partial class SqlMetadataStore
         }
 
         // Found by blob name, not by the entry's chunk_hash: a chunk row of the same address may hold
-        // a newer blob (written after this one's row was deleted), and that row is not this entry's business.
-        byte[]? ownerHash = null;
-        long refCount = 0;
-        await using (var owner = transaction.CreateCommand("SELECT hash, refcount FROM chunks WHERE blob_name = @blob"))
+        // a newer blob (written after this one's row was deleted), and that row is not this entry's
+        // business. A standalone blob has at most one row; a pack's blob one per chunk placed in it.
+        var owners = 0;
+        var referenced = false;
+        await using (var owner = transaction.CreateCommand("SELECT refcount FROM chunks WHERE blob_name = @blob"))
         {
             owner.Add("@blob", DbType.String, blob);
             await using var reader = await owner.ExecuteReaderAsync(cancellationToken);
-            if (await reader.ReadAsync(cancellationToken))
+            while (await reader.ReadAsync(cancellationToken))
             {
-                ownerHash = reader.GetFieldValue<byte[]>(0);
-                refCount = reader.GetLong(1);
+                owners++;
+                referenced |= reader.GetLong(0) > 0;
             }
         }
 
-        if (ownerHash is not null && refCount > 0)
+        if (referenced)
         {
             await ExecuteAsync(transaction, "DELETE FROM delete_queue WHERE blob_name = @blob", blob, null, cancellationToken);
             return (SweepDecision.Keep, true);
         }
 
-        // A reservation of the chunk's address pins the row (the upload will reference it at commit);
+        // A reservation of an owner's address pins the rows (the upload will reference it at commit);
         // a reservation naming this blob means an upload is still writing or about to adopt it.
-        await using (var pinned = transaction.CreateCommand(ownerHash is not null
-            ? "SELECT 1 FROM upload_chunks WHERE hash = @hash LIMIT 1"
-            : "SELECT 1 FROM upload_chunks WHERE blob_name = @blob LIMIT 1"))
+        await using (var pinned = transaction.CreateCommand(
+            "SELECT 1 FROM upload_chunks WHERE blob_name = @blob OR hash IN (SELECT hash FROM chunks WHERE blob_name = @blob) LIMIT 1"))
         {
-            pinned.Add("@hash", DbType.Binary, ownerHash);
             pinned.Add("@blob", DbType.String, blob);
             if (await pinned.ExecuteScalarAsync(cancellationToken) is not (null or DBNull))
             {
@@ -103,14 +102,14 @@ public abstract partial class SqlMetadataStore
             }
         }
 
-        if (ownerHash is not null)
+        if (owners > 0)
         {
-            // The row goes now, in the transaction that checked it; the entry stays until the blob is
+            // The rows go now, in the transaction that checked them; the entry stays until the blob is
             // gone (CompleteDeleteAsync), so a crash in between makes the next sweep delete it again.
-            await using var delete = transaction.CreateCommand("DELETE FROM chunks WHERE hash = @hash");
-            delete.Add("@hash", DbType.Binary, ownerHash);
-            await delete.ExecuteNonQueryAsync(cancellationToken);
+            await ExecuteAsync(transaction, "DELETE FROM chunks WHERE blob_name = @blob", blob, null, cancellationToken);
         }
+        // A pack's row goes with its blob's last chunk rows.
+        await ExecuteAsync(transaction, "DELETE FROM packs WHERE blob_name = @blob", blob, null, cancellationToken);
         return (SweepDecision.Delete, true);
     }
 

@@ -81,11 +81,12 @@ public abstract partial class SqlMetadataStore
     }
 
     /// <summary>A chunk's placement, in <c>chunks</c> and in <c>upload_chunks</c> (the placement a reservation's writer chose); read by <see cref="ReadPlacement"/>.</summary>
-    private const string PlacementColumns = "blob_name, blob_offset, stored_length, codec";
+    private const string PlacementColumns = "blob_name, blob_offset, stored_length, codec, pack_id";
 
     /// <summary>Reads <see cref="PlacementColumns"/> starting at column <paramref name="first"/>.</summary>
     private static ChunkPlacement ReadPlacement(DbDataReader reader, int first) =>
-        new(reader.GetString(first), reader.GetLong(first + 1), (int)reader.GetLong(first + 2), (ChunkCodec)reader.GetLong(first + 3));
+        new(reader.GetString(first), reader.GetLong(first + 1), (int)reader.GetLong(first + 2), (ChunkCodec)reader.GetLong(first + 3),
+            reader.GetNullableString(first + 4));
 
     private static async Task LocateBatchAsync(DbConnection connection, List<ContentHash> batch, Dictionary<ContentHash, ChunkPlacement> found,
         CancellationToken cancellationToken)
@@ -271,6 +272,8 @@ public abstract partial class SqlMetadataStore
     /// <summary>
     /// Releases a removed body's references: refcount -= uses, and a chunk reaching zero has its blob
     /// queued for deletion at <paramref name="notBefore"/> (the grace period covers in-flight readers).
+    /// A packed chunk reaching zero queues nothing: its row stays at zero, dead space in its pack
+    /// until a compaction drops it, and its blob is the whole pack's.
     /// </summary>
     private static async ValueTask ReleaseReferencesAsync(WriteTransaction transaction, List<ChunkUse> uses, long notBefore,
         CancellationToken cancellationToken)
@@ -281,7 +284,7 @@ public abstract partial class SqlMetadataStore
         }
         SortByHash(uses);
         await using var decrement = transaction.CreateCommand(
-            "UPDATE chunks SET refcount = refcount - @uses WHERE hash = @hash RETURNING refcount, blob_name");
+            "UPDATE chunks SET refcount = refcount - @uses WHERE hash = @hash RETURNING refcount, blob_name, pack_id");
         var decrementUses = decrement.Add("@uses", DbType.Int64);
         var decrementHash = decrement.Add("@hash", DbType.Binary);
         await using var enqueue = CreateEnqueueCommand(transaction);
@@ -293,7 +296,7 @@ public abstract partial class SqlMetadataStore
             string? unreferencedBlob = null;
             await using (var reader = await decrement.ExecuteReaderAsync(cancellationToken))
             {
-                if (await reader.ReadAsync(cancellationToken) && reader.GetLong(0) <= 0)
+                if (await reader.ReadAsync(cancellationToken) && reader.GetLong(0) <= 0 && reader.IsDBNull(2))
                 {
                     unreferencedBlob = reader.GetString(1);
                 }

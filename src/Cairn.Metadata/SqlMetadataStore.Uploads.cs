@@ -37,8 +37,8 @@ public abstract partial class SqlMetadataStore
         var candidate = state.Candidate;
         var blob = committedBlob is null ? candidate.BlobName : null;
         await using (var insert = transaction.CreateCommand(
-            "INSERT INTO upload_chunks (upload_id, hash, length, blob_name, blob_offset, stored_length, codec) " +
-            "VALUES (@upload, @hash, @length, @blob, @offset, @storedLength, @codec)"))
+            "INSERT INTO upload_chunks (upload_id, hash, length, blob_name, blob_offset, stored_length, codec, pack_id) " +
+            "VALUES (@upload, @hash, @length, @blob, @offset, @storedLength, @codec, @pack)"))
         {
             insert.Add("@upload", DbType.String, state.Upload);
             insert.Add("@hash", DbType.Binary, state.Hash);
@@ -47,6 +47,7 @@ public abstract partial class SqlMetadataStore
             insert.Add("@offset", DbType.Int64, candidate.Offset);
             insert.Add("@storedLength", DbType.Int64, (long)candidate.StoredLength);
             insert.Add("@codec", DbType.Int64, (long)candidate.Codec);
+            insert.Add("@pack", DbType.String, candidate.PackId);
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
         return committedBlob is null
@@ -73,7 +74,8 @@ public abstract partial class SqlMetadataStore
     /// <summary>
     /// Ends uploads (one by id, or every one whose deadline is before <paramref name="expiredBefore"/>):
     /// queues for deletion at <paramref name="now"/> each blob they wrote that no chunk row adopted
-    /// (never referenced, so no grace), then drops their reservations and rows. Returns how many uploads ended.
+    /// (never referenced, so no grace), then drops their reservations and rows. Returns how many
+    /// uploads ended. Bytes appended to a pack are not a blob of their own: they stay as dead space in it.
     /// </summary>
     private static async ValueTask<int> DropUploadsAsync(WriteTransaction transaction, Guid? uploadId, long? expiredBefore, long now,
         CancellationToken cancellationToken)
@@ -83,7 +85,7 @@ public abstract partial class SqlMetadataStore
         await using var command = transaction.CreateCommand(
             "INSERT INTO delete_queue (blob_name, chunk_hash, not_before, attempts) " +
             "SELECT r.blob_name, r.hash, @now, 0 FROM upload_chunks r " +
-            $"WHERE r.upload_id IN ({uploads}) AND r.blob_name IS NOT NULL " +
+            $"WHERE r.upload_id IN ({uploads}) AND r.blob_name IS NOT NULL AND r.pack_id IS NULL " +
             "AND NOT EXISTS (SELECT 1 FROM chunks c WHERE c.blob_name = r.blob_name) " +
             EnqueueConflictClause + "; " +
             $"DELETE FROM upload_chunks WHERE upload_id IN ({uploads})");

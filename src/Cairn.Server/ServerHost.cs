@@ -184,6 +184,7 @@ public static class ServerHost
         services.AddSingleton(static provider => provider.GetRequiredService<MetadataCatalog>().DeleteQueue);
         services.AddSingleton(static provider => provider.GetRequiredService<MetadataCatalog>().Leases);
         services.AddSingleton(static provider => provider.GetRequiredService<MetadataCatalog>().Trees);
+        services.AddSingleton(static provider => provider.GetRequiredService<MetadataCatalog>().Packs);
     }
 
     /// <summary>Prepares storage before the first request: migrations, stale temp files.</summary>

@@ -93,6 +93,7 @@ public sealed class SqliteDeleteQueueTests() : DeleteQueueConformanceTests<Sqlit
 public sealed class SqliteLeaseStoreTests() : LeaseStoreConformanceTests<SqliteTarget>(new SqliteTarget());
 public sealed class SqliteBucketTreeCatalogTests() : BucketTreeCatalogConformanceTests<SqliteTarget>(new SqliteTarget());
 public sealed class SqliteObjectImportTests() : ObjectImportConformanceTests<SqliteTarget>(new SqliteTarget());
+public sealed class SqlitePackCatalogTests() : PackCatalogConformanceTests<SqliteTarget>(new SqliteTarget());
 
 [Collection(PostgresCluster.Collection)]
 public sealed class PostgresBucketCatalogTests(PostgresCluster cluster) : BucketCatalogConformanceTests<PostgresTarget>(new PostgresTarget(cluster));
@@ -110,6 +111,8 @@ public sealed class PostgresLeaseStoreTests(PostgresCluster cluster) : LeaseStor
 public sealed class PostgresBucketTreeCatalogTests(PostgresCluster cluster) : BucketTreeCatalogConformanceTests<PostgresTarget>(new PostgresTarget(cluster));
 [Collection(PostgresCluster.Collection)]
 public sealed class PostgresObjectImportTests(PostgresCluster cluster) : ObjectImportConformanceTests<PostgresTarget>(new PostgresTarget(cluster));
+[Collection(PostgresCluster.Collection)]
+public sealed class PostgresPackCatalogTests(PostgresCluster cluster) : PackCatalogConformanceTests<PostgresTarget>(new PostgresTarget(cluster));
 
 // The row cache wraps buckets and objects; multipart completion and imports write object rows through it.
 public sealed class CachedSqliteBucketCatalogTests() : BucketCatalogConformanceTests<CachedSqliteTarget>(new CachedSqliteTarget());
