@@ -42,6 +42,21 @@ public sealed class EngineOptions
     /// <summary>The fraction of a chunk's length that compression must save for the chunk to be stored compressed. Default 0.125.</summary>
     public double CompressionMinSaving { get; set; } = 0.125;
 
+    /// <summary>
+    /// Chunks whose stored bytes are at most this many are appended to a pack (issue 12) instead of
+    /// a blob of their own. 0 (default, for now): packs are off, every chunk is a blob.
+    /// </summary>
+    public int PackThreshold { get; set; }
+
+    /// <summary>A pack is sealed and shipped once its segment holds this many bytes. Default 32 MiB.</summary>
+    public long PackTargetSize { get; set; } = 32L * 1024 * 1024;
+
+    /// <summary>A pack holding anything is sealed and shipped once it is this old. Default 30 seconds.</summary>
+    public TimeSpan PackMaxAge { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Parts of a pack's upload to the blob store (5 MiB to 1 GiB). Default 8 MiB.</summary>
+    public int PackPartSize { get; set; } = 8 * 1024 * 1024;
+
     /// <summary>Verify SHA-256 of every whole chunk read on GET (length is always checked). Default true.</summary>
     public bool VerifyChunksOnRead { get; set; } = true;
 
@@ -130,6 +145,12 @@ public sealed class EngineOptions
         {
             yield return $"Engine:CompressionLevel must be between -7 and 19 but not 0 (was {CompressionLevel}), and " +
                 $"Engine:CompressionMinSaving above 0 and below 1 (was {CompressionMinSaving}).";
+        }
+        if (PackThreshold < 0 || PackThreshold > ChunkSize || PackTargetSize < 1024 || PackMaxAge <= TimeSpan.Zero
+            || PackPartSize is < 5 * 1024 * 1024 or > 1024 * 1024 * 1024)
+        {
+            yield return $"Engine:PackThreshold must be between 0 and ChunkSize (was {PackThreshold}), PackTargetSize at least 1KiB, " +
+                "PackMaxAge positive and PackPartSize between 5MiB and 1GiB.";
         }
         if (InlineThreshold < 0 || InlineThreshold > ChunkSize)
         {

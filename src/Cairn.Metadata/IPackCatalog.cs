@@ -68,6 +68,11 @@ public enum PackState
 public sealed record PackInfo(string Id, string BlobName, PackState State, string? Node, long DataLength, long LiveChunks, long LiveBytes,
     DateTimeOffset CreatedAt, DateTimeOffset? SealedAt)
 {
-    /// <summary>Bytes of a sealed pack that no reference needs: chunks at zero, and bytes written by uploads that never committed.</summary>
-    public long DeadBytes => State == PackState.Open ? 0 : Math.Max(0, DataLength - LiveBytes);
+    /// <summary>
+    /// Bytes of a sealed pack that no reference needs: chunks at zero, and bytes written by uploads
+    /// that never committed. <paramref name="recordOverhead"/> is what the pack format adds to each
+    /// chunk's stored bytes (the catalog does not know it); 0 while open.
+    /// </summary>
+    public long DeadBytes(int recordOverhead) =>
+        State == PackState.Open ? 0 : Math.Max(0, DataLength - LiveBytes - (LiveChunks * recordOverhead));
 }

@@ -6,6 +6,7 @@ using Cairn.Engine.Buckets;
 using Cairn.Engine.Chunks;
 using Cairn.Engine.Multipart;
 using Cairn.Engine.Objects;
+using Cairn.Engine.Packs;
 using Cairn.Engine.Trees;
 using Cairn.Engine.Workers;
 using Cairn.Metadata;
@@ -139,6 +140,14 @@ public static class ServerHost
         services.AddSingleton(_ => MetadataProviders.Create(metadata, dataDirectory));
         AddCatalogRoles(services);
         services.AddSingleton<ChunkReadPins>();
+        // Packs being written live in local segments, in gateway mode too; the pack writer also
+        // serves reads of packed chunks, so it is there even when nothing is packed.
+        services.AddSingleton<ISegmentStore>(new FileSystemSegmentStore(Path.Join(dataDirectory, "segments")));
+        services.AddSingleton<PackWriter>();
+        if (engine.PackThreshold > 0)
+        {
+            services.AddSingleton<IWorker>(provider => provider.GetRequiredService<PackWriter>());
+        }
         services.AddSingleton<ChunkStore>();
         services.AddSingleton<ObjectService>();
         services.AddSingleton<BucketService>();
@@ -277,6 +286,19 @@ public static class ServerHost
         options.TreeKeepWithin = section.GetValue("TreeKeepWithin", options.TreeKeepWithin);
         options.TreeCollectInterval = section.GetValue("TreeCollectInterval", options.TreeCollectInterval);
         options.TreeExportPinTime = section.GetValue("TreeExportPinTime", options.TreeExportPinTime);
+        if (section["PackThreshold"] is { } packThreshold)
+        {
+            options.PackThreshold = checked((int)ByteSize.Parse(packThreshold));
+        }
+        if (section["PackTargetSize"] is { } packTargetSize)
+        {
+            options.PackTargetSize = ByteSize.Parse(packTargetSize);
+        }
+        if (section["PackPartSize"] is { } packPartSize)
+        {
+            options.PackPartSize = checked((int)ByteSize.Parse(packPartSize));
+        }
+        options.PackMaxAge = section.GetValue("PackMaxAge", options.PackMaxAge);
         options.Compression = section.GetValue("Compression", options.Compression);
         options.CompressionLevel = section.GetValue("CompressionLevel", options.CompressionLevel);
         options.CompressionMinSaving = section.GetValue("CompressionMinSaving", options.CompressionMinSaving);

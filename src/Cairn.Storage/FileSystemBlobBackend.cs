@@ -72,18 +72,7 @@ public sealed partial class FileSystemBlobBackend : IBlobBackend
         var path = PathOf(name);
         try
         {
-            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, FileOptions.Asynchronous);
-            var total = 0;
-            while (total < buffer.Length)
-            {
-                var read = await RandomAccess.ReadAsync(handle, buffer[total..], offset + total, cancellationToken).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    break;
-                }
-                total += read;
-            }
-            return total;
+            return await FileReads.ReadAtAsync(path, FileShare.Read | FileShare.Delete, offset, buffer, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException
             || (ex is UnauthorizedAccessException && Directory.Exists(path)))

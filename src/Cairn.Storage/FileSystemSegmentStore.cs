@@ -4,20 +4,20 @@ using Microsoft.Win32.SafeHandles;
 namespace Cairn.Storage;
 
 /// <summary>
-/// Segments as files <c>&lt;name&gt;.seg</c> in one local directory. A new segment's directory entry
-/// is fsynced when it is created, so a segment whose bytes were flushed is found after a crash.
+/// Segments as files <c>&lt;name&gt;.seg</c> in one local directory, made when the first segment is.
+/// A new segment's directory entry is fsynced when it is created, so a segment whose bytes were
+/// flushed is found after a crash.
 /// </summary>
 public sealed class FileSystemSegmentStore : ISegmentStore
 {
     private const string Extension = ".seg";
     private readonly string _root;
 
-    /// <summary>Opens (creating if needed) the segment directory <paramref name="rootDirectory"/>.</summary>
+    /// <summary>Segments in <paramref name="rootDirectory"/>, created with the first segment.</summary>
     public FileSystemSegmentStore(string rootDirectory)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(rootDirectory);
         _root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(rootDirectory));
-        Directory.CreateDirectory(_root);
     }
 
     /// <summary>The absolute directory.</summary>
@@ -28,6 +28,14 @@ public sealed class FileSystemSegmentStore : ISegmentStore
     {
         var path = PathOf(name);
         cancellationToken.ThrowIfCancellationRequested();
+        if (!Directory.Exists(_root))
+        {
+            Directory.CreateDirectory(_root);
+            if (DirectorySync.IsSupported)
+            {
+                DirectorySync.Fsync(Path.GetDirectoryName(_root)!);
+            }
+        }
         var handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete, FileOptions.Asynchronous);
         try
         {
@@ -55,7 +63,7 @@ public sealed class FileSystemSegmentStore : ISegmentStore
         {
             handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete, FileOptions.Asynchronous);
         }
-        catch (FileNotFoundException)
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
             throw new BlobNotFoundException(name);
         }
@@ -83,20 +91,10 @@ public sealed class FileSystemSegmentStore : ISegmentStore
         var path = PathOf(name);
         try
         {
-            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.Asynchronous);
-            var total = 0;
-            while (total < buffer.Length)
-            {
-                var read = await RandomAccess.ReadAsync(handle, buffer[total..], offset + total, cancellationToken).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    break;
-                }
-                total += read;
-            }
-            return total;
+            // Shared for writing: the segment's writer may be appending.
+            return await FileReads.ReadAtAsync(path, FileShare.ReadWrite | FileShare.Delete, offset, buffer, cancellationToken).ConfigureAwait(false);
         }
-        catch (FileNotFoundException)
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
             throw new BlobNotFoundException(name);
         }
@@ -112,7 +110,7 @@ public sealed class FileSystemSegmentStore : ISegmentStore
             return ValueTask.FromResult<Stream>(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 64 * 1024,
                 FileOptions.Asynchronous | FileOptions.SequentialScan));
         }
-        catch (FileNotFoundException)
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
             throw new BlobNotFoundException(name);
         }
@@ -121,7 +119,7 @@ public sealed class FileSystemSegmentStore : ISegmentStore
     /// <inheritdoc />
     public async IAsyncEnumerable<string> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var names = Directory.EnumerateFiles(_root, "*" + Extension)
+        var names = !Directory.Exists(_root) ? [] : Directory.EnumerateFiles(_root, "*" + Extension)
             .Select(static path => Path.GetFileName(path)[..^Extension.Length])
             .Where(static name => IsValid(name))
             .Order(StringComparer.Ordinal)
@@ -139,6 +137,10 @@ public sealed class FileSystemSegmentStore : ISegmentStore
     {
         var path = PathOf(name);
         cancellationToken.ThrowIfCancellationRequested();
+        if (!File.Exists(path))
+        {
+            return ValueTask.CompletedTask;
+        }
         File.Delete(path);
         if (DirectorySync.IsSupported)
         {
@@ -148,7 +150,7 @@ public sealed class FileSystemSegmentStore : ISegmentStore
     }
 
     /// <inheritdoc />
-    public long GetUsedBytes() =>
+    public long GetUsedBytes() => !Directory.Exists(_root) ? 0 :
         Directory.EnumerateFiles(_root, "*" + Extension).Sum(static path => new FileInfo(path) is { Exists: true } file ? file.Length : 0);
 
     private string PathOf(string name)

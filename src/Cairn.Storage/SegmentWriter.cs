@@ -55,6 +55,18 @@ public abstract class SegmentWriter : IAsyncDisposable
         }
     }
 
+    /// <summary>True once a write or flush failed: the writer takes nothing more (see the remarks).</summary>
+    public bool IsBroken
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _broken is not null;
+            }
+        }
+    }
+
     /// <summary>
     /// Appends <paramref name="first"/> then <paramref name="second"/> (either may be empty) at the
     /// end, contiguously; returns the offset of the first byte. Not durable until a flush covers it.

@@ -1,6 +1,7 @@
 using Cairn.Core;
 using Cairn.Engine.Chunks;
 using Cairn.Engine.Objects;
+using Cairn.Engine.Packs;
 using Cairn.Engine.Workers;
 using Cairn.Metadata.Sqlite;
 using Cairn.Metadata;
@@ -19,7 +20,8 @@ public sealed class EngineHarness : IAsyncDisposable
         Options = options;
         Metadata = new SqliteMetadataStore(new SqliteMetadataOptions { DatabasePath = SqliteMetadataOptions.InMemory });
         Flaky = new FlakyBlobBackend(Blobs, seed: 7);
-        Chunks = new ChunkStore(Flaky, Metadata, options, Clock, Pins);
+        Packs = new PackWriter(Segments, Metadata, Flaky, options, Clock);
+        Chunks = new ChunkStore(Flaky, Metadata, options, Clock, Pins, packs: Packs);
         Objects = new ObjectService(Metadata, Metadata, Chunks, options, Clock);
         Sweeper = new DeleteQueueSweeper(Metadata, Metadata, Flaky, Pins, options, Clock, NullLogger<DeleteQueueSweeper>.Instance);
     }
@@ -29,13 +31,16 @@ public sealed class EngineHarness : IAsyncDisposable
     public InMemoryBlobBackend Blobs { get; } = new();
     public FlakyBlobBackend Flaky { get; }
     public ChunkReadPins Pins { get; } = new();
+    public InMemorySegmentStore Segments { get; } = new();
+    public PackWriter Packs { get; }
     public SqliteMetadataStore Metadata { get; }
     public ChunkStore Chunks { get; }
     public ObjectService Objects { get; }
     public DeleteQueueSweeper Sweeper { get; }
 
     public static async Task<EngineHarness> CreateAsync(int chunkSize = 64 * 1024, int inlineThreshold = 1024, int readAheadChunks = 2,
-        int maxConcurrentChunkReads = 32, int writeBehindChunks = 4, int sharedWriteBuffers = 16, ChunkCompression compression = ChunkCompression.Zstd)
+        int maxConcurrentChunkReads = 32, int writeBehindChunks = 4, int sharedWriteBuffers = 16, ChunkCompression compression = ChunkCompression.Zstd,
+        int packThreshold = 0, long packTargetSize = 32L * 1024 * 1024)
     {
         var harness = new EngineHarness(new EngineOptions
         {
@@ -46,6 +51,9 @@ public sealed class EngineHarness : IAsyncDisposable
             WriteBehindChunks = writeBehindChunks,
             SharedWriteBuffers = sharedWriteBuffers,
             Compression = compression,
+            PackThreshold = packThreshold,
+            PackTargetSize = packTargetSize,
+            PackMaxAge = TimeSpan.FromSeconds(30),
             GracePeriod = TimeSpan.FromMinutes(5),
             ReservationTimeout = TimeSpan.FromHours(1),
         });
@@ -107,5 +115,9 @@ public sealed class EngineHarness : IAsyncDisposable
         return bytes;
     }
 
-    public async ValueTask DisposeAsync() => await Metadata.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await Packs.DisposeAsync();
+        await Metadata.DisposeAsync();
+    }
 }

@@ -226,7 +226,7 @@ public sealed partial class ChunkStore
         int read;
         try
         {
-            read = await ReadFullyAsync(placement.BlobName, placement.Offset + from, target, cancellationToken).ConfigureAwait(false);
+            read = await ReadFullyAsync(placement, placement.Offset + from, target, cancellationToken).ConfigureAwait(false);
         }
         catch (BlobNotFoundException ex)
         {
@@ -249,12 +249,15 @@ public sealed partial class ChunkStore
         }
     }
 
-    private async Task<int> ReadFullyAsync(string blobName, long offset, Memory<byte> target, CancellationToken cancellationToken)
+    private async Task<int> ReadFullyAsync(ChunkPlacement placement, long offset, Memory<byte> target, CancellationToken cancellationToken)
     {
         var total = 0;
         while (total < target.Length)
         {
-            var read = await blobs.ReadAsync(blobName, offset + total, target[total..], cancellationToken).ConfigureAwait(false);
+            // A packed chunk may still be in this node's local segment (PackWriter.ReadAsync).
+            var read = placement.PackId is not null && packs is not null
+                ? await packs.ReadAsync(placement, offset + total, target[total..], cancellationToken).ConfigureAwait(false)
+                : await blobs.ReadAsync(placement.BlobName, offset + total, target[total..], cancellationToken).ConfigureAwait(false);
             if (read == 0)
             {
                 break;

@@ -13,7 +13,7 @@ namespace Cairn.Engine.Chunks;
 /// crash leaves nothing untracked) and skips chunks the catalog already holds (dedup).
 /// </summary>
 public sealed partial class ChunkStore(IBlobBackend blobs, IChunkCatalog chunkCatalog, EngineOptions options, TimeProvider time, ChunkReadPins pins,
-    EngineMetrics? metrics = null)
+    EngineMetrics? metrics = null, Packs.PackWriter? packs = null)
 {
     /// <summary>Chunk reads in flight or fetched and not yet written, across all downloads (see <see cref="CopyRangeToAsync"/>).</summary>
     private readonly SemaphoreSlim _readPermits = new(options.MaxConcurrentChunkReads, options.MaxConcurrentChunkReads);
@@ -220,6 +220,18 @@ public sealed partial class ChunkStore(IBlobBackend blobs, IChunkCatalog chunkCa
         var stored = encoded?.Bytes ?? data;
         var codec = encoded is null ? ChunkCodec.None : ChunkCodec.Zstd;
         var deadline = time.GetUtcNow() + options.ReservationTimeout;
+        if (packs is not null && options.PackThreshold > 0 && stored.Length <= options.PackThreshold
+            && !(await chunkCatalog.LocateChunksAsync([hash], cancellationToken).ConfigureAwait(false)).ContainsKey(hash))
+        {
+            // Small and new (a chunk the catalog holds is only pinned below: appending it would waste
+            // pack space): appended to this node's open pack, durable there before the reservation
+            // records its place. If another upload commits the same bytes first, this copy is dead
+            // space in the pack, never a blob to delete.
+            var placement = await packs.AppendAsync(hash, data.Length, codec, stored, cancellationToken).ConfigureAwait(false);
+            metrics?.ChunkWritten(data.Length, stored.Length, codec);
+            await chunkCatalog.ReserveChunkAsync(uploadId, hash, data.Length, placement, deadline, cancellationToken).ConfigureAwait(false);
+            return new ChunkRef(hash, data.Length);
+        }
         var candidate = new ChunkPlacement(BlobNames.NewChunkBlob(hash), 0, stored.Length, codec);
         var reservation = await chunkCatalog.ReserveChunkAsync(uploadId, hash, data.Length, candidate, deadline, cancellationToken)
             .ConfigureAwait(false);

@@ -22,7 +22,7 @@ namespace Cairn.Engine.Packs;
 /// bytes, so a torn or damaged record is found without the index. A chunk's placement points at its
 /// stored bytes (after the header): reading a packed chunk is one ranged read.
 /// </remarks>
-public static class PackFormat
+internal static class PackFormat
 {
     /// <summary>Bytes of a record's header, before its stored bytes.</summary>
     public const int RecordHeaderSize = 52;
@@ -195,7 +195,7 @@ public static class PackFormat
 }
 
 /// <summary>One chunk in a pack: its address, where its stored bytes start, its length, stored length and codec.</summary>
-public readonly record struct PackEntry(ContentHash Hash, long Offset, int Length, int StoredLength, ChunkCodec Codec);
+internal readonly record struct PackEntry(ContentHash Hash, long Offset, int Length, int StoredLength, ChunkCodec Codec);
 
 /// <summary>What <see cref="PackFormat.ScanAsync"/> found: the records that check, and the length they span from the start.</summary>
-public sealed record PackScan(IReadOnlyList<PackEntry> Entries, long ValidLength);
+internal sealed record PackScan(IReadOnlyList<PackEntry> Entries, long ValidLength);

@@ -1,6 +1,7 @@
 using System.Net;
 using Amazon.S3;
 using Amazon.S3.Model;
+using Cairn.Engine.Packs;
 using Cairn.Engine.Workers;
 using Cairn.Integration.Tests.Actions;
 using Cairn.Server;
@@ -149,6 +150,46 @@ public sealed class GatewayModeTests : IClassFixture<MotoServer>
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => CairnServer.StartAsync(settings));
 
         Assert.Contains("upstream bucket is not usable", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 180_000)]
+    public async Task Ten_thousand_small_objects_cost_at_most_one_upstream_write_in_a_hundred_and_a_packed_get_is_one_ranged_read()
+    {
+        // Arrange: packs on, 16 KiB objects (above the 4 KiB inline threshold, below the pack threshold).
+        var (server, upstreamBucket) = await StartGatewayAsync(["--Engine:PackThreshold=64KiB", "--Engine:PackTargetSize=32MiB"]);
+        await using var _ = server;
+        var bucket = CairnServer.NewBucketName();
+        await server.Client.PutBucketAsync(bucket);
+        var counting = Counting(server);
+        counting.Reset();
+        const int Objects = 10_000;
+
+        // Act: 10,000 PUTs, 16 at a time; then the last pack is sealed and shipped.
+        await Parallel.ForEachAsync(Enumerable.Range(0, Objects), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
+            await server.Client.PutObjectAsync(new PutObjectRequest
+            {
+                BucketName = bucket,
+                Key = $"small/{i:D5}",
+                InputStream = new MemoryStream(MultipartTestExtensions.RandomBytes(16 * 1024, seed: i)),
+            }, ct));
+        var packs = server.Services.GetRequiredService<PackWriter>();
+        packs.SealOpenPack();
+        await packs.SealAndShipDueAsync(CancellationToken.None);
+
+        // Assert: upstream writes (whole blobs, multipart begins, parts, completes) at most 1 % of the PUTs.
+        BlobOperation[] writes = [BlobOperation.Put, BlobOperation.PutIfAbsent, BlobOperation.BeginMultipart, BlobOperation.UploadPart, BlobOperation.CompleteMultipart];
+        var upstreamWrites = writes.Sum(counting.Count);
+        Assert.InRange(upstreamWrites, 1, Objects / 100);
+        Assert.All(await UpstreamKeysAsync(upstreamBucket), key => Assert.StartsWith("cairn/packs/", key, StringComparison.Ordinal));
+
+        // A GET of a packed object reads one range of its pack, and every object reads back.
+        counting.Reset();
+        Assert.Equal(MultipartTestExtensions.RandomBytes(16 * 1024, seed: 4321), await server.Client.GetBytesAsync(bucket, "small/04321"));
+        Assert.Equal(1, counting.Count(BlobOperation.Read));
+        foreach (var i in new[] { 0, 1, 2500, 9998, 9999 })
+        {
+            Assert.Equal(MultipartTestExtensions.RandomBytes(16 * 1024, seed: i), await server.Client.GetBytesAsync(bucket, $"small/{i:D5}"));
+        }
     }
 
     private async Task<(CairnServer Server, string UpstreamBucket)> StartGatewayAsync(string[]? extra = null)

@@ -1,0 +1,270 @@
+using System.Security.Cryptography;
+using Cairn.Core;
+using Cairn.Metadata;
+using Cairn.Storage;
+
+namespace Cairn.Engine.Packs;
+
+/// <summary>
+/// This node's packs (issue 12): small chunks are appended to one open pack, a local segment whose
+/// appends are flushed in groups; a chunk's append returns once its bytes are durable there, with
+/// the placement its reservation records. A pack that reaches <see cref="EngineOptions.PackTargetSize"/>
+/// or <see cref="EngineOptions.PackMaxAge"/> is sealed (index and trailer appended, flushed, sealed
+/// in the catalog) and shipped: written to the blob store through <see cref="MultipartBlobWriter"/>,
+/// recorded as stored, and its segment deleted. Sealing and shipping run in <see cref="WorkAsync"/>
+/// (the node's pack worker), never in a request.
+/// </summary>
+/// <remarks>
+/// A pack is registered in the catalog before its segment exists, so none of its bytes is ever
+/// untracked. A read of a packed chunk tries the local segment first and the blob store when the
+/// segment is gone (<see cref="ReadAsync"/>): the segment is deleted only after the pack is stored.
+/// </remarks>
+public sealed class PackWriter(ISegmentStore segments, IPackCatalog catalog, IBlobBackend blobs, EngineOptions options, TimeProvider time)
+    : Workers.IWorker, IAsyncDisposable
+{
+    private readonly SemaphoreSlim _appending = new(1, 1);
+    private readonly Lock _gate = new();
+    private readonly Queue<OpenPack> _full = new();
+    private readonly SemaphoreSlim _work = new(0);
+    private OpenPack? _open;
+
+    /// <inheritdoc />
+    public string Name => "pack-writer:" + options.NodeId;
+
+    /// <inheritdoc />
+    public string Status { get; private set; } = "starting";
+
+    /// <summary>
+    /// Appends one chunk's stored bytes to the open pack (opening one when there is none) and
+    /// returns once they are durable in its segment, with their placement.
+    /// </summary>
+    internal async Task<ChunkPlacement> AppendAsync(ContentHash hash, int length, ChunkCodec codec, ReadOnlyMemory<byte> stored,
+        CancellationToken cancellationToken)
+    {
+        var header = new byte[PackFormat.RecordHeaderSize];
+        PackFormat.WriteRecordHeader(header, hash, length, codec, stored.Span);
+        OpenPack pack;
+        long offset;
+        await _appending.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            pack = _open ??= await OpenAsync(cancellationToken).ConfigureAwait(false);
+            offset = await pack.Writer.AppendAsync(header, stored, cancellationToken).ConfigureAwait(false);
+            lock (_gate)
+            {
+                pack.Entries.Add(new PackEntry(hash, offset + header.Length, length, stored.Length, codec));
+                if (pack.Writer.Length >= options.PackTargetSize)
+                {
+                    // Full: later appends open the next pack; the worker seals and ships this one.
+                    _open = null;
+                    _full.Enqueue(pack);
+                    _work.Release();
+                }
+            }
+        }
+        catch
+        {
+            // A broken segment takes no more appends: the next one opens a new pack, and the
+            // worker seals what this one holds durably.
+            if (_open is { Writer.IsBroken: true } broken)
+            {
+                lock (_gate)
+                {
+                    _open = null;
+                    _full.Enqueue(broken);
+                }
+            }
+            throw;
+        }
+        finally
+        {
+            _appending.Release();
+        }
+        await pack.Writer.FlushAsync(offset + header.Length + stored.Length, cancellationToken).ConfigureAwait(false);
+        return new ChunkPlacement(pack.BlobName, offset + header.Length, stored.Length, codec, pack.Id);
+    }
+
+    /// <summary>
+    /// Reads stored bytes of a packed chunk: from the pack's local segment while this node has it,
+    /// otherwise from the blob store. Throws <see cref="BlobNotFoundException"/> when neither has the pack.
+    /// </summary>
+    internal async ValueTask<int> ReadAsync(ChunkPlacement placement, long offset, Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        if (placement.PackId is { } packId)
+        {
+            try
+            {
+                return await segments.ReadAsync(packId, offset, buffer, cancellationToken).ConfigureAwait(false);
+            }
+            catch (BlobNotFoundException)
+            {
+                // Shipped and deleted here (or written by another node): the blob store has it.
+            }
+        }
+        return await blobs.ReadAsync(placement.BlobName, offset, buffer, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Seals the open pack now if it holds anything (tests, shutdown), so the worker ships it.</summary>
+    public void SealOpenPack()
+    {
+        lock (_gate)
+        {
+            if (_open is { Entries.Count: > 0 } pack)
+            {
+                _open = null;
+                _full.Enqueue(pack);
+                _work.Release();
+            }
+        }
+    }
+
+    /// <summary>Seals and ships every pack that is full or due, including the open one once it is <see cref="EngineOptions.PackMaxAge"/> old.</summary>
+    public async Task<WorkerStateAndCount> SealAndShipDueAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (_open is { Entries.Count: > 0 } pack && time.GetUtcNow() - pack.OpenedAt >= options.PackMaxAge)
+            {
+                _open = null;
+                _full.Enqueue(pack);
+            }
+        }
+        var shipped = 0;
+        while (true)
+        {
+            OpenPack? next;
+            lock (_gate)
+            {
+                _full.TryDequeue(out next);
+            }
+            if (next is null)
+            {
+                return new WorkerStateAndCount(Workers.WorkerState.Idle, shipped);
+            }
+            try
+            {
+                await SealAndShipAsync(next, cancellationToken).ConfigureAwait(false);
+                shipped++;
+            }
+            catch
+            {
+                // Tried again at the next step.
+                lock (_gate)
+                {
+                    _full.Enqueue(next);
+                }
+                throw;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<Workers.WorkerState> WorkAsync(CancellationToken cancellationToken)
+    {
+        var result = await SealAndShipDueAsync(cancellationToken).ConfigureAwait(false);
+        Status = $"last step {time.GetUtcNow():O}: {result.Count} packs shipped";
+        return result.State;
+    }
+
+    /// <inheritdoc />
+    public async Task WaitForWorkAsync(CancellationToken cancellationToken)
+    {
+        // Woken by a full pack; otherwise often enough to seal the open pack when it comes of age.
+        var interval = options.PackMaxAge / 4;
+        await _work.WaitAsync(interval > TimeSpan.FromMilliseconds(50) ? interval : TimeSpan.FromMilliseconds(50), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        OpenPack? open;
+        lock (_gate)
+        {
+            open = _open;
+            _open = null;
+        }
+        if (open is not null)
+        {
+            await open.Writer.DisposeAsync().ConfigureAwait(false);
+        }
+        _appending.Dispose();
+        _work.Dispose();
+    }
+
+    private async Task<OpenPack> OpenAsync(CancellationToken cancellationToken)
+    {
+        Span<byte> random = stackalloc byte[16];
+        RandomNumberGenerator.Fill(random);
+        var id = Convert.ToHexStringLower(random);
+        var blobName = $"packs/{id[..2]}/{id}";
+        // Registered first: a crash after this leaves a tracked pack, never untracked bytes.
+        if (!await catalog.CreatePackAsync(id, blobName, options.NodeId, time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
+        {
+            throw new InvalidOperationException($"Pack id {id} is taken.");
+        }
+        var writer = await segments.CreateAsync(id, cancellationToken).ConfigureAwait(false);
+        return new OpenPack(id, blobName, writer, time.GetUtcNow());
+    }
+
+    private async Task SealAndShipAsync(OpenPack pack, CancellationToken cancellationToken)
+    {
+        if (!pack.Sealed)
+        {
+            List<PackEntry> entries;
+            lock (_gate)
+            {
+                entries = [.. pack.Entries];
+            }
+            // Every append to this pack has returned from its segment write (it was detached under the
+            // append gate); flushing to the end now also covers appends still waiting for their flush,
+            // which then return without touching the segment, so it can be closed.
+            try
+            {
+                await pack.Writer.FlushAsync(pack.Writer.Length, cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException)
+            {
+                // Broken: what a flush covered before is durable, the rest was never acknowledged.
+            }
+            // The index lists what is durable: appends whose flush failed were never acknowledged.
+            var durable = pack.Writer.DurableLength;
+            entries.RemoveAll(entry => entry.Offset + entry.StoredLength > durable);
+            var dataLength = entries.Count == 0 ? 0 : entries[^1].Offset + entries[^1].StoredLength;
+            await pack.Writer.DisposeAsync().ConfigureAwait(false);
+            await using (var writer = await segments.ResumeAsync(pack.Id, dataLength, cancellationToken).ConfigureAwait(false))
+            {
+                var index = PackFormat.EncodeIndex(entries, dataLength);
+                await writer.AppendAsync(index, ReadOnlyMemory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+                await writer.FlushAsync(writer.Length, cancellationToken).ConfigureAwait(false);
+            }
+            await catalog.SealPackAsync(pack.Id, dataLength, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            pack.Sealed = true;
+        }
+        await using (var source = await segments.OpenReadAsync(pack.Id, cancellationToken).ConfigureAwait(false))
+        {
+            await using var upload = new MultipartBlobWriter(blobs, pack.BlobName, options.PackPartSize);
+            var buffer = new byte[64 * 1024];
+            int read;
+            while ((read = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                await upload.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+            }
+            await upload.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await catalog.MarkPackStoredAsync(pack.Id, cancellationToken).ConfigureAwait(false);
+        await segments.DeleteAsync(pack.Id, cancellationToken).ConfigureAwait(false);
+    }
+
+    private sealed class OpenPack(string id, string blobName, SegmentWriter writer, DateTimeOffset openedAt)
+    {
+        public string Id { get; } = id;
+        public string BlobName { get; } = blobName;
+        public SegmentWriter Writer { get; } = writer;
+        public DateTimeOffset OpenedAt { get; } = openedAt;
+        public List<PackEntry> Entries { get; } = [];
+        public bool Sealed { get; set; }
+    }
+}
+
+/// <summary>A worker step's state and how many packs it shipped.</summary>
+public readonly record struct WorkerStateAndCount(Workers.WorkerState State, int Count);
