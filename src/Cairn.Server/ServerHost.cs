@@ -140,14 +140,12 @@ public static class ServerHost
         services.AddSingleton(_ => MetadataProviders.Create(metadata, dataDirectory));
         AddCatalogRoles(services);
         services.AddSingleton<ChunkReadPins>();
-        // Packs being written live in local segments, in gateway mode too; the pack writer also
-        // serves reads of packed chunks, so it is there even when nothing is packed.
+        // Packs being written live in local segments, in gateway mode too. The pack writer also
+        // serves reads of packed chunks and ships packs a crash left behind, so it is there (and its
+        // worker runs, idle when there is nothing to ship) even when nothing new is packed.
         services.AddSingleton<ISegmentStore>(new FileSystemSegmentStore(Path.Join(dataDirectory, "segments")));
         services.AddSingleton<PackWriter>();
-        if (engine.PackThreshold > 0)
-        {
-            services.AddSingleton<IWorker>(provider => provider.GetRequiredService<PackWriter>());
-        }
+        services.AddSingleton<IWorker>(provider => provider.GetRequiredService<PackWriter>());
         services.AddSingleton<ChunkStore>();
         services.AddSingleton<ObjectService>();
         services.AddSingleton<BucketService>();
@@ -221,6 +219,8 @@ public static class ServerHost
                 await CheckUpstreamAsync(upstream).ConfigureAwait(false);
             }
         }
+        // Before the first request: packs a crash left open are sealed and queued for shipping.
+        await app.Services.GetRequiredService<PackWriter>().RecoverAsync(CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -32,7 +32,7 @@ public sealed class PackWriterTests
         await AssertReadBackAsync(engine, bodies);
 
         // Sealed and shipped: one blob, the segment gone, the pack stored.
-        engine.Packs.SealOpenPack();
+        await engine.Packs.SealOpenPackAsync(CancellationToken.None);
         Assert.Equal(1, (await engine.Packs.SealAndShipDueAsync(CancellationToken.None)).Count);
 
         var pack = Assert.Single(await engine.Metadata.ListPacksAsync(CancellationToken.None));
@@ -101,7 +101,7 @@ public sealed class PackWriterTests
         var row = Assert.Single(await engine.Metadata.ListChunksAsync(CancellationToken.None));
         Assert.Equal((2L, ChunkCodec.Zstd), (row.RefCount, row.Placement.Codec));
         Assert.True(row.Placement.StoredLength < text.Length / 2);
-        engine.Packs.SealOpenPack();
+        await engine.Packs.SealOpenPackAsync(CancellationToken.None);
         await engine.Packs.SealAndShipDueAsync(CancellationToken.None);
         var pack = Assert.Single(await engine.Metadata.ListPacksAsync(CancellationToken.None));
         Assert.Equal(PackFormat.RecordHeaderSize + row.Placement.StoredLength, pack.DataLength);
@@ -117,7 +117,7 @@ public sealed class PackWriterTests
         {
             await engine.PutAsync("k" + i, EngineHarness.RandomBytes(2000 + i, seed: 50 + i));
         }
-        engine.Packs.SealOpenPack();
+        await engine.Packs.SealOpenPackAsync(CancellationToken.None);
         await engine.Packs.SealAndShipDueAsync(CancellationToken.None);
 
         for (var i = 0; i < 3; i++)
@@ -148,6 +148,97 @@ public sealed class PackWriterTests
         Assert.NotNull(rows.Single(static r => r.Length == 500).Placement.PackId);
         Assert.Equal(2, rows.Count);
         Assert.Equal(body, await engine.ReadAsync("mixed"));
+    }
+
+    [Theory(Timeout = 30_000)]
+    [InlineData(0)]
+    [InlineData(30)]
+    [InlineData(PackFormat.RecordHeaderSize + 10)]
+    public async Task After_a_crash_an_open_pack_is_sealed_with_its_whole_records_and_shipped_and_a_torn_tail_goes(int tornBytes)
+    {
+        // Arrange: five acknowledged PUTs in the open pack, then a record torn by the crash.
+        await using var engine = await EngineHarness.CreateAsync(packThreshold: PackThreshold);
+        var bodies = Enumerable.Range(0, 5).Select(i => EngineHarness.RandomBytes(3000 + i, seed: 200 + i)).ToList();
+        for (var i = 0; i < bodies.Count; i++)
+        {
+            await engine.PutAsync("small/" + i, bodies[i]);
+        }
+        var open = Assert.Single(await engine.Metadata.ListPacksAsync(CancellationToken.None));
+        var acknowledged = (await engine.Metadata.ListChunksAsync(CancellationToken.None)).Max(static r => r.Placement.Offset + r.Placement.StoredLength);
+        await using (var tail = await engine.Segments.ResumeAsync(open.Id, acknowledged, CancellationToken.None))
+        {
+            await tail.AppendAsync(EngineHarness.RandomBytes(PackFormat.RecordHeaderSize + 500, seed: 1), ReadOnlyMemory<byte>.Empty, CancellationToken.None);
+        }
+        engine.Segments.Crash(unflushedKept: tornBytes);
+
+        // Act: the node starts again (a new writer over the same catalog and stores).
+        await using var restarted = new PackWriter(engine.Segments, engine.Metadata, engine.Flaky, engine.Options, engine.Clock);
+        Assert.Equal(1, await restarted.RecoverAsync(CancellationToken.None));
+        Assert.Equal(1, (await restarted.SealAndShipDueAsync(CancellationToken.None)).Count);
+
+        // Assert: sealed at the acknowledged length, shipped, every acknowledged body reads back.
+        var pack = Assert.Single(await engine.Metadata.ListPacksAsync(CancellationToken.None));
+        Assert.Equal((PackState.Stored, acknowledged, 5L), (pack.State, pack.DataLength, pack.LiveChunks));
+        Assert.Equal([pack.BlobName], await engine.BlobNamesAsync());
+        Assert.Equal(0, engine.Segments.GetUsedBytes());
+        var blob = await ReadBlobAsync(engine, pack.BlobName);
+        Assert.Equal(5, PackFormat.DecodeIndex(blob.AsSpan((int)acknowledged), acknowledged).Count);
+        await AssertReadBackAsync(engine, bodies);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task After_a_crash_a_sealed_pack_that_failed_to_ship_is_shipped_and_a_leftover_segment_is_deleted()
+    {
+        // Arrange: a pack sealed, whose upload fails; and a segment no pack waits for.
+        await using var engine = await EngineHarness.CreateAsync(packThreshold: PackThreshold);
+        var body = EngineHarness.RandomBytes(4000, seed: 300);
+        await engine.PutAsync("k", body);
+        await engine.Packs.SealOpenPackAsync(CancellationToken.None);
+        engine.Flaky.Inject(Storage.BlobOperation.Put, new BlobFault { FailureRate = 1.0, IsTransient = false });
+        await Assert.ThrowsAnyAsync<Exception>(() => engine.Packs.SealAndShipDueAsync(CancellationToken.None));
+        engine.Flaky.ClearAll();
+        Assert.Equal(PackState.Sealed, Assert.Single(await engine.Metadata.ListPacksAsync(CancellationToken.None)).State);
+        await (await engine.Segments.CreateAsync("orphan", CancellationToken.None)).DisposeAsync();
+
+        // Act
+        await using var restarted = new PackWriter(engine.Segments, engine.Metadata, engine.Flaky, engine.Options, engine.Clock);
+        Assert.Equal(1, await restarted.RecoverAsync(CancellationToken.None));
+        await restarted.SealAndShipDueAsync(CancellationToken.None);
+
+        // Assert
+        Assert.Equal(PackState.Stored, Assert.Single(await engine.Metadata.ListPacksAsync(CancellationToken.None)).State);
+        Assert.Empty(await SegmentNamesAsync(engine));
+        Assert.Equal(body, await engine.ReadAsync("k"));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_pack_registered_just_before_a_crash_is_sealed_empty_and_one_whose_referenced_segment_is_lost_is_left_alone()
+    {
+        await using var engine = await EngineHarness.CreateAsync(packThreshold: PackThreshold);
+        Assert.True(await engine.Metadata.CreatePackAsync("empty", "packs/em/empty", engine.Options.NodeId, engine.Clock.GetUtcNow(), CancellationToken.None));
+        Assert.True(await engine.Metadata.CreatePackAsync("elsewhere", "packs/el/elsewhere", "another-node", engine.Clock.GetUtcNow(), CancellationToken.None));
+        await engine.PutAsync("k", EngineHarness.RandomBytes(4000, seed: 301));
+        var lost = Assert.Single(await engine.Metadata.ListPacksAsync(CancellationToken.None), static p => p.LiveChunks == 1);
+        await engine.Segments.DeleteAsync(lost.Id, CancellationToken.None);
+
+        await using var restarted = new PackWriter(engine.Segments, engine.Metadata, engine.Flaky, engine.Options, engine.Clock);
+        Assert.Equal(1, await restarted.RecoverAsync(CancellationToken.None));
+        await restarted.SealAndShipDueAsync(CancellationToken.None);
+
+        var packs = (await engine.Metadata.ListPacksAsync(CancellationToken.None)).ToDictionary(static p => p.Id);
+        Assert.Equal((PackState.Stored, 0L), (packs["empty"].State, packs["empty"].DataLength));
+        Assert.Equal(PackState.Open, packs["elsewhere"].State);
+        Assert.Equal(PackState.Open, packs[lost.Id].State);
+    }
+
+    private static async Task<List<string>> SegmentNamesAsync(EngineHarness engine)
+    {
+        var names = new List<string>();
+        await foreach (var name in engine.Segments.ListAsync(CancellationToken.None))
+        {
+            names.Add(name);
+        }
+        return names;
     }
 
     private static async Task AssertReadBackAsync(EngineHarness engine, List<byte[]> bodies)

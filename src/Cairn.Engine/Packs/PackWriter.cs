@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Cairn.Core;
 using Cairn.Metadata;
 using Cairn.Storage;
+using Microsoft.Extensions.Logging;
 
 namespace Cairn.Engine.Packs;
 
@@ -19,9 +20,11 @@ namespace Cairn.Engine.Packs;
 /// untracked. A read of a packed chunk tries the local segment first and the blob store when the
 /// segment is gone (<see cref="ReadAsync"/>): the segment is deleted only after the pack is stored.
 /// </remarks>
-public sealed class PackWriter(ISegmentStore segments, IPackCatalog catalog, IBlobBackend blobs, EngineOptions options, TimeProvider time)
+public sealed partial class PackWriter(ISegmentStore segments, IPackCatalog catalog, IBlobBackend blobs, EngineOptions options, TimeProvider time,
+    ILogger<PackWriter>? logger = null)
     : Workers.IWorker, IAsyncDisposable
 {
+    private readonly ILogger _logger = (ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
     private readonly SemaphoreSlim _appending = new(1, 1);
     private readonly Lock _gate = new();
     private readonly Queue<OpenPack> _full = new();
@@ -49,7 +52,7 @@ public sealed class PackWriter(ISegmentStore segments, IPackCatalog catalog, IBl
         try
         {
             pack = _open ??= await OpenAsync(cancellationToken).ConfigureAwait(false);
-            offset = await pack.Writer.AppendAsync(header, stored, cancellationToken).ConfigureAwait(false);
+            offset = await pack.Writer!.AppendAsync(header, stored, cancellationToken).ConfigureAwait(false);
             lock (_gate)
             {
                 pack.Entries.Add(new PackEntry(hash, offset + header.Length, length, stored.Length, codec));
@@ -80,7 +83,7 @@ public sealed class PackWriter(ISegmentStore segments, IPackCatalog catalog, IBl
         {
             _appending.Release();
         }
-        await pack.Writer.FlushAsync(offset + header.Length + stored.Length, cancellationToken).ConfigureAwait(false);
+        await pack.Writer!.FlushAsync(offset + header.Length + stored.Length, cancellationToken).ConfigureAwait(false);
         return new ChunkPlacement(pack.BlobName, offset + header.Length, stored.Length, codec, pack.Id);
     }
 
@@ -104,31 +107,146 @@ public sealed class PackWriter(ISegmentStore segments, IPackCatalog catalog, IBl
         return await blobs.ReadAsync(placement.BlobName, offset, buffer, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Seals the open pack now if it holds anything (tests, shutdown), so the worker ships it.</summary>
-    public void SealOpenPack()
+    /// <summary>
+    /// Brings this node's packs to a known state after a start, before any append (a crash may have
+    /// struck at any step): an open pack's segment is scanned, cut after its last record that checks
+    /// (a torn tail, never acknowledged, goes), given the index of those records and sealed; sealed
+    /// packs are queued for shipping (or recorded as stored when their blob is already there);
+    /// segments no pack of this node waits for are deleted. A pack whose segment is gone while its
+    /// chunks are referenced is logged as lost and left as it is. Returns how many packs it queued.
+    /// </summary>
+    public async Task<int> RecoverAsync(CancellationToken cancellationToken)
     {
-        lock (_gate)
+        var waiting = new HashSet<string>(StringComparer.Ordinal);
+        var queued = 0;
+        foreach (var pack in await catalog.ListPacksAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (_open is { Entries.Count: > 0 } pack)
+            if (pack.Node != options.NodeId || pack.State == PackState.Stored)
             {
-                _open = null;
-                _full.Enqueue(pack);
-                _work.Release();
+                continue;
             }
+            var recovered = new OpenPack(pack.Id, pack.BlobName, writer: null, pack.CreatedAt) { Sealed = pack.State == PackState.Sealed };
+            if (!recovered.Sealed)
+            {
+                if (!await SealAfterCrashAsync(pack, cancellationToken).ConfigureAwait(false))
+                {
+                    continue;
+                }
+                recovered.Sealed = true;
+            }
+            else if (await blobs.GetLengthAsync(pack.BlobName, cancellationToken).ConfigureAwait(false) is not null
+                && !await SegmentExistsAsync(pack.Id, cancellationToken).ConfigureAwait(false))
+            {
+                // Shipped; the crash came before it was recorded.
+                await catalog.MarkPackStoredAsync(pack.Id, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            waiting.Add(pack.Id);
+            lock (_gate)
+            {
+                _full.Enqueue(recovered);
+            }
+            queued++;
+        }
+        await foreach (var name in segments.ListAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (!waiting.Contains(name))
+            {
+                // A stored pack's segment the crash left behind, or one whose pack is gone.
+                await segments.DeleteAsync(name, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        if (queued > 0)
+        {
+            _work.Release();
+        }
+        return queued;
+    }
+
+    /// <summary>Seals an open pack that a crash left: false when its segment is gone and its chunks with it.</summary>
+    private async Task<bool> SealAfterCrashAsync(PackInfo pack, CancellationToken cancellationToken)
+    {
+        PackScan scan;
+        try
+        {
+            await using var stream = await segments.OpenReadAsync(pack.Id, cancellationToken).ConfigureAwait(false);
+            scan = await PackFormat.ScanAsync(stream, cancellationToken).ConfigureAwait(false);
+        }
+        catch (BlobNotFoundException)
+        {
+            if (pack.LiveChunks > 0)
+            {
+                LogPackLost(_logger, pack.Id, pack.LiveChunks);
+                return false;
+            }
+            // Registered, then the crash came before its segment held anything: an empty pack.
+            await (await segments.CreateAsync(pack.Id, cancellationToken).ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
+            scan = new PackScan([], 0);
+        }
+        await using (var writer = await segments.ResumeAsync(pack.Id, scan.ValidLength, cancellationToken).ConfigureAwait(false))
+        {
+            await writer.AppendAsync(PackFormat.EncodeIndex(scan.Entries, scan.ValidLength), ReadOnlyMemory<byte>.Empty, cancellationToken)
+                .ConfigureAwait(false);
+            await writer.FlushAsync(writer.Length, cancellationToken).ConfigureAwait(false);
+        }
+        await catalog.SealPackAsync(pack.Id, scan.ValidLength, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        LogPackRecovered(_logger, pack.Id, scan.Entries.Count, scan.ValidLength);
+        return true;
+    }
+
+    private async Task<bool> SegmentExistsAsync(string id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await segments.ReadAsync(id, 0, Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (BlobNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    [LoggerMessage(EventId = 150, Level = LogLevel.Information, Message = "Pack {PackId} left open by a crash: sealed with its {Records} whole records ({Bytes} bytes)")]
+    private static partial void LogPackRecovered(ILogger logger, string packId, int records, long bytes);
+
+    [LoggerMessage(EventId = 151, Level = LogLevel.Critical,
+        Message = "Pack {PackId} was not shipped and its local segment is gone: {Chunks} referenced chunks in it cannot be read")]
+    private static partial void LogPackLost(ILogger logger, string packId, long chunks);
+
+    /// <summary>Queues the open pack for sealing now if it holds anything (tests, shutdown), so the worker ships it.</summary>
+    public Task SealOpenPackAsync(CancellationToken cancellationToken) => DetachOpenPackAsync(static _ => true, cancellationToken);
+
+    /// <summary>
+    /// Detaches the open pack for sealing when it holds anything and <paramref name="due"/> says so.
+    /// Under the append gate: an append in progress finishes writing to the pack first, so nothing is
+    /// appended after its index.
+    /// </summary>
+    private async Task DetachOpenPackAsync(Func<OpenPack, bool> due, CancellationToken cancellationToken)
+    {
+        await _appending.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            lock (_gate)
+            {
+                if (_open is { Entries.Count: > 0 } pack && due(pack))
+                {
+                    _open = null;
+                    _full.Enqueue(pack);
+                    _work.Release();
+                }
+            }
+        }
+        finally
+        {
+            _appending.Release();
         }
     }
 
     /// <summary>Seals and ships every pack that is full or due, including the open one once it is <see cref="EngineOptions.PackMaxAge"/> old.</summary>
     public async Task<WorkerStateAndCount> SealAndShipDueAsync(CancellationToken cancellationToken)
     {
-        lock (_gate)
-        {
-            if (_open is { Entries.Count: > 0 } pack && time.GetUtcNow() - pack.OpenedAt >= options.PackMaxAge)
-            {
-                _open = null;
-                _full.Enqueue(pack);
-            }
-        }
+        await DetachOpenPackAsync(pack => time.GetUtcNow() - pack.OpenedAt >= options.PackMaxAge, cancellationToken).ConfigureAwait(false);
         var shipped = 0;
         while (true)
         {
@@ -183,9 +301,9 @@ public sealed class PackWriter(ISegmentStore segments, IPackCatalog catalog, IBl
             open = _open;
             _open = null;
         }
-        if (open is not null)
+        if (open?.Writer is { } writer)
         {
-            await open.Writer.DisposeAsync().ConfigureAwait(false);
+            await writer.DisposeAsync().ConfigureAwait(false);
         }
         _appending.Dispose();
         _work.Dispose();
@@ -208,7 +326,7 @@ public sealed class PackWriter(ISegmentStore segments, IPackCatalog catalog, IBl
 
     private async Task SealAndShipAsync(OpenPack pack, CancellationToken cancellationToken)
     {
-        if (!pack.Sealed)
+        if (!pack.Sealed && pack.Writer is { } appended)
         {
             List<PackEntry> entries;
             lock (_gate)
@@ -220,17 +338,17 @@ public sealed class PackWriter(ISegmentStore segments, IPackCatalog catalog, IBl
             // which then return without touching the segment, so it can be closed.
             try
             {
-                await pack.Writer.FlushAsync(pack.Writer.Length, cancellationToken).ConfigureAwait(false);
+                await appended.FlushAsync(appended.Length, cancellationToken).ConfigureAwait(false);
             }
             catch (IOException)
             {
                 // Broken: what a flush covered before is durable, the rest was never acknowledged.
             }
             // The index lists what is durable: appends whose flush failed were never acknowledged.
-            var durable = pack.Writer.DurableLength;
+            var durable = appended.DurableLength;
             entries.RemoveAll(entry => entry.Offset + entry.StoredLength > durable);
             var dataLength = entries.Count == 0 ? 0 : entries[^1].Offset + entries[^1].StoredLength;
-            await pack.Writer.DisposeAsync().ConfigureAwait(false);
+            await appended.DisposeAsync().ConfigureAwait(false);
             await using (var writer = await segments.ResumeAsync(pack.Id, dataLength, cancellationToken).ConfigureAwait(false))
             {
                 var index = PackFormat.EncodeIndex(entries, dataLength);
@@ -255,11 +373,13 @@ public sealed class PackWriter(ISegmentStore segments, IPackCatalog catalog, IBl
         await segments.DeleteAsync(pack.Id, cancellationToken).ConfigureAwait(false);
     }
 
-    private sealed class OpenPack(string id, string blobName, SegmentWriter writer, DateTimeOffset openedAt)
+    /// <summary>A pack this writer appends to, or one waiting to be sealed and shipped (recovered ones have no writer and are sealed).</summary>
+    private sealed class OpenPack(string id, string blobName, SegmentWriter? writer, DateTimeOffset openedAt)
     {
         public string Id { get; } = id;
         public string BlobName { get; } = blobName;
-        public SegmentWriter Writer { get; } = writer;
+        /// <summary>The segment's writer while this writer appends to it; null for a pack recovered after a crash.</summary>
+        public SegmentWriter? Writer { get; } = writer;
         public DateTimeOffset OpenedAt { get; } = openedAt;
         public List<PackEntry> Entries { get; } = [];
         public bool Sealed { get; set; }

@@ -173,7 +173,7 @@ public sealed class GatewayModeTests : IClassFixture<MotoServer>
                 InputStream = new MemoryStream(MultipartTestExtensions.RandomBytes(16 * 1024, seed: i)),
             }, ct));
         var packs = server.Services.GetRequiredService<PackWriter>();
-        packs.SealOpenPack();
+        await packs.SealOpenPackAsync(CancellationToken.None);
         await packs.SealAndShipDueAsync(CancellationToken.None);
 
         // Assert: upstream writes (whole blobs, multipart begins, parts, completes) at most 1 % of the PUTs.
