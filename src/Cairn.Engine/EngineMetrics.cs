@@ -28,6 +28,8 @@ public sealed class EngineMetrics
     private readonly ConcurrentDictionary<(string Worker, string Node), int> _leases = new();
     private readonly TimeProvider _time;
     private StrongBox<DeleteQueueStats>? _deleteQueue;
+    private StrongBox<PackStats>? _packs;
+    private readonly ObservableGauge<long> _packCount;
 
     /// <summary>Creates the instruments on a meter from <paramref name="meterFactory"/>; <paramref name="time"/> dates the gauge reads.</summary>
     public EngineMetrics(IMeterFactory meterFactory, TimeProvider? time = null)
@@ -47,6 +49,14 @@ public sealed class EngineMetrics
             description: "Entries in the delete queue, due or not, as of the last sweep.");
         _deleteQueueAge = meter.CreateObservableGauge("cairn.delete_queue.oldest_due.age", ObserveAge, unit: "s",
             description: "How long the oldest delete-queue entry left by the last sweep has been due; 0 when none is due.");
+        _packCount = meter.CreateObservableGauge("cairn.packs", ObservePackCount, unit: "{pack}",
+            description: "Packs by state (open, sealed, stored), as this node's pack worker last counted them.");
+        meter.CreateObservableGauge("cairn.packs.live", ObservePackLive, unit: "By",
+            description: "Stored bytes of referenced chunks in sealed and stored packs, as last counted.");
+        meter.CreateObservableGauge("cairn.packs.dead", ObservePackDead, unit: "By",
+            description: "Bytes of sealed and stored packs that no reference needs (compaction reclaims them), as last counted.");
+        meter.CreateObservableGauge("cairn.segments.used", ObserveSegments, unit: "By",
+            description: "Bytes in this node's local segment store (packs being written or waiting to ship), as last counted.");
         meter.CreateObservableGauge("cairn.worker.lease.held", ObserveLeases, unit: "{lease}",
             description: "1 while the node holds the worker's lease, 0 once it lost or released it.");
     }
@@ -89,6 +99,12 @@ public sealed class EngineMetrics
         _chunkStoredBytes.Add(storedLength, tag);
     }
 
+    /// <summary>True when a listener reads the pack gauges (otherwise the pack worker need not count).</summary>
+    public bool PackGaugesEnabled => _packCount.Enabled;
+
+    /// <summary>Packs and the segment store as the pack worker last counted them; read by the gauges until the next call.</summary>
+    public void PacksObserved(PackStats stats) => Volatile.Write(ref _packs, new StrongBox<PackStats>(stats));
+
     /// <summary>The delete queue as the sweeper last saw it; read by the gauges until the next call.</summary>
     public void DeleteQueueObserved(DeleteQueueStats stats) => Volatile.Write(ref _deleteQueue, new StrongBox<DeleteQueueStats>(stats));
 
@@ -119,6 +135,25 @@ public sealed class EngineMetrics
     private IEnumerable<Measurement<double>> ObserveAge() =>
         Volatile.Read(ref _deleteQueue) is { } queue ? [new Measurement<double>(queue.Value.OldestDueAge(_time.GetUtcNow()).TotalSeconds)] : [];
 
+    private IEnumerable<Measurement<long>> ObservePackCount() =>
+        Volatile.Read(ref _packs) is { } packs
+            ?
+            [
+                new Measurement<long>(packs.Value.Open, new KeyValuePair<string, object?>("state", "open")),
+                new Measurement<long>(packs.Value.Sealed, new KeyValuePair<string, object?>("state", "sealed")),
+                new Measurement<long>(packs.Value.Stored, new KeyValuePair<string, object?>("state", "stored")),
+            ]
+            : [];
+
+    private IEnumerable<Measurement<long>> ObservePackLive() =>
+        Volatile.Read(ref _packs) is { } packs ? [new Measurement<long>(packs.Value.LiveBytes)] : [];
+
+    private IEnumerable<Measurement<long>> ObservePackDead() =>
+        Volatile.Read(ref _packs) is { } packs ? [new Measurement<long>(packs.Value.DeadBytes)] : [];
+
+    private IEnumerable<Measurement<long>> ObserveSegments() =>
+        Volatile.Read(ref _packs) is { } packs ? [new Measurement<long>(packs.Value.SegmentBytes)] : [];
+
     private List<Measurement<int>> ObserveLeases()
     {
         var measurements = new List<Measurement<int>>();
@@ -129,3 +164,6 @@ public sealed class EngineMetrics
         return measurements;
     }
 }
+
+/// <summary>What the pack gauges show: packs by state, live and dead bytes of sealed and stored packs, and the local segment store's use.</summary>
+public readonly record struct PackStats(long Open, long Sealed, long Stored, long LiveBytes, long DeadBytes, long SegmentBytes);

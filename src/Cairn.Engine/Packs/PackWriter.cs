@@ -21,7 +21,7 @@ namespace Cairn.Engine.Packs;
 /// segment is gone (<see cref="ReadAsync"/>): the segment is deleted only after the pack is stored.
 /// </remarks>
 public sealed partial class PackWriter(ISegmentStore segments, IPackCatalog catalog, IBlobBackend blobs, EngineOptions options, TimeProvider time,
-    ILogger<PackWriter>? logger = null)
+    ILogger<PackWriter>? logger = null, EngineMetrics? metrics = null)
     : Workers.IWorker, IAsyncDisposable
 {
     private readonly ILogger _logger = (ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
@@ -257,6 +257,7 @@ public sealed partial class PackWriter(ISegmentStore segments, IPackCatalog cata
             }
             if (next is null)
             {
+                await ObserveAsync(cancellationToken).ConfigureAwait(false);
                 return new WorkerStateAndCount(Workers.WorkerState.Idle, shipped);
             }
             try
@@ -307,6 +308,24 @@ public sealed partial class PackWriter(ISegmentStore segments, IPackCatalog cata
         }
         _appending.Dispose();
         _work.Dispose();
+    }
+
+    /// <summary>Counts packs and the segment store for the gauges, when something reads them.</summary>
+    private async Task ObserveAsync(CancellationToken cancellationToken)
+    {
+        if (metrics is not { PackGaugesEnabled: true })
+        {
+            return;
+        }
+        var packs = await catalog.ListPacksAsync(cancellationToken).ConfigureAwait(false);
+        long live = 0, dead = 0;
+        foreach (var pack in packs.Where(static p => p.State != PackState.Open))
+        {
+            live += pack.LiveBytes;
+            dead += pack.DeadBytes(PackFormat.RecordHeaderSize);
+        }
+        metrics.PacksObserved(new PackStats(packs.Count(static p => p.State == PackState.Open), packs.Count(static p => p.State == PackState.Sealed),
+            packs.Count(static p => p.State == PackState.Stored), live, dead, segments.GetUsedBytes()));
     }
 
     private async Task<OpenPack> OpenAsync(CancellationToken cancellationToken)

@@ -92,6 +92,46 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
         Assert.Equal(0, Delta("cairn_chunks_written_bytes_total", "codec=zstd"));
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task The_pack_gauges_show_packs_by_state_their_live_and_dead_bytes_and_the_segment_store()
+    {
+        // Arrange: a server that packs small chunks; three objects of 8 KiB, one of them deleted.
+        await using var server = await CairnServer.StartAsync(["--Engine:PackThreshold=64KiB"]);
+        var bucket = CairnServer.NewBucketName("packs");
+        await server.Client.PutBucketAsync(bucket);
+        for (var i = 0; i < 3; i++)
+        {
+            await server.Client.PutBytesAsync(bucket, "k" + i, MultipartTestExtensions.RandomBytes(8192, 40 + i));
+        }
+        var packs = server.Services.GetRequiredService<Cairn.Engine.Packs.PackWriter>();
+        await PrometheusScrape.ReadAsync(_http, server.Endpoint);
+        await packs.SealAndShipDueAsync(CancellationToken.None);
+        var open = await PrometheusScrape.ReadAsync(_http, server.Endpoint);
+
+        // Act: sealed and shipped, then one object deleted.
+        await packs.SealOpenPackAsync(CancellationToken.None);
+        await server.Client.DeleteObjectAsync(bucket, "k0");
+        // The node's pack worker may take the pack first: count again until it is stored (bounded).
+        PrometheusScrape shipped;
+        var attempts = 0;
+        do
+        {
+            await Task.Delay(attempts == 0 ? 0 : 100);
+            await packs.SealAndShipDueAsync(CancellationToken.None);
+            shipped = await PrometheusScrape.ReadAsync(_http, server.Endpoint);
+        }
+        while (shipped.Sum("cairn_packs", "state=stored") < 1 && ++attempts < 100);
+
+        // Assert: before, one open pack holding the three records in the segment store; after, one
+        // stored pack with two live chunks and one dead, and an empty segment store.
+        Assert.Equal(1, open.Sum("cairn_packs", "state=open"));
+        Assert.Equal(3 * (8192 + 52), open.Sum("cairn_segments_used_bytes"));
+        Assert.Equal((0.0, 1.0), (shipped.Sum("cairn_packs", "state=open"), shipped.Sum("cairn_packs", "state=stored")));
+        Assert.Equal(2 * 8192, shipped.Sum("cairn_packs_live_bytes"));
+        Assert.Equal(8192 + 52, shipped.Sum("cairn_packs_dead_bytes"));
+        Assert.Equal(0, shipped.Sum("cairn_segments_used_bytes"));
+    }
+
     [Fact(Timeout = 30_000)]
     public async Task Compressed_chunks_count_their_bytes_before_and_after_compression()
     {
