@@ -8,6 +8,7 @@ using Cairn.Server;
 using Cairn.Storage;
 using Cairn.Storage.S3;
 using Microsoft.Extensions.DependencyInjection;
+using Xunit.Abstractions;
 
 namespace Cairn.Integration.Tests.Gateway;
 
@@ -20,8 +21,13 @@ public sealed class GatewayModeTests : IClassFixture<MotoServer>
 {
     private const int ChunkSize = 256 * 1024;
     private readonly MotoServer _moto;
+    private readonly ITestOutputHelper _output;
 
-    public GatewayModeTests(MotoServer moto) => _moto = moto;
+    public GatewayModeTests(MotoServer moto, ITestOutputHelper output)
+    {
+        _moto = moto;
+        _output = output;
+    }
 
     [Fact(Timeout = 60_000)]
     public async Task Objects_round_trip_and_their_chunks_live_upstream_under_the_prefix()
@@ -179,6 +185,8 @@ public sealed class GatewayModeTests : IClassFixture<MotoServer>
         // Assert: upstream writes (whole blobs, multipart begins, parts, completes) at most 1 % of the PUTs.
         BlobOperation[] writes = [BlobOperation.Put, BlobOperation.PutIfAbsent, BlobOperation.BeginMultipart, BlobOperation.UploadPart, BlobOperation.CompleteMultipart];
         var upstreamWrites = writes.Sum(counting.Count);
+        _output.WriteLine($"{Objects} PUTs of 16 KiB: {upstreamWrites} upstream writes ({string.Join(", ", writes.Select(w => $"{w} {counting.Count(w)}"))}), " +
+            $"{(await UpstreamKeysAsync(upstreamBucket)).Count} packs");
         Assert.InRange(upstreamWrites, 1, Objects / 100);
         Assert.All(await UpstreamKeysAsync(upstreamBucket), key => Assert.StartsWith("cairn/packs/", key, StringComparison.Ordinal));
 
