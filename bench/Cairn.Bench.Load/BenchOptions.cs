@@ -19,13 +19,15 @@ internal sealed record BenchOptions
                            [--access-key K] [--secret-key S] [--region us-east-1] [--bucket NAME]
                            [--concurrency N] [--duration SECONDS] [--requests N] [--warmup SECONDS]
                            [--size BYTES] [--keys N] [--prefixes N] [--part-size BYTES]
-                           [--path /PATH] [--label TEXT] [--json FILE]
+                           [--path /PATH] [--label TEXT] [--json FILE] [--bodies same|distinct]
           scenarios: put get head mix put-large get-large multipart list list-delimiter
           sizes take suffixes: 4096, 4KiB, 256MiB, 1GiB (KB, MB, GB are powers of 1000)
           credentials default to AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, then CAIRN_ROOT_ACCESS_KEY /
           CAIRN_ROOT_SECRET_KEY; the endpoint must be loopback (127.0.0.1, ::1 or localhost).
           several endpoints (comma-separated, s3 mode): requests go round robin, all signed for the
           first endpoint's Host, as behind a load balancer that passes Host through.
+          put bodies: the same for every request (default; the server stores one chunk), or distinct
+          (--bodies distinct: no two share a chunk, sent UNSIGNED-PAYLOAD), so every PUT writes one.
           exit code: 0 without errors, 1 with errors, 2 on bad arguments.
         """;
 
@@ -55,6 +57,9 @@ internal sealed record BenchOptions
     public string Path { get; init; } = "/";
     public string? Label { get; init; }
     public string? JsonFile { get; init; }
+
+    /// <summary>put in s3 mode: every request sends a body no other request sends (<c>--bodies distinct</c>), so no PUT is a dedup hit.</summary>
+    public bool DistinctBodies { get; init; }
 
     /// <summary>Parses <paramref name="args"/>; throws <see cref="UsageException"/> on anything wrong.</summary>
     public static BenchOptions Parse(string[] args)
@@ -100,6 +105,12 @@ internal sealed record BenchOptions
             Path = Take("path") ?? defaults.RawPath,
             Label = Take("label"),
             JsonFile = Take("json"),
+            DistinctBodies = Take("bodies") switch
+            {
+                null or "same" => false,
+                "distinct" => true,
+                var other => throw new UsageException($"--bodies must be same or distinct, not '{other}'"),
+            },
         };
         if (values.Count > 0)
         {

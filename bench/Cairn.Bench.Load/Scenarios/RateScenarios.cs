@@ -25,7 +25,10 @@ internal static class RateScenarios
     /// <summary>mix: this share of requests are GETs, the rest PUTs.</summary>
     private const double MixGetShare = 0.7;
 
-    /// <summary>put: each request writes the same body to a fresh key (s3) or to --path (raw).</summary>
+    /// <summary>
+    /// put: each request writes the same body to a fresh key (s3) or to --path (raw); with
+    /// <c>--bodies distinct</c> (s3) each body is a stream no other request of this run sends.
+    /// </summary>
     public static async Task<ScenarioOutcome> PutAsync(BenchContext context, CancellationToken cancellationToken)
     {
         var options = context.Options;
@@ -44,19 +47,25 @@ internal static class RateScenarios
         var bucket = context.BucketOr(DefaultBucket);
         await context.EnsureBucketAsync(bucket, cancellationToken);
         var prefix = $"put/{context.RunId}/";
-        var payloadHash = SigV4Signer.PayloadHash(body.Span);
+        // Distinct bodies are streams numbered from a random base, so neither another request of this
+        // run nor an earlier run sends the same bytes; they go unsigned (one SHA-256 per request
+        // would load the client).
+        var streamBase = Random.Shared.NextInt64(1, 1L << 40) << 20;
+        HttpContent Content(long stream) => options.DistinctBodies ? new PatternContent(streamBase + stream, 0, body.Length) : new ReadOnlyMemoryContent(body);
+        var payloadHash = options.DistinctBodies ? SigV4Signer.UnsignedPayload : SigV4Signer.PayloadHash(body.Span);
         using var warmupPool = context.Presign(HttpMethod.Put, Math.Min(options.Requests, WarmupPutKeys),
             i => S3Uri.Object(bucket, prefix + "warmup-" + KeyName(i)), "", payloadHash);
         setup.Stop();
         var warmup = await context.WarmUpAsync(options.Concurrency, ReadBufferSize, (worker, sequence, token) =>
-            SendAsync(context.Http, warmupPool.Create(sequence % warmupPool.Count, new ReadOnlyMemoryContent(body)), null, body.Length, worker, token), cancellationToken);
+            SendAsync(context.Http, warmupPool.Create(sequence % warmupPool.Count, Content(-1 - sequence)), null, body.Length, worker, token),
+            cancellationToken);
 
         setup.Start();
         var poolSize = PutPoolSize(options, warmup);
         using var timedPool = context.Presign(HttpMethod.Put, poolSize, i => S3Uri.Object(bucket, prefix + KeyName(i)), "", payloadHash);
         setup.Stop();
         var timed = await context.MeasureAsync(options.Concurrency, ReadBufferSize, (worker, sequence, token) =>
-            SendAsync(context.Http, timedPool.Create(sequence, new ReadOnlyMemoryContent(body)), null, body.Length, worker, token),
+            SendAsync(context.Http, timedPool.Create(sequence, Content(sequence)), null, body.Length, worker, token),
             cancellationToken, maxRequests: poolSize);
         if (timed.Requests >= poolSize && poolSize < options.Requests && timed.Elapsed < options.Duration)
         {

@@ -28,6 +28,9 @@ public sealed partial class PackWriter(ISegmentStore segments, IPackCatalog cata
     private readonly SemaphoreSlim _appending = new(1, 1);
     private readonly Lock _gate = new();
     private readonly Queue<OpenPack> _full = new();
+
+    /// <summary>Packs whose segment this node holds (open, full, sealed, shipping): reads of other packs go straight to the blob store.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _local = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _work = new(0);
     private OpenPack? _open;
 
@@ -88,12 +91,13 @@ public sealed partial class PackWriter(ISegmentStore segments, IPackCatalog cata
     }
 
     /// <summary>
-    /// Reads stored bytes of a packed chunk: from the pack's local segment while this node has it,
-    /// otherwise from the blob store. Throws <see cref="BlobNotFoundException"/> when neither has the pack.
+    /// Reads stored bytes of a packed chunk: from the pack's local segment while this node holds it,
+    /// otherwise straight from the blob store (no failed open first). Throws
+    /// <see cref="BlobNotFoundException"/> when neither has the pack.
     /// </summary>
     internal async ValueTask<int> ReadAsync(ChunkPlacement placement, long offset, Memory<byte> buffer, CancellationToken cancellationToken)
     {
-        if (placement.PackId is { } packId)
+        if (placement.PackId is { } packId && _local.ContainsKey(packId))
         {
             try
             {
@@ -101,7 +105,7 @@ public sealed partial class PackWriter(ISegmentStore segments, IPackCatalog cata
             }
             catch (BlobNotFoundException)
             {
-                // Shipped and deleted here (or written by another node): the blob store has it.
+                // Shipped and deleted since the check: the blob store has it.
             }
         }
         return await blobs.ReadAsync(placement.BlobName, offset, buffer, cancellationToken).ConfigureAwait(false);
@@ -142,6 +146,7 @@ public sealed partial class PackWriter(ISegmentStore segments, IPackCatalog cata
                 continue;
             }
             waiting.Add(pack.Id);
+            _local[pack.Id] = 0;
             lock (_gate)
             {
                 _full.Enqueue(recovered);
@@ -339,6 +344,7 @@ public sealed partial class PackWriter(ISegmentStore segments, IPackCatalog cata
         {
             throw new InvalidOperationException($"Pack id {id} is taken.");
         }
+        _local[id] = 0;
         var writer = await segments.CreateAsync(id, cancellationToken).ConfigureAwait(false);
         return new OpenPack(id, blobName, writer, time.GetUtcNow());
     }
@@ -389,6 +395,7 @@ public sealed partial class PackWriter(ISegmentStore segments, IPackCatalog cata
             await upload.CompleteAsync(cancellationToken).ConfigureAwait(false);
         }
         await catalog.MarkPackStoredAsync(pack.Id, cancellationToken).ConfigureAwait(false);
+        _local.TryRemove(pack.Id, out _);
         await segments.DeleteAsync(pack.Id, cancellationToken).ConfigureAwait(false);
     }
 
