@@ -33,7 +33,7 @@ public sealed class PackWriterTests
 
         // Sealed and shipped: one blob, the segment gone, the pack stored.
         await engine.Packs.SealOpenPackAsync(CancellationToken.None);
-        Assert.Equal(1, (await engine.Packs.SealAndShipDueAsync(CancellationToken.None)).Count);
+        Assert.Equal(1, await engine.Packs.SealAndShipDueAsync(CancellationToken.None));
 
         var pack = Assert.Single(await engine.Metadata.ListPacksAsync(CancellationToken.None));
         Assert.Equal((PackState.Stored, 40L, 0L), (pack.State, pack.LiveChunks, pack.DeadBytes(PackFormat.RecordHeaderSize)));
@@ -61,13 +61,13 @@ public sealed class PackWriterTests
         }
 
         // 5,052 bytes a record: the fourth fills a pack.
-        Assert.Equal(2, (await engine.Packs.SealAndShipDueAsync(CancellationToken.None)).Count);
+        Assert.Equal(2, await engine.Packs.SealAndShipDueAsync(CancellationToken.None));
         var packs = await engine.Metadata.ListPacksAsync(CancellationToken.None);
         Assert.Equal([PackState.Open, PackState.Stored, PackState.Stored], packs.Select(static p => p.State).Order());
-        Assert.Equal(0, (await engine.Packs.SealAndShipDueAsync(CancellationToken.None)).Count);
+        Assert.Equal(0, await engine.Packs.SealAndShipDueAsync(CancellationToken.None));
 
         engine.Clock.Advance(engine.Options.PackMaxAge);
-        Assert.Equal(1, (await engine.Packs.SealAndShipDueAsync(CancellationToken.None)).Count);
+        Assert.Equal(1, await engine.Packs.SealAndShipDueAsync(CancellationToken.None));
 
         Assert.All(await engine.Metadata.ListPacksAsync(CancellationToken.None), static p => Assert.Equal(PackState.Stored, p.State));
         Assert.Equal(3, (await engine.BlobNamesAsync()).Count);
@@ -174,7 +174,7 @@ public sealed class PackWriterTests
         // Act: the node starts again (a new writer over the same catalog and stores).
         await using var restarted = new PackWriter(engine.Segments, engine.Metadata, engine.Flaky, engine.Options, engine.Clock);
         Assert.Equal(1, await restarted.RecoverAsync(CancellationToken.None));
-        Assert.Equal(1, (await restarted.SealAndShipDueAsync(CancellationToken.None)).Count);
+        Assert.Equal(1, await restarted.SealAndShipDueAsync(CancellationToken.None));
 
         // Assert: sealed at the acknowledged length, shipped, every acknowledged body reads back.
         var pack = Assert.Single(await engine.Metadata.ListPacksAsync(CancellationToken.None));

@@ -248,8 +248,8 @@ public sealed partial class PackWriter(ISegmentStore segments, IPackCatalog cata
         }
     }
 
-    /// <summary>Seals and ships every pack that is full or due, including the open one once it is <see cref="EngineOptions.PackMaxAge"/> old.</summary>
-    public async Task<WorkerStateAndCount> SealAndShipDueAsync(CancellationToken cancellationToken)
+    /// <summary>Seals and ships every pack that is full or due, including the open one once it is <see cref="EngineOptions.PackMaxAge"/> old; returns how many it shipped.</summary>
+    public async Task<int> SealAndShipDueAsync(CancellationToken cancellationToken)
     {
         await DetachOpenPackAsync(pack => time.GetUtcNow() - pack.OpenedAt >= options.PackMaxAge, cancellationToken).ConfigureAwait(false);
         var shipped = 0;
@@ -263,7 +263,7 @@ public sealed partial class PackWriter(ISegmentStore segments, IPackCatalog cata
             if (next is null)
             {
                 await ObserveAsync(cancellationToken).ConfigureAwait(false);
-                return new WorkerStateAndCount(Workers.WorkerState.Idle, shipped);
+                return shipped;
             }
             try
             {
@@ -286,8 +286,9 @@ public sealed partial class PackWriter(ISegmentStore segments, IPackCatalog cata
     public async Task<Workers.WorkerState> WorkAsync(CancellationToken cancellationToken)
     {
         var result = await SealAndShipDueAsync(cancellationToken).ConfigureAwait(false);
-        Status = $"last step {time.GetUtcNow():O}: {result.Count} packs shipped";
-        return result.State;
+        Status = $"last step {time.GetUtcNow():O}: {result} packs shipped";
+        // Every due pack was shipped: nothing more until the next one fills or comes of age.
+        return Workers.WorkerState.Idle;
     }
 
     /// <inheritdoc />
@@ -411,6 +412,3 @@ public sealed partial class PackWriter(ISegmentStore segments, IPackCatalog cata
         public bool Sealed { get; set; }
     }
 }
-
-/// <summary>A worker step's state and how many packs it shipped.</summary>
-public readonly record struct WorkerStateAndCount(Workers.WorkerState State, int Count);
