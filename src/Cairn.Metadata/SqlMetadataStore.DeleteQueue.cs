@@ -85,6 +85,8 @@ public abstract partial class SqlMetadataStore
         if (referenced)
         {
             await ExecuteAsync(transaction, "DELETE FROM delete_queue WHERE blob_name = @blob", blob, null, cancellationToken);
+            // A retired pack whose chunk came back to life is a stored pack again (compacted later).
+            await ExecuteAsync(transaction, "UPDATE packs SET state = 2 WHERE blob_name = @blob AND state = 3", blob, null, cancellationToken);
             return (SweepDecision.Keep, true);
         }
 

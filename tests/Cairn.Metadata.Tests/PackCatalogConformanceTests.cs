@@ -166,9 +166,200 @@ public abstract class PackCatalogConformanceTests<TTarget>(TTarget target) : Cat
         Assert.True(await Catalog.Packs.RetirePackAsync(Pack, Now, Ct));
     }
 
+    [Fact(Timeout = 10_000)]
+    public async Task A_swap_moves_the_needed_chunks_drops_the_dead_ones_and_retires_the_input()
+    {
+        // Arrange: a stored pack with a (referenced), b (dead) and c (dead, but pinned by an upload
+        // that is about to reference it again); a sealed compaction output.
+        var (a, b, c) = (Chunk("a", 100), Chunk("b", 200), Chunk("c", 300));
+        var pinned = await StoredPackAsync(a, b, c);
+        await Catalog.Objects.DeleteObjectAsync(Bucket, "k-b", WritePrecondition.None, Now, Grace, Ct);
+        await Catalog.Objects.DeleteObjectAsync(Bucket, "k-c", WritePrecondition.None, Now, Grace, Ct);
+        await Catalog.Chunks.ReserveChunkAsync(pinned, c.Hash, c.Length, "chunks/unused", Deadline, Ct);
+        await SealedOutputAsync(Output, OutputBlob);
+
+        // The contents: what must be copied, by offset.
+        var contents = await Catalog.Packs.ReadPackContentsAsync(Pack, Ct);
+        Assert.Equal(0, contents.Reservations);
+        Assert.Equal([new PackedChunk(a.Hash, a.Length, Placed(a, 52)), new PackedChunk(c.Hash, c.Length, Placed(c, 456))], contents.Needed);
+
+        // Act
+        var outcome = await Catalog.Packs.SwapPackAsync(
+            new PackSwap([Pack], Output, [Move(a, 52, 52), Move(c, 456, 204)], Now + Grace), Ct);
+
+        // Assert: a and c point into the output, b's row is gone, the input is retired and queued.
+        Assert.Equal(PackSwapOutcome.Swapped, outcome);
+        Assert.Equal(new ChunkInfo(a.Hash, Placed(a, 52, Output, OutputBlob), a.Length, 1), await FindChunkAsync(a));
+        Assert.Equal(new ChunkInfo(c.Hash, Placed(c, 204, Output, OutputBlob), c.Length, 0), await FindChunkAsync(c));
+        Assert.DoesNotContain(await Catalog.Chunks.ListChunksAsync(Ct), chunk => chunk.Hash == b.Hash);
+        var packs = await Catalog.Packs.ListPacksAsync(Ct);
+        Assert.Equal([(Pack, PackState.Retired, (string?)null, 0L, 0L), (Output, PackState.Stored, null, 1L, 100L)],
+            packs.Select(static p => (p.Id, p.State, p.Node, p.LiveChunks, p.LiveBytes)));
+        var entry = Assert.Single(await QueueAsync());
+        Assert.Equal((PackBlob, Now + Grace), (entry.BlobName, entry.NotBefore));
+
+        // The pinned upload commits against the moved row; the input's blob then goes with its row.
+        Assert.Equal(CommitOutcome.Committed, await CommitAsync(pinned, Version("k-c2", "e", c)));
+        Assert.Equal(new ChunkInfo(c.Hash, Placed(c, 204, Output, OutputBlob), c.Length, 1), await FindChunkAsync(c));
+        Assert.Equal(SweepDecision.Delete, await Catalog.DeleteQueue.PrepareDeleteAsync(PackBlob, Forever, Forever, Ct));
+        Assert.Equal([Output], (await Catalog.Packs.ListPacksAsync(Ct)).Select(static p => p.Id));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task A_second_swap_of_the_same_inputs_is_refused_by_the_aggregate_and_no_chunk_is_duplicated_or_lost()
+    {
+        // Arrange: two compactors copied the same pack into two outputs.
+        var (a, b) = (Chunk("a", 100), Chunk("b", 200));
+        await StoredPackAsync(a, b);
+        await SealedOutputAsync(Output, OutputBlob);
+        await SealedOutputAsync("p3", "packs/p3");
+        var moves = new[] { Move(a, 52, 52), Move(b, 204, 204) };
+
+        // Act
+        var first = await Catalog.Packs.SwapPackAsync(new PackSwap([Pack], Output, moves, Now + Grace), Ct);
+        var second = await Catalog.Packs.SwapPackAsync(new PackSwap([Pack], "p3", moves, Now + Grace), Ct);
+
+        // Assert: one swapped, the other changed nothing; each chunk has one row, in the first output.
+        Assert.Equal((PackSwapOutcome.Swapped, PackSwapOutcome.InputsChanged), (first, second));
+        Assert.Equal([Placed(a, 52, Output, OutputBlob), Placed(b, 204, Output, OutputBlob)],
+            (await Catalog.Chunks.ListChunksAsync(Ct)).OrderBy(static c => c.Placement.Offset).Select(static c => c.Placement));
+        Assert.Equal(PackState.Sealed, (await Catalog.Packs.ListPacksAsync(Ct)).Single(static p => p.Id == "p3").State);
+        Assert.Equal([PackBlob], (await QueueAsync()).Select(static e => e.BlobName));
+        Assert.True(await Catalog.Packs.AbandonPackAsync("p3", Now, Ct));
+        Assert.Equal([PackBlob, "packs/p3"], (await QueueAsync()).Select(static e => e.BlobName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task A_swap_is_refused_when_a_reference_to_an_input_changed_since_the_copy()
+    {
+        // Arrange: a referenced, b dead; the compactor copied a only.
+        var (a, b) = (Chunk("a", 100), Chunk("b", 200));
+        await StoredPackAsync(a, b);
+        await Catalog.Objects.DeleteObjectAsync(Bucket, "k-b", WritePrecondition.None, Now, Grace, Ct);
+        await SealedOutputAsync(Output, OutputBlob);
+        var swap = new PackSwap([Pack], Output, [Move(a, 52, 52)], Now + Grace);
+
+        // Act: an upload uses b again before the swap.
+        var again = Guid.NewGuid();
+        await Catalog.Chunks.ReserveChunkAsync(again, b.Hash, b.Length, "chunks/unused", Deadline, Ct);
+        Assert.Equal(CommitOutcome.Committed, await CommitAsync(again, Version("k-b2", "e", b)));
+        var outcome = await Catalog.Packs.SwapPackAsync(swap, Ct);
+
+        // Assert: refused, and nothing moved, dropped, stored or queued.
+        Assert.Equal(PackSwapOutcome.InputsChanged, outcome);
+        Assert.Equal(new ChunkInfo(a.Hash, Placed(a, 52), a.Length, 1), await FindChunkAsync(a));
+        Assert.Equal(new ChunkInfo(b.Hash, Placed(b, 204), b.Length, 1), await FindChunkAsync(b));
+        Assert.Equal([PackState.Stored, PackState.Sealed], (await Catalog.Packs.ListPacksAsync(Ct)).Select(static p => p.State));
+        Assert.Empty(await QueueAsync());
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task A_swap_whose_aggregate_matches_by_chance_is_still_refused_when_a_needed_chunk_would_stay_behind()
+    {
+        // Arrange: a referenced and b dead, of equal length; the compactor copied a only.
+        var (a, b) = (Chunk("a", 100), Chunk("b", 100));
+        await StoredPackAsync(a, b);
+        await Catalog.Objects.DeleteObjectAsync(Bucket, "k-b", WritePrecondition.None, Now, Grace, Ct);
+        await SealedOutputAsync(Output, OutputBlob);
+
+        // Act: b is pinned and a released: one needed chunk of 100 bytes, as before, but not a.
+        await Catalog.Chunks.ReserveChunkAsync(Guid.NewGuid(), b.Hash, b.Length, "chunks/unused", Deadline, Ct);
+        await Catalog.Objects.DeleteObjectAsync(Bucket, "k-a", WritePrecondition.None, Now, Grace, Ct);
+        var outcome = await Catalog.Packs.SwapPackAsync(new PackSwap([Pack], Output, [Move(a, 52, 52)], Now + Grace), Ct);
+
+        // Assert
+        Assert.Equal(PackSwapOutcome.InputsChanged, outcome);
+        Assert.Equal(Placed(b, 204), (await FindChunkAsync(b))!.Value.Placement);
+        Assert.Equal(Placed(a, 52), (await FindChunkAsync(a))!.Value.Placement);
+        Assert.Empty(await QueueAsync());
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task A_swap_is_refused_while_an_upload_appends_to_an_input_and_needs_a_sealed_output()
+    {
+        var a = Chunk("a", 100);
+        await StoredPackAsync(a);
+        var swap = new PackSwap([Pack], Output, [Move(a, 52, 52)], Now + Grace);
+
+        // An output not sealed yet, or not registered.
+        Assert.Equal(PackSwapOutcome.OutputNotReady, await Catalog.Packs.SwapPackAsync(swap, Ct));
+        Assert.True(await Catalog.Packs.CreatePackAsync(Output, OutputBlob, "(compaction)", Now, Ct));
+        Assert.Equal(PackSwapOutcome.OutputNotReady, await Catalog.Packs.SwapPackAsync(swap, Ct));
+        Assert.True(await Catalog.Packs.SealPackAsync(Output, 152, Now, Ct));
+
+        // An upload's bytes appended to the input, not adopted yet.
+        var writing = Guid.NewGuid();
+        await Catalog.Chunks.ReserveChunkAsync(writing, Chunk("w", 10).Hash, 10, Placed(Chunk("w", 10), 500), Deadline, Ct);
+        Assert.Equal(1, (await Catalog.Packs.ReadPackContentsAsync(Pack, Ct)).Reservations);
+        Assert.Equal(PackSwapOutcome.InputsReserved, await Catalog.Packs.SwapPackAsync(swap, Ct));
+        await Catalog.Chunks.AbortUploadAsync(writing, Now, Ct);
+        Assert.Empty(await QueueAsync());
+
+        // Then it swaps, once: the output is stored and a second swap finds it not ready.
+        Assert.Equal(PackSwapOutcome.Swapped, await Catalog.Packs.SwapPackAsync(swap, Ct));
+        Assert.Equal(PackSwapOutcome.OutputNotReady, await Catalog.Packs.SwapPackAsync(swap, Ct));
+        Assert.False(await Catalog.Packs.AbandonPackAsync(Output, Now, Ct));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task An_abandoned_output_is_retired_and_queued_and_cannot_be_swapped_in()
+    {
+        var a = Chunk("a", 100);
+        await StoredPackAsync(a);
+        await SealedOutputAsync(Output, OutputBlob);
+
+        Assert.False(await Catalog.Packs.AbandonPackAsync(Pack, Now, Ct)); // stored, with a referenced chunk
+        Assert.False(await Catalog.Packs.AbandonPackAsync("absent", Now, Ct));
+        Assert.True(await Catalog.Packs.AbandonPackAsync(Output, Now + Grace, Ct));
+        Assert.False(await Catalog.Packs.AbandonPackAsync(Output, Now, Ct));
+
+        Assert.Equal(PackSwapOutcome.OutputNotReady,
+            await Catalog.Packs.SwapPackAsync(new PackSwap([Pack], Output, [Move(a, 52, 52)], Now + Grace), Ct));
+        Assert.Equal(PackState.Retired, (await Catalog.Packs.ListPacksAsync(Ct)).Single(static p => p.Id == Output).State);
+        var entry = Assert.Single(await QueueAsync());
+        Assert.Equal((OutputBlob, Now + Grace), (entry.BlobName, entry.NotBefore));
+        Assert.Equal(SweepDecision.Delete, await Catalog.DeleteQueue.PrepareDeleteAsync(OutputBlob, Forever, Forever, Ct));
+        Assert.Equal([Pack], (await Catalog.Packs.ListPacksAsync(Ct)).Select(static p => p.Id));
+        Assert.Equal(Placed(a, 52), (await FindChunkAsync(a))!.Value.Placement);
+    }
+
+    private const string Output = "p2";
+    private const string OutputBlob = "packs/p2";
+
+    /// <summary>
+    /// A stored pack holding each chunk in a record of its own (52-byte header, then its bytes), each
+    /// committed as object <c>k-</c> plus its name's first letter; returns an upload id to pin with.
+    /// </summary>
+    private async Task<Guid> StoredPackAsync(params ChunkRef[] chunks)
+    {
+        await OpenPackAsync();
+        long offset = 0;
+        foreach (var chunk in chunks)
+        {
+            offset += 52;
+            var upload = await ReservePackedAsync((chunk, offset));
+            Assert.Equal(CommitOutcome.Committed, await CommitAsync(upload, Version("k-" + KeyOf(chunk, chunks), "e", chunk)));
+            offset += chunk.Length;
+        }
+        Assert.True(await Catalog.Packs.SealPackAsync(Pack, offset, Now, Ct));
+        Assert.True(await Catalog.Packs.MarkPackStoredAsync(Pack, Ct));
+        return Guid.NewGuid();
+    }
+
+    private static string KeyOf(ChunkRef chunk, ChunkRef[] chunks) => ((char)('a' + Array.IndexOf(chunks, chunk))).ToString();
+
+    private async Task SealedOutputAsync(string id, string blob)
+    {
+        Assert.True(await Catalog.Packs.CreatePackAsync(id, blob, "(compaction)", Now, Ct));
+        Assert.True(await Catalog.Packs.SealPackAsync(id, 1000, Now, Ct));
+    }
+
+    private static PackMove Move(ChunkRef chunk, long from, long to) => new(chunk.Hash, Pack, from, to, chunk.Length);
+
     private async Task OpenPackAsync() => Assert.True(await Catalog.Packs.CreatePackAsync(Pack, PackBlob, "node-a", Now, Ct));
 
-    private static ChunkPlacement Placed(ChunkRef chunk, long offset) => new(PackBlob, offset, chunk.Length, ChunkCodec.None, Pack);
+    private static ChunkPlacement Placed(ChunkRef chunk, long offset, string pack = Pack, string blob = PackBlob) =>
+        new(blob, offset, chunk.Length, ChunkCodec.None, pack);
 
     /// <summary>One upload reserving each chunk at its offset in the pack; returns the upload.</summary>
     private async Task<Guid> ReservePackedAsync(params (ChunkRef Chunk, long Offset)[] chunks)
