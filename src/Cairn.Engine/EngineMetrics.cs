@@ -23,6 +23,9 @@ public sealed class EngineMetrics
     private readonly Counter<long> _blobsDeleted;
     private readonly Counter<long> _chunkBytes;
     private readonly Counter<long> _chunkStoredBytes;
+    private readonly Counter<long> _compactions;
+    private readonly Counter<long> _compactedBytes;
+    private readonly Counter<long> _packsRetired;
     private readonly ObservableGauge<long> _deleteQueueDepth;
     private readonly ObservableGauge<double> _deleteQueueAge;
     private readonly ConcurrentDictionary<(string Worker, string Node), int> _leases = new();
@@ -45,12 +48,18 @@ public sealed class EngineMetrics
             description: "Bytes of the chunks written to the blob store, uncompressed, by codec (none, zstd).");
         _chunkStoredBytes = meter.CreateCounter<long>("cairn.chunks.written.stored_bytes", unit: "By",
             description: "Bytes written to the blob store for those chunks, as stored, by codec: stored / uncompressed is the compression ratio.");
+        _compactions = meter.CreateCounter<long>("cairn.compaction.runs", unit: "{run}",
+            description: "Pack compactions by outcome: swapped, or refused by the verification aggregate (inputs_changed, inputs_reserved, output_not_ready).");
+        _compactedBytes = meter.CreateCounter<long>("cairn.compaction.rewritten.bytes", unit: "By",
+            description: "Bytes of needed chunks that swapped compactions copied to new packs.");
+        _packsRetired = meter.CreateCounter<long>("cairn.compaction.packs_retired", unit: "{pack}",
+            description: "Packs the compactor retired: rewritten by a swap, or dead as a whole.");
         _deleteQueueDepth = meter.CreateObservableGauge("cairn.delete_queue.depth", ObserveDepth, unit: "{entry}",
             description: "Entries in the delete queue, due or not, as of the last sweep.");
         _deleteQueueAge = meter.CreateObservableGauge("cairn.delete_queue.oldest_due.age", ObserveAge, unit: "s",
             description: "How long the oldest delete-queue entry left by the last sweep has been due; 0 when none is due.");
         _packCount = meter.CreateObservableGauge("cairn.packs", ObservePackCount, unit: "{pack}",
-            description: "Packs by state (open, sealed, stored), as this node's pack worker last counted them.");
+            description: "Packs by state (open, sealed, stored, retired), as this node's pack worker last counted them.");
         meter.CreateObservableGauge("cairn.packs.live", ObservePackLive, unit: "By",
             description: "Stored bytes of referenced chunks in sealed and stored packs, as last counted.");
         meter.CreateObservableGauge("cairn.packs.dead", ObservePackDead, unit: "By",
@@ -99,6 +108,31 @@ public sealed class EngineMetrics
         _chunkStoredBytes.Add(storedLength, tag);
     }
 
+    /// <summary>A compaction ended with <paramref name="outcome"/>; a swapped one copied <paramref name="bytesRewritten"/> bytes.</summary>
+    public void Compacted(PackSwapOutcome outcome, long bytesRewritten)
+    {
+        _compactions.Add(1, new KeyValuePair<string, object?>("outcome", outcome switch
+        {
+            PackSwapOutcome.Swapped => "swapped",
+            PackSwapOutcome.InputsChanged => "inputs_changed",
+            PackSwapOutcome.InputsReserved => "inputs_reserved",
+            _ => "output_not_ready",
+        }));
+        if (outcome == PackSwapOutcome.Swapped)
+        {
+            _compactedBytes.Add(bytesRewritten);
+        }
+    }
+
+    /// <summary>The compactor retired <paramref name="count"/> packs.</summary>
+    public void PacksRetired(int count)
+    {
+        if (count > 0)
+        {
+            _packsRetired.Add(count);
+        }
+    }
+
     /// <summary>True when a listener reads the pack gauges (otherwise the pack worker need not count).</summary>
     public bool PackGaugesEnabled => _packCount.Enabled;
 
@@ -142,6 +176,7 @@ public sealed class EngineMetrics
                 new Measurement<long>(packs.Value.Open, new KeyValuePair<string, object?>("state", "open")),
                 new Measurement<long>(packs.Value.Sealed, new KeyValuePair<string, object?>("state", "sealed")),
                 new Measurement<long>(packs.Value.Stored, new KeyValuePair<string, object?>("state", "stored")),
+                new Measurement<long>(packs.Value.Retired, new KeyValuePair<string, object?>("state", "retired")),
             ]
             : [];
 
@@ -166,4 +201,4 @@ public sealed class EngineMetrics
 }
 
 /// <summary>What the pack gauges show: packs by state, live and dead bytes of sealed and stored packs, and the local segment store's use.</summary>
-public readonly record struct PackStats(long Open, long Sealed, long Stored, long LiveBytes, long DeadBytes, long SegmentBytes);
+public readonly record struct PackStats(long Open, long Sealed, long Stored, long Retired, long LiveBytes, long DeadBytes, long SegmentBytes);

@@ -57,6 +57,16 @@ public sealed class EngineOptions
     /// <summary>Parts of a pack's upload to the blob store (5 MiB to 1 GiB). Default 8 MiB.</summary>
     public int PackPartSize { get; set; } = 8 * 1024 * 1024;
 
+    /// <summary>
+    /// A stored pack is compacted (its needed chunks copied to a new pack) once this fraction of its
+    /// bytes is dead. Default 0.15. Packs under a quarter of <see cref="PackTargetSize"/> are also
+    /// merged, two or more at a time; any other pack is never rewritten.
+    /// </summary>
+    public double CompactionDeadRatio { get; set; } = 0.15;
+
+    /// <summary>How often the compactor looks for packs to compact. Default 1 minute.</summary>
+    public TimeSpan CompactionInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Verify SHA-256 of every whole chunk read on GET (length is always checked). Default true.</summary>
     public bool VerifyChunksOnRead { get; set; } = true;
 
@@ -151,6 +161,10 @@ public sealed class EngineOptions
         {
             yield return $"Engine:PackThreshold must be between 0 and ChunkSize (was {PackThreshold}), PackTargetSize at least 1KiB, " +
                 "PackMaxAge positive and PackPartSize between 5MiB and 1GiB.";
+        }
+        if (CompactionDeadRatio is <= 0 or > 1 || CompactionInterval <= TimeSpan.Zero)
+        {
+            yield return $"Engine:CompactionDeadRatio must be above 0 and at most 1 (was {CompactionDeadRatio}), and CompactionInterval positive.";
         }
         if (InlineThreshold < 0 || InlineThreshold > ChunkSize)
         {

@@ -146,6 +146,9 @@ public static class ServerHost
         services.AddSingleton<ISegmentStore>(new FileSystemSegmentStore(Path.Join(dataDirectory, "segments")));
         services.AddSingleton<PackWriter>();
         services.AddSingleton<IWorker>(provider => provider.GetRequiredService<PackWriter>());
+        // Compaction runs whatever the pack threshold: packs written before it was lowered still need it.
+        services.AddSingleton<PackCompactor>();
+        services.AddSingleton<IWorker>(provider => provider.GetRequiredService<PackCompactor>());
         services.AddSingleton<ChunkStore>();
         services.AddSingleton<ObjectService>();
         services.AddSingleton<BucketService>();
@@ -299,6 +302,8 @@ public static class ServerHost
             options.PackPartSize = checked((int)ByteSize.Parse(packPartSize));
         }
         options.PackMaxAge = section.GetValue("PackMaxAge", options.PackMaxAge);
+        options.CompactionDeadRatio = section.GetValue("CompactionDeadRatio", options.CompactionDeadRatio);
+        options.CompactionInterval = section.GetValue("CompactionInterval", options.CompactionInterval);
         options.Compression = section.GetValue("Compression", options.Compression);
         options.CompressionLevel = section.GetValue("CompressionLevel", options.CompressionLevel);
         options.CompressionMinSaving = section.GetValue("CompressionMinSaving", options.CompressionMinSaving);

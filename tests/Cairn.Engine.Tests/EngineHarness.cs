@@ -23,6 +23,7 @@ public sealed class EngineHarness : IAsyncDisposable
         Packs = new PackWriter(Segments, Metadata, Flaky, options, Clock);
         Chunks = new ChunkStore(Flaky, Metadata, options, Clock, Pins, packs: Packs);
         Objects = new ObjectService(Metadata, Metadata, Chunks, options, Clock);
+        Compactor = new PackCompactor(Metadata, Flaky, options, Clock);
         Sweeper = new DeleteQueueSweeper(Metadata, Metadata, Flaky, Pins, options, Clock, NullLogger<DeleteQueueSweeper>.Instance);
     }
 
@@ -33,6 +34,7 @@ public sealed class EngineHarness : IAsyncDisposable
     public ChunkReadPins Pins { get; } = new();
     public InMemorySegmentStore Segments { get; } = new();
     public PackWriter Packs { get; }
+    public PackCompactor Compactor { get; }
     public SqliteMetadataStore Metadata { get; }
     public ChunkStore Chunks { get; }
     public ObjectService Objects { get; }
@@ -40,7 +42,7 @@ public sealed class EngineHarness : IAsyncDisposable
 
     public static async Task<EngineHarness> CreateAsync(int chunkSize = 64 * 1024, int inlineThreshold = 1024, int readAheadChunks = 2,
         int maxConcurrentChunkReads = 32, int writeBehindChunks = 4, int sharedWriteBuffers = 16, ChunkCompression compression = ChunkCompression.Zstd,
-        int packThreshold = 0, long packTargetSize = 32L * 1024 * 1024)
+        int packThreshold = 0, long packTargetSize = 32L * 1024 * 1024, int packPartSize = 8 * 1024 * 1024)
     {
         var harness = new EngineHarness(new EngineOptions
         {
@@ -53,6 +55,7 @@ public sealed class EngineHarness : IAsyncDisposable
             Compression = compression,
             PackThreshold = packThreshold,
             PackTargetSize = packTargetSize,
+            PackPartSize = packPartSize,
             PackMaxAge = TimeSpan.FromSeconds(30),
             GracePeriod = TimeSpan.FromMinutes(5),
             ReservationTimeout = TimeSpan.FromHours(1),

@@ -36,4 +36,20 @@ public sealed class EngineOptionsTests
     [InlineData(3)]
     public void Zstd_levels_from_minus_7_to_19_are_accepted(int level) =>
         Assert.Empty(new EngineOptions { CompressionLevel = level }.Validate());
+
+    [Theory]
+    [InlineData(0.0, 60)]
+    [InlineData(-0.1, 60)]
+    [InlineData(1.5, 60)]
+    [InlineData(0.15, 0)]
+    public void A_compaction_ratio_outside_0_to_1_or_an_interval_that_is_not_positive_is_refused(double ratio, int intervalSeconds)
+    {
+        var options = new EngineOptions { CompactionDeadRatio = ratio, CompactionInterval = TimeSpan.FromSeconds(intervalSeconds) };
+
+        var problem = Assert.Single(options.Validate());
+
+        Assert.Contains("Engine:CompactionDeadRatio", problem, StringComparison.Ordinal);
+        Assert.Contains("CompactionInterval", problem, StringComparison.Ordinal);
+        Assert.Empty(new EngineOptions { CompactionDeadRatio = 1.0 }.Validate());
+    }
 }

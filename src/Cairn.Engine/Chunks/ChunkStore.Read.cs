@@ -122,10 +122,25 @@ public sealed partial class ChunkStore
         {
             var placement = placements[segment.Chunk.Hash];
             // A short range of a chunk stored as is needs no chunk-size buffer; an encoded chunk is
-            // decoded whole, then the range is taken from it.
+            // decoded whole, then the range is taken from it. Compaction copies stored bytes as they
+            // are, so a chunk found elsewhere below needs the same buffer.
             buffer = ArrayPool<byte>.Shared.Rent(placement.Codec == ChunkCodec.None ? segment.Count : segment.Chunk.Length);
-            var bytes = await ReadChunkAsync(segment.Chunk, placement, segment.From, segment.Count, buffer, cancellationToken)
-                .ConfigureAwait(false);
+            ReadOnlyMemory<byte> bytes;
+            try
+            {
+                bytes = await ReadChunkAsync(segment.Chunk, placement, segment.From, segment.Count, buffer, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ChunkIntegrityException ex) when (placement.PackId is not null && ex.InnerException is BlobNotFoundException)
+            {
+                // Located before a compaction moved the chunk and its old pack was deleted (a download
+                // that outlasted the grace period): read it where it is now, if it moved.
+                if (await RelocateAsync(segment.Chunk.Hash, placement, cancellationToken).ConfigureAwait(false) is not { } moved
+                    || moved.Codec != placement.Codec)
+                {
+                    throw;
+                }
+                bytes = await ReadChunkAsync(segment.Chunk, moved, segment.From, segment.Count, buffer, cancellationToken).ConfigureAwait(false);
+            }
             return new FetchedChunk(this, buffer, bytes);
         }
         catch
@@ -158,6 +173,13 @@ public sealed partial class ChunkStore
                 owner._readPermits.Release();
             }
         }
+    }
+
+    /// <summary>The chunk's placement now, when it is not <paramref name="stale"/> any more; null when it is the same or gone.</summary>
+    private async Task<ChunkPlacement?> RelocateAsync(ContentHash hash, ChunkPlacement stale, CancellationToken cancellationToken)
+    {
+        var found = await chunkCatalog.LocateChunksAsync([hash], cancellationToken).ConfigureAwait(false);
+        return found.TryGetValue(hash, out var current) && current != stale ? current : null;
     }
 
     private async Task<IReadOnlyDictionary<ContentHash, ChunkPlacement>> LocateAsync(IReadOnlyList<ChunkRef> chunks, CancellationToken cancellationToken)

@@ -178,6 +178,29 @@ internal static class PackFormat
         return new PackScan(entries, position);
     }
 
+    /// <summary>
+    /// Checks one whole record (its header, then its stored bytes) and returns its entry, with the
+    /// offset of its stored bytes taken as <paramref name="recordOffset"/> + <see cref="RecordHeaderSize"/>.
+    /// False when the magic, the lengths or the CRC-32C do not check.
+    /// </summary>
+    public static bool TryReadRecord(ReadOnlySpan<byte> record, long recordOffset, out PackEntry entry)
+    {
+        entry = default;
+        if (record.Length < RecordHeaderSize || BinaryPrimitives.ReadUInt32LittleEndian(record) != RecordMagic || record[4] > (byte)ChunkCodec.Zstd)
+        {
+            return false;
+        }
+        var length = BinaryPrimitives.ReadInt32LittleEndian(record[8..]);
+        var storedLength = BinaryPrimitives.ReadInt32LittleEndian(record[12..]);
+        if (length < 0 || storedLength != record.Length - RecordHeaderSize
+            || RecordCrc(record, record[RecordHeaderSize..]) != BinaryPrimitives.ReadUInt32LittleEndian(record[CrcOffset..]))
+        {
+            return false;
+        }
+        entry = new PackEntry(ContentHash.FromBytes(record.Slice(16, 32)), recordOffset + RecordHeaderSize, length, storedLength, (ChunkCodec)record[4]);
+        return true;
+    }
+
     private static uint RecordCrc(ReadOnlySpan<byte> header, ReadOnlySpan<byte> stored)
     {
         var crc = new Crc32(Crc32ParameterSet.Crc32C);

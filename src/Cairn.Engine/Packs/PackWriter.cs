@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Cairn.Core;
 using Cairn.Metadata;
 using Cairn.Storage;
@@ -331,15 +330,12 @@ public sealed partial class PackWriter(ISegmentStore segments, IPackCatalog cata
             dead += pack.DeadBytes(PackFormat.RecordHeaderSize);
         }
         metrics.PacksObserved(new PackStats(packs.Count(static p => p.State == PackState.Open), packs.Count(static p => p.State == PackState.Sealed),
-            packs.Count(static p => p.State == PackState.Stored), live, dead, segments.GetUsedBytes()));
+            packs.Count(static p => p.State == PackState.Stored), packs.Count(static p => p.State == PackState.Retired), live, dead, segments.GetUsedBytes()));
     }
 
     private async Task<OpenPack> OpenAsync(CancellationToken cancellationToken)
     {
-        Span<byte> random = stackalloc byte[16];
-        RandomNumberGenerator.Fill(random);
-        var id = Convert.ToHexStringLower(random);
-        var blobName = $"packs/{id[..2]}/{id}";
+        var (id, blobName) = PackNames.New();
         // Registered first: a crash after this leaves a tracked pack, never untracked bytes.
         if (!await catalog.CreatePackAsync(id, blobName, options.NodeId, time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
         {

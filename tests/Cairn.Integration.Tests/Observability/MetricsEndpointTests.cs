@@ -93,7 +93,7 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 60_000)]
-    public async Task The_pack_gauges_show_packs_by_state_their_live_and_dead_bytes_and_the_segment_store()
+    public async Task The_pack_gauges_show_packs_by_state_their_live_and_dead_bytes_and_the_segment_store_and_compaction_counts_its_runs()
     {
         // Arrange: a server that packs small chunks; three objects of 8 KiB, one of them deleted.
         await using var server = await CairnServer.StartAsync(["--Engine:PackThreshold=64KiB"]);
@@ -130,6 +130,20 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
         Assert.Equal(2 * 8192, shipped.Sum("cairn_packs_live_bytes"));
         Assert.Equal(8192 + 52, shipped.Sum("cairn_packs_dead_bytes"));
         Assert.Equal(0, shipped.Sum("cairn_segments_used_bytes"));
+
+        // Act: a third of the pack is dead, past the threshold: it is compacted.
+        var report = await server.Services.GetRequiredService<Cairn.Engine.Packs.PackCompactor>().CompactAsync(CancellationToken.None);
+        await packs.SealAndShipDueAsync(CancellationToken.None);
+        var compacted = await PrometheusScrape.ReadAsync(_http, server.Endpoint);
+
+        // Assert: one run swapped two records into a new pack; the old one is retired (all of it dead until the sweep).
+        Assert.Equal((1, 1), (report.PacksWritten, report.PacksRetired));
+        Assert.Equal(1, compacted.Sum("cairn_compaction_runs_total", "outcome=swapped"));
+        Assert.Equal(2 * (8192 + 52), compacted.Sum("cairn_compaction_rewritten_bytes_total"));
+        Assert.Equal(1, compacted.Sum("cairn_compaction_packs_retired_total"));
+        Assert.Equal((1.0, 1.0), (compacted.Sum("cairn_packs", "state=stored"), compacted.Sum("cairn_packs", "state=retired")));
+        Assert.Equal(2 * 8192, compacted.Sum("cairn_packs_live_bytes"));
+        Assert.Equal(3 * (8192 + 52), compacted.Sum("cairn_packs_dead_bytes"));
     }
 
     [Fact(Timeout = 30_000)]
