@@ -72,7 +72,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
                     killsMidUpload++;
                 }
             }
-            await AssertRestartRecoversAndSweepsCleanAsync(dataDirectory, bucket, ledger, cancellationToken);
+            await AssertRestartRecoversAndSweepsCleanAsync(dataDirectory, ServerArgs, bucket, ledger, cancellationToken);
         });
         // Without this the test could pass without ever crashing in the middle of storing a body.
         Assert.True(killsMidUpload > 0, "no kill landed while a body was half stored");
@@ -137,10 +137,68 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
                     killsMidUpload++;
                 }
             }
-            await AssertRestartRecoversAndSweepsCleanAsync(dataDirectory, bucket, ledger, cancellationToken);
+            await AssertRestartRecoversAndSweepsCleanAsync(dataDirectory, ServerArgs, bucket, ledger, cancellationToken);
         });
         // Without this the test could pass without ever crashing in the middle of storing a body.
         Assert.True(killsMidUpload > 0, "no kill landed while a body was half stored");
+    }
+
+    /// <summary>
+    /// Small chunks in packs, with every pack step running all the time: packs seal and ship after
+    /// 0.3 s, the compactor runs every 0.5 s, and overwrites of a few keys keep killing chunks, so
+    /// the kills land during appends, seals, uploads, compactions and retirements alike. Bodies of
+    /// 4-40 KiB: below 16 KiB (their one chunk) they are packed, above they are blobs of their own.
+    /// </summary>
+    [Fact(Timeout = 90_000)]
+    public async Task Small_objects_in_packs_survive_SIGKILL_during_appends_seals_shipping_compaction_and_retirement()
+    {
+        // Arrange
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(85));
+        var cancellationToken = timeout.Token;
+        var seed = Environment.TickCount;
+        output.WriteLine($"seed {seed}");
+        string[] serverArgs =
+        [
+            .. ServerArgs,
+            "--Engine:PackThreshold=16KiB", "--Engine:PackTargetSize=256KiB", "--Engine:PackMaxAge=00:00:00.300",
+            "--Engine:CompactionInterval=00:00:00.500",
+        ];
+        var keys = Enumerable.Range(0, 24).Select(static i => "k" + i).ToArray();
+        var bucket = "packs-" + Guid.NewGuid().ToString("N")[..12];
+        var ledger = new UploadLedger();
+
+        // Act + Assert: three kills, checking recovery after each restart.
+        var killsMidUpload = 0;
+        var censuses = new List<PackCensus>();
+        await WithDataDirectoryAsync(async dataDirectory =>
+        {
+            for (var round = 1; round <= 3; round++)
+            {
+                await using var server = await CairnProcess.StartAsync(dataDirectory, serverArgs, cancellationToken);
+                using var s3 = server.CreateClient();
+                if (round == 1)
+                {
+                    await s3.PutBucketAsync(bucket, cancellationToken);
+                }
+                else
+                {
+                    await AssertRecoveredAsync(s3, bucket, ledger, cancellationToken);
+                }
+                if (await WriteUntilKilledAsync(server, dataDirectory, s3, bucket, ledger, (writer, i, random) =>
+                    (keys[random.Next(keys.Length)], RandomBytes(random, random.Next(4 * 1024 + 1, 40 * 1024))), seed + round, cancellationToken))
+                {
+                    killsMidUpload++;
+                }
+                var census = (await BlobInventory.ReadAsync(dataDirectory, cancellationToken)).Packs;
+                output.WriteLine($"round {round} at the kill: {census}");
+                censuses.Add(census);
+            }
+            await AssertRestartRecoversAndSweepsCleanAsync(dataDirectory, serverArgs, bucket, ledger, cancellationToken);
+        });
+        Assert.True(killsMidUpload > 0, "no kill landed while a body was half stored");
+        // Some kill found a pack being appended to (a segment on disk), and packs had been stored by then.
+        Assert.Contains(censuses, static c => c.Segments > 0);
+        Assert.Contains(censuses, static c => c.Stored + c.Retired > 0);
     }
 
     /// <summary>
@@ -148,10 +206,10 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
     /// what the killed uploads and the overwrites left, then stops the server and checks the catalog
     /// against the files once more with nothing running.
     /// </summary>
-    private async Task AssertRestartRecoversAndSweepsCleanAsync(string dataDirectory, string bucket, UploadLedger ledger,
+    private async Task AssertRestartRecoversAndSweepsCleanAsync(string dataDirectory, string[] serverArgs, string bucket, UploadLedger ledger,
         CancellationToken cancellationToken)
     {
-        await using (var server = await CairnProcess.StartAsync(dataDirectory, ServerArgs, cancellationToken))
+        await using (var server = await CairnProcess.StartAsync(dataDirectory, serverArgs, cancellationToken))
         {
             using var s3 = server.CreateClient();
             await AssertRecoveredAsync(s3, bucket, ledger, cancellationToken);
