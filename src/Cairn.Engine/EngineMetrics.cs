@@ -26,6 +26,7 @@ public sealed class EngineMetrics
     private readonly Counter<long> _compactions;
     private readonly Counter<long> _compactedBytes;
     private readonly Counter<long> _packsRetired;
+    private readonly Counter<long> _segmentStoreFull;
     private readonly ObservableGauge<long> _deleteQueueDepth;
     private readonly ObservableGauge<double> _deleteQueueAge;
     private readonly ConcurrentDictionary<(string Worker, string Node), int> _leases = new();
@@ -54,6 +55,8 @@ public sealed class EngineMetrics
             description: "Bytes of needed chunks that swapped compactions copied to new packs.");
         _packsRetired = meter.CreateCounter<long>("cairn.compaction.packs_retired", unit: "{pack}",
             description: "Packs the compactor retired: rewritten by a swap, or dead as a whole.");
+        _segmentStoreFull = meter.CreateCounter<long>("cairn.segments.full", unit: "{chunk}",
+            description: "Small chunks stored as blobs of their own because the local segment store was at Engine:SegmentStoreLimit.");
         _deleteQueueDepth = meter.CreateObservableGauge("cairn.delete_queue.depth", ObserveDepth, unit: "{entry}",
             description: "Entries in the delete queue, due or not, as of the last sweep.");
         _deleteQueueAge = meter.CreateObservableGauge("cairn.delete_queue.oldest_due.age", ObserveAge, unit: "s",
@@ -123,6 +126,9 @@ public sealed class EngineMetrics
             _compactedBytes.Add(bytesRewritten);
         }
     }
+
+    /// <summary>A small chunk bypassed the packs: the local segment store was full.</summary>
+    public void SegmentStoreFull() => _segmentStoreFull.Add(1);
 
     /// <summary>The compactor retired <paramref name="count"/> packs.</summary>
     public void PacksRetired(int count)

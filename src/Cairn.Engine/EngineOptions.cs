@@ -58,6 +58,27 @@ public sealed class EngineOptions
     public int PackPartSize { get; set; } = 8 * 1024 * 1024;
 
     /// <summary>
+    /// When a PUT whose chunks go to a pack is acknowledged: <see cref="PackAcknowledgement.Segment"/>
+    /// (default) once they are fsynced in this node's local segment; <see cref="PackAcknowledgement.Upload"/>
+    /// once the pack is in the blob store (for a node whose local disk is not to be trusted with
+    /// acknowledged data, e.g. in gateway mode on ephemeral storage).
+    /// </summary>
+    public PackAcknowledgement PackAcknowledge { get; set; } = PackAcknowledgement.Segment;
+
+    /// <summary>
+    /// With <see cref="PackAcknowledgement.Upload"/>: a pack is sealed and shipped once its first
+    /// record has waited this long, so the PUTs of one window share one upload. Default 20 ms.
+    /// </summary>
+    public TimeSpan PackUploadWindow { get; set; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>
+    /// The most bytes this node's local segments may hold (packs being written or waiting to ship).
+    /// At the limit a small chunk is stored as a blob of its own instead, so an upstream that is slow
+    /// or down never fills the local disk. Default 1 GiB; at least <see cref="PackTargetSize"/>.
+    /// </summary>
+    public long SegmentStoreLimit { get; set; } = 1024L * 1024 * 1024;
+
+    /// <summary>
     /// A stored pack is compacted (its needed chunks copied to a new pack) once this fraction of its
     /// bytes is dead. Default 0.15. Packs under a quarter of <see cref="PackTargetSize"/> are also
     /// merged, two or more at a time; any other pack is never rewritten.
@@ -162,6 +183,10 @@ public sealed class EngineOptions
             yield return $"Engine:PackThreshold must be between 0 and ChunkSize (was {PackThreshold}), PackTargetSize at least 1KiB, " +
                 "PackMaxAge positive and PackPartSize between 5MiB and 1GiB.";
         }
+        if (PackUploadWindow <= TimeSpan.Zero || SegmentStoreLimit < PackTargetSize)
+        {
+            yield return $"Engine:PackUploadWindow must be positive, and Engine:SegmentStoreLimit at least PackTargetSize (was {SegmentStoreLimit}).";
+        }
         if (CompactionDeadRatio is <= 0 or > 1 || CompactionInterval <= TimeSpan.Zero)
         {
             yield return $"Engine:CompactionDeadRatio must be above 0 and at most 1 (was {CompactionDeadRatio}), and CompactionInterval positive.";
@@ -237,4 +262,14 @@ public enum ChunkCompression
 
     /// <summary>A chunk that compresses well enough is stored as one zstd frame.</summary>
     Zstd,
+}
+
+/// <summary>When a PUT whose chunks are packed is acknowledged (<see cref="EngineOptions.PackAcknowledge"/>).</summary>
+public enum PackAcknowledgement
+{
+    /// <summary>Once its chunks are fsynced in this node's local segment; the pack ships in the background.</summary>
+    Segment,
+
+    /// <summary>Once the pack holding its chunks is in the blob store.</summary>
+    Upload,
 }

@@ -302,6 +302,12 @@ public static class ServerHost
             options.PackPartSize = checked((int)ByteSize.Parse(packPartSize));
         }
         options.PackMaxAge = section.GetValue("PackMaxAge", options.PackMaxAge);
+        options.PackAcknowledge = section.GetValue("PackAcknowledge", options.PackAcknowledge);
+        options.PackUploadWindow = section.GetValue("PackUploadWindow", options.PackUploadWindow);
+        if (section["SegmentStoreLimit"] is { } segmentStoreLimit)
+        {
+            options.SegmentStoreLimit = ByteSize.Parse(segmentStoreLimit);
+        }
         options.CompactionDeadRatio = section.GetValue("CompactionDeadRatio", options.CompactionDeadRatio);
         options.CompactionInterval = section.GetValue("CompactionInterval", options.CompactionInterval);
         options.Compression = section.GetValue("Compression", options.Compression);

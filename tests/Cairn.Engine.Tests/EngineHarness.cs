@@ -42,7 +42,8 @@ public sealed class EngineHarness : IAsyncDisposable
 
     public static async Task<EngineHarness> CreateAsync(int chunkSize = 64 * 1024, int inlineThreshold = 1024, int readAheadChunks = 2,
         int maxConcurrentChunkReads = 32, int writeBehindChunks = 4, int sharedWriteBuffers = 16, ChunkCompression compression = ChunkCompression.Zstd,
-        int packThreshold = 0, long packTargetSize = 32L * 1024 * 1024, int packPartSize = 8 * 1024 * 1024)
+        int packThreshold = 0, long packTargetSize = 32L * 1024 * 1024, int packPartSize = 8 * 1024 * 1024,
+        PackAcknowledgement packAcknowledge = PackAcknowledgement.Segment, long segmentStoreLimit = 1024L * 1024 * 1024)
     {
         var harness = new EngineHarness(new EngineOptions
         {
@@ -56,6 +57,8 @@ public sealed class EngineHarness : IAsyncDisposable
             PackThreshold = packThreshold,
             PackTargetSize = packTargetSize,
             PackPartSize = packPartSize,
+            PackAcknowledge = packAcknowledge,
+            SegmentStoreLimit = segmentStoreLimit,
             PackMaxAge = TimeSpan.FromSeconds(30),
             GracePeriod = TimeSpan.FromMinutes(5),
             ReservationTimeout = TimeSpan.FromHours(1),

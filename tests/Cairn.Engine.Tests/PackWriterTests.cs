@@ -231,6 +231,89 @@ public sealed class PackWriterTests
         Assert.Equal(PackState.Open, packs[lost.Id].State);
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task With_acknowledgement_after_upload_puts_return_once_their_pack_is_stored()
+    {
+        await using var engine = await EngineHarness.CreateAsync(packThreshold: PackThreshold, packAcknowledge: PackAcknowledgement.Upload);
+        var bodies = Enumerable.Range(0, 5).Select(i => EngineHarness.RandomBytes(3000 + i, seed: 200 + i)).ToList();
+
+        // Act: five PUTs append to one pack and wait; the window closes and the worker ships the pack.
+        var puts = bodies.Select((body, i) => Task.Run(() => engine.PutAsync("small/" + i, body))).ToList();
+        await WaitUntilAsync(() => engine.Packs.LocalSegmentBytes >= bodies.Sum(static b => b.Length + PackFormat.RecordHeaderSize));
+        await Task.Delay(50);
+        Assert.DoesNotContain(puts, static put => put.IsCompleted);
+        Assert.Equal(0, await engine.Packs.SealAndShipDueAsync(CancellationToken.None)); // the window is still open
+        engine.Clock.Advance(engine.Options.PackUploadWindow);
+        Assert.Equal(1, await engine.Packs.SealAndShipDueAsync(CancellationToken.None));
+        await Task.WhenAll(puts);
+
+        // Assert: acknowledged with their pack in the blob store, nothing left in the segment store.
+        var pack = Assert.Single(await engine.Metadata.ListPacksAsync(CancellationToken.None));
+        Assert.Equal((PackState.Stored, 5L), (pack.State, pack.LiveChunks));
+        Assert.Equal([pack.BlobName], await engine.BlobNamesAsync());
+        Assert.Equal(0, engine.Packs.LocalSegmentBytes);
+        Assert.Empty(await SegmentNamesAsync(engine));
+        await AssertReadBackAsync(engine, bodies);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task With_acknowledgement_after_upload_a_failed_upload_fails_the_put_and_nothing_is_committed()
+    {
+        await using var engine = await EngineHarness.CreateAsync(packThreshold: PackThreshold, packAcknowledge: PackAcknowledgement.Upload);
+        engine.Flaky.Inject(Cairn.Storage.BlobOperation.Put, BlobFault.Always(isTransient: false));
+        var put = Task.Run(() => engine.PutAsync("small/0", EngineHarness.RandomBytes(3000, seed: 210)));
+        await WaitUntilAsync(() => engine.Packs.LocalSegmentBytes > 0);
+
+        engine.Clock.Advance(engine.Options.PackUploadWindow);
+        await Assert.ThrowsAnyAsync<Exception>(() => engine.Packs.SealAndShipDueAsync(CancellationToken.None));
+
+        // The PUT fails and its object does not exist; the pack ships later, as dead space.
+        await Assert.ThrowsAnyAsync<Exception>(() => put);
+        var found = await engine.Objects.GetAsync(EngineHarness.Bucket, "small/0", Cairn.Engine.Objects.ReadConditions.None, null, CancellationToken.None);
+        Assert.Equal(Cairn.Engine.Objects.GetObjectStatus.NoSuchKey, found.Status);
+        engine.Flaky.ClearAll();
+        Assert.Equal(1, await engine.Packs.SealAndShipDueAsync(CancellationToken.None));
+        var pack = Assert.Single(await engine.Metadata.ListPacksAsync(CancellationToken.None));
+        Assert.Equal((PackState.Stored, 0L), (pack.State, pack.LiveChunks));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task At_the_segment_store_limit_small_chunks_are_stored_as_blobs_of_their_own_and_the_store_never_passes_it()
+    {
+        // Arrange: a limit of 64 KiB and no shipping (as if the upstream were slow): 60 PUTs of about 3 KiB.
+        const long limit = 64 * 1024;
+        await using var engine = await EngineHarness.CreateAsync(packThreshold: PackThreshold, packTargetSize: limit, segmentStoreLimit: limit);
+        var bodies = Enumerable.Range(0, 60).Select(i => EngineHarness.RandomBytes(3000 + i, seed: 300 + i)).ToList();
+
+        // Act
+        long peak = 0;
+        for (var i = 0; i < bodies.Count; i++)
+        {
+            await engine.PutAsync("small/" + i, bodies[i]);
+            peak = Math.Max(peak, engine.Packs.LocalSegmentBytes);
+        }
+
+        // Assert: the store stayed within its limit; the rest became blobs; all read back, and once
+        // the packs ship the store is empty.
+        Assert.InRange(peak, limit / 2, limit);
+        var rows = await engine.Metadata.ListChunksAsync(CancellationToken.None);
+        Assert.Equal(60, rows.Count);
+        Assert.InRange(rows.Count(static r => r.Placement.PackId is null), 30, 45);
+        await AssertReadBackAsync(engine, bodies);
+        Assert.True(await engine.Packs.SealAndShipDueAsync(CancellationToken.None) >= 1);
+        Assert.Equal(0, engine.Packs.LocalSegmentBytes);
+        await AssertReadBackAsync(engine, bodies);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 1000 && !condition(); i++)
+        {
+            await Task.Delay(10);
+        }
+        Assert.True(condition(), "the condition did not hold within 10 s");
+    }
+
     private static async Task<List<string>> SegmentNamesAsync(EngineHarness engine)
     {
         var names = new List<string>();

@@ -226,11 +226,15 @@ public sealed partial class ChunkStore(IBlobBackend blobs, IChunkCatalog chunkCa
             // Small and new (a chunk the catalog holds is only pinned below: appending it would waste
             // pack space): appended to this node's open pack, durable there before the reservation
             // records its place. If another upload commits the same bytes first, this copy is dead
-            // space in the pack, never a blob to delete.
-            var placement = await packs.AppendAsync(hash, data.Length, codec, stored, cancellationToken).ConfigureAwait(false);
-            metrics?.ChunkWritten(data.Length, stored.Length, codec);
-            await chunkCatalog.ReserveChunkAsync(uploadId, hash, data.Length, placement, deadline, cancellationToken).ConfigureAwait(false);
-            return new ChunkRef(hash, data.Length);
+            // space in the pack, never a blob to delete. With the local segment store full, it is
+            // stored as a blob of its own below.
+            if (await packs.TryAppendAsync(hash, data.Length, codec, stored, cancellationToken).ConfigureAwait(false) is { } placement)
+            {
+                metrics?.ChunkWritten(data.Length, stored.Length, codec);
+                await chunkCatalog.ReserveChunkAsync(uploadId, hash, data.Length, placement, deadline, cancellationToken).ConfigureAwait(false);
+                return new ChunkRef(hash, data.Length);
+            }
+            metrics?.SegmentStoreFull();
         }
         var candidate = new ChunkPlacement(BlobNames.NewChunkBlob(hash), 0, stored.Length, codec);
         var reservation = await chunkCatalog.ReserveChunkAsync(uploadId, hash, data.Length, candidate, deadline, cancellationToken)

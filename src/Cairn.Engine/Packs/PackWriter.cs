@@ -28,8 +28,15 @@ public sealed partial class PackWriter(ISegmentStore segments, IPackCatalog cata
     private readonly Lock _gate = new();
     private readonly Queue<OpenPack> _full = new();
 
-    /// <summary>Packs whose segment this node holds (open, full, sealed, shipping): reads of other packs go straight to the blob store.</summary>
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _local = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Packs whose segment this node holds (open, full, sealed, shipping), with their segment's
+    /// length: reads of other packs go straight to the blob store, and the lengths' sum is what
+    /// <see cref="EngineOptions.SegmentStoreLimit"/> bounds.
+    /// </summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _local = new(StringComparer.Ordinal);
+
+    /// <summary>When the pack gauges were last counted (they cost a catalog query).</summary>
+    private long _observedAt;
     private readonly SemaphoreSlim _work = new(0);
     private OpenPack? _open;
 
@@ -39,11 +46,17 @@ public sealed partial class PackWriter(ISegmentStore segments, IPackCatalog cata
     /// <inheritdoc />
     public string Status { get; private set; } = "starting";
 
+    /// <summary>Bytes in the local segments of the packs this node holds.</summary>
+    public long LocalSegmentBytes => _local.Values.Sum();
+
     /// <summary>
     /// Appends one chunk's stored bytes to the open pack (opening one when there is none) and
-    /// returns once they are durable in its segment, with their placement.
+    /// returns once they are durable in its segment (or, with <see cref="PackAcknowledgement.Upload"/>,
+    /// once the pack is in the blob store), with their placement. Null when the local segment store
+    /// is at <see cref="EngineOptions.SegmentStoreLimit"/>: the caller stores the chunk as a blob of
+    /// its own, and the open pack is sealed so that shipping frees room.
     /// </summary>
-    internal async Task<ChunkPlacement> AppendAsync(ContentHash hash, int length, ChunkCodec codec, ReadOnlyMemory<byte> stored,
+    internal async Task<ChunkPlacement?> TryAppendAsync(ContentHash hash, int length, ChunkCodec codec, ReadOnlyMemory<byte> stored,
         CancellationToken cancellationToken)
     {
         var header = new byte[PackFormat.RecordHeaderSize];
@@ -53,8 +66,22 @@ public sealed partial class PackWriter(ISegmentStore segments, IPackCatalog cata
         await _appending.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            if (LocalSegmentBytes + header.Length + stored.Length > options.SegmentStoreLimit)
+            {
+                lock (_gate)
+                {
+                    if (_open is { Entries.Count: > 0 } full)
+                    {
+                        _open = null;
+                        _full.Enqueue(full);
+                        _work.Release();
+                    }
+                }
+                return null;
+            }
             pack = _open ??= await OpenAsync(cancellationToken).ConfigureAwait(false);
             offset = await pack.Writer!.AppendAsync(header, stored, cancellationToken).ConfigureAwait(false);
+            _local[pack.Id] = pack.Writer.Length;
             lock (_gate)
             {
                 pack.Entries.Add(new PackEntry(hash, offset + header.Length, length, stored.Length, codec));
@@ -86,6 +113,12 @@ public sealed partial class PackWriter(ISegmentStore segments, IPackCatalog cata
             _appending.Release();
         }
         await pack.Writer!.FlushAsync(offset + header.Length + stored.Length, cancellationToken).ConfigureAwait(false);
+        if (options.PackAcknowledge == PackAcknowledgement.Upload)
+        {
+            // The worker seals the pack once its first record has waited PackUploadWindow, so the
+            // PUTs of that window share one upload; a failed upload fails them all.
+            await pack.Shipped.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
         return new ChunkPlacement(pack.BlobName, offset + header.Length, stored.Length, codec, pack.Id);
     }
 
@@ -145,7 +178,7 @@ public sealed partial class PackWriter(ISegmentStore segments, IPackCatalog cata
                 continue;
             }
             waiting.Add(pack.Id);
-            _local[pack.Id] = 0;
+            _local[pack.Id] = await SegmentLengthAsync(pack.Id, cancellationToken).ConfigureAwait(false);
             lock (_gate)
             {
                 _full.Enqueue(recovered);
@@ -198,6 +231,12 @@ public sealed partial class PackWriter(ISegmentStore segments, IPackCatalog cata
         return true;
     }
 
+    private async Task<long> SegmentLengthAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var stream = await segments.OpenReadAsync(id, cancellationToken).ConfigureAwait(false);
+        return stream.Length;
+    }
+
     private async Task<bool> SegmentExistsAsync(string id, CancellationToken cancellationToken)
     {
         try
@@ -248,9 +287,17 @@ public sealed partial class PackWriter(ISegmentStore segments, IPackCatalog cata
     }
 
     /// <summary>Seals and ships every pack that is full or due, including the open one once it is <see cref="EngineOptions.PackMaxAge"/> old; returns how many it shipped.</summary>
-    public async Task<int> SealAndShipDueAsync(CancellationToken cancellationToken)
+    public Task<int> SealAndShipDueAsync(CancellationToken cancellationToken) => SealAndShipDueAsync(observeAlways: true, cancellationToken);
+
+    /// <summary>
+    /// <see cref="SealAndShipDueAsync(CancellationToken)"/>, counting the pack gauges afterwards when
+    /// <paramref name="observeAlways"/>, or else only after a step that shipped or a second after the
+    /// last count (the worker may wake every few milliseconds).
+    /// </summary>
+    private async Task<int> SealAndShipDueAsync(bool observeAlways, CancellationToken cancellationToken)
     {
-        await DetachOpenPackAsync(pack => time.GetUtcNow() - pack.OpenedAt >= options.PackMaxAge, cancellationToken).ConfigureAwait(false);
+        var maxAge = options.PackAcknowledge == PackAcknowledgement.Upload ? options.PackUploadWindow : options.PackMaxAge;
+        await DetachOpenPackAsync(pack => time.GetUtcNow() - pack.OpenedAt >= maxAge, cancellationToken).ConfigureAwait(false);
         var shipped = 0;
         while (true)
         {
@@ -261,17 +308,20 @@ public sealed partial class PackWriter(ISegmentStore segments, IPackCatalog cata
             }
             if (next is null)
             {
-                await ObserveAsync(cancellationToken).ConfigureAwait(false);
+                await ObserveAsync(force: observeAlways || shipped > 0, cancellationToken).ConfigureAwait(false);
                 return shipped;
             }
             try
             {
                 await SealAndShipAsync(next, cancellationToken).ConfigureAwait(false);
                 shipped++;
+                next.Shipped.TrySetResult();
             }
-            catch
+            catch (Exception ex)
             {
-                // Tried again at the next step.
+                // PUTs waiting for this upload fail (their uploads end, leaving dead space); the pack
+                // itself is tried again at the next step.
+                next.Shipped.TrySetException(ex);
                 lock (_gate)
                 {
                     _full.Enqueue(next);
@@ -284,7 +334,7 @@ public sealed partial class PackWriter(ISegmentStore segments, IPackCatalog cata
     /// <inheritdoc />
     public async Task<Workers.WorkerState> WorkAsync(CancellationToken cancellationToken)
     {
-        var result = await SealAndShipDueAsync(cancellationToken).ConfigureAwait(false);
+        var result = await SealAndShipDueAsync(observeAlways: false, cancellationToken).ConfigureAwait(false);
         Status = $"last step {time.GetUtcNow():O}: {result} packs shipped";
         // Every due pack was shipped: nothing more until the next one fills or comes of age.
         return Workers.WorkerState.Idle;
@@ -293,9 +343,10 @@ public sealed partial class PackWriter(ISegmentStore segments, IPackCatalog cata
     /// <inheritdoc />
     public async Task WaitForWorkAsync(CancellationToken cancellationToken)
     {
-        // Woken by a full pack; otherwise often enough to seal the open pack when it comes of age.
-        var interval = options.PackMaxAge / 4;
-        await _work.WaitAsync(interval > TimeSpan.FromMilliseconds(50) ? interval : TimeSpan.FromMilliseconds(50), cancellationToken).ConfigureAwait(false);
+        // Woken by a full pack; otherwise often enough to seal the open pack when it comes of age
+        // (or, when PUTs wait for the upload, when its window closes).
+        var interval = options.PackAcknowledge == PackAcknowledgement.Upload ? options.PackUploadWindow / 2 : options.PackMaxAge / 4;
+        await _work.WaitAsync(interval > TimeSpan.FromMilliseconds(5) ? interval : TimeSpan.FromMilliseconds(5), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -315,13 +366,19 @@ public sealed partial class PackWriter(ISegmentStore segments, IPackCatalog cata
         _work.Dispose();
     }
 
-    /// <summary>Counts packs and the segment store for the gauges, when something reads them.</summary>
-    private async Task ObserveAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Counts packs and the segment store for the gauges, when something reads them: when
+    /// <paramref name="force"/>d, otherwise at most once a second (a worker that wakes every few
+    /// milliseconds would query the catalog as often).
+    /// </summary>
+    private async Task ObserveAsync(bool force, CancellationToken cancellationToken)
     {
-        if (metrics is not { PackGaugesEnabled: true })
+        var now = Environment.TickCount64;
+        if (metrics is not { PackGaugesEnabled: true } || (!force && now - Volatile.Read(ref _observedAt) < 1000))
         {
             return;
         }
+        Volatile.Write(ref _observedAt, now);
         var packs = await catalog.ListPacksAsync(cancellationToken).ConfigureAwait(false);
         long live = 0, dead = 0;
         foreach (var pack in packs.Where(static p => p.State != PackState.Open))
@@ -371,13 +428,14 @@ public sealed partial class PackWriter(ISegmentStore segments, IPackCatalog cata
             entries.RemoveAll(entry => entry.Offset + entry.StoredLength > durable);
             var dataLength = entries.Count == 0 ? 0 : entries[^1].Offset + entries[^1].StoredLength;
             await appended.DisposeAsync().ConfigureAwait(false);
+            var index = PackFormat.EncodeIndex(entries, dataLength);
             await using (var writer = await segments.ResumeAsync(pack.Id, dataLength, cancellationToken).ConfigureAwait(false))
             {
-                var index = PackFormat.EncodeIndex(entries, dataLength);
                 await writer.AppendAsync(index, ReadOnlyMemory<byte>.Empty, cancellationToken).ConfigureAwait(false);
                 await writer.FlushAsync(writer.Length, cancellationToken).ConfigureAwait(false);
             }
             await catalog.SealPackAsync(pack.Id, dataLength, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            _local[pack.Id] = dataLength + index.Length;
             pack.Sealed = true;
         }
         await using (var source = await segments.OpenReadAsync(pack.Id, cancellationToken).ConfigureAwait(false))
@@ -406,5 +464,7 @@ public sealed partial class PackWriter(ISegmentStore segments, IPackCatalog cata
         public DateTimeOffset OpenedAt { get; } = openedAt;
         public List<PackEntry> Entries { get; } = [];
         public bool Sealed { get; set; }
+        /// <summary>Completed once the pack is in the blob store (failed with the first failed attempt): PUTs that acknowledge after the upload wait for it.</summary>
+        public TaskCompletionSource Shipped { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

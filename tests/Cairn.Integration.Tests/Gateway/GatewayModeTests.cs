@@ -200,6 +200,50 @@ public sealed class GatewayModeTests : IClassFixture<MotoServer>
         }
     }
 
+    [Fact(Timeout = 120_000)]
+    public async Task With_acknowledgement_after_upload_each_put_returns_with_its_pack_upstream_and_puts_share_uploads()
+    {
+        // Arrange: PUTs acknowledged once their pack is upstream, windows of 50 ms.
+        var (server, upstreamBucket) = await StartGatewayAsync(
+            ["--Engine:PackThreshold=64KiB", "--Engine:PackAcknowledge=Upload", "--Engine:PackUploadWindow=00:00:00.050"]);
+        await using var _ = server;
+        var bucket = CairnServer.NewBucketName();
+        await server.Client.PutBucketAsync(bucket);
+        var counting = Counting(server);
+        var packs = server.Services.GetRequiredService<PackWriter>();
+        counting.Reset();
+        const int Objects = 400;
+
+        // Act: 400 PUTs of 16 KiB, 16 at a time; each checks, as it returns, that nothing of it is local only.
+        var segmentBytesAtReturn = new System.Collections.Concurrent.ConcurrentBag<long>();
+        await Parallel.ForEachAsync(Enumerable.Range(0, Objects), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
+        {
+            await server.Client.PutObjectAsync(new PutObjectRequest
+            {
+                BucketName = bucket,
+                Key = $"small/{i:D5}",
+                InputStream = new MemoryStream(MultipartTestExtensions.RandomBytes(16 * 1024, seed: i)),
+            }, ct);
+            var metadata = server.Services.GetRequiredService<Cairn.Metadata.MetadataCatalog>();
+            var version = await metadata.Objects.GetObjectAsync(bucket, $"small/{i:D5}", ct);
+            var chunk = Assert.Single(version!.Chunks);
+            var placement = (await metadata.Chunks.LocateChunksAsync([chunk.Hash], ct))[chunk.Hash];
+            var pack = (await metadata.Packs.ListPacksAsync(ct)).Single(p => p.Id == placement.PackId);
+            Assert.Equal(Cairn.Metadata.PackState.Stored, pack.State);
+        });
+
+        // Assert: every pack is upstream and the local segments are empty; PUTs shared uploads.
+        var uploads = counting.Count(BlobOperation.Put) + counting.Count(BlobOperation.CompleteMultipart);
+        _output.WriteLine($"{Objects} PUTs acknowledged after upload: {uploads} pack uploads, {(await UpstreamKeysAsync(upstreamBucket)).Count} packs");
+        Assert.Equal(0, packs.LocalSegmentBytes);
+        Assert.InRange(uploads, 1, Objects / 4);
+        Assert.Equal(uploads, (await UpstreamKeysAsync(upstreamBucket)).Count);
+        foreach (var i in new[] { 0, 199, 399 })
+        {
+            Assert.Equal(MultipartTestExtensions.RandomBytes(16 * 1024, seed: i), await server.Client.GetBytesAsync(bucket, $"small/{i:D5}"));
+        }
+    }
+
     private async Task<(CairnServer Server, string UpstreamBucket)> StartGatewayAsync(string[]? extra = null)
     {
         var upstreamBucket = await _moto.CreateBucketAsync();
