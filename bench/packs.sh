@@ -2,7 +2,8 @@
 # Small objects in packs (issue 12), measured in one run on the embedded default (SQLite + local
 # disk): two Cairn servers of the same build, one storing every chunk as a blob of its own
 # (Engine:PackThreshold=0) and one packing chunks up to 64 KiB, with
-#   - 16 KiB PUT at c64 of distinct bodies (above the 4 KiB inline threshold: one new chunk each, a
+#   - 16 KiB PUT at c64 of distinct bodies (above the 4 KiB inline threshold both servers are given,
+#     below the default of 16 KiB: one new chunk each, a
 #     blob or a pack record; the generator's --bodies distinct, so no PUT is a dedup hit),
 #   - 16 KiB GET at c16 of a prepared key set,
 #   - 4 KiB PUT at c64 on the first server (inline in the catalog, neither blob nor pack), as the
@@ -57,8 +58,8 @@ start_node() { # NAME [server args...]
     wait_http "http://127.0.0.1:$port/_cairn/health" || { tail -n 20 "$work/server-$name.log" >&2; exit 1; }
 }
 log "Cairn twice, each on its own SQLite catalog and disk: chunks as blobs, and chunks up to 64 KiB in packs"
-start_node blobs --Engine:PackThreshold=0
-start_node packs --Engine:PackThreshold=64KiB
+start_node blobs --Engine:PackThreshold=0 --inline-threshold 4KiB
+start_node packs --Engine:PackThreshold=64KiB --inline-threshold 4KiB
 
 results="$work/results.jsonl"
 : >"$results"

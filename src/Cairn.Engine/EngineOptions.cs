@@ -7,7 +7,7 @@ public sealed class EngineOptions
     public int ChunkSize { get; set; } = 4 * 1024 * 1024;
 
     /// <summary>Bodies up to this many bytes stay in the metadata row instead of a blob. Default 4 KiB.</summary>
-    public int InlineThreshold { get; set; } = 4096;
+    public int InlineThreshold { get; set; } = 16 * 1024;
 
     /// <summary>A chunk that loses its last reference is deleted no sooner than this (covers in-flight readers). Default 5 minutes.</summary>
     public TimeSpan GracePeriod { get; set; } = TimeSpan.FromMinutes(5);

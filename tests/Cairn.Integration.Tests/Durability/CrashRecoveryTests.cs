@@ -160,7 +160,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         string[] serverArgs =
         [
             .. ServerArgs,
-            "--Engine:PackThreshold=16KiB", "--Engine:PackTargetSize=256KiB", "--Engine:PackMaxAge=00:00:00.300",
+            "--Engine:PackThreshold=16KiB", "--Engine:InlineThreshold=4KiB", "--Engine:PackTargetSize=256KiB", "--Engine:PackMaxAge=00:00:00.300",
             "--Engine:CompactionInterval=00:00:00.500",
         ];
         var keys = Enumerable.Range(0, 24).Select(static i => "k" + i).ToArray();

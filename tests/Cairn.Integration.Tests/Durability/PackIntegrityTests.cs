@@ -42,7 +42,7 @@ public sealed class PackIntegrityTests
     private static async Task<PackedObject> PackedObjectAsync()
     {
         var logs = new CapturingLoggerProvider();
-        var server = await CairnServer.StartAsync(["--Engine:PackThreshold=64KiB"], services => services.AddSingleton<ILoggerProvider>(logs));
+        var server = await CairnServer.StartAsync(["--Engine:PackThreshold=64KiB", "--Engine:InlineThreshold=4KiB"], services => services.AddSingleton<ILoggerProvider>(logs));
         var bucket = CairnServer.NewBucketName("packed");
         await server.Client.PutBucketAsync(bucket);
         await server.Client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "k", InputStream = new MemoryStream(RandomNumberGenerator.GetBytes(8192)) });

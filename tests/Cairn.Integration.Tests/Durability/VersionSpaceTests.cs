@@ -22,7 +22,7 @@ public sealed class VersionSpaceTests
         // Arrange: 1,000 versions with distinct bodies above the inline threshold, one chunk each.
         var clock = new OffsetTimeProvider();
         await using var server = await CairnServer.StartAsync(
-            ["--Engine:GracePeriod=00:01:00", "--Engine:SweepInterval=00:10:00"],
+            ["--Engine:GracePeriod=00:01:00", "--Engine:SweepInterval=00:10:00", "--Engine:InlineThreshold=4KiB"],
             services => services.AddSingleton<TimeProvider>(clock));
         var s3 = server.Client;
         var bucket = CairnServer.NewBucketName("versions");

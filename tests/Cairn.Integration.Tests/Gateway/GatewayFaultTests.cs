@@ -136,7 +136,8 @@ public sealed class GatewayFaultTests : IClassFixture<MotoServer>
             BaseDelay = TimeSpan.FromMilliseconds(1),
             MaxDelay = TimeSpan.FromMilliseconds(10),
         });
-        var server = await CairnServer.StartAsync([$"--Engine:ChunkSize={chunkSize}", "--Engine:GracePeriod=00:00:00"],
+        // 4 KiB inline threshold: the request counts below are of bodies just above it.
+        var server = await CairnServer.StartAsync([$"--Engine:ChunkSize={chunkSize}", "--Engine:GracePeriod=00:00:00", "--Engine:InlineThreshold=4KiB"],
             services => services.AddSingleton<IBlobBackend>(retrying));
         var bucket = CairnServer.NewBucketName();
         await server.Client.PutBucketAsync(bucket);

@@ -161,8 +161,8 @@ public sealed class GatewayModeTests : IClassFixture<MotoServer>
     [Fact(Timeout = 180_000)]
     public async Task Ten_thousand_small_objects_cost_at_most_one_upstream_write_in_a_hundred_and_a_packed_get_is_one_ranged_read()
     {
-        // Arrange: packs on, 16 KiB objects (above the 4 KiB inline threshold, below the pack threshold).
-        var (server, upstreamBucket) = await StartGatewayAsync(["--Engine:PackThreshold=64KiB", "--Engine:PackTargetSize=32MiB"]);
+        // Arrange: packs on, 16 KiB objects (above a 4 KiB inline threshold, below the pack threshold).
+        var (server, upstreamBucket) = await StartGatewayAsync(["--Engine:PackThreshold=64KiB", "--Engine:PackTargetSize=32MiB", "--Engine:InlineThreshold=4KiB"]);
         await using var _ = server;
         var bucket = CairnServer.NewBucketName();
         await server.Client.PutBucketAsync(bucket);
@@ -205,7 +205,7 @@ public sealed class GatewayModeTests : IClassFixture<MotoServer>
     {
         // Arrange: PUTs acknowledged once their pack is upstream, windows of 50 ms.
         var (server, upstreamBucket) = await StartGatewayAsync(
-            ["--Engine:PackThreshold=64KiB", "--Engine:PackAcknowledge=Upload", "--Engine:PackUploadWindow=00:00:00.050"]);
+            ["--Engine:PackThreshold=64KiB", "--Engine:InlineThreshold=4KiB", "--Engine:PackAcknowledge=Upload", "--Engine:PackUploadWindow=00:00:00.050"]);
         await using var _ = server;
         var bucket = CairnServer.NewBucketName();
         await server.Client.PutBucketAsync(bucket);

@@ -96,7 +96,7 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
     public async Task The_pack_gauges_show_packs_by_state_their_live_and_dead_bytes_and_the_segment_store_and_compaction_counts_its_runs()
     {
         // Arrange: a server that packs small chunks; three objects of 8 KiB, one of them deleted.
-        await using var server = await CairnServer.StartAsync(["--Engine:PackThreshold=64KiB"]);
+        await using var server = await CairnServer.StartAsync(["--Engine:PackThreshold=64KiB", "--Engine:InlineThreshold=4KiB"]);
         var bucket = CairnServer.NewBucketName("packs");
         await server.Client.PutBucketAsync(bucket);
         for (var i = 0; i < 3; i++)

@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Space reclaimed by compaction (issue 12), on the embedded default (SQLite + local disk): one Cairn
+# server packing chunks up to 64 KiB (inline threshold 4 KiB) writes N objects of 6 KiB (distinct,
+# incompressible bodies; each one pack record), a random half is deleted
+# (DeleteObjects, 1,000 keys a request), and the compactor and the sweeper run until nothing is
+# left to do. Reports the bytes on disk under blobs/ before and after against the live bytes, and
+# the compaction's throughput (bytes rewritten over the time the rewritten-bytes counter grew).
+#   bench/compaction.sh [--objects N] [--keep DIR]      (default 200,000 objects)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+objects=200000 keep="" size=6144
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --objects) objects=$2; shift ;;
+        --keep) keep=$2; shift ;;
+        *) echo "usage: bench/compaction.sh [--objects N] [--keep DIR]" >&2; exit 2 ;;
+    esac
+    shift
+done
+
+work=$(mktemp -d /tmp/cairn-compaction.XXXXXX)
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+    if [ -n "$keep" ]; then mkdir -p "$keep" && cp -r "$work"/. "$keep"/ 2>/dev/null || true; fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+source bench/lib.sh
+
+log "building (Release)"
+dotnet build Cairn.slnx -c Release -nologo -v quiet >"$work/build.log" 2>&1 || { tail -n 30 "$work/build.log"; exit 1; }
+bench_dll="$root/bench/Cairn.Bench.Load/bin/Release/net10.0/cairn-bench.dll"
+server_dll="$root/src/Cairn.Server/bin/Release/net10.0/cairn.dll"
+access_key=AKIDCAIRNBENCH
+secret_key=cairn-bench-secret-key-0123456789
+port=$(free_port)
+endpoint="http://127.0.0.1:$port"
+env CAIRN_ROOT_ACCESS_KEY=$access_key CAIRN_ROOT_SECRET_KEY=$secret_key CAIRN_REGION=us-east-1 CAIRN_DATA_DIR="$work/data" \
+    dotnet "$server_dll" --urls "$endpoint" --Logging:LogLevel:Default=Warning --Engine:PackThreshold=64KiB --inline-threshold 4KiB --Engine:PackMaxAge=00:00:02 \
+    --Engine:CompactionInterval=00:00:02 --Engine:GracePeriod=00:00:02 --Engine:SweepInterval=00:00:01 >"$work/server.log" 2>&1 &
+pids+=($!)
+wait_http "$endpoint/_cairn/health" || { tail -n 20 "$work/server.log" >&2; exit 1; }
+
+log "writing $objects objects of $size bytes (c64)"
+start=$(date +%s.%N)
+timeout -k 10 1800 dotnet "$bench_dll" --endpoint "$endpoint" --access-key "$access_key" --secret-key "$secret_key" --scenario put \
+    --bodies distinct --size "$size" --concurrency 64 --warmup 0 --requests "$objects" --duration 1800 --bucket space \
+    --json "$work/put.jsonl" >"$work/generator.log" 2>&1 || { tail -n 5 "$work/generator.log" >&2; exit 1; }
+sleep 4 # the last pack ships after PackMaxAge
+
+AWS_ACCESS_KEY_ID=$access_key AWS_SECRET_ACCESS_KEY=$secret_key python3 - "$endpoint" "$work" "$size" "$(cut -d' ' -f1-3 /proc/loadavg)" \
+    "bench/compaction.sh --objects $objects" "$work/put.jsonl" <<'PY'
+import json, os, random, re, sys, time, urllib.request
+import boto3
+from botocore.config import Config
+endpoint, work, size, load, command, put_json = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6]
+s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 2}))
+
+def disk(path):
+    total = 0
+    for base, _, files in os.walk(path):
+        for name in files:
+            try:
+                total += os.path.getsize(os.path.join(base, name))
+            except FileNotFoundError:
+                pass
+    return total
+
+def metrics():
+    text = urllib.request.urlopen(endpoint + "/_cairn/metrics", timeout=10).read().decode()
+    values = {}
+    for line in text.splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        name, value = line.rsplit(" ", 1)[0], line.rsplit(" ", 1)[1]
+        values[name] = float(value)
+    return values
+
+def metric(values, prefix):
+    return sum(v for k, v in values.items() if k == prefix or k.startswith(prefix + "{"))
+
+keys = []
+for page in s3.get_paginator("list_objects_v2").paginate(Bucket="space", PaginationConfig={"PageSize": 1000}):
+    keys.extend(o["Key"] for o in page.get("Contents", []))
+written = len(keys)
+before = disk(os.path.join(work, "data", "blobs"))
+random.seed(12)
+doomed = random.sample(keys, written // 2)
+t0 = time.time()
+for i in range(0, len(doomed), 1000):
+    response = s3.delete_objects(Bucket="space", Delete={"Objects": [{"Key": k} for k in doomed[i:i + 1000]], "Quiet": True})
+    assert not response.get("Errors"), response.get("Errors")[:3]
+delete_seconds = time.time() - t0
+live_objects = written - len(doomed)
+live = live_objects * size
+
+# Until the compactor and the sweeper are done: nothing rewritten for 10 s and an empty delete queue.
+metrics()  # the first scrape starts the gauges
+samples = []
+deadline = time.time() + 900
+last_change = time.time()
+last_rewritten = -1
+while time.time() < deadline:
+    m = metrics()
+    rewritten = metric(m, "cairn_compaction_rewritten_bytes_total")
+    samples.append((time.time(), rewritten))
+    if rewritten != last_rewritten:
+        last_rewritten, last_change = rewritten, time.time()
+    if rewritten > 0 and time.time() - last_change > 10 and metric(m, "cairn_delete_queue_depth") == 0:
+        break
+    time.sleep(0.5)
+after = disk(os.path.join(work, "data", "blobs"))
+growing = [t for (t, r), (_, prev) in zip(samples[1:], samples) if r > prev]
+first_growth = next(t for (t, r) in samples if r > 0)
+span = (max(growing) if growing else first_growth) - min([t for (t, r) in samples if r > 0]) + 0.5
+m = metrics()
+put = json.loads(open(put_json).readline())
+print(f"`{command}` (load {load})\n")
+print(f"- {written:,} objects of {size:,} bytes written at c64 in {put['seconds']:.1f} s "
+      f"({put['opsPerSec']:,.0f} PUT/s); {len(doomed):,} deleted at random in {delete_seconds:.1f} s (DeleteObjects).")
+print(f"- Live bytes after the deletes: {live:,} ({live_objects:,} objects).")
+print(f"- On disk under blobs/: {before:,} before the deletes ({before / (written * size):.3f}x the bytes written), "
+      f"{after:,} once compacted and swept: **{after / live:.3f}x the live bytes**.")
+print(f"- Compaction: {metric(m, 'cairn_compaction_rewritten_bytes_total'):,.0f} bytes rewritten in "
+      f"{metric(m, 'cairn_compaction_runs_total'):,.0f} swaps, {metric(m, 'cairn_compaction_packs_retired_total'):,.0f} packs retired; "
+      f"the rewritten-bytes counter grew over {span:.1f} s: about {metric(m, 'cairn_compaction_rewritten_bytes_total') / span / 1e6:,.0f} MB/s.")
+PY

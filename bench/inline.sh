@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# The inline threshold (issue 12), chosen by measurement: small bodies stored inline in the catalog
+# row against the same bodies as one chunk each in a pack, in one run on the embedded default
+# (SQLite + local disk). Two Cairn servers of the same build, both packing chunks up to 64 KiB:
+#   inline  --inline-threshold 16KiB (every body measured here is inline),
+#   packed  --inline-threshold 0     (every body measured here is a pack record),
+# with PUT (distinct bodies) and GET of 2, 4, 8 and 16 KiB at 16 and 64 connections.
+# Rounds rotate the order of the servers; the table gives medians and ratios.
+#   bench/inline.sh [--quick] [--rounds N] [--keep DIR]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+mode=full rounds=2 keep=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --quick) mode=quick ;;
+        --rounds) rounds=$2; shift ;;
+        --keep) keep=$2; shift ;;
+        *) echo "usage: bench/inline.sh [--quick] [--rounds N] [--keep DIR]" >&2; exit 2 ;;
+    esac
+    shift
+done
+if [ "$mode" = quick ]; then duration=4 warmup=1; else duration=8 warmup=2; fi
+
+work=$(mktemp -d /tmp/cairn-inline.XXXXXX)
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+    if [ -n "$keep" ]; then mkdir -p "$keep" && cp -r "$work"/. "$keep"/ 2>/dev/null || true; fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+source bench/lib.sh
+
+log "building (Release)"
+dotnet build Cairn.slnx -c Release -nologo -v quiet >"$work/build.log" 2>&1 || { tail -n 30 "$work/build.log"; exit 1; }
+bench_dll="$root/bench/Cairn.Bench.Load/bin/Release/net10.0/cairn-bench.dll"
+server_dll="$root/src/Cairn.Server/bin/Release/net10.0/cairn.dll"
+access_key=AKIDCAIRNBENCH
+secret_key=cairn-bench-secret-key-0123456789
+
+declare -A port_of
+start_node() { # NAME [server args...]
+    local name=$1 port
+    shift
+    port=$(free_port)
+    env CAIRN_ROOT_ACCESS_KEY=$access_key CAIRN_ROOT_SECRET_KEY=$secret_key CAIRN_REGION=us-east-1 \
+        CAIRN_DATA_DIR="$work/data-$name" dotnet "$server_dll" --urls "http://127.0.0.1:$port" --Logging:LogLevel:Default=Warning "$@" \
+        >"$work/server-$name.log" 2>&1 &
+    pids+=($!)
+    port_of[$name]=$port
+    wait_http "http://127.0.0.1:$port/_cairn/health" || { tail -n 20 "$work/server-$name.log" >&2; exit 1; }
+}
+log "Cairn twice, each on its own SQLite catalog and disk: small bodies inline, and small bodies in packs"
+start_node inline --inline-threshold 16KiB --Engine:PackThreshold=64KiB
+start_node packed --inline-threshold 0 --Engine:PackThreshold=64KiB
+
+results="$work/results.jsonl"
+: >"$results"
+measure() { # LABEL NODE [cairn-bench args...]
+    local label=$1 node=$2
+    shift 2
+    log "$label"
+    timeout -k 10 300 dotnet "$bench_dll" --endpoint "http://127.0.0.1:${port_of[$node]}" --label "$label" \
+        --access-key "$access_key" --secret-key "$secret_key" --warmup "$warmup" --json "$results" "$@" \
+        >>"$work/generator.log" 2>&1 || { echo "cairn-bench $label reported errors:" >&2; tail -n 5 "$work/generator.log" >&2; }
+}
+configs=(inline packed)
+sizes=(2 4 8 16)
+for round in $(seq 1 "$rounds"); do
+    order=()
+    for i in "${!configs[@]}"; do order+=("${configs[$(((i + round - 1) % ${#configs[@]}))]}"); done
+    for config in "${order[@]}"; do
+        for size in "${sizes[@]}"; do
+            for c in 16 64; do
+                measure "put:$size:$c:$config:$round" "$config" --scenario put --bodies distinct --size "${size}KiB" --concurrency "$c" \
+                    --duration "$duration" --requests 2000000 --bucket "put-$size-$c-$round"
+                measure "get:$size:$c:$config:$round" "$config" --scenario get --size "${size}KiB" --concurrency "$c" \
+                    --duration "$duration" --keys 2000 --bucket "get-$size-$round"
+            done
+        done
+    done
+done
+
+python3 - "$results" "$(cut -d' ' -f1-3 /proc/loadavg)" "bench/inline.sh$([ "$mode" = quick ] && echo " --quick") --rounds $rounds" "$rounds" <<'PY'
+import json, statistics, sys
+path, load, command, rounds = sys.argv[1:5]
+runs = {}
+for line in open(path):
+    if line.strip():
+        r = json.loads(line)
+        runs[r["label"]] = r
+def med(prefix):
+    v = [runs[k]["opsPerSec"] for k in runs if k.startswith(prefix) and not runs[k].get("errors")]
+    return statistics.median(v) if v else float("nan")
+print(f"`{command}` (load {load}; {rounds} rounds, medians)\n")
+print("| body | op | inline | pack record | pack / inline |")
+print("|---|---|---|---|---|")
+for size in (2, 4, 8, 16):
+    for op in ("put", "get"):
+        for c in (16, 64):
+            i, p = med(f"{op}:{size}:{c}:inline:"), med(f"{op}:{size}:{c}:packed:")
+            print(f"| {size} KiB | {op.upper()} c{c} | {i:,.0f}/s | {p:,.0f}/s | {p / i:.2f}x |")
+PY
