@@ -80,8 +80,8 @@ def metrics():
         values[name] = float(value)
     return values
 
-def metric(values, prefix):
-    return sum(v for k, v in values.items() if k == prefix or k.startswith(prefix + "{"))
+def metric(values, prefix, label=""):
+    return sum(v for k, v in values.items() if (k == prefix or k.startswith(prefix + "{")) and label in k)
 
 keys = []
 for page in s3.get_paginator("list_objects_v2").paginate(Bucket="space", PaginationConfig={"PageSize": 1000}):
@@ -125,7 +125,10 @@ print(f"- {written:,} objects of {size:,} bytes written at c64 in {put['seconds'
 print(f"- Live bytes after the deletes: {live:,} ({live_objects:,} objects).")
 print(f"- On disk under blobs/: {before:,} before the deletes ({before / (written * size):.3f}x the bytes written), "
       f"{after:,} once compacted and swept: **{after / live:.3f}x the live bytes**.")
+runs = metric(m, 'cairn_compaction_runs_total')
+swapped = metric(m, 'cairn_compaction_runs_total', 'outcome="swapped"')
 print(f"- Compaction: {metric(m, 'cairn_compaction_rewritten_bytes_total'):,.0f} bytes rewritten in "
-      f"{metric(m, 'cairn_compaction_runs_total'):,.0f} swaps, {metric(m, 'cairn_compaction_packs_retired_total'):,.0f} packs retired; "
+      f"{swapped:,.0f} swaps ({runs - swapped:,.0f} more runs refused: their inputs changed during the copy), "
+      f"{metric(m, 'cairn_compaction_packs_retired_total'):,.0f} packs retired; "
       f"the rewritten-bytes counter grew over {span:.1f} s: about {metric(m, 'cairn_compaction_rewritten_bytes_total') / span / 1e6:,.0f} MB/s.")
 PY
