@@ -41,32 +41,12 @@ server_dll="$root/src/Cairn.Server/bin/Release/net10.0/cairn.dll"
 access_key=AKIDCAIRNBENCH
 secret_key=cairn-bench-secret-key-0123456789
 
-declare -A port_of
-start_node() { # NAME [server args...]
-    local name=$1 port
-    shift
-    port=$(free_port)
-    env CAIRN_ROOT_ACCESS_KEY=$access_key CAIRN_ROOT_SECRET_KEY=$secret_key CAIRN_REGION=us-east-1 \
-        CAIRN_DATA_DIR="$work/data-$name" dotnet "$server_dll" --urls "http://127.0.0.1:$port" --Logging:LogLevel:Default=Warning "$@" \
-        >"$work/server-$name.log" 2>&1 &
-    pids+=($!)
-    port_of[$name]=$port
-    wait_http "http://127.0.0.1:$port/_cairn/health" || { tail -n 20 "$work/server-$name.log" >&2; exit 1; }
-}
 log "Cairn twice, each on its own SQLite catalog and disk: small bodies inline, and small bodies in packs"
 start_node inline --inline-threshold 16KiB --Engine:PackThreshold=64KiB
 start_node packed --inline-threshold 0 --Engine:PackThreshold=64KiB
 
 results="$work/results.jsonl"
 : >"$results"
-measure() { # LABEL NODE [cairn-bench args...]
-    local label=$1 node=$2
-    shift 2
-    log "$label"
-    timeout -k 10 300 dotnet "$bench_dll" --endpoint "http://127.0.0.1:${port_of[$node]}" --label "$label" \
-        --access-key "$access_key" --secret-key "$secret_key" --warmup "$warmup" --json "$results" "$@" \
-        >>"$work/generator.log" 2>&1 || { echo "cairn-bench $label reported errors:" >&2; tail -n 5 "$work/generator.log" >&2; }
-}
 configs=(inline packed)
 sizes=(2 4 8 16)
 for round in $(seq 1 "$rounds"); do

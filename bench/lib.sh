@@ -6,3 +6,30 @@ wait_http() { # url
     for _ in $(seq 1 150); do curl -s -o /dev/null "$1" && return 0; sleep 0.2; done
     echo "timed out waiting for $1" >&2; return 1
 }
+
+# Cairn nodes of one build side by side (packs.sh, inline.sh). The caller sets work, server_dll,
+# access_key, secret_key and pids (its exit trap stops every PID in it); start_node NAME starts one
+# on a free loopback port with its own data directory $work/data-NAME and records the port.
+declare -A port_of
+start_node() { # NAME [server args...]
+    local name=$1 port
+    shift
+    port=$(free_port)
+    env CAIRN_ROOT_ACCESS_KEY=$access_key CAIRN_ROOT_SECRET_KEY=$secret_key CAIRN_REGION=us-east-1 \
+        CAIRN_DATA_DIR="$work/data-$name" dotnet "$server_dll" --urls "http://127.0.0.1:$port" --Logging:LogLevel:Default=Warning "$@" \
+        >"$work/server-$name.log" 2>&1 &
+    pids+=($!)
+    port_of[$name]=$port
+    wait_http "http://127.0.0.1:$port/_cairn/health" || { tail -n 20 "$work/server-$name.log" >&2; exit 1; }
+}
+
+# One cairn-bench run against node NODE, its JSON line appended to $results (the caller sets
+# bench_dll, results and warmup); a run that reports errors is logged, not fatal.
+measure() { # LABEL NODE [cairn-bench args...]
+    local label=$1 node=$2
+    shift 2
+    log "$label"
+    timeout -k 10 300 dotnet "$bench_dll" --endpoint "http://127.0.0.1:${port_of[$node]}" --label "$label" \
+        --access-key "$access_key" --secret-key "$secret_key" --warmup "$warmup" --json "$results" "$@" \
+        >>"$work/generator.log" 2>&1 || { echo "cairn-bench $label reported errors:" >&2; tail -n 5 "$work/generator.log" >&2; }
+}

@@ -45,34 +45,22 @@ public abstract partial class SqlMetadataStore
 
     /// <inheritdoc />
     public ValueTask<bool> RetirePackAsync(string id, DateTimeOffset notBefore, CancellationToken cancellationToken) =>
-        WriteAsync(static async (transaction, state, cancellationToken) =>
-        {
-            string? blob;
-            await using (var pack = transaction.CreateCommand(
-                "SELECT blob_name FROM packs WHERE id = @id AND state = 2 " +
-                "AND NOT EXISTS (SELECT 1 FROM chunks WHERE pack_id = @id AND refcount > 0) " +
-                "AND NOT EXISTS (SELECT 1 FROM upload_chunks WHERE pack_id = @id)"))
-            {
-                pack.Add("@id", DbType.String, state.Id);
-                blob = await pack.ExecuteScalarAsync(cancellationToken) as string;
-            }
-            if (blob is null)
-            {
-                return (false, false);
-            }
-            await RetireAsync(transaction, state.Id, blob, state.NotBefore, cancellationToken);
-            return (true, true);
-        }, (Id: id, NotBefore: SqlParameters.ToUnixMs(notBefore)), cancellationToken);
+        RetireWhereAsync(id, notBefore,
+            "state = 2 AND NOT EXISTS (SELECT 1 FROM chunks WHERE pack_id = @id AND refcount > 0) " +
+            "AND NOT EXISTS (SELECT 1 FROM upload_chunks WHERE pack_id = @id)", cancellationToken);
 
     /// <inheritdoc />
     public ValueTask<bool> AbandonPackAsync(string id, DateTimeOffset notBefore, CancellationToken cancellationToken) =>
+        RetireWhereAsync(id, notBefore,
+            "state IN (0, 1) AND NOT EXISTS (SELECT 1 FROM chunks WHERE pack_id = @id) " +
+            "AND NOT EXISTS (SELECT 1 FROM upload_chunks WHERE pack_id = @id)", cancellationToken);
+
+    /// <summary>Retires pack <paramref name="id"/> (see <see cref="RetireAsync"/>) when its row meets <paramref name="condition"/> over <c>@id</c>; false otherwise.</summary>
+    private ValueTask<bool> RetireWhereAsync(string id, DateTimeOffset notBefore, string condition, CancellationToken cancellationToken) =>
         WriteAsync(static async (transaction, state, cancellationToken) =>
         {
             string? blob;
-            await using (var pack = transaction.CreateCommand(
-                "SELECT blob_name FROM packs WHERE id = @id AND state IN (0, 1) " +
-                "AND NOT EXISTS (SELECT 1 FROM chunks WHERE pack_id = @id) " +
-                "AND NOT EXISTS (SELECT 1 FROM upload_chunks WHERE pack_id = @id)"))
+            await using (var pack = transaction.CreateCommand("SELECT blob_name FROM packs WHERE id = @id AND " + state.Condition))
             {
                 pack.Add("@id", DbType.String, state.Id);
                 blob = await pack.ExecuteScalarAsync(cancellationToken) as string;
@@ -83,7 +71,7 @@ public abstract partial class SqlMetadataStore
             }
             await RetireAsync(transaction, state.Id, blob, state.NotBefore, cancellationToken);
             return (true, true);
-        }, (Id: id, NotBefore: SqlParameters.ToUnixMs(notBefore)), cancellationToken);
+        }, (Id: id, NotBefore: SqlParameters.ToUnixMs(notBefore), Condition: condition), cancellationToken);
 
     /// <summary>Marks a pack retired and queues its blob; the sweeper removes the pack's rows with the blob.</summary>
     private static async ValueTask RetireAsync(WriteTransaction transaction, string id, string blob, long notBefore, CancellationToken cancellationToken)

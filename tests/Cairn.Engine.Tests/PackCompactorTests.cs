@@ -135,11 +135,7 @@ public sealed class PackCompactorTests
         await using var engine = await EngineHarness.CreateAsync(packThreshold: PackThreshold, packTargetSize: 1024 * 1024);
         var bodies = await PutManyAsync(engine, 120, seed: 20);
         await ShipAllAsync(engine);
-        foreach (var key in bodies.Keys.Where((_, i) => i % 3 == 0).ToList())
-        {
-            await engine.Objects.DeleteAsync(EngineHarness.Bucket, key, Ct);
-            bodies.Remove(key);
-        }
+        await DeleteEveryAsync(engine, bodies, 3);
         var chunksBefore = (await engine.Metadata.ListChunksAsync(Ct)).Where(static c => c.RefCount > 0).Select(static c => c.Hash.ToString()).Order(StringComparer.Ordinal).ToList();
         using var bothCopied = new Barrier(2);
         var gated = new GatedBlobBackend(engine.Flaky, name => name.StartsWith("packs/", StringComparison.Ordinal) ? bothCopied : null);
@@ -251,11 +247,7 @@ public sealed class PackCompactorTests
         await using var engine = await EngineHarness.CreateAsync(packThreshold: PackThreshold, packTargetSize: 256 * 1024);
         var bodies = await PutManyAsync(engine, 120, seed: 40);
         await ShipAllAsync(engine);
-        foreach (var key in bodies.Keys.Where((_, i) => i % 2 == 0).ToList())
-        {
-            await engine.Objects.DeleteAsync(EngineHarness.Bucket, key, Ct);
-            bodies.Remove(key);
-        }
+        await DeleteEveryAsync(engine, bodies, 2);
         var faulty = new FaultyPackCatalog(engine.Metadata, faultPoint);
         var flaky = new FlakyBlobBackend(engine.Flaky);
         if (faultPoint == "read-input")
@@ -285,6 +277,69 @@ public sealed class PackCompactorTests
         var packs = await engine.Metadata.ListPacksAsync(Ct);
         Assert.All(packs, static p => Assert.Equal(PackState.Stored, p.State));
         Assert.All(packs, p => Assert.True(p.DeadBytes(PackFormat.RecordHeaderSize) < engine.Options.CompactionDeadRatio * p.DataLength, $"{p}"));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Deletes_during_the_copy_refuse_the_first_swap_and_the_retry_swaps_what_is_still_needed()
+    {
+        // Arrange: a pack with half its chunks dead; between the copy and the swap, more objects go.
+        await using var engine = await EngineHarness.CreateAsync(packThreshold: PackThreshold, packTargetSize: 1024 * 1024);
+        var bodies = await PutManyAsync(engine, 60, seed: 70);
+        await ShipAllAsync(engine);
+        await DeleteEveryAsync(engine, bodies, 2);
+        var doomed = bodies.Keys.Take(5).ToList();
+        var catalog = new FaultyPackCatalog(engine.Metadata, "none", async () =>
+        {
+            foreach (var key in doomed)
+            {
+                await engine.Objects.DeleteAsync(EngineHarness.Bucket, key, Ct);
+            }
+        });
+        var compactor = new PackCompactor(catalog, engine.Flaky, engine.Options, engine.Clock);
+
+        // Act
+        var report = await compactor.CompactAsync(Ct);
+
+        // Assert: swapped on the retry; the five released chunks are dead space in the output, and the rest reads back.
+        Assert.Equal((1, 0), (report.PacksWritten, report.Refused));
+        foreach (var key in doomed)
+        {
+            bodies.Remove(key);
+        }
+        var output = Assert.Single(await engine.Metadata.ListPacksAsync(Ct), static p => p.State == PackState.Stored);
+        Assert.Equal(bodies.Count, output.LiveChunks);
+        var rows = await engine.Metadata.ListChunksAsync(Ct);
+        Assert.Equal(bodies.Count, rows.Count); // the released chunks' rows went with the swap
+        Assert.All(rows, row => Assert.Equal(output.Id, row.Placement.PackId));
+        Assert.True(output.DeadBytes(PackFormat.RecordHeaderSize) > 0, output.ToString());
+        await engine.SweepAfterGraceAsync();
+        await AssertReadBackAsync(engine, bodies);
+        await AssertBlobsMatchPacksAsync(engine);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_dead_chunk_used_again_during_the_copy_makes_the_compaction_give_up()
+    {
+        // Arrange: between the copy and the swap, a deleted (so not copied) body is written again.
+        await using var engine = await EngineHarness.CreateAsync(packThreshold: PackThreshold, packTargetSize: 1024 * 1024);
+        var bodies = await PutManyAsync(engine, 60, seed: 80);
+        await ShipAllAsync(engine);
+        var (revivedKey, revivedBody) = bodies.First();
+        await DeleteEveryAsync(engine, bodies, 2);
+        var catalog = new FaultyPackCatalog(engine.Metadata, "none", () => engine.PutAsync("again", revivedBody));
+        var compactor = new PackCompactor(catalog, engine.Flaky, engine.Options, engine.Clock);
+
+        // Act
+        var report = await compactor.CompactAsync(Ct);
+
+        // Assert: refused, nothing moved; the output abandoned; everything reads back, the revived body too.
+        Assert.Equal((0, 1), (report.PacksWritten, report.Refused));
+        bodies["again"] = revivedBody;
+        Assert.DoesNotContain(revivedKey, bodies.Keys);
+        await engine.SweepAfterGraceAsync();
+        await AssertReadBackAsync(engine, bodies);
+        await AssertBlobsMatchPacksAsync(engine);
+        Assert.Equal(1, (await engine.Compactor.CompactAsync(Ct)).PacksWritten);
     }
 
     [Fact(Timeout = 60_000)]
@@ -355,6 +410,16 @@ public sealed class PackCompactorTests
             bodies[key] = body;
         }
         return bodies;
+    }
+
+    /// <summary>Deletes every <paramref name="nth"/> object of <paramref name="bodies"/> (the first included) and forgets it.</summary>
+    private static async Task DeleteEveryAsync(EngineHarness engine, Dictionary<string, byte[]> bodies, int nth)
+    {
+        foreach (var key in bodies.Keys.Where((_, i) => i % nth == 0).ToList())
+        {
+            await engine.Objects.DeleteAsync(EngineHarness.Bucket, key, Ct);
+            bodies.Remove(key);
+        }
     }
 
     private static async Task ShipAllAsync(EngineHarness engine)
@@ -431,8 +496,10 @@ public sealed class PackCompactorTests
     /// The catalog, failing at one step of a compaction ("seal", "swap" before it runs, "after-swap"
     /// once it committed) and at every abandon, as a compactor that died there would leave it.
     /// </summary>
-    private sealed class FaultyPackCatalog(IPackCatalog inner, string faultPoint) : IPackCatalog
+    private sealed class FaultyPackCatalog(IPackCatalog inner, string faultPoint, Func<Task>? beforeFirstSwap = null) : IPackCatalog
     {
+        private int _swaps;
+
         public ValueTask<bool> CreatePackAsync(string id, string blobName, string node, DateTimeOffset now, CancellationToken cancellationToken) =>
             inner.CreatePackAsync(id, blobName, node, now, cancellationToken);
 
@@ -455,12 +522,17 @@ public sealed class PackCompactorTests
             {
                 throw new IOException("injected: swap");
             }
+            if (Interlocked.Increment(ref _swaps) == 1 && beforeFirstSwap is not null)
+            {
+                await beforeFirstSwap();
+            }
             var outcome = await inner.SwapPackAsync(swap, cancellationToken);
             return faultPoint == "after-swap" ? throw new IOException("injected: after the swap committed") : outcome;
         }
 
         public ValueTask<bool> AbandonPackAsync(string id, DateTimeOffset notBefore, CancellationToken cancellationToken) =>
-            throw new IOException("injected: the compactor died before it could clean up");
+            faultPoint == "none" ? inner.AbandonPackAsync(id, notBefore, cancellationToken)
+                : throw new IOException("injected: the compactor died before it could clean up");
     }
 }
 

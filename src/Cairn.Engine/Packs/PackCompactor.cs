@@ -19,9 +19,11 @@ namespace Cairn.Engine.Packs;
 /// </summary>
 /// <remarks>
 /// One compactor runs at a time (the worker's lease, <c>pack-compactor</c>), beside writers and
-/// readers, none of which waits for it: a writer that references or pins a chunk of an input while
-/// the copy runs makes the aggregate differ, and the compaction gives up (its output is abandoned)
-/// to try again at the next step. Two compactors on the same packs (a stalled step that outlived its
+/// readers, none of which waits for it: a writer that references, pins or releases a chunk of an
+/// input while the copy runs makes the aggregate differ and the swap refuses. When every chunk the
+/// inputs need then was copied (only releases happened), the swap is tried again with those moves
+/// and a fresh aggregate; otherwise the compaction gives up (its output is abandoned) to try again
+/// at the next step. Two compactors on the same packs (a stalled step that outlived its
 /// lease) cannot both swap: the second finds the inputs' chunks moved, and refuses. A compactor that
 /// dies leaves an output pack registered under <see cref="OutputNode"/> and never swapped; the next
 /// step abandons it, so its blob goes through the delete queue too and nothing is left untracked.
@@ -37,6 +39,9 @@ public sealed partial class PackCompactor(IPackCatalog catalog, IBlobBackend blo
 
     /// <summary>The most a single read of an input pack covers.</summary>
     private const int ReadWindow = 8 * 1024 * 1024;
+
+    /// <summary>Swaps tried again, with a fresh aggregate, after chunks were released during the copy.</summary>
+    private const int MaxSwapRetries = 3;
 
     private readonly ILogger _logger = (ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
 
@@ -179,8 +184,22 @@ public sealed partial class PackCompactor(IPackCatalog catalog, IBlobBackend blo
             }
             copied = length;
             await catalog.SealPackAsync(id, length, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-            outcome = await catalog.SwapPackAsync(new PackSwap([.. contents.Select(static c => c.Pack.Id)], id, moves,
-                time.GetUtcNow() + options.GracePeriod), cancellationToken).ConfigureAwait(false);
+            var inputIds = contents.Select(static c => c.Pack.Id).ToList();
+            outcome = await catalog.SwapPackAsync(new PackSwap(inputIds, id, moves, time.GetUtcNow() + options.GracePeriod), cancellationToken)
+                .ConfigureAwait(false);
+            for (var retry = 0; outcome == PackSwapOutcome.InputsChanged && retry < MaxSwapRetries; retry++)
+            {
+                // Chunks released during the copy (deletes keep arriving) changed the aggregate. When
+                // everything the inputs need now was copied, the swap is tried again with just those
+                // moves and a fresh aggregate (the rest stays in the output as dead space); when a
+                // chunk became needed that was not copied, the work is given up.
+                if (await StillCoveredAsync(inputIds, moves, cancellationToken).ConfigureAwait(false) is not { } covered)
+                {
+                    break;
+                }
+                outcome = await catalog.SwapPackAsync(new PackSwap(inputIds, id, covered, time.GetUtcNow() + options.GracePeriod), cancellationToken)
+                    .ConfigureAwait(false);
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -198,6 +217,34 @@ public sealed partial class PackCompactor(IPackCatalog catalog, IBlobBackend blo
         metrics?.PacksRetired(contents.Count);
         LogCompacted(_logger, contents.Count, id, copied);
         return new GroupResult(outcome, contents.Count, copied);
+    }
+
+    /// <summary>
+    /// The moves that carry what <paramref name="inputs"/> need now, when every such chunk is among
+    /// the <paramref name="copied"/> ones at the same place; null when one is not, or an upload
+    /// writes to an input.
+    /// </summary>
+    private async Task<List<PackMove>?> StillCoveredAsync(IReadOnlyList<string> inputs, List<PackMove> copied, CancellationToken cancellationToken)
+    {
+        var byPlace = copied.ToDictionary(static m => (m.FromPack, m.FromOffset));
+        var covered = new List<PackMove>();
+        foreach (var input in inputs)
+        {
+            var now = await catalog.ReadPackContentsAsync(input, cancellationToken).ConfigureAwait(false);
+            if (now.Reservations > 0)
+            {
+                return null;
+            }
+            foreach (var chunk in now.Needed)
+            {
+                if (!byPlace.TryGetValue((input, chunk.Placement.Offset), out var move) || move.Hash != chunk.Hash)
+                {
+                    return null;
+                }
+                covered.Add(move);
+            }
+        }
+        return covered;
     }
 
     /// <summary>
