@@ -7,6 +7,29 @@ wait_http() { # url
     echo "timed out waiting for $1" >&2; return 1
 }
 
+# The setup of a script that builds Cairn and starts its own servers (compaction.sh, inline.sh,
+# packs.sh): a scratch directory $work named after PREFIX, removed on exit (copied to $keep first
+# when the caller set keep); pids, whose servers are stopped on exit; a Release build; and
+# bench_dll, server_dll, access_key and secret_key for the servers and cairn-bench. The caller sets
+# root (the repository) first.
+bench_setup() { # PREFIX
+    work=$(mktemp -d "/tmp/$1.XXXXXX")
+    pids=()
+    trap bench_cleanup EXIT
+    log "building (Release)"
+    dotnet build Cairn.slnx -c Release -nologo -v quiet >"$work/build.log" 2>&1 || { tail -n 30 "$work/build.log"; exit 1; }
+    bench_dll="$root/bench/Cairn.Bench.Load/bin/Release/net10.0/cairn-bench.dll"
+    server_dll="$root/src/Cairn.Server/bin/Release/net10.0/cairn.dll"
+    access_key=AKIDCAIRNBENCH
+    secret_key=cairn-bench-secret-key-0123456789
+}
+bench_cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+    if [ -n "${keep:-}" ]; then mkdir -p "$keep" && cp -r "$work"/. "$keep"/ 2>/dev/null || true; fi
+    rm -rf "$work"
+}
+
 # Cairn nodes of one build side by side (packs.sh, inline.sh). The caller sets work, server_dll,
 # access_key, secret_key and pids (its exit trap stops every PID in it); start_node NAME starts one
 # on a free loopback port with its own data directory $work/data-NAME and records the port.

@@ -27,23 +27,8 @@ while [ $# -gt 0 ]; do
 done
 if [ "$mode" = quick ]; then duration=4 warmup=2; else duration=10 warmup=3; fi
 
-work=$(mktemp -d /tmp/cairn-packs.XXXXXX)
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-    if [ -n "$keep" ]; then mkdir -p "$keep" && cp -r "$work"/. "$keep"/ 2>/dev/null || true; fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
 source bench/lib.sh
-
-log "building (Release)"
-dotnet build Cairn.slnx -c Release -nologo -v quiet >"$work/build.log" 2>&1 || { tail -n 30 "$work/build.log"; exit 1; }
-bench_dll="$root/bench/Cairn.Bench.Load/bin/Release/net10.0/cairn-bench.dll"
-server_dll="$root/src/Cairn.Server/bin/Release/net10.0/cairn.dll"
-access_key=AKIDCAIRNBENCH
-secret_key=cairn-bench-secret-key-0123456789
+bench_setup cairn-packs
 
 log "Cairn twice, each on its own SQLite catalog and disk: chunks as blobs, and chunks up to 64 KiB in packs"
 start_node blobs --Engine:PackThreshold=0 --inline-threshold 4KiB

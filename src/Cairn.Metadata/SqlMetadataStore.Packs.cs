@@ -93,6 +93,9 @@ public abstract partial class SqlMetadataStore
     private const string NeededInPack =
         "FROM chunks c WHERE c.pack_id = @pack AND (c.refcount > 0 OR EXISTS (SELECT 1 FROM upload_chunks u WHERE u.hash = c.hash))";
 
+    /// <summary><see cref="PlacementColumns"/> of the chunk rows aliased <c>c</c> in <see cref="NeededInPack"/>.</summary>
+    private static readonly string NeededPlacementColumns = string.Join(", ", PlacementColumns.Split(", ").Select(static column => "c." + column));
+
     /// <summary>Reservations naming bytes an upload appended to pack <c>@pack</c> that no chunk row adopted yet.</summary>
     private const string ReservationsInPackSql = "SELECT COUNT(*) FROM upload_chunks WHERE pack_id = @pack AND blob_name IS NOT NULL";
 
@@ -102,7 +105,7 @@ public abstract partial class SqlMetadataStore
         var needed = new List<PackedChunk>();
         await using var connection = await OpenReadConnectionAsync(cancellationToken);
         await using (var command = connection.CreateCommand(
-            "SELECT c.hash, c.length, " + string.Join(", ", PlacementColumns.Split(", ").Select(static column => "c." + column)) + " " +
+            "SELECT c.hash, c.length, " + NeededPlacementColumns + " " +
             NeededInPack + " ORDER BY c.blob_offset"))
         {
             command.Add("@pack", DbType.String, id);

@@ -112,9 +112,9 @@ public sealed partial class PackCompactor(IPackCatalog catalog, IBlobBackend blo
     internal static IReadOnlyList<IReadOnlyList<PackInfo>> Plan(IReadOnlyList<PackInfo> packs, EngineOptions options)
     {
         var smallBelow = options.PackTargetSize / 4;
+        bool PastDeadRatio(PackInfo pack) => pack.DeadBytes(PackFormat.RecordHeaderSize) >= options.CompactionDeadRatio * pack.DataLength;
         var candidates = packs
-            .Where(p => p is { State: PackState.Stored, LiveChunks: > 0 }
-                && (p.DeadBytes(PackFormat.RecordHeaderSize) >= options.CompactionDeadRatio * p.DataLength || p.DataLength < smallBelow))
+            .Where(p => p is { State: PackState.Stored, LiveChunks: > 0 } && (PastDeadRatio(p) || p.DataLength < smallBelow))
             .OrderBy(static p => p.CreatedAt)
             .ThenBy(static p => p.Id, StringComparer.Ordinal);
         var groups = new List<IReadOnlyList<PackInfo>>();
@@ -136,7 +136,7 @@ public sealed partial class PackCompactor(IPackCatalog catalog, IBlobBackend blo
         {
             groups.Add(group);
         }
-        groups.RemoveAll(g => g.Count == 1 && g[0].DeadBytes(PackFormat.RecordHeaderSize) < options.CompactionDeadRatio * g[0].DataLength);
+        groups.RemoveAll(g => g.Count == 1 && !PastDeadRatio(g[0]));
         return groups;
     }
 

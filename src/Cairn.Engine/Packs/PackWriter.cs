@@ -72,9 +72,7 @@ public sealed partial class PackWriter(ISegmentStore segments, IPackCatalog cata
                 {
                     if (_open is { Entries.Count: > 0 } full)
                     {
-                        _open = null;
-                        _full.Enqueue(full);
-                        _work.Release();
+                        DetachLocked(full);
                     }
                 }
                 return null;
@@ -88,9 +86,7 @@ public sealed partial class PackWriter(ISegmentStore segments, IPackCatalog cata
                 if (pack.Writer.Length >= options.PackTargetSize)
                 {
                     // Full: later appends open the next pack; the worker seals and ships this one.
-                    _open = null;
-                    _full.Enqueue(pack);
-                    _work.Release();
+                    DetachLocked(pack);
                 }
             }
         }
@@ -274,9 +270,7 @@ public sealed partial class PackWriter(ISegmentStore segments, IPackCatalog cata
             {
                 if (_open is { Entries.Count: > 0 } pack && due(pack))
                 {
-                    _open = null;
-                    _full.Enqueue(pack);
-                    _work.Release();
+                    DetachLocked(pack);
                 }
             }
         }
@@ -284,6 +278,14 @@ public sealed partial class PackWriter(ISegmentStore segments, IPackCatalog cata
         {
             _appending.Release();
         }
+    }
+
+    /// <summary>Under <see cref="_gate"/>: takes the open pack off appends and queues it for the worker to seal and ship.</summary>
+    private void DetachLocked(OpenPack pack)
+    {
+        _open = null;
+        _full.Enqueue(pack);
+        _work.Release();
     }
 
     /// <summary>Seals and ships every pack that is full or due, including the open one once it is <see cref="EngineOptions.PackMaxAge"/> old; returns how many it shipped.</summary>
@@ -387,7 +389,7 @@ public sealed partial class PackWriter(ISegmentStore segments, IPackCatalog cata
             dead += pack.DeadBytes(PackFormat.RecordHeaderSize);
         }
         metrics.PacksObserved(new PackStats(packs.Count(static p => p.State == PackState.Open), packs.Count(static p => p.State == PackState.Sealed),
-            packs.Count(static p => p.State == PackState.Stored), packs.Count(static p => p.State == PackState.Retired), live, dead, segments.GetUsedBytes()));
+            packs.Count(static p => p.State == PackState.Stored), packs.Count(static p => p.State == PackState.Retired), live, dead, LocalSegmentBytes));
     }
 
     private async Task<OpenPack> OpenAsync(CancellationToken cancellationToken)
