@@ -32,7 +32,11 @@ public abstract partial class SqlMetadataStore
     private const int MaxWritesPerGroup = 256;
 
     /// <summary>One name serves every write: each savepoint is released before the next is made.</summary>
-    private const string WriteSavepoint = "cairn_write";
+    private const string SaveSql = "SAVEPOINT cairn_write";
+
+    private const string RollbackSql = "ROLLBACK TO SAVEPOINT cairn_write";
+
+    private const string ReleaseSql = "RELEASE SAVEPOINT cairn_write";
 
     /// <summary>Writes waiting for the next group; null when the provider runs writes alone.</summary>
     private readonly Channel<PendingWrite>? _pendingWrites;
@@ -63,11 +67,41 @@ public abstract partial class SqlMetadataStore
         return await write.Completion;
     }
 
-    private async Task RunGroupCommitLoopAsync()
+    /// <summary>
+    /// Starts the loop on a thread of its own. SQLite's calls block (the COMMIT's fsync among them), and a
+    /// pool thread blocked that long makes the pool add threads, which then compete for the cores with
+    /// the loop that everything waits on; and a loop that parks in the pool's queue between groups waits
+    /// behind every request queued there. The returned task completes when the loop ends.
+    /// </summary>
+    private Task StartGroupCommitThread()
+    {
+        var loopEnded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                RunGroupCommitLoop();
+                loopEnded.SetResult();
+            }
+            catch (Exception exception)
+            {
+                loopEnded.SetException(exception);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "Cairn group commit",
+        };
+        // Nothing of the constructing caller's context (its activity, its async locals) belongs to the loop.
+        thread.UnsafeStart();
+        return loopEnded.Task;
+    }
+
+    private void RunGroupCommitLoop()
     {
         var reader = _pendingWrites!.Reader;
         var group = new List<PendingWrite>(MaxWritesPerGroup);
-        while (await reader.WaitToReadAsync(CancellationToken.None))
+        while (WaitSynchronously(reader.WaitToReadAsync(CancellationToken.None)))
         {
             while (group.Count < MaxWritesPerGroup && reader.TryRead(out var write))
             {
@@ -78,11 +112,16 @@ public abstract partial class SqlMetadataStore
             }
             if (group.Count > 0)
             {
-                await CommitGroupAsync(group);
+                // With SQLite every await in a group completes synchronously, so the group runs on this
+                // thread; should one not, its continuation runs on the pool while this thread waits.
+                CommitGroupAsync(group).GetAwaiter().GetResult();
                 group.Clear();
             }
         }
     }
+
+    private static bool WaitSynchronously(ValueTask<bool> pending) =>
+        pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
 
     /// <summary>Runs the group in one transaction and answers every write in it. Never throws: the loop must live on.</summary>
     private async Task CommitGroupAsync(List<PendingWrite> group)
@@ -154,13 +193,12 @@ public abstract partial class SqlMetadataStore
     /// </summary>
     private static async ValueTask RunInSavepointAsync(WriteTransaction writeTransaction, PendingWrite write)
     {
-        var transaction = writeTransaction.Transaction;
-        await transaction.SaveAsync(WriteSavepoint, CancellationToken.None);
+        await ExecuteAsync(writeTransaction, SaveSql);
         if (!await write.RunAsync(writeTransaction))
         {
             try
             {
-                await transaction.RollbackAsync(WriteSavepoint, CancellationToken.None);
+                await ExecuteAsync(writeTransaction, RollbackSql);
             }
             catch (DbException) when (write.Failure is { } cause)
             {
@@ -170,7 +208,15 @@ public abstract partial class SqlMetadataStore
                 ExceptionDispatchInfo.Throw(cause);
             }
         }
-        await transaction.ReleaseAsync(WriteSavepoint, CancellationToken.None);
+        await ExecuteAsync(writeTransaction, ReleaseSql);
+
+        // The statements are the provider's own (DbTransaction.Save and Release send the same text),
+        // but kept prepared on the writer: otherwise each write of a group would prepare two.
+        static async ValueTask ExecuteAsync(WriteTransaction writeTransaction, string sql)
+        {
+            await using var command = writeTransaction.CreateCommand(sql);
+            await command.ExecuteNonQueryAsync(CancellationToken.None);
+        }
     }
 
     /// <summary>

@@ -45,7 +45,7 @@ public abstract partial class SqlMetadataStore : ICatalogSchema, IBucketCatalog,
         if (groupCommit)
         {
             _pendingWrites = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
-            _groupCommitLoop = Task.Run(RunGroupCommitLoopAsync);
+            _groupCommitLoop = StartGroupCommitThread();
         }
     }
 
