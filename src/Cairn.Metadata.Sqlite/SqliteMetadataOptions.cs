@@ -16,6 +16,14 @@ public sealed class SqliteMetadataOptions
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
+    /// The least time between two WAL checkpoints run on a thread of their own, off the writer (see
+    /// <c>WalCheckpointer</c>). Zero leaves checkpoints to SQLite, which runs them inside the commit
+    /// that takes the WAL past 1,000 pages. Default 100 ms: at a few thousand writes a second about
+    /// as many pages as SQLite's own threshold.
+    /// </summary>
+    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
     /// Whether concurrent point lookups and creates of new keys with inline bodies run as one
     /// statement per batch, as the PostgreSQL catalog does by default. In process there is no round
     /// trip to save (and the row cache answers most lookups), so it is off by default; the

@@ -22,8 +22,10 @@ public sealed class SqliteMetadataStore : SqlMetadataStore
 
     private readonly string _connectionString;
     private readonly int _busyTimeoutMs;
+    private readonly TimeSpan _checkpointInterval;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private SqliteConnection? _writer;
+    private WalCheckpointer? _checkpointer;
     private bool _disposed;
 
     static SqliteMetadataStore()
@@ -43,6 +45,8 @@ public sealed class SqliteMetadataStore : SqlMetadataStore
         }
         var inMemory = options.DatabasePath == SqliteMetadataOptions.InMemory;
         _busyTimeoutMs = (int)Math.Clamp(options.BusyTimeout.TotalMilliseconds, 0, int.MaxValue);
+        // An in-memory database has no WAL to checkpoint.
+        _checkpointInterval = inMemory ? TimeSpan.Zero : options.CheckpointInterval;
         _connectionString = new SqliteConnectionStringBuilder
         {
             // A shared-cache in-memory database lives while one connection to it is open: the
@@ -99,6 +103,13 @@ public sealed class SqliteMetadataStore : SqlMetadataStore
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             _writer ??= await OpenWriterAsync(cancellationToken);
+            if (_checkpointer?.TakeFinishRequest() == true)
+            {
+                // Copies what the writer appended while the checkpointer ran, so that the transaction
+                // begun next restarts the WAL. A busy result (the checkpointer's next round has begun)
+                // only defers that to the round after.
+                WalCheckpointer.Checkpoint(_writer);
+            }
             // deferred: false issues BEGIN IMMEDIATE: the write lock is taken now, not at the first
             // write, so a transaction never fails halfway on a lock upgrade.
             return _writer.BeginTransaction(deferred: false);
@@ -116,6 +127,7 @@ public sealed class SqliteMetadataStore : SqlMetadataStore
         try
         {
             await transaction.DisposeAsync();
+            _checkpointer?.NoteCommit();
         }
         catch
         {
@@ -144,6 +156,8 @@ public sealed class SqliteMetadataStore : SqlMetadataStore
                 return;
             }
             _disposed = true;
+            _checkpointer?.Dispose();
+            _checkpointer = null;
             if (_writer is not null)
             {
                 SqliteConnection.ClearPool(_writer);
@@ -161,6 +175,9 @@ public sealed class SqliteMetadataStore : SqlMetadataStore
             _writeLock.Release();
         }
     }
+
+    /// <summary>Checkpoints the checkpointer thread has completed (tests); 0 without one.</summary>
+    internal long CheckpointsRun => _checkpointer?.Checkpoints ?? 0;
 
     /// <summary>Reads a PRAGMA on the writer connection, where the durability settings live (tests).</summary>
     internal async ValueTask<object?> ReadWriterPragmaAsync(string pragma, CancellationToken cancellationToken)
@@ -217,8 +234,14 @@ public sealed class SqliteMetadataStore : SqlMetadataStore
             // journal_mode is stored in the file (readers inherit it); the others are per connection.
             SetBusyTimeout(connection);
             await using var pragmas = connection.CreateCommand();
-            pragmas.CommandText = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
+            pragmas.CommandText = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;" +
+                (_checkpointInterval > TimeSpan.Zero ? " PRAGMA wal_autocheckpoint = 0;" : "");
             await pragmas.ExecuteNonQueryAsync(cancellationToken);
+            // Once the file is in WAL mode: the checkpointer's connection opens it as such.
+            if (_checkpointInterval > TimeSpan.Zero)
+            {
+                _checkpointer ??= new WalCheckpointer(_connectionString, _busyTimeoutMs, _checkpointInterval);
+            }
             return connection;
         }
         catch
