@@ -117,6 +117,51 @@ public abstract partial class BucketTreeCommitterTests : IAsyncLifetime
         Assert.Equal(recorded, await _store.ListTreeCommitsAsync(Bucket, 100, Ct));
     }
 
+    [Fact(Timeout = 180_000)]
+    public async Task A_fold_that_reads_many_nodes_from_segments_at_once_learns_every_place()
+    {
+        // Arrange: segments on disk, whose reads complete on pool threads, and a block cache too small
+        // to keep anything, so every fold after the first reads the nodes on its keys' paths from
+        // segments, up to 32 at a time, each read's continuation learning its links' places.
+        var directory = Directory.CreateTempSubdirectory("cairn-tree-segments-").FullName;
+        try
+        {
+            var disk = new FileSystemBlobBackend(new FileSystemBlobBackendOptions { RootDirectory = directory });
+            var options = new EngineOptions
+            {
+                ChunkSize = _options.ChunkSize,
+                InlineThreshold = _options.InlineThreshold,
+                GracePeriod = _options.GracePeriod,
+                TreeCacheBytes = 1,
+            };
+            var committer = new BucketTreeCommitter(_store, disk, options, _clock, NullLogger<BucketTreeCommitter>.Instance);
+            const int Keys = 3000;
+            for (var i = 0; i < Keys; i++)
+            {
+                await PutAsync($"k/{i:D5}", 10, i);
+            }
+            Assert.Equal(1, await committer.CommitAllAsync(Ct));
+
+            // Act and assert: overwrites spread over the whole key range, folded three times.
+            for (var round = 1; round <= 3; round++)
+            {
+                for (var i = 0; i < 600; i++)
+                {
+                    await PutAsync($"k/{(i * 5 + round) % Keys:D5}", 12, round * 1000 + i);
+                }
+                Assert.Equal(1, await committer.CommitAllAsync(Ct));
+                var head = await _store.GetTreeHeadAsync(Bucket, Ct);
+                Assert.NotNull(head);
+                Assert.Equal(await JournalHeadAsync(), head.Seq);
+                Assert.Equal(await RebuildRootAsync(), head.Root);
+            }
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task A_bucket_with_nothing_gets_the_empty_tree_and_a_delete_of_everything_returns_to_it()
     {

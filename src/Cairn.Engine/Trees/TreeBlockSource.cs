@@ -25,6 +25,11 @@ internal sealed class TreeBlockSource(IBucketTreeCatalog trees, IBlobBackend blo
     private readonly Dictionary<Cid, TreeBlockLocation> _places = [];
     private readonly Dictionary<long, string> _segments = [];
 
+    // MstTree.LoadAsync has up to 32 reads in flight, and each read's continuation learns places and
+    // fills the cache: the dictionaries and the cache are touched under this lock, never concurrently
+    // (unguarded, concurrent writes lost places and paired a CID with another block's place).
+    private readonly Lock _sync = new();
+
     /// <summary>
     /// A source that can read <paramref name="head"/>'s commit block and, from it, its tree; the
     /// commit's root's place is learned by reading the commit block (<see cref="ReadCommitAsync"/>).
@@ -46,28 +51,42 @@ internal sealed class TreeBlockSource(IBucketTreeCatalog trees, IBlobBackend blo
         GetBlockAsync(head.Commit, cancellationToken);
 
     /// <summary>Where <paramref name="cid"/> is stored, when a block read so far links to it; else null.</summary>
-    public TreeBlockLocation? PlaceOf(Cid cid) => _places.TryGetValue(cid, out var place) ? place : null;
+    public TreeBlockLocation? PlaceOf(Cid cid)
+    {
+        lock (_sync)
+        {
+            return _places.TryGetValue(cid, out var place) ? place : null;
+        }
+    }
 
     /// <inheritdoc />
+    /// <remarks>Safe for concurrent calls (a tree's load has several reads in flight).</remarks>
     public async ValueTask<ReadOnlyMemory<byte>> GetBlockAsync(Cid cid, CancellationToken cancellationToken)
     {
-        var place = PlaceOf(cid);
-        if (forgetOnRead)
+        TreeBlockLocation? place;
+        lock (_sync)
         {
-            _places.Remove(cid);
-        }
-        if (cache is not null && cache.TryGet(bucket, cid, out var cached))
-        {
-            Learn(cached.Links);
-            return cached.Block;
+            place = _places.TryGetValue(cid, out var known) ? known : null;
+            if (forgetOnRead)
+            {
+                _places.Remove(cid);
+            }
+            if (cache is not null && cache.TryGet(bucket, cid, out var cached))
+            {
+                LearnLocked(cached.Links);
+                return cached.Block;
+            }
         }
         if (place is not { } at)
         {
             throw new InvalidDataException($"Bucket '{bucket}': no block read so far links to {cid}, so its place is not known.");
         }
         var (block, links) = await ReadAsync(cid, at, cancellationToken).ConfigureAwait(false);
-        cache?.Remember(bucket, cid, block, links);
-        Learn(links);
+        lock (_sync)
+        {
+            cache?.Remember(bucket, cid, block, links);
+            LearnLocked(links);
+        }
         return block;
     }
 
@@ -116,6 +135,14 @@ internal sealed class TreeBlockSource(IBucketTreeCatalog trees, IBlobBackend blo
     /// <summary>Takes the places of a block's links (read, or written by the caller).</summary>
     public void Learn(IEnumerable<TreePlacedLink> links)
     {
+        lock (_sync)
+        {
+            LearnLocked(links);
+        }
+    }
+
+    private void LearnLocked(IEnumerable<TreePlacedLink> links)
+    {
         foreach (var link in links)
         {
             _places[link.Cid] = link.Place;
@@ -124,13 +151,19 @@ internal sealed class TreeBlockSource(IBucketTreeCatalog trees, IBlobBackend blo
 
     private async ValueTask<string> SegmentNameAsync(long seq, CancellationToken cancellationToken)
     {
-        if (_segments.TryGetValue(seq, out var name))
+        lock (_sync)
         {
-            return name;
+            if (_segments.TryGetValue(seq, out var name))
+            {
+                return name;
+            }
         }
         var segment = await trees.GetTreeSegmentAsync(bucket, seq, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidDataException($"Bucket '{bucket}' has no segment of commit {seq}: its tree cannot be read.");
-        _segments[seq] = segment.Name;
+        lock (_sync)
+        {
+            _segments[seq] = segment.Name;
+        }
         return segment.Name;
     }
 }

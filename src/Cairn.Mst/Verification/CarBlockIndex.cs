@@ -10,6 +10,9 @@ namespace Cairn.Mst;
 internal sealed class CarBlockIndex
 {
     private readonly Stream _stream;
+
+    /// <summary>One read at a time: a read sets the stream's position, and a tree's load has several in flight.</summary>
+    private readonly SemaphoreSlim _reading = new(1, 1);
     private readonly Dictionary<Cid, CarBlockLocation> _blocks;
 
     private CarBlockIndex(Stream stream, IReadOnlyList<Cid> roots, Dictionary<Cid, CarBlockLocation> blocks)
@@ -70,8 +73,16 @@ internal sealed class CarBlockIndex
             return null;
         }
         var data = new byte[location.Length];
-        _stream.Position = location.Offset;
-        await _stream.ReadExactlyAsync(data, cancellationToken).ConfigureAwait(false);
+        await _reading.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            _stream.Position = location.Offset;
+            await _stream.ReadExactlyAsync(data, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _reading.Release();
+        }
         if (!cid.Matches(data))
         {
             throw new IOException($"Block {cid} at byte {location.Offset} no longer matches its CID: the CAR changed while it was verified.");
