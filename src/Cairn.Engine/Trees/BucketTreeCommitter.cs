@@ -34,9 +34,9 @@ public sealed partial class BucketTreeCommitter(IBucketTreeCatalog trees, IBlobB
     internal int KeysPerBatch { get; init; } = 500;
 
     /// <summary>
-    /// Most keys whose versions are held in memory before they are folded into the tree. A fold of no
-    /// more keys than this (every fold that keeps up with PUTs) reads all its versions first and folds
-    /// them after closing its snapshot: on SQLite an open read snapshot keeps the WAL from being
+    /// Most keys whose manifests are held in memory before they are folded into the tree. A fold of no
+    /// more keys than this (every fold that keeps up with PUTs) reads all its versions first (encoding
+    /// their manifests as it goes) and folds them after closing its snapshot: on SQLite an open read snapshot keeps the WAL from being
     /// checkpointed past it, so the WAL grows while PUTs go on. A larger fold (a first fold of a big
     /// bucket, a long backlog) folds each time this many are read, snapshot open, to bound memory
     /// (tests set fewer).
@@ -58,6 +58,9 @@ public sealed partial class BucketTreeCommitter(IBucketTreeCatalog trees, IBlobB
 
     /// <summary>The buffer every fold writes its segment into (folds take turns, see <see cref="_gate"/>).</summary>
     private MemoryStream _segmentBuffer = new();
+
+    /// <summary>The collections every fold fills (folds take turns, see <see cref="_gate"/>), emptied after each.</summary>
+    private readonly FoldBuffers _buffers = new();
 
     /// <summary>The commit this process last recorded for each bucket (its cached blocks' places are that tree's).</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Cid> _recorded = new(StringComparer.Ordinal);
@@ -147,6 +150,18 @@ public sealed partial class BucketTreeCommitter(IBucketTreeCatalog trees, IBlobB
 
     private async Task<TreeHead?> FoldFromAsync(string bucket, TreeHead? previous, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await FoldWithBuffersAsync(bucket, previous, _buffers, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _buffers.Reset(); // nothing a fold read or wrote outlives it here (it would age into the GC's oldest generation)
+        }
+    }
+
+    private async Task<TreeHead?> FoldWithBuffersAsync(string bucket, TreeHead? previous, FoldBuffers buffers, CancellationToken cancellationToken)
+    {
         if (previous is not null && (!_recorded.TryGetValue(bucket, out var recorded) || recorded != previous.Commit))
         {
             // The tree moved on without this process (another node held the lease, or the bucket is
@@ -157,19 +172,19 @@ public sealed partial class BucketTreeCommitter(IBucketTreeCatalog trees, IBlobB
         MstTree tree;
         if (previous is null)
         {
-            source = new TreeBlockSource(trees, blobs, bucket, _cache);
+            source = new TreeBlockSource(trees, blobs, bucket, _cache, places: buffers.SourcePlaces);
             tree = new MstTree();
         }
         else
         {
-            source = await TreeBlockSource.OpenAsync(trees, blobs, previous, _cache, cancellationToken).ConfigureAwait(false);
+            source = await TreeBlockSource.OpenAsync(trees, blobs, previous, _cache, cancellationToken, places: buffers.SourcePlaces).ConfigureAwait(false);
             await source.ReadCommitAsync(previous, cancellationToken).ConfigureAwait(false);
             tree = MstTree.Open(previous.Root);
         }
-        var manifests = new List<MstBlock>();
-        var bodyChunks = new List<ChunkRef>();
-        // Batches of changed keys with their versions, read and not yet folded into the tree.
-        var readAhead = new List<VersionsBatch>();
+        var manifests = buffers.Manifests;
+        var bodyChunks = buffers.BodyChunks;
+        // Batches of changed keys with their manifests, read and not yet folded into the tree.
+        var readAhead = new List<ChainsBatch>();
         long seq;
         DateTimeOffset bucketCreatedAt;
         var snapshot = await trees.OpenFoldSnapshotAsync(bucket, previous?.Seq, cancellationToken).ConfigureAwait(false);
@@ -191,7 +206,7 @@ public sealed partial class BucketTreeCommitter(IBucketTreeCatalog trees, IBlobB
                 batch.Add(key);
                 if (batch.Count == KeysPerBatch)
                 {
-                    readAhead.Add(new VersionsBatch(batch, await snapshot.ReadVersionsAsync(batch, cancellationToken).ConfigureAwait(false)));
+                    readAhead.Add(await ReadChainsAsync(snapshot, batch, cancellationToken).ConfigureAwait(false));
                     batch = new List<string>(KeysPerBatch);
                     if (readAhead.Count * KeysPerBatch >= KeysReadAhead) // every batch read so far is full
                     {
@@ -201,12 +216,12 @@ public sealed partial class BucketTreeCommitter(IBucketTreeCatalog trees, IBlobB
             }
             if (batch.Count > 0)
             {
-                readAhead.Add(new VersionsBatch(batch, await snapshot.ReadVersionsAsync(batch, cancellationToken).ConfigureAwait(false)));
+                readAhead.Add(await ReadChainsAsync(snapshot, batch, cancellationToken).ConfigureAwait(false));
             }
         }
         await ApplyAsync(tree, source, readAhead, manifests, bodyChunks, cancellationToken).ConfigureAwait(false);
 
-        var nodes = new List<MstBlock>();
+        var nodes = buffers.Nodes;
         var root = tree.ComputeRoot(nodes);
         var commit = new BucketCommit(bucket, root, previous?.Commit, seq,
             DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds()));
@@ -215,12 +230,12 @@ public sealed partial class BucketTreeCommitter(IBucketTreeCatalog trees, IBlobB
 
         // The segment: new manifests (each chain oldest first), then new nodes (children first), then
         // the commit; each block's links are placed here or where the previous tree's nodes said.
-        var segmentWriter = new TreeSegmentWriter(seq, commitCid, _segmentBuffer);
+        var segmentWriter = new TreeSegmentWriter(seq, commitCid, _segmentBuffer, buffers.SegmentPlaces);
         foreach (var manifest in manifests)
         {
             segmentWriter.Add(manifest.Cid, manifest.Data, manifest.Links, source.PlaceOf, out _);
         }
-        var written = new List<(MstBlock Node, TreePlacedLink[] Links)>(nodes.Count);
+        var written = buffers.Written;
         foreach (var node in nodes)
         {
             segmentWriter.Add(node.Cid, node.Data, node.Links, source.PlaceOf, out var links);
@@ -266,21 +281,92 @@ public sealed partial class BucketTreeCommitter(IBucketTreeCatalog trees, IBlobB
         return head;
     }
 
-    /// <summary>Changed keys and every version of each, as one read gave them.</summary>
-    private sealed record VersionsBatch(List<string> Keys, IReadOnlyDictionary<string, IReadOnlyList<ObjectVersionRecord>> Versions);
+    /// <summary>
+    /// The collections a fold fills, kept from one fold to the next. A fold of a second's 4 KiB PUTs
+    /// fills each with thousands of items; allocated anew every fold, their arrays were large objects
+    /// (85,000 bytes and more), which only gen-2 collections reclaim: with the committer on, the
+    /// server ran a gen-2 collection every second or two (dotnet-counters, see docs/benchmarks.md).
+    /// </summary>
+    private sealed class FoldBuffers
+    {
+        /// <summary>Items above which a collection is dropped rather than kept (a first fold's, a long backlog's).</summary>
+        private const int MaxKeptItems = 100_000;
 
-    /// <summary>Folds the versions read ahead into the tree (loading the keys' paths first) and empties <paramref name="readAhead"/>.</summary>
-    private static async Task ApplyAsync(MstTree tree, TreeBlockSource source, List<VersionsBatch> readAhead, List<MstBlock> manifests,
+        public List<MstBlock> Manifests { get; private set; } = [];
+
+        public List<MstBlock> Nodes { get; private set; } = [];
+
+        public List<ChunkRef> BodyChunks { get; private set; } = [];
+
+        public List<(MstBlock Node, TreePlacedLink[] Links)> Written { get; private set; } = [];
+
+        public Dictionary<Cid, TreeBlockLocation> SegmentPlaces { get; private set; } = [];
+
+        public Dictionary<Cid, TreeBlockLocation> SourcePlaces { get; private set; } = [];
+
+        /// <summary>Empties every collection (so what they held can be collected young), dropping any grown past <see cref="MaxKeptItems"/>.</summary>
+        public void Reset()
+        {
+            Manifests = Emptied(Manifests);
+            Nodes = Emptied(Nodes);
+            BodyChunks = Emptied(BodyChunks);
+            Written = Emptied(Written);
+            SegmentPlaces = Emptied(SegmentPlaces);
+            SourcePlaces = Emptied(SourcePlaces);
+        }
+
+        private static List<T> Emptied<T>(List<T> list)
+        {
+            if (list.Capacity > MaxKeptItems)
+            {
+                return [];
+            }
+            list.Clear();
+            return list;
+        }
+
+        private static Dictionary<Cid, TreeBlockLocation> Emptied(Dictionary<Cid, TreeBlockLocation> places)
+        {
+            if (places.EnsureCapacity(0) > MaxKeptItems)
+            {
+                return [];
+            }
+            places.Clear();
+            return places;
+        }
+    }
+
+    /// <summary>Changed keys and the manifest chain of each (empty: the key has no version left).</summary>
+    private sealed record ChainsBatch(List<string> Keys, Dictionary<string, ManifestChainLink[]> Chains);
+
+    /// <summary>
+    /// Reads <paramref name="keys"/>' versions and encodes their manifests at once: the records are
+    /// dropped young, and only the manifests' bytes wait, in memory, for the fold (the records of a
+    /// second's PUTs, held until then, lived long enough to reach the GC's oldest generation).
+    /// </summary>
+    private static async Task<ChainsBatch> ReadChainsAsync(ITreeFoldSnapshot snapshot, List<string> keys, CancellationToken cancellationToken)
+    {
+        var versions = await snapshot.ReadVersionsAsync(keys, cancellationToken).ConfigureAwait(false);
+        var chains = new Dictionary<string, ManifestChainLink[]>(keys.Count, StringComparer.Ordinal);
+        foreach (var key in keys)
+        {
+            chains[key] = ObjectManifests.EncodeChain(versions[key]);
+        }
+        return new ChainsBatch(keys, chains);
+    }
+
+    /// <summary>Folds the manifests read ahead into the tree (loading the keys' paths first) and empties <paramref name="readAhead"/>.</summary>
+    private static async Task ApplyAsync(MstTree tree, TreeBlockSource source, List<ChainsBatch> readAhead, List<MstBlock> manifests,
         List<ChunkRef> bodyChunks, CancellationToken cancellationToken)
     {
-        foreach (var (keys, versions) in readAhead)
+        foreach (var (keys, chains) in readAhead)
         {
             var keyBytes = keys.Select(static key => Encoding.UTF8.GetBytes(key)).ToList();
             await tree.LoadAsync(keyBytes, source, cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < keys.Count; i++)
             {
-                var chain = versions[keys[i]];
-                if (chain.Count == 0)
+                var chain = chains[keys[i]];
+                if (chain.Length == 0)
                 {
                     tree.Delete(keyBytes[i]);
                 }

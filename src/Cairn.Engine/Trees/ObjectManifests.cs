@@ -14,35 +14,63 @@ namespace Cairn.Engine.Trees;
 internal static class ObjectManifests
 {
     /// <summary>
-    /// Adds the manifests of a key's versions (given newest first, as the catalog lists them), oldest
-    /// first so each can link the one before, to <paramref name="blocks"/>; returns the newest
-    /// manifest's CID, the key's value in the tree. A manifest's CID covers the chain below it, so
-    /// when one of them is <paramref name="stored"/> (the key's value in the tree before), it and
-    /// those below it are stored already and only the manifests above it are added. The chunks the
-    /// added manifests name go to <paramref name="bodyChunks"/> (one per use), for the references
-    /// the segment storing them takes.
+    /// Adds the manifests of a key's versions (given newest first, as the catalog lists them) to
+    /// <paramref name="blocks"/>, as <see cref="AddChain(ManifestChainLink[], List{MstBlock}, Cid?, List{ChunkRef}?)"/> does.
     /// </summary>
     public static Cid AddChain(IReadOnlyList<ObjectVersionRecord> versions, List<MstBlock> blocks, Cid? stored = null,
-        List<ChunkRef>? bodyChunks = null)
+        List<ChunkRef>? bodyChunks = null) => AddChain(EncodeChain(versions), blocks, stored, bodyChunks);
+
+    /// <summary>
+    /// The manifests of a key's versions (given newest first, as the catalog lists them), encoded
+    /// oldest first so each can link the one before, each with the chunks it names. What a fold keeps
+    /// of a version between reading it and folding it: a few hundred bytes, not the version's record.
+    /// </summary>
+    public static ManifestChainLink[] EncodeChain(IReadOnlyList<ObjectVersionRecord> versions)
     {
+        var chain = new ManifestChainLink[versions.Count];
         Cid? previous = null;
-        var start = blocks.Count;
-        var chunksStart = bodyChunks?.Count ?? 0;
         for (var i = versions.Count - 1; i >= 0; i--)
         {
             var manifest = From(versions[i], previous);
             var block = manifest.Encode();
             previous = Cid.ForDagCbor(block);
-            if (previous == stored)
-            {
-                blocks.RemoveRange(start, blocks.Count - start);
-                bodyChunks?.RemoveRange(chunksStart, bodyChunks.Count - chunksStart);
-                continue;
-            }
-            blocks.Add(new MstBlock(previous, block, manifest.Links()));
-            bodyChunks?.AddRange(versions[i].Chunks);
+            chain[versions.Count - 1 - i] = new ManifestChainLink(new MstBlock(previous, block, manifest.Links()), versions[i].Chunks);
         }
-        return previous ?? throw new ArgumentException("A key in the tree has at least one version.", nameof(versions));
+        return chain;
+    }
+
+    /// <summary>
+    /// Adds a key's manifest <paramref name="chain"/> (oldest first) to <paramref name="blocks"/>;
+    /// returns the newest manifest's CID, the key's value in the tree. A manifest's CID covers the
+    /// chain below it, so when one of them is <paramref name="stored"/> (the key's value in the tree
+    /// before), it and those below it are stored already and only the manifests above it are added.
+    /// The chunks the added manifests name go to <paramref name="bodyChunks"/> (one per use), for the
+    /// references the segment storing them takes.
+    /// </summary>
+    public static Cid AddChain(ManifestChainLink[] chain, List<MstBlock> blocks, Cid? stored, List<ChunkRef>? bodyChunks)
+    {
+        if (chain.Length == 0)
+        {
+            throw new ArgumentException("A key in the tree has at least one version.", nameof(chain));
+        }
+        var first = 0;
+        if (stored is not null)
+        {
+            for (var i = chain.Length - 1; i >= 0; i--)
+            {
+                if (chain[i].Manifest.Cid == stored)
+                {
+                    first = i + 1;
+                    break;
+                }
+            }
+        }
+        for (var i = first; i < chain.Length; i++)
+        {
+            blocks.Add(chain[i].Manifest);
+            bodyChunks?.AddRange(chain[i].Chunks);
+        }
+        return chain[^1].Manifest.Cid;
     }
 
     /// <summary>The manifest of <paramref name="version"/>.</summary>
@@ -82,3 +110,6 @@ internal static class ObjectManifests
         };
     }
 }
+
+/// <summary>A version's manifest in a key's chain, and the chunks its body names.</summary>
+internal readonly record struct ManifestChainLink(MstBlock Manifest, IReadOnlyList<ChunkRef> Chunks);

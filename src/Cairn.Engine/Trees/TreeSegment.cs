@@ -23,18 +23,21 @@ internal sealed class TreeSegmentWriter
 {
     private readonly MemoryStream _stream;
     private readonly long _seq;
-    private readonly Dictionary<Cid, TreeBlockLocation> _written = [];
+    private readonly Dictionary<Cid, TreeBlockLocation> _written;
 
     /// <summary>
     /// Starts the segment of the commit at journal number <paramref name="seq"/>, whose CID is
-    /// <paramref name="commit"/>, in <paramref name="buffer"/> (emptied first: the committer reuses
-    /// one, so a fold's segment of several MiB does not allocate large buffers anew every time).
+    /// <paramref name="commit"/>, in <paramref name="buffer"/>, noting the blocks' places in
+    /// <paramref name="written"/> (both emptied first: the committer reuses them, so a fold's segment
+    /// of several MiB and its thousands of places do not allocate large arrays anew every time).
     /// </summary>
-    public TreeSegmentWriter(long seq, Cid commit, MemoryStream buffer)
+    public TreeSegmentWriter(long seq, Cid commit, MemoryStream buffer, Dictionary<Cid, TreeBlockLocation>? written = null)
     {
         _seq = seq;
         _stream = buffer;
         _stream.SetLength(0);
+        _written = written ?? [];
+        _written.Clear();
         var header = CarWriter.EncodeHeader([commit]);
         Span<byte> prefix = stackalloc byte[Varint.MaxLength];
         _stream.Write(prefix[..Varint.Write((ulong)header.Length, prefix)]);
