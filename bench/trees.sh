@@ -172,6 +172,11 @@ print(f"`{command}` (load {load}; {rounds} rounds, medians)\n")
 print(f"| 4 KiB PUT, c64 | without committer | with committer (idle interval {interval}) | with / without |")
 print("|---|---|---|---|")
 print(f"| PUT | {put_p:,.0f}/s | {put_c:,.0f}/s | {put_c / put_p:.2f}x |")
+# Each round measures the two servers back to back, so a round's ratio shares that round's machine load.
+ratios = [runs[f"put:committer:{i}"]["opsPerSec"] / runs[f"put:plain:{i}"]["opsPerSec"] for i in range(1, int(rounds) + 1)
+          if not runs.get(f"put:committer:{i}", {}).get("errors", 1) and not runs.get(f"put:plain:{i}", {}).get("errors", 1)]
+if ratios:
+    print(f"\nPer-round ratios (with / without): {', '.join(f'{r:.2f}' for r in ratios)}; median {med(ratios):.2f}.")
 lag = values("fold:committer:", "behind")
 print(f"\nBehind when a round ends, with the committer running: median {med(lag):,.0f} journal entries "
       f"(then folded by a flush in {med(values('fold:committer:', 'seconds')):.2f} s).")
