@@ -14,13 +14,14 @@ public sealed record MetadataCatalog(
     IDeleteQueue DeleteQueue,
     ILeaseStore Leases,
     IBucketTreeCatalog Trees,
-    IPackCatalog Packs) : IAsyncDisposable
+    IPackCatalog Packs,
+    IBucketConfigurationCatalog Configurations) : IAsyncDisposable
 {
     /// <summary>Every role played by one provider.</summary>
     public static MetadataCatalog Over(SqlMetadataStore store)
     {
         ArgumentNullException.ThrowIfNull(store);
-        return new MetadataCatalog(store, store, store, store, store, store, store, store, store) { Provider = store };
+        return new MetadataCatalog(store, store, store, store, store, store, store, store, store, store) { Provider = store };
     }
 
     /// <summary>The provider behind the roles, which owns the connections (disposed with the catalog).</summary>

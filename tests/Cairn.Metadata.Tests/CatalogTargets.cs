@@ -94,6 +94,7 @@ public sealed class SqliteLeaseStoreTests() : LeaseStoreConformanceTests<SqliteT
 public sealed class SqliteBucketTreeCatalogTests() : BucketTreeCatalogConformanceTests<SqliteTarget>(new SqliteTarget());
 public sealed class SqliteObjectImportTests() : ObjectImportConformanceTests<SqliteTarget>(new SqliteTarget());
 public sealed class SqlitePackCatalogTests() : PackCatalogConformanceTests<SqliteTarget>(new SqliteTarget());
+public sealed class SqliteBucketConfigurationCatalogTests() : BucketConfigurationCatalogConformanceTests<SqliteTarget>(new SqliteTarget());
 
 [Collection(PostgresCluster.Collection)]
 public sealed class PostgresBucketCatalogTests(PostgresCluster cluster) : BucketCatalogConformanceTests<PostgresTarget>(new PostgresTarget(cluster));
@@ -113,6 +114,9 @@ public sealed class PostgresBucketTreeCatalogTests(PostgresCluster cluster) : Bu
 public sealed class PostgresObjectImportTests(PostgresCluster cluster) : ObjectImportConformanceTests<PostgresTarget>(new PostgresTarget(cluster));
 [Collection(PostgresCluster.Collection)]
 public sealed class PostgresPackCatalogTests(PostgresCluster cluster) : PackCatalogConformanceTests<PostgresTarget>(new PostgresTarget(cluster));
+[Collection(PostgresCluster.Collection)]
+public sealed class PostgresBucketConfigurationCatalogTests(PostgresCluster cluster)
+    : BucketConfigurationCatalogConformanceTests<PostgresTarget>(new PostgresTarget(cluster));
 
 // The row cache wraps buckets and objects; multipart completion and imports write object rows through it.
 public sealed class CachedSqliteBucketCatalogTests() : BucketCatalogConformanceTests<CachedSqliteTarget>(new CachedSqliteTarget());
