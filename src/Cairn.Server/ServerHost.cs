@@ -162,6 +162,7 @@ public static class ServerHost
             services.AddSingleton<IWorker>(provider => provider.GetRequiredService<BucketTreeCommitter>());
         }
         services.AddSingleton<BucketTreeService>();
+        services.AddSingleton<Cairn.Engine.Lifecycle.LifecycleService>();
         services.AddHostedService<WorkerHost>();
         services.AddSingleton<ICredentialStore>(new StaticCredentialStore().Add(accessKey, secretKey, "root"));
         services.AddSingleton(new S3RequestParser(s3.BaseDomain));
@@ -195,6 +196,7 @@ public static class ServerHost
         services.AddSingleton(static provider => provider.GetRequiredService<MetadataCatalog>().Leases);
         services.AddSingleton(static provider => provider.GetRequiredService<MetadataCatalog>().Trees);
         services.AddSingleton(static provider => provider.GetRequiredService<MetadataCatalog>().Packs);
+        services.AddSingleton(static provider => provider.GetRequiredService<MetadataCatalog>().Configurations);
     }
 
     /// <summary>Prepares storage before the first request: migrations, stale temp files.</summary>

@@ -47,6 +47,7 @@ public static class S3ErrorCatalog
         [S3ErrorCode.MissingSecurityHeader] = (400, "Your request is missing a required header."),
         [S3ErrorCode.NoSuchBucket] = (404, "The specified bucket does not exist."),
         [S3ErrorCode.NoSuchKey] = (404, "The specified key does not exist."),
+        [S3ErrorCode.NoSuchLifecycleConfiguration] = (404, "The lifecycle configuration does not exist"),
         [S3ErrorCode.NoSuchObjectLockConfiguration] = (404, "The specified object does not have a ObjectLock configuration"),
         [S3ErrorCode.NoSuchTagSet] = (404, "The TagSet does not exist"),
         [S3ErrorCode.NoSuchVersion] = (404, "The specified version does not exist."),

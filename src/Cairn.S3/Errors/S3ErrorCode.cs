@@ -45,6 +45,7 @@ public enum S3ErrorCode
     MissingSecurityHeader,
     NoSuchBucket,
     NoSuchKey,
+    NoSuchLifecycleConfiguration,
     NoSuchObjectLockConfiguration,
     NoSuchTagSet,
     NoSuchUpload,

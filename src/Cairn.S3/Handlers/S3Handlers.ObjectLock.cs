@@ -32,7 +32,7 @@ public sealed partial class S3Handlers
     private async Task PutObjectLockConfigurationAsync(HttpContext context, S3Request request, AuthResult auth)
     {
         var bucket = RequireBucket(request);
-        var configuration = await ReadLockDocumentAsync(context, auth, S3XmlReader.ReadObjectLockConfiguration).ConfigureAwait(false);
+        var configuration = await ReadCheckedDocumentAsync(context, auth, S3XmlReader.ReadObjectLockConfiguration).ConfigureAwait(false);
         switch (await buckets.PutObjectLockConfigurationAsync(bucket, configuration, context.RequestAborted).ConfigureAwait(false))
         {
             case PutObjectLockConfigurationStatus.NoSuchBucket:
@@ -55,7 +55,7 @@ public sealed partial class S3Handlers
     private async Task PutObjectRetentionAsync(HttpContext context, S3Request request, AuthResult auth)
     {
         var (bucket, key, versionId) = LockTarget(request);
-        var retention = await ReadLockDocumentAsync(context, auth, S3XmlReader.ReadRetention).ConfigureAwait(false);
+        var retention = await ReadCheckedDocumentAsync(context, auth, S3XmlReader.ReadRetention).ConfigureAwait(false);
         var change = ObjectLockChange.OfRetention(retention, BypassesGovernance(context.Request.Headers));
         ThrowIfLockRefused(await objects.PutLockAsync(bucket, key, versionId, change, context.RequestAborted).ConfigureAwait(false),
             bucket, key, versionId);
@@ -74,7 +74,7 @@ public sealed partial class S3Handlers
     private async Task PutObjectLegalHoldAsync(HttpContext context, S3Request request, AuthResult auth)
     {
         var (bucket, key, versionId) = LockTarget(request);
-        var on = await ReadLockDocumentAsync(context, auth, S3XmlReader.ReadLegalHold).ConfigureAwait(false);
+        var on = await ReadCheckedDocumentAsync(context, auth, S3XmlReader.ReadLegalHold).ConfigureAwait(false);
         ThrowIfLockRefused(await objects.PutLockAsync(bucket, key, versionId, ObjectLockChange.OfLegalHold(on), context.RequestAborted)
             .ConfigureAwait(false), bucket, key, versionId);
         context.Response.StatusCode = StatusCodes.Status200OK;
@@ -88,7 +88,7 @@ public sealed partial class S3Handlers
     /// Reads the body of a lock call, which S3 accepts only with an integrity header (Content-MD5 or
     /// a checksum, matching the body), and parses it with <paramref name="parse"/>.
     /// </summary>
-    private static async Task<T> ReadLockDocumentAsync<T>(HttpContext context, AuthResult auth, Func<Stream, T> parse)
+    private static async Task<T> ReadCheckedDocumentAsync<T>(HttpContext context, AuthResult auth, Func<Stream, T> parse)
     {
         if (!HasIntegrityHeader(context.Request.Headers))
         {

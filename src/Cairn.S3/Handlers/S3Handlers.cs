@@ -1,4 +1,5 @@
 using Cairn.Engine.Buckets;
+using Cairn.Engine.Lifecycle;
 using Cairn.Engine.Multipart;
 using Cairn.Engine.Objects;
 using Cairn.Engine.Trees;
@@ -13,7 +14,8 @@ namespace Cairn.S3.Handlers;
 /// One method per S3 operation: parse headers, call one engine method, write the response.
 /// Failures are thrown as <see cref="S3Exception"/> and written by the middleware, never here.
 /// </summary>
-public sealed partial class S3Handlers(BucketService buckets, ObjectService objects, MultipartService multipart, BucketTreeService trees, S3Options options)
+public sealed partial class S3Handlers(BucketService buckets, ObjectService objects, MultipartService multipart, BucketTreeService trees,
+    LifecycleService lifecycle, S3Options options)
 {
     /// <summary>
     /// Dispatches a parsed, authenticated request (one switch, STYLE top rule 1), after refusing any
@@ -60,6 +62,9 @@ public sealed partial class S3Handlers(BucketService buckets, ObjectService obje
         S3Operation.GetBucketTagging => GetBucketTaggingAsync(context, request),
         S3Operation.PutBucketTagging => PutBucketTaggingAsync(context, request, auth),
         S3Operation.DeleteBucketTagging => DeleteBucketTaggingAsync(context, request),
+        S3Operation.GetBucketLifecycleConfiguration => GetBucketLifecycleAsync(context, request),
+        S3Operation.PutBucketLifecycleConfiguration => PutBucketLifecycleAsync(context, request, auth),
+        S3Operation.DeleteBucketLifecycle => DeleteBucketLifecycleAsync(context, request),
         S3Operation.GetObjectTagging => GetObjectTaggingAsync(context, request),
         S3Operation.PutObjectTagging => PutObjectTaggingAsync(context, request, auth),
         S3Operation.DeleteObjectTagging => DeleteObjectTaggingAsync(context, request),

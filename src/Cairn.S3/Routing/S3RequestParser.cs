@@ -13,11 +13,11 @@ namespace Cairn.S3.Routing;
 public sealed class S3RequestParser(string? baseDomain)
 {
     // Sub-resources that name an S3 API Cairn does not serve yet, by method and target kind (GET of
-    // "versions", GET and PUT of "versioning", "tagging", GET and PUT of "object-lock", "retention"
-    // and "legal-hold" are served, and matched before this list is).
+    // "versions", GET and PUT of "versioning", "tagging", "lifecycle", GET and PUT of "object-lock",
+    // "retention" and "legal-hold" are served, and matched before this list is).
     private static readonly string[] BucketSubresources =
     [
-        "accelerate", "acl", "analytics", "cors", "encryption", "intelligent-tiering", "inventory", "lifecycle", "logging",
+        "accelerate", "acl", "analytics", "cors", "encryption", "intelligent-tiering", "inventory", "logging",
         "metrics", "notification", "object-lock", "ownershipControls", "policy", "policyStatus", "publicAccessBlock",
         "replication", "requestPayment", "versioning", "versions", "website",
     ];
@@ -88,6 +88,16 @@ public sealed class S3RequestParser(string? baseDomain)
                 _ when HttpMethods.IsGet(method) => (S3Operation.GetBucketTagging, null),
                 _ when HttpMethods.IsPut(method) => (S3Operation.PutBucketTagging, null),
                 _ when HttpMethods.IsDelete(method) => (S3Operation.DeleteBucketTagging, null),
+                _ => throw S3Errors.Of(S3ErrorCode.MethodNotAllowed),
+            };
+        }
+        if (query.ContainsKey("lifecycle"))
+        {
+            return method switch
+            {
+                _ when HttpMethods.IsGet(method) => (S3Operation.GetBucketLifecycleConfiguration, null),
+                _ when HttpMethods.IsPut(method) => (S3Operation.PutBucketLifecycleConfiguration, null),
+                _ when HttpMethods.IsDelete(method) => (S3Operation.DeleteBucketLifecycle, null),
                 _ => throw S3Errors.Of(S3ErrorCode.MethodNotAllowed),
             };
         }
