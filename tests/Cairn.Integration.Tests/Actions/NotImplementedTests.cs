@@ -15,7 +15,6 @@ public sealed class NotImplementedTests(ServerFixture fixture)
     {
         ["GetBucketAcl"] = (s3, bucket) => s3.GetBucketAclAsync(new GetBucketAclRequest { BucketName = bucket }),
         ["GetBucketPolicy"] = (s3, bucket) => s3.GetBucketPolicyAsync(bucket),
-        ["GetBucketLifecycleConfiguration"] = (s3, bucket) => s3.GetLifecycleConfigurationAsync(bucket),
         ["GetBucketCors"] = (s3, bucket) => s3.GetCORSConfigurationAsync(bucket),
         ["GetBucketEncryption"] = (s3, bucket) => s3.GetBucketEncryptionAsync(new GetBucketEncryptionRequest { BucketName = bucket }),
         ["GetObjectAcl"] = (s3, bucket) => s3.GetObjectAclAsync(new GetObjectAclRequest { BucketName = bucket, Key = Key }),
