@@ -23,8 +23,8 @@ namespace Cairn.Engine.Trees;
 internal sealed class TreeBlockSource(IBucketTreeCatalog trees, IBlobBackend blobs, string bucket, TreeBlockCache? cache = null, bool forgetOnRead = false,
     Dictionary<Cid, TreeBlockLocation>? places = null) : IMstBlockSource
 {
-    /// <summary>The places learned so far (in <c>places</c> when given: the committer reuses one, emptied first).</summary>
-    private readonly Dictionary<Cid, TreeBlockLocation> _places = Emptied(places);
+    /// <summary>The places learned so far (in <c>places</c> when given: the committer reuses one, emptied between folds).</summary>
+    private readonly Dictionary<Cid, TreeBlockLocation> _places = places ?? [];
     private readonly Dictionary<long, string> _segments = [];
 
     // MstTree.LoadAsync has up to 32 reads in flight, and each read's continuation learns places and
@@ -46,12 +46,6 @@ internal sealed class TreeBlockSource(IBucketTreeCatalog trees, IBlobBackend blo
         source._segments[segment.Seq] = segment.Name;
         source._places[head.Commit] = segment.Commit;
         return source;
-    }
-
-    private static Dictionary<Cid, TreeBlockLocation> Emptied(Dictionary<Cid, TreeBlockLocation>? places)
-    {
-        places?.Clear();
-        return places ?? [];
     }
 
     /// <summary>Reads the commit block this source was opened at (learning its root's place).</summary>

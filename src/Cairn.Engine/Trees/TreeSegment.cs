@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Formats.Cbor;
 using Cairn.Core;
 using Cairn.Metadata;
@@ -28,8 +29,9 @@ internal sealed class TreeSegmentWriter
     /// <summary>
     /// Starts the segment of the commit at journal number <paramref name="seq"/>, whose CID is
     /// <paramref name="commit"/>, in <paramref name="buffer"/>, noting the blocks' places in
-    /// <paramref name="written"/> (both emptied first: the committer reuses them, so a fold's segment
-    /// of several MiB and its thousands of places do not allocate large arrays anew every time).
+    /// <paramref name="written"/> (the buffer is emptied first; <paramref name="written"/> must be empty:
+    /// the committer reuses both, so a fold's segment of several MiB and its thousands of places do not
+    /// allocate large arrays anew every time).
     /// </summary>
     public TreeSegmentWriter(long seq, Cid commit, MemoryStream buffer, Dictionary<Cid, TreeBlockLocation>? written = null)
     {
@@ -37,7 +39,7 @@ internal sealed class TreeSegmentWriter
         _stream = buffer;
         _stream.SetLength(0);
         _written = written ?? [];
-        _written.Clear();
+        Debug.Assert(_written.Count == 0, "A reused place dictionary must be emptied before a segment starts.");
         var header = CarWriter.EncodeHeader([commit]);
         Span<byte> prefix = stackalloc byte[Varint.MaxLength];
         _stream.Write(prefix[..Varint.Write((ulong)header.Length, prefix)]);

@@ -64,6 +64,27 @@ internal static class RequestBody
     public static Task<MemoryStream> ReadVerifiedDocumentAsync(HttpContext context, AuthResult auth, CancellationToken cancellationToken) =>
         ReadDocumentAsync(context, auth, verify: true, cancellationToken);
 
+    /// <summary>
+    /// Reads the body of a configuration call (object lock, retention, legal hold, lifecycle), which S3 accepts only with an integrity header (Content-MD5 or
+    /// a checksum, matching the body), and parses it with <paramref name="parse"/>.
+    /// </summary>
+    public static async Task<T> ReadCheckedDocumentAsync<T>(HttpContext context, AuthResult auth, Func<Stream, T> parse)
+    {
+        if (!HasIntegrityHeader(context.Request.Headers))
+        {
+            throw S3Errors.InvalidRequest("Missing required header for this request: Content-MD5 OR x-amz-checksum-*");
+        }
+        using var document = await RequestBody.ReadVerifiedDocumentAsync(context, auth, context.RequestAborted).ConfigureAwait(false);
+        return parse(document);
+    }
+
+    /// <summary>Whether the request carries Content-MD5 or a checksum of its body (in a header or announced for the trailer).</summary>
+    private static bool HasIntegrityHeader(IHeaderDictionary headers)
+    {
+        var (values, trailer) = RequestHeaders.Checksums(headers);
+        return RequestHeaders.Value(headers, "Content-MD5") is not null || values.Count > 0 || trailer is not null;
+    }
+
     private static async Task<MemoryStream> ReadDocumentAsync(HttpContext context, AuthResult auth, bool verify, CancellationToken cancellationToken)
     {
         var body = Open(context, auth, out var declared);

@@ -30,7 +30,7 @@ public sealed partial class S3Handlers
     {
         var bucket = RequireBucket(request);
         // As S3 does, a rule without an ID gets one made up (here 32 hex digits, random).
-        var configuration = await ReadCheckedDocumentAsync(context, auth,
+        var configuration = await RequestBody.ReadCheckedDocumentAsync(context, auth,
             static body => S3XmlReader.ReadLifecycleConfiguration(body, static () => Convert.ToHexString(RandomNumberGenerator.GetBytes(16))))
             .ConfigureAwait(false);
         if (await lifecycle.PutAsync(bucket, configuration, context.RequestAborted).ConfigureAwait(false) == LifecycleStatus.NoSuchBucket)

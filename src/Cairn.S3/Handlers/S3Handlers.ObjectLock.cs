@@ -32,7 +32,7 @@ public sealed partial class S3Handlers
     private async Task PutObjectLockConfigurationAsync(HttpContext context, S3Request request, AuthResult auth)
     {
         var bucket = RequireBucket(request);
-        var configuration = await ReadCheckedDocumentAsync(context, auth, S3XmlReader.ReadObjectLockConfiguration).ConfigureAwait(false);
+        var configuration = await RequestBody.ReadCheckedDocumentAsync(context, auth, S3XmlReader.ReadObjectLockConfiguration).ConfigureAwait(false);
         switch (await buckets.PutObjectLockConfigurationAsync(bucket, configuration, context.RequestAborted).ConfigureAwait(false))
         {
             case PutObjectLockConfigurationStatus.NoSuchBucket:
@@ -55,7 +55,7 @@ public sealed partial class S3Handlers
     private async Task PutObjectRetentionAsync(HttpContext context, S3Request request, AuthResult auth)
     {
         var (bucket, key, versionId) = LockTarget(request);
-        var retention = await ReadCheckedDocumentAsync(context, auth, S3XmlReader.ReadRetention).ConfigureAwait(false);
+        var retention = await RequestBody.ReadCheckedDocumentAsync(context, auth, S3XmlReader.ReadRetention).ConfigureAwait(false);
         var change = ObjectLockChange.OfRetention(retention, BypassesGovernance(context.Request.Headers));
         ThrowIfLockRefused(await objects.PutLockAsync(bucket, key, versionId, change, context.RequestAborted).ConfigureAwait(false),
             bucket, key, versionId);
@@ -74,7 +74,7 @@ public sealed partial class S3Handlers
     private async Task PutObjectLegalHoldAsync(HttpContext context, S3Request request, AuthResult auth)
     {
         var (bucket, key, versionId) = LockTarget(request);
-        var on = await ReadCheckedDocumentAsync(context, auth, S3XmlReader.ReadLegalHold).ConfigureAwait(false);
+        var on = await RequestBody.ReadCheckedDocumentAsync(context, auth, S3XmlReader.ReadLegalHold).ConfigureAwait(false);
         ThrowIfLockRefused(await objects.PutLockAsync(bucket, key, versionId, ObjectLockChange.OfLegalHold(on), context.RequestAborted)
             .ConfigureAwait(false), bucket, key, versionId);
         context.Response.StatusCode = StatusCodes.Status200OK;
@@ -83,27 +83,6 @@ public sealed partial class S3Handlers
     /// <summary>The bucket, key and version id (null: the latest) a retention or legal-hold request names.</summary>
     private static (string Bucket, string Key, string? VersionId) LockTarget(S3Request request) =>
         (RequireBucket(request), ValidKey(request), VersionIdOf(request.Query));
-
-    /// <summary>
-    /// Reads the body of a lock call, which S3 accepts only with an integrity header (Content-MD5 or
-    /// a checksum, matching the body), and parses it with <paramref name="parse"/>.
-    /// </summary>
-    private static async Task<T> ReadCheckedDocumentAsync<T>(HttpContext context, AuthResult auth, Func<Stream, T> parse)
-    {
-        if (!HasIntegrityHeader(context.Request.Headers))
-        {
-            throw S3Errors.InvalidRequest("Missing required header for this request: Content-MD5 OR x-amz-checksum-*");
-        }
-        using var document = await RequestBody.ReadVerifiedDocumentAsync(context, auth, context.RequestAborted).ConfigureAwait(false);
-        return parse(document);
-    }
-
-    /// <summary>Whether the request carries Content-MD5 or a checksum of its body (in a header or announced for the trailer).</summary>
-    private static bool HasIntegrityHeader(IHeaderDictionary headers)
-    {
-        var (values, trailer) = RequestHeaders.Checksums(headers);
-        return RequestHeaders.Value(headers, "Content-MD5") is not null || values.Count > 0 || trailer is not null;
-    }
 
     /// <summary><c>x-amz-bypass-governance-retention: true</c>: the caller asks to lift governance-mode retention.</summary>
     private static bool BypassesGovernance(IHeaderDictionary headers) =>
