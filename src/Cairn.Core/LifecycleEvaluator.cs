@@ -1,0 +1,216 @@
+namespace Cairn.Core;
+
+/// <summary>
+/// The lifecycle's day. S3 counts a rule's days from a version's creation (or from when it became
+/// noncurrent) and rounds the result up to the next midnight UTC. A shorter day (for demos and
+/// end-to-end tests, <c>CAIRN_LIFECYCLE_DAY</c>) keeps the same arithmetic: days of that length,
+/// rounded up to the next multiple of it since the Unix epoch.
+/// </summary>
+public sealed class LifecycleCalendar
+{
+    /// <summary>S3's calendar: days of 24 hours, ending at midnight UTC.</summary>
+    public static readonly LifecycleCalendar Standard = new(TimeSpan.FromDays(1));
+
+    public LifecycleCalendar(TimeSpan day)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(day, TimeSpan.FromMilliseconds(1));
+        Day = day;
+    }
+
+    /// <summary>The length of a lifecycle day.</summary>
+    public TimeSpan Day { get; }
+
+    /// <summary>
+    /// When something that started at <paramref name="start"/> is <paramref name="days"/> days old:
+    /// the start plus the days, rounded up to the next day boundary (a boundary itself stays).
+    /// </summary>
+    public DateTimeOffset After(DateTimeOffset start, int days)
+    {
+        var ticks = (start.UtcTicks - DateTime.UnixEpoch.Ticks) + (Day.Ticks * days);
+        var boundaries = (ticks + Day.Ticks - 1) / Day.Ticks;
+        return new DateTimeOffset(DateTime.UnixEpoch.Ticks + (boundaries * Day.Ticks), TimeSpan.Zero);
+    }
+}
+
+/// <summary>What the lifecycle reads of one version of a key.</summary>
+public readonly record struct LifecycleVersion(string VersionId, bool IsDeleteMarker, long Size, string ETag, DateTimeOffset LastModified,
+    IReadOnlyDictionary<string, string> Tags, ObjectLockState Lock);
+
+/// <summary>What a lifecycle action does.</summary>
+public enum LifecycleActionKind
+{
+    /// <summary>The current version expires: removed when the bucket is unversioned, hidden under a delete marker otherwise.</summary>
+    ExpireCurrent,
+
+    /// <summary>A noncurrent version (or delete marker) is removed for good.</summary>
+    ExpireNoncurrent,
+
+    /// <summary>A delete marker with no other version left (an expired object delete marker) is removed.</summary>
+    RemoveExpiredDeleteMarker,
+}
+
+/// <summary>An action a rule asks for on one version of a key, due at <see cref="Due"/>.</summary>
+public sealed record LifecycleAction(LifecycleActionKind Kind, string Key, string VersionId, string ETag, string RuleId, DateTimeOffset Due);
+
+/// <summary>
+/// The lifecycle's judgement of one key at one moment: the actions due by then, and when the key
+/// next needs looking at (null: never, unless the key or the configuration changes).
+/// </summary>
+public sealed record LifecycleVerdict(IReadOnlyList<LifecycleAction> Due, DateTimeOffset? NextDue);
+
+/// <summary>
+/// Applies a lifecycle configuration to one key (S3's rule semantics, without I/O): the lifecycle
+/// worker asks it what is due, and the front end when the current version expires
+/// (<c>x-amz-expiration</c>).
+/// </summary>
+/// <remarks>
+/// Every rule that matches contributes; where two ask for the same action on the same version, the
+/// earlier wins. A version under a legal hold is never due for removal, and one under retention
+/// not before its retention ends (the lifecycle never bypasses governance). Expiring a current
+/// version of a versioned bucket only adds a delete marker, so it needs no lock check.
+/// </remarks>
+public static class LifecycleEvaluator
+{
+    private static readonly IReadOnlyDictionary<string, string> NoTags = new Dictionary<string, string>();
+
+    /// <summary>
+    /// What is due on <paramref name="key"/> at <paramref name="now"/>, given its
+    /// <paramref name="versions"/> (newest first: the first is the current one; empty when the key has none).
+    /// </summary>
+    public static LifecycleVerdict Evaluate(LifecycleConfiguration configuration, string key, IReadOnlyList<LifecycleVersion> versions,
+        DateTimeOffset now, LifecycleCalendar calendar)
+    {
+        if (versions.Count == 0)
+        {
+            return new LifecycleVerdict([], null);
+        }
+        var earliest = new Dictionary<(LifecycleActionKind, string), LifecycleAction>();
+        void Consider(LifecycleActionKind kind, LifecycleVersion version, DateTimeOffset due, string ruleId)
+        {
+            if (!earliest.TryGetValue((kind, version.VersionId), out var known) || due < known.Due)
+            {
+                earliest[(kind, version.VersionId)] = new LifecycleAction(kind, key, version.VersionId, version.ETag, ruleId, due);
+            }
+        }
+
+        var current = versions[0];
+        foreach (var rule in configuration.Rules)
+        {
+            if (!rule.Enabled)
+            {
+                continue;
+            }
+            if (rule.Expiration is { } expiration)
+            {
+                if (!current.IsDeleteMarker && ExpiresCurrent(rule, key, current, calendar) is { } due)
+                {
+                    Consider(LifecycleActionKind.ExpireCurrent, current, due, rule.Id);
+                }
+                else if (current.IsDeleteMarker && versions.Count == 1 && rule.Filter.Matches(key, 0, NoTags))
+                {
+                    // Expired delete marker: at once with ExpiredObjectDeleteMarker; with Days or a
+                    // Date, once the marker itself is old enough (S3 cleans them up the same way).
+                    DateTimeOffset? markerDue = expiration switch
+                    {
+                        { Days: { } days } => calendar.After(current.LastModified, days),
+                        { Date: { } date } => date,
+                        { ExpiredObjectDeleteMarker: true } => calendar.After(current.LastModified, 0),
+                        _ => null,
+                    };
+                    if (markerDue is { } removeAt)
+                    {
+                        Consider(LifecycleActionKind.RemoveExpiredDeleteMarker, current, removeAt, rule.Id);
+                    }
+                }
+            }
+            if (rule.NoncurrentDays is { } noncurrentDays)
+            {
+                var kept = rule.NewerNoncurrentVersions ?? 0;
+                for (var i = 1; i < versions.Count; i++)
+                {
+                    var version = versions[i];
+                    // The i-th noncurrent version has i - 1 newer ones; it became noncurrent when its successor was made.
+                    if (i - 1 < kept || version.Lock.LegalHold == true
+                        || !rule.Filter.Matches(key, version.IsDeleteMarker ? 0 : version.Size, version.IsDeleteMarker ? NoTags : version.Tags))
+                    {
+                        continue;
+                    }
+                    var due = calendar.After(versions[i - 1].LastModified, noncurrentDays);
+                    if (version.Lock.Retention is { } retention && retention.RetainUntil > due)
+                    {
+                        due = retention.RetainUntil;
+                    }
+                    Consider(LifecycleActionKind.ExpireNoncurrent, version, due, rule.Id);
+                }
+            }
+        }
+
+        var dueNow = new List<LifecycleAction>();
+        DateTimeOffset? next = null;
+        foreach (var action in earliest.Values)
+        {
+            if (action.Due <= now)
+            {
+                dueNow.Add(action);
+            }
+            else if (next is null || action.Due < next)
+            {
+                next = action.Due;
+            }
+        }
+        // Current first, then noncurrent from the oldest: the order S3's own runs would reach them in.
+        dueNow.Sort(static (a, b) => a.Kind != b.Kind ? a.Kind.CompareTo(b.Kind) : a.Due.CompareTo(b.Due));
+        return new LifecycleVerdict(dueNow, next);
+    }
+
+    /// <summary>
+    /// When the current version <paramref name="current"/> of <paramref name="key"/> expires and by
+    /// which rule (the earliest of the enabled rules with a Days or Date expiration that match it);
+    /// null when none does. What S3 answers in <c>x-amz-expiration</c>.
+    /// </summary>
+    public static (DateTimeOffset Date, string RuleId)? CurrentExpiration(LifecycleConfiguration configuration, string key,
+        LifecycleVersion current, LifecycleCalendar calendar)
+    {
+        (DateTimeOffset Date, string RuleId)? earliest = null;
+        foreach (var rule in configuration.Rules)
+        {
+            if (rule.Enabled && ExpiresCurrent(rule, key, current, calendar) is { } due && (earliest is null || due < earliest.Value.Date))
+            {
+                earliest = (due, rule.Id);
+            }
+        }
+        return earliest;
+    }
+
+    /// <summary>
+    /// When an incomplete multipart upload of <paramref name="key"/> created at <paramref name="initiated"/>
+    /// is aborted and by which rule; null when no enabled rule aborts it. Only a rule's prefix applies
+    /// (an upload has no tags or size yet; S3 refuses tag filters on this action).
+    /// </summary>
+    public static (DateTimeOffset Due, string RuleId)? UploadAbort(LifecycleConfiguration configuration, string key, DateTimeOffset initiated,
+        LifecycleCalendar calendar)
+    {
+        (DateTimeOffset Due, string RuleId)? earliest = null;
+        foreach (var rule in configuration.Rules)
+        {
+            if (rule.Enabled && rule.AbortIncompleteUploadDays is { } days && rule.Filter.Tags.Count == 0
+                && key.StartsWith(rule.Filter.Prefix, StringComparison.Ordinal))
+            {
+                var due = calendar.After(initiated, days);
+                if (earliest is null || due < earliest.Value.Due)
+                {
+                    earliest = (due, rule.Id);
+                }
+            }
+        }
+        return earliest;
+    }
+
+    private static DateTimeOffset? ExpiresCurrent(LifecycleRule rule, string key, LifecycleVersion current, LifecycleCalendar calendar) =>
+        rule.Expiration switch
+        {
+            { Days: { } days } when rule.Filter.Matches(key, current.Size, current.Tags) => calendar.After(current.LastModified, days),
+            { Date: { } date } when rule.Filter.Matches(key, current.Size, current.Tags) => date,
+            _ => null,
+        };
+}
