@@ -76,6 +76,7 @@ public abstract partial class SqlMetadataStore
         await ForgetBucketJournalAsync(transaction, name, cancellationToken);
         await ForgetBucketTreeAsync(transaction, name, notBefore, cancellationToken);
         await ForgetBucketConfigurationsAsync(transaction, name, cancellationToken);
+        await ForgetBucketLifecycleAsync(transaction, name, cancellationToken);
         await using var delete = transaction.CreateCommand("DELETE FROM buckets WHERE name = @name");
         delete.Add("@name", DbType.String, name);
         await delete.ExecuteNonQueryAsync(cancellationToken);

@@ -95,6 +95,7 @@ public sealed class SqliteBucketTreeCatalogTests() : BucketTreeCatalogConformanc
 public sealed class SqliteObjectImportTests() : ObjectImportConformanceTests<SqliteTarget>(new SqliteTarget());
 public sealed class SqlitePackCatalogTests() : PackCatalogConformanceTests<SqliteTarget>(new SqliteTarget());
 public sealed class SqliteBucketConfigurationCatalogTests() : BucketConfigurationCatalogConformanceTests<SqliteTarget>(new SqliteTarget());
+public sealed class SqliteLifecycleCatalogTests() : LifecycleCatalogConformanceTests<SqliteTarget>(new SqliteTarget());
 
 [Collection(PostgresCluster.Collection)]
 public sealed class PostgresBucketCatalogTests(PostgresCluster cluster) : BucketCatalogConformanceTests<PostgresTarget>(new PostgresTarget(cluster));
@@ -117,6 +118,8 @@ public sealed class PostgresPackCatalogTests(PostgresCluster cluster) : PackCata
 [Collection(PostgresCluster.Collection)]
 public sealed class PostgresBucketConfigurationCatalogTests(PostgresCluster cluster)
     : BucketConfigurationCatalogConformanceTests<PostgresTarget>(new PostgresTarget(cluster));
+[Collection(PostgresCluster.Collection)]
+public sealed class PostgresLifecycleCatalogTests(PostgresCluster cluster) : LifecycleCatalogConformanceTests<PostgresTarget>(new PostgresTarget(cluster));
 
 // The row cache wraps buckets and objects; multipart completion and imports write object rows through it.
 public sealed class CachedSqliteBucketCatalogTests() : BucketCatalogConformanceTests<CachedSqliteTarget>(new CachedSqliteTarget());
