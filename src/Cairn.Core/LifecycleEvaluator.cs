@@ -27,7 +27,8 @@ public sealed class LifecycleCalendar
     public DateTimeOffset After(DateTimeOffset start, int days)
     {
         var ticks = (start.UtcTicks - DateTime.UnixEpoch.Ticks) + (Day.Ticks * days);
-        var boundaries = (ticks + Day.Ticks - 1) / Day.Ticks;
+        // Division truncates toward zero: a positive remainder means rounding up (before 1970 too).
+        var boundaries = (ticks / Day.Ticks) + (ticks % Day.Ticks > 0 ? 1 : 0);
         return new DateTimeOffset(DateTime.UnixEpoch.Ticks + (boundaries * Day.Ticks), TimeSpan.Zero);
     }
 }

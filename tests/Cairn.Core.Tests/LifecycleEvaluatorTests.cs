@@ -65,6 +65,7 @@ public sealed class LifecycleEvaluatorTests
     [InlineData("2026-01-15T00:00:00.0000001Z", 1, "2026-01-17T00:00:00Z")] // one tick past midnight rounds up
     [InlineData("2026-01-15T23:30:00+02:00", 1, "2026-01-17T00:00:00Z")] // 21:30 UTC: days end at midnight UTC, not local
     [InlineData("2026-12-31T18:00:00Z", 1, "2027-01-02T00:00:00Z")]
+    [InlineData("1969-12-30T12:00:00Z", 0, "1969-12-31T00:00:00Z")] // before the epoch, rounding still goes up
     public void After_adds_the_days_and_rounds_up_to_the_next_midnight_utc(string start, int days, string expected)
     {
         var due = Calendar.After(At(start), days);
