@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
+using Cairn.Core;
 using Cairn.Engine.Workers;
 using Cairn.Metadata;
 
@@ -34,6 +35,9 @@ public sealed class EngineMetrics
     private StrongBox<DeleteQueueStats>? _deleteQueue;
     private StrongBox<PackStats>? _packs;
     private readonly ObservableGauge<long> _packCount;
+    private readonly Counter<long> _lifecycleActions;
+    private readonly Counter<long> _lifecycleEvaluated;
+    private long _lifecycleDue = -1;
 
     /// <summary>Creates the instruments on a meter from <paramref name="meterFactory"/>; <paramref name="time"/> dates the gauge reads.</summary>
     public EngineMetrics(IMeterFactory meterFactory, TimeProvider? time = null)
@@ -69,6 +73,13 @@ public sealed class EngineMetrics
             description: "Bytes of sealed and stored packs that no reference needs (compaction reclaims them), as last counted.");
         meter.CreateObservableGauge("cairn.segments.used", ObserveSegments, unit: "By",
             description: "Bytes in this node's local segment store (packs being written or waiting to ship), as last counted.");
+        _lifecycleActions = meter.CreateCounter<long>("cairn.lifecycle.actions", unit: "{action}",
+            description: "Lifecycle actions by action (expire_current, expire_noncurrent, remove_delete_marker, abort_upload) and outcome " +
+                "(done; skipped: the object changed or is locked since it was judged).");
+        _lifecycleEvaluated = meter.CreateCounter<long>("cairn.lifecycle.evaluated", unit: "{key}",
+            description: "Keys the lifecycle worker judged, by cause (journal: the key changed; due: its time came; rebuild: a configuration was put).");
+        meter.CreateObservableGauge("cairn.lifecycle.due", ObserveLifecycleDue, unit: "{key}",
+            description: "Keys whose lifecycle time had come and that the worker had not yet acted on, as of its last step.");
         meter.CreateObservableGauge("cairn.worker.lease.held", ObserveLeases, unit: "{lease}",
             description: "1 while the node holds the worker's lease, 0 once it lost or released it.");
     }
@@ -160,6 +171,33 @@ public sealed class EngineMetrics
         ArgumentNullException.ThrowIfNull(node);
         _leases[(worker, node)] = held ? 1 : 0;
     }
+
+    /// <summary>The lifecycle worker took <paramref name="action"/> (or found it no longer applied: <paramref name="done"/> false).</summary>
+    public void LifecycleActed(LifecycleActionKind? action, bool done)
+    {
+        _lifecycleActions.Add(1, new KeyValuePair<string, object?>("action", action switch
+        {
+            LifecycleActionKind.ExpireCurrent => "expire_current",
+            LifecycleActionKind.ExpireNoncurrent => "expire_noncurrent",
+            LifecycleActionKind.RemoveExpiredDeleteMarker => "remove_delete_marker",
+            _ => "abort_upload",
+        }), new KeyValuePair<string, object?>("outcome", done ? "done" : "skipped"));
+    }
+
+    /// <summary>The lifecycle worker judged <paramref name="count"/> keys because of <paramref name="cause"/> (journal, due, rebuild).</summary>
+    public void LifecycleEvaluated(string cause, int count)
+    {
+        if (count > 0)
+        {
+            _lifecycleEvaluated.Add(count, new KeyValuePair<string, object?>("cause", cause));
+        }
+    }
+
+    /// <summary>Keys due and not yet acted on, as the lifecycle worker last counted them.</summary>
+    public void LifecycleDueObserved(long count) => Volatile.Write(ref _lifecycleDue, count);
+
+    private IEnumerable<Measurement<long>> ObserveLifecycleDue() =>
+        Volatile.Read(ref _lifecycleDue) is var due and >= 0 ? [new Measurement<long>(due)] : [];
 
     private static string Outcome(WorkerState state) => state switch
     {

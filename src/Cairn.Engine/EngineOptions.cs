@@ -165,6 +165,19 @@ public sealed class EngineOptions
     /// <summary>How long an export's pin keeps its commit from collection at most (an export that runs longer may lose blocks). Default 6 hours.</summary>
     public TimeSpan TreeExportPinTime { get; set; } = TimeSpan.FromHours(6);
 
+    /// <summary>
+    /// The length of a lifecycle day (S3: 24 hours, a rule's days ending at midnight UTC). A short day
+    /// makes rules act in seconds, for demos and end-to-end tests (env CAIRN_LIFECYCLE_DAY, e.g.
+    /// <c>00:00:02</c>; RGW's <c>rgw_lc_debug_interval</c> is the same idea). Default 1 day.
+    /// </summary>
+    public TimeSpan LifecycleDay { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// How often the lifecycle worker looks for journal changes and due keys when it found nothing to
+    /// do (at most half a lifecycle day). Default 10 seconds.
+    /// </summary>
+    public TimeSpan LifecycleInterval { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Checks the values; returns the problems found.</summary>
     public IEnumerable<string> Validate()
     {
@@ -246,6 +259,10 @@ public sealed class EngineOptions
         if (MaxConcurrentChunkReads is < 1 or > 4096)
         {
             yield return $"Engine:MaxConcurrentChunkReads must be between 1 and 4096 (was {MaxConcurrentChunkReads}).";
+        }
+        if (LifecycleDay < TimeSpan.FromMilliseconds(100) || LifecycleDay > TimeSpan.FromDays(1) || LifecycleInterval < TimeSpan.FromMilliseconds(10))
+        {
+            yield return $"Engine:LifecycleDay must be between 100 ms and 1 day (was {LifecycleDay}), and LifecycleInterval at least 10 ms.";
         }
         if (SweepInterval <= TimeSpan.Zero)
         {

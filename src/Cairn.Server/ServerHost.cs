@@ -40,6 +40,7 @@ public static class ServerHost
         ("CAIRN_POSTGRES", "Metadata:Postgres"),
         ("CAIRN_REGION", "S3:Region"),
         ("CAIRN_NODE_ID", "Engine:NodeId"),
+        ("CAIRN_LIFECYCLE_DAY", "Engine:LifecycleDay"),
         ("CAIRN_BASE_DOMAIN", "S3:BaseDomain"),
         ("CAIRN_STORAGE", "Storage:Backend"),
         ("CAIRN_S3_ENDPOINT", "Storage:S3:ServiceUrl"),
@@ -163,6 +164,8 @@ public static class ServerHost
         }
         services.AddSingleton<BucketTreeService>();
         services.AddSingleton<Cairn.Engine.Lifecycle.LifecycleService>();
+        services.AddSingleton<Cairn.Engine.Lifecycle.LifecycleWorker>();
+        services.AddSingleton<IWorker>(provider => provider.GetRequiredService<Cairn.Engine.Lifecycle.LifecycleWorker>());
         services.AddHostedService<WorkerHost>();
         services.AddSingleton<ICredentialStore>(new StaticCredentialStore().Add(accessKey, secretKey, "root"));
         services.AddSingleton(new S3RequestParser(s3.BaseDomain));
@@ -197,6 +200,7 @@ public static class ServerHost
         services.AddSingleton(static provider => provider.GetRequiredService<MetadataCatalog>().Trees);
         services.AddSingleton(static provider => provider.GetRequiredService<MetadataCatalog>().Packs);
         services.AddSingleton(static provider => provider.GetRequiredService<MetadataCatalog>().Configurations);
+        services.AddSingleton(static provider => provider.GetRequiredService<MetadataCatalog>().Lifecycle);
     }
 
     /// <summary>Prepares storage before the first request: migrations, stale temp files.</summary>
@@ -291,6 +295,8 @@ public static class ServerHost
         options.TreeKeepWithin = section.GetValue("TreeKeepWithin", options.TreeKeepWithin);
         options.TreeCollectInterval = section.GetValue("TreeCollectInterval", options.TreeCollectInterval);
         options.TreeExportPinTime = section.GetValue("TreeExportPinTime", options.TreeExportPinTime);
+        options.LifecycleDay = section.GetValue("LifecycleDay", options.LifecycleDay);
+        options.LifecycleInterval = section.GetValue("LifecycleInterval", options.LifecycleInterval);
         if (section["PackThreshold"] is { } packThreshold)
         {
             options.PackThreshold = checked((int)ByteSize.Parse(packThreshold));

@@ -52,4 +52,16 @@ public sealed class EngineOptionsTests
         Assert.Contains("CompactionInterval", problem, StringComparison.Ordinal);
         Assert.Empty(new EngineOptions { CompactionDeadRatio = 1.0 }.Validate());
     }
+
+    [Theory]
+    [InlineData(50, 10_000)] // a day under 100 ms
+    [InlineData(90_000_000, 10_000)] // a day over 24 hours
+    [InlineData(2000, 5)] // an interval under 10 ms
+    public void A_lifecycle_day_outside_100_ms_to_1_day_or_a_tiny_interval_is_refused(long dayMs, long intervalMs)
+    {
+        var options = new EngineOptions { LifecycleDay = TimeSpan.FromMilliseconds(dayMs), LifecycleInterval = TimeSpan.FromMilliseconds(intervalMs) };
+
+        Assert.Contains("Engine:LifecycleDay", Assert.Single(options.Validate()), StringComparison.Ordinal);
+        Assert.Empty(new EngineOptions { LifecycleDay = TimeSpan.FromSeconds(2) }.Validate());
+    }
 }
