@@ -46,7 +46,7 @@ public abstract class LifecycleWorkerTests : IAsyncLifetime
         var chunks = new ChunkStore(new InMemoryBlobBackend(), _store, _options, _clock, new ChunkReadPins());
         _objects = new ObjectService(_store, _store, chunks, _options, _clock);
         _multipart = new MultipartService(_store, _store, _store, chunks, _options, _clock);
-        _configurations = new LifecycleService(_store, _store, _clock);
+        _configurations = new LifecycleService(_store, _store, _options, _clock);
         _worker = new LifecycleWorker(_store, _store, _store, _store, _store, _options, _clock, NullLogger<LifecycleWorker>.Instance);
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Cairn.Core;
+using Cairn.Engine.Lifecycle;
 using Cairn.Engine.Trees;
 using Cairn.S3.Auth;
 using Cairn.S3.Errors;
@@ -22,9 +23,10 @@ namespace Cairn.S3.Admin;
 /// <item><c>GET /_cairn/buckets/{bucket}/export[?seq=N][&amp;prefix=P]</c>: the bucket as a CAR file (the latest state, folded now, or the commit recorded at N);
 /// with a prefix, the range proof of the keys starting with it against the same commit.</item>
 /// <item><c>POST /_cairn/buckets/{bucket}/import[?prefix=P][&amp;replace=true]</c>: a bucket export (the body) brought into the bucket.</item>
+/// <item><c>GET /_cairn/buckets/{bucket}/lifecycle[?at=T][&amp;max=N]</c>: what the lifecycle would expire, remove or abort by T (now by default); changes nothing.</item>
 /// </list>
 /// </remarks>
-public sealed partial class CairnAdminApi(SigV4Verifier verifier, BucketTreeService trees, ILogger<CairnAdminApi> logger)
+public sealed partial class CairnAdminApi(SigV4Verifier verifier, BucketTreeService trees, LifecycleWorker lifecycle, ILogger<CairnAdminApi> logger)
 {
     /// <summary>The path every bucket call starts with.</summary>
     public const string BucketsPrefix = "/_cairn/buckets/";
@@ -67,6 +69,9 @@ public sealed partial class CairnAdminApi(SigV4Verifier verifier, BucketTreeServ
                         throw new AdminException(StatusCodes.Status400BadRequest, "InvalidArgument", "A proof needs the key: ?key=K.");
                     }
                     await ProofAsync(context, bucket, key, flush).ConfigureAwait(false);
+                    break;
+                case "lifecycle":
+                    await LifecyclePreviewAsync(context, bucket).ConfigureAwait(false);
                     break;
                 case "export":
                     await ExportAsync(context, bucket, ParseSeq(context.Request.Query["seq"]), ParsePrefix(context.Request.Query["prefix"]))
@@ -186,7 +191,7 @@ public sealed partial class CairnAdminApi(SigV4Verifier verifier, BucketTreeServ
         var slash = rest.IndexOf('/', StringComparison.Ordinal);
         if (slash <= 0 || rest.IndexOf('/', slash + 1) >= 0)
         {
-            throw new AdminException(StatusCodes.Status404NotFound, "NoSuchAction", "Admin bucket calls are /_cairn/buckets/{bucket}/{tree|proof|export|import}.");
+            throw new AdminException(StatusCodes.Status404NotFound, "NoSuchAction", "Admin bucket calls are /_cairn/buckets/{bucket}/{tree|proof|export|import|lifecycle}.");
         }
         var bucket = Uri.UnescapeDataString(rest[..slash]);
         if (!BucketName.IsValid(bucket))

@@ -50,6 +50,7 @@ public sealed partial class S3Handlers
                 context.Response.Headers.ETag = ETag.Quote(version.ETag);
                 WriteVersionIdHeader(context.Response, version.VersionId);
                 WriteChecksumHeaders(context.Response, version);
+                await WriteExpirationHeaderAsync(context, version).ConfigureAwait(false);
                 context.Response.StatusCode = StatusCodes.Status200OK;
                 return;
             case PutObjectStatus.NoSuchBucket:
@@ -138,6 +139,10 @@ public sealed partial class S3Handlers
                 response.Headers[header] = text;
             }
         }
+        if (versionId is null)
+        {
+            await WriteExpirationHeaderAsync(context, version).ConfigureAwait(false);
+        }
         if (found.PartsCount is { } partsCount)
         {
             response.Headers["x-amz-mp-parts-count"] = partsCount.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -164,6 +169,24 @@ public sealed partial class S3Handlers
         }
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         await objects.WriteBodyAsync(found, response.Body, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// <c>x-amz-expiration</c>: when a lifecycle rule expires the current <paramref name="version"/>, and
+    /// which (S3 sends it on PUT, and on GET and HEAD of the current version).
+    /// </summary>
+    private async ValueTask WriteExpirationHeaderAsync(HttpContext context, ObjectVersion version)
+    {
+        var judged = new LifecycleVersion(version.VersionId, IsDeleteMarker: false, version.Size, version.ETag, version.LastModified, version.Tags,
+            version.Lock);
+        if (await lifecycle.CurrentExpirationAsync(version.Bucket, version.Key, judged, context.RequestAborted).ConfigureAwait(false) is { } expiration)
+        {
+            // A rule id may hold any character; a header only printable ASCII (and no quote inside the quotes).
+            var ruleId = expiration.RuleId.All(static c => c is >= ' ' and <= '~' and not '"' and not '%')
+                ? expiration.RuleId
+                : Uri.EscapeDataString(expiration.RuleId);
+            context.Response.Headers["x-amz-expiration"] = $"expiry-date=\"{S3Date.ToHttpDate(expiration.Date)}\", rule-id=\"{ruleId}\"";
+        }
     }
 
     private async Task DeleteObjectAsync(HttpContext context, S3Request request)
