@@ -34,6 +34,9 @@ public sealed partial class LifecycleWorker(IBucketConfigurationCatalog configur
 
     private const int UploadsPerPage = 1000;
 
+    /// <summary>Due keys acted on at once.</summary>
+    private const int ConcurrentKeys = 8;
+
     private readonly LifecycleCalendar _calendar = new(options.LifecycleDay);
 
     /// <summary>When each bucket's uploads are next looked over, and under which configuration that was computed.</summary>
@@ -213,20 +216,24 @@ public sealed partial class LifecycleWorker(IBucketConfigurationCatalog configur
                 {
                     break; // the bucket is gone
                 }
-                var next = new List<LifecycleDue>(batch.Length);
-                foreach (var key in batch)
-                {
-                    var verdict = LifecycleEvaluator.Evaluate(entry.Configuration, key, Judged(versions[key]), now, _calendar);
-                    foreach (var action in verdict.Due)
+                var next = new LifecycleDue[batch.Length];
+                // Keys side by side (a key's own actions in order): each action is its own catalog
+                // write, and concurrent writes share commits (SQLite's group commit), as clients' do.
+                await Parallel.ForAsync(0, batch.Length, new ParallelOptions { MaxDegreeOfParallelism = ConcurrentKeys, CancellationToken = cancellationToken },
+                    async (i, cancellation) =>
                     {
-                        if (await ActAsync(bucket, action, now, cancellationToken).ConfigureAwait(false))
+                        var key = batch[i];
+                        var verdict = LifecycleEvaluator.Evaluate(entry.Configuration, key, Judged(versions[key]), now, _calendar);
+                        foreach (var action in verdict.Due)
                         {
-                            acted++;
+                            if (await ActAsync(bucket, action, now, cancellation).ConfigureAwait(false))
+                            {
+                                Interlocked.Increment(ref acted);
+                            }
                         }
-                    }
-                    // What the actions change comes back through the journal and is judged then.
-                    next.Add(new LifecycleDue(bucket, key, verdict.NextDue));
-                }
+                        // What the actions change comes back through the journal and is judged then.
+                        next[i] = new LifecycleDue(bucket, key, verdict.NextDue);
+                    }).ConfigureAwait(false);
                 await lifecycle.SaveLifecycleAsync(bucket, next, progress: null, cancellationToken).ConfigureAwait(false);
                 metrics?.LifecycleEvaluated("due", batch.Length);
             }

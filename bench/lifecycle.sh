@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Lifecycle evaluation and expiration rates (issue 13), on the embedded default (SQLite + local disk):
+# one Cairn server with a 20-second lifecycle day writes N objects of 1 KiB (c64), then a lifecycle
+# configuration that expires every object after one day is put. Reports, from the server's own
+# counters sampled every 0.2 s:
+#   - judging: the keys judged when the configuration arrived (every key once, cause="rebuild"),
+#     over the time from the PUT of the configuration to the last key judged;
+#   - expiring: the objects removed (action="expire_current"), over the time from the first removal
+#     to the last.
+#   bench/lifecycle.sh [--objects N] [--keep DIR]      (default 100,000 objects)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+objects=100000 keep=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --objects) objects=$2; shift ;;
+        --keep) keep=$2; shift ;;
+        *) echo "usage: bench/lifecycle.sh [--objects N] [--keep DIR]" >&2; exit 2 ;;
+    esac
+    shift
+done
+
+source bench/lib.sh
+bench_setup cairn-lifecycle
+port=$(free_port)
+endpoint="http://127.0.0.1:$port"
+env CAIRN_ROOT_ACCESS_KEY=$access_key CAIRN_ROOT_SECRET_KEY=$secret_key CAIRN_REGION=us-east-1 CAIRN_DATA_DIR="$work/data" \
+    CAIRN_LIFECYCLE_DAY=00:00:20 dotnet "$server_dll" --urls "$endpoint" --Logging:LogLevel:Default=Warning \
+    --Engine:LifecycleInterval=00:00:00.2 >>"$work/server.log" 2>&1 &
+pids+=($!)
+wait_http "$endpoint/_cairn/health" || { tail -n 20 "$work/server.log" >&2; exit 1; }
+
+log "writing $objects objects of 1 KiB (c64)"
+timeout -k 10 1800 dotnet "$bench_dll" --endpoint "$endpoint" --access-key "$access_key" --secret-key "$secret_key" --scenario put \
+    --bodies distinct --size 1024 --concurrency 64 --warmup 0 --requests "$objects" --duration 1800 --bucket aging \
+    --json "$work/put.jsonl" >"$work/generator.log" 2>&1 || { tail -n 5 "$work/generator.log" >&2; exit 1; }
+
+AWS_ACCESS_KEY_ID=$access_key AWS_SECRET_ACCESS_KEY=$secret_key python3 - "$endpoint" "$objects" "$(cut -d' ' -f1-3 /proc/loadavg)" \
+    "bench/lifecycle.sh --objects $objects" "$work/put.jsonl" <<'PY'
+import json, sys, time, urllib.request
+import boto3
+from botocore.config import Config
+endpoint, objects, load, command, put_json = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
+s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", config=Config(s3={"addressing_style": "path"}))
+
+def metric(prefix, *labels):
+    text = urllib.request.urlopen(endpoint + "/_cairn/metrics", timeout=10).read().decode()
+    total = 0.0
+    for line in text.splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        name, value = line.rsplit(" ", 1)
+        if (name == prefix or name.startswith(prefix + "{")) and all(label in name for label in labels):
+            total += float(value)
+    return total
+
+put = json.loads(open(put_json).readline())
+configured = time.time()
+s3.put_bucket_lifecycle_configuration(Bucket="aging", LifecycleConfiguration={"Rules": [
+    {"ID": "all", "Status": "Enabled", "Filter": {"Prefix": ""}, "Expiration": {"Days": 1}}]})
+judged_at = expired_first = expired_last = None
+deadline = time.time() + 1800
+while time.time() < deadline:
+    now = time.time()
+    judged = metric("cairn_lifecycle_evaluated_total", 'cause="rebuild"')
+    expired = metric("cairn_lifecycle_actions_total", 'action="expire_current"', 'outcome="done"')
+    if judged_at is None and judged >= objects:
+        judged_at = now
+    if expired_first is None and expired > 0:
+        expired_first = now
+    if expired >= objects:
+        expired_last = now
+        break
+    time.sleep(0.2)
+assert judged_at and expired_last, f"not done within the deadline: judged {judged:,.0f}, expired {expired:,.0f}"
+left = s3.list_objects_v2(Bucket="aging", MaxKeys=10).get("KeyCount", 0)
+print(f"`{command}` (load {load})\n")
+print(f"- {objects:,} objects of 1 KiB written at c64 ({put['opsPerSec']:,.0f} PUT/s); then a configuration expiring every object after one (20-second) day.")
+print(f"- Judging every key once when the configuration arrived: {judged_at - configured:.1f} s, **{objects / (judged_at - configured):,.0f} keys/s** (a 0.2 s poll, start-up of the step included).")
+print(f"- Expiring them (unversioned: each removed in its own catalog transaction, eight keys at a time): {expired_last - expired_first:.1f} s from the first removal to the last, "
+      f"**{objects / max(expired_last - expired_first, 0.2):,.0f} objects/s**; {left} left listed.")
+PY
