@@ -77,6 +77,7 @@ public abstract partial class SqlMetadataStore
         await ForgetBucketTreeAsync(transaction, name, notBefore, cancellationToken);
         await ForgetBucketConfigurationsAsync(transaction, name, cancellationToken);
         await ForgetBucketLifecycleAsync(transaction, name, cancellationToken);
+        await ForgetBucketInventoryReportsAsync(transaction, name, cancellationToken);
         await using var delete = transaction.CreateCommand("DELETE FROM buckets WHERE name = @name");
         delete.Add("@name", DbType.String, name);
         await delete.ExecuteNonQueryAsync(cancellationToken);

@@ -96,6 +96,7 @@ public sealed class SqliteObjectImportTests() : ObjectImportConformanceTests<Sql
 public sealed class SqlitePackCatalogTests() : PackCatalogConformanceTests<SqliteTarget>(new SqliteTarget());
 public sealed class SqliteBucketConfigurationCatalogTests() : BucketConfigurationCatalogConformanceTests<SqliteTarget>(new SqliteTarget());
 public sealed class SqliteLifecycleCatalogTests() : LifecycleCatalogConformanceTests<SqliteTarget>(new SqliteTarget());
+public sealed class SqliteInventoryCatalogTests() : InventoryCatalogConformanceTests<SqliteTarget>(new SqliteTarget());
 
 [Collection(PostgresCluster.Collection)]
 public sealed class PostgresBucketCatalogTests(PostgresCluster cluster) : BucketCatalogConformanceTests<PostgresTarget>(new PostgresTarget(cluster));
@@ -120,6 +121,8 @@ public sealed class PostgresBucketConfigurationCatalogTests(PostgresCluster clus
     : BucketConfigurationCatalogConformanceTests<PostgresTarget>(new PostgresTarget(cluster));
 [Collection(PostgresCluster.Collection)]
 public sealed class PostgresLifecycleCatalogTests(PostgresCluster cluster) : LifecycleCatalogConformanceTests<PostgresTarget>(new PostgresTarget(cluster));
+[Collection(PostgresCluster.Collection)]
+public sealed class PostgresInventoryCatalogTests(PostgresCluster cluster) : InventoryCatalogConformanceTests<PostgresTarget>(new PostgresTarget(cluster));
 
 // The row cache wraps buckets and objects; multipart completion and imports write object rows through it.
 public sealed class CachedSqliteBucketCatalogTests() : BucketCatalogConformanceTests<CachedSqliteTarget>(new CachedSqliteTarget());
