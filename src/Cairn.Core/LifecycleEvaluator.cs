@@ -20,6 +20,15 @@ public sealed class LifecycleCalendar
     /// <summary>The length of a lifecycle day.</summary>
     public TimeSpan Day { get; }
 
+    /// <summary>The day boundary at or before <paramref name="moment"/> (midnight UTC for the standard day).</summary>
+    public DateTimeOffset StartOfDay(DateTimeOffset moment)
+    {
+        var ticks = moment.UtcTicks - DateTime.UnixEpoch.Ticks;
+        // Division truncates toward zero: a negative remainder means rounding down (before 1970).
+        var boundaries = (ticks / Day.Ticks) - (ticks % Day.Ticks < 0 ? 1 : 0);
+        return new DateTimeOffset(DateTime.UnixEpoch.Ticks + (boundaries * Day.Ticks), TimeSpan.Zero);
+    }
+
     /// <summary>
     /// When something that started at <paramref name="start"/> is <paramref name="days"/> days old:
     /// the start plus the days, rounded up to the next day boundary (a boundary itself stays).

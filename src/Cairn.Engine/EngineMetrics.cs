@@ -38,6 +38,8 @@ public sealed class EngineMetrics
     private readonly Counter<long> _lifecycleActions;
     private readonly Counter<long> _lifecycleEvaluated;
     private long _lifecycleDue = -1;
+    private readonly Counter<long> _inventoryReports;
+    private readonly Counter<long> _inventoryRows;
 
     /// <summary>Creates the instruments on a meter from <paramref name="meterFactory"/>; <paramref name="time"/> dates the gauge reads.</summary>
     public EngineMetrics(IMeterFactory meterFactory, TimeProvider? time = null)
@@ -80,6 +82,9 @@ public sealed class EngineMetrics
             description: "Keys the lifecycle worker judged, by cause (journal: the key changed; due: its time came; rebuild: a configuration was put).");
         meter.CreateObservableGauge("cairn.lifecycle.due", ObserveLifecycleDue, unit: "{key}",
             description: "Keys whose lifecycle time had come and that the worker had not yet acted on, as of its last step.");
+        _inventoryReports = meter.CreateCounter<long>("cairn.inventory.reports", unit: "{report}",
+            description: "Inventory reports by format (csv, parquet) and outcome (written, failed).");
+        _inventoryRows = meter.CreateCounter<long>("cairn.inventory.rows", unit: "{row}", description: "Rows written in inventory reports.");
         meter.CreateObservableGauge("cairn.worker.lease.held", ObserveLeases, unit: "{lease}",
             description: "1 while the node holds the worker's lease, 0 once it lost or released it.");
     }
@@ -190,6 +195,17 @@ public sealed class EngineMetrics
         if (count > 0)
         {
             _lifecycleEvaluated.Add(count, new KeyValuePair<string, object?>("cause", cause));
+        }
+    }
+
+    /// <summary>An inventory report in <paramref name="format"/> was written with <paramref name="rows"/> rows (or failed: <paramref name="done"/> false).</summary>
+    public void InventoryReported(InventoryFormat format, long rows, bool done)
+    {
+        _inventoryReports.Add(1, new KeyValuePair<string, object?>("format", format == InventoryFormat.Parquet ? "parquet" : "csv"),
+            new KeyValuePair<string, object?>("outcome", done ? "written" : "failed"));
+        if (rows > 0)
+        {
+            _inventoryRows.Add(rows);
         }
     }
 

@@ -178,6 +178,12 @@ public sealed class EngineOptions
     /// </summary>
     public TimeSpan LifecycleInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Rows per Parquet row group in an inventory report (each group's key range is recorded in the catalog). Default 100,000.</summary>
+    public int InventoryRowsPerGroup { get; set; } = 100_000;
+
+    /// <summary>Rows per data file of an inventory report. Default 1,000,000.</summary>
+    public int InventoryRowsPerFile { get; set; } = 1_000_000;
+
     /// <summary>Checks the values; returns the problems found.</summary>
     public IEnumerable<string> Validate()
     {
@@ -263,6 +269,10 @@ public sealed class EngineOptions
         if (LifecycleDay < TimeSpan.FromMilliseconds(100) || LifecycleDay > TimeSpan.FromDays(1) || LifecycleInterval < TimeSpan.FromMilliseconds(10))
         {
             yield return $"Engine:LifecycleDay must be between 100 ms and 1 day (was {LifecycleDay}), and LifecycleInterval at least 10 ms.";
+        }
+        if (InventoryRowsPerGroup < 1 || InventoryRowsPerFile < InventoryRowsPerGroup)
+        {
+            yield return $"Engine:InventoryRowsPerGroup must be at least 1 (was {InventoryRowsPerGroup}), and InventoryRowsPerFile at least that (was {InventoryRowsPerFile}).";
         }
         if (SweepInterval <= TimeSpan.Zero)
         {

@@ -166,6 +166,8 @@ public static class ServerHost
         services.AddSingleton<Cairn.Engine.Lifecycle.LifecycleService>();
         services.AddSingleton<Cairn.Engine.Lifecycle.LifecycleWorker>();
         services.AddSingleton<IWorker>(provider => provider.GetRequiredService<Cairn.Engine.Lifecycle.LifecycleWorker>());
+        services.AddSingleton<Cairn.Engine.Inventory.InventoryService>();
+        services.AddSingleton<IWorker, Cairn.Engine.Inventory.InventoryWorker>();
         services.AddHostedService<WorkerHost>();
         services.AddSingleton<ICredentialStore>(new StaticCredentialStore().Add(accessKey, secretKey, "root"));
         services.AddSingleton(new S3RequestParser(s3.BaseDomain));
@@ -201,6 +203,7 @@ public static class ServerHost
         services.AddSingleton(static provider => provider.GetRequiredService<MetadataCatalog>().Packs);
         services.AddSingleton(static provider => provider.GetRequiredService<MetadataCatalog>().Configurations);
         services.AddSingleton(static provider => provider.GetRequiredService<MetadataCatalog>().Lifecycle);
+        services.AddSingleton(static provider => provider.GetRequiredService<MetadataCatalog>().Inventory);
     }
 
     /// <summary>Prepares storage before the first request: migrations, stale temp files.</summary>
@@ -297,6 +300,8 @@ public static class ServerHost
         options.TreeExportPinTime = section.GetValue("TreeExportPinTime", options.TreeExportPinTime);
         options.LifecycleDay = section.GetValue("LifecycleDay", options.LifecycleDay);
         options.LifecycleInterval = section.GetValue("LifecycleInterval", options.LifecycleInterval);
+        options.InventoryRowsPerGroup = section.GetValue("InventoryRowsPerGroup", options.InventoryRowsPerGroup);
+        options.InventoryRowsPerFile = section.GetValue("InventoryRowsPerFile", options.InventoryRowsPerFile);
         if (section["PackThreshold"] is { } packThreshold)
         {
             options.PackThreshold = checked((int)ByteSize.Parse(packThreshold));
