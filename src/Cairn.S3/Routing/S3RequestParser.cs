@@ -2,6 +2,7 @@ using System.Text;
 using Cairn.S3.Errors;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Primitives;
 
 namespace Cairn.S3.Routing;
 
@@ -13,11 +14,11 @@ namespace Cairn.S3.Routing;
 public sealed class S3RequestParser(string? baseDomain)
 {
     // Sub-resources that name an S3 API Cairn does not serve yet, by method and target kind (GET of
-    // "versions", GET and PUT of "versioning", "tagging", "lifecycle", GET and PUT of "object-lock",
-    // "retention" and "legal-hold" are served, and matched before this list is).
+    // "versions", GET and PUT of "versioning", "tagging", "lifecycle", "inventory", GET and PUT of
+    // "object-lock", "retention" and "legal-hold" are served, and matched before this list is).
     private static readonly string[] BucketSubresources =
     [
-        "accelerate", "acl", "analytics", "cors", "encryption", "intelligent-tiering", "inventory", "logging",
+        "accelerate", "acl", "analytics", "cors", "encryption", "intelligent-tiering", "logging",
         "metrics", "notification", "object-lock", "ownershipControls", "policy", "policyStatus", "publicAccessBlock",
         "replication", "requestPayment", "versioning", "versions", "website",
     ];
@@ -101,6 +102,10 @@ public sealed class S3RequestParser(string? baseDomain)
                 _ => throw S3Errors.Of(S3ErrorCode.MethodNotAllowed),
             };
         }
+        if (query.ContainsKey("inventory"))
+        {
+            return InventoryOperation(method, query);
+        }
         if (query.ContainsKey("object-lock") && (HttpMethods.IsGet(method) || HttpMethods.IsPut(method)))
         {
             return (HttpMethods.IsGet(method) ? S3Operation.GetObjectLockConfiguration : S3Operation.PutObjectLockConfiguration, null);
@@ -154,6 +159,27 @@ public sealed class S3RequestParser(string? baseDomain)
         }
         throw S3Errors.Of(S3ErrorCode.MethodNotAllowed);
     }
+
+    /// <summary>
+    /// <c>?inventory</c>: GET with a non-empty <c>id</c> reads that configuration and GET without one
+    /// lists them; PUT and DELETE name one by <c>id</c>, and without it (or with an empty one) are
+    /// InvalidArgument, S3's documented error for the inventory API (<c>id</c> is required there). The
+    /// <c>id</c> parameter stays out of the SigV2 string to sign: botocore's SigV2 signer leaves it out.
+    /// </summary>
+    private static (S3Operation Operation, string? Unsupported) InventoryOperation(string method, IQueryCollection query)
+    {
+        var hasId = query.TryGetValue("id", out var id) && !StringValues.IsNullOrEmpty(id);
+        return method switch
+        {
+            _ when HttpMethods.IsGet(method) => (hasId ? S3Operation.GetBucketInventoryConfiguration : S3Operation.ListBucketInventoryConfigurations, null),
+            _ when HttpMethods.IsPut(method) => hasId ? (S3Operation.PutBucketInventoryConfiguration, null) : throw MissingInventoryId(),
+            _ when HttpMethods.IsDelete(method) => hasId ? (S3Operation.DeleteBucketInventoryConfiguration, null) : throw MissingInventoryId(),
+            _ => throw S3Errors.Of(S3ErrorCode.MethodNotAllowed),
+        };
+    }
+
+    private static S3Exception MissingInventoryId() =>
+        S3Errors.InvalidArgument("The inventory configuration id is required: name it in the id query parameter.", "id");
 
     private static (S3Operation Operation, string? Unsupported) ObjectOperation(string method, IQueryCollection query, IHeaderDictionary headers)
     {

@@ -1,3 +1,4 @@
+using Cairn.S3.Errors;
 using Cairn.S3.Routing;
 using Microsoft.AspNetCore.Http;
 
@@ -18,6 +19,13 @@ public sealed class S3RequestParserOperationTests
     [InlineData("GET", "lifecycle", S3Operation.GetBucketLifecycleConfiguration, null)]
     [InlineData("PUT", "lifecycle", S3Operation.PutBucketLifecycleConfiguration, null)]
     [InlineData("DELETE", "lifecycle", S3Operation.DeleteBucketLifecycle, null)]
+    [InlineData("GET", "inventory&id=report1", S3Operation.GetBucketInventoryConfiguration, null)]
+    [InlineData("GET", "id=report1&inventory", S3Operation.GetBucketInventoryConfiguration, null)]
+    [InlineData("GET", "inventory", S3Operation.ListBucketInventoryConfigurations, null)]
+    [InlineData("GET", "inventory=&id=", S3Operation.ListBucketInventoryConfigurations, null)]
+    [InlineData("GET", "inventory&continuation-token=abc", S3Operation.ListBucketInventoryConfigurations, null)]
+    [InlineData("PUT", "inventory&id=report1", S3Operation.PutBucketInventoryConfiguration, null)]
+    [InlineData("DELETE", "inventory&id=report1", S3Operation.DeleteBucketInventoryConfiguration, null)]
     [InlineData("GET", "policy", S3Operation.Unsupported, "GetBucket policy")]
     [InlineData("GET", "", S3Operation.ListObjects, null)]
     [InlineData("GET", "list-type=2", S3Operation.ListObjectsV2, null)]
@@ -29,6 +37,29 @@ public sealed class S3RequestParserOperationTests
         // Assert
         Assert.Equal((expected, unsupportedName), (request.Operation, request.UnsupportedName));
         Assert.Equal("photos", request.Bucket);
+    }
+
+    [Theory]
+    [InlineData("PUT", "inventory")]
+    [InlineData("PUT", "inventory&id=")]
+    [InlineData("DELETE", "inventory")]
+    [InlineData("DELETE", "inventory&id")]
+    public void Putting_or_deleting_an_inventory_configuration_without_an_id_is_InvalidArgument(string method, string query)
+    {
+        var error = Assert.Throws<S3Exception>(() => _parser.Parse(method, "/photos", query, "127.0.0.1:9000", new HeaderDictionary()));
+
+        Assert.Equal((S3ErrorCode.InvalidArgument, 400), (error.Code, error.StatusCode));
+        Assert.Equal([new("ArgumentName", "id"), new("ArgumentValue", "")], error.Details);
+    }
+
+    [Theory]
+    [InlineData("HEAD")]
+    [InlineData("POST")]
+    public void Other_methods_on_inventory_are_MethodNotAllowed(string method)
+    {
+        var error = Assert.Throws<S3Exception>(() => _parser.Parse(method, "/photos", "inventory&id=r1", "127.0.0.1:9000", new HeaderDictionary()));
+
+        Assert.Equal(S3ErrorCode.MethodNotAllowed, error.Code);
     }
 
     [Theory]

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Xml.Linq;
+using Cairn.Core;
 
 namespace Cairn.S3.Tests.Xml;
 
@@ -24,4 +25,11 @@ internal static class XmlTestHelpers
     public static XElement Parse(string xml) => XDocument.Parse(xml, LoadOptions.PreserveWhitespace).Root!;
 
     public static Stream Utf8Stream(string text) => new MemoryStream(Encoding.UTF8.GetBytes(text));
+
+    /// <summary>Asserts two inventory configurations equal, their optional fields compared as sequences (the record compares the list's reference).</summary>
+    public static void AssertSameInventory(InventoryConfiguration expected, InventoryConfiguration actual)
+    {
+        Assert.Equal(expected with { OptionalFields = [] }, actual with { OptionalFields = [] });
+        Assert.Equal(expected.OptionalFields, actual.OptionalFields);
+    }
 }
