@@ -102,6 +102,18 @@ public static class InventoryFields
     public static string WireName(InventoryField field) => field.ToString();
 
     /// <summary>The field of a wire name; false when S3 has no such field.</summary>
-    public static bool TryParse(string name, out InventoryField field) =>
-        Enum.TryParse(name, ignoreCase: false, out field) && Enum.IsDefined(field) && !int.TryParse(name, out _);
+    public static bool TryParse(string name, out InventoryField field)
+    {
+        // Exactly a member's name: Enum.TryParse would also take " Size ", "Size,ETag" and numbers.
+        foreach (var candidate in Enum.GetValues<InventoryField>())
+        {
+            if (string.Equals(WireName(candidate), name, StringComparison.Ordinal))
+            {
+                field = candidate;
+                return true;
+            }
+        }
+        field = default;
+        return false;
+    }
 }

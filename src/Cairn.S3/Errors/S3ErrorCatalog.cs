@@ -46,6 +46,7 @@ public static class S3ErrorCatalog
         [S3ErrorCode.MissingRequestBodyError] = (400, "Request Body is empty."),
         [S3ErrorCode.MissingSecurityHeader] = (400, "Your request is missing a required header."),
         [S3ErrorCode.NoSuchBucket] = (404, "The specified bucket does not exist."),
+        [S3ErrorCode.NoSuchConfiguration] = (404, "The specified configuration does not exist."),
         [S3ErrorCode.NoSuchKey] = (404, "The specified key does not exist."),
         [S3ErrorCode.NoSuchLifecycleConfiguration] = (404, "The lifecycle configuration does not exist"),
         [S3ErrorCode.NoSuchObjectLockConfiguration] = (404, "The specified object does not have a ObjectLock configuration"),
@@ -61,6 +62,7 @@ public static class S3ErrorCatalog
         [S3ErrorCode.ServiceUnavailable] = (503, "Service is unable to handle request."),
         [S3ErrorCode.SignatureDoesNotMatch] = (403, "The request signature we calculated does not match the signature you provided. Check your key and signing method."),
         [S3ErrorCode.SlowDown] = (503, "Please reduce your request rate."),
+        [S3ErrorCode.TooManyConfigurations] = (400, "You are attempting to create a new configuration but have already reached the 1,000-configuration limit."),
         [S3ErrorCode.UnexpectedContent] = (400, "This request does not support content."),
         [S3ErrorCode.XAmzContentSHA256Mismatch] = (400, "The provided 'x-amz-content-sha256' header does not match what was computed."),
     };

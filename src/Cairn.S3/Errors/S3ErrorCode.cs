@@ -44,6 +44,7 @@ public enum S3ErrorCode
     MissingRequestBodyError,
     MissingSecurityHeader,
     NoSuchBucket,
+    NoSuchConfiguration,
     NoSuchKey,
     NoSuchLifecycleConfiguration,
     NoSuchObjectLockConfiguration,
@@ -59,6 +60,7 @@ public enum S3ErrorCode
     ServiceUnavailable,
     SignatureDoesNotMatch,
     SlowDown,
+    TooManyConfigurations,
     UnexpectedContent,
     XAmzContentSHA256Mismatch,
 }

@@ -1,4 +1,5 @@
 using Cairn.Engine.Buckets;
+using Cairn.Engine.Inventory;
 using Cairn.Engine.Lifecycle;
 using Cairn.Engine.Multipart;
 using Cairn.Engine.Objects;
@@ -15,7 +16,7 @@ namespace Cairn.S3.Handlers;
 /// Failures are thrown as <see cref="S3Exception"/> and written by the middleware, never here.
 /// </summary>
 public sealed partial class S3Handlers(BucketService buckets, ObjectService objects, MultipartService multipart, BucketTreeService trees,
-    LifecycleService lifecycle, S3Options options)
+    LifecycleService lifecycle, InventoryService inventory, S3Options options)
 {
     /// <summary>
     /// Dispatches a parsed, authenticated request (one switch, STYLE top rule 1), after refusing any
@@ -65,6 +66,10 @@ public sealed partial class S3Handlers(BucketService buckets, ObjectService obje
         S3Operation.GetBucketLifecycleConfiguration => GetBucketLifecycleAsync(context, request),
         S3Operation.PutBucketLifecycleConfiguration => PutBucketLifecycleAsync(context, request, auth),
         S3Operation.DeleteBucketLifecycle => DeleteBucketLifecycleAsync(context, request),
+        S3Operation.GetBucketInventoryConfiguration => GetBucketInventoryAsync(context, request),
+        S3Operation.ListBucketInventoryConfigurations => ListBucketInventoryAsync(context, request),
+        S3Operation.PutBucketInventoryConfiguration => PutBucketInventoryAsync(context, request, auth),
+        S3Operation.DeleteBucketInventoryConfiguration => DeleteBucketInventoryAsync(context, request),
         S3Operation.GetObjectTagging => GetObjectTaggingAsync(context, request),
         S3Operation.PutObjectTagging => PutObjectTaggingAsync(context, request, auth),
         S3Operation.DeleteObjectTagging => DeleteObjectTaggingAsync(context, request),
