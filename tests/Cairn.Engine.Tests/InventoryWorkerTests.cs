@@ -57,7 +57,7 @@ public abstract class InventoryWorkerTests : IAsyncLifetime
         Assert.True(await _store.TryCreateBucketAsync(new BucketRecord(Destination, _clock.GetUtcNow(), "us-east-1"), Ct));
         var chunks = new ChunkStore(new InMemoryBlobBackend(), _store, _options, _clock, new ChunkReadPins());
         _objects = new ObjectService(_store, _store, chunks, _options, _clock);
-        _configurations = new InventoryService(_store, _store, _clock);
+        _configurations = new InventoryService(_store, _store, _store, _clock);
         _worker = new InventoryWorker(_store, _store, _store, _objects, _options, _clock, NullLogger<InventoryWorker>.Instance);
     }
 
@@ -193,6 +193,33 @@ public abstract class InventoryWorkerTests : IAsyncLifetime
         Assert.True(inRange.Count < recorded.Count);
         Assert.Equal(rows.Where(static r => string.CompareOrdinal(r.Key, "k04") >= 0 && string.CompareOrdinal(r.Key, "k06") <= 0).Sum(static _ => 1L),
             (await RowsOfGroupsAsync(inRange)).Count(static k => string.CompareOrdinal(k, "k04") >= 0 && string.CompareOrdinal(k, "k06") <= 0));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Row_group_statistics_are_the_groups_first_and_last_keys_even_where_utf16_and_utf8_orders_differ()
+    {
+        // U+FF21 sorts below U+1F5DD in UTF-8 (keys' order) but above it in UTF-16 (Parquet.Net's statistics).
+        foreach (var key in new[] { "a", "zz/\uFF21", "zz/\U0001F5DD", "zz/\U0001F5DD/2" })
+        {
+            await PutAsync(key, key);
+        }
+
+        var report = await _worker.WriteReportAsync(Source, Configuration(InventoryFormat.Parquet, allVersions: false), _clock.GetUtcNow(), Ct);
+
+        Assert.NotNull(report);
+        var file = Assert.Single((await ReadManifestAsync(report)).GetProperty("files").EnumerateArray()).GetProperty("key").GetString()!;
+        await using var reader = await ParquetReader.CreateAsync(new MemoryStream(await ReadObjectAsync(Destination, file)));
+        var keyField = reader.Schema.GetDataFields().Single(static f => f.Name == "key");
+        var groups = new List<string?[]>();
+        for (var g = 0; g < reader.RowGroupCount; g++)
+        {
+            using var group = reader.OpenRowGroupReader(g);
+            var keys = await ReadStringsAsync(group, reader.Schema.GetDataFields(), "key", (int)group.RowCount);
+            var statistics = group.GetStatistics(keyField);
+            Assert.Equal((keys[0], keys[^1]), ((string?)statistics?.MinValue, (string?)statistics?.MaxValue));
+            groups.Add(keys);
+        }
+        Assert.Equal([["a", "zz/\uFF21"], ["zz/\U0001F5DD", "zz/\U0001F5DD/2"]], groups);
     }
 
     [Fact(Timeout = 30_000)]

@@ -163,6 +163,15 @@ internal sealed class InventoryReportWriter
             _lastKey = row.Key;
             if (_parquet is not null)
             {
+                // Parquet.Net computes a group's min and max in UTF-16 order, keys come in UTF-8 order:
+                // the two differ only between a character in U+E000-U+FFFF and one above U+FFFF. A key
+                // that sorts below the group's last one in UTF-16 starts a new group, so every group's
+                // statistics are its first and last keys in both orders (a reader that skips groups
+                // by them never skips a key it looks for).
+                if (_group.Count > 0 && string.CompareOrdinal(_group[^1].Key, row.Key) > 0)
+                {
+                    await FlushGroupAsync(cancellationToken).ConfigureAwait(false);
+                }
                 _group.Add(row);
                 if (_group.Count == _owner._rowsPerGroup)
                 {

@@ -23,7 +23,7 @@ public sealed record InventoryConfigurationPage(IReadOnlyList<InventoryConfigura
 /// A bucket's inventory configurations (issue 13), kept in the catalog's bucket configurations (kind
 /// <see cref="Kind"/>, the configuration's id as the id) as JSON, the form the inventory worker reads.
 /// </summary>
-public sealed class InventoryService(IBucketCatalog buckets, IBucketConfigurationCatalog configurations, TimeProvider time)
+public sealed class InventoryService(IBucketCatalog buckets, IBucketConfigurationCatalog configurations, IInventoryCatalog reports, TimeProvider time)
 {
     /// <summary>The configuration kind of inventory configurations in the catalog.</summary>
     public const string Kind = "inventory";
@@ -83,6 +83,29 @@ public sealed class InventoryService(IBucketCatalog buckets, IBucketConfiguratio
         return await BucketExistsAsync(bucket, cancellationToken).ConfigureAwait(false) ? InventoryStatus.NoSuchConfiguration : InventoryStatus.NoSuchBucket;
     }
 
+    /// <summary>
+    /// The bucket's reports, newest first (of one configuration when <paramref name="id"/> is given),
+    /// each with its row groups that may hold keys from <paramref name="fromKey"/> to <paramref name="toKey"/>
+    /// (null: unbounded); null when there is no such bucket.
+    /// </summary>
+    public async Task<IReadOnlyList<InventoryReportSummary>?> ListReportsAsync(string bucket, string? id, int max, string? fromKey, string? toKey,
+        CancellationToken cancellationToken)
+    {
+        if (!await BucketExistsAsync(bucket, cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+        var summaries = new List<InventoryReportSummary>();
+        foreach (var report in await reports.ListInventoryReportsAsync(bucket, id, max, cancellationToken).ConfigureAwait(false))
+        {
+            var groups = await reports.ListInventoryReportGroupsAsync(bucket, report.ConfigurationId, report.CreatedAt, fromKey, toKey, cancellationToken)
+                .ConfigureAwait(false);
+            summaries.Add(new InventoryReportSummary(report.ConfigurationId, report.CreatedAt, report.JournalSeq, report.DestinationBucket, report.ManifestKey,
+                report.Format, report.ObjectCount, [.. groups.Select(static g => new InventoryGroupSummary(g.FileKey, g.RowGroup, g.FirstKey, g.LastKey, g.RowCount))]));
+        }
+        return summaries;
+    }
+
     /// <summary>A stored document as a configuration.</summary>
     public static InventoryConfiguration Decode(string document) =>
         JsonSerializer.Deserialize(document, InventoryJsonContext.Default.InventoryConfiguration)
@@ -91,6 +114,13 @@ public sealed class InventoryService(IBucketCatalog buckets, IBucketConfiguratio
     private async Task<bool> BucketExistsAsync(string bucket, CancellationToken cancellationToken) =>
         await buckets.GetBucketAsync(bucket, cancellationToken).ConfigureAwait(false) is not null;
 }
+
+/// <summary>A report written for a configuration: when, of which journal number, where its manifest is, its rows, and the row groups asked about.</summary>
+public sealed record InventoryReportSummary(string ConfigurationId, DateTimeOffset CreatedAt, long JournalSeq, string DestinationBucket, string ManifestKey,
+    string Format, long ObjectCount, IReadOnlyList<InventoryGroupSummary> Groups);
+
+/// <summary>A row group of a report's data file: its file, index, first and last key, and rows.</summary>
+public sealed record InventoryGroupSummary(string FileKey, int RowGroup, string FirstKey, string LastKey, long Rows);
 
 /// <summary>The stored form of inventory configurations: enums by name, so a document reads the same after a reordering.</summary>
 [JsonSourceGenerationOptions(UseStringEnumConverter = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Cairn.Core;
+using Cairn.Engine.Inventory;
 using Cairn.Engine.Lifecycle;
 using Cairn.Engine.Trees;
 using Cairn.S3.Auth;
@@ -24,9 +25,11 @@ namespace Cairn.S3.Admin;
 /// with a prefix, the range proof of the keys starting with it against the same commit.</item>
 /// <item><c>POST /_cairn/buckets/{bucket}/import[?prefix=P][&amp;replace=true]</c>: a bucket export (the body) brought into the bucket.</item>
 /// <item><c>GET /_cairn/buckets/{bucket}/lifecycle[?at=T][&amp;max=N]</c>: what the lifecycle would expire, remove or abort by T (now by default); changes nothing.</item>
+/// <item><c>GET /_cairn/buckets/{bucket}/inventory[?id=ID][&amp;from=K][&amp;to=K][&amp;max=N]</c>: the inventory reports written, newest first, with the row groups that may hold keys in the range.</item>
 /// </list>
 /// </remarks>
-public sealed partial class CairnAdminApi(SigV4Verifier verifier, BucketTreeService trees, LifecycleWorker lifecycle, ILogger<CairnAdminApi> logger)
+public sealed partial class CairnAdminApi(SigV4Verifier verifier, BucketTreeService trees, LifecycleWorker lifecycle, InventoryService inventory,
+    ILogger<CairnAdminApi> logger)
 {
     /// <summary>The path every bucket call starts with.</summary>
     public const string BucketsPrefix = "/_cairn/buckets/";
@@ -72,6 +75,9 @@ public sealed partial class CairnAdminApi(SigV4Verifier verifier, BucketTreeServ
                     break;
                 case "lifecycle":
                     await LifecyclePreviewAsync(context, bucket).ConfigureAwait(false);
+                    break;
+                case "inventory":
+                    await InventoryReportsAsync(context, bucket).ConfigureAwait(false);
                     break;
                 case "export":
                     await ExportAsync(context, bucket, ParseSeq(context.Request.Query["seq"]), ParsePrefix(context.Request.Query["prefix"]))
@@ -191,7 +197,7 @@ public sealed partial class CairnAdminApi(SigV4Verifier verifier, BucketTreeServ
         var slash = rest.IndexOf('/', StringComparison.Ordinal);
         if (slash <= 0 || rest.IndexOf('/', slash + 1) >= 0)
         {
-            throw new AdminException(StatusCodes.Status404NotFound, "NoSuchAction", "Admin bucket calls are /_cairn/buckets/{bucket}/{tree|proof|export|import|lifecycle}.");
+            throw new AdminException(StatusCodes.Status404NotFound, "NoSuchAction", "Admin bucket calls are /_cairn/buckets/{bucket}/{tree|proof|export|import|lifecycle|inventory}.");
         }
         var bucket = Uri.UnescapeDataString(rest[..slash]);
         if (!BucketName.IsValid(bucket))
