@@ -56,3 +56,24 @@ measure() { # LABEL NODE [cairn-bench args...]
         --access-key "$access_key" --secret-key "$secret_key" --warmup "$warmup" --json "$results" "$@" \
         >>"$work/generator.log" 2>&1 || { echo "cairn-bench $label reported errors:" >&2; tail -n 5 "$work/generator.log" >&2; }
 }
+
+# One server and a bucket of small objects (lifecycle.sh, inventory.sh). start_bench_server ENV... -- ARGS...:
+# one Cairn on a free loopback port with data in $work/data, environment assignments before '--'
+# and server options after; sets endpoint. write_objects N SIZE BUCKET: N fresh objects of SIZE
+# bytes (distinct bodies) at c64 with cairn-bench, its JSON line in $work/put.jsonl.
+start_bench_server() {
+    local envs=()
+    while [ $# -gt 0 ] && [ "$1" != "--" ]; do envs+=("$1"); shift; done
+    [ $# -gt 0 ] && shift
+    endpoint="http://127.0.0.1:$(free_port)"
+    env CAIRN_ROOT_ACCESS_KEY=$access_key CAIRN_ROOT_SECRET_KEY=$secret_key CAIRN_REGION=us-east-1 CAIRN_DATA_DIR="$work/data" "${envs[@]}" \
+        dotnet "$server_dll" --urls "$endpoint" --Logging:LogLevel:Default=Warning "$@" >>"$work/server.log" 2>&1 &
+    pids+=($!)
+    wait_http "$endpoint/_cairn/health" || { tail -n 20 "$work/server.log" >&2; exit 1; }
+}
+write_objects() { # N SIZE BUCKET
+    log "writing $1 objects of $2 bytes (c64)"
+    timeout -k 10 1800 dotnet "$bench_dll" --endpoint "$endpoint" --access-key "$access_key" --secret-key "$secret_key" --scenario put \
+        --bodies distinct --size "$2" --concurrency 64 --warmup 0 --requests "$1" --duration 1800 --bucket "$3" \
+        --json "$work/put.jsonl" >"$work/generator.log" 2>&1 || { tail -n 5 "$work/generator.log" >&2; exit 1; }
+}

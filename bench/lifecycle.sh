@@ -24,18 +24,8 @@ done
 
 source bench/lib.sh
 bench_setup cairn-lifecycle
-port=$(free_port)
-endpoint="http://127.0.0.1:$port"
-env CAIRN_ROOT_ACCESS_KEY=$access_key CAIRN_ROOT_SECRET_KEY=$secret_key CAIRN_REGION=us-east-1 CAIRN_DATA_DIR="$work/data" \
-    CAIRN_LIFECYCLE_DAY=00:00:20 dotnet "$server_dll" --urls "$endpoint" --Logging:LogLevel:Default=Warning \
-    --Engine:LifecycleInterval=00:00:00.2 >>"$work/server.log" 2>&1 &
-pids+=($!)
-wait_http "$endpoint/_cairn/health" || { tail -n 20 "$work/server.log" >&2; exit 1; }
-
-log "writing $objects objects of 1 KiB (c64)"
-timeout -k 10 1800 dotnet "$bench_dll" --endpoint "$endpoint" --access-key "$access_key" --secret-key "$secret_key" --scenario put \
-    --bodies distinct --size 1024 --concurrency 64 --warmup 0 --requests "$objects" --duration 1800 --bucket aging \
-    --json "$work/put.jsonl" >"$work/generator.log" 2>&1 || { tail -n 5 "$work/generator.log" >&2; exit 1; }
+start_bench_server CAIRN_LIFECYCLE_DAY=00:00:20 -- --Engine:LifecycleInterval=00:00:00.2
+write_objects "$objects" 1024 aging
 
 AWS_ACCESS_KEY_ID=$access_key AWS_SECRET_ACCESS_KEY=$secret_key python3 - "$endpoint" "$objects" "$(cut -d' ' -f1-3 /proc/loadavg)" \
     "bench/lifecycle.sh --objects $objects" "$work/put.jsonl" <<'PY'

@@ -5,7 +5,7 @@ namespace Cairn.Server.Cli;
 
 /// <summary>
 /// The <c>cairn</c> command-line tools (issue 11): <c>cairn tree</c>, <c>cairn proof</c>,
-/// <c>cairn export</c>, <c>cairn import</c> and <c>cairn lifecycle</c> (issue 13) talk to a running server's admin API, signing every request with SigV4;
+/// <c>cairn export</c>, <c>cairn import</c>, <c>cairn lifecycle</c> and <c>cairn inventory</c> (issue 13) talk to a running server's admin API, signing every request with SigV4;
 /// <c>cairn verify</c> checks an export offline. <c>cairn</c> with no command, or with
 /// only server options, serves (<see cref="ServerHost.RunAsync"/>); <see cref="IsCommand"/> tells which.
 /// </summary>
@@ -81,6 +81,7 @@ public static class CairnCli
             ImportCommand.Create(context),
             VerifyCommand.Create(context),
             LifecycleCommand.Create(context),
+            InventoryCommand.Create(context),
         };
         root.Add(context.Endpoint);
 

@@ -54,6 +54,51 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, HttpMessa
         return (new AdminClient(http, endpoint, credentials, TimeProvider.System), http);
     }
 
+    /// <summary>
+    /// GETs <paramref name="pathAndQuery"/> from the admin API and prints the answer: as received with
+    /// <paramref name="json"/>, else as <paramref name="format"/> renders it (null: the answer is not
+    /// <paramref name="what"/>, which fails the command). The exit code.
+    /// </summary>
+    public async Task<int> GetAndPrintAsync(ParseResult parseResult, string pathAndQuery, bool json, Func<byte[], string?> format, string what,
+        CancellationToken cancellationToken)
+    {
+        var connection = await ConnectAsync(parseResult).ConfigureAwait(false);
+        if (connection is null)
+        {
+            return CairnCli.ExitUsage;
+        }
+        var (client, http) = connection.Value;
+        using (http)
+        {
+            AdminResponse response;
+            try
+            {
+                response = await client.GetAsync(pathAndQuery, cancellationToken).ConfigureAwait(false);
+            }
+            catch (HttpRequestException ex)
+            {
+                return await FailAsync(ex.Message).ConfigureAwait(false);
+            }
+            if (!response.IsSuccess)
+            {
+                return await FailAsync(response.Error()).ConfigureAwait(false);
+            }
+            if (json)
+            {
+                var text = System.Text.Encoding.UTF8.GetString(response.Body);
+                await Stdout.WriteAsync(text.EndsWith('\n') ? text : text + "\n").ConfigureAwait(false);
+                return CairnCli.ExitSuccess;
+            }
+            var lines = format(response.Body);
+            if (lines is null)
+            {
+                return await FailAsync($"the server's answer is not {what}: " + System.Text.Encoding.UTF8.GetString(response.Body)).ConfigureAwait(false);
+            }
+            await Stdout.WriteAsync(lines).ConfigureAwait(false);
+            return CairnCli.ExitSuccess;
+        }
+    }
+
     /// <summary>Reports a failed exchange (the server's error, or no answer at all) and returns the exit code for it.</summary>
     public async Task<int> FailAsync(string message)
     {

@@ -30,14 +30,9 @@ internal static class LifecycleCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(CliContext context, ParseResult parseResult, string bucket, string? at, int? max, bool json,
+    private static Task<int> RunAsync(CliContext context, ParseResult parseResult, string bucket, string? at, int? max, bool json,
         CancellationToken cancellationToken)
     {
-        var connection = await context.ConnectAsync(parseResult).ConfigureAwait(false);
-        if (connection is null)
-        {
-            return CairnCli.ExitUsage;
-        }
         var query = new List<string>();
         if (at is not null)
         {
@@ -47,38 +42,9 @@ internal static class LifecycleCommand
         {
             query.Add("max=" + keys.ToString(CultureInfo.InvariantCulture));
         }
-        var (client, http) = connection.Value;
-        using (http)
-        {
-            AdminResponse response;
-            try
-            {
-                response = await client.GetAsync($"/_cairn/buckets/{AdminClient.Escape(bucket)}/lifecycle{(query.Count > 0 ? "?" + string.Join('&', query) : "")}",
-                    cancellationToken).ConfigureAwait(false);
-            }
-            catch (HttpRequestException ex)
-            {
-                return await context.FailAsync(ex.Message).ConfigureAwait(false);
-            }
-            if (!response.IsSuccess)
-            {
-                return await context.FailAsync(response.Error()).ConfigureAwait(false);
-            }
-            if (json)
-            {
-                var text = Encoding.UTF8.GetString(response.Body);
-                await context.Stdout.WriteAsync(text.EndsWith('\n') ? text : text + "\n").ConfigureAwait(false);
-                return CairnCli.ExitSuccess;
-            }
-            var lines = Format(response.Body);
-            if (lines is null)
-            {
-                return await context.FailAsync("the server's answer is not a lifecycle preview: " + Encoding.UTF8.GetString(response.Body))
-                    .ConfigureAwait(false);
-            }
-            await context.Stdout.WriteAsync(lines).ConfigureAwait(false);
-            return CairnCli.ExitSuccess;
-        }
+        return context.GetAndPrintAsync(parseResult,
+            $"/_cairn/buckets/{AdminClient.Escape(bucket)}/lifecycle{(query.Count > 0 ? "?" + string.Join('&', query) : "")}", json, Format,
+            "a lifecycle preview", cancellationToken);
     }
 
     /// <summary>One line per action and per upload (tab-separated: what, due, rule, key, version or upload id), then a count; null when malformed.</summary>

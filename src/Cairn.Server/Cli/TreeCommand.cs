@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 
 namespace Cairn.Server.Cli;
@@ -27,46 +26,10 @@ internal static class TreeCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(CliContext context, ParseResult parseResult, string bucket, bool flush, bool json,
-        CancellationToken cancellationToken)
-    {
-        var connection = await context.ConnectAsync(parseResult).ConfigureAwait(false);
-        if (connection is null)
-        {
-            return CairnCli.ExitUsage;
-        }
-        var (client, http) = connection.Value;
-        using (http)
-        {
-            AdminResponse response;
-            try
-            {
-                response = await client.GetAsync($"/_cairn/buckets/{AdminClient.Escape(bucket)}/tree{(flush ? "?flush=true" : "")}",
-                    cancellationToken).ConfigureAwait(false);
-            }
-            catch (HttpRequestException ex)
-            {
-                return await context.FailAsync(ex.Message).ConfigureAwait(false);
-            }
-            if (!response.IsSuccess)
-            {
-                return await context.FailAsync(response.Error()).ConfigureAwait(false);
-            }
-            if (json)
-            {
-                var text = Encoding.UTF8.GetString(response.Body);
-                await context.Stdout.WriteAsync(text.EndsWith('\n') ? text : text + "\n").ConfigureAwait(false);
-                return CairnCli.ExitSuccess;
-            }
-            var lines = Format(response.Body);
-            if (lines is null)
-            {
-                return await context.FailAsync("the server's answer is not a tree commit: " + Encoding.UTF8.GetString(response.Body)).ConfigureAwait(false);
-            }
-            await context.Stdout.WriteAsync(lines).ConfigureAwait(false);
-            return CairnCli.ExitSuccess;
-        }
-    }
+    private static Task<int> RunAsync(CliContext context, ParseResult parseResult, string bucket, bool flush, bool json,
+        CancellationToken cancellationToken) =>
+        context.GetAndPrintAsync(parseResult, $"/_cairn/buckets/{AdminClient.Escape(bucket)}/tree{(flush ? "?flush=true" : "")}", json, Format,
+            "a tree commit", cancellationToken);
 
     /// <summary>The <c>name: value</c> lines of a tree answer, or null when it lacks a field.</summary>
     private static string? Format(byte[] body)

@@ -6,6 +6,7 @@ using System.Xml.Linq;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Cairn.Integration.Tests.BadInput;
+using Cairn.Integration.Tests.Cli;
 using Parquet;
 
 namespace Cairn.Integration.Tests.Actions;
@@ -214,6 +215,14 @@ public sealed class InventoryTests : IAsyncLifetime
         var ranged = await AdminAsync($"/_cairn/buckets/{source}/inventory?from=k6&to=k7");
         var picked = Assert.Single(Assert.Single(ranged.GetProperty("reports").EnumerateArray()).GetProperty("groups").EnumerateArray());
         Assert.Equal(("k6", "k9"), (picked.GetProperty("firstKey").GetString(), picked.GetProperty("lastKey").GetString()));
+        var cli = await CliRun.StartAsync(handler: null, ["inventory", source, "--from", "k6", "--to", "k7", "--endpoint", _server.Endpoint]);
+        Assert.Equal(0, cli.ExitCode);
+        var lines = cli.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, lines.Length);
+        Assert.StartsWith("weekly\t", lines[0], StringComparison.Ordinal);
+        Assert.Contains($"\t12 rows\t{destination}/{manifestKey}", lines[0], StringComparison.Ordinal);
+        Assert.Contains("\tk6 .. k9\t4 rows", lines[1], StringComparison.Ordinal);
+        Assert.Equal("1 reports", lines[2]);
     }
 
     private static string Document(string id, string format) =>
