@@ -72,6 +72,7 @@ public sealed partial class S3Handlers
         };
         WriteVersionIdHeader(context.Response, version.VersionId);
         WriteCopySourceVersionHeader(context.Response, result.SourceVersionId, sourceVersionId);
+        await WriteExpirationHeaderAsync(context, version).ConfigureAwait(false);
         await XmlResponse.WriteAsync(context, StatusCodes.Status200OK, version,
             static (writer, version) => CopyObjectResultWriter.Write(writer, CopyResultOf(version)))
             .ConfigureAwait(false);

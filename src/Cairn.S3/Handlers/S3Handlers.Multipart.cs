@@ -180,6 +180,7 @@ public sealed partial class S3Handlers
             _ => throw S3Errors.Of(S3ErrorCode.InvalidPart),
         };
         WriteVersionIdHeader(context.Response, version.VersionId);
+        await WriteExpirationHeaderAsync(context, version).ConfigureAwait(false);
         await XmlResponse.WriteAsync(context, StatusCodes.Status200OK, CompleteResultOf(context, version),
             static (writer, result) => CompleteMultipartUploadResultWriter.Write(writer, result)).ConfigureAwait(false);
     }

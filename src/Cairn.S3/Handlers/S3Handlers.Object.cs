@@ -173,7 +173,7 @@ public sealed partial class S3Handlers
 
     /// <summary>
     /// <c>x-amz-expiration</c>: when a lifecycle rule expires the current <paramref name="version"/>, and
-    /// which (S3 sends it on PUT, and on GET and HEAD of the current version).
+    /// which (S3 sends it on PUT, copy and multipart completion, and on GET and HEAD of the current version).
     /// </summary>
     private async ValueTask WriteExpirationHeaderAsync(HttpContext context, ObjectVersion version)
     {

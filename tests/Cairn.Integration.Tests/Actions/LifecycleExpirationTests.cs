@@ -196,6 +196,16 @@ public sealed class LifecycleExpirationTests : IAsyncLifetime
         var dated = await s3.GetObjectMetadataAsync(bucket, "dated/b");
         await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "other", ContentBody = "c" });
         var other = await s3.GetObjectMetadataAsync(bucket, "other");
+        var copy = await s3.CopyObjectAsync(new CopyObjectRequest { SourceBucket = bucket, SourceKey = "other", DestinationBucket = bucket, DestinationKey = "logs/copy" });
+        var upload = await s3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = bucket, Key = "logs/parts" });
+        var part = await s3.UploadPartAsync(new UploadPartRequest
+        {
+            BucketName = bucket, Key = "logs/parts", UploadId = upload.UploadId, PartNumber = 1, InputStream = new MemoryStream([1, 2, 3]),
+        });
+        var completed = await s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+        {
+            BucketName = bucket, Key = "logs/parts", UploadId = upload.UploadId, PartETags = [new PartETag(1, part.ETag)],
+        });
 
         // Assert: three days after the write, rounded up to the next midnight UTC.
         var expected = new DateTimeOffset(head.LastModified!.Value.ToUniversalTime().Date, TimeSpan.Zero).AddDays(4);
@@ -204,6 +214,9 @@ public sealed class LifecycleExpirationTests : IAsyncLifetime
         Assert.Equal((expected.UtcDateTime, "three days"), (head.Expiration.ExpiryDate.ToUniversalTime(), head.Expiration.RuleId));
         Assert.Equal((expected.UtcDateTime, "three days"), (get.Expiration.ExpiryDate.ToUniversalTime(), get.Expiration.RuleId));
         Assert.Equal((new DateTime(2040, 1, 1, 0, 0, 0, DateTimeKind.Utc), "on a date"), (dated.Expiration.ExpiryDate.ToUniversalTime(), dated.Expiration.RuleId));
+        Assert.Equal("three days", copy.Expiration.RuleId);
+        Assert.Equal("three days", completed.Expiration.RuleId);
+        Assert.Equal(expected.UtcDateTime, completed.Expiration.ExpiryDate.ToUniversalTime());
         Assert.False(other.ResponseMetadata.Metadata.ContainsKey("x-amz-expiration"));
         Assert.Null(other.Expiration);
         Assert.Equal(HttpStatusCode.OK, other.HttpStatusCode);
