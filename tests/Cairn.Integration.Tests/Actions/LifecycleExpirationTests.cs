@@ -200,11 +200,18 @@ public sealed class LifecycleExpirationTests : IAsyncLifetime
         var upload = await s3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = bucket, Key = "logs/parts" });
         var part = await s3.UploadPartAsync(new UploadPartRequest
         {
-            BucketName = bucket, Key = "logs/parts", UploadId = upload.UploadId, PartNumber = 1, InputStream = new MemoryStream([1, 2, 3]),
+            BucketName = bucket,
+            Key = "logs/parts",
+            UploadId = upload.UploadId,
+            PartNumber = 1,
+            InputStream = new MemoryStream([1, 2, 3]),
         });
         var completed = await s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
         {
-            BucketName = bucket, Key = "logs/parts", UploadId = upload.UploadId, PartETags = [new PartETag(1, part.ETag)],
+            BucketName = bucket,
+            Key = "logs/parts",
+            UploadId = upload.UploadId,
+            PartETags = [new PartETag(1, part.ETag)],
         });
 
         // Assert: three days after the write, rounded up to the next midnight UTC.
