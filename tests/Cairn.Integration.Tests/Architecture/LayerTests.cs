@@ -28,7 +28,7 @@ public sealed class LayerTests
         ["Cairn.Metadata.Postgres"] = (typeof(Cairn.Metadata.Postgres.PostgresMetadataStore).Assembly,
             [.. Runtime, "Cairn.Core", "Cairn.Metadata", "Npgsql"]),
         ["Cairn.Engine"] = (typeof(Cairn.Engine.Objects.ObjectService).Assembly,
-            [.. Runtime, "Microsoft.Extensions.*", "Cairn.Core", "Cairn.Storage", "Cairn.Metadata", "Cairn.Mst", "ZstdSharp"]),
+            [.. Runtime, "Microsoft.Extensions.*", "Cairn.Core", "Cairn.Storage", "Cairn.Metadata", "Cairn.Mst", "ZstdSharp", "Parquet"]),
         ["Cairn.S3"] = (typeof(Cairn.S3.S3Middleware).Assembly,
             [.. Runtime, "Microsoft.AspNetCore.*", "Microsoft.Extensions.*", "Microsoft.Net.Http.Headers", "Cairn.Core", "Cairn.Engine"]),
     };
