@@ -32,14 +32,25 @@ public sealed class LifecycleCalendar
     /// <summary>
     /// When something that started at <paramref name="start"/> is <paramref name="days"/> days old:
     /// the start plus the days, rounded up to the next day boundary (a boundary itself stays).
+    /// <see cref="Never"/> when that is past the calendar's end (S3 accepts any positive number of days).
     /// </summary>
     public DateTimeOffset After(DateTimeOffset start, int days)
     {
-        var ticks = (start.UtcTicks - DateTime.UnixEpoch.Ticks) + (Day.Ticks * days);
+        ArgumentOutOfRangeException.ThrowIfNegative(days);
+        var fromEpoch = start.UtcTicks - DateTime.UnixEpoch.Ticks;
+        var room = Never.UtcTicks - DateTime.UnixEpoch.Ticks - fromEpoch;
+        if (days >= room / Day.Ticks)
+        {
+            return Never;
+        }
+        var ticks = fromEpoch + (Day.Ticks * days);
         // Division truncates toward zero: a positive remainder means rounding up (before 1970 too).
         var boundaries = (ticks / Day.Ticks) + (ticks % Day.Ticks > 0 ? 1 : 0);
         return new DateTimeOffset(DateTime.UnixEpoch.Ticks + (boundaries * Day.Ticks), TimeSpan.Zero);
     }
+
+    /// <summary>A moment no lifecycle action is due at: days beyond the calendar's end.</summary>
+    public static DateTimeOffset Never => DateTimeOffset.MaxValue;
 }
 
 /// <summary>What the lifecycle reads of one version of a key.</summary>
@@ -59,8 +70,12 @@ public enum LifecycleActionKind
     RemoveExpiredDeleteMarker,
 }
 
-/// <summary>An action a rule asks for on one version of a key, due at <see cref="Due"/>.</summary>
-public sealed record LifecycleAction(LifecycleActionKind Kind, string Key, string VersionId, string ETag, string RuleId, DateTimeOffset Due);
+/// <summary>An action a rule asks for on one version of a key (written at <see cref="VersionLastModified"/>), due at <see cref="Due"/>.</summary>
+public sealed record LifecycleAction(LifecycleActionKind Kind, string Key, string VersionId, string ETag, string RuleId, DateTimeOffset Due)
+{
+    /// <summary>When the version acted on was written (what a removal checks it still is).</summary>
+    public DateTimeOffset VersionLastModified { get; init; }
+}
 
 /// <summary>
 /// The lifecycle's judgement of one key at one moment: the actions due by then, and when the key
@@ -97,9 +112,16 @@ public static class LifecycleEvaluator
         var earliest = new Dictionary<(LifecycleActionKind, string), LifecycleAction>();
         void Consider(LifecycleActionKind kind, LifecycleVersion version, DateTimeOffset due, string ruleId)
         {
+            if (due == LifecycleCalendar.Never)
+            {
+                return; // so many days that it never comes
+            }
             if (!earliest.TryGetValue((kind, version.VersionId), out var known) || due < known.Due)
             {
-                earliest[(kind, version.VersionId)] = new LifecycleAction(kind, key, version.VersionId, version.ETag, ruleId, due);
+                earliest[(kind, version.VersionId)] = new LifecycleAction(kind, key, version.VersionId, version.ETag, ruleId, due)
+                {
+                    VersionLastModified = version.LastModified,
+                };
             }
         }
 
@@ -184,7 +206,8 @@ public static class LifecycleEvaluator
         (DateTimeOffset Date, string RuleId)? earliest = null;
         foreach (var rule in configuration.Rules)
         {
-            if (rule.Enabled && ExpiresCurrent(rule, key, current, calendar) is { } due && (earliest is null || due < earliest.Value.Date))
+            if (rule.Enabled && ExpiresCurrent(rule, key, current, calendar) is { } due && due != LifecycleCalendar.Never
+                && (earliest is null || due < earliest.Value.Date))
             {
                 earliest = (due, rule.Id);
             }
@@ -207,7 +230,7 @@ public static class LifecycleEvaluator
                 && key.StartsWith(rule.Filter.Prefix, StringComparison.Ordinal))
             {
                 var due = calendar.After(initiated, days);
-                if (earliest is null || due < earliest.Value.Due)
+                if (due != LifecycleCalendar.Never && (earliest is null || due < earliest.Value.Due))
                 {
                     earliest = (due, rule.Id);
                 }

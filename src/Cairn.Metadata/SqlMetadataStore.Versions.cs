@@ -21,7 +21,8 @@ public abstract partial class SqlMetadataStore
     private const string VersionRowColumns = "bucket, key, version_seq, " + ObjectColumns;
 
     /// <summary>The key's current row as the write path needs it.</summary>
-    private readonly record struct CurrentRow(string VersionId, long Seq, string ETag, byte[]? Chunks, bool IsDeleteMarker, ObjectLockState Lock)
+    private readonly record struct CurrentRow(string VersionId, long Seq, string ETag, byte[]? Chunks, bool IsDeleteMarker, ObjectLockState Lock,
+        long LastModifiedMs)
     {
         /// <summary>The ETag a precondition is judged against: none for a delete marker (the key reads as absent).</summary>
         public string? LiveETag => IsDeleteMarker ? null : ETag;
@@ -82,7 +83,7 @@ public abstract partial class SqlMetadataStore
         CancellationToken cancellationToken)
     {
         await using var command = transaction.CreateCommand(
-            "SELECT version_id, version_seq, etag, chunks, delete_marker, " + LockColumns + " FROM objects WHERE bucket = @bucket AND key = @key");
+            "SELECT version_id, version_seq, etag, chunks, delete_marker, last_modified, " + LockColumns + " FROM objects WHERE bucket = @bucket AND key = @key");
         command.Add("@bucket", DbType.String, bucket);
         command.Add("@key", DbType.Binary, key);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -91,7 +92,7 @@ public abstract partial class SqlMetadataStore
             return null;
         }
         return new CurrentRow(reader.GetString(0), reader.GetLong(1), reader.GetString(2), reader.GetNullableBytes(3), reader.GetLong(4) != 0,
-            ReadLock(reader, 5));
+            ReadLock(reader, 6), reader.GetLong(5));
     }
 
     /// <summary>The version id a new version gets in a bucket in this state.</summary>
@@ -221,7 +222,7 @@ public abstract partial class SqlMetadataStore
         var current = await ReadCurrentRowAsync(transaction, bucket, key, cancellationToken);
         if (current is { } row && row.VersionId == versionId)
         {
-            if (!precondition.HoldsFor(row.LiveETag))
+            if (!precondition.HoldsFor(row.LiveETag) || precondition.IfNoncurrent)
             {
                 return new DeleteObjectResult(DeleteObjectOutcome.PreconditionFailed, null, false);
             }
@@ -282,7 +283,7 @@ public abstract partial class SqlMetadataStore
                 {
                     return (new DeleteObjectResult(DeleteObjectOutcome.NoSuchKey, null, false), false);
                 }
-                if (!precondition.HoldsFor(live.ETag))
+                if (!precondition.HoldsFor(live.ETag) || (precondition.IfLastModified is { } judged && SqlParameters.ToUnixMs(judged) != live.LastModifiedMs))
                 {
                     return (new DeleteObjectResult(DeleteObjectOutcome.PreconditionFailed, null, false), false);
                 }

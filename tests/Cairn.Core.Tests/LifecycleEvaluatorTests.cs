@@ -47,7 +47,7 @@ public sealed class LifecycleEvaluatorTests
         LifecycleEvaluator.Evaluate(new LifecycleConfiguration(rules), key, versions, At(now), Calendar);
 
     private static LifecycleAction Action(LifecycleActionKind kind, LifecycleVersion version, string ruleId, string due) =>
-        new(kind, Key, version.VersionId, version.ETag, ruleId, At(due));
+        new(kind, Key, version.VersionId, version.ETag, ruleId, At(due)) { VersionLastModified = version.LastModified };
 
     private static void AssertNothing(LifecycleVerdict verdict)
     {
@@ -115,7 +115,10 @@ public sealed class LifecycleEvaluatorTests
         var verdict = Evaluate([Rule("r1", expiration: AfterDays(3))], "2026-01-19T00:00:00Z", v1);
 
         var action = Assert.Single(verdict.Due);
-        Assert.Equal(new LifecycleAction(LifecycleActionKind.ExpireCurrent, Key, "v1", "etag-v1", "r1", At("2026-01-19T00:00:00Z")), action);
+        Assert.Equal(new LifecycleAction(LifecycleActionKind.ExpireCurrent, Key, "v1", "etag-v1", "r1", At("2026-01-19T00:00:00Z"))
+        {
+            VersionLastModified = v1.LastModified,
+        }, action);
         Assert.Null(verdict.NextDue);
     }
 
@@ -173,7 +176,7 @@ public sealed class LifecycleEvaluatorTests
 
         if (applies)
         {
-            Assert.Equal([new LifecycleAction(LifecycleActionKind.ExpireCurrent, key, "v1", "etag-v1", "r1", At("2026-01-17T00:00:00Z"))], verdict.Due);
+            Assert.Equal([new LifecycleAction(LifecycleActionKind.ExpireCurrent, key, "v1", "etag-v1", "r1", At("2026-01-17T00:00:00Z")) { VersionLastModified = v1.LastModified }], verdict.Due);
         }
         else
         {
@@ -229,7 +232,7 @@ public sealed class LifecycleEvaluatorTests
 
         if (applies)
         {
-            Assert.Equal([new LifecycleAction(LifecycleActionKind.ExpireCurrent, key, "v1", "etag-v1", "and", At("2026-01-18T00:00:00Z"))], verdict.Due);
+            Assert.Equal([new LifecycleAction(LifecycleActionKind.ExpireCurrent, key, "v1", "etag-v1", "and", At("2026-01-18T00:00:00Z")) { VersionLastModified = v1.LastModified }], verdict.Due);
             Assert.Null(verdict.NextDue);
         }
         else
@@ -308,7 +311,7 @@ public sealed class LifecycleEvaluatorTests
 
         Assert.Empty(before.Due);
         Assert.Equal(At("2026-02-11T00:00:00Z"), before.NextDue);
-        Assert.Equal([new LifecycleAction(LifecycleActionKind.RemoveExpiredDeleteMarker, Key, "m1", "", "markers", At("2026-02-11T00:00:00Z"))], at.Due);
+        Assert.Equal([new LifecycleAction(LifecycleActionKind.RemoveExpiredDeleteMarker, Key, "m1", "", "markers", At("2026-02-11T00:00:00Z")) { VersionLastModified = m1.LastModified }], at.Due);
         Assert.Null(at.NextDue);
     }
 
@@ -458,7 +461,7 @@ public sealed class LifecycleEvaluatorTests
 
         Assert.Empty(before.Due);
         Assert.Equal(retainUntil, before.NextDue);
-        Assert.Equal([new LifecycleAction(LifecycleActionKind.ExpireNoncurrent, Key, "v1", "etag-v1", "nc", retainUntil)], at.Due);
+        Assert.Equal([new LifecycleAction(LifecycleActionKind.ExpireNoncurrent, Key, "v1", "etag-v1", "nc", retainUntil) { VersionLastModified = v1.LastModified }], at.Due);
         Assert.Null(at.NextDue);
     }
 
@@ -595,5 +598,33 @@ public sealed class LifecycleEvaluatorTests
         ]);
 
         Assert.Null(LifecycleEvaluator.UploadAbort(configuration, Key, At("2026-01-15T10:30:00Z"), Calendar));
+    }
+
+    [Fact]
+    public void Days_past_the_calendars_end_are_never_due_and_nothing_overflows()
+    {
+        var start = new DateTimeOffset(2026, 12, 1, 10, 0, 0, TimeSpan.Zero);
+        var rule = new LifecycleRule
+        {
+            Id = "forever",
+            Enabled = true,
+            Filter = new LifecycleFilter(),
+            Expiration = new LifecycleExpiration(int.MaxValue, null, false),
+            NoncurrentDays = 21_350_000,
+            AbortIncompleteUploadDays = 3_000_000,
+        };
+        var configuration = new LifecycleConfiguration([rule]);
+        var version = new LifecycleVersion("v1", false, 10, "e", start, new Dictionary<string, string>(), default);
+        var older = version with { VersionId = "v0", LastModified = start.AddDays(-1) };
+
+        Assert.Equal(LifecycleCalendar.Never, LifecycleCalendar.Standard.After(start, int.MaxValue));
+        Assert.Equal(LifecycleCalendar.Never, LifecycleCalendar.Standard.After(start, 21_350_000)); // wrapped to 2025 before
+        // On a two-second day the same count of days is about 136 years: a real date.
+        Assert.Equal(start.AddSeconds(2.0 * int.MaxValue).Year, new LifecycleCalendar(TimeSpan.FromSeconds(2)).After(start, int.MaxValue).Year);
+        var verdict = LifecycleEvaluator.Evaluate(configuration, "k", [version, older], start.AddYears(100), LifecycleCalendar.Standard);
+        Assert.Empty(verdict.Due);
+        Assert.Null(verdict.NextDue);
+        Assert.Null(LifecycleEvaluator.CurrentExpiration(configuration, "k", version, LifecycleCalendar.Standard));
+        Assert.Null(LifecycleEvaluator.UploadAbort(configuration, "k", start, LifecycleCalendar.Standard));
     }
 }

@@ -268,6 +268,22 @@ public abstract class InventoryWorkerTests : IAsyncLifetime
         Assert.Equal("absent", Assert.Single(await ReportsAsync(null)).DestinationBucket);
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task A_report_reaches_a_destination_whose_default_retention_requires_an_integrity_check_on_every_write()
+    {
+        await PutAsync("a", "1");
+        Assert.True(await _store.TryCreateBucketAsync(new BucketRecord("locked", _clock.GetUtcNow(), "us-east-1")
+        {
+            ObjectLock = new ObjectLockConfiguration(new DefaultRetention(ObjectLockMode.Governance, Days: 1, Years: null)),
+        }, Ct));
+
+        var report = await _worker.WriteReportAsync(Source, Configuration(InventoryFormat.Csv, destination: "locked"), _clock.GetUtcNow(), Ct);
+
+        Assert.NotNull(report);
+        Assert.Equal(1, report.ObjectCount);
+        Assert.NotNull(await _store.GetObjectAsync("locked", report.ManifestKey, Ct));
+    }
+
     private async Task<string> PutAsync(string key, string body)
     {
         var bytes = Encoding.UTF8.GetBytes(body);

@@ -222,6 +222,19 @@ public abstract class LifecycleWorkerTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task Due_times_left_without_a_configuration_are_forgotten_and_hold_up_nothing()
+    {
+        // A judgement of the whole bucket cut short, then the configuration deleted: due rows, no progress, no configuration.
+        var orphans = Enumerable.Range(0, 1500).Select(i => new LifecycleDue(Bucket, $"orphan-{i:D4}", _clock.GetUtcNow())).ToList();
+        Assert.True(await _store.SaveLifecycleAsync(Bucket, orphans, progress: null, Ct));
+
+        await _worker.WorkAsync(Ct);
+        Assert.Empty(await _store.ListLifecycleDueAsync(DateTimeOffset.MaxValue, 10, Ct)); // all 1,500 at once, not a page per step
+
+        await StepAsync(); // and the next step has nothing left to do (Idle)
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task A_noncurrent_version_under_legal_hold_waits_for_the_hold_to_be_lifted()
     {
         Assert.Equal(PutVersioningOutcome.Updated, await _store.PutBucketVersioningAsync(Bucket, BucketVersioning.Enabled, Ct));

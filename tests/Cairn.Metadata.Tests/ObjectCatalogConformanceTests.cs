@@ -450,6 +450,45 @@ public abstract partial class ObjectCatalogConformanceTests<TTarget>(TTarget tar
     }
 
     [Fact(Timeout = 10_000)]
+    public async Task A_delete_conditioned_on_the_last_modified_time_spares_a_newer_version_with_the_same_ETag()
+    {
+        // Arrange: the lifecycle judged the version written at Now; the key was written again since, same bytes.
+        await CommitAsync(null, InlineVersion("k"));
+        await CommitAsync(null, InlineVersion("k") with { LastModified = Now.AddSeconds(1) });
+        var judged = new WritePrecondition(false, "inline") { IfLastModified = Now };
+
+        // Act
+        var refused = await Catalog.Objects.DeleteObjectAsync(Bucket, "k", judged, Now, Grace, Ct);
+        var matching = await Catalog.Objects.DeleteObjectAsync(Bucket, "k", judged with { IfLastModified = Now.AddSeconds(1) }, Now, Grace, Ct);
+
+        // Assert
+        Assert.Equal(DeleteObjectOutcome.PreconditionFailed, refused);
+        Assert.Equal(DeleteObjectOutcome.Deleted, matching);
+        Assert.Null(await Catalog.Objects.GetObjectAsync(Bucket, "k", Ct));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task A_version_removal_conditioned_on_noncurrent_spares_the_latest_version()
+    {
+        // Arrange
+        Assert.Equal(PutVersioningOutcome.Updated, await Catalog.Buckets.PutBucketVersioningAsync(Bucket, BucketVersioning.Enabled, Ct));
+        await PutInlineAsync("k");
+        await PutInlineAsync("k");
+        var versions = (await Catalog.Objects.ListObjectVersionsAsync(Bucket, new ListVersionsQuery("", null, null, null, 10), Ct)).Versions;
+        var noncurrentOnly = new WritePrecondition(false, null) { IfNoncurrent = true };
+
+        // Act
+        var latest = await Catalog.Objects.DeleteObjectVersionAsync(Bucket, "k", versions[0].VersionId, noncurrentOnly, false, Now, Grace, Ct);
+        var older = await Catalog.Objects.DeleteObjectVersionAsync(Bucket, "k", versions[1].VersionId, noncurrentOnly, false, Now, Grace, Ct);
+
+        // Assert
+        Assert.Equal(DeleteObjectOutcome.PreconditionFailed, latest.Outcome);
+        Assert.Equal(DeleteObjectOutcome.Deleted, older.Outcome);
+        Assert.Equal([versions[0].VersionId],
+            (await Catalog.Objects.ListObjectVersionsAsync(Bucket, new ListVersionsQuery("", null, null, null, 10), Ct)).Versions.Select(static v => v.VersionId));
+    }
+
+    [Fact(Timeout = 10_000)]
     public async Task DeleteObject_with_If_Match_star_deletes_whatever_the_ETag()
     {
         // Arrange

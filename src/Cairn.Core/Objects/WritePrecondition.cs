@@ -5,6 +5,15 @@ namespace Cairn.Core;
 /// <param name="IfMatchETag">An <c>If-Match</c> header value (quoted or not, a list, or <c>*</c>): the key must exist with a matching ETag.</param>
 public sealed record WritePrecondition(bool IfNoneMatchAny, string? IfMatchETag)
 {
+    /// <summary>
+    /// The latest version must have been written at this moment (to the millisecond): what the
+    /// lifecycle judged, so a newer version with the same bytes (the same ETag) is not expired for it.
+    /// </summary>
+    public DateTimeOffset? IfLastModified { get; init; }
+
+    /// <summary>A removal by version id: the version must not be the latest (a noncurrent version made current again is kept).</summary>
+    public bool IfNoncurrent { get; init; }
+
     /// <summary>No condition.</summary>
     public static readonly WritePrecondition None = new(false, null);
 

@@ -42,19 +42,24 @@ public sealed partial class InventoryWorker(IBucketConfigurationCatalog configur
         var written = 0;
         foreach (var stored in await configurations.ListConfigurationsOfKindAsync(InventoryService.Kind, cancellationToken).ConfigureAwait(false))
         {
-            var configuration = InventoryService.Decode(stored.Document);
             var now = time.GetUtcNow();
-            if (!configuration.Enabled || (_retryAfter.TryGetValue((stored.Bucket, stored.Id), out var retry) && now < retry))
+            if (_retryAfter.TryGetValue((stored.Bucket, stored.Id), out var retry) && now < retry)
             {
                 continue;
             }
-            var last = (await reports.ListInventoryReportsAsync(stored.Bucket, stored.Id, 1, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
-            if (now < NextReportAt(configuration, stored.UpdatedAt, last?.CreatedAt))
-            {
-                continue;
-            }
+            InventoryConfiguration configuration = null!;
             try
             {
+                configuration = InventoryService.Decode(stored.Document);
+                if (!configuration.Enabled)
+                {
+                    continue;
+                }
+                var last = (await reports.ListInventoryReportsAsync(stored.Bucket, stored.Id, 1, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+                if (now < NextReportAt(configuration, stored.UpdatedAt, last?.CreatedAt))
+                {
+                    continue;
+                }
                 if (await WriteReportAsync(stored.Bucket, configuration, now, cancellationToken).ConfigureAwait(false) is { } report)
                 {
                     written++;
@@ -65,7 +70,7 @@ public sealed partial class InventoryWorker(IBucketConfigurationCatalog configur
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                metrics?.InventoryReported(configuration.Format, 0, done: false);
+                metrics?.InventoryReported(configuration?.Format ?? InventoryFormat.Csv, 0, done: false);
                 LogReportFailed(ex, stored.Bucket, stored.Id);
                 var wait = options.LifecycleDay < TimeSpan.FromMinutes(5) ? options.LifecycleDay : TimeSpan.FromMinutes(5);
                 _retryAfter[(stored.Bucket, stored.Id)] = now + wait;
@@ -100,6 +105,12 @@ public sealed partial class InventoryWorker(IBucketConfigurationCatalog configur
         var root = KeyPrefix(configuration.DestinationPrefix) + bucket + "/" + configuration.Id + "/";
         var writer = new InventoryReportWriter(configuration, bucket, root + "data/", options.InventoryRowsPerGroup, options.InventoryRowsPerFile,
             Path.GetTempPath());
+        // Before the bucket is read, not after: a missing destination costs no listing.
+        if (!(await objects.ListAsync(configuration.DestinationBucket, new ListObjectsQuery("", null, null, 0), cancellationToken).ConfigureAwait(false))
+            .BucketExists)
+        {
+            throw new InvalidOperationException($"The inventory destination bucket '{configuration.DestinationBucket}' does not exist.");
+        }
         long journalSeq;
         var rows = new RowCounter();
         List<InventoryDataFile> files;
@@ -118,7 +129,7 @@ public sealed partial class InventoryWorker(IBucketConfigurationCatalog configur
             foreach (var file in files)
             {
                 await using var body = File.OpenRead(file.TempPath);
-                await PutAsync(configuration.DestinationBucket, file.Key, body, cancellationToken).ConfigureAwait(false);
+                await PutAsync(configuration.DestinationBucket, file.Key, body, Convert.FromHexString(file.Md5Hex), cancellationToken).ConfigureAwait(false);
             }
         }
         finally
@@ -131,9 +142,12 @@ public sealed partial class InventoryWorker(IBucketConfigurationCatalog configur
         // The manifest last: its presence says the report is whole (as S3's).
         var folder = root + FolderName(createdAt) + "/";
         var manifest = Manifest(bucket, configuration, createdAt, writer.FileSchema, files);
-        await PutAsync(configuration.DestinationBucket, folder + "manifest.json", new MemoryStream(manifest), cancellationToken).ConfigureAwait(false);
-        await PutAsync(configuration.DestinationBucket, folder + "manifest.checksum",
-            new MemoryStream(Encoding.ASCII.GetBytes(Convert.ToHexStringLower(MD5.HashData(manifest)))), cancellationToken).ConfigureAwait(false);
+        var manifestMd5 = MD5.HashData(manifest);
+        await PutAsync(configuration.DestinationBucket, folder + "manifest.json", new MemoryStream(manifest), manifestMd5, cancellationToken)
+            .ConfigureAwait(false);
+        var checksum = Encoding.ASCII.GetBytes(Convert.ToHexStringLower(manifestMd5));
+        await PutAsync(configuration.DestinationBucket, folder + "manifest.checksum", new MemoryStream(checksum), MD5.HashData(checksum), cancellationToken)
+            .ConfigureAwait(false);
         var report = new InventoryReport(bucket, configuration.Id, createdAt, journalSeq, configuration.DestinationBucket, folder + "manifest.json",
             configuration.Format == InventoryFormat.Parquet ? "Parquet" : "CSV", rows.Count);
         var groups = files.SelectMany(static file => file.Groups.Select(group =>
@@ -196,7 +210,11 @@ public sealed partial class InventoryWorker(IBucketConfigurationCatalog configur
         return rows;
     }
 
-    private async Task PutAsync(string bucket, string key, Stream body, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores one report file with its MD5 as Content-MD5: checked on the way in, and what a
+    /// destination with an Object Lock default retention requires of every write.
+    /// </summary>
+    private async Task PutAsync(string bucket, string key, Stream body, byte[] md5, CancellationToken cancellationToken)
     {
         var result = await objects.PutAsync(new PutObjectCommand
         {
@@ -204,6 +222,7 @@ public sealed partial class InventoryWorker(IBucketConfigurationCatalog configur
             Key = key,
             Body = body,
             DeclaredLength = body.Length,
+            ContentMd5 = md5,
             Headers = new ContentHeaders { ContentType = key.EndsWith(".json", StringComparison.Ordinal) ? "application/json" : "application/octet-stream" },
         }, cancellationToken).ConfigureAwait(false);
         if (result.Status != PutObjectStatus.Created)

@@ -66,18 +66,26 @@ public sealed partial class LifecycleWorker(IBucketConfigurationCatalog configur
         var aborted = 0;
         foreach (var (bucket, (configuration, configuredAt)) in configured)
         {
-            if (progress.TryGetValue(bucket, out var known) && known.ConfiguredAt == configuredAt)
+            // One bucket's failure (its catalog rows, a bad document) must not hold up the others.
+            try
             {
-                judged += await JudgeChangedKeysAsync(bucket, configuration, configuredAt, known.JournalSeq, cancellationToken).ConfigureAwait(false);
+                if (progress.TryGetValue(bucket, out var known) && known.ConfiguredAt == configuredAt)
+                {
+                    judged += await JudgeChangedKeysAsync(bucket, configuration, configuredAt, known.JournalSeq, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await lifecycle.ForgetLifecycleAsync(bucket, cancellationToken).ConfigureAwait(false);
+                    var keys = await JudgeChangedKeysAsync(bucket, configuration, configuredAt, afterSeq: null, cancellationToken).ConfigureAwait(false);
+                    judged += keys;
+                    LogRebuilt(bucket, keys);
+                }
+                aborted += await AbortDueUploadsAsync(bucket, configuration, configuredAt, cancellationToken).ConfigureAwait(false);
             }
-            else
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                await lifecycle.ForgetLifecycleAsync(bucket, cancellationToken).ConfigureAwait(false);
-                var keys = await JudgeChangedKeysAsync(bucket, configuration, configuredAt, afterSeq: null, cancellationToken).ConfigureAwait(false);
-                judged += keys;
-                LogRebuilt(bucket, keys);
+                LogBucketFailed(ex, bucket);
             }
-            aborted += await AbortDueUploadsAsync(bucket, configuration, configuredAt, cancellationToken).ConfigureAwait(false);
         }
         foreach (var bucket in _uploadScans.Keys.Where(bucket => !configured.ContainsKey(bucket)).ToList())
         {
@@ -142,7 +150,14 @@ public sealed partial class LifecycleWorker(IBucketConfigurationCatalog configur
         var configured = new Dictionary<string, (LifecycleConfiguration, DateTimeOffset)>(StringComparer.Ordinal);
         foreach (var stored in await configurations.ListConfigurationsOfKindAsync(LifecycleService.Kind, cancellationToken).ConfigureAwait(false))
         {
-            configured[stored.Bucket] = (LifecycleService.Decode(stored.Document), stored.UpdatedAt);
+            try
+            {
+                configured[stored.Bucket] = (LifecycleService.Decode(stored.Document), stored.UpdatedAt);
+            }
+            catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidDataException)
+            {
+                LogBucketFailed(ex, stored.Bucket);
+            }
         }
         return configured;
     }
@@ -206,7 +221,11 @@ public sealed partial class LifecycleWorker(IBucketConfigurationCatalog configur
         {
             if (!configured.TryGetValue(byBucket.Key, out var entry))
             {
-                continue; // its configuration went since this step began: forgotten in the next
+                // No configuration: left by a judgement of the whole bucket cut short (it records
+                // progress only at its end) before the configuration was deleted. Forgotten, or they
+                // would come first in every step.
+                await lifecycle.ForgetLifecycleAsync(byBucket.Key, cancellationToken).ConfigureAwait(false);
+                continue;
             }
             var bucket = byBucket.Key;
             foreach (var batch in byBucket.Select(static d => d.Key).Chunk(KeysPerBatch))
@@ -244,11 +263,15 @@ public sealed partial class LifecycleWorker(IBucketConfigurationCatalog configur
     /// <summary>Takes one action; false when what it was judged on changed meanwhile (or a lock now forbids it).</summary>
     private async Task<bool> ActAsync(string bucket, LifecycleAction action, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        // Each write checks what the action was judged on: the current version by ETag and time, a
+        // noncurrent one that it is still noncurrent (someone may have removed the version above it).
         var result = action.Kind == LifecycleActionKind.ExpireCurrent
-            ? await objects.DeleteObjectAsync(bucket, action.Key, new WritePrecondition(IfNoneMatchAny: false, action.ETag), now, options.GracePeriod,
+            ? await objects.DeleteObjectAsync(bucket, action.Key,
+                new WritePrecondition(IfNoneMatchAny: false, action.ETag) { IfLastModified = action.VersionLastModified }, now, options.GracePeriod,
                 cancellationToken).ConfigureAwait(false)
-            : await objects.DeleteObjectVersionAsync(bucket, action.Key, action.VersionId, WritePrecondition.None, bypassGovernance: false, now,
-                options.GracePeriod, cancellationToken).ConfigureAwait(false);
+            : await objects.DeleteObjectVersionAsync(bucket, action.Key, action.VersionId,
+                action.Kind == LifecycleActionKind.ExpireNoncurrent ? new WritePrecondition(false, null) { IfNoncurrent = true } : WritePrecondition.None,
+                bypassGovernance: false, now, options.GracePeriod, cancellationToken).ConfigureAwait(false);
         var done = result.Outcome == DeleteObjectOutcome.Deleted;
         metrics?.LifecycleActed(action.Kind, done);
         if (done)
@@ -339,7 +362,7 @@ public sealed partial class LifecycleWorker(IBucketConfigurationCatalog configur
         return judged;
     }
 
-    // Event ids 170-179 belong to this worker; next free: 174.
+    // Event ids 170-179 belong to this worker; next free: 175.
     [LoggerMessage(EventId = 170, Level = LogLevel.Information, Message = "Lifecycle: judged all {Keys} keys of bucket {Bucket} under its configuration")]
     private partial void LogRebuilt(string bucket, int keys);
 
@@ -351,6 +374,9 @@ public sealed partial class LifecycleWorker(IBucketConfigurationCatalog configur
 
     [LoggerMessage(EventId = 173, Level = LogLevel.Debug, Message = "Lifecycle: aborted upload {UploadId} of {Bucket}/{Key} (rule {RuleId})")]
     private partial void LogUploadAborted(string bucket, string key, string uploadId, string ruleId);
+
+    [LoggerMessage(EventId = 174, Level = LogLevel.Warning, Message = "Lifecycle: bucket {Bucket} could not be judged in this step; the others go on")]
+    private partial void LogBucketFailed(Exception exception, string bucket);
 }
 
 /// <summary>
