@@ -10,17 +10,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-objects=200000 keep="" size=6144
-while [ $# -gt 0 ]; do
-    case "$1" in
-        --objects) objects=$2; shift ;;
-        --keep) keep=$2; shift ;;
-        *) echo "usage: bench/compaction.sh [--objects N] [--keep DIR]" >&2; exit 2 ;;
-    esac
-    shift
-done
-
 source bench/lib.sh
+parse_objects_args bench/compaction.sh 200000 "$@"
+size=6144
 bench_setup cairn-compaction
 port=$(free_port)
 endpoint="http://127.0.0.1:$port"

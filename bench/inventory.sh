@@ -10,17 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-objects=100000 keep=""
-while [ $# -gt 0 ]; do
-    case "$1" in
-        --objects) objects=$2; shift ;;
-        --keep) keep=$2; shift ;;
-        *) echo "usage: bench/inventory.sh [--objects N] [--keep DIR]" >&2; exit 2 ;;
-    esac
-    shift
-done
-
 source bench/lib.sh
+parse_objects_args bench/inventory.sh 100000 "$@"
 bench_setup cairn-inventory
 start_bench_server CAIRN_LIFECYCLE_DAY=00:00:10 -- --Engine:LifecycleInterval=00:00:00.1
 write_objects "$objects" 1024 source

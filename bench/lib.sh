@@ -7,6 +7,22 @@ wait_http() { # url
     echo "timed out waiting for $1" >&2; return 1
 }
 
+# The command line of a script that writes N objects: --objects N (DEFAULT) and --keep DIR (copy the
+# scratch directory there at exit); sets objects and keep. parse_objects_args SCRIPT DEFAULT "$@".
+parse_objects_args() {
+    local script=$1
+    objects=$2 keep=""
+    shift 2
+    while [ $# -gt 0 ]; do
+        case "$1" in
+            --objects) objects=$2; shift ;;
+            --keep) keep=$2; shift ;;
+            *) echo "usage: $script [--objects N] [--keep DIR]" >&2; exit 2 ;;
+        esac
+        shift
+    done
+}
+
 # The setup of a script that builds Cairn and starts its own servers (compaction.sh, inline.sh,
 # packs.sh): a scratch directory $work named after PREFIX, removed on exit (copied to $keep first
 # when the caller set keep); pids, whose servers are stopped on exit; a Release build; and

@@ -98,6 +98,15 @@ public static class InventoryFields
         InventoryField.ObjectOwner,
     ];
 
+    /// <summary>The format's name on the wire and in a manifest's <c>fileFormat</c>: CSV, Parquet or ORC.</summary>
+    public static string FormatName(InventoryFormat format) => format switch
+    {
+        InventoryFormat.Csv => "CSV",
+        InventoryFormat.Parquet => "Parquet",
+        InventoryFormat.Orc => "ORC",
+        _ => throw new ArgumentOutOfRangeException(nameof(format), format, null),
+    };
+
     /// <summary>The field's name on the wire (the enum member's name, as S3 spells it).</summary>
     public static string WireName(InventoryField field) => field.ToString();
 

@@ -201,7 +201,7 @@ public sealed class EngineMetrics
     /// <summary>An inventory report in <paramref name="format"/> was written with <paramref name="rows"/> rows (or failed: <paramref name="done"/> false).</summary>
     public void InventoryReported(InventoryFormat format, long rows, bool done)
     {
-        _inventoryReports.Add(1, new KeyValuePair<string, object?>("format", format == InventoryFormat.Parquet ? "parquet" : "csv"),
+        _inventoryReports.Add(1, new KeyValuePair<string, object?>("format", InventoryFields.FormatName(format).ToLowerInvariant()),
             new KeyValuePair<string, object?>("outcome", done ? "written" : "failed"));
         if (rows > 0)
         {

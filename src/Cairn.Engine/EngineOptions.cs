@@ -178,6 +178,9 @@ public sealed class EngineOptions
     /// </summary>
     public TimeSpan LifecycleInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long the lifecycle and inventory workers wait when idle: <see cref="LifecycleInterval"/>, at most half a lifecycle day.</summary>
+    public TimeSpan LifecycleIdleWait => LifecycleInterval < LifecycleDay / 2 ? LifecycleInterval : LifecycleDay / 2;
+
     /// <summary>Rows per Parquet row group in an inventory report (each group's key range is recorded in the catalog). Default 100,000.</summary>
     public int InventoryRowsPerGroup { get; set; } = 100_000;
 

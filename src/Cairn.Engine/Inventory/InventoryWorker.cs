@@ -81,11 +81,7 @@ public sealed partial class InventoryWorker(IBucketConfigurationCatalog configur
     }
 
     /// <inheritdoc />
-    public Task WaitForWorkAsync(CancellationToken cancellationToken)
-    {
-        var halfDay = options.LifecycleDay / 2;
-        return Task.Delay(options.LifecycleInterval < halfDay ? options.LifecycleInterval : halfDay, time, cancellationToken);
-    }
+    public Task WaitForWorkAsync(CancellationToken cancellationToken) => Task.Delay(options.LifecycleIdleWait, time, cancellationToken);
 
     /// <summary>
     /// When the next report of <paramref name="configuration"/> is due: the day boundary after the
@@ -112,7 +108,6 @@ public sealed partial class InventoryWorker(IBucketConfigurationCatalog configur
             throw new InvalidOperationException($"The inventory destination bucket '{configuration.DestinationBucket}' does not exist.");
         }
         long journalSeq;
-        var rows = new RowCounter();
         List<InventoryDataFile> files;
         // One consistent reading of the bucket, closed before anything is written.
         await using (var snapshot = await trees.OpenFoldSnapshotAsync(bucket, afterSeq: null, cancellationToken, forFold: false).ConfigureAwait(false))
@@ -122,7 +117,7 @@ public sealed partial class InventoryWorker(IBucketConfigurationCatalog configur
                 return null;
             }
             journalSeq = snapshot.HeadSeq;
-            files = await writer.WriteAsync(ReadRowsAsync(snapshot, configuration, rows, cancellationToken), cancellationToken).ConfigureAwait(false);
+            files = await writer.WriteAsync(ReadRowsAsync(snapshot, configuration, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
         try
         {
@@ -149,14 +144,14 @@ public sealed partial class InventoryWorker(IBucketConfigurationCatalog configur
         await PutAsync(configuration.DestinationBucket, folder + "manifest.checksum", new MemoryStream(checksum), MD5.HashData(checksum), cancellationToken)
             .ConfigureAwait(false);
         var report = new InventoryReport(bucket, configuration.Id, createdAt, journalSeq, configuration.DestinationBucket, folder + "manifest.json",
-            configuration.Format == InventoryFormat.Parquet ? "Parquet" : "CSV", rows.Count);
+            InventoryFields.FormatName(configuration.Format), files.Sum(static file => file.Groups.Sum(static group => group.Rows)));
         var groups = files.SelectMany(static file => file.Groups.Select(group =>
             new InventoryReportGroup(file.Key, group.Index, group.FirstKey, group.LastKey, group.Rows))).ToList();
         return await reports.RecordInventoryReportAsync(report, groups, cancellationToken).ConfigureAwait(false) ? report : null;
     }
 
     /// <summary>The report's rows: each key's current version, or every version and delete marker, in key order.</summary>
-    private static async IAsyncEnumerable<InventoryRow> ReadRowsAsync(ITreeFoldSnapshot snapshot, InventoryConfiguration configuration, RowCounter counter,
+    private static async IAsyncEnumerable<InventoryRow> ReadRowsAsync(ITreeFoldSnapshot snapshot, InventoryConfiguration configuration,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var batch = new List<string>(KeysPerRead);
@@ -171,7 +166,6 @@ public sealed partial class InventoryWorker(IBucketConfigurationCatalog configur
             {
                 foreach (var row in await RowsOfAsync(snapshot, configuration, batch, cancellationToken).ConfigureAwait(false))
                 {
-                    counter.Count++;
                     yield return row;
                 }
                 batch.Clear();
@@ -179,7 +173,6 @@ public sealed partial class InventoryWorker(IBucketConfigurationCatalog configur
         }
         foreach (var row in await RowsOfAsync(snapshot, configuration, batch, cancellationToken).ConfigureAwait(false))
         {
-            counter.Count++;
             yield return row;
         }
     }
@@ -243,7 +236,7 @@ public sealed partial class InventoryWorker(IBucketConfigurationCatalog configur
             json.WriteString("destinationBucket", "arn:aws:s3:::" + configuration.DestinationBucket);
             json.WriteString("version", "2016-11-30");
             json.WriteString("creationTimestamp", createdAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture));
-            json.WriteString("fileFormat", configuration.Format == InventoryFormat.Parquet ? "Parquet" : "CSV");
+            json.WriteString("fileFormat", InventoryFields.FormatName(configuration.Format));
             json.WriteString("fileSchema", schema);
             json.WriteStartArray("files");
             foreach (var file in files)
@@ -270,11 +263,6 @@ public sealed partial class InventoryWorker(IBucketConfigurationCatalog configur
     private string FolderName(DateTimeOffset createdAt) =>
         createdAt.UtcDateTime.ToString(options.LifecycleDay < TimeSpan.FromMinutes(1) ? "yyyy-MM-dd'T'HH-mm-ss-fff'Z'" : "yyyy-MM-dd'T'HH-mm'Z'",
             CultureInfo.InvariantCulture);
-
-    private sealed class RowCounter
-    {
-        public long Count { get; set; }
-    }
 
     // Event ids 180-189 belong to this worker; next free: 182.
     [LoggerMessage(EventId = 180, Level = LogLevel.Information,

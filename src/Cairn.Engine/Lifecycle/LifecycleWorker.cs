@@ -103,11 +103,7 @@ public sealed partial class LifecycleWorker(IBucketConfigurationCatalog configur
     }
 
     /// <inheritdoc />
-    public Task WaitForWorkAsync(CancellationToken cancellationToken)
-    {
-        var halfDay = options.LifecycleDay / 2;
-        return Task.Delay(options.LifecycleInterval < halfDay ? options.LifecycleInterval : halfDay, time, cancellationToken);
-    }
+    public Task WaitForWorkAsync(CancellationToken cancellationToken) => Task.Delay(options.LifecycleIdleWait, time, cancellationToken);
 
     /// <summary>
     /// What would be done by <paramref name="at"/> (now when null) in <paramref name="bucket"/>, as the

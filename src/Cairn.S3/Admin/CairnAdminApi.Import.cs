@@ -19,7 +19,7 @@ public sealed partial class CairnAdminApi
     private async Task ImportAsync(HttpContext context, AuthResult auth, string bucket)
     {
         var query = context.Request.Query;
-        var prefix = ParsePrefix(query["prefix"]) ?? "";
+        var prefix = OneOrNone(query, "prefix") ?? "";
         var replace = IsTrue(query["replace"]);
         var body = RequestBody.Open(context, auth, out _);
         BucketImportResult result;

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Cairn.Core;
 using Microsoft.AspNetCore.Http;
 
@@ -17,12 +16,7 @@ public sealed partial class CairnAdminApi
     private async Task InventoryReportsAsync(HttpContext context, string bucket)
     {
         var query = context.Request.Query;
-        var max = DefaultReports;
-        if (query["max"] is { Count: > 0 } maxValue
-            && (maxValue.Count != 1 || !int.TryParse(maxValue[0], NumberStyles.None, CultureInfo.InvariantCulture, out max) || max is < 1 or > 1000))
-        {
-            throw new AdminException(StatusCodes.Status400BadRequest, "InvalidArgument", "max is a number of reports from 1 to 1000.");
-        }
+        var max = ParseMax(query, DefaultReports, 1000, "reports");
         var reports = await inventory.ListReportsAsync(bucket, OneOrNone(query, "id"), max, OneOrNone(query, "from"), OneOrNone(query, "to"),
             context.RequestAborted).ConfigureAwait(false)
             ?? throw new AdminException(StatusCodes.Status404NotFound, "NoSuchBucket", $"The bucket '{bucket}' does not exist.");
@@ -57,12 +51,4 @@ public sealed partial class CairnAdminApi
             json.WriteEndArray();
         }).ConfigureAwait(false);
     }
-
-    /// <summary>A query parameter given at most once; null when absent or empty.</summary>
-    private static string? OneOrNone(IQueryCollection query, string name) => query[name].Count switch
-    {
-        0 => null,
-        1 => string.IsNullOrEmpty(query[name][0]) ? null : query[name][0],
-        _ => throw new AdminException(StatusCodes.Status400BadRequest, "InvalidArgument", $"{name} is given at most once."),
-    };
 }

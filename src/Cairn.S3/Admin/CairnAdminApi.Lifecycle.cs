@@ -26,12 +26,7 @@ public sealed partial class CairnAdminApi
                 ? parsed
                 : throw new AdminException(StatusCodes.Status400BadRequest, "InvalidArgument", "at is an ISO 8601 time, e.g. 2027-01-01T00:00:00Z.");
         }
-        var max = DefaultPreviewKeys;
-        if (query["max"] is { Count: > 0 } maxValue
-            && (maxValue.Count != 1 || !int.TryParse(maxValue[0], NumberStyles.None, CultureInfo.InvariantCulture, out max) || max is < 1 or > MaxPreviewKeys))
-        {
-            throw new AdminException(StatusCodes.Status400BadRequest, "InvalidArgument", $"max is a number of keys from 1 to {MaxPreviewKeys}.");
-        }
+        var max = ParseMax(query, DefaultPreviewKeys, MaxPreviewKeys, "keys");
         var preview = await lifecycle.PreviewAsync(bucket, at, max, context.RequestAborted).ConfigureAwait(false)
             ?? throw new AdminException(StatusCodes.Status404NotFound, "NoSuchLifecycleConfiguration",
                 $"The bucket '{bucket}' does not exist or has no lifecycle configuration.");

@@ -80,7 +80,7 @@ public sealed partial class CairnAdminApi(SigV4Verifier verifier, BucketTreeServ
                     await InventoryReportsAsync(context, bucket).ConfigureAwait(false);
                     break;
                 case "export":
-                    await ExportAsync(context, bucket, ParseSeq(context.Request.Query["seq"]), ParsePrefix(context.Request.Query["prefix"]))
+                    await ExportAsync(context, bucket, ParseSeq(context.Request.Query["seq"]), OneOrNone(context.Request.Query, "prefix"))
                         .ConfigureAwait(false);
                     break;
                 default:
@@ -157,13 +157,26 @@ public sealed partial class CairnAdminApi(SigV4Verifier verifier, BucketTreeServ
         await trees.ExportAsync(head, prefix, response.Body, progress: null, context.RequestAborted).ConfigureAwait(false);
     }
 
-    /// <summary>An export's key prefix: null when absent or empty (the whole bucket).</summary>
-    private static string? ParsePrefix(Microsoft.Extensions.Primitives.StringValues value) => value.Count switch
+    /// <summary>A query parameter given at most once; null when absent or empty (an export's or import's prefix: the whole bucket).</summary>
+    private static string? OneOrNone(IQueryCollection query, string name) => query[name].Count switch
     {
         0 => null,
-        1 => string.IsNullOrEmpty(value[0]) ? null : value[0],
-        _ => throw new AdminException(StatusCodes.Status400BadRequest, "InvalidArgument", "prefix is given at most once."),
+        1 => string.IsNullOrEmpty(query[name][0]) ? null : query[name][0],
+        _ => throw new AdminException(StatusCodes.Status400BadRequest, "InvalidArgument", $"{name} is given at most once."),
     };
+
+    /// <summary><c>max</c>: <paramref name="fallback"/> when absent, else a number from 1 to <paramref name="limit"/> (of <paramref name="what"/>).</summary>
+    private static int ParseMax(IQueryCollection query, int fallback, int limit, string what)
+    {
+        var value = query["max"];
+        if (value.Count == 0)
+        {
+            return fallback;
+        }
+        return value.Count == 1 && int.TryParse(value[0], NumberStyles.None, CultureInfo.InvariantCulture, out var max) && max >= 1 && max <= limit
+            ? max
+            : throw new AdminException(StatusCodes.Status400BadRequest, "InvalidArgument", $"max is a number of {what} from 1 to {limit}.");
+    }
 
     private static long? ParseSeq(Microsoft.Extensions.Primitives.StringValues value)
     {

@@ -47,14 +47,8 @@ public static class InventoryWriter
         xml.WriteEnd("ListInventoryConfigurationsResult"u8);
     }
 
-    /// <summary>The wire name of a format: <c>CSV</c>, <c>Parquet</c> or <c>ORC</c>.</summary>
-    public static string FormatName(InventoryFormat format) => format switch
-    {
-        InventoryFormat.Csv => "CSV",
-        InventoryFormat.Parquet => "Parquet",
-        InventoryFormat.Orc => "ORC",
-        _ => throw new ArgumentOutOfRangeException(nameof(format), format, null),
-    };
+    /// <summary>The format's name in the document (<see cref="InventoryFields.FormatName"/>).</summary>
+    public static string FormatName(InventoryFormat format) => InventoryFields.FormatName(format);
 
     private static void WriteBody(S3XmlWriter xml, InventoryConfiguration configuration)
     {
