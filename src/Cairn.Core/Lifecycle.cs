@@ -31,7 +31,26 @@ public sealed record LifecycleRule
 
     /// <summary>Multipart uploads still incomplete this many days after they were created are aborted.</summary>
     public int? AbortIncompleteUploadDays { get; init; }
+
+    /// <summary>Moves of current versions to named cold tiers, in the order given.</summary>
+    public IReadOnlyList<LifecycleTransition> Transitions { get; init; } = [];
+
+    /// <summary>Moves of noncurrent versions to named cold tiers, in the order given.</summary>
+    public IReadOnlyList<LifecycleNoncurrentTransition> NoncurrentTransitions { get; init; } = [];
 }
+
+/// <summary>
+/// A rule's move of current versions to the cold tier <see cref="StorageClass"/> names: after
+/// <see cref="Days"/> days or on <see cref="Date"/> (exactly one is set).
+/// </summary>
+public sealed record LifecycleTransition(int? Days, DateTimeOffset? Date, string StorageClass);
+
+/// <summary>
+/// A rule's move of noncurrent versions to the cold tier <see cref="StorageClass"/> names,
+/// <see cref="NoncurrentDays"/> days after they became noncurrent; the newest
+/// <see cref="NewerNoncurrentVersions"/> noncurrent versions stay where they are.
+/// </summary>
+public sealed record LifecycleNoncurrentTransition(int NoncurrentDays, int? NewerNoncurrentVersions, string StorageClass);
 
 /// <summary>
 /// Which objects a rule applies to: every condition given must hold (an empty filter matches every

@@ -55,7 +55,14 @@ public sealed class LifecycleCalendar
 
 /// <summary>What the lifecycle reads of one version of a key.</summary>
 public readonly record struct LifecycleVersion(string VersionId, bool IsDeleteMarker, long Size, string ETag, DateTimeOffset LastModified,
-    IReadOnlyDictionary<string, string> Tags, ObjectLockState Lock);
+    IReadOnlyDictionary<string, string> Tags, ObjectLockState Lock)
+{
+    /// <summary>The cold tier the version's bytes were moved to; null while they are in the hot store (STANDARD).</summary>
+    public string? StorageClass { get; init; }
+
+    /// <summary>The body is kept in the catalog's row (a small object): there is nothing to move to a tier.</summary>
+    public bool BodyInCatalog { get; init; }
+}
 
 /// <summary>What a lifecycle action does.</summary>
 public enum LifecycleActionKind
@@ -68,6 +75,12 @@ public enum LifecycleActionKind
 
     /// <summary>A delete marker with no other version left (an expired object delete marker) is removed.</summary>
     RemoveExpiredDeleteMarker,
+
+    /// <summary>The current version's bytes move to the cold tier <see cref="LifecycleAction.StorageClass"/> names.</summary>
+    TransitionCurrent,
+
+    /// <summary>A noncurrent version's bytes move to the cold tier <see cref="LifecycleAction.StorageClass"/> names.</summary>
+    TransitionNoncurrent,
 }
 
 /// <summary>An action a rule asks for on one version of a key (written at <see cref="VersionLastModified"/>), due at <see cref="Due"/>.</summary>
@@ -75,6 +88,9 @@ public sealed record LifecycleAction(LifecycleActionKind Kind, string Key, strin
 {
     /// <summary>When the version acted on was written (what a removal checks it still is).</summary>
     public DateTimeOffset VersionLastModified { get; init; }
+
+    /// <summary>For a transition: the tier the version moves to.</summary>
+    public string? StorageClass { get; init; }
 }
 
 /// <summary>

@@ -173,6 +173,12 @@ public sealed class EngineOptions
     public TimeSpan LifecycleDay { get; set; } = TimeSpan.FromDays(1);
 
     /// <summary>
+    /// The names of the configured cold tiers (section <c>Tiers</c>), as a lifecycle Transition's
+    /// StorageClass names them; empty when there are none. Set by the host from its tier settings.
+    /// </summary>
+    public IReadOnlyList<string> Tiers { get; set; } = [];
+
+    /// <summary>
     /// How often the lifecycle worker looks for journal changes and due keys when it found nothing to
     /// do (at most half a lifecycle day). Default 10 seconds.
     /// </summary>
