@@ -176,6 +176,10 @@ public sealed class CachingCatalog : IBucketCatalog, IObjectCatalog
         WritingAsync((bucket, key), () => _objects.PutObjectTagsAsync(bucket, key, versionId, tags, cancellationToken));
 
     /// <inheritdoc />
+    public ValueTask<TierMoveOutcome> MoveVersionToTierAsync(TierMove move, DateTimeOffset now, TimeSpan gracePeriod, CancellationToken cancellationToken) =>
+        WritingAsync((move.Bucket, move.Key), () => _objects.MoveVersionToTierAsync(move, now, gracePeriod, cancellationToken));
+
+    /// <inheritdoc />
     public ValueTask<PutVersioningOutcome> PutBucketVersioningAsync(string name, BucketVersioning versioning, CancellationToken cancellationToken) =>
         WritingAsync(null, () => _buckets.PutBucketVersioningAsync(name, versioning, cancellationToken));
 

@@ -32,4 +32,12 @@ public interface IDeleteQueue
     /// when that time has passed, it is when the oldest due entry became due.
     /// </summary>
     ValueTask<DeleteQueueStats> GetDeleteQueueStatsAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Queues blobs about to be written that a later transaction will claim (a transition's tier
+    /// copies, <see cref="IObjectCatalog.MoveVersionToTierAsync"/>): if none does, they are deleted
+    /// from <paramref name="notBefore"/> on like any other entry, so a writer that dies halfway leaves
+    /// nothing untracked. A name already queued keeps the later time.
+    /// </summary>
+    ValueTask QueueBlobsAsync(IReadOnlyList<string> blobNames, DateTimeOffset notBefore, CancellationToken cancellationToken);
 }

@@ -57,6 +57,19 @@ public interface IObjectCatalog
         CancellationToken cancellationToken);
 
     /// <summary>
+    /// Records, in one transaction, that a version's bytes were copied to a cold tier (a lifecycle
+    /// transition): the version must still exist with <see cref="TierMove.ETag"/>; each chunk's copy
+    /// must still be reserved (<see cref="IDeleteQueue.QueueBlobsAsync"/>, not within a minute of its
+    /// time) and its row still where the bytes were read from. Then each row points to its copy, the
+    /// copy's entry is taken off the queue, a standalone hot blob is queued after
+    /// <paramref name="gracePeriod"/> (a packed chunk's bytes stay in its pack as dead space), and the
+    /// version's storage class becomes the tier's name. On any other outcome nothing changes and the
+    /// reserved copies are deleted when their entries fall due. Writes no journal entry: a version's
+    /// manifest does not say where its bytes are.
+    /// </summary>
+    ValueTask<TierMoveOutcome> MoveVersionToTierAsync(TierMove move, DateTimeOffset now, TimeSpan gracePeriod, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Deletes a key as S3's DeleteObject without a version id does, when <paramref name="precondition"/>
     /// holds for the latest version (its If-Match, judged as for an absent key when the latest is a
     /// delete marker; <see cref="WritePrecondition.None"/> for an unconditional delete). Unversioned:

@@ -71,6 +71,11 @@ public sealed record ObjectVersionRecord
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
     /// <summary>The version's Object Lock state: its retention and legal hold (none by default).</summary>
     public ObjectLockState Lock { get; init; }
+    /// <summary>
+    /// The cold tier a lifecycle transition moved the version's bytes to; null while they are in the
+    /// hot store (S3's STANDARD). Only the transition sets it: a commit writes every version hot.
+    /// </summary>
+    public string? StorageClass { get; init; }
     /// <summary>How <see cref="Checksums"/> was computed: <c>FULL_OBJECT</c> (default) or <c>COMPOSITE</c> (multipart, checksum of part checksums, value ends in <c>-N</c>).</summary>
     public string ChecksumType { get; init; } = "FULL_OBJECT";
 }
@@ -300,3 +305,29 @@ public enum ImportOutcome
 /// </summary>
 public readonly record struct ImportResult(ImportOutcome Outcome, int KeysRemoved = 0, int KeysImported = 0, int VersionsImported = 0,
     string? Key = null);
+
+/// <summary>
+/// A version's move to the cold tier <see cref="StorageClass"/> (<see cref="IObjectCatalog.MoveVersionToTierAsync"/>):
+/// <see cref="ETag"/> is the version's (unquoted) when it was judged and its bytes read; <see cref="Chunks"/>
+/// are its chunks not in that tier yet, each with the copy written there.
+/// </summary>
+public sealed record TierMove(string Bucket, string Key, string VersionId, string ETag, string StorageClass, IReadOnlyList<TierChunkMove> Chunks);
+
+/// <summary>One chunk of a <see cref="TierMove"/>: where its bytes were read (<see cref="From"/>) and the tier blob that holds them now, stored the same way.</summary>
+public readonly record struct TierChunkMove(ContentHash Hash, ChunkPlacement From, string ToBlobName);
+
+/// <summary>What <see cref="IObjectCatalog.MoveVersionToTierAsync"/> did.</summary>
+public enum TierMoveOutcome
+{
+    /// <summary>The chunks point to their tier copies and the version names the tier.</summary>
+    Moved,
+
+    /// <summary>The version is gone or was replaced (another ETag): nothing changed.</summary>
+    VersionChanged,
+
+    /// <summary>A chunk is no longer where its bytes were read from: nothing changed.</summary>
+    PlacementChanged,
+
+    /// <summary>A copy's reservation was gone or about to fall due (the sweeper may delete it): nothing changed.</summary>
+    ReservationLost,
+}

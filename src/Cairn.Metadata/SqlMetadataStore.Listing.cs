@@ -14,7 +14,7 @@ public abstract partial class SqlMetadataStore
     private const int DelimitedInitialBatch = 8;
 
     private const string ListSelect =
-        "SELECT key, size, etag, last_modified FROM objects WHERE bucket = @bucket AND key >= @from AND delete_marker = 0";
+        "SELECT key, size, etag, last_modified, storage_class FROM objects WHERE bucket = @bucket AND key >= @from AND delete_marker = 0";
     private const string ListOrder = " ORDER BY key LIMIT @limit";
 
     private static readonly ObjectListing EmptyListing = new([], [], IsTruncated: false, NextAfter: null);
@@ -45,7 +45,10 @@ public abstract partial class SqlMetadataStore
             addRow: (reader, key) =>
             {
                 objects.Add(new ObjectSummary(Encoding.UTF8.GetString(key), reader.GetLong(1), reader.GetString(2),
-                    SqlParameters.FromUnixMs(reader.GetLong(3))));
+                    SqlParameters.FromUnixMs(reader.GetLong(3)))
+                {
+                    StorageClass = reader.GetNullableString(4),
+                });
                 return ImmediateSuccessor(key);
             },
             startOfKey: static next => next,

@@ -10,7 +10,7 @@ public abstract partial class SqlMetadataStore
 {
     private const string ObjectColumns =
         "version_id, size, etag, last_modified, headers, user_metadata, checksums, inline_body, chunks, part_sizes, checksum_type, tags, delete_marker, part_checksums, " +
-        LockColumns + ", inline_sha256";
+        LockColumns + ", inline_sha256, storage_class";
 
     /// <inheritdoc />
     public async ValueTask<ObjectVersionRecord?> GetObjectAsync(string bucket, string key, CancellationToken cancellationToken)
@@ -50,6 +50,7 @@ public abstract partial class SqlMetadataStore
             PartChecksums = ReadPartChecksums(reader.GetNullableString(firstColumn + 13)),
             Lock = ReadLock(reader, firstColumn + 14),
             InlineBodyHash = reader.GetNullableBytes(firstColumn + 17) is { } hash ? ContentHash.FromBytes(hash) : null,
+            StorageClass = reader.GetNullableString(firstColumn + 18),
         };
 
     /// <inheritdoc />
@@ -319,7 +320,8 @@ public abstract partial class SqlMetadataStore
     /// <summary>The parameters of <see cref="ObjectColumns"/>, in order (see <see cref="AddObjectValues"/>).</summary>
     private static readonly string[] ObjectValueParameters =
         ["@versionId", "@size", "@etag", "@lastModified", "@headers", "@userMetadata", "@checksums", "@inlineBody", "@chunks", "@partSizes", "@checksumType",
-            "@tags", "@deleteMarker", "@partChecksums", "@lockMode", "@lockUntil", "@legalHold", "@inlineSha256"];
+            "@tags", "@deleteMarker", "@partChecksums", "@lockMode", "@lockUntil", "@legalHold", "@inlineSha256",
+            "@storageClass"];
 
     private static readonly string InsertObjectSql =
         "INSERT INTO objects (bucket, key, version_seq, " + ObjectColumns + ") VALUES (@bucket, @key, @seq, " + string.Join(", ", ObjectValueParameters) + ") ";
@@ -368,6 +370,9 @@ public abstract partial class SqlMetadataStore
         // A writer that did not hash its inline body (an import, a test) gets it hashed here.
         var inlineHash = version.InlineBodyHash ?? (version.InlineBody is { Length: > 0 } inline ? ContentHash.Compute(inline) : null);
         command.Add("@inlineSha256" + suffix, DbType.Binary, inlineHash?.Bytes.ToArray());
+        // Every version is written with its bytes in the hot store (a copy or an import of a tiered
+        // version too); only a lifecycle transition, which moves the bytes, names a tier.
+        command.Add("@storageClass" + suffix, DbType.String, null);
     }
 
     private static string? WritePartChecksums(IReadOnlyList<IReadOnlyDictionary<string, string>> parts) =>

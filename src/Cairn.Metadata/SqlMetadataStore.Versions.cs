@@ -419,7 +419,7 @@ public abstract partial class SqlMetadataStore
     private const string VersionListColumns = "key, version_seq, version_id, delete_marker, size, etag, last_modified";
 
     private static string VersionListSelect(string table, bool latest, bool bounded) =>
-        "SELECT " + VersionListColumns + (latest ? ", 1" : ", 0") + " FROM " + table +
+        "SELECT " + VersionListColumns + (latest ? ", 1" : ", 0") + ", storage_class FROM " + table +
         " WHERE bucket = @bucket AND key >= @fromKey AND NOT (key = @fromKey AND version_seq >= @fromSeq)" +
         (bounded ? " AND key < @upper" : "");
 
@@ -467,7 +467,10 @@ public abstract partial class SqlMetadataStore
             {
                 var seq = reader.GetLong(1);
                 versions.Add(new VersionSummary(Encoding.UTF8.GetString(key), reader.GetString(2), IsLatest: reader.GetLong(7) != 0,
-                    IsDeleteMarker: reader.GetLong(3) != 0, reader.GetLong(4), reader.GetString(5), SqlParameters.FromUnixMs(reader.GetLong(6))));
+                    IsDeleteMarker: reader.GetLong(3) != 0, reader.GetLong(4), reader.GetString(5), SqlParameters.FromUnixMs(reader.GetLong(6)))
+                {
+                    StorageClass = reader.GetNullableString(8),
+                });
                 return (Key: key, Seq: seq);
             },
             startOfKey: static next => (Key: next, Seq: long.MaxValue),

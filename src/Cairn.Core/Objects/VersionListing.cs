@@ -21,4 +21,8 @@ public sealed record VersionListing(
 /// <param name="ETag">The ETag without quotes; empty for a delete marker.</param>
 /// <param name="LastModified">When the version was written.</param>
 public readonly record struct VersionSummary(string Key, string VersionId, bool IsLatest, bool IsDeleteMarker, long Size, string ETag,
-    DateTimeOffset LastModified);
+    DateTimeOffset LastModified)
+{
+    /// <summary>The cold tier the version's bytes were moved to; null while they are in the hot store (STANDARD).</summary>
+    public string? StorageClass { get; init; }
+}
