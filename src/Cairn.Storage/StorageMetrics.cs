@@ -50,11 +50,14 @@ public sealed class StorageMetrics
 
     /// <summary>
     /// Reads the retry and request counters of the decorators in <paramref name="backend"/>'s chain
-    /// (the first <see cref="RetryingBlobBackend"/> and <see cref="CountingBlobBackend"/> found).
+    /// (the first <see cref="RetryingBlobBackend"/> and <see cref="CountingBlobBackend"/> found, on the hot side of
+    /// a <see cref="TieredBlobBackend"/>).
     /// </summary>
     public void Observe(IBlobBackend backend)
     {
-        for (var layer = backend; layer is not null; layer = (layer as DelegatingBlobBackend)?.Inner)
+        // Through a TieredBlobBackend to its hot store: the gateway's counters stay what they were
+        // before tiers; a tier's own decorators are not read.
+        for (var layer = backend; layer is not null; layer = (layer as DelegatingBlobBackend)?.Inner ?? (layer as TieredBlobBackend)?.Hot)
         {
             if (layer is RetryingBlobBackend retrying)
             {
