@@ -13,7 +13,7 @@ public sealed partial class S3BlobBackend
     /// <inheritdoc />
     public async ValueTask<string> BeginMultipartAsync(string name, CancellationToken cancellationToken)
     {
-        var request = new InitiateMultipartUploadRequest { BucketName = _bucket, Key = KeyOf(name) };
+        var request = new InitiateMultipartUploadRequest { BucketName = _bucket, Key = KeyOf(name), StorageClass = _storageClass };
         try
         {
             var response = await _client.InitiateMultipartUploadAsync(request, cancellationToken).ConfigureAwait(false);

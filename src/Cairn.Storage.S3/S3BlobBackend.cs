@@ -36,6 +36,7 @@ public sealed partial class S3BlobBackend : IBlobBackend, IDisposable
     private readonly IAmazonS3 _client;
     private readonly string _bucket;
     private readonly string _keyPrefix;
+    private readonly S3StorageClass? _storageClass;
 
     /// <summary>Connects to the bucket described by <paramref name="options"/>; throws <see cref="ArgumentException"/> on an invalid setting.</summary>
     public S3BlobBackend(S3BlobBackendOptions options)
@@ -50,6 +51,7 @@ public sealed partial class S3BlobBackend : IBlobBackend, IDisposable
         Validate(options);
         _bucket = options.Bucket;
         _keyPrefix = options.KeyPrefix;
+        _storageClass = string.IsNullOrEmpty(options.StorageClass) ? null : S3StorageClass.FindValue(options.StorageClass);
         var config = new AmazonS3Config
         {
             ForcePathStyle = options.ForcePathStyle,
@@ -281,6 +283,7 @@ public sealed partial class S3BlobBackend : IBlobBackend, IDisposable
         AutoCloseStream = true,
         // Single-shot SigV4 with the payload's SHA-256 instead of aws-chunked: simpler for upstreams.
         UseChunkEncoding = false,
+        StorageClass = _storageClass,
     };
 
     private static async ValueTask<int> ReadBodyAsync(GetObjectResponse response, long skip, Memory<byte> buffer, string name,
@@ -364,6 +367,7 @@ public sealed partial class S3BlobBackend : IBlobBackend, IDisposable
             throw new ArgumentException($"S3BlobBackend:ServiceUrl '{options.ServiceUrl}' is not an http or https URL.", nameof(options));
         }
         ValidateKeyPrefix(options.KeyPrefix);
+        ValidateStorageClass(options.StorageClass);
         if (string.IsNullOrEmpty(options.AccessKey) != string.IsNullOrEmpty(options.SecretKey))
         {
             throw new ArgumentException("S3BlobBackend:AccessKey and SecretKey go together: set both, or neither to use the default credential chain.",
@@ -372,6 +376,30 @@ public sealed partial class S3BlobBackend : IBlobBackend, IDisposable
         if (options.RequestTimeout <= TimeSpan.Zero)
         {
             throw new ArgumentException("S3BlobBackend:RequestTimeout must be positive.", nameof(options));
+        }
+    }
+
+    /// <summary>
+    /// A storage class is a header value made of S3's spelling (<c>[A-Za-z0-9_-]</c>, at most 64), and not
+    /// one whose objects must be restored before a GET (S3 answers 403 InvalidObjectState): Cairn reads
+    /// every blob it keeps, and it does not restore.
+    /// </summary>
+    private static void ValidateStorageClass(string? storageClass)
+    {
+        if (string.IsNullOrEmpty(storageClass))
+        {
+            return;
+        }
+        if (storageClass.Length > 64 || storageClass.AsSpan().IndexOfAnyExcept(StorageClassCharacters) >= 0)
+        {
+            throw new ArgumentException($"S3BlobBackend:StorageClass '{storageClass}' is not a storage class (up to 64 of [A-Za-z0-9_-], e.g. GLACIER_IR).",
+                "options");
+        }
+        if (storageClass.Equals("GLACIER", StringComparison.OrdinalIgnoreCase) || storageClass.Equals("DEEP_ARCHIVE", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException(
+                $"S3BlobBackend:StorageClass {storageClass} keeps objects unreadable until restored, so every read of a blob there would fail; use an instant-retrieval class such as GLACIER_IR or STANDARD_IA.",
+                "options");
         }
     }
 
@@ -408,6 +436,9 @@ public sealed partial class S3BlobBackend : IBlobBackend, IDisposable
 
     private static readonly System.Buffers.SearchValues<char> SafeKeyCharacters =
         System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!_.*'()-");
+
+    private static readonly System.Buffers.SearchValues<char> StorageClassCharacters =
+        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-");
 
     private static bool IsBucketName(string? bucket) =>
         bucket is { Length: >= 3 and <= 63 }

@@ -34,6 +34,15 @@ public sealed class S3BlobBackendOptions
     /// <summary>Secret access key; set together with <see cref="AccessKey"/>.</summary>
     public string? SecretKey { get; set; }
 
+    /// <summary>
+    /// The S3 storage class of every object written (PutObject and CreateMultipartUpload send it as
+    /// <c>x-amz-storage-class</c>), e.g. <c>GLACIER_IR</c> or <c>STANDARD_IA</c> on AWS for a cold tier.
+    /// Null or empty (the default) sends none: the bucket's default class. Classes whose objects need a
+    /// restore before they can be read (<c>GLACIER</c>, <c>DEEP_ARCHIVE</c>) are refused, since every
+    /// read of a blob there would fail.
+    /// </summary>
+    public string? StorageClass { get; set; }
+
     /// <summary>Longest time one request may take, body included, before it fails as transient. Default 2 minutes.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromMinutes(2);
 }
