@@ -66,6 +66,29 @@ public sealed class MeteredBlobBackendTests : IDisposable
     }
 
     [Fact(Timeout = Timeout)]
+    [Trait("Issue", "13")]
+    public async Task With_cold_tiers_the_hot_stores_retries_and_upstream_requests_are_still_read()
+    {
+        // Arrange: the gateway's Retrying(Counting(Flaky)) as the hot store of a TieredBlobBackend.
+        var metrics = new StorageMetrics(_recorder);
+        var flaky = new FlakyBlobBackend(_store).Inject(BlobOperation.Put, BlobFault.FirstCalls(1));
+        var hot = new RetryingBlobBackend(new CountingBlobBackend(flaky), NoDelays);
+        var cold = new RetryingBlobBackend(new CountingBlobBackend(new InMemoryBlobBackend()), NoDelays);
+        var metered = new MeteredBlobBackend(new TieredBlobBackend(hot, new Dictionary<string, IBlobBackend> { ["COLD"] = cold }), metrics);
+        metrics.Observe(metered);
+
+        // Act
+        await metered.PutAsync("a", new byte[3], Ct);
+        await metered.PutAsync(TieredBlobBackend.NameIn("COLD", "a"), new byte[3], Ct);
+        _recorder.Collect();
+
+        // Assert: the hot store's counters; the tier's calls are timed above but not counted as upstream requests.
+        Assert.Equal([1.0], _recorder.Values("cairn.storage.blob.retries", "blob.operation=Put"));
+        Assert.Equal([2.0], _recorder.Values("cairn.storage.upstream.requests", "blob.operation=Put"));
+        Assert.Equal(2, _recorder.Values("cairn.storage.blob.request.duration", "blob.operation=Put").Count);
+    }
+
+    [Fact(Timeout = Timeout)]
     public async Task A_multipart_upload_listing_is_one_call()
     {
         // Arrange
