@@ -130,7 +130,11 @@ public static class ServerHost
         services.AddSingleton(s3);
         services.AddSingleton(engine);
         var storage = builder.Configuration.GetSection("Storage").Get<StorageOptions>() ?? new StorageOptions();
-        var blobs = BlobStorage.Create(storage, dataDirectory, cairn.FsyncDirectories);
+        // Tiers:<NAME>:Bucket and so on; from the environment Tiers__<NAME>__Bucket. The names keep
+        // their case: a lifecycle Transition's StorageClass names a tier as configured.
+        var tiers = builder.Configuration.GetSection("Tiers").Get<Dictionary<string, TierOptions>>() ?? [];
+        var blobs = BlobStorage.Create(storage, tiers, dataDirectory, cairn.FsyncDirectories);
+        engine.Tiers = [.. tiers.Keys];
         services.AddSingleton(storage);
         services.AddSingleton(blobs);
         services.AddSingleton(_ => new BlobStorage.Owner(blobs));
@@ -271,6 +275,10 @@ public static class ServerHost
         Console.WriteLine($"  data:       {info.DataDirectory}");
         Console.WriteLine($"  node:       {app.Services.GetRequiredService<EngineOptions>().NodeId}");
         Console.WriteLine($"  metadata:   {app.Services.GetRequiredService<MetadataOptions>().Provider}");
+        if (app.Services.GetRequiredService<EngineOptions>().Tiers is { Count: > 0 } tiers)
+        {
+            Console.WriteLine($"  tiers:      {string.Join(", ", tiers)}");
+        }
         Console.WriteLine($"  access key: {info.AccessKey}");
         Console.WriteLine($"  secret key: {info.SecretKey}{(info.GeneratedCredentials ? "   (generated; kept in the data directory)" : "")}");
     }
