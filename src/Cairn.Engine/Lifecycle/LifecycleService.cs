@@ -38,6 +38,9 @@ public sealed class LifecycleService(IBucketCatalog buckets, IBucketConfiguratio
 
     private readonly LifecycleCalendar _calendar = new(options.LifecycleDay);
 
+    /// <summary>The names of the configured cold tiers: what a Transition's StorageClass may name.</summary>
+    public IReadOnlyList<string> Tiers => options.Tiers;
+
     /// <summary>
     /// When <paramref name="version"/>, the current version of <paramref name="key"/>, expires under the
     /// bucket's configuration, and by which rule (S3's <c>x-amz-expiration</c>); null when no rule expires it.

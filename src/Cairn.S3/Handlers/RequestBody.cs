@@ -68,14 +68,21 @@ internal static class RequestBody
     /// Reads the body of a configuration call (object lock, retention, legal hold, lifecycle), which S3 accepts only with an integrity header (Content-MD5 or
     /// a checksum, matching the body), and parses it with <paramref name="parse"/>.
     /// </summary>
-    public static async Task<T> ReadCheckedDocumentAsync<T>(HttpContext context, AuthResult auth, Func<Stream, T> parse)
+    public static Task<T> ReadCheckedDocumentAsync<T>(HttpContext context, AuthResult auth, Func<Stream, T> parse) =>
+        ReadCheckedDocumentAsync(context, auth, parse, static (document, read) => read(document));
+
+    /// <summary>
+    /// <see cref="ReadCheckedDocumentAsync{T}(HttpContext, AuthResult, Func{Stream, T})"/> for a parser that needs
+    /// <paramref name="state"/> (so a static lambda does, without a closure per request).
+    /// </summary>
+    public static async Task<T> ReadCheckedDocumentAsync<TState, T>(HttpContext context, AuthResult auth, TState state, Func<Stream, TState, T> parse)
     {
         if (!HasIntegrityHeader(context.Request.Headers))
         {
             throw S3Errors.InvalidRequest("Missing required header for this request: Content-MD5 OR x-amz-checksum-*");
         }
         using var document = await RequestBody.ReadVerifiedDocumentAsync(context, auth, context.RequestAborted).ConfigureAwait(false);
-        return parse(document);
+        return parse(document, state);
     }
 
     /// <summary>Whether the request carries Content-MD5 or a checksum of its body (in a header or announced for the trailer).</summary>

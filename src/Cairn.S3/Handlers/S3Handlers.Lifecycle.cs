@@ -29,9 +29,10 @@ public sealed partial class S3Handlers
     private async Task PutBucketLifecycleAsync(HttpContext context, S3Request request, AuthResult auth)
     {
         var bucket = RequireBucket(request);
-        // As S3 does, a rule without an ID gets one made up (here 32 hex digits, random).
-        var configuration = await RequestBody.ReadCheckedDocumentAsync(context, auth,
-            static body => S3XmlReader.ReadLifecycleConfiguration(body, static () => Convert.ToHexString(RandomNumberGenerator.GetBytes(16))))
+        // As S3 does, a rule without an ID gets one made up (here 32 hex digits, random). A transition
+        // names one of the configured tiers.
+        var configuration = await RequestBody.ReadCheckedDocumentAsync(context, auth, lifecycle.Tiers,
+            static (body, tiers) => S3XmlReader.ReadLifecycleConfiguration(body, static () => Convert.ToHexString(RandomNumberGenerator.GetBytes(16)), tiers))
             .ConfigureAwait(false);
         if (await lifecycle.PutAsync(bucket, configuration, context.RequestAborted).ConfigureAwait(false) == LifecycleStatus.NoSuchBucket)
         {

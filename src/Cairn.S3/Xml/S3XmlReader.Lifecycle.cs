@@ -22,14 +22,18 @@ public static partial class S3XmlReader
     /// Reads a PutBucketLifecycleConfiguration body. What the schema does not allow (no rule, an
     /// unknown element, a status other than Enabled or Disabled, a filter with two conditions outside
     /// <c>And</c>, an expiration with not exactly one of Days, Date and ExpiredObjectDeleteMarker, a
-    /// rule with both or neither of <c>Filter</c> and <c>Prefix</c>) is MalformedXML; a value S3
-    /// refuses (days not a positive integer, a date not at midnight UTC, an ID over 255 characters or
-    /// used twice, repeated tag keys, sizes that select nothing) is InvalidArgument; a rule without an
-    /// action, or an action S3 does not allow with tags, is InvalidRequest. Transitions name cold tiers,
-    /// which this server does not have yet: InvalidStorageClass. A rule without an ID gets
-    /// <paramref name="newId"/>'s, as S3 makes one up.
+    /// transition with not exactly one of Days and Date or without a StorageClass, a noncurrent
+    /// transition without NoncurrentDays, a rule with both or neither of <c>Filter</c> and
+    /// <c>Prefix</c>) is MalformedXML; a value S3 refuses (expiration days not a positive integer,
+    /// transition days negative, a date not at midnight UTC, an ID over 255 characters or used twice,
+    /// repeated tag keys, sizes that select nothing, two transitions of a rule to one storage class or
+    /// at one time, an expiration not later than a transition) is InvalidArgument; a rule without an
+    /// action, an action S3 does not allow with tags, or Date and Days mixed among a rule's
+    /// expiration and transitions, is InvalidRequest. A transition's StorageClass names a cold tier:
+    /// one of <paramref name="tiers"/> (case-sensitive), else InvalidStorageClass. A rule without an
+    /// ID gets <paramref name="newId"/>'s, as S3 makes one up.
     /// </summary>
-    public static LifecycleConfiguration ReadLifecycleConfiguration(Stream body, Func<string> newId)
+    public static LifecycleConfiguration ReadLifecycleConfiguration(Stream body, Func<string> newId, IReadOnlyCollection<string> tiers)
     {
         var root = ReadSmallDocument(body, "LifecycleConfiguration");
         var ruleElements = root.Elements().ToList();
@@ -41,7 +45,7 @@ public static partial class S3XmlReader
         {
             throw S3Errors.InvalidRequest($"Configuration has more than {MaxLifecycleRules} rules.");
         }
-        var rules = ruleElements.Select(rule => ReadLifecycleRule(rule, newId)).ToList();
+        var rules = ruleElements.Select(rule => ReadLifecycleRule(rule, newId, tiers)).ToList();
         if (rules.GroupBy(static rule => rule.Id, StringComparer.Ordinal).Any(static ids => ids.Count() > 1))
         {
             throw S3Errors.InvalidArgument("Rule ID must be unique. Found same ID for more than one rule", "ID");
@@ -49,7 +53,7 @@ public static partial class S3XmlReader
         return new LifecycleConfiguration(rules);
     }
 
-    private static LifecycleRule ReadLifecycleRule(XElement rule, Func<string> newId)
+    private static LifecycleRule ReadLifecycleRule(XElement rule, Func<string> newId, IReadOnlyCollection<string> tiers)
     {
         if (rule.Elements().Any(element => !RuleElements.Contains(element.Name.LocalName) || !IsS3(element, element.Name.LocalName))
             || rule.Elements().GroupBy(static element => element.Name.LocalName).Any(static same => same.Count() > 1
@@ -81,17 +85,27 @@ public static partial class S3XmlReader
             noncurrentDays = PositiveDays(noncurrent, "NoncurrentDays", "NoncurrentVersionExpiration");
             if (Child(noncurrent, "NewerNoncurrentVersions")?.Value.Trim() is { } newer)
             {
-                newerNoncurrent = int.TryParse(newer, NumberStyles.None, CultureInfo.InvariantCulture, out var kept) && kept is >= 1 and <= 100
-                    ? kept
-                    : throw S3Errors.InvalidArgument("NewerNoncurrentVersions must be between 1 and 100", "NewerNoncurrentVersions", newer);
+                newerNoncurrent = NewerNoncurrentVersions(newer);
             }
         }
         if (Child(rule, "AbortIncompleteMultipartUpload") is { } abort)
         {
             abortDays = PositiveDays(abort, "DaysAfterInitiation", "AbortIncompleteMultipartUpload");
         }
-        var transitions = rule.Elements().Where(static element => element.Name.LocalName is "Transition" or "NoncurrentVersionTransition").ToList();
-        if (expiration is null && noncurrentDays is null && abortDays is null && transitions.Count == 0)
+        var transitions = new List<LifecycleTransition>();
+        var noncurrentTransitions = new List<LifecycleNoncurrentTransition>();
+        foreach (var element in rule.Elements())
+        {
+            if (element.Name.LocalName == "Transition")
+            {
+                transitions.Add(ReadTransition(element, tiers));
+            }
+            else if (element.Name.LocalName == "NoncurrentVersionTransition")
+            {
+                noncurrentTransitions.Add(ReadNoncurrentTransition(element, tiers));
+            }
+        }
+        if (expiration is null && noncurrentDays is null && abortDays is null && transitions.Count == 0 && noncurrentTransitions.Count == 0)
         {
             throw S3Errors.InvalidRequest("At least one action needs to be specified in a rule");
         }
@@ -103,12 +117,8 @@ public static partial class S3XmlReader
         {
             throw S3Errors.InvalidRequest("ExpiredObjectDeleteMarker cannot be specified with Tags.");
         }
-        foreach (var transition in transitions)
-        {
-            // Transitions move data to a named cold tier; until tiers exist, no storage class names one.
-            var storageClass = Child(transition, "StorageClass")?.Value.Trim() ?? throw Malformed();
-            throw S3Errors.Of(S3ErrorCode.InvalidStorageClass, $"The storage class you specified is not valid: '{storageClass}' names no tier of this server.");
-        }
+        CheckTransitions(filter, expiration, transitions);
+        CheckNoncurrentTransitions(filter, noncurrentDays, noncurrentTransitions);
         return new LifecycleRule
         {
             Id = id,
@@ -118,6 +128,8 @@ public static partial class S3XmlReader
             NoncurrentDays = noncurrentDays,
             NewerNoncurrentVersions = newerNoncurrent,
             AbortIncompleteUploadDays = abortDays,
+            Transitions = transitions,
+            NoncurrentTransitions = noncurrentTransitions,
         };
     }
 
@@ -207,15 +219,7 @@ public static partial class S3XmlReader
         }
         if (date is not null)
         {
-            if (!TryParseIsoDate(date, out var at))
-            {
-                throw Malformed();
-            }
-            if (at.TimeOfDay != TimeSpan.Zero)
-            {
-                throw S3Errors.InvalidArgument("'Date' must be at midnight GMT", "Date", date);
-            }
-            return new LifecycleExpiration(null, at, false);
+            return new LifecycleExpiration(null, MidnightDate(date), false);
         }
         return marker switch
         {
@@ -232,6 +236,22 @@ public static partial class S3XmlReader
         return int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var days) && days > 0
             ? days
             : throw S3Errors.InvalidArgument($"'{name}' for {action} action must be a positive integer", name, text);
+    }
+
+    /// <summary>How many of the newest noncurrent versions an action keeps: 1 to 100 (S3's documented range), else InvalidArgument.</summary>
+    private static int NewerNoncurrentVersions(string text) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var kept) && kept is >= 1 and <= 100
+            ? kept
+            : throw S3Errors.InvalidArgument("NewerNoncurrentVersions must be between 1 and 100", "NewerNoncurrentVersions", text);
+
+    /// <summary>A lifecycle date: ISO 8601 (else MalformedXML), at midnight UTC (else InvalidArgument).</summary>
+    private static DateTimeOffset MidnightDate(string text)
+    {
+        if (!TryParseIsoDate(text, out var at))
+        {
+            throw Malformed();
+        }
+        return at.TimeOfDay == TimeSpan.Zero ? at : throw S3Errors.InvalidArgument("'Date' must be at midnight GMT", "Date", text);
     }
 
     private static bool IsS3(XElement element, string localName) =>
