@@ -18,6 +18,7 @@ public static class LifecycleWriter
             xml.WriteElement("ID"u8, rule.Id);
             WriteFilter(xml, rule.Filter);
             xml.WriteElement("Status"u8, rule.Enabled ? "Enabled" : "Disabled");
+            WriteTransitions(xml, rule);
             if (rule.Expiration is { } expiration)
             {
                 xml.WriteStart("Expiration"u8);
@@ -27,7 +28,7 @@ public static class LifecycleWriter
                 }
                 else if (expiration.Date is { } date)
                 {
-                    xml.WriteElement("Date"u8, date.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+                    xml.WriteElement("Date"u8, FormatDate(date));
                 }
                 else
                 {
@@ -55,6 +56,41 @@ public static class LifecycleWriter
         }
         xml.WriteEnd("LifecycleConfiguration"u8);
     }
+
+    /// <summary>
+    /// The rule's transitions, in the order they were put, after <c>Status</c> and before the
+    /// expirations as in S3's answers; within each, the elements in the API reference's order.
+    /// </summary>
+    private static void WriteTransitions(S3XmlWriter xml, LifecycleRule rule)
+    {
+        foreach (var transition in rule.Transitions)
+        {
+            xml.WriteStart("Transition"u8);
+            if (transition.Date is { } date)
+            {
+                xml.WriteElement("Date"u8, FormatDate(date));
+            }
+            if (transition.Days is { } days)
+            {
+                xml.WriteElement("Days"u8, days);
+            }
+            xml.WriteElement("StorageClass"u8, transition.StorageClass);
+            xml.WriteEnd("Transition"u8);
+        }
+        foreach (var transition in rule.NoncurrentTransitions)
+        {
+            xml.WriteStart("NoncurrentVersionTransition"u8);
+            xml.WriteElement("NoncurrentDays"u8, transition.NoncurrentDays);
+            xml.WriteElement("StorageClass"u8, transition.StorageClass);
+            if (transition.NewerNoncurrentVersions is { } newer)
+            {
+                xml.WriteElement("NewerNoncurrentVersions"u8, newer);
+            }
+            xml.WriteEnd("NoncurrentVersionTransition"u8);
+        }
+    }
+
+    private static string FormatDate(DateTimeOffset date) => date.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
     private static void WriteFilter(S3XmlWriter xml, LifecycleFilter filter)
     {
