@@ -105,18 +105,34 @@ public sealed record LifecycleVerdict(IReadOnlyList<LifecycleAction> Due, DateTi
 /// (<c>x-amz-expiration</c>).
 /// </summary>
 /// <remarks>
-/// Every rule that matches contributes; where two ask for the same action on the same version, the
-/// earlier wins. A version under a legal hold is never due for removal, and one under retention
+/// Every rule that matches contributes; where two ask for the same expiration of the same version,
+/// the earlier wins. A version under a legal hold is never due for removal, and one under retention
 /// not before its retention ends (the lifecycle never bypasses governance). Expiring a current
-/// version of a versioned bucket only adds a delete marker, so it needs no lock check.
+/// version of a versioned bucket only adds a delete marker, so it needs no lock check. Transitions
+/// (to named cold tiers) work the other way: of those due on a version, the latest wins, and locks
+/// do not hold them back, as a move removes nothing.
 /// </remarks>
 public static class LifecycleEvaluator
 {
+    /// <summary>
+    /// Versions smaller than this are not moved unless the rule's filter names a size (S3's default
+    /// transition minimum object size, <c>all_storage_classes_128K</c>): for small objects a cold tier
+    /// costs more in requests than it saves.
+    /// </summary>
+    public const long MinTransitionSize = 128 * 1024;
+
     private static readonly IReadOnlyDictionary<string, string> NoTags = new Dictionary<string, string>();
+
+    /// <summary>Transitions after the expirations: current first, then noncurrent by due time, the older version first on a tie.</summary>
+    private static readonly Comparer<LifecycleAction> TransitionOrder = Comparer<LifecycleAction>.Create(static (a, b) =>
+        a.Kind != b.Kind ? a.Kind.CompareTo(b.Kind)
+        : a.Due != b.Due ? a.Due.CompareTo(b.Due)
+        : a.VersionLastModified.CompareTo(b.VersionLastModified));
 
     /// <summary>
     /// What is due on <paramref name="key"/> at <paramref name="now"/>, given its
-    /// <paramref name="versions"/> (newest first: the first is the current one; empty when the key has none).
+    /// <paramref name="versions"/> (newest first: the first is the current one; empty when the key has none):
+    /// expirations first, then at most one transition per version not expired by then.
     /// </summary>
     public static LifecycleVerdict Evaluate(LifecycleConfiguration configuration, string key, IReadOnlyList<LifecycleVersion> versions,
         DateTimeOffset now, LifecycleCalendar calendar)
@@ -194,12 +210,14 @@ public static class LifecycleEvaluator
         }
 
         var dueNow = new List<LifecycleAction>();
+        var expiring = new HashSet<string>(StringComparer.Ordinal);
         DateTimeOffset? next = null;
         foreach (var action in earliest.Values)
         {
             if (action.Due <= now)
             {
                 dueNow.Add(action);
+                expiring.Add(action.VersionId);
             }
             else if (next is null || action.Due < next)
             {
@@ -208,8 +226,95 @@ public static class LifecycleEvaluator
         }
         // Current first, then noncurrent from the oldest: the order S3's own runs would reach them in.
         dueNow.Sort(static (a, b) => a.Kind != b.Kind ? a.Kind.CompareTo(b.Kind) : a.Due.CompareTo(b.Due));
+        var nextTransition = AddTransitions(configuration, key, versions, now, calendar, expiring, dueNow);
+        if (nextTransition is { } at && (next is null || at < next))
+        {
+            next = at;
+        }
         return new LifecycleVerdict(dueNow, next);
     }
+
+    /// <summary>
+    /// Appends to <paramref name="due"/> the transition due on each version by <paramref name="now"/>
+    /// (see <see cref="TransitionOrder"/>) and returns the earliest transition still to come.
+    /// </summary>
+    /// <remarks>
+    /// Of a version's transitions already due, the latest wins (ties: the first rule, then the first
+    /// in its list): a chain of tiers (A at 30 days, B at 90) lands a version judged late in the last
+    /// tier reached, not in A on its way. Nothing is due when the version is already there. A
+    /// delete marker has no bytes, a body kept in the catalog has none to move, and a version an
+    /// expiration removes by now is not worth moving. Locks do not stop a move: it removes nothing.
+    /// </remarks>
+    private static DateTimeOffset? AddTransitions(LifecycleConfiguration configuration, string key, IReadOnlyList<LifecycleVersion> versions,
+        DateTimeOffset now, LifecycleCalendar calendar, HashSet<string> expiring, List<LifecycleAction> due)
+    {
+        DateTimeOffset? next = null;
+        var start = due.Count;
+        for (var i = 0; i < versions.Count; i++)
+        {
+            var version = versions[i];
+            if (version.IsDeleteMarker || version.BodyInCatalog || expiring.Contains(version.VersionId))
+            {
+                continue;
+            }
+            (DateTimeOffset Due, string StorageClass, string RuleId)? latest = null;
+            void Consider(DateTimeOffset at, string storageClass, string ruleId)
+            {
+                if (at == LifecycleCalendar.Never)
+                {
+                    return;
+                }
+                if (at > now)
+                {
+                    next = next is null || at < next ? at : next;
+                }
+                else if (latest is null || at > latest.Value.Due)
+                {
+                    latest = (at, storageClass, ruleId);
+                }
+            }
+            foreach (var rule in configuration.Rules)
+            {
+                if (!rule.Enabled || (i == 0 ? rule.Transitions.Count : rule.NoncurrentTransitions.Count) == 0 || !TransitionApplies(rule.Filter, key, version))
+                {
+                    continue;
+                }
+                if (i == 0)
+                {
+                    foreach (var transition in rule.Transitions)
+                    {
+                        Consider(transition.Date ?? calendar.After(version.LastModified, transition.Days!.Value), transition.StorageClass, rule.Id);
+                    }
+                    continue;
+                }
+                foreach (var transition in rule.NoncurrentTransitions)
+                {
+                    // As for noncurrent expiration: the i-th noncurrent version has i - 1 newer ones and
+                    // became noncurrent when its successor was made.
+                    if (i - 1 >= (transition.NewerNoncurrentVersions ?? 0))
+                    {
+                        Consider(calendar.After(versions[i - 1].LastModified, transition.NoncurrentDays), transition.StorageClass, rule.Id);
+                    }
+                }
+            }
+            if (latest is { } chosen && !string.Equals(chosen.StorageClass, version.StorageClass, StringComparison.Ordinal))
+            {
+                var kind = i == 0 ? LifecycleActionKind.TransitionCurrent : LifecycleActionKind.TransitionNoncurrent;
+                due.Add(new LifecycleAction(kind, key, version.VersionId, version.ETag, chosen.RuleId, chosen.Due)
+                {
+                    VersionLastModified = version.LastModified,
+                    StorageClass = chosen.StorageClass,
+                });
+            }
+        }
+        due.Sort(start, due.Count - start, TransitionOrder);
+        return next;
+    }
+
+    /// <summary>Whether a rule's transitions apply to <paramref name="version"/>: its filter matches, and it is big enough.</summary>
+    private static bool TransitionApplies(LifecycleFilter filter, string key, LifecycleVersion version) =>
+        filter.Matches(key, version.Size, version.Tags)
+        && (version.Size >= MinTransitionSize || filter.SizeGreaterThan is not null || filter.SizeLessThan is not null);
 
     /// <summary>
     /// When the current version <paramref name="current"/> of <paramref name="key"/> expires and by
