@@ -7,7 +7,7 @@ namespace Cairn.Core.Tests;
 /// (current and noncurrent expiration, expired delete markers, incomplete uploads), filters,
 /// object lock, and which rule wins when several match.
 /// </summary>
-public sealed class LifecycleEvaluatorTests
+public sealed partial class LifecycleEvaluatorTests
 {
     private const string Key = "logs/a.txt";
     private static readonly LifecycleCalendar Calendar = LifecycleCalendar.Standard;
