@@ -180,6 +180,9 @@ public sealed class LifecycleConfigurationTests(ServerFixture fixture) : IDispos
         { "abort with tags", "<Rule><ID>a</ID><Filter><Tag><Key>k</Key><Value>v</Value></Tag></Filter><Status>Enabled</Status><AbortIncompleteMultipartUpload><DaysAfterInitiation>1</DaysAfterInitiation></AbortIncompleteMultipartUpload></Rule>", "InvalidRequest" },
         { "delete markers with tags", "<Rule><ID>a</ID><Filter><Tag><Key>k</Key><Value>v</Value></Tag></Filter><Status>Enabled</Status><Expiration><ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker></Expiration></Rule>", "InvalidRequest" },
         { "transition to no tier", "<Rule><ID>a</ID><Filter/><Status>Enabled</Status><Transition><Days>30</Days><StorageClass>GLACIER</StorageClass></Transition></Rule>", "InvalidStorageClass" },
+        { "noncurrent transition to no tier", "<Rule><ID>a</ID><Filter/><Status>Enabled</Status><NoncurrentVersionTransition><NoncurrentDays>30</NoncurrentDays><StorageClass>GLACIER</StorageClass></NoncurrentVersionTransition></Rule>", "InvalidStorageClass" },
+        { "transition days and date", "<Rule><ID>a</ID><Filter/><Status>Enabled</Status><Transition><Days>30</Days><Date>2031-01-01T00:00:00Z</Date><StorageClass>GLACIER</StorageClass></Transition></Rule>", "MalformedXML" },
+        { "negative transition days", "<Rule><ID>a</ID><Filter/><Status>Enabled</Status><Transition><Days>-1</Days><StorageClass>GLACIER</StorageClass></Transition></Rule>", "InvalidArgument" },
     };
 
     [Theory(Timeout = 30_000)]
