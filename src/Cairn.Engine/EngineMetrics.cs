@@ -36,6 +36,7 @@ public sealed class EngineMetrics
     private StrongBox<PackStats>? _packs;
     private readonly ObservableGauge<long> _packCount;
     private readonly Counter<long> _lifecycleActions;
+    private readonly Counter<long> _tierBytes;
     private readonly Counter<long> _lifecycleEvaluated;
     private long _lifecycleDue = -1;
     private readonly Counter<long> _inventoryReports;
@@ -76,8 +77,11 @@ public sealed class EngineMetrics
         meter.CreateObservableGauge("cairn.segments.used", ObserveSegments, unit: "By",
             description: "Bytes in this node's local segment store (packs being written or waiting to ship), as last counted.");
         _lifecycleActions = meter.CreateCounter<long>("cairn.lifecycle.actions", unit: "{action}",
-            description: "Lifecycle actions by action (expire_current, expire_noncurrent, remove_delete_marker, abort_upload) and outcome " +
-                "(done; skipped: the object changed or is locked since it was judged).");
+            description: "Lifecycle actions by action (expire_current, expire_noncurrent, remove_delete_marker, abort_upload, transition_current, " +
+                "transition_noncurrent) and outcome (done; skipped: the object changed or is locked since it was judged; failed: a tier or " +
+                "the hot store failed, tried again later).");
+        _tierBytes = meter.CreateCounter<long>("cairn.tier.moved.bytes", unit: "By",
+            description: "Stored chunk bytes copied to a cold tier by lifecycle transitions that were recorded, by tier.");
         _lifecycleEvaluated = meter.CreateCounter<long>("cairn.lifecycle.evaluated", unit: "{key}",
             description: "Keys the lifecycle worker judged, by cause (journal: the key changed; due: its time came; rebuild: a configuration was put).");
         meter.CreateObservableGauge("cairn.lifecycle.due", ObserveLifecycleDue, unit: "{key}",
@@ -178,15 +182,30 @@ public sealed class EngineMetrics
     }
 
     /// <summary>The lifecycle worker took <paramref name="action"/> (or found it no longer applied: <paramref name="done"/> false).</summary>
-    public void LifecycleActed(LifecycleActionKind? action, bool done)
+    public void LifecycleActed(LifecycleActionKind? action, bool done) => LifecycleActed(action, done ? "done" : "skipped");
+
+    /// <summary>A lifecycle action (null: an upload abort) ended with <paramref name="outcome"/> (done, skipped or failed).</summary>
+    public void LifecycleActed(LifecycleActionKind? action, string outcome)
     {
         _lifecycleActions.Add(1, new KeyValuePair<string, object?>("action", action switch
         {
             LifecycleActionKind.ExpireCurrent => "expire_current",
             LifecycleActionKind.ExpireNoncurrent => "expire_noncurrent",
             LifecycleActionKind.RemoveExpiredDeleteMarker => "remove_delete_marker",
-            _ => "abort_upload",
-        }), new KeyValuePair<string, object?>("outcome", done ? "done" : "skipped"));
+            LifecycleActionKind.TransitionCurrent => "transition_current",
+            LifecycleActionKind.TransitionNoncurrent => "transition_noncurrent",
+            null => "abort_upload",
+            _ => throw new ArgumentOutOfRangeException(nameof(action), action, null),
+        }), new KeyValuePair<string, object?>("outcome", outcome));
+    }
+
+    /// <summary>A transition to <paramref name="tier"/> was recorded after copying <paramref name="bytes"/> stored bytes there.</summary>
+    public void TierBytesMoved(string tier, long bytes)
+    {
+        if (bytes > 0)
+        {
+            _tierBytes.Add(bytes, new KeyValuePair<string, object?>("tier", tier));
+        }
     }
 
     /// <summary>The lifecycle worker judged <paramref name="count"/> keys because of <paramref name="cause"/> (journal, due, rebuild).</summary>

@@ -311,7 +311,15 @@ public readonly record struct ImportResult(ImportOutcome Outcome, int KeysRemove
 /// <see cref="ETag"/> is the version's (unquoted) when it was judged and its bytes read; <see cref="Chunks"/>
 /// are its chunks not in that tier yet, each with the copy written there.
 /// </summary>
-public sealed record TierMove(string Bucket, string Key, string VersionId, string ETag, string StorageClass, IReadOnlyList<TierChunkMove> Chunks);
+public sealed record TierMove(string Bucket, string Key, string VersionId, string ETag, string StorageClass, IReadOnlyList<TierChunkMove> Chunks)
+{
+    /// <summary>
+    /// How long before its time a reserved copy's queue entry must still be when a move claims it: a
+    /// sweeper on a node whose clock runs ahead may already be deleting an entry this node thinks is
+    /// not yet due.
+    /// </summary>
+    public static readonly TimeSpan ClaimMargin = TimeSpan.FromMinutes(1);
+}
 
 /// <summary>One chunk of a <see cref="TierMove"/>: where its bytes were read (<see cref="From"/>) and the tier blob that holds them now, stored the same way.</summary>
 public readonly record struct TierChunkMove(ContentHash Hash, ChunkPlacement From, string ToBlobName);

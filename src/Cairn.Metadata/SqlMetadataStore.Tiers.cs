@@ -5,13 +5,6 @@ namespace Cairn.Metadata;
 
 public abstract partial class SqlMetadataStore
 {
-    /// <summary>
-    /// How long before its time a reserved tier blob's queue entry must still be when a move claims
-    /// it: a sweeper on a node whose clock runs ahead may already be deleting an entry this node
-    /// thinks is not yet due.
-    /// </summary>
-    public static readonly TimeSpan TierClaimMargin = TimeSpan.FromMinutes(1);
-
     /// <inheritdoc />
     public async ValueTask QueueBlobsAsync(IReadOnlyList<string> blobNames, DateTimeOffset notBefore, CancellationToken cancellationToken)
     {
@@ -39,7 +32,7 @@ public abstract partial class SqlMetadataStore
         var chunks = move.Chunks.OrderBy(static chunk => chunk.Hash.Bytes.ToArray(), ByteArrayComparer.Instance).ToList();
         return WriteAsync(MoveVersionToTierCoreAsync,
             (Move: move, Key: Encoding.UTF8.GetBytes(move.Key), Chunks: chunks, Now: SqlParameters.ToUnixMs(now),
-                ClaimBefore: SqlParameters.ToUnixMs(now + TierClaimMargin), NotBefore: SqlParameters.ToUnixMs(now + gracePeriod)),
+                ClaimBefore: SqlParameters.ToUnixMs(now + TierMove.ClaimMargin), NotBefore: SqlParameters.ToUnixMs(now + gracePeriod)),
             cancellationToken);
     }
 

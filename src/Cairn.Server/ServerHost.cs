@@ -168,6 +168,7 @@ public static class ServerHost
         }
         services.AddSingleton<BucketTreeService>();
         services.AddSingleton<Cairn.Engine.Lifecycle.LifecycleService>();
+        services.AddSingleton<Cairn.Engine.Lifecycle.TierMover>();
         services.AddSingleton<Cairn.Engine.Lifecycle.LifecycleWorker>();
         services.AddSingleton<IWorker>(provider => provider.GetRequiredService<Cairn.Engine.Lifecycle.LifecycleWorker>());
         services.AddSingleton<Cairn.Engine.Inventory.InventoryService>();

@@ -242,6 +242,39 @@ public sealed partial class ChunkStore
         }
     }
 
+    /// <summary>
+    /// A chunk's stored bytes (encoded as its placement keeps them), checked against its address
+    /// whatever <see cref="EngineOptions.VerifyChunksOnRead"/> says: what a copy of the chunk to
+    /// another place (a cold tier) writes, so a damaged chunk is never copied as if it were whole.
+    /// </summary>
+    /// <exception cref="ChunkIntegrityException">The bytes are missing, short, do not decode, or do not match the address.</exception>
+    internal async Task<byte[]> ReadStoredCheckedAsync(ChunkRef chunk, ChunkPlacement placement, CancellationToken cancellationToken)
+    {
+        var stored = new byte[placement.StoredLength];
+        await ReadStoredAsync(chunk, placement, 0, stored, cancellationToken).ConfigureAwait(false);
+        if (placement.Codec == ChunkCodec.None)
+        {
+            if (placement.StoredLength != chunk.Length)
+            {
+                throw new ChunkIntegrityException(chunk.Hash, placement.BlobName,
+                    $"is stored as {placement.StoredLength} bytes as is, but the body lists it as {chunk.Length}");
+            }
+            VerifyAddress(chunk, placement, stored);
+            return stored;
+        }
+        var decoded = ArrayPool<byte>.Shared.Rent(chunk.Length);
+        try
+        {
+            ChunkCodecs.Decode(chunk, placement, stored, decoded.AsSpan(0, chunk.Length));
+            VerifyAddress(chunk, placement, decoded.AsSpan(0, chunk.Length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(decoded);
+        }
+        return stored;
+    }
+
     /// <summary>Reads stored bytes [<paramref name="from"/>, from + target length) of a chunk's placement: all of them, or an integrity error.</summary>
     private async Task ReadStoredAsync(ChunkRef chunk, ChunkPlacement placement, int from, Memory<byte> target, CancellationToken cancellationToken)
     {

@@ -24,7 +24,7 @@ namespace Cairn.Engine.Lifecycle;
 /// </remarks>
 public sealed partial class LifecycleWorker(IBucketConfigurationCatalog configurations, ILifecycleCatalog lifecycle, IBucketTreeCatalog trees,
     IObjectCatalog objects, IMultipartCatalog multipart, EngineOptions options, TimeProvider time, ILogger<LifecycleWorker> logger,
-    EngineMetrics? metrics = null) : IWorker
+    EngineMetrics? metrics = null, TierMover? tiers = null) : IWorker
 {
     /// <summary>Keys judged per catalog write.</summary>
     private const int KeysPerBatch = 500;
@@ -38,6 +38,12 @@ public sealed partial class LifecycleWorker(IBucketConfigurationCatalog configur
     private const int ConcurrentKeys = 8;
 
     private readonly LifecycleCalendar _calendar = new(options.LifecycleDay);
+
+    /// <summary>
+    /// When a transition that failed (a tier or the hot store failing, a copy outrun by a compaction)
+    /// is tried again: soon, but not in every step while a tier is down.
+    /// </summary>
+    private readonly TimeSpan _transitionRetry = TimeSpan.FromTicks(Math.Min(TimeSpan.FromMinutes(5).Ticks, options.LifecycleDay.Ticks / 4));
 
     /// <summary>When each bucket's uploads are next looked over, and under which configuration that was computed.</summary>
     private readonly Dictionary<string, (DateTimeOffset ConfiguredAt, DateTimeOffset Next)> _uploadScans = new(StringComparer.Ordinal);
@@ -239,15 +245,22 @@ public sealed partial class LifecycleWorker(IBucketConfigurationCatalog configur
                     {
                         var key = batch[i];
                         var verdict = LifecycleEvaluator.Evaluate(entry.Configuration, key, Judged(versions[key]), now, _calendar);
+                        var nextDue = verdict.NextDue;
                         foreach (var action in verdict.Due)
                         {
-                            if (await ActAsync(bucket, action, now, cancellation).ConfigureAwait(false))
+                            var outcome = await ActAsync(bucket, action, versions[key], now, cancellation).ConfigureAwait(false);
+                            if (outcome == ActOutcome.Done)
                             {
                                 Interlocked.Increment(ref acted);
                             }
+                            else if (outcome == ActOutcome.Retry && (nextDue is null || now + _transitionRetry < nextDue))
+                            {
+                                // Nothing in the journal will bring the key back: a transition is tried again by its time.
+                                nextDue = now + _transitionRetry;
+                            }
                         }
                         // What the actions change comes back through the journal and is judged then.
-                        next[i] = new LifecycleDue(bucket, key, verdict.NextDue);
+                        next[i] = new LifecycleDue(bucket, key, nextDue);
                     }).ConfigureAwait(false);
                 await lifecycle.SaveLifecycleAsync(bucket, next, progress: null, cancellationToken).ConfigureAwait(false);
                 metrics?.LifecycleEvaluated("due", batch.Length);
@@ -256,9 +269,26 @@ public sealed partial class LifecycleWorker(IBucketConfigurationCatalog configur
         return (acted, due.Count);
     }
 
-    /// <summary>Takes one action; false when what it was judged on changed meanwhile (or a lock now forbids it).</summary>
-    private async Task<bool> ActAsync(string bucket, LifecycleAction action, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>What became of one action.</summary>
+    private enum ActOutcome
     {
+        Done,
+
+        /// <summary>What it was judged on changed (the journal brings the key back), or a lock now forbids it.</summary>
+        Skipped,
+
+        /// <summary>A transition that failed or was refused for a reason the journal does not record: tried again later.</summary>
+        Retry,
+    }
+
+    /// <summary>Takes one action on a version of <paramref name="versions"/> (the key's versions as judged).</summary>
+    private async Task<ActOutcome> ActAsync(string bucket, LifecycleAction action, IReadOnlyList<ObjectVersionRecord> versions, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        if (action.Kind is LifecycleActionKind.TransitionCurrent or LifecycleActionKind.TransitionNoncurrent)
+        {
+            return await TransitionAsync(bucket, action, versions, cancellationToken).ConfigureAwait(false);
+        }
         // Each write checks what the action was judged on: the current version by ETag and time, a
         // noncurrent one that it is still noncurrent (someone may have removed the version above it).
         var result = action.Kind == LifecycleActionKind.ExpireCurrent
@@ -274,7 +304,38 @@ public sealed partial class LifecycleWorker(IBucketConfigurationCatalog configur
         {
             LogAction(bucket, action.Key, action.VersionId, action.Kind, action.RuleId);
         }
-        return done;
+        return done ? ActOutcome.Done : ActOutcome.Skipped;
+    }
+
+    /// <summary>Moves a version's bytes to the tier the action names (<see cref="TierMover"/>).</summary>
+    private async Task<ActOutcome> TransitionAsync(string bucket, LifecycleAction action, IReadOnlyList<ObjectVersionRecord> versions,
+        CancellationToken cancellationToken)
+    {
+        var version = versions.FirstOrDefault(version => version.VersionId == action.VersionId);
+        if (tiers is null || action.StorageClass is not { } tier || !options.Tiers.Contains(tier, StringComparer.Ordinal) || version is null)
+        {
+            // A configuration naming a tier since removed from the settings: nothing to move it to.
+            metrics?.LifecycleActed(action.Kind, "failed");
+            LogNoTier(bucket, action.Key, action.StorageClass ?? "", action.RuleId);
+            return ActOutcome.Retry;
+        }
+        try
+        {
+            var outcome = await tiers.MoveAsync(bucket, version, tier, cancellationToken).ConfigureAwait(false);
+            metrics?.LifecycleActed(action.Kind, outcome == TierMoveOutcome.Moved ? "done" : "skipped");
+            if (outcome == TierMoveOutcome.Moved)
+            {
+                LogAction(bucket, action.Key, action.VersionId, action.Kind, action.RuleId);
+                return ActOutcome.Done;
+            }
+            return outcome == TierMoveOutcome.VersionChanged ? ActOutcome.Skipped : ActOutcome.Retry;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            metrics?.LifecycleActed(action.Kind, "failed");
+            LogTransitionFailed(ex, bucket, action.Key, action.VersionId, tier);
+            return ActOutcome.Retry;
+        }
     }
 
     /// <summary>
@@ -353,12 +414,17 @@ public sealed partial class LifecycleWorker(IBucketConfigurationCatalog configur
         {
             var version = versions[i];
             judged[i] = new LifecycleVersion(version.VersionId, version.IsDeleteMarker, version.Size, version.ETag, version.LastModified, version.Tags,
-                version.Lock);
+                version.Lock)
+            {
+                StorageClass = version.StorageClass,
+                // An inline body (or none): nothing in the blob store to move.
+                BodyInCatalog = version.Chunks.Count == 0,
+            };
         }
         return judged;
     }
 
-    // Event ids 170-179 belong to this worker; next free: 175.
+    // Event ids 170-179 belong to this worker; next free: 177.
     [LoggerMessage(EventId = 170, Level = LogLevel.Information, Message = "Lifecycle: judged all {Keys} keys of bucket {Bucket} under its configuration")]
     private partial void LogRebuilt(string bucket, int keys);
 
@@ -373,6 +439,14 @@ public sealed partial class LifecycleWorker(IBucketConfigurationCatalog configur
 
     [LoggerMessage(EventId = 174, Level = LogLevel.Warning, Message = "Lifecycle: bucket {Bucket} could not be judged in this step; the others go on")]
     private partial void LogBucketFailed(Exception exception, string bucket);
+
+    [LoggerMessage(EventId = 175, Level = LogLevel.Warning,
+        Message = "Lifecycle: moving {Bucket}/{Key} version {VersionId} to tier {Tier} failed; nothing changed, tried again later")]
+    private partial void LogTransitionFailed(Exception exception, string bucket, string key, string versionId, string tier);
+
+    [LoggerMessage(EventId = 176, Level = LogLevel.Warning,
+        Message = "Lifecycle: rule {RuleId} moves {Bucket}/{Key} to tier '{Tier}', which is not configured; tried again later")]
+    private partial void LogNoTier(string bucket, string key, string tier, string ruleId);
 }
 
 /// <summary>

@@ -43,12 +43,19 @@ public sealed partial class CairnAdminApi
                 {
                     LifecycleActionKind.ExpireCurrent => "expire-current",
                     LifecycleActionKind.ExpireNoncurrent => "expire-noncurrent",
-                    _ => "remove-expired-delete-marker",
+                    LifecycleActionKind.RemoveExpiredDeleteMarker => "remove-expired-delete-marker",
+                    LifecycleActionKind.TransitionCurrent => "transition-current",
+                    LifecycleActionKind.TransitionNoncurrent => "transition-noncurrent",
+                    _ => throw new InvalidOperationException($"Unknown lifecycle action {action.Kind}."),
                 });
                 json.WriteString("key", action.Key);
                 json.WriteString("versionId", action.VersionId);
                 json.WriteString("rule", action.RuleId);
                 json.WriteString("due", S3Date.ToXmlDate(action.Due));
+                if (action.StorageClass is { } tier)
+                {
+                    json.WriteString("storageClass", tier);
+                }
                 json.WriteEndObject();
             }
             json.WriteEndArray();
