@@ -10,7 +10,11 @@ namespace Cairn.Engine.Inventory;
 
 /// <summary>One row of an inventory report: a version (or delete marker) of a key, as the report lists it.</summary>
 internal readonly record struct InventoryRow(string Key, string VersionId, bool IsLatest, bool IsDeleteMarker, long Size, DateTimeOffset LastModified,
-    string ETag, bool IsMultipartUploaded, ObjectLockState Lock, string? ChecksumAlgorithm);
+    string ETag, bool IsMultipartUploaded, ObjectLockState Lock, string? ChecksumAlgorithm)
+{
+    /// <summary>The cold tier the version's bytes were moved to; null while they are in the hot store (STANDARD).</summary>
+    public string? StorageClass { get; init; }
+}
 
 /// <summary>A data file written to a local temporary file, on its way to the destination bucket.</summary>
 internal sealed record InventoryDataFile(string TempPath, string Key, long Size, string Md5Hex, IReadOnlyList<InventoryDataGroup> Groups);
@@ -337,7 +341,7 @@ internal sealed class InventoryColumn
         InventoryField.Size => new("size", "Size", Kind.Number, false, static (row, _) => row.IsDeleteMarker ? null : row.Size),
         InventoryField.LastModifiedDate => new("last_modified_date", "LastModifiedDate", Kind.Time, true, static (row, _) => row.LastModified),
         InventoryField.ETag => new("e_tag", "ETag", Kind.Text, false, static (row, _) => row.IsDeleteMarker ? null : row.ETag),
-        InventoryField.StorageClass => new("storage_class", "StorageClass", Kind.Text, false, static (row, _) => row.IsDeleteMarker ? null : "STANDARD"),
+        InventoryField.StorageClass => new("storage_class", "StorageClass", Kind.Text, false, static (row, _) => row.IsDeleteMarker ? null : row.StorageClass ?? "STANDARD"),
         InventoryField.IsMultipartUploaded => new("is_multipart_uploaded", "IsMultipartUploaded", Kind.Flag, true, static (row, _) => row.IsMultipartUploaded),
         InventoryField.EncryptionStatus => new("encryption_status", "EncryptionStatus", Kind.Text, false, static (row, _) => row.IsDeleteMarker ? null : "NOT-SSE"),
         InventoryField.ObjectLockRetainUntilDate => new("object_lock_retain_until_date", "ObjectLockRetainUntilDate", Kind.Time, false,

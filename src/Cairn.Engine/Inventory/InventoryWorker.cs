@@ -197,7 +197,10 @@ public sealed partial class InventoryWorker(IBucketConfigurationCatalog configur
                     break;
                 }
                 rows.Add(new InventoryRow(key, version.VersionId, i == 0, version.IsDeleteMarker, version.Size, version.LastModified, version.ETag,
-                    version.PartSizes.Count > 0, version.Lock, version.Checksums.Keys.Order(StringComparer.Ordinal).FirstOrDefault()));
+                    version.PartSizes.Count > 0, version.Lock, version.Checksums.Keys.Order(StringComparer.Ordinal).FirstOrDefault())
+                {
+                    StorageClass = version.StorageClass,
+                });
             }
         }
         return rows;

@@ -49,6 +49,8 @@ public sealed partial class ObjectService
                 UserMetadata = command.ReplaceMetadata ? command.UserMetadata : source.UserMetadata,
                 Tags = command.ReplaceTags ? command.Tags : source.Tags,
                 Lock = command.Lock,
+                // A copy is a new version, written hot (it shares the source's chunks wherever they are).
+                StorageClass = null,
             };
             var outcome = await objects.CommitObjectAsync(new ObjectCommit(UploadId: null, version, command.Precondition), time.GetUtcNow(),
                 options.GracePeriod, cancellationToken).ConfigureAwait(false);

@@ -46,4 +46,6 @@ public readonly struct ObjectVersion
     public IReadOnlyList<IReadOnlyDictionary<string, string>> PartChecksums => Record.PartChecksums;
     /// <summary>The version's Object Lock state: retention and legal hold.</summary>
     public ObjectLockState Lock => Record.Lock;
+    /// <summary>S3's storage class: the cold tier a lifecycle transition moved the bytes to, or <c>STANDARD</c>.</summary>
+    public string StorageClass => Record.StorageClass ?? "STANDARD";
 }

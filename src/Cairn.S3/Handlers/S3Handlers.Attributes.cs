@@ -37,7 +37,7 @@ public sealed partial class S3Handlers
             Checksums = asked.Contains("Checksum") ? version.Checksums : null,
             ChecksumType = asked.Contains("Checksum") ? version.ChecksumType : null,
             Parts = asked.Contains("ObjectParts") ? PartsPage(version, marker, maxParts) : null,
-            StorageClass = asked.Contains("StorageClass") ? "STANDARD" : null,
+            StorageClass = asked.Contains("StorageClass") ? version.StorageClass : null,
             ObjectSize = asked.Contains("ObjectSize") ? version.Size : null,
         };
         context.Response.Headers.LastModified = S3Date.ToHttpDate(version.LastModified);

@@ -76,7 +76,7 @@ public sealed partial class S3Handlers
         var contents = new List<ObjectEntry>(summaries.Count);
         foreach (var summary in summaries)
         {
-            contents.Add(new ObjectEntry(S3UrlEncoding.EncodeIf(encode, summary.Key)!, summary.LastModified, summary.ETag, summary.Size) { Owner = owner });
+            contents.Add(new ObjectEntry(S3UrlEncoding.EncodeIf(encode, summary.Key)!, summary.LastModified, summary.ETag, summary.Size) { Owner = owner, StorageClass = summary.StorageClass ?? "STANDARD" });
         }
         return contents;
     }

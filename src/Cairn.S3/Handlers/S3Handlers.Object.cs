@@ -283,6 +283,11 @@ public sealed partial class S3Handlers
             headers["x-amz-tagging-count"] = version.Tags.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
         WriteLockHeaders(headers, version.Lock);
+        if (version.StorageClass != "STANDARD")
+        {
+            // As S3 does: sent for every class but STANDARD.
+            headers["x-amz-storage-class"] = version.StorageClass;
+        }
     }
 
     private static void WriteChecksumHeaders(HttpResponse response, ObjectVersion version)

@@ -50,6 +50,7 @@ public sealed partial class S3Handlers
             {
                 IsDeleteMarker = version.IsDeleteMarker,
                 Owner = owner,
+                StorageClass = version.StorageClass ?? "STANDARD",
             });
         }
         var model = new Xml.ListVersionsResult
