@@ -179,6 +179,13 @@ public sealed record JournalEntry(long Seq, string Key, string VersionId, Journa
     public bool IsDeleteMarker { get; init; }
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
     public ObjectLockState Lock { get; init; }
+    /// <summary>
+    /// For a Put written while the store kept records (<see cref="SqlMetadataStore.JournalRecords"/>):
+    /// the whole version (<see cref="JournalRecordFormat"/>); null otherwise.
+    /// </summary>
+    public byte[]? Record { get; init; }
+    /// <summary>When the change was committed, by the writer's clock; null for entries older than the column.</summary>
+    public DateTimeOffset? CommittedAt { get; init; }
 }
 
 /// <summary>Outcome of replacing a version's tags.</summary>

@@ -133,7 +133,7 @@ public abstract partial class SqlMetadataStore
         try
         {
             transaction = await BeginWriteAsync(CancellationToken.None);
-            var writeTransaction = new WriteTransaction(transaction, WriterCommandsFor(transaction));
+            var writeTransaction = new WriteTransaction(transaction, WriterCommandsFor(transaction), JournalRecords);
             foreach (var write in group)
             {
                 await RunInSavepointAsync(writeTransaction, write);

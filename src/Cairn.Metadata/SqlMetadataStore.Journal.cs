@@ -78,6 +78,8 @@ public abstract partial class SqlMetadataStore
         }
         append.Add("@bucket", DbType.String, bucket);
         append.Add("@count", DbType.Int64, (long)entries.Count);
+        // The writer's clock: what a point-in-time restore of an archive goes by.
+        append.Add("@committedAt", DbType.Int64, SqlParameters.ToUnixMs(DateTimeOffset.UtcNow));
         for (var i = 0; i < rows; i++)
         {
             var n = i.ToString(CultureInfo.InvariantCulture);
@@ -92,6 +94,8 @@ public abstract partial class SqlMetadataStore
             append.Add("@marker" + n, DbType.Int64, entry.Version is { } placed ? (placed.IsDeleteMarker ? 1L : 0L) : null);
             append.Add("@tags" + n, DbType.String, entry.Tags is { } tags ? WriteDictionary(tags) : null);
             AddLockValues(append, entry.Lock, n);
+            append.Add("@record" + n, DbType.Binary,
+                transaction.JournalRecords && entry is { Change: JournalChange.Put, Version: { } record } ? JournalRecordFormat.Encode(record) : null);
         }
         await append.ExecuteNonQueryAsync(cancellationToken);
         if (commit)
@@ -108,14 +112,15 @@ public abstract partial class SqlMetadataStore
         var sql = new StringBuilder(
             "INSERT INTO journal_heads (bucket, last_seq) VALUES (@bucket, @count) " +
             "ON CONFLICT (bucket) DO UPDATE SET last_seq = journal_heads.last_seq + excluded.last_seq; " +
-            "INSERT INTO journal (bucket, seq, key, version_id, change, etag, size, last_modified, delete_marker, tags, lock_mode, lock_until, legal_hold) " +
+            "INSERT INTO journal (bucket, seq, key, version_id, change, etag, size, last_modified, delete_marker, tags, lock_mode, lock_until, legal_hold, " +
+            "record, committed_at) " +
             "SELECT h.bucket, h.last_seq - @count + v.column1, v.column2, v.column3, v.column4, v.column5, v.column6, v.column7, v.column8, " +
-            "v.column9, v.column10, v.column11, v.column12 FROM (VALUES ");
+            "v.column9, v.column10, v.column11, v.column12, v.column13, @committedAt FROM (VALUES ");
         for (var i = 0; i < rows; i++)
         {
             var n = i.ToString(CultureInfo.InvariantCulture);
             sql.Append(i == 0 ? "" : ", ").Append(CultureInfo.InvariantCulture,
-                $"(@position{n}, @key{n}, @version{n}, @change{n}, @etag{n}, @size{n}, @modified{n}, @marker{n}, @tags{n}, @lockMode{n}, @lockUntil{n}, @legalHold{n})");
+                $"(@position{n}, @key{n}, @version{n}, @change{n}, @etag{n}, @size{n}, @modified{n}, @marker{n}, @tags{n}, @lockMode{n}, @lockUntil{n}, @legalHold{n}, @record{n})");
         }
         return sql.Append(") AS v, journal_heads AS h WHERE h.bucket = @bucket AND v.column1 <= @count").ToString();
     }
@@ -140,7 +145,8 @@ public abstract partial class SqlMetadataStore
         }
         await using var connection = await OpenReadConnectionAsync(cancellationToken);
         await using var command = connection.CreateCommand(
-            "SELECT seq, key, version_id, change, etag, size, last_modified, delete_marker, tags, lock_mode, lock_until, legal_hold FROM journal " +
+            "SELECT seq, key, version_id, change, etag, size, last_modified, delete_marker, tags, lock_mode, lock_until, legal_hold, record, committed_at " +
+            "FROM journal " +
             "WHERE bucket = @bucket AND seq > @after ORDER BY seq LIMIT @limit");
         command.Add("@bucket", DbType.String, bucket);
         command.Add("@after", DbType.Int64, afterSeq);
@@ -157,6 +163,8 @@ public abstract partial class SqlMetadataStore
                 IsDeleteMarker = !reader.IsDBNull(7) && reader.GetLong(7) != 0,
                 Tags = ReadDictionary(reader.GetNullableString(8)),
                 Lock = ReadLock(reader, 9),
+                Record = reader.GetNullableBytes(12),
+                CommittedAt = reader.IsDBNull(13) ? null : SqlParameters.FromUnixMs(reader.GetLong(13)),
             });
         }
         return entries;

@@ -156,6 +156,13 @@ public abstract partial class SqlMetadataStore : ICatalogSchema, IBucketCatalog,
     protected virtual int MaxWriteAttempts => 30;
 
     /// <summary>
+    /// Journal Put entries carry the whole version placed (<see cref="JournalRecordFormat"/>), for
+    /// journal archiving (issue 13): an archive of the entries alone then rebuilds every version.
+    /// Off by default: a record repeats the row, inline body included.
+    /// </summary>
+    public bool JournalRecords { get; init; }
+
+    /// <summary>
     /// SQL run first in the migration transaction, before it reads anything, so that stores starting
     /// at once against one database migrate one after another (each sees what the one before it
     /// committed). Null (the default): the provider's write transactions are serial already.
@@ -307,7 +314,7 @@ public abstract partial class SqlMetadataStore : ICatalogSchema, IBucketCatalog,
             }
             try
             {
-                var writeTransaction = new WriteTransaction(transaction, commands: null);
+                var writeTransaction = new WriteTransaction(transaction, commands: null, JournalRecords);
                 var (result, commit) = await work(writeTransaction, state, cancellationToken);
                 if (commit)
                 {

@@ -7,9 +7,12 @@ namespace Cairn.Metadata;
 /// connection and reused when the store keeps a <see cref="PreparedCommandCache"/> (group commit),
 /// fresh otherwise (a provider that prepares by itself, as Npgsql does with auto-prepare).
 /// </summary>
-internal sealed class WriteTransaction(DbTransaction transaction, PreparedCommandCache? commands)
+internal sealed class WriteTransaction(DbTransaction transaction, PreparedCommandCache? commands, bool journalRecords = false)
 {
     public DbTransaction Transaction => transaction;
+
+    /// <summary>Journal Put entries written in this transaction carry their whole version (<see cref="SqlMetadataStore.JournalRecords"/>).</summary>
+    public bool JournalRecords => journalRecords;
 
     /// <summary>
     /// True once the work has committed the transaction itself, with a COMMIT at the end of its last

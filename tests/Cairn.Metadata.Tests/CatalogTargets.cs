@@ -13,14 +13,17 @@ public interface ICatalogTarget : IAsyncDisposable
 }
 
 /// <summary>A SQLite file in a fresh temporary directory; <paramref name="coalesce"/> turns on the batched lookups and creates.</summary>
-public sealed class SqliteTarget(bool coalesce = false) : ICatalogTarget
+public sealed class SqliteTarget(bool coalesce = false, bool journalRecords = false) : ICatalogTarget
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("cairn-sqlite-").FullName;
 
     public string DatabasePath => Path.Combine(_directory, "catalog.db");
 
     public ValueTask<MetadataCatalog> OpenAsync() =>
-        ValueTask.FromResult(MetadataCatalog.Over(new SqliteMetadataStore(new SqliteMetadataOptions { DatabasePath = DatabasePath, CoalesceLookupsAndCreates = coalesce })));
+        ValueTask.FromResult(MetadataCatalog.Over(new SqliteMetadataStore(new SqliteMetadataOptions { DatabasePath = DatabasePath, CoalesceLookupsAndCreates = coalesce })
+        {
+            JournalRecords = journalRecords,
+        }));
 
     public ValueTask DisposeAsync()
     {
@@ -57,7 +60,7 @@ public sealed class CachedSqliteTarget : ICatalogTarget
 /// A fresh database on the shared throwaway PostgreSQL cluster, dropped afterwards; with
 /// <paramref name="coalesce"/> false, the store runs every lookup and create as its own statement.
 /// </summary>
-public sealed class PostgresTarget(PostgresCluster cluster, bool coalesce = true) : ICatalogTarget
+public sealed class PostgresTarget(PostgresCluster cluster, bool coalesce = true, bool journalRecords = false) : ICatalogTarget
 {
     /// <summary>This test's database (created at the first <see cref="OpenAsync"/>).</summary>
     public string ConnectionString { get; private set; } = "";
@@ -72,7 +75,10 @@ public sealed class PostgresTarget(PostgresCluster cluster, bool coalesce = true
         {
             ConnectionString = ConnectionString,
             CoalesceLookupsAndCreates = coalesce,
-        }));
+        })
+        {
+            JournalRecords = journalRecords,
+        });
     }
 
     public async ValueTask DisposeAsync()
