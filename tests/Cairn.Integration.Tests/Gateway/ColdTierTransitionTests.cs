@@ -72,7 +72,9 @@ public sealed class ColdTierTransitionTests(MotoServer moto) : IClassFixture<Mot
         Assert.Equal(new Dictionary<string, string> { ["large"] = "COLD", ["small"] = "STANDARD" }, listed);
         var attributes = await s3.GetObjectAttributesAsync(new GetObjectAttributesRequest
         {
-            BucketName = bucket, Key = "large", ObjectAttributes = [ObjectAttributes.StorageClass],
+            BucketName = bucket,
+            Key = "large",
+            ObjectAttributes = [ObjectAttributes.StorageClass],
         });
         Assert.Equal("COLD", attributes.StorageClass.Value);
         Assert.Equal(large, await ReadAsync(s3, bucket, "large"));
