@@ -326,6 +326,13 @@ public sealed record TierMove(string Bucket, string Key, string VersionId, strin
     /// not yet due.
     /// </summary>
     public static readonly TimeSpan ClaimMargin = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// The last part of the version's move: its storage class becomes the tier's. A version moved in
+    /// several parts (each within its copies' deadline) keeps its class until the last; the chunks
+    /// moved before already read from the tier.
+    /// </summary>
+    public bool Complete { get; init; } = true;
 }
 
 /// <summary>One chunk of a <see cref="TierMove"/>: where its bytes were read (<see cref="From"/>) and the tier blob that holds them now, stored the same way.</summary>

@@ -101,6 +101,10 @@ public abstract partial class SqlMetadataStore
             }
         }
 
+        if (!move.Complete)
+        {
+            return (TierMoveOutcome.Moved, true);
+        }
         await using (var update = transaction.CreateCommand(
             "UPDATE " + table + " SET storage_class = @storageClass WHERE bucket = @bucket AND key = @key AND version_id = @versionId"))
         {

@@ -60,7 +60,8 @@ public abstract class TierTransitionTests : IAsyncLifetime
         var chunks = new ChunkStore(blobs, _store, _options, _clock, pins);
         _objects = new ObjectService(_store, _store, chunks, _options, _clock);
         _configurations = new LifecycleService(_store, _store, _options, _clock);
-        var mover = new TierMover(_store, _store, _store, blobs, chunks, _options, _clock, NullLogger<TierMover>.Instance);
+        // Parts of 128 KiB: every 200 KiB object here moves in two parts (64 + 64 KiB, then 64 + 8 KiB).
+        var mover = new TierMover(_store, _store, _store, blobs, chunks, _options, _clock, NullLogger<TierMover>.Instance, bytesPerPart: 128 * 1024);
         _worker = new LifecycleWorker(_store, _store, _store, _store, _store, _options, _clock, NullLogger<LifecycleWorker>.Instance, tiers: mover);
         _sweeper = new DeleteQueueSweeper(_store, _store, blobs, pins, _options, _clock, NullLogger<DeleteQueueSweeper>.Instance);
     }
@@ -204,6 +205,34 @@ public abstract class TierTransitionTests : IAsyncLifetime
         Assert.Equal(Tier, await StorageClassAsync("k"));
         Assert.Equal(body, await ReadAsync("k"));
         Assert.Equal(4, (await ChunkBlobsAsync(_tierStore)).Count);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_move_cut_off_after_its_first_part_keeps_that_part_and_the_retry_copies_only_the_rest()
+    {
+        // Arrange: the tier's third PUT (the second part's first) fails.
+        await PutConfigurationAsync(TransitionRule("cold", "", days: 1));
+        var body = await PutAsync("k");
+        await StepAsync();
+        _clock.Advance(TimeSpan.FromDays(2));
+        _tier.Inject(BlobOperation.Put, BlobFault.OnCall(3));
+
+        // Act
+        await StepAsync();
+        var placedAfterFirstTry = (await _store.ListChunksAsync(Ct)).Count(static chunk => TieredBlobBackend.IsTierName(chunk.BlobName));
+        var classAfterFirstTry = await StorageClassAsync("k");
+        var readAfterFirstTry = await ReadAsync("k");
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        await StepAsync();
+
+        // Assert: two chunks moved by the first part, the class only once the last part landed, two more copies for the rest.
+        Assert.Equal(2, placedAfterFirstTry);
+        Assert.Null(classAfterFirstTry);
+        Assert.Equal(body, readAfterFirstTry);
+        Assert.Equal(Tier, await StorageClassAsync("k"));
+        // 2 for the first part, the refused one and perhaps its partner, then the second part's 2 again.
+        Assert.InRange(_tier.CallCount(BlobOperation.Put), 5, 6);
+        Assert.Equal(body, await ReadAsync("k"));
     }
 
     [Fact(Timeout = 120_000)]

@@ -64,6 +64,27 @@ public abstract class TierMoveConformanceTests<TTarget>(TTarget target) : Catalo
     }
 
     [Fact(Timeout = 10_000)]
+    public async Task A_part_of_a_move_points_its_chunks_to_the_tier_and_leaves_the_class_to_the_last_part()
+    {
+        // Arrange
+        var (a, b) = (Chunk("a"), Chunk("b"));
+        var move = await PrepareMoveAsync("cold", a, b);
+
+        // Act
+        var first = await Catalog.Objects.MoveVersionToTierAsync(move with { Chunks = [move.Chunks[0]], Complete = false }, Now, Grace, Ct);
+        var classBetween = (await Catalog.Objects.GetObjectAsync(Bucket, "cold", Ct))!.StorageClass;
+        var last = await Catalog.Objects.MoveVersionToTierAsync(move with { Chunks = [move.Chunks[1]] }, Now, Grace, Ct);
+
+        // Assert
+        Assert.Equal(TierMoveOutcome.Moved, first);
+        Assert.Null(classBetween);
+        Assert.Equal(TierMoveOutcome.Moved, last);
+        Assert.Equal(Tier, (await Catalog.Objects.GetObjectAsync(Bucket, "cold", Ct))!.StorageClass);
+        Assert.Equal(move.Chunks[0].ToBlobName, (await FindChunkAsync(a))!.Value.BlobName);
+        Assert.Equal(move.Chunks[1].ToBlobName, (await FindChunkAsync(b))!.Value.BlobName);
+    }
+
+    [Fact(Timeout = 10_000)]
     public async Task After_a_move_the_sweeper_deletes_the_hot_blob_and_a_delete_of_the_version_queues_the_copy()
     {
         // Arrange

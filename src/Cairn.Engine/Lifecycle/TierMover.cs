@@ -21,10 +21,11 @@ namespace Cairn.Engine.Lifecycle;
 /// first, to <c>tiers/&lt;tier&gt;/&lt;a new chunk blob name&gt;</c>, which the blob store routes to
 /// the tier (<see cref="TieredBlobBackend"/>). A chunk already in the tier (shared with a version
 /// moved before) is not copied again. A packed chunk leaves dead space in its pack, which
-/// compaction reclaims.
+/// compaction reclaims. A version is moved in parts of at most <c>bytesPerPart</c> stored bytes
+/// (<see cref="DefaultBytesPerPart"/>), each with its own copies' deadline.
 /// </remarks>
 public sealed partial class TierMover(IObjectCatalog objects, IChunkCatalog chunks, IDeleteQueue deleteQueue, IBlobBackend blobs, ChunkStore chunkStore,
-    EngineOptions options, TimeProvider time, ILogger<TierMover> logger, EngineMetrics? metrics = null)
+    EngineOptions options, TimeProvider time, ILogger<TierMover> logger, EngineMetrics? metrics = null, long bytesPerPart = TierMover.DefaultBytesPerPart)
 {
     /// <summary>
     /// How long a move's copies stay reserved: the copying must end well within it (the catalog
@@ -34,6 +35,12 @@ public sealed partial class TierMover(IObjectCatalog objects, IChunkCatalog chun
 
     /// <summary>Chunks of one version copied at once.</summary>
     private const int ConcurrentCopies = 4;
+
+    /// <summary>Stored bytes copied and recorded as one part of a move, unless told otherwise.</summary>
+    public const long DefaultBytesPerPart = 256L * 1024 * 1024;
+
+    /// <summary>How long before the catalog would refuse them the copies stop: time for a PUT in flight to settle.</summary>
+    private static readonly TimeSpan CopySafety = TimeSpan.FromMinutes(10);
 
     /// <summary>
     /// Moves <paramref name="version"/> of <paramref name="bucket"/> to <paramref name="tier"/>.
@@ -71,34 +78,83 @@ public sealed partial class TierMover(IObjectCatalog objects, IChunkCatalog chun
             }
         }
 
-        var started = time.GetUtcNow();
-        // Tracked before a byte is written: whatever happens next, these copies are never untracked.
-        await deleteQueue.QueueBlobsAsync([.. copies.Select(static copy => copy.To)], started + CopyDeadline, cancellationToken).ConfigureAwait(false);
-        long bytes = 0;
-        await Parallel.ForEachAsync(copies, new ParallelOptions { MaxDegreeOfParallelism = ConcurrentCopies, CancellationToken = cancellationToken },
-            async (copy, cancellation) =>
+        if (copies.Count == 0)
+        {
+            // Every chunk is in the tier already (shared with versions moved before): only the class changes.
+            return await RecordAsync(bucket, version, tier, [], complete: true, cancellationToken).ConfigureAwait(false);
+        }
+        // In parts of bounded bytes, each with its own copies' deadline, so a large version over a
+        // slow link still moves (a part recorded stays moved; a retry copies only what is left).
+        var parts = new List<List<(ChunkRef Chunk, ChunkPlacement From, string To)>>();
+        long partBytes = 0;
+        foreach (var copy in copies)
+        {
+            if (parts.Count == 0 || partBytes + copy.From.StoredLength > bytesPerPart)
             {
-                var stored = await chunkStore.ReadStoredCheckedAsync(copy.Chunk, copy.From, cancellation).ConfigureAwait(false);
-                await blobs.PutAsync(copy.To, stored, cancellation).ConfigureAwait(false);
-                Interlocked.Add(ref bytes, stored.Length);
-            }).ConfigureAwait(false);
+                parts.Add([]);
+                partBytes = 0;
+            }
+            parts[^1].Add(copy);
+            partBytes += copy.From.StoredLength;
+        }
+        for (var i = 0; i < parts.Count; i++)
+        {
+            var outcome = await MovePartAsync(bucket, version, tier, parts[i], complete: i == parts.Count - 1, cancellationToken).ConfigureAwait(false);
+            if (outcome != TierMoveOutcome.Moved)
+            {
+                return outcome;
+            }
+        }
+        return TierMoveOutcome.Moved;
+    }
 
-        var now = time.GetUtcNow();
-        if (now + TierMove.ClaimMargin >= started + CopyDeadline)
+    /// <summary>Reserves, copies and records one part of a version's chunks.</summary>
+    private async Task<TierMoveOutcome> MovePartAsync(string bucket, ObjectVersionRecord version, string tier,
+        List<(ChunkRef Chunk, ChunkPlacement From, string To)> copies, bool complete, CancellationToken cancellationToken)
+    {
+        var started = time.GetUtcNow();
+        var deadline = started + CopyDeadline;
+        // Tracked before a byte is written: whatever happens next, these copies are never untracked.
+        await deleteQueue.QueueBlobsAsync([.. copies.Select(static copy => copy.To)], deadline, cancellationToken).ConfigureAwait(false);
+        // No copy may still be landing when the sweeper may take the entries: the copying stops well
+        // before the time the catalog would refuse to claim them.
+        using var timer = new CancellationTokenSource(CopyDeadline - TierMove.ClaimMargin - CopySafety, time);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
+        long bytes = 0;
+        try
+        {
+            await Parallel.ForEachAsync(copies, new ParallelOptions { MaxDegreeOfParallelism = ConcurrentCopies, CancellationToken = stop.Token },
+                async (copy, cancellation) =>
+                {
+                    var stored = await chunkStore.ReadStoredCheckedAsync(copy.Chunk, copy.From, cancellation).ConfigureAwait(false);
+                    await blobs.PutAsync(copy.To, stored, cancellation).ConfigureAwait(false);
+                    Interlocked.Add(ref bytes, stored.Length);
+                }).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            LogTooSlow(bucket, version.Key, version.VersionId, tier, time.GetUtcNow() - started);
+            return TierMoveOutcome.ReservationLost;
+        }
+        if (time.GetUtcNow() + TierMove.ClaimMargin >= deadline)
         {
             // The catalog would refuse anyway; saying so here keeps the reason in the log.
-            LogTooSlow(bucket, version.Key, version.VersionId, tier, now - started);
+            LogTooSlow(bucket, version.Key, version.VersionId, tier, time.GetUtcNow() - started);
             return TierMoveOutcome.ReservationLost;
         }
         var moves = copies.Select(static copy => new TierChunkMove(copy.Chunk.Hash, copy.From, copy.To)).ToList();
-        var outcome = await objects.MoveVersionToTierAsync(new TierMove(bucket, version.Key, version.VersionId, version.ETag, tier, moves), now,
-            options.GracePeriod, cancellationToken).ConfigureAwait(false);
+        var outcome = await RecordAsync(bucket, version, tier, moves, complete, cancellationToken).ConfigureAwait(false);
         if (outcome == TierMoveOutcome.Moved)
         {
             metrics?.TierBytesMoved(tier, bytes);
         }
         return outcome;
     }
+
+    private async Task<TierMoveOutcome> RecordAsync(string bucket, ObjectVersionRecord version, string tier, List<TierChunkMove> moves, bool complete,
+        CancellationToken cancellationToken) =>
+        await objects.MoveVersionToTierAsync(new TierMove(bucket, version.Key, version.VersionId, version.ETag, tier, moves) { Complete = complete },
+            time.GetUtcNow(), options.GracePeriod, cancellationToken).ConfigureAwait(false);
 
     // Event ids 190-199 belong to the tier mover; next free: 191.
     [LoggerMessage(EventId = 190, Level = LogLevel.Warning,
