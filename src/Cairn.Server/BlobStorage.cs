@@ -46,8 +46,10 @@ public static class BlobStorage
     }
 
     /// <summary>
-    /// The backend of <see cref="Create(StorageOptions, string, bool)"/>, and when <paramref name="tiers"/>
-    /// names any, a <see cref="TieredBlobBackend"/> over it and one store per tier, each built as gateway
+    /// A <see cref="TieredBlobBackend"/> over the backend of <see cref="Create(StorageOptions, string, bool)"/>
+    /// and one store per tier <paramref name="tiers"/> names (none is allowed: a <c>tiers/</c> name left
+    /// in the catalog after its tier was removed from the settings then fails as an unknown tier, kept in
+    /// the delete queue, instead of counting as deleted from the hot store), each built as gateway
     /// mode builds its upstream: <c>Retrying(Counting(S3BlobBackend))</c> with <see cref="StorageOptions.Retry"/>.
     /// Nothing is sent to a tier here: a tier that is down at start must not stop the server.
     /// </summary>
@@ -55,10 +57,7 @@ public static class BlobStorage
     public static IBlobBackend Create(StorageOptions options, IReadOnlyDictionary<string, TierOptions>? tiers, string dataDirectory, bool fsyncDirectories)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (tiers is null || tiers.Count == 0)
-        {
-            return Create(options, dataDirectory, fsyncDirectories);
-        }
+        tiers ??= new Dictionary<string, TierOptions>();
         // Tiers first, all checked before any store exists, so a bad setting leaks no client.
         ValidateTiers(options, tiers);
         var stores = new Dictionary<string, IBlobBackend>(StringComparer.Ordinal);

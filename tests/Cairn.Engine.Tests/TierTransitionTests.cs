@@ -44,6 +44,7 @@ public abstract class TierTransitionTests : IAsyncLifetime
     private LifecycleService _configurations = null!;
     private LifecycleWorker _worker = null!;
     private DeleteQueueSweeper _sweeper = null!;
+    private DeleteQueueSweeper _otherNodesSweeper = null!;
 
     protected abstract Task<SqlMetadataStore> OpenStoreAsync();
 
@@ -64,6 +65,8 @@ public abstract class TierTransitionTests : IAsyncLifetime
         var mover = new TierMover(_store, _store, _store, blobs, chunks, _options, _clock, NullLogger<TierMover>.Instance, bytesPerPart: 128 * 1024);
         _worker = new LifecycleWorker(_store, _store, _store, _store, _store, _options, _clock, NullLogger<LifecycleWorker>.Instance, tiers: mover);
         _sweeper = new DeleteQueueSweeper(_store, _store, blobs, pins, _options, _clock, NullLogger<DeleteQueueSweeper>.Instance);
+        // Another node's: it does not see this node's downloads in progress.
+        _otherNodesSweeper = new DeleteQueueSweeper(_store, _store, blobs, new ChunkReadPins(), _options, _clock, NullLogger<DeleteQueueSweeper>.Instance);
     }
 
     public async Task DisposeAsync()
@@ -208,6 +211,32 @@ public abstract class TierTransitionTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task A_download_that_located_the_chunks_before_the_move_reads_them_from_the_tier_once_the_hot_blobs_are_gone()
+    {
+        // Arrange: a 2 MiB object (32 chunks); its download locates every chunk, writes the first and pauses.
+        await PutConfigurationAsync(TransitionRule("cold", "", days: 1));
+        var body = await PutAsync("big", 2 * 1024 * 1024);
+        await StepAsync();
+        var found = await _objects.GetAsync(Bucket, "big", ReadConditions.None, null, Ct);
+        var output = new PausingStream();
+        var download = Task.Run(() => _objects.WriteBodyAsync(found, output, Ct));
+        await output.FirstWrite.Task;
+
+        // Act: meanwhile the object moves and, past the grace period, another node sweeps the hot blobs.
+        _clock.Advance(TimeSpan.FromDays(2));
+        await StepAsync();
+        _clock.Advance(_options.GracePeriod + TimeSpan.FromSeconds(1));
+        var swept = await _otherNodesSweeper.SweepAllDueAsync(Ct);
+        output.Resume.SetResult();
+        await download;
+
+        // Assert
+        Assert.Equal(Tier, await StorageClassAsync("big"));
+        Assert.True(swept >= 16, $"the hot blobs should have been swept ({swept})");
+        Assert.Equal(body, output.ToArray());
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task A_move_cut_off_after_its_first_part_keeps_that_part_and_the_retry_copies_only_the_rest()
     {
         // Arrange: the tier's third PUT (the second part's first) fails.
@@ -276,6 +305,22 @@ public abstract class TierTransitionTests : IAsyncLifetime
         var inTier = (await ChunkBlobsAsync(_tierStore)).Select(static name => TieredBlobBackend.NameIn(Tier, name)).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(placed, inTier);
         Assert.Empty(await ChunkBlobsAsync(_hot));
+    }
+
+    /// <summary>A destination that holds the first write until the test resumes it.</summary>
+    private sealed class PausingStream : MemoryStream
+    {
+        public TaskCompletionSource FirstWrite { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource Resume { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            await base.WriteAsync(buffer, cancellationToken);
+            if (FirstWrite.TrySetResult())
+            {
+                await Resume.Task.WaitAsync(cancellationToken);
+            }
+        }
     }
 
     private async Task<int> MovedCountAsync() =>

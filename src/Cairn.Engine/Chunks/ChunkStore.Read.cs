@@ -130,10 +130,11 @@ public sealed partial class ChunkStore
             {
                 bytes = await ReadChunkAsync(segment.Chunk, placement, segment.From, segment.Count, buffer, cancellationToken).ConfigureAwait(false);
             }
-            catch (ChunkIntegrityException ex) when (placement.PackId is not null && ex.InnerException is BlobNotFoundException)
+            catch (ChunkIntegrityException ex) when (ex.InnerException is BlobNotFoundException)
             {
-                // Located before a compaction moved the chunk and its old pack was deleted (a download
-                // that outlasted the grace period): read it where it is now, if it moved.
+                // Located before a compaction or a move to a cold tier moved the chunk, and its old blob
+                // was deleted (a download that outlasted the grace period, or pinned on another node):
+                // read it where it is now, if it moved.
                 if (await RelocateAsync(segment.Chunk.Hash, placement, cancellationToken).ConfigureAwait(false) is not { } moved
                     || moved.Codec != placement.Codec)
                 {

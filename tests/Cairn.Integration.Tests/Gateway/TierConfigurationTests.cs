@@ -56,12 +56,17 @@ public sealed class TierConfigurationTests(MotoServer moto) : IClassFixture<Moto
     }
 
     [Fact]
-    public void Without_tiers_the_backend_is_the_one_storage_selects()
+    public async Task Without_tiers_a_name_under_tiers_is_refused_as_an_unknown_tier_never_taken_for_a_hot_blob()
     {
+        // A catalog may still name tiers/cold/... after the tier left the settings: deleting it must
+        // not count as done (the sweeper would forget a blob that still exists in the old tier).
         var backend = BlobStorage.Create(new StorageOptions { Backend = "memory" }, new Dictionary<string, TierOptions>(), NewDataDirectory(), false);
 
-        Assert.IsType<InMemoryBlobBackend>(backend);
+        var tiered = Assert.IsType<TieredBlobBackend>(backend);
+        Assert.IsType<InMemoryBlobBackend>(tiered.Hot);
         Assert.Empty(BlobStorage.TierLayers(backend));
+        var failures = await backend.DeleteManyAsync([TieredBlobBackend.NameIn("COLD", "chunks/ab/abcdef")], Ct);
+        Assert.False(Assert.Single(failures).IsTransient);
     }
 
     public static TheoryData<string[], string> BadSettings => new()
