@@ -237,6 +237,31 @@ public abstract class TierTransitionTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task A_key_whose_transition_keeps_failing_waits_twice_as_long_each_time()
+    {
+        // Arrange: a tier that refuses every PUT.
+        await PutConfigurationAsync(TransitionRule("cold", "", days: 1));
+        await PutAsync("k");
+        await StepAsync();
+        _clock.Advance(TimeSpan.FromDays(2));
+        _tier.Inject(BlobOperation.Put, BlobFault.Always());
+
+        // Act: a step every 5 minutes for 40 minutes.
+        var tries = new List<long>();
+        for (var minute = 0; minute <= 40; minute += 5)
+        {
+            await StepAsync();
+            tries.Add(_tier.CallCount(BlobOperation.Put));
+            _clock.Advance(TimeSpan.FromMinutes(5));
+        }
+
+        // Assert: tried at 0, 5, 15 and 35 minutes (waits of 5, 10, 20), and the version is still hot and whole.
+        var triedAt = Enumerable.Range(0, tries.Count).Where(i => i == 0 ? tries[0] > 0 : tries[i] > tries[i - 1]).Select(static i => i * 5);
+        Assert.Equal([0, 5, 15, 35], triedAt);
+        Assert.Null(await StorageClassAsync("k"));
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task A_move_cut_off_after_its_first_part_keeps_that_part_and_the_retry_copies_only_the_rest()
     {
         // Arrange: the tier's third PUT (the second part's first) fails.
@@ -279,13 +304,13 @@ public abstract class TierTransitionTests : IAsyncLifetime
         _tier.Inject(BlobOperation.Put, BlobFault.Rate(0.5));
         _tier.Inject(BlobOperation.Read, BlobFault.Rate(0.5));
 
-        // Act: steps a retry interval apart, bounded, until every version is in the tier. A move of four
-        // chunks succeeds once in 16 tries here, so 300 steps leave a key unmoved about once in 400,000 runs.
+        // Act: steps a day apart (the longest a failing key waits), bounded, until every version is in
+        // the tier. A part of two chunks lands once in four tries and stays, so 100 steps are plenty.
         var steps = 0;
-        for (; steps < 300 && (await MovedCountAsync()) < bodies.Count; steps++)
+        for (; steps < 100 && (await MovedCountAsync()) < bodies.Count; steps++)
         {
             await StepAsync();
-            _clock.Advance(TimeSpan.FromMinutes(5));
+            _clock.Advance(TimeSpan.FromDays(1));
             await _sweeper.SweepAllDueAsync(Ct);
         }
 

@@ -45,6 +45,15 @@ public sealed partial class LifecycleWorker(IBucketConfigurationCatalog configur
     /// </summary>
     private readonly TimeSpan _transitionRetry = TimeSpan.FromTicks(Math.Min(TimeSpan.FromMinutes(5).Ticks, options.LifecycleDay.Ticks / 4));
 
+    /// <summary>
+    /// Transitions failed in a row, by key: each failure doubles the wait before the next try, up to a
+    /// lifecycle day (a tier refusing for good is not copied to every few minutes). Kept in memory: a
+    /// restart starts afresh.
+    /// </summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Bucket, string Key), int> _transitionFailures = new();
+
+    private const int MaxRememberedFailures = 100_000;
+
     /// <summary>When each bucket's uploads are next looked over, and under which configuration that was computed.</summary>
     private readonly Dictionary<string, (DateTimeOffset ConfiguredAt, DateTimeOffset Next)> _uploadScans = new(StringComparer.Ordinal);
 
@@ -252,11 +261,13 @@ public sealed partial class LifecycleWorker(IBucketConfigurationCatalog configur
                             if (outcome == ActOutcome.Done)
                             {
                                 Interlocked.Increment(ref acted);
+                                _transitionFailures.TryRemove((bucket, key), out _);
                             }
-                            else if (outcome == ActOutcome.Retry && (nextDue is null || now + _transitionRetry < nextDue))
+                            else if (outcome == ActOutcome.Retry && now + TransitionRetryDelay(bucket, key) is var retryAt
+                                && (nextDue is null || retryAt < nextDue))
                             {
                                 // Nothing in the journal will bring the key back: a transition is tried again by its time.
-                                nextDue = now + _transitionRetry;
+                                nextDue = retryAt;
                             }
                         }
                         // What the actions change comes back through the journal and is judged then.
@@ -267,6 +278,18 @@ public sealed partial class LifecycleWorker(IBucketConfigurationCatalog configur
             }
         }
         return (acted, due.Count);
+    }
+
+    /// <summary>How long until a key whose transition just failed is tried again: doubling from the first wait, at most a day.</summary>
+    private TimeSpan TransitionRetryDelay(string bucket, string key)
+    {
+        if (_transitionFailures.Count >= MaxRememberedFailures)
+        {
+            _transitionFailures.Clear(); // a tier down for a great many keys: start counting afresh
+        }
+        var failures = _transitionFailures.AddOrUpdate((bucket, key), 1, static (_, n) => n + 1);
+        var delay = _transitionRetry * Math.Pow(2, Math.Min(failures - 1, 30));
+        return delay < options.LifecycleDay ? delay : options.LifecycleDay;
     }
 
     /// <summary>What became of one action.</summary>
