@@ -37,6 +37,10 @@ public sealed class EngineMetrics
     private readonly ObservableGauge<long> _packCount;
     private readonly Counter<long> _lifecycleActions;
     private readonly Counter<long> _tierBytes;
+    private readonly Counter<long> _archiveSegments;
+    private readonly Counter<long> _archiveEntries;
+    private long _archiveLagEntries = -1;
+    private double _archiveLagSeconds = -1;
     private readonly Counter<long> _lifecycleEvaluated;
     private long _lifecycleDue = -1;
     private readonly Counter<long> _inventoryReports;
@@ -82,6 +86,13 @@ public sealed class EngineMetrics
                 "the hot store failed, tried again later).");
         _tierBytes = meter.CreateCounter<long>("cairn.tier.moved.bytes", unit: "By",
             description: "Stored chunk bytes copied to a cold tier by lifecycle transitions that were recorded, by tier.");
+        _archiveSegments = meter.CreateCounter<long>("cairn.archive.segments", unit: "{segment}",
+            description: "Journal segments uploaded to the archive, by outcome (uploaded; failed: nothing recorded, tried again).");
+        _archiveEntries = meter.CreateCounter<long>("cairn.archive.entries", unit: "{entry}", description: "Journal entries archived.");
+        meter.CreateObservableGauge("cairn.archive.lag.entries", ObserveArchiveLagEntries, unit: "{entry}",
+            description: "Journal entries committed and not archived yet, over every bucket, as of the archiver's last step.");
+        meter.CreateObservableGauge("cairn.archive.lag.seconds", ObserveArchiveLagSeconds, unit: "s",
+            description: "How long the oldest journal entry not archived yet has waited, as of the archiver's last step.");
         _lifecycleEvaluated = meter.CreateCounter<long>("cairn.lifecycle.evaluated", unit: "{key}",
             description: "Keys the lifecycle worker judged, by cause (journal: the key changed; due: its time came; rebuild: a configuration was put).");
         meter.CreateObservableGauge("cairn.lifecycle.due", ObserveLifecycleDue, unit: "{key}",
@@ -198,6 +209,29 @@ public sealed class EngineMetrics
             _ => throw new ArgumentOutOfRangeException(nameof(action), action, null),
         }), new KeyValuePair<string, object?>("outcome", outcome));
     }
+
+    /// <summary>A journal segment of <paramref name="entries"/> entries was uploaded and recorded (or failed).</summary>
+    public void ArchiveSegment(bool done, int entries)
+    {
+        _archiveSegments.Add(1, new KeyValuePair<string, object?>("outcome", done ? "uploaded" : "failed"));
+        if (done && entries > 0)
+        {
+            _archiveEntries.Add(entries);
+        }
+    }
+
+    /// <summary>The archive's lag after a step: entries behind, and the oldest one's wait.</summary>
+    public void ArchiveLagObserved(long entries, TimeSpan oldest)
+    {
+        Volatile.Write(ref _archiveLagEntries, entries);
+        Volatile.Write(ref _archiveLagSeconds, oldest.TotalSeconds);
+    }
+
+    private IEnumerable<Measurement<long>> ObserveArchiveLagEntries() =>
+        Volatile.Read(ref _archiveLagEntries) is var lag and >= 0 ? [new Measurement<long>(lag)] : [];
+
+    private IEnumerable<Measurement<double>> ObserveArchiveLagSeconds() =>
+        Volatile.Read(ref _archiveLagSeconds) is var lag and >= 0 ? [new Measurement<double>(lag)] : [];
 
     /// <summary>A transition to <paramref name="tier"/> was recorded after copying <paramref name="bytes"/> stored bytes there.</summary>
     public void TierBytesMoved(string tier, long bytes)

@@ -178,6 +178,15 @@ public sealed class EngineOptions
     /// </summary>
     public IReadOnlyList<string> Tiers { get; set; } = [];
 
+    /// <summary>How often the journal archiver (when an archive is configured) uploads what the journal gained. Default 5 s.</summary>
+    public TimeSpan ArchiveInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Most journal entries in one archive segment. Default 10,000.</summary>
+    public int ArchiveSegmentEntries { get; set; } = 10_000;
+
+    /// <summary>How long the oldest entry may wait for the archive before the archive health check says so (503). Default 5 minutes.</summary>
+    public TimeSpan ArchiveLagAlert { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>
     /// How often the lifecycle worker looks for journal changes and due keys when it found nothing to
     /// do (at most half a lifecycle day). Default 10 seconds.
@@ -274,6 +283,11 @@ public sealed class EngineOptions
         if (MaxConcurrentChunkReads is < 1 or > 4096)
         {
             yield return $"Engine:MaxConcurrentChunkReads must be between 1 and 4096 (was {MaxConcurrentChunkReads}).";
+        }
+        if (ArchiveInterval < TimeSpan.FromMilliseconds(10) || ArchiveSegmentEntries is < 1 or > 1_000_000 || ArchiveLagAlert <= TimeSpan.Zero)
+        {
+            yield return $"Engine:ArchiveInterval must be at least 10 ms (was {ArchiveInterval}), ArchiveSegmentEntries between 1 and 1,000,000 " +
+                $"(was {ArchiveSegmentEntries}), and ArchiveLagAlert positive (was {ArchiveLagAlert}).";
         }
         if (LifecycleDay < TimeSpan.FromMilliseconds(100) || LifecycleDay > TimeSpan.FromDays(1) || LifecycleInterval < TimeSpan.FromMilliseconds(10))
         {

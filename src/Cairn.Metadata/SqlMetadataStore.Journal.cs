@@ -129,7 +129,8 @@ public abstract partial class SqlMetadataStore
     private static async ValueTask ForgetBucketJournalAsync(WriteTransaction transaction, string bucket, CancellationToken cancellationToken)
     {
         await using var delete = transaction.CreateCommand(
-            "DELETE FROM journal WHERE bucket = @bucket; DELETE FROM journal_heads WHERE bucket = @bucket");
+            "DELETE FROM journal WHERE bucket = @bucket; DELETE FROM journal_archive WHERE bucket = @bucket; " +
+            "DELETE FROM journal_heads WHERE bucket = @bucket");
         delete.Add("@bucket", DbType.String, bucket);
         await delete.ExecuteNonQueryAsync(cancellationToken);
     }

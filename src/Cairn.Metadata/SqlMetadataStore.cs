@@ -23,7 +23,8 @@ namespace Cairn.Metadata;
 /// and <see cref="KeepReadConnections"/>.</para>
 /// </remarks>
 public abstract partial class SqlMetadataStore : ICatalogSchema, IBucketCatalog, IObjectCatalog, IChunkCatalog, IMultipartCatalog,
-    IDeleteQueue, ILeaseStore, IBucketTreeCatalog, IPackCatalog, IBucketConfigurationCatalog, ILifecycleCatalog, IInventoryCatalog, IAsyncDisposable
+    IDeleteQueue, ILeaseStore, IBucketTreeCatalog, IPackCatalog, IBucketConfigurationCatalog, ILifecycleCatalog, IInventoryCatalog,
+    IJournalArchiveCatalog, IAsyncDisposable
 {
     /// <summary>The longest pause between two attempts of a write (see <see cref="WriteRetryDelay"/>).</summary>
     private const int MaxWriteRetryDelayMs = 250;

@@ -209,6 +209,7 @@ public static class ServerHost
         services.AddSingleton(static provider => provider.GetRequiredService<MetadataCatalog>().Configurations);
         services.AddSingleton(static provider => provider.GetRequiredService<MetadataCatalog>().Lifecycle);
         services.AddSingleton(static provider => provider.GetRequiredService<MetadataCatalog>().Inventory);
+        services.AddSingleton(static provider => provider.GetRequiredService<MetadataCatalog>().JournalArchive);
     }
 
     /// <summary>Prepares storage before the first request: migrations, stale temp files.</summary>

@@ -1,0 +1,386 @@
+using Cairn.Core;
+using Cairn.Metadata;
+using Cairn.Storage;
+
+namespace Cairn.Engine.Archive;
+
+/// <summary>What a restore did, and what it could not.</summary>
+/// <param name="Lineage">The archive lineage restored from.</param>
+/// <param name="NewLineage">The lineage the rebuilt catalog archives into from now on.</param>
+/// <param name="StateAt">The time of the bucket-state document used.</param>
+/// <param name="LastEntryAt">The commit time of the newest journal entry replayed (null: none had one).</param>
+/// <param name="Buckets">Buckets rebuilt.</param>
+/// <param name="Keys">Keys rebuilt.</param>
+/// <param name="Versions">Versions (and delete markers) rebuilt.</param>
+/// <param name="ChunksReferenced">Chunks the rebuilt versions name that the chunk store holds.</param>
+/// <param name="MissingChunks">Chunks a restored version names that the chunk store does not hold (each with a key naming it); their keys are left out.</param>
+/// <param name="VersionsWithoutRecord">Versions archived without their contents (written before journal records, gone when archived); left out.</param>
+/// <param name="UnreferencedBlobs">Chunk blobs nothing restored names: queued for the sweeper, deleted a day after the restore.</param>
+public sealed record RestoreReport(string Lineage, string NewLineage, DateTimeOffset StateAt, DateTimeOffset? LastEntryAt, int Buckets, int Keys,
+    int Versions, int ChunksReferenced, IReadOnlyList<string> MissingChunks, IReadOnlyList<string> VersionsWithoutRecord, int UnreferencedBlobs);
+
+/// <summary>
+/// Rebuilds a catalog from a journal archive alone (issue 13, <c>cairn restore</c>, with the server
+/// stopped): the newest bucket-state document at or before the point in time, then each bucket's
+/// journal segments replayed in order up to it (every segment checked whole; a gap in the numbers is
+/// an error, never skipped). Chunk placements are not in the archive: they are found in the chunk
+/// store itself (the hot store's <c>chunks/</c> and each tier's), and every chunk a restored version
+/// names must be there; chunk blobs nothing names are queued for the sweeper. The rebuilt catalog
+/// gets a new archive lineage, so its own journal never writes over the one it came from.
+/// </summary>
+public sealed class ArchiveRestorer(IBlobBackend archive, IBlobBackend chunkStore, IReadOnlyList<string> tiers, MetadataCatalog target, TimeProvider time)
+{
+    /// <summary>Keys brought in per catalog transaction.</summary>
+    private const int KeysPerImport = 500;
+
+    /// <summary>How long blobs nothing restored names wait before the sweeper deletes them: time to think again.</summary>
+    public static readonly TimeSpan UnreferencedGrace = TimeSpan.FromDays(1);
+
+    /// <summary>The lineages in the archive, oldest first.</summary>
+    public async Task<IReadOnlyList<string>> ListLineagesAsync(CancellationToken cancellationToken)
+    {
+        var lineages = new SortedSet<string>(StringComparer.Ordinal);
+        await foreach (var name in archive.ListAsync("", cancellationToken).ConfigureAwait(false))
+        {
+            if (ArchiveLayout.TryParseStateName(name, out var lineage, out _))
+            {
+                lineages.Add(lineage);
+            }
+        }
+        return [.. lineages];
+    }
+
+    /// <summary>
+    /// Rebuilds the (empty, migrated) target catalog from <paramref name="lineage"/> (the newest when null)
+    /// as it was at <paramref name="at"/> (the newest entry when null).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The archive has no such lineage or no bucket state by then, a segment does not check, or entries are missing.</exception>
+    /// <exception cref="InvalidOperationException">The target catalog is not empty.</exception>
+    public async Task<RestoreReport> RestoreAsync(string? lineage, DateTimeOffset? at, CancellationToken cancellationToken)
+    {
+        if ((await target.Buckets.ListBucketsAsync(cancellationToken).ConfigureAwait(false)).Count > 0)
+        {
+            throw new InvalidOperationException("The catalog to rebuild already has buckets: restore builds a new catalog.");
+        }
+        lineage ??= (await ListLineagesAsync(cancellationToken).ConfigureAwait(false)).LastOrDefault()
+            ?? throw new InvalidDataException("The archive holds no lineage (no bucket state).");
+        var until = at ?? DateTimeOffset.MaxValue;
+
+        // 1. The buckets, from the newest state at or before the moment.
+        var (stateAt, stateName) = await FindStateAsync(lineage, until, cancellationToken).ConfigureAwait(false);
+        var stateBuckets = BucketStateFormat.Decode(await ReadAllAsync(archive, stateName, cancellationToken).ConfigureAwait(false));
+
+        // 2. Each bucket's journal, replayed up to the moment.
+        var segments = await ListSegmentsAsync(lineage, cancellationToken).ConfigureAwait(false);
+        var restored = new List<(ArchivedBucket Bucket, Dictionary<string, List<ObjectVersionRecord>> Keys)>();
+        var withoutRecord = new List<string>();
+        DateTimeOffset? lastEntryAt = null;
+        var known = stateBuckets.ToDictionary(static b => (b.Bucket.Name, b.Bucket.CreatedAt.ToUnixTimeMilliseconds()));
+        // The buckets of the state, and those made after it and by the moment (a journal of a bucket
+        // gone by the state's time is left out).
+        foreach (var bucket in stateBuckets.Select(static b => b)
+            .Concat(segments.Where(s => !known.ContainsKey((s.Bucket, s.CreatedAt.ToUnixTimeMilliseconds())) && s.CreatedAt > stateAt && s.CreatedAt <= until)
+                .GroupBy(static s => (s.Bucket, s.CreatedAt))
+                // A bucket made after the state document: its row as the journal can tell it.
+                .Select(static g => new ArchivedBucket(new BucketRecord(g.Key.Bucket, g.Key.CreatedAt, "us-east-1"), []))))
+        {
+            var keys = new Dictionary<string, List<ObjectVersionRecord>>(StringComparer.Ordinal);
+            var journal = segments.Where(s => s.Bucket == bucket.Bucket.Name && s.CreatedAt == bucket.Bucket.CreatedAt).ToList();
+            var last = await ReplayAsync(journal, keys, until, withoutRecord, cancellationToken).ConfigureAwait(false);
+            if (last is { } entryAt && (lastEntryAt is null || entryAt > lastEntryAt))
+            {
+                lastEntryAt = entryAt;
+            }
+            var archivedBucket = bucket;
+            if (bucket.Bucket.Versioning == BucketVersioning.Unversioned
+                && keys.Values.Any(static versions => versions.Count > 1 || versions.Any(static v => v.VersionId != "null" || v.IsDeleteMarker)))
+            {
+                // Made after the state document, and versioned since: what its versions say.
+                archivedBucket = bucket with { Bucket = bucket.Bucket with { Versioning = BucketVersioning.Enabled } };
+            }
+            restored.Add((archivedBucket, keys));
+        }
+
+        // 3. The chunks the versions name, where the chunk store holds them.
+        var candidates = await ScanChunkStoreAsync(cancellationToken).ConfigureAwait(false);
+        var referenced = new Dictionary<ContentHash, (int Length, string Key)>();
+        foreach (var (bucket, keys) in restored)
+        {
+            foreach (var (key, versions) in keys)
+            {
+                foreach (var chunk in versions.SelectMany(static v => v.Chunks))
+                {
+                    referenced.TryAdd(chunk.Hash, (chunk.Length, bucket.Bucket.Name + "/" + key));
+                }
+            }
+        }
+        var placements = new Dictionary<ContentHash, ChunkPlacement>();
+        var missing = new List<string>();
+        foreach (var (hash, (length, key)) in referenced)
+        {
+            if (candidates.TryGetValue(hash, out var found) && Choose(found, length) is { } placement)
+            {
+                placements[hash] = placement;
+            }
+            else
+            {
+                missing.Add($"{hash} ({key})");
+            }
+        }
+
+        // 4. The catalog: buckets, then keys imported with their chunks reserved at their places.
+        var now = time.GetUtcNow();
+        var newLineage = await target.JournalArchive.GetOrCreateArchiveLineageAsync(ArchiveLayout.NewLineage(now), now, cancellationToken).ConfigureAwait(false);
+        var keyCount = 0;
+        var versionCount = 0;
+        foreach (var (bucket, keys) in restored)
+        {
+            await CreateBucketAsync(bucket, cancellationToken).ConfigureAwait(false);
+            var importable = keys.Where(pair => pair.Value.All(v => v.Chunks.All(c => placements.ContainsKey(c.Hash))))
+                .OrderBy(static pair => pair.Key, StringComparer.Ordinal)
+                .Select(pair => new ImportedKey(pair.Key, pair.Value))
+                .ToList();
+            foreach (var batch in importable.Chunk(KeysPerImport))
+            {
+                // Each import adopts what its upload reserved, at the places found (a chunk an earlier
+                // import committed is only pinned), and drops the rest.
+                var upload = Guid.NewGuid();
+                foreach (var hash in batch.SelectMany(static key => key.Versions).SelectMany(static v => v.Chunks).Select(static c => c.Hash).Distinct())
+                {
+                    await target.Chunks.ReserveChunkAsync(upload, hash, referenced[hash].Length, placements[hash], now + TimeSpan.FromDays(1),
+                        cancellationToken).ConfigureAwait(false);
+                }
+                var result = await target.Objects.ImportObjectsAsync(new ObjectImport(bucket.Bucket.Name, "", Replace: false, upload, batch), now,
+                    TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+                await target.Chunks.AbortUploadAsync(upload, now, cancellationToken).ConfigureAwait(false);
+                if (result.Outcome != ImportOutcome.Imported)
+                {
+                    throw new InvalidDataException($"Bucket {bucket.Bucket.Name}: the import refused key '{result.Key}' ({result.Outcome}).");
+                }
+                keyCount += result.KeysImported;
+                versionCount += result.VersionsImported;
+            }
+            await RestoreStorageClassesAsync(bucket.Bucket.Name, importable, placements, now, cancellationToken).ConfigureAwait(false);
+        }
+
+        // 5. Blobs nothing restored names: for the sweeper, after a day.
+        var chosen = placements.Values.Select(static p => p.BlobName).ToHashSet(StringComparer.Ordinal);
+        var unreferenced = candidates.Values.SelectMany(static list => list).Select(static c => c.Name).Where(name => !chosen.Contains(name)).ToList();
+        await target.DeleteQueue.QueueBlobsAsync(unreferenced, now + UnreferencedGrace, cancellationToken).ConfigureAwait(false);
+        return new RestoreReport(lineage, newLineage, stateAt, lastEntryAt, restored.Count, keyCount, versionCount, placements.Count, missing, withoutRecord,
+            unreferenced.Count);
+    }
+
+    private async Task<(DateTimeOffset At, string Name)> FindStateAsync(string lineage, DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        (DateTimeOffset At, string Name)? best = null;
+        await foreach (var name in archive.ListAsync(lineage + "/state/", cancellationToken).ConfigureAwait(false))
+        {
+            if (ArchiveLayout.TryParseStateName(name, out _, out var at) && at <= until && (best is null || at > best.Value.At))
+            {
+                best = (at, name);
+            }
+        }
+        return best ?? throw new InvalidDataException($"Lineage {lineage} has no bucket state at or before {until:O}.");
+    }
+
+    private sealed record SegmentName(string Name, string Bucket, DateTimeOffset CreatedAt, long First, long Last);
+
+    private async Task<List<SegmentName>> ListSegmentsAsync(string lineage, CancellationToken cancellationToken)
+    {
+        var segments = new List<SegmentName>();
+        await foreach (var name in archive.ListAsync(lineage + "/journal/", cancellationToken).ConfigureAwait(false))
+        {
+            if (ArchiveLayout.TryParseSegmentName(name, out _, out var bucket, out var created, out var first, out var last))
+            {
+                segments.Add(new SegmentName(name, bucket, created, first, last));
+            }
+        }
+        segments.Sort(static (a, b) => a.First != b.First ? a.First.CompareTo(b.First) : b.Last.CompareTo(a.Last));
+        return segments;
+    }
+
+    /// <summary>Replays the segments (sorted by first number) into <paramref name="keys"/> up to <paramref name="until"/>; returns the last entry's time.</summary>
+    private async Task<DateTimeOffset?> ReplayAsync(List<SegmentName> segments, Dictionary<string, List<ObjectVersionRecord>> keys, DateTimeOffset until,
+        List<string> withoutRecord, CancellationToken cancellationToken)
+    {
+        long applied = 0;
+        DateTimeOffset? lastAt = null;
+        foreach (var name in segments)
+        {
+            if (name.Last <= applied)
+            {
+                continue; // uploaded again after a failure to record it, or overlapped by a longer one
+            }
+            if (name.First > applied + 1)
+            {
+                throw new InvalidDataException($"Entries {applied + 1} to {name.First - 1} of bucket {name.Bucket} are missing from the archive.");
+            }
+            JournalSegment segment;
+            try
+            {
+                segment = JournalSegmentFormat.Decode(await ReadAllAsync(archive, name.Name, cancellationToken).ConfigureAwait(false));
+            }
+            catch (InvalidDataException ex)
+            {
+                throw new InvalidDataException($"Segment {name.Name}: {ex.Message}", ex);
+            }
+            foreach (var entry in segment.Entries)
+            {
+                if (entry.Seq <= applied)
+                {
+                    continue;
+                }
+                if (entry.CommittedAt is { } committed && committed > until)
+                {
+                    return lastAt;
+                }
+                Apply(keys, entry, segment.Bucket, withoutRecord);
+                applied = entry.Seq;
+                lastAt = entry.CommittedAt ?? lastAt;
+            }
+        }
+        return lastAt;
+    }
+
+    private static void Apply(Dictionary<string, List<ObjectVersionRecord>> keys, ArchivedEntry entry, string bucket, List<string> withoutRecord)
+    {
+        keys.TryGetValue(entry.Key, out var versions);
+        var index = versions?.FindIndex(v => v.VersionId == entry.VersionId) ?? -1;
+        switch (entry.Change)
+        {
+            case JournalChange.Put when entry.Version is null:
+                withoutRecord.Add($"{bucket}/{entry.Key} version {entry.VersionId}");
+                break;
+            case JournalChange.Put:
+                versions ??= keys[entry.Key] = [];
+                if (index >= 0)
+                {
+                    versions.RemoveAt(index); // the null version written again
+                }
+                versions.Insert(0, entry.Version!);
+                break;
+            case JournalChange.Remove when index >= 0:
+                versions!.RemoveAt(index);
+                if (versions.Count == 0)
+                {
+                    keys.Remove(entry.Key);
+                }
+                break;
+            case JournalChange.Tags when index >= 0:
+                versions![index] = versions[index] with { Tags = entry.Tags ?? new Dictionary<string, string>() };
+                break;
+            case JournalChange.Lock when index >= 0:
+                versions![index] = versions[index] with { Lock = entry.Lock };
+                break;
+        }
+    }
+
+    private async Task CreateBucketAsync(ArchivedBucket archived, CancellationToken cancellationToken)
+    {
+        var bucket = archived.Bucket;
+        if (!await target.Buckets.TryCreateBucketAsync(bucket with { Tags = new Dictionary<string, string>() }, cancellationToken).ConfigureAwait(false))
+        {
+            throw new InvalidOperationException($"Bucket {bucket.Name} exists in the catalog being rebuilt.");
+        }
+        if (bucket.ObjectLock is null && bucket.Versioning != BucketVersioning.Unversioned)
+        {
+            await target.Buckets.PutBucketVersioningAsync(bucket.Name, bucket.Versioning, cancellationToken).ConfigureAwait(false);
+        }
+        if (bucket.Tags.Count > 0)
+        {
+            await target.Buckets.PutBucketTagsAsync(bucket.Name, bucket.Tags, cancellationToken).ConfigureAwait(false);
+        }
+        foreach (var configuration in archived.Configurations)
+        {
+            await target.Configurations.PutBucketConfigurationAsync(configuration, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A version whose every chunk is in one tier was moved there: its storage class says so again.</summary>
+    private async Task RestoreStorageClassesAsync(string bucket, List<ImportedKey> keys, Dictionary<ContentHash, ChunkPlacement> placements,
+        DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var tierBySegment = tiers.ToDictionary(TieredBlobBackend.SegmentOf, StringComparer.Ordinal);
+        foreach (var key in keys)
+        {
+            foreach (var version in key.Versions.Where(static v => v.Chunks.Count > 0))
+            {
+                var segmentsUsed = version.Chunks
+                    .Select(c => TieredBlobBackend.TrySplitName(placements[c.Hash].BlobName, out var segment, out _) ? segment : null)
+                    .Distinct().ToList();
+                if (segmentsUsed is [{ } only] && tierBySegment.TryGetValue(only, out var tier))
+                {
+                    await target.Objects.MoveVersionToTierAsync(new TierMove(bucket, key.Key, version.VersionId, version.ETag, tier, []), now, TimeSpan.Zero,
+                        cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    /// <summary>Every chunk blob the chunk store holds (the hot store's and each tier's), by the address its name gives.</summary>
+    private async Task<Dictionary<ContentHash, List<BlobListEntry>>> ScanChunkStoreAsync(CancellationToken cancellationToken)
+    {
+        var found = new Dictionary<ContentHash, List<BlobListEntry>>();
+        var prefixes = new List<string> { "chunks/" };
+        prefixes.AddRange(tiers.Select(static tier => TieredBlobBackend.NamePrefix + TieredBlobBackend.SegmentOf(tier) + "/chunks/"));
+        foreach (var prefix in prefixes)
+        {
+            await foreach (var entry in chunkStore.ListEntriesAsync(prefix, cancellationToken).ConfigureAwait(false))
+            {
+                // chunks/ab/<64 hex>.<16 hex generation>
+                var file = entry.Name[(entry.Name.LastIndexOf('/') + 1)..];
+                var dot = file.IndexOf('.', StringComparison.Ordinal);
+                if (dot == 64 && file.AsSpan(0, dot).ContainsAnyExcept("0123456789abcdef") is false)
+                {
+                    var hash = ContentHash.Parse(file[..dot]);
+                    if (!found.TryGetValue(hash, out var list))
+                    {
+                        found[hash] = list = [];
+                    }
+                    list.Add(entry);
+                }
+            }
+        }
+        return found;
+    }
+
+    /// <summary>
+    /// The placement to give a chunk of <paramref name="length"/> bytes among its blobs: a hot one
+    /// before a tier's; stored as is when the blob has the chunk's length, one zstd frame when shorter
+    /// (the chunk store compresses only when that saves bytes); a longer blob is not the chunk.
+    /// </summary>
+    private static ChunkPlacement? Choose(List<BlobListEntry> blobs, int length)
+    {
+        foreach (var blob in blobs.OrderBy(static b => TieredBlobBackend.IsTierName(b.Name)).ThenBy(static b => b.Name, StringComparer.Ordinal))
+        {
+            if (blob.Length == length)
+            {
+                return new ChunkPlacement(blob.Name, 0, length, ChunkCodec.None);
+            }
+            if (blob.Length < length && blob.Length > 0)
+            {
+                return new ChunkPlacement(blob.Name, 0, (int)blob.Length, ChunkCodec.Zstd);
+            }
+        }
+        return null;
+    }
+
+    private static async Task<byte[]> ReadAllAsync(IBlobBackend store, string name, CancellationToken cancellationToken)
+    {
+        var length = await store.GetLengthAsync(name, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidDataException($"{name} is missing from the archive.");
+        var buffer = new byte[length];
+        var total = 0;
+        while (total < buffer.Length)
+        {
+            var read = await store.ReadAsync(name, total, buffer.AsMemory(total), cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                throw new InvalidDataException($"{name} is shorter than its length.");
+            }
+            total += read;
+        }
+        return buffer;
+    }
+}

@@ -1,0 +1,37 @@
+namespace Cairn.Metadata;
+
+/// <summary>
+/// Journal archiving's own state (issue 13): for each bucket, the last journal number whose archive
+/// upload is confirmed. Only the archiver (one at a time, under its lease) writes it; a deleted
+/// bucket's row goes with its journal.
+/// </summary>
+public interface IJournalArchiveCatalog
+{
+    /// <summary>
+    /// Every bucket that has a journal: its last journal number, the last one archived (0: none), and
+    /// when the oldest entry not archived yet was committed (null when all are, or for entries older
+    /// than commit times).
+    /// </summary>
+    ValueTask<IReadOnlyList<JournalArchiveState>> ListJournalArchiveStatesAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records that the bucket's entries up to <paramref name="archivedSeq"/> are archived, for the
+    /// bucket created at <paramref name="bucketCreatedAt"/> (a bucket deleted and created again under
+    /// the name since is another journal: false, nothing written). The number only moves forward.
+    /// </summary>
+    ValueTask<bool> SaveJournalArchivedAsync(string bucket, DateTimeOffset bucketCreatedAt, long archivedSeq, DateTimeOffset now,
+        CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The archive lineage this catalog writes: the one recorded, or, when none is yet,
+    /// <paramref name="candidate"/>, recorded now (the first caller's wins).
+    /// </summary>
+    ValueTask<string> GetOrCreateArchiveLineageAsync(string candidate, DateTimeOffset now, CancellationToken cancellationToken);
+}
+
+/// <summary>One bucket's journal and how much of it is archived (<see cref="IJournalArchiveCatalog"/>).</summary>
+public sealed record JournalArchiveState(string Bucket, long HeadSeq, long ArchivedSeq, DateTimeOffset? OldestUnarchivedAt)
+{
+    /// <summary>Entries committed and not archived yet.</summary>
+    public long Behind => HeadSeq - ArchivedSeq;
+}

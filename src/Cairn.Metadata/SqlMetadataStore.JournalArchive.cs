@@ -1,0 +1,80 @@
+using System.Data;
+
+namespace Cairn.Metadata;
+
+// Journal archiving's state (IJournalArchiveCatalog). Only the archiver writes it; DeleteBucket
+// removes a bucket's row with its journal.
+public abstract partial class SqlMetadataStore
+{
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<JournalArchiveState>> ListJournalArchiveStatesAsync(CancellationToken cancellationToken)
+    {
+        var states = new List<JournalArchiveState>();
+        await using var connection = await OpenReadConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand(
+            "SELECT h.bucket, h.last_seq, COALESCE(a.archived_seq, 0), " +
+            "(SELECT j.committed_at FROM journal j WHERE j.bucket = h.bucket AND j.seq = COALESCE(a.archived_seq, 0) + 1) " +
+            "FROM journal_heads h LEFT JOIN journal_archive a ON a.bucket = h.bucket ORDER BY h.bucket");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var head = reader.GetLong(1);
+            var archived = reader.GetLong(2);
+            states.Add(new JournalArchiveState(reader.GetString(0), head, archived,
+                archived < head && !reader.IsDBNull(3) ? SqlParameters.FromUnixMs(reader.GetLong(3)) : null));
+        }
+        return states;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<string> GetOrCreateArchiveLineageAsync(string candidate, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(candidate);
+        return WriteAsync(static async (transaction, state, cancellationToken) =>
+        {
+            await using (var existing = transaction.CreateCommand("SELECT id FROM archive_lineage ORDER BY created_at, id LIMIT 1"))
+            {
+                if (await existing.ExecuteScalarAsync(cancellationToken) is string id)
+                {
+                    return (id, false);
+                }
+            }
+            await using var insert = transaction.CreateCommand("INSERT INTO archive_lineage (id, created_at) VALUES (@id, @now)");
+            insert.Add("@id", DbType.String, state.Candidate);
+            insert.Add("@now", DbType.Int64, state.Now);
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+            return (state.Candidate, true);
+        }, (Candidate: candidate, Now: SqlParameters.ToUnixMs(now)), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> SaveJournalArchivedAsync(string bucket, DateTimeOffset bucketCreatedAt, long archivedSeq, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(archivedSeq);
+        return WriteAsync(static async (transaction, state, cancellationToken) =>
+        {
+            await using (var check = transaction.CreateCommand(
+                "SELECT 1 FROM buckets b JOIN journal_heads h ON h.bucket = b.name " +
+                "WHERE b.name = @bucket AND b.created_at = @created AND h.last_seq >= @seq"))
+            {
+                check.Add("@bucket", DbType.String, state.Bucket);
+                check.Add("@created", DbType.Int64, state.Created);
+                check.Add("@seq", DbType.Int64, state.Seq);
+                if (await check.ExecuteScalarAsync(cancellationToken) is null or DBNull)
+                {
+                    return (false, false);
+                }
+            }
+            await using var upsert = transaction.CreateCommand(
+                "INSERT INTO journal_archive (bucket, archived_seq, archived_at) VALUES (@bucket, @seq, @now) " +
+                "ON CONFLICT (bucket) DO UPDATE SET archived_seq = excluded.archived_seq, archived_at = excluded.archived_at " +
+                "WHERE excluded.archived_seq > journal_archive.archived_seq");
+            upsert.Add("@bucket", DbType.String, state.Bucket);
+            upsert.Add("@seq", DbType.Int64, state.Seq);
+            upsert.Add("@now", DbType.Int64, state.Now);
+            await upsert.ExecuteNonQueryAsync(cancellationToken);
+            return (true, true);
+        }, (Bucket: bucket, Created: SqlParameters.ToUnixMs(bucketCreatedAt), Seq: archivedSeq, Now: SqlParameters.ToUnixMs(now)), cancellationToken);
+    }
+}
