@@ -188,19 +188,41 @@ public static class BlobStorage
         static string Normalize(string? endpoint) => (endpoint ?? "").Trim().TrimEnd('/').ToLowerInvariant();
     }
 
-    private static S3BlobBackend NewTierStore(string name, TierOptions tier)
+    private static S3BlobBackend NewTierStore(string name, TierOptions tier) => NewS3Store($"Tiers:{name}", tier);
+
+    /// <summary>
+    /// The journal archive's store (issue 13, section <c>Archive</c>, the same keys as a tier's):
+    /// <c>Retrying(Counting(S3BlobBackend))</c> with <see cref="StorageOptions.Retry"/>. Nothing is sent
+    /// here: an archive that is down at start must not stop the server (its lag says so).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Invalid settings, naming the setting.</exception>
+    public static IBlobBackend CreateArchive(TierOptions archive, BlobRetryOptions retry)
+    {
+        ArgumentNullException.ThrowIfNull(archive);
+        if (string.IsNullOrWhiteSpace(archive.Bucket))
+        {
+            throw new InvalidOperationException("Archive:Bucket is required: the bucket the journal archive goes to.");
+        }
+        if (Reason(retry.Validate) is { } invalid)
+        {
+            throw new InvalidOperationException($"Storage:Retry (used by the archive too): {invalid}");
+        }
+        return new RetryingBlobBackend(new CountingBlobBackend(NewS3Store("Archive", archive)), retry);
+    }
+
+    private static S3BlobBackend NewS3Store(string setting, TierOptions store)
     {
         try
         {
-            return new S3BlobBackend(tier.ToBackendOptions());
+            return new S3BlobBackend(store.ToBackendOptions());
         }
         catch (ArgumentException ex)
         {
             // The backend names its own settings; say them as the operator wrote them.
             var message = ex.Message
-                .Replace("S3BlobBackend:ServiceUrl", $"Tiers:{name}:Endpoint", StringComparison.Ordinal)
-                .Replace("S3BlobBackend:KeyPrefix", $"Tiers:{name}:Prefix", StringComparison.Ordinal)
-                .Replace("S3BlobBackend:", $"Tiers:{name}:", StringComparison.Ordinal);
+                .Replace("S3BlobBackend:ServiceUrl", $"{setting}:Endpoint", StringComparison.Ordinal)
+                .Replace("S3BlobBackend:KeyPrefix", $"{setting}:Prefix", StringComparison.Ordinal)
+                .Replace("S3BlobBackend:", $"{setting}:", StringComparison.Ordinal);
             throw new InvalidOperationException(message, ex);
         }
     }

@@ -12,13 +12,18 @@ internal static class MetadataProviders
     /// writer); or a PostgreSQL catalog, never cached, since other nodes write it too.
     /// </summary>
     /// <exception cref="InvalidOperationException">The PostgreSQL connection string does not parse.</exception>
-    public static MetadataCatalog Create(MetadataOptions options, string dataDirectory)
+    /// <remarks>With <c>journalRecords</c>, journal Put entries carry their whole version
+    /// (<see cref="SqlMetadataStore.JournalRecords"/>): on when an archive is configured.</remarks>
+    public static MetadataCatalog Create(MetadataOptions options, string dataDirectory, bool journalRecords = false)
     {
         if (options.Provider == MetadataOptions.PostgresProvider)
         {
             try
             {
-                return MetadataCatalog.Over(new PostgresMetadataStore(new PostgresMetadataOptions { ConnectionString = options.Postgres! }));
+                return MetadataCatalog.Over(new PostgresMetadataStore(new PostgresMetadataOptions { ConnectionString = options.Postgres! })
+                {
+                    JournalRecords = journalRecords,
+                });
             }
             catch (ArgumentException ex)
             {
@@ -27,10 +32,16 @@ internal static class MetadataProviders
         }
         var catalog = MetadataCatalog.Over(new SqliteMetadataStore(new SqliteMetadataOptions
         {
-            DatabasePath = Path.Combine(dataDirectory, "metadata.db"),
-        }));
+            DatabasePath = SqlitePath(dataDirectory),
+        })
+        {
+            JournalRecords = journalRecords,
+        });
         return options.CacheBytes > 0 ? catalog.WithRowCache(options.CacheBytes) : catalog;
     }
+
+    /// <summary>The embedded catalog's file in a data directory.</summary>
+    public static string SqlitePath(string dataDirectory) => Path.Combine(dataDirectory, "metadata.db");
 
     /// <summary>The setting to fix when the catalog cannot be reached.</summary>
     public static string SettingOf(MetadataOptions options) =>

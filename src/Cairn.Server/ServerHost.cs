@@ -142,8 +142,20 @@ public static class ServerHost
         metadata.Provider = metadata.Provider.Trim().ToLowerInvariant();
         ThrowOnProblems(metadata.Validate());
         services.AddSingleton(metadata);
-        services.AddSingleton(_ => MetadataProviders.Create(metadata, dataDirectory));
+        // Archive:Bucket and so on (the keys of a tier): journal archiving, whose segments need each
+        // Put's whole version in the journal.
+        var archive = builder.Configuration.GetSection("Archive").Get<TierOptions>();
+        var archiving = !string.IsNullOrWhiteSpace(archive?.Bucket) || !string.IsNullOrWhiteSpace(archive?.Endpoint);
+        services.AddSingleton(_ => MetadataProviders.Create(metadata, dataDirectory, journalRecords: archiving));
         AddCatalogRoles(services);
+        if (archiving)
+        {
+            var archiveStore = BlobStorage.CreateArchive(archive!, storage.Retry);
+            // From a factory, so the container disposes it (and the archive's S3 client) with the host.
+            services.AddSingleton(_ => new Cairn.Engine.Archive.JournalArchiveStore(archiveStore));
+            services.AddSingleton<Cairn.Engine.Archive.JournalArchiver>();
+            services.AddSingleton<IWorker>(provider => provider.GetRequiredService<Cairn.Engine.Archive.JournalArchiver>());
+        }
         services.AddSingleton<ChunkReadPins>();
         // Packs being written live in local segments, in gateway mode too. The pack writer also
         // serves reads of packed chunks and ships packs a crash left behind, so it is there (and its
@@ -280,6 +292,10 @@ public static class ServerHost
         if (app.Services.GetRequiredService<EngineOptions>().Tiers is { Count: > 0 } tiers)
         {
             Console.WriteLine($"  tiers:      {string.Join(", ", tiers)}");
+        }
+        if (app.Services.GetService<Cairn.Engine.Archive.JournalArchiveStore>() is not null)
+        {
+            Console.WriteLine("  archive:    journal archiving on (Archive:*)");
         }
         Console.WriteLine($"  access key: {info.AccessKey}");
         Console.WriteLine($"  secret key: {info.SecretKey}{(info.GeneratedCredentials ? "   (generated; kept in the data directory)" : "")}");

@@ -111,6 +111,7 @@ public static partial class ServerObservability
         {
             "/_cairn/health" or "/_cairn/health/live" => WriteTextAsync(context, StatusCodes.Status200OK, "ok"),
             "/_cairn/health/ready" => ReadyAsync(context),
+            "/_cairn/health/archive" => ArchiveHealthAsync(context),
             _ => WriteTextAsync(context, StatusCodes.Status404NotFound, "not found"),
         };
     }
@@ -179,6 +180,30 @@ public static partial class ServerObservability
             return;
         }
         await WriteTextAsync(context, StatusCodes.Status200OK, "ready").ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Journal archiving's health, from the catalog (so every node answers it, not only the one whose
+    /// archiver holds the lease): 200 while the oldest entry not archived has waited less than
+    /// <see cref="EngineOptions.ArchiveLagAlert"/>; 503 with the lag otherwise; 404 without an archive.
+    /// </summary>
+    private static async Task ArchiveHealthAsync(HttpContext context)
+    {
+        var services = context.RequestServices;
+        if (services.GetService<Cairn.Engine.Archive.JournalArchiveStore>() is null)
+        {
+            await WriteTextAsync(context, StatusCodes.Status404NotFound, "no archive configured").ConfigureAwait(false);
+            return;
+        }
+        var states = await services.GetRequiredService<IJournalArchiveCatalog>().ListJournalArchiveStatesAsync(context.RequestAborted).ConfigureAwait(false);
+        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
+        var behind = states.Sum(static s => Math.Max(0, s.Behind));
+        var oldest = states.Select(s => s.OldestUnarchivedAt is { } at ? now - at : TimeSpan.Zero).DefaultIfEmpty(TimeSpan.Zero).Max();
+        var alert = services.GetRequiredService<EngineOptions>().ArchiveLagAlert;
+        var text = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{behind} entries not archived, the oldest waiting {Math.Max(0, oldest.TotalSeconds):0.0} s");
+        await WriteTextAsync(context, oldest < alert ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable,
+            (oldest < alert ? "archive ok: " : "archive behind: ") + text).ConfigureAwait(false);
     }
 
     private static Task WriteTextAsync(HttpContext context, int statusCode, string text)

@@ -5,8 +5,21 @@ using Microsoft.Extensions.Logging;
 
 namespace Cairn.Engine.Archive;
 
-/// <summary>The object store journal archiving uploads to (a bucket of any S3, <c>Archive:*</c>).</summary>
-public sealed record JournalArchiveStore(IBlobBackend Blobs);
+/// <summary>
+/// The object store journal archiving uploads to (a bucket of any S3, <c>Archive:*</c>). Disposing it
+/// disposes the store's layers (the upstream client) that can be.
+/// </summary>
+public sealed record JournalArchiveStore(IBlobBackend Blobs) : IDisposable
+{
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        for (IBlobBackend? layer = Blobs; layer is not null; layer = (layer as DelegatingBlobBackend)?.Inner)
+        {
+            (layer as IDisposable)?.Dispose();
+        }
+    }
+}
 
 /// <summary>
 /// Archives the catalog's change journal (issue 13): every step uploads each bucket's entries not yet

@@ -82,6 +82,7 @@ public static class CairnCli
             VerifyCommand.Create(context),
             LifecycleCommand.Create(context),
             InventoryCommand.Create(context),
+            RestoreCommand.Create(context),
         };
         root.Add(context.Endpoint);
 

@@ -75,8 +75,28 @@ public sealed class CairnServer : IAsyncDisposable
     /// <summary>A fresh bucket name, unique per call (one bucket per test).</summary>
     public static string NewBucketName(string prefix = "t") => $"{prefix}-{Guid.NewGuid():N}"[..Math.Min(40, prefix.Length + 33)];
 
+    private bool _stopped;
+
+    /// <summary>Stops the server and leaves its data directory as it is (a later server may start on it; the caller deletes it).</summary>
+    public async Task StopKeepingDataAsync()
+    {
+        if (_stopped)
+        {
+            return;
+        }
+        _stopped = true;
+        Client.Dispose();
+        await App.StopAsync();
+        await App.DisposeAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
+        if (_stopped)
+        {
+            return;
+        }
+        _stopped = true;
         Client.Dispose();
         await App.StopAsync();
         await App.DisposeAsync();

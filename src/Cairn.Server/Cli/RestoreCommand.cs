@@ -1,0 +1,123 @@
+using System.CommandLine;
+using System.Globalization;
+using Cairn.Engine.Archive;
+
+namespace Cairn.Server.Cli;
+
+/// <summary>
+/// <c>cairn restore --data-dir DIR --set Archive:Bucket=B [--set KEY=VALUE ...] [--at TIME] [--lineage L]</c>
+/// (issue 13): with the server stopped, rebuilds its catalog from the journal archive alone
+/// (<see cref="ArchiveRestorer"/>), up to the newest entry or a moment, and checks the chunk store
+/// against it. The settings are the server's own keys (<c>Archive:*</c>, <c>Storage:*</c>,
+/// <c>Tiers:*</c>, <c>Metadata:*</c>), given with <c>--set</c>; the embedded catalog file must not
+/// exist (delete it first: a restore never writes over a catalog).
+/// </summary>
+/// <remarks>Exit codes: 0 restored whole; 3 restored without some keys (chunks missing from the chunk
+/// store, or versions the archive has no contents for), listed; 1 the archive or the catalog failed;
+/// 2 usage.</remarks>
+internal static class RestoreCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var dataDirectory = new Option<string>("--data-dir") { Description = "The server's data directory (chunk store and embedded catalog).", Required = true };
+        var settings = new Option<string[]>("--set")
+        {
+            Description = "A server setting, KEY=VALUE (Archive:Endpoint, Archive:Bucket, Archive:Prefix, Archive:PathStyle, Archive:AccessKey, " +
+                "Archive:SecretKey, Archive:Region, Storage:*, Tiers:*, Metadata:*); repeatable.",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var at = new Option<string?>("--at") { Description = "Restore the state at this moment (ISO 8601, e.g. 2026-12-04T18:00:00Z); default: the newest entry." };
+        var lineage = new Option<string?>("--lineage") { Description = "The archive lineage to restore from; default: the newest." };
+        var command = new Command("restore", "Rebuild the catalog from the journal archive (server stopped), to the newest entry or a moment.")
+        {
+            dataDirectory,
+            settings,
+            at,
+            lineage,
+        };
+        command.SetAction((parseResult, cancellationToken) => RunAsync(context, parseResult.GetRequiredValue(dataDirectory),
+            parseResult.GetValue(settings) ?? [], parseResult.GetValue(at), parseResult.GetValue(lineage), cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(CliContext context, string dataDirectory, string[] sets, string? atText, string? lineage,
+        CancellationToken cancellationToken)
+    {
+        var pairs = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var set in sets)
+        {
+            var equals = set.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0)
+            {
+                await context.Stderr.WriteLineAsync($"cairn restore: --set takes KEY=VALUE, not '{set}'.").ConfigureAwait(false);
+                return CairnCli.ExitUsage;
+            }
+            pairs[set[..equals]] = set[(equals + 1)..];
+        }
+        DateTimeOffset? at = null;
+        if (atText is not null)
+        {
+            if (!DateTimeOffset.TryParse(atText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var moment))
+            {
+                await context.Stderr.WriteLineAsync($"cairn restore: --at must be a time such as 2026-12-04T18:00:00Z, not '{atText}'.").ConfigureAwait(false);
+                return CairnCli.ExitUsage;
+            }
+            at = moment;
+        }
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(pairs).Build();
+        var archiveSettings = configuration.GetSection("Archive").Get<TierOptions>();
+        var storage = configuration.GetSection("Storage").Get<StorageOptions>() ?? new StorageOptions();
+        var tiers = configuration.GetSection("Tiers").Get<Dictionary<string, TierOptions>>() ?? [];
+        var metadata = configuration.GetSection("Metadata").Get<MetadataOptions>() ?? new MetadataOptions();
+        metadata.Provider = metadata.Provider.Trim().ToLowerInvariant();
+        dataDirectory = Path.GetFullPath(dataDirectory);
+        if (archiveSettings is null || string.IsNullOrWhiteSpace(archiveSettings.Bucket))
+        {
+            await context.Stderr.WriteLineAsync("cairn restore: the archive is required: --set Archive:Bucket=... (and Archive:Endpoint etc.).").ConfigureAwait(false);
+            return CairnCli.ExitUsage;
+        }
+        if (metadata.Provider != MetadataOptions.PostgresProvider && File.Exists(MetadataProviders.SqlitePath(dataDirectory)))
+        {
+            await context.Stderr.WriteLineAsync($"cairn restore: {MetadataProviders.SqlitePath(dataDirectory)} exists; a restore builds a new catalog " +
+                "(stop the server and move the old one away first).").ConfigureAwait(false);
+            return CairnCli.ExitUsage;
+        }
+        try
+        {
+            using var archiveStore = new JournalArchiveStore(BlobStorage.CreateArchive(archiveSettings, storage.Retry));
+            var chunkStore = BlobStorage.Create(storage, tiers, dataDirectory, fsyncDirectories: true);
+            using var owner = new BlobStorage.Owner(chunkStore);
+            metadata.CacheSize = "0"; // the restore writes through the roles; nothing to cache
+            await using var catalog = MetadataProviders.Create(metadata, dataDirectory, journalRecords: true);
+            await catalog.Schema.MigrateAsync(cancellationToken).ConfigureAwait(false);
+            var report = await new ArchiveRestorer(archiveStore.Blobs, chunkStore, [.. tiers.Keys], catalog, TimeProvider.System)
+                .RestoreAsync(lineage, at, cancellationToken).ConfigureAwait(false);
+            await PrintAsync(context.Stdout, report).ConfigureAwait(false);
+            return report.MissingChunks.Count == 0 && report.VersionsWithoutRecord.Count == 0 ? CairnCli.ExitSuccess : CairnCli.ExitProofFailed;
+        }
+        catch (Exception ex) when (ex is InvalidDataException or InvalidOperationException or Cairn.Storage.BlobBackendException
+            or System.Data.Common.DbException or IOException)
+        {
+            await context.Stderr.WriteLineAsync("cairn restore: " + ex.Message).ConfigureAwait(false);
+            return CairnCli.ExitServerError;
+        }
+    }
+
+    private static async Task PrintAsync(TextWriter output, RestoreReport report)
+    {
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"restored from lineage {report.Lineage} (bucket state of {report.StateAt:O}, last entry {report.LastEntryAt?.ToString("O", CultureInfo.InvariantCulture) ?? "none"})\n" +
+            $"buckets: {report.Buckets}\nkeys: {report.Keys}\nversions: {report.Versions}\nchunks: {report.ChunksReferenced}\n" +
+            $"unreferenced blobs queued for the sweeper (a day from now): {report.UnreferencedBlobs}\n" +
+            $"new lineage: {report.NewLineage}"))
+            .ConfigureAwait(false);
+        foreach (var missing in report.MissingChunks)
+        {
+            await output.WriteLineAsync("missing chunk: " + missing).ConfigureAwait(false);
+        }
+        foreach (var version in report.VersionsWithoutRecord)
+        {
+            await output.WriteLineAsync("no contents in the archive: " + version).ConfigureAwait(false);
+        }
+    }
+}
