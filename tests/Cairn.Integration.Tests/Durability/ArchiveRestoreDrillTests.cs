@@ -141,7 +141,8 @@ public sealed class ArchiveRestoreDrillTests(MotoServer moto) : IClassFixture<Mo
             await s3.PutBucketAsync("drill-versioned");
             await s3.PutBucketVersioningAsync(new PutBucketVersioningRequest
             {
-                BucketName = "drill-versioned", VersioningConfig = new S3BucketVersioningConfig { Status = VersionStatus.Enabled },
+                BucketName = "drill-versioned",
+                VersioningConfig = new S3BucketVersioningConfig { Status = VersionStatus.Enabled },
             });
             await s3.PutBucketTaggingAsync(new PutBucketTaggingRequest { BucketName = "drill-versioned", TagSet = [new Tag { Key = "team", Value = "a" }] });
             await s3.PutBucketAsync("drill-plain");
@@ -168,7 +169,9 @@ public sealed class ArchiveRestoreDrillTests(MotoServer moto) : IClassFixture<Mo
         }
         await s3.PutObjectTaggingAsync(new PutObjectTaggingRequest
         {
-            BucketName = "drill-versioned", Key = $"{round}/doc", Tagging = new Tagging { TagSet = [new Tag { Key = "state", Value = "final" }] },
+            BucketName = "drill-versioned",
+            Key = $"{round}/doc",
+            Tagging = new Tagging { TagSet = [new Tag { Key = "state", Value = "final" }] },
         });
         await PutAsync(s3, "drill-versioned", $"{round}/small", 100);
         await s3.DeleteObjectAsync("drill-versioned", $"{round}/small");
@@ -178,14 +181,20 @@ public sealed class ArchiveRestoreDrillTests(MotoServer moto) : IClassFixture<Mo
         {
             var response = await s3.UploadPartAsync(new UploadPartRequest
             {
-                BucketName = "drill-versioned", Key = $"{round}/multipart", UploadId = upload.UploadId, PartNumber = part,
+                BucketName = "drill-versioned",
+                Key = $"{round}/multipart",
+                UploadId = upload.UploadId,
+                PartNumber = part,
                 InputStream = new MemoryStream(RandomNumberGenerator.GetBytes(part == 1 ? 5 * 1024 * 1024 : 1000)),
             });
             parts.Add(new PartETag(part, response.ETag));
         }
         await s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
         {
-            BucketName = "drill-versioned", Key = $"{round}/multipart", UploadId = upload.UploadId, PartETags = parts,
+            BucketName = "drill-versioned",
+            Key = $"{round}/multipart",
+            UploadId = upload.UploadId,
+            PartETags = parts,
         });
         await PutAsync(s3, "drill-plain", $"{round}/chunked", 200_000);
         await PutAsync(s3, "drill-plain", $"{round}/small", 10);
@@ -198,7 +207,10 @@ public sealed class ArchiveRestoreDrillTests(MotoServer moto) : IClassFixture<Mo
     {
         var request = new PutObjectRequest
         {
-            BucketName = bucket, Key = key, InputStream = new MemoryStream(RandomNumberGenerator.GetBytes(size)), ContentType = "application/x-drill",
+            BucketName = bucket,
+            Key = key,
+            InputStream = new MemoryStream(RandomNumberGenerator.GetBytes(size)),
+            ContentType = "application/x-drill",
         };
         request.Metadata.Add("origin", key);
         await s3.PutObjectAsync(request);
@@ -264,7 +276,9 @@ public sealed class ArchiveRestoreDrillTests(MotoServer moto) : IClassFixture<Mo
                     await response.ResponseStream.CopyToAsync(body);
                     var tagging = await s3.GetObjectTaggingAsync(new GetObjectTaggingRequest
                     {
-                        BucketName = bucket.BucketName, Key = version.Key, VersionId = request.VersionId,
+                        BucketName = bucket.BucketName,
+                        Key = version.Key,
+                        VersionId = request.VersionId,
                     });
                     text.Append($" type={response.Headers.ContentType} origin={response.Metadata["origin"]} parts={response.PartsCount}" +
                         $" tags={string.Join(",", (tagging.Tagging ?? []).Select(static t => t.Key + "=" + t.Value))}" +
