@@ -138,7 +138,11 @@ public sealed partial class JournalArchiver(IBucketCatalog buckets, IObjectCatal
         {
             if (entry.Record is { } record)
             {
-                version = JournalRecordFormat.Decode(record, bucket, entry.Key);
+                // Into the segment as stored.
+                return new ArchivedEntry(entry.Seq, entry.Key, entry.VersionId, entry.Change, entry.CommittedAt, null, null, default)
+                {
+                    RawRecord = record,
+                };
             }
             else
             {

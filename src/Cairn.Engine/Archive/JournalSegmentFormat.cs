@@ -15,7 +15,14 @@ namespace Cairn.Engine.Archive;
 /// for a Lock change, <see cref="Lock"/> the new lock state.
 /// </summary>
 public sealed record ArchivedEntry(long Seq, string Key, string VersionId, JournalChange Change, DateTimeOffset? CommittedAt,
-    ObjectVersionRecord? Version, IReadOnlyDictionary<string, string>? Tags, ObjectLockState Lock);
+    ObjectVersionRecord? Version, IReadOnlyDictionary<string, string>? Tags, ObjectLockState Lock)
+{
+    /// <summary>
+    /// For a Put on its way into a segment: the journal's record as stored (<see cref="JournalRecordFormat"/>),
+    /// written as it is instead of <see cref="Version"/> (no decoding and encoding again per entry).
+    /// </summary>
+    public byte[]? RawRecord { get; init; }
+}
 
 /// <summary>A decoded segment: whose journal, which numbers, and its entries in order.</summary>
 public sealed record JournalSegment(string Bucket, DateTimeOffset BucketCreatedAt, long FirstSeq, long LastSeq, IReadOnlyList<ArchivedEntry> Entries);
@@ -67,7 +74,8 @@ public static class JournalSegmentFormat
         }
         lines.Write("\n"u8);
         using var compressed = new MemoryStream();
-        using (var gzip = new GZipStream(compressed, CompressionLevel.Optimal, leaveOpen: true))
+        // Fastest: the archiver runs beside the PUT path; JSON lines compress well at any level.
+        using (var gzip = new GZipStream(compressed, CompressionLevel.Fastest, leaveOpen: true))
         {
             gzip.Write(lines.WrittenSpan);
         }
@@ -155,6 +163,10 @@ public static class JournalSegmentFormat
         }
         switch (entry.Change)
         {
+            case JournalChange.Put when entry.RawRecord is { } raw:
+                json.WritePropertyName("record");
+                json.WriteRawValue(raw, skipInputValidation: false);
+                break;
             case JournalChange.Put when entry.Version is { } version:
                 json.WritePropertyName("record");
                 json.WriteRawValue(JournalRecordFormat.Encode(version), skipInputValidation: true);
