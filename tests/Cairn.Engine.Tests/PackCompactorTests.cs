@@ -475,23 +475,6 @@ public sealed class PackCompactorTests
         public override IAsyncEnumerable<BlobMultipartUpload> ListMultipartUploadsAsync(string prefix, CancellationToken cancellationToken) =>
             Inner.ListMultipartUploadsAsync(prefix, cancellationToken);
     }
-
-    /// <summary>A destination that holds the first write until the test resumes it.</summary>
-    private sealed class PausingStream : MemoryStream
-    {
-        public TaskCompletionSource FirstWrite { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        public TaskCompletionSource Resume { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            await base.WriteAsync(buffer, cancellationToken);
-            if (FirstWrite.TrySetResult())
-            {
-                await Resume.Task.WaitAsync(cancellationToken);
-            }
-        }
-    }
-
     /// <summary>
     /// The catalog, failing at one step of a compaction ("seal", "swap" before it runs, "after-swap"
     /// once it committed) and at every abandon, as a compactor that died there would leave it.

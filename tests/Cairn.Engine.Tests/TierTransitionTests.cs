@@ -331,23 +331,6 @@ public abstract class TierTransitionTests : IAsyncLifetime
         Assert.Equal(placed, inTier);
         Assert.Empty(await ChunkBlobsAsync(_hot));
     }
-
-    /// <summary>A destination that holds the first write until the test resumes it.</summary>
-    private sealed class PausingStream : MemoryStream
-    {
-        public TaskCompletionSource FirstWrite { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        public TaskCompletionSource Resume { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            await base.WriteAsync(buffer, cancellationToken);
-            if (FirstWrite.TrySetResult())
-            {
-                await Resume.Task.WaitAsync(cancellationToken);
-            }
-        }
-    }
-
     private async Task<int> MovedCountAsync() =>
         (await _store.ListObjectsAsync(Bucket, new ListObjectsQuery("", null, null, 1000), Ct)).Objects.Count(static o => o.StorageClass == Tier);
 

@@ -59,11 +59,11 @@ public sealed class LifecycleExpirationTests : IAsyncLifetime
         var kept = await _s3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = bucket, Key = "keep/big" });
 
         // Act: a day and a half at most (a day, rounded up to the next day's start), then the worker's next look.
-        var keys = await PollAsync(async () => await KeysAsync(bucket), static keys => keys.Count == 1, Day * 10);
+        var keys = await Poll.UntilAsync(async () => await KeysAsync(bucket), static keys => keys.Count == 1, Day * 10);
 
         // Assert
         Assert.Equal(["keep/c"], keys);
-        var uploads = await PollAsync(async () => (await _s3.ListMultipartUploadsAsync(bucket)).MultipartUploads.Select(static u => u.UploadId).ToList(),
+        var uploads = await Poll.UntilAsync(async () => (await _s3.ListMultipartUploadsAsync(bucket)).MultipartUploads.Select(static u => u.UploadId).ToList(),
             static ids => ids.Count == 1, Day * 10);
         Assert.Equal([kept.UploadId], uploads);
         Assert.DoesNotContain(upload.UploadId, uploads);
@@ -105,7 +105,7 @@ public sealed class LifecycleExpirationTests : IAsyncLifetime
         }
 
         // Act
-        var versions = await PollAsync(async () => (await _s3.ListVersionsAsync(bucket)).Versions.Select(static v => v.VersionId).ToList(),
+        var versions = await Poll.UntilAsync(async () => (await _s3.ListVersionsAsync(bucket)).Versions.Select(static v => v.VersionId).ToList(),
             static ids => ids.Count == 2, Day * 10);
 
         // Assert: the current version and the one newest noncurrent one.
@@ -138,7 +138,7 @@ public sealed class LifecycleExpirationTests : IAsyncLifetime
         var later = DateTimeOffset.UtcNow.AddHours(2).ToString("O", CultureInfo.InvariantCulture);
 
         // Act
-        var preview = await PollAsync(() => CliAsync("lifecycle", bucket, "--at", later), static run => run.Stdout.Contains("logs/one", StringComparison.Ordinal),
+        var preview = await Poll.UntilAsync(() => CliAsync("lifecycle", bucket, "--at", later), static run => run.Stdout.Contains("logs/one", StringComparison.Ordinal),
             Day * 10);
         var now = await CliAsync("lifecycle", bucket);
         var missing = await CliAsync("lifecycle", CairnServer.NewBucketName("none"));
@@ -233,19 +233,4 @@ public sealed class LifecycleExpirationTests : IAsyncLifetime
 
     private async Task<List<string>> KeysAsync(string bucket) =>
         [.. (await _s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket })).S3Objects?.Select(static o => o.Key) ?? []];
-
-    /// <summary>Reads until <paramref name="done"/> holds or <paramref name="within"/> passes (then returns the last reading).</summary>
-    private static async Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan within)
-    {
-        var deadline = DateTime.UtcNow + within;
-        while (true)
-        {
-            var value = await read();
-            if (done(value) || DateTime.UtcNow > deadline)
-            {
-                return value;
-            }
-            await Task.Delay(100);
-        }
-    }
 }

@@ -62,7 +62,7 @@ public sealed class ColdTierTransitionTests(MotoServer moto) : IClassFixture<Mot
         var configuration = await s3.GetLifecycleConfigurationAsync(bucket);
 
         // Act: a day, rounded up to the next day's start, then the worker's next look.
-        var head = await PollAsync(() => s3.GetObjectMetadataAsync(bucket, "large"), static h => h.StorageClass?.Value == "COLD", Day * 10);
+        var head = await Poll.UntilAsync(() => s3.GetObjectMetadataAsync(bucket, "large"), static h => h.StorageClass?.Value == "COLD", Day * 10);
 
         // Assert: the class everywhere S3 tells it; the bytes through Cairn; the copies in the tier bucket.
         Assert.Equal("COLD", Assert.Single(Assert.Single(configuration.Configuration.Rules).Transitions).StorageClass.Value);
@@ -85,7 +85,7 @@ public sealed class ColdTierTransitionTests(MotoServer moto) : IClassFixture<Mot
         Assert.Equal(large.Length, inTier.Sum(static o => o.Size ?? 0));
 
         // The hot blobs go after the grace period (the small object's one chunk stays); the object still reads from the tier.
-        var hot = await PollAsync(() => Task.FromResult(HotChunkFiles()), static files => files == 1, Day * 5);
+        var hot = await Poll.UntilAsync(() => Task.FromResult(HotChunkFiles()), static files => files == 1, Day * 5);
         Assert.Equal(1, hot);
         Assert.Equal(large, await ReadAsync(s3, bucket, "large"));
         using var http = new HttpClient();
@@ -117,12 +117,12 @@ public sealed class ColdTierTransitionTests(MotoServer moto) : IClassFixture<Mot
             },
         });
         await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "gone/k", InputStream = new MemoryStream(RandomNumberGenerator.GetBytes(300_000)) });
-        await PollAsync(() => s3.GetObjectMetadataAsync(bucket, "gone/k"), static h => h.StorageClass?.Value == "COLD", Day * 10);
+        await Poll.UntilAsync(() => s3.GetObjectMetadataAsync(bucket, "gone/k"), static h => h.StorageClass?.Value == "COLD", Day * 10);
         var before = await TierKeysAsync();
 
         // Act
         await s3.DeleteObjectAsync(bucket, "gone/k");
-        var after = await PollAsync(TierKeysAsync, keys => !keys.Intersect(before).Any(), Day * 5);
+        var after = await Poll.UntilAsync(TierKeysAsync, keys => !keys.Intersect(before).Any(), Day * 5);
 
         // Assert
         Assert.NotEmpty(before);
@@ -144,19 +144,5 @@ public sealed class ColdTierTransitionTests(MotoServer moto) : IClassFixture<Mot
         using var copy = new MemoryStream();
         await response.ResponseStream.CopyToAsync(copy);
         return copy.ToArray();
-    }
-
-    private static async Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan within)
-    {
-        var deadline = DateTime.UtcNow + within;
-        while (true)
-        {
-            var value = await read();
-            if (done(value) || DateTime.UtcNow > deadline)
-            {
-                return value;
-            }
-            await Task.Delay(100);
-        }
     }
 }
