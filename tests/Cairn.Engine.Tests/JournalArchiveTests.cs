@@ -110,6 +110,36 @@ public abstract class JournalArchiveTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task A_restored_catalog_archives_under_a_lineage_of_its_own_and_a_second_restore_must_name_one()
+    {
+        // Arrange: a catalog restored from the archive, archiving into the same archive afterwards.
+        await WorkloadAsync("one");
+        await ArchiveAllAsync();
+        var before = await SnapshotAsync(_store);
+        await using var rebuilt = await OpenStoreAsync(journalRecords: true);
+        await rebuilt.MigrateAsync(Ct);
+        var first = await new ArchiveRestorer(_archiveStore, _hot, [], MetadataCatalog.Over(rebuilt), TimeProvider.System).RestoreAsync(null, null, Ct);
+        var rebuiltArchiver = new JournalArchiver(rebuilt, rebuilt, rebuilt, rebuilt, new JournalArchiveStore(_archiveStore), _options, TimeProvider.System,
+            NullLogger<JournalArchiver>.Instance);
+        for (var i = 0; i < 100 && (await rebuiltArchiver.WorkAsync(Ct) == Workers.WorkerState.Busy || rebuiltArchiver.EntriesBehind > 0); i++)
+        {
+        }
+
+        // Act
+        var lineages = await new ArchiveRestorer(_archiveStore, _hot, [], MetadataCatalog.Over(rebuilt), TimeProvider.System).ListLineagesAsync(Ct);
+        await using var again = await OpenStoreAsync(journalRecords: false);
+        await again.MigrateAsync(Ct);
+        var restorer = new ArchiveRestorer(_archiveStore, _hot, [], MetadataCatalog.Over(again), TimeProvider.System);
+        var unnamed = await Record.ExceptionAsync(() => restorer.RestoreAsync(null, null, Ct));
+        await restorer.RestoreAsync(first.NewLineage, null, Ct);
+
+        // Assert: the original segments untouched, the new lineage complete on its own.
+        Assert.Equal(new[] { first.Lineage, first.NewLineage }.Order(StringComparer.Ordinal), lineages);
+        Assert.Contains("--lineage", Assert.IsType<InvalidDataException>(unnamed).Message, StringComparison.Ordinal);
+        Assert.Equal(before, await SnapshotAsync(again));
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task A_failing_archive_records_nothing_and_loses_no_entry()
     {
         // Arrange

@@ -62,8 +62,17 @@ public sealed class ArchiveRestorer(IBlobBackend archive, IBlobBackend chunkStor
         {
             throw new InvalidOperationException("The catalog to rebuild already has buckets: restore builds a new catalog.");
         }
-        lineage ??= (await ListLineagesAsync(cancellationToken).ConfigureAwait(false)).LastOrDefault()
-            ?? throw new InvalidDataException("The archive holds no lineage (no bucket state).");
+        if (lineage is null)
+        {
+            var lineages = await ListLineagesAsync(cancellationToken).ConfigureAwait(false);
+            lineage = lineages.Count switch
+            {
+                0 => throw new InvalidDataException("The archive holds no lineage (no bucket state)."),
+                1 => lineages[0],
+                // A catalog restored before writes a lineage of its own: which one to restore is the operator's call.
+                _ => throw new InvalidDataException($"The archive holds {lineages.Count} lineages ({string.Join(", ", lineages)}): name one with --lineage."),
+            };
+        }
         var until = at ?? DateTimeOffset.MaxValue;
 
         // 1. The buckets, from the newest state at or before the moment.
@@ -78,11 +87,16 @@ public sealed class ArchiveRestorer(IBlobBackend archive, IBlobBackend chunkStor
         var known = stateBuckets.ToDictionary(static b => (b.Bucket.Name, b.Bucket.CreatedAt.ToUnixTimeMilliseconds()));
         // The buckets of the state, and those made after it and by the moment (a journal of a bucket
         // gone by the state's time is left out).
-        foreach (var bucket in stateBuckets.Select(static b => b)
-            .Concat(segments.Where(s => !known.ContainsKey((s.Bucket, s.CreatedAt.ToUnixTimeMilliseconds())) && s.CreatedAt > stateAt && s.CreatedAt <= until)
-                .GroupBy(static s => (s.Bucket, s.CreatedAt))
-                // A bucket made after the state document: its row as the journal can tell it.
-                .Select(static g => new ArchivedBucket(new BucketRecord(g.Key.Bucket, g.Key.CreatedAt, "us-east-1"), []))))
+        var madeLater = segments.Where(s => !known.ContainsKey((s.Bucket, s.CreatedAt.ToUnixTimeMilliseconds())) && s.CreatedAt > stateAt && s.CreatedAt <= until)
+            .GroupBy(static s => (s.Bucket, s.CreatedAt))
+            // A bucket made after the state document: its row as the journal can tell it; the newest
+            // of one name (deleted and made again) is the one that stands at the moment.
+            .Select(static g => new ArchivedBucket(new BucketRecord(g.Key.Bucket, g.Key.CreatedAt, "us-east-1"), []))
+            .GroupBy(static b => b.Bucket.Name, StringComparer.Ordinal)
+            .Select(static g => g.MaxBy(static b => b.Bucket.CreatedAt)!)
+            .ToList();
+        var replacedLater = madeLater.Select(static b => b.Bucket.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var bucket in stateBuckets.Where(b => !replacedLater.Contains(b.Bucket.Name)).Concat(madeLater))
         {
             var keys = new Dictionary<string, List<ObjectVersionRecord>>(StringComparer.Ordinal);
             var journal = segments.Where(s => s.Bucket == bucket.Bucket.Name && s.CreatedAt == bucket.Bucket.CreatedAt).ToList();
@@ -161,6 +175,10 @@ public sealed class ArchiveRestorer(IBlobBackend archive, IBlobBackend chunkStor
                 versionCount += result.VersionsImported;
             }
             await RestoreStorageClassesAsync(bucket.Bucket.Name, importable, placements, now, cancellationToken).ConfigureAwait(false);
+            if (bucket.Bucket.ObjectLock is { DefaultRetention: not null } locking)
+            {
+                await target.Buckets.PutObjectLockConfigurationAsync(bucket.Bucket.Name, locking, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         // 5. Blobs nothing restored names: for the sweeper, after a day.
@@ -225,6 +243,10 @@ public sealed class ArchiveRestorer(IBlobBackend archive, IBlobBackend chunkStor
             {
                 throw new InvalidDataException($"Segment {name.Name}: {ex.Message}", ex);
             }
+            if (segment.Bucket != name.Bucket || segment.BucketCreatedAt != name.CreatedAt || segment.FirstSeq != name.First || segment.LastSeq != name.Last)
+            {
+                throw new InvalidDataException($"Segment {name.Name}: its header names another bucket or range than its name.");
+            }
             foreach (var entry in segment.Entries)
             {
                 if (entry.Seq <= applied)
@@ -279,7 +301,14 @@ public sealed class ArchiveRestorer(IBlobBackend archive, IBlobBackend chunkStor
     private async Task CreateBucketAsync(ArchivedBucket archived, CancellationToken cancellationToken)
     {
         var bucket = archived.Bucket;
-        if (!await target.Buckets.TryCreateBucketAsync(bucket with { Tags = new Dictionary<string, string>() }, cancellationToken).ConfigureAwait(false))
+        // Object Lock without its default retention until the keys are in: an import gives the default
+        // to a version without a retention, and these versions are restored as they were.
+        var created = bucket with
+        {
+            Tags = new Dictionary<string, string>(),
+            ObjectLock = bucket.ObjectLock is null ? null : new ObjectLockConfiguration(null),
+        };
+        if (!await target.Buckets.TryCreateBucketAsync(created, cancellationToken).ConfigureAwait(false))
         {
             throw new InvalidOperationException($"Bucket {bucket.Name} exists in the catalog being rebuilt.");
         }

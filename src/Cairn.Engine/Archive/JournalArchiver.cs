@@ -63,12 +63,19 @@ public sealed partial class JournalArchiver(IBucketCatalog buckets, IObjectCatal
     /// <inheritdoc />
     public async Task<WorkerState> WorkAsync(CancellationToken cancellationToken)
     {
-        _lineage ??= await archive.GetOrCreateArchiveLineageAsync(ArchiveLayout.NewLineage(time.GetUtcNow()), time.GetUtcNow(), cancellationToken)
+        var stepStart = time.GetUtcNow();
+        _lineage ??= await archive.GetOrCreateArchiveLineageAsync(ArchiveLayout.NewLineage(stepStart), stepStart, cancellationToken)
             .ConfigureAwait(false);
+        if (LastStep is { } last && stepStart - last > options.ArchiveInterval * 3)
+        {
+            // A gap between steps: the lease was perhaps another node's meanwhile, whose documents this
+            // node has not seen; write the buckets' state again rather than trust the last one it wrote.
+            _lastState = null;
+        }
         var bucketRows = (await buckets.ListBucketsAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(static b => b.Name, StringComparer.Ordinal);
         try
         {
-            await WriteBucketStateAsync(bucketRows.Values, cancellationToken).ConfigureAwait(false);
+            await WriteBucketStateAsync(bucketRows.Values, stepStart, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -113,6 +120,13 @@ public sealed partial class JournalArchiver(IBucketCatalog buckets, IObjectCatal
         {
             return 0;
         }
+        // The rows were listed at the step's start: a bucket deleted and made again since has another
+        // journal, which must not go under the old bucket's creation time.
+        if (await buckets.GetBucketAsync(bucket.Name, cancellationToken).ConfigureAwait(false) is not { } now || now.CreatedAt != bucket.CreatedAt)
+        {
+            LogBucketGone(bucket.Name);
+            return 0;
+        }
         var archived = new List<ArchivedEntry>(entries.Count);
         foreach (var entry in entries)
         {
@@ -148,6 +162,10 @@ public sealed partial class JournalArchiver(IBucketCatalog buckets, IObjectCatal
             {
                 // Written before the catalog kept records: the version as it is now, if it is still there.
                 version = await objects.GetObjectVersionAsync(bucket, entry.Key, entry.VersionId, cancellationToken).ConfigureAwait(false);
+                if (version is not null && (version.ETag != entry.ETag || version.Size != entry.Size || version.LastModified != entry.LastModified))
+                {
+                    version = null; // the null version written again since: not this entry's contents
+                }
                 if (version is null)
                 {
                     LogVersionUnavailable(bucket, entry.Key, entry.VersionId, entry.Seq);
@@ -160,7 +178,8 @@ public sealed partial class JournalArchiver(IBucketCatalog buckets, IObjectCatal
     }
 
     /// <summary>Uploads the buckets' rows and configurations when they differ from the last document this node wrote.</summary>
-    private async Task WriteBucketStateAsync(IEnumerable<BucketRecord> rows, CancellationToken cancellationToken)
+    /// <remarks>Named by <paramref name="readAt"/>, taken before the rows were read: a bucket made after it is not in the document, and a restore to a later moment finds it in the journal.</remarks>
+    private async Task WriteBucketStateAsync(IEnumerable<BucketRecord> rows, DateTimeOffset readAt, CancellationToken cancellationToken)
     {
         var archived = new List<ArchivedBucket>();
         foreach (var bucket in rows)
@@ -177,7 +196,7 @@ public sealed partial class JournalArchiver(IBucketCatalog buckets, IObjectCatal
         {
             return;
         }
-        await store.Blobs.PutAsync(ArchiveLayout.StateName(_lineage!, time.GetUtcNow()), BucketStateFormat.Compress(json), cancellationToken)
+        await store.Blobs.PutAsync(ArchiveLayout.StateName(_lineage!, readAt), BucketStateFormat.Compress(json), cancellationToken)
             .ConfigureAwait(false);
         _lastState = json;
     }

@@ -99,6 +99,20 @@ internal static class RestoreCommand
             or System.Data.Common.DbException or IOException)
         {
             await context.Stderr.WriteLineAsync("cairn restore: " + ex.Message).ConfigureAwait(false);
+            if (metadata.Provider != MetadataOptions.PostgresProvider && Directory.Exists(dataDirectory))
+            {
+                // A catalog built halfway must never be served: its queue may hold live chunks (reserved
+                // for keys not imported yet). The embedded one goes; a PostgreSQL database is the operator's.
+                foreach (var file in Directory.EnumerateFiles(dataDirectory, Path.GetFileName(MetadataProviders.SqlitePath(dataDirectory)) + "*"))
+                {
+                    File.Delete(file);
+                }
+                await context.Stderr.WriteLineAsync("cairn restore: the partial catalog was removed.").ConfigureAwait(false);
+            }
+            else
+            {
+                await context.Stderr.WriteLineAsync("cairn restore: drop the PostgreSQL database it was building before serving it.").ConfigureAwait(false);
+            }
             return CairnCli.ExitServerError;
         }
     }
