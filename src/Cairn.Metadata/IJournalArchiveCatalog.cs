@@ -35,3 +35,23 @@ public sealed record JournalArchiveState(string Bucket, long HeadSeq, long Archi
     /// <summary>Entries committed and not archived yet.</summary>
     public long Behind => HeadSeq - ArchivedSeq;
 }
+
+/// <summary>How far behind the archive is over every bucket: entries not archived, and how long the oldest has waited.</summary>
+public readonly record struct JournalArchiveLag(long Entries, TimeSpan Oldest)
+{
+    /// <summary>The lag <paramref name="states"/> say at <paramref name="now"/>.</summary>
+    public static JournalArchiveLag Of(IEnumerable<JournalArchiveState> states, DateTimeOffset now)
+    {
+        long entries = 0;
+        var oldest = TimeSpan.Zero;
+        foreach (var state in states)
+        {
+            entries += Math.Max(0, state.Behind);
+            if (state.OldestUnarchivedAt is { } at && now - at > oldest)
+            {
+                oldest = now - at;
+            }
+        }
+        return new JournalArchiveLag(entries, oldest);
+    }
+}

@@ -29,7 +29,8 @@ public abstract partial class SqlMetadataStore
     {
         ArgumentException.ThrowIfNullOrEmpty(move.StorageClass);
         // Chunk rows in address order, as every write takes them (no deadlock between writers on PostgreSQL).
-        var chunks = move.Chunks.OrderBy(static chunk => chunk.Hash.Bytes.ToArray(), ByteArrayComparer.Instance).ToList();
+        var chunks = move.Chunks.ToList();
+        chunks.Sort(static (a, b) => a.Hash.Bytes.SequenceCompareTo(b.Hash.Bytes));
         return WriteAsync(MoveVersionToTierCoreAsync,
             (Move: move, Key: Encoding.UTF8.GetBytes(move.Key), Chunks: chunks, Now: SqlParameters.ToUnixMs(now),
                 ClaimBefore: SqlParameters.ToUnixMs(now + TierMove.ClaimMargin), NotBefore: SqlParameters.ToUnixMs(now + gracePeriod)),
@@ -115,13 +116,5 @@ public abstract partial class SqlMetadataStore
             await update.ExecuteNonQueryAsync(cancellationToken);
         }
         return (TierMoveOutcome.Moved, true);
-    }
-
-    /// <summary>Orders byte arrays as the catalogs order BLOB/BYTEA keys (unsigned bytes, shorter first on a tie).</summary>
-    private sealed class ByteArrayComparer : IComparer<byte[]>
-    {
-        public static readonly ByteArrayComparer Instance = new();
-
-        public int Compare(byte[]? x, byte[]? y) => x.AsSpan().SequenceCompareTo(y);
     }
 }

@@ -195,13 +195,12 @@ public static partial class ServerObservability
             await WriteTextAsync(context, StatusCodes.Status404NotFound, "no archive configured").ConfigureAwait(false);
             return;
         }
-        var states = await services.GetRequiredService<IJournalArchiveCatalog>().ListJournalArchiveStatesAsync(context.RequestAborted).ConfigureAwait(false);
-        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
-        var behind = states.Sum(static s => Math.Max(0, s.Behind));
-        var oldest = states.Select(s => s.OldestUnarchivedAt is { } at ? now - at : TimeSpan.Zero).DefaultIfEmpty(TimeSpan.Zero).Max();
+        var (behind, oldest) = JournalArchiveLag.Of(
+            await services.GetRequiredService<IJournalArchiveCatalog>().ListJournalArchiveStatesAsync(context.RequestAborted).ConfigureAwait(false),
+            services.GetRequiredService<TimeProvider>().GetUtcNow());
         var alert = services.GetRequiredService<EngineOptions>().ArchiveLagAlert;
         var text = string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"{behind} entries not archived, the oldest waiting {Math.Max(0, oldest.TotalSeconds):0.0} s");
+            $"{behind} entries not archived, the oldest waiting {oldest.TotalSeconds:0.0} s");
         await WriteTextAsync(context, oldest < alert ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable,
             (oldest < alert ? "archive ok: " : "archive behind: ") + text).ConfigureAwait(false);
     }

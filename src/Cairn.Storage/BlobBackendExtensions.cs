@@ -43,6 +43,27 @@ public static class BlobBackendExtensions
         while (startAfter is not null);
     }
 
+    /// <summary>A whole blob, small enough for one array (documents, segments; never a chunk stream).</summary>
+    /// <exception cref="BlobNotFoundException">There is no such blob.</exception>
+    /// <exception cref="BlobBackendException">The blob came back shorter than its length (changed while read).</exception>
+    public static async ValueTask<byte[]> ReadAllAsync(this IBlobBackend backend, string name, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        var length = await backend.GetLengthAsync(name, cancellationToken).ConfigureAwait(false) ?? throw new BlobNotFoundException(name);
+        var buffer = new byte[length];
+        var total = 0;
+        while (total < buffer.Length)
+        {
+            var read = await backend.ReadAsync(name, total, buffer.AsMemory(total), cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                throw new BlobBackendException($"'{name}' ended at {total} of its {length} bytes.", isTransient: true);
+            }
+            total += read;
+        }
+        return buffer;
+    }
+
     /// <summary>
     /// Deletes any number of blobs in batches of <see cref="BlobLimits.MaxDeleteBatch"/> (one
     /// <see cref="IBlobBackend.DeleteManyAsync"/> call each) and returns every name that could not be deleted.

@@ -45,10 +45,14 @@ public sealed partial class TieredBlobBackend
     public static string NameIn(string tier, string name)
     {
         BlobName.ThrowIfInvalid(name);
-        var full = NamePrefix + SegmentOf(tier) + "/" + name;
+        var full = PrefixOf(tier) + name;
         BlobName.ThrowIfInvalid(full);
         return full;
     }
+
+    /// <summary>What every blob name in tier <paramref name="tier"/> starts with: <c>tiers/&lt;segment&gt;/</c>.</summary>
+    /// <exception cref="ArgumentException">An invalid tier name.</exception>
+    public static string PrefixOf(string tier) => NamePrefix + SegmentOf(tier) + "/";
 
     /// <summary>True when <paramref name="blobName"/> has the form <c>tiers/&lt;segment&gt;/&lt;name&gt;</c> (<see cref="NameIn"/>).</summary>
     public static bool IsTierName([NotNullWhen(true)] string? blobName) => TrySplitName(blobName, out _, out _);

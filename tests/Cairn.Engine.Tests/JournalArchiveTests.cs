@@ -331,16 +331,7 @@ public abstract class JournalArchiveTests : IAsyncLifetime
         return text.ToString();
     }
 
-    private async Task<byte[]> ReadAsync(string name)
-    {
-        var buffer = new byte[(await _archiveStore.GetLengthAsync(name, Ct))!.Value];
-        var read = 0;
-        while (read < buffer.Length)
-        {
-            read += await _archiveStore.ReadAsync(name, read, buffer.AsMemory(read), Ct);
-        }
-        return buffer;
-    }
+    private async Task<byte[]> ReadAsync(string name) => await _archiveStore.ReadAllAsync(name, Ct);
 }
 
 public sealed class SqliteJournalArchiveTests : JournalArchiveTests

@@ -1,4 +1,5 @@
 using Cairn.Core;
+using Cairn.Engine.Chunks;
 using Cairn.Metadata;
 using Cairn.Storage;
 
@@ -77,7 +78,7 @@ public sealed class ArchiveRestorer(IBlobBackend archive, IBlobBackend chunkStor
 
         // 1. The buckets, from the newest state at or before the moment.
         var (stateAt, stateName) = await FindStateAsync(lineage, until, cancellationToken).ConfigureAwait(false);
-        var stateBuckets = BucketStateFormat.Decode(await ReadAllAsync(archive, stateName, cancellationToken).ConfigureAwait(false));
+        var stateBuckets = BucketStateFormat.Decode(await ReadArchiveAsync(stateName, cancellationToken).ConfigureAwait(false));
 
         // 2. Each bucket's journal, replayed up to the moment.
         var segments = await ListSegmentsAsync(lineage, cancellationToken).ConfigureAwait(false);
@@ -237,7 +238,7 @@ public sealed class ArchiveRestorer(IBlobBackend archive, IBlobBackend chunkStor
             JournalSegment segment;
             try
             {
-                segment = JournalSegmentFormat.Decode(await ReadAllAsync(archive, name.Name, cancellationToken).ConfigureAwait(false));
+                segment = JournalSegmentFormat.Decode(await ReadArchiveAsync(name.Name, cancellationToken).ConfigureAwait(false));
             }
             catch (InvalidDataException ex)
             {
@@ -351,18 +352,14 @@ public sealed class ArchiveRestorer(IBlobBackend archive, IBlobBackend chunkStor
     private async Task<Dictionary<ContentHash, List<BlobListEntry>>> ScanChunkStoreAsync(CancellationToken cancellationToken)
     {
         var found = new Dictionary<ContentHash, List<BlobListEntry>>();
-        var prefixes = new List<string> { "chunks/" };
-        prefixes.AddRange(tiers.Select(static tier => TieredBlobBackend.NamePrefix + TieredBlobBackend.SegmentOf(tier) + "/chunks/"));
+        var prefixes = new List<string> { BlobNames.ChunkPrefix };
+        prefixes.AddRange(tiers.Select(static tier => TieredBlobBackend.PrefixOf(tier) + BlobNames.ChunkPrefix));
         foreach (var prefix in prefixes)
         {
             await foreach (var entry in chunkStore.ListEntriesAsync(prefix, cancellationToken).ConfigureAwait(false))
             {
-                // chunks/ab/<64 hex>.<16 hex generation>
-                var file = entry.Name[(entry.Name.LastIndexOf('/') + 1)..];
-                var dot = file.IndexOf('.', StringComparison.Ordinal);
-                if (dot == 64 && file.AsSpan(0, dot).ContainsAnyExcept("0123456789abcdef") is false)
+                if (BlobNames.TryParseChunkBlob(entry.Name, out var hash))
                 {
-                    var hash = ContentHash.Parse(file[..dot]);
                     if (!found.TryGetValue(hash, out var list))
                     {
                         found[hash] = list = [];
@@ -395,21 +392,15 @@ public sealed class ArchiveRestorer(IBlobBackend archive, IBlobBackend chunkStor
         return null;
     }
 
-    private static async Task<byte[]> ReadAllAsync(IBlobBackend store, string name, CancellationToken cancellationToken)
+    private async Task<byte[]> ReadArchiveAsync(string name, CancellationToken cancellationToken)
     {
-        var length = await store.GetLengthAsync(name, cancellationToken).ConfigureAwait(false)
-            ?? throw new InvalidDataException($"{name} is missing from the archive.");
-        var buffer = new byte[length];
-        var total = 0;
-        while (total < buffer.Length)
+        try
         {
-            var read = await store.ReadAsync(name, total, buffer.AsMemory(total), cancellationToken).ConfigureAwait(false);
-            if (read == 0)
-            {
-                throw new InvalidDataException($"{name} is shorter than its length.");
-            }
-            total += read;
+            return await archive.ReadAllAsync(name, cancellationToken).ConfigureAwait(false);
         }
-        return buffer;
+        catch (BlobNotFoundException ex)
+        {
+            throw new InvalidDataException($"{name} is missing from the archive.", ex);
+        }
     }
 }

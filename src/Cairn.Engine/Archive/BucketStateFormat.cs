@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Cairn.Core;
@@ -51,15 +50,7 @@ public static class BucketStateFormat
     }
 
     /// <summary>Compressed, as stored.</summary>
-    public static byte[] Compress(byte[] json)
-    {
-        using var output = new MemoryStream();
-        using (var gzip = new GZipStream(output, CompressionLevel.Optimal, leaveOpen: true))
-        {
-            gzip.Write(json);
-        }
-        return output.ToArray();
-    }
+    public static byte[] Compress(byte[] json) => ArchiveGzip.Compress(json);
 
     /// <summary>Decodes a stored document.</summary>
     /// <exception cref="InvalidDataException">Not a document of this format.</exception>
@@ -67,8 +58,7 @@ public static class BucketStateFormat
     {
         try
         {
-            using var input = new GZipStream(new MemoryStream(stored.ToArray()), CompressionMode.Decompress);
-            var document = JsonSerializer.Deserialize(input, BucketStateJsonContext.Default.BucketStateDocument)
+            var document = JsonSerializer.Deserialize(ArchiveGzip.Decompress(stored, "bucket state"), BucketStateJsonContext.Default.BucketStateDocument)
                 ?? throw new InvalidDataException("The bucket state is null.");
             if (document.Format != Format)
             {

@@ -203,20 +203,10 @@ public sealed partial class JournalArchiver(IBucketCatalog buckets, IObjectCatal
 
     private async Task ObserveLagAsync(CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        long behind = 0;
-        var oldest = TimeSpan.Zero;
-        foreach (var state in await archive.ListJournalArchiveStatesAsync(cancellationToken).ConfigureAwait(false))
-        {
-            behind += Math.Max(0, state.Behind);
-            if (state.OldestUnarchivedAt is { } at && now - at > oldest)
-            {
-                oldest = now - at;
-            }
-        }
-        EntriesBehind = behind;
-        SecondsBehind = oldest;
-        metrics?.ArchiveLagObserved(behind, oldest);
+        var lag = JournalArchiveLag.Of(await archive.ListJournalArchiveStatesAsync(cancellationToken).ConfigureAwait(false), time.GetUtcNow());
+        EntriesBehind = lag.Entries;
+        SecondsBehind = lag.Oldest;
+        metrics?.ArchiveLagObserved(lag.Entries, lag.Oldest);
     }
 
     // Event ids 200-209 belong to the journal archiver; next free: 204.

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -73,31 +72,14 @@ public static class JournalSegmentFormat
             json.WriteEndObject();
         }
         lines.Write("\n"u8);
-        using var compressed = new MemoryStream();
-        // Fastest: the archiver runs beside the PUT path; JSON lines compress well at any level.
-        using (var gzip = new GZipStream(compressed, CompressionLevel.Fastest, leaveOpen: true))
-        {
-            gzip.Write(lines.WrittenSpan);
-        }
-        return compressed.ToArray();
+        return ArchiveGzip.Compress(lines.WrittenSpan);
     }
 
     /// <summary>Decodes and checks a segment.</summary>
     /// <exception cref="InvalidDataException">Not a whole segment of this format: damaged, cut short, or its checksum or count does not match.</exception>
     public static JournalSegment Decode(ReadOnlySpan<byte> segment)
     {
-        byte[] text;
-        try
-        {
-            using var input = new GZipStream(new MemoryStream(segment.ToArray()), CompressionMode.Decompress);
-            using var output = new MemoryStream();
-            input.CopyTo(output);
-            text = output.ToArray();
-        }
-        catch (Exception ex) when (ex is InvalidDataException or IOException)
-        {
-            throw new InvalidDataException("The segment is not gzip: " + ex.Message, ex);
-        }
+        var text = ArchiveGzip.Decompress(segment, "segment");
         try
         {
             return DecodeLines(text);

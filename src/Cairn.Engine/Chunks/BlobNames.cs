@@ -10,13 +10,29 @@ namespace Cairn.Engine.Chunks;
 /// </summary>
 internal static class BlobNames
 {
+    /// <summary>What every chunk blob's name starts with (in a tier, after the tier's prefix).</summary>
+    public const string ChunkPrefix = "chunks/";
+
     /// <summary><c>chunks/ab/abcd…(64 hex).0123456789abcdef</c></summary>
     public static string NewChunkBlob(ContentHash hash)
     {
         var hex = hash.ToString();
         Span<byte> generation = stackalloc byte[8];
         RandomNumberGenerator.Fill(generation);
-        return $"chunks/{hex[..2]}/{hex}.{Convert.ToHexStringLower(generation)}";
+        return $"{ChunkPrefix}{hex[..2]}/{hex}.{Convert.ToHexStringLower(generation)}";
+    }
+
+    /// <summary>The address a chunk blob's name (<see cref="NewChunkBlob"/>, in the hot store or a tier) gives; false for any other name.</summary>
+    public static bool TryParseChunkBlob(string blobName, out ContentHash hash)
+    {
+        hash = default;
+        var file = blobName.AsSpan(blobName.LastIndexOf('/') + 1);
+        if (file.Length != 64 + 1 + 16 || file[64] != '.' || file[..64].ContainsAnyExcept("0123456789abcdef"))
+        {
+            return false;
+        }
+        hash = ContentHash.Parse(file[..64].ToString());
+        return true;
     }
 
     /// <summary>

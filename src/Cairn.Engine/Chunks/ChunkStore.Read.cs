@@ -212,11 +212,7 @@ public sealed partial class ChunkStore
     {
         if (placement.Codec == ChunkCodec.None)
         {
-            if (placement.StoredLength != chunk.Length)
-            {
-                throw new ChunkIntegrityException(chunk.Hash, placement.BlobName,
-                    $"is stored as {placement.StoredLength} bytes as is, but the body lists it as {chunk.Length}");
-            }
+            ThrowIfLengthDiffers(chunk, placement);
             var target = buffer.AsMemory(0, count);
             await ReadStoredAsync(chunk, placement, from, target, cancellationToken).ConfigureAwait(false);
             if (from == 0 && count == chunk.Length && options.VerifyChunksOnRead)
@@ -255,11 +251,7 @@ public sealed partial class ChunkStore
         await ReadStoredAsync(chunk, placement, 0, stored, cancellationToken).ConfigureAwait(false);
         if (placement.Codec == ChunkCodec.None)
         {
-            if (placement.StoredLength != chunk.Length)
-            {
-                throw new ChunkIntegrityException(chunk.Hash, placement.BlobName,
-                    $"is stored as {placement.StoredLength} bytes as is, but the body lists it as {chunk.Length}");
-            }
+            ThrowIfLengthDiffers(chunk, placement);
             VerifyAddress(chunk, placement, stored);
             return stored;
         }
@@ -292,6 +284,16 @@ public sealed partial class ChunkStore
         {
             throw new ChunkIntegrityException(chunk.Hash, placement.BlobName,
                 $"is short: read {read} of {target.Length} bytes at offset {placement.Offset + from}");
+        }
+    }
+
+    /// <summary>A chunk stored as is must be stored as long as the body lists it.</summary>
+    private static void ThrowIfLengthDiffers(ChunkRef chunk, ChunkPlacement placement)
+    {
+        if (placement.StoredLength != chunk.Length)
+        {
+            throw new ChunkIntegrityException(chunk.Hash, placement.BlobName,
+                $"is stored as {placement.StoredLength} bytes as is, but the body lists it as {chunk.Length}");
         }
     }
 

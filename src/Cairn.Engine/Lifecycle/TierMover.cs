@@ -58,7 +58,7 @@ public sealed partial class TierMover(IObjectCatalog objects, IChunkCatalog chun
         {
             throw new ArgumentException("Only a version whose body is in chunks has bytes to move.", nameof(version));
         }
-        var inTier = TieredBlobBackend.NamePrefix + TieredBlobBackend.SegmentOf(tier) + "/";
+        var inTier = TieredBlobBackend.PrefixOf(tier);
         var distinct = new Dictionary<ContentHash, ChunkRef>();
         foreach (var chunk in version.Chunks)
         {

@@ -39,22 +39,7 @@ public sealed class ColdTierTransitionTests(MotoServer moto) : IClassFixture<Mot
         // Arrange
         var s3 = _server.Client;
         var bucket = await s3.NewBucketAsync("tier");
-        await s3.PutLifecycleConfigurationAsync(new PutLifecycleConfigurationRequest
-        {
-            BucketName = bucket,
-            Configuration = new LifecycleConfiguration
-            {
-                Rules =
-                [
-                    new LifecycleRule
-                    {
-                        Id = "to-cold", Status = LifecycleRuleStatus.Enabled,
-                        Filter = new LifecycleFilter { LifecycleFilterPredicate = new LifecyclePrefixPredicate { Prefix = "" } },
-                        Transitions = [new LifecycleTransition { Days = 1, StorageClass = new S3StorageClass("COLD") }],
-                    },
-                ],
-            },
-        });
+        await PutTransitionToColdAsync(s3, bucket, "");
         var large = RandomNumberGenerator.GetBytes((9 * 1024 * 1024) + 17); // three chunks
         var small = RandomNumberGenerator.GetBytes(64 * 1024);
         await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "large", InputStream = new MemoryStream(large) });
@@ -100,22 +85,7 @@ public sealed class ColdTierTransitionTests(MotoServer moto) : IClassFixture<Mot
         // Arrange
         var s3 = _server.Client;
         var bucket = await s3.NewBucketAsync("tierdel");
-        await s3.PutLifecycleConfigurationAsync(new PutLifecycleConfigurationRequest
-        {
-            BucketName = bucket,
-            Configuration = new LifecycleConfiguration
-            {
-                Rules =
-                [
-                    new LifecycleRule
-                    {
-                        Id = "to-cold", Status = LifecycleRuleStatus.Enabled,
-                        Filter = new LifecycleFilter { LifecycleFilterPredicate = new LifecyclePrefixPredicate { Prefix = "gone/" } },
-                        Transitions = [new LifecycleTransition { Days = 1, StorageClass = new S3StorageClass("COLD") }],
-                    },
-                ],
-            },
-        });
+        await PutTransitionToColdAsync(s3, bucket, "gone/");
         await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "gone/k", InputStream = new MemoryStream(RandomNumberGenerator.GetBytes(300_000)) });
         await Poll.UntilAsync(() => s3.GetObjectMetadataAsync(bucket, "gone/k"), static h => h.StorageClass?.Value == "COLD", Day * 10);
         var before = await TierKeysAsync();
@@ -128,6 +98,25 @@ public sealed class ColdTierTransitionTests(MotoServer moto) : IClassFixture<Mot
         Assert.NotEmpty(before);
         Assert.Empty(after.Intersect(before));
     }
+
+    /// <summary>One rule: keys under <paramref name="prefix"/> move to COLD after a day.</summary>
+    private static Task PutTransitionToColdAsync(IAmazonS3 s3, string bucket, string prefix) =>
+        s3.PutLifecycleConfigurationAsync(new PutLifecycleConfigurationRequest
+        {
+            BucketName = bucket,
+            Configuration = new LifecycleConfiguration
+            {
+                Rules =
+                [
+                    new LifecycleRule
+                    {
+                        Id = "to-cold", Status = LifecycleRuleStatus.Enabled,
+                        Filter = new LifecycleFilter { LifecycleFilterPredicate = new LifecyclePrefixPredicate { Prefix = prefix } },
+                        Transitions = [new LifecycleTransition { Days = 1, StorageClass = new S3StorageClass("COLD") }],
+                    },
+                ],
+            },
+        });
 
     private async Task<List<string>> TierKeysAsync() =>
         [.. ((await moto.Client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = _tierBucket })).S3Objects ?? []).Select(static o => o.Key)];
