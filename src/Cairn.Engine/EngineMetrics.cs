@@ -39,6 +39,7 @@ public sealed class EngineMetrics
     private readonly Counter<long> _tierBytes;
     private readonly Counter<long> _archiveSegments;
     private readonly Counter<long> _archiveEntries;
+    private readonly Counter<long> _archiveSnapshots;
     private long _archiveLagEntries = -1;
     private double _archiveLagSeconds = -1;
     private readonly Counter<long> _lifecycleEvaluated;
@@ -89,6 +90,8 @@ public sealed class EngineMetrics
         _archiveSegments = meter.CreateCounter<long>("cairn.archive.segments", unit: "{segment}",
             description: "Journal segments uploaded to the archive, by outcome (uploaded; failed: nothing recorded, tried again).");
         _archiveEntries = meter.CreateCounter<long>("cairn.archive.entries", unit: "{entry}", description: "Journal entries archived.");
+        _archiveSnapshots = meter.CreateCounter<long>("cairn.archive.snapshots", unit: "{snapshot}",
+            description: "Bucket snapshots uploaded to the archive, by outcome (uploaded; failed: taken again next step).");
         meter.CreateObservableGauge("cairn.archive.lag.entries", ObserveArchiveLagEntries, unit: "{entry}",
             description: "Journal entries committed and not archived yet, over every bucket, as of the archiver's last step.");
         meter.CreateObservableGauge("cairn.archive.lag.seconds", ObserveArchiveLagSeconds, unit: "s",
@@ -219,6 +222,10 @@ public sealed class EngineMetrics
             _archiveEntries.Add(entries);
         }
     }
+
+    /// <summary>A bucket snapshot's upload to the archive ended.</summary>
+    public void ArchiveSnapshot(bool done) =>
+        _archiveSnapshots.Add(1, new KeyValuePair<string, object?>("outcome", done ? "uploaded" : "failed"));
 
     /// <summary>The archive's lag after a step: entries behind, and the oldest one's wait.</summary>
     public void ArchiveLagObserved(long entries, TimeSpan oldest)

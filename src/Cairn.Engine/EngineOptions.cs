@@ -188,6 +188,16 @@ public sealed class EngineOptions
     public TimeSpan ArchiveLagAlert { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
+    /// Fewest journal entries after a bucket's last archived snapshot before the archiver takes the
+    /// next (and never fewer than the versions that snapshot holds, so a snapshot's cost is repaid by
+    /// the replay it saves a restore). Default 10,000.
+    /// </summary>
+    public long ArchiveSnapshotEntries { get; set; } = 10_000;
+
+    /// <summary>How long after a bucket's last archived snapshot the next is taken anyway, if its journal moved. Default 1 day.</summary>
+    public TimeSpan ArchiveSnapshotInterval { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>
     /// How often the lifecycle worker looks for journal changes and due keys when it found nothing to
     /// do (at most half a lifecycle day). Default 10 seconds.
     /// </summary>
@@ -288,6 +298,11 @@ public sealed class EngineOptions
         {
             yield return $"Engine:ArchiveInterval must be at least 10 ms (was {ArchiveInterval}), ArchiveSegmentEntries between 1 and 1,000,000 " +
                 $"(was {ArchiveSegmentEntries}), and ArchiveLagAlert positive (was {ArchiveLagAlert}).";
+        }
+        if (ArchiveSnapshotEntries < 1 || ArchiveSnapshotInterval <= TimeSpan.Zero)
+        {
+            yield return $"Engine:ArchiveSnapshotEntries must be at least 1 (was {ArchiveSnapshotEntries}) and ArchiveSnapshotInterval positive " +
+                $"(was {ArchiveSnapshotInterval}).";
         }
         if (LifecycleDay < TimeSpan.FromMilliseconds(100) || LifecycleDay > TimeSpan.FromDays(1) || LifecycleInterval < TimeSpan.FromMilliseconds(10))
         {

@@ -131,10 +131,11 @@ public interface ITreeFoldSnapshot : IAsyncDisposable
     /// <summary>
     /// Every version of each of <paramref name="keys"/> (current and noncurrent, markers too), newest
     /// first; a key with none maps to an empty list. A version whose row holds its inline body's hash
-    /// (<see cref="ObjectVersionRecord.InlineBodyHash"/>) comes without the body, which a manifest does not need.
+    /// (<see cref="ObjectVersionRecord.InlineBodyHash"/>) comes without the body, which a manifest does not need,
+    /// unless <paramref name="withInlineBodies"/> (an archive snapshot keeps every byte the catalog holds).
     /// </summary>
     ValueTask<IReadOnlyDictionary<string, IReadOnlyList<ObjectVersionRecord>>> ReadVersionsAsync(IReadOnlyList<string> keys,
-        CancellationToken cancellationToken);
+        CancellationToken cancellationToken, bool withInlineBodies = false);
 }
 
 /// <summary>A bucket's tree commit: the journal number folded up to, the commit block's and the tree root's CIDs, and when.</summary>

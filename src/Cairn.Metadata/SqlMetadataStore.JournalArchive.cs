@@ -13,7 +13,8 @@ public abstract partial class SqlMetadataStore
         await using var connection = await OpenReadConnectionAsync(cancellationToken);
         await using var command = connection.CreateCommand(
             "SELECT h.bucket, h.last_seq, COALESCE(a.archived_seq, 0), " +
-            "(SELECT j.committed_at FROM journal j WHERE j.bucket = h.bucket AND j.seq = COALESCE(a.archived_seq, 0) + 1) " +
+            "(SELECT j.committed_at FROM journal j WHERE j.bucket = h.bucket AND j.seq = COALESCE(a.archived_seq, 0) + 1), " +
+            "a.snapshot_seq, a.snapshot_at, a.snapshot_versions " +
             "FROM journal_heads h LEFT JOIN journal_archive a ON a.bucket = h.bucket ORDER BY h.bucket");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -21,7 +22,8 @@ public abstract partial class SqlMetadataStore
             var head = reader.GetLong(1);
             var archived = reader.GetLong(2);
             states.Add(new JournalArchiveState(reader.GetString(0), head, archived,
-                archived < head && !reader.IsDBNull(3) ? SqlParameters.FromUnixMs(reader.GetLong(3)) : null));
+                archived < head && !reader.IsDBNull(3) ? SqlParameters.FromUnixMs(reader.GetLong(3)) : null,
+                reader.IsDBNull(4) ? null : new JournalSnapshotState(reader.GetLong(4), SqlParameters.FromUnixMs(reader.GetLong(5)), reader.GetLong(6))));
         }
         return states;
     }
@@ -76,5 +78,42 @@ public abstract partial class SqlMetadataStore
             await upsert.ExecuteNonQueryAsync(cancellationToken);
             return (true, true);
         }, (Bucket: bucket, Created: SqlParameters.ToUnixMs(bucketCreatedAt), Seq: archivedSeq, Now: SqlParameters.ToUnixMs(now)), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> SaveJournalSnapshotAsync(string bucket, DateTimeOffset bucketCreatedAt, long seq, DateTimeOffset takenAt, long versions,
+        CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(seq);
+        ArgumentOutOfRangeException.ThrowIfNegative(versions);
+        return WriteAsync(static async (transaction, state, cancellationToken) =>
+        {
+            await using (var check = transaction.CreateCommand(
+                "SELECT 1 FROM buckets b JOIN journal_heads h ON h.bucket = b.name " +
+                "WHERE b.name = @bucket AND b.created_at = @created AND h.last_seq >= @seq"))
+            {
+                check.Add("@bucket", DbType.String, state.Bucket);
+                check.Add("@created", DbType.Int64, state.Created);
+                check.Add("@seq", DbType.Int64, state.Seq);
+                if (await check.ExecuteScalarAsync(cancellationToken) is null or DBNull)
+                {
+                    return (false, false);
+                }
+            }
+            // A bucket with no row yet has archived nothing: its row starts at 0.
+            await using var upsert = transaction.CreateCommand(
+                "INSERT INTO journal_archive (bucket, archived_seq, archived_at, snapshot_seq, snapshot_at, snapshot_versions) " +
+                "VALUES (@bucket, 0, @takenAt, @seq, @takenAt, @versions) " +
+                "ON CONFLICT (bucket) DO UPDATE SET snapshot_seq = excluded.snapshot_seq, snapshot_at = excluded.snapshot_at, " +
+                "snapshot_versions = excluded.snapshot_versions " +
+                "WHERE journal_archive.snapshot_seq IS NULL OR excluded.snapshot_at > journal_archive.snapshot_at");
+            upsert.Add("@bucket", DbType.String, state.Bucket);
+            upsert.Add("@seq", DbType.Int64, state.Seq);
+            upsert.Add("@takenAt", DbType.Int64, state.TakenAt);
+            upsert.Add("@versions", DbType.Int64, state.Versions);
+            await upsert.ExecuteNonQueryAsync(cancellationToken);
+            return (true, true);
+        }, (Bucket: bucket, Created: SqlParameters.ToUnixMs(bucketCreatedAt), Seq: seq, TakenAt: SqlParameters.ToUnixMs(takenAt), Versions: versions),
+            cancellationToken);
     }
 }

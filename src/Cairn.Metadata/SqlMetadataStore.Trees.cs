@@ -221,8 +221,9 @@ public abstract partial class SqlMetadataStore
         }
 
         public async ValueTask<IReadOnlyDictionary<string, IReadOnlyList<ObjectVersionRecord>>> ReadVersionsAsync(IReadOnlyList<string> keys,
-            CancellationToken cancellationToken)
+            CancellationToken cancellationToken, bool withInlineBodies = false)
         {
+            var columns = withInlineBodies ? ObjectColumns : FoldObjectColumns;
             var versions = new Dictionary<string, IReadOnlyList<ObjectVersionRecord>>(keys.Count, StringComparer.Ordinal);
             foreach (var key in keys)
             {
@@ -233,8 +234,8 @@ public abstract partial class SqlMetadataStore
                 var count = Math.Min(FoldKeysPerStatement, keys.Count - start);
                 var list = string.Join(", ", Enumerable.Range(0, count).Select(static i => "@k" + i.ToString(CultureInfo.InvariantCulture)));
                 await using var command = CreateCommand(
-                    "SELECT key, version_seq, " + FoldObjectColumns + " FROM objects WHERE bucket = @bucket AND key IN (" + list + ") " +
-                    "UNION ALL SELECT key, version_seq, " + FoldObjectColumns + " FROM object_versions WHERE bucket = @bucket AND key IN (" + list + ") " +
+                    "SELECT key, version_seq, " + columns + " FROM objects WHERE bucket = @bucket AND key IN (" + list + ") " +
+                    "UNION ALL SELECT key, version_seq, " + columns + " FROM object_versions WHERE bucket = @bucket AND key IN (" + list + ") " +
                     "ORDER BY 1, 2 DESC");
                 command.Add("@bucket", DbType.String, bucket);
                 for (var i = 0; i < count; i++)

@@ -105,6 +105,18 @@ public sealed class MultipartBlobWriter : IAsyncDisposable
         }
     }
 
+    /// <summary>Appends everything <paramref name="source"/> holds from its position on (a local file: a pack's segment, an archive snapshot).</summary>
+    public async ValueTask WriteFromAsync(Stream source, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var buffer = new byte[64 * 1024];
+        int read;
+        while ((read = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            await WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>
     /// Writes what is buffered and makes the blob whole: a single PUT when no upload was begun,
     /// otherwise the last part and Complete. Returns the blob's length.

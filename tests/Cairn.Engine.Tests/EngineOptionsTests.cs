@@ -64,4 +64,16 @@ public sealed class EngineOptionsTests
         Assert.Contains("Engine:LifecycleDay", Assert.Single(options.Validate()), StringComparison.Ordinal);
         Assert.Empty(new EngineOptions { LifecycleDay = TimeSpan.FromSeconds(2) }.Validate());
     }
+
+    [Theory]
+    [InlineData(0, 60_000)] // no entries between snapshots
+    [InlineData(-1, 60_000)]
+    [InlineData(10, 0)] // an interval that is not positive
+    public void A_snapshot_threshold_below_one_entry_or_an_interval_that_is_not_positive_is_refused(long entries, long intervalMs)
+    {
+        var options = new EngineOptions { ArchiveSnapshotEntries = entries, ArchiveSnapshotInterval = TimeSpan.FromMilliseconds(intervalMs) };
+
+        Assert.Contains("Engine:ArchiveSnapshotEntries", Assert.Single(options.Validate()), StringComparison.Ordinal);
+        Assert.Empty(new EngineOptions { ArchiveSnapshotEntries = 1, ArchiveSnapshotInterval = TimeSpan.FromMilliseconds(1) }.Validate());
+    }
 }

@@ -45,7 +45,7 @@ public abstract class JournalArchiveTests : IAsyncLifetime
         _archive = new FlakyBlobBackend(_archiveStore, seed: 7);
         _objects = ObjectsOver(_store);
         // The archiver's clock is the real one, as the journal's commit times are.
-        _archiver = new JournalArchiver(_store, _store, _store, _store, new JournalArchiveStore(_archive), _options, TimeProvider.System,
+        _archiver = new JournalArchiver(_store, _store, _store, _store, _store, new JournalArchiveStore(_archive), _options, TimeProvider.System,
             NullLogger<JournalArchiver>.Instance);
     }
 
@@ -103,7 +103,8 @@ public abstract class JournalArchiveTests : IAsyncLifetime
         // Assert: the first state exactly, not the second; the later bytes are queued for the sweeper, a day on.
         Assert.NotEqual(atFirst, atSecond);
         Assert.Equal(atFirst, await SnapshotAsync(rebuilt));
-        Assert.True(report.LastEntryAt <= moment);
+        Assert.True(report.LastEntryAt is null || report.LastEntryAt <= moment); // the snapshot after the first workload may leave nothing to replay
+        Assert.Equal(2, report.SnapshotsUsed);
         Assert.True(report.UnreferencedBlobs > 0);
         Assert.All(await rebuilt.GetDueDeletesAsync(DateTimeOffset.MaxValue, 1000, Ct),
             entry => Assert.True(entry.NotBefore > DateTimeOffset.UtcNow.AddHours(23)));
@@ -119,7 +120,7 @@ public abstract class JournalArchiveTests : IAsyncLifetime
         await using var rebuilt = await OpenStoreAsync(journalRecords: true);
         await rebuilt.MigrateAsync(Ct);
         var first = await new ArchiveRestorer(_archiveStore, _hot, [], MetadataCatalog.Over(rebuilt), TimeProvider.System).RestoreAsync(null, null, Ct);
-        var rebuiltArchiver = new JournalArchiver(rebuilt, rebuilt, rebuilt, rebuilt, new JournalArchiveStore(_archiveStore), _options, TimeProvider.System,
+        var rebuiltArchiver = new JournalArchiver(rebuilt, rebuilt, rebuilt, rebuilt, rebuilt, new JournalArchiveStore(_archiveStore), _options, TimeProvider.System,
             NullLogger<JournalArchiver>.Instance);
         for (var i = 0; i < 100 && (await rebuiltArchiver.WorkAsync(Ct) == Workers.WorkerState.Busy || rebuiltArchiver.EntriesBehind > 0); i++)
         {
@@ -171,15 +172,43 @@ public abstract class JournalArchiveTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task Snapshots_are_counted_by_outcome_and_one_that_failed_is_taken_again()
+    {
+        // Arrange: an archiver that reports. In its first step the puts go: the bucket state, docs'
+        // segment, docs' snapshot (stored, then the call fails: not confirmed), plain's segment and snapshot.
+        using var recorder = new MeasurementRecorder();
+        _archiver = new JournalArchiver(_store, _store, _store, _store, _store, new JournalArchiveStore(_archive), _options, TimeProvider.System,
+            NullLogger<JournalArchiver>.Instance, new EngineMetrics(recorder));
+        await WorkloadAsync("one");
+        _archive.Inject(BlobOperation.Put, BlobFault.OnCall(3) with { FailAfterInner = true });
+
+        // Act
+        await _archiver.WorkAsync(Ct);
+        var afterFirstStep = (await _store.ListJournalArchiveStatesAsync(Ct)).ToDictionary(static s => s.Bucket);
+        await ArchiveAllAsync();
+
+        // Assert: the failed one not recorded, counted, and taken again; each then stands at its journal's head.
+        Assert.Null(afterFirstStep["docs"].Snapshot);
+        Assert.NotNull(afterFirstStep["plain"].Snapshot);
+        Assert.Equal(1.0, recorder.Values("cairn.archive.snapshots", "outcome=failed").Sum());
+        Assert.Equal(2.0, recorder.Values("cairn.archive.snapshots", "outcome=uploaded").Sum());
+        Assert.All(await _store.ListJournalArchiveStatesAsync(Ct), static state => Assert.Equal(state.HeadSeq, state.Snapshot!.Seq));
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task A_damaged_or_missing_segment_stops_the_restore()
     {
-        // Arrange: segments of 2 entries; one flipped byte in the first, or the second gone.
+        // Arrange: segments of 2 entries after the bucket's first snapshot (a restore replays only
+        // those); one flipped byte in the first, or the second gone.
+        await WorkloadAsync("zero");
+        await ArchiveAllAsync();
+        var snapshotSeq = (await _store.ListJournalArchiveStatesAsync(Ct)).Single(static s => s.Bucket == "docs").Snapshot!.Seq;
         await WorkloadAsync("one");
         await ArchiveAllAsync();
         var segments = new List<string>();
         await foreach (var name in _archiveStore.ListAsync("", Ct))
         {
-            if (ArchiveLayout.TryParseSegmentName(name, out _, out var bucket, out _, out _, out _) && bucket == "docs")
+            if (ArchiveLayout.TryParseSegmentName(name, out _, out var bucket, out _, out var first, out _) && bucket == "docs" && first > snapshotSeq)
             {
                 segments.Add(name);
             }
@@ -227,6 +256,137 @@ public abstract class JournalArchiveTests : IAsyncLifetime
         Assert.Contains(report.MissingChunks, missing => missing.StartsWith(gone.Hash.ToString(), StringComparison.Ordinal));
         Assert.Null(await rebuilt.GetObjectAsync("plain", "one/chunked", Ct));
         Assert.NotNull(await rebuilt.GetObjectAsync("plain", "one/small", Ct));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_restore_starts_from_the_newest_snapshot_and_needs_no_segment_before_it()
+    {
+        // Arrange: a snapshot after each workload (due once the journal moved); then every segment a
+        // snapshot covers is deleted from the archive.
+        _options.ArchiveSnapshotInterval = TimeSpan.FromMilliseconds(1);
+        await WorkloadAsync("one");
+        await ArchiveAllAsync();
+        var first = (await _store.ListJournalArchiveStatesAsync(Ct)).ToDictionary(static s => s.Bucket, static s => s.Snapshot!);
+        await Task.Delay(5);
+        await WorkloadAsync("two");
+        await _objects.DeleteAsync("plain", "one/chunked", Ct);
+        await ArchiveAllAsync();
+        var second = (await _store.ListJournalArchiveStatesAsync(Ct)).ToDictionary(static s => s.Bucket, static s => s.Snapshot!);
+        var before = await SnapshotAsync(_store);
+        var covered = await DeleteSegmentsCoveredByAsync(second);
+
+        // Act
+        await using var rebuilt = await OpenStoreAsync(journalRecords: false);
+        await rebuilt.MigrateAsync(Ct);
+        var report = await new ArchiveRestorer(_archiveStore, _hot, [], MetadataCatalog.Over(rebuilt), TimeProvider.System).RestoreAsync(null, null, Ct);
+
+        // Assert: the second snapshot of each bucket, at its head, with nothing left to replay.
+        Assert.All(second, pair => Assert.True(pair.Value.Seq > first[pair.Key].Seq && pair.Value.TakenAt > first[pair.Key].TakenAt));
+        Assert.True(covered > 0);
+        Assert.Equal(2, report.SnapshotsUsed);
+        Assert.Equal(before, await SnapshotAsync(rebuilt));
+        Assert.Empty(report.MissingChunks);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_restore_to_a_moment_before_a_snapshot_starts_from_an_earlier_one_and_replays_from_its_number()
+    {
+        // Arrange: a first snapshot; changes after it, in segments only (the next is not due yet); the
+        // moment; more changes and a later snapshot. The segments the first snapshot covers are deleted.
+        await WorkloadAsync("one");
+        await ArchiveAllAsync();
+        var first = (await _store.ListJournalArchiveStatesAsync(Ct)).ToDictionary(static s => s.Bucket, static s => s.Snapshot!);
+        await PutAsync("docs", "one/doc", 1000);
+        await _objects.PutTagsAsync("docs", "one/doc", new Dictionary<string, string> { ["after"] = "snapshot" }, Ct);
+        await ArchiveAllAsync();
+        var atMoment = await SnapshotAsync(_store);
+        await Task.Delay(20);
+        var moment = DateTimeOffset.UtcNow;
+        await Task.Delay(20);
+        await WorkloadAsync("two");
+        _options.ArchiveSnapshotInterval = TimeSpan.FromMilliseconds(1);
+        await ArchiveAllAsync();
+        var later = (await _store.ListJournalArchiveStatesAsync(Ct)).ToDictionary(static s => s.Bucket, static s => s.Snapshot!);
+        await DeleteSegmentsCoveredByAsync(first);
+
+        // Act
+        await using var rebuilt = await OpenStoreAsync(journalRecords: false);
+        await rebuilt.MigrateAsync(Ct);
+        var report = await new ArchiveRestorer(_archiveStore, _hot, [], MetadataCatalog.Over(rebuilt), TimeProvider.System).RestoreAsync(null, moment, Ct);
+
+        // Assert: the later snapshots were passed over; the first, and the entries after it up to the moment.
+        Assert.All(later.Values, snapshot => Assert.True(snapshot.TakenAt > moment));
+        Assert.Equal(atMoment, await SnapshotAsync(rebuilt));
+        Assert.Equal(2, report.SnapshotsUsed);
+        Assert.NotNull(report.LastEntryAt); // the two entries after the first snapshot were replayed
+        Assert.True(report.LastEntryAt <= moment);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_damaged_snapshot_stops_the_restore()
+    {
+        // Arrange
+        await WorkloadAsync("one");
+        await ArchiveAllAsync();
+        string? snapshot = null;
+        await foreach (var name in _archiveStore.ListAsync("", Ct))
+        {
+            if (ArchiveLayout.TryParseSnapshotName(name, out _, out var bucket, out _, out _, out _) && bucket == "docs")
+            {
+                snapshot = name;
+            }
+        }
+        var damaged = await ReadAsync(snapshot!);
+        damaged[damaged.Length / 2] ^= 0x40;
+        await _archiveStore.PutAsync(snapshot!, damaged, Ct);
+
+        // Act
+        var refused = await RestoreIntoNewCatalogAsync();
+
+        // Assert
+        Assert.IsType<InvalidDataException>(refused);
+        Assert.Contains(snapshot!, refused!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task History_written_before_journal_records_is_restored_whole_from_the_first_snapshot()
+    {
+        // Arrange: a catalog that kept no journal records (archiving not configured) runs the workload,
+        // overwrites and deletes included; then archiving starts.
+        await _store.DisposeAsync();
+        _store = await OpenStoreAsync(journalRecords: false);
+        await _store.MigrateAsync(Ct);
+        _objects = ObjectsOver(_store);
+        await WorkloadAsync("one");
+        var before = await SnapshotAsync(_store);
+        _archiver = new JournalArchiver(_store, _store, _store, _store, _store, new JournalArchiveStore(_archive), _options, TimeProvider.System,
+            NullLogger<JournalArchiver>.Instance);
+        await ArchiveAllAsync();
+
+        // Act
+        await using var rebuilt = await OpenStoreAsync(journalRecords: false);
+        await rebuilt.MigrateAsync(Ct);
+        var report = await new ArchiveRestorer(_archiveStore, _hot, [], MetadataCatalog.Over(rebuilt), TimeProvider.System).RestoreAsync(null, null, Ct);
+
+        // Assert: the versions overwritten or deleted before archiving are not asked for: the snapshot has what stands.
+        Assert.Equal(before, await SnapshotAsync(rebuilt));
+        Assert.Empty(report.VersionsWithoutRecord);
+        Assert.Equal(2, report.SnapshotsUsed);
+    }
+
+    /// <summary>Deletes every segment whose entries the bucket's snapshot in <paramref name="snapshots"/> holds; returns how many.</summary>
+    private async Task<int> DeleteSegmentsCoveredByAsync(Dictionary<string, JournalSnapshotState> snapshots)
+    {
+        var deleted = 0;
+        await foreach (var name in _archiveStore.ListAsync("", Ct))
+        {
+            if (ArchiveLayout.TryParseSegmentName(name, out _, out var bucket, out _, out _, out var last) && last <= snapshots[bucket].Seq)
+            {
+                await _archiveStore.DeleteAsync(name, Ct);
+                deleted++;
+            }
+        }
+        return deleted;
     }
 
     private async Task<Exception?> RestoreIntoNewCatalogAsync()

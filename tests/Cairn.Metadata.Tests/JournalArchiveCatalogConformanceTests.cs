@@ -70,6 +70,50 @@ public abstract class JournalArchiveCatalogConformanceTests<TTarget>(TTarget tar
     }
 
     [Fact(Timeout = 10_000)]
+    public async Task A_snapshot_is_recorded_for_its_bucket_only_the_newest_kept_and_the_archived_number_left_alone()
+    {
+        // Arrange: three entries, two archived.
+        await PutInlineAsync("a");
+        await PutInlineAsync("b");
+        await PutInlineAsync("c");
+        var created = await CreatedAtAsync();
+        Assert.True(await Catalog.JournalArchive.SaveJournalArchivedAsync(Bucket, created, 2, Now, Ct));
+
+        // Act
+        var initial = await StateAsync();
+        var saved = await Catalog.JournalArchive.SaveJournalSnapshotAsync(Bucket, created, 3, Now, 3, Ct);
+        var afterSnapshot = await StateAsync();
+        var older = await Catalog.JournalArchive.SaveJournalSnapshotAsync(Bucket, created, 2, Now.AddMinutes(-1), 2, Ct);
+        var beyondHead = await Catalog.JournalArchive.SaveJournalSnapshotAsync(Bucket, created, 4, Now.AddMinutes(1), 4, Ct);
+        var otherBucketTime = await Catalog.JournalArchive.SaveJournalSnapshotAsync(Bucket, created.AddSeconds(1), 3, Now.AddMinutes(1), 3, Ct);
+        var final = await StateAsync();
+
+        // Assert
+        Assert.Null(initial.Snapshot);
+        Assert.True(saved);
+        Assert.Equal(new JournalSnapshotState(3, Now, 3), afterSnapshot.Snapshot);
+        Assert.Equal((2L, 1L), (afterSnapshot.ArchivedSeq, afterSnapshot.Behind)); // a snapshot is not a segment
+        Assert.True(older); // accepted, but the newer one stays
+        Assert.False(beyondHead);
+        Assert.False(otherBucketTime);
+        Assert.Equal(new JournalSnapshotState(3, Now, 3), final.Snapshot);
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task A_snapshot_of_a_bucket_nothing_archived_yet_starts_its_row_at_zero()
+    {
+        await PutInlineAsync("a");
+        var created = await CreatedAtAsync();
+
+        Assert.True(await Catalog.JournalArchive.SaveJournalSnapshotAsync(Bucket, created, 1, Now, 1, Ct));
+
+        var state = await StateAsync();
+        Assert.Equal((1L, 0L), (state.HeadSeq, state.ArchivedSeq));
+        Assert.Equal(new JournalSnapshotState(1, Now, 1), state.Snapshot);
+        Assert.NotNull(state.OldestUnarchivedAt);
+    }
+
+    [Fact(Timeout = 10_000)]
     public async Task The_lineage_is_made_by_the_first_caller_and_kept()
     {
         var first = await Catalog.JournalArchive.GetOrCreateArchiveLineageAsync("l1", Now, Ct);

@@ -39,6 +39,26 @@ public sealed class MultipartBlobWriterTests
     }
 
     [Fact(Timeout = Timeout)]
+    public async Task A_stream_copied_in_from_its_position_becomes_the_blob_in_parts()
+    {
+        // Arrange: two parts and a bit, behind 10 bytes the copy must skip.
+        var bytes = new byte[(2 * Part) + 1000];
+        Random.Shared.NextBytes(bytes);
+        var source = new MemoryStream(bytes) { Position = 10 };
+
+        // Act
+        await using var writer = new MultipartBlobWriter(_store, "w/from-stream", Part);
+        await writer.WriteFromAsync(source, Ct);
+        var length = await writer.CompleteAsync(Ct);
+
+        // Assert
+        Assert.Equal(bytes.Length - 10, length);
+        Assert.Equal(bytes.AsSpan(10).ToArray(), await _store.ReadAllAsync("w/from-stream", Ct));
+        Assert.NotNull(writer.UploadId);
+        Assert.Equal(0, await UploadsInProgressAsync());
+    }
+
+    [Fact(Timeout = Timeout)]
     public async Task Parts_reach_Complete_with_their_quotes_stripped()
     {
         // Arrange

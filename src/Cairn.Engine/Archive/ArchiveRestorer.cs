@@ -9,7 +9,7 @@ namespace Cairn.Engine.Archive;
 /// <param name="Lineage">The archive lineage restored from.</param>
 /// <param name="NewLineage">The lineage the rebuilt catalog archives into from now on.</param>
 /// <param name="StateAt">The time of the bucket-state document used.</param>
-/// <param name="LastEntryAt">The commit time of the newest journal entry replayed (null: none had one).</param>
+/// <param name="LastEntryAt">The commit time of the newest journal entry replayed after the snapshots used (null: none, or none had one).</param>
 /// <param name="Buckets">Buckets rebuilt.</param>
 /// <param name="Keys">Keys rebuilt.</param>
 /// <param name="Versions">Versions (and delete markers) rebuilt.</param>
@@ -17,14 +17,17 @@ namespace Cairn.Engine.Archive;
 /// <param name="MissingChunks">Chunks a restored version names that the chunk store does not hold (each with a key naming it); their keys are left out.</param>
 /// <param name="VersionsWithoutRecord">Versions archived without their contents (written before journal records, gone when archived); left out.</param>
 /// <param name="UnreferencedBlobs">Chunk blobs nothing restored names: queued for the sweeper, deleted a day after the restore.</param>
+/// <param name="SnapshotsUsed">Buckets rebuilt from a snapshot (their journal replayed from its number on), not from their first entry.</param>
 public sealed record RestoreReport(string Lineage, string NewLineage, DateTimeOffset StateAt, DateTimeOffset? LastEntryAt, int Buckets, int Keys,
-    int Versions, int ChunksReferenced, IReadOnlyList<string> MissingChunks, IReadOnlyList<string> VersionsWithoutRecord, int UnreferencedBlobs);
+    int Versions, int ChunksReferenced, IReadOnlyList<string> MissingChunks, IReadOnlyList<string> VersionsWithoutRecord, int UnreferencedBlobs,
+    int SnapshotsUsed = 0);
 
 /// <summary>
 /// Rebuilds a catalog from a journal archive alone (issue 13, <c>cairn restore</c>, with the server
 /// stopped): the newest bucket-state document at or before the point in time, then each bucket's
-/// journal segments replayed in order up to it (every segment checked whole; a gap in the numbers is
-/// an error, never skipped). Chunk placements are not in the archive: they are found in the chunk
+/// newest snapshot read by then (none: an empty bucket at entry 0) and its journal segments after the
+/// snapshot's number replayed in order up to the moment (every file checked whole; a gap in the
+/// numbers is an error, never skipped). Chunk placements are not in the archive: they are found in the chunk
 /// store itself (the hot store's <c>chunks/</c> and each tier's), and every chunk a restored version
 /// names must be there; chunk blobs nothing names are queued for the sweeper. The rebuilt catalog
 /// gets a new archive lineage, so its own journal never writes over the one it came from.
@@ -80,15 +83,18 @@ public sealed class ArchiveRestorer(IBlobBackend archive, IBlobBackend chunkStor
         var (stateAt, stateName) = await FindStateAsync(lineage, until, cancellationToken).ConfigureAwait(false);
         var stateBuckets = BucketStateFormat.Decode(await ReadArchiveAsync(stateName, cancellationToken).ConfigureAwait(false));
 
-        // 2. Each bucket's journal, replayed up to the moment.
+        // 2. Each bucket's newest snapshot by the moment, and its journal after it replayed up to the moment.
         var segments = await ListSegmentsAsync(lineage, cancellationToken).ConfigureAwait(false);
+        var snapshots = await ListSnapshotsAsync(lineage, until, cancellationToken).ConfigureAwait(false);
+        var snapshotsUsed = 0;
         var restored = new List<(ArchivedBucket Bucket, Dictionary<string, List<ObjectVersionRecord>> Keys)>();
         var withoutRecord = new List<string>();
         DateTimeOffset? lastEntryAt = null;
         var known = stateBuckets.ToDictionary(static b => (b.Bucket.Name, b.Bucket.CreatedAt.ToUnixTimeMilliseconds()));
         // The buckets of the state, and those made after it and by the moment (a journal of a bucket
         // gone by the state's time is left out).
-        var madeLater = segments.Where(s => !known.ContainsKey((s.Bucket, s.CreatedAt.ToUnixTimeMilliseconds())) && s.CreatedAt > stateAt && s.CreatedAt <= until)
+        var madeLater = segments.Select(static s => (s.Bucket, s.CreatedAt)).Concat(snapshots.Select(static s => (s.Bucket, s.CreatedAt)))
+            .Where(s => !known.ContainsKey((s.Bucket, s.CreatedAt.ToUnixTimeMilliseconds())) && s.CreatedAt > stateAt && s.CreatedAt <= until)
             .GroupBy(static s => (s.Bucket, s.CreatedAt))
             // A bucket made after the state document: its row as the journal can tell it; the newest
             // of one name (deleted and made again) is the one that stands at the moment.
@@ -100,8 +106,15 @@ public sealed class ArchiveRestorer(IBlobBackend archive, IBlobBackend chunkStor
         foreach (var bucket in stateBuckets.Where(b => !replacedLater.Contains(b.Bucket.Name)).Concat(madeLater))
         {
             var keys = new Dictionary<string, List<ObjectVersionRecord>>(StringComparer.Ordinal);
+            long applied = 0;
+            if (snapshots.Where(s => s.Bucket == bucket.Bucket.Name && s.CreatedAt == bucket.Bucket.CreatedAt)
+                .MaxBy(static s => (s.TakenAt, s.Seq)) is { } start)
+            {
+                (keys, applied) = (await ReadSnapshotAsync(start, cancellationToken).ConfigureAwait(false), start.Seq);
+                snapshotsUsed++;
+            }
             var journal = segments.Where(s => s.Bucket == bucket.Bucket.Name && s.CreatedAt == bucket.Bucket.CreatedAt).ToList();
-            var last = await ReplayAsync(journal, keys, until, withoutRecord, cancellationToken).ConfigureAwait(false);
+            var last = await ReplayAsync(journal, keys, applied, until, withoutRecord, cancellationToken).ConfigureAwait(false);
             if (last is { } entryAt && (lastEntryAt is null || entryAt > lastEntryAt))
             {
                 lastEntryAt = entryAt;
@@ -187,7 +200,7 @@ public sealed class ArchiveRestorer(IBlobBackend archive, IBlobBackend chunkStor
         var unreferenced = candidates.Values.SelectMany(static list => list).Select(static c => c.Name).Where(name => !chosen.Contains(name)).ToList();
         await target.DeleteQueue.QueueBlobsAsync(unreferenced, now + UnreferencedGrace, cancellationToken).ConfigureAwait(false);
         return new RestoreReport(lineage, newLineage, stateAt, lastEntryAt, restored.Count, keyCount, versionCount, placements.Count, missing, withoutRecord,
-            unreferenced.Count);
+            unreferenced.Count, snapshotsUsed);
     }
 
     private async Task<(DateTimeOffset At, string Name)> FindStateAsync(string lineage, DateTimeOffset until, CancellationToken cancellationToken)
@@ -219,11 +232,47 @@ public sealed class ArchiveRestorer(IBlobBackend archive, IBlobBackend chunkStor
         return segments;
     }
 
-    /// <summary>Replays the segments (sorted by first number) into <paramref name="keys"/> up to <paramref name="until"/>; returns the last entry's time.</summary>
-    private async Task<DateTimeOffset?> ReplayAsync(List<SegmentName> segments, Dictionary<string, List<ObjectVersionRecord>> keys, DateTimeOffset until,
-        List<string> withoutRecord, CancellationToken cancellationToken)
+    private sealed record SnapshotName(string Name, string Bucket, DateTimeOffset CreatedAt, long Seq, DateTimeOffset TakenAt);
+
+    /// <summary>The lineage's snapshots read at or before <paramref name="until"/> (a later one may hold changes after it).</summary>
+    private async Task<List<SnapshotName>> ListSnapshotsAsync(string lineage, DateTimeOffset until, CancellationToken cancellationToken)
     {
-        long applied = 0;
+        var snapshots = new List<SnapshotName>();
+        await foreach (var name in archive.ListAsync(lineage + "/snapshot/", cancellationToken).ConfigureAwait(false))
+        {
+            if (ArchiveLayout.TryParseSnapshotName(name, out _, out var bucket, out var created, out var seq, out var takenAt) && takenAt <= until)
+            {
+                snapshots.Add(new SnapshotName(name, bucket, created, seq, takenAt));
+            }
+        }
+        return snapshots;
+    }
+
+    private async Task<Dictionary<string, List<ObjectVersionRecord>>> ReadSnapshotAsync(SnapshotName name, CancellationToken cancellationToken)
+    {
+        BucketSnapshot snapshot;
+        try
+        {
+            snapshot = BucketSnapshotFormat.Decode(await ReadArchiveAsync(name.Name, cancellationToken).ConfigureAwait(false));
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new InvalidDataException($"Snapshot {name.Name}: {ex.Message}", ex);
+        }
+        if (snapshot.Bucket != name.Bucket || snapshot.BucketCreatedAt != name.CreatedAt || snapshot.Seq != name.Seq || snapshot.TakenAt != name.TakenAt)
+        {
+            throw new InvalidDataException($"Snapshot {name.Name}: its header names another bucket, number or time than its name.");
+        }
+        return snapshot.Keys;
+    }
+
+    /// <summary>
+    /// Replays the segments (sorted by first number) into <paramref name="keys"/>, which stand at entry
+    /// <paramref name="applied"/>, up to <paramref name="until"/>; returns the last entry's time.
+    /// </summary>
+    private async Task<DateTimeOffset?> ReplayAsync(List<SegmentName> segments, Dictionary<string, List<ObjectVersionRecord>> keys, long applied,
+        DateTimeOffset until, List<string> withoutRecord, CancellationToken cancellationToken)
+    {
         DateTimeOffset? lastAt = null;
         foreach (var name in segments)
         {

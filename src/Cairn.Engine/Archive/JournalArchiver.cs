@@ -26,21 +26,29 @@ public sealed record JournalArchiveStore(IBlobBackend Blobs) : IDisposable
 /// archived as one sealed, checksummed segment (<see cref="JournalSegmentFormat"/>) and only then
 /// records them as archived (<see cref="IJournalArchiveCatalog"/>); a failed upload records nothing
 /// and the same entries go again in the next step. Before the segments, when the buckets' rows or
-/// configurations changed, a bucket-state document (<see cref="BucketStateFormat"/>). Lag (entries
-/// and seconds behind) is a metric and a health endpoint.
+/// configurations changed, a bucket-state document (<see cref="BucketStateFormat"/>). After them, when
+/// one is due, a snapshot of a bucket's object rows (<see cref="BucketSnapshotFormat"/>), so a restore
+/// starts from it and replays only the segments after. Lag (entries and seconds behind) is a metric
+/// and a health endpoint.
 /// </summary>
 /// <remarks>
 /// A Put entry carries its whole version when the catalog keeps journal records
 /// (<see cref="SqlMetadataStore.JournalRecords"/>, on whenever archiving is); for an entry written
 /// before that, the version is read from the catalog, and one removed meanwhile goes without it
-/// (counted, logged: a restore reports such versions). Nothing here prunes the journal.
+/// (counted, logged: a restore reports such versions); the bucket's first snapshot holds it whole.
 /// </remarks>
 public sealed partial class JournalArchiver(IBucketCatalog buckets, IObjectCatalog objects, IBucketConfigurationCatalog configurations,
-    IJournalArchiveCatalog archive, JournalArchiveStore store, EngineOptions options, TimeProvider time, ILogger<JournalArchiver> logger,
+    IJournalArchiveCatalog archive, IBucketTreeCatalog snapshots, JournalArchiveStore store, EngineOptions options, TimeProvider time, ILogger<JournalArchiver> logger,
     EngineMetrics? metrics = null) : IWorker
 {
     /// <summary>The configuration kinds a bucket-state document keeps (every kind the engine stores).</summary>
     public static readonly IReadOnlyList<string> ConfigurationKinds = [Lifecycle.LifecycleService.Kind, Inventory.InventoryService.Kind];
+
+    /// <summary>Keys whose versions one statement of a snapshot reads.</summary>
+    private const int SnapshotKeysPerRead = 200;
+
+    /// <summary>A snapshot up to this size goes in one put; a larger one in multipart parts of this size.</summary>
+    private const int SnapshotPartSize = 16 * 1024 * 1024;
 
     private byte[]? _lastState;
     private string? _lineage;
@@ -84,48 +92,85 @@ public sealed partial class JournalArchiver(IBucketCatalog buckets, IObjectCatal
         }
         var busy = false;
         var segments = 0;
+        var snapshotsTaken = 0;
         foreach (var state in await archive.ListJournalArchiveStatesAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (state.Behind <= 0 || !bucketRows.TryGetValue(state.Bucket, out var bucket))
+            if (!bucketRows.TryGetValue(state.Bucket, out var bucket))
             {
                 continue;
             }
-            try
+            var snapshot = state.Snapshot;
+            if (state.Behind > 0)
             {
-                var archived = await ArchiveNextSegmentAsync(bucket, state.ArchivedSeq, cancellationToken).ConfigureAwait(false);
-                segments++;
-                busy |= archived == options.ArchiveSegmentEntries;
+                try
+                {
+                    (var archived, snapshot) = await ArchiveNextSegmentAsync(bucket, state, cancellationToken).ConfigureAwait(false);
+                    segments++;
+                    busy |= archived == options.ArchiveSegmentEntries;
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    // Nothing recorded: the same entries go again next step. Other buckets go on.
+                    metrics?.ArchiveSegment(false, 0);
+                    LogSegmentFailed(ex, state.Bucket, state.ArchivedSeq + 1);
+                    continue;
+                }
             }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            if (SnapshotDue(state.HeadSeq, snapshot, stepStart))
             {
-                // Nothing recorded: the same entries go again next step. Other buckets go on.
-                metrics?.ArchiveSegment(false, 0);
-                LogSegmentFailed(ex, state.Bucket, state.ArchivedSeq + 1);
+                snapshotsTaken += await TryTakeSnapshotAsync(bucket, cancellationToken).ConfigureAwait(false) is null ? 0 : 1;
             }
         }
         await ObserveLagAsync(cancellationToken).ConfigureAwait(false);
         LastStep = time.GetUtcNow();
-        Status = $"last run {LastStep:O}: {segments} segments, {EntriesBehind} entries behind";
+        Status = $"last run {LastStep:O}: {segments} segments, {snapshotsTaken} snapshots, {EntriesBehind} entries behind";
         return busy ? WorkerState.Busy : WorkerState.Idle;
     }
 
     /// <inheritdoc />
     public Task WaitForWorkAsync(CancellationToken cancellationToken) => Task.Delay(options.ArchiveInterval, time, cancellationToken);
 
-    /// <summary>Uploads the bucket's next entries after <paramref name="afterSeq"/> as one segment, then records them. Returns how many.</summary>
-    private async Task<int> ArchiveNextSegmentAsync(BucketRecord bucket, long afterSeq, CancellationToken cancellationToken)
+    /// <summary>
+    /// A snapshot is due for a bucket whose journal moved since its last one: at once when it has none,
+    /// else after <see cref="EngineOptions.ArchiveSnapshotEntries"/> entries and at least as many as
+    /// the last one's versions (a snapshot reads every row: the replay it saves must be worth that), or
+    /// after <see cref="EngineOptions.ArchiveSnapshotInterval"/>.
+    /// </summary>
+    private bool SnapshotDue(long headSeq, JournalSnapshotState? last, DateTimeOffset now) => last switch
     {
+        null => headSeq > 0,
+        _ when headSeq <= last.Seq => false,
+        _ => headSeq - last.Seq >= Math.Max(options.ArchiveSnapshotEntries, last.Versions) || now - last.TakenAt >= options.ArchiveSnapshotInterval,
+    };
+
+    /// <summary>
+    /// Uploads the bucket's next entries after its archived number as one segment, then records them.
+    /// Returns how many, and the bucket's newest snapshot after.
+    /// </summary>
+    private async Task<(int Entries, JournalSnapshotState? Snapshot)> ArchiveNextSegmentAsync(BucketRecord bucket, JournalArchiveState state,
+        CancellationToken cancellationToken)
+    {
+        var afterSeq = state.ArchivedSeq;
+        var snapshot = state.Snapshot;
         var entries = await objects.ReadJournalAsync(bucket.Name, afterSeq, options.ArchiveSegmentEntries, cancellationToken).ConfigureAwait(false);
         if (entries.Count == 0)
         {
-            return 0;
+            return (0, snapshot);
         }
         // The rows were listed at the step's start: a bucket deleted and made again since has another
         // journal, which must not go under the old bucket's creation time.
         if (await buckets.GetBucketAsync(bucket.Name, cancellationToken).ConfigureAwait(false) is not { } now || now.CreatedAt != bucket.CreatedAt)
         {
             LogBucketGone(bucket.Name);
-            return 0;
+            return (0, snapshot);
+        }
+        if (entries[0].Seq > afterSeq + 1 && (snapshot?.Seq ?? 0) < entries[0].Seq - 1)
+        {
+            // Entries the archive never had are gone from the journal (pruned while nothing archived
+            // it): no replay can cross them, so a snapshot past them comes first, or no segment does.
+            LogJournalGap(bucket.Name, afterSeq + 1, entries[0].Seq - 1);
+            snapshot = await TryTakeSnapshotAsync(bucket, cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"No snapshot of bucket {bucket.Name} could be taken past the entries gone from its journal.");
         }
         var archived = new List<ArchivedEntry>(entries.Count);
         foreach (var entry in entries)
@@ -142,7 +187,83 @@ public sealed partial class JournalArchiver(IBucketCatalog buckets, IObjectCatal
             LogBucketGone(bucket.Name);
         }
         metrics?.ArchiveSegment(true, entries.Count);
-        return entries.Count;
+        return (entries.Count, snapshot);
+    }
+
+    /// <summary>
+    /// Reads every version of the bucket at one journal number (one read transaction), writes them to
+    /// a temporary file as a snapshot, uploads it, and only then records it. Returns what was
+    /// recorded; null (logged, counted) when the bucket went meanwhile or the upload failed: the next
+    /// step tries again.
+    /// </summary>
+    private async Task<JournalSnapshotState?> TryTakeSnapshotAsync(BucketRecord bucket, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var path = Path.Combine(Path.GetTempPath(), $"cairn-snapshot-{Guid.NewGuid():N}.jsonl.gz");
+            await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16,
+                FileOptions.Asynchronous | FileOptions.DeleteOnClose);
+            long seq, versions;
+            DateTimeOffset takenAt;
+            await using (var reading = await snapshots.OpenFoldSnapshotAsync(bucket.Name, null, cancellationToken, forFold: false).ConfigureAwait(false))
+            {
+                if (reading is null || reading.BucketCreatedAt != bucket.CreatedAt)
+                {
+                    LogBucketGone(bucket.Name);
+                    return null;
+                }
+                // After the read transaction began: every commit it sees was stamped before this.
+                (seq, takenAt) = (reading.HeadSeq, time.GetUtcNow());
+                await using var writer = new BucketSnapshotFormat.Writer(file, bucket.Name, bucket.CreatedAt, seq, takenAt);
+                var keys = new List<string>(SnapshotKeysPerRead);
+                await foreach (var key in reading.ReadChangedKeysAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    keys.Add(key);
+                    if (keys.Count == SnapshotKeysPerRead)
+                    {
+                        await WriteKeysAsync(reading, writer, keys, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+                await WriteKeysAsync(reading, writer, keys, cancellationToken).ConfigureAwait(false);
+                await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+                versions = writer.Versions;
+            }
+            file.Position = 0;
+            await using (var upload = new MultipartBlobWriter(store.Blobs, ArchiveLayout.SnapshotName(_lineage!, bucket.Name, bucket.CreatedAt, seq, takenAt),
+                SnapshotPartSize))
+            {
+                await upload.WriteFromAsync(file, cancellationToken).ConfigureAwait(false);
+                await upload.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            }
+            if (!await archive.SaveJournalSnapshotAsync(bucket.Name, bucket.CreatedAt, seq, takenAt, versions, cancellationToken).ConfigureAwait(false))
+            {
+                LogBucketGone(bucket.Name);
+                return null;
+            }
+            metrics?.ArchiveSnapshot(true);
+            return new JournalSnapshotState(seq, takenAt, versions);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            metrics?.ArchiveSnapshot(false);
+            LogSnapshotFailed(ex, bucket.Name);
+            return null;
+        }
+    }
+
+    private static async Task WriteKeysAsync(ITreeFoldSnapshot reading, BucketSnapshotFormat.Writer writer, List<string> keys,
+        CancellationToken cancellationToken)
+    {
+        if (keys.Count == 0)
+        {
+            return;
+        }
+        var versions = await reading.ReadVersionsAsync(keys, cancellationToken, withInlineBodies: true).ConfigureAwait(false);
+        foreach (var key in keys)
+        {
+            await writer.WriteKeyAsync(key, versions[key], cancellationToken).ConfigureAwait(false);
+        }
+        keys.Clear();
     }
 
     private async Task<ArchivedEntry> ToArchivedAsync(string bucket, JournalEntry entry, CancellationToken cancellationToken)
@@ -209,7 +330,14 @@ public sealed partial class JournalArchiver(IBucketCatalog buckets, IObjectCatal
         metrics?.ArchiveLagObserved(lag.Entries, lag.Oldest);
     }
 
-    // Event ids 200-209 belong to the journal archiver; next free: 204.
+    // Event ids 200-209 belong to the journal archiver; next free: 206.
+    [LoggerMessage(EventId = 204, Level = LogLevel.Warning, Message = "Archive: the snapshot of bucket {Bucket} failed; taken again next step")]
+    private partial void LogSnapshotFailed(Exception exception, string bucket);
+
+    [LoggerMessage(EventId = 205, Level = LogLevel.Warning,
+        Message = "Archive: bucket {Bucket}'s journal entries {FirstSeq} to {LastSeq} were pruned before they were archived; a snapshot goes first")]
+    private partial void LogJournalGap(string bucket, long firstSeq, long lastSeq);
+
     [LoggerMessage(EventId = 203, Level = LogLevel.Warning, Message = "Archive: uploading the bucket state failed; tried again next step")]
     private partial void LogStateFailed(Exception exception);
 

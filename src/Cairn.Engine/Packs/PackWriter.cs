@@ -443,12 +443,7 @@ public sealed partial class PackWriter(ISegmentStore segments, IPackCatalog cata
         await using (var source = await segments.OpenReadAsync(pack.Id, cancellationToken).ConfigureAwait(false))
         {
             await using var upload = new MultipartBlobWriter(blobs, pack.BlobName, options.PackPartSize);
-            var buffer = new byte[64 * 1024];
-            int read;
-            while ((read = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
-            {
-                await upload.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-            }
+            await upload.WriteFromAsync(source, cancellationToken).ConfigureAwait(false);
             await upload.CompleteAsync(cancellationToken).ConfigureAwait(false);
         }
         await catalog.MarkPackStoredAsync(pack.Id, cancellationToken).ConfigureAwait(false);

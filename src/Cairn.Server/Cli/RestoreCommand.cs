@@ -121,7 +121,7 @@ internal static class RestoreCommand
     {
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"restored from lineage {report.Lineage} (bucket state of {report.StateAt:O}, last entry {report.LastEntryAt?.ToString("O", CultureInfo.InvariantCulture) ?? "none"})\n" +
-            $"buckets: {report.Buckets}\nkeys: {report.Keys}\nversions: {report.Versions}\nchunks: {report.ChunksReferenced}\n" +
+            $"buckets: {report.Buckets} ({report.SnapshotsUsed} from a snapshot)\nkeys: {report.Keys}\nversions: {report.Versions}\nchunks: {report.ChunksReferenced}\n" +
             $"unreferenced blobs queued for the sweeper (a day from now): {report.UnreferencedBlobs}\n" +
             $"new lineage: {report.NewLineage}"))
             .ConfigureAwait(false);
