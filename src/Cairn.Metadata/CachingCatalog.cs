@@ -218,6 +218,11 @@ public sealed class CachingCatalog : IBucketCatalog, IObjectCatalog
         _objects.ReadJournalAsync(bucket, afterSeq, limit, cancellationToken);
 
     /// <inheritdoc />
+    /// <remarks>Passed through: no cached row is a journal entry.</remarks>
+    public ValueTask<long> PruneJournalAsync(JournalPruning rules, DateTimeOffset now, CancellationToken cancellationToken) =>
+        _objects.PruneJournalAsync(rules, now, cancellationToken);
+
+    /// <inheritdoc />
     /// <remarks>Passed through: only the latest version of a key is cached.</remarks>
     public ValueTask<ObjectVersionRecord?> GetObjectVersionAsync(string bucket, string key, string versionId, CancellationToken cancellationToken) =>
         _objects.GetObjectVersionAsync(bucket, key, versionId, cancellationToken);

@@ -95,7 +95,9 @@ public interface IBucketTreeCatalog
     /// one per use; a chunk no longer in the catalog is passed over: its body is gone already), and
     /// makes <paramref name="commit"/> the bucket's latest. Dropping the segment (a collection, or
     /// deleting the bucket) releases those references as a removed body's are released. Anything else changed: Conflict, nothing
-    /// recorded (the segment stays queued for deletion).
+    /// recorded (the segment stays queued for deletion). So is a commit after whose number the journal
+    /// lost entries (<see cref="IObjectCatalog.PruneJournalAsync"/> ran while the bucket had no tree):
+    /// the next fold, which reads the journal after it, would miss them.
     /// </summary>
     /// <remarks>
     /// With a <paramref name="collection"/>, the same transaction then drops the commits and segments

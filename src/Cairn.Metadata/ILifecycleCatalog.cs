@@ -15,7 +15,10 @@ public interface ILifecycleCatalog
     /// <summary>
     /// In one transaction: sets or clears (a null <see cref="LifecycleDue.DueAt"/>) the due time of
     /// each of <paramref name="dues"/>' keys in <paramref name="bucket"/>, then records
-    /// <paramref name="progress"/> when given. False, and nothing written, when there is no such bucket.
+    /// <paramref name="progress"/> when given. False, and nothing written, when there is no such bucket,
+    /// or when the journal no longer holds every entry after the progress's number
+    /// (<see cref="IObjectCatalog.PruneJournalAsync"/> ran while the bucket had no progress): the next
+    /// step, which reads the journal after it, would miss them, so the bucket is judged afresh.
     /// </summary>
     ValueTask<bool> SaveLifecycleAsync(string bucket, IReadOnlyList<LifecycleDue> dues, LifecycleProgress? progress,
         CancellationToken cancellationToken);

@@ -45,9 +45,23 @@ public interface IObjectCatalog
     /// <summary>
     /// Entries of the bucket's change journal after <paramref name="afterSeq"/>, in order, at most
     /// <paramref name="limit"/>. Every change to the bucket's object rows appends entries in its own
-    /// transaction: numbered from 1 without gaps, in commit order.
+    /// transaction: numbered from 1 without gaps, in commit order. Pruned entries
+    /// (<see cref="PruneJournalAsync"/>) are gone: the journal holds its entries from its first one
+    /// not pruned to its head, still without gaps.
     /// </summary>
     ValueTask<IReadOnlyList<JournalEntry>> ReadJournalAsync(string bucket, long afterSeq, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes, in every bucket, the oldest journal entries that <paramref name="rules"/> allow (see
+    /// <see cref="JournalPruning"/>): an entry at or below the bucket's archived number (when
+    /// archiving), its tree head's number and its lifecycle progress's number (when it has them),
+    /// and committed at least <see cref="JournalPruning.Retention"/> before <paramref name="now"/>
+    /// (or before commit times were kept). Only a run from the journal's first entry goes, so what
+    /// is left has no gaps; the head stays, so numbering goes on. Each bucket in transactions of
+    /// at most <see cref="JournalPruning.BatchEntries"/> entries, each checking the rules again.
+    /// Returns the entries deleted.
+    /// </summary>
+    ValueTask<long> PruneJournalAsync(JournalPruning rules, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>
     /// Replaces the tags of a version (the latest when <paramref name="versionId"/> is null; none:

@@ -34,7 +34,8 @@ public abstract partial class SqlMetadataStore
         }
         return WriteAsync(static async (transaction, state, cancellationToken) =>
         {
-            if (!await BucketExistsAsync(transaction, state.Bucket, cancellationToken))
+            if (!await BucketExistsAsync(transaction, state.Bucket, cancellationToken)
+                || (state.Progress is { } judged && !await JournalKeptAfterAsync(transaction, state.Bucket, judged.JournalSeq, cancellationToken)))
             {
                 return (false, false);
             }

@@ -336,6 +336,10 @@ public abstract partial class SqlMetadataStore
                 return (RecordTreeCommitOutcome.Conflict, false);
             }
         }
+        if (!await JournalKeptAfterAsync(transaction, bucket, state.Commit.Seq, cancellationToken))
+        {
+            return (RecordTreeCommitOutcome.Conflict, false);
+        }
         // Adopt the segment: it must still be queued, i.e. not swept (its reservation outlived).
         await using (var adopt = transaction.CreateCommand("DELETE FROM delete_queue WHERE blob_name = @segment"))
         {
