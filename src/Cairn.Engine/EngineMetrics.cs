@@ -40,6 +40,7 @@ public sealed class EngineMetrics
     private readonly Counter<long> _archiveSegments;
     private readonly Counter<long> _archiveEntries;
     private readonly Counter<long> _archiveSnapshots;
+    private readonly Counter<long> _journalPruned;
     private long _archiveLagEntries = -1;
     private double _archiveLagSeconds = -1;
     private readonly Counter<long> _lifecycleEvaluated;
@@ -92,6 +93,8 @@ public sealed class EngineMetrics
         _archiveEntries = meter.CreateCounter<long>("cairn.archive.entries", unit: "{entry}", description: "Journal entries archived.");
         _archiveSnapshots = meter.CreateCounter<long>("cairn.archive.snapshots", unit: "{snapshot}",
             description: "Bucket snapshots uploaded to the archive, by outcome (uploaded; failed: taken again next step).");
+        _journalPruned = meter.CreateCounter<long>("cairn.journal.pruned_entries", unit: "{entry}",
+            description: "Change journal entries deleted once no reader needed them (archived when archiving, folded, judged, past the retention).");
         meter.CreateObservableGauge("cairn.archive.lag.entries", ObserveArchiveLagEntries, unit: "{entry}",
             description: "Journal entries committed and not archived yet, over every bucket, as of the archiver's last step.");
         meter.CreateObservableGauge("cairn.archive.lag.seconds", ObserveArchiveLagSeconds, unit: "s",
@@ -226,6 +229,15 @@ public sealed class EngineMetrics
     /// <summary>A bucket snapshot's upload to the archive ended.</summary>
     public void ArchiveSnapshot(bool done) =>
         _archiveSnapshots.Add(1, new KeyValuePair<string, object?>("outcome", done ? "uploaded" : "failed"));
+
+    /// <summary>The journal pruner deleted <paramref name="entries"/> entries.</summary>
+    public void JournalPruned(long entries)
+    {
+        if (entries > 0)
+        {
+            _journalPruned.Add(entries);
+        }
+    }
 
     /// <summary>The archive's lag after a step: entries behind, and the oldest one's wait.</summary>
     public void ArchiveLagObserved(long entries, TimeSpan oldest)

@@ -198,6 +198,16 @@ public sealed class EngineOptions
     public TimeSpan ArchiveSnapshotInterval { get; set; } = TimeSpan.FromDays(1);
 
     /// <summary>
+    /// How long a change journal entry is kept after its commit at least, once every reader is past
+    /// it (the archive, when configured; the bucket's tree; its lifecycle progress). Zero: as soon as
+    /// they are. Default 1 hour.
+    /// </summary>
+    public TimeSpan JournalRetention { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How often the journal pruner deletes the journal entries no reader needs any more. Default 1 minute.</summary>
+    public TimeSpan JournalPruneInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
     /// How often the lifecycle worker looks for journal changes and due keys when it found nothing to
     /// do (at most half a lifecycle day). Default 10 seconds.
     /// </summary>
@@ -303,6 +313,11 @@ public sealed class EngineOptions
         {
             yield return $"Engine:ArchiveSnapshotEntries must be at least 1 (was {ArchiveSnapshotEntries}) and ArchiveSnapshotInterval positive " +
                 $"(was {ArchiveSnapshotInterval}).";
+        }
+        if (JournalRetention < TimeSpan.Zero || JournalPruneInterval < TimeSpan.FromMilliseconds(10))
+        {
+            yield return $"Engine:JournalRetention must not be negative (was {JournalRetention}), and Engine:JournalPruneInterval " +
+                $"must be at least 10 ms (was {JournalPruneInterval}).";
         }
         if (LifecycleDay < TimeSpan.FromMilliseconds(100) || LifecycleDay > TimeSpan.FromDays(1) || LifecycleInterval < TimeSpan.FromMilliseconds(10))
         {

@@ -171,6 +171,8 @@ public static class ServerHost
         services.AddSingleton<BucketService>();
         services.AddSingleton<MultipartService>();
         services.AddSingleton<IWorker, AbandonedUploadCleaner>();
+        // With an archive configured (its store registered above), the pruner keeps every entry whose upload is not confirmed.
+        services.AddSingleton<IWorker, JournalPruner>();
         services.AddSingleton<DeleteQueueSweeper>();
         services.AddSingleton<IWorker>(provider => provider.GetRequiredService<DeleteQueueSweeper>());
         services.AddSingleton<BucketTreeCommitter>();
@@ -324,6 +326,8 @@ public static class ServerHost
         options.TreeKeepWithin = section.GetValue("TreeKeepWithin", options.TreeKeepWithin);
         options.TreeCollectInterval = section.GetValue("TreeCollectInterval", options.TreeCollectInterval);
         options.TreeExportPinTime = section.GetValue("TreeExportPinTime", options.TreeExportPinTime);
+        options.JournalRetention = section.GetValue("JournalRetention", options.JournalRetention);
+        options.JournalPruneInterval = section.GetValue("JournalPruneInterval", options.JournalPruneInterval);
         options.LifecycleDay = section.GetValue("LifecycleDay", options.LifecycleDay);
         options.LifecycleInterval = section.GetValue("LifecycleInterval", options.LifecycleInterval);
         options.InventoryRowsPerGroup = section.GetValue("InventoryRowsPerGroup", options.InventoryRowsPerGroup);

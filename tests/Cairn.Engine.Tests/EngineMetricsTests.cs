@@ -90,6 +90,21 @@ public sealed class EngineMetricsTests : IDisposable
         Assert.Equal([0.0], _recorder.Values("cairn.worker.lease.held", "worker=delete-queue-sweeper,node=node-b"));
     }
 
+    [Fact]
+    public void JournalPruned_adds_the_entries_deleted_and_nothing_for_an_empty_step()
+    {
+        // Arrange
+        var metrics = new EngineMetrics(_recorder);
+
+        // Act
+        metrics.JournalPruned(0);
+        metrics.JournalPruned(7);
+        metrics.JournalPruned(5_000);
+
+        // Assert
+        Assert.Equal([7.0, 5_000.0], _recorder.Values("cairn.journal.pruned_entries"));
+    }
+
     private sealed class ScriptedWorker(string name, params WorkerState[] states) : IWorker
     {
         private int _step;

@@ -76,4 +76,31 @@ public sealed class EngineOptionsTests
         Assert.Contains("Engine:ArchiveSnapshotEntries", Assert.Single(options.Validate()), StringComparison.Ordinal);
         Assert.Empty(new EngineOptions { ArchiveSnapshotEntries = 1, ArchiveSnapshotInterval = TimeSpan.FromMilliseconds(1) }.Validate());
     }
+
+    [Theory]
+    [InlineData(-1, 60_000)] // a negative retention
+    [InlineData(0, 5)] // an interval under 10 ms
+    [InlineData(0, 0)]
+    public void A_negative_journal_retention_or_a_tiny_prune_interval_is_refused(long retentionMs, long intervalMs)
+    {
+        var options = new EngineOptions
+        {
+            JournalRetention = TimeSpan.FromMilliseconds(retentionMs),
+            JournalPruneInterval = TimeSpan.FromMilliseconds(intervalMs),
+        };
+
+        var problem = Assert.Single(options.Validate());
+
+        Assert.Contains("Engine:JournalRetention", problem, StringComparison.Ordinal);
+        Assert.Contains("Engine:JournalPruneInterval", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_journal_is_kept_an_hour_by_default_pruned_every_minute_and_a_zero_retention_is_accepted()
+    {
+        var defaults = new EngineOptions();
+
+        Assert.Equal((TimeSpan.FromHours(1), TimeSpan.FromMinutes(1)), (defaults.JournalRetention, defaults.JournalPruneInterval));
+        Assert.Empty(new EngineOptions { JournalRetention = TimeSpan.Zero, JournalPruneInterval = TimeSpan.FromMilliseconds(10) }.Validate());
+    }
 }

@@ -5,6 +5,7 @@ using Cairn.Engine.Archive;
 using Cairn.Engine.Chunks;
 using Cairn.Engine.Lifecycle;
 using Cairn.Engine.Objects;
+using Cairn.Engine.Workers;
 using Cairn.Metadata;
 using Cairn.Metadata.Postgres;
 using Cairn.Metadata.Sqlite;
@@ -17,8 +18,9 @@ namespace Cairn.Engine.Tests;
 /// Journal archiving and restore (issue 13) on a real catalog (SQLite, and PostgreSQL below) and an
 /// in-memory archive: a workload archived and its catalog rebuilt in a new database from the archive
 /// alone gives the same keys, versions, ETags, tags, configurations and bytes; a restore to a moment
-/// gives exactly the state at that moment; a failing archive loses no entry and records nothing; a
-/// damaged or missing segment stops a restore rather than be skipped.
+/// gives exactly the state at that moment; a failing archive loses no entry and records nothing; the
+/// journal pruner deletes no entry before its upload is confirmed, and a journal pruned to nothing
+/// still restores whole from the archive; a damaged or missing segment stops a restore rather than be skipped.
 /// </summary>
 [Trait("Issue", "13")]
 public abstract class JournalArchiveTests : IAsyncLifetime
@@ -122,7 +124,7 @@ public abstract class JournalArchiveTests : IAsyncLifetime
         var first = await new ArchiveRestorer(_archiveStore, _hot, [], MetadataCatalog.Over(rebuilt), TimeProvider.System).RestoreAsync(null, null, Ct);
         var rebuiltArchiver = new JournalArchiver(rebuilt, rebuilt, rebuilt, rebuilt, rebuilt, new JournalArchiveStore(_archiveStore), _options, TimeProvider.System,
             NullLogger<JournalArchiver>.Instance);
-        for (var i = 0; i < 100 && (await rebuiltArchiver.WorkAsync(Ct) == Workers.WorkerState.Busy || rebuiltArchiver.EntriesBehind > 0); i++)
+        for (var i = 0; i < 100 && (await rebuiltArchiver.WorkAsync(Ct) == WorkerState.Busy || rebuiltArchiver.EntriesBehind > 0); i++)
         {
         }
 
@@ -194,6 +196,67 @@ public abstract class JournalArchiveTests : IAsyncLifetime
         Assert.Equal(2.0, recorder.Values("cairn.archive.snapshots", "outcome=uploaded").Sum());
         Assert.All(await _store.ListJournalArchiveStatesAsync(Ct), static state => Assert.Equal(state.HeadSeq, state.Snapshot!.Seq));
     }
+
+    [Fact(Timeout = 60_000)]
+    public async Task The_pruner_keeps_every_entry_until_its_upload_is_confirmed_and_the_archive_still_restores_everything()
+    {
+        // Arrange: a pruner with no retention, so only the archive holds it back (no tree, no lifecycle progress here).
+        using var recorder = new MeasurementRecorder();
+        var pruner = new JournalPruner(_store, new EngineOptions { JournalRetention = TimeSpan.Zero }, TimeProvider.System,
+            NullLogger<JournalPruner>.Instance, new JournalArchiveStore(_archive), new EngineMetrics(recorder));
+        await WorkloadAsync("one");
+        var heads = (await _store.ListJournalArchiveStatesAsync(Ct)).ToDictionary(static s => s.Bucket, static s => s.HeadSeq);
+        _archive.Inject(BlobOperation.Put, BlobFault.Always());
+
+        // Act + Assert: while every upload fails, nothing is pruned.
+        await _archiver.WorkAsync(Ct);
+        await pruner.WorkAsync(Ct);
+        foreach (var (bucket, head) in heads)
+        {
+            Assert.Equal(Enumerable.Range(1, (int)head).Select(static i => (long)i), await JournalSeqsAsync(bucket));
+        }
+
+        // Act + Assert: one step uploads one segment (two entries) per bucket; exactly those go.
+        _archive.ClearAll();
+        await _archiver.WorkAsync(Ct);
+        await pruner.WorkAsync(Ct);
+        foreach (var (bucket, head) in heads)
+        {
+            Assert.Equal(2, (await _store.ListJournalArchiveStatesAsync(Ct)).Single(s => s.Bucket == bucket).ArchivedSeq);
+            Assert.Equal(Enumerable.Range(3, (int)head - 2).Select(static i => (long)i), await JournalSeqsAsync(bucket));
+        }
+
+        // Act + Assert: once all is archived, all goes; numbering goes on after it.
+        await ArchiveAllAsync();
+        await pruner.WorkAsync(Ct);
+        foreach (var bucket in heads.Keys)
+        {
+            Assert.Empty(await JournalSeqsAsync(bucket));
+        }
+        await WorkloadAsync("two");
+        Assert.All(await _store.ListJournalArchiveStatesAsync(Ct), state => Assert.True(state.HeadSeq > heads[state.Bucket]));
+        await ArchiveAllAsync();
+        await pruner.WorkAsync(Ct);
+        var before = await SnapshotAsync(_store);
+
+        // Act: a new catalog from the archive alone, the journal it came from pruned to nothing.
+        await using var rebuilt = await OpenStoreAsync(journalRecords: true);
+        await rebuilt.MigrateAsync(Ct);
+        var report = await new ArchiveRestorer(_archiveStore, _hot, [], MetadataCatalog.Over(rebuilt), TimeProvider.System).RestoreAsync(null, null, Ct);
+
+        // Assert: every entry was pruned, counted, and the archive still rebuilds the same catalog.
+        var total = (await _store.ListJournalArchiveStatesAsync(Ct)).Sum(static s => s.HeadSeq);
+        foreach (var bucket in heads.Keys)
+        {
+            Assert.Empty(await JournalSeqsAsync(bucket));
+        }
+        Assert.Equal(total, recorder.Values("cairn.journal.pruned_entries").Sum());
+        Assert.Equal(before, await SnapshotAsync(rebuilt));
+        Assert.Empty(report.MissingChunks);
+    }
+
+    private async Task<List<long>> JournalSeqsAsync(string bucket) =>
+        [.. (await _store.ReadJournalAsync(bucket, 0, 10_000, Ct)).Select(static e => e.Seq)];
 
     [Fact(Timeout = 60_000)]
     public async Task A_damaged_or_missing_segment_stops_the_restore()
@@ -451,7 +514,7 @@ public abstract class JournalArchiveTests : IAsyncLifetime
 
     private async Task ArchiveAllAsync()
     {
-        for (var i = 0; i < 100 && (await _archiver.WorkAsync(Ct) == Workers.WorkerState.Busy || _archiver.EntriesBehind > 0); i++)
+        for (var i = 0; i < 100 && (await _archiver.WorkAsync(Ct) == WorkerState.Busy || _archiver.EntriesBehind > 0); i++)
         {
         }
         Assert.Equal(0, _archiver.EntriesBehind);

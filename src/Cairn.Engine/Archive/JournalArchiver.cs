@@ -36,6 +36,8 @@ public sealed record JournalArchiveStore(IBlobBackend Blobs) : IDisposable
 /// (<see cref="SqlMetadataStore.JournalRecords"/>, on whenever archiving is); for an entry written
 /// before that, the version is read from the catalog, and one removed meanwhile goes without it
 /// (counted, logged: a restore reports such versions); the bucket's first snapshot holds it whole.
+/// <see cref="Workers.JournalPruner"/> prunes the journal, never past the number recorded here after
+/// an upload returned.
 /// </remarks>
 public sealed partial class JournalArchiver(IBucketCatalog buckets, IObjectCatalog objects, IBucketConfigurationCatalog configurations,
     IJournalArchiveCatalog archive, IBucketTreeCatalog snapshots, JournalArchiveStore store, EngineOptions options, TimeProvider time, ILogger<JournalArchiver> logger,
