@@ -326,6 +326,9 @@ public static class ServerHost
         options.TreeKeepWithin = section.GetValue("TreeKeepWithin", options.TreeKeepWithin);
         options.TreeCollectInterval = section.GetValue("TreeCollectInterval", options.TreeCollectInterval);
         options.TreeExportPinTime = section.GetValue("TreeExportPinTime", options.TreeExportPinTime);
+        options.ArchiveInterval = section.GetValue("ArchiveInterval", options.ArchiveInterval);
+        options.ArchiveSegmentEntries = section.GetValue("ArchiveSegmentEntries", options.ArchiveSegmentEntries);
+        options.ArchiveLagAlert = section.GetValue("ArchiveLagAlert", options.ArchiveLagAlert);
         options.JournalRetention = section.GetValue("JournalRetention", options.JournalRetention);
         options.JournalPruneInterval = section.GetValue("JournalPruneInterval", options.JournalPruneInterval);
         options.LifecycleDay = section.GetValue("LifecycleDay", options.LifecycleDay);
