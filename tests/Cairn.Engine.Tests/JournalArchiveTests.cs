@@ -437,6 +437,36 @@ public abstract class JournalArchiveTests : IAsyncLifetime
         Assert.Equal(2, report.SnapshotsUsed);
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task Archiving_turned_on_after_the_journal_was_pruned_starts_each_bucket_from_a_snapshot()
+    {
+        // Arrange: a catalog without an archive, its journal pruned to nothing; one more change in docs.
+        await _store.DisposeAsync();
+        _store = await OpenStoreAsync(journalRecords: false);
+        await _store.MigrateAsync(Ct);
+        _objects = ObjectsOver(_store);
+        await WorkloadAsync("one");
+        Assert.True(await _store.PruneJournalAsync(new JournalPruning(UntilArchived: false, TimeSpan.Zero), DateTimeOffset.UtcNow, Ct) > 0);
+        await PutAsync("docs", "one/after-the-prune", 100);
+        var before = await SnapshotAsync(_store);
+
+        // Act: archiving starts.
+        _archiver = new JournalArchiver(_store, _store, _store, _store, _store, new JournalArchiveStore(_archive), _options, TimeProvider.System,
+            NullLogger<JournalArchiver>.Instance);
+        await ArchiveAllAsync();
+        var states = (await _store.ListJournalArchiveStatesAsync(Ct)).ToDictionary(static s => s.Bucket);
+        await using var rebuilt = await OpenStoreAsync(journalRecords: false);
+        await rebuilt.MigrateAsync(Ct);
+        var report = await new ArchiveRestorer(_archiveStore, _hot, [], MetadataCatalog.Over(rebuilt), TimeProvider.System).RestoreAsync(null, null, Ct);
+
+        // Assert: nothing left behind (the pruned entries stand as archived behind each snapshot), and the restore is whole.
+        Assert.All(states.Values, static state => Assert.Equal(state.HeadSeq, state.ArchivedSeq));
+        Assert.All(states.Values, static state => Assert.Equal(state.HeadSeq, state.Snapshot!.Seq));
+        Assert.Equal(before, await SnapshotAsync(rebuilt));
+        Assert.Equal(2, report.SnapshotsUsed);
+        Assert.Empty(report.VersionsWithoutRecord);
+    }
+
     /// <summary>Deletes every segment whose entries the bucket's snapshot in <paramref name="snapshots"/> holds; returns how many.</summary>
     private async Task<int> DeleteSegmentsCoveredByAsync(Dictionary<string, JournalSnapshotState> snapshots)
     {

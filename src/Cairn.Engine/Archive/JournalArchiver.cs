@@ -155,10 +155,6 @@ public sealed partial class JournalArchiver(IBucketCatalog buckets, IObjectCatal
         var afterSeq = state.ArchivedSeq;
         var snapshot = state.Snapshot;
         var entries = await objects.ReadJournalAsync(bucket.Name, afterSeq, options.ArchiveSegmentEntries, cancellationToken).ConfigureAwait(false);
-        if (entries.Count == 0)
-        {
-            return (0, snapshot);
-        }
         // The rows were listed at the step's start: a bucket deleted and made again since has another
         // journal, which must not go under the old bucket's creation time.
         if (await buckets.GetBucketAsync(bucket.Name, cancellationToken).ConfigureAwait(false) is not { } now || now.CreatedAt != bucket.CreatedAt)
@@ -166,13 +162,25 @@ public sealed partial class JournalArchiver(IBucketCatalog buckets, IObjectCatal
             LogBucketGone(bucket.Name);
             return (0, snapshot);
         }
-        if (entries[0].Seq > afterSeq + 1 && (snapshot?.Seq ?? 0) < entries[0].Seq - 1)
+        // The journal holds every entry not pruned, without gaps: none after the archived number while
+        // the head is past it means all of them were pruned.
+        var firstLeft = entries.Count > 0 ? entries[0].Seq : state.HeadSeq + 1;
+        if (firstLeft > afterSeq + 1)
         {
             // Entries the archive never had are gone from the journal (pruned while nothing archived
-            // it): no replay can cross them, so a snapshot past them comes first, or no segment does.
-            LogJournalGap(bucket.Name, afterSeq + 1, entries[0].Seq - 1);
-            snapshot = await TryTakeSnapshotAsync(bucket, cancellationToken).ConfigureAwait(false)
-                ?? throw new InvalidOperationException($"No snapshot of bucket {bucket.Name} could be taken past the entries gone from its journal.");
+            // it): no replay can cross them, so a snapshot past them comes first, and it stands for
+            // them in the archive (they count as archived: nothing can upload them any more).
+            LogJournalGap(bucket.Name, afterSeq + 1, firstLeft - 1);
+            if ((snapshot?.Seq ?? 0) < firstLeft - 1)
+            {
+                snapshot = await TryTakeSnapshotAsync(bucket, cancellationToken).ConfigureAwait(false)
+                    ?? throw new InvalidOperationException($"No snapshot of bucket {bucket.Name} could be taken past the entries gone from its journal.");
+            }
+            await archive.SaveJournalArchivedAsync(bucket.Name, bucket.CreatedAt, firstLeft - 1, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        }
+        if (entries.Count == 0)
+        {
+            return (0, snapshot);
         }
         var archived = new List<ArchivedEntry>(entries.Count);
         foreach (var entry in entries)
