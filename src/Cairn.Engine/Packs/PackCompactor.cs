@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Security.Cryptography;
 using Cairn.Metadata;
 using Cairn.Storage;
 using Microsoft.Extensions.Logging;
@@ -359,17 +358,4 @@ public readonly record struct CompactionReport(int PacksWritten, int PacksRetire
     /// <inheritdoc />
     public override string ToString() =>
         $"{PacksWritten} packs written, {PacksRetired} retired, {BytesRewritten} bytes rewritten, {Refused} refused, {OutputsAbandoned} leftovers abandoned";
-}
-
-/// <summary>Ids and blob names of new packs.</summary>
-internal static class PackNames
-{
-    /// <summary>A fresh random pack id and the blob name that holds the pack.</summary>
-    public static (string Id, string BlobName) New()
-    {
-        Span<byte> random = stackalloc byte[16];
-        RandomNumberGenerator.Fill(random);
-        var id = Convert.ToHexStringLower(random);
-        return (id, $"packs/{id[..2]}/{id}");
-    }
 }
