@@ -160,7 +160,7 @@ public static class ServerHost
         // Packs being written live in local segments, in gateway mode too. The pack writer also
         // serves reads of packed chunks and ships packs a crash left behind, so it is there (and its
         // worker runs, idle when there is nothing to ship) even when nothing new is packed.
-        services.AddSingleton<ISegmentStore>(new FileSystemSegmentStore(Path.Join(dataDirectory, "segments")));
+        services.AddSingleton<ISegmentStore>(new FileSystemSegmentStore(SegmentsPath(dataDirectory)));
         services.AddSingleton<PackWriter>();
         services.AddSingleton<IWorker>(provider => provider.GetRequiredService<PackWriter>());
         // Compaction runs whatever the pack threshold: packs written before it was lowered still need it.
@@ -369,6 +369,9 @@ public static class ServerHost
         ThrowOnProblems(options.Validate());
         return options;
     }
+
+    /// <summary>The directory of a node's local pack segments in its data directory (<c>cairn restore</c> ships what is left there).</summary>
+    internal static string SegmentsPath(string dataDirectory) => Path.Join(dataDirectory, "segments");
 
     /// <summary>Fails startup with every problem an options class found, each naming its setting.</summary>
     private static void ThrowOnProblems(IEnumerable<string> problems)

@@ -1,5 +1,4 @@
 using Cairn.Core;
-using Cairn.Engine.Chunks;
 using Cairn.Metadata;
 using Cairn.Storage;
 
@@ -16,11 +15,14 @@ namespace Cairn.Engine.Archive;
 /// <param name="ChunksReferenced">Chunks the rebuilt versions name that the chunk store holds.</param>
 /// <param name="MissingChunks">Chunks a restored version names that the chunk store does not hold (each with a key naming it); their keys are left out.</param>
 /// <param name="VersionsWithoutRecord">Versions archived without their contents (written before journal records, gone when archived); left out.</param>
-/// <param name="UnreferencedBlobs">Chunk blobs nothing restored names: queued for the sweeper, deleted a day after the restore.</param>
+/// <param name="UnreferencedBlobs">Chunk and pack blobs nothing restored names: queued for the sweeper, deleted a day after the restore.</param>
+/// <param name="Packs">Packs some restored chunk is placed in, registered in the catalog as stored.</param>
+/// <param name="UnreadablePacks">Pack blobs whose trailer or index does not check, each with why: not trusted (none of their chunks is placed in them) and left where they are.</param>
+/// <param name="SegmentsShipped">Packs whose local segment (never shipped by the node) the restore shipped into the chunk store before reading it.</param>
 /// <param name="SnapshotsUsed">Buckets rebuilt from a snapshot (their journal replayed from its number on), not from their first entry.</param>
 public sealed record RestoreReport(string Lineage, string NewLineage, DateTimeOffset StateAt, DateTimeOffset? LastEntryAt, int Buckets, int Keys,
     int Versions, int ChunksReferenced, IReadOnlyList<string> MissingChunks, IReadOnlyList<string> VersionsWithoutRecord, int UnreferencedBlobs,
-    int SnapshotsUsed = 0);
+    int Packs, IReadOnlyList<string> UnreadablePacks, IReadOnlyList<string> SegmentsShipped, int SnapshotsUsed);
 
 /// <summary>
 /// Rebuilds a catalog from a journal archive alone (issue 13, <c>cairn restore</c>, with the server
@@ -32,8 +34,24 @@ public sealed record RestoreReport(string Lineage, string NewLineage, DateTimeOf
 /// names must be there; chunk blobs nothing names are queued for the sweeper. The rebuilt catalog
 /// gets a new archive lineage, so its own journal never writes over the one it came from.
 /// </summary>
-public sealed class ArchiveRestorer(IBlobBackend archive, IBlobBackend chunkStore, IReadOnlyList<string> tiers, MetadataCatalog target, TimeProvider time)
+/// <remarks>
+/// Chunks in packs are found too (<see cref="ChunkStoreInventory"/>): each pack in <c>packs/</c> by
+/// its index, after the packs whose local segments <paramref name="localSegments"/> still holds are
+/// shipped as the node would have. The packs restored chunks are placed in are registered as stored;
+/// packs none is placed in are queued for the sweeper like unnamed chunk blobs.
+/// </remarks>
+/// <param name="archive">The journal archive.</param>
+/// <param name="chunkStore">The chunk store (the server's blob store, tiers routed by name).</param>
+/// <param name="tiers">The configured tiers, whose <c>chunks/</c> are searched too.</param>
+/// <param name="target">The empty, migrated catalog to rebuild.</param>
+/// <param name="time">The clock for the new lineage, reservations and the sweeper's times.</param>
+/// <param name="localSegments">The node's local segment store (packs not shipped yet); null when there is none.</param>
+public sealed class ArchiveRestorer(IBlobBackend archive, IBlobBackend chunkStore, IReadOnlyList<string> tiers, MetadataCatalog target, TimeProvider time,
+    ISegmentStore? localSegments = null)
 {
+    /// <summary>The node a restore registers the packs it finds under, until they are recorded as stored (which clears it).</summary>
+    private const string RestoreNode = "(restore)";
+
     /// <summary>Keys brought in per catalog transaction.</summary>
     private const int KeysPerImport = 500;
 
@@ -130,7 +148,10 @@ public sealed class ArchiveRestorer(IBlobBackend archive, IBlobBackend chunkStor
         }
 
         // 3. The chunks the versions name, where the chunk store holds them.
-        var candidates = await ScanChunkStoreAsync(cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<string> shipped = localSegments is null
+            ? []
+            : await ChunkStoreInventory.ShipSegmentsAsync(localSegments, chunkStore, cancellationToken).ConfigureAwait(false);
+        var inventory = await ChunkStoreInventory.ScanAsync(chunkStore, tiers, cancellationToken).ConfigureAwait(false);
         var referenced = new Dictionary<ContentHash, (int Length, string Key)>();
         foreach (var (bucket, keys) in restored)
         {
@@ -142,23 +163,14 @@ public sealed class ArchiveRestorer(IBlobBackend archive, IBlobBackend chunkStor
                 }
             }
         }
-        var placements = new Dictionary<ContentHash, ChunkPlacement>();
-        var missing = new List<string>();
-        foreach (var (hash, (length, key)) in referenced)
-        {
-            if (candidates.TryGetValue(hash, out var found) && Choose(found, length) is { } placement)
-            {
-                placements[hash] = placement;
-            }
-            else
-            {
-                missing.Add($"{hash} ({key})");
-            }
-        }
+        var placements = inventory.Place(referenced.ToDictionary(static pair => pair.Key, static pair => pair.Value.Length));
+        var missing = referenced.Where(pair => !placements.ContainsKey(pair.Key)).Select(static pair => $"{pair.Key} ({pair.Value.Key})").ToList();
 
         // 4. The catalog: buckets, then keys imported with their chunks reserved at their places.
         var now = time.GetUtcNow();
         var newLineage = await target.JournalArchive.GetOrCreateArchiveLineageAsync(ArchiveLayout.NewLineage(now), now, cancellationToken).ConfigureAwait(false);
+        var packs = inventory.PacksUsedBy(placements.Values);
+        await RegisterPacksAsync(packs, now, cancellationToken).ConfigureAwait(false);
         var keyCount = 0;
         var versionCount = 0;
         foreach (var (bucket, keys) in restored)
@@ -195,12 +207,12 @@ public sealed class ArchiveRestorer(IBlobBackend archive, IBlobBackend chunkStor
             }
         }
 
-        // 5. Blobs nothing restored names: for the sweeper, after a day.
-        var chosen = placements.Values.Select(static p => p.BlobName).ToHashSet(StringComparer.Ordinal);
-        var unreferenced = candidates.Values.SelectMany(static list => list).Select(static c => c.Name).Where(name => !chosen.Contains(name)).ToList();
+        // 5. Blobs nothing restored names (chunk blobs, and packs none of whose chunks is placed in
+        // them; a pack with no row is deleted whole): for the sweeper, after a day.
+        var unreferenced = inventory.UnusedBlobs(placements.Values);
         await target.DeleteQueue.QueueBlobsAsync(unreferenced, now + UnreferencedGrace, cancellationToken).ConfigureAwait(false);
         return new RestoreReport(lineage, newLineage, stateAt, lastEntryAt, restored.Count, keyCount, versionCount, placements.Count, missing, withoutRecord,
-            unreferenced.Count, snapshotsUsed);
+            unreferenced.Count, packs.Count, inventory.UnreadablePacks, shipped, snapshotsUsed);
     }
 
     private async Task<(DateTimeOffset At, string Name)> FindStateAsync(string lineage, DateTimeOffset until, CancellationToken cancellationToken)
@@ -397,48 +409,22 @@ public sealed class ArchiveRestorer(IBlobBackend archive, IBlobBackend chunkStor
         }
     }
 
-    /// <summary>Every chunk blob the chunk store holds (the hot store's and each tier's), by the address its name gives.</summary>
-    private async Task<Dictionary<ContentHash, List<BlobListEntry>>> ScanChunkStoreAsync(CancellationToken cancellationToken)
-    {
-        var found = new Dictionary<ContentHash, List<BlobListEntry>>();
-        var prefixes = new List<string> { BlobNames.ChunkPrefix };
-        prefixes.AddRange(tiers.Select(static tier => TieredBlobBackend.PrefixOf(tier) + BlobNames.ChunkPrefix));
-        foreach (var prefix in prefixes)
-        {
-            await foreach (var entry in chunkStore.ListEntriesAsync(prefix, cancellationToken).ConfigureAwait(false))
-            {
-                if (BlobNames.TryParseChunkBlob(entry.Name, out var hash))
-                {
-                    if (!found.TryGetValue(hash, out var list))
-                    {
-                        found[hash] = list = [];
-                    }
-                    list.Add(entry);
-                }
-            }
-        }
-        return found;
-    }
-
     /// <summary>
-    /// The placement to give a chunk of <paramref name="length"/> bytes among its blobs: a hot one
-    /// before a tier's; stored as is when the blob has the chunk's length, one zstd frame when shorter
-    /// (the chunk store compresses only when that saves bytes); a longer blob is not the chunk.
+    /// Registers each pack a restored chunk is placed in as the pack writer leaves a shipped one
+    /// (registered, sealed with the length of its records, stored), before any reservation names it:
+    /// a chunk row's pack must exist, and a stored pack is one the compactor may rewrite.
     /// </summary>
-    private static ChunkPlacement? Choose(List<BlobListEntry> blobs, int length)
+    private async Task RegisterPacksAsync(IReadOnlyList<StoredPack> packs, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        foreach (var blob in blobs.OrderBy(static b => TieredBlobBackend.IsTierName(b.Name)).ThenBy(static b => b.Name, StringComparer.Ordinal))
+        foreach (var pack in packs)
         {
-            if (blob.Length == length)
+            if (!await target.Packs.CreatePackAsync(pack.Id, pack.BlobName, RestoreNode, now, cancellationToken).ConfigureAwait(false)
+                || !await target.Packs.SealPackAsync(pack.Id, pack.DataLength, now, cancellationToken).ConfigureAwait(false)
+                || !await target.Packs.MarkPackStoredAsync(pack.Id, cancellationToken).ConfigureAwait(false))
             {
-                return new ChunkPlacement(blob.Name, 0, length, ChunkCodec.None);
-            }
-            if (blob.Length < length && blob.Length > 0)
-            {
-                return new ChunkPlacement(blob.Name, 0, (int)blob.Length, ChunkCodec.Zstd);
+                throw new InvalidOperationException($"Pack {pack.Id} is already in the catalog being rebuilt.");
             }
         }
-        return null;
     }
 
     private async Task<byte[]> ReadArchiveAsync(string name, CancellationToken cancellationToken)

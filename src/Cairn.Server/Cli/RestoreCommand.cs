@@ -90,7 +90,10 @@ internal static class RestoreCommand
             metadata.CacheSize = "0"; // the restore writes through the roles; nothing to cache
             await using var catalog = MetadataProviders.Create(metadata, dataDirectory, journalRecords: true);
             await catalog.Schema.MigrateAsync(cancellationToken).ConfigureAwait(false);
-            var report = await new ArchiveRestorer(archiveStore.Blobs, chunkStore, [.. tiers.Keys], catalog, TimeProvider.System)
+            // Packs the node never shipped are shipped by the restore: the node's start deletes the
+            // segments of packs its catalog does not wait for.
+            var segments = new Cairn.Storage.FileSystemSegmentStore(ServerHost.SegmentsPath(dataDirectory));
+            var report = await new ArchiveRestorer(archiveStore.Blobs, chunkStore, [.. tiers.Keys], catalog, TimeProvider.System, segments)
                 .RestoreAsync(lineage, at, cancellationToken).ConfigureAwait(false);
             await PrintAsync(context.Stdout, report).ConfigureAwait(false);
             return report.MissingChunks.Count == 0 && report.VersionsWithoutRecord.Count == 0 ? CairnCli.ExitSuccess : CairnCli.ExitProofFailed;
@@ -121,13 +124,18 @@ internal static class RestoreCommand
     {
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"restored from lineage {report.Lineage} (bucket state of {report.StateAt:O}, last entry {report.LastEntryAt?.ToString("O", CultureInfo.InvariantCulture) ?? "none"})\n" +
-            $"buckets: {report.Buckets} ({report.SnapshotsUsed} from a snapshot)\nkeys: {report.Keys}\nversions: {report.Versions}\nchunks: {report.ChunksReferenced}\n" +
+            $"buckets: {report.Buckets} ({report.SnapshotsUsed} from a snapshot)\nkeys: {report.Keys}\nversions: {report.Versions}\nchunks: {report.ChunksReferenced}\npacks: {report.Packs}\n" +
+            $"local segments shipped: {report.SegmentsShipped.Count}\n" +
             $"unreferenced blobs queued for the sweeper (a day from now): {report.UnreferencedBlobs}\n" +
             $"new lineage: {report.NewLineage}"))
             .ConfigureAwait(false);
         foreach (var missing in report.MissingChunks)
         {
             await output.WriteLineAsync("missing chunk: " + missing).ConfigureAwait(false);
+        }
+        foreach (var pack in report.UnreadablePacks)
+        {
+            await output.WriteLineAsync("unreadable pack (left in place, not trusted): " + pack).ConfigureAwait(false);
         }
         foreach (var version in report.VersionsWithoutRecord)
         {
