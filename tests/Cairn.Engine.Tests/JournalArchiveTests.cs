@@ -23,7 +23,7 @@ namespace Cairn.Engine.Tests;
 /// still restores whole from the archive; a damaged or missing segment stops a restore rather than be skipped.
 /// </summary>
 [Trait("Issue", "13")]
-public abstract class JournalArchiveTests : IAsyncLifetime
+public abstract partial class JournalArchiveTests : IAsyncLifetime
 {
     private static readonly CancellationToken Ct = CancellationToken.None;
     private readonly ManualTimeProvider _clock = new(new DateTimeOffset(2026, 1, 1, 10, 0, 0, TimeSpan.Zero));

@@ -137,8 +137,9 @@ internal sealed class ChunkStoreInventory
     /// <summary>
     /// A placement for each chunk of <paramref name="lengths"/> the store holds: a standalone blob
     /// when there is one (hot before a tier's, see <see cref="ChooseBlob"/>), else a record of that
-    /// length in a pack; of several packs holding it, the one holding most of the chunks asked for
-    /// (a compaction's output before the inputs it replaced), so that fewer packs are kept.
+    /// length in a pack; of several packs holding it, the one holding most of the chunks asked for,
+    /// then the smallest (a compaction's output before the inputs it replaced and that wait for the
+    /// sweeper), so that fewer packs and less dead space are kept.
     /// </summary>
     public Dictionary<ContentHash, ChunkPlacement> Place(IReadOnlyDictionary<ContentHash, int> lengths)
     {
@@ -162,7 +163,8 @@ internal sealed class ChunkStoreInventory
         }
         foreach (var (hash, copies) in inPacks)
         {
-            var (pack, entry) = copies.OrderByDescending(c => wantedInPack[c.Pack.Id]).ThenBy(static c => c.Pack.BlobName, StringComparer.Ordinal).First();
+            var (pack, entry) = copies.OrderByDescending(c => wantedInPack[c.Pack.Id]).ThenBy(static c => c.Pack.DataLength)
+                .ThenBy(static c => c.Pack.BlobName, StringComparer.Ordinal).First();
             placements[hash] = new ChunkPlacement(pack.BlobName, entry.Offset, entry.StoredLength, entry.Codec, pack.Id);
         }
         return placements;
