@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
@@ -89,9 +90,9 @@ public sealed class ArchiveRestoreDrillTests(MotoServer moto) : IClassFixture<Mo
 
             // Assert: every key back, from packs found in the blob store and the one shipped from the segment.
             Assert.True(exit == CairnCli.ExitSuccess, output);
-            Assert.Contains("local segments shipped: 1", output, StringComparison.Ordinal);
-            var packs = System.Text.RegularExpressions.Regex.Match(output, @"^packs: (\d+)$", System.Text.RegularExpressions.RegexOptions.Multiline);
-            Assert.True(packs.Success && int.Parse(packs.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) >= 2, output);
+            // At least the open pack's segment (a full pack the worker had not shipped yet would be another).
+            Assert.True(CountIn(output, "local segments shipped") >= 1, output);
+            Assert.True(CountIn(output, "packs") >= 2, output);
             Assert.Equal(before, after);
         }
         finally
@@ -330,6 +331,13 @@ public sealed class ArchiveRestoreDrillTests(MotoServer moto) : IClassFixture<Mo
             }
         }
         return text.ToString();
+    }
+
+    /// <summary>The number on the restore's report line <c>label: N</c>; -1 when there is no such line.</summary>
+    private static int CountIn(string output, string label)
+    {
+        var line = output.Split('\n').FirstOrDefault(l => l.StartsWith(label + ": ", StringComparison.Ordinal));
+        return line is null ? -1 : int.Parse(line[(label.Length + 2)..].Trim(), CultureInfo.InvariantCulture);
     }
 
     private static string NewDataDirectory() => Path.Combine(Path.GetTempPath(), "cairn-tests", Guid.NewGuid().ToString("N"));
