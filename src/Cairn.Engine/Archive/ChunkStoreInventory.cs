@@ -96,10 +96,14 @@ internal sealed class ChunkStoreInventory
         var shipped = new List<string>();
         await foreach (var id in segments.ListAsync(cancellationToken).ConfigureAwait(false))
         {
-            var blobName = PackNames.BlobNameOf(id);
-            if (!PackNames.IsId(id) || await chunkStore.GetLengthAsync(blobName, cancellationToken).ConfigureAwait(false) is not null)
+            if (!PackNames.IsId(id))
             {
-                continue; // not a pack's, or shipped already (the segment outlived its upload)
+                continue; // not a pack's segment
+            }
+            var blobName = PackNames.BlobNameOf(id);
+            if (await chunkStore.GetLengthAsync(blobName, cancellationToken).ConfigureAwait(false) is not null)
+            {
+                continue; // shipped already: the segment outlived its upload
             }
             PackScan scan;
             await using (var stream = await segments.OpenReadAsync(id, cancellationToken).ConfigureAwait(false))
