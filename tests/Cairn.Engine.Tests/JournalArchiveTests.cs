@@ -467,6 +467,39 @@ public abstract partial class JournalArchiveTests : IAsyncLifetime
         Assert.Empty(report.VersionsWithoutRecord);
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task A_restore_to_a_journal_entry_gives_exactly_the_bucket_right_after_it()
+    {
+        // Arrange: a first snapshot; two more entries of docs (the state wanted); then a marker, more
+        // keys and a later snapshot past that entry.
+        await WorkloadAsync("one");
+        await ArchiveAllAsync();
+        await PutAsync("docs", "one/doc", 1000);
+        await _objects.PutTagsAsync("docs", "one/doc", new Dictionary<string, string> { ["at"] = "entry" }, Ct);
+        var entry = (await _store.ListJournalArchiveStatesAsync(Ct)).Single(static s => s.Bucket == "docs").HeadSeq;
+        var atEntry = await SnapshotAsync(_store);
+        await _objects.DeleteAsync("docs", "one/doc", Ct);
+        await PutAsync("docs", "three/new", 500);
+        _options.ArchiveSnapshotInterval = TimeSpan.FromMilliseconds(1);
+        await ArchiveAllAsync();
+        var later = (await _store.ListJournalArchiveStatesAsync(Ct)).Single(static s => s.Bucket == "docs").Snapshot!;
+
+        // Act
+        await using var rebuilt = await OpenStoreAsync(journalRecords: false);
+        await rebuilt.MigrateAsync(Ct);
+        var restorer = new ArchiveRestorer(_archiveStore, _hot, [], MetadataCatalog.Over(rebuilt), TimeProvider.System);
+        var beyond = await Record.ExceptionAsync(() => restorer.RestoreAsync(null, null, Ct, new Dictionary<string, long> { ["docs"] = later.Seq + 1 }));
+        var unknown = await Record.ExceptionAsync(() => restorer.RestoreAsync(null, null, Ct, new Dictionary<string, long> { ["nosuch"] = 1 }));
+        var report = await restorer.RestoreAsync(null, null, Ct, new Dictionary<string, long> { ["docs"] = entry });
+
+        // Assert: docs as right after the entry (plain did not change since), the later snapshot passed over.
+        Assert.True(later.Seq > entry);
+        Assert.Equal(atEntry, await SnapshotAsync(rebuilt));
+        Assert.Equal(2, report.SnapshotsUsed);
+        Assert.Contains($"ends at entry {later.Seq}", Assert.IsType<InvalidDataException>(beyond).Message, StringComparison.Ordinal);
+        Assert.Contains("nosuch", Assert.IsType<InvalidDataException>(unknown).Message, StringComparison.Ordinal);
+    }
+
     /// <summary>Deletes every segment whose entries the bucket's snapshot in <paramref name="snapshots"/> holds; returns how many.</summary>
     private async Task<int> DeleteSegmentsCoveredByAsync(Dictionary<string, JournalSnapshotState> snapshots)
     {

@@ -74,12 +74,21 @@ public sealed class ArchiveRestorer(IBlobBackend archive, IBlobBackend chunkStor
 
     /// <summary>
     /// Rebuilds the (empty, migrated) target catalog from <paramref name="lineage"/> (the newest when null)
-    /// as it was at <paramref name="at"/> (the newest entry when null).
+    /// as it was at <paramref name="at"/> (the newest entry when null); a bucket named in
+    /// <paramref name="toEntries"/> exactly as it was right after that entry of its journal (and no
+    /// later than the moment).
     /// </summary>
-    /// <exception cref="InvalidDataException">The archive has no such lineage or no bucket state by then, a segment does not check, or entries are missing.</exception>
+    /// <exception cref="InvalidDataException">The archive has no such lineage or no bucket state by then, a segment does not check, entries are
+    /// missing, or a bucket of <paramref name="toEntries"/> is not restored or its archive ends before that entry.</exception>
     /// <exception cref="InvalidOperationException">The target catalog is not empty.</exception>
-    public async Task<RestoreReport> RestoreAsync(string? lineage, DateTimeOffset? at, CancellationToken cancellationToken)
+    public async Task<RestoreReport> RestoreAsync(string? lineage, DateTimeOffset? at, CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, long>? toEntries = null)
     {
+        toEntries ??= new Dictionary<string, long>();
+        if (toEntries.Values.Any(static seq => seq < 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(toEntries), "A journal entry number is 0 or more.");
+        }
         if ((await target.Buckets.ListBucketsAsync(cancellationToken).ConfigureAwait(false)).Count > 0)
         {
             throw new InvalidOperationException("The catalog to rebuild already has buckets: restore builds a new catalog.");
@@ -125,14 +134,21 @@ public sealed class ArchiveRestorer(IBlobBackend archive, IBlobBackend chunkStor
         {
             var keys = new Dictionary<string, List<ObjectVersionRecord>>(StringComparer.Ordinal);
             long applied = 0;
-            if (snapshots.Where(s => s.Bucket == bucket.Bucket.Name && s.CreatedAt == bucket.Bucket.CreatedAt)
+            var untilSeq = toEntries.TryGetValue(bucket.Bucket.Name, out var entrySeq) ? entrySeq : long.MaxValue;
+            // A snapshot stands exactly at its number: one past the entry asked for holds later changes.
+            if (snapshots.Where(s => s.Bucket == bucket.Bucket.Name && s.CreatedAt == bucket.Bucket.CreatedAt && s.Seq <= untilSeq)
                 .MaxBy(static s => (s.TakenAt, s.Seq)) is { } start)
             {
                 (keys, applied) = (await ReadSnapshotAsync(start, cancellationToken).ConfigureAwait(false), start.Seq);
                 snapshotsUsed++;
             }
             var journal = segments.Where(s => s.Bucket == bucket.Bucket.Name && s.CreatedAt == bucket.Bucket.CreatedAt).ToList();
-            var last = await ReplayAsync(journal, keys, applied, until, withoutRecord, cancellationToken).ConfigureAwait(false);
+            var (last, reached) = await ReplayAsync(journal, keys, applied, until, untilSeq, withoutRecord, cancellationToken).ConfigureAwait(false);
+            if (untilSeq != long.MaxValue && reached < untilSeq)
+            {
+                throw new InvalidDataException($"Bucket {bucket.Bucket.Name}'s archive ends at entry {reached}{(at is null ? "" : " by that moment")}, " +
+                    $"before entry {untilSeq}.");
+            }
             if (last is { } entryAt && (lastEntryAt is null || entryAt > lastEntryAt))
             {
                 lastEntryAt = entryAt;
@@ -145,6 +161,11 @@ public sealed class ArchiveRestorer(IBlobBackend archive, IBlobBackend chunkStor
                 archivedBucket = bucket with { Bucket = bucket.Bucket with { Versioning = BucketVersioning.Enabled } };
             }
             restored.Add((archivedBucket, keys));
+        }
+
+        if (toEntries.Keys.FirstOrDefault(name => !restored.Any(r => r.Bucket.Bucket.Name == name)) is { } unknown)
+        {
+            throw new InvalidDataException($"Bucket {unknown} is not in the archive{(at is null ? "" : " at that moment")}: no entry of it can be restored.");
         }
 
         // 3. The chunks the versions name, where the chunk store holds them.
@@ -280,14 +301,19 @@ public sealed class ArchiveRestorer(IBlobBackend archive, IBlobBackend chunkStor
 
     /// <summary>
     /// Replays the segments (sorted by first number) into <paramref name="keys"/>, which stand at entry
-    /// <paramref name="applied"/>, up to <paramref name="until"/>; returns the last entry's time.
+    /// <paramref name="applied"/>, up to <paramref name="until"/> and entry <paramref name="untilSeq"/>;
+    /// returns the last entry's time and number.
     /// </summary>
-    private async Task<DateTimeOffset?> ReplayAsync(List<SegmentName> segments, Dictionary<string, List<ObjectVersionRecord>> keys, long applied,
-        DateTimeOffset until, List<string> withoutRecord, CancellationToken cancellationToken)
+    private async Task<(DateTimeOffset? LastAt, long Applied)> ReplayAsync(List<SegmentName> segments, Dictionary<string, List<ObjectVersionRecord>> keys,
+        long applied, DateTimeOffset until, long untilSeq, List<string> withoutRecord, CancellationToken cancellationToken)
     {
         DateTimeOffset? lastAt = null;
         foreach (var name in segments)
         {
+            if (applied >= untilSeq)
+            {
+                break;
+            }
             if (name.Last <= applied)
             {
                 continue; // uploaded again after a failure to record it, or overlapped by a longer one
@@ -315,16 +341,16 @@ public sealed class ArchiveRestorer(IBlobBackend archive, IBlobBackend chunkStor
                 {
                     continue;
                 }
-                if (entry.CommittedAt is { } committed && committed > until)
+                if (entry.Seq > untilSeq || (entry.CommittedAt is { } committed && committed > until))
                 {
-                    return lastAt;
+                    return (lastAt, applied);
                 }
                 Apply(keys, entry, segment.Bucket, withoutRecord);
                 applied = entry.Seq;
                 lastAt = entry.CommittedAt ?? lastAt;
             }
         }
-        return lastAt;
+        return (lastAt, applied);
     }
 
     private static void Apply(Dictionary<string, List<ObjectVersionRecord>> keys, ArchivedEntry entry, string bucket, List<string> withoutRecord)

@@ -5,9 +5,9 @@ using Cairn.Engine.Archive;
 namespace Cairn.Server.Cli;
 
 /// <summary>
-/// <c>cairn restore --data-dir DIR --set Archive:Bucket=B [--set KEY=VALUE ...] [--at TIME] [--lineage L]</c>
+/// <c>cairn restore --data-dir DIR --set Archive:Bucket=B [--set KEY=VALUE ...] [--at TIME] [--seq BUCKET=N ...] [--lineage L]</c>
 /// (issue 13): with the server stopped, rebuilds its catalog from the journal archive alone
-/// (<see cref="ArchiveRestorer"/>), up to the newest entry or a moment, and checks the chunk store
+/// (<see cref="ArchiveRestorer"/>), up to the newest entry, a moment, or a bucket's journal entry, and checks the chunk store
 /// against it. The settings are the server's own keys (<c>Archive:*</c>, <c>Storage:*</c>,
 /// <c>Tiers:*</c>, <c>Metadata:*</c>), given with <c>--set</c>; the embedded catalog file must not
 /// exist (delete it first: a restore never writes over a catalog).
@@ -27,22 +27,40 @@ internal static class RestoreCommand
             AllowMultipleArgumentsPerToken = false,
         };
         var at = new Option<string?>("--at") { Description = "Restore the state at this moment (ISO 8601, e.g. 2026-12-04T18:00:00Z); default: the newest entry." };
+        var seq = new Option<string[]>("--seq")
+        {
+            Description = "Restore a bucket exactly as it was right after entry N of its journal, BUCKET=N; repeatable (other buckets: --at or the newest).",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var lineage = new Option<string?>("--lineage") { Description = "The archive lineage to restore from; default: the newest." };
         var command = new Command("restore", "Rebuild the catalog from the journal archive (server stopped), to the newest entry or a moment.")
         {
             dataDirectory,
             settings,
             at,
+            seq,
             lineage,
         };
         command.SetAction((parseResult, cancellationToken) => RunAsync(context, parseResult.GetRequiredValue(dataDirectory),
-            parseResult.GetValue(settings) ?? [], parseResult.GetValue(at), parseResult.GetValue(lineage), cancellationToken));
+            parseResult.GetValue(settings) ?? [], parseResult.GetValue(at), parseResult.GetValue(seq) ?? [], parseResult.GetValue(lineage), cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(CliContext context, string dataDirectory, string[] sets, string? atText, string? lineage,
+    private static async Task<int> RunAsync(CliContext context, string dataDirectory, string[] sets, string? atText, string[] seqs, string? lineage,
         CancellationToken cancellationToken)
     {
+        var toEntries = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var text in seqs)
+        {
+            var equals = text.LastIndexOf('=');
+            if (equals <= 0 || !long.TryParse(text.AsSpan(equals + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var number)
+                || !toEntries.TryAdd(text[..equals], number))
+            {
+                await context.Stderr.WriteLineAsync($"cairn restore: --seq takes BUCKET=N (a journal entry number, each bucket once), not '{text}'.")
+                    .ConfigureAwait(false);
+                return CairnCli.ExitUsage;
+            }
+        }
         var pairs = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         foreach (var set in sets)
         {
@@ -94,7 +112,7 @@ internal static class RestoreCommand
             // segments of packs its catalog does not wait for.
             var segments = new Cairn.Storage.FileSystemSegmentStore(ServerHost.SegmentsPath(dataDirectory));
             var report = await new ArchiveRestorer(archiveStore.Blobs, chunkStore, [.. tiers.Keys], catalog, TimeProvider.System, segments)
-                .RestoreAsync(lineage, at, cancellationToken).ConfigureAwait(false);
+                .RestoreAsync(lineage, at, cancellationToken, toEntries).ConfigureAwait(false);
             await PrintAsync(context.Stdout, report).ConfigureAwait(false);
             return report.MissingChunks.Count == 0 && report.VersionsWithoutRecord.Count == 0 ? CairnCli.ExitSuccess : CairnCli.ExitProofFailed;
         }

@@ -151,6 +151,9 @@ public sealed class ArchiveRestoreDrillTests(MotoServer moto) : IClassFixture<Mo
             var (exists, existsOutput) = await RestoreAsync(data, "some-bucket");
             var (noArchive, noArchiveOutput) = await RunCliAsync(["restore", "--data-dir", NewDataDirectory()]);
             var (badTime, badTimeOutput) = await RestoreAsync(NewDataDirectory(), "some-bucket", "--at", "yesterday");
+            var (noNumber, noNumberOutput) = await RestoreAsync(NewDataDirectory(), "some-bucket", "--seq", "docs");
+            var (negative, _) = await RestoreAsync(NewDataDirectory(), "some-bucket", "--seq", "docs=-1");
+            var (twice, _) = await RestoreAsync(NewDataDirectory(), "some-bucket", "--seq", "docs=1", "--seq", "docs=2");
 
             Assert.Equal(CairnCli.ExitUsage, exists);
             Assert.Contains("exists", existsOutput, StringComparison.Ordinal);
@@ -158,6 +161,8 @@ public sealed class ArchiveRestoreDrillTests(MotoServer moto) : IClassFixture<Mo
             Assert.Contains("Archive:Bucket", noArchiveOutput, StringComparison.Ordinal);
             Assert.Equal(CairnCli.ExitUsage, badTime);
             Assert.Contains("--at", badTimeOutput, StringComparison.Ordinal);
+            Assert.Equal((CairnCli.ExitUsage, CairnCli.ExitUsage, CairnCli.ExitUsage), (noNumber, negative, twice));
+            Assert.Contains("--seq takes BUCKET=N", noNumberOutput, StringComparison.Ordinal);
             Assert.Equal("not a catalog", await File.ReadAllTextAsync(Path.Combine(data, "metadata.db")));
         }
         finally
