@@ -194,8 +194,18 @@ public sealed class EngineOptions
     /// </summary>
     public long ArchiveSnapshotEntries { get; set; } = 10_000;
 
-    /// <summary>How long after a bucket's last archived snapshot the next is taken anyway, if its journal moved. Default 1 day.</summary>
+    /// <summary>
+    /// How long after a bucket's last archived snapshot the next is taken anyway, once the journal
+    /// moved by <see cref="ArchiveSnapshotEntries"/> entries (a bucket that barely changes is not read
+    /// whole every day for the sake of a short replay). Default 1 day.
+    /// </summary>
     public TimeSpan ArchiveSnapshotInterval { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// Where the archiver writes a snapshot before uploading it; null: the system's temporary
+    /// directory. The server sets <c>tmp</c> in its data directory (a system /tmp is often a small tmpfs).
+    /// </summary>
+    public string? TempDirectory { get; set; }
 
     /// <summary>
     /// How long a change journal entry is kept after its commit at least, once every reader is past

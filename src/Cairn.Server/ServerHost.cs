@@ -122,6 +122,15 @@ public static class ServerHost
         Directory.CreateDirectory(dataDirectory);
         var (accessKey, secretKey, generated) = RootCredentials.Resolve(cairn, dataDirectory);
         engine.NodeId = NodeIdentity.Resolve(builder.Configuration["Engine:NodeId"], dataDirectory);
+        engine.TempDirectory = Path.Join(dataDirectory, "tmp");
+        if (Directory.Exists(engine.TempDirectory))
+        {
+            // Files a stopped process was writing (an archive snapshot before its upload): nothing else reads them.
+            foreach (var leftover in Directory.EnumerateFiles(engine.TempDirectory))
+            {
+                File.Delete(leftover);
+            }
+        }
 
         var services = builder.Services;
         services.AddSingleton(new ServerInfo(dataDirectory, accessKey, secretKey, generated, s3.Region));
@@ -329,6 +338,8 @@ public static class ServerHost
         options.ArchiveInterval = section.GetValue("ArchiveInterval", options.ArchiveInterval);
         options.ArchiveSegmentEntries = section.GetValue("ArchiveSegmentEntries", options.ArchiveSegmentEntries);
         options.ArchiveLagAlert = section.GetValue("ArchiveLagAlert", options.ArchiveLagAlert);
+        options.ArchiveSnapshotEntries = section.GetValue("ArchiveSnapshotEntries", options.ArchiveSnapshotEntries);
+        options.ArchiveSnapshotInterval = section.GetValue("ArchiveSnapshotInterval", options.ArchiveSnapshotInterval);
         options.JournalRetention = section.GetValue("JournalRetention", options.JournalRetention);
         options.JournalPruneInterval = section.GetValue("JournalPruneInterval", options.JournalPruneInterval);
         options.LifecycleDay = section.GetValue("LifecycleDay", options.LifecycleDay);

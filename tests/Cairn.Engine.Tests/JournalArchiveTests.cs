@@ -105,7 +105,8 @@ public abstract partial class JournalArchiveTests : IAsyncLifetime
         // Assert: the first state exactly, not the second; the later bytes are queued for the sweeper, a day on.
         Assert.NotEqual(atFirst, atSecond);
         Assert.Equal(atFirst, await SnapshotAsync(rebuilt));
-        Assert.True(report.LastEntryAt is null || report.LastEntryAt <= moment); // the snapshot after the first workload may leave nothing to replay
+        Assert.NotNull(report.StandsAt);
+        Assert.True(report.StandsAt <= moment);
         Assert.Equal(2, report.SnapshotsUsed);
         Assert.True(report.UnreferencedBlobs > 0);
         Assert.All(await rebuilt.GetDueDeletesAsync(DateTimeOffset.MaxValue, 1000, Ct),
@@ -179,18 +180,24 @@ public abstract partial class JournalArchiveTests : IAsyncLifetime
         // Arrange: an archiver that reports. In its first step the puts go: the bucket state, docs'
         // segment, docs' snapshot (stored, then the call fails: not confirmed), plain's segment and snapshot.
         using var recorder = new MeasurementRecorder();
+        _options.ArchiveInterval = TimeSpan.FromSeconds(1); // the first wait before a failed snapshot is tried again
         _archiver = new JournalArchiver(_store, _store, _store, _store, _store, new JournalArchiveStore(_archive), _options, TimeProvider.System,
             NullLogger<JournalArchiver>.Instance, new EngineMetrics(recorder));
         await WorkloadAsync("one");
         _archive.Inject(BlobOperation.Put, BlobFault.OnCall(3) with { FailAfterInner = true });
 
-        // Act
+        // Act: a step, another at once (within the wait), then the rest after the wait.
         await _archiver.WorkAsync(Ct);
         var afterFirstStep = (await _store.ListJournalArchiveStatesAsync(Ct)).ToDictionary(static s => s.Bucket);
+        await _archiver.WorkAsync(Ct);
+        var withinTheWait = (await _store.ListJournalArchiveStatesAsync(Ct)).Single(static s => s.Bucket == "docs").Snapshot;
+        await Task.Delay(TimeSpan.FromSeconds(1.2));
         await ArchiveAllAsync();
 
-        // Assert: the failed one not recorded, counted, and taken again; each then stands at its journal's head.
+        // Assert: the failed one not recorded, counted, not tried again at once, and taken after the wait;
+        // each then stands at its journal's head.
         Assert.Null(afterFirstStep["docs"].Snapshot);
+        Assert.Null(withinTheWait);
         Assert.NotNull(afterFirstStep["plain"].Snapshot);
         Assert.Equal(1.0, recorder.Values("cairn.archive.snapshots", "outcome=failed").Sum());
         Assert.Equal(2.0, recorder.Values("cairn.archive.snapshots", "outcome=uploaded").Sum());
@@ -301,7 +308,8 @@ public abstract partial class JournalArchiveTests : IAsyncLifetime
         // Arrange
         await WorkloadAsync("one");
         await ArchiveAllAsync();
-        var gone = (await _store.GetObjectAsync("plain", "one/chunked", Ct))!.Chunks[0];
+        var chunked = (await _store.GetObjectAsync("plain", "one/chunked", Ct))!;
+        var gone = chunked.Chunks[0];
         await foreach (var name in _hot.ListAsync("chunks/", Ct))
         {
             if (name.Contains(gone.Hash.ToString(), StringComparison.Ordinal))
@@ -315,10 +323,14 @@ public abstract partial class JournalArchiveTests : IAsyncLifetime
         await rebuilt.MigrateAsync(Ct);
         var report = await new ArchiveRestorer(_archiveStore, _hot, [], MetadataCatalog.Over(rebuilt), TimeProvider.System).RestoreAsync(null, null, Ct);
 
-        // Assert
+        // Assert: the key left out, and its other chunks' blobs queued for the sweeper (nothing else names them).
         Assert.Contains(report.MissingChunks, missing => missing.StartsWith(gone.Hash.ToString(), StringComparison.Ordinal));
         Assert.Null(await rebuilt.GetObjectAsync("plain", "one/chunked", Ct));
         Assert.NotNull(await rebuilt.GetObjectAsync("plain", "one/small", Ct));
+        var queued = (await rebuilt.GetDueDeletesAsync(DateTimeOffset.MaxValue, 10_000, Ct)).Select(static e => e.BlobName).ToList();
+        var others = chunked.Chunks.Where(c => c.Hash != gone.Hash).ToList();
+        Assert.NotEmpty(others);
+        Assert.All(others, chunk => Assert.Contains(queued, name => name.Contains(chunk.Hash.ToString(), StringComparison.Ordinal)));
     }
 
     [Fact(Timeout = 60_000)]
@@ -326,7 +338,7 @@ public abstract partial class JournalArchiveTests : IAsyncLifetime
     {
         // Arrange: a snapshot after each workload (due once the journal moved); then every segment a
         // snapshot covers is deleted from the archive.
-        _options.ArchiveSnapshotInterval = TimeSpan.FromMilliseconds(1);
+        (_options.ArchiveSnapshotEntries, _options.ArchiveSnapshotInterval) = (1, TimeSpan.FromMilliseconds(1));
         await WorkloadAsync("one");
         await ArchiveAllAsync();
         var first = (await _store.ListJournalArchiveStatesAsync(Ct)).ToDictionary(static s => s.Bucket, static s => s.Snapshot!);
@@ -367,7 +379,7 @@ public abstract partial class JournalArchiveTests : IAsyncLifetime
         var moment = DateTimeOffset.UtcNow;
         await Task.Delay(20);
         await WorkloadAsync("two");
-        _options.ArchiveSnapshotInterval = TimeSpan.FromMilliseconds(1);
+        (_options.ArchiveSnapshotEntries, _options.ArchiveSnapshotInterval) = (1, TimeSpan.FromMilliseconds(1));
         await ArchiveAllAsync();
         var later = (await _store.ListJournalArchiveStatesAsync(Ct)).ToDictionary(static s => s.Bucket, static s => s.Snapshot!);
         await DeleteSegmentsCoveredByAsync(first);
@@ -386,9 +398,10 @@ public abstract partial class JournalArchiveTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 60_000)]
-    public async Task A_damaged_snapshot_stops_the_restore()
+    public async Task A_damaged_snapshot_or_one_under_another_name_stops_the_restore()
     {
-        // Arrange
+        // Arrange: docs' snapshot with one byte of its contents changed (gzip made again, so only the
+        // snapshot's own checksum can tell); then the original copied under another journal number.
         await WorkloadAsync("one");
         await ArchiveAllAsync();
         string? snapshot = null;
@@ -399,16 +412,42 @@ public abstract partial class JournalArchiveTests : IAsyncLifetime
                 snapshot = name;
             }
         }
-        var damaged = await ReadAsync(snapshot!);
-        damaged[damaged.Length / 2] ^= 0x40;
-        await _archiveStore.PutAsync(snapshot!, damaged, Ct);
+        var original = await ReadAsync(snapshot!);
+        var text = Gunzip(original);
+        var at = Encoding.UTF8.GetString(text).IndexOf("\"key\":\"one/", StringComparison.Ordinal) + "\"key\":\"".Length;
+        text[at] ^= 0x01; // "one/..." becomes "nne/...": still JSON, another key
+        ArchiveLayout.TryParseSnapshotName(snapshot!, out var lineage, out _, out var created, out var seq, out var takenAt);
+        var renamed = ArchiveLayout.SnapshotName(lineage, "docs", created, seq - 1, takenAt);
 
         // Act
-        var refused = await RestoreIntoNewCatalogAsync();
+        await _archiveStore.PutAsync(snapshot!, Gzip(text), Ct);
+        var damaged = await RestoreIntoNewCatalogAsync();
+        await _archiveStore.DeleteAsync(snapshot!, Ct);
+        await _archiveStore.PutAsync(renamed, original, Ct);
+        var misnamed = await RestoreIntoNewCatalogAsync();
 
         // Assert
-        Assert.IsType<InvalidDataException>(refused);
-        Assert.Contains(snapshot!, refused!.Message, StringComparison.Ordinal);
+        Assert.Contains("checksum", Assert.IsType<InvalidDataException>(damaged).Message, StringComparison.Ordinal);
+        Assert.Contains(snapshot!, damaged!.Message, StringComparison.Ordinal);
+        Assert.Contains("header names another", Assert.IsType<InvalidDataException>(misnamed).Message, StringComparison.Ordinal);
+    }
+
+    private static byte[] Gunzip(byte[] data)
+    {
+        using var input = new System.IO.Compression.GZipStream(new MemoryStream(data), System.IO.Compression.CompressionMode.Decompress);
+        using var output = new MemoryStream();
+        input.CopyTo(output);
+        return output.ToArray();
+    }
+
+    private static byte[] Gzip(byte[] data)
+    {
+        using var output = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(output, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+        {
+            gzip.Write(data);
+        }
+        return output.ToArray();
     }
 
     [Fact(Timeout = 60_000)]
@@ -480,7 +519,7 @@ public abstract partial class JournalArchiveTests : IAsyncLifetime
         var atEntry = await SnapshotAsync(_store);
         await _objects.DeleteAsync("docs", "one/doc", Ct);
         await PutAsync("docs", "three/new", 500);
-        _options.ArchiveSnapshotInterval = TimeSpan.FromMilliseconds(1);
+        (_options.ArchiveSnapshotEntries, _options.ArchiveSnapshotInterval) = (1, TimeSpan.FromMilliseconds(1));
         await ArchiveAllAsync();
         var later = (await _store.ListJournalArchiveStatesAsync(Ct)).Single(static s => s.Bucket == "docs").Snapshot!;
 

@@ -20,9 +20,14 @@ namespace Cairn.Engine.Archive;
 /// <param name="UnreadablePacks">Pack blobs whose trailer or index does not check, each with why: not trusted (none of their chunks is placed in them) and left where they are.</param>
 /// <param name="SegmentsShipped">Packs whose local segment (never shipped by the node) the restore shipped into the chunk store before reading it.</param>
 /// <param name="SnapshotsUsed">Buckets rebuilt from a snapshot (their journal replayed from its number on), not from their first entry.</param>
+/// <param name="NewestSnapshotAt">When the newest snapshot used was read (null: none used).</param>
 public sealed record RestoreReport(string Lineage, string NewLineage, DateTimeOffset StateAt, DateTimeOffset? LastEntryAt, int Buckets, int Keys,
     int Versions, int ChunksReferenced, IReadOnlyList<string> MissingChunks, IReadOnlyList<string> VersionsWithoutRecord, int UnreferencedBlobs,
-    int Packs, IReadOnlyList<string> UnreadablePacks, IReadOnlyList<string> SegmentsShipped, int SnapshotsUsed);
+    int Packs, IReadOnlyList<string> UnreadablePacks, IReadOnlyList<string> SegmentsShipped, int SnapshotsUsed, DateTimeOffset? NewestSnapshotAt)
+{
+    /// <summary>The latest change the rebuilt catalog holds, as far as the archive dates it: the newer of the last entry replayed and the newest snapshot used.</summary>
+    public DateTimeOffset? StandsAt => LastEntryAt > NewestSnapshotAt || NewestSnapshotAt is null ? LastEntryAt : NewestSnapshotAt;
+}
 
 /// <summary>
 /// Rebuilds a catalog from a journal archive alone (issue 13, <c>cairn restore</c>, with the server
@@ -114,6 +119,7 @@ public sealed class ArchiveRestorer(IBlobBackend archive, IBlobBackend chunkStor
         var segments = await ListSegmentsAsync(lineage, cancellationToken).ConfigureAwait(false);
         var snapshots = await ListSnapshotsAsync(lineage, until, cancellationToken).ConfigureAwait(false);
         var snapshotsUsed = 0;
+        DateTimeOffset? newestSnapshotAt = null;
         var restored = new List<(ArchivedBucket Bucket, Dictionary<string, List<ObjectVersionRecord>> Keys)>();
         var withoutRecord = new List<string>();
         DateTimeOffset? lastEntryAt = null;
@@ -141,6 +147,7 @@ public sealed class ArchiveRestorer(IBlobBackend archive, IBlobBackend chunkStor
             {
                 (keys, applied) = (await ReadSnapshotAsync(start, cancellationToken).ConfigureAwait(false), start.Seq);
                 snapshotsUsed++;
+                newestSnapshotAt = newestSnapshotAt > start.TakenAt ? newestSnapshotAt : start.TakenAt;
             }
             var journal = segments.Where(s => s.Bucket == bucket.Bucket.Name && s.CreatedAt == bucket.Bucket.CreatedAt).ToList();
             var (last, reached) = await ReplayAsync(journal, keys, applied, until, untilSeq, withoutRecord, cancellationToken).ConfigureAwait(false);
@@ -186,22 +193,25 @@ public sealed class ArchiveRestorer(IBlobBackend archive, IBlobBackend chunkStor
         }
         var placements = inventory.Place(referenced.ToDictionary(static pair => pair.Key, static pair => pair.Value.Length));
         var missing = referenced.Where(pair => !placements.ContainsKey(pair.Key)).Select(static pair => $"{pair.Key} ({pair.Value.Key})").ToList();
+        // A key with a chunk missing is left out whole: its other chunks are used only if another key names them.
+        var importable = restored.Select(r => (r.Bucket, Keys: r.Keys.Where(pair => pair.Value.All(v => v.Chunks.All(c => placements.ContainsKey(c.Hash))))
+            .OrderBy(static pair => pair.Key, StringComparer.Ordinal)
+            .Select(static pair => new ImportedKey(pair.Key, pair.Value))
+            .ToList())).ToList();
+        var used = importable.SelectMany(static r => r.Keys).SelectMany(static key => key.Versions).SelectMany(static v => v.Chunks)
+            .Select(static c => c.Hash).Distinct().ToDictionary(static hash => hash, hash => placements[hash]);
 
         // 4. The catalog: buckets, then keys imported with their chunks reserved at their places.
         var now = time.GetUtcNow();
         var newLineage = await target.JournalArchive.GetOrCreateArchiveLineageAsync(ArchiveLayout.NewLineage(now), now, cancellationToken).ConfigureAwait(false);
-        var packs = inventory.PacksUsedBy(placements.Values);
+        var packs = inventory.PacksUsedBy(used.Values);
         await RegisterPacksAsync(packs, now, cancellationToken).ConfigureAwait(false);
         var keyCount = 0;
         var versionCount = 0;
-        foreach (var (bucket, keys) in restored)
+        foreach (var (bucket, keys) in importable)
         {
             await CreateBucketAsync(bucket, cancellationToken).ConfigureAwait(false);
-            var importable = keys.Where(pair => pair.Value.All(v => v.Chunks.All(c => placements.ContainsKey(c.Hash))))
-                .OrderBy(static pair => pair.Key, StringComparer.Ordinal)
-                .Select(pair => new ImportedKey(pair.Key, pair.Value))
-                .ToList();
-            foreach (var batch in importable.Chunk(KeysPerImport))
+            foreach (var batch in keys.Chunk(KeysPerImport))
             {
                 // Each import adopts what its upload reserved, at the places found (a chunk an earlier
                 // import committed is only pinned), and drops the rest.
@@ -221,7 +231,7 @@ public sealed class ArchiveRestorer(IBlobBackend archive, IBlobBackend chunkStor
                 keyCount += result.KeysImported;
                 versionCount += result.VersionsImported;
             }
-            await RestoreStorageClassesAsync(bucket.Bucket.Name, importable, placements, now, cancellationToken).ConfigureAwait(false);
+            await RestoreStorageClassesAsync(bucket.Bucket.Name, keys, placements, now, cancellationToken).ConfigureAwait(false);
             if (bucket.Bucket.ObjectLock is { DefaultRetention: not null } locking)
             {
                 await target.Buckets.PutObjectLockConfigurationAsync(bucket.Bucket.Name, locking, cancellationToken).ConfigureAwait(false);
@@ -229,11 +239,11 @@ public sealed class ArchiveRestorer(IBlobBackend archive, IBlobBackend chunkStor
         }
 
         // 5. Blobs nothing restored names (chunk blobs, and packs none of whose chunks is placed in
-        // them; a pack with no row is deleted whole): for the sweeper, after a day.
-        var unreferenced = inventory.UnusedBlobs(placements.Values);
+        // them; a pack with no row is deleted whole), a left-out key's included: for the sweeper, after a day.
+        var unreferenced = inventory.UnusedBlobs(used.Values);
         await target.DeleteQueue.QueueBlobsAsync(unreferenced, now + UnreferencedGrace, cancellationToken).ConfigureAwait(false);
-        return new RestoreReport(lineage, newLineage, stateAt, lastEntryAt, restored.Count, keyCount, versionCount, placements.Count, missing, withoutRecord,
-            unreferenced.Count, packs.Count, inventory.UnreadablePacks, shipped, snapshotsUsed);
+        return new RestoreReport(lineage, newLineage, stateAt, lastEntryAt, restored.Count, keyCount, versionCount, used.Count, missing, withoutRecord,
+            unreferenced.Count, packs.Count, inventory.UnreadablePacks, shipped, snapshotsUsed, newestSnapshotAt);
     }
 
     private async Task<(DateTimeOffset At, string Name)> FindStateAsync(string lineage, DateTimeOffset until, CancellationToken cancellationToken)
@@ -286,7 +296,12 @@ public sealed class ArchiveRestorer(IBlobBackend archive, IBlobBackend chunkStor
         BucketSnapshot snapshot;
         try
         {
-            snapshot = BucketSnapshotFormat.Decode(await ReadArchiveAsync(name.Name, cancellationToken).ConfigureAwait(false));
+            // Through a temporary file: a bucket's snapshot can be larger than one array holds.
+            await using var file = new FileStream(Path.Combine(Path.GetTempPath(), $"cairn-restore-{Guid.NewGuid():N}.jsonl.gz"), FileMode.CreateNew,
+                FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.Asynchronous | FileOptions.DeleteOnClose);
+            await DownloadAsync(name.Name, file, cancellationToken).ConfigureAwait(false);
+            file.Position = 0;
+            snapshot = await BucketSnapshotFormat.ReadAsync(file, cancellationToken).ConfigureAwait(false);
         }
         catch (InvalidDataException ex)
         {
@@ -450,6 +465,25 @@ public sealed class ArchiveRestorer(IBlobBackend archive, IBlobBackend chunkStor
             {
                 throw new InvalidOperationException($"Pack {pack.Id} is already in the catalog being rebuilt.");
             }
+        }
+    }
+
+    /// <summary>Copies an archive file into <paramref name="destination"/>, 4 MiB per read.</summary>
+    private async Task DownloadAsync(string name, Stream destination, CancellationToken cancellationToken)
+    {
+        var length = await archive.GetLengthAsync(name, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidDataException($"{name} is missing from the archive.");
+        var buffer = new byte[(int)Math.Min(length, 4 * 1024 * 1024)];
+        for (long offset = 0; offset < length;)
+        {
+            var read = await archive.ReadAsync(name, offset, buffer.AsMemory(0, (int)Math.Min(buffer.Length, length - offset)), cancellationToken)
+                .ConfigureAwait(false);
+            if (read == 0)
+            {
+                throw new InvalidDataException($"{name} ended at {offset} of its {length} bytes.");
+            }
+            await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+            offset += read;
         }
     }
 

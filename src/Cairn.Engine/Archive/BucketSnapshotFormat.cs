@@ -123,14 +123,22 @@ public static class BucketSnapshotFormat
         }
     }
 
-    /// <summary>Decodes and checks a snapshot.</summary>
+    /// <summary>
+    /// Reads and checks a snapshot from <paramref name="stored"/> (its gzip bytes) a line at a time, so
+    /// its size is bounded by what it decodes to, not by one array or string; the keys are returned
+    /// only once the trailer's checksum and counts agree with every line before it.
+    /// </summary>
     /// <exception cref="InvalidDataException">Not a whole snapshot of this format: damaged, cut short, or its checksum or counts do not match.</exception>
-    public static BucketSnapshot Decode(ReadOnlySpan<byte> stored)
+    public static async Task<BucketSnapshot> ReadAsync(Stream stored, CancellationToken cancellationToken)
     {
-        var text = ArchiveGzip.Decompress(stored, "snapshot");
         try
         {
-            return DecodeLines(text);
+            await using var gzip = new GZipStream(stored, CompressionMode.Decompress, leaveOpen: true);
+            return await ReadLinesAsync(new LineReader(gzip), cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException ex)
+        {
+            throw new InvalidDataException("The snapshot is not gzip: " + ex.Message, ex);
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
         {
@@ -138,54 +146,105 @@ public static class BucketSnapshotFormat
         }
     }
 
-    private static BucketSnapshot DecodeLines(byte[] text)
+    private static async Task<BucketSnapshot> ReadLinesAsync(LineReader lines, CancellationToken cancellationToken)
     {
-        if (text.Length == 0 || text[^1] != (byte)'\n')
+        using var digest = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        (string Bucket, DateTimeOffset Created, long Seq, DateTimeOffset TakenAt)? header = null;
+        var keys = new Dictionary<string, List<ObjectVersionRecord>>(StringComparer.Ordinal);
+        long versions = 0;
+        // A line is known not to be the trailer only when another follows it.
+        byte[]? pending = null;
+        while (await lines.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
         {
-            throw new InvalidDataException("The snapshot is cut short.");
+            if (pending is not null)
+            {
+                digest.AppendData(pending);
+                digest.AppendData("\n"u8);
+                if (header is null)
+                {
+                    header = ReadHeader(pending);
+                }
+                else
+                {
+                    versions += ReadKey(pending, header.Value.Bucket, keys);
+                }
+            }
+            pending = line;
         }
-        var body = text.AsSpan(0, text.Length - 1);
-        var trailerStart = body.LastIndexOf((byte)'\n') + 1;
-        if (trailerStart == 0)
+        if (pending is null || header is null)
         {
-            throw new InvalidDataException("The snapshot has no trailer.");
+            throw new InvalidDataException("The snapshot has no header or no trailer.");
         }
-        using var trailer = JsonDocument.Parse(text.AsMemory(trailerStart, body.Length - trailerStart));
-        if (!string.Equals(trailer.RootElement.GetProperty("sha256").GetString(), Convert.ToHexStringLower(SHA256.HashData(text.AsSpan(0, trailerStart))),
-            StringComparison.Ordinal))
+        using var trailer = JsonDocument.Parse(pending);
+        if (!string.Equals(trailer.RootElement.GetProperty("sha256").GetString(), Convert.ToHexStringLower(digest.GetHashAndReset()), StringComparison.Ordinal))
         {
             throw new InvalidDataException("The snapshot's checksum does not match its contents.");
-        }
-        var lines = Encoding.UTF8.GetString(text, 0, trailerStart).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        using var header = JsonDocument.Parse(lines[0]);
-        var root = header.RootElement;
-        if (root.GetProperty("format").GetString() != Format)
-        {
-            throw new InvalidDataException($"The snapshot's format is not {Format}.");
-        }
-        var bucket = root.GetProperty("bucket").GetString()!;
-        var keys = new Dictionary<string, List<ObjectVersionRecord>>(lines.Length - 1, StringComparer.Ordinal);
-        long versions = 0;
-        for (var i = 1; i < lines.Length; i++)
-        {
-            using var line = JsonDocument.Parse(lines[i]);
-            var key = line.RootElement.GetProperty("key").GetString()!;
-            var list = new List<ObjectVersionRecord>();
-            foreach (var record in line.RootElement.GetProperty("versions").EnumerateArray())
-            {
-                list.Add(JournalRecordFormat.Decode(Encoding.UTF8.GetBytes(record.GetRawText()), bucket, key));
-            }
-            if (list.Count == 0 || !keys.TryAdd(key, list))
-            {
-                throw new InvalidDataException($"The snapshot names key '{key}' twice or without versions.");
-            }
-            versions += list.Count;
         }
         if (keys.Count != trailer.RootElement.GetProperty("keys").GetInt64() || versions != trailer.RootElement.GetProperty("versions").GetInt64())
         {
             throw new InvalidDataException("The snapshot's keys or versions are not as many as its trailer says.");
         }
-        return new BucketSnapshot(bucket, DateTimeOffset.FromUnixTimeMilliseconds(root.GetProperty("bucketCreated").GetInt64()),
-            root.GetProperty("seq").GetInt64(), DateTimeOffset.FromUnixTimeMilliseconds(root.GetProperty("takenAt").GetInt64()), keys);
+        var (bucket, created, seq, takenAt) = header.Value;
+        return new BucketSnapshot(bucket, created, seq, takenAt, keys);
+    }
+
+    private static (string Bucket, DateTimeOffset Created, long Seq, DateTimeOffset TakenAt) ReadHeader(byte[] line)
+    {
+        using var header = JsonDocument.Parse(line);
+        var root = header.RootElement;
+        if (root.GetProperty("format").GetString() != Format)
+        {
+            throw new InvalidDataException($"The snapshot's format is not {Format}.");
+        }
+        return (root.GetProperty("bucket").GetString()!, DateTimeOffset.FromUnixTimeMilliseconds(root.GetProperty("bucketCreated").GetInt64()),
+            root.GetProperty("seq").GetInt64(), DateTimeOffset.FromUnixTimeMilliseconds(root.GetProperty("takenAt").GetInt64()));
+    }
+
+    /// <summary>Adds one key's line to <paramref name="keys"/>; returns its number of versions.</summary>
+    private static int ReadKey(byte[] line, string bucket, Dictionary<string, List<ObjectVersionRecord>> keys)
+    {
+        using var document = JsonDocument.Parse(line);
+        var key = document.RootElement.GetProperty("key").GetString()!;
+        var list = new List<ObjectVersionRecord>();
+        foreach (var record in document.RootElement.GetProperty("versions").EnumerateArray())
+        {
+            list.Add(JournalRecordFormat.Decode(Encoding.UTF8.GetBytes(record.GetRawText()), bucket, key));
+        }
+        if (list.Count == 0 || !keys.TryAdd(key, list))
+        {
+            throw new InvalidDataException($"The snapshot names key '{key}' twice or without versions.");
+        }
+        return list.Count;
+    }
+
+    /// <summary>Splits a stream into lines ending in a line feed (without it); a last line without one is a snapshot cut short.</summary>
+    private sealed class LineReader(Stream stream)
+    {
+        private readonly byte[] _buffer = new byte[64 * 1024];
+        private readonly ArrayBufferWriter<byte> _line = new();
+        private int _start;
+        private int _end;
+
+        public async ValueTask<byte[]?> ReadLineAsync(CancellationToken cancellationToken)
+        {
+            while (true)
+            {
+                var feed = _buffer.AsSpan(_start, _end - _start).IndexOf((byte)'\n');
+                if (feed >= 0)
+                {
+                    _line.Write(_buffer.AsSpan(_start, feed));
+                    _start += feed + 1;
+                    var line = _line.WrittenSpan.ToArray();
+                    _line.Clear();
+                    return line;
+                }
+                _line.Write(_buffer.AsSpan(_start, _end - _start));
+                (_start, _end) = (0, await stream.ReadAsync(_buffer, cancellationToken).ConfigureAwait(false));
+                if (_end == 0)
+                {
+                    return _line.WrittenCount == 0 ? null : throw new InvalidDataException("The snapshot is cut short.");
+                }
+            }
+        }
     }
 }

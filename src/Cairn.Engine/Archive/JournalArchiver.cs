@@ -52,6 +52,12 @@ public sealed partial class JournalArchiver(IBucketCatalog buckets, IObjectCatal
     /// <summary>A snapshot up to this size goes in one put; a larger one in multipart parts of this size.</summary>
     private const int SnapshotPartSize = 16 * 1024 * 1024;
 
+    /// <summary>Longest wait before a failed snapshot of a bucket is tried again.</summary>
+    private static readonly TimeSpan MaxSnapshotBackoff = TimeSpan.FromHours(1);
+
+    /// <summary>Buckets whose last snapshot failed: when to try again, and how long the wait was.</summary>
+    private readonly Dictionary<string, (DateTimeOffset NotBefore, TimeSpan Wait)> _snapshotBackoff = new(StringComparer.Ordinal);
+
     private byte[]? _lastState;
     private string? _lineage;
 
@@ -118,7 +124,8 @@ public sealed partial class JournalArchiver(IBucketCatalog buckets, IObjectCatal
                     continue;
                 }
             }
-            if (SnapshotDue(state.HeadSeq, snapshot, stepStart))
+            if (SnapshotDue(state.HeadSeq, snapshot, stepStart)
+                && !(_snapshotBackoff.TryGetValue(bucket.Name, out var backoff) && backoff.NotBefore > stepStart))
             {
                 snapshotsTaken += await TryTakeSnapshotAsync(bucket, cancellationToken).ConfigureAwait(false) is null ? 0 : 1;
             }
@@ -136,13 +143,13 @@ public sealed partial class JournalArchiver(IBucketCatalog buckets, IObjectCatal
     /// A snapshot is due for a bucket whose journal moved since its last one: at once when it has none,
     /// else after <see cref="EngineOptions.ArchiveSnapshotEntries"/> entries and at least as many as
     /// the last one's versions (a snapshot reads every row: the replay it saves must be worth that), or
-    /// after <see cref="EngineOptions.ArchiveSnapshotInterval"/>.
+    /// after <see cref="EngineOptions.ArchiveSnapshotInterval"/> once it moved by those entries.
     /// </summary>
     private bool SnapshotDue(long headSeq, JournalSnapshotState? last, DateTimeOffset now) => last switch
     {
         null => headSeq > 0,
-        _ when headSeq <= last.Seq => false,
-        _ => headSeq - last.Seq >= Math.Max(options.ArchiveSnapshotEntries, last.Versions) || now - last.TakenAt >= options.ArchiveSnapshotInterval,
+        _ when headSeq - last.Seq < options.ArchiveSnapshotEntries => false,
+        _ => headSeq - last.Seq >= last.Versions || now - last.TakenAt >= options.ArchiveSnapshotInterval,
     };
 
     /// <summary>
@@ -169,13 +176,11 @@ public sealed partial class JournalArchiver(IBucketCatalog buckets, IObjectCatal
         {
             // Entries the archive never had are gone from the journal (pruned while nothing archived
             // it): no replay can cross them, so a snapshot past them comes first, and it stands for
-            // them in the archive (they count as archived: nothing can upload them any more).
+            // them in the archive (they count as archived: nothing can upload them any more). A fresh
+            // one: a snapshot recorded earlier may be in another archive (the settings changed).
             LogJournalGap(bucket.Name, afterSeq + 1, firstLeft - 1);
-            if ((snapshot?.Seq ?? 0) < firstLeft - 1)
-            {
-                snapshot = await TryTakeSnapshotAsync(bucket, cancellationToken).ConfigureAwait(false)
-                    ?? throw new InvalidOperationException($"No snapshot of bucket {bucket.Name} could be taken past the entries gone from its journal.");
-            }
+            snapshot = await TryTakeSnapshotAsync(bucket, cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"No snapshot of bucket {bucket.Name} could be taken past the entries gone from its journal.");
             await archive.SaveJournalArchivedAsync(bucket.Name, bucket.CreatedAt, firstLeft - 1, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         }
         if (entries.Count == 0)
@@ -210,7 +215,9 @@ public sealed partial class JournalArchiver(IBucketCatalog buckets, IObjectCatal
     {
         try
         {
-            var path = Path.Combine(Path.GetTempPath(), $"cairn-snapshot-{Guid.NewGuid():N}.jsonl.gz");
+            var directory = options.TempDirectory ?? Path.GetTempPath();
+            Directory.CreateDirectory(directory);
+            var path = Path.Combine(directory, $"cairn-snapshot-{Guid.NewGuid():N}.jsonl.gz");
             await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16,
                 FileOptions.Asynchronous | FileOptions.DeleteOnClose);
             long seq, versions;
@@ -251,12 +258,19 @@ public sealed partial class JournalArchiver(IBucketCatalog buckets, IObjectCatal
                 return null;
             }
             metrics?.ArchiveSnapshot(true);
+            _snapshotBackoff.Remove(bucket.Name);
             return new JournalSnapshotState(seq, takenAt, versions);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            // Each try reads the whole bucket in one read transaction: a failing archive or a full
+            // disk must not make every step do that again.
+            var wait = _snapshotBackoff.TryGetValue(bucket.Name, out var last)
+                ? TimeSpan.FromTicks(Math.Min(last.Wait.Ticks * 2, MaxSnapshotBackoff.Ticks))
+                : options.ArchiveInterval;
+            _snapshotBackoff[bucket.Name] = (time.GetUtcNow() + wait, wait);
             metrics?.ArchiveSnapshot(false);
-            LogSnapshotFailed(ex, bucket.Name);
+            LogSnapshotFailed(ex, bucket.Name, wait);
             return null;
         }
     }
@@ -341,8 +355,8 @@ public sealed partial class JournalArchiver(IBucketCatalog buckets, IObjectCatal
     }
 
     // Event ids 200-209 belong to the journal archiver; next free: 206.
-    [LoggerMessage(EventId = 204, Level = LogLevel.Warning, Message = "Archive: the snapshot of bucket {Bucket} failed; taken again next step")]
-    private partial void LogSnapshotFailed(Exception exception, string bucket);
+    [LoggerMessage(EventId = 204, Level = LogLevel.Warning, Message = "Archive: the snapshot of bucket {Bucket} failed; tried again in {Wait}")]
+    private partial void LogSnapshotFailed(Exception exception, string bucket, TimeSpan wait);
 
     [LoggerMessage(EventId = 205, Level = LogLevel.Warning,
         Message = "Archive: bucket {Bucket}'s journal entries {FirstSeq} to {LastSeq} were pruned before they were archived; a snapshot goes first")]

@@ -141,7 +141,7 @@ internal static class RestoreCommand
     private static async Task PrintAsync(TextWriter output, RestoreReport report)
     {
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"restored from lineage {report.Lineage} (bucket state of {report.StateAt:O}, last entry {report.LastEntryAt?.ToString("O", CultureInfo.InvariantCulture) ?? "none"})\n" +
+            $"restored from lineage {report.Lineage} (bucket state of {report.StateAt:O}, changes up to {report.StandsAt?.ToString("O", CultureInfo.InvariantCulture) ?? "none"})\n" +
             $"buckets: {report.Buckets} ({report.SnapshotsUsed} from a snapshot)\nkeys: {report.Keys}\nversions: {report.Versions}\nchunks: {report.ChunksReferenced}\npacks: {report.Packs}\n" +
             $"local segments shipped: {report.SegmentsShipped.Count}\n" +
             $"unreferenced blobs queued for the sweeper (a day from now): {report.UnreferencedBlobs}\n" +
