@@ -5,7 +5,10 @@
 # While the archiving one runs, /_cairn/health/archive is sampled every 0.5 s: how many entries and
 # seconds the archive is behind; after the load, how long it takes to catch up. Rounds rotate the
 # order; the table gives each round and the medians, and the PUT rate with archiving as a ratio of
-# the one without, measured in the same run.
+# the one without, measured in the same run. Then the archiving server stops, its catalog is moved
+# away and `cairn restore` rebuilds it from the archive twice: as the archive is (bucket snapshots
+# plus the segments after them), and with the snapshots deleted (every segment replayed from entry
+# 1); the two times are compared as a ratio.
 #   bench/archive.sh [--rounds N] [--duration S] [--keep DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -71,9 +74,43 @@ for round in $(seq 1 "$rounds"); do
     done
 done
 
-python3 - "$results" "$lag" "$(cut -d' ' -f1-3 /proc/loadavg)" "bench/archive.sh --rounds $rounds --duration $duration" "$rounds" "$duration" <<'PY'
+log "restore: the archiving server stopped, its catalog moved away, rebuilt from the archive"
+kill "${pid_of[archived]}"
+wait "${pid_of[archived]}" 2>/dev/null || true
+data="$work/data-archived"
+mkdir -p "$work/catalog-original"
+mv "$data"/metadata.db* "$work/catalog-original/"
+restores="$work/restores.txt"
+: >"$restores"
+restore_once() { # LABEL: one timed restore (at most 10 minutes), its output kept; the catalog it built removed
+    local label=$1 start end
+    start=$(date +%s.%N)
+    timeout -k 10 600 dotnet "$server_dll" restore --data-dir "$data" --set Archive:Endpoint="http://127.0.0.1:$moto_port" \
+        --set Archive:Bucket=cairn-archive --set Archive:PathStyle=true --set Archive:AccessKey=moto --set Archive:SecretKey=moto \
+        >"$work/restore-$label.txt" 2>&1 || { echo "restore $label failed:" >&2; tail -n 5 "$work/restore-$label.txt" >&2; }
+    end=$(date +%s.%N)
+    echo "$label $(echo "$end - $start" | bc)" >>"$restores"
+    rm -f "$data"/metadata.db*
+}
+log "restore from snapshots and the segments after them"
+restore_once snapshots
+log "restore with the snapshots deleted: every segment from entry 1"
+python3 - "$moto_port" <<'PY'
+import sys, boto3
+s3 = boto3.client("s3", endpoint_url=f"http://127.0.0.1:{sys.argv[1]}", aws_access_key_id="moto", aws_secret_access_key="moto",
+                  region_name="us-east-1")
+names = [o["Key"] for page in s3.get_paginator("list_objects_v2").paginate(Bucket="cairn-archive")
+         for o in page.get("Contents", []) if "/snapshot/" in o["Key"]]
+for name in names:
+    s3.delete_object(Bucket="cairn-archive", Key=name)
+print(f"deleted {len(names)} snapshots", file=sys.stderr)
+PY
+restore_once replay
+
+python3 - "$results" "$lag" "$(cut -d' ' -f1-3 /proc/loadavg)" "bench/archive.sh --rounds $rounds --duration $duration" "$rounds" "$duration" \
+    "$restores" "$work" <<'PY'
 import json, re, statistics, sys
-path, lag_path, load, command, rounds, duration = sys.argv[1:7]
+path, lag_path, load, command, rounds, duration, restores_path, work = sys.argv[1:9]
 rounds, duration = int(rounds), float(duration)
 runs = {}
 for line in open(path):
@@ -109,4 +146,18 @@ for r in range(1, rounds + 1):
 if ratios:
     print(f"\nmedian ratio (archiving / not): {statistics.median(ratios):.2f}x; lag seconds during load, median of rounds' medians "
           f"{statistics.median(medians) if medians else 0:.1f}, worst {max(maxima) if maxima else 0:.1f}")
+restores = dict(line.split() for line in open(restores_path) if line.strip())
+if restores:
+    print()
+    print("| restore | seconds | buckets | keys | versions |")
+    print("|---|---|---|---|---|")
+    for label in ("snapshots", "replay"):
+        if label not in restores:
+            continue
+        text = open(f"{work}/restore-{label}.txt").read()
+        field = lambda name: (re.search(rf"^{name}: (\S+)", text, re.M) or [None, "?"])[1]
+        buckets = (re.search(r"^buckets: (.+)$", text, re.M) or [None, "?"])[1]
+        print(f"| {label} | {float(restores[label]):.1f} | {buckets} | {field('keys')} | {field('versions')} |")
+    if "snapshots" in restores and "replay" in restores:
+        print(f"\nrestore time from snapshots / from every segment: {float(restores['snapshots']) / float(restores['replay']):.2f}x")
 PY

@@ -49,7 +49,7 @@ bench_cleanup() {
 # Cairn nodes of one build side by side (packs.sh, inline.sh). The caller sets work, server_dll,
 # access_key, secret_key and pids (its exit trap stops every PID in it); start_node NAME starts one
 # on a free loopback port with its own data directory $work/data-NAME and records the port.
-declare -A port_of
+declare -A port_of pid_of
 start_node() { # NAME [server args...]
     local name=$1 port
     shift
@@ -58,6 +58,7 @@ start_node() { # NAME [server args...]
         CAIRN_DATA_DIR="$work/data-$name" dotnet "$server_dll" --urls "http://127.0.0.1:$port" --Logging:LogLevel:Default=Warning "$@" \
         >"$work/server-$name.log" 2>&1 &
     pids+=($!)
+    pid_of[$name]=$!
     port_of[$name]=$port
     wait_http "http://127.0.0.1:$port/_cairn/health" || { tail -n 20 "$work/server-$name.log" >&2; exit 1; }
 }

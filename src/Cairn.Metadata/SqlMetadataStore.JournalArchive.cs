@@ -56,17 +56,9 @@ public abstract partial class SqlMetadataStore
         ArgumentOutOfRangeException.ThrowIfNegative(archivedSeq);
         return WriteAsync(static async (transaction, state, cancellationToken) =>
         {
-            await using (var check = transaction.CreateCommand(
-                "SELECT 1 FROM buckets b JOIN journal_heads h ON h.bucket = b.name " +
-                "WHERE b.name = @bucket AND b.created_at = @created AND h.last_seq >= @seq"))
+            if (!await JournalReachesAsync(transaction, state.Bucket, state.Created, state.Seq, cancellationToken))
             {
-                check.Add("@bucket", DbType.String, state.Bucket);
-                check.Add("@created", DbType.Int64, state.Created);
-                check.Add("@seq", DbType.Int64, state.Seq);
-                if (await check.ExecuteScalarAsync(cancellationToken) is null or DBNull)
-                {
-                    return (false, false);
-                }
+                return (false, false);
             }
             await using var upsert = transaction.CreateCommand(
                 "INSERT INTO journal_archive (bucket, archived_seq, archived_at) VALUES (@bucket, @seq, @now) " +
@@ -88,17 +80,9 @@ public abstract partial class SqlMetadataStore
         ArgumentOutOfRangeException.ThrowIfNegative(versions);
         return WriteAsync(static async (transaction, state, cancellationToken) =>
         {
-            await using (var check = transaction.CreateCommand(
-                "SELECT 1 FROM buckets b JOIN journal_heads h ON h.bucket = b.name " +
-                "WHERE b.name = @bucket AND b.created_at = @created AND h.last_seq >= @seq"))
+            if (!await JournalReachesAsync(transaction, state.Bucket, state.Created, state.Seq, cancellationToken))
             {
-                check.Add("@bucket", DbType.String, state.Bucket);
-                check.Add("@created", DbType.Int64, state.Created);
-                check.Add("@seq", DbType.Int64, state.Seq);
-                if (await check.ExecuteScalarAsync(cancellationToken) is null or DBNull)
-                {
-                    return (false, false);
-                }
+                return (false, false);
             }
             // A bucket with no row yet has archived nothing: its row starts at 0.
             await using var upsert = transaction.CreateCommand(
@@ -115,5 +99,18 @@ public abstract partial class SqlMetadataStore
             return (true, true);
         }, (Bucket: bucket, Created: SqlParameters.ToUnixMs(bucketCreatedAt), Seq: seq, TakenAt: SqlParameters.ToUnixMs(takenAt), Versions: versions),
             cancellationToken);
+    }
+
+    /// <summary>Whether the bucket created at <paramref name="created"/> (not one made again under its name) has a journal up to <paramref name="seq"/>.</summary>
+    private static async ValueTask<bool> JournalReachesAsync(WriteTransaction transaction, string bucket, long created, long seq,
+        CancellationToken cancellationToken)
+    {
+        await using var check = transaction.CreateCommand(
+            "SELECT 1 FROM buckets b JOIN journal_heads h ON h.bucket = b.name " +
+            "WHERE b.name = @bucket AND b.created_at = @created AND h.last_seq >= @seq");
+        check.Add("@bucket", DbType.String, bucket);
+        check.Add("@created", DbType.Int64, created);
+        check.Add("@seq", DbType.Int64, seq);
+        return await check.ExecuteScalarAsync(cancellationToken) is not (null or DBNull);
     }
 }

@@ -113,4 +113,25 @@ public static class BlobBackendExtensions
             await backend.DeleteAsync(probeName, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// Fills <paramref name="target"/> from <paramref name="offset"/> of the blob, read after read (a
+    /// backend may return fewer bytes than asked); returns how many it got, fewer only where the blob ends.
+    /// </summary>
+    public static async ValueTask<int> ReadFullyAsync(this IBlobBackend backend, string name, long offset, Memory<byte> target,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        var total = 0;
+        while (total < target.Length)
+        {
+            var read = await backend.ReadAsync(name, offset + total, target[total..], cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                break;
+            }
+            total += read;
+        }
+        return total;
+    }
 }

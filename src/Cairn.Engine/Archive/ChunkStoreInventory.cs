@@ -275,15 +275,9 @@ internal sealed class ChunkStoreInventory
 
     private static async Task ReadExactlyAsync(IBlobBackend chunkStore, string name, long offset, Memory<byte> target, CancellationToken cancellationToken)
     {
-        var total = 0;
-        while (total < target.Length)
+        if (await chunkStore.ReadFullyAsync(name, offset, target, cancellationToken).ConfigureAwait(false) is var read && read < target.Length)
         {
-            var read = await chunkStore.ReadAsync(name, offset + total, target[total..], cancellationToken).ConfigureAwait(false);
-            if (read == 0)
-            {
-                throw new InvalidDataException($"it ended at {offset + total} bytes, shorter than listed");
-            }
-            total += read;
+            throw new InvalidDataException($"it ended at {offset + read} bytes, shorter than listed");
         }
     }
 }

@@ -305,15 +305,9 @@ public sealed partial class PackCompactor(IPackCatalog catalog, IBlobBackend blo
 
     private async Task ReadExactlyAsync(string blobName, long offset, Memory<byte> target, CancellationToken cancellationToken)
     {
-        var total = 0;
-        while (total < target.Length)
+        if (await blobs.ReadFullyAsync(blobName, offset, target, cancellationToken).ConfigureAwait(false) is var read && read < target.Length)
         {
-            var read = await blobs.ReadAsync(blobName, offset + total, target[total..], cancellationToken).ConfigureAwait(false);
-            if (read == 0)
-            {
-                throw new InvalidDataException($"Pack blob '{blobName}' is short: no bytes at offset {offset + total}; the pack is not compacted.");
-            }
-            total += read;
+            throw new InvalidDataException($"Pack blob '{blobName}' is short: no bytes at offset {offset + read}; the pack is not compacted.");
         }
     }
 
