@@ -9,18 +9,19 @@
 # away and `cairn restore` rebuilds it from the archive twice: as the archive is (bucket snapshots
 # plus the segments after them), and with the snapshots deleted (every segment replayed from entry
 # 1); the two times are compared as a ratio.
-#   bench/archive.sh [--rounds N] [--duration S] [--keep DIR]
+#   bench/archive.sh [--rounds N] [--duration S] [--snapshot-entries N] [--keep DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-rounds=2 duration=20 keep=""
+rounds=2 duration=20 keep="" snapshot_args=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --rounds) rounds=$2; shift ;;
         --duration) duration=$2; shift ;;
         --keep) keep=$2; shift ;;
-        *) echo "usage: bench/archive.sh [--rounds N] [--duration S] [--keep DIR]" >&2; exit 2 ;;
+        --snapshot-entries) snapshot_args=(--Engine:ArchiveSnapshotEntries="$2"); shift ;;
+        *) echo "usage: bench/archive.sh [--rounds N] [--duration S] [--snapshot-entries N] [--keep DIR]" >&2; exit 2 ;;
     esac
     shift
 done
@@ -38,7 +39,7 @@ curl -sf -X PUT "http://127.0.0.1:$moto_port/cairn-archive" >/dev/null
 
 log "Cairn twice: archiving its journal every second, and not"
 start_node archived --Archive:Endpoint="http://127.0.0.1:$moto_port" --Archive:Bucket=cairn-archive --Archive:PathStyle=true \
-    --Archive:AccessKey=moto --Archive:SecretKey=moto --Engine:ArchiveInterval=00:00:01
+    --Archive:AccessKey=moto --Archive:SecretKey=moto --Engine:ArchiveInterval=00:00:01 "${snapshot_args[@]}"
 start_node plain
 
 results="$work/results.jsonl"
@@ -107,7 +108,7 @@ print(f"deleted {len(names)} snapshots", file=sys.stderr)
 PY
 restore_once replay
 
-python3 - "$results" "$lag" "$(cut -d' ' -f1-3 /proc/loadavg)" "bench/archive.sh --rounds $rounds --duration $duration" "$rounds" "$duration" \
+python3 - "$results" "$lag" "$(cut -d' ' -f1-3 /proc/loadavg)" "bench/archive.sh --rounds $rounds --duration $duration ${snapshot_args[*]}" "$rounds" "$duration" \
     "$restores" "$work" <<'PY'
 import json, re, statistics, sys
 path, lag_path, load, command, rounds, duration, restores_path, work = sys.argv[1:9]

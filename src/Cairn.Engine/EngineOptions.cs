@@ -190,9 +190,10 @@ public sealed class EngineOptions
     /// <summary>
     /// Fewest journal entries after a bucket's last archived snapshot before the archiver takes the
     /// next (and never fewer than the versions that snapshot holds, so a snapshot's cost is repaid by
-    /// the replay it saves a restore). Default 10,000.
+    /// the replay it saves a restore). Default 1,000,000: measured, a restore spends its time importing
+    /// keys, not replaying entries, while each snapshot reads its whole bucket beside the writes.
     /// </summary>
-    public long ArchiveSnapshotEntries { get; set; } = 10_000;
+    public long ArchiveSnapshotEntries { get; set; } = 1_000_000;
 
     /// <summary>
     /// How long after a bucket's last archived snapshot the next is taken anyway, once the journal
