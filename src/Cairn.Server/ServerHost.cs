@@ -123,14 +123,6 @@ public static class ServerHost
         var (accessKey, secretKey, generated) = RootCredentials.Resolve(cairn, dataDirectory);
         engine.NodeId = NodeIdentity.Resolve(builder.Configuration["Engine:NodeId"], dataDirectory);
         engine.TempDirectory = Path.Join(dataDirectory, "tmp");
-        if (Directory.Exists(engine.TempDirectory))
-        {
-            // Files a stopped process was writing (an archive snapshot before its upload): nothing else reads them.
-            foreach (var leftover in Directory.EnumerateFiles(engine.TempDirectory))
-            {
-                File.Delete(leftover);
-            }
-        }
 
         var services = builder.Services;
         services.AddSingleton(new ServerInfo(dataDirectory, accessKey, secretKey, generated, s3.Region));
@@ -258,6 +250,14 @@ public static class ServerHost
             if (layer is S3BlobBackend upstream)
             {
                 await CheckUpstreamAsync(upstream).ConfigureAwait(false);
+            }
+        }
+        if (app.Services.GetRequiredService<EngineOptions>().TempDirectory is { } temp && Directory.Exists(temp))
+        {
+            // Files a stopped process was writing (an archive snapshot before its upload): nothing else reads them.
+            foreach (var leftover in Directory.EnumerateFiles(temp))
+            {
+                File.Delete(leftover);
             }
         }
         // Before the first request: packs a crash left open are sealed and queued for shipping.

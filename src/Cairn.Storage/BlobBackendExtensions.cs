@@ -51,15 +51,9 @@ public static class BlobBackendExtensions
         ArgumentNullException.ThrowIfNull(backend);
         var length = await backend.GetLengthAsync(name, cancellationToken).ConfigureAwait(false) ?? throw new BlobNotFoundException(name);
         var buffer = new byte[length];
-        var total = 0;
-        while (total < buffer.Length)
+        if (await backend.ReadFullyAsync(name, 0, buffer, cancellationToken).ConfigureAwait(false) is var total && total < buffer.Length)
         {
-            var read = await backend.ReadAsync(name, total, buffer.AsMemory(total), cancellationToken).ConfigureAwait(false);
-            if (read == 0)
-            {
-                throw new BlobBackendException($"'{name}' ended at {total} of its {length} bytes.", isTransient: true);
-            }
-            total += read;
+            throw new BlobBackendException($"'{name}' ended at {total} of its {length} bytes.", isTransient: true);
         }
         return buffer;
     }

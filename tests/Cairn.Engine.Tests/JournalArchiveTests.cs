@@ -168,7 +168,7 @@ public abstract partial class JournalArchiveTests : IAsyncLifetime
         {
             if (ArchiveLayout.TryParseSegmentName(name, out _, out _, out _, out _, out _))
             {
-                archived.AddRange(JournalSegmentFormat.Decode(await ReadAsync(name)).Entries);
+                archived.AddRange((await JournalSegmentFormat.ReadAsync(new MemoryStream(await ReadAsync(name)), Ct)).Entries);
             }
         }
         Assert.Equal(head, archived.Count);

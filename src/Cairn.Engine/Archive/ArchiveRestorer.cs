@@ -340,7 +340,8 @@ public sealed class ArchiveRestorer(IBlobBackend archive, IBlobBackend chunkStor
             JournalSegment segment;
             try
             {
-                segment = JournalSegmentFormat.Decode(await ReadArchiveAsync(name.Name, cancellationToken).ConfigureAwait(false));
+                segment = await JournalSegmentFormat.ReadAsync(new MemoryStream(await ReadArchiveAsync(name.Name, cancellationToken).ConfigureAwait(false)),
+                    cancellationToken).ConfigureAwait(false);
             }
             catch (InvalidDataException ex)
             {
@@ -476,14 +477,13 @@ public sealed class ArchiveRestorer(IBlobBackend archive, IBlobBackend chunkStor
         var buffer = new byte[(int)Math.Min(length, 4 * 1024 * 1024)];
         for (long offset = 0; offset < length;)
         {
-            var read = await archive.ReadAsync(name, offset, buffer.AsMemory(0, (int)Math.Min(buffer.Length, length - offset)), cancellationToken)
-                .ConfigureAwait(false);
-            if (read == 0)
+            var want = (int)Math.Min(buffer.Length, length - offset);
+            if (await archive.ReadFullyAsync(name, offset, buffer.AsMemory(0, want), cancellationToken).ConfigureAwait(false) is var read && read < want)
             {
-                throw new InvalidDataException($"{name} ended at {offset} of its {length} bytes.");
+                throw new InvalidDataException($"{name} ended at {offset + read} of its {length} bytes.");
             }
-            await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-            offset += read;
+            await destination.WriteAsync(buffer.AsMemory(0, want), cancellationToken).ConfigureAwait(false);
+            offset += want;
         }
     }
 

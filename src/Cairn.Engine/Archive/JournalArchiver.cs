@@ -193,7 +193,7 @@ public sealed partial class JournalArchiver(IBucketCatalog buckets, IObjectCatal
             archived.Add(await ToArchivedAsync(bucket.Name, entry, cancellationToken).ConfigureAwait(false));
         }
         var name = ArchiveLayout.SegmentName(_lineage!, bucket.Name, bucket.CreatedAt, entries[0].Seq, entries[^1].Seq);
-        var segment = JournalSegmentFormat.Encode(bucket.Name, bucket.CreatedAt, archived);
+        var segment = await JournalSegmentFormat.EncodeAsync(bucket.Name, bucket.CreatedAt, archived, cancellationToken).ConfigureAwait(false);
         // Durable in the archive when this returns; only then is the journal marked archived.
         await store.Blobs.PutAsync(name, segment, cancellationToken).ConfigureAwait(false);
         if (!await archive.SaveJournalArchivedAsync(bucket.Name, bucket.CreatedAt, entries[^1].Seq, time.GetUtcNow(), cancellationToken).ConfigureAwait(false))

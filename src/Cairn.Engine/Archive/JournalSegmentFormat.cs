@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Cairn.Core;
@@ -28,7 +26,7 @@ public sealed record JournalSegment(string Bucket, DateTimeOffset BucketCreatedA
 
 /// <summary>
 /// A sealed, checksummed run of one bucket's journal entries, as journal archiving (issue 13) uploads
-/// it: gzip over UTF-8 JSON lines, a header (format, bucket and its creation time, which tells a
+/// it (framed as <see cref="SealedLines"/>): gzip over UTF-8 JSON lines, a header (format, bucket and its creation time, which tells a
 /// bucket from a later one of the same name, first and last number), one line per entry (a Put with
 /// its whole version, <see cref="JournalRecordFormat"/>, inline), and a trailer with the entry count
 /// and the SHA-256 of every byte before it. A segment that does not check is refused whole: a
@@ -40,96 +38,72 @@ public static class JournalSegmentFormat
     public const string Format = "cairn-journal/1";
 
     /// <summary>The segment of <paramref name="entries"/> (consecutive, in order) of <paramref name="bucket"/>.</summary>
-    public static byte[] Encode(string bucket, DateTimeOffset bucketCreatedAt, IReadOnlyList<ArchivedEntry> entries)
+    public static async Task<byte[]> EncodeAsync(string bucket, DateTimeOffset bucketCreatedAt, IReadOnlyList<ArchivedEntry> entries,
+        CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfZero(entries.Count);
-        var lines = new ArrayBufferWriter<byte>();
-        using (var json = new Utf8JsonWriter(lines))
+        using var segment = new MemoryStream();
+        await using (var lines = new SealedLinesWriter(segment))
         {
-            json.WriteStartObject();
-            json.WriteString("format", Format);
-            json.WriteString("bucket", bucket);
-            json.WriteNumber("bucketCreated", bucketCreatedAt.ToUnixTimeMilliseconds());
-            json.WriteNumber("first", entries[0].Seq);
-            json.WriteNumber("last", entries[^1].Seq);
-            json.WriteEndObject();
-        }
-        lines.Write("\n"u8);
-        foreach (var entry in entries)
-        {
-            using (var json = new Utf8JsonWriter(lines))
+            await lines.WriteLineAsync((bucket, bucketCreatedAt, First: entries[0].Seq, Last: entries[^1].Seq), static (json, header) =>
             {
-                WriteEntry(json, entry);
+                json.WriteStartObject();
+                json.WriteString("format", Format);
+                json.WriteString("bucket", header.bucket);
+                json.WriteNumber("bucketCreated", header.bucketCreatedAt.ToUnixTimeMilliseconds());
+                json.WriteNumber("first", header.First);
+                json.WriteNumber("last", header.Last);
+                json.WriteEndObject();
+            }, cancellationToken).ConfigureAwait(false);
+            foreach (var entry in entries)
+            {
+                await lines.WriteLineAsync(entry, WriteEntry, cancellationToken).ConfigureAwait(false);
             }
-            lines.Write("\n"u8);
+            await lines.CompleteAsync(entries.Count, static (json, count) => json.WriteNumber("entries", count), cancellationToken)
+                .ConfigureAwait(false);
         }
-        var digest = Convert.ToHexStringLower(SHA256.HashData(lines.WrittenSpan));
-        using (var json = new Utf8JsonWriter(lines))
-        {
-            json.WriteStartObject();
-            json.WriteNumber("entries", entries.Count);
-            json.WriteString("sha256", digest);
-            json.WriteEndObject();
-        }
-        lines.Write("\n"u8);
-        return ArchiveGzip.Compress(lines.WrittenSpan);
+        return segment.ToArray();
     }
 
-    /// <summary>Decodes and checks a segment.</summary>
+    /// <summary>Reads and checks a segment from <paramref name="stored"/> (its gzip bytes).</summary>
     /// <exception cref="InvalidDataException">Not a whole segment of this format: damaged, cut short, or its checksum or count does not match.</exception>
-    public static JournalSegment Decode(ReadOnlySpan<byte> segment)
+    public static async Task<JournalSegment> ReadAsync(Stream stored, CancellationToken cancellationToken)
     {
-        var text = ArchiveGzip.Decompress(segment, "segment");
-        try
+        (string Bucket, DateTimeOffset Created, long First, long Last)? header = null;
+        var entries = new List<ArchivedEntry>();
+        using var trailer = await SealedLines.ReadAsync(stored, "segment", line =>
         {
-            return DecodeLines(text);
-        }
-        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
+            if (header is null)
+            {
+                header = ReadHeader(line);
+            }
+            else
+            {
+                entries.Add(ReadEntry(line, header.Value.Bucket));
+            }
+        }, cancellationToken).ConfigureAwait(false);
+        if (header is not var (bucket, created, first, last))
         {
-            throw new InvalidDataException("The segment is damaged: " + ex.Message, ex);
+            throw new InvalidDataException("The segment has no header.");
         }
-    }
-
-    private static JournalSegment DecodeLines(byte[] text)
-    {
-        if (text.Length == 0 || text[^1] != (byte)'\n')
-        {
-            throw new InvalidDataException("The segment is cut short.");
-        }
-        var body = text.AsSpan(0, text.Length - 1);
-        var trailerStart = body.LastIndexOf((byte)'\n') + 1;
-        if (trailerStart == 0)
-        {
-            throw new InvalidDataException("The segment has no trailer.");
-        }
-        using var trailer = JsonDocument.Parse(text.AsMemory(trailerStart, body.Length - trailerStart));
-        var expectedDigest = trailer.RootElement.GetProperty("sha256").GetString();
-        if (!string.Equals(expectedDigest, Convert.ToHexStringLower(SHA256.HashData(text.AsSpan(0, trailerStart))), StringComparison.Ordinal))
-        {
-            throw new InvalidDataException("The segment's checksum does not match its contents.");
-        }
-        var lines = Encoding.UTF8.GetString(text, 0, trailerStart).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        using var header = JsonDocument.Parse(lines[0]);
-        var root = header.RootElement;
-        if (root.GetProperty("format").GetString() != Format)
-        {
-            throw new InvalidDataException($"The segment's format is not {Format}.");
-        }
-        var bucket = root.GetProperty("bucket").GetString()!;
-        var created = DateTimeOffset.FromUnixTimeMilliseconds(root.GetProperty("bucketCreated").GetInt64());
-        var first = root.GetProperty("first").GetInt64();
-        var last = root.GetProperty("last").GetInt64();
-        var entries = new List<ArchivedEntry>(lines.Length - 1);
-        for (var i = 1; i < lines.Length; i++)
-        {
-            entries.Add(ReadEntry(lines[i], bucket));
-        }
-        if (entries.Count != trailer.RootElement.GetProperty("entries").GetInt32() || entries.Count == 0
+        if (entries.Count != SealedLines.Count(trailer, "entries") || entries.Count == 0
             || entries[0].Seq != first || entries[^1].Seq != last || entries.Where((entry, i) => entry.Seq != first + i).Any())
         {
             throw new InvalidDataException("The segment's entries are not the consecutive numbers its header and trailer name.");
         }
         return new JournalSegment(bucket, created, first, last, entries);
+    }
+
+    private static (string Bucket, DateTimeOffset Created, long First, long Last) ReadHeader(byte[] line)
+    {
+        using var header = JsonDocument.Parse(line);
+        var root = header.RootElement;
+        if (root.GetProperty("format").GetString() != Format)
+        {
+            throw new InvalidDataException($"The segment's format is not {Format}.");
+        }
+        return (root.GetProperty("bucket").GetString()!, DateTimeOffset.FromUnixTimeMilliseconds(root.GetProperty("bucketCreated").GetInt64()),
+            root.GetProperty("first").GetInt64(), root.GetProperty("last").GetInt64());
     }
 
     private static void WriteEntry(Utf8JsonWriter json, ArchivedEntry entry)
@@ -176,7 +150,7 @@ public static class JournalSegmentFormat
         json.WriteEndObject();
     }
 
-    private static ArchivedEntry ReadEntry(string line, string bucket)
+    private static ArchivedEntry ReadEntry(byte[] line, string bucket)
     {
         using var document = JsonDocument.Parse(line);
         var root = document.RootElement;

@@ -98,15 +98,9 @@ internal sealed class TreeBlockSource(IBucketTreeCatalog trees, IBlobBackend blo
         var segment = await SegmentNameAsync(place.Seq, cancellationToken).ConfigureAwait(false);
         var linksStart = place.Length + (place.LinksLength == 0 ? 0 : TreeSegmentWriter.LinksGap(place.LinksLength));
         var bytes = new byte[linksStart + place.LinksLength];
-        var total = 0;
-        while (total < bytes.Length)
+        if (await blobs.ReadFullyAsync(segment, place.Offset, bytes, cancellationToken).ConfigureAwait(false) < bytes.Length)
         {
-            var read = await blobs.ReadAsync(segment, place.Offset + total, bytes.AsMemory(total), cancellationToken).ConfigureAwait(false);
-            if (read == 0)
-            {
-                throw new InvalidDataException($"Segment {segment} ends before block {cid} ({place.Offset}+{bytes.Length}).");
-            }
-            total += read;
+            throw new InvalidDataException($"Segment {segment} ends before block {cid} ({place.Offset}+{bytes.Length}).");
         }
         var block = bytes.AsSpan(0, place.Length).ToArray();
         if (!cid.Matches(block))

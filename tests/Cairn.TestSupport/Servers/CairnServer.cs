@@ -96,10 +96,7 @@ public sealed class CairnServer : IAsyncDisposable
         {
             return;
         }
-        _stopped = true;
-        Client.Dispose();
-        await App.StopAsync();
-        await App.DisposeAsync();
+        await StopKeepingDataAsync();
         try
         {
             Directory.Delete(DataDirectory, recursive: true);
