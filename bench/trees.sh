@@ -8,6 +8,7 @@
 #     (the node without the background committer);
 #   - export MB/s of the PUT bucket and of a bucket of 4 MiB bodies (admin API, streamed to a file by the client);
 #   - import MB/s of those two files into new buckets (admin API POST: spool, verify, store, one transaction).
+#   - each server's CPU per PUT (cairn-bench --server-pid), the quieter measure of the committer's cost.
 # Rounds rotate the order of the configurations; the table gives medians and ratios.
 #   bench/trees.sh [--quick] [--rounds N] [--interval HH:MM:SS.fff] [--keep DIR]
 set -euo pipefail
@@ -27,36 +28,8 @@ while [ $# -gt 0 ]; do
 done
 if [ "$mode" = quick ]; then duration=4 warmup=2; else duration=10 warmup=3; fi
 
-work=$(mktemp -d /tmp/cairn-trees.XXXXXX)
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-    if [ -n "$keep" ]; then mkdir -p "$keep" && cp -r "$work"/. "$keep"/ 2>/dev/null || true; fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
 source bench/lib.sh
-
-log "building (Release)"
-dotnet build Cairn.slnx -c Release -nologo -v quiet >"$work/build.log" 2>&1 || { tail -n 30 "$work/build.log"; exit 1; }
-bench_dll="$root/bench/Cairn.Bench.Load/bin/Release/net10.0/cairn-bench.dll"
-server_dll="$root/src/Cairn.Server/bin/Release/net10.0/cairn.dll"
-access_key=AKIDCAIRNBENCH
-secret_key=cairn-bench-secret-key-0123456789
-
-declare -A port_of
-start_node() { # NAME [server args...]
-    local name=$1 port
-    shift
-    port=$(free_port)
-    env CAIRN_ROOT_ACCESS_KEY=$access_key CAIRN_ROOT_SECRET_KEY=$secret_key CAIRN_REGION=us-east-1 \
-        CAIRN_DATA_DIR="$work/data-$name" dotnet "$server_dll" --urls "http://127.0.0.1:$port" --Logging:LogLevel:Default=Warning "$@" \
-        >"$work/server-$name.log" 2>&1 &
-    pids+=($!)
-    port_of[$name]=$port
-    wait_http "http://127.0.0.1:$port/_cairn/health" || { tail -n 20 "$work/server-$name.log" >&2; exit 1; }
-}
+bench_setup cairn-trees
 log "Cairn twice, each on its own SQLite catalog and disk: with the tree committer and without"
 start_node committer --Engine:TreeCommitter=true --Engine:TreeCommitInterval="$interval"
 start_node plain
@@ -64,14 +37,6 @@ start_node plain
 results="$work/results.jsonl"
 export BENCH_WORK="$work"
 : >"$results"
-measure() { # LABEL NODE [cairn-bench args...]
-    local label=$1 node=$2
-    shift 2
-    log "$label"
-    timeout -k 10 300 dotnet "$bench_dll" --endpoint "http://127.0.0.1:${port_of[$node]}" --label "$label" \
-        --access-key "$access_key" --secret-key "$secret_key" --warmup "$warmup" --json "$results" "$@" \
-        >>"$work/generator.log" 2>&1 || { echo "cairn-bench $label reported errors:" >&2; tail -n 5 "$work/generator.log" >&2; }
-}
 # Admin calls signed by botocore: tree (lag and flush), export and import, timed, as JSON lines.
 admin() { # LABEL NODE BUCKET ACTION(fold|export|import|fill-big)
     python3 - "http://127.0.0.1:${port_of[$2]}" "$access_key" "$secret_key" "$1" "$3" "$4" >>"$results" <<'PY'
@@ -145,7 +110,7 @@ for round in $(seq 1 "$rounds"); do
     order=()
     for i in "${!configs[@]}"; do order+=("${configs[$(((i + round - 1) % ${#configs[@]}))]}"); done
     for config in "${order[@]}"; do
-        measure "put:$config:$round" "$config" "${put[@]}" --bucket "put-$round"
+        measure "put:$config:$round" "$config" "${put[@]}" --bucket "put-$round" --server-pid "${pid_of[$config]}"
         admin "fold:$config:$round" "$config" "put-$round" fold
     done
 done
@@ -177,6 +142,15 @@ ratios = [runs[f"put:committer:{i}"]["opsPerSec"] / runs[f"put:plain:{i}"]["opsP
           if not runs.get(f"put:committer:{i}", {}).get("errors", 1) and not runs.get(f"put:plain:{i}", {}).get("errors", 1)]
 if ratios:
     print(f"\nPer-round ratios (with / without): {', '.join(f'{r:.2f}' for r in ratios)}; median {med(ratios):.2f}.")
+# Server CPU per PUT (its own process, from /proc, over each timed phase): on two shared cores the
+# rate moves with whatever else runs; the CPU a server spends per PUT moves far less. On a machine
+# the server saturates, rate scales as 1 / CPU per PUT, so without / with is the rate's ratio.
+cpu_c, cpu_p = med(values("put:committer:", "serverCpuUsPerOp")), med(values("put:plain:", "serverCpuUsPerOp"))
+cpu_ratios = [runs[f"put:plain:{i}"]["serverCpuUsPerOp"] / runs[f"put:committer:{i}"]["serverCpuUsPerOp"] for i in range(1, int(rounds) + 1)
+              if runs.get(f"put:committer:{i}", {}).get("serverCpuUsPerOp") and runs.get(f"put:plain:{i}", {}).get("serverCpuUsPerOp")]
+if cpu_c and cpu_p:
+    print(f"\nServer CPU per PUT, medians: {cpu_p:,.1f} us without the committer, {cpu_c:,.1f} us with it: "
+          f"without / with {cpu_p / cpu_c:.2f}x (per round: {', '.join(f'{r:.2f}' for r in cpu_ratios)}; median {med(cpu_ratios):.2f}).")
 lag = values("fold:committer:", "behind")
 print(f"\nBehind when a round ends, with the committer running: median {med(lag):,.0f} journal entries "
       f"(then folded by a flush in {med(values('fold:committer:', 'seconds')):.2f} s).")

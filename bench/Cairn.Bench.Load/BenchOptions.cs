@@ -19,7 +19,7 @@ internal sealed record BenchOptions
                            [--access-key K] [--secret-key S] [--region us-east-1] [--bucket NAME]
                            [--concurrency N] [--duration SECONDS] [--requests N] [--warmup SECONDS]
                            [--size BYTES] [--keys N] [--prefixes N] [--part-size BYTES]
-                           [--path /PATH] [--label TEXT] [--json FILE] [--bodies same|distinct]
+                           [--path /PATH] [--label TEXT] [--json FILE] [--bodies same|distinct] [--server-pid PID]
           scenarios: put get head mix put-large get-large multipart list list-delimiter
           sizes take suffixes: 4096, 4KiB, 256MiB, 1GiB (KB, MB, GB are powers of 1000)
           credentials default to AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, then CAIRN_ROOT_ACCESS_KEY /
@@ -28,6 +28,8 @@ internal sealed record BenchOptions
           first endpoint's Host, as behind a load balancer that passes Host through.
           put bodies: the same for every request (default; the server stores one chunk), or distinct
           (--bodies distinct: no two share a chunk, sent UNSIGNED-PAYLOAD), so every PUT writes one.
+          --server-pid: the server's process on this machine; its CPU time (from /proc) over the timed
+          phase is reported per successful request (serverCpuUsPerOp).
           exit code: 0 without errors, 1 with errors, 2 on bad arguments.
         """;
 
@@ -60,6 +62,9 @@ internal sealed record BenchOptions
 
     /// <summary>put in s3 mode: every request sends a body no other request sends (<c>--bodies distinct</c>), so no PUT is a dedup hit.</summary>
     public bool DistinctBodies { get; init; }
+
+    /// <summary>The server's process id (<c>--server-pid</c>): its CPU time over the timed phase is reported; null for none.</summary>
+    public int? ServerPid { get; init; }
 
     /// <summary>Parses <paramref name="args"/>; throws <see cref="UsageException"/> on anything wrong.</summary>
     public static BenchOptions Parse(string[] args)
@@ -111,6 +116,7 @@ internal sealed record BenchOptions
                 "distinct" => true,
                 var other => throw new UsageException($"--bodies must be same or distinct, not '{other}'"),
             },
+            ServerPid = Take("server-pid") is { } pid ? (int)ParseCount("server-pid", pid, 0, max: int.MaxValue) : null,
         };
         if (values.Count > 0)
         {

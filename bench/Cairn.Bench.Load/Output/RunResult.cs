@@ -8,9 +8,9 @@ namespace Cairn.Bench.Load.Output;
 /// <summary>
 /// One run's figures, as a line for people (stdout) and as one JSON object per line (--json, appended).
 /// JSON fields: label, scenario, mode, endpoint, concurrency, size, requests, errors, seconds, opsPerSec,
-/// p50Ms, p99Ms, bytesPerSec, keysPerSec, setupSeconds, then pages and clientCpuPercent; null where a
+/// p50Ms, p99Ms, bytesPerSec, keysPerSec, setupSeconds, then pages, clientCpuPercent and serverCpuUsPerOp; null where a
 /// figure does not apply (bytesPerSec for head and listings, keysPerSec and pages outside list, size
-/// for listings, latencies when nothing succeeded).
+/// for listings, latencies when nothing succeeded, serverCpuUsPerOp without --server-pid).
 /// </summary>
 internal sealed record RunResult
 {
@@ -32,6 +32,9 @@ internal sealed record RunResult
     public long? Pages { get; init; }
     public double? ClientCpuPercent { get; init; }
 
+    /// <summary>Server CPU time per successful request in microseconds (<c>--server-pid</c>), or null.</summary>
+    public double? ServerCpuUsPerOp { get; init; }
+
     public static RunResult From(BenchOptions options, ScenarioOutcome outcome)
     {
         var timed = outcome.Timed;
@@ -49,6 +52,7 @@ internal sealed record RunResult
             KeysPerSec = outcome.Keys is { } keys ? PerSecond(keys) : null,
             Pages = outcome.Pages,
             ClientCpuPercent = timed.ClientCpuPercent,
+            ServerCpuUsPerOp = timed.ServerCpu is { } serverCpu && timed.Succeeded > 0 ? serverCpu.TotalMicroseconds / timed.Succeeded : null,
         };
     }
 
@@ -100,6 +104,10 @@ internal sealed record RunResult
         {
             text.Append(CultureInfo.InvariantCulture, $", client CPU {cpu:F0} % of a core");
         }
+        if (ServerCpuUsPerOp is { } serverCpu)
+        {
+            text.Append(CultureInfo.InvariantCulture, $", server CPU {serverCpu:F1} us per request");
+        }
         text.Append(')');
         return text.ToString();
     }
@@ -136,6 +144,7 @@ internal sealed record RunResult
             json.WriteNumber("setupSeconds", Math.Round(SetupSeconds, 3));
             WriteNumber(json, "pages", Pages);
             WriteNumber(json, "clientCpuPercent", ClientCpuPercent, 1);
+            WriteNumber(json, "serverCpuUsPerOp", ServerCpuUsPerOp, 2);
             json.WriteEndObject();
         }
         buffer.WriteByte((byte)'\n');

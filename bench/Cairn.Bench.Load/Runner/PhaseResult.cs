@@ -10,4 +10,7 @@ internal sealed record PhaseResult(long Succeeded, long Errors, long Bytes, Time
 
     /// <summary>Client CPU as a percentage of one core over the phase (200 = both cores of a 2-core machine).</summary>
     public double ClientCpuPercent => Elapsed > TimeSpan.Zero ? 100 * ClientCpu / Elapsed : 0;
+
+    /// <summary>CPU time the server process (<c>--server-pid</c>) spent over the phase; null when not asked.</summary>
+    public TimeSpan? ServerCpu { get; init; }
 }

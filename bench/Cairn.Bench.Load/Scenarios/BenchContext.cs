@@ -75,9 +75,14 @@ internal sealed class BenchContext : IDisposable
             : null;
 
     /// <summary>The timed phase, bounded by --duration and by --requests (or <paramref name="maxRequests"/> when smaller).</summary>
-    public Task<PhaseResult> MeasureAsync(
-        int concurrency, int bufferSize, SendRequestAsync send, CancellationToken cancellationToken, long maxRequests = long.MaxValue) =>
-        LoadRunner.RunAsync(concurrency, Math.Min(Options.Requests, maxRequests), Options.Duration, bufferSize, send, cancellationToken);
+    public async Task<PhaseResult> MeasureAsync(
+        int concurrency, int bufferSize, SendRequestAsync send, CancellationToken cancellationToken, long maxRequests = long.MaxValue)
+    {
+        var serverCpuBefore = Options.ServerPid is { } pid ? ProcessCpu.Read(pid) : (TimeSpan?)null;
+        var phase = await LoadRunner.RunAsync(concurrency, Math.Min(Options.Requests, maxRequests), Options.Duration, bufferSize, send,
+            cancellationToken);
+        return serverCpuBefore is { } before ? phase with { ServerCpu = ProcessCpu.Read(Options.ServerPid!.Value) - before } : phase;
+    }
 
     public void Dispose() => Http.Dispose();
 }
