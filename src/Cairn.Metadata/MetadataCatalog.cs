@@ -18,13 +18,14 @@ public sealed record MetadataCatalog(
     IBucketConfigurationCatalog Configurations,
     ILifecycleCatalog Lifecycle,
     IInventoryCatalog Inventory,
-    IJournalArchiveCatalog JournalArchive) : IAsyncDisposable
+    IJournalArchiveCatalog JournalArchive,
+    IIdentityCatalog Identities) : IAsyncDisposable
 {
     /// <summary>Every role played by one provider.</summary>
     public static MetadataCatalog Over(SqlMetadataStore store)
     {
         ArgumentNullException.ThrowIfNull(store);
-        return new MetadataCatalog(store, store, store, store, store, store, store, store, store, store, store, store, store) { Provider = store };
+        return new MetadataCatalog(store, store, store, store, store, store, store, store, store, store, store, store, store, store) { Provider = store };
     }
 
     /// <summary>The provider behind the roles, which owns the connections (disposed with the catalog).</summary>

@@ -14,10 +14,13 @@ public sealed record BucketRecord(string Name, DateTimeOffset CreatedAt, string 
     /// <summary>The bucket's Object Lock configuration; null when lock is not enabled (once enabled, it never is again).</summary>
     public ObjectLockConfiguration? ObjectLock { get; init; }
 
-    /// <summary>Equal when name, creation time, region, versioning, lock and every tag are (a record would compare the tag dictionaries by reference).</summary>
+    /// <summary>The user owning the bucket (<see cref="IIdentityCatalog"/>); null when root owns it.</summary>
+    public string? Owner { get; init; }
+
+    /// <summary>Equal when name, creation time, region, versioning, lock, owner and every tag are (a record would compare the tag dictionaries by reference).</summary>
     public bool Equals(BucketRecord? other) =>
         other is not null && Name == other.Name && CreatedAt == other.CreatedAt && Region == other.Region && Versioning == other.Versioning
-        && ObjectLock == other.ObjectLock
+        && ObjectLock == other.ObjectLock && Owner == other.Owner
         && Tags.Count == other.Tags.Count && Tags.All(tag => other.Tags.TryGetValue(tag.Key, out var value) && value == tag.Value);
 
     /// <inheritdoc />

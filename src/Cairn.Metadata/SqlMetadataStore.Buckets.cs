@@ -27,7 +27,7 @@ public abstract partial class SqlMetadataStore
             var retention = bucket.ObjectLock?.DefaultRetention;
             await using var command = transaction.CreateCommand(
                 "INSERT INTO buckets (name, created_at, region, versioning, object_lock, default_retention_mode, default_retention_days, " +
-                "default_retention_years) VALUES (@name, @createdAt, @region, @versioning, @objectLock, @mode, @days, @years) " +
+                "default_retention_years, owner) VALUES (@name, @createdAt, @region, @versioning, @objectLock, @mode, @days, @years, @owner) " +
                 "ON CONFLICT (name) DO NOTHING");
             command.Add("@name", DbType.String, bucket.Name);
             command.Add("@createdAt", DbType.Int64, SqlParameters.ToUnixMs(bucket.CreatedAt));
@@ -38,6 +38,7 @@ public abstract partial class SqlMetadataStore
             command.Add("@mode", DbType.String, retention is null ? null : ObjectLockNames.WireName(retention.Mode));
             command.Add("@days", DbType.Int64, retention?.Days is { } days ? (long)days : null);
             command.Add("@years", DbType.Int64, retention?.Years is { } years ? (long)years : null);
+            command.Add("@owner", DbType.String, bucket.Owner);
             var created = await command.ExecuteNonQueryAsync(cancellationToken) == 1;
             return (created, created);
         }, bucket, cancellationToken);

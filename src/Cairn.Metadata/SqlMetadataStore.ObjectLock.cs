@@ -19,7 +19,7 @@ public abstract partial class SqlMetadataStore
 
     /// <summary>The bucket columns <see cref="ReadBucket"/> reads, in order.</summary>
     private const string BucketColumns =
-        "name, created_at, region, tags, versioning, object_lock, default_retention_mode, default_retention_days, default_retention_years";
+        "name, created_at, region, tags, versioning, object_lock, default_retention_mode, default_retention_days, default_retention_years, owner";
 
     /// <summary>Reads <see cref="LockColumns"/>, starting at <paramref name="first"/>.</summary>
     private static ObjectLockState ReadLock(DbDataReader reader, int first)
@@ -55,6 +55,7 @@ public abstract partial class SqlMetadataStore
             Tags = ReadDictionary(reader.GetNullableString(3)),
             Versioning = ParseVersioning(reader.GetNullableString(4)),
             ObjectLock = reader.GetLong(5) != 0 ? new ObjectLockConfiguration(ReadDefaultRetention(reader, 6)) : null,
+            Owner = reader.GetNullableString(9),
         };
 
     /// <inheritdoc />

@@ -24,7 +24,7 @@ namespace Cairn.Metadata;
 /// </remarks>
 public abstract partial class SqlMetadataStore : ICatalogSchema, IBucketCatalog, IObjectCatalog, IChunkCatalog, IMultipartCatalog,
     IDeleteQueue, ILeaseStore, IBucketTreeCatalog, IPackCatalog, IBucketConfigurationCatalog, ILifecycleCatalog, IInventoryCatalog,
-    IJournalArchiveCatalog, IAsyncDisposable
+    IJournalArchiveCatalog, IIdentityCatalog, IAsyncDisposable
 {
     /// <summary>The longest pause between two attempts of a write (see <see cref="WriteRetryDelay"/>).</summary>
     private const int MaxWriteRetryDelayMs = 250;

@@ -103,6 +103,7 @@ public sealed class SqlitePackCatalogTests() : PackCatalogConformanceTests<Sqlit
 public sealed class SqliteBucketConfigurationCatalogTests() : BucketConfigurationCatalogConformanceTests<SqliteTarget>(new SqliteTarget());
 public sealed class SqliteLifecycleCatalogTests() : LifecycleCatalogConformanceTests<SqliteTarget>(new SqliteTarget());
 public sealed class SqliteInventoryCatalogTests() : InventoryCatalogConformanceTests<SqliteTarget>(new SqliteTarget());
+public sealed class SqliteIdentityCatalogTests() : IdentityCatalogConformanceTests<SqliteTarget>(new SqliteTarget());
 
 [Collection(PostgresCluster.Collection)]
 public sealed class PostgresBucketCatalogTests(PostgresCluster cluster) : BucketCatalogConformanceTests<PostgresTarget>(new PostgresTarget(cluster));
@@ -129,6 +130,8 @@ public sealed class PostgresBucketConfigurationCatalogTests(PostgresCluster clus
 public sealed class PostgresLifecycleCatalogTests(PostgresCluster cluster) : LifecycleCatalogConformanceTests<PostgresTarget>(new PostgresTarget(cluster));
 [Collection(PostgresCluster.Collection)]
 public sealed class PostgresInventoryCatalogTests(PostgresCluster cluster) : InventoryCatalogConformanceTests<PostgresTarget>(new PostgresTarget(cluster));
+[Collection(PostgresCluster.Collection)]
+public sealed class PostgresIdentityCatalogTests(PostgresCluster cluster) : IdentityCatalogConformanceTests<PostgresTarget>(new PostgresTarget(cluster));
 
 // The row cache wraps buckets and objects; multipart completion and imports write object rows through it.
 public sealed class CachedSqliteBucketCatalogTests() : BucketCatalogConformanceTests<CachedSqliteTarget>(new CachedSqliteTarget());

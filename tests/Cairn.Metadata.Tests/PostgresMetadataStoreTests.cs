@@ -45,7 +45,8 @@ public sealed partial class PostgresMetadataStoreTests(PostgresCluster cluster, 
         Assert.Equal(1L, await QueryAsync("SELECT COUNT(*) FROM schema_version WHERE version = 19 AND name = 'BucketConfigurations'"));
         Assert.Equal(1L, await QueryAsync("SELECT COUNT(*) FROM schema_version WHERE version = 20 AND name = 'Lifecycle'"));
         Assert.Equal(1L, await QueryAsync("SELECT COUNT(*) FROM schema_version WHERE version = 21 AND name = 'InventoryReports'"));
-        Assert.Equal(25, await QueryAsync("SELECT MAX(version) FROM schema_version"));
+        Assert.Equal(1L, await QueryAsync("SELECT COUNT(*) FROM schema_version WHERE version = 26 AND name = 'Identities'"));
+        Assert.Equal(26, await QueryAsync("SELECT MAX(version) FROM schema_version"));
     }
 
     [Fact(Timeout = 10_000)]

@@ -167,7 +167,8 @@ public sealed partial class SqliteMetadataStoreTests() : CatalogConformanceTests
         Assert.Equal(1L, await QueryFileAsync("SELECT COUNT(*) FROM schema_version WHERE version = 19 AND name = 'BucketConfigurations'"));
         Assert.Equal(1L, await QueryFileAsync("SELECT COUNT(*) FROM schema_version WHERE version = 20 AND name = 'Lifecycle'"));
         Assert.Equal(1L, await QueryFileAsync("SELECT COUNT(*) FROM schema_version WHERE version = 21 AND name = 'InventoryReports'"));
-        Assert.Equal(25L, await QueryFileAsync("SELECT MAX(version) FROM schema_version"));
+        Assert.Equal(1L, await QueryFileAsync("SELECT COUNT(*) FROM schema_version WHERE version = 26 AND name = 'Identities'"));
+        Assert.Equal(26L, await QueryFileAsync("SELECT MAX(version) FROM schema_version"));
     }
 
     /// <summary>
