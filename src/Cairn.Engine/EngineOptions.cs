@@ -143,6 +143,13 @@ public sealed class EngineOptions
     /// </summary>
     public TimeSpan TreeCommitInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How old this node's copy of the access keys may grow before a request reads them again (a key
+    /// made, disabled or deleted on another node counts here within about this time; on this node at
+    /// once). Default 5 seconds.
+    /// </summary>
+    public TimeSpan CredentialRefreshInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Bytes of tree blocks the committer keeps in memory between batches, for all buckets together. Default 32 MiB.</summary>
     public long TreeCacheBytes { get; set; } = 32L * 1024 * 1024;
 
@@ -294,6 +301,10 @@ public sealed class EngineOptions
         if (TreeCommitInterval < TimeSpan.FromMilliseconds(10) || TreeCommitInterval > TimeSpan.FromHours(1))
         {
             yield return $"Engine:TreeCommitInterval must be between 10 ms and 1 hour (was {TreeCommitInterval}).";
+        }
+        if (CredentialRefreshInterval < TimeSpan.FromMilliseconds(100) || CredentialRefreshInterval > TimeSpan.FromHours(1))
+        {
+            yield return $"Engine:CredentialRefreshInterval must be between 100 ms and 1 hour (was {CredentialRefreshInterval}).";
         }
         if (TreeCacheBytes < 0)
         {

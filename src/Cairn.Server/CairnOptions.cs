@@ -12,6 +12,13 @@ public sealed class CairnOptions
     /// <summary>Root secret key. Env: CAIRN_ROOT_SECRET_KEY.</summary>
     public string? RootSecretKey { get; set; }
 
+    /// <summary>
+    /// The server key file (JSON; see <c>ServerKeyRing</c>): the keys that seal users' secrets. Env:
+    /// CAIRN_KEY_FILE. Default <c>server-keys.json</c> in the data directory, made on first start.
+    /// Every node of a cluster must be given the same file.
+    /// </summary>
+    public string? KeyFile { get; set; }
+
     /// <summary>fsync directories after creating blobs (durability of the rename). Default true.</summary>
     public bool FsyncDirectories { get; set; } = true;
 }

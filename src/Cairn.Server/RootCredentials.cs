@@ -28,8 +28,8 @@ internal static class RootCredentials
                 ?? throw new InvalidOperationException($"{path} is empty or malformed.");
             return (stored.AccessKey, stored.SecretKey, false);
         }
-        var keys = new StoredKeys("CAIRN" + RandomString(15, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"),
-            RandomString(40, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"));
+        var keys = new StoredKeys("CAIRN" + RandomNumberGenerator.GetString("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 15),
+            RandomNumberGenerator.GetString("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 40));
         File.WriteAllText(path, JsonSerializer.Serialize(keys));
         if (!OperatingSystem.IsWindows())
         {
@@ -37,15 +37,6 @@ internal static class RootCredentials
         }
         return (keys.AccessKey, keys.SecretKey, true);
     }
-
-    private static string RandomString(int length, string alphabet) =>
-        string.Create(length, alphabet, static (span, chars) =>
-        {
-            for (var i = 0; i < span.Length; i++)
-            {
-                span[i] = chars[RandomNumberGenerator.GetInt32(chars.Length)];
-            }
-        });
 
     private sealed record StoredKeys(string AccessKey, string SecretKey);
 }

@@ -4,6 +4,7 @@ using Cairn.Core;
 using Cairn.Engine;
 using Cairn.Engine.Buckets;
 using Cairn.Engine.Chunks;
+using Cairn.Engine.Identity;
 using Cairn.Engine.Multipart;
 using Cairn.Engine.Objects;
 using Cairn.Engine.Packs;
@@ -30,12 +31,16 @@ namespace Cairn.Server;
 /// </summary>
 public static class ServerHost
 {
+    /// <summary>The server key file's name in the data directory when Cairn:KeyFile is not set.</summary>
+    public const string ServerKeyFileName = "server-keys.json";
+
     /// <summary>Short environment names users and scripts rely on, and the configuration keys they set.</summary>
     private static readonly (string Variable, string Key)[] ShortEnvironmentNames =
     [
         ("CAIRN_ROOT_ACCESS_KEY", "Cairn:RootAccessKey"),
         ("CAIRN_ROOT_SECRET_KEY", "Cairn:RootSecretKey"),
         ("CAIRN_DATA_DIR", "Cairn:DataDirectory"),
+        ("CAIRN_KEY_FILE", "Cairn:KeyFile"),
         ("CAIRN_METADATA", "Metadata:Provider"),
         ("CAIRN_POSTGRES", "Metadata:Postgres"),
         ("CAIRN_REGION", "S3:Region"),
@@ -189,7 +194,14 @@ public static class ServerHost
         services.AddSingleton<Cairn.Engine.Inventory.InventoryService>();
         services.AddSingleton<IWorker, Cairn.Engine.Inventory.InventoryWorker>();
         services.AddHostedService<WorkerHost>();
-        services.AddSingleton<ICredentialStore>(new StaticCredentialStore().Add(accessKey, secretKey, "root"));
+        // The server keys seal access keys' secrets in the catalog (and, later, bodies at rest).
+        var keyFile = Path.GetFullPath(cairn.KeyFile ?? Path.Join(dataDirectory, ServerKeyFileName));
+        services.AddSingleton(_ => ServerKeyRing.LoadOrCreate(keyFile, DateTimeOffset.UtcNow));
+        services.AddSingleton<SecretSealer>();
+        services.AddSingleton<IdentityService>();
+        services.AddSingleton<ICredentialStore>(provider =>
+            new IdentityCredentialStore(accessKey, secretKey, provider.GetRequiredService<IdentityService>()));
+        services.AddSingleton<S3Authorizer>();
         services.AddSingleton(new S3RequestParser(s3.BaseDomain));
         services.AddSingleton(provider => new SigV4Verifier(provider.GetRequiredService<ICredentialStore>(), s3.Region,
             provider.GetRequiredService<TimeProvider>()));
@@ -225,6 +237,7 @@ public static class ServerHost
         services.AddSingleton(static provider => provider.GetRequiredService<MetadataCatalog>().Lifecycle);
         services.AddSingleton(static provider => provider.GetRequiredService<MetadataCatalog>().Inventory);
         services.AddSingleton(static provider => provider.GetRequiredService<MetadataCatalog>().JournalArchive);
+        services.AddSingleton(static provider => provider.GetRequiredService<MetadataCatalog>().Identities);
     }
 
     /// <summary>Prepares storage before the first request: migrations, stale temp files.</summary>
@@ -241,6 +254,8 @@ public static class ServerHost
             var setting = MetadataProviders.SettingOf(app.Services.GetRequiredService<MetadataOptions>());
             throw new InvalidOperationException($"The metadata catalog is not usable; check {setting}: {ex.Message}", ex);
         }
+        // Users' keys, read before the first request so they are accepted from the start.
+        await app.Services.GetRequiredService<IdentityService>().RefreshCredentialsAsync(CancellationToken.None).ConfigureAwait(false);
         foreach (var layer in BlobStorage.Layers(app.Services.GetRequiredService<IBlobBackend>()))
         {
             if (layer is FileSystemBlobBackend files)

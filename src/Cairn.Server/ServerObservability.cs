@@ -85,8 +85,8 @@ public static partial class ServerObservability
 
     /// <summary>
     /// Serves <c>/_cairn/metrics</c>, <c>/_cairn/health</c> (as live), <c>/_cairn/health/live</c>,
-    /// <c>/_cairn/health/ready</c> and the authenticated admin API under <c>/_cairn/buckets/</c>
-    /// (<see cref="CairnAdminApi"/>) on the endpoint's own host; a path branch ahead of the terminal S3
+    /// <c>/_cairn/health/ready</c> and the authenticated admin API under <c>/_cairn/buckets/</c>,
+    /// <c>/_cairn/users</c> and <c>/_cairn/keys/</c> (<see cref="CairnAdminApi"/>) on the endpoint's own host; a path branch ahead of the terminal S3
     /// middleware (endpoint routing would run after it).
     /// </summary>
     public static WebApplication MapCairnAdmin(this WebApplication app)
@@ -103,7 +103,7 @@ public static partial class ServerObservability
 
     private static Task ServeAsync(HttpContext context)
     {
-        if (RawPath(context).StartsWith(CairnAdminApi.BucketsPrefix, StringComparison.Ordinal))
+        if (CairnAdminApi.Serves(RawPath(context)))
         {
             return context.RequestServices.GetRequiredService<CairnAdminApi>().InvokeAsync(context);
         }

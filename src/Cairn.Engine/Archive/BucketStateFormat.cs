@@ -40,6 +40,7 @@ public static class BucketStateFormat
                     }
                     : null,
                 Tags = archived.Bucket.Tags.Count == 0 ? null : new Dictionary<string, string>(archived.Bucket.Tags, StringComparer.Ordinal),
+                Owner = archived.Bucket.Owner,
                 Configurations = [.. archived.Configurations.Select(static c => new BucketConfigurationEntry
                 {
                     Kind = c.Kind, Id = c.Id, Document = c.Document, UpdatedAt = c.UpdatedAt.ToUnixTimeMilliseconds(),
@@ -72,6 +73,7 @@ public static class BucketStateFormat
                         ? new ObjectLockConfiguration(locked.Mode is { } mode ? new DefaultRetention(Enum.Parse<ObjectLockMode>(mode), locked.Days, locked.Years) : null)
                         : null,
                     Tags = entry.Tags ?? new Dictionary<string, string>(StringComparer.Ordinal),
+                    Owner = entry.Owner,
                 },
                 [.. (entry.Configurations ?? []).Select(c => new BucketConfiguration(entry.Name!, c.Kind!, c.Id!, c.Document!,
                     DateTimeOffset.FromUnixTimeMilliseconds(c.UpdatedAt)))]))];
@@ -97,6 +99,10 @@ internal sealed class BucketStateEntry
     public string? Versioning { get; set; }
     public BucketLockEntry? ObjectLock { get; set; }
     public Dictionary<string, string>? Tags { get; set; }
+
+    /// <summary>The owning user; absent for root's buckets (and in documents written before users existed).</summary>
+    public string? Owner { get; set; }
+
     public List<BucketConfigurationEntry>? Configurations { get; set; }
 }
 

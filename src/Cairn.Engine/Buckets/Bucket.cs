@@ -21,6 +21,9 @@ public readonly struct Bucket
     public DateTimeOffset CreatedAt => Record.CreatedAt;
     public string Region => Record.Region;
 
+    /// <summary>The user owning the bucket; null when root owns it.</summary>
+    public string? Owner => Record.Owner;
+
     /// <summary>The bucket's versioning state (PutBucketVersioning).</summary>
     public BucketVersioning Versioning => Record.Versioning;
 

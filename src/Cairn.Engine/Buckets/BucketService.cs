@@ -6,8 +6,11 @@ namespace Cairn.Engine.Buckets;
 public enum CreateBucketStatus
 {
     Created,
-    /// <summary>The bucket exists (Cairn has one owner, so it is always the caller's).</summary>
+    /// <summary>The bucket exists and the caller owns it.</summary>
     AlreadyExists,
+
+    /// <summary>The bucket exists and another identity owns it (S3: 409 BucketAlreadyExists).</summary>
+    OwnedByAnother,
 }
 
 /// <summary>Outcome of deleting a bucket.</summary>
@@ -52,18 +55,27 @@ public enum LockRequestStatus
 public sealed class BucketService(IBucketCatalog buckets, EngineOptions options, TimeProvider time)
 {
     /// <summary>
-    /// Creates a bucket in <paramref name="region"/>, with Object Lock (and versioning enabled with it)
-    /// when <paramref name="objectLockEnabled"/>. The name has been validated by the caller.
+    /// Creates a bucket in <paramref name="region"/> owned by <paramref name="owner"/> (a user's name;
+    /// null for root), with Object Lock (and versioning enabled with it) when
+    /// <paramref name="objectLockEnabled"/>. The name has been validated by the caller.
     /// </summary>
-    public async Task<CreateBucketStatus> CreateAsync(string name, string region, CancellationToken cancellationToken, bool objectLockEnabled = false)
+    public async Task<CreateBucketStatus> CreateAsync(string name, string region, string? owner, CancellationToken cancellationToken,
+        bool objectLockEnabled = false)
     {
         // The catalog enables versioning with Object Lock (IBucketCatalog.TryCreateBucketAsync).
         var record = new BucketRecord(name, time.GetUtcNow(), region)
         {
             ObjectLock = objectLockEnabled ? new Core.ObjectLockConfiguration(DefaultRetention: null) : null,
+            Owner = owner,
         };
-        var created = await buckets.TryCreateBucketAsync(record, cancellationToken).ConfigureAwait(false);
-        return created ? CreateBucketStatus.Created : CreateBucketStatus.AlreadyExists;
+        if (await buckets.TryCreateBucketAsync(record, cancellationToken).ConfigureAwait(false))
+        {
+            return CreateBucketStatus.Created;
+        }
+        var existing = await buckets.GetBucketAsync(name, cancellationToken).ConfigureAwait(false);
+        return existing is null || string.Equals(existing.Owner, owner, StringComparison.Ordinal)
+            ? CreateBucketStatus.AlreadyExists
+            : CreateBucketStatus.OwnedByAnother;
     }
 
     /// <summary>The bucket, or null.</summary>

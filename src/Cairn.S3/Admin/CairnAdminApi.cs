@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Cairn.Core;
+using Cairn.Engine.Identity;
 using Cairn.Engine.Inventory;
 using Cairn.Engine.Lifecycle;
 using Cairn.Engine.Trees;
@@ -25,19 +26,24 @@ namespace Cairn.S3.Admin;
 /// with a prefix, the range proof of the keys starting with it against the same commit.</item>
 /// <item><c>POST /_cairn/buckets/{bucket}/import[?prefix=P][&amp;replace=true]</c>: a bucket export (the body) brought into the bucket.</item>
 /// <item><c>GET /_cairn/buckets/{bucket}/lifecycle[?at=T][&amp;max=N]</c>: what the lifecycle would expire, remove or abort by T (now by default); changes nothing.</item>
+/// <item>Users and access keys: see <c>CairnAdminApi.Identity.cs</c>.</item>
 /// <item><c>GET /_cairn/buckets/{bucket}/inventory[?id=ID][&amp;from=K][&amp;to=K][&amp;max=N]</c>: the inventory reports written, newest first, with the row groups that may hold keys in the range.</item>
 /// </list>
 /// </remarks>
 public sealed partial class CairnAdminApi(SigV4Verifier verifier, BucketTreeService trees, LifecycleWorker lifecycle, InventoryService inventory,
-    ILogger<CairnAdminApi> logger)
+    IdentityService identities, ILogger<CairnAdminApi> logger)
 {
     /// <summary>The path every bucket call starts with.</summary>
     public const string BucketsPrefix = "/_cairn/buckets/";
 
+    /// <summary>Whether <paramref name="rawPath"/> is one of this API's (buckets, users, keys), which <see cref="InvokeAsync"/> serves.</summary>
+    public static bool Serves(ReadOnlySpan<char> rawPath) =>
+        rawPath.StartsWith(BucketsPrefix, StringComparison.Ordinal) || IsIdentityPath(rawPath);
+
     /// <summary>The media type of a CAR file.</summary>
     public const string CarMediaType = "application/vnd.ipld.car";
 
-    /// <summary>Serves one admin request whose raw path starts with <see cref="BucketsPrefix"/>.</summary>
+    /// <summary>Serves one admin request whose raw path <see cref="Serves"/> says is this API's: the root credentials only.</summary>
     public async Task InvokeAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -45,6 +51,15 @@ public sealed partial class CairnAdminApi(SigV4Verifier verifier, BucketTreeServ
         try
         {
             var auth = verifier.Verify(new SigV4Request(context.Request.Method, rawPath, rawQuery, context.Request.Headers));
+            if (!auth.Principal.IsRoot)
+            {
+                throw new AdminException(StatusCodes.Status403Forbidden, "AccessDenied", "The admin API answers the root credentials only.");
+            }
+            if (IsIdentityPath(rawPath))
+            {
+                await IdentityAsync(context, rawPath).ConfigureAwait(false);
+                return;
+            }
             var (bucket, action) = ParsePath(rawPath);
             if (action == "import")
             {
@@ -94,6 +109,11 @@ public sealed partial class CairnAdminApi(SigV4Verifier verifier, BucketTreeServ
         catch (TreeCommitCollectedException error)
         {
             await WriteErrorAsync(context, StatusCodes.Status404NotFound, "NoSuchCommit", error.Message).ConfigureAwait(false);
+        }
+        catch (IdentityException error)
+        {
+            var (status, code) = IdentityErrorAnswer(error.Error);
+            await WriteErrorAsync(context, status, code, error.Message).ConfigureAwait(false);
         }
         catch (AdminException error)
         {

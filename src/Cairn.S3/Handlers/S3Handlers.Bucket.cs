@@ -16,7 +16,11 @@ public sealed partial class S3Handlers
         var entries = new List<BucketEntry>(all.Count);
         foreach (var bucket in all)
         {
-            entries.Add(new BucketEntry(bucket.Name, bucket.CreatedAt, bucket.Region));
+            // Root sees every bucket; a user, the buckets it owns.
+            if (auth.Principal.IsRoot || string.Equals(bucket.Owner, auth.Principal.User, StringComparison.Ordinal))
+            {
+                entries.Add(new BucketEntry(bucket.Name, bucket.CreatedAt, bucket.Region));
+            }
         }
         var owner = OwnerOf(auth);
         await XmlResponse.WriteAsync(context, StatusCodes.Status200OK, new ListAllMyBucketsResult(owner, entries),
@@ -45,7 +49,12 @@ public sealed partial class S3Handlers
         }
         var objectLockEnabled = string.Equals(RequestHeaders.Value(context.Request.Headers, "x-amz-bucket-object-lock-enabled"), "true",
             StringComparison.OrdinalIgnoreCase);
-        var status = await buckets.CreateAsync(bucket, options.Region, context.RequestAborted, objectLockEnabled).ConfigureAwait(false);
+        var status = await buckets.CreateAsync(bucket, options.Region, auth.Principal.User, context.RequestAborted, objectLockEnabled)
+            .ConfigureAwait(false);
+        if (status == CreateBucketStatus.OwnedByAnother)
+        {
+            throw new S3Exception(S3ErrorCode.BucketAlreadyExists) { Details = [new("BucketName", bucket)] };
+        }
         // AWS answers 200 to the owner re-creating a bucket only in us-east-1 (legacy behaviour); 409 elsewhere.
         if (status == CreateBucketStatus.AlreadyExists && options.Region != "us-east-1")
         {

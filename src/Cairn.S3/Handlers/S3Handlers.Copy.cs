@@ -98,7 +98,7 @@ public sealed partial class S3Handlers
     };
 
     /// <summary>Parses x-amz-copy-source: <c>[/]bucket/key[?versionId=...]</c>, URL-encoded; the version id is null when not given.</summary>
-    private static (string Bucket, string Key, string? VersionId) CopySource(string header)
+    internal static (string Bucket, string Key, string? VersionId) CopySource(string header)
     {
         var value = header;
         string? versionId = null;

@@ -16,17 +16,24 @@ namespace Cairn.S3.Handlers;
 /// Failures are thrown as <see cref="S3Exception"/> and written by the middleware, never here.
 /// </summary>
 public sealed partial class S3Handlers(BucketService buckets, ObjectService objects, MultipartService multipart, BucketTreeService trees,
-    LifecycleService lifecycle, InventoryService inventory, S3Options options)
+    LifecycleService lifecycle, InventoryService inventory, S3Authorizer authorizer, S3Options options)
 {
     /// <summary>
     /// Dispatches a parsed, authenticated request (one switch, STYLE top rule 1), after refusing any
-    /// header that asks for something Cairn does not do (<see cref="RefusedRequestHeaders"/>): before
-    /// a handler reads a body or writes anything.
+    /// header that asks for something Cairn does not do (<see cref="RefusedRequestHeaders"/>) and after
+    /// the one authorization decision (<see cref="S3Authorizer"/>): before a handler reads a body or
+    /// writes anything. Root's requests, which may do everything, skip the decision's await.
     /// </summary>
     public Task HandleAsync(HttpContext context, S3Request request, AuthResult auth)
     {
         RefusedRequestHeaders.ThrowIfAnyRefused(request.Operation, context.Request.Headers);
-        return DispatchAsync(context, request, auth);
+        return auth.Principal.IsRoot ? DispatchAsync(context, request, auth) : AuthorizeThenDispatchAsync(context, request, auth);
+    }
+
+    private async Task AuthorizeThenDispatchAsync(HttpContext context, S3Request request, AuthResult auth)
+    {
+        await authorizer.AuthorizeAsync(request, auth, context.Request.Headers, context.RequestAborted).ConfigureAwait(false);
+        await DispatchAsync(context, request, auth).ConfigureAwait(false);
     }
 
     private Task DispatchAsync(HttpContext context, S3Request request, AuthResult auth) => request.Operation switch

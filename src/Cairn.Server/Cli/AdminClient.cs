@@ -54,9 +54,17 @@ internal sealed class AdminClient(HttpClient http, Uri endpoint, CliCredentials 
     /// GETs <paramref name="pathAndQuery"/> (already percent-encoded) relative to the endpoint.
     /// </summary>
     /// <exception cref="HttpRequestException">The server could not be reached or the answer not read.</exception>
-    public async Task<AdminResponse> GetAsync(string pathAndQuery, CancellationToken cancellationToken)
+    public Task<AdminResponse> GetAsync(string pathAndQuery, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, pathAndQuery, cancellationToken);
+
+    /// <summary>
+    /// Sends a bodiless <paramref name="method"/> request for <paramref name="pathAndQuery"/> (already
+    /// percent-encoded) relative to the endpoint and reads the answer whole.
+    /// </summary>
+    /// <exception cref="HttpRequestException">The server could not be reached or the answer not read.</exception>
+    public async Task<AdminResponse> SendAsync(HttpMethod method, string pathAndQuery, CancellationToken cancellationToken)
     {
-        using var request = SignedGet(pathAndQuery);
+        using var request = Signed(method, pathAndQuery);
         HttpResponseMessage response;
         byte[] body;
         try
@@ -85,7 +93,7 @@ internal sealed class AdminClient(HttpClient http, Uri endpoint, CliCredentials 
     public async Task<AdminResponse> DownloadAsync(string pathAndQuery, Stream destination, IProgress<long>? progress,
         CancellationToken cancellationToken)
     {
-        using var request = SignedGet(pathAndQuery);
+        using var request = Signed(HttpMethod.Get, pathAndQuery);
         try
         {
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
@@ -145,10 +153,10 @@ internal sealed class AdminClient(HttpClient http, Uri endpoint, CliCredentials 
         }
     }
 
-    /// <summary>A GET of <paramref name="pathAndQuery"/> relative to the endpoint, signed now.</summary>
-    private HttpRequestMessage SignedGet(string pathAndQuery)
+    /// <summary>A bodiless <paramref name="method"/> request for <paramref name="pathAndQuery"/> relative to the endpoint, signed now.</summary>
+    private HttpRequestMessage Signed(HttpMethod method, string pathAndQuery)
     {
-        var request = new HttpRequestMessage(HttpMethod.Get, new Uri(endpoint.AbsoluteUri.TrimEnd('/') + pathAndQuery));
+        var request = new HttpRequestMessage(method, new Uri(endpoint.AbsoluteUri.TrimEnd('/') + pathAndQuery));
         SigV4Signer.Sign(request, credentials.AccessKey, credentials.SecretKey, credentials.Region, timeProvider.GetUtcNow());
         return request;
     }

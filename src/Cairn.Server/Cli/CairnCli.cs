@@ -5,7 +5,7 @@ namespace Cairn.Server.Cli;
 
 /// <summary>
 /// The <c>cairn</c> command-line tools (issue 11): <c>cairn tree</c>, <c>cairn proof</c>,
-/// <c>cairn export</c>, <c>cairn import</c>, <c>cairn lifecycle</c> and <c>cairn inventory</c> (issue 13) talk to a running server's admin API, signing every request with SigV4;
+/// <c>cairn export</c>, <c>cairn import</c>, <c>cairn lifecycle</c>, <c>cairn inventory</c> (issue 13), <c>cairn user</c> and <c>cairn key</c> (issue 14) talk to a running server's admin API, signing every request with SigV4;
 /// <c>cairn verify</c> checks an export offline. <c>cairn</c> with no command, or with
 /// only server options, serves (<see cref="ServerHost.RunAsync"/>); <see cref="IsCommand"/> tells which.
 /// </summary>
@@ -83,6 +83,8 @@ public static class CairnCli
             LifecycleCommand.Create(context),
             InventoryCommand.Create(context),
             RestoreCommand.Create(context),
+            UserCommand.CreateUser(context),
+            UserCommand.CreateKey(context),
         };
         root.Add(context.Endpoint);
 

@@ -59,8 +59,16 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, HttpMessa
     /// <paramref name="json"/>, else as <paramref name="format"/> renders it (null: the answer is not
     /// <paramref name="what"/>, which fails the command). The exit code.
     /// </summary>
-    public async Task<int> GetAndPrintAsync(ParseResult parseResult, string pathAndQuery, bool json, Func<byte[], string?> format, string what,
-        CancellationToken cancellationToken)
+    public Task<int> GetAndPrintAsync(ParseResult parseResult, string pathAndQuery, bool json, Func<byte[], string?> format, string what,
+        CancellationToken cancellationToken) =>
+        SendAndPrintAsync(parseResult, HttpMethod.Get, pathAndQuery, json, format, what, cancellationToken);
+
+    /// <summary>
+    /// Sends a bodiless <paramref name="method"/> request for <paramref name="pathAndQuery"/> to the
+    /// admin API and prints the answer as <see cref="GetAndPrintAsync"/> does. The exit code.
+    /// </summary>
+    public async Task<int> SendAndPrintAsync(ParseResult parseResult, HttpMethod method, string pathAndQuery, bool json, Func<byte[], string?> format,
+        string what, CancellationToken cancellationToken)
     {
         var connection = await ConnectAsync(parseResult).ConfigureAwait(false);
         if (connection is null)
@@ -73,7 +81,7 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, HttpMessa
             AdminResponse response;
             try
             {
-                response = await client.GetAsync(pathAndQuery, cancellationToken).ConfigureAwait(false);
+                response = await client.SendAsync(method, pathAndQuery, cancellationToken).ConfigureAwait(false);
             }
             catch (HttpRequestException ex)
             {
