@@ -6,7 +6,8 @@ public interface IBucketCatalog
     ValueTask<BucketRecord?> GetBucketAsync(string name, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Creates the bucket; false when a bucket of that name exists. A bucket created with
+    /// Creates the bucket; false when a bucket of that name exists, or when its
+    /// <see cref="BucketRecord.Owner"/> is not a user (any more). A bucket created with
     /// <see cref="BucketRecord.ObjectLock"/> has versioning enabled, whatever the record says.
     /// </summary>
     ValueTask<bool> TryCreateBucketAsync(BucketRecord bucket, CancellationToken cancellationToken);

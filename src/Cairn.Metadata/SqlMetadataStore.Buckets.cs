@@ -27,7 +27,9 @@ public abstract partial class SqlMetadataStore
             var retention = bucket.ObjectLock?.DefaultRetention;
             await using var command = transaction.CreateCommand(
                 "INSERT INTO buckets (name, created_at, region, versioning, object_lock, default_retention_mode, default_retention_days, " +
-                "default_retention_years, owner) VALUES (@name, @createdAt, @region, @versioning, @objectLock, @mode, @days, @years, @owner) " +
+                "default_retention_years, owner) SELECT @name, @createdAt, @region, @versioning, @objectLock, @mode, @days, @years, @owner " +
+                // A user's bucket only while the user exists (a key deleted on another node may still sign for a few seconds).
+                "WHERE @owner IS NULL OR EXISTS (SELECT 1 FROM users WHERE name = @owner) " +
                 "ON CONFLICT (name) DO NOTHING");
             command.Add("@name", DbType.String, bucket.Name);
             command.Add("@createdAt", DbType.Int64, SqlParameters.ToUnixMs(bucket.CreatedAt));

@@ -16,7 +16,7 @@ public abstract partial class SqlMetadataStore
         return WriteAsync(static async (transaction, user, cancellationToken) =>
         {
             await using var command = transaction.CreateCommand(
-                "INSERT INTO users (name, created_at) VALUES (@name, @createdAt) ON CONFLICT (name) DO NOTHING");
+                "INSERT INTO users (name, created_at) VALUES (@name, @createdAt) ON CONFLICT DO NOTHING");
             command.Add("@name", DbType.String, user.Name);
             command.Add("@createdAt", DbType.Int64, SqlParameters.ToUnixMs(user.CreatedAt));
             var created = await command.ExecuteNonQueryAsync(cancellationToken) == 1;

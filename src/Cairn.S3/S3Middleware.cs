@@ -36,7 +36,7 @@ public sealed partial class S3Middleware(S3RequestParser parser, SigV4Verifier v
             var auth = verifier.Verify(new SigV4Request(context.Request.Method, rawPath, rawQuery, context.Request.Headers)
             {
                 VirtualHostBucket = request.IsVirtualHostStyle ? request.Bucket : null,
-            });
+            }, allowAnonymous: true);
             if (auth.IsPresigned)
             {
                 HoistSignedQueryHeaders(request.Query, context.Request.Headers);

@@ -201,6 +201,7 @@ public static class ServerHost
         services.AddSingleton<IdentityService>();
         services.AddSingleton<ICredentialStore>(provider =>
             new IdentityCredentialStore(accessKey, secretKey, provider.GetRequiredService<IdentityService>()));
+        services.AddSingleton<Cairn.Engine.Access.BucketPolicyService>();
         services.AddSingleton<S3Authorizer>();
         services.AddSingleton(new S3RequestParser(s3.BaseDomain));
         services.AddSingleton(provider => new SigV4Verifier(provider.GetRequiredService<ICredentialStore>(), s3.Region,

@@ -12,7 +12,7 @@ namespace Cairn.Storage;
 /// containing the file has also reached disk. For that an explicit fsync() on a file descriptor
 /// for the directory is also needed."). Other systems are skipped: only Linux is a deployment target.
 /// </remarks>
-internal static partial class DirectorySync
+public static partial class DirectorySync
 {
     private const int ORdOnly = 0;
     private const int OCloExec = 0x80000;

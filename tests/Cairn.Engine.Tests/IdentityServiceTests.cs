@@ -31,7 +31,7 @@ public sealed class IdentityServiceTests : IAsyncLifetime
     /// <summary>Another node on the same catalog and key file.</summary>
     private IdentityService NewNode() => new(_catalog, new SecretSealer(_keys), _options, _clock, NullLogger<IdentityService>.Instance);
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task A_new_user_gets_a_key_in_AWSs_shape_whose_secret_the_catalog_holds_only_sealed()
     {
         var key = await _identities.CreateUserAsync("alice", Ct);
@@ -48,7 +48,7 @@ public sealed class IdentityServiceTests : IAsyncLifetime
         Assert.Equal(new ActiveKey(key.AccessKeyId, "alice", key.SecretKey), active);
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task Changes_made_on_this_node_count_at_once()
     {
         var first = await _identities.CreateUserAsync("alice", Ct);
@@ -76,16 +76,21 @@ public sealed class IdentityServiceTests : IAsyncLifetime
         Assert.Empty(await _identities.ListUsersAsync(Ct));
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task Another_nodes_change_counts_here_once_the_copy_is_older_than_the_refresh_interval()
     {
         var other = NewNode();
         await _identities.RefreshCredentialsAsync(Ct);
         var key = await other.CreateUserAsync("alice", Ct);
 
-        // A miss reads again only once the copy is a second old; then the next lookup finds the key.
-        _clock.Advance(TimeSpan.FromSeconds(1));
-        Assert.False(_identities.FindActiveKey(key.AccessKeyId, out _));
+        // A miss reads again only once the copy is a second old: before, the key stays unknown.
+        _clock.Advance(TimeSpan.FromMilliseconds(500));
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.False(_identities.FindActiveKey(key.AccessKeyId, out _));
+            await Task.Delay(50);
+        }
+        _clock.Advance(TimeSpan.FromMilliseconds(500));
         Assert.True(await Poll.UntilAsync(() => Task.FromResult(_identities.FindActiveKey(key.AccessKeyId, out _)), found => found, TimeSpan.FromSeconds(10)));
 
         await other.SetAccessKeyActiveAsync(key.AccessKeyId, active: false, Ct);
@@ -94,7 +99,7 @@ public sealed class IdentityServiceTests : IAsyncLifetime
         Assert.True(await Poll.UntilAsync(() => Task.FromResult(!_identities.FindActiveKey(key.AccessKeyId, out _)), gone => gone, TimeSpan.FromSeconds(10)));
     }
 
-    [Theory]
+    [Theory(Timeout = 30_000)]
     [InlineData("")]
     [InlineData("has space")]
     [InlineData("slash/")]
@@ -109,7 +114,7 @@ public sealed class IdentityServiceTests : IAsyncLifetime
         Assert.Empty(await _catalog.ListAccessKeysAsync(null, Ct));
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task Missing_users_and_keys_a_taken_name_and_a_user_owning_a_bucket_are_refused_with_nothing_changed()
     {
         var key = await _identities.CreateUserAsync("alice", Ct);
@@ -130,7 +135,7 @@ public sealed class IdentityServiceTests : IAsyncLifetime
         Assert.True(_identities.FindActiveKey(key.AccessKeyId, out _));
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task A_key_sealed_under_a_server_key_this_node_lacks_is_refused_and_the_others_still_work()
     {
         var key = await _identities.CreateUserAsync("alice", Ct);

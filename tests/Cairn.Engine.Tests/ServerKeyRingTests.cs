@@ -46,12 +46,14 @@ public sealed class ServerKeyRingTests : IDisposable
         var sealer = new SecretSealer(reloaded);
         var sealedAfter = sealer.Seal("new secret", "CKTWO");
 
-        Assert.Equal(["k1", "k2"], reloaded.Keys.Select(key => key.Id));
-        Assert.Equal("k2", reloaded.Current.Id);
+        Assert.Equal([first.Current.Id, rotated.Current.Id], reloaded.Keys.Select(key => key.Id));
+        Assert.NotEqual(first.Current.Id, rotated.Current.Id);
+        Assert.Equal(rotated.Current.Id, reloaded.Current.Id);
         Assert.Equal("old secret", sealer.Unseal(sealedBefore, "CKONE"));
         Assert.Equal("new secret", sealer.Unseal(sealedAfter, "CKTWO"));
-        // The first ring never held k2: what k2 sealed is refused there.
-        Assert.Throws<CryptographicException>(() => new SecretSealer(first).Unseal(sealedAfter, "CKTWO"));
+        // The first ring never held the new key: what it sealed is refused there, naming the key.
+        var refused = Assert.Throws<CryptographicException>(() => new SecretSealer(first).Unseal(sealedAfter, "CKTWO"));
+        Assert.Contains(rotated.Current.Id, refused.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -73,6 +75,16 @@ public sealed class ServerKeyRingTests : IDisposable
         }
         Assert.ThrowsAny<CryptographicException>(() => sealer.Unseal(sealedBytes[..10], "CKCONTEXT"));
         Assert.ThrowsAny<CryptographicException>(() => sealer.Unseal([], "CKCONTEXT"));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Processes_making_the_key_file_at_once_end_with_one_ring_and_no_leftover_files()
+    {
+        var rings = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => ServerKeyRing.LoadOrCreate(KeyFile, Now))));
+
+        Assert.Single(rings.Select(ring => ring.Current.Id).Distinct());
+        Assert.Equal(rings[0].Current.Id, ServerKeyRing.Load(KeyFile).Current.Id);
+        Assert.Equal([KeyFile], Directory.GetFiles(_directory));
     }
 
     [Theory]

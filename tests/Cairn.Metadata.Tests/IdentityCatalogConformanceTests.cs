@@ -25,6 +25,9 @@ public abstract class IdentityCatalogConformanceTests<TTarget>(TTarget target) :
         Assert.True(await Catalog.Identities.TryCreateUserAsync(new UserRecord("bob", Now), Ct));
         Assert.True(await Catalog.Identities.TryCreateUserAsync(new UserRecord("Alice", Now.AddMinutes(1)), Ct));
         Assert.False(await Catalog.Identities.TryCreateUserAsync(new UserRecord("bob", Now.AddMinutes(2)), Ct));
+        // IAM does not tell user names apart by case.
+        Assert.False(await Catalog.Identities.TryCreateUserAsync(new UserRecord("BOB", Now.AddMinutes(2)), Ct));
+        Assert.False(await Catalog.Identities.TryCreateUserAsync(new UserRecord("alice", Now.AddMinutes(2)), Ct));
 
         await ReopenAsync();
         Assert.Equal(new UserRecord("bob", Now), await Catalog.Identities.GetUserAsync("bob", Ct));
@@ -117,10 +120,14 @@ public abstract class IdentityCatalogConformanceTests<TTarget>(TTarget target) :
     }
 
     [Fact(Timeout = 10_000)]
-    public async Task A_buckets_owner_is_kept_and_root_owns_a_bucket_made_without_one()
+    public async Task A_buckets_owner_is_kept_root_owns_a_bucket_made_without_one_and_no_bucket_is_made_for_a_missing_user()
     {
+        Assert.False(await Catalog.Buckets.TryCreateBucketAsync(new BucketRecord("bobs", Now, "us-east-1") { Owner = "bob" }, Ct));
+        Assert.Null(await Catalog.Buckets.GetBucketAsync("bobs", Ct));
+        Assert.True(await Catalog.Identities.TryCreateUserAsync(new UserRecord("bob", Now), Ct));
         Assert.True(await Catalog.Buckets.TryCreateBucketAsync(new BucketRecord("bobs", Now, "us-east-1") { Owner = "bob" }, Ct));
         // A second create of the name changes nothing, whoever asks.
+        Assert.True(await Catalog.Identities.TryCreateUserAsync(new UserRecord("carol", Now), Ct));
         Assert.False(await Catalog.Buckets.TryCreateBucketAsync(new BucketRecord("bobs", Now.AddMinutes(1), "us-east-1") { Owner = "carol" }, Ct));
 
         await ReopenAsync();

@@ -412,6 +412,11 @@ public sealed class ArchiveRestorer(IBlobBackend archive, IBlobBackend chunkStor
             Tags = new Dictionary<string, string>(),
             ObjectLock = bucket.ObjectLock is null ? null : new ObjectLockConfiguration(null),
         };
+        if (bucket.Owner is { } owner)
+        {
+            // Users and keys are not archived: the owner comes back as a user without keys (root gives it new ones).
+            await target.Identities.TryCreateUserAsync(new UserRecord(owner, bucket.CreatedAt), cancellationToken).ConfigureAwait(false);
+        }
         if (!await target.Buckets.TryCreateBucketAsync(created, cancellationToken).ConfigureAwait(false))
         {
             throw new InvalidOperationException($"Bucket {bucket.Name} exists in the catalog being rebuilt.");

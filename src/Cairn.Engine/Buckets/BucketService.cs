@@ -11,6 +11,9 @@ public enum CreateBucketStatus
 
     /// <summary>The bucket exists and another identity owns it (S3: 409 BucketAlreadyExists).</summary>
     OwnedByAnother,
+
+    /// <summary>The owner named is no user (deleted since its key signed the request): nothing made.</summary>
+    NoSuchOwner,
 }
 
 /// <summary>Outcome of deleting a bucket.</summary>
@@ -73,9 +76,11 @@ public sealed class BucketService(IBucketCatalog buckets, EngineOptions options,
             return CreateBucketStatus.Created;
         }
         var existing = await buckets.GetBucketAsync(name, cancellationToken).ConfigureAwait(false);
-        return existing is null || string.Equals(existing.Owner, owner, StringComparison.Ordinal)
-            ? CreateBucketStatus.AlreadyExists
-            : CreateBucketStatus.OwnedByAnother;
+        if (existing is null)
+        {
+            return CreateBucketStatus.NoSuchOwner;
+        }
+        return string.Equals(existing.Owner, owner, StringComparison.Ordinal) ? CreateBucketStatus.AlreadyExists : CreateBucketStatus.OwnedByAnother;
     }
 
     /// <summary>The bucket, or null.</summary>

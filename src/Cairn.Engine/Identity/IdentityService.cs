@@ -27,7 +27,13 @@ public sealed partial class IdentityService(IIdentityCatalog catalog, SecretSeal
     /// <summary>A miss reads the keys again only when the copy is at least this old (bad keys must not make every request a catalog read).</summary>
     private static readonly TimeSpan MissRefreshAge = TimeSpan.FromSeconds(1);
 
+    /// <summary>Longest a background read of the keys may take before it is given up (and tried again later).</summary>
+    private static readonly TimeSpan RefreshTimeout = TimeSpan.FromSeconds(30);
+
     private volatile CredentialSnapshot _snapshot = new(FrozenDictionary<string, ActiveKey>.Empty, DateTimeOffset.MinValue);
+    private readonly SemaphoreSlim _refreshGate = new(1, 1);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _unsealable = new(StringComparer.Ordinal);
+    private long _lastAttemptTicks = DateTimeOffset.MinValue.UtcTicks;
     private int _refreshing;
 
     /// <summary>Creates <paramref name="name"/> with its first access key.</summary>
@@ -55,7 +61,7 @@ public sealed partial class IdentityService(IIdentityCatalog catalog, SecretSeal
             case DeleteUserOutcome.OwnsBuckets:
                 throw new IdentityException(IdentityError.UserOwnsBuckets, $"User '{name}' owns buckets; delete them first.");
         }
-        await RefreshCredentialsAsync(cancellationToken).ConfigureAwait(false);
+        await RefreshAfterChangeAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A new active access key for <paramref name="userName"/>; its secret is shown here and never again.</summary>
@@ -69,7 +75,7 @@ public sealed partial class IdentityService(IIdentityCatalog catalog, SecretSeal
             case AddAccessKeyOutcome.KeyExists:
                 throw new IdentityException(IdentityError.KeyExists, "A generated access key id was taken; try again.");
         }
-        await RefreshCredentialsAsync(cancellationToken).ConfigureAwait(false);
+        await RefreshAfterChangeAsync(cancellationToken).ConfigureAwait(false);
         return key.Shown;
     }
 
@@ -86,7 +92,7 @@ public sealed partial class IdentityService(IIdentityCatalog catalog, SecretSeal
             case AddAccessKeyOutcome.KeyExists:
                 throw new IdentityException(IdentityError.KeyExists, "A generated access key id was taken; try again.");
         }
-        await RefreshCredentialsAsync(cancellationToken).ConfigureAwait(false);
+        await RefreshAfterChangeAsync(cancellationToken).ConfigureAwait(false);
         return key.Shown;
     }
 
@@ -108,7 +114,7 @@ public sealed partial class IdentityService(IIdentityCatalog catalog, SecretSeal
         {
             throw NoSuchKey(accessKeyId);
         }
-        await RefreshCredentialsAsync(cancellationToken).ConfigureAwait(false);
+        await RefreshAfterChangeAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Deletes the key.</summary>
@@ -118,45 +124,77 @@ public sealed partial class IdentityService(IIdentityCatalog catalog, SecretSeal
         {
             throw NoSuchKey(accessKeyId);
         }
-        await RefreshCredentialsAsync(cancellationToken).ConfigureAwait(false);
+        await RefreshAfterChangeAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
     /// The active key <paramref name="accessKeyId"/> from this node's copy; false when the copy has no
     /// such active key. A copy older than the refresh interval (or than a second, on a miss) is read
-    /// again in the background, so the next request sees the change.
+    /// again in the background, so a later request sees the change; at most one read a second is
+    /// started, so a catalog that fails or a flood of unknown keys does not make every request a read.
     /// </summary>
     public bool FindActiveKey(string accessKeyId, out ActiveKey key)
     {
         var snapshot = _snapshot;
         var found = snapshot.Keys.TryGetValue(accessKeyId, out key!);
-        var age = time.GetUtcNow() - snapshot.ReadAt;
-        if (age >= options.CredentialRefreshInterval || (!found && age >= MissRefreshAge))
+        var now = time.GetUtcNow();
+        var age = now - snapshot.ReadAt;
+        if ((age >= options.CredentialRefreshInterval || (!found && age >= MissRefreshAge))
+            && now - new DateTimeOffset(Interlocked.Read(ref _lastAttemptTicks), TimeSpan.Zero) >= MissRefreshAge)
         {
             StartBackgroundRefresh();
         }
         return found;
     }
 
-    /// <summary>Reads the active keys again and unseals their secrets (at start, and after every change made here).</summary>
+    /// <summary>
+    /// Reads the active keys again and unseals their secrets (at start, and after every change made
+    /// here). Reads take turns, and each publishes what it read after the one before it: a read begun
+    /// before a change never replaces the copy read after it.
+    /// </summary>
     public async Task RefreshCredentialsAsync(CancellationToken cancellationToken)
     {
-        var readAt = time.GetUtcNow();
-        var records = await catalog.ListAccessKeysAsync(null, cancellationToken).ConfigureAwait(false);
-        var keys = new Dictionary<string, ActiveKey>(StringComparer.Ordinal);
-        foreach (var record in records.Where(static record => record.Active))
+        await _refreshGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            try
+            var readAt = time.GetUtcNow();
+            Interlocked.Exchange(ref _lastAttemptTicks, readAt.UtcTicks);
+            var records = await catalog.ListAccessKeysAsync(null, cancellationToken).ConfigureAwait(false);
+            var keys = new Dictionary<string, ActiveKey>(StringComparer.Ordinal);
+            foreach (var record in records.Where(static record => record.Active))
             {
-                keys[record.AccessKeyId] = new ActiveKey(record.AccessKeyId, record.UserName, sealer.Unseal(record.SealedSecret, record.AccessKeyId));
+                try
+                {
+                    keys[record.AccessKeyId] = new ActiveKey(record.AccessKeyId, record.UserName, sealer.Unseal(record.SealedSecret, record.AccessKeyId));
+                }
+                catch (CryptographicException ex)
+                {
+                    // A key sealed under a server key this node was not given: refused, and said so once.
+                    if (_unsealable.TryAdd(record.AccessKeyId, 0))
+                    {
+                        LogUnsealFailed(ex, record.AccessKeyId, record.UserName);
+                    }
+                }
             }
-            catch (CryptographicException ex)
-            {
-                // A key sealed under a server key this node was not given: refused, and said so.
-                LogUnsealFailed(ex, record.AccessKeyId, record.UserName);
-            }
+            _snapshot = new CredentialSnapshot(keys.ToFrozenDictionary(StringComparer.Ordinal), readAt);
         }
-        _snapshot = new CredentialSnapshot(keys.ToFrozenDictionary(StringComparer.Ordinal), readAt);
+        finally
+        {
+            _refreshGate.Release();
+        }
+    }
+
+    /// <summary>After a change committed here: the copy read again; a failure to read is logged, not the caller's (the change stands).</summary>
+    private async Task RefreshAfterChangeAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await RefreshCredentialsAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogRefreshFailed(ex);
+        }
     }
 
     private void StartBackgroundRefresh()
@@ -167,9 +205,10 @@ public sealed partial class IdentityService(IIdentityCatalog catalog, SecretSeal
         }
         _ = Task.Run(async () =>
         {
+            using var timeout = new CancellationTokenSource(RefreshTimeout);
             try
             {
-                await RefreshCredentialsAsync(CancellationToken.None).ConfigureAwait(false);
+                await RefreshCredentialsAsync(timeout.Token).ConfigureAwait(false);
             }
             catch (Exception ex)
             {
@@ -195,10 +234,11 @@ public sealed partial class IdentityService(IIdentityCatalog catalog, SecretSeal
     private static IdentityException NoSuchKey(string accessKeyId) =>
         new(IdentityError.NoSuchKey, $"There is no access key '{accessKeyId}'.");
 
-    /// <summary>IAM's rule for user names: 1 to 64 of letters, digits and <c>+=,.@_-</c>.</summary>
+    /// <summary>IAM's rule for user names: 1 to 64 of letters, digits and <c>+=,.@_-</c> (and not <c>.</c> or <c>..</c>, which URLs drop).</summary>
     private static void CheckUserName(string name)
     {
-        if (name.Length is 0 or > MaxUserNameLength || !name.All(static c => char.IsAsciiLetterOrDigit(c) || "+=,.@_-".Contains(c)))
+        if (name.Length is 0 or > MaxUserNameLength || name is "." or ".."
+            || !name.All(static c => char.IsAsciiLetterOrDigit(c) || "+=,.@_-".Contains(c)))
         {
             throw new IdentityException(IdentityError.InvalidName,
                 $"A user name is 1 to {MaxUserNameLength} letters, digits and +=,.@_- (was '{name}').");

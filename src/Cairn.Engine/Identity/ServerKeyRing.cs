@@ -41,11 +41,15 @@ public sealed class ServerKeyRing
     /// <summary>A ring of one new random key (tests, and a key file made for the first time).</summary>
     public static ServerKeyRing CreateNew(DateTimeOffset now)
     {
-        var key = NewKey(1, now);
+        var key = NewKey(now);
         return new ServerKeyRing([key], key.Id);
     }
 
-    /// <summary>The ring in <paramref name="path"/>, made (with one new key) when the file does not exist.</summary>
+    /// <summary>
+    /// The ring in <paramref name="path"/>, made (with one new key) when the file does not exist. Two
+    /// processes starting at once end with the same ring: the file is moved into place only if absent,
+    /// and the one that finds it there reads it.
+    /// </summary>
     public static ServerKeyRing LoadOrCreate(string path, DateTimeOffset now)
     {
         if (File.Exists(path))
@@ -53,8 +57,7 @@ public sealed class ServerKeyRing
             return Load(path);
         }
         var ring = CreateNew(now);
-        ring.Save(path);
-        return ring;
+        return ring.Write(path, replace: false) ? ring : Load(path);
     }
 
     /// <summary>The ring in <paramref name="path"/>; throws <see cref="InvalidDataException"/> when it is malformed.</summary>
@@ -101,25 +104,24 @@ public sealed class ServerKeyRing
     /// <summary>This ring with a new random key made current (the others kept, so what they sealed stays readable).</summary>
     public ServerKeyRing Rotate(DateTimeOffset now)
     {
-        var next = Keys.Count + 1;
-        while (_keys.ContainsKey(KeyId(next)))
-        {
-            next++;
-        }
-        var key = NewKey(next, now);
+        var key = NewKey(now);
         return new ServerKeyRing([.. Keys, key], key.Id);
     }
 
-    /// <summary>Writes the ring to <paramref name="path"/> (a new file moved into place, readable by its owner only).</summary>
-    public void Save(string path)
+    /// <summary>Writes the ring to <paramref name="path"/>, replacing the file there (a new file moved into place, readable by its owner only).</summary>
+    public void Save(string path) => Write(path, replace: true);
+
+    /// <summary>Writes the ring to a new file and moves it to <paramref name="path"/>; false when not <paramref name="replace"/> and a file is there.</summary>
+    private bool Write(string path, bool replace)
     {
         var file = new KeyFile
         {
             Current = Current.Id,
             Keys = [.. Keys.Select(static key => new KeyFileEntry { Id = key.Id, Key = Convert.ToBase64String(key.Material), Created = key.CreatedAt })],
         };
-        var temporary = path + ".new";
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        // A name of its own: a leftover of a crash, or another process writing, is never reused.
+        var temporary = $"{path}.{Guid.NewGuid():N}.new";
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {
             options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
@@ -129,13 +131,25 @@ public sealed class ServerKeyRing
             JsonSerializer.Serialize(stream, file, KeyFileJsonContext.Default.KeyFile);
             stream.Flush(flushToDisk: true);
         }
-        File.Move(temporary, path, overwrite: true);
+        try
+        {
+            // Without overwrite, .NET moves on Linux by link(2) and unlink(2): it fails when the name exists, with no window between.
+            File.Move(temporary, path, overwrite: replace);
+        }
+        catch (IOException) when (!replace && File.Exists(path))
+        {
+            File.Delete(temporary);
+            return false;
+        }
+        // The rename itself durable: users' sealed secrets in the catalog are unreadable without this file.
+        Cairn.Storage.DirectorySync.Fsync(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        return true;
     }
 
-    private static ServerKey NewKey(int number, DateTimeOffset now) =>
-        new(KeyId(number), RandomNumberGenerator.GetBytes(KeyLength), DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds()));
-
-    private static string KeyId(int number) => "k" + number.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>A key with a random id, so keys of rings made apart never share a name (a secret sealed by one is refused by name, not by a failed tag).</summary>
+    private static ServerKey NewKey(DateTimeOffset now) =>
+        new("k" + RandomNumberGenerator.GetHexString(8, lowercase: true), RandomNumberGenerator.GetBytes(KeyLength),
+            DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds()));
 
     internal sealed class KeyFile
     {

@@ -21,7 +21,8 @@ namespace Cairn.Engine.Inventory;
 /// tried again after a while; its data files may stay in the destination, unreferenced by any manifest.
 /// </summary>
 public sealed partial class InventoryWorker(IBucketConfigurationCatalog configurations, IInventoryCatalog reports, IBucketTreeCatalog trees,
-    ObjectService objects, EngineOptions options, TimeProvider time, ILogger<InventoryWorker> logger, EngineMetrics? metrics = null) : IWorker
+    ObjectService objects, EngineOptions options, TimeProvider time, ILogger<InventoryWorker> logger, EngineMetrics? metrics = null,
+    IBucketCatalog? buckets = null) : IWorker
 {
     private const int KeysPerRead = 1000;
 
@@ -59,6 +60,14 @@ public sealed partial class InventoryWorker(IBucketConfigurationCatalog configur
                 if (now < NextReportAt(configuration, stored.UpdatedAt, last?.CreatedAt))
                 {
                     continue;
+                }
+                // The caller who put the configuration was allowed to write into the destination as it was then; a
+                // bucket of that name made since may be another identity's (issue 14).
+                if (buckets is not null && await buckets.GetBucketAsync(configuration.DestinationBucket, cancellationToken).ConfigureAwait(false) is
+                    { } destination && destination.CreatedAt > stored.UpdatedAt)
+                {
+                    throw new InvalidOperationException($"The inventory destination bucket '{configuration.DestinationBucket}' was made again after "
+                        + "the configuration was put; put the configuration again to write there.");
                 }
                 if (await WriteReportAsync(stored.Bucket, configuration, now, cancellationToken).ConfigureAwait(false) is { } report)
                 {

@@ -4,6 +4,8 @@ CREATE TABLE users (
     name TEXT NOT NULL PRIMARY KEY,
     created_at INTEGER NOT NULL
 );
+-- IAM's names are not told apart by case: "Alice" and "alice" are one user.
+CREATE UNIQUE INDEX users_by_lower_name ON users (lower(name));
 CREATE TABLE access_keys (
     access_key_id TEXT NOT NULL PRIMARY KEY,
     user_name TEXT NOT NULL REFERENCES users (name),

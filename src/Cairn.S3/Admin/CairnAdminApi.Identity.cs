@@ -81,13 +81,17 @@ public sealed partial class CairnAdminApi
         }
     }
 
-    private static Task WriteNewKeyAsync(HttpContext context, NewAccessKey key) =>
-        WriteJsonAsync(context, StatusCodes.Status200OK, json =>
+    private static Task WriteNewKeyAsync(HttpContext context, NewAccessKey key)
+    {
+        // The only answer that carries a secret: no cache keeps it.
+        context.Response.Headers.CacheControl = "no-store";
+        return WriteJsonAsync(context, StatusCodes.Status200OK, json =>
         {
             json.WriteString("user", key.UserName);
             json.WriteString("accessKey", key.AccessKeyId);
             json.WriteString("secretKey", key.SecretKey);
         });
+    }
 
     private static Task WriteKeysAsync(HttpContext context, IReadOnlyList<AccessKeyInfo> keys) =>
         WriteJsonAsync(context, StatusCodes.Status200OK, json =>
@@ -112,6 +116,6 @@ public sealed partial class CairnAdminApi
         IdentityError.UserExists => (StatusCodes.Status409Conflict, "EntityAlreadyExists"),
         IdentityError.NoSuchUser or IdentityError.NoSuchKey => (StatusCodes.Status404NotFound, "NoSuchEntity"),
         IdentityError.UserOwnsBuckets => (StatusCodes.Status409Conflict, "DeleteConflict"),
-        _ => (StatusCodes.Status409Conflict, "ServiceFailure"),
+        _ => (StatusCodes.Status500InternalServerError, "ServiceFailure"),
     };
 }

@@ -11,4 +11,8 @@ public sealed record AuthResult(
     PayloadMode PayloadMode,
     string? PayloadSha256Hex,
     ChunkSigningContext? ChunkSigning,
-    bool IsPresigned);
+    bool IsPresigned)
+{
+    /// <summary>A request that carried no signature: nobody's, its body covered by nothing.</summary>
+    public static readonly AuthResult Anonymous = new(Principal.Anonymous, PayloadMode.Unsigned, null, null, IsPresigned: false);
+}

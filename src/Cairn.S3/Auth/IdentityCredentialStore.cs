@@ -9,7 +9,7 @@ namespace Cairn.S3.Auth;
 /// </summary>
 public sealed class IdentityCredentialStore(string rootAccessKey, string rootSecretKey, IdentityService identities) : ICredentialStore
 {
-    private readonly Principal _root = new(rootAccessKey, "root");
+    private readonly Principal _root = new(rootAccessKey, "root") { IsRoot = true };
 
     /// <inheritdoc />
     public bool TryGetSecret(string accessKeyId, out string secretKey, out Principal principal)

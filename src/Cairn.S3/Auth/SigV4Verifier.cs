@@ -44,9 +44,11 @@ public sealed partial class SigV4Verifier
 
     /// <summary>
     /// Checks the request's signature, whichever of the four forms it takes; throws <see cref="S3Exception"/>
-    /// when it does not hold. A request carrying more than one form is refused.
+    /// when it does not hold. A request carrying more than one form is refused. A request carrying none
+    /// is refused too (403 AccessDenied), unless <paramref name="allowAnonymous"/>: then it is
+    /// <see cref="AuthResult.Anonymous"/>, for the authorization decision to judge.
     /// </summary>
-    public AuthResult Verify(in SigV4Request request)
+    public AuthResult Verify(in SigV4Request request, bool allowAnonymous = false)
     {
         var authorization = request.Headers.Authorization;
         var query = QueryParameter.Parse(request.RawQuery);
@@ -83,7 +85,7 @@ public sealed partial class SigV4Verifier
         {
             return VerifySigV2Query(request, query);
         }
-        throw S3Errors.MissingAuthentication();
+        return allowAnonymous ? AuthResult.Anonymous : throw S3Errors.MissingAuthentication();
     }
 
     private AuthResult VerifyHeader(in SigV4Request request, List<QueryParameter> query, AuthorizationHeader header)

@@ -1,6 +1,6 @@
 namespace Cairn.S3.Auth;
 
-/// <summary>A fixed set of key pairs (the root credentials from configuration).</summary>
+/// <summary>A fixed set of key pairs, each with root's rights (tests and benchmarks stand it in for the root credentials from configuration).</summary>
 public sealed class StaticCredentialStore : ICredentialStore
 {
     private readonly Dictionary<string, (string Secret, Principal Principal)> _keys = new(StringComparer.Ordinal);
@@ -8,7 +8,7 @@ public sealed class StaticCredentialStore : ICredentialStore
     /// <summary>Adds a key pair.</summary>
     public StaticCredentialStore Add(string accessKeyId, string secretKey, string displayName)
     {
-        _keys[accessKeyId] = (secretKey, new Principal(accessKeyId, displayName));
+        _keys[accessKeyId] = (secretKey, new Principal(accessKeyId, displayName) { IsRoot = true });
         return this;
     }
 

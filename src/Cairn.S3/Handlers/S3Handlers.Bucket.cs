@@ -51,6 +51,11 @@ public sealed partial class S3Handlers
             StringComparison.OrdinalIgnoreCase);
         var status = await buckets.CreateAsync(bucket, options.Region, auth.Principal.User, context.RequestAborted, objectLockEnabled)
             .ConfigureAwait(false);
+        if (status == CreateBucketStatus.NoSuchOwner)
+        {
+            // The key's user was deleted after this node last read the keys: as AWS answers a deleted key.
+            throw S3Errors.InvalidAccessKeyId(auth.Principal.AccessKeyId);
+        }
         if (status == CreateBucketStatus.OwnedByAnother)
         {
             throw new S3Exception(S3ErrorCode.BucketAlreadyExists) { Details = [new("BucketName", bucket)] };
@@ -92,8 +97,11 @@ public sealed partial class S3Handlers
             static (writer, region) => LocationConstraintWriter.Write(writer, region)).ConfigureAwait(false);
     }
 
-    /// <summary>The canonical owner id: a stable 64-hex id derived from the access key, as S3's canonical user ids look.</summary>
+    /// <summary>
+    /// The canonical owner id: a stable 64-hex id, as S3's canonical user ids look, derived from root's
+    /// access key or from a user's name (so it stays when the user's keys are rotated).
+    /// </summary>
     private static S3Owner OwnerOf(AuthResult auth) =>
-        new(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(auth.Principal.AccessKeyId))),
-            auth.Principal.DisplayName);
+        new(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(
+            auth.Principal.User is { } user ? "user:" + user : auth.Principal.AccessKeyId))), auth.Principal.DisplayName);
 }

@@ -34,6 +34,14 @@ public sealed partial class S3Handlers
                 errors.Add(new DeleteError(key, S3ErrorCode.KeyTooLongError, S3ErrorCatalog.MessageOf(S3ErrorCode.KeyTooLongError)) { VersionId = versionId });
                 continue;
             }
+            // The authorization decision, key by key (a policy may allow or deny a prefix).
+            if (!auth.Principal.IsRoot && await authorizer.DecideAsync(auth.Principal, bucket, key,
+                    versionId is null ? "s3:DeleteObject" : "s3:DeleteObjectVersion", context, query: null, context.RequestAborted).ConfigureAwait(false)
+                != AccessDecision.Allowed)
+            {
+                errors.Add(new DeleteError(key, S3ErrorCode.AccessDenied, S3ErrorCatalog.MessageOf(S3ErrorCode.AccessDenied)) { VersionId = versionId });
+                continue;
+            }
             // An entry's ETag element is its If-Match (a conditional delete of that key alone).
             var deletion = await objects.DeleteAsync(bucket, key, context.RequestAborted, ifMatch, versionId, bypassGovernance).ConfigureAwait(false);
             var status = deletion.Status;

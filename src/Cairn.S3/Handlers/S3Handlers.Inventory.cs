@@ -39,6 +39,12 @@ public sealed partial class S3Handlers
         {
             configuration = S3XmlReader.ReadInventoryConfiguration(document, id);
         }
+        // The worker writes reports into the destination as the server: the caller must be allowed to write there itself.
+        if (await authorizer.DecideAsync(auth.Principal, configuration.DestinationBucket, key: null, "s3:PutObject", context, query: null,
+                context.RequestAborted).ConfigureAwait(false) == AccessDecision.Denied)
+        {
+            throw S3Errors.AccessDenied();
+        }
         ThrowOnInventoryStatus(await inventory.PutAsync(bucket, configuration, context.RequestAborted).ConfigureAwait(false), bucket);
         context.Response.StatusCode = StatusCodes.Status200OK;
     }

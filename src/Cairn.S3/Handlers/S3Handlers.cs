@@ -1,3 +1,4 @@
+using Cairn.Engine.Access;
 using Cairn.Engine.Buckets;
 using Cairn.Engine.Inventory;
 using Cairn.Engine.Lifecycle;
@@ -16,7 +17,7 @@ namespace Cairn.S3.Handlers;
 /// Failures are thrown as <see cref="S3Exception"/> and written by the middleware, never here.
 /// </summary>
 public sealed partial class S3Handlers(BucketService buckets, ObjectService objects, MultipartService multipart, BucketTreeService trees,
-    LifecycleService lifecycle, InventoryService inventory, S3Authorizer authorizer, S3Options options)
+    LifecycleService lifecycle, InventoryService inventory, BucketPolicyService policies, S3Authorizer authorizer, S3Options options)
 {
     /// <summary>
     /// Dispatches a parsed, authenticated request (one switch, STYLE top rule 1), after refusing any
@@ -32,7 +33,7 @@ public sealed partial class S3Handlers(BucketService buckets, ObjectService obje
 
     private async Task AuthorizeThenDispatchAsync(HttpContext context, S3Request request, AuthResult auth)
     {
-        await authorizer.AuthorizeAsync(request, auth, context.Request.Headers, context.RequestAborted).ConfigureAwait(false);
+        await authorizer.AuthorizeAsync(request, auth, context, context.RequestAborted).ConfigureAwait(false);
         await DispatchAsync(context, request, auth).ConfigureAwait(false);
     }
 
@@ -81,6 +82,10 @@ public sealed partial class S3Handlers(BucketService buckets, ObjectService obje
         S3Operation.PutObjectTagging => PutObjectTaggingAsync(context, request, auth),
         S3Operation.DeleteObjectTagging => DeleteObjectTaggingAsync(context, request),
         S3Operation.GetObjectAttributes => GetObjectAttributesAsync(context, request),
+        S3Operation.GetBucketPolicy => GetBucketPolicyAsync(context, request),
+        S3Operation.PutBucketPolicy => PutBucketPolicyAsync(context, request, auth),
+        S3Operation.DeleteBucketPolicy => DeleteBucketPolicyAsync(context, request),
+        S3Operation.GetBucketPolicyStatus => GetBucketPolicyStatusAsync(context, request),
         _ => throw S3Errors.NotImplemented(request.UnsupportedName ?? request.Operation.ToString()),
     };
 

@@ -14,8 +14,9 @@ namespace Cairn.S3.Routing;
 public sealed class S3RequestParser(string? baseDomain)
 {
     // Sub-resources that name an S3 API Cairn does not serve yet, by method and target kind (GET of
-    // "versions", GET and PUT of "versioning", "tagging", "lifecycle", "inventory", GET and PUT of
-    // "object-lock", "retention" and "legal-hold" are served, and matched before this list is).
+    // "versions", GET and PUT of "versioning", "tagging", "lifecycle", "inventory", "policy", GET of
+    // "policyStatus", GET and PUT of "object-lock", "retention" and "legal-hold" are served, and
+    // matched before this list is).
     private static readonly string[] BucketSubresources =
     [
         "accelerate", "acl", "analytics", "cors", "encryption", "intelligent-tiering", "logging",
@@ -109,6 +110,20 @@ public sealed class S3RequestParser(string? baseDomain)
         if (query.ContainsKey("object-lock") && (HttpMethods.IsGet(method) || HttpMethods.IsPut(method)))
         {
             return (HttpMethods.IsGet(method) ? S3Operation.GetObjectLockConfiguration : S3Operation.PutObjectLockConfiguration, null);
+        }
+        if (query.ContainsKey("policy"))
+        {
+            return method switch
+            {
+                _ when HttpMethods.IsGet(method) => (S3Operation.GetBucketPolicy, null),
+                _ when HttpMethods.IsPut(method) => (S3Operation.PutBucketPolicy, null),
+                _ when HttpMethods.IsDelete(method) => (S3Operation.DeleteBucketPolicy, null),
+                _ => throw S3Errors.Of(S3ErrorCode.MethodNotAllowed),
+            };
+        }
+        if (query.ContainsKey("policyStatus") && HttpMethods.IsGet(method))
+        {
+            return (S3Operation.GetBucketPolicyStatus, null);
         }
         var subresource = FindSubresource(query, BucketSubresources);
         if (HttpMethods.IsGet(method))

@@ -82,6 +82,62 @@ public sealed class UsersAndKeysTests(AccessFixture fixture)
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task A_copy_source_and_an_inventory_destination_in_anothers_bucket_are_refused()
+    {
+        var alice = await fixture.AddUserAsync("alice");
+        var bob = await fixture.AddUserAsync("bob");
+        using var aliceClient = ClientOf(alice.AccessKey, alice.SecretKey);
+        using var bobClient = ClientOf(bob.AccessKey, bob.SecretKey);
+        var alices = CairnServer.NewBucketName("alice");
+        var bobs = CairnServer.NewBucketName("bob");
+        await aliceClient.PutBucketAsync(alices);
+        await aliceClient.PutObjectAsync(new PutObjectRequest { BucketName = alices, Key = "secret.bin", ContentBody = new string('s', 6 * 1024 * 1024) });
+        await bobClient.PutBucketAsync(bobs);
+
+        // Bob's own upload, a part copied from alice's bucket: refused on the source alone.
+        var upload = await bobClient.InitiateMultipartUploadAsync(bobs, "copied.bin");
+        await RefusedAsync(() => bobClient.CopyPartAsync(new CopyPartRequest
+        {
+            SourceBucket = alices,
+            SourceKey = "secret.bin",
+            DestinationBucket = bobs,
+            DestinationKey = "copied.bin",
+            UploadId = upload.UploadId,
+            PartNumber = 1,
+        }), HttpStatusCode.Forbidden, "AccessDenied");
+        Assert.Empty((await bobClient.ListPartsAsync(bobs, "copied.bin", upload.UploadId)).Parts ?? []);
+
+        // Alice's inventory may not write into bob's bucket (the worker writes as the server); into her own, it may.
+        InventoryConfiguration Inventory(string destination) => new()
+        {
+            InventoryId = "daily",
+            IsEnabled = true,
+            Destination = new InventoryDestination
+            {
+                S3BucketDestination = new InventoryS3BucketDestination { BucketName = "arn:aws:s3:::" + destination, InventoryFormat = InventoryFormat.CSV },
+            },
+            IncludedObjectVersions = InventoryIncludedObjectVersions.Current,
+            Schedule = new InventorySchedule { Frequency = InventoryFrequency.Daily },
+        };
+        await RefusedAsync(() => aliceClient.PutBucketInventoryConfigurationAsync(new PutBucketInventoryConfigurationRequest
+        {
+            BucketName = alices,
+            InventoryId = "daily",
+            InventoryConfiguration = Inventory(bobs),
+        }), HttpStatusCode.Forbidden, "AccessDenied");
+        Assert.Empty((await aliceClient.ListBucketInventoryConfigurationsAsync(new ListBucketInventoryConfigurationsRequest { BucketName = alices }))
+            .InventoryConfigurationList ?? []);
+        await aliceClient.PutBucketInventoryConfigurationAsync(new PutBucketInventoryConfigurationRequest
+        {
+            BucketName = alices,
+            InventoryId = "daily",
+            InventoryConfiguration = Inventory(alices),
+        });
+        Assert.Single((await aliceClient.ListBucketInventoryConfigurationsAsync(new ListBucketInventoryConfigurationsRequest { BucketName = alices }))
+            .InventoryConfigurationList);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task A_disabled_key_is_refused_as_AWS_refuses_an_inactive_key_until_enabled_and_a_rotated_or_deleted_key_stays_refused()
     {
         var carol = await fixture.AddUserAsync("carol");

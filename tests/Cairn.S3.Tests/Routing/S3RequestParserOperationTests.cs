@@ -26,7 +26,11 @@ public sealed class S3RequestParserOperationTests
     [InlineData("GET", "inventory&continuation-token=abc", S3Operation.ListBucketInventoryConfigurations, null)]
     [InlineData("PUT", "inventory&id=report1", S3Operation.PutBucketInventoryConfiguration, null)]
     [InlineData("DELETE", "inventory&id=report1", S3Operation.DeleteBucketInventoryConfiguration, null)]
-    [InlineData("GET", "policy", S3Operation.Unsupported, "GetBucket policy")]
+    [InlineData("GET", "policy", S3Operation.GetBucketPolicy, null)]
+    [InlineData("PUT", "policy", S3Operation.PutBucketPolicy, null)]
+    [InlineData("DELETE", "policy", S3Operation.DeleteBucketPolicy, null)]
+    [InlineData("GET", "policyStatus", S3Operation.GetBucketPolicyStatus, null)]
+    [InlineData("GET", "acl", S3Operation.Unsupported, "GetBucket acl")]
     [InlineData("GET", "", S3Operation.ListObjects, null)]
     [InlineData("GET", "list-type=2", S3Operation.ListObjectsV2, null)]
     public void Bucket_requests_map_to_their_operation(string method, string query, S3Operation expected, string? unsupportedName)

@@ -1,0 +1,73 @@
+using System.Collections.Concurrent;
+using Cairn.Core.Access;
+using Cairn.Metadata;
+
+namespace Cairn.Engine.Access;
+
+/// <summary>Outcome of putting or deleting a bucket policy.</summary>
+public enum BucketPolicyStatus
+{
+    Done,
+    NoSuchBucket,
+}
+
+/// <summary>
+/// Bucket policies (issue 14), kept in the catalog's bucket configurations (kind <see cref="Kind"/>)
+/// as the document the client sent, which GetBucketPolicy answers. The authorization decision reads
+/// the parsed policy from memory (<see cref="GetPolicyAsync"/>): a put or delete on this node counts
+/// at once, one on another node within <see cref="CacheTime"/>.
+/// </summary>
+public sealed class BucketPolicyService(IBucketCatalog buckets, IBucketConfigurationCatalog configurations, TimeProvider time)
+{
+    /// <summary>The configuration kind of bucket policies in the catalog.</summary>
+    public const string Kind = "policy";
+
+    /// <summary>How long a bucket's parsed policy (or its absence) is kept in memory.</summary>
+    public static readonly TimeSpan CacheTime = TimeSpan.FromSeconds(5);
+
+    private const int MaxCachedBuckets = 10_000;
+
+    private readonly ConcurrentDictionary<string, (BucketPolicy? Policy, DateTimeOffset ReadAt)> _cache = new(StringComparer.Ordinal);
+
+    /// <summary>The bucket's policy as sent; null when it has none (or there is no such bucket).</summary>
+    public async Task<string?> GetDocumentAsync(string bucket, CancellationToken cancellationToken) =>
+        (await configurations.GetBucketConfigurationAsync(bucket, Kind, BucketConfiguration.Single, cancellationToken).ConfigureAwait(false))?.Document;
+
+    /// <summary>The bucket's policy parsed, for the authorization decision (from memory when read within <see cref="CacheTime"/>).</summary>
+    public async ValueTask<BucketPolicy?> GetPolicyAsync(string bucket, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (_cache.TryGetValue(bucket, out var cached) && now - cached.ReadAt < CacheTime && now >= cached.ReadAt)
+        {
+            return cached.Policy;
+        }
+        var document = await GetDocumentAsync(bucket, cancellationToken).ConfigureAwait(false);
+        // A stored policy was checked when it was put; parsing it again cannot fail unless the rules grew stricter.
+        var policy = document is null ? null : BucketPolicy.Parse(document, bucket);
+        if (_cache.Count >= MaxCachedBuckets)
+        {
+            _cache.Clear();
+        }
+        _cache[bucket] = (policy, now);
+        return policy;
+    }
+
+    /// <summary>Creates or replaces the bucket's policy (<paramref name="document"/> already parsed and checked by the caller).</summary>
+    public async Task<BucketPolicyStatus> PutAsync(string bucket, string document, CancellationToken cancellationToken)
+    {
+        var put = await configurations.PutBucketConfigurationAsync(new BucketConfiguration(bucket, Kind, BucketConfiguration.Single, document,
+            time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+        _cache.TryRemove(bucket, out _); // after the write: a read between would cache the old policy again
+        return put ? BucketPolicyStatus.Done : BucketPolicyStatus.NoSuchBucket;
+    }
+
+    /// <summary>Removes the bucket's policy; done whether or not it had one (as S3 answers).</summary>
+    public async Task<BucketPolicyStatus> DeleteAsync(string bucket, CancellationToken cancellationToken)
+    {
+        var deleted = await configurations.DeleteBucketConfigurationAsync(bucket, Kind, BucketConfiguration.Single, cancellationToken).ConfigureAwait(false);
+        _cache.TryRemove(bucket, out _);
+        return deleted || await buckets.GetBucketAsync(bucket, cancellationToken).ConfigureAwait(false) is not null
+            ? BucketPolicyStatus.Done
+            : BucketPolicyStatus.NoSuchBucket;
+    }
+}

@@ -1,0 +1,186 @@
+using System.Diagnostics;
+using System.Net;
+using Amazon.S3;
+using Amazon.S3.Model;
+
+namespace Cairn.Integration.Tests.Access;
+
+/// <summary>
+/// Bucket policies end to end (issue 14), with the AWS SDK: Put/Get/DeleteBucketPolicy and
+/// GetBucketPolicyStatus with their bad inputs; a user who cannot read another's bucket can once a
+/// policy grants it and cannot after a Deny, which binds the owner too; an anonymous GET of an
+/// object a policy makes public works with curl, and nothing else is public.
+/// </summary>
+[Collection(AccessCollection.Name)]
+[Trait("Issue", "14")]
+public sealed class BucketPolicyTests(AccessFixture fixture)
+{
+    private CairnServer Server => fixture.Server;
+
+    private static async Task<AmazonS3Exception> RefusedAsync(Func<Task> call, HttpStatusCode status, string code)
+    {
+        var error = await Assert.ThrowsAnyAsync<AmazonS3Exception>(call);
+        Assert.Equal(status, error.StatusCode);
+        Assert.Equal(code, error.ErrorCode);
+        return error;
+    }
+
+    private static string Grant(string effect, string principal, string actions, string resources) =>
+        $$"""{"Version": "2012-10-17", "Statement": [{"Effect": "{{effect}}", "Principal": {{principal}}, "Action": {{actions}}, "Resource": {{resources}}}]}""";
+
+    private async Task<(AmazonS3Client Alice, AmazonS3Client Bob, string Bob_, string Bucket)> TwoUsersAsync()
+    {
+        var alice = await fixture.AddUserAsync("alice");
+        var bob = await fixture.AddUserAsync("bob");
+        var aliceClient = Server.CreateClient(accessKey: alice.AccessKey, secretKey: alice.SecretKey);
+        var bobClient = Server.CreateClient(accessKey: bob.AccessKey, secretKey: bob.SecretKey);
+        var bucket = CairnServer.NewBucketName("policy");
+        await aliceClient.PutBucketAsync(bucket);
+        await aliceClient.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "shared/report.txt", ContentBody = "quarterly" });
+        await aliceClient.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "private/diary.txt", ContentBody = "dear diary" });
+        return (aliceClient, bobClient, bob.Name, bucket);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_policy_grants_another_user_read_and_list_and_a_Deny_takes_it_back()
+    {
+        var (alice, bob, bobName, bucket) = await TwoUsersAsync();
+        using (alice)
+        using (bob)
+        {
+            await RefusedAsync(() => bob.GetObjectAsync(bucket, "shared/report.txt"), HttpStatusCode.Forbidden, "AccessDenied");
+            await RefusedAsync(() => bob.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket }), HttpStatusCode.Forbidden, "AccessDenied");
+
+            var bobArn = $$"""{"AWS": "arn:aws:iam:::user/{{bobName}}"}""";
+            var grant = $$$$"""
+                {"Version": "2012-10-17", "Statement": [
+                  {"Sid": "read", "Effect": "Allow", "Principal": {{{{bobArn}}}}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::{{{{bucket}}}}/shared/*"},
+                  {"Sid": "list", "Effect": "Allow", "Principal": {{{{bobArn}}}}, "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::{{{{bucket}}}}",
+                   "Condition": {"StringLike": {"s3:prefix": "shared/*"}}}]}
+                """;
+            await alice.PutBucketPolicyAsync(new PutBucketPolicyRequest { BucketName = bucket, Policy = grant });
+
+            using (var read = await bob.GetObjectAsync(bucket, "shared/report.txt"))
+            using (var reader = new StreamReader(read.ResponseStream))
+            {
+                Assert.Equal("quarterly", await reader.ReadToEndAsync());
+            }
+            var listed = await bob.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, Prefix = "shared/" });
+            Assert.Equal(["shared/report.txt"], listed.S3Objects.Select(entry => entry.Key));
+            // Outside what the policy names: refused.
+            await RefusedAsync(() => bob.GetObjectAsync(bucket, "private/diary.txt"), HttpStatusCode.Forbidden, "AccessDenied");
+            await RefusedAsync(() => bob.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket }), HttpStatusCode.Forbidden, "AccessDenied");
+            await RefusedAsync(() => bob.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "shared/x", ContentBody = "x" }),
+                HttpStatusCode.Forbidden, "AccessDenied");
+            Assert.DoesNotContain(bucket, (await bob.ListBucketsAsync()).Buckets?.Select(entry => entry.BucketName) ?? []);
+
+            // An explicit Deny wins over the grant, and binds the owner as well.
+            var denied = grant.Replace("]}", $$""", {"Sid": "lock", "Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::{{bucket}}/shared/*"}]}""",
+                StringComparison.Ordinal);
+            await alice.PutBucketPolicyAsync(new PutBucketPolicyRequest { BucketName = bucket, Policy = denied });
+            await RefusedAsync(() => bob.GetObjectAsync(bucket, "shared/report.txt"), HttpStatusCode.Forbidden, "AccessDenied");
+            await RefusedAsync(() => alice.GetObjectAsync(bucket, "shared/report.txt"), HttpStatusCode.Forbidden, "AccessDenied");
+            using (var rootRead = await Server.Client.GetObjectAsync(bucket, "shared/report.txt"))
+            {
+                Assert.Equal(HttpStatusCode.OK, rootRead.HttpStatusCode); // root is above policies
+            }
+
+            Assert.Equal(denied, (await alice.GetBucketPolicyAsync(bucket)).Policy);
+            await alice.DeleteBucketPolicyAsync(bucket);
+            await RefusedAsync(() => bob.GetObjectAsync(bucket, "shared/report.txt"), HttpStatusCode.Forbidden, "AccessDenied");
+            using var again = await alice.GetObjectAsync(bucket, "shared/report.txt");
+            Assert.Equal(HttpStatusCode.OK, again.HttpStatusCode);
+        }
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Anonymous_GET_of_an_object_a_policy_makes_public_works_with_curl_and_nothing_else_is_public()
+    {
+        var (alice, bob, _, bucket) = await TwoUsersAsync();
+        using (alice)
+        using (bob)
+        {
+            var url = $"{Server.Endpoint}/{bucket}/shared/report.txt";
+            Assert.Equal(("403", ""), await CurlAsync(url));
+            await RefusedAsync(() => alice.GetBucketPolicyStatusAsync(new GetBucketPolicyStatusRequest { BucketName = bucket }),
+                HttpStatusCode.NotFound, "NoSuchBucketPolicy");
+
+            await alice.PutBucketPolicyAsync(new PutBucketPolicyRequest
+            {
+                BucketName = bucket,
+                Policy = Grant("Allow", "\"*\"", "\"s3:GetObject\"", $"\"arn:aws:s3:::{bucket}/shared/*\""),
+            });
+
+            Assert.Equal(("200", "quarterly"), await CurlAsync(url));
+            Assert.Equal("403", (await CurlAsync($"{Server.Endpoint}/{bucket}/private/diary.txt")).Status);
+            Assert.Equal("403", (await CurlAsync($"{Server.Endpoint}/{bucket}?list-type=2")).Status);
+            Assert.Equal("403", (await CurlAsync($"{Server.Endpoint}/{bucket}/shared/new.txt", "-X", "PUT", "--data-binary", "anonymous")).Status);
+            Assert.Equal("403", (await CurlAsync($"{Server.Endpoint}/")).Status);
+            Assert.Equal("403", (await CurlAsync($"{Server.Endpoint}/_cairn/users")).Status);
+            Assert.True((await alice.GetBucketPolicyStatusAsync(new GetBucketPolicyStatusRequest { BucketName = bucket })).PolicyStatus.IsPublic);
+            var listing = await alice.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket });
+            Assert.Equal(["private/diary.txt", "shared/report.txt"], listing.S3Objects.Select(entry => entry.Key));
+        }
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Bad_policies_are_MalformedPolicy_missing_ones_NoSuchBucketPolicy_and_nothing_changes()
+    {
+        var bucket = CairnServer.NewBucketName("badpolicy");
+        var client = Server.Client;
+        await client.PutBucketAsync(bucket);
+        await AssertNoPolicyAsync(client, bucket, "NoSuchBucketPolicy");
+        var good = Grant("Allow", "\"*\"", "\"s3:GetObject\"", $"\"arn:aws:s3:::{bucket}/*\"");
+        await client.PutBucketPolicyAsync(new PutBucketPolicyRequest { BucketName = bucket, Policy = good });
+
+        foreach (var (policy, message) in new[]
+        {
+            ("{not json", "Policies must be valid JSON and the first byte must be '{'"),
+            (Grant("Allow", "\"*\"", "\"s3:GetObject\"", "\"arn:aws:s3:::some-other-bucket/*\""), "Policy has invalid resource"),
+            (Grant("Allow", "\"*\"", "\"iam:CreateUser\"", $"\"arn:aws:s3:::{bucket}/*\""), "Policy has invalid action"),
+            (Grant("Allow", "\"nobody\"", "\"s3:GetObject\"", $"\"arn:aws:s3:::{bucket}/*\""), "Invalid principal in policy"),
+            (Grant("Perhaps", "\"*\"", "\"s3:GetObject\"", $"\"arn:aws:s3:::{bucket}/*\""), "Invalid effect: Perhaps"),
+        })
+        {
+            var error = await RefusedAsync(() => client.PutBucketPolicyAsync(new PutBucketPolicyRequest { BucketName = bucket, Policy = policy }),
+                HttpStatusCode.BadRequest, "MalformedPolicy");
+            Assert.Equal(message, error.Message);
+        }
+
+        Assert.Equal(good, (await client.GetBucketPolicyAsync(bucket)).Policy);
+        var missing = CairnServer.NewBucketName("nobucket");
+        await RefusedAsync(() => client.PutBucketPolicyAsync(new PutBucketPolicyRequest { BucketName = missing, Policy = good.Replace(bucket, missing, StringComparison.Ordinal) }),
+            HttpStatusCode.NotFound, "NoSuchBucket");
+        await AssertNoPolicyAsync(client, missing, "NoSuchBucket");
+        await client.DeleteBucketPolicyAsync(bucket);
+        await client.DeleteBucketPolicyAsync(bucket); // deleting none is done too, as on S3
+        await AssertNoPolicyAsync(client, bucket, "NoSuchBucketPolicy");
+    }
+
+    /// <summary>
+    /// GetBucketPolicy answered with an error: the AWS SDK for .NET does not throw for it, it hands the
+    /// error document over as the policy text (its unmarshaller reads any body as the policy).
+    /// </summary>
+    private static async Task AssertNoPolicyAsync(AmazonS3Client client, string bucket, string code)
+    {
+        var answer = await client.GetBucketPolicyAsync(bucket);
+        Assert.Contains($"<Code>{code}</Code>", answer.Policy, StringComparison.Ordinal);
+    }
+
+    /// <summary>An unsigned request with the curl tool: its status and body.</summary>
+    private static async Task<(string Status, string Body)> CurlAsync(string url, params string[] extra)
+    {
+        var start = new ProcessStartInfo("curl") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { "-s", "--max-time", "20", "-o", "-", "-w", "\n%{http_code}" }.Concat(extra).Append(url))
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using var curl = Process.Start(start)!;
+        var output = await curl.StandardOutput.ReadToEndAsync();
+        await curl.WaitForExitAsync();
+        var newline = output.LastIndexOf('\n');
+        var status = output[(newline + 1)..];
+        var body = output[..newline];
+        return (status, status == "200" ? body : "");
+    }
+}
