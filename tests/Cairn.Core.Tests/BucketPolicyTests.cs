@@ -46,6 +46,14 @@ public sealed class BucketPolicyTests
             Statement("Deny", Alice, "\"s3:PutObject\"", "\"arn:aws:s3:::photos/*\"", """{"NotIpAddress": {"aws:SourceIp": "192.168.1.0/24"}}"""));
         var ifExists = Policy(Statement("Allow", Everyone, "\"s3:GetObject\"", "\"arn:aws:s3:::photos/*\"",
             """{"StringEqualsIfExists": {"aws:Referer": "https://example.com/"}}"""));
+        var hostBits = Policy(Statement("Allow", Everyone, "\"s3:GetObject\"", "\"arn:aws:s3:::photos/*\"",
+            """{"IpAddress": {"aws:SourceIp": "10.9.9.9/8"}}"""));
+        var nullKey = Policy(Statement("Deny", Everyone, "\"s3:ListBucket\"", "\"arn:aws:s3:::photos\"", """{"Null": {"s3:prefix": "true"}}"""));
+        var maxKeys = Policy(Statement("Allow", AliceAndBob, "\"s3:ListBucket\"", "\"arn:aws:s3:::photos\"",
+            """{"NumericLessThanEquals": {"s3:max-keys": "100"}}"""));
+        var notTwoPrefixes = Policy(Statement("Deny", Everyone, "\"s3:ListBucket\"", "\"arn:aws:s3:::photos\"",
+            """{"StringNotEquals": {"s3:prefix": ["public/", "shared/"]}}"""));
+        var upperAlice = Policy(Statement("Allow", """{"AWS": "arn:aws:iam:::user/ALICE"}""", "\"s3:GetObject\"", "\"arn:aws:s3:::photos/*\""));
         var lan = new Dictionary<string, string> { ["aws:SourceIp"] = "10.1.2.3" };
         var wan = new Dictionary<string, string> { ["aws:SourceIp"] = "203.0.113.9" };
         return new TheoryData<string, string, PolicyRequest, PolicyDecision>
@@ -82,6 +90,16 @@ public sealed class BucketPolicyTests
             { "IfExists: key absent", ifExists, Request(null, "s3:GetObject", "k"), PolicyDecision.Allow },
             { "IfExists: key present and equal", ifExists, Request(null, "s3:GetObject", "k", new() { ["aws:Referer"] = "https://example.com/" }), PolicyDecision.Allow },
             { "IfExists: key present and different", ifExists, Request(null, "s3:GetObject", "k", new() { ["aws:Referer"] = "https://evil.example/" }), PolicyDecision.NotApplicable },
+            { "network written with host bits", hostBits, Request(null, "s3:GetObject", "k", lan), PolicyDecision.Allow },
+            { "network written with host bits, outside", hostBits, Request(null, "s3:GetObject", "k", wan), PolicyDecision.NotApplicable },
+            { "IPv4-mapped IPv6 source", hostBits, Request(null, "s3:GetObject", "k", new() { ["aws:SourceIp"] = "::ffff:10.2.3.4" }), PolicyDecision.Allow },
+            { "Null true: key absent", nullKey, Request("bob", "s3:ListBucket", ""), PolicyDecision.Deny },
+            { "Null true: key present", nullKey, Request("bob", "s3:ListBucket", "", new() { ["s3:prefix"] = "a/" }), PolicyDecision.NotApplicable },
+            { "numeric within", maxKeys, Request("bob", "s3:ListBucket", "", new() { ["s3:max-keys"] = "100" }), PolicyDecision.Allow },
+            { "numeric over", maxKeys, Request("bob", "s3:ListBucket", "", new() { ["s3:max-keys"] = "1000" }), PolicyDecision.NotApplicable },
+            { "negated with two values: one matches", notTwoPrefixes, Request(null, "s3:ListBucket", "", new() { ["s3:prefix"] = "shared/" }), PolicyDecision.NotApplicable },
+            { "negated with two values: none matches", notTwoPrefixes, Request(null, "s3:ListBucket", "", new() { ["s3:prefix"] = "private/" }), PolicyDecision.Deny },
+            { "user names without regard to case", upperAlice, Request("alice", "s3:GetObject", "k"), PolicyDecision.Allow },
         };
     }
 
@@ -115,6 +133,13 @@ public sealed class BucketPolicyTests
     [InlineData("""{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::photos/*", "Condition": {"IpAddress": {"aws:SourceIp": "300.1.1.1"}}}]}""", "Invalid value for condition IpAddress aws:SourceIp: 300.1.1.1")]
     [InlineData("""{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::photos/*", "Condition": {"DateLessThan": {"aws:CurrentTime": "tomorrow"}}}]}""", "Invalid value for condition DateLessThan aws:CurrentTime: tomorrow")]
     [InlineData("""{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::photos/*", "Condition": {"Bool": {"aws:SecureTransport": "maybe"}}}]}""", "Invalid value for condition Bool aws:SecureTransport: maybe")]
+    [InlineData("""{"Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:GetObjcet", "Resource": "arn:aws:s3:::photos/*"}]}""", "Policy has invalid action")]
+    [InlineData("""{"Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:Frobnicate*", "Resource": "arn:aws:s3:::photos/*"}]}""", "Policy has invalid action")]
+    [InlineData("""{"Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::photos/*", "Condition": {"StringEquals": {"s3:authType": "REST-QUERY-STRING"}}}]}""", "Policy has an invalid condition key: s3:authType")]
+    [InlineData("""{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::photos/home/${aws:username}/*"}]}""", "Policy variables (${...}) are not supported by this server")]
+    [InlineData("""{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::photos", "Condition": {"StringLike": {"s3:prefix": "${aws:username}/*"}}}]}""", "Policy variables (${...}) are not supported by this server")]
+    [InlineData("""{"Version": 2012, "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::photos/*"}]}""", "Policies must be valid JSON and the first byte must be '{'")]
+    [InlineData("""{"Statement": [{"Effect": true, "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::photos/*"}]}""", "Policies must be valid JSON and the first byte must be '{'")]
     public void A_malformed_policy_is_refused_with_the_reason(string policy, string reason)
     {
         var error = Assert.Throws<PolicyException>(() => BucketPolicy.Parse(policy, Bucket));
@@ -138,6 +163,9 @@ public sealed class BucketPolicyTests
     [InlineData("""{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::photos/*", "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}}]}""", false)]
     [InlineData("""{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam:::user/alice"}, "Action": "s3:*", "Resource": "arn:aws:s3:::photos/*"}]}""", false)]
     [InlineData("""{"Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::photos/*"}]}""", false)]
+    [InlineData("""{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::photos/*", "Condition": {"NotIpAddress": {"aws:SourceIp": "10.0.0.0/8"}}}]}""", true)]
+    [InlineData("""{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::photos/*", "Condition": {"IpAddressIfExists": {"aws:SourceIp": "10.0.0.0/8"}}}]}""", true)]
+    [InlineData("""{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::photos/*", "Condition": {"IpAddress": {"aws:SourceIp": "0.0.0.0/0"}}}]}""", true)]
     public void A_policy_is_public_when_it_allows_everyone_from_anywhere(string policy, bool isPublic)
     {
         Assert.Equal(isPublic, BucketPolicy.Parse(policy, Bucket).IsPublic);

@@ -45,42 +45,54 @@ public sealed class BucketPolicy
         }
         using (json)
         {
-            var root = json.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
+            try
             {
+                return ParseDocument(json.RootElement, bucket);
+            }
+            catch (InvalidOperationException)
+            {
+                // A field of the wrong JSON kind (a number where a string belongs, say).
                 throw new PolicyException("Policies must be valid JSON and the first byte must be '{'");
             }
-            foreach (var property in root.EnumerateObject())
-            {
-                switch (property.Name)
-                {
-                    case "Version":
-                        if (property.Value.GetString() is not ("2012-10-17" or "2008-10-17"))
-                        {
-                            throw new PolicyException("The policy must contain a valid version string");
-                        }
-                        break;
-                    case "Id" or "Statement":
-                        break;
-                    default:
-                        throw new PolicyException($"Unknown field {property.Name}");
-                }
-            }
-            if (!root.TryGetProperty("Statement", out var statementElement))
-            {
-                throw new PolicyException("Missing required field Statement");
-            }
-            var statements = new List<PolicyStatement>();
-            foreach (var element in statementElement.ValueKind == JsonValueKind.Array ? statementElement.EnumerateArray().ToList() : [statementElement])
-            {
-                statements.Add(ParseStatement(element, bucket));
-            }
-            if (statements.Count == 0)
-            {
-                throw new PolicyException("Could not parse the policy: Statement is empty!");
-            }
-            return new BucketPolicy(statements);
         }
+    }
+
+    private static BucketPolicy ParseDocument(JsonElement root, string bucket)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw new PolicyException("Policies must be valid JSON and the first byte must be '{'");
+        }
+        foreach (var property in root.EnumerateObject())
+        {
+            switch (property.Name)
+            {
+                case "Version":
+                    if (property.Value.GetString() is not ("2012-10-17" or "2008-10-17"))
+                    {
+                        throw new PolicyException("The policy must contain a valid version string");
+                    }
+                    break;
+                case "Id" or "Statement":
+                    break;
+                default:
+                    throw new PolicyException($"Unknown field {property.Name}");
+            }
+        }
+        if (!root.TryGetProperty("Statement", out var statementElement))
+        {
+            throw new PolicyException("Missing required field Statement");
+        }
+        var statements = new List<PolicyStatement>();
+        foreach (var element in statementElement.ValueKind == JsonValueKind.Array ? statementElement.EnumerateArray().ToList() : [statementElement])
+        {
+            statements.Add(ParseStatement(element, bucket));
+        }
+        if (statements.Count == 0)
+        {
+            throw new PolicyException("Could not parse the policy: Statement is empty!");
+        }
+        return new BucketPolicy(statements);
     }
 
     /// <summary>
@@ -109,10 +121,13 @@ public sealed class BucketPolicy
 
     /// <summary>
     /// S3's "public" (GetBucketPolicyStatus): some statement allows everyone (principal <c>*</c>)
-    /// without a condition that narrows who can ask (the source IP).
+    /// without a condition that holds only for a fixed set of networks (a positive <c>IpAddress</c> on
+    /// <c>aws:SourceIp</c>, none of them <c>/0</c>).
     /// </summary>
     public bool IsPublic => Statements.Any(static statement => statement.Effect == PolicyEffect.Allow && statement.Principals.Everyone
-        && !statement.Conditions.Any(static condition => condition.Key.Equals("aws:SourceIp", StringComparison.OrdinalIgnoreCase)));
+        && !statement.Conditions.Any(static condition => condition.Operator == "IpAddress"
+            && condition.Key.Equals("aws:SourceIp", StringComparison.OrdinalIgnoreCase)
+            && condition.Values.All(static value => !value.EndsWith("/0", StringComparison.Ordinal))));
 
     private static PolicyStatement ParseStatement(JsonElement element, string bucket)
     {
@@ -148,7 +163,8 @@ public sealed class BucketPolicy
                     actions = Strings(property.Value, "Action");
                     foreach (var action in actions)
                     {
-                        if (action != "*" && (!action.StartsWith("s3:", StringComparison.OrdinalIgnoreCase) || action.Length == 3))
+                        // A pattern must name at least one action this server judges: a misspelt Deny would otherwise deny nothing.
+                        if (!S3ActionNames.All.Any(known => Wildcard.Matches(action, known, ignoreCase: true)))
                         {
                             throw new PolicyException("Policy has invalid action");
                         }
@@ -158,6 +174,10 @@ public sealed class BucketPolicy
                     resources = Strings(property.Value, "Resource");
                     foreach (var resource in resources)
                     {
+                        if (resource.Contains("${", StringComparison.Ordinal))
+                        {
+                            throw new PolicyException("Policy variables (${...}) are not supported by this server");
+                        }
                         if (!ResourceNamesBucket(resource, bucket))
                         {
                             throw new PolicyException("Policy has invalid resource");
@@ -205,7 +225,7 @@ public sealed class BucketPolicy
         {
             throw new PolicyException("Invalid principal in policy");
         }
-        var users = new HashSet<string>(StringComparer.Ordinal);
+        var users = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var everyone = false;
         foreach (var property in value.EnumerateObject())
         {
@@ -268,8 +288,9 @@ public enum PolicyDecision
 /// <summary>Who a statement names: everyone (anonymous included), or users by name.</summary>
 public sealed record PolicyPrincipals(bool Everyone, IReadOnlySet<string> Users)
 {
-    public static readonly PolicyPrincipals Anyone = new(true, new HashSet<string>());
+    public static readonly PolicyPrincipals Anyone = new(true, new HashSet<string>(StringComparer.OrdinalIgnoreCase));
 
+    /// <summary>Users are named without regard to case, as IAM names them.</summary>
     public bool Includes(string? user) => Everyone || (user is not null && Users.Contains(user));
 }
 

@@ -14,6 +14,16 @@ namespace Cairn.Core.Access;
 /// </summary>
 public sealed record PolicyCondition(string Operator, string Key, IReadOnlyList<string> Values)
 {
+    /// <summary>
+    /// The condition keys this server gives values for. A policy naming another is refused (as AWS
+    /// refuses an invalid key): a Deny on a key never filled in would deny nothing.
+    /// </summary>
+    public static readonly IReadOnlySet<string> Keys = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+    {
+        "aws:SourceIp", "aws:SecureTransport", "aws:CurrentTime", "aws:EpochTime", "aws:username", "aws:PrincipalType", "aws:UserAgent",
+        "aws:Referer", "s3:prefix", "s3:delimiter", "s3:max-keys", "s3:VersionId",
+    };
+
     private static readonly HashSet<string> Known = new(StringComparer.Ordinal)
     {
         "StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase", "StringLike", "StringNotLike",
@@ -44,6 +54,10 @@ public sealed record PolicyCondition(string Operator, string Key, IReadOnlyList<
             }
             foreach (var test in operation.Value.EnumerateObject())
             {
+                if (!Keys.Contains(test.Name))
+                {
+                    throw new PolicyException($"Policy has an invalid condition key: {test.Name}");
+                }
                 var values = test.Value.ValueKind switch
                 {
                     JsonValueKind.Array => test.Value.EnumerateArray().Select(Scalar).ToList(),
@@ -52,6 +66,10 @@ public sealed record PolicyCondition(string Operator, string Key, IReadOnlyList<
                 if (values.Count == 0)
                 {
                     throw new PolicyException($"Condition {name} {test.Name} has no value");
+                }
+                if (values.Any(static value => value.Contains("${", StringComparison.Ordinal)))
+                {
+                    throw new PolicyException("Policy variables (${...}) are not supported by this server");
                 }
                 var condition = new PolicyCondition(name, test.Name, values);
                 condition.CheckValues();
@@ -89,11 +107,10 @@ public sealed record PolicyCondition(string Operator, string Key, IReadOnlyList<
         "StringEqualsIgnoreCase" or "StringNotEqualsIgnoreCase" => string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase),
         "StringLike" or "StringNotLike" => Wildcard.Matches(expected, actual, ignoreCase: false),
         "Bool" => string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase),
-        "IpAddress" or "NotIpAddress" => IPAddress.TryParse(actual, out var address) && IPNetwork.TryParse(AsNetwork(expected), out var network)
-            && network.Contains(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address),
+        "IpAddress" or "NotIpAddress" => IPAddress.TryParse(actual, out var address) && InNetwork(address, expected),
         _ when name.StartsWith("Numeric", StringComparison.Ordinal) =>
-            decimal.TryParse(actual, NumberStyles.Number, CultureInfo.InvariantCulture, out var a)
-            && decimal.TryParse(expected, NumberStyles.Number, CultureInfo.InvariantCulture, out var e) && Compare(name["Numeric".Length..], a.CompareTo(e)),
+            decimal.TryParse(actual, NumberStyles.Float, CultureInfo.InvariantCulture, out var a)
+            && decimal.TryParse(expected, NumberStyles.Float, CultureInfo.InvariantCulture, out var e) && Compare(name["Numeric".Length..], a.CompareTo(e)),
         _ when name.StartsWith("Date", StringComparison.Ordinal) =>
             TryParseDate(actual, out var a) && TryParseDate(expected, out var e) && Compare(name["Date".Length..], a.CompareTo(e)),
         _ => false,
@@ -119,9 +136,9 @@ public sealed record PolicyCondition(string Operator, string Key, IReadOnlyList<
             var valid = name switch
             {
                 "Null" or "Bool" => value.Equals("true", StringComparison.OrdinalIgnoreCase) || value.Equals("false", StringComparison.OrdinalIgnoreCase),
-                "IpAddress" or "NotIpAddress" => IPNetwork.TryParse(AsNetwork(value), out _),
+                "IpAddress" or "NotIpAddress" => TryParseNetwork(value, out _, out _),
                 _ when name.StartsWith("Numeric", StringComparison.Ordinal) =>
-                    decimal.TryParse(value, NumberStyles.Number, CultureInfo.InvariantCulture, out _),
+                    decimal.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out _),
                 _ when name.StartsWith("Date", StringComparison.Ordinal) => TryParseDate(value, out _),
                 _ => true,
             };
@@ -132,9 +149,50 @@ public sealed record PolicyCondition(string Operator, string Key, IReadOnlyList<
         }
     }
 
-    /// <summary>A single address is its own network (/32 or /128).</summary>
-    private static string AsNetwork(string value) =>
-        value.Contains('/', StringComparison.Ordinal) ? value : value + (value.Contains(':', StringComparison.Ordinal) ? "/128" : "/32");
+    /// <summary>
+    /// <c>address/bits</c>, or one address (all its bits). Host bits past the prefix are allowed and
+    /// ignored, as AWS reads <c>10.0.0.1/8</c>; IPv4-mapped IPv6 addresses are taken as IPv4.
+    /// </summary>
+    private static bool TryParseNetwork(string value, out IPAddress network, out int bits)
+    {
+        var slash = value.IndexOf('/', StringComparison.Ordinal);
+        bits = -1;
+        if (!IPAddress.TryParse(slash < 0 ? value : value[..slash], out network!))
+        {
+            return false;
+        }
+        network = network.IsIPv4MappedToIPv6 ? network.MapToIPv4() : network;
+        var width = network.GetAddressBytes().Length * 8;
+        if (slash < 0)
+        {
+            bits = width;
+            return true;
+        }
+        return int.TryParse(value[(slash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out bits) && bits <= width;
+    }
+
+    private static bool InNetwork(IPAddress address, string expected)
+    {
+        if (!TryParseNetwork(expected, out var network, out var bits))
+        {
+            return false;
+        }
+        var candidate = (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).GetAddressBytes();
+        var prefix = network.GetAddressBytes();
+        if (candidate.Length != prefix.Length)
+        {
+            return false;
+        }
+        for (var i = 0; i < bits; i++)
+        {
+            var mask = 0x80 >> (i % 8);
+            if ((candidate[i / 8] & mask) != (prefix[i / 8] & mask))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
 
     /// <summary>ISO 8601, or seconds since the epoch, as AWS takes dates.</summary>
     private static bool TryParseDate(string value, out DateTimeOffset date)

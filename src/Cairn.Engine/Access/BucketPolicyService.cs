@@ -29,6 +29,9 @@ public sealed class BucketPolicyService(IBucketCatalog buckets, IBucketConfigura
 
     private readonly ConcurrentDictionary<string, (BucketPolicy? Policy, DateTimeOffset ReadAt)> _cache = new(StringComparer.Ordinal);
 
+    /// <summary>Counts puts and deletes made here: a read begun before one must not cache what it read.</summary>
+    private long _changes;
+
     /// <summary>The bucket's policy as sent; null when it has none (or there is no such bucket).</summary>
     public async Task<string?> GetDocumentAsync(string bucket, CancellationToken cancellationToken) =>
         (await configurations.GetBucketConfigurationAsync(bucket, Kind, BucketConfiguration.Single, cancellationToken).ConfigureAwait(false))?.Document;
@@ -41,6 +44,7 @@ public sealed class BucketPolicyService(IBucketCatalog buckets, IBucketConfigura
         {
             return cached.Policy;
         }
+        var changesBefore = Interlocked.Read(ref _changes);
         var document = await GetDocumentAsync(bucket, cancellationToken).ConfigureAwait(false);
         // A stored policy was checked when it was put; parsing it again cannot fail unless the rules grew stricter.
         var policy = document is null ? null : BucketPolicy.Parse(document, bucket);
@@ -49,6 +53,11 @@ public sealed class BucketPolicyService(IBucketCatalog buckets, IBucketConfigura
             _cache.Clear();
         }
         _cache[bucket] = (policy, now);
+        if (Interlocked.Read(ref _changes) != changesBefore)
+        {
+            // A put or delete ran meanwhile: what was read may be the old policy; the next request reads again.
+            _cache.TryRemove(bucket, out _);
+        }
         return policy;
     }
 
@@ -57,6 +66,7 @@ public sealed class BucketPolicyService(IBucketCatalog buckets, IBucketConfigura
     {
         var put = await configurations.PutBucketConfigurationAsync(new BucketConfiguration(bucket, Kind, BucketConfiguration.Single, document,
             time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+        Interlocked.Increment(ref _changes);
         _cache.TryRemove(bucket, out _); // after the write: a read between would cache the old policy again
         return put ? BucketPolicyStatus.Done : BucketPolicyStatus.NoSuchBucket;
     }
@@ -65,6 +75,7 @@ public sealed class BucketPolicyService(IBucketCatalog buckets, IBucketConfigura
     public async Task<BucketPolicyStatus> DeleteAsync(string bucket, CancellationToken cancellationToken)
     {
         var deleted = await configurations.DeleteBucketConfigurationAsync(bucket, Kind, BucketConfiguration.Single, cancellationToken).ConfigureAwait(false);
+        Interlocked.Increment(ref _changes);
         _cache.TryRemove(bucket, out _);
         return deleted || await buckets.GetBucketAsync(bucket, cancellationToken).ConfigureAwait(false) is not null
             ? BucketPolicyStatus.Done

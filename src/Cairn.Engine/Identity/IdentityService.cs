@@ -191,8 +191,12 @@ public sealed partial class IdentityService(IIdentityCatalog catalog, SecretSeal
         {
             await RefreshCredentialsAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex)
         {
+            // The copy is marked old, so the next request reads again (and a disabled key stops working then).
+            var snapshot = _snapshot;
+            _snapshot = snapshot with { ReadAt = DateTimeOffset.MinValue };
+            Interlocked.Exchange(ref _lastAttemptTicks, DateTimeOffset.MinValue.UtcTicks);
             LogRefreshFailed(ex);
         }
     }

@@ -47,8 +47,8 @@ public sealed class ServerKeyRing
 
     /// <summary>
     /// The ring in <paramref name="path"/>, made (with one new key) when the file does not exist. Two
-    /// processes starting at once end with the same ring: the file is moved into place only if absent,
-    /// and the one that finds it there reads it.
+    /// processes starting at once end with the same ring: they take turns under a lock file, and the
+    /// second finds the first one's file and reads it.
     /// </summary>
     public static ServerKeyRing LoadOrCreate(string path, DateTimeOffset now)
     {
@@ -56,8 +56,36 @@ public sealed class ServerKeyRing
         {
             return Load(path);
         }
-        var ring = CreateNew(now);
-        return ring.Write(path, replace: false) ? ring : Load(path);
+        using (LockFile(path + ".lock"))
+        {
+            if (File.Exists(path))
+            {
+                return Load(path);
+            }
+            var ring = CreateNew(now);
+            ring.Save(path);
+            return ring;
+        }
+    }
+
+    /// <summary>
+    /// An exclusive lock on <paramref name="lockPath"/> (on Linux .NET takes flock(2) for FileShare.None,
+    /// across processes and within one), waited for up to 30 s; the file goes when the lock does.
+    /// </summary>
+    private static FileStream LockFile(string lockPath)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            try
+            {
+                return new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(20);
+            }
+        }
     }
 
     /// <summary>The ring in <paramref name="path"/>; throws <see cref="InvalidDataException"/> when it is malformed.</summary>
@@ -109,10 +137,7 @@ public sealed class ServerKeyRing
     }
 
     /// <summary>Writes the ring to <paramref name="path"/>, replacing the file there (a new file moved into place, readable by its owner only).</summary>
-    public void Save(string path) => Write(path, replace: true);
-
-    /// <summary>Writes the ring to a new file and moves it to <paramref name="path"/>; false when not <paramref name="replace"/> and a file is there.</summary>
-    private bool Write(string path, bool replace)
+    public void Save(string path)
     {
         var file = new KeyFile
         {
@@ -131,19 +156,9 @@ public sealed class ServerKeyRing
             JsonSerializer.Serialize(stream, file, KeyFileJsonContext.Default.KeyFile);
             stream.Flush(flushToDisk: true);
         }
-        try
-        {
-            // Without overwrite, .NET moves on Linux by link(2) and unlink(2): it fails when the name exists, with no window between.
-            File.Move(temporary, path, overwrite: replace);
-        }
-        catch (IOException) when (!replace && File.Exists(path))
-        {
-            File.Delete(temporary);
-            return false;
-        }
+        File.Move(temporary, path, overwrite: true);
         // The rename itself durable: users' sealed secrets in the catalog are unreadable without this file.
         Cairn.Storage.DirectorySync.Fsync(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        return true;
     }
 
     /// <summary>A key with a random id, so keys of rings made apart never share a name (a secret sealed by one is refused by name, not by a failed tag).</summary>

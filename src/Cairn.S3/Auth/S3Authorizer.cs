@@ -46,10 +46,30 @@ public sealed class S3Authorizer(BucketService buckets, BucketPolicyService poli
         {
             throw S3Errors.AccessDenied();
         }
+        if (request.Operation is S3Operation.GetBucketPolicy or S3Operation.PutBucketPolicy or S3Operation.DeleteBucketPolicy
+            or S3Operation.GetBucketPolicyStatus)
+        {
+            // The policy is the owner's alone, whatever it says: no grant hands it to others, and no Deny
+            // locks the owner out of it (AWS: only the owning account, and its root always).
+            Throw(await DecideOwnerOnlyAsync(principal, bucket, cancellationToken).ConfigureAwait(false), principal, bucket);
+            return;
+        }
         // DeleteObjects is judged key by key in its handler (as S3 does, an error entry per key refused).
         var key = request.Operation == S3Operation.DeleteObjects ? null : request.Key;
         var action = request.Operation == S3Operation.DeleteObjects ? null : S3Actions.Of(request);
         Throw(await DecideAsync(principal, bucket, key, action, context, request.Query, cancellationToken).ConfigureAwait(false), principal, bucket);
+        if (request.Operation == S3Operation.GetObjectAttributes)
+        {
+            // The attributes include the ETag and checksums: S3 asks for the right to read the object too.
+            Throw(await DecideAsync(principal, bucket, key, string.IsNullOrEmpty(request.Query["versionId"]) ? "s3:GetObject" : "s3:GetObjectVersion",
+                context, request.Query, cancellationToken).ConfigureAwait(false), principal, bucket);
+        }
+        if (S3Handlers.BypassesGovernance(context.Request.Headers))
+        {
+            // Lifting governance retention is a right of its own (s3:BypassGovernanceRetention), which the owner has.
+            Throw(await DecideAsync(principal, bucket, key, "s3:BypassGovernanceRetention", context, request.Query, cancellationToken)
+                .ConfigureAwait(false), principal, bucket);
+        }
         if (request.Operation is S3Operation.CopyObject or S3Operation.UploadPartCopy
             && RequestHeaders.Value(context.Request.Headers, "x-amz-copy-source") is { } copySource)
         {
@@ -93,6 +113,11 @@ public sealed class S3Authorizer(BucketService buckets, BucketPolicyService poli
         };
     }
 
+    private async Task<AccessDecision> DecideOwnerOnlyAsync(Principal principal, string bucket, CancellationToken cancellationToken) =>
+        await buckets.GetAsync(bucket, cancellationToken).ConfigureAwait(false) is not { } record
+            ? AccessDecision.NoSuchBucket
+            : !principal.IsAnonymous && string.Equals(record.Owner, principal.User, StringComparison.Ordinal) ? AccessDecision.Allowed : AccessDecision.Denied;
+
     /// <summary>The request's values of the condition keys policies test (AWS's global keys and S3's listing keys).</summary>
     private Dictionary<string, string> ConditionValues(Principal principal, HttpContext context, IQueryCollection? query)
     {
@@ -119,9 +144,10 @@ public sealed class S3Authorizer(BucketService buckets, BucketPolicyService poli
             foreach (var (conditionKey, parameter) in new[] { ("s3:prefix", "prefix"), ("s3:delimiter", "delimiter"), ("s3:max-keys", "max-keys"),
                 ("s3:VersionId", "versionId") })
             {
-                if (query.TryGetValue(parameter, out var value) && value.Count == 1)
+                // The first value, as the handlers read a parameter sent twice (so a Deny on s3:prefix sees what the listing uses).
+                if (query.TryGetValue(parameter, out var value) && value.Count > 0)
                 {
-                    values[conditionKey] = value[0]!;
+                    values[conditionKey] = value[0] ?? "";
                 }
             }
         }

@@ -85,7 +85,7 @@ public sealed partial class S3Handlers
         (RequireBucket(request), ValidKey(request), VersionIdOf(request.Query));
 
     /// <summary><c>x-amz-bypass-governance-retention: true</c>: the caller asks to lift governance-mode retention.</summary>
-    private static bool BypassesGovernance(IHeaderDictionary headers) =>
+    internal static bool BypassesGovernance(IHeaderDictionary headers) =>
         string.Equals(RequestHeaders.Value(headers, "x-amz-bypass-governance-retention"), "true", StringComparison.OrdinalIgnoreCase);
 
     private static void ThrowIfLockRefused(ObjectLockStatus status, string bucket, string key, string? versionId)

@@ -124,6 +124,74 @@ public sealed class BucketPolicyTests(AccessFixture fixture)
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task The_policy_is_the_owners_alone_whatever_it_grants_and_a_Deny_never_locks_the_owner_out_of_it()
+    {
+        var (alice, bob, _, bucket) = await TwoUsersAsync();
+        using (alice)
+        using (bob)
+        {
+            var everything = $$"""{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::{{bucket}}", "arn:aws:s3:::{{bucket}}/*"]}]}""";
+            await alice.PutBucketPolicyAsync(new PutBucketPolicyRequest { BucketName = bucket, Policy = everything });
+
+            // Everyone may read and write objects now, but not take the policy over.
+            Assert.Equal("200", (await CurlAsync($"{Server.Endpoint}/{bucket}/shared/report.txt")).Status);
+            Assert.Equal("403", (await CurlAsync($"{Server.Endpoint}/{bucket}?policy", "-X", "PUT", "--data-binary", "{}")).Status);
+            Assert.Equal("403", (await CurlAsync($"{Server.Endpoint}/{bucket}?policy", "-X", "DELETE")).Status);
+            Assert.Equal("403", (await CurlAsync($"{Server.Endpoint}/{bucket}?policy")).Status);
+            await RefusedAsync(() => bob.DeleteBucketPolicyAsync(bucket), HttpStatusCode.Forbidden, "AccessDenied");
+            await RefusedAsync(() => bob.PutBucketPolicyAsync(new PutBucketPolicyRequest { BucketName = bucket, Policy = everything }),
+                HttpStatusCode.Forbidden, "AccessDenied");
+            Assert.Equal(everything, (await alice.GetBucketPolicyAsync(bucket)).Policy);
+
+            // A Deny of everything to everyone binds the owner's objects, never the owner's policy.
+            var lockedOut = $$"""{"Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::{{bucket}}", "arn:aws:s3:::{{bucket}}/*"]}]}""";
+            await alice.PutBucketPolicyAsync(new PutBucketPolicyRequest { BucketName = bucket, Policy = lockedOut });
+            await RefusedAsync(() => alice.GetObjectAsync(bucket, "shared/report.txt"), HttpStatusCode.Forbidden, "AccessDenied");
+            Assert.Equal(lockedOut, (await alice.GetBucketPolicyAsync(bucket)).Policy);
+            await alice.DeleteBucketPolicyAsync(bucket);
+            using var read = await alice.GetObjectAsync(bucket, "shared/report.txt");
+            Assert.Equal(HttpStatusCode.OK, read.HttpStatusCode);
+        }
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Lifting_governance_retention_needs_BypassGovernanceRetention_besides_the_delete()
+    {
+        var alice = await fixture.AddUserAsync("alice");
+        var bob = await fixture.AddUserAsync("bob");
+        using var aliceClient = Server.CreateClient(accessKey: alice.AccessKey, secretKey: alice.SecretKey);
+        using var bobClient = Server.CreateClient(accessKey: bob.AccessKey, secretKey: bob.SecretKey);
+        var bucket = CairnServer.NewBucketName("locked");
+        await aliceClient.PutBucketAsync(new PutBucketRequest { BucketName = bucket, ObjectLockEnabledForBucket = true });
+        var put = await aliceClient.PutObjectAsync(new PutObjectRequest
+        {
+            BucketName = bucket,
+            Key = "ledger.csv",
+            ContentBody = "1,2,3",
+            ObjectLockMode = ObjectLockMode.Governance,
+            ObjectLockRetainUntilDate = DateTime.UtcNow.AddDays(1),
+        });
+        string Grant(params string[] actions)
+        {
+            var list = string.Join(", ", actions.Select(action => "\"" + action + "\""));
+            return $$"""{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam:::user/{{bob.Name}}"}, "Action": [{{list}}], "Resource": "arn:aws:s3:::{{bucket}}/*"}]}""";
+        }
+        var delete = new DeleteObjectRequest { BucketName = bucket, Key = "ledger.csv", VersionId = put.VersionId, BypassGovernanceRetention = true };
+
+        await aliceClient.PutBucketPolicyAsync(new PutBucketPolicyRequest { BucketName = bucket, Policy = Grant("s3:DeleteObjectVersion") });
+        await RefusedAsync(() => bobClient.DeleteObjectAsync(delete), HttpStatusCode.Forbidden, "AccessDenied");
+        Assert.Single((await aliceClient.ListVersionsAsync(bucket)).Versions);
+
+        await aliceClient.PutBucketPolicyAsync(new PutBucketPolicyRequest
+        {
+            BucketName = bucket,
+            Policy = Grant("s3:DeleteObjectVersion", "s3:BypassGovernanceRetention"),
+        });
+        await bobClient.DeleteObjectAsync(delete);
+        Assert.Empty((await aliceClient.ListVersionsAsync(bucket)).Versions ?? []);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Bad_policies_are_MalformedPolicy_missing_ones_NoSuchBucketPolicy_and_nothing_changes()
     {
         var bucket = CairnServer.NewBucketName("badpolicy");

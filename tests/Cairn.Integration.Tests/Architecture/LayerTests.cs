@@ -31,6 +31,8 @@ public sealed class LayerTests
             [.. Runtime, "Microsoft.Extensions.*", "Cairn.Core", "Cairn.Storage", "Cairn.Metadata", "Cairn.Mst", "ZstdSharp", "Parquet"]),
         ["Cairn.S3"] = (typeof(Cairn.S3.S3Middleware).Assembly,
             [.. Runtime, "Microsoft.AspNetCore.*", "Microsoft.Extensions.*", "Microsoft.Net.Http.Headers", "Cairn.Core", "Cairn.Engine"]),
+        // The in-process test host: the server's composition root (assembly "cairn") and the AWS SDK client it hands out.
+        ["Cairn.Testing"] = (typeof(Cairn.Testing.CairnTestHost).Assembly, [.. Runtime, "cairn", "Microsoft.AspNetCore", "Microsoft.AspNetCore.*", "Microsoft.Extensions.*", "AWSSDK.*"]),
     };
 
     public static TheoryData<string> LayerNames => [.. Layers.Keys];
