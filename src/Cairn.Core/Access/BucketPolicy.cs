@@ -315,3 +315,16 @@ public sealed record PolicyRequest(string? User, string Action, string Resource,
 
 /// <summary>A policy AWS would not accept (S3: 400 MalformedPolicy with this message).</summary>
 public sealed class PolicyException(string message) : Exception(message);
+
+/// <summary>
+/// A bucket's S3 Block Public Access settings. New buckets have all four on, as on AWS since 2023;
+/// <see cref="None"/> is what a bucket whose settings were deleted has.
+/// </summary>
+public sealed record PublicAccessBlock(bool BlockPublicAcls, bool IgnorePublicAcls, bool BlockPublicPolicy, bool RestrictPublicBuckets)
+{
+    /// <summary>A new bucket's settings: everything blocked.</summary>
+    public static readonly PublicAccessBlock Default = new(true, true, true, true);
+
+    /// <summary>No setting on (the settings were deleted).</summary>
+    public static readonly PublicAccessBlock None = new(false, false, false, false);
+}

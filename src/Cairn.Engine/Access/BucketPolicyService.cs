@@ -12,7 +12,7 @@ public enum BucketPolicyStatus
 }
 
 /// <summary>
-/// Bucket policies (issue 14), kept in the catalog's bucket configurations (kind <see cref="Kind"/>)
+/// Bucket policies and Block Public Access settings (issue 14), kept in the catalog's bucket configurations (kind <see cref="Kind"/>)
 /// as the document the client sent, which GetBucketPolicy answers. The authorization decision reads
 /// the parsed policy from memory (<see cref="GetPolicyAsync"/>): a put or delete on this node counts
 /// at once, one on another node within <see cref="CacheTime"/>.
@@ -27,7 +27,10 @@ public sealed class BucketPolicyService(IBucketCatalog buckets, IBucketConfigura
 
     private const int MaxCachedBuckets = 10_000;
 
-    private readonly ConcurrentDictionary<string, (BucketPolicy? Policy, DateTimeOffset ReadAt)> _cache = new(StringComparer.Ordinal);
+    /// <summary>The configuration kind of Block Public Access settings in the catalog.</summary>
+    public const string PublicAccessBlockKind = "public-access-block";
+
+    private readonly ConcurrentDictionary<string, (BucketAccess Access, DateTimeOffset ReadAt)> _cache = new(StringComparer.Ordinal);
 
     /// <summary>Counts puts and deletes made here: a read begun before one must not cache what it read.</summary>
     private long _changes;
@@ -37,28 +40,65 @@ public sealed class BucketPolicyService(IBucketCatalog buckets, IBucketConfigura
         (await configurations.GetBucketConfigurationAsync(bucket, Kind, BucketConfiguration.Single, cancellationToken).ConfigureAwait(false))?.Document;
 
     /// <summary>The bucket's policy parsed, for the authorization decision (from memory when read within <see cref="CacheTime"/>).</summary>
-    public async ValueTask<BucketPolicy?> GetPolicyAsync(string bucket, CancellationToken cancellationToken)
+    public async ValueTask<BucketPolicy?> GetPolicyAsync(string bucket, CancellationToken cancellationToken) =>
+        (await GetAccessAsync(bucket, cancellationToken).ConfigureAwait(false)).Policy;
+
+    /// <summary>The bucket's policy and Block Public Access settings in force, for the authorization decision (from memory within <see cref="CacheTime"/>).</summary>
+    public async ValueTask<BucketAccess> GetAccessAsync(string bucket, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         if (_cache.TryGetValue(bucket, out var cached) && now - cached.ReadAt < CacheTime && now >= cached.ReadAt)
         {
-            return cached.Policy;
+            return cached.Access;
         }
         var changesBefore = Interlocked.Read(ref _changes);
         var document = await GetDocumentAsync(bucket, cancellationToken).ConfigureAwait(false);
         // A stored policy was checked when it was put; parsing it again cannot fail unless the rules grew stricter.
         var policy = document is null ? null : BucketPolicy.Parse(document, bucket);
+        var access = new BucketAccess(policy, await GetPublicAccessBlockAsync(bucket, cancellationToken).ConfigureAwait(false) ?? PublicAccessBlock.None);
         if (_cache.Count >= MaxCachedBuckets)
         {
             _cache.Clear();
         }
-        _cache[bucket] = (policy, now);
+        _cache[bucket] = (access, now);
         if (Interlocked.Read(ref _changes) != changesBefore)
         {
-            // A put or delete ran meanwhile: what was read may be the old policy; the next request reads again.
+            // A put or delete ran meanwhile: what was read may be the old state; the next request reads again.
             _cache.TryRemove(bucket, out _);
         }
-        return policy;
+        return access;
+    }
+
+    /// <summary>
+    /// The bucket's Block Public Access settings: <see cref="PublicAccessBlock.Default"/> when never put
+    /// (new buckets block public access, as on AWS), null once deleted (S3: 404 on GET).
+    /// </summary>
+    public async Task<PublicAccessBlock?> GetPublicAccessBlockAsync(string bucket, CancellationToken cancellationToken)
+    {
+        var stored = await configurations.GetBucketConfigurationAsync(bucket, PublicAccessBlockKind, BucketConfiguration.Single, cancellationToken)
+            .ConfigureAwait(false);
+        if (stored is null)
+        {
+            return PublicAccessBlock.Default;
+        }
+        // "none": deleted; otherwise the four flags in order, each 0 or 1.
+        return stored.Document == "none"
+            ? null
+            : new PublicAccessBlock(stored.Document[0] == '1', stored.Document[1] == '1', stored.Document[2] == '1', stored.Document[3] == '1');
+    }
+
+    /// <summary>Sets the bucket's Block Public Access settings (null: deletes them, so nothing is blocked).</summary>
+    public async Task<BucketPolicyStatus> PutPublicAccessBlockAsync(string bucket, PublicAccessBlock? settings, CancellationToken cancellationToken)
+    {
+        var document = settings is null
+            ? "none"
+            : string.Concat(new[] { settings.BlockPublicAcls, settings.IgnorePublicAcls, settings.BlockPublicPolicy, settings.RestrictPublicBuckets }
+                .Select(static flag => flag ? '1' : '0'));
+        var put = await configurations.PutBucketConfigurationAsync(new BucketConfiguration(bucket, PublicAccessBlockKind, BucketConfiguration.Single,
+            document, time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+        Interlocked.Increment(ref _changes);
+        _cache.TryRemove(bucket, out _);
+        return put ? BucketPolicyStatus.Done : BucketPolicyStatus.NoSuchBucket;
     }
 
     /// <summary>Creates or replaces the bucket's policy (<paramref name="document"/> already parsed and checked by the caller).</summary>
@@ -82,3 +122,6 @@ public sealed class BucketPolicyService(IBucketCatalog buckets, IBucketConfigura
             : BucketPolicyStatus.NoSuchBucket;
     }
 }
+
+/// <summary>What the authorization decision reads of a bucket: its policy (null: none) and the Block Public Access settings in force.</summary>
+public sealed record BucketAccess(BucketPolicy? Policy, PublicAccessBlock Block);

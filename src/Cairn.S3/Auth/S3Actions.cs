@@ -54,6 +54,14 @@ public static class S3Actions
             S3Operation.PutBucketPolicy => "s3:PutBucketPolicy",
             S3Operation.DeleteBucketPolicy => "s3:DeleteBucketPolicy",
             S3Operation.GetBucketPolicyStatus => "s3:GetBucketPolicyStatus",
+            S3Operation.GetPublicAccessBlock => "s3:GetBucketPublicAccessBlock",
+            S3Operation.PutPublicAccessBlock or S3Operation.DeletePublicAccessBlock => "s3:PutBucketPublicAccessBlock",
+            S3Operation.GetBucketOwnershipControls => "s3:GetBucketOwnershipControls",
+            S3Operation.PutBucketOwnershipControls or S3Operation.DeleteBucketOwnershipControls => "s3:PutBucketOwnershipControls",
+            S3Operation.GetBucketAcl => "s3:GetBucketAcl",
+            S3Operation.PutBucketAcl => "s3:PutBucketAcl",
+            S3Operation.GetObjectAcl => versioned ? "s3:GetObjectVersionAcl" : "s3:GetObjectAcl",
+            S3Operation.PutObjectAcl => versioned ? "s3:PutObjectVersionAcl" : "s3:PutObjectAcl",
             // An operation Cairn does not implement is answered 501 by its handler, whoever asks.
             _ => "s3:" + request.Operation,
         };

@@ -47,10 +47,12 @@ public sealed class S3Authorizer(BucketService buckets, BucketPolicyService poli
             throw S3Errors.AccessDenied();
         }
         if (request.Operation is S3Operation.GetBucketPolicy or S3Operation.PutBucketPolicy or S3Operation.DeleteBucketPolicy
-            or S3Operation.GetBucketPolicyStatus)
+            or S3Operation.GetBucketPolicyStatus or S3Operation.GetPublicAccessBlock or S3Operation.PutPublicAccessBlock
+            or S3Operation.DeletePublicAccessBlock or S3Operation.GetBucketOwnershipControls or S3Operation.PutBucketOwnershipControls
+            or S3Operation.DeleteBucketOwnershipControls)
         {
-            // The policy is the owner's alone, whatever it says: no grant hands it to others, and no Deny
-            // locks the owner out of it (AWS: only the owning account, and its root always).
+            // Who may reach the bucket is the owner's alone to say, whatever the policy says: no grant hands
+            // it to others, and no Deny locks the owner out of it (AWS: only the owning account, and its root always).
             Throw(await DecideOwnerOnlyAsync(principal, bucket, cancellationToken).ConfigureAwait(false), principal, bucket);
             return;
         }
@@ -102,9 +104,14 @@ public sealed class S3Authorizer(BucketService buckets, BucketPolicyService poli
             return AccessDecision.Allowed;
         }
         var owner = !principal.IsAnonymous && string.Equals(record.Owner, principal.User, StringComparison.Ordinal);
-        var policy = await policies.GetPolicyAsync(bucket, cancellationToken).ConfigureAwait(false);
+        var (policy, block) = await policies.GetAccessAsync(bucket, cancellationToken).ConfigureAwait(false);
         var verdict = policy?.Evaluate(new PolicyRequest(principal.User, action, S3Actions.Arn(bucket, key), ConditionValues(principal, context, query)))
             ?? PolicyDecision.NotApplicable;
+        if (verdict == PolicyDecision.Allow && principal.IsAnonymous && block.RestrictPublicBuckets && policy!.IsPublic)
+        {
+            // RestrictPublicBuckets: a public policy grants nothing to anonymous callers (its Denies still count).
+            verdict = PolicyDecision.NotApplicable;
+        }
         return verdict switch
         {
             PolicyDecision.Deny => AccessDecision.Denied,

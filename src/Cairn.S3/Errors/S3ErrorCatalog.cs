@@ -38,6 +38,8 @@ public static class S3ErrorCatalog
         [S3ErrorCode.InvalidTag] = (400, "The tag provided was not a valid tag. This error can occur if the tag did not pass input validation."),
         [S3ErrorCode.KeyTooLongError] = (400, "Your key is too long."),
         [S3ErrorCode.MalformedTrailerError] = (400, "The request contained trailing data that was not well-formed or did not conform to our published schema."),
+        [S3ErrorCode.MalformedACLError] = (400, "The XML you provided was not well-formed or did not validate against our published schema."),
+        [S3ErrorCode.NoSuchPublicAccessBlockConfiguration] = (404, "The public access block configuration was not found"),
         [S3ErrorCode.MalformedPolicy] = (400, "Policies must be valid JSON and the first byte must be '{'"),
         [S3ErrorCode.NoSuchBucketPolicy] = (404, "The bucket policy does not exist"),
         [S3ErrorCode.MalformedXML] = (400, "The XML you provided was not well-formed or did not validate against our published schema."),

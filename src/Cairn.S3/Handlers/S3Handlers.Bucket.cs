@@ -97,11 +97,14 @@ public sealed partial class S3Handlers
             static (writer, region) => LocationConstraintWriter.Write(writer, region)).ConfigureAwait(false);
     }
 
+    /// <summary>The caller as S3 shows an owner (see <see cref="OwnerOf(string?)"/>).</summary>
+    private static S3Owner OwnerOf(AuthResult auth) => auth.Principal.IsRoot ? OwnerOf(user: null) : OwnerOf(auth.Principal.User ?? "anonymous");
+
     /// <summary>
-    /// The canonical owner id: a stable 64-hex id, as S3's canonical user ids look, derived from root's
-    /// access key or from a user's name (so it stays when the user's keys are rotated).
+    /// An identity as S3 shows an owner: a stable 64-hex canonical id, as S3's look, derived from the
+    /// user's name (so it stays when the user's keys are rotated), or from "root" (null).
     /// </summary>
-    private static S3Owner OwnerOf(AuthResult auth) =>
+    private static S3Owner OwnerOf(string? user) =>
         new(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(
-            auth.Principal.User is { } user ? "user:" + user : auth.Principal.AccessKeyId))), auth.Principal.DisplayName);
+            user is null ? "root" : "user:" + user))), user ?? "root");
 }

@@ -34,13 +34,22 @@ public sealed partial class S3Handlers
         {
             document = Encoding.UTF8.GetString(body.GetBuffer(), 0, (int)body.Length);
         }
+        BucketPolicy policy;
         try
         {
-            BucketPolicy.Parse(document, bucket);
+            policy = BucketPolicy.Parse(document, bucket);
         }
         catch (PolicyException error)
         {
             throw new S3Exception(S3ErrorCode.MalformedPolicy, error.Message);
+        }
+        if (await buckets.GetAsync(bucket, context.RequestAborted).ConfigureAwait(false) is null)
+        {
+            throw S3Errors.NoSuchBucket(bucket);
+        }
+        if (policy.IsPublic && (await policies.GetPublicAccessBlockAsync(bucket, context.RequestAborted).ConfigureAwait(false))?.BlockPublicPolicy == true)
+        {
+            throw S3Errors.AccessDenied("Access Denied because public policies are blocked by the BlockPublicPolicy block public access setting.");
         }
         if (await policies.PutAsync(bucket, document, context.RequestAborted).ConfigureAwait(false) == BucketPolicyStatus.NoSuchBucket)
         {

@@ -86,6 +86,16 @@ public sealed partial class S3Handlers(BucketService buckets, ObjectService obje
         S3Operation.PutBucketPolicy => PutBucketPolicyAsync(context, request, auth),
         S3Operation.DeleteBucketPolicy => DeleteBucketPolicyAsync(context, request),
         S3Operation.GetBucketPolicyStatus => GetBucketPolicyStatusAsync(context, request),
+        S3Operation.GetPublicAccessBlock => GetPublicAccessBlockAsync(context, request),
+        S3Operation.PutPublicAccessBlock => PutPublicAccessBlockAsync(context, request, auth),
+        S3Operation.DeletePublicAccessBlock => DeletePublicAccessBlockAsync(context, request),
+        S3Operation.GetBucketOwnershipControls => GetBucketOwnershipControlsAsync(context, request),
+        S3Operation.PutBucketOwnershipControls => PutBucketOwnershipControlsAsync(context, request, auth),
+        S3Operation.DeleteBucketOwnershipControls => DeleteBucketOwnershipControlsAsync(context, request),
+        S3Operation.GetBucketAcl => GetBucketAclAsync(context, request),
+        S3Operation.PutBucketAcl => PutBucketAclAsync(context, request, auth),
+        S3Operation.GetObjectAcl => GetObjectAclAsync(context, request),
+        S3Operation.PutObjectAcl => PutObjectAclAsync(context, request, auth),
         _ => throw S3Errors.NotImplemented(request.UnsupportedName ?? request.Operation.ToString()),
     };
 

@@ -125,6 +125,30 @@ public sealed class S3RequestParser(string? baseDomain)
         {
             return (S3Operation.GetBucketPolicyStatus, null);
         }
+        if (query.ContainsKey("publicAccessBlock"))
+        {
+            return method switch
+            {
+                _ when HttpMethods.IsGet(method) => (S3Operation.GetPublicAccessBlock, null),
+                _ when HttpMethods.IsPut(method) => (S3Operation.PutPublicAccessBlock, null),
+                _ when HttpMethods.IsDelete(method) => (S3Operation.DeletePublicAccessBlock, null),
+                _ => throw S3Errors.Of(S3ErrorCode.MethodNotAllowed),
+            };
+        }
+        if (query.ContainsKey("ownershipControls"))
+        {
+            return method switch
+            {
+                _ when HttpMethods.IsGet(method) => (S3Operation.GetBucketOwnershipControls, null),
+                _ when HttpMethods.IsPut(method) => (S3Operation.PutBucketOwnershipControls, null),
+                _ when HttpMethods.IsDelete(method) => (S3Operation.DeleteBucketOwnershipControls, null),
+                _ => throw S3Errors.Of(S3ErrorCode.MethodNotAllowed),
+            };
+        }
+        if (query.ContainsKey("acl") && (HttpMethods.IsGet(method) || HttpMethods.IsPut(method)))
+        {
+            return (HttpMethods.IsGet(method) ? S3Operation.GetBucketAcl : S3Operation.PutBucketAcl, null);
+        }
         var subresource = FindSubresource(query, BucketSubresources);
         if (HttpMethods.IsGet(method))
         {
@@ -207,6 +231,10 @@ public sealed class S3RequestParser(string? baseDomain)
                 _ when HttpMethods.IsDelete(method) => (S3Operation.DeleteObjectTagging, null),
                 _ => throw S3Errors.Of(S3ErrorCode.MethodNotAllowed),
             };
+        }
+        if (query.ContainsKey("acl") && (HttpMethods.IsGet(method) || HttpMethods.IsPut(method)))
+        {
+            return (HttpMethods.IsGet(method) ? S3Operation.GetObjectAcl : S3Operation.PutObjectAcl, null);
         }
         foreach (var (name, get, put) in ObjectLockSubresources)
         {

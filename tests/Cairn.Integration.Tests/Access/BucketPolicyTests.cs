@@ -105,11 +105,17 @@ public sealed class BucketPolicyTests(AccessFixture fixture)
             await RefusedAsync(() => alice.GetBucketPolicyStatusAsync(new GetBucketPolicyStatusRequest { BucketName = bucket }),
                 HttpStatusCode.NotFound, "NoSuchBucketPolicy");
 
-            await alice.PutBucketPolicyAsync(new PutBucketPolicyRequest
+            var publicRead = new PutBucketPolicyRequest
             {
                 BucketName = bucket,
                 Policy = Grant("Allow", "\"*\"", "\"s3:GetObject\"", $"\"arn:aws:s3:::{bucket}/shared/*\""),
-            });
+            };
+            // New buckets block public policies, as on AWS: the owner lifts the block first.
+            var blocked = await RefusedAsync(() => alice.PutBucketPolicyAsync(publicRead), HttpStatusCode.Forbidden, "AccessDenied");
+            Assert.Contains("BlockPublicPolicy", blocked.Message, StringComparison.Ordinal);
+            await AssertNoPolicyAsync(alice, bucket, "NoSuchBucketPolicy");
+            await alice.DeletePublicAccessBlockAsync(new DeletePublicAccessBlockRequest { BucketName = bucket });
+            await alice.PutBucketPolicyAsync(publicRead);
 
             Assert.Equal(("200", "quarterly"), await CurlAsync(url));
             Assert.Equal("403", (await CurlAsync($"{Server.Endpoint}/{bucket}/private/diary.txt")).Status);
@@ -120,6 +126,15 @@ public sealed class BucketPolicyTests(AccessFixture fixture)
             Assert.True((await alice.GetBucketPolicyStatusAsync(new GetBucketPolicyStatusRequest { BucketName = bucket })).PolicyStatus.IsPublic);
             var listing = await alice.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket });
             Assert.Equal(["private/diary.txt", "shared/report.txt"], listing.S3Objects.Select(entry => entry.Key));
+
+            // RestrictPublicBuckets: the public policy stays, and grants anonymous callers nothing.
+            await alice.PutPublicAccessBlockAsync(new PutPublicAccessBlockRequest
+            {
+                BucketName = bucket,
+                PublicAccessBlockConfiguration = new PublicAccessBlockConfiguration { RestrictPublicBuckets = true },
+            });
+            Assert.Equal("403", (await CurlAsync(url)).Status);
+            Assert.True((await alice.GetBucketPolicyStatusAsync(new GetBucketPolicyStatusRequest { BucketName = bucket })).PolicyStatus.IsPublic);
         }
     }
 
@@ -131,6 +146,7 @@ public sealed class BucketPolicyTests(AccessFixture fixture)
         using (bob)
         {
             var everything = $$"""{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::{{bucket}}", "arn:aws:s3:::{{bucket}}/*"]}]}""";
+            await alice.DeletePublicAccessBlockAsync(new DeletePublicAccessBlockRequest { BucketName = bucket });
             await alice.PutBucketPolicyAsync(new PutBucketPolicyRequest { BucketName = bucket, Policy = everything });
 
             // Everyone may read and write objects now, but not take the policy over.
@@ -138,6 +154,7 @@ public sealed class BucketPolicyTests(AccessFixture fixture)
             Assert.Equal("403", (await CurlAsync($"{Server.Endpoint}/{bucket}?policy", "-X", "PUT", "--data-binary", "{}")).Status);
             Assert.Equal("403", (await CurlAsync($"{Server.Endpoint}/{bucket}?policy", "-X", "DELETE")).Status);
             Assert.Equal("403", (await CurlAsync($"{Server.Endpoint}/{bucket}?policy")).Status);
+            Assert.Equal("403", (await CurlAsync($"{Server.Endpoint}/{bucket}?publicAccessBlock", "-X", "DELETE")).Status);
             await RefusedAsync(() => bob.DeleteBucketPolicyAsync(bucket), HttpStatusCode.Forbidden, "AccessDenied");
             await RefusedAsync(() => bob.PutBucketPolicyAsync(new PutBucketPolicyRequest { BucketName = bucket, Policy = everything }),
                 HttpStatusCode.Forbidden, "AccessDenied");
@@ -199,6 +216,7 @@ public sealed class BucketPolicyTests(AccessFixture fixture)
         await client.PutBucketAsync(bucket);
         await AssertNoPolicyAsync(client, bucket, "NoSuchBucketPolicy");
         var good = Grant("Allow", "\"*\"", "\"s3:GetObject\"", $"\"arn:aws:s3:::{bucket}/*\"");
+        await client.DeletePublicAccessBlockAsync(new DeletePublicAccessBlockRequest { BucketName = bucket });
         await client.PutBucketPolicyAsync(new PutBucketPolicyRequest { BucketName = bucket, Policy = good });
 
         foreach (var (policy, message) in new[]

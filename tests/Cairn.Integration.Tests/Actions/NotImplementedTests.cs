@@ -13,10 +13,8 @@ public sealed class NotImplementedTests(ServerFixture fixture)
 
     private static readonly Dictionary<string, Func<IAmazonS3, string, Task>> Operations = new()
     {
-        ["GetBucketAcl"] = (s3, bucket) => s3.GetBucketAclAsync(new GetBucketAclRequest { BucketName = bucket }),
         ["GetBucketCors"] = (s3, bucket) => s3.GetCORSConfigurationAsync(bucket),
         ["GetBucketEncryption"] = (s3, bucket) => s3.GetBucketEncryptionAsync(new GetBucketEncryptionRequest { BucketName = bucket }),
-        ["GetObjectAcl"] = (s3, bucket) => s3.GetObjectAclAsync(new GetObjectAclRequest { BucketName = bucket, Key = Key }),
     };
 
     public static TheoryData<string> OperationNames => [.. Operations.Keys];

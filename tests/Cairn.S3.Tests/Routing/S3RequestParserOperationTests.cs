@@ -30,7 +30,8 @@ public sealed class S3RequestParserOperationTests
     [InlineData("PUT", "policy", S3Operation.PutBucketPolicy, null)]
     [InlineData("DELETE", "policy", S3Operation.DeleteBucketPolicy, null)]
     [InlineData("GET", "policyStatus", S3Operation.GetBucketPolicyStatus, null)]
-    [InlineData("GET", "acl", S3Operation.Unsupported, "GetBucket acl")]
+    [InlineData("GET", "acl", S3Operation.GetBucketAcl, null)]
+    [InlineData("GET", "cors", S3Operation.Unsupported, "GetBucket cors")]
     [InlineData("GET", "", S3Operation.ListObjects, null)]
     [InlineData("GET", "list-type=2", S3Operation.ListObjectsV2, null)]
     public void Bucket_requests_map_to_their_operation(string method, string query, S3Operation expected, string? unsupportedName)
