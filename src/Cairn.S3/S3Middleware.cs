@@ -33,10 +33,13 @@ public sealed partial class S3Middleware(S3RequestParser parser, SigV4Verifier v
         {
             request = parser.Parse(context.Request.Method, rawPath, rawQuery, context.Request.Host.Value, context.Request.Headers);
             operation = request.Operation;
-            var auth = verifier.Verify(new SigV4Request(context.Request.Method, rawPath, rawQuery, context.Request.Headers)
-            {
-                VirtualHostBucket = request.IsVirtualHostStyle ? request.Bucket : null,
-            }, allowAnonymous: true);
+            // A CORS preflight is never signed (browsers send no credentials with it): it is judged by the bucket's CORS rules alone.
+            var auth = operation == S3Operation.PreflightCors
+                ? AuthResult.Anonymous
+                : verifier.Verify(new SigV4Request(context.Request.Method, rawPath, rawQuery, context.Request.Headers)
+                {
+                    VirtualHostBucket = request.IsVirtualHostStyle ? request.Bucket : null,
+                }, allowAnonymous: true);
             if (auth.IsPresigned)
             {
                 HoistSignedQueryHeaders(request.Query, context.Request.Headers);
@@ -86,7 +89,14 @@ public sealed partial class S3Middleware(S3RequestParser parser, SigV4Verifier v
             context.Abort();
             return;
         }
+        // A browser may read an error only with the CORS headers the request earned (S3 sends them on errors too).
+        var cors = context.Response.Headers.Where(static header => header.Key.StartsWith("Access-Control-", StringComparison.OrdinalIgnoreCase)
+            || header.Key.Equals("Vary", StringComparison.OrdinalIgnoreCase)).ToList();
         context.Response.Clear();
+        foreach (var (name, value) in cors)
+        {
+            context.Response.Headers[name] = value;
+        }
         context.Response.Headers["x-amz-request-id"] = requestId;
         context.Response.Headers["x-amz-id-2"] = requestId;
         foreach (var (name, value) in error.ResponseHeaders)

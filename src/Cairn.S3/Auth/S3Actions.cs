@@ -62,6 +62,8 @@ public static class S3Actions
             S3Operation.PutBucketAcl => "s3:PutBucketAcl",
             S3Operation.GetObjectAcl => versioned ? "s3:GetObjectVersionAcl" : "s3:GetObjectAcl",
             S3Operation.PutObjectAcl => versioned ? "s3:PutObjectVersionAcl" : "s3:PutObjectAcl",
+            S3Operation.GetBucketCors => "s3:GetBucketCORS",
+            S3Operation.PutBucketCors or S3Operation.DeleteBucketCors => "s3:PutBucketCORS",
             // An operation Cairn does not implement is answered 501 by its handler, whoever asks.
             _ => "s3:" + request.Operation,
         };

@@ -33,6 +33,11 @@ public sealed class S3Authorizer(BucketService buckets, BucketPolicyService poli
         {
             return;
         }
+        if (request.Operation == S3Operation.PreflightCors)
+        {
+            // Unsigned by design; it reads the bucket's CORS rules and answers nothing else.
+            return;
+        }
         if (request.Operation is S3Operation.ListBuckets or S3Operation.CreateBucket)
         {
             // Listing shows a user its own buckets; a new bucket is its creator's.

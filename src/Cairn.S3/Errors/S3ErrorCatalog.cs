@@ -12,6 +12,8 @@ public static class S3ErrorCatalog
         [S3ErrorCode.AuthorizationQueryParametersError] = (400, "Error parsing the X-Amz-Credential parameter."),
         [S3ErrorCode.BadDigest] = (400, "The Content-MD5 you specified did not match what we received."),
         [S3ErrorCode.BadRequest] = (400, "Bad Request"),
+        [S3ErrorCode.AccessForbidden] = (403, "CORSResponse: This CORS request is not allowed."),
+        [S3ErrorCode.NoSuchCORSConfiguration] = (404, "The CORS configuration does not exist"),
         [S3ErrorCode.BucketAlreadyExists] = (409, "The requested bucket name is not available."),
         [S3ErrorCode.BucketAlreadyOwnedByYou] = (409, "Your previous request to create the named bucket succeeded and you already own it."),
         [S3ErrorCode.BucketNotEmpty] = (409, "The bucket you tried to delete is not empty."),

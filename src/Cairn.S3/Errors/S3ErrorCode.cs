@@ -9,6 +9,7 @@ public enum S3ErrorCode
     AuthorizationQueryParametersError,
     BadDigest,
     /// <summary>S3's generic 400, e.g. "Object tags cannot be greater than 10".</summary>
+    AccessForbidden,
     BadRequest,
     BucketAlreadyExists,
     BucketAlreadyOwnedByYou,
@@ -47,6 +48,7 @@ public enum S3ErrorCode
     MissingSecurityHeader,
     NoSuchBucket,
     NoSuchBucketPolicy,
+    NoSuchCORSConfiguration,
     NoSuchPublicAccessBlockConfiguration,
     NoSuchConfiguration,
     NoSuchKey,

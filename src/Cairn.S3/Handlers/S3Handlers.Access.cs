@@ -1,4 +1,3 @@
-using System.Xml;
 using Cairn.Core.Access;
 using Cairn.Engine.Access;
 using Cairn.S3.Auth;
@@ -38,8 +37,7 @@ public sealed partial class S3Handlers
         PublicAccessBlock settings;
         using (var document = await RequestBody.ReadVerifiedDocumentAsync(context, auth, context.RequestAborted).ConfigureAwait(false))
         {
-            var flags = ReadFlags(document, "PublicAccessBlockConfiguration", ["BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"]);
-            settings = new PublicAccessBlock(flags[0], flags[1], flags[2], flags[3]);
+            settings = S3XmlReader.ReadPublicAccessBlock(document);
         }
         if (await policies.PutPublicAccessBlockAsync(bucket, settings, context.RequestAborted).ConfigureAwait(false) == BucketPolicyStatus.NoSuchBucket)
         {
@@ -77,7 +75,7 @@ public sealed partial class S3Handlers
     {
         await RequireBucketRecordAsync(request, context.RequestAborted).ConfigureAwait(false);
         using var document = await RequestBody.ReadVerifiedDocumentAsync(context, auth, context.RequestAborted).ConfigureAwait(false);
-        var ownership = ReadObjectOwnership(document);
+        var ownership = S3XmlReader.ReadObjectOwnership(document);
         if (ownership != "BucketOwnerEnforced")
         {
             throw S3Errors.NotImplemented($"PutBucketOwnershipControls {ownership} (ACLs are not supported: objects are always the bucket owner's)");
@@ -179,116 +177,10 @@ public sealed partial class S3Handlers
         {
             throw S3Errors.Of(S3ErrorCode.MissingSecurityHeader);
         }
-        var grants = ReadGrants(document);
+        var grants = S3XmlReader.ReadGrants(document);
         if (grants is not [("CanonicalUser", var id, "FULL_CONTROL")] || id != owner.Id)
         {
             throw S3Errors.Of(S3ErrorCode.AccessControlListNotSupported);
-        }
-    }
-
-    /// <summary>The grants of an AccessControlPolicy body: grantee type, id (or URI, or email) and permission.</summary>
-    private static List<(string Type, string? Id, string Permission)> ReadGrants(Stream document)
-    {
-        var grants = new List<(string, string?, string)>();
-        try
-        {
-            using var reader = XmlReader.Create(document, new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null });
-            string? type = null, id = null, permission = null;
-            reader.Read();
-            while (!reader.EOF)
-            {
-                if (reader.NodeType == XmlNodeType.Element && reader.LocalName is "ID" or "URI" or "EmailAddress" or "Permission")
-                {
-                    // ReadElementContentAsString leaves the reader on the node after the element: no Read between.
-                    var isPermission = reader.LocalName == "Permission";
-                    var value = reader.ReadElementContentAsString().Trim();
-                    if (isPermission)
-                    {
-                        permission = value;
-                    }
-                    else if (type is not null)
-                    {
-                        id = value;
-                    }
-                    continue;
-                }
-                if (reader.NodeType == XmlNodeType.Element && reader.LocalName == "Grant")
-                {
-                    (type, id, permission) = (null, null, null);
-                }
-                else if (reader.NodeType == XmlNodeType.Element && reader.LocalName == "Grantee")
-                {
-                    type = reader.GetAttribute("type", "http://www.w3.org/2001/XMLSchema-instance") ?? "";
-                }
-                else if (reader.NodeType == XmlNodeType.EndElement && reader.LocalName == "Grant")
-                {
-                    grants.Add((type ?? "", id, permission ?? ""));
-                }
-                reader.Read();
-            }
-        }
-        catch (XmlException)
-        {
-            throw S3Errors.Of(S3ErrorCode.MalformedACLError);
-        }
-        return grants;
-    }
-
-    /// <summary>Boolean children of <paramref name="root"/>, in the order of <paramref name="names"/> (absent: false); MalformedXML otherwise.</summary>
-    private static bool[] ReadFlags(Stream document, string root, string[] names)
-    {
-        var flags = new bool[names.Length];
-        try
-        {
-            using var reader = XmlReader.Create(document, new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null });
-            if (!reader.ReadToFollowing(root))
-            {
-                throw S3Errors.Of(S3ErrorCode.MalformedXML);
-            }
-            reader.Read();
-            while (!reader.EOF)
-            {
-                if (reader.NodeType != XmlNodeType.Element)
-                {
-                    reader.Read();
-                    continue;
-                }
-                // ReadElementContentAsString leaves the reader on the node after the element: no Read between.
-                var index = Array.IndexOf(names, reader.LocalName);
-                if (index < 0)
-                {
-                    throw S3Errors.Of(S3ErrorCode.MalformedXML);
-                }
-                flags[index] = reader.ReadElementContentAsString().Trim() switch
-                {
-                    "true" => true,
-                    "false" => false,
-                    _ => throw S3Errors.Of(S3ErrorCode.MalformedXML),
-                };
-            }
-        }
-        catch (XmlException)
-        {
-            throw S3Errors.Of(S3ErrorCode.MalformedXML);
-        }
-        return flags;
-    }
-
-    private static string ReadObjectOwnership(Stream document)
-    {
-        try
-        {
-            using var reader = XmlReader.Create(document, new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null });
-            if (!reader.ReadToFollowing("OwnershipControls") || !reader.ReadToFollowing("ObjectOwnership"))
-            {
-                throw S3Errors.Of(S3ErrorCode.MalformedXML);
-            }
-            var ownership = reader.ReadElementContentAsString().Trim();
-            return ownership is "BucketOwnerEnforced" or "BucketOwnerPreferred" or "ObjectWriter" ? ownership : throw S3Errors.Of(S3ErrorCode.MalformedXML);
-        }
-        catch (XmlException)
-        {
-            throw S3Errors.Of(S3ErrorCode.MalformedXML);
         }
     }
 }

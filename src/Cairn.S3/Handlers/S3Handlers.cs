@@ -17,7 +17,8 @@ namespace Cairn.S3.Handlers;
 /// Failures are thrown as <see cref="S3Exception"/> and written by the middleware, never here.
 /// </summary>
 public sealed partial class S3Handlers(BucketService buckets, ObjectService objects, MultipartService multipart, BucketTreeService trees,
-    LifecycleService lifecycle, InventoryService inventory, BucketPolicyService policies, S3Authorizer authorizer, S3Options options)
+    LifecycleService lifecycle, InventoryService inventory, BucketPolicyService policies, BucketCorsService cors, S3Authorizer authorizer,
+    S3Options options)
 {
     /// <summary>
     /// Dispatches a parsed, authenticated request (one switch, STYLE top rule 1), after refusing any
@@ -28,7 +29,18 @@ public sealed partial class S3Handlers(BucketService buckets, ObjectService obje
     public Task HandleAsync(HttpContext context, S3Request request, AuthResult auth)
     {
         RefusedRequestHeaders.ThrowIfAnyRefused(request.Operation, context.Request.Headers);
+        if (request.Bucket is { } bucket && request.Operation != S3Operation.PreflightCors && context.Request.Headers.Origin.Count > 0)
+        {
+            return CorsThenHandleAsync(context, request, auth, bucket);
+        }
         return auth.Principal.IsRoot ? DispatchAsync(context, request, auth) : AuthorizeThenDispatchAsync(context, request, auth);
+    }
+
+    /// <summary>A browser's request (it names its Origin): the CORS headers first, so an error answer carries them too.</summary>
+    private async Task CorsThenHandleAsync(HttpContext context, S3Request request, AuthResult auth, string bucket)
+    {
+        await AddCorsHeadersAsync(context, bucket).ConfigureAwait(false);
+        await (auth.Principal.IsRoot ? DispatchAsync(context, request, auth) : AuthorizeThenDispatchAsync(context, request, auth)).ConfigureAwait(false);
     }
 
     private async Task AuthorizeThenDispatchAsync(HttpContext context, S3Request request, AuthResult auth)
@@ -96,6 +108,10 @@ public sealed partial class S3Handlers(BucketService buckets, ObjectService obje
         S3Operation.PutBucketAcl => PutBucketAclAsync(context, request, auth),
         S3Operation.GetObjectAcl => GetObjectAclAsync(context, request),
         S3Operation.PutObjectAcl => PutObjectAclAsync(context, request, auth),
+        S3Operation.GetBucketCors => GetBucketCorsAsync(context, request),
+        S3Operation.PutBucketCors => PutBucketCorsAsync(context, request, auth),
+        S3Operation.DeleteBucketCors => DeleteBucketCorsAsync(context, request),
+        S3Operation.PreflightCors => PreflightCorsAsync(context, request),
         _ => throw S3Errors.NotImplemented(request.UnsupportedName ?? request.Operation.ToString()),
     };
 

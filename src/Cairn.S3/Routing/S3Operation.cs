@@ -62,4 +62,10 @@ public enum S3Operation
     PutBucketAcl,
     GetObjectAcl,
     PutObjectAcl,
+    GetBucketCors,
+    PutBucketCors,
+    DeleteBucketCors,
+
+    /// <summary>OPTIONS on a bucket or key: a browser's CORS preflight.</summary>
+    PreflightCors,
 }

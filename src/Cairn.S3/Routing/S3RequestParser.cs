@@ -62,7 +62,8 @@ public sealed class S3RequestParser(string? baseDomain)
             }
         }
 
-        var operation = bucket is null ? ServiceOperation(method)
+        var operation = bucket is not null && HttpMethods.IsOptions(method) ? (S3Operation.PreflightCors, null)
+            : bucket is null ? ServiceOperation(method)
             : key is null ? BucketOperation(method, query)
             : ObjectOperation(method, query, headers);
         return new S3Request(operation.Operation, bucket, key, query)
@@ -124,6 +125,16 @@ public sealed class S3RequestParser(string? baseDomain)
         if (query.ContainsKey("policyStatus") && HttpMethods.IsGet(method))
         {
             return (S3Operation.GetBucketPolicyStatus, null);
+        }
+        if (query.ContainsKey("cors"))
+        {
+            return method switch
+            {
+                _ when HttpMethods.IsGet(method) => (S3Operation.GetBucketCors, null),
+                _ when HttpMethods.IsPut(method) => (S3Operation.PutBucketCors, null),
+                _ when HttpMethods.IsDelete(method) => (S3Operation.DeleteBucketCors, null),
+                _ => throw S3Errors.Of(S3ErrorCode.MethodNotAllowed),
+            };
         }
         if (query.ContainsKey("publicAccessBlock"))
         {

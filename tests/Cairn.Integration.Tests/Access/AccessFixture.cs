@@ -1,3 +1,5 @@
+using System.Net;
+using Amazon.S3;
 using Cairn.Integration.Tests.Cli;
 using Cairn.Server.Cli;
 
@@ -29,6 +31,18 @@ public sealed class AccessFixture : IAsyncLifetime
         Assert.True(run.ExitCode == CairnCli.ExitSuccess, run.Stderr);
         var (accessKey, secretKey) = KeyLines(run.Stdout);
         return (name, accessKey, secretKey);
+    }
+
+    /// <summary>
+    /// Asserts <paramref name="call"/> fails with S3's <paramref name="status"/> and <paramref name="code"/>
+    /// (the SDK throws subclasses for some codes) and returns the error.
+    /// </summary>
+    internal static async Task<AmazonS3Exception> RefusedAsync(Func<Task> call, HttpStatusCode status, string code)
+    {
+        var error = await Assert.ThrowsAnyAsync<AmazonS3Exception>(call);
+        Assert.Equal(status, error.StatusCode);
+        Assert.Equal(code, error.ErrorCode);
+        return error;
     }
 
     /// <summary>The key pair in the <c>access key: ...</c> and <c>secret key: ...</c> lines a command printed.</summary>

@@ -15,13 +15,6 @@ public sealed class AccessSettingsTests(AccessFixture fixture)
 {
     private CairnServer Server => fixture.Server;
 
-    private static async Task<AmazonS3Exception> RefusedAsync(Func<Task> call, HttpStatusCode status, string code)
-    {
-        var error = await Assert.ThrowsAnyAsync<AmazonS3Exception>(call);
-        Assert.Equal(status, error.StatusCode);
-        Assert.Equal(code, error.ErrorCode);
-        return error;
-    }
 
     [Fact(Timeout = 60_000)]
     public async Task Block_Public_Access_is_on_for_a_new_bucket_and_is_put_read_and_deleted()
@@ -42,11 +35,11 @@ public sealed class AccessSettingsTests(AccessFixture fixture)
         Assert.Equal((false, true, true, false), (put.BlockPublicAcls, put.IgnorePublicAcls, put.BlockPublicPolicy, put.RestrictPublicBuckets));
 
         await s3.DeletePublicAccessBlockAsync(new DeletePublicAccessBlockRequest { BucketName = bucket });
-        await RefusedAsync(() => s3.GetPublicAccessBlockAsync(new GetPublicAccessBlockRequest { BucketName = bucket }),
+        await AccessFixture.RefusedAsync(() => s3.GetPublicAccessBlockAsync(new GetPublicAccessBlockRequest { BucketName = bucket }),
             HttpStatusCode.NotFound, "NoSuchPublicAccessBlockConfiguration");
         var missing = CairnServer.NewBucketName("nopab");
-        await RefusedAsync(() => s3.GetPublicAccessBlockAsync(new GetPublicAccessBlockRequest { BucketName = missing }), HttpStatusCode.NotFound, "NoSuchBucket");
-        await RefusedAsync(() => s3.PutPublicAccessBlockAsync(new PutPublicAccessBlockRequest
+        await AccessFixture.RefusedAsync(() => s3.GetPublicAccessBlockAsync(new GetPublicAccessBlockRequest { BucketName = missing }), HttpStatusCode.NotFound, "NoSuchBucket");
+        await AccessFixture.RefusedAsync(() => s3.PutPublicAccessBlockAsync(new PutPublicAccessBlockRequest
         {
             BucketName = missing,
             PublicAccessBlockConfiguration = new PublicAccessBlockConfiguration(),
@@ -69,7 +62,7 @@ public sealed class AccessSettingsTests(AccessFixture fixture)
             BucketName = bucket,
             OwnershipControls = new OwnershipControls { Rules = [new OwnershipControlsRule { ObjectOwnership = ObjectOwnership.BucketOwnerEnforced }] },
         });
-        await RefusedAsync(() => s3.PutBucketOwnershipControlsAsync(new PutBucketOwnershipControlsRequest
+        await AccessFixture.RefusedAsync(() => s3.PutBucketOwnershipControlsAsync(new PutBucketOwnershipControlsRequest
         {
             BucketName = bucket,
             OwnershipControls = new OwnershipControls { Rules = [new OwnershipControlsRule { ObjectOwnership = ObjectOwnership.ObjectWriter }] },
@@ -81,18 +74,18 @@ public sealed class AccessSettingsTests(AccessFixture fixture)
         Assert.Equal(alice.Name, bucketAcl.Owner.DisplayName);
         var objectAcl = await s3.GetObjectAclAsync(new GetObjectAclRequest { BucketName = bucket, Key = "a.txt" });
         Assert.Equal(bucketAcl.Owner.Id, Assert.Single(objectAcl.Grants).Grantee.CanonicalUser);
-        await RefusedAsync(() => s3.GetObjectAclAsync(new GetObjectAclRequest { BucketName = bucket, Key = "absent" }), HttpStatusCode.NotFound, "NoSuchKey");
+        await AccessFixture.RefusedAsync(() => s3.GetObjectAclAsync(new GetObjectAclRequest { BucketName = bucket, Key = "absent" }), HttpStatusCode.NotFound, "NoSuchKey");
 
         // An ACL that changes nothing is accepted; one that grants anything is not.
         await s3.PutBucketAclAsync(new PutBucketAclRequest { BucketName = bucket, ACL = S3CannedACL.Private });
         await s3.PutObjectAclAsync(new PutObjectAclRequest { BucketName = bucket, Key = "a.txt", ACL = S3CannedACL.BucketOwnerFullControl });
-        await RefusedAsync(() => s3.PutBucketAclAsync(new PutBucketAclRequest { BucketName = bucket, ACL = S3CannedACL.PublicRead }),
+        await AccessFixture.RefusedAsync(() => s3.PutBucketAclAsync(new PutBucketAclRequest { BucketName = bucket, ACL = S3CannedACL.PublicRead }),
             HttpStatusCode.BadRequest, "AccessControlListNotSupported");
-        await RefusedAsync(() => s3.PutObjectAclAsync(new PutObjectAclRequest { BucketName = bucket, Key = "a.txt", ACL = S3CannedACL.PublicReadWrite }),
+        await AccessFixture.RefusedAsync(() => s3.PutObjectAclAsync(new PutObjectAclRequest { BucketName = bucket, Key = "a.txt", ACL = S3CannedACL.PublicReadWrite }),
             HttpStatusCode.BadRequest, "AccessControlListNotSupported");
         var everyone = new S3AccessControlList { Owner = bucketAcl.Owner };
         everyone.AddGrant(new S3Grantee { URI = "http://acs.amazonaws.com/groups/global/AllUsers" }, S3Permission.READ);
-        await RefusedAsync(() => s3.PutObjectAclAsync(new PutObjectAclRequest { BucketName = bucket, Key = "a.txt", AccessControlPolicy = everyone }),
+        await AccessFixture.RefusedAsync(() => s3.PutObjectAclAsync(new PutObjectAclRequest { BucketName = bucket, Key = "a.txt", AccessControlPolicy = everyone }),
             HttpStatusCode.BadRequest, "AccessControlListNotSupported");
 
         // Nothing was opened to anonymous callers.

@@ -95,6 +95,12 @@ public sealed class AuthorizationCoverageTests(AccessFixture fixture)
             (S3Operation.PutBucketAcl, "PUT", null, "acl=", new Dictionary<string, string> { ["x-amz-acl"] = "private" }, ""),
             (S3Operation.GetObjectAcl, "GET", Key, "acl=", none, ""),
             (S3Operation.PutObjectAcl, "PUT", Key, "acl=", new Dictionary<string, string> { ["x-amz-acl"] = "private" }, ""),
+            (S3Operation.GetBucketCors, "GET", null, "cors=", none, ""),
+            (S3Operation.PutBucketCors, "PUT", null, "cors=", none,
+                "<CORSConfiguration><CORSRule><AllowedOrigin>https://app.example.com</AllowedOrigin><AllowedMethod>GET</AllowedMethod></CORSRule></CORSConfiguration>"),
+            (S3Operation.PreflightCors, "OPTIONS", Key, "",
+                new Dictionary<string, string> { ["origin"] = "https://app.example.com", ["access-control-request-method"] = "GET" }, ""),
+            (S3Operation.DeleteBucketCors, "DELETE", null, "cors=", none, ""),
         ];
     }
 
@@ -132,6 +138,14 @@ public sealed class AuthorizationCoverageTests(AccessFixture fixture)
         state.Add("versioning " + (await root.GetBucketVersioningAsync(bucket)).VersioningConfig.Status);
         state.Add("lifecycle " + ((await root.GetLifecycleConfigurationAsync(bucket)).Configuration?.Rules?.Count ?? 0));
         // The SDK hands an error document over as the policy text instead of throwing.
+        try
+        {
+            state.Add("cors rules " + (await root.GetCORSConfigurationAsync(bucket)).Configuration.Rules.Count);
+        }
+        catch (Amazon.S3.AmazonS3Exception error) when (error.ErrorCode == "NoSuchCORSConfiguration")
+        {
+            state.Add("no cors");
+        }
         var policy = (await root.GetBucketPolicyAsync(bucket)).Policy;
         state.Add(policy.Contains("<Code>NoSuchBucketPolicy</Code>", StringComparison.Ordinal) ? "no policy" : "policy " + policy);
         var block = (await root.GetPublicAccessBlockAsync(new Amazon.S3.Model.GetPublicAccessBlockRequest { BucketName = bucket })).PublicAccessBlockConfiguration;
@@ -207,6 +221,10 @@ public sealed class AuthorizationCoverageTests(AccessFixture fixture)
                     break;
                 case S3Operation.CreateBucket:
                     S3ErrorAssert.Error(response, 409, "BucketAlreadyExists");
+                    break;
+                case S3Operation.PreflightCors:
+                    // Unsigned by design and judged by the CORS rules alone: the bucket has none, so it is refused.
+                    S3ErrorAssert.Error(response, 403, "AccessForbidden");
                     break;
                 case S3Operation.DeleteObjects:
                     // As on S3: the request succeeds and each key it may not delete is an error entry.

@@ -17,13 +17,6 @@ public sealed class BucketPolicyTests(AccessFixture fixture)
 {
     private CairnServer Server => fixture.Server;
 
-    private static async Task<AmazonS3Exception> RefusedAsync(Func<Task> call, HttpStatusCode status, string code)
-    {
-        var error = await Assert.ThrowsAnyAsync<AmazonS3Exception>(call);
-        Assert.Equal(status, error.StatusCode);
-        Assert.Equal(code, error.ErrorCode);
-        return error;
-    }
 
     private static string Grant(string effect, string principal, string actions, string resources) =>
         $$"""{"Version": "2012-10-17", "Statement": [{"Effect": "{{effect}}", "Principal": {{principal}}, "Action": {{actions}}, "Resource": {{resources}}}]}""";
@@ -48,8 +41,8 @@ public sealed class BucketPolicyTests(AccessFixture fixture)
         using (alice)
         using (bob)
         {
-            await RefusedAsync(() => bob.GetObjectAsync(bucket, "shared/report.txt"), HttpStatusCode.Forbidden, "AccessDenied");
-            await RefusedAsync(() => bob.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket }), HttpStatusCode.Forbidden, "AccessDenied");
+            await AccessFixture.RefusedAsync(() => bob.GetObjectAsync(bucket, "shared/report.txt"), HttpStatusCode.Forbidden, "AccessDenied");
+            await AccessFixture.RefusedAsync(() => bob.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket }), HttpStatusCode.Forbidden, "AccessDenied");
 
             var bobArn = $$"""{"AWS": "arn:aws:iam:::user/{{bobName}}"}""";
             var grant = $$$$"""
@@ -68,9 +61,9 @@ public sealed class BucketPolicyTests(AccessFixture fixture)
             var listed = await bob.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, Prefix = "shared/" });
             Assert.Equal(["shared/report.txt"], listed.S3Objects.Select(entry => entry.Key));
             // Outside what the policy names: refused.
-            await RefusedAsync(() => bob.GetObjectAsync(bucket, "private/diary.txt"), HttpStatusCode.Forbidden, "AccessDenied");
-            await RefusedAsync(() => bob.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket }), HttpStatusCode.Forbidden, "AccessDenied");
-            await RefusedAsync(() => bob.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "shared/x", ContentBody = "x" }),
+            await AccessFixture.RefusedAsync(() => bob.GetObjectAsync(bucket, "private/diary.txt"), HttpStatusCode.Forbidden, "AccessDenied");
+            await AccessFixture.RefusedAsync(() => bob.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket }), HttpStatusCode.Forbidden, "AccessDenied");
+            await AccessFixture.RefusedAsync(() => bob.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "shared/x", ContentBody = "x" }),
                 HttpStatusCode.Forbidden, "AccessDenied");
             Assert.DoesNotContain(bucket, (await bob.ListBucketsAsync()).Buckets?.Select(entry => entry.BucketName) ?? []);
 
@@ -78,8 +71,8 @@ public sealed class BucketPolicyTests(AccessFixture fixture)
             var denied = grant.Replace("]}", $$""", {"Sid": "lock", "Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::{{bucket}}/shared/*"}]}""",
                 StringComparison.Ordinal);
             await alice.PutBucketPolicyAsync(new PutBucketPolicyRequest { BucketName = bucket, Policy = denied });
-            await RefusedAsync(() => bob.GetObjectAsync(bucket, "shared/report.txt"), HttpStatusCode.Forbidden, "AccessDenied");
-            await RefusedAsync(() => alice.GetObjectAsync(bucket, "shared/report.txt"), HttpStatusCode.Forbidden, "AccessDenied");
+            await AccessFixture.RefusedAsync(() => bob.GetObjectAsync(bucket, "shared/report.txt"), HttpStatusCode.Forbidden, "AccessDenied");
+            await AccessFixture.RefusedAsync(() => alice.GetObjectAsync(bucket, "shared/report.txt"), HttpStatusCode.Forbidden, "AccessDenied");
             using (var rootRead = await Server.Client.GetObjectAsync(bucket, "shared/report.txt"))
             {
                 Assert.Equal(HttpStatusCode.OK, rootRead.HttpStatusCode); // root is above policies
@@ -87,7 +80,7 @@ public sealed class BucketPolicyTests(AccessFixture fixture)
 
             Assert.Equal(denied, (await alice.GetBucketPolicyAsync(bucket)).Policy);
             await alice.DeleteBucketPolicyAsync(bucket);
-            await RefusedAsync(() => bob.GetObjectAsync(bucket, "shared/report.txt"), HttpStatusCode.Forbidden, "AccessDenied");
+            await AccessFixture.RefusedAsync(() => bob.GetObjectAsync(bucket, "shared/report.txt"), HttpStatusCode.Forbidden, "AccessDenied");
             using var again = await alice.GetObjectAsync(bucket, "shared/report.txt");
             Assert.Equal(HttpStatusCode.OK, again.HttpStatusCode);
         }
@@ -102,7 +95,7 @@ public sealed class BucketPolicyTests(AccessFixture fixture)
         {
             var url = $"{Server.Endpoint}/{bucket}/shared/report.txt";
             Assert.Equal(("403", ""), await CurlAsync(url));
-            await RefusedAsync(() => alice.GetBucketPolicyStatusAsync(new GetBucketPolicyStatusRequest { BucketName = bucket }),
+            await AccessFixture.RefusedAsync(() => alice.GetBucketPolicyStatusAsync(new GetBucketPolicyStatusRequest { BucketName = bucket }),
                 HttpStatusCode.NotFound, "NoSuchBucketPolicy");
 
             var publicRead = new PutBucketPolicyRequest
@@ -111,7 +104,7 @@ public sealed class BucketPolicyTests(AccessFixture fixture)
                 Policy = Grant("Allow", "\"*\"", "\"s3:GetObject\"", $"\"arn:aws:s3:::{bucket}/shared/*\""),
             };
             // New buckets block public policies, as on AWS: the owner lifts the block first.
-            var blocked = await RefusedAsync(() => alice.PutBucketPolicyAsync(publicRead), HttpStatusCode.Forbidden, "AccessDenied");
+            var blocked = await AccessFixture.RefusedAsync(() => alice.PutBucketPolicyAsync(publicRead), HttpStatusCode.Forbidden, "AccessDenied");
             Assert.Contains("BlockPublicPolicy", blocked.Message, StringComparison.Ordinal);
             await AssertNoPolicyAsync(alice, bucket, "NoSuchBucketPolicy");
             await alice.DeletePublicAccessBlockAsync(new DeletePublicAccessBlockRequest { BucketName = bucket });
@@ -155,15 +148,15 @@ public sealed class BucketPolicyTests(AccessFixture fixture)
             Assert.Equal("403", (await CurlAsync($"{Server.Endpoint}/{bucket}?policy", "-X", "DELETE")).Status);
             Assert.Equal("403", (await CurlAsync($"{Server.Endpoint}/{bucket}?policy")).Status);
             Assert.Equal("403", (await CurlAsync($"{Server.Endpoint}/{bucket}?publicAccessBlock", "-X", "DELETE")).Status);
-            await RefusedAsync(() => bob.DeleteBucketPolicyAsync(bucket), HttpStatusCode.Forbidden, "AccessDenied");
-            await RefusedAsync(() => bob.PutBucketPolicyAsync(new PutBucketPolicyRequest { BucketName = bucket, Policy = everything }),
+            await AccessFixture.RefusedAsync(() => bob.DeleteBucketPolicyAsync(bucket), HttpStatusCode.Forbidden, "AccessDenied");
+            await AccessFixture.RefusedAsync(() => bob.PutBucketPolicyAsync(new PutBucketPolicyRequest { BucketName = bucket, Policy = everything }),
                 HttpStatusCode.Forbidden, "AccessDenied");
             Assert.Equal(everything, (await alice.GetBucketPolicyAsync(bucket)).Policy);
 
             // A Deny of everything to everyone binds the owner's objects, never the owner's policy.
             var lockedOut = $$"""{"Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::{{bucket}}", "arn:aws:s3:::{{bucket}}/*"]}]}""";
             await alice.PutBucketPolicyAsync(new PutBucketPolicyRequest { BucketName = bucket, Policy = lockedOut });
-            await RefusedAsync(() => alice.GetObjectAsync(bucket, "shared/report.txt"), HttpStatusCode.Forbidden, "AccessDenied");
+            await AccessFixture.RefusedAsync(() => alice.GetObjectAsync(bucket, "shared/report.txt"), HttpStatusCode.Forbidden, "AccessDenied");
             Assert.Equal(lockedOut, (await alice.GetBucketPolicyAsync(bucket)).Policy);
             await alice.DeleteBucketPolicyAsync(bucket);
             using var read = await alice.GetObjectAsync(bucket, "shared/report.txt");
@@ -196,7 +189,7 @@ public sealed class BucketPolicyTests(AccessFixture fixture)
         var delete = new DeleteObjectRequest { BucketName = bucket, Key = "ledger.csv", VersionId = put.VersionId, BypassGovernanceRetention = true };
 
         await aliceClient.PutBucketPolicyAsync(new PutBucketPolicyRequest { BucketName = bucket, Policy = Grant("s3:DeleteObjectVersion") });
-        await RefusedAsync(() => bobClient.DeleteObjectAsync(delete), HttpStatusCode.Forbidden, "AccessDenied");
+        await AccessFixture.RefusedAsync(() => bobClient.DeleteObjectAsync(delete), HttpStatusCode.Forbidden, "AccessDenied");
         Assert.Single((await aliceClient.ListVersionsAsync(bucket)).Versions);
 
         await aliceClient.PutBucketPolicyAsync(new PutBucketPolicyRequest
@@ -228,14 +221,14 @@ public sealed class BucketPolicyTests(AccessFixture fixture)
             (Grant("Perhaps", "\"*\"", "\"s3:GetObject\"", $"\"arn:aws:s3:::{bucket}/*\""), "Invalid effect: Perhaps"),
         })
         {
-            var error = await RefusedAsync(() => client.PutBucketPolicyAsync(new PutBucketPolicyRequest { BucketName = bucket, Policy = policy }),
+            var error = await AccessFixture.RefusedAsync(() => client.PutBucketPolicyAsync(new PutBucketPolicyRequest { BucketName = bucket, Policy = policy }),
                 HttpStatusCode.BadRequest, "MalformedPolicy");
             Assert.Equal(message, error.Message);
         }
 
         Assert.Equal(good, (await client.GetBucketPolicyAsync(bucket)).Policy);
         var missing = CairnServer.NewBucketName("nobucket");
-        await RefusedAsync(() => client.PutBucketPolicyAsync(new PutBucketPolicyRequest { BucketName = missing, Policy = good.Replace(bucket, missing, StringComparison.Ordinal) }),
+        await AccessFixture.RefusedAsync(() => client.PutBucketPolicyAsync(new PutBucketPolicyRequest { BucketName = missing, Policy = good.Replace(bucket, missing, StringComparison.Ordinal) }),
             HttpStatusCode.NotFound, "NoSuchBucket");
         await AssertNoPolicyAsync(client, missing, "NoSuchBucket");
         await client.DeleteBucketPolicyAsync(bucket);

@@ -19,13 +19,6 @@ public sealed class UsersAndKeysTests(AccessFixture fixture)
 
     private AmazonS3Client ClientOf(string accessKey, string secretKey) => Server.CreateClient(accessKey: accessKey, secretKey: secretKey);
 
-    private static async Task<AmazonS3Exception> RefusedAsync(Func<Task> call, HttpStatusCode status, string code)
-    {
-        var error = await Assert.ThrowsAnyAsync<AmazonS3Exception>(call); // the SDK throws subclasses for some codes
-        Assert.Equal(status, error.StatusCode);
-        Assert.Equal(code, error.ErrorCode);
-        return error;
-    }
 
     [Fact(Timeout = 60_000)]
     public async Task User_add_prints_a_key_pair_that_works_with_the_AWS_SDK_and_its_bucket_is_its_own()
@@ -58,16 +51,16 @@ public sealed class UsersAndKeysTests(AccessFixture fixture)
         await aliceClient.PutObjectAsync(new PutObjectRequest { BucketName = alices, Key = "private.txt", ContentBody = "alice only" });
         await bobClient.PutBucketAsync(bobs);
 
-        await RefusedAsync(() => bobClient.GetObjectAsync(alices, "private.txt"), HttpStatusCode.Forbidden, "AccessDenied");
-        await RefusedAsync(() => bobClient.GetObjectMetadataAsync(alices, "private.txt"), HttpStatusCode.Forbidden, "Forbidden");
-        await RefusedAsync(() => bobClient.ListObjectsV2Async(new ListObjectsV2Request { BucketName = alices }), HttpStatusCode.Forbidden, "AccessDenied");
-        await RefusedAsync(() => bobClient.PutObjectAsync(new PutObjectRequest { BucketName = alices, Key = "private.txt", ContentBody = "bob was here" }),
+        await AccessFixture.RefusedAsync(() => bobClient.GetObjectAsync(alices, "private.txt"), HttpStatusCode.Forbidden, "AccessDenied");
+        await AccessFixture.RefusedAsync(() => bobClient.GetObjectMetadataAsync(alices, "private.txt"), HttpStatusCode.Forbidden, "Forbidden");
+        await AccessFixture.RefusedAsync(() => bobClient.ListObjectsV2Async(new ListObjectsV2Request { BucketName = alices }), HttpStatusCode.Forbidden, "AccessDenied");
+        await AccessFixture.RefusedAsync(() => bobClient.PutObjectAsync(new PutObjectRequest { BucketName = alices, Key = "private.txt", ContentBody = "bob was here" }),
             HttpStatusCode.Forbidden, "AccessDenied");
-        await RefusedAsync(() => bobClient.CopyObjectAsync(alices, "private.txt", bobs, "stolen.txt"), HttpStatusCode.Forbidden, "AccessDenied");
-        await RefusedAsync(() => bobClient.DeleteObjectAsync(alices, "private.txt"), HttpStatusCode.Forbidden, "AccessDenied");
-        await RefusedAsync(() => bobClient.DeleteBucketAsync(alices), HttpStatusCode.Forbidden, "AccessDenied");
+        await AccessFixture.RefusedAsync(() => bobClient.CopyObjectAsync(alices, "private.txt", bobs, "stolen.txt"), HttpStatusCode.Forbidden, "AccessDenied");
+        await AccessFixture.RefusedAsync(() => bobClient.DeleteObjectAsync(alices, "private.txt"), HttpStatusCode.Forbidden, "AccessDenied");
+        await AccessFixture.RefusedAsync(() => bobClient.DeleteBucketAsync(alices), HttpStatusCode.Forbidden, "AccessDenied");
         // The name is taken by another identity: S3's BucketAlreadyExists, not "owned by you".
-        await RefusedAsync(() => bobClient.PutBucketAsync(alices), HttpStatusCode.Conflict, "BucketAlreadyExists");
+        await AccessFixture.RefusedAsync(() => bobClient.PutBucketAsync(alices), HttpStatusCode.Conflict, "BucketAlreadyExists");
 
         Assert.Equal([bobs], (await bobClient.ListBucketsAsync()).Buckets.Select(listed => listed.BucketName));
         Assert.Empty((await bobClient.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bobs })).S3Objects ?? []);
@@ -96,7 +89,7 @@ public sealed class UsersAndKeysTests(AccessFixture fixture)
 
         // Bob's own upload, a part copied from alice's bucket: refused on the source alone.
         var upload = await bobClient.InitiateMultipartUploadAsync(bobs, "copied.bin");
-        await RefusedAsync(() => bobClient.CopyPartAsync(new CopyPartRequest
+        await AccessFixture.RefusedAsync(() => bobClient.CopyPartAsync(new CopyPartRequest
         {
             SourceBucket = alices,
             SourceKey = "secret.bin",
@@ -119,7 +112,7 @@ public sealed class UsersAndKeysTests(AccessFixture fixture)
             IncludedObjectVersions = InventoryIncludedObjectVersions.Current,
             Schedule = new InventorySchedule { Frequency = InventoryFrequency.Daily },
         };
-        await RefusedAsync(() => aliceClient.PutBucketInventoryConfigurationAsync(new PutBucketInventoryConfigurationRequest
+        await AccessFixture.RefusedAsync(() => aliceClient.PutBucketInventoryConfigurationAsync(new PutBucketInventoryConfigurationRequest
         {
             BucketName = alices,
             InventoryId = "daily",
@@ -145,7 +138,7 @@ public sealed class UsersAndKeysTests(AccessFixture fixture)
         Assert.Empty((await client.ListBucketsAsync()).Buckets ?? []);
 
         Assert.Equal(CairnCli.ExitSuccess, (await fixture.CairnAsync(["key", "disable", carol.AccessKey])).ExitCode);
-        var refused = await RefusedAsync(() => client.ListBucketsAsync(), HttpStatusCode.Forbidden, "InvalidAccessKeyId");
+        var refused = await AccessFixture.RefusedAsync(() => client.ListBucketsAsync(), HttpStatusCode.Forbidden, "InvalidAccessKeyId");
         Assert.Contains("does not exist in our records", refused.Message, StringComparison.Ordinal);
         var list = await fixture.CairnAsync(["key", "list", carol.Name]);
         Assert.Contains($"{carol.AccessKey}\t{carol.Name}\tinactive\t", list.Stdout, StringComparison.Ordinal);
@@ -157,16 +150,16 @@ public sealed class UsersAndKeysTests(AccessFixture fixture)
         Assert.Equal(CairnCli.ExitSuccess, rotate.ExitCode);
         var (newAccessKey, newSecretKey) = AccessFixture.KeyLines(rotate.Stdout);
         Assert.NotEqual(carol.AccessKey, newAccessKey);
-        await RefusedAsync(() => client.ListBucketsAsync(), HttpStatusCode.Forbidden, "InvalidAccessKeyId");
+        await AccessFixture.RefusedAsync(() => client.ListBucketsAsync(), HttpStatusCode.Forbidden, "InvalidAccessKeyId");
         using var rotated = ClientOf(newAccessKey, newSecretKey);
         Assert.Empty((await rotated.ListBucketsAsync()).Buckets ?? []);
 
         Assert.Equal(CairnCli.ExitSuccess, (await fixture.CairnAsync(["key", "delete", newAccessKey])).ExitCode);
-        await RefusedAsync(() => rotated.ListBucketsAsync(), HttpStatusCode.Forbidden, "InvalidAccessKeyId");
+        await AccessFixture.RefusedAsync(() => rotated.ListBucketsAsync(), HttpStatusCode.Forbidden, "InvalidAccessKeyId");
         // A right key id with a wrong secret is a signature mismatch, as on AWS.
         using var wrongSecret = ClientOf(carol.AccessKey, new string('x', 40));
         Assert.Equal(CairnCli.ExitSuccess, (await fixture.CairnAsync(["key", "enable", carol.AccessKey])).ExitCode);
-        await RefusedAsync(() => wrongSecret.ListBucketsAsync(), HttpStatusCode.Forbidden, "SignatureDoesNotMatch");
+        await AccessFixture.RefusedAsync(() => wrongSecret.ListBucketsAsync(), HttpStatusCode.Forbidden, "SignatureDoesNotMatch");
     }
 
     [Fact(Timeout = 60_000)]
@@ -237,6 +230,6 @@ public sealed class UsersAndKeysTests(AccessFixture fixture)
         // Once its bucket is gone, the user goes, and its key with it.
         await client.DeleteBucketAsync(bucket);
         Assert.Equal(CairnCli.ExitSuccess, (await fixture.CairnAsync(["user", "delete", erin.Name])).ExitCode);
-        await RefusedAsync(() => client.ListBucketsAsync(), HttpStatusCode.Forbidden, "InvalidAccessKeyId");
+        await AccessFixture.RefusedAsync(() => client.ListBucketsAsync(), HttpStatusCode.Forbidden, "InvalidAccessKeyId");
     }
 }

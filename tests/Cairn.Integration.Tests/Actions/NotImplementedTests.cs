@@ -13,7 +13,6 @@ public sealed class NotImplementedTests(ServerFixture fixture)
 
     private static readonly Dictionary<string, Func<IAmazonS3, string, Task>> Operations = new()
     {
-        ["GetBucketCors"] = (s3, bucket) => s3.GetCORSConfigurationAsync(bucket),
         ["GetBucketEncryption"] = (s3, bucket) => s3.GetBucketEncryptionAsync(new GetBucketEncryptionRequest { BucketName = bucket }),
     };
 

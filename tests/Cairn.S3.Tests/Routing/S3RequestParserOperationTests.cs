@@ -31,7 +31,11 @@ public sealed class S3RequestParserOperationTests
     [InlineData("DELETE", "policy", S3Operation.DeleteBucketPolicy, null)]
     [InlineData("GET", "policyStatus", S3Operation.GetBucketPolicyStatus, null)]
     [InlineData("GET", "acl", S3Operation.GetBucketAcl, null)]
-    [InlineData("GET", "cors", S3Operation.Unsupported, "GetBucket cors")]
+    [InlineData("GET", "cors", S3Operation.GetBucketCors, null)]
+    [InlineData("PUT", "cors", S3Operation.PutBucketCors, null)]
+    [InlineData("DELETE", "cors", S3Operation.DeleteBucketCors, null)]
+    [InlineData("OPTIONS", "", S3Operation.PreflightCors, null)]
+    [InlineData("GET", "encryption", S3Operation.Unsupported, "GetBucket encryption")]
     [InlineData("GET", "", S3Operation.ListObjects, null)]
     [InlineData("GET", "list-type=2", S3Operation.ListObjectsV2, null)]
     public void Bucket_requests_map_to_their_operation(string method, string query, S3Operation expected, string? unsupportedName)
