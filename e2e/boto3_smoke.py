@@ -2,6 +2,8 @@
 import hashlib
 import os
 import sys
+import urllib.error
+import urllib.request
 import uuid
 
 import boto3
@@ -65,5 +67,37 @@ check(sorted(v.object_key for v in resource_bucket.object_versions.all()) == ["v
       "object_versions.all() pages through every version")
 resource_bucket.object_versions.delete()
 check(s3.list_object_versions(Bucket=bucket).get("Versions", []) == [], "object_versions.delete() empties the bucket")
+
+
+# A browser upload: boto3's generate_presigned_post signs the form; it is posted as a browser posts it
+# (multipart/form-data, the file last), once within its policy and once outside it.
+def post_form(fields, content):
+    boundary = uuid.uuid4().hex
+    parts = [b"--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n%s\r\n" % (boundary.encode(), name.encode(), value.encode())
+             for name, value in fields.items()]
+    parts.append(b"--%s\r\nContent-Disposition: form-data; name=\"file\"; filename=\"note.txt\"\r\n"
+                 b"Content-Type: text/plain\r\n\r\n%s\r\n--%s--\r\n" % (boundary.encode(), content, boundary.encode()))
+    request = urllib.request.Request(post["url"], data=b"".join(parts), method="POST",
+                                     headers={"Content-Type": "multipart/form-data; boundary=" + boundary})
+    try:
+        with urllib.request.urlopen(request) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+post = s3.generate_presigned_post(Bucket=bucket, Key="forms/${filename}",
+                                  Fields={"success_action_status": "201", "Content-Type": "text/plain"},
+                                  Conditions=[["starts-with", "$key", "forms/"], {"success_action_status": "201"},
+                                              {"Content-Type": "text/plain"}, ["content-length-range", 1, 64]],
+                                  ExpiresIn=300)
+status, answer = post_form(post["fields"], b"posted by boto3")
+check(status == 201 and b"<Key>forms/note.txt</Key>" in answer, "presigned POST stores the file: %d %r" % (status, answer))
+stored = s3.get_object(Bucket=bucket, Key="forms/note.txt")
+check(stored["Body"].read() == b"posted by boto3" and stored["ContentType"] == "text/plain", "the posted object reads back")
+status, answer = post_form(post["fields"], b"x" * 65)
+check(status == 400 and b"<Code>EntityTooLarge</Code>" in answer, "a file over content-length-range is refused: %d %r" % (status, answer))
+s3.delete_object(Bucket=bucket, Key="forms/note.txt")
+
 s3.delete_bucket(Bucket=bucket)
 print("boto3: all checks passed")

@@ -33,13 +33,21 @@ public sealed partial class S3Middleware(S3RequestParser parser, SigV4Verifier v
         {
             request = parser.Parse(context.Request.Method, rawPath, rawQuery, context.Request.Host.Value, context.Request.Headers);
             operation = request.Operation;
-            // A CORS preflight is never signed (browsers send no credentials with it): it is judged by the bucket's CORS rules alone.
-            var auth = operation == S3Operation.PreflightCors
-                ? AuthResult.Anonymous
-                : verifier.Verify(new SigV4Request(context.Request.Method, rawPath, rawQuery, context.Request.Headers)
-                {
-                    VirtualHostBucket = request.IsVirtualHostStyle ? request.Bucket : null,
-                }, allowAnonymous: true);
+            AuthResult auth;
+            if (operation == S3Operation.PostObject)
+            {
+                (request, auth) = await AuthenticateFormAsync(context, request).ConfigureAwait(false);
+            }
+            else
+            {
+                // A CORS preflight is never signed (browsers send no credentials with it): it is judged by the bucket's CORS rules alone.
+                auth = operation == S3Operation.PreflightCors
+                    ? AuthResult.Anonymous
+                    : verifier.Verify(new SigV4Request(context.Request.Method, rawPath, rawQuery, context.Request.Headers)
+                    {
+                        VirtualHostBucket = request.IsVirtualHostStyle ? request.Bucket : null,
+                    }, allowAnonymous: true);
+            }
             if (auth.IsPresigned)
             {
                 HoistSignedQueryHeaders(request.Query, context.Request.Headers);
@@ -164,6 +172,20 @@ public sealed partial class S3Middleware(S3RequestParser parser, SigV4Verifier v
         || name.Equals("X-Amz-Date", StringComparison.OrdinalIgnoreCase) || name.Equals("X-Amz-Expires", StringComparison.OrdinalIgnoreCase)
         || name.Equals("X-Amz-SignedHeaders", StringComparison.OrdinalIgnoreCase) || name.Equals("X-Amz-Signature", StringComparison.OrdinalIgnoreCase)
         || name.Equals("X-Amz-Security-Token", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// A browser upload carries its signature and key in its form, not in headers: the fields before the
+    /// file are read, the signature and policy checked, and the request goes on as any other, its key
+    /// known (so the authorization decision judges it) and its fields standing as the headers they mean.
+    /// </summary>
+    private async Task<(S3Request Request, AuthResult Auth)> AuthenticateFormAsync(HttpContext context, S3Request request)
+    {
+        var form = await PostForm.ReadAsync(context.Request, context.RequestAborted).ConfigureAwait(false);
+        var key = form.Key;
+        var (auth, sizeRange) = verifier.VerifyPostForm(form.Fields, request.Bucket!);
+        form.HoistInto(context.Request.Headers);
+        return (request with { Key = key, Form = form, FormSizeRange = sizeRange }, auth);
+    }
 
     /// <summary>
     /// 16 hex digits: 8 random per process, then a counter. Unique within the process and, with

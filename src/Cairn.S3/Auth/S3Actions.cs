@@ -25,7 +25,7 @@ public static class S3Actions
             S3Operation.DeleteBucket => "s3:DeleteBucket",
             S3Operation.GetBucketLocation => "s3:GetBucketLocation",
             S3Operation.DeleteObjects or S3Operation.DeleteObject => versioned ? "s3:DeleteObjectVersion" : "s3:DeleteObject",
-            S3Operation.PutObject or S3Operation.CopyObject or S3Operation.CreateMultipartUpload or S3Operation.UploadPart
+            S3Operation.PutObject or S3Operation.PostObject or S3Operation.CopyObject or S3Operation.CreateMultipartUpload or S3Operation.UploadPart
                 or S3Operation.UploadPartCopy or S3Operation.CompleteMultipartUpload => "s3:PutObject",
             S3Operation.GetObject or S3Operation.HeadObject => versioned ? "s3:GetObjectVersion" : "s3:GetObject",
             S3Operation.AbortMultipartUpload => "s3:AbortMultipartUpload",

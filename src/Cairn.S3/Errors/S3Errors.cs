@@ -44,6 +44,10 @@ public static partial class S3Errors
             Details = name is null ? [] : [new("ArgumentName", name), new("ArgumentValue", value ?? "")],
         };
 
+    /// <summary>S3's answer to a POST on a bucket whose body is not an HTML form's (412, the condition named).</summary>
+    public static S3Exception NotMultipartForm() =>
+        new(S3ErrorCode.PreconditionFailed) { Details = [new("Condition", "Bucket POST must be of the enclosure-type multipart/form-data")] };
+
     public static S3Exception InvalidRequest(string message) => new(S3ErrorCode.InvalidRequest, message);
 
     public static S3Exception SignatureDoesNotMatch(string? message = null) => new(S3ErrorCode.SignatureDoesNotMatch, message);

@@ -35,16 +35,18 @@ namespace Cairn.S3.Handlers;
 /// </para>
 /// <para>
 /// A presigned URL's <c>x-amz-*</c> query parameters are headers by then (<see cref="S3Middleware"/>
-/// copies them over before dispatch), so they are checked too.
+/// copies them over before dispatch), so they are checked too; so are a browser upload's form fields
+/// (<see cref="PostForm.HoistInto"/>).
 /// </para>
 /// </remarks>
 public static class RefusedRequestHeaders
 {
-    private static readonly S3Operation[] ObjectWrites = [S3Operation.PutObject, S3Operation.CopyObject, S3Operation.CreateMultipartUpload];
+    private static readonly S3Operation[] ObjectWrites =
+        [S3Operation.PutObject, S3Operation.PostObject, S3Operation.CopyObject, S3Operation.CreateMultipartUpload];
 
     private static readonly S3Operation[] EveryDataOperation =
     [
-        S3Operation.PutObject, S3Operation.CopyObject, S3Operation.CreateMultipartUpload, S3Operation.UploadPart,
+        S3Operation.PutObject, S3Operation.PostObject, S3Operation.CopyObject, S3Operation.CreateMultipartUpload, S3Operation.UploadPart,
         S3Operation.UploadPartCopy, S3Operation.GetObject, S3Operation.HeadObject,
     ];
 

@@ -112,6 +112,7 @@ public sealed partial class S3Handlers(BucketService buckets, ObjectService obje
         S3Operation.PutBucketCors => PutBucketCorsAsync(context, request, auth),
         S3Operation.DeleteBucketCors => DeleteBucketCorsAsync(context, request),
         S3Operation.PreflightCors => PreflightCorsAsync(context, request),
+        S3Operation.PostObject => PostObjectAsync(context, request),
         _ => throw S3Errors.NotImplemented(request.UnsupportedName ?? request.Operation.ToString()),
     };
 

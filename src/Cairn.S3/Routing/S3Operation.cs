@@ -68,4 +68,7 @@ public enum S3Operation
 
     /// <summary>OPTIONS on a bucket or key: a browser's CORS preflight.</summary>
     PreflightCors,
+
+    /// <summary>POST on a bucket: a browser's upload of one object from an HTML form.</summary>
+    PostObject,
 }

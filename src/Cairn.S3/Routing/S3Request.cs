@@ -11,6 +11,12 @@ public sealed record S3Request(S3Operation Operation, string? Bucket, string? Ke
     /// <summary>True when <see cref="Bucket"/> came from the Host header (virtual-hosted style), not from the path.</summary>
     public bool IsVirtualHostStyle { get; init; }
 
+    /// <summary>For <see cref="S3Operation.PostObject"/>: the browser's form, read up to the file (the key is its <c>key</c> field).</summary>
+    internal Handlers.PostForm? Form { get; init; }
+
+    /// <summary>For <see cref="S3Operation.PostObject"/>: the file's size bounds its policy sets.</summary>
+    internal (long Min, long Max)? FormSizeRange { get; init; }
+
     /// <summary>The resource path for error bodies: <c>/bucket/key</c>.</summary>
     public string Resource => Bucket is null ? "/" : Key is null ? "/" + Bucket : "/" + Bucket + "/" + Key;
 }

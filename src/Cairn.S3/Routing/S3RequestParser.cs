@@ -207,6 +207,11 @@ public sealed class S3RequestParser(string? baseDomain)
         {
             return (S3Operation.DeleteObjects, null);
         }
+        if (HttpMethods.IsPost(method))
+        {
+            // A browser upload: the form names the key and carries the signature.
+            return subresource is null ? (S3Operation.PostObject, null) : (S3Operation.Unsupported, "PostBucket " + subresource);
+        }
         throw S3Errors.Of(S3ErrorCode.MethodNotAllowed);
     }
 

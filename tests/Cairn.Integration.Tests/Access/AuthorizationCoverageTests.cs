@@ -101,6 +101,8 @@ public sealed class AuthorizationCoverageTests(AccessFixture fixture)
             (S3Operation.PreflightCors, "OPTIONS", Key, "",
                 new Dictionary<string, string> { ["origin"] = "https://app.example.com", ["access-control-request-method"] = "GET" }, ""),
             (S3Operation.DeleteBucketCors, "DELETE", null, "cors=", none, ""),
+            // Its body is a form signed by the sender (Signed builds it): the key and the signature are in the form.
+            (S3Operation.PostObject, "POST", null, "", none, ""),
         ];
     }
 
@@ -113,6 +115,11 @@ public sealed class AuthorizationCoverageTests(AccessFixture fixture)
         foreach (var (name, value) in entry.Headers)
         {
             request.Headers[name] = value;
+        }
+        if (entry.Operation == S3Operation.PostObject)
+        {
+            (request.Headers["content-type"], request.Body) = signer.PostForm(bucket, Key, "overwritten by a form", DateTimeOffset.UtcNow);
+            return request;
         }
         request.Body = Encoding.UTF8.GetBytes(entry.Body);
         if (request.Body.Length > 0)

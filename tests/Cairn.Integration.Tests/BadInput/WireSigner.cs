@@ -58,6 +58,31 @@ internal sealed class WireSigner(string accessKey, string secretKey, string regi
     }
 
     /// <summary>
+    /// A browser upload's form for <paramref name="key"/> in <paramref name="bucket"/>, signed as SigV4 signs a
+    /// POST policy (the HMAC of the Base64 policy): the multipart/form-data body, the file last, and its Content-Type.
+    /// </summary>
+    public (string ContentType, byte[] Body) PostForm(string bucket, string key, string content, DateTimeOffset time)
+    {
+        var credential = $"{AccessKey}/{AmzDate(time)[..8]}/{Region}/s3/aws4_request";
+        var expiration = time.AddMinutes(5).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'.000Z'", CultureInfo.InvariantCulture);
+        var policy = Convert.ToBase64String(Encoding.UTF8.GetBytes(
+            $$"""{"expiration": "{{expiration}}", "conditions": [{"bucket": "{{bucket}}"}, {"key": "{{key}}"}, {"x-amz-algorithm": "AWS4-HMAC-SHA256"}, {"x-amz-credential": "{{credential}}"}, {"x-amz-date": "{{AmzDate(time)}}"}]}"""));
+        var fields = new (string Name, string Value)[]
+        {
+            ("key", key), ("x-amz-algorithm", "AWS4-HMAC-SHA256"), ("x-amz-credential", credential), ("x-amz-date", AmzDate(time)),
+            ("policy", policy), ("x-amz-signature", Convert.ToHexStringLower(Hmac(SigningKey(time), policy))),
+        };
+        const string Boundary = "cairn-form-boundary";
+        var body = new StringBuilder();
+        foreach (var (name, value) in fields)
+        {
+            body.Append($"--{Boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n");
+        }
+        body.Append($"--{Boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f.txt\"\r\n\r\n{content}\r\n--{Boundary}--\r\n");
+        return ($"multipart/form-data; boundary={Boundary}", Encoding.UTF8.GetBytes(body.ToString()));
+    }
+
+    /// <summary>
     /// Signs <paramref name="request"/> in the header form: sets x-amz-date and x-amz-content-sha256,
     /// signs every header the request carries (host included) and sets Authorization. Returns the
     /// signature, which seeds the chunk signatures of a streaming body.

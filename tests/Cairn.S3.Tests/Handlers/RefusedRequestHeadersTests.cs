@@ -38,7 +38,7 @@ public sealed class RefusedRequestHeadersTests
 
     private static readonly S3Operation[] DataOperations =
     [
-        S3Operation.PutObject, S3Operation.CopyObject, S3Operation.CreateMultipartUpload, S3Operation.UploadPart,
+        S3Operation.PutObject, S3Operation.PostObject, S3Operation.CopyObject, S3Operation.CreateMultipartUpload, S3Operation.UploadPart,
         S3Operation.UploadPartCopy, S3Operation.GetObject, S3Operation.HeadObject,
     ];
 

@@ -36,6 +36,8 @@ public sealed class S3RequestParserOperationTests
     [InlineData("DELETE", "cors", S3Operation.DeleteBucketCors, null)]
     [InlineData("OPTIONS", "", S3Operation.PreflightCors, null)]
     [InlineData("GET", "encryption", S3Operation.Unsupported, "GetBucket encryption")]
+    [InlineData("POST", "", S3Operation.PostObject, null)]
+    [InlineData("POST", "delete", S3Operation.DeleteObjects, null)]
     [InlineData("GET", "", S3Operation.ListObjects, null)]
     [InlineData("GET", "list-type=2", S3Operation.ListObjectsV2, null)]
     public void Bucket_requests_map_to_their_operation(string method, string query, S3Operation expected, string? unsupportedName)
