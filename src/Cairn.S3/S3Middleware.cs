@@ -33,6 +33,10 @@ public sealed partial class S3Middleware(S3RequestParser parser, SigV4Verifier v
         {
             request = parser.Parse(context.Request.Method, rawPath, rawQuery, context.Request.Host.Value, context.Request.Headers);
             operation = request.Operation;
+            if (context.Request.Headers.Origin.Count > 0)
+            {
+                await handlers.AddCorsHeadersAsync(context, request).ConfigureAwait(false);
+            }
             AuthResult auth;
             if (operation == S3Operation.PostObject)
             {

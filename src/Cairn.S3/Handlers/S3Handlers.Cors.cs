@@ -113,9 +113,19 @@ public sealed partial class S3Handlers
         context.Response.ContentLength = 0;
     }
 
-    /// <summary>The Access-Control-* headers for a browser's actual request, when a rule of the bucket allows its origin and method.</summary>
-    private async Task AddCorsHeadersAsync(HttpContext context, string bucket)
+    /// <summary>
+    /// The Access-Control-* headers for a browser's actual request (one naming its Origin), when a rule of the
+    /// bucket allows its origin and method. The middleware asks before authenticating, so that an error
+    /// answer, a refused signature or form included, carries them too and the page can read it.
+    /// </summary>
+    public async Task AddCorsHeadersAsync(HttpContext context, S3Request request)
     {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Bucket is not { } bucket || request.Operation == S3Operation.PreflightCors || context.Request.Headers.Origin.Count == 0)
+        {
+            return;
+        }
         var origin = context.Request.Headers.Origin.ToString();
         var configuration = await cors.GetAsync(bucket, context.RequestAborted).ConfigureAwait(false);
         if (configuration?.Match(origin, context.Request.Method, []) is { } rule)

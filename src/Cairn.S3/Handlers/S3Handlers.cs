@@ -29,18 +29,7 @@ public sealed partial class S3Handlers(BucketService buckets, ObjectService obje
     public Task HandleAsync(HttpContext context, S3Request request, AuthResult auth)
     {
         RefusedRequestHeaders.ThrowIfAnyRefused(request.Operation, context.Request.Headers);
-        if (request.Bucket is { } bucket && request.Operation != S3Operation.PreflightCors && context.Request.Headers.Origin.Count > 0)
-        {
-            return CorsThenHandleAsync(context, request, auth, bucket);
-        }
         return auth.Principal.IsRoot ? DispatchAsync(context, request, auth) : AuthorizeThenDispatchAsync(context, request, auth);
-    }
-
-    /// <summary>A browser's request (it names its Origin): the CORS headers first, so an error answer carries them too.</summary>
-    private async Task CorsThenHandleAsync(HttpContext context, S3Request request, AuthResult auth, string bucket)
-    {
-        await AddCorsHeadersAsync(context, bucket).ConfigureAwait(false);
-        await (auth.Principal.IsRoot ? DispatchAsync(context, request, auth) : AuthorizeThenDispatchAsync(context, request, auth)).ConfigureAwait(false);
     }
 
     private async Task AuthorizeThenDispatchAsync(HttpContext context, S3Request request, AuthResult auth)

@@ -41,9 +41,9 @@ public sealed class PostUploadTests(AccessFixture fixture)
         return await s3.CreatePresignedPostAsync(request);
     }
 
-    /// <summary>Posts the fields in order and the file last, as a browser posts a form.</summary>
+    /// <summary>Posts the fields in order and the file last, as a browser posts a form (from <paramref name="origin"/>, when given).</summary>
     private async Task<HttpResponseMessage> PostAsync(string bucket, IEnumerable<KeyValuePair<string, string>> fields, byte[]? file = null,
-        string fileName = "photo.jpg")
+        string fileName = "photo.jpg", string? origin = null)
     {
         using var form = new MultipartFormDataContent();
         foreach (var (name, value) in fields)
@@ -57,7 +57,12 @@ public sealed class PostUploadTests(AccessFixture fixture)
             form.Add(part, "file", fileName);
         }
         using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
-        return await http.PostAsync($"{Server.Endpoint}/{bucket}", form);
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{Server.Endpoint}/{bucket}") { Content = form };
+        if (origin is not null)
+        {
+            request.Headers.Add("Origin", origin);
+        }
+        return await http.SendAsync(request);
     }
 
     private static async Task AssertRefusedAsync(HttpResponseMessage response, HttpStatusCode status, string code, string? message = null)
@@ -227,6 +232,32 @@ public sealed class PostUploadTests(AccessFixture fixture)
                 "Invalid according to Policy: Policy Condition failed: [\"eq\", \"$bucket\", \"some-other-bucket\"]");
         }
         await AssertNothingStoredAsync(bucket);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_browsers_form_gets_the_CORS_headers_on_success_and_on_a_refused_policy()
+    {
+        const string App = "https://app.example.com";
+        var bucket = await NewBucketAsync("postcors");
+        await Server.Client.PutCORSConfigurationAsync(new PutCORSConfigurationRequest
+        {
+            BucketName = bucket,
+            Configuration = new CORSConfiguration { Rules = [new CORSRule { AllowedOrigins = [App], AllowedMethods = ["POST"], ExposeHeaders = ["ETag"] }] },
+        });
+
+        var presigned = await PresignAsync(Server.Client, bucket, "cors.txt");
+        using (var response = await PostAsync(bucket, presigned.Fields, Content, origin: App))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+            Assert.Equal([App], response.Headers.GetValues("Access-Control-Allow-Origin"));
+        }
+        var expired = await PresignAsync(Server.Client, bucket, "late.txt", expires: DateTime.UtcNow.AddMinutes(-1));
+        using (var response = await PostAsync(bucket, expired.Fields, Content, origin: App))
+        {
+            // Refused while the form is authenticated, before any handler: the page can still read why.
+            Assert.Equal([App], response.Headers.GetValues("Access-Control-Allow-Origin"));
+            await AssertRefusedAsync(response, HttpStatusCode.Forbidden, "AccessDenied", "Invalid according to Policy: Policy expired.");
+        }
     }
 
     [Fact(Timeout = 60_000)]
