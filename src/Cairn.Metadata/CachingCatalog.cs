@@ -206,6 +206,10 @@ public sealed class CachingCatalog : IBucketCatalog, IObjectCatalog
         _buckets.ListBucketsAsync(cancellationToken);
 
     /// <inheritdoc />
+    public ValueTask<IReadOnlyList<BucketUsage>> ListBucketUsageAsync(CancellationToken cancellationToken) =>
+        _buckets.ListBucketUsageAsync(cancellationToken);
+
+    /// <inheritdoc />
     public ValueTask<ObjectListing> ListObjectsAsync(string bucket, ListObjectsQuery query, CancellationToken cancellationToken) =>
         _objects.ListObjectsAsync(bucket, query, cancellationToken);
 

@@ -39,4 +39,13 @@ public interface IBucketCatalog
 
     /// <summary>All buckets, by name.</summary>
     ValueTask<IReadOnlyList<BucketRecord>> ListBucketsAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// What each bucket holds, by name: its current objects and noncurrent versions (delete markers
+    /// apart) with their bytes. Counts every row of every bucket: an operator's call, not a request's.
+    /// </summary>
+    ValueTask<IReadOnlyList<BucketUsage>> ListBucketUsageAsync(CancellationToken cancellationToken);
 }
+
+/// <summary>One bucket's contents as <see cref="IBucketCatalog.ListBucketUsageAsync"/> counts them.</summary>
+public sealed record BucketUsage(string Bucket, long Objects, long Bytes, long NoncurrentVersions, long NoncurrentBytes, long DeleteMarkers);

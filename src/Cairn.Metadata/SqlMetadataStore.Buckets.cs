@@ -115,6 +115,35 @@ public abstract partial class SqlMetadataStore
     }
 
     /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<BucketUsage>> ListBucketUsageAsync(CancellationToken cancellationToken)
+    {
+        // One statement, so every bucket's figures come from one snapshot; SUM over no rows is NULL, hence COALESCE.
+        const string Sql =
+            "SELECT b.name, " +
+            "(SELECT COUNT(*) FROM objects o WHERE o.bucket = b.name AND o.delete_marker = 0), " +
+            "(SELECT COALESCE(SUM(o.size), 0) FROM objects o WHERE o.bucket = b.name AND o.delete_marker = 0), " +
+            "(SELECT COUNT(*) FROM object_versions v WHERE v.bucket = b.name AND v.delete_marker = 0), " +
+            "(SELECT COALESCE(SUM(v.size), 0) FROM object_versions v WHERE v.bucket = b.name AND v.delete_marker = 0), " +
+            "(SELECT COUNT(*) FROM objects o WHERE o.bucket = b.name AND o.delete_marker = 1) + " +
+            "(SELECT COUNT(*) FROM object_versions v WHERE v.bucket = b.name AND v.delete_marker = 1) " +
+            "FROM buckets b";
+        var usage = new List<BucketUsage>();
+        await using (var connection = await OpenReadConnectionAsync(cancellationToken))
+        await using (var command = connection.CreateCommand(Sql))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                usage.Add(new BucketUsage(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4),
+                    reader.GetInt64(5)));
+            }
+        }
+        // By name in S3's (ordinal) order, as ListBucketsAsync sorts.
+        usage.Sort(static (a, b) => string.CompareOrdinal(a.Bucket, b.Bucket));
+        return usage;
+    }
+
+    /// <inheritdoc />
     public ValueTask<bool> PutBucketTagsAsync(string name, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken) =>
         WriteAsync(static async (transaction, state, cancellationToken) =>
         {

@@ -117,4 +117,23 @@ public abstract partial class BucketCatalogConformanceTests<TTarget>(TTarget tar
         Assert.Equal(DeleteObjectOutcome.Deleted, await Catalog.Objects.DeleteObjectAsync(Bucket, "a", WritePrecondition.None, Now, Grace, Ct));
         Assert.Equal(DeleteBucketOutcome.Deleted, await Catalog.Buckets.DeleteBucketAsync(Bucket, Now, Grace, Ct));
     }
+
+    [Fact(Timeout = 10_000)]
+    public async Task ListBucketUsage_counts_current_objects_noncurrent_versions_and_delete_markers_per_bucket()
+    {
+        // Arrange: photos versioned, with an overwritten key, a deleted one and a live one; an empty bucket beside it.
+        await Catalog.Buckets.TryCreateBucketAsync(new BucketRecord("empty", Now, "us-east-1"), Ct);
+        await Catalog.Buckets.PutBucketVersioningAsync(Bucket, BucketVersioning.Enabled, Ct);
+        await PutAsync("a", Chunk("a1", 100));
+        await PutAsync("a", Chunk("a2", 250));
+        await PutAsync("b", Chunk("b1", 40));
+        await Catalog.Objects.DeleteObjectAsync(Bucket, "b", WritePrecondition.None, Now, Grace, Ct);
+        await PutInlineAsync("c");
+
+        // Act
+        var usage = await Catalog.Buckets.ListBucketUsageAsync(Ct);
+
+        // Assert: current a (250) and c (3); noncurrent a (100) and b (40); b's delete marker.
+        Assert.Equal([new BucketUsage("empty", 0, 0, 0, 0, 0), new BucketUsage(Bucket, 2, 253, 2, 140, 1)], usage);
+    }
 }

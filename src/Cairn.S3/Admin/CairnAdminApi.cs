@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Cairn.Core;
+using Cairn.Engine.Buckets;
 using Cairn.Engine.Identity;
 using Cairn.Engine.Inventory;
 using Cairn.Engine.Lifecycle;
@@ -26,19 +27,19 @@ namespace Cairn.S3.Admin;
 /// with a prefix, the range proof of the keys starting with it against the same commit.</item>
 /// <item><c>POST /_cairn/buckets/{bucket}/import[?prefix=P][&amp;replace=true]</c>: a bucket export (the body) brought into the bucket.</item>
 /// <item><c>GET /_cairn/buckets/{bucket}/lifecycle[?at=T][&amp;max=N]</c>: what the lifecycle would expire, remove or abort by T (now by default); changes nothing.</item>
-/// <item>Users and access keys: see <c>CairnAdminApi.Identity.cs</c>.</item>
+/// <item>Users and access keys: see <c>CairnAdminApi.Identity.cs</c>; what the buckets hold: <c>CairnAdminApi.Usage.cs</c>.</item>
 /// <item><c>GET /_cairn/buckets/{bucket}/inventory[?id=ID][&amp;from=K][&amp;to=K][&amp;max=N]</c>: the inventory reports written, newest first, with the row groups that may hold keys in the range.</item>
 /// </list>
 /// </remarks>
 public sealed partial class CairnAdminApi(SigV4Verifier verifier, BucketTreeService trees, LifecycleWorker lifecycle, InventoryService inventory,
-    IdentityService identities, ILogger<CairnAdminApi> logger)
+    IdentityService identities, BucketService buckets, ILogger<CairnAdminApi> logger)
 {
     /// <summary>The path every bucket call starts with.</summary>
     public const string BucketsPrefix = "/_cairn/buckets/";
 
     /// <summary>Whether <paramref name="rawPath"/> is one of this API's (buckets, users, keys), which <see cref="InvokeAsync"/> serves.</summary>
     public static bool Serves(ReadOnlySpan<char> rawPath) =>
-        rawPath.StartsWith(BucketsPrefix, StringComparison.Ordinal) || IsIdentityPath(rawPath);
+        rawPath.StartsWith(BucketsPrefix, StringComparison.Ordinal) || IsIdentityPath(rawPath) || IsUsagePath(rawPath);
 
     /// <summary>The media type of a CAR file.</summary>
     public const string CarMediaType = "application/vnd.ipld.car";
@@ -58,6 +59,11 @@ public sealed partial class CairnAdminApi(SigV4Verifier verifier, BucketTreeServ
             if (IsIdentityPath(rawPath))
             {
                 await IdentityAsync(context, rawPath).ConfigureAwait(false);
+                return;
+            }
+            if (IsUsagePath(rawPath))
+            {
+                await UsageAsync(context).ConfigureAwait(false);
                 return;
             }
             var (bucket, action) = ParsePath(rawPath);

@@ -37,7 +37,31 @@ internal sealed record AdminResponse(HttpStatusCode Status, string? MediaType, b
                 // Not the admin API's error body: fall through to the status.
             }
         }
+        if (MediaType is "application/xml" && TryS3Error(out var s3Error))
+        {
+            return s3Error;
+        }
         return $"HTTP {(int)Status} {Status}: not an admin API answer ({MediaType ?? "no content type"}); is the endpoint a Cairn server with the admin API?";
+    }
+
+    /// <summary>An S3 error document's <c>CODE: message</c> (the commands that make S3 calls: buckets, policies).</summary>
+    private bool TryS3Error(out string error)
+    {
+        error = "";
+        try
+        {
+            var root = System.Xml.Linq.XDocument.Parse(System.Text.Encoding.UTF8.GetString(Body)).Root;
+            if (root?.Name.LocalName == "Error" && root.Element("Code")?.Value is { Length: > 0 } code)
+            {
+                error = root.Element("Message")?.Value is { Length: > 0 } message ? $"{code}: {message}" : code;
+                return true;
+            }
+        }
+        catch (System.Xml.XmlException)
+        {
+            // Not an S3 error document.
+        }
+        return false;
     }
 }
 
@@ -62,15 +86,29 @@ internal sealed class AdminClient(HttpClient http, Uri endpoint, CliCredentials 
     /// percent-encoded) relative to the endpoint and reads the answer whole.
     /// </summary>
     /// <exception cref="HttpRequestException">The server could not be reached or the answer not read.</exception>
-    public async Task<AdminResponse> SendAsync(HttpMethod method, string pathAndQuery, CancellationToken cancellationToken)
+    public Task<AdminResponse> SendAsync(HttpMethod method, string pathAndQuery, CancellationToken cancellationToken) =>
+        SendAsync(method, pathAndQuery, body: null, cancellationToken);
+
+    /// <summary>
+    /// Sends <paramref name="method"/> for <paramref name="pathAndQuery"/> with <paramref name="body"/> (none when null; with its
+    /// Content-MD5, which S3's configuration calls ask for) and reads the answer whole.
+    /// </summary>
+    /// <exception cref="HttpRequestException">The server could not be reached or the answer not read.</exception>
+    public async Task<AdminResponse> SendAsync(HttpMethod method, string pathAndQuery, byte[]? body, CancellationToken cancellationToken)
     {
-        using var request = Signed(method, pathAndQuery);
+        using var request = new HttpRequestMessage(method, new Uri(endpoint.AbsoluteUri.TrimEnd('/') + pathAndQuery));
+        if (body is not null)
+        {
+            request.Content = new ByteArrayContent(body);
+            request.Content.Headers.ContentMD5 = System.Security.Cryptography.MD5.HashData(body);
+        }
+        SigV4Signer.Sign(request, credentials.AccessKey, credentials.SecretKey, credentials.Region, timeProvider.GetUtcNow());
         HttpResponseMessage response;
-        byte[] body;
+        byte[] answer;
         try
         {
             response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-            body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            answer = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (HttpRequestException ex)
         {
@@ -81,7 +119,7 @@ internal sealed class AdminClient(HttpClient http, Uri endpoint, CliCredentials 
             throw new HttpRequestException($"no answer from {endpoint} within {http.Timeout.TotalSeconds:0} s.", ex);
         }
         using var disposeResponse = response;
-        return new AdminResponse(response.StatusCode, response.Content.Headers.ContentType?.MediaType, body, HeadersOf(response));
+        return new AdminResponse(response.StatusCode, response.Content.Headers.ContentType?.MediaType, answer, HeadersOf(response));
     }
 
     /// <summary>

@@ -85,6 +85,9 @@ public static class CairnCli
             RestoreCommand.Create(context),
             UserCommand.CreateUser(context),
             UserCommand.CreateKey(context),
+            BucketCommand.CreateBucket(context),
+            BucketCommand.CreatePolicy(context),
+            BucketCommand.CreateUsage(context),
         };
         root.Add(context.Endpoint);
 

@@ -67,8 +67,13 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, HttpMessa
     /// Sends a bodiless <paramref name="method"/> request for <paramref name="pathAndQuery"/> to the
     /// admin API and prints the answer as <see cref="GetAndPrintAsync"/> does. The exit code.
     /// </summary>
-    public async Task<int> SendAndPrintAsync(ParseResult parseResult, HttpMethod method, string pathAndQuery, bool json, Func<byte[], string?> format,
-        string what, CancellationToken cancellationToken)
+    public Task<int> SendAndPrintAsync(ParseResult parseResult, HttpMethod method, string pathAndQuery, bool json, Func<byte[], string?> format,
+        string what, CancellationToken cancellationToken) =>
+        SendAndPrintAsync(parseResult, method, pathAndQuery, body: null, json, format, what, cancellationToken);
+
+    /// <summary>As the bodiless overload, sending <paramref name="body"/> (S3's configuration calls: a bucket policy).</summary>
+    public async Task<int> SendAndPrintAsync(ParseResult parseResult, HttpMethod method, string pathAndQuery, byte[]? body, bool json,
+        Func<byte[], string?> format, string what, CancellationToken cancellationToken)
     {
         var connection = await ConnectAsync(parseResult).ConfigureAwait(false);
         if (connection is null)
@@ -81,7 +86,7 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, HttpMessa
             AdminResponse response;
             try
             {
-                response = await client.SendAsync(method, pathAndQuery, cancellationToken).ConfigureAwait(false);
+                response = await client.SendAsync(method, pathAndQuery, body, cancellationToken).ConfigureAwait(false);
             }
             catch (HttpRequestException ex)
             {
@@ -104,6 +109,20 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, HttpMessa
             }
             await Stdout.WriteAsync(lines).ConfigureAwait(false);
             return CairnCli.ExitSuccess;
+        }
+    }
+
+    /// <summary>The lines <paramref name="format"/> makes of a JSON answer; null when the answer is not that JSON.</summary>
+    public static string? FormatJson(byte[] body, Func<System.Text.Json.JsonElement, string> format)
+    {
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(body);
+            return format(document.RootElement);
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            return null;
         }
     }
 

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Text;
-using System.Text.Json;
 
 namespace Cairn.Server.Cli;
 
@@ -80,11 +79,11 @@ internal static class UserCommand
     private static Option<bool> JsonOption() => new("--json") { Description = "Print the server's JSON as received." };
 
     /// <summary>The lines of a new key: user, access key, secret key; null when the answer lacks one.</summary>
-    private static string? FormatNewKey(byte[] body) => Read(body, root =>
+    private static string? FormatNewKey(byte[] body) => CliContext.FormatJson(body, root =>
         $"user: {root.GetProperty("user").GetString()}\naccess key: {root.GetProperty("accessKey").GetString()}\n" +
         $"secret key: {root.GetProperty("secretKey").GetString()}\n");
 
-    private static string? FormatUsers(byte[] body) => Read(body, root =>
+    private static string? FormatUsers(byte[] body) => CliContext.FormatJson(body, root =>
     {
         var text = new StringBuilder();
         foreach (var user in root.GetProperty("users").EnumerateArray())
@@ -94,7 +93,7 @@ internal static class UserCommand
         return text.ToString();
     });
 
-    private static string? FormatKeys(byte[] body) => Read(body, root =>
+    private static string? FormatKeys(byte[] body) => CliContext.FormatJson(body, root =>
     {
         var text = new StringBuilder();
         foreach (var key in root.GetProperty("keys").EnumerateArray())
@@ -104,17 +103,4 @@ internal static class UserCommand
         }
         return text.ToString();
     });
-
-    private static string? Read(byte[] body, Func<JsonElement, string> format)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            return format(document.RootElement);
-        }
-        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
-        {
-            return null;
-        }
-    }
 }
