@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs what the end-to-end suites need, only when missing: Debian packages via apt-get (the
-# machines run as root; one apt-get update first) and the JavaScript suite's npm packages via
-# `npm ci` from e2e/js/package-lock.json. Nothing is downloaded from anywhere else.
+# Installs what the end-to-end suites and the browser tests need, only when missing: Debian
+# packages via apt-get (the machines run as root; one apt-get update first) and the JavaScript
+# suite's npm packages via `npm ci` from e2e/js/package-lock.json. Nothing is downloaded from
+# anywhere else.
 set -uo pipefail
 cd "$(dirname "$0")"
 
@@ -14,6 +15,8 @@ command -v node >/dev/null 2>&1 || need_apt+=(nodejs)
 command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 # nginx fronts the multi-node suite; Debian's package does not start a service here (policy-rc.d).
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need_apt+=(nginx)
+# Headless Chromium for tests/Cairn.Browser.Tests (Playwright drives /usr/bin/chromium; it downloads no browser).
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 python_with_boto3=""
 for candidate in python3 /usr/bin/python3; do
     if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c 'import boto3' >/dev/null 2>&1; then

@@ -345,7 +345,10 @@ public sealed class PostUploadTests(AccessFixture fixture)
             BucketName = bucket,
             PublicAccessBlockConfiguration = new PublicAccessBlockConfiguration
             {
-                BlockPublicAcls = true, IgnorePublicAcls = true, BlockPublicPolicy = false, RestrictPublicBuckets = false,
+                BlockPublicAcls = true,
+                IgnorePublicAcls = true,
+                BlockPublicPolicy = false,
+                RestrictPublicBuckets = false,
             },
         });
         await Server.Client.PutBucketPolicyAsync(bucket, $$"""
