@@ -318,11 +318,12 @@ public sealed class CachingCatalog : IBucketCatalog, IObjectCatalog
         }
     }
 
-    /// <summary>A rough size of a row in memory: strings as UTF-16, the body, the chunk list, the dictionaries.</summary>
+    /// <summary>A rough size of a row in memory: strings as UTF-16, the body, the encryption envelope, the chunk list, the dictionaries.</summary>
     private static long EstimateBytes(ObjectVersionRecord record)
     {
         long bytes = 256 + 2L * (record.Bucket.Length + record.Key.Length + record.ETag.Length);
         bytes += record.InlineBody?.Length ?? 0;
+        bytes += record.Encryption?.Length ?? 0;
         bytes += 48L * record.Chunks.Count + 8L * record.PartSizes.Count;
         foreach (var (name, value) in record.UserMetadata)
         {

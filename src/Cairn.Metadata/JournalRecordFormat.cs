@@ -9,8 +9,8 @@ namespace Cairn.Metadata;
 /// (<see cref="SqlMetadataStore.JournalRecords"/>): everything its row holds but the bucket and key
 /// (the entry's own) and the storage class (where the bytes are, which a transition changes without
 /// a journal entry), so that replaying a bucket's entries in order rebuilds its versions exactly,
-/// bodies kept inline included. UTF-8 JSON with short names; the chunk and part-size lists in the
-/// catalog's own binary forms.
+/// bodies kept inline and encryption envelopes included. UTF-8 JSON with short names; the chunk and
+/// part-size lists in the catalog's own binary forms.
 /// </summary>
 public static class JournalRecordFormat
 {
@@ -39,6 +39,7 @@ public static class JournalRecordFormat
             LockMode = version.Lock.Retention is { } retention ? retention.Mode.ToString() : null,
             LockUntil = version.Lock.Retention is { } until ? SqlParameters.ToUnixMs(until.RetainUntil) : null,
             LegalHold = version.Lock.LegalHold,
+            Encryption = version.Encryption,
         };
         return JsonSerializer.SerializeToUtf8Bytes(document, JournalRecordJsonContext.Default.JournalRecordDocument);
     }
@@ -79,6 +80,7 @@ public static class JournalRecordFormat
             PartChecksums = document.PartChecksums is { } parts ? [.. parts] : [],
             Tags = document.Tags ?? new Dictionary<string, string>(StringComparer.Ordinal),
             Lock = new ObjectLockState(retention, document.LegalHold),
+            Encryption = document.Encryption,
         };
     }
 
@@ -106,6 +108,8 @@ internal sealed class JournalRecordDocument
     [JsonPropertyName("lm")] public string? LockMode { get; set; }
     [JsonPropertyName("lu")] public long? LockUntil { get; set; }
     [JsonPropertyName("lh")] public bool? LegalHold { get; set; }
+    /// <summary>The version's sealed data-key envelope (base64), absent for a body stored as sent.</summary>
+    [JsonPropertyName("enc")] public byte[]? Encryption { get; set; }
 }
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]

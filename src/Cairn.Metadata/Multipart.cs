@@ -23,6 +23,8 @@ public sealed record MultipartUploadRecord
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
     /// <summary>The lock state the completed object will have (x-amz-object-lock-* at Create); none by default.</summary>
     public ObjectLockState Lock { get; init; }
+    /// <summary>The engine's sealed data-key envelope the parts are encrypted under (opaque here), or null: parts stored as sent.</summary>
+    public byte[]? Encryption { get; init; }
 }
 
 /// <summary>One uploaded part. Its body is always chunks (never inline), so parts concatenate into an object.</summary>

@@ -81,6 +81,12 @@ public sealed record ObjectVersionRecord
     public string? StorageClass { get; init; }
     /// <summary>How <see cref="Checksums"/> was computed: <c>FULL_OBJECT</c> (default) or <c>COMPOSITE</c> (multipart, checksum of part checksums, value ends in <c>-N</c>).</summary>
     public string ChecksumType { get; init; } = "FULL_OBJECT";
+    /// <summary>
+    /// How the body is encrypted at rest: the engine's sealed data-key envelope (opaque here), or null
+    /// for a body stored as sent. When set, <see cref="InlineBody"/> and <see cref="Chunks"/> hold ciphertext
+    /// and <see cref="Size"/> is the plaintext's.
+    /// </summary>
+    public byte[]? Encryption { get; init; }
 }
 
 /// <summary>What the chunk store must do after reserving a chunk for an upload.</summary>

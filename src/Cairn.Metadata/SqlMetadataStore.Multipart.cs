@@ -8,7 +8,7 @@ namespace Cairn.Metadata;
 public abstract partial class SqlMetadataStore
 {
     private const string UploadColumns =
-        "upload_id, bucket, key, initiated, headers, user_metadata, checksum_algorithm, checksum_type, tags" + ", " + LockColumns;
+        "upload_id, bucket, key, initiated, headers, user_metadata, checksum_algorithm, checksum_type, tags" + ", " + LockColumns + ", encryption";
 
     private const string PartColumns = "part_number, size, etag, last_modified, checksums, chunks";
 
@@ -22,7 +22,7 @@ public abstract partial class SqlMetadataStore
             }
             await using var insert = transaction.CreateCommand(
                 "INSERT INTO multipart_uploads (" + UploadColumns + ") " +
-                "VALUES (@upload, @bucket, @key, @initiated, @headers, @userMetadata, @checksumAlgorithm, @checksumType, @tags, @lockMode, @lockUntil, @legalHold)");
+                "VALUES (@upload, @bucket, @key, @initiated, @headers, @userMetadata, @checksumAlgorithm, @checksumType, @tags, @lockMode, @lockUntil, @legalHold, @encryption)");
             insert.Add("@upload", DbType.String, upload.UploadId);
             insert.Add("@bucket", DbType.String, upload.Bucket);
             insert.Add("@key", DbType.Binary, Encoding.UTF8.GetBytes(upload.Key));
@@ -33,6 +33,7 @@ public abstract partial class SqlMetadataStore
             insert.Add("@checksumType", DbType.String, upload.ChecksumType);
             insert.Add("@tags", DbType.String, WriteDictionary(upload.Tags));
             AddLockValues(insert, upload.Lock, suffix: "");
+            insert.Add("@encryption", DbType.Binary, upload.Encryption);
             await insert.ExecuteNonQueryAsync(cancellationToken);
             return (true, true);
         }, upload, cancellationToken);
@@ -322,5 +323,6 @@ public abstract partial class SqlMetadataStore
         ChecksumType = reader.GetNullableString(7),
         Tags = ReadDictionary(reader.GetNullableString(8)),
         Lock = ReadLock(reader, 9),
+        Encryption = reader.GetNullableBytes(12),
     };
 }

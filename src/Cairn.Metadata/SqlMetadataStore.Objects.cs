@@ -10,7 +10,7 @@ public abstract partial class SqlMetadataStore
 {
     private const string ObjectColumns =
         "version_id, size, etag, last_modified, headers, user_metadata, checksums, inline_body, chunks, part_sizes, checksum_type, tags, delete_marker, part_checksums, " +
-        LockColumns + ", inline_sha256, storage_class";
+        LockColumns + ", inline_sha256, storage_class, encryption";
 
     /// <inheritdoc />
     public async ValueTask<ObjectVersionRecord?> GetObjectAsync(string bucket, string key, CancellationToken cancellationToken)
@@ -51,6 +51,7 @@ public abstract partial class SqlMetadataStore
             Lock = ReadLock(reader, firstColumn + 14),
             InlineBodyHash = reader.GetNullableBytes(firstColumn + 17) is { } hash ? ContentHash.FromBytes(hash) : null,
             StorageClass = reader.GetNullableString(firstColumn + 18),
+            Encryption = reader.GetNullableBytes(firstColumn + 19),
         };
 
     /// <inheritdoc />
@@ -321,7 +322,7 @@ public abstract partial class SqlMetadataStore
     private static readonly string[] ObjectValueParameters =
         ["@versionId", "@size", "@etag", "@lastModified", "@headers", "@userMetadata", "@checksums", "@inlineBody", "@chunks", "@partSizes", "@checksumType",
             "@tags", "@deleteMarker", "@partChecksums", "@lockMode", "@lockUntil", "@legalHold", "@inlineSha256",
-            "@storageClass"];
+            "@storageClass", "@encryption"];
 
     private static readonly string InsertObjectSql =
         "INSERT INTO objects (bucket, key, version_seq, " + ObjectColumns + ") VALUES (@bucket, @key, @seq, " + string.Join(", ", ObjectValueParameters) + ") ";
@@ -373,6 +374,8 @@ public abstract partial class SqlMetadataStore
         // Every version is written with its bytes in the hot store (a copy or an import of a tiered
         // version too); only a lifecycle transition, which moves the bytes, names a tier.
         command.Add("@storageClass" + suffix, DbType.String, null);
+        // Opaque to the catalog: kept as the engine sealed it, with the (ciphertext) body it describes.
+        command.Add("@encryption" + suffix, DbType.Binary, version.Encryption);
     }
 
     private static string? WritePartChecksums(IReadOnlyList<IReadOnlyDictionary<string, string>> parts) =>

@@ -19,6 +19,7 @@ public abstract class JournalRecordsConformanceTests<TTarget>(TTarget target, bo
         Tags = new Dictionary<string, string> { ["class"] = "gold" },
         PartSizes = [1000, 500],
         Lock = new ObjectLockState(new ObjectRetention(ObjectLockMode.Governance, Now.AddDays(3)), LegalHold: true),
+        Encryption = [0x00, 0xFF, .. "sealed data key"u8],
     };
 
     [Fact(Timeout = 20_000)]
@@ -57,6 +58,7 @@ public abstract class JournalRecordsConformanceTests<TTarget>(TTarget target, bo
             Assert.Equal(expected.Chunks, recorded.Chunks);
             Assert.Equal(expected.Lock, recorded.Lock);
             Assert.Equal(expected.IsDeleteMarker, recorded.IsDeleteMarker);
+            Assert.Equal(entry.Key == "rich" ? Rich("rich").Encryption : null, recorded.Encryption);
         }
     }
 

@@ -40,6 +40,35 @@ public abstract partial class MultipartCatalogConformanceTests<TTarget>(TTarget 
     }
 
     [Fact(Timeout = 10_000)]
+    public async Task An_uploads_encryption_envelope_round_trips_through_create_get_and_list_and_the_completed_object_keeps_its_own()
+    {
+        // Arrange
+        byte[] envelope = [0x00, 0x01, 0xFE, 0xFF, .. "upload data key"u8];
+        byte[] objectEnvelope = [.. "object data key"u8];
+        var encrypted = new MultipartUploadRecord { UploadId = "encrypted", Bucket = Bucket, Key = "big", Initiated = Now, Encryption = envelope };
+        var plain = await CreateUploadAsync("plain");
+
+        // Act
+        var created = await Catalog.Multipart.CreateMultipartUploadAsync(encrypted, Ct);
+        var read = await Catalog.Multipart.GetMultipartUploadAsync("encrypted", Ct);
+        var listed = await Catalog.Multipart.ListMultipartUploadsAsync(Bucket, new MultipartUploadsQuery("", null, null, null, 100), Ct);
+        PartRecord[] parts = [Part(1, "e1", Chunk("a"))];
+        await UploadPartAsync("encrypted", parts[0]);
+        var completed = await Catalog.Objects.CompleteMultipartUploadAsync("encrypted", [new CompletedPart(1, "e1")],
+            MultipartVersion("big", parts) with { Encryption = objectEnvelope }, WritePrecondition.None, Now, Grace, Ct);
+        var completedObject = await Catalog.Objects.GetObjectAsync(Bucket, "big", Ct);
+
+        // Assert
+        Assert.True(created);
+        Assert.Equal(envelope, read!.Encryption);
+        Assert.Equal([("big", "encrypted"), ("plain", plain)], listed.Uploads.Select(static u => (u.Key, u.UploadId)));
+        Assert.Equal([envelope, null], listed.Uploads.Select(static u => u.Encryption));
+        Assert.Null((await Catalog.Multipart.GetMultipartUploadAsync(plain, Ct))!.Encryption);
+        Assert.Equal(CompleteMultipartOutcome.Completed, completed.Outcome);
+        Assert.Equal(objectEnvelope, completedObject!.Encryption);
+    }
+
+    [Fact(Timeout = 10_000)]
     public async Task CreateMultipartUpload_in_a_missing_bucket_returns_false_and_GetMultipartUpload_of_an_unknown_id_null()
     {
         var upload = new MultipartUploadRecord { UploadId = "u", Bucket = "absent", Key = "k", Initiated = Now };

@@ -129,6 +129,51 @@ public abstract partial class ObjectCatalogConformanceTests<TTarget>
     }
 
     [Fact(Timeout = 10_000)]
+    public async Task An_encryption_envelope_stays_with_its_version_as_current_noncurrent_by_id_in_a_snapshot_and_current_again()
+    {
+        // Arrange: the first version inline (a new key: the coalesced create where the store has one),
+        // the second chunked, each with an envelope of its own.
+        await VersioningAsync(BucketVersioning.Enabled);
+        byte[] firstEnvelope = [0x00, 0x01, 0xFE, 0xFF, .. "envelope-one"u8];
+        byte[] secondEnvelope = [.. Enumerable.Range(0, 300).Select(static i => (byte)(i * 7))];
+        var first = await Catalog.Objects.CommitObjectAsync(
+            new ObjectCommit(null, InlineVersion("k", "e1") with { Encryption = firstEnvelope }, WritePrecondition.None), Now, Grace, Ct);
+        var firstAsCurrent = await Catalog.Objects.GetObjectAsync(Bucket, "k", Ct);
+
+        // Act
+        var (upload, _) = await ReserveAsync(Chunk("a"));
+        var second = await Catalog.Objects.CommitObjectAsync(
+            new ObjectCommit(upload, Version("k", "e2", Chunk("a")) with { Encryption = secondEnvelope }, WritePrecondition.None), Now, Grace, Ct);
+        var secondAsCurrent = await Catalog.Objects.GetObjectAsync(Bucket, "k", Ct);
+        var firstById = await Catalog.Objects.GetObjectVersionAsync(Bucket, "k", first.VersionId!, Ct);
+        var secondById = await Catalog.Objects.GetObjectVersionAsync(Bucket, "k", second.VersionId!, Ct);
+        IReadOnlyList<ObjectVersionRecord> snapshotted;
+        await using (var snapshot = await Catalog.Trees.OpenFoldSnapshotAsync(Bucket, null, Ct, forFold: false))
+        {
+            snapshotted = (await snapshot!.ReadVersionsAsync(["k"], Ct, withInlineBodies: true))["k"];
+        }
+        await Catalog.Objects.DeleteObjectVersionAsync(Bucket, "k", second.VersionId!, WritePrecondition.None, bypassGovernance: false, Now, Grace, Ct);
+        var firstPromoted = await Catalog.Objects.GetObjectAsync(Bucket, "k", Ct);
+        var plain = await PutVersionAsync("k", "e3", Chunk("b"));
+        var plainAsCurrent = await Catalog.Objects.GetObjectAsync(Bucket, "k", Ct);
+        var firstNoncurrentAgain = await Catalog.Objects.GetObjectVersionAsync(Bucket, "k", first.VersionId!, Ct);
+
+        // Assert
+        Assert.Equal((CommitOutcome.Committed, CommitOutcome.Committed), (first.Outcome, second.Outcome));
+        Assert.Equal(firstEnvelope, firstAsCurrent!.Encryption);
+        Assert.Equal(second.VersionId, secondAsCurrent!.VersionId);
+        Assert.Equal(secondEnvelope, secondAsCurrent.Encryption);
+        Assert.Equal(firstEnvelope, firstById!.Encryption);
+        Assert.Equal(secondEnvelope, secondById!.Encryption);
+        Assert.Equal([second.VersionId, first.VersionId], snapshotted.Select(static v => v.VersionId));
+        Assert.Equal([secondEnvelope, firstEnvelope], snapshotted.Select(static v => v.Encryption));
+        Assert.Equal(first.VersionId, firstPromoted!.VersionId);
+        Assert.Equal(firstEnvelope, firstPromoted.Encryption);
+        Assert.Equal((plain, (byte[]?)null), (plainAsCurrent!.VersionId, plainAsCurrent.Encryption));
+        Assert.Equal(firstEnvelope, firstNoncurrentAgain!.Encryption);
+    }
+
+    [Fact(Timeout = 10_000)]
     public async Task With_versioning_suspended_a_put_replaces_the_null_version_wherever_it_is_and_keeps_versions_with_ids()
     {
         // Arrange: a null version from before versioning, a version with an id above it.

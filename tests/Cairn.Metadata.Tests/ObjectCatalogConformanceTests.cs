@@ -98,6 +98,23 @@ public abstract partial class ObjectCatalogConformanceTests<TTarget>(TTarget tar
     }
 
     [Fact(Timeout = 10_000)]
+    public async Task An_overwrite_carries_its_own_encryption_envelope_not_the_old_one()
+    {
+        // Arrange
+        byte[] envelope = [0x00, 0xFF, .. "sealed data key"u8];
+        await CommitAsync(null, InlineVersion("k") with { Encryption = envelope });
+        var encrypted = await Catalog.Objects.GetObjectAsync(Bucket, "k", Ct);
+
+        // Act
+        await CommitAsync(null, InlineVersion("k", etag: "e2"));
+        var read = await Catalog.Objects.GetObjectAsync(Bucket, "k", Ct);
+
+        // Assert
+        Assert.Equal(envelope, encrypted!.Encryption);
+        Assert.Equal(("e2", (byte[]?)null), (read!.ETag, read.Encryption));
+    }
+
+    [Fact(Timeout = 10_000)]
     public async Task CommitObject_then_GetObject_returns_the_chunks_in_order_with_default_fields()
     {
         // Arrange

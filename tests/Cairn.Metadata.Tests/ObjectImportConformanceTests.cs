@@ -222,6 +222,7 @@ public abstract class ObjectImportConformanceTests<TTarget>(TTarget target) : Ca
             PartSizes = [3, 2],
             PartChecksums = [new Dictionary<string, string> { ["CRC32"] = "AAAAAA==" }, new Dictionary<string, string> { ["CRC32"] = "BBBBBB==" }],
             Tags = new Dictionary<string, string> { ["project"] = "Cairn \u00e9t\u00e9" },
+            Encryption = [0x00, 0xFF, .. "sealed data key"u8],
         };
 
         // Act
@@ -239,6 +240,7 @@ public abstract class ObjectImportConformanceTests<TTarget>(TTarget target) : Ca
         Assert.Equal(version.PartSizes, read.PartSizes);
         Assert.Equal(["AAAAAA==", "BBBBBB=="], read.PartChecksums.Select(static part => part["CRC32"]));
         Assert.Equal(version.Tags.OrderBy(static p => p.Key), read.Tags.OrderBy(static p => p.Key));
+        Assert.Equal(version.Encryption, read.Encryption);
     }
 
     [Fact(Timeout = 30_000)]
