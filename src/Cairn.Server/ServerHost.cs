@@ -203,6 +203,7 @@ public static class ServerHost
             new IdentityCredentialStore(accessKey, secretKey, provider.GetRequiredService<IdentityService>()));
         services.AddSingleton<Cairn.Engine.Access.BucketPolicyService>();
         services.AddSingleton<Cairn.Engine.Access.BucketCorsService>();
+        services.AddSingleton<Cairn.Engine.Encryption.ObjectEncryption>();
         services.AddSingleton<S3Authorizer>();
         services.AddSingleton(new S3RequestParser(s3.BaseDomain));
         services.AddSingleton(provider => new SigV4Verifier(provider.GetRequiredService<ICredentialStore>(), s3.Region,

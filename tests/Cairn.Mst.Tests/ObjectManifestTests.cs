@@ -219,7 +219,8 @@ public class ObjectManifestTests
         { "missing key", "'etag' is missing" },
         { "extra key", "Unknown manifest field 'color'" },
         { "wrong type", "'size' must be an integer, found TextString" },
-        { "format 2", "format 2 is not supported" },
+        { "format 3", "format 3 is not supported" },
+        { "format 2 without encryption", "format 2 has no 'encryption' field" },
         { "body CID with dag-cbor codec", "not a raw (0x55) CID" },
         { "previous with raw codec", "is not a dag-cbor CID" },
         { "length sum mismatch", "the body's chunks add up to 10 bytes, not size 11" },
@@ -257,7 +258,7 @@ public class ObjectManifestTests
         { "sub-millisecond time", "finer than a millisecond" },
         { "time before the epoch", "before the Unix epoch" },
         { "marker with an ETag", "a delete marker has a size, an ETag, a body or parts" },
-        { "marker with tags", "a delete marker has checksums, headers, metadata or tags" },
+        { "marker with tags", "a delete marker has checksums, headers, metadata, tags or encryption" },
         { "object without an ETag", "the ETag is empty" },
         { "unknown checksum name", "'crc32c' is not an S3 checksum algorithm wire name" },
         { "unknown checksum type", "checksumType 'FULL'" },
@@ -330,7 +331,10 @@ public class ObjectManifestTests
             case "wrong type":
                 fields["size"] = static w => w.WriteTextString("10");
                 break;
-            case "format 2":
+            case "format 3":
+                fields["format"] = static w => w.WriteInt32(3);
+                break;
+            case "format 2 without encryption":
                 fields["format"] = static w => w.WriteInt32(2);
                 break;
             case "body CID with dag-cbor codec":
@@ -527,5 +531,58 @@ public class ObjectManifestTests
 
         // Assert
         Assert.Empty(mismatches);
+    }
+
+    private static ObjectManifest Encrypted() => new()
+    {
+        Key = "secret.bin",
+        VersionId = "null",
+        Size = 100_000,
+        ETag = "e1",
+        Created = Created,
+        Modified = Created,
+        // 100,000 bytes of plaintext: two frames in one chunk, stored 56 bytes longer.
+        Body = [new ManifestChunk(Cid.ForRaw("ciphertext"u8), 100_056)],
+        Encryption = new ManifestEncryption("SSE-S3", [1, 1, 7, 7]),
+    };
+
+    [Fact]
+    [Trait("Issue", "14")]
+    public void An_encrypted_manifest_is_format_2_with_its_sealed_key_and_round_trips()
+    {
+        var manifest = Encrypted();
+
+        var block = manifest.Encode();
+        var decoded = ObjectManifest.Decode(block);
+
+        Assert.Equal(manifest, decoded);
+        Assert.Equal(ObjectManifest.EncryptedFormatVersion, ReadFormat(block));
+        Assert.Equal(ObjectManifest.FormatVersion, ReadFormat(Golden().Encode()));
+        Assert.NotEqual(manifest, manifest with { Encryption = new ManifestEncryption("SSE-S3", [1, 1, 7, 8]) });
+    }
+
+    [Fact]
+    [Trait("Issue", "14")]
+    public void An_encrypted_manifests_stored_chunks_must_frame_its_plaintext_size()
+    {
+        Assert.Throws<ManifestFormatException>(() => (Encrypted() with { Size = 100_001 }).Encode());
+        Assert.Throws<ManifestFormatException>(() => (Encrypted() with { Body = [new ManifestChunk(Cid.ForRaw("x"u8), 20)] }).Encode());
+        Assert.Throws<ManifestFormatException>(() => (Encrypted() with { Encryption = new ManifestEncryption("SSE-KMS", [1]) }).Encode());
+        Assert.Throws<ManifestFormatException>(() => (Marker() with { Encryption = new ManifestEncryption("SSE-S3", [1]) }).Encode());
+    }
+
+    private static long ReadFormat(byte[] block)
+    {
+        var reader = new CborReader(block, CborConformanceMode.Lax);
+        var count = reader.ReadStartMap() ?? 0;
+        for (var i = 0; i < count; i++)
+        {
+            if (reader.ReadTextString() == "format")
+            {
+                return reader.ReadInt64();
+            }
+            reader.SkipValue();
+        }
+        throw new InvalidOperationException("no format field");
     }
 }

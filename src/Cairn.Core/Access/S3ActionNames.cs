@@ -16,5 +16,6 @@ public static class S3ActionNames
         "s3:GetObjectRetention", "s3:PutObjectRetention", "s3:GetObjectLegalHold", "s3:PutObjectLegalHold", "s3:BypassGovernanceRetention",
         "s3:GetBucketPublicAccessBlock", "s3:PutBucketPublicAccessBlock", "s3:GetBucketOwnershipControls", "s3:PutBucketOwnershipControls",
         "s3:GetBucketCORS", "s3:PutBucketCORS", "s3:GetBucketAcl", "s3:PutBucketAcl", "s3:GetObjectAcl", "s3:GetObjectVersionAcl", "s3:PutObjectAcl", "s3:PutObjectVersionAcl",
+        "s3:GetEncryptionConfiguration", "s3:PutEncryptionConfiguration",
     ];
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using Cairn.Core;
+using Cairn.Engine.Encryption;
 using Cairn.Metadata;
 using Cairn.Storage;
 
@@ -21,8 +22,12 @@ public sealed partial class ChunkStore
     /// been written out: the permits bound both concurrent blob reads and the chunk buffers held in
     /// memory. A failed write (the client went away) cancels the fetches still running and gives back
     /// their permits and buffers before the exception leaves.
+    /// An encrypted body (<paramref name="cipher"/>: the version's opened data key) is read by plaintext
+    /// offsets: only the frames a range covers are fetched, opened and cut to the range. A frame that
+    /// does not open is an integrity error like a corrupt chunk.
     /// </remarks>
-    public async Task CopyRangeToAsync(ObjectVersionRecord version, long offset, long length, Stream destination, CancellationToken cancellationToken)
+    public async Task CopyRangeToAsync(ObjectVersionRecord version, long offset, long length, Stream destination, CancellationToken cancellationToken,
+        BodyCipher? cipher = null)
     {
         if (length == 0)
         {
@@ -30,12 +35,18 @@ public sealed partial class ChunkStore
         }
         if (version.InlineBody is { } inline)
         {
-            await destination.WriteAsync(inline.AsMemory((int)offset, (int)length), cancellationToken).ConfigureAwait(false);
+            var plain = inline;
+            if (cipher is not null)
+            {
+                plain = new byte[BodyCipher.PlainLength(inline.Length)];
+                Decrypt(cipher, inline, 0, plain, version.InlineBodyHash ?? ContentHash.Compute(inline), "(inline)");
+            }
+            await destination.WriteAsync(plain.AsMemory((int)offset, (int)length), cancellationToken).ConfigureAwait(false);
             return;
         }
         using var pin = pins.Pin(version.Chunks);
         var locations = await LocateAsync(version.Chunks, cancellationToken).ConfigureAwait(false);
-        var segments = Segments(version, offset, length);
+        var segments = cipher is null ? Segments(version, offset, length) : EncryptedSegments(version, offset, length);
         using var fetching = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var ahead = new Queue<Task<FetchedChunk>>();
         var next = 0;
@@ -59,7 +70,15 @@ public sealed partial class ChunkStore
                     ahead.Enqueue(Task.Run(() => FetchAsync(segment, locations, fetching.Token), CancellationToken.None));
                 }
                 using var fetched = await ahead.Dequeue().ConfigureAwait(false);
-                await destination.WriteAsync(fetched.Bytes, cancellationToken).ConfigureAwait(false);
+                if (cipher is null)
+                {
+                    await destination.WriteAsync(fetched.Bytes, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await WriteDecryptedAsync(cipher, segments[i], fetched.Bytes, locations[segments[i].Chunk.Hash].BlobName, destination, cancellationToken)
+                        .ConfigureAwait(false);
+                }
             }
         }
         finally
@@ -95,6 +114,65 @@ public sealed partial class ChunkStore
             chunkStart = chunkEnd;
         }
         throw new InvalidOperationException($"Version {version.Bucket}/{version.Key} lists chunks shorter than its size {version.Size}.");
+    }
+
+    /// <summary>
+    /// For an encrypted body: the stored frames of each chunk that plaintext [offset, offset + length)
+    /// covers, with where the range starts and how much of it each chunk gives.
+    /// </summary>
+    private static List<ChunkSegment> EncryptedSegments(ObjectVersionRecord version, long offset, long length)
+    {
+        var segments = new List<ChunkSegment>();
+        long plainStart = 0;
+        var remaining = length;
+        foreach (var chunk in version.Chunks)
+        {
+            var plainLength = BodyCipher.PlainLength(chunk.Length);
+            var plainEnd = plainStart + plainLength;
+            if (plainEnd > offset)
+            {
+                var from = (int)Math.Max(0, offset - plainStart);
+                var count = (int)Math.Min(plainLength - from, remaining);
+                var (storedFrom, storedCount, firstFrame, skip) = BodyCipher.Locate(chunk.Length, from, count);
+                segments.Add(new ChunkSegment(chunk, storedFrom, storedCount, firstFrame, skip, count));
+                remaining -= count;
+                if (remaining == 0)
+                {
+                    return segments;
+                }
+            }
+            plainStart = plainEnd;
+        }
+        throw new InvalidOperationException($"Version {version.Bucket}/{version.Key} lists chunks shorter than its size {version.Size}.");
+    }
+
+    /// <summary>Opens a fetched segment's frames and writes the part of their plaintext the range wants.</summary>
+    private static async Task WriteDecryptedAsync(BodyCipher cipher, ChunkSegment segment, ReadOnlyMemory<byte> stored, string blobName,
+        Stream destination, CancellationToken cancellationToken)
+    {
+        var plain = ArrayPool<byte>.Shared.Rent(stored.Length);
+        try
+        {
+            Decrypt(cipher, stored.Span, segment.FirstFrame, plain, segment.Chunk.Hash, blobName);
+            await destination.WriteAsync(plain.AsMemory(segment.Skip, segment.Take), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(plain);
+        }
+    }
+
+    /// <summary>Opens frames; one that does not open (altered, or another key's) is an integrity error (invariant 3).</summary>
+    private static void Decrypt(BodyCipher cipher, ReadOnlySpan<byte> stored, int firstFrame, Span<byte> plain, ContentHash hash, string blobName)
+    {
+        try
+        {
+            cipher.DecryptFrames(stored, firstFrame, plain);
+        }
+        catch (CryptographicException ex)
+        {
+            throw new ChunkIntegrityException(hash, blobName, "does not decrypt under the object's data key (altered or misplaced)", ex);
+        }
     }
 
     /// <summary>Waits for fetches that will not be written (an earlier one failed) and frees what they hold.</summary>
@@ -156,7 +234,9 @@ public sealed partial class ChunkStore
     }
 
     /// <summary>The bytes <see cref="ChunkSegment.Count"/> of one chunk that a range needs, starting at <see cref="ChunkSegment.From"/>.</summary>
-    private readonly record struct ChunkSegment(ChunkRef Chunk, int From, int Count);
+    /// <remarks>For an encrypted body, From and Count are in stored bytes (whole frames), and <see cref="FirstFrame"/>,
+    /// <see cref="Skip"/> and <see cref="Take"/> say which frames they are and which plaintext bytes of them the range wants.</remarks>
+    private readonly record struct ChunkSegment(ChunkRef Chunk, int From, int Count, int FirstFrame = 0, int Skip = 0, int Take = 0);
 
     /// <summary>A fetched, verified chunk segment; disposing returns its buffer and its read permit.</summary>
     private sealed class FetchedChunk(ChunkStore owner, byte[] buffer, ReadOnlyMemory<byte> bytes) : IDisposable

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using Cairn.Core;
+using Cairn.Engine.Encryption;
 using Cairn.Metadata;
 using Cairn.Storage;
 
@@ -31,10 +32,12 @@ public sealed partial class ChunkStore(IBlobBackend blobs, IChunkCatalog chunkCa
     /// Reads <paramref name="body"/> to its end and stores it. On any failure the upload's
     /// reservations are released before the exception propagates. The caller commits the result
     /// or calls <see cref="AbortAsync"/>. Multipart parts pass <paramref name="allowInline"/> false:
-    /// parts are concatenated into an object later, which only chunk lists can do.
+    /// parts are concatenated into an object later, which only chunk lists can do. With a
+    /// <paramref name="cipher"/>, each chunk (or the inline body) is stored encrypted and addressed by its
+    /// ciphertext, while the size, MD5 and checksums are the plaintext's.
     /// </summary>
     public async Task<StoredBody> WriteAsync(Stream body, IReadOnlyCollection<ChecksumAlgorithm> checksums, CancellationToken cancellationToken,
-        long? expectedLength = null, bool allowInline = true)
+        long? expectedLength = null, bool allowInline = true, BodyCipher? cipher = null)
     {
         // A small body needs no chunk-size buffer; one byte more than declared still shows an overlong body.
         var bufferSize = expectedLength is { } expected && expected < options.ChunkSize ? (int)expected + 1 : options.ChunkSize;
@@ -56,15 +59,25 @@ public sealed partial class ChunkStore(IBlobBackend blobs, IChunkCatalog chunkCa
                     break;
                 }
                 size += filled;
+                var data = buffer.AsMemory(0, filled);
+                if (cipher is not null)
+                {
+                    // MD5 and checksums were taken over the plaintext as it was read; what is stored (and
+                    // addressed) is the ciphertext, in a buffer that takes the plaintext one's place.
+                    var sealedBuffer = ArrayPool<byte>.Shared.Rent((int)BodyCipher.StoredLength(options.ChunkSize));
+                    var sealedLength = cipher.EncryptChunk(data.Span, sealedBuffer);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = sealedBuffer;
+                    data = buffer.AsMemory(0, sealedLength);
+                }
                 var isWholeBody = chunks.Count == 0 && storing.Count == 0 && filled < options.ChunkSize;
                 if (allowInline && isWholeBody && filled <= options.InlineThreshold)
                 {
-                    return Finish(size, md5, checksumStates, inline: buffer.AsSpan(0, filled).ToArray(), chunks, uploadId);
+                    return Finish(size, md5, checksumStates, inline: data.ToArray(), chunks, uploadId);
                 }
                 uploadId ??= Guid.NewGuid();
                 var isLastChunk = filled < options.ChunkSize;
                 var id = uploadId.Value;
-                var data = buffer.AsMemory(0, filled);
                 // Store the chunk on the pool (hash, reserve, write) while the next one is received, up
                 // to WriteBehindChunks stores at once, each holding a buffer permit shared by all
                 // uploads. A lone last chunk (nothing to overlap with) or one with no permit free is

@@ -17,6 +17,8 @@ public sealed record CreateMultipartCommand
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
     /// <summary>The lock state the completed object will have (x-amz-object-lock-*), checked by the caller.</summary>
     public ObjectLockState Lock { get; init; }
+    /// <summary>The encryption the upload asks for; null: the bucket's default, if any. Every part is encrypted under it.</summary>
+    public Encryption.EncryptionRequest? Encryption { get; init; }
 }
 
 /// <summary>UploadPart: one part's decoded body.</summary>
@@ -33,6 +35,8 @@ public sealed record UploadPartCommand
     public byte[]? ContentMd5 { get; init; }
     /// <summary>Claimed checksum values, read after the body ended (trailers come last).</summary>
     public Func<IReadOnlyDictionary<ChecksumAlgorithm, string>>? ExpectedChecksums { get; init; }
+    /// <summary>The SSE-C key of an upload created with one (every part gives it again, as on S3).</summary>
+    public byte[]? CustomerKey { get; init; }
 }
 
 /// <summary>UploadPartCopy: a part made from a byte range of an existing object.</summary>
@@ -49,6 +53,10 @@ public sealed record UploadPartCopyCommand
     /// <summary>x-amz-copy-source-range as first/last byte; null: the whole source.</summary>
     public (long First, long Last)? SourceRange { get; init; }
     public ReadConditions SourceConditions { get; init; } = ReadConditions.None;
+    /// <summary>The SSE-C key of the source, when it has one (x-amz-copy-source-server-side-encryption-customer-*).</summary>
+    public byte[]? SourceCustomerKey { get; init; }
+    /// <summary>The SSE-C key of the upload, when it was created with one.</summary>
+    public byte[]? CustomerKey { get; init; }
 }
 
 /// <summary>Outcome of UploadPart / UploadPartCopy.</summary>
@@ -75,6 +83,9 @@ public sealed record UploadPartResult(UploadPartStatus Status, UploadedPart Part
 {
     /// <summary>The source object's size, for <see cref="UploadPartStatus.InvalidSourceRange"/> (S3 names it in the error message).</summary>
     public long SourceSize { get; init; }
+
+    /// <summary>How the stored part is encrypted (its upload's encryption).</summary>
+    public Encryption.EncryptionMode Encryption { get; init; }
 }
 
 /// <summary>A part as listed in CompleteMultipartUpload, with any checksums the client states for it.</summary>

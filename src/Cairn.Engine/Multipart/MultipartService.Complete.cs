@@ -306,6 +306,7 @@ public sealed partial class MultipartService
             PartChecksums = parts.All(static part => part.Checksums.Count > 0) ? [.. parts.Select(static part => part.Checksums)] : [],
             Tags = upload.Tags,
             Lock = upload.Lock,
+            Encryption = upload.Encryption,
         };
     }
 }

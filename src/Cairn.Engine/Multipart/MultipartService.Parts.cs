@@ -21,7 +21,8 @@ public sealed partial class MultipartService
             return new UploadPartResult(UploadPartStatus.NoSuchUpload);
         }
         var algorithms = WithUploadAlgorithm(command.Checksums, upload);
-        var body = await chunks.WriteAsync(command.Body, algorithms, cancellationToken, allowInline: false).ConfigureAwait(false);
+        var cipher = PartCipher(upload, command.CustomerKey);
+        var body = await chunks.WriteAsync(command.Body, algorithms, cancellationToken, allowInline: false, cipher: cipher).ConfigureAwait(false);
         var rejection = Verify(command, body);
         if (rejection is not null)
         {
@@ -43,8 +44,9 @@ public sealed partial class MultipartService
             return new UploadPartResult(UploadPartStatus.NoSuchUpload);
         }
         var range = command.SourceRange is { } r ? new ByteRangeRequest(r.First, r.Last, null) : (ByteRangeRequest?)null;
+        var cipher = PartCipher(upload, command.CustomerKey);
         var source = await objects.GetAsync(command.SourceBucket, command.SourceKey, command.SourceConditions, range, cancellationToken,
-            versionId: command.SourceVersionId).ConfigureAwait(false);
+            versionId: command.SourceVersionId, customerKey: command.SourceCustomerKey).ConfigureAwait(false);
         switch (source.Status)
         {
             case GetObjectStatus.NoSuchBucket:
@@ -71,7 +73,7 @@ public sealed partial class MultipartService
         StoredBody body;
         try
         {
-            body = await chunks.WriteAsync(pipe.Reader.AsStream(), WithUploadAlgorithm([], upload), cancellationToken, allowInline: false)
+            body = await chunks.WriteAsync(pipe.Reader.AsStream(), WithUploadAlgorithm([], upload), cancellationToken, allowInline: false, cipher: cipher)
                 .ConfigureAwait(false);
         }
         finally
@@ -121,7 +123,10 @@ public sealed partial class MultipartService
         switch (outcome)
         {
             case PartCommitOutcome.Committed:
-                return new UploadPartResult(UploadPartStatus.Stored, new UploadedPart(part));
+                return new UploadPartResult(UploadPartStatus.Stored, new UploadedPart(part))
+                {
+                    Encryption = Encryption.DataKeyEnvelope.ModeOf(upload.Encryption),
+                };
             case PartCommitOutcome.NoSuchUpload:
                 await ReleaseAsync(body).ConfigureAwait(false);
                 return new UploadPartResult(UploadPartStatus.NoSuchUpload);

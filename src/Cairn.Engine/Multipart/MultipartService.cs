@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Cairn.Core;
 using Cairn.Engine.Chunks;
+using Cairn.Engine.Encryption;
 using Cairn.Metadata;
 
 namespace Cairn.Engine.Multipart;
@@ -11,7 +12,12 @@ namespace Cairn.Engine.Multipart;
 /// part; CompleteMultipartUpload makes the object visible in one catalog transaction and releases
 /// the parts, so chunks the object uses never pass through a zero count.
 /// </summary>
-public sealed partial class MultipartService(IBucketCatalog buckets, IObjectCatalog objects, IMultipartCatalog multipart, ChunkStore chunks, EngineOptions options, TimeProvider time)
+/// <remarks>
+/// An encrypted upload (<see cref="ObjectEncryption"/>) gets its data key at CreateMultipartUpload, kept
+/// sealed with the upload; each part is encrypted under it and the completed object keeps it.
+/// </remarks>
+public sealed partial class MultipartService(IBucketCatalog buckets, IObjectCatalog objects, IMultipartCatalog multipart, ChunkStore chunks, EngineOptions options,
+    TimeProvider time, ObjectEncryption? encryption = null)
 {
     /// <summary>Starts an upload; null when the bucket does not exist.</summary>
     public async Task<MultipartUpload?> CreateAsync(CreateMultipartCommand command, CancellationToken cancellationToken)
@@ -21,6 +27,9 @@ public sealed partial class MultipartService(IBucketCatalog buckets, IObjectCata
         {
             checksumType = command.ChecksumType ?? MultipartChecksum.DefaultType(algorithm);
         }
+        var sealedKey = command.Encryption is null && encryption is null ? null
+            : (await (encryption ?? throw new InvalidOperationException("This multipart service was made without encryption at rest."))
+                .ForWriteAsync(command.Bucket, command.Encryption, cancellationToken).ConfigureAwait(false)).Envelope;
         var upload = new MultipartUploadRecord
         {
             UploadId = NewUploadId(),
@@ -33,6 +42,7 @@ public sealed partial class MultipartService(IBucketCatalog buckets, IObjectCata
             ChecksumType = checksumType,
             Tags = command.Tags,
             Lock = command.Lock,
+            Encryption = sealedKey,
         };
         return await multipart.CreateMultipartUploadAsync(upload, cancellationToken).ConfigureAwait(false) ? new MultipartUpload(upload) : null;
     }
@@ -121,4 +131,9 @@ public sealed partial class MultipartService(IBucketCatalog buckets, IObjectCata
         RandomNumberGenerator.Fill(bytes);
         return Convert.ToBase64String(bytes).Replace('+', '-').Replace('/', '_');
     }
+
+    /// <summary>The cipher an upload's parts are written with (null: stored as sent); throws <see cref="DataKeyException"/> for a missing or wrong SSE-C key.</summary>
+    private BodyCipher? PartCipher(MultipartUploadRecord upload, byte[]? customerKey) =>
+        encryption?.ForRead(upload.Encryption, customerKey)
+        ?? (upload.Encryption is null && customerKey is null ? null : throw new InvalidOperationException("This multipart service was made without encryption at rest."));
 }

@@ -19,6 +19,9 @@ public readonly struct MultipartUpload
     /// <summary>The catalog row, for the engine (and its tests) only.</summary>
     internal MultipartUploadRecord Record => (MultipartUploadRecord)_record!;
 
+    /// <summary>How the upload's parts (and the object it becomes) are encrypted at rest.</summary>
+    public Encryption.EncryptionMode EncryptionMode => Cairn.Engine.Encryption.DataKeyEnvelope.ModeOf(Record.Encryption);
+
     /// <summary>The S3 upload id (opaque to clients).</summary>
     public string UploadId => Record.UploadId;
     public string Bucket => Record.Bucket;

@@ -30,6 +30,8 @@ public sealed record PutObjectCommand
     /// <see cref="Buckets.BucketService.CheckLockRequestAsync"/>; without a retention of its own it gets the bucket's default.
     /// </summary>
     public ObjectLockState Lock { get; init; }
+    /// <summary>The encryption the write asks for (x-amz-server-side-encryption*); null: the bucket's default, if any.</summary>
+    public Encryption.EncryptionRequest? Encryption { get; init; }
 }
 
 /// <summary>Outcome of a PUT.</summary>
@@ -86,6 +88,9 @@ public enum GetObjectStatus
 /// <summary>Result of a GET or HEAD: the version (unless the bucket or key was not found) and the byte range to send.</summary>
 public sealed record GetObjectResult(GetObjectStatus Status, ObjectVersion Version = default, long Offset = 0, long Length = 0, bool IsPartial = false)
 {
+    /// <summary>The opened data key of an encrypted version, for <see cref="ObjectService.WriteBodyAsync"/>; null when stored as sent.</summary>
+    public Encryption.BodyCipher? Cipher { get; init; }
+
     /// <summary>Set when a part of a multipart object was asked for: its part count (null for an object not made by multipart upload, as S3 sends none).</summary>
     public int? PartsCount { get; init; }
 }
@@ -116,6 +121,10 @@ public sealed record CopyObjectCommand
     public ObjectLockState Lock { get; init; }
     /// <summary>Largest source a copy accepts.</summary>
     public long MaxSourceSize { get; init; } = long.MaxValue;
+    /// <summary>The copy's encryption (its x-amz-server-side-encryption* headers); null: the destination bucket's default, if any.</summary>
+    public Encryption.EncryptionRequest? Encryption { get; init; }
+    /// <summary>The source's SSE-C key, when it has one.</summary>
+    public byte[]? SourceCustomerKey { get; init; }
 }
 
 /// <summary>Outcome of a copy.</summary>

@@ -1,3 +1,6 @@
+using Cairn.Core;
+using Cairn.Engine.Chunks;
+using Cairn.Engine.Encryption;
 using Cairn.Metadata;
 
 namespace Cairn.Engine.Objects;
@@ -39,6 +42,15 @@ public sealed partial class ObjectService
             {
                 return new CopyObjectResult(CopyObjectStatus.SourcePreconditionFailed);
             }
+            // The source's SSE-C key is checked whether or not its bytes are read (a wrong one is refused).
+            var sourceCipher = CipherForRead(source, command.SourceCustomerKey);
+            var targetMode = encryption is null ? EncryptionMode.None
+                : await encryption.ModeForWriteAsync(command.Bucket, command.Encryption, cancellationToken).ConfigureAwait(false);
+            if (targetMode != DataKeyEnvelope.ModeOf(source.Encryption) || targetMode == EncryptionMode.CustomerKey)
+            {
+                // Another encryption (or another customer key): the bytes are read, decrypted and written anew.
+                return await CopyReencryptingAsync(command, source, sourceCipher, cancellationToken).ConfigureAwait(false);
+            }
             var version = source with
             {
                 Bucket = command.Bucket,
@@ -66,6 +78,91 @@ public sealed partial class ObjectService
                     continue;
                 default:
                     return new CopyObjectResult(CopyObjectStatus.NoSuchSourceKey);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A copy whose encryption differs from its source's: the source is read (decrypted) and streamed into
+    /// a new body under the copy's encryption, a single-part object with the source's checksum algorithms
+    /// computed over it. S3 copies this way too (a copy is how SSE-C objects change keys).
+    /// </summary>
+    private async Task<CopyObjectResult> CopyReencryptingAsync(CopyObjectCommand command, ObjectVersionRecord source, BodyCipher? sourceCipher,
+        CancellationToken cancellationToken)
+    {
+        var written = await EncryptionForWriteAsync(command.Bucket, command.Encryption, cancellationToken).ConfigureAwait(false);
+        var algorithms = source.Checksums.Keys
+            .Select(static name => ChecksumAlgorithms.TryParseWireName(name, out var algorithm) ? algorithm : (ChecksumAlgorithm?)null)
+            .OfType<ChecksumAlgorithm>().ToList();
+        var pipe = new System.IO.Pipelines.Pipe(new System.IO.Pipelines.PipeOptions(pauseWriterThreshold: options.ChunkSize,
+            resumeWriterThreshold: options.ChunkSize / 2));
+        var producer = ProduceAsync(pipe.Writer);
+        StoredBody body;
+        try
+        {
+            body = await chunks.WriteAsync(pipe.Reader.AsStream(), algorithms, cancellationToken, source.Size, cipher: written.Cipher).ConfigureAwait(false);
+        }
+        finally
+        {
+            await pipe.Reader.CompleteAsync().ConfigureAwait(false);
+            await producer.ConfigureAwait(false);
+        }
+        var version = source with
+        {
+            Bucket = command.Bucket,
+            Key = command.Key,
+            VersionId = "null",
+            LastModified = time.GetUtcNow(),
+            Headers = command.ReplaceMetadata ? command.Headers : source.Headers,
+            UserMetadata = command.ReplaceMetadata ? command.UserMetadata : source.UserMetadata,
+            Tags = command.ReplaceTags ? command.Tags : source.Tags,
+            Lock = command.Lock,
+            StorageClass = null,
+            Size = body.Size,
+            ETag = ETagOf(body.Md5, written),
+            Checksums = body.ChecksumsByWireName(),
+            ChecksumType = "FULL_OBJECT",
+            InlineBody = body.InlineBody,
+            InlineBodyHash = body.InlineBodyHash,
+            Chunks = body.Chunks,
+            PartSizes = [],
+            PartChecksums = [],
+            Encryption = written.Envelope,
+        };
+        CommitResult outcome;
+        try
+        {
+            outcome = await objects.CommitObjectAsync(new ObjectCommit(body.UploadId, version, command.Precondition), time.GetUtcNow(),
+                options.GracePeriod, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await ReleaseAsync(body).ConfigureAwait(false);
+            throw;
+        }
+        if (outcome.Outcome != CommitOutcome.Committed)
+        {
+            await ReleaseAsync(body).ConfigureAwait(false);
+        }
+        return outcome.Outcome switch
+        {
+            CommitOutcome.Committed => new CopyObjectResult(CopyObjectStatus.Copied, new ObjectVersion(version with { VersionId = outcome.VersionId! }), source.VersionId),
+            CommitOutcome.NoSuchBucket => new CopyObjectResult(CopyObjectStatus.NoSuchBucket),
+            CommitOutcome.PreconditionFailed => new CopyObjectResult(CopyObjectStatus.PreconditionFailed),
+            _ => throw new TimeoutException($"The copy to {command.Bucket}/{command.Key} outlived its chunk reservations; nothing was committed."),
+        };
+
+        async Task ProduceAsync(System.IO.Pipelines.PipeWriter writer)
+        {
+            try
+            {
+                await chunks.CopyRangeToAsync(source, 0, source.Size, writer.AsStream(leaveOpen: true), cancellationToken, sourceCipher).ConfigureAwait(false);
+                await writer.CompleteAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                // The reader sees the failure instead of a short body.
+                await writer.CompleteAsync(ex).ConfigureAwait(false);
             }
         }
     }

@@ -6,8 +6,22 @@ public sealed partial class ObjectService
     /// Finds the latest version of a key and decides what a GET or HEAD sends: conditions are
     /// evaluated first, then the range. The body is streamed by <see cref="WriteBodyAsync"/>.
     /// </summary>
+    /// <remarks>
+    /// An encrypted version's data key is opened here, before anything is answered, with
+    /// <paramref name="customerKey"/> for SSE-C: a missing, wrong or misapplied key throws
+    /// <see cref="Encryption.DataKeyException"/> (HEAD too, as S3 answers).
+    /// </remarks>
     public async Task<GetObjectResult> GetAsync(string bucket, string key, ReadConditions conditions, ByteRangeRequest? range,
-        CancellationToken cancellationToken, int? partNumber = null, string? versionId = null)
+        CancellationToken cancellationToken, int? partNumber = null, string? versionId = null, byte[]? customerKey = null)
+    {
+        var result = await FindAsync(bucket, key, conditions, range, cancellationToken, partNumber, versionId).ConfigureAwait(false);
+        return result.Version.Record is { IsDeleteMarker: false } version && result.Status != GetObjectStatus.DeleteMarker
+            ? result with { Cipher = CipherForRead(version, customerKey) }
+            : result;
+    }
+
+    private async Task<GetObjectResult> FindAsync(string bucket, string key, ReadConditions conditions, ByteRangeRequest? range,
+        CancellationToken cancellationToken, int? partNumber, string? versionId)
     {
         var version = versionId is null
             ? await objects.GetObjectAsync(bucket, key, cancellationToken).ConfigureAwait(false)

@@ -27,7 +27,9 @@ public sealed partial class ObjectService
             return new PutObjectResult(PutObjectStatus.PreconditionFailed);
         }
 
-        var body = await chunks.WriteAsync(command.Body, command.Checksums, cancellationToken, command.DeclaredLength).ConfigureAwait(false);
+        var encrypted = await EncryptionForWriteAsync(command.Bucket, command.Encryption, cancellationToken).ConfigureAwait(false);
+        var body = await chunks.WriteAsync(command.Body, command.Checksums, cancellationToken, command.DeclaredLength, cipher: encrypted.Cipher)
+            .ConfigureAwait(false);
         PutObjectResult? rejection;
         try
         {
@@ -50,7 +52,7 @@ public sealed partial class ObjectService
             Bucket = command.Bucket,
             Key = command.Key,
             Size = body.Size,
-            ETag = ETag.FromMd5(body.Md5),
+            ETag = ETagOf(body.Md5, encrypted),
             LastModified = time.GetUtcNow(),
             Headers = command.Headers,
             UserMetadata = command.UserMetadata,
@@ -60,6 +62,7 @@ public sealed partial class ObjectService
             Chunks = body.Chunks,
             Tags = command.Tags,
             Lock = command.Lock,
+            Encryption = encrypted.Envelope,
         };
         CommitResult outcome;
         try

@@ -1,5 +1,6 @@
 using Cairn.Core;
 using Cairn.Engine.Chunks;
+using Cairn.Engine.Encryption;
 using Cairn.Metadata;
 
 namespace Cairn.Engine.Objects;
@@ -8,7 +9,12 @@ namespace Cairn.Engine.Objects;
 /// Object operations with S3 semantics and no HTTP: every outcome a client can cause is a status
 /// value; exceptions are for failures of the machine (storage, catalog, corruption).
 /// </summary>
-public sealed partial class ObjectService(IBucketCatalog buckets, IObjectCatalog objects, ChunkStore chunks, EngineOptions options, TimeProvider time)
+/// <remarks>
+/// Encryption at rest goes through <see cref="ObjectEncryption"/> (null: the service stores bodies as sent
+/// and refuses a request for encryption, the engine tests that need none).
+/// </remarks>
+public sealed partial class ObjectService(IBucketCatalog buckets, IObjectCatalog objects, ChunkStore chunks, EngineOptions options, TimeProvider time,
+    ObjectEncryption? encryption = null)
 {
     /// <summary>
     /// Deletes a key as S3 does: without <paramref name="versionId"/>, removes its version
@@ -78,5 +84,25 @@ public sealed partial class ObjectService(IBucketCatalog buckets, IObjectCatalog
 
     /// <summary>Streams part of a version found by <see cref="GetAsync"/> (see <see cref="ChunkStore.CopyRangeToAsync"/>).</summary>
     public Task WriteBodyAsync(GetObjectResult found, Stream destination, CancellationToken cancellationToken) =>
-        chunks.CopyRangeToAsync(found.Version.Record, found.Offset, found.Length, destination, cancellationToken);
+        chunks.CopyRangeToAsync(found.Version.Record, found.Offset, found.Length, destination, cancellationToken, found.Cipher);
+
+    /// <summary>How a write is encrypted: as <paramref name="request"/> asks, else as the bucket's default says.</summary>
+    private ValueTask<WriteEncryption> EncryptionForWriteAsync(string bucket, EncryptionRequest? request, CancellationToken cancellationToken) =>
+        encryption is not null ? encryption.ForWriteAsync(bucket, request, cancellationToken)
+        : request is null ? ValueTask.FromResult<WriteEncryption>(default)
+        : throw new InvalidOperationException("This object service was made without encryption at rest.");
+
+    /// <summary>The cipher that reads <paramref name="version"/> (null: stored as sent); throws <see cref="DataKeyException"/>.</summary>
+    private BodyCipher? CipherForRead(ObjectVersionRecord version, byte[]? customerKey) =>
+        encryption?.ForRead(version.Encryption, customerKey)
+        ?? (version.Encryption is null && customerKey is null ? null : throw new InvalidOperationException("This object service was made without encryption at rest."));
+
+    /// <summary>
+    /// The ETag of a single-part body: its MD5, except under SSE-C, where S3's ETag is not the plaintext's
+    /// digest (it would show equal bodies across keys): the MD5 of the envelope and that digest.
+    /// </summary>
+    private static string ETagOf(byte[] md5, WriteEncryption written) =>
+        written.Mode == EncryptionMode.CustomerKey
+            ? ETag.FromMd5(System.Security.Cryptography.MD5.HashData([.. written.Envelope!, .. md5]))
+            : ETag.FromMd5(md5);
 }

@@ -21,6 +21,8 @@ public readonly struct ObjectVersion
     internal ObjectVersionRecord Record => (ObjectVersionRecord)_record!;
 
     public string Bucket => Record.Bucket;
+    /// <summary>How the body is encrypted at rest (x-amz-server-side-encryption, SSE-C headers).</summary>
+    public Encryption.EncryptionMode EncryptionMode => Cairn.Engine.Encryption.DataKeyEnvelope.ModeOf(Record.Encryption);
     public string Key => Record.Key;
     /// <summary>"null" (the S3 spelling) for the null version: written while the bucket was unversioned or suspended.</summary>
     public string VersionId => Record.VersionId;

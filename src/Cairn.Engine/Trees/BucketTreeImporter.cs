@@ -261,6 +261,8 @@ internal sealed class BucketTreeImporter(IBucketCatalog buckets, IObjectCatalog 
             ChecksumType = manifest.ChecksumType,
             Tags = manifest.Tags,
             PartSizes = manifest.Parts,
+            // The sealed data key comes along: the body reads back where the same key file (or customer key) is.
+            Encryption = manifest.Encryption?.Key,
         };
         if (manifest.IsDeleteMarker)
         {

@@ -2,6 +2,8 @@ using Cairn.Core;
 using Cairn.Metadata;
 using Cairn.Mst;
 
+using Cairn.Engine.Encryption;
+
 namespace Cairn.Engine.Trees;
 
 /// <summary>
@@ -79,7 +81,9 @@ internal static class ObjectManifests
         IReadOnlyList<ManifestChunk> body;
         if (version.InlineBodyHash is { } inlineHash && version.Size > 0 && version.Chunks.Count == 0)
         {
-            body = [new ManifestChunk(Cid.FromDigest(Cid.RawCodec, inlineHash.Bytes), version.Size)];
+            // The hash is of the bytes kept inline: for an encrypted body, its framed ciphertext.
+            body = [new ManifestChunk(Cid.FromDigest(Cid.RawCodec, inlineHash.Bytes),
+                version.Encryption is null ? version.Size : EncryptedBodyLayout.StoredLength(version.Size))];
         }
         else if (version.InlineBody is { Length: > 0 } inline)
         {
@@ -107,6 +111,9 @@ internal static class ObjectManifests
             Body = body,
             Parts = version.PartSizes,
             Previous = previous,
+            Encryption = version.Encryption is { } envelope
+                ? new ManifestEncryption(DataKeyEnvelope.ModeOf(envelope) == EncryptionMode.CustomerKey ? "SSE-C" : "SSE-S3", envelope)
+                : null,
         };
     }
 }

@@ -23,7 +23,10 @@ public sealed partial record ObjectManifest
     private const string VersionIdField = "versionId";
     private const string ChecksumTypeField = "checksumType";
     private const string DeleteMarkerField = "deleteMarker";
+    private const string EncryptionField = "encryption";
     private const int FieldCount = 16;
+    private const string EncryptionKeyField = "key";
+    private const string EncryptionModeField = "mode";
 
     private const string ChunkCidField = "cid";
     private const string ChunkLengthField = "length";
@@ -51,7 +54,7 @@ public sealed partial record ObjectManifest
 
     private void WriteFields(CborWriter writer)
     {
-        writer.WriteStartMap(FieldCount);
+        writer.WriteStartMap(Encryption is null ? FieldCount : FieldCount + 1);
         writer.WriteTextString(KeyField);
         writer.WriteTextString(Key);
         writer.WriteTextString(BodyField);
@@ -80,7 +83,7 @@ public sealed partial record ObjectManifest
         }
         writer.WriteEndArray();
         writer.WriteTextString(FormatField);
-        writer.WriteInt32(FormatVersion);
+        writer.WriteInt32(Encryption is null ? FormatVersion : EncryptedFormatVersion);
         writer.WriteTextString(CreatedField);
         writer.WriteInt64(Created.ToUnixTimeMilliseconds());
         writer.WriteTextString(HeadersField);
@@ -95,6 +98,17 @@ public sealed partial record ObjectManifest
         DagCbor.WriteTextMap(writer, Checksums);
         writer.WriteTextString(VersionIdField);
         writer.WriteTextString(VersionId);
+        if (Encryption is { } encryption)
+        {
+            // "encryption" (10 bytes) sorts between "versionId" (9) and "checksumType" (12).
+            writer.WriteTextString(EncryptionField);
+            writer.WriteStartMap(2);
+            writer.WriteTextString(EncryptionKeyField);
+            writer.WriteByteString(encryption.Key);
+            writer.WriteTextString(EncryptionModeField);
+            writer.WriteTextString(encryption.Mode);
+            writer.WriteEndMap();
+        }
         writer.WriteTextString(ChecksumTypeField);
         writer.WriteTextString(ChecksumType);
         writer.WriteTextString(DeleteMarkerField);
@@ -197,6 +211,7 @@ public sealed partial record ObjectManifest
         IReadOnlyList<long>? parts = null;
         var hasPrevious = false;
         Cid? previous = null;
+        ManifestEncryption? encryption = null;
         // The canonical reader refuses repeated or unsorted keys, so each case runs at most once.
         for (var i = 0; i < count; i++)
         {
@@ -219,6 +234,7 @@ public sealed partial record ObjectManifest
                 case VersionIdField: versionId = ReadText(reader, name); break;
                 case ChecksumTypeField: checksumType = ReadText(reader, name); break;
                 case DeleteMarkerField: deleteMarker = ReadBoolean(reader, name); break;
+                case EncryptionField: encryption = ReadEncryption(reader); break;
                 default:
                     unknown ??= name;
                     reader.SkipValue();
@@ -227,9 +243,15 @@ public sealed partial record ObjectManifest
         }
         reader.ReadEndMap();
         // The format first: another version may well have other fields.
-        if (format is { } version && version != FormatVersion)
+        if (format is { } version && version != FormatVersion && version != EncryptedFormatVersion)
         {
-            throw new ManifestFormatException($"Manifest format {version} is not supported (only {FormatVersion}).");
+            throw new ManifestFormatException($"Manifest format {version} is not supported (only {FormatVersion} and {EncryptedFormatVersion}).");
+        }
+        if ((format == EncryptedFormatVersion) != (encryption is not null))
+        {
+            throw new ManifestFormatException(encryption is null
+                ? $"A manifest of format {EncryptedFormatVersion} has no '{EncryptionField}' field."
+                : $"A manifest of format {format} has an '{EncryptionField}' field (only format {EncryptedFormatVersion} has one).");
         }
         if (unknown is not null)
         {
@@ -253,7 +275,35 @@ public sealed partial record ObjectManifest
             VersionId = versionId ?? throw Missing(VersionIdField),
             ChecksumType = checksumType ?? throw Missing(ChecksumTypeField),
             IsDeleteMarker = deleteMarker ?? throw Missing(DeleteMarkerField),
+            Encryption = encryption,
         };
+    }
+
+    private static ManifestEncryption ReadEncryption(CborReader reader)
+    {
+        ExpectState(reader, CborReaderState.StartMap, EncryptionField, "a map");
+        var count = reader.ReadStartMap() ?? 0;
+        byte[]? key = null;
+        string? mode = null;
+        for (var i = 0; i < count; i++)
+        {
+            var name = reader.ReadTextString();
+            switch (name)
+            {
+                case EncryptionKeyField:
+                    ExpectState(reader, CborReaderState.ByteString, EncryptionField + "." + name, "bytes");
+                    key = reader.ReadByteString();
+                    break;
+                case EncryptionModeField:
+                    mode = ReadText(reader, EncryptionField + "." + name);
+                    break;
+                default:
+                    throw new ManifestFormatException($"Unknown field '{name}' in '{EncryptionField}'.");
+            }
+        }
+        reader.ReadEndMap();
+        return new ManifestEncryption(mode ?? throw Missing(EncryptionField + "." + EncryptionModeField),
+            key ?? throw Missing(EncryptionField + "." + EncryptionKeyField));
     }
 
     private static string ReadText(CborReader reader, string field)

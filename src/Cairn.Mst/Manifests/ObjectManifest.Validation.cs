@@ -92,9 +92,9 @@ public sealed partial record ObjectManifest
         {
             hasHeader |= value is not null;
         }
-        if (Checksums.Count != 0 || hasHeader || Metadata.Count != 0 || Tags.Count != 0)
+        if (Checksums.Count != 0 || hasHeader || Metadata.Count != 0 || Tags.Count != 0 || Encryption is not null)
         {
-            throw Invalid("a delete marker has checksums, headers, metadata or tags");
+            throw Invalid("a delete marker has checksums, headers, metadata, tags or encryption");
         }
     }
 
@@ -112,11 +112,21 @@ public sealed partial record ObjectManifest
             {
                 throw Invalid($"body[{i}] has a negative length {chunk.Length}");
             }
-            total = AddLength(total, chunk.Length, BodyField);
+            // An encrypted body's chunks are stored framed: each stands for its plaintext length.
+            var plainLength = Encryption is null ? chunk.Length : EncryptedBodyLayout.PlainLength(chunk.Length);
+            if (plainLength < 0)
+            {
+                throw Invalid($"body[{i}] has length {chunk.Length}, which no encrypted chunk is stored as");
+            }
+            total = AddLength(total, plainLength, BodyField);
         }
         if (total != Size)
         {
-            throw Invalid($"the body's chunks add up to {total} bytes, not size {Size}");
+            throw Invalid($"the body's chunks add up to {total} bytes{(Encryption is null ? "" : " of plaintext")}, not size {Size}");
+        }
+        if (Encryption is { } encryption && (encryption.Mode is not ("SSE-S3" or "SSE-C") || encryption.Key.Length == 0))
+        {
+            throw Invalid($"encryption mode '{encryption.Mode}' is not SSE-S3 or SSE-C, or its key is empty");
         }
     }
 

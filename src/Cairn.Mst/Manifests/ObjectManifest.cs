@@ -22,8 +22,11 @@ namespace Cairn.Mst;
 /// </remarks>
 public sealed partial record ObjectManifest
 {
-    /// <summary>The value of the <c>format</c> field; decoding any other value fails.</summary>
+    /// <summary>The value of the <c>format</c> field of a manifest without <see cref="Encryption"/>.</summary>
     public const int FormatVersion = 1;
+
+    /// <summary>The value of the <c>format</c> field of a manifest with <see cref="Encryption"/> (a 17th field); decoding any other value fails.</summary>
+    public const int EncryptedFormatVersion = 2;
 
     /// <summary><see cref="ChecksumType"/> of a checksum over the whole object (the default).</summary>
     public const string FullObject = "FULL_OBJECT";
@@ -84,6 +87,14 @@ public sealed partial record ObjectManifest
     /// <summary><c>previous</c>: the CID (dag-cbor) of the previous version's manifest, or null.</summary>
     public Cid? Previous { get; init; }
 
+    /// <summary>
+    /// <c>encryption</c>, only in a manifest of format <see cref="EncryptedFormatVersion"/>: how the body is
+    /// encrypted at rest (issue 14). Its <see cref="Body"/> then names the stored (encrypted) chunks, whose
+    /// lengths follow <see cref="EncryptedBodyLayout"/> from the plaintext <see cref="Size"/>; null for a
+    /// body stored as sent (format <see cref="FormatVersion"/>, whose manifests are unchanged by this field).
+    /// </summary>
+    public ManifestEncryption? Encryption { get; init; }
+
     /// <summary>Structural equality (see the type's remarks).</summary>
     public bool Equals(ObjectManifest? other)
     {
@@ -106,7 +117,8 @@ public sealed partial record ObjectManifest
             && DictionaryEquals(Metadata, other.Metadata)
             && DictionaryEquals(Tags, other.Tags)
             && ListEquals(Body, other.Body)
-            && ListEquals(Parts, other.Parts);
+            && ListEquals(Parts, other.Parts)
+            && Equals(Encryption, other.Encryption);
     }
 
     /// <summary>A hash over the scalar fields and the collections' sizes, consistent with <see cref="Equals(ObjectManifest?)"/>.</summary>
@@ -166,4 +178,18 @@ public sealed partial record ObjectManifest
         }
         return true;
     }
+}
+
+/// <summary>
+/// How a manifest's body is encrypted: <see cref="Mode"/> (<c>SSE-S3</c> or <c>SSE-C</c>) and the sealed
+/// data key (<see cref="Key"/>, opaque: sealed under the server's key file, or under the customer's key),
+/// encoded as the map <c>{key: bytes, mode: text}</c>. An import carries it, so the body reads back on a
+/// server holding the same key file (or with the same customer key).
+/// </summary>
+public sealed record ManifestEncryption(string Mode, byte[] Key)
+{
+    public bool Equals(ManifestEncryption? other) =>
+        other is not null && string.Equals(Mode, other.Mode, StringComparison.Ordinal) && Key.AsSpan().SequenceEqual(other.Key);
+
+    public override int GetHashCode() => HashCode.Combine(Mode, Key.Length);
 }

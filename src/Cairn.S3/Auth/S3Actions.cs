@@ -64,6 +64,8 @@ public static class S3Actions
             S3Operation.PutObjectAcl => versioned ? "s3:PutObjectVersionAcl" : "s3:PutObjectAcl",
             S3Operation.GetBucketCors => "s3:GetBucketCORS",
             S3Operation.PutBucketCors or S3Operation.DeleteBucketCors => "s3:PutBucketCORS",
+            S3Operation.GetBucketEncryption => "s3:GetEncryptionConfiguration",
+            S3Operation.PutBucketEncryption or S3Operation.DeleteBucketEncryption => "s3:PutEncryptionConfiguration",
             // An operation Cairn does not implement is answered 501 by its handler, whoever asks.
             _ => "s3:" + request.Operation,
         };

@@ -69,6 +69,7 @@ public static class S3ErrorCatalog
         [S3ErrorCode.PreconditionFailed] = (412, "At least one of the pre-conditions you specified did not hold."),
         [S3ErrorCode.RequestTimeout] = (400, "Your socket connection to the server was not read from or written to within the timeout period."),
         [S3ErrorCode.RequestTimeTooSkewed] = (403, "The difference between the request time and the server's time is too large."),
+        [S3ErrorCode.ServerSideEncryptionConfigurationNotFoundError] = (404, "The server side encryption configuration was not found"),
         [S3ErrorCode.ServiceUnavailable] = (503, "Service is unable to handle request."),
         [S3ErrorCode.SignatureDoesNotMatch] = (403, "The request signature we calculated does not match the signature you provided. Check your key and signing method."),
         [S3ErrorCode.SlowDown] = (503, "Please reduce your request rate."),

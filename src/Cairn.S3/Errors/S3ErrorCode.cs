@@ -67,6 +67,7 @@ public enum S3ErrorCode
     PreconditionFailed,
     RequestTimeout,
     RequestTimeTooSkewed,
+    ServerSideEncryptionConfigurationNotFoundError,
     ServiceUnavailable,
     SignatureDoesNotMatch,
     SlowDown,

@@ -14,6 +14,8 @@ public static class S3ErrorMapper
     public static S3Exception ToS3Exception(Exception exception) => exception switch
     {
         S3Exception s3 => s3,
+        // An SSE-C key missing, wrong or misapplied (a server key missing from the key file is an InternalError).
+        Cairn.Engine.Encryption.DataKeyException dataKey => Handlers.EncryptionHeaders.ToS3Error(dataKey),
         BadHttpRequestException { StatusCode: StatusCodes.Status408RequestTimeout } => S3Errors.Of(S3ErrorCode.RequestTimeout),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => S3Errors.Of(S3ErrorCode.EntityTooLarge),
         BadHttpRequestException => S3Errors.Of(S3ErrorCode.IncompleteBody),

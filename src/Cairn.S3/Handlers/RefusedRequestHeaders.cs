@@ -63,17 +63,10 @@ public static class RefusedRequestHeaders
     /// <summary>The list: every header Cairn refuses rather than ignore, in the order of the S3 API reference.</summary>
     public static IReadOnlyList<RefusedHeader> All { get; } =
     [
-        // SSE-C: the client keeps the key and expects S3 to encrypt with it and to refuse a read without it.
-        new("x-amz-server-side-encryption-customer-algorithm", "server-side encryption with a customer key (SSE-C)", EveryDataOperation),
-        new("x-amz-server-side-encryption-customer-key", "server-side encryption with a customer key (SSE-C)", EveryDataOperation),
-        new("x-amz-server-side-encryption-customer-key-md5", "server-side encryption with a customer key (SSE-C)", EveryDataOperation),
-        new("x-amz-copy-source-server-side-encryption-customer-algorithm", "reading an SSE-C copy source", Copies),
-        new("x-amz-copy-source-server-side-encryption-customer-key", "reading an SSE-C copy source", Copies),
-        new("x-amz-copy-source-server-side-encryption-customer-key-md5", "reading an SSE-C copy source", Copies),
-
-        // SSE-S3, SSE-KMS and DSSE-KMS: encryption at rest with keys S3 or KMS manages.
-        new("x-amz-server-side-encryption", "server-side encryption (SSE-S3, SSE-KMS, DSSE-KMS)", ObjectWrites)
+        // SSE-S3 (AES256) and SSE-C are implemented (EncryptionHeaders); SSE-KMS and DSSE-KMS need a KMS Cairn does not have.
+        new("x-amz-server-side-encryption", "server-side encryption with a KMS key (SSE-KMS, DSSE-KMS)", ObjectWrites)
         {
+            AcceptedValues = ["AES256"],
             KnownValues = ServerSideEncryptionMethods,
             UnknownValue = static (name, value) => S3Errors.InvalidArgument("The encryption method specified is not supported", name, value),
         },

@@ -34,7 +34,10 @@ public sealed partial class S3Handlers
         // The tags of the copy: the source's (COPY), or those of x-amz-tagging (REPLACE); without
         // REPLACE, x-amz-tagging is ignored, as AWS documents.
         var tags = replaceTags ? TagSets.FromHeader(RequestHeaders.Value(headers, "x-amz-tagging")) : null;
-        if (!replace && sourceBucket == bucket && sourceKey == key && sourceVersionId is null)
+        // A copy onto itself that asks for encryption changes it (how S3 objects get encrypted, or change SSE-C keys).
+        var encrypting = RequestHeaders.Value(headers, "x-amz-server-side-encryption") is not null
+            || RequestHeaders.Value(headers, "x-amz-server-side-encryption-customer-algorithm") is not null;
+        if (!replace && !encrypting && sourceBucket == bucket && sourceKey == key && sourceVersionId is null)
         {
             throw S3Errors.InvalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
         }
@@ -56,6 +59,8 @@ public sealed partial class S3Handlers
             ReplaceTags = replaceTags,
             Tags = tags ?? new Dictionary<string, string>(),
             Lock = lockState,
+            Encryption = EncryptionHeaders.ForWrite(headers),
+            SourceCustomerKey = EncryptionHeaders.CopySourceKeyOf(headers),
         }, context.RequestAborted).ConfigureAwait(false);
 
         var version = result.Status switch
@@ -71,6 +76,7 @@ public sealed partial class S3Handlers
             _ => throw S3Errors.Of(S3ErrorCode.PreconditionFailed),
         };
         WriteVersionIdHeader(context.Response, version.VersionId);
+        EncryptionHeaders.Write(context.Response, version.EncryptionMode, headers);
         WriteCopySourceVersionHeader(context.Response, result.SourceVersionId, sourceVersionId);
         await WriteExpirationHeaderAsync(context, version).ConfigureAwait(false);
         await XmlResponse.WriteAsync(context, StatusCodes.Status200OK, version,

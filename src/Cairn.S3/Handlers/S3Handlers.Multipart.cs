@@ -47,7 +47,9 @@ public sealed partial class S3Handlers
             // Checked as on PutObject, before anything is written: a bad tag set creates no upload.
             Tags = TagSets.FromHeader(RequestHeaders.Value(headers, "x-amz-tagging")),
             Lock = lockState,
+            Encryption = EncryptionHeaders.ForWrite(headers),
         }, context.RequestAborted).ConfigureAwait(false) ?? throw S3Errors.NoSuchBucket(bucket);
+        EncryptionHeaders.Write(context.Response, upload.EncryptionMode, headers);
 
         if (upload.ChecksumAlgorithm is not null)
         {
@@ -76,9 +78,11 @@ public sealed partial class S3Handlers
             Checksums = body.Checksums,
             ContentMd5 = RequestHeaders.ContentMd5(headers),
             ExpectedChecksums = body.ExpectedChecksums,
+            CustomerKey = EncryptionHeaders.CustomerKeyOf(headers),
         }, context.RequestAborted).ConfigureAwait(false);
         var part = PartOrThrow(result, uploadId, request);
         context.Response.Headers.ETag = ETag.Quote(part.ETag);
+        EncryptionHeaders.Write(context.Response, result.Encryption, headers);
         foreach (var (wireName, value) in part.Checksums)
         {
             if (ChecksumAlgorithms.TryParseWireName(wireName, out var algorithm))
@@ -108,6 +112,8 @@ public sealed partial class S3Handlers
             SourceVersionId = sourceVersionId,
             SourceRange = CopySourceRange(range),
             SourceConditions = RequestHeaders.Conditions(headers, "x-amz-copy-source-"),
+            SourceCustomerKey = EncryptionHeaders.CopySourceKeyOf(headers),
+            CustomerKey = EncryptionHeaders.CustomerKeyOf(headers),
         }, objects, context.RequestAborted).ConfigureAwait(false);
         var part = result.Status switch
         {
@@ -127,6 +133,7 @@ public sealed partial class S3Handlers
         {
             context.Response.Headers["x-amz-copy-source-version-id"] = sourceVersionId;
         }
+        EncryptionHeaders.Write(context.Response, result.Encryption, headers);
         await XmlResponse.WriteAsync(context, StatusCodes.Status200OK, new CopyPartResult(part.ETag, part.LastModified),
             static (writer, result) => CopyPartResultWriter.Write(writer, result)).ConfigureAwait(false);
     }
@@ -180,6 +187,7 @@ public sealed partial class S3Handlers
             _ => throw S3Errors.Of(S3ErrorCode.InvalidPart),
         };
         WriteVersionIdHeader(context.Response, version.VersionId);
+        EncryptionHeaders.Write(context.Response, version.EncryptionMode, headers);
         await WriteExpirationHeaderAsync(context, version).ConfigureAwait(false);
         await XmlResponse.WriteAsync(context, StatusCodes.Status200OK, CompleteResultOf(context, version),
             static (writer, result) => CompleteMultipartUploadResultWriter.Write(writer, result)).ConfigureAwait(false);

@@ -41,6 +41,7 @@ public sealed partial class S3Handlers
             Precondition = RequestHeaders.WritePrecondition(headers),
             Tags = TagSets.FromHeader(RequestHeaders.Value(headers, "x-amz-tagging")),
             Lock = lockState,
+            Encryption = EncryptionHeaders.ForWrite(headers),
         }, context.RequestAborted).ConfigureAwait(false);
 
         switch (result.Status)
@@ -48,6 +49,7 @@ public sealed partial class S3Handlers
             case PutObjectStatus.Created:
                 var version = result.Version;
                 context.Response.Headers.ETag = ETag.Quote(version.ETag);
+                EncryptionHeaders.Write(context.Response, version.EncryptionMode, headers);
                 WriteVersionIdHeader(context.Response, version.VersionId);
                 WriteChecksumHeaders(context.Response, version);
                 await WriteExpirationHeaderAsync(context, version).ConfigureAwait(false);
@@ -96,7 +98,7 @@ public sealed partial class S3Handlers
         }
         var versionId = VersionIdOf(request.Query);
         var found = await objects.GetAsync(bucket, key, RequestHeaders.Conditions(headers), RequestHeaders.Range(headers),
-            context.RequestAborted, partNumber, versionId).ConfigureAwait(false);
+            context.RequestAborted, partNumber, versionId, EncryptionHeaders.CustomerKeyOf(headers)).ConfigureAwait(false);
         var response = context.Response;
         ThrowIfNoVersion(found, bucket, key, versionId, context.Request.Method);
         switch (found.Status)
@@ -121,6 +123,7 @@ public sealed partial class S3Handlers
 
         var version = found.Version;
         WriteObjectHeaders(response, version);
+        EncryptionHeaders.Write(response, version.EncryptionMode, headers);
         WriteVersionIdHeader(response, version.VersionId, asked: versionId is not null);
         var checksumMode = string.Equals(RequestHeaders.Value(headers, "x-amz-checksum-mode"), "ENABLED", StringComparison.OrdinalIgnoreCase);
         if (checksumMode && !found.IsPartial)

@@ -43,6 +43,7 @@ public sealed partial class S3Handlers
             ExpectedChecksums = () => checksumValues,
             Tags = tags,
             Lock = lockState,
+            Encryption = EncryptionHeaders.ForWrite(headers),
         }, context.RequestAborted).ConfigureAwait(false);
         switch (result.Status)
         {
@@ -65,6 +66,7 @@ public sealed partial class S3Handlers
         var location = ObjectUrl(context.Request, request, key);
         response.Headers.ETag = etag;
         response.Headers.Location = location;
+        EncryptionHeaders.Write(response, version.EncryptionMode, headers);
         WriteVersionIdHeader(response, version.VersionId);
         WriteChecksumHeaders(response, version);
         if (RedirectTarget(form) is { } redirect)

@@ -1,5 +1,6 @@
 using Cairn.Engine.Access;
 using Cairn.Engine.Buckets;
+using Cairn.Engine.Encryption;
 using Cairn.Engine.Inventory;
 using Cairn.Engine.Lifecycle;
 using Cairn.Engine.Multipart;
@@ -17,8 +18,8 @@ namespace Cairn.S3.Handlers;
 /// Failures are thrown as <see cref="S3Exception"/> and written by the middleware, never here.
 /// </summary>
 public sealed partial class S3Handlers(BucketService buckets, ObjectService objects, MultipartService multipart, BucketTreeService trees,
-    LifecycleService lifecycle, InventoryService inventory, BucketPolicyService policies, BucketCorsService cors, S3Authorizer authorizer,
-    S3Options options)
+    LifecycleService lifecycle, InventoryService inventory, BucketPolicyService policies, BucketCorsService cors, ObjectEncryption encryption,
+    S3Authorizer authorizer, S3Options options)
 {
     /// <summary>
     /// Dispatches a parsed, authenticated request (one switch, STYLE top rule 1), after refusing any
@@ -102,6 +103,9 @@ public sealed partial class S3Handlers(BucketService buckets, ObjectService obje
         S3Operation.DeleteBucketCors => DeleteBucketCorsAsync(context, request),
         S3Operation.PreflightCors => PreflightCorsAsync(context, request),
         S3Operation.PostObject => PostObjectAsync(context, request),
+        S3Operation.GetBucketEncryption => GetBucketEncryptionAsync(context, request),
+        S3Operation.PutBucketEncryption => PutBucketEncryptionAsync(context, request, auth),
+        S3Operation.DeleteBucketEncryption => DeleteBucketEncryptionAsync(context, request),
         _ => throw S3Errors.NotImplemented(request.UnsupportedName ?? request.Operation.ToString()),
     };
 

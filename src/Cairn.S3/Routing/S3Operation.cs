@@ -71,4 +71,7 @@ public enum S3Operation
 
     /// <summary>POST on a bucket: a browser's upload of one object from an HTML form.</summary>
     PostObject,
+    GetBucketEncryption,
+    PutBucketEncryption,
+    DeleteBucketEncryption,
 }

@@ -136,6 +136,16 @@ public sealed class S3RequestParser(string? baseDomain)
                 _ => throw S3Errors.Of(S3ErrorCode.MethodNotAllowed),
             };
         }
+        if (query.ContainsKey("encryption"))
+        {
+            return method switch
+            {
+                _ when HttpMethods.IsGet(method) => (S3Operation.GetBucketEncryption, null),
+                _ when HttpMethods.IsPut(method) => (S3Operation.PutBucketEncryption, null),
+                _ when HttpMethods.IsDelete(method) => (S3Operation.DeleteBucketEncryption, null),
+                _ => throw S3Errors.Of(S3ErrorCode.MethodNotAllowed),
+            };
+        }
         if (query.ContainsKey("publicAccessBlock"))
         {
             return method switch

@@ -21,6 +21,53 @@ public static partial class S3XmlReader
         return new PublicAccessBlock(flags[0], flags[1], flags[2], flags[3]);
     }
 
+    /// <summary>
+    /// A PutBucketEncryption body: its one rule's default algorithm (<c>AES256</c>, <c>aws:kms</c> or
+    /// <c>aws:kms:dsse</c>; anything else MalformedXML), the KMS key it names, and BucketKeyEnabled.
+    /// </summary>
+    public static (string Algorithm, string? KmsKeyId, bool BucketKeyEnabled) ReadServerSideEncryption(Stream body)
+    {
+        string? algorithm = null;
+        string? kmsKey = null;
+        var bucketKey = false;
+        var rules = 0;
+        ReadDocument(body, "ServerSideEncryptionConfiguration", rule =>
+        {
+            if (rule.LocalName != "Rule" || ++rules > 1)
+            {
+                throw Malformed();
+            }
+            ReadChildren(rule, part =>
+            {
+                switch (part.LocalName)
+                {
+                    case "ApplyServerSideEncryptionByDefault":
+                        ReadChildren(part, setting =>
+                        {
+                            switch (setting.LocalName)
+                            {
+                                case "SSEAlgorithm" when algorithm is null:
+                                    algorithm = setting.ReadElementContentAsString().Trim();
+                                    break;
+                                case "KMSMasterKeyID" when kmsKey is null:
+                                    kmsKey = setting.ReadElementContentAsString().Trim();
+                                    break;
+                                default:
+                                    throw Malformed();
+                            }
+                        });
+                        break;
+                    case "BucketKeyEnabled":
+                        bucketKey = ReadBoolean(part);
+                        break;
+                    default:
+                        throw Malformed();
+                }
+            });
+        });
+        return algorithm is "AES256" or "aws:kms" or "aws:kms:dsse" ? (algorithm, kmsKey, bucketKey) : throw Malformed();
+    }
+
     /// <summary>A PutBucketOwnershipControls body: its one rule's ObjectOwnership (one of S3's three; else MalformedXML).</summary>
     public static string ReadObjectOwnership(Stream body)
     {

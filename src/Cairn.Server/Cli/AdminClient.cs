@@ -16,7 +16,13 @@ internal sealed record AdminResponse(HttpStatusCode Status, string? MediaType, b
     /// The error line for a failed answer: <c>CODE: message</c> from the admin API's JSON, or the
     /// HTTP status when the body is not that JSON (another server, or one without the admin API).
     /// </summary>
-    public string Error()
+    public string Error() => Error(s3Call: false);
+
+    /// <summary>
+    /// As <see cref="Error()"/>; for an S3 call (<paramref name="s3Call"/>: the bucket and policy commands)
+    /// an S3 error document is read as <c>CODE: message</c> too. From an admin path it means another server.
+    /// </summary>
+    public string Error(bool s3Call)
     {
         if (MediaType is "application/json")
         {
@@ -37,7 +43,7 @@ internal sealed record AdminResponse(HttpStatusCode Status, string? MediaType, b
                 // Not the admin API's error body: fall through to the status.
             }
         }
-        if (MediaType is "application/xml" && TryS3Error(out var s3Error))
+        if (s3Call && MediaType is "application/xml" && TryS3Error(out var s3Error))
         {
             return s3Error;
         }

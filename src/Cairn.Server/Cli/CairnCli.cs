@@ -88,6 +88,7 @@ public static class CairnCli
             BucketCommand.CreateBucket(context),
             BucketCommand.CreatePolicy(context),
             BucketCommand.CreateUsage(context),
+            ServerKeyCommand.Create(context),
         };
         root.Add(context.Endpoint);
 

@@ -94,7 +94,7 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, HttpMessa
             }
             if (!response.IsSuccess)
             {
-                return await FailAsync(response.Error()).ConfigureAwait(false);
+                return await FailAsync(response.Error(s3Call: !pathAndQuery.StartsWith("/_cairn/", StringComparison.Ordinal))).ConfigureAwait(false);
             }
             if (json)
             {

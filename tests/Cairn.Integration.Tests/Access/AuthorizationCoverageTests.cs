@@ -103,6 +103,10 @@ public sealed class AuthorizationCoverageTests(AccessFixture fixture)
             (S3Operation.DeleteBucketCors, "DELETE", null, "cors=", none, ""),
             // Its body is a form signed by the sender (Signed builds it): the key and the signature are in the form.
             (S3Operation.PostObject, "POST", null, "", none, ""),
+            (S3Operation.GetBucketEncryption, "GET", null, "encryption=", none, ""),
+            (S3Operation.PutBucketEncryption, "PUT", null, "encryption=", none,
+                "<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>"),
+            (S3Operation.DeleteBucketEncryption, "DELETE", null, "encryption=", none, ""),
         ];
     }
 
@@ -153,6 +157,10 @@ public sealed class AuthorizationCoverageTests(AccessFixture fixture)
         {
             state.Add("no cors");
         }
+        // The SDK hands a missing default encryption over as an empty configuration.
+        var encryptionRules = (await root.GetBucketEncryptionAsync(new Amazon.S3.Model.GetBucketEncryptionRequest { BucketName = bucket }))
+            .ServerSideEncryptionConfiguration?.ServerSideEncryptionRules ?? [];
+        state.AddRange(encryptionRules.Select(rule => "default encryption " + rule.ServerSideEncryptionByDefault.ServerSideEncryptionAlgorithm));
         var policy = (await root.GetBucketPolicyAsync(bucket)).Policy;
         state.Add(policy.Contains("<Code>NoSuchBucketPolicy</Code>", StringComparison.Ordinal) ? "no policy" : "policy " + policy);
         var block = (await root.GetPublicAccessBlockAsync(new Amazon.S3.Model.GetPublicAccessBlockRequest { BucketName = bucket })).PublicAccessBlockConfiguration;

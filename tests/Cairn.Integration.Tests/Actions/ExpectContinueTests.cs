@@ -62,7 +62,7 @@ public sealed class ExpectContinueTests(ServerFixture fixture)
         await using var stream = new NetworkStream(socket);
 
         // Act
-        await stream.WriteAsync(Head(bucket, 100 * 1024, ("x-amz-server-side-encryption", "AES256")));
+        await stream.WriteAsync(Head(bucket, 100 * 1024, ("x-amz-server-side-encryption", "aws:kms")));
         var response = await ReadHeadAsync(stream);
 
         // Assert

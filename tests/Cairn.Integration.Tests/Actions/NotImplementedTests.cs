@@ -13,7 +13,8 @@ public sealed class NotImplementedTests(ServerFixture fixture)
 
     private static readonly Dictionary<string, Func<IAmazonS3, string, Task>> Operations = new()
     {
-        ["GetBucketEncryption"] = (s3, bucket) => s3.GetBucketEncryptionAsync(new GetBucketEncryptionRequest { BucketName = bucket }),
+        ["GetBucketNotification"] = (s3, bucket) => s3.GetBucketNotificationAsync(bucket),
+        ["GetBucketWebsite"] = (s3, bucket) => s3.GetBucketWebsiteAsync(bucket),
     };
 
     public static TheoryData<string> OperationNames => [.. Operations.Keys];

@@ -7,7 +7,7 @@ using Cairn.Integration.Tests.Infrastructure;
 namespace Cairn.Integration.Tests.Actions;
 
 /// <summary>
-/// Never accept and ignore (issue 10), as the AWS SDK for .NET sees it: a request for encryption,
+/// Never accept and ignore (issue 10), as the AWS SDK for .NET sees it: a request for KMS encryption,
 /// a storage class, a website redirect or a public ACL fails with the error S3
 /// gives (501 NotImplemented; 400 AccessControlListNotSupported for ACLs), stores nothing, and the
 /// client's next request works. The whole list is enumerated on the wire in BadInputTests.RefusedHeaders.cs.
@@ -22,7 +22,6 @@ public sealed class RefusedHeaderTests(ServerFixture fixture)
 
     private static readonly Dictionary<string, Action<PutObjectRequest>> PutRefusals = new()
     {
-        ["SSE-S3"] = static r => r.ServerSideEncryptionMethod = ServerSideEncryptionMethod.AES256,
         ["SSE-KMS"] = static r =>
         {
             r.ServerSideEncryptionMethod = ServerSideEncryptionMethod.AWSKMS;
@@ -52,7 +51,7 @@ public sealed class RefusedHeaderTests(ServerFixture fixture)
     }
 
     [Fact(Timeout = 30_000)]
-    public async Task CopyObject_with_server_side_encryption_returns_NotImplemented_and_leaves_no_copy()
+    public async Task CopyObject_with_KMS_encryption_returns_NotImplemented_and_leaves_no_copy()
     {
         // Arrange
         var bucket = await _s3.NewBucketAsync();
@@ -65,7 +64,7 @@ public sealed class RefusedHeaderTests(ServerFixture fixture)
             SourceKey = "source",
             DestinationBucket = bucket,
             DestinationKey = "copy",
-            ServerSideEncryptionMethod = ServerSideEncryptionMethod.AES256,
+            ServerSideEncryptionMethod = ServerSideEncryptionMethod.AWSKMS,
         }), HttpStatusCode.NotImplemented, "NotImplemented");
 
         // Assert

@@ -20,12 +20,6 @@ public sealed partial class BadInputTests
     /// </summary>
     private static readonly Dictionary<string, string> RefusedHeaderSamples = new(StringComparer.Ordinal)
     {
-        ["x-amz-server-side-encryption-customer-algorithm"] = "AES256",
-        ["x-amz-server-side-encryption-customer-key"] = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
-        ["x-amz-server-side-encryption-customer-key-md5"] = "yQGFrFW4rdxlHW7kpHdKTw==",
-        ["x-amz-copy-source-server-side-encryption-customer-algorithm"] = "AES256",
-        ["x-amz-copy-source-server-side-encryption-customer-key"] = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
-        ["x-amz-copy-source-server-side-encryption-customer-key-md5"] = "yQGFrFW4rdxlHW7kpHdKTw==",
         ["x-amz-server-side-encryption"] = "aws:kms",
         ["x-amz-server-side-encryption-aws-kms-key-id"] = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
         ["x-amz-server-side-encryption-context"] = "eyJwcm9qZWN0IjoiY2Fpcm4ifQ==",
@@ -75,11 +69,25 @@ public sealed partial class BadInputTests
             ? (await Server.Client.InitiateMultipartUploadAsync(bucket, RefusedKey)).UploadId
             : null;
         var before = await StoreSnapshot.CaptureAsync(Server, bucket);
-        var request = RequestFor(operation, bucket, uploadId);
-        request.Headers[header] = RefusedHeaderSamples[header];
+        WireResponse response;
+        if (operation == S3Operation.PostObject)
+        {
+            // A browser upload carries it as a form field (signed by the form's policy, as every field is).
+            var form = Wire.Request("POST", WireSigner.PathOf(bucket));
+            form.Headers["host"] = Wire.Host;
+            (form.Headers["content-type"], form.Body) = Signer.PostForm(bucket, RefusedKey, "refused", Now, [(header, RefusedHeaderSamples[header])]);
 
-        // Act
-        var response = await SendSignedAsync(request, payloadHash: WireSigner.UnsignedPayload);
+            // Act
+            response = await Wire.SendAsync(form);
+        }
+        else
+        {
+            var request = RequestFor(operation, bucket, uploadId);
+            request.Headers[header] = RefusedHeaderSamples[header];
+
+            // Act
+            response = await SendSignedAsync(request, payloadHash: WireSigner.UnsignedPayload);
+        }
 
         // Assert
         var acl = header is "x-amz-acl" || header.StartsWith("x-amz-grant-", StringComparison.Ordinal);
@@ -184,13 +192,13 @@ public sealed partial class BadInputTests
 
     [Fact(Timeout = 30_000)]
     [Trait("Issue", "10")]
-    public async Task SSE_C_sent_in_a_presigned_query_is_refused_like_the_header()
+    public async Task KMS_encryption_sent_in_a_presigned_query_is_refused_like_the_header()
     {
         // Arrange: presigners may move x-amz-* headers into the signed query.
         var bucket = await NewBucketWithObjectAsync();
         var before = await StoreSnapshot.CaptureAsync(Server, bucket);
         var request = WithBody("PUT", WireSigner.PathOf(bucket, "k"), Bytes(2000, seed: 12),
-            "x-amz-server-side-encryption-customer-algorithm=AES256");
+            "x-amz-server-side-encryption=aws%3Akms");
         Signer.Presign(request, Now, expiresSeconds: 300);
 
         // Act
@@ -198,7 +206,7 @@ public sealed partial class BadInputTests
 
         // Assert
         var error = S3ErrorAssert.Error(response, 501, "NotImplemented");
-        Assert.Equal("x-amz-server-side-encryption-customer-algorithm", error.Element("Header")?.Value);
+        Assert.Equal("x-amz-server-side-encryption", error.Element("Header")?.Value);
         await AssertRefusedUpFrontAsync(before);
         await AssertAbsentAsync(bucket, "k");
     }

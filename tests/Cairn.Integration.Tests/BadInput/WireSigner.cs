@@ -61,17 +61,25 @@ internal sealed class WireSigner(string accessKey, string secretKey, string regi
     /// A browser upload's form for <paramref name="key"/> in <paramref name="bucket"/>, signed as SigV4 signs a
     /// POST policy (the HMAC of the Base64 policy): the multipart/form-data body, the file last, and its Content-Type.
     /// </summary>
-    public (string ContentType, byte[] Body) PostForm(string bucket, string key, string content, DateTimeOffset time)
+    public (string ContentType, byte[] Body) PostForm(string bucket, string key, string content, DateTimeOffset time,
+        IReadOnlyList<(string Name, string Value)>? extraFields = null)
     {
         var credential = $"{AccessKey}/{AmzDate(time)[..8]}/{Region}/s3/aws4_request";
         var expiration = time.AddMinutes(5).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'.000Z'", CultureInfo.InvariantCulture);
-        var policy = Convert.ToBase64String(Encoding.UTF8.GetBytes(
-            $$"""{"expiration": "{{expiration}}", "conditions": [{"bucket": "{{bucket}}"}, {"key": "{{key}}"}, {"x-amz-algorithm": "AWS4-HMAC-SHA256"}, {"x-amz-credential": "{{credential}}"}, {"x-amz-date": "{{AmzDate(time)}}"}]}"""));
-        var fields = new (string Name, string Value)[]
+        var signed = new List<(string Name, string Value)>
         {
             ("key", key), ("x-amz-algorithm", "AWS4-HMAC-SHA256"), ("x-amz-credential", credential), ("x-amz-date", AmzDate(time)),
-            ("policy", policy), ("x-amz-signature", Convert.ToHexStringLower(Hmac(SigningKey(time), policy))),
         };
+        signed.AddRange(extraFields ?? []);
+        // Every field a condition of the policy (S3's rule), the bucket too.
+        var conditions = new List<Dictionary<string, string>> { new() { ["bucket"] = bucket } };
+        conditions.AddRange(signed.Select(static field => new Dictionary<string, string> { [field.Name] = field.Value }));
+        var policy = Convert.ToBase64String(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
+        {
+            ["expiration"] = expiration,
+            ["conditions"] = conditions,
+        }));
+        var fields = signed.Concat([("policy", policy), ("x-amz-signature", Convert.ToHexStringLower(Hmac(SigningKey(time), policy)))]);
         const string Boundary = "cairn-form-boundary";
         var body = new StringBuilder();
         foreach (var (name, value) in fields)

@@ -51,6 +51,52 @@ public sealed class GatewayModeTests : IClassFixture<MotoServer>
     }
 
     [Fact(Timeout = 60_000)]
+    [Trait("Issue", "14")]
+    public async Task Encrypted_bodies_reach_the_upstream_vendor_only_as_ciphertext()
+    {
+        var (server, upstreamBucket) = await StartGatewayAsync();
+        await using var _ = server;
+        var bucket = CairnServer.NewBucketName();
+        await server.Client.PutBucketAsync(bucket);
+        var marker = System.Text.Encoding.ASCII.GetBytes($"UPSTREAM-PLAINTEXT-{Guid.NewGuid():N}");
+        byte[] WithMarker(int seed)
+        {
+            var body = MultipartTestExtensions.RandomBytes(2 * ChunkSize + 500, seed);
+            marker.CopyTo(body, 10);
+            marker.CopyTo(body, ChunkSize + 10);
+            return body;
+        }
+        var sealedBody = WithMarker(31);
+        var customerKey = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+
+        await server.Client.PutObjectAsync(new PutObjectRequest
+        {
+            BucketName = bucket,
+            Key = "sse-s3",
+            InputStream = new MemoryStream(sealedBody),
+            ServerSideEncryptionMethod = ServerSideEncryptionMethod.AES256,
+        });
+        await server.Client.PutObjectAsync(new PutObjectRequest
+        {
+            BucketName = bucket,
+            Key = "sse-c",
+            InputStream = new MemoryStream(sealedBody),
+            ServerSideEncryptionCustomerMethod = ServerSideEncryptionCustomerMethod.AES256,
+            ServerSideEncryptionCustomerProvidedKey = Convert.ToBase64String(customerKey),
+            ServerSideEncryptionCustomerProvidedKeyMD5 = Convert.ToBase64String(System.Security.Cryptography.MD5.HashData(customerKey)),
+        });
+
+        Assert.Equal(sealedBody, await server.Client.GetBytesAsync(bucket, "sse-s3"));
+        var upstream = await UpstreamBlobsAsync(upstreamBucket);
+        Assert.Equal(6, upstream.Count); // three chunks each, none shared although the bodies are equal
+        Assert.All(upstream, blob => Assert.True(blob.AsSpan().IndexOf(marker) < 0, "plaintext reached the upstream bucket"));
+
+        // The same body stored as sent does reach it readable, so the check above would have seen plaintext.
+        await server.Client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "plain", InputStream = new MemoryStream(WithMarker(32)) });
+        Assert.Contains(await UpstreamBlobsAsync(upstreamBucket), blob => blob.AsSpan().IndexOf(marker) >= 0);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Deleted_objects_are_swept_from_the_upstream_bucket()
     {
         var (server, upstreamBucket) = await StartGatewayAsync(["--Engine:GracePeriod=00:00:00"]);
@@ -265,6 +311,19 @@ public sealed class GatewayModeTests : IClassFixture<MotoServer>
 
     private static CountingBlobBackend Counting(CairnServer server) =>
         BlobStorage.Layers(server.Services.GetRequiredService<IBlobBackend>()).OfType<CountingBlobBackend>().Single();
+
+    private async Task<List<byte[]>> UpstreamBlobsAsync(string bucket)
+    {
+        var blobs = new List<byte[]>();
+        foreach (var key in await UpstreamKeysAsync(bucket))
+        {
+            using var response = await _moto.Client.GetObjectAsync(bucket, key);
+            using var buffer = new MemoryStream();
+            await response.ResponseStream.CopyToAsync(buffer);
+            blobs.Add(buffer.ToArray());
+        }
+        return blobs;
+    }
 
     private async Task<List<string>> UpstreamKeysAsync(string bucket)
     {
