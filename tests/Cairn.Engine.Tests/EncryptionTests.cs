@@ -92,7 +92,7 @@ public sealed class EncryptionTests
     [Fact]
     public void An_SSE_S3_key_opens_with_the_server_keys_and_refuses_a_customer_key()
     {
-        var sealer = new SecretSealer(ServerKeyRing.CreateNew(Now));
+        var sealer = ServerKeyRing.CreateNew(Now);
         var dataKey = BodyCipher.NewDataKey();
 
         var envelope = DataKeyEnvelope.SealForServer(dataKey, sealer);
@@ -106,7 +106,7 @@ public sealed class EncryptionTests
     [Fact]
     public void An_SSE_C_key_opens_only_with_the_customers_key_which_is_not_stored()
     {
-        var sealer = new SecretSealer(ServerKeyRing.CreateNew(Now));
+        var sealer = ServerKeyRing.CreateNew(Now);
         var customerKey = RandomNumberGenerator.GetBytes(32);
         var dataKey = BodyCipher.NewDataKey();
 
@@ -126,17 +126,34 @@ public sealed class EncryptionTests
     {
         var ring = ServerKeyRing.CreateNew(Now);
         var oldKey = BodyCipher.NewDataKey();
-        var oldEnvelope = DataKeyEnvelope.SealForServer(oldKey, new SecretSealer(ring));
+        var oldEnvelope = DataKeyEnvelope.SealForServer(oldKey, ring);
 
         var rotated = ring.Rotate(Now.AddDays(1));
-        var sealer = new SecretSealer(rotated);
+        var sealer = rotated;
         var newEnvelope = DataKeyEnvelope.SealForServer(BodyCipher.NewDataKey(), sealer);
 
         Assert.Equal(ring.Current.Id, DataKeyEnvelope.ServerKeyIdOf(oldEnvelope));
         Assert.Equal(rotated.Current.Id, DataKeyEnvelope.ServerKeyIdOf(newEnvelope));
         Assert.NotEqual(ring.Current.Id, rotated.Current.Id);
         Assert.Equal(oldKey, DataKeyEnvelope.Open(oldEnvelope, null, sealer));
-        var without = new SecretSealer(ServerKeyRing.CreateNew(Now));
+        var without = ServerKeyRing.CreateNew(Now);
         Assert.Equal(DataKeyFailure.ServerKeyMissing, Assert.Throws<DataKeyException>(() => DataKeyEnvelope.Open(oldEnvelope, null, without)).Failure);
+    }
+
+    [Fact]
+    public void Every_SSE_S3_envelope_seals_under_a_key_of_its_own()
+    {
+        var ring = ServerKeyRing.CreateNew(Now);
+        var dataKey = BodyCipher.NewDataKey();
+
+        var first = DataKeyEnvelope.SealForServer(dataKey, ring);
+        var second = DataKeyEnvelope.SealForServer(dataKey, ring);
+
+        // The same data key under the same server key: different salts, so different sealing keys and bytes.
+        Assert.NotEqual(first, second);
+        Assert.Equal(dataKey, DataKeyEnvelope.Open(second, null, ring));
+        var altered = (byte[])first.Clone();
+        altered[^1] ^= 1;
+        Assert.Equal(DataKeyFailure.ServerKeyMissing, Assert.Throws<DataKeyException>(() => DataKeyEnvelope.Open(altered, null, ring)).Failure);
     }
 }

@@ -60,20 +60,20 @@ public sealed partial class ChunkStore(IBlobBackend blobs, IChunkCatalog chunkCa
                 }
                 size += filled;
                 var data = buffer.AsMemory(0, filled);
-                if (cipher is not null)
+                // MD5 and checksums were taken over the plaintext as it was read; what is stored (and
+                // addressed) is the ciphertext, in a buffer of its own sized to it, while the plaintext
+                // buffer goes on receiving.
+                var sealedBuffer = cipher is null ? null : ArrayPool<byte>.Shared.Rent((int)BodyCipher.StoredLength(filled));
+                if (sealedBuffer is not null)
                 {
-                    // MD5 and checksums were taken over the plaintext as it was read; what is stored (and
-                    // addressed) is the ciphertext, in a buffer that takes the plaintext one's place.
-                    var sealedBuffer = ArrayPool<byte>.Shared.Rent((int)BodyCipher.StoredLength(options.ChunkSize));
-                    var sealedLength = cipher.EncryptChunk(data.Span, sealedBuffer);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = sealedBuffer;
-                    data = buffer.AsMemory(0, sealedLength);
+                    data = sealedBuffer.AsMemory(0, cipher!.EncryptChunk(data.Span, sealedBuffer));
                 }
                 var isWholeBody = chunks.Count == 0 && storing.Count == 0 && filled < options.ChunkSize;
                 if (allowInline && isWholeBody && filled <= options.InlineThreshold)
                 {
-                    return Finish(size, md5, checksumStates, inline: data.ToArray(), chunks, uploadId);
+                    var inline = data.ToArray();
+                    ReturnSealed(sealedBuffer);
+                    return Finish(size, md5, checksumStates, inline, chunks, uploadId);
                 }
                 uploadId ??= Guid.NewGuid();
                 var isLastChunk = filled < options.ChunkSize;
@@ -86,16 +86,27 @@ public sealed partial class ChunkStore(IBlobBackend blobs, IChunkCatalog chunkCa
                 // shared ones.
                 if ((isLastChunk && storing.Count == 0) || !await MakeRoomForStoreAsync(storing, chunks, free).ConfigureAwait(false))
                 {
-                    chunks.Add(await StoreChunkAsync(id, data, cancellationToken).ConfigureAwait(false));
+                    try
+                    {
+                        chunks.Add(await StoreChunkAsync(id, data, cancellationToken).ConfigureAwait(false));
+                    }
+                    finally
+                    {
+                        ReturnSealed(sealedBuffer);
+                    }
                     if (isLastChunk)
                     {
                         break;
                     }
                     continue;
                 }
-                storing.Enqueue(new PendingStore(Task.Run(() => StoreChunkAsync(id, data, cancellationToken), CancellationToken.None), buffer));
-                // The stored buffer now belongs to its store until it is recycled.
-                buffer = free.TryPop(out var recycled) ? recycled : ArrayPool<byte>.Shared.Rent(options.ChunkSize);
+                storing.Enqueue(new PendingStore(Task.Run(() => StoreChunkAsync(id, data, cancellationToken), CancellationToken.None),
+                    sealedBuffer ?? buffer, Recyclable: sealedBuffer is null));
+                if (sealedBuffer is null)
+                {
+                    // The stored buffer now belongs to its store until it is recycled.
+                    buffer = free.TryPop(out var recycled) ? recycled : ArrayPool<byte>.Shared.Rent(options.ChunkSize);
+                }
                 if (isLastChunk)
                 {
                     break;
@@ -137,8 +148,20 @@ public sealed partial class ChunkStore(IBlobBackend blobs, IChunkCatalog chunkCa
         }
     }
 
-    /// <summary>A chunk store running in the background and the buffer it reads from; it holds one shared write permit.</summary>
-    private readonly record struct PendingStore(Task<ChunkRef> Store, byte[] Buffer);
+    /// <summary>
+    /// A chunk store running in the background and the buffer it reads from; it holds one shared write permit.
+    /// A receiving buffer is <paramref name="Recyclable"/> (it receives again afterwards); an encrypted chunk's
+    /// own buffer goes back to the pool.
+    /// </summary>
+    private readonly record struct PendingStore(Task<ChunkRef> Store, byte[] Buffer, bool Recyclable = true);
+
+    private static void ReturnSealed(byte[]? sealedBuffer)
+    {
+        if (sealedBuffer is not null)
+        {
+            ArrayPool<byte>.Shared.Return(sealedBuffer);
+        }
+    }
 
     /// <summary>
     /// True once one more background store may start: a shared permit was free and the upload is under
@@ -180,7 +203,14 @@ public sealed partial class ChunkStore(IBlobBackend blobs, IChunkCatalog chunkCa
 
     private void Recycle(PendingStore pending, Stack<byte[]> free)
     {
-        free.Push(pending.Buffer);
+        if (pending.Recyclable)
+        {
+            free.Push(pending.Buffer);
+        }
+        else
+        {
+            ArrayPool<byte>.Shared.Return(pending.Buffer);
+        }
         _writePermits.Release();
     }
 

@@ -41,11 +41,12 @@ public sealed class DataKeyException(DataKeyFailure failure, string message) : E
 
 /// <summary>
 /// An object's data key, sealed (issue 14): what the catalog keeps as a version's or an upload's
-/// <c>Encryption</c>. Layout: version 1, the mode (1 SSE-S3, 2 SSE-C), then for SSE-S3 the key as
-/// <see cref="SecretSealer.SealBytes"/> seals it (it names the server key, so rotation keeps old objects
-/// readable), for SSE-C a 16-byte salt, a 12-byte nonce, the 16-byte tag and the sealed key, under
-/// HKDF-SHA256 of the customer's key with that salt. A wrong customer key fails the tag: nothing about
-/// the customer's key (not even its MD5) is stored.
+/// <c>Encryption</c>. Layout: version 1, the mode (1 SSE-S3, 2 SSE-C), then for SSE-S3 the server key's
+/// id (its length, then UTF-8; rotation keeps old objects readable) and for SSE-C nothing more, then a
+/// 16-byte salt, the 16-byte tag and the sealed key. The sealing key is HKDF-SHA256 of the server key
+/// (or of the customer's key) with that salt, new for every envelope, so the fixed nonce never repeats
+/// under a key however many objects are written. A wrong customer key fails the tag: nothing about the
+/// customer's key (not even its MD5) is stored.
 /// </summary>
 public static class DataKeyEnvelope
 {
@@ -53,10 +54,12 @@ public static class DataKeyEnvelope
     private const byte ServerManagedMode = 1;
     private const byte CustomerKeyMode = 2;
     private const int SaltLength = 16;
-    private const int NonceLength = 12;
     private const int TagLength = 16;
-    private const string ServerContext = "cairn sse-s3 data key";
+    private static readonly byte[] ServerInfo = Encoding.UTF8.GetBytes("cairn sse-s3 data key");
     private static readonly byte[] CustomerInfo = Encoding.UTF8.GetBytes("cairn sse-c data key");
+
+    /// <summary>Each envelope seals under a key of its own (a fresh salt), so one nonce serves them all.</summary>
+    private static readonly byte[] Nonce = new byte[12];
 
     /// <summary>The mode an envelope records; None for a null one.</summary>
     public static EncryptionMode ModeOf(byte[]? envelope) => envelope switch
@@ -69,80 +72,84 @@ public static class DataKeyEnvelope
 
     /// <summary>For an SSE-S3 envelope, the id of the server key its data key is sealed under.</summary>
     public static string? ServerKeyIdOf(byte[] envelope) =>
-        ModeOf(envelope) == EncryptionMode.ServerManaged ? SecretSealer.KeyIdOf(envelope[2..]) : null;
+        ModeOf(envelope) == EncryptionMode.ServerManaged && envelope.Length > 3 + envelope[2] ? Encoding.UTF8.GetString(envelope, 3, envelope[2]) : null;
 
     /// <summary>Seals <paramref name="dataKey"/> under the server's current key (SSE-S3).</summary>
-    public static byte[] SealForServer(byte[] dataKey, SecretSealer sealer)
+    public static byte[] SealForServer(byte[] dataKey, ServerKeyRing keys)
     {
-        ArgumentNullException.ThrowIfNull(sealer);
-        var sealedKey = sealer.SealBytes(dataKey, ServerContext);
-        return [FormatVersion, ServerManagedMode, .. sealedKey];
+        ArgumentNullException.ThrowIfNull(keys);
+        var id = Encoding.UTF8.GetBytes(keys.Current.Id);
+        return Seal([FormatVersion, ServerManagedMode, checked((byte)id.Length), .. id], dataKey, keys.Current.Material, ServerInfo);
     }
 
     /// <summary>Seals <paramref name="dataKey"/> under <paramref name="customerKey"/> (SSE-C, 32 bytes).</summary>
-    public static byte[] SealForCustomer(byte[] dataKey, ReadOnlySpan<byte> customerKey)
-    {
-        var envelope = new byte[2 + SaltLength + NonceLength + TagLength + dataKey.Length];
-        envelope[0] = FormatVersion;
-        envelope[1] = CustomerKeyMode;
-        var salt = envelope.AsSpan(2, SaltLength);
-        RandomNumberGenerator.Fill(salt);
-        var nonce = envelope.AsSpan(2 + SaltLength, NonceLength);
-        RandomNumberGenerator.Fill(nonce);
-        using var aes = new AesGcm(CustomerKek(customerKey, salt), TagLength);
-        aes.Encrypt(nonce, dataKey, envelope.AsSpan(2 + SaltLength + NonceLength + TagLength), envelope.AsSpan(2 + SaltLength + NonceLength, TagLength));
-        return envelope;
-    }
+    public static byte[] SealForCustomer(byte[] dataKey, byte[] customerKey) => Seal([FormatVersion, CustomerKeyMode], dataKey, customerKey, CustomerInfo);
 
     /// <summary>
     /// The data key in <paramref name="envelope"/>: SSE-S3 opens with the server's keys and refuses a
     /// customer key; SSE-C needs the customer's key. Throws <see cref="DataKeyException"/> otherwise.
     /// </summary>
-    public static byte[] Open(byte[] envelope, byte[]? customerKey, SecretSealer sealer)
+    public static byte[] Open(byte[] envelope, byte[]? customerKey, ServerKeyRing keys)
     {
         ArgumentNullException.ThrowIfNull(envelope);
-        ArgumentNullException.ThrowIfNull(sealer);
-        switch (ModeOf(envelope))
+        ArgumentNullException.ThrowIfNull(keys);
+        if (ModeOf(envelope) == EncryptionMode.ServerManaged)
         {
-            case EncryptionMode.ServerManaged:
-                if (customerKey is not null)
-                {
-                    throw new DataKeyException(DataKeyFailure.CustomerKeyNotApplicable, "The encryption parameters are not applicable to this object.");
-                }
-                try
-                {
-                    return sealer.UnsealBytes(envelope[2..], ServerContext);
-                }
-                catch (CryptographicException ex)
-                {
-                    throw new DataKeyException(DataKeyFailure.ServerKeyMissing, ex.Message);
-                }
-            default:
-                if (customerKey is null)
-                {
-                    throw new DataKeyException(DataKeyFailure.CustomerKeyMissing,
-                        "The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.");
-                }
-                var body = envelope.AsSpan(2);
-                var dataKey = new byte[body.Length - SaltLength - NonceLength - TagLength];
-                try
-                {
-                    using var aes = new AesGcm(CustomerKek(customerKey, body[..SaltLength]), TagLength);
-                    aes.Decrypt(body.Slice(SaltLength, NonceLength), body[(SaltLength + NonceLength + TagLength)..],
-                        body.Slice(SaltLength + NonceLength, TagLength), dataKey);
-                }
-                catch (CryptographicException)
-                {
-                    throw new DataKeyException(DataKeyFailure.CustomerKeyWrong, "Access Denied");
-                }
-                return dataKey;
+            if (customerKey is not null)
+            {
+                throw new DataKeyException(DataKeyFailure.CustomerKeyNotApplicable, "The encryption parameters are not applicable to this object.");
+            }
+            var id = ServerKeyIdOf(envelope) ?? throw new DataKeyException(DataKeyFailure.ServerKeyMissing, "An SSE-S3 envelope is malformed.");
+            if (!keys.TryGet(id, out var key))
+            {
+                throw new DataKeyException(DataKeyFailure.ServerKeyMissing, $"An object's data key is sealed under server key '{id}', which the key file does not hold.");
+            }
+            return Open(envelope.AsSpan(3 + envelope[2]), key.Material, ServerInfo)
+                ?? throw new DataKeyException(DataKeyFailure.ServerKeyMissing, $"An object's data key does not open under server key '{id}'.");
         }
+        if (customerKey is null)
+        {
+            throw new DataKeyException(DataKeyFailure.CustomerKeyMissing,
+                "The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.");
+        }
+        return Open(envelope.AsSpan(2), customerKey, CustomerInfo) ?? throw new DataKeyException(DataKeyFailure.CustomerKeyWrong, "Access Denied");
     }
 
-    private static byte[] CustomerKek(ReadOnlySpan<byte> customerKey, ReadOnlySpan<byte> salt)
+    private static byte[] Seal(byte[] header, byte[] dataKey, byte[] secret, byte[] info)
     {
-        var kek = new byte[32];
-        HKDF.DeriveKey(HashAlgorithmName.SHA256, customerKey, kek, salt, CustomerInfo);
-        return kek;
+        var envelope = new byte[header.Length + SaltLength + TagLength + dataKey.Length];
+        header.CopyTo(envelope, 0);
+        var body = envelope.AsSpan(header.Length);
+        RandomNumberGenerator.Fill(body[..SaltLength]);
+        using var aes = new AesGcm(SealingKey(secret, body[..SaltLength], info), TagLength);
+        aes.Encrypt(Nonce, dataKey, body[(SaltLength + TagLength)..], body.Slice(SaltLength, TagLength));
+        return envelope;
+    }
+
+    /// <summary>The key sealed in <paramref name="body"/> (salt, tag, sealed key), or null when it does not open under <paramref name="secret"/>.</summary>
+    private static byte[]? Open(ReadOnlySpan<byte> body, byte[] secret, byte[] info)
+    {
+        if (body.Length <= SaltLength + TagLength)
+        {
+            return null;
+        }
+        var dataKey = new byte[body.Length - SaltLength - TagLength];
+        try
+        {
+            using var aes = new AesGcm(SealingKey(secret, body[..SaltLength], info), TagLength);
+            aes.Decrypt(Nonce, body[(SaltLength + TagLength)..], body.Slice(SaltLength, TagLength), dataKey);
+        }
+        catch (CryptographicException)
+        {
+            return null;
+        }
+        return dataKey;
+    }
+
+    private static byte[] SealingKey(byte[] secret, ReadOnlySpan<byte> salt, byte[] info)
+    {
+        var key = new byte[32];
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, secret, key, salt, info);
+        return key;
     }
 }

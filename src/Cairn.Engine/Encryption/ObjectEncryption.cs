@@ -29,7 +29,7 @@ public readonly record struct WriteEncryption(BodyCipher? Cipher, byte[]? Envelo
 /// addressed by their ciphertext and are never shared between objects, which is what keeps equal
 /// plaintexts from showing across keys (and why encrypted objects do not deduplicate).
 /// </summary>
-public sealed class ObjectEncryption(SecretSealer sealer, IBucketCatalog buckets, IBucketConfigurationCatalog configurations, TimeProvider time)
+public sealed class ObjectEncryption(ServerKeyRing keys, IBucketCatalog buckets, IBucketConfigurationCatalog configurations, TimeProvider time)
 {
     /// <summary>The configuration kind of default encryption in the catalog.</summary>
     public const string Kind = "encryption";
@@ -62,7 +62,7 @@ public sealed class ObjectEncryption(SecretSealer sealer, IBucketCatalog buckets
         var dataKey = BodyCipher.NewDataKey();
         var envelope = mode == EncryptionMode.CustomerKey
             ? DataKeyEnvelope.SealForCustomer(dataKey, request!.CustomerKey ?? throw new ArgumentException("SSE-C needs the customer's key.", nameof(request)))
-            : DataKeyEnvelope.SealForServer(dataKey, sealer);
+            : DataKeyEnvelope.SealForServer(dataKey, keys);
         return new WriteEncryption(new BodyCipher(dataKey), envelope);
     }
 
@@ -84,8 +84,18 @@ public sealed class ObjectEncryption(SecretSealer sealer, IBucketCatalog buckets
                 ? null
                 : throw new DataKeyException(DataKeyFailure.CustomerKeyNotApplicable, "The encryption parameters are not applicable to this object.");
         }
-        return new BodyCipher(DataKeyEnvelope.Open(envelope, customerKey, sealer));
+        return new BodyCipher(DataKeyEnvelope.Open(envelope, customerKey, keys));
     }
+
+    /// <summary>
+    /// The ETag of a body (or part) whose plaintext MD5 is <paramref name="md5"/>: that MD5, except under SSE-C,
+    /// where S3's ETag is not the plaintext's digest (it would show equal bodies without the key): the MD5
+    /// of the envelope and that digest.
+    /// </summary>
+    public static string ETagOf(byte[] md5, byte[]? envelope) =>
+        DataKeyEnvelope.ModeOf(envelope) == EncryptionMode.CustomerKey
+            ? Cairn.Core.ETag.FromMd5(System.Security.Cryptography.MD5.HashData([.. envelope!, .. md5]))
+            : Cairn.Core.ETag.FromMd5(md5);
 
     /// <summary>An upload's cipher for its parts, from the upload's envelope (the same customer key for every part).</summary>
     public WriteEncryption ForPart(byte[]? envelope, byte[]? customerKey) => new(ForRead(envelope, customerKey), envelope);

@@ -4,7 +4,7 @@ using System.Text;
 namespace Cairn.Engine.Identity;
 
 /// <summary>
-/// Seals small secrets (access keys' secrets, objects' data keys) under the ring's current key with AES-256-GCM, bound
+/// Seals small secrets (access keys' secrets) under the ring's current key with AES-256-GCM, bound
 /// to a context (the access key id) as associated data, so a sealed secret copied onto another
 /// row does not unseal. Layout: version 1, the key id's length and UTF-8 bytes, a 12-byte nonce,
 /// the 16-byte tag, the ciphertext.
@@ -63,10 +63,4 @@ public sealed class SecretSealer(ServerKeyRing keys)
             plaintext, Encoding.UTF8.GetBytes(context));
         return plaintext;
     }
-
-    /// <summary>The id of the server key <paramref name="sealedBytes"/> was sealed under, or null when they are malformed.</summary>
-    public static string? KeyIdOf(byte[] sealedBytes) =>
-        sealedBytes.Length >= 2 && sealedBytes[0] == FormatVersion && sealedBytes.Length >= 2 + sealedBytes[1]
-            ? Encoding.UTF8.GetString(sealedBytes, 2, sealedBytes[1])
-            : null;
 }

@@ -69,7 +69,9 @@ public sealed partial class MultipartService
         }
 
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: options.ChunkSize, resumeWriterThreshold: options.ChunkSize / 2));
-        var producer = ProduceAsync(objects, source, pipe.Writer, cancellationToken);
+        // A write that fails stops the reading too (a pipe whose reader is gone takes writes without complaint).
+        using var producing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var producer = ProduceAsync(objects, source, pipe.Writer, producing.Token);
         StoredBody body;
         try
         {
@@ -79,6 +81,7 @@ public sealed partial class MultipartService
         finally
         {
             await pipe.Reader.CompleteAsync().ConfigureAwait(false);
+            await producing.CancelAsync().ConfigureAwait(false);
             await producer.ConfigureAwait(false);
         }
         return await CommitPartAsync(upload, command.PartNumber, body, cancellationToken).ConfigureAwait(false);
@@ -104,7 +107,8 @@ public sealed partial class MultipartService
         {
             PartNumber = partNumber,
             Size = body.Size,
-            ETag = ETag.FromMd5(body.Md5),
+            // Under SSE-C not the plaintext's MD5 (UploadPart, ListParts and the object's ETag would show it).
+            ETag = Encryption.ObjectEncryption.ETagOf(body.Md5, upload.Encryption),
             LastModified = time.GetUtcNow(),
             Checksums = body.ChecksumsByWireName(),
             Chunks = body.Chunks,

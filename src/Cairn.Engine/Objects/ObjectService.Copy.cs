@@ -51,19 +51,7 @@ public sealed partial class ObjectService
                 // Another encryption (or another customer key): the bytes are read, decrypted and written anew.
                 return await CopyReencryptingAsync(command, source, sourceCipher, cancellationToken).ConfigureAwait(false);
             }
-            var version = source with
-            {
-                Bucket = command.Bucket,
-                Key = command.Key,
-                VersionId = "null",
-                LastModified = time.GetUtcNow(),
-                Headers = command.ReplaceMetadata ? command.Headers : source.Headers,
-                UserMetadata = command.ReplaceMetadata ? command.UserMetadata : source.UserMetadata,
-                Tags = command.ReplaceTags ? command.Tags : source.Tags,
-                Lock = command.Lock,
-                // A copy is a new version, written hot (it shares the source's chunks wherever they are).
-                StorageClass = null,
-            };
+            var version = CopyOf(source, command);
             var outcome = await objects.CommitObjectAsync(new ObjectCommit(UploadId: null, version, command.Precondition), time.GetUtcNow(),
                 options.GracePeriod, cancellationToken).ConfigureAwait(false);
             switch (outcome.Outcome)
@@ -82,6 +70,21 @@ public sealed partial class ObjectService
         }
     }
 
+    /// <summary>The copy's row as the source's with what a copy changes: place, time, metadata and tags as asked, its own lock; written hot.</summary>
+    private ObjectVersionRecord CopyOf(ObjectVersionRecord source, CopyObjectCommand command) => source with
+    {
+        Bucket = command.Bucket,
+        Key = command.Key,
+        VersionId = "null",
+        LastModified = time.GetUtcNow(),
+        Headers = command.ReplaceMetadata ? command.Headers : source.Headers,
+        UserMetadata = command.ReplaceMetadata ? command.UserMetadata : source.UserMetadata,
+        Tags = command.ReplaceTags ? command.Tags : source.Tags,
+        Lock = command.Lock,
+        // A copy is a new version, written hot (it shares the source's chunks wherever they are).
+        StorageClass = null,
+    };
+
     /// <summary>
     /// A copy whose encryption differs from its source's: the source is read (decrypted) and streamed into
     /// a new body under the copy's encryption, a single-part object with the source's checksum algorithms
@@ -96,7 +99,9 @@ public sealed partial class ObjectService
             .OfType<ChecksumAlgorithm>().ToList();
         var pipe = new System.IO.Pipelines.Pipe(new System.IO.Pipelines.PipeOptions(pauseWriterThreshold: options.ChunkSize,
             resumeWriterThreshold: options.ChunkSize / 2));
-        var producer = ProduceAsync(pipe.Writer);
+        // A write that fails stops the reading too (a pipe whose reader is gone takes writes without complaint).
+        using var producing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var producer = ProduceAsync(pipe.Writer, producing.Token);
         StoredBody body;
         try
         {
@@ -105,19 +110,11 @@ public sealed partial class ObjectService
         finally
         {
             await pipe.Reader.CompleteAsync().ConfigureAwait(false);
+            await producing.CancelAsync().ConfigureAwait(false);
             await producer.ConfigureAwait(false);
         }
-        var version = source with
+        var version = CopyOf(source, command) with
         {
-            Bucket = command.Bucket,
-            Key = command.Key,
-            VersionId = "null",
-            LastModified = time.GetUtcNow(),
-            Headers = command.ReplaceMetadata ? command.Headers : source.Headers,
-            UserMetadata = command.ReplaceMetadata ? command.UserMetadata : source.UserMetadata,
-            Tags = command.ReplaceTags ? command.Tags : source.Tags,
-            Lock = command.Lock,
-            StorageClass = null,
             Size = body.Size,
             ETag = ETagOf(body.Md5, written),
             Checksums = body.ChecksumsByWireName(),
@@ -129,21 +126,7 @@ public sealed partial class ObjectService
             PartChecksums = [],
             Encryption = written.Envelope,
         };
-        CommitResult outcome;
-        try
-        {
-            outcome = await objects.CommitObjectAsync(new ObjectCommit(body.UploadId, version, command.Precondition), time.GetUtcNow(),
-                options.GracePeriod, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            await ReleaseAsync(body).ConfigureAwait(false);
-            throw;
-        }
-        if (outcome.Outcome != CommitOutcome.Committed)
-        {
-            await ReleaseAsync(body).ConfigureAwait(false);
-        }
+        var outcome = await CommitWrittenAsync(body, version, command.Precondition, cancellationToken).ConfigureAwait(false);
         return outcome.Outcome switch
         {
             CommitOutcome.Committed => new CopyObjectResult(CopyObjectStatus.Copied, new ObjectVersion(version with { VersionId = outcome.VersionId! }), source.VersionId),
@@ -152,11 +135,11 @@ public sealed partial class ObjectService
             _ => throw new TimeoutException($"The copy to {command.Bucket}/{command.Key} outlived its chunk reservations; nothing was committed."),
         };
 
-        async Task ProduceAsync(System.IO.Pipelines.PipeWriter writer)
+        async Task ProduceAsync(System.IO.Pipelines.PipeWriter writer, CancellationToken producing)
         {
             try
             {
-                await chunks.CopyRangeToAsync(source, 0, source.Size, writer.AsStream(leaveOpen: true), cancellationToken, sourceCipher).ConfigureAwait(false);
+                await chunks.CopyRangeToAsync(source, 0, source.Size, writer.AsStream(leaveOpen: true), producing, sourceCipher).ConfigureAwait(false);
                 await writer.CompleteAsync().ConfigureAwait(false);
             }
             catch (Exception ex)

@@ -64,20 +64,9 @@ public sealed partial class ObjectService
             Lock = command.Lock,
             Encryption = encrypted.Envelope,
         };
-        CommitResult outcome;
-        try
-        {
-            outcome = await objects.CommitObjectAsync(new ObjectCommit(body.UploadId, version, command.Precondition), time.GetUtcNow(),
-                options.GracePeriod, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            await ReleaseAsync(body).ConfigureAwait(false);
-            throw;
-        }
+        var outcome = await CommitWrittenAsync(body, version, command.Precondition, cancellationToken).ConfigureAwait(false);
         if (outcome.Outcome != CommitOutcome.Committed)
         {
-            await ReleaseAsync(body).ConfigureAwait(false);
             return outcome.Outcome switch
             {
                 CommitOutcome.NoSuchBucket => new PutObjectResult(PutObjectStatus.NoSuchBucket),
@@ -108,6 +97,28 @@ public sealed partial class ObjectService
             BodyVerdictKind.BadDigest => new PutObjectResult(PutObjectStatus.BadDigest),
             _ => new PutObjectResult(PutObjectStatus.ChecksumMismatch, MismatchedChecksum: verdict.MismatchedChecksum),
         };
+    }
+
+    /// <summary>Commits a version whose body was just written; the body's reservations are released when it is not committed (or the commit throws).</summary>
+    private async Task<CommitResult> CommitWrittenAsync(StoredBody body, ObjectVersionRecord version, WritePrecondition precondition,
+        CancellationToken cancellationToken)
+    {
+        CommitResult outcome;
+        try
+        {
+            outcome = await objects.CommitObjectAsync(new ObjectCommit(body.UploadId, version, precondition), time.GetUtcNow(),
+                options.GracePeriod, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await ReleaseAsync(body).ConfigureAwait(false);
+            throw;
+        }
+        if (outcome.Outcome != CommitOutcome.Committed)
+        {
+            await ReleaseAsync(body).ConfigureAwait(false);
+        }
+        return outcome;
     }
 
     private async Task ReleaseAsync(StoredBody body)

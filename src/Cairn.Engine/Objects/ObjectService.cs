@@ -97,12 +97,6 @@ public sealed partial class ObjectService(IBucketCatalog buckets, IObjectCatalog
         encryption?.ForRead(version.Encryption, customerKey)
         ?? (version.Encryption is null && customerKey is null ? null : throw new InvalidOperationException("This object service was made without encryption at rest."));
 
-    /// <summary>
-    /// The ETag of a single-part body: its MD5, except under SSE-C, where S3's ETag is not the plaintext's
-    /// digest (it would show equal bodies across keys): the MD5 of the envelope and that digest.
-    /// </summary>
-    private static string ETagOf(byte[] md5, WriteEncryption written) =>
-        written.Mode == EncryptionMode.CustomerKey
-            ? ETag.FromMd5(System.Security.Cryptography.MD5.HashData([.. written.Envelope!, .. md5]))
-            : ETag.FromMd5(md5);
+    /// <summary>The ETag of a single-part body (see <see cref="ObjectEncryption.ETagOf"/>).</summary>
+    private static string ETagOf(byte[] md5, WriteEncryption written) => ObjectEncryption.ETagOf(md5, written.Envelope);
 }

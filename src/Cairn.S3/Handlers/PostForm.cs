@@ -89,7 +89,7 @@ internal sealed class PostForm
                 }
             }
         }
-        catch (Exception ex) when (ex is InvalidDataException or IOException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is InvalidDataException or IOException && ex is not BadHttpRequestException && !cancellationToken.IsCancellationRequested)
         {
             // What MultipartReader says of a body that is not multipart/form-data, or ends inside it.
             throw S3Errors.Of(S3ErrorCode.MalformedPOSTRequest);
@@ -98,15 +98,25 @@ internal sealed class PostForm
     }
 
     /// <summary>
-    /// Copies the fields that mean request headers onto <paramref name="headers"/>, so the upload reads them
-    /// as PutObject reads its headers and the refused-header check sees them: the content headers, every
-    /// <c>x-amz-*</c> field but the signature's, and <c>acl</c> as <c>x-amz-acl</c>. The request's own
-    /// Content-Type (multipart/form-data) describes the form, not the object, and is dropped.
+    /// Makes the form's fields the request's object headers, so the upload reads them as PutObject reads
+    /// its headers and the refused-header check sees them: the content headers, every <c>x-amz-*</c> field
+    /// but the signature's, and <c>acl</c> as <c>x-amz-acl</c>. The request's own headers of those kinds go
+    /// first, as S3 ignores them on a POST: only the form is covered by the policy, so a header beside a
+    /// signed form (metadata, tags, an object lock, an SSE-C key) must not reach the object. The request's
+    /// Content-Type (multipart/form-data) describes the form, not the object.
     /// </summary>
     public void HoistInto(IHeaderDictionary headers)
     {
-        headers.Remove("Content-Type");
-        headers.Remove("Content-MD5");
+        foreach (var name in headers.Keys.ToList())
+        {
+            // Content-Length frames the form itself and stays.
+            if (name.StartsWith("x-amz-", StringComparison.OrdinalIgnoreCase)
+                || (name.StartsWith("Content-", StringComparison.OrdinalIgnoreCase) && !name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
+                || ContentHeaderFields.Contains(name, StringComparer.OrdinalIgnoreCase))
+            {
+                headers.Remove(name);
+            }
+        }
         foreach (var (name, value) in Fields)
         {
             if (ContentHeaderFields.Contains(name, StringComparer.OrdinalIgnoreCase)

@@ -28,7 +28,9 @@ public sealed partial class S3Handlers
         var marker = NonNegativeHeader(headers, "x-amz-part-number-marker") ?? 0;
         var versionId = VersionIdOf(request.Query);
 
-        var found = await objects.GetAsync(bucket, key, ReadConditions.None, null, context.RequestAborted, versionId: versionId).ConfigureAwait(false);
+        // An SSE-C object's attributes need its key, as S3 asks (a wrong or missing one is refused as on GET).
+        var found = await objects.GetAsync(bucket, key, ReadConditions.None, null, context.RequestAborted, versionId: versionId,
+            customerKey: EncryptionHeaders.CustomerKeyOf(headers)).ConfigureAwait(false);
         ThrowIfNoVersion(found, bucket, key, versionId, context.Request.Method);
         var version = found.Version;
         var attributes = new ObjectAttributes

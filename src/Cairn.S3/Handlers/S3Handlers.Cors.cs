@@ -74,10 +74,13 @@ public sealed partial class S3Handlers
         context.Response.StatusCode = StatusCodes.Status200OK;
     }
 
-    private async Task DeleteBucketCorsAsync(HttpContext context, S3Request request)
+    private Task DeleteBucketCorsAsync(HttpContext context, S3Request request) => DeleteBucketConfigurationAsync(context, request, cors.DeleteAsync);
+
+    /// <summary>Removes one kind of a bucket's configuration (none to remove is done, as S3 answers): 204, or NoSuchBucket.</summary>
+    private static async Task DeleteBucketConfigurationAsync(HttpContext context, S3Request request, Func<string, CancellationToken, Task<bool>> delete)
     {
         var bucket = RequireBucket(request);
-        if (!await cors.DeleteAsync(bucket, context.RequestAborted).ConfigureAwait(false))
+        if (!await delete(bucket, context.RequestAborted).ConfigureAwait(false))
         {
             throw S3Errors.NoSuchBucket(bucket);
         }

@@ -58,13 +58,6 @@ public sealed partial class S3Handlers
         context.Response.StatusCode = StatusCodes.Status200OK;
     }
 
-    private async Task DeleteBucketEncryptionAsync(HttpContext context, S3Request request)
-    {
-        var bucket = RequireBucket(request);
-        if (!await encryption.DeleteDefaultAsync(bucket, context.RequestAborted).ConfigureAwait(false))
-        {
-            throw S3Errors.NoSuchBucket(bucket);
-        }
-        context.Response.StatusCode = StatusCodes.Status204NoContent;
-    }
+    private Task DeleteBucketEncryptionAsync(HttpContext context, S3Request request) =>
+        DeleteBucketConfigurationAsync(context, request, encryption.DeleteDefaultAsync);
 }

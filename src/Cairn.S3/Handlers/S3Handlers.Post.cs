@@ -25,6 +25,7 @@ public sealed partial class S3Handlers
         var form = request.Form ?? throw new InvalidOperationException("A POST upload reaches its handler with its form read.");
         var headers = context.Request.Headers;
         var lockState = await ReadLockHeadersAsync(headers, bucket, context.RequestAborted).ConfigureAwait(false);
+        // A form's tags are the tagging field's XML (an x-amz-tagging field stands as the header would).
         var tags = form.Field("tagging") is { } tagging
             ? TagSets.Validate(S3XmlReader.ReadTagging(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(tagging))), forBucket: false)
             : TagSets.FromHeader(RequestHeaders.Value(headers, "x-amz-tagging"));

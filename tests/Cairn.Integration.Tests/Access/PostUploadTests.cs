@@ -43,7 +43,7 @@ public sealed class PostUploadTests(AccessFixture fixture)
 
     /// <summary>Posts the fields in order and the file last, as a browser posts a form (from <paramref name="origin"/>, when given).</summary>
     private async Task<HttpResponseMessage> PostAsync(string bucket, IEnumerable<KeyValuePair<string, string>> fields, byte[]? file = null,
-        string fileName = "photo.jpg", string? origin = null)
+        string fileName = "photo.jpg", string? origin = null, Dictionary<string, string>? headers = null)
     {
         using var form = new MultipartFormDataContent();
         foreach (var (name, value) in fields)
@@ -61,6 +61,13 @@ public sealed class PostUploadTests(AccessFixture fixture)
         if (origin is not null)
         {
             request.Headers.Add("Origin", origin);
+        }
+        foreach (var (name, value) in headers ?? [])
+        {
+            if (!request.Headers.TryAddWithoutValidation(name, value))
+            {
+                form.Headers.TryAddWithoutValidation(name, value);
+            }
         }
         return await http.SendAsync(request);
     }
@@ -189,6 +196,34 @@ public sealed class PostUploadTests(AccessFixture fixture)
         }
         var keys = (await Server.Client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket })).S3Objects.Select(o => o.Key);
         Assert.Equal(["tagged.txt"], keys);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Request_headers_beside_a_signed_form_do_not_reach_the_object()
+    {
+        // Only the form is covered by the policy: headers sent with it (as curl can) are ignored, as S3 ignores them.
+        var bucket = await NewBucketAsync("postheaders");
+        var presigned = await PresignAsync(Server.Client, bucket, "report.pdf");
+        var attackerKey = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+
+        using var response = await PostAsync(bucket, presigned.Fields, Content, headers: new Dictionary<string, string>
+        {
+            ["x-amz-meta-planted"] = "yes",
+            ["x-amz-tagging"] = "planted=yes",
+            ["x-amz-server-side-encryption-customer-algorithm"] = "AES256",
+            ["x-amz-server-side-encryption-customer-key"] = Convert.ToBase64String(attackerKey),
+            ["x-amz-server-side-encryption-customer-key-MD5"] = Convert.ToBase64String(System.Security.Cryptography.MD5.HashData(attackerKey)),
+            ["Cache-Control"] = "max-age=31536000",
+        });
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        using var stored = await Server.Client.GetObjectAsync(bucket, "report.pdf"); // readable without any customer key
+        using var bytes = new MemoryStream();
+        await stored.ResponseStream.CopyToAsync(bytes);
+        Assert.Equal(Content, bytes.ToArray());
+        Assert.Empty(stored.Metadata.Keys);
+        Assert.Null(stored.Headers.CacheControl);
+        Assert.Empty((await Server.Client.GetObjectTaggingAsync(new GetObjectTaggingRequest { BucketName = bucket, Key = "report.pdf" })).Tagging ?? []);
     }
 
     [Fact(Timeout = 60_000)]
