@@ -1,5 +1,6 @@
 """boto3 against Cairn's wire details (issue 10): features Cairn refuses rather than ignore,
-url-encoded listings, an empty delimiter, non-ASCII user metadata, checksum mismatches."""
+SSE-S3 and SSE-C as boto3 sends them (issue 14), url-encoded listings, an empty delimiter, non-ASCII
+user metadata, checksum mismatches."""
 import base64
 import email.header
 import hashlib
@@ -17,6 +18,7 @@ s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
                   config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1}))
 bucket = "boto3-wire-" + uuid.uuid4().hex[:12]
 SSE_C = {"SSECustomerAlgorithm": "AES256", "SSECustomerKey": "0123456789abcdef0123456789abcdef"}
+OTHER_KEY = {"SSECustomerAlgorithm": "AES256", "SSECustomerKey": "fedcba9876543210fedcba9876543210"}
 
 
 def check(condition, message):
@@ -44,9 +46,7 @@ s3.put_object(Bucket=bucket, Key="source", Body=b"source")
 # 1. Never accept and ignore: each refusal is S3's error, stores nothing, and the very next request
 #    on the same pooled connection works (an early answer to Expect: 100-continue closes it).
 refusals = {
-    "SSE-S3": {"ServerSideEncryption": "AES256"},
     "SSE-KMS": {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": "alias/cairn"},
-    "SSE-C": SSE_C,
     "storage class": {"StorageClass": "GLACIER"},
     "website redirect": {"WebsiteRedirectLocation": "/elsewhere.html"},
 }
@@ -64,8 +64,8 @@ got = error_of(s3.put_object, Bucket=bucket, Key="refused", Body=b"x", ACL="publ
 check(got is not None and got[:2] == ("AccessControlListNotSupported", 400), "public-read ACL: %r" % (got,))
 s3.put_object(Bucket=bucket, Key="private", Body=b"x", ACL="private")
 got = error_of(s3.copy_object, Bucket=bucket, Key="refused", CopySource={"Bucket": bucket, "Key": "source"},
-               ServerSideEncryption="AES256")
-check(got is not None and got[:2] == ("NotImplemented", 501), "copy_object with SSE-S3: %r" % (got,))
+               ServerSideEncryption="aws:kms")
+check(got is not None and got[:2] == ("NotImplemented", 501), "copy_object with SSE-KMS: %r" % (got,))
 check(absent("refused"), "the refused copy stored nothing")
 got = error_of(s3.create_multipart_upload, Bucket=bucket, Key="refused", Tagging="team=storage&team=ops")
 check(got is not None and got[:2] == ("InvalidTag", 400), "create_multipart_upload with a repeated tag key: %r" % (got,))
@@ -73,13 +73,30 @@ got = error_of(s3.create_multipart_upload, Bucket=bucket, Key="refused", ServerS
 check(got is not None and got[:2] == ("NotImplemented", 501), "create_multipart_upload with SSE-KMS: %r" % (got,))
 check(not s3.list_multipart_uploads(Bucket=bucket).get("Uploads"), "the refused upload was not created")
 upload = s3.create_multipart_upload(Bucket=bucket, Key="mp")["UploadId"]
+# A customer key for an upload or object that has none is S3's 400 InvalidRequest.
 got = error_of(s3.upload_part, Bucket=bucket, Key="mp", UploadId=upload, PartNumber=1, Body=os.urandom(1024), **SSE_C)
-check(got is not None and got[:2] == ("NotImplemented", 501), "upload_part with SSE-C: %r" % (got,))
+check(got is not None and got[:2] == ("InvalidRequest", 400), "upload_part with SSE-C to an upload without it: %r" % (got,))
 check(not s3.list_parts(Bucket=bucket, Key="mp", UploadId=upload).get("Parts"), "the refused part was not stored")
 s3.abort_multipart_upload(Bucket=bucket, Key="mp", UploadId=upload)
 got = error_of(s3.get_object, Bucket=bucket, Key="source", **SSE_C)
-check(got is not None and got[:2] == ("NotImplemented", 501), "get_object with SSE-C: %r" % (got,))
+check(got is not None and got[:2] == ("InvalidRequest", 400), "get_object with SSE-C of an object without it: %r" % (got,))
 check(s3.get_object(Bucket=bucket, Key="source")["Body"].read() == b"source", "the source is untouched")
+
+# SSE-S3 and SSE-C as boto3 sends them (it computes the key's MD5 itself).
+body = os.urandom(300 * 1024)
+put = s3.put_object(Bucket=bucket, Key="sse-s3", Body=body, ServerSideEncryption="AES256")
+check(put.get("ServerSideEncryption") == "AES256", "put_object with SSE-S3 answers AES256: %r" % put.get("ServerSideEncryption"))
+got = s3.get_object(Bucket=bucket, Key="sse-s3", Range="bytes=70000-70999")
+check(got["Body"].read() == body[70000:71000] and got.get("ServerSideEncryption") == "AES256", "ranged get of an SSE-S3 object")
+s3.put_object(Bucket=bucket, Key="sse-c", Body=body, **SSE_C)
+check(s3.get_object(Bucket=bucket, Key="sse-c", **SSE_C)["Body"].read() == body, "get_object with the SSE-C key")
+got = error_of(s3.get_object, Bucket=bucket, Key="sse-c")
+check(got is not None and got[:2] == ("InvalidRequest", 400), "get_object of an SSE-C object without its key: %r" % (got,))
+got = error_of(s3.head_object, Bucket=bucket, Key="sse-c", **OTHER_KEY)
+check(got is not None and got[1] == 403, "head_object of an SSE-C object with another key: %r" % (got,))
+s3.copy_object(Bucket=bucket, Key="sse-c-rekeyed", CopySource={"Bucket": bucket, "Key": "sse-c"},
+               CopySourceSSECustomerAlgorithm="AES256", CopySourceSSECustomerKey=SSE_C["SSECustomerKey"], **OTHER_KEY)
+check(s3.get_object(Bucket=bucket, Key="sse-c-rekeyed", **OTHER_KEY)["Body"].read() == body, "a copy under another SSE-C key")
 
 # 2. Listings: boto3 asks for encoding-type=url itself and decodes, so keys with a space, a plus and
 #    a control character come back exact; asked for explicitly, the wire values show %20, %2B, %01.
