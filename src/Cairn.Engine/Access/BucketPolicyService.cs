@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Cairn.Core.Access;
 using Cairn.Metadata;
 
@@ -23,17 +22,15 @@ public sealed class BucketPolicyService(IBucketCatalog buckets, IBucketConfigura
     public const string Kind = "policy";
 
     /// <summary>How long a bucket's parsed policy (or its absence) is kept in memory.</summary>
-    public static readonly TimeSpan CacheTime = TimeSpan.FromSeconds(5);
-
-    private const int MaxCachedBuckets = 10_000;
+    public static readonly TimeSpan CacheTime = TimedBucketCache<BucketAccess>.CacheTime;
 
     /// <summary>The configuration kind of Block Public Access settings in the catalog.</summary>
     public const string PublicAccessBlockKind = "public-access-block";
 
-    private readonly ConcurrentDictionary<string, (BucketAccess Access, DateTimeOffset ReadAt)> _cache = new(StringComparer.Ordinal);
+    private readonly TimedBucketCache<BucketAccess> _cache = new(time);
 
-    /// <summary>Counts puts and deletes made here: a read begun before one must not cache what it read.</summary>
-    private long _changes;
+    /// <summary>The loader, made once: the decision asks on every request.</summary>
+    private Func<string, CancellationToken, ValueTask<BucketAccess>>? _loadAccess;
 
     /// <summary>The bucket's policy as sent; null when it has none (or there is no such bucket).</summary>
     public async Task<string?> GetDocumentAsync(string bucket, CancellationToken cancellationToken) =>
@@ -44,29 +41,15 @@ public sealed class BucketPolicyService(IBucketCatalog buckets, IBucketConfigura
         (await GetAccessAsync(bucket, cancellationToken).ConfigureAwait(false)).Policy;
 
     /// <summary>The bucket's policy and Block Public Access settings in force, for the authorization decision (from memory within <see cref="CacheTime"/>).</summary>
-    public async ValueTask<BucketAccess> GetAccessAsync(string bucket, CancellationToken cancellationToken)
+    public ValueTask<BucketAccess> GetAccessAsync(string bucket, CancellationToken cancellationToken) =>
+        _cache.GetAsync(bucket, _loadAccess ??= LoadAccessAsync, cancellationToken);
+
+    private async ValueTask<BucketAccess> LoadAccessAsync(string bucket, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        if (_cache.TryGetValue(bucket, out var cached) && now - cached.ReadAt < CacheTime && now >= cached.ReadAt)
-        {
-            return cached.Access;
-        }
-        var changesBefore = Interlocked.Read(ref _changes);
         var document = await GetDocumentAsync(bucket, cancellationToken).ConfigureAwait(false);
         // A stored policy was checked when it was put; parsing it again cannot fail unless the rules grew stricter.
         var policy = document is null ? null : BucketPolicy.Parse(document, bucket);
-        var access = new BucketAccess(policy, await GetPublicAccessBlockAsync(bucket, cancellationToken).ConfigureAwait(false) ?? PublicAccessBlock.None);
-        if (_cache.Count >= MaxCachedBuckets)
-        {
-            _cache.Clear();
-        }
-        _cache[bucket] = (access, now);
-        if (Interlocked.Read(ref _changes) != changesBefore)
-        {
-            // A put or delete ran meanwhile: what was read may be the old state; the next request reads again.
-            _cache.TryRemove(bucket, out _);
-        }
-        return access;
+        return new BucketAccess(policy, await GetPublicAccessBlockAsync(bucket, cancellationToken).ConfigureAwait(false) ?? PublicAccessBlock.None);
     }
 
     /// <summary>
@@ -96,8 +79,7 @@ public sealed class BucketPolicyService(IBucketCatalog buckets, IBucketConfigura
                 .Select(static flag => flag ? '1' : '0'));
         var put = await configurations.PutBucketConfigurationAsync(new BucketConfiguration(bucket, PublicAccessBlockKind, BucketConfiguration.Single,
             document, time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
-        Interlocked.Increment(ref _changes);
-        _cache.TryRemove(bucket, out _);
+        _cache.Invalidate(bucket);
         return put ? BucketPolicyStatus.Done : BucketPolicyStatus.NoSuchBucket;
     }
 
@@ -106,8 +88,7 @@ public sealed class BucketPolicyService(IBucketCatalog buckets, IBucketConfigura
     {
         var put = await configurations.PutBucketConfigurationAsync(new BucketConfiguration(bucket, Kind, BucketConfiguration.Single, document,
             time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
-        Interlocked.Increment(ref _changes);
-        _cache.TryRemove(bucket, out _); // after the write: a read between would cache the old policy again
+        _cache.Invalidate(bucket); // after the write: a read between would cache the old policy again
         return put ? BucketPolicyStatus.Done : BucketPolicyStatus.NoSuchBucket;
     }
 
@@ -115,8 +96,7 @@ public sealed class BucketPolicyService(IBucketCatalog buckets, IBucketConfigura
     public async Task<BucketPolicyStatus> DeleteAsync(string bucket, CancellationToken cancellationToken)
     {
         var deleted = await configurations.DeleteBucketConfigurationAsync(bucket, Kind, BucketConfiguration.Single, cancellationToken).ConfigureAwait(false);
-        Interlocked.Increment(ref _changes);
-        _cache.TryRemove(bucket, out _);
+        _cache.Invalidate(bucket);
         return deleted || await buckets.GetBucketAsync(bucket, cancellationToken).ConfigureAwait(false) is not null
             ? BucketPolicyStatus.Done
             : BucketPolicyStatus.NoSuchBucket;
