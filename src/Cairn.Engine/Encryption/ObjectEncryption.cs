@@ -96,9 +96,6 @@ public sealed class ObjectEncryption(ServerKeyRing keys, IBucketCatalog buckets,
         DataKeyEnvelope.ModeOf(envelope) == EncryptionMode.CustomerKey
             ? Cairn.Core.ETag.FromMd5(System.Security.Cryptography.MD5.HashData([.. envelope!, .. md5]))
             : Cairn.Core.ETag.FromMd5(md5);
-
-    /// <summary>An upload's cipher for its parts, from the upload's envelope (the same customer key for every part).</summary>
-    public WriteEncryption ForPart(byte[]? envelope, byte[]? customerKey) => new(ForRead(envelope, customerKey), envelope);
 }
 
 [JsonSerializable(typeof(BucketEncryptionDefault))]

@@ -16,13 +16,11 @@ public sealed class SecretSealer(ServerKeyRing keys)
     private const int TagLength = 16;
 
     /// <summary>The sealed form of <paramref name="secret"/> for <paramref name="context"/>.</summary>
-    public byte[] Seal(string secret, string context) => SealBytes(Encoding.UTF8.GetBytes(secret), context);
-
-    /// <summary>The sealed form of <paramref name="plaintext"/> (a data key, say) for <paramref name="context"/>.</summary>
-    public byte[] SealBytes(ReadOnlySpan<byte> plaintext, string context)
+    public byte[] Seal(string secret, string context)
     {
         var key = keys.Current;
         var id = Encoding.UTF8.GetBytes(key.Id);
+        var plaintext = Encoding.UTF8.GetBytes(secret);
         var sealedBytes = new byte[2 + id.Length + NonceLength + TagLength + plaintext.Length];
         sealedBytes[0] = FormatVersion;
         sealedBytes[1] = checked((byte)id.Length);
@@ -40,10 +38,7 @@ public sealed class SecretSealer(ServerKeyRing keys)
     /// <see cref="CryptographicException"/> when it is malformed, sealed under a key the ring does not
     /// hold, altered, or sealed for another context.
     /// </summary>
-    public string Unseal(byte[] sealedBytes, string context) => Encoding.UTF8.GetString(UnsealBytes(sealedBytes, context));
-
-    /// <summary>The bytes sealed in <paramref name="sealedBytes"/> for <paramref name="context"/>; throws as <see cref="Unseal"/> does.</summary>
-    public byte[] UnsealBytes(byte[] sealedBytes, string context)
+    public string Unseal(byte[] sealedBytes, string context)
     {
         ArgumentNullException.ThrowIfNull(sealedBytes);
         if (sealedBytes.Length < 2 || sealedBytes[0] != FormatVersion || sealedBytes.Length < 2 + sealedBytes[1] + NonceLength + TagLength)
@@ -61,6 +56,6 @@ public sealed class SecretSealer(ServerKeyRing keys)
         using var aes = new AesGcm(key.Material, TagLength);
         aes.Decrypt(sealedBytes.AsSpan(body, NonceLength), sealedBytes.AsSpan(body + NonceLength + TagLength), sealedBytes.AsSpan(body + NonceLength, TagLength),
             plaintext, Encoding.UTF8.GetBytes(context));
-        return plaintext;
+        return Encoding.UTF8.GetString(plaintext);
     }
 }
