@@ -211,6 +211,7 @@ public static class ServerHost
         services.AddSingleton<S3Handlers>();
         services.AddSingleton<S3Metrics>();
         services.AddSingleton<S3Middleware>();
+        services.AddSingleton<BackgroundWorkService>();
         services.AddSingleton<CairnAdminApi>();
         services.AddCairnMetrics();
         configureServices?.Invoke(services);

@@ -107,6 +107,10 @@ public static partial class ServerObservability
         {
             return context.RequestServices.GetRequiredService<CairnAdminApi>().InvokeAsync(context);
         }
+        if (ServerConsole.Serves(context.Request.Path.Value))
+        {
+            return ServerConsole.ServeAsync(context, context.RequestServices.GetRequiredService<ServerInfo>().Region);
+        }
         return context.Request.Path.Value switch
         {
             "/_cairn/health" or "/_cairn/health/live" => WriteTextAsync(context, StatusCodes.Status200OK, "ok"),

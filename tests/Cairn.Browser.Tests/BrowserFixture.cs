@@ -92,6 +92,30 @@ public sealed class BrowserFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>A new browser context with Cairn's web console loaded (its sign-in form), from Cairn's own origin.</summary>
+    public async Task<ConsolePage> OpenConsoleAsync()
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            ViewportSize = new ViewportSize { Width = 1100, Height = 800 },
+            AcceptDownloads = true,
+        });
+        context.SetDefaultTimeout((float)s_step.TotalMilliseconds);
+        try
+        {
+            var page = await context.NewPageAsync();
+            var console = new ConsolePage(context, page);
+            var response = await page.GotoAsync(Cairn.Endpoint + "/_cairn/console/");
+            Assert.Equal(200, response?.Status);
+            return console;
+        }
+        catch
+        {
+            await context.CloseAsync();
+            throw;
+        }
+    }
+
     public async Task DisposeAsync()
     {
         // Every step runs, each bounded, even when one before it failed; the failures are reported together.

@@ -6,6 +6,7 @@ using Cairn.Engine.Identity;
 using Cairn.Engine.Inventory;
 using Cairn.Engine.Lifecycle;
 using Cairn.Engine.Trees;
+using Cairn.Engine.Workers;
 using Cairn.S3.Auth;
 using Cairn.S3.Errors;
 using Microsoft.AspNetCore.Http;
@@ -27,19 +28,21 @@ namespace Cairn.S3.Admin;
 /// with a prefix, the range proof of the keys starting with it against the same commit.</item>
 /// <item><c>POST /_cairn/buckets/{bucket}/import[?prefix=P][&amp;replace=true]</c>: a bucket export (the body) brought into the bucket.</item>
 /// <item><c>GET /_cairn/buckets/{bucket}/lifecycle[?at=T][&amp;max=N]</c>: what the lifecycle would expire, remove or abort by T (now by default); changes nothing.</item>
-/// <item>Users and access keys: see <c>CairnAdminApi.Identity.cs</c>; what the buckets hold: <c>CairnAdminApi.Usage.cs</c>.</item>
+/// <item><c>GET /_cairn/buckets/{bucket}/verify</c>: the latest commit (folded now) checked against what the blob store holds, as <c>cairn verify</c> checks a file.</item>
+/// <item>Users and access keys: see <c>CairnAdminApi.Identity.cs</c>; what the buckets hold: <c>CairnAdminApi.Usage.cs</c>;
+/// what the background work has before it (<c>GET /_cairn/work</c>): <c>CairnAdminApi.Work.cs</c>.</item>
 /// <item><c>GET /_cairn/buckets/{bucket}/inventory[?id=ID][&amp;from=K][&amp;to=K][&amp;max=N]</c>: the inventory reports written, newest first, with the row groups that may hold keys in the range.</item>
 /// </list>
 /// </remarks>
 public sealed partial class CairnAdminApi(SigV4Verifier verifier, BucketTreeService trees, LifecycleWorker lifecycle, InventoryService inventory,
-    IdentityService identities, BucketService buckets, ILogger<CairnAdminApi> logger)
+    IdentityService identities, BucketService buckets, BackgroundWorkService work, ILogger<CairnAdminApi> logger)
 {
     /// <summary>The path every bucket call starts with.</summary>
     public const string BucketsPrefix = "/_cairn/buckets/";
 
     /// <summary>Whether <paramref name="rawPath"/> is one of this API's (buckets, users, keys), which <see cref="InvokeAsync"/> serves.</summary>
     public static bool Serves(ReadOnlySpan<char> rawPath) =>
-        rawPath.StartsWith(BucketsPrefix, StringComparison.Ordinal) || IsIdentityPath(rawPath) || IsUsagePath(rawPath);
+        rawPath.StartsWith(BucketsPrefix, StringComparison.Ordinal) || IsIdentityPath(rawPath) || IsUsagePath(rawPath) || IsWorkPath(rawPath);
 
     /// <summary>The media type of a CAR file.</summary>
     public const string CarMediaType = "application/vnd.ipld.car";
@@ -64,6 +67,11 @@ public sealed partial class CairnAdminApi(SigV4Verifier verifier, BucketTreeServ
             if (IsUsagePath(rawPath))
             {
                 await UsageAsync(context).ConfigureAwait(false);
+                return;
+            }
+            if (IsWorkPath(rawPath))
+            {
+                await WorkAsync(context).ConfigureAwait(false);
                 return;
             }
             var (bucket, action) = ParsePath(rawPath);
@@ -99,6 +107,9 @@ public sealed partial class CairnAdminApi(SigV4Verifier verifier, BucketTreeServ
                     break;
                 case "inventory":
                     await InventoryReportsAsync(context, bucket).ConfigureAwait(false);
+                    break;
+                case "verify":
+                    await VerifyAsync(context, bucket).ConfigureAwait(false);
                     break;
                 case "export":
                     await ExportAsync(context, bucket, ParseSeq(context.Request.Query["seq"]), OneOrNone(context.Request.Query, "prefix"))
@@ -236,7 +247,7 @@ public sealed partial class CairnAdminApi(SigV4Verifier verifier, BucketTreeServ
         var slash = rest.IndexOf('/', StringComparison.Ordinal);
         if (slash <= 0 || rest.IndexOf('/', slash + 1) >= 0)
         {
-            throw new AdminException(StatusCodes.Status404NotFound, "NoSuchAction", "Admin bucket calls are /_cairn/buckets/{bucket}/{tree|proof|export|import|lifecycle|inventory}.");
+            throw new AdminException(StatusCodes.Status404NotFound, "NoSuchAction", "Admin bucket calls are /_cairn/buckets/{bucket}/{tree|proof|verify|export|import|lifecycle|inventory}.");
         }
         var bucket = Uri.UnescapeDataString(rest[..slash]);
         if (!BucketName.IsValid(bucket))
