@@ -1,5 +1,6 @@
 using System.Net;
 using Amazon.S3;
+using Amazon.S3.Model;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -104,5 +105,118 @@ public sealed class ConsoleTests(BrowserFixture fixture) : IClassFixture<Browser
         await asUser.PutBucketAsync(own);
         Assert.Contains(own, (await asUser.ListBucketsAsync()).Buckets.Select(b => b.BucketName));
         Assert.True(await page.Locator("#status .error").CountAsync() == 0, console.Log());
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Bucket_settings_object_details_versions_tags_and_the_bucket_root_verify()
+    {
+        // Arrange: a bucket with one object carrying user metadata.
+        var bucket = await fixture.CreateBucketAsync("settings");
+        const string key = "docs/a.txt";
+        await S3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, ContentBody = "first", Metadata = { ["team"] = "storage" } });
+        await using var console = await SignedInAsRootAsync();
+        var page = console.Page;
+
+        // Versioning on, from the settings page.
+        await page.GotoAsync($"{fixture.Cairn.Endpoint}/_cairn/console/#/settings/{bucket}");
+        await Expect(page.Locator("#versioning-status")).ToHaveTextAsync("Off");
+        await page.Locator("#versioning-enable").ClickAsync();
+        await Expect(page.Locator("#versioning-status")).ToHaveTextAsync("Enabled");
+        Assert.Equal(VersionStatus.Enabled, (await S3.GetBucketVersioningAsync(bucket)).VersioningConfig.Status);
+
+        // A lifecycle rule and a policy saved from their editors; a malformed policy is refused and changes nothing.
+        await page.Locator("#lifecycle").FillAsync(
+            "<LifecycleConfiguration><Rule><ID>expire-tmp</ID><Filter><Prefix>tmp/</Prefix></Filter><Status>Enabled</Status>"
+            + "<Expiration><Days>7</Days></Expiration></Rule></LifecycleConfiguration>");
+        await page.Locator("#lifecycle-save").ClickAsync();
+        await console.StatusSaysAsync("Lifecycle saved.");
+        var policy = $$"""{"Version":"2012-10-17","Statement":[{"Sid":"ReadDocs","Effect":"Allow","Principal":{"AWS":"arn:aws:iam:::user/reader"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::{{bucket}}/docs/*"}]}""";
+        await page.Locator("#policy").FillAsync(policy);
+        await page.Locator("#policy-save").ClickAsync();
+        await console.StatusSaysAsync("Policy saved.");
+        await page.Locator("#policy").FillAsync("{ not json");
+        await page.Locator("#policy-save").ClickAsync();
+        await console.StatusSaysAsync("MalformedPolicy (400)");
+        Assert.Equal("expire-tmp", Assert.Single((await S3.GetLifecycleConfigurationAsync(bucket)).Configuration.Rules).Id);
+        Assert.Contains("ReadDocs", (await S3.GetBucketPolicyAsync(bucket)).Policy);
+
+        // The bucket root: folded now, then every stored block checked against it.
+        await Expect(page.Locator("#tree-root")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^bafy"));
+        var root = await page.Locator("#tree-root").TextContentAsync();
+        await page.Locator("#verify").ClickAsync();
+        await Expect(page.Locator("#verify-outcome")).ToContainTextAsync("Verified: seq");
+        await Expect(page.Locator("#verify-outcome")).ToContainTextAsync($"root {root}; 1 key, 1 manifest, 1 chunk");
+        await console.SaveScreenshotAsync("1-settings");
+
+        // A second version; the object's page shows its metadata, both versions, and saves a tag.
+        await S3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, ContentBody = "second", Metadata = { ["team"] = "storage" } });
+        var versions = (await S3.ListVersionsAsync(new ListVersionsRequest { BucketName = bucket, Prefix = key })).Versions;
+        await page.GotoAsync($"{fixture.Cairn.Endpoint}/_cairn/console/#/o/{bucket}/{Uri.EscapeDataString(key)}");
+        await Expect(page.Locator("#metadata")).ToContainTextAsync("x-amz-meta-team");
+        await Expect(page.Locator("#metadata")).ToContainTextAsync("storage");
+        await Expect(page.Locator("#versions tbody tr")).ToHaveCountAsync(2);
+        await Expect(console.Row("data-version", versions[0].VersionId)).ToContainTextAsync("(current)");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add tag" }).ClickAsync();
+        await page.Locator(".tag-key").FillAsync("project");
+        await page.Locator(".tag-value").FillAsync("cairn");
+        await page.Locator("#save-tags").ClickAsync();
+        await console.StatusSaysAsync("Tags saved.");
+        var tags = (await S3.GetObjectTaggingAsync(new GetObjectTaggingRequest { BucketName = bucket, Key = key })).Tagging;
+        Assert.Equal(("project", "cairn"), (Assert.Single(tags).Key, tags[0].Value));
+        await console.SaveScreenshotAsync("2-object");
+
+        // The older version deleted from its row: only the current one is left.
+        await console.Row("data-version", versions[1].VersionId).GetByRole(AriaRole.Button, new() { Name = "Delete version" }).ClickAsync();
+        await Expect(page.Locator("#versions tbody tr")).ToHaveCountAsync(1);
+        var left = (await S3.ListVersionsAsync(new ListVersionsRequest { BucketName = bucket, Prefix = key })).Versions;
+        Assert.Equal(versions[0].VersionId, Assert.Single(left).VersionId);
+
+        // Usage and background work read the admin API.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Usage" }).ClickAsync();
+        await Expect(console.Row("data-bucket", bucket)).ToContainTextAsync("Enabled");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Background work" }).ClickAsync();
+        await Expect(page.Locator("#workers")).ToContainTextAsync("delete-queue-sweeper");
+        await Expect(page.Locator("#delete-queue")).ToContainTextAsync("blobs waiting");
+        await console.SaveScreenshotAsync("3-work");
+        Assert.True(await page.Locator("#status .error").CountAsync() == 0, console.Log());
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Bad_keys_and_bad_names_are_refused_with_S3s_codes_and_a_user_sees_only_what_it_may()
+    {
+        var rootBucket = await fixture.CreateBucketAsync("private");
+        await using var console = await fixture.OpenConsoleAsync();
+        var page = console.Page;
+
+        // A wrong secret and an unknown key: the form says why and nothing is kept.
+        await console.SignInAsync(fixture.Cairn.AccessKey, "not-the-secret-0123456789abcdefghijklmnop");
+        await Expect(page.Locator("#sign-in-error")).ToContainTextAsync("SignatureDoesNotMatch");
+        await console.SignInAsync("CKNOSUCHKEY000000000", fixture.Cairn.SecretKey);
+        await Expect(page.Locator("#sign-in-error")).ToContainTextAsync("InvalidAccessKeyId");
+        Assert.Equal("null", await page.EvaluateAsync<string>("() => String(sessionStorage.getItem('cairn-console'))"));
+        await console.SaveScreenshotAsync("1-refused");
+
+        // Signed in as root, a bucket name S3 does not allow is refused and nothing is made.
+        await console.SignInAsync(fixture.Cairn.AccessKey, fixture.Cairn.SecretKey);
+        await page.Locator("#new-bucket").FillAsync("Bad_Name");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create bucket" }).ClickAsync();
+        await console.StatusSaysAsync("InvalidBucketName (400)");
+        Assert.DoesNotContain("Bad_Name", (await S3.ListBucketsAsync()).Buckets.Select(b => b.BucketName));
+
+        // A user made here, then signed in with its key: no admin panes, and root's bucket is refused.
+        var user = NewName("viewer");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Users and keys" }).ClickAsync();
+        await page.Locator("#new-user").FillAsync(user);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add user" }).ClickAsync();
+        var accessKey = await page.Locator("#new-access-key").TextContentAsync();
+        var secretKey = await page.Locator("#new-secret-key").TextContentAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await console.SignInAsync(accessKey!, secretKey!);
+        await Expect(page.Locator("#who")).ToHaveTextAsync(accessKey!);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Users and keys" }).ClickAsync();
+        await Expect(page.Locator("main")).ToContainTextAsync("needs the root credentials");
+        await page.GotoAsync($"{fixture.Cairn.Endpoint}/_cairn/console/#/b/{rootBucket}/");
+        await console.StatusSaysAsync("AccessDenied (403)");
+        await console.SaveScreenshotAsync("2-user");
     }
 }

@@ -40,11 +40,15 @@ function failed(error) {
   say(error instanceof CallError ? `${error.code} (${error.status}): ${error.message.replace(/^[^:]*: /, '')}` : String(error), 'error');
 }
 
-/** Runs an action with the status line telling what happens; errors land there too. */
-async function act(doing, action, done) {
+/**
+ * Runs an action with the status line telling what happens; errors land there too. When the action
+ * succeeds, then() runs before the status says so (a view reloaded shows what the server now holds).
+ */
+async function act(doing, action, done, then) {
   say(doing + '…');
   try {
     const result = await action();
+    if (then) await then(result);
     say(done ?? 'Done.', 'ok');
     return result;
   } catch (error) {
@@ -59,6 +63,10 @@ function bytes(n) {
   let value = n, unit = 0;
   while (value >= 1024 && unit < units.length - 1) { value /= 1024; unit++; }
   return unit === 0 ? `${n} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+function count(n, noun) {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 function when(iso) {
@@ -145,7 +153,7 @@ async function bucketsView() {
   const create = el('form', { class: 'inline', id: 'create-bucket' }, name, el('button', { type: 'submit' }, 'Create bucket'));
   create.addEventListener('submit', async event => {
     event.preventDefault();
-    if (await act(`Creating ${name.value}`, () => client.createBucket(name.value.trim()), `Bucket ${name.value.trim()} created.`)) route();
+    await act(`Creating ${name.value}`, () => client.createBucket(name.value.trim()), `Bucket ${name.value.trim()} created.`, route);
   });
   show(
     el('h1', {}, 'Buckets'),
@@ -159,10 +167,11 @@ async function bucketsView() {
 
 async function deleteBucket(bucket) {
   if (!confirm(`Delete the bucket ${bucket}? It must be empty.`)) return;
-  if (await act(`Deleting ${bucket}`, () => client.deleteBucket(bucket), `Bucket ${bucket} deleted.`)) {
-    location.hash = '#/buckets';
-    route();
-  }
+  await act(`Deleting ${bucket}`, () => client.deleteBucket(bucket), `Bucket ${bucket} deleted.`, () => {
+    if (location.hash === '#/buckets') return route();
+    location.hash = '#/buckets'; // routed by the hashchange
+    return undefined;
+  });
 }
 
 // --- objects -------------------------------------------------------------------------------------
@@ -240,10 +249,10 @@ async function listMore(bucket, prefix, list, token) {
   }
 }
 
-async function deleteObject(bucket, key, versionId) {
+async function deleteObject(bucket, key, versionId, then = route) {
   const what = versionId ? `version ${versionId} of ${key}` : key;
   if (!confirm(`Delete ${what}?`)) return;
-  if (await act(`Deleting ${what}`, () => client.deleteObject(bucket, key, versionId), `Deleted ${what}.`)) route();
+  await act(`Deleting ${what}`, () => client.deleteObject(bucket, key, versionId), `Deleted ${what}.`, then);
 }
 
 const HIDDEN_HEADERS = new Set(['date', 'server', 'connection', 'keep-alive', 'transfer-encoding', 'accept-ranges', 'x-amz-request-id', 'x-amz-id-2']);
@@ -268,7 +277,8 @@ async function objectView(bucket, key) {
     el('h1', { class: 'mono' }, key), crumbs(bucket, folder),
     el('div', { class: 'row' },
       el('button', { type: 'button', id: 'download', onclick: () => act(`Preparing ${key}`, () => download(bucket, key), 'Download started.') }, 'Download'),
-      el('button', { type: 'button', class: 'danger', onclick: () => deleteObject(bucket, key) }, 'Delete')),
+      // Deleted from its own page: back to its folder (in a versioned bucket its versions stay listed there).
+      el('button', { type: 'button', class: 'danger', onclick: () => deleteObject(bucket, key, undefined, () => { location.hash = `#/b/${segment(bucket)}/${segment(folder)}`; }) }, 'Delete')),
     el('h2', {}, 'Metadata'),
     Array.isArray(headers)
       ? table(['Header', 'Value'], headers.filter(([name]) => !HIDDEN_HEADERS.has(name)).map(([name, value]) =>
@@ -308,7 +318,7 @@ async function settingsView(bucket) {
     client.getConfiguration(bucket, 'lifecycle', 'NoSuchLifecycleConfiguration').catch(error => error),
     client.getConfiguration(bucket, 'policy', 'NoSuchBucketPolicy').catch(error => error),
   ]);
-  const setVersioning = status => act(`Setting versioning to ${status}`, () => client.putVersioning(bucket, status), `Versioning ${status}.`).then(done => done && route());
+  const setVersioning = status => act(`Setting versioning to ${status}`, () => client.putVersioning(bucket, status), `Versioning ${status}.`, route);
   const tree = el('div', { id: 'tree' });
   show(
     el('h1', {}, `${bucket}: settings`),
@@ -319,12 +329,12 @@ async function settingsView(bucket) {
       el('button', { type: 'button', class: 'secondary', id: 'versioning-suspend', disabled: versioning !== 'Enabled', onclick: () => setVersioning('Suspended') }, 'Suspend')),
     el('h2', {}, 'Lifecycle'),
     lifecycle instanceof Error ? el('p', { class: 'error' }, lifecycle.message) : documentEditor('lifecycle', 'Lifecycle', lifecycle ?? null,
-      body => act('Saving the lifecycle', () => client.putConfiguration(bucket, 'lifecycle', body, 'application/xml'), 'Lifecycle saved.'),
-      () => act('Deleting the lifecycle', () => client.deleteConfiguration(bucket, 'lifecycle'), 'Lifecycle deleted.').then(done => done && route())),
+      body => act('Saving the lifecycle', () => client.putConfiguration(bucket, 'lifecycle', body, 'application/xml'), 'Lifecycle saved.', route),
+      () => act('Deleting the lifecycle', () => client.deleteConfiguration(bucket, 'lifecycle'), 'Lifecycle deleted.', route)),
     el('h2', {}, 'Policy'),
     policy instanceof Error ? el('p', { class: 'error' }, policy.message) : documentEditor('policy', 'Policy', policy ?? null,
-      body => act('Saving the policy', () => client.putConfiguration(bucket, 'policy', body, 'application/json'), 'Policy saved.'),
-      () => act('Deleting the policy', () => client.deleteConfiguration(bucket, 'policy'), 'Policy deleted.').then(done => done && route())),
+      body => act('Saving the policy', () => client.putConfiguration(bucket, 'policy', body, 'application/json'), 'Policy saved.', route),
+      () => act('Deleting the policy', () => client.deleteConfiguration(bucket, 'policy'), 'Policy deleted.', route)),
     el('h2', {}, 'Bucket root'),
     tree,
     el('h2', {}, 'Delete'),
@@ -357,7 +367,7 @@ async function verify(bucket, result) {
   }
   result.replaceChildren(
     el('p', { class: found.valid ? 'ok' : 'error', id: 'verify-outcome' }, found.valid
-      ? `Verified: seq ${found.seq}, root ${found.root}; ${found.keys} keys, ${found.manifests} manifests, ${found.chunks} chunks, ${bytes(found.bytes)}.`
+      ? `Verified: seq ${found.seq}, root ${found.root}; ${count(found.keys, 'key')}, ${count(found.manifests, 'manifest')}, ${count(found.chunks, 'chunk')}, ${bytes(found.bytes)}.`
       : `Does not verify at seq ${found.seq} (${found.errors.length} problems).`),
     found.errors.length ? el('ul', {}, found.errors.map(e => el('li', { class: 'mono' }, e))) : '');
 }

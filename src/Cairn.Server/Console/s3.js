@@ -99,10 +99,17 @@ export class CairnClient {
     const now = new Date();
     const time = amzDate(now);
     const date = time.slice(0, 8);
-    const payloadHash = body === undefined || body === null ? EMPTY_SHA256
-      : body instanceof Blob ? 'UNSIGNED-PAYLOAD' : await sha256Hex(body);
-    const all = { ...Object.fromEntries(Object.entries(headers).map(([n, v]) => [n.toLowerCase(), String(v).trim()])),
-      host: location.host, 'x-amz-date': time, 'x-amz-content-sha256': payloadHash };
+    let payloadHash = EMPTY_SHA256;
+    const all = Object.fromEntries(Object.entries(headers).map(([n, v]) => [n.toLowerCase(), String(v).trim()]));
+    if (body instanceof Blob) {
+      payloadHash = 'UNSIGNED-PAYLOAD'; // a file: read once, by the upload
+    } else if (body !== undefined && body !== null) {
+      // A configuration document: S3 asks some of them (lifecycle, ...) for an integrity header; SHA-256 serves both.
+      const digest = await crypto.subtle.digest('SHA-256', typeof body === 'string' ? encoder.encode(body) : body);
+      payloadHash = hex(digest);
+      all['x-amz-checksum-sha256'] = btoa(String.fromCharCode(...new Uint8Array(digest)));
+    }
+    Object.assign(all, { host: location.host, 'x-amz-date': time, 'x-amz-content-sha256': payloadHash });
     const names = Object.keys(all).sort();
     const search = canonicalQuery(query);
     const canonicalRequest = [method, path, search, names.map(n => `${n}:${all[n]}\n`).join(''), names.join(';'), payloadHash].join('\n');
