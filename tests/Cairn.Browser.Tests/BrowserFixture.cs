@@ -92,8 +92,11 @@ public sealed class BrowserFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>A new browser context with Cairn's web console loaded (its sign-in form), from Cairn's own origin.</summary>
-    public async Task<ConsolePage> OpenConsoleAsync()
+    /// <summary>
+    /// A new browser context with Cairn's web console loaded (its sign-in form), from Cairn's own origin;
+    /// <paramref name="initScript"/>, when given, runs in the page before its own scripts.
+    /// </summary>
+    public async Task<ConsolePage> OpenConsoleAsync(string? initScript = null)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
@@ -103,6 +106,10 @@ public sealed class BrowserFixture : IAsyncLifetime
         context.SetDefaultTimeout((float)s_step.TotalMilliseconds);
         try
         {
+            if (initScript is not null)
+            {
+                await context.AddInitScriptAsync(initScript);
+            }
             var page = await context.NewPageAsync();
             var console = new ConsolePage(context, page);
             var response = await page.GotoAsync(Cairn.Endpoint + "/_cairn/console/");

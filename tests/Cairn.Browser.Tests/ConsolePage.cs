@@ -12,6 +12,7 @@ public sealed class ConsolePage : IAsyncDisposable
 {
     private readonly IBrowserContext _context;
     private readonly List<string> _log = [];
+    private readonly List<string> _pageErrors = [];
 
     public ConsolePage(IBrowserContext context, IPage page)
     {
@@ -29,6 +30,7 @@ public sealed class ConsolePage : IAsyncDisposable
             lock (_log)
             {
                 _log.Add("page error: " + error);
+                _pageErrors.Add(error);
             }
         };
         page.Dialog += (_, dialog) => dialog.AcceptAsync();
@@ -59,6 +61,18 @@ public sealed class ConsolePage : IAsyncDisposable
         var path = Path.Combine(AppContext.BaseDirectory, "screenshots", "ConsoleTests", $"{test}-{step}.png");
         await Page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
         return path;
+    }
+
+    /// <summary>Exceptions the page's scripts threw and nothing caught (a test ends asserting there were none).</summary>
+    public IReadOnlyList<string> PageErrors
+    {
+        get
+        {
+            lock (_log)
+            {
+                return [.. _pageErrors];
+            }
+        }
     }
 
     /// <summary>What the browser logged, for an assertion's message.</summary>

@@ -108,12 +108,12 @@ function signInView(message) {
     error.textContent = '';
     try {
       await signIn(accessKey.value.trim(), secretKey.value, await region());
-      location.hash = '#/buckets';
-      route();
+      await go('#/buckets');
     } catch (failure) {
       error.textContent = failure instanceof CallError ? `${failure.code}: ${failure.message.replace(/^[^:]*: /, '')}` : String(failure);
     }
   });
+  shownRequest++; // nothing started before shows over the form
   document.getElementById('nav').hidden = true;
   document.getElementById('sign-out').hidden = true;
   document.getElementById('who').textContent = '';
@@ -141,7 +141,7 @@ async function signIn(accessKey, secretKey, regionName) {
 function signOut() {
   sessionStorage.removeItem(SESSION_KEY);
   client = null;
-  location.hash = '';
+  history.replaceState(null, '', location.pathname); // no hash change, so no second form over this one
   signInView('Signed out.');
 }
 
@@ -155,23 +155,19 @@ async function bucketsView() {
     event.preventDefault();
     await act(`Creating ${name.value}`, () => client.createBucket(name.value.trim()), `Bucket ${name.value.trim()} created.`, route);
   });
-  show(
+  return [
     el('h1', {}, 'Buckets'),
     create,
     buckets.length === 0 ? el('p', { class: 'muted' }, 'No buckets yet.') : table(['Name', 'Created', ''], buckets.map(b => el('tr', { 'data-bucket': b.name },
       el('td', {}, el('a', { href: `#/b/${segment(b.name)}/` }, b.name)),
       el('td', {}, when(b.created)),
       el('td', {}, el('a', { href: `#/settings/${segment(b.name)}` }, 'Settings'), ' ',
-        el('button', { type: 'button', class: 'danger', onclick: () => deleteBucket(b.name) }, 'Delete'))))));
+        el('button', { type: 'button', class: 'danger', onclick: () => deleteBucket(b.name) }, 'Delete')))))];
 }
 
 async function deleteBucket(bucket) {
   if (!confirm(`Delete the bucket ${bucket}? It must be empty.`)) return;
-  await act(`Deleting ${bucket}`, () => client.deleteBucket(bucket), `Bucket ${bucket} deleted.`, () => {
-    if (location.hash === '#/buckets') return route();
-    location.hash = '#/buckets'; // routed by the hashchange
-    return undefined;
-  });
+  await act(`Deleting ${bucket}`, () => client.deleteBucket(bucket), `Bucket ${bucket} deleted.`, () => go('#/buckets'));
 }
 
 // --- objects -------------------------------------------------------------------------------------
@@ -214,14 +210,14 @@ async function objectsView(bucket, prefix) {
     }
   });
   const filter = el('input', { type: 'text', id: 'prefix-filter', placeholder: 'go to prefix…', value: prefix, spellcheck: 'false' });
-  const go = el('form', { class: 'inline' }, filter, el('button', { type: 'submit', class: 'secondary' }, 'Go'));
-  go.addEventListener('submit', event => {
+  const goTo = el('form', { class: 'inline' }, filter, el('button', { type: 'submit', class: 'secondary' }, 'Go'));
+  goTo.addEventListener('submit', event => {
     event.preventDefault();
-    location.hash = `#/b/${segment(bucket)}/${segment(filter.value)}`;
+    go(`#/b/${segment(bucket)}/${segment(filter.value)}`);
   });
-  show(el('h1', {}, bucket), crumbs(bucket, prefix),
-    el('p', {}, el('a', { href: `#/settings/${segment(bucket)}` }, 'Bucket settings')), upload, go, list);
   await listMore(bucket, prefix, list, undefined);
+  return [el('h1', {}, bucket), crumbs(bucket, prefix),
+    el('p', {}, el('a', { href: `#/settings/${segment(bucket)}` }, 'Bucket settings')), upload, goTo, list];
 }
 
 async function listMore(bucket, prefix, list, token) {
@@ -273,12 +269,12 @@ async function objectView(bucket, key) {
   const saveTags = () => act('Saving tags', () => client.putTags(bucket, key, [...tagRows.children].map(row => ({
     key: row.querySelector('.tag-key').value, value: row.querySelector('.tag-value').value,
   })).filter(tag => tag.key !== '')), 'Tags saved.');
-  show(
+  return [
     el('h1', { class: 'mono' }, key), crumbs(bucket, folder),
     el('div', { class: 'row' },
       el('button', { type: 'button', id: 'download', onclick: () => act(`Preparing ${key}`, () => download(bucket, key), 'Download started.') }, 'Download'),
       // Deleted from its own page: back to its folder (in a versioned bucket its versions stay listed there).
-      el('button', { type: 'button', class: 'danger', onclick: () => deleteObject(bucket, key, undefined, () => { location.hash = `#/b/${segment(bucket)}/${segment(folder)}`; }) }, 'Delete')),
+      el('button', { type: 'button', class: 'danger', onclick: () => deleteObject(bucket, key, undefined, () => go(`#/b/${segment(bucket)}/${segment(folder)}`)) }, 'Delete')),
     el('h2', {}, 'Metadata'),
     Array.isArray(headers)
       ? table(['Header', 'Value'], headers.filter(([name]) => !HIDDEN_HEADERS.has(name)).map(([name, value]) =>
@@ -298,7 +294,7 @@ async function objectView(bucket, key) {
         el('td', {}, when(v.modified)),
         el('td', {}, v.deleteMarker ? '' : el('button', { type: 'button', class: 'secondary', onclick: () => act('Preparing download', () => download(bucket, key, v.versionId), 'Download started.') }, 'Download'), ' ',
           el('button', { type: 'button', class: 'danger', onclick: () => deleteObject(bucket, key, v.versionId) }, 'Delete version')))), { id: 'versions' })
-      : el('p', { class: 'muted' }, versions.message));
+      : el('p', { class: 'muted' }, versions.message)];
 }
 
 // --- bucket settings -----------------------------------------------------------------------------
@@ -320,7 +316,12 @@ async function settingsView(bucket) {
   ]);
   const setVersioning = status => act(`Setting versioning to ${status}`, () => client.putVersioning(bucket, status), `Versioning ${status}.`, route);
   const tree = el('div', { id: 'tree' });
-  show(
+  if (!isRoot) {
+    tree.append(rootOnly('The bucket root'));
+  } else {
+    await fillTree(bucket, tree);
+  }
+  return [
     el('h1', {}, `${bucket}: settings`),
     el('p', { class: 'crumbs' }, el('a', { href: '#/buckets' }, 'Buckets'), '/', el('a', { href: `#/b/${segment(bucket)}/` }, bucket)),
     el('h2', {}, 'Versioning'),
@@ -338,11 +339,11 @@ async function settingsView(bucket) {
     el('h2', {}, 'Bucket root'),
     tree,
     el('h2', {}, 'Delete'),
-    el('button', { type: 'button', class: 'danger', id: 'delete-bucket', onclick: () => deleteBucket(bucket) }, 'Delete bucket'));
-  if (!isRoot) {
-    tree.append(rootOnly('The bucket root'));
-    return;
-  }
+    el('button', { type: 'button', class: 'danger', id: 'delete-bucket', onclick: () => deleteBucket(bucket) }, 'Delete bucket')];
+}
+
+/** The bucket's latest commit (the journal folded to now first) and its Verify button. */
+async function fillTree(bucket, tree) {
   const showHead = head => tree.replaceChildren(
     table(['Seq', 'Commit', 'Root', 'Committed'], [el('tr', {}, el('td', { class: 'number', id: 'tree-seq' }, head.seq), el('td', { class: 'mono' }, head.commit),
       el('td', { class: 'mono', id: 'tree-root' }, head.root), el('td', {}, when(head.committedAt)))]),
@@ -383,7 +384,7 @@ function newKeyBox(made) {
 
 async function usersView(made) {
   if (!isRoot) {
-    show(el('h1', {}, 'Users and keys'), rootOnly('Managing users and keys'));
+    return [el('h1', {}, 'Users and keys'), rootOnly('Managing users and keys')];
     return;
   }
   const [{ users }, { keys }] = await Promise.all([client.admin('GET', 'users'), client.admin('GET', 'keys')]);
@@ -392,14 +393,14 @@ async function usersView(made) {
   add.addEventListener('submit', async event => {
     event.preventDefault();
     const created = await act(`Adding ${name.value}`, () => client.admin('POST', `users/${segment(name.value.trim())}`), `User ${name.value.trim()} added.`);
-    if (created) usersView(created);
+    if (created) await render(() => usersView(created));
   });
   const keyAction = (label, path, method, confirmText, kind = 'secondary') => el('button', { type: 'button', class: kind, onclick: async () => {
     if (confirmText && !confirm(confirmText)) return;
     const answer = await act(`${label}…`, () => client.admin(method, path), `${label}: done.`);
-    if (answer !== undefined) usersView(answer && answer.secretKey ? answer : undefined);
+    if (answer !== undefined) await render(() => usersView(answer && answer.secretKey ? answer : undefined));
   } }, label);
-  show(
+  return [
     el('h1', {}, 'Users and keys'),
     made ? newKeyBox(made) : '',
     add,
@@ -413,32 +414,32 @@ async function usersView(made) {
       el('td', { class: 'mono' }, k.accessKey), el('td', {}, k.user), el('td', {}, k.active ? 'active' : 'disabled'), el('td', {}, when(k.created)),
       el('td', {}, k.active ? keyAction('Disable', `keys/${segment(k.accessKey)}/disable`, 'POST') : keyAction('Enable', `keys/${segment(k.accessKey)}/enable`, 'POST'), ' ',
         keyAction('Rotate', `keys/${segment(k.accessKey)}/rotate`, 'POST', `Make a new key for ${k.user} and disable ${k.accessKey}?`), ' ',
-        keyAction('Delete', `keys/${segment(k.accessKey)}`, 'DELETE', `Delete the key ${k.accessKey}?`, 'danger')))), { id: 'keys' }));
+        keyAction('Delete', `keys/${segment(k.accessKey)}`, 'DELETE', `Delete the key ${k.accessKey}?`, 'danger')))), { id: 'keys' })];
 }
 
 // --- usage and background work -------------------------------------------------------------------
 
 async function usageView() {
   if (!isRoot) {
-    show(el('h1', {}, 'Usage'), rootOnly('Usage'));
+    return [el('h1', {}, 'Usage'), rootOnly('Usage')];
     return;
   }
   const usage = await client.admin('GET', 'usage');
-  show(el('h1', {}, 'Usage'),
+  return [el('h1', {}, 'Usage'),
     el('p', {}, `${usage.objects} objects, ${bytes(usage.bytes)}; ${usage.noncurrentVersions} noncurrent versions, ${bytes(usage.noncurrentBytes)}.`),
     table(['Bucket', 'Owner', 'Versioning', 'Objects', 'Bytes', 'Versions (noncurrent)', 'Delete markers'], usage.buckets.map(b => el('tr', { 'data-bucket': b.name },
       el('td', {}, el('a', { href: `#/b/${segment(b.name)}/` }, b.name)), el('td', {}, b.owner ?? 'root'), el('td', {}, b.versioning),
       el('td', { class: 'number' }, b.objects), el('td', { class: 'number' }, bytes(b.bytes)),
-      el('td', { class: 'number' }, `${b.noncurrentVersions} (${bytes(b.noncurrentBytes)})`), el('td', { class: 'number' }, b.deleteMarkers))), { id: 'usage' }));
+      el('td', { class: 'number' }, `${b.noncurrentVersions} (${bytes(b.noncurrentBytes)})`), el('td', { class: 'number' }, b.deleteMarkers))), { id: 'usage' })];
 }
 
 async function workView() {
   if (!isRoot) {
-    show(el('h1', {}, 'Background work'), rootOnly('Background work'));
+    return [el('h1', {}, 'Background work'), rootOnly('Background work')];
     return;
   }
   const work = await client.admin('GET', 'work');
-  show(el('h1', {}, 'Background work'),
+  return [el('h1', {}, 'Background work'),
     el('div', { class: 'row' }, el('span', { class: 'muted' }, `Node ${work.node}, read at ${when(work.now)}.`),
       el('button', { type: 'button', class: 'secondary', onclick: route }, 'Refresh')),
     el('h2', {}, 'Delete queue'),
@@ -460,33 +461,23 @@ async function workView() {
       el('td', {}, w.status))), { id: 'workers' }),
     el('h2', {}, 'Leases'),
     table(['Lease', 'Holder', 'Expires', ''], work.leases.map(l => el('tr', {}, el('td', {}, l.name), el('td', { class: 'mono' }, l.holder),
-      el('td', {}, when(l.expires)), el('td', {}, l.held ? 'held' : 'expired')))));
+      el('td', {}, when(l.expires)), el('td', {}, l.held ? 'held' : 'expired'))))];
 }
 
 // --- routing -------------------------------------------------------------------------------------
 
-async function route() {
-  if (!client) {
-    signInView();
-    return;
-  }
-  const hash = location.hash || '#/buckets';
-  const [, view = 'buckets', first, ...rest] = hash.split('/');
-  const decode = value => decodeURIComponent(value ?? '');
-  for (const link of document.querySelectorAll('#nav a')) {
-    link.classList.toggle('current', link.getAttribute('href') === `#/${view}`);
-  }
+// Views are async (they read before they show); the page shows only the one asked for last, so a slow
+// view finishing after a newer one (a click during a load) never replaces it.
+let shownRequest = 0;
+
+/** Shows what view() makes, unless another render or the sign-in form came after it; its failure goes to the status line. */
+async function render(view) {
+  const request = ++shownRequest;
   try {
-    switch (view) {
-      case 'b': await objectsView(decode(first), decode(rest.join('/'))); break;
-      case 'o': await objectView(decode(first), decode(rest.join('/'))); break;
-      case 'settings': await settingsView(decode(first)); break;
-      case 'users': await usersView(); break;
-      case 'usage': await usageView(); break;
-      case 'work': await workView(); break;
-      default: await bucketsView(); break;
-    }
+    const nodes = await view();
+    if (request === shownRequest) show(...nodes);
   } catch (error) {
+    if (request !== shownRequest) return;
     failed(error);
     if (error instanceof CallError && error.code === 'InvalidAccessKeyId') {
       signOut();
@@ -494,15 +485,39 @@ async function route() {
   }
 }
 
+/** Shows the view of hash: once, whether or not the page is there already (a hash change routes by itself). */
+function go(hash) {
+  if (location.hash === hash) return route();
+  location.hash = hash;
+  return Promise.resolve();
+}
+
+function route() {
+  if (!client) {
+    signInView();
+    return Promise.resolve();
+  }
+  const hash = location.hash || '#/buckets';
+  const [, view = 'buckets', first, ...rest] = hash.split('/');
+  const decode = value => decodeURIComponent(value ?? '');
+  for (const link of document.querySelectorAll('#nav a')) {
+    link.classList.toggle('current', link.getAttribute('href') === `#/${view}`);
+  }
+  switch (view) {
+    case 'b': return render(() => objectsView(decode(first), decode(rest.join('/'))));
+    case 'o': return render(() => objectView(decode(first), decode(rest.join('/'))));
+    case 'settings': return render(() => settingsView(decode(first)));
+    case 'users': return render(() => usersView());
+    case 'usage': return render(usageView);
+    case 'work': return render(workView);
+    default: return render(bucketsView);
+  }
+}
+
 document.getElementById('sign-out').addEventListener('click', signOut);
 window.addEventListener('hashchange', route);
 
 (async () => {
-  if (!window.isSecureContext || !crypto.subtle) {
-    show(el('p', { class: 'error' }, 'The console signs requests with the browser\'s Web Crypto, which browsers give only to secure pages: '
-      + 'open it over HTTPS, or on this machine as http://127.0.0.1 or http://localhost (an SSH tunnel will do).'));
-    return;
-  }
   const saved = JSON.parse(sessionStorage.getItem(SESSION_KEY) || 'null');
   if (saved) {
     try {

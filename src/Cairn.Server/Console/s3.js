@@ -1,8 +1,19 @@
 // The console's client: every call to the S3 API and the admin API (/_cairn/...) signed with
-// AWS Signature Version 4 in the browser (Web Crypto HMAC-SHA256), as any SDK signs. The server
-// authorizes each call as it would the SDK's; the console has no other way in.
+// AWS Signature Version 4 in the browser, as any SDK signs. The server authorizes each call as it
+// would the SDK's; the console has no other way in. Hashing is Web Crypto's where the browser gives
+// it (secure contexts: HTTPS, localhost), else sha256.js's.
+
+import { sha256, hmacSha256 } from './sha256.js';
 
 const encoder = new TextEncoder();
+const subtle = globalThis.crypto?.subtle;
+
+const toBytes = data => (typeof data === 'string' ? encoder.encode(data) : data instanceof Uint8Array ? data : new Uint8Array(data));
+
+/** The SHA-256 digest of a string or bytes, as an ArrayBuffer-backed Uint8Array. */
+async function digest(data) {
+  return subtle ? new Uint8Array(await subtle.digest('SHA-256', toBytes(data))) : sha256(toBytes(data));
+}
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
 function hex(buffer) {
@@ -10,12 +21,15 @@ function hex(buffer) {
 }
 
 async function sha256Hex(data) {
-  return hex(await crypto.subtle.digest('SHA-256', typeof data === 'string' ? encoder.encode(data) : data));
+  return hex(await digest(data));
 }
 
 async function hmac(key, text) {
-  const imported = await crypto.subtle.importKey('raw', key, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  return new Uint8Array(await crypto.subtle.sign('HMAC', imported, encoder.encode(text)));
+  if (!subtle) {
+    return hmacSha256(key, encoder.encode(text));
+  }
+  const imported = await subtle.importKey('raw', key, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  return new Uint8Array(await subtle.sign('HMAC', imported, encoder.encode(text)));
 }
 
 // RFC 3986 encoding as SigV4 wants it: everything but A-Z a-z 0-9 - _ . ~ is %XX (uppercase).
@@ -105,9 +119,9 @@ export class CairnClient {
       payloadHash = 'UNSIGNED-PAYLOAD'; // a file: read once, by the upload
     } else if (body !== undefined && body !== null) {
       // A configuration document: S3 asks some of them (lifecycle, ...) for an integrity header; SHA-256 serves both.
-      const digest = await crypto.subtle.digest('SHA-256', typeof body === 'string' ? encoder.encode(body) : body);
-      payloadHash = hex(digest);
-      all['x-amz-checksum-sha256'] = btoa(String.fromCharCode(...new Uint8Array(digest)));
+      const hash = await digest(body);
+      payloadHash = hex(hash);
+      all['x-amz-checksum-sha256'] = btoa(String.fromCharCode(...hash));
     }
     Object.assign(all, { host: location.host, 'x-amz-date': time, 'x-amz-content-sha256': payloadHash });
     const names = Object.keys(all).sort();
