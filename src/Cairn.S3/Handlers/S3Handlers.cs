@@ -36,7 +36,23 @@ public sealed partial class S3Handlers(BucketService buckets, ObjectService obje
     private async Task AuthorizeThenDispatchAsync(HttpContext context, S3Request request, AuthResult auth)
     {
         await authorizer.AuthorizeAsync(request, auth, context, context.RequestAborted).ConfigureAwait(false);
-        await DispatchAsync(context, request, auth).ConfigureAwait(false);
+        try
+        {
+            await DispatchAsync(context, request, auth).ConfigureAwait(false);
+        }
+        catch (S3Exception error) when (error.Code == S3ErrorCode.NoSuchKey
+            && request.Operation is S3Operation.GetObject or S3Operation.HeadObject or S3Operation.GetObjectAttributes)
+        {
+            // As S3 answers: a missing key is 404 NoSuchKey only to a caller who may list the bucket, and 403
+            // to others, so reading keys one by one is no way to learn which exist.
+            var mayList = await authorizer.DecideAsync(auth.Principal, request.Bucket!, key: null, "s3:ListBucket", context, query: null,
+                context.RequestAborted).ConfigureAwait(false);
+            if (mayList != AccessDecision.Allowed)
+            {
+                throw S3Errors.AccessDenied();
+            }
+            throw;
+        }
     }
 
     private Task DispatchAsync(HttpContext context, S3Request request, AuthResult auth) => request.Operation switch

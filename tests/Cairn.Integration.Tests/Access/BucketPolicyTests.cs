@@ -87,6 +87,43 @@ public sealed class BucketPolicyTests(AccessFixture fixture)
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task A_missing_key_is_404_only_to_a_caller_who_may_list_the_bucket_and_403_to_others()
+    {
+        var (alice, bob, bobName, bucket) = await TwoUsersAsync();
+        using (alice)
+        using (bob)
+        {
+            var bobArn = $$"""{"AWS": "arn:aws:iam:::user/{{bobName}}"}""";
+            await alice.PutBucketPolicyAsync(new PutBucketPolicyRequest
+            {
+                BucketName = bucket,
+                Policy = Grant("Allow", bobArn, "\"s3:GetObject\"", $"\"arn:aws:s3:::{bucket}/*\""),
+            });
+
+            // Bob may read every object but not list: a key that is not there looks like one he may not read.
+            await AccessFixture.RefusedAsync(() => bob.GetObjectAsync(bucket, "no-such-key"), HttpStatusCode.Forbidden, "AccessDenied");
+            var head = await Assert.ThrowsAsync<AmazonS3Exception>(() => bob.GetObjectMetadataAsync(bucket, "no-such-key"));
+            Assert.Equal(HttpStatusCode.Forbidden, head.StatusCode);
+            using (var present = await bob.GetObjectAsync(bucket, "shared/report.txt"))
+            {
+                Assert.Equal(HttpStatusCode.OK, present.HttpStatusCode);
+            }
+            // The owner may list: 404.
+            await AccessFixture.RefusedAsync(() => alice.GetObjectAsync(bucket, "no-such-key"), HttpStatusCode.NotFound, "NoSuchKey");
+
+            // Once Bob may list too, he gets 404 as well.
+            await alice.PutBucketPolicyAsync(new PutBucketPolicyRequest
+            {
+                BucketName = bucket,
+                Policy = Grant("Allow", bobArn, "[\"s3:GetObject\", \"s3:ListBucket\"]", $"[\"arn:aws:s3:::{bucket}/*\", \"arn:aws:s3:::{bucket}\"]"),
+            });
+            await AccessFixture.RefusedAsync(() => bob.GetObjectAsync(bucket, "no-such-key"), HttpStatusCode.NotFound, "NoSuchKey");
+            var listedHead = await Assert.ThrowsAsync<AmazonS3Exception>(() => bob.GetObjectMetadataAsync(bucket, "no-such-key"));
+            Assert.Equal(HttpStatusCode.NotFound, listedHead.StatusCode);
+        }
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Anonymous_GET_of_an_object_a_policy_makes_public_works_with_curl_and_nothing_else_is_public()
     {
         var (alice, bob, _, bucket) = await TwoUsersAsync();
