@@ -70,15 +70,17 @@ public static class ServerConsole
         }
         var headers = response.Headers;
         // Scripts from this origin only, no inline code, calls to this origin only, never framed.
-        headers.ContentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+        headers.ContentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
             + "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
         headers.XContentTypeOptions = "nosniff";
         headers.XFrameOptions = "DENY";
+        // A window that opened the console, or that it opens, gets no handle on it.
+        headers["Cross-Origin-Opener-Policy"] = "same-origin";
         headers["Referrer-Policy"] = "no-referrer";
         // Revalidated on every load: a new server version's console is never mixed with a cached one.
         headers.CacheControl = "no-cache";
         headers.ETag = asset.ETag;
-        if (context.Request.Headers.IfNoneMatch == asset.ETag)
+        if (Matches(context.Request.Headers.IfNoneMatch, asset.ETag))
         {
             response.StatusCode = StatusCodes.Status304NotModified;
             return;
@@ -90,6 +92,22 @@ public static class ServerConsole
         {
             await response.Body.WriteAsync(asset.Body, context.RequestAborted).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>If-None-Match as RFC 9110 13.1.2 reads it: <c>*</c>, or a list of tags compared weakly (a proxy that compresses marks them W/).</summary>
+    private static bool Matches(Microsoft.Extensions.Primitives.StringValues ifNoneMatch, string etag)
+    {
+        foreach (var value in ifNoneMatch)
+        {
+            foreach (var tag in (value ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (tag == "*" || (tag.StartsWith("W/", StringComparison.Ordinal) ? tag[2..] : tag) == etag)
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static FrozenDictionary<string, Asset> LoadAssets()

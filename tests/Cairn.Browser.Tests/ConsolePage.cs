@@ -13,6 +13,7 @@ public sealed class ConsolePage : IAsyncDisposable
     private readonly IBrowserContext _context;
     private readonly List<string> _log = [];
     private readonly List<string> _pageErrors = [];
+    private readonly List<string> _dialogs = [];
 
     public ConsolePage(IBrowserContext context, IPage page)
     {
@@ -33,7 +34,14 @@ public sealed class ConsolePage : IAsyncDisposable
                 _pageErrors.Add(error);
             }
         };
-        page.Dialog += (_, dialog) => dialog.AcceptAsync();
+        page.Dialog += (_, dialog) =>
+        {
+            lock (_log)
+            {
+                _dialogs.Add(dialog.Type + ": " + dialog.Message);
+            }
+            dialog.AcceptAsync();
+        };
     }
 
     public IPage Page { get; }
@@ -71,6 +79,18 @@ public sealed class ConsolePage : IAsyncDisposable
             lock (_log)
             {
                 return [.. _pageErrors];
+            }
+        }
+    }
+
+    /// <summary>Every dialog the page opened (type and message), confirmations included.</summary>
+    public IReadOnlyList<string> Dialogs
+    {
+        get
+        {
+            lock (_log)
+            {
+                return [.. _dialogs];
             }
         }
     }

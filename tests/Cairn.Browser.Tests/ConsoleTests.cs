@@ -196,11 +196,12 @@ public sealed class ConsoleTests(BrowserFixture fixture) : IClassFixture<Browser
         await Expect(page.Locator("#sign-in-error")).ToContainTextAsync("SignatureDoesNotMatch");
         await console.SignInAsync("CKNOSUCHKEY000000000", fixture.Cairn.SecretKey);
         await Expect(page.Locator("#sign-in-error")).ToContainTextAsync("InvalidAccessKeyId");
-        Assert.Equal("null", await page.EvaluateAsync<string>("() => String(sessionStorage.getItem('cairn-console'))"));
         await console.SaveScreenshotAsync("1-refused");
 
-        // Signed in as root, a bucket name S3 does not allow is refused and nothing is made.
+        // Signed in as root, the keys live in the page's memory only; a bucket name S3 does not allow is refused and nothing is made.
         await console.SignInAsync(fixture.Cairn.AccessKey, fixture.Cairn.SecretKey);
+        await Expect(page.Locator("#who")).ToHaveTextAsync(fixture.Cairn.AccessKey + " (root)");
+        Assert.Equal(0, await page.EvaluateAsync<int>("() => sessionStorage.length + localStorage.length + document.cookie.length"));
         await page.Locator("#new-bucket").FillAsync("Bad_Name");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create bucket" }).ClickAsync();
         await console.StatusSaysAsync("InvalidBucketName (400)");
@@ -216,6 +217,7 @@ public sealed class ConsoleTests(BrowserFixture fixture) : IClassFixture<Browser
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
         await console.SignInAsync(accessKey!, secretKey!);
         await Expect(page.Locator("#who")).ToHaveTextAsync(accessKey!);
+        await Expect(page.Locator("main")).ToContainTextAsync("No buckets yet."); // root's are not listed to it
         await page.GetByRole(AriaRole.Link, new() { Name = "Users and keys" }).ClickAsync();
         await Expect(page.Locator("main")).ToContainTextAsync("needs the root credentials");
         await page.GotoAsync($"{fixture.Cairn.Endpoint}/_cairn/console/#/b/{rootBucket}/");
@@ -285,5 +287,68 @@ public sealed class ConsoleTests(BrowserFixture fixture) : IClassFixture<Browser
         Assert.Equal(body, await File.ReadAllBytesAsync(await download.PathAsync()));
         Assert.Empty((await S3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket })).S3Objects ?? []);
         Assert.Empty(console.PageErrors);
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Markup_in_keys_and_metadata_shows_as_text_and_never_runs()
+    {
+        var bucket = await fixture.CreateBucketAsync("markup");
+        const string key = "<img src=x onerror=alert('key')>.html";
+        await S3.PutObjectAsync(new PutObjectRequest
+        {
+            BucketName = bucket,
+            Key = key,
+            ContentBody = "<script>alert('body')</script>",
+            ContentType = "text/html",
+            Metadata = { ["note"] = "<script>alert('meta')</script>" },
+        });
+        await using var console = await SignedInAsRootAsync();
+        var page = console.Page;
+
+        await page.GotoAsync($"{fixture.Cairn.Endpoint}/_cairn/console/#/b/{bucket}/");
+        await Expect(page.Locator("#objects")).ToContainTextAsync(key);
+        await page.Locator("#objects a").Filter(new() { HasText = key }).ClickAsync();
+        await Expect(page.Locator("#metadata")).ToContainTextAsync("<script>alert('meta')</script>");
+        await Expect(page.Locator("h1")).ToHaveTextAsync(key);
+        await console.SaveScreenshotAsync("1-markup-as-text");
+
+        Assert.Equal(0, await page.Locator("main img, main script").CountAsync());
+        Assert.Empty(console.Dialogs);
+        Assert.Empty(console.PageErrors);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task The_pages_own_SHA_256_and_HMAC_match_dotNET_across_block_edges_and_long_keys()
+    {
+        await using var console = await fixture.OpenConsoleAsync();
+        var cases = new List<(byte[] Key, byte[] Message)>();
+        var random = new Random(180_4);
+        foreach (var length in new[] { 0, 1, 55, 56, 57, 63, 64, 65, 119, 120, 128, 1000, 70_000 })
+        {
+            foreach (var keyLength in new[] { 0, 20, 64, 65, 131 })
+            {
+                var key = new byte[keyLength];
+                var message = new byte[length];
+                random.NextBytes(key);
+                random.NextBytes(message);
+                cases.Add((key, message));
+            }
+        }
+
+        var answers = await console.Page.EvaluateAsync<string[][]>("""
+            async cases => {
+              const { sha256, hmacSha256 } = await import('./sha256.js');
+              const bytes = b64 => Uint8Array.from(atob(b64), c => c.charCodeAt(0));
+              const hex = b => Array.from(b, x => x.toString(16).padStart(2, '0')).join('');
+              return cases.map(([key, message]) => [hex(sha256(bytes(message))), hex(hmacSha256(bytes(key), bytes(message)))]);
+            }
+            """, cases.Select(c => new[] { Convert.ToBase64String(c.Key), Convert.ToBase64String(c.Message) }).ToArray());
+
+        Assert.Equal(cases.Count, answers.Length);
+        for (var i = 0; i < cases.Count; i++)
+        {
+            Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(cases[i].Message)), answers[i][0]);
+            Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(cases[i].Key, cases[i].Message)), answers[i][1]);
+        }
     }
 }

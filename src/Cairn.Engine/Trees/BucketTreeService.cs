@@ -31,7 +31,8 @@ public sealed record BucketTreeProof(BucketTreeStatus Status, BucketTreeHead Hea
 
 /// <summary>
 /// What <see cref="BucketTreeService.VerifyAsync"/> found: the commit checked, whether the stored
-/// blocks make exactly its export (<see cref="Valid"/>), what they hold, and every problem.
+/// blocks make exactly its export (<see cref="Valid"/>), what they hold, and the problems found (a
+/// block the blob store cannot give back stops the check there: that one problem is reported).
 /// </summary>
 public sealed record BucketTreeVerification(BucketTreeStatus Status, BucketTreeHead Head = default, bool Valid = false, int Keys = 0,
     int Manifests = 0, int Chunks = 0, long Bytes = 0, IReadOnlyList<string>? Errors = null);

@@ -73,9 +73,11 @@ public sealed class BackgroundWorkService(IEnumerable<IWorker> workers, ILeaseSt
                 case PackState.Stored:
                     stored++;
                     break;
-                default:
+                case PackState.Retired:
                     retired++;
                     continue;
+                default:
+                    throw new InvalidOperationException($"Pack {pack.Id} is in a state this report does not know: {pack.State}.");
             }
             dataBytes += pack.DataLength;
             deadBytes += pack.DeadBytes(PackFormat.RecordHeaderSize);

@@ -123,6 +123,13 @@ public sealed partial class S3Handlers
 
         var version = found.Version;
         WriteObjectHeaders(response, version);
+        if (!request.IsVirtualHostStyle)
+        {
+            // A path-style object shares its origin with the web console (/_cairn/console/): an HTML body a
+            // browser opens runs sandboxed, in an origin of its own, so its scripts can reach neither the
+            // console's windows nor anything the origin keeps. Virtual-host objects have origins of their own.
+            response.Headers.ContentSecurityPolicy = PathStyleObjectPolicy;
+        }
         EncryptionHeaders.Write(response, version.EncryptionMode, headers);
         WriteVersionIdHeader(response, version.VersionId, asked: versionId is not null);
         var checksumMode = string.Equals(RequestHeaders.Value(headers, "x-amz-checksum-mode"), "ENABLED", StringComparison.OrdinalIgnoreCase);
@@ -264,6 +271,9 @@ public sealed partial class S3Handlers
             response.Headers["x-amz-version-id"] = versionId;
         }
     }
+
+    /// <summary>What a browser may do with a path-style object it opens: run scripts, forms, pop-ups and downloads, as an opaque origin.</summary>
+    private const string PathStyleObjectPolicy = "sandbox allow-scripts allow-forms allow-popups allow-downloads";
 
     private static void WriteObjectHeaders(HttpResponse response, ObjectVersion version)
     {

@@ -6,7 +6,6 @@ import { CairnClient, CallError } from './s3.js';
 
 const main = document.getElementById('main');
 const statusLine = document.getElementById('status');
-const SESSION_KEY = 'cairn-console';
 
 let client = null;
 let isRoot = false;
@@ -131,15 +130,13 @@ async function signIn(accessKey, secretKey, regionName) {
     if (!(error instanceof CallError && error.status === 403)) throw error;
     isRoot = false;
   }
-  client = candidate;
-  sessionStorage.setItem(SESSION_KEY, JSON.stringify({ accessKey, secretKey, region: regionName, isRoot }));
+  client = candidate; // in this page's memory only: a reload asks again, and nothing of the keys is stored
   document.getElementById('nav').hidden = false;
   document.getElementById('sign-out').hidden = false;
   document.getElementById('who').textContent = `${accessKey}${isRoot ? ' (root)' : ''}`;
 }
 
 function signOut() {
-  sessionStorage.removeItem(SESSION_KEY);
   client = null;
   history.replaceState(null, '', location.pathname); // no hash change, so no second form over this one
   signInView('Signed out.');
@@ -184,8 +181,11 @@ function crumbs(bucket, prefix) {
 }
 
 async function download(bucket, key, versionId) {
-  const url = await client.presignDownload(bucket, key, versionId);
-  const link = el('a', { href: url, download: key.split('/').pop() || 'download' });
+  const url = new URL(await client.presignDownload(bucket, key, versionId), location.origin);
+  if (url.origin !== location.origin) {
+    throw new Error('A download link must stay on this server.');
+  }
+  const link = el('a', { href: url.href, download: key.split('/').pop() || 'download' });
   document.body.append(link);
   link.click();
   link.remove();
@@ -234,14 +234,20 @@ async function listMore(bucket, prefix, list, token) {
         el('button', { type: 'button', class: 'secondary', onclick: () => act(`Preparing ${o.key}`, () => download(bucket, o.key), 'Download started.') }, 'Download'), ' ',
         el('button', { type: 'button', class: 'danger', onclick: () => deleteObject(bucket, o.key) }, 'Delete')))),
   ];
-  if (!token) {
-    list.replaceChildren(rows.length === 0 ? el('p', { class: 'muted', id: 'empty' }, 'Nothing under this prefix.') : table(['Name', 'Size', 'Modified', ''], rows, { id: 'objects' }));
+  list.querySelector('#more')?.remove();
+  const body = list.querySelector('tbody');
+  if (body) {
+    body.append(...rows);
   } else {
-    list.querySelector('tbody').append(...rows);
-    list.querySelector('#more')?.remove();
+    list.replaceChildren(rows.length === 0 && !page.next ? el('p', { class: 'muted', id: 'empty' }, 'Nothing under this prefix.')
+      : table(['Name', 'Size', 'Modified', ''], rows, { id: 'objects' }));
   }
   if (page.next) {
-    list.append(el('button', { type: 'button', class: 'secondary', id: 'more', onclick: () => listMore(bucket, prefix, list, page.next) }, 'More'));
+    const more = el('button', { type: 'button', class: 'secondary', id: 'more', onclick: () => {
+      more.disabled = true; // one page at a time, however often it is clicked
+      act('Listing more', () => listMore(bucket, prefix, list, page.next), 'Listed.').then(() => { more.disabled = false; });
+    } }, 'More');
+    list.append(more);
   }
 }
 
@@ -385,7 +391,6 @@ function newKeyBox(made) {
 async function usersView(made) {
   if (!isRoot) {
     return [el('h1', {}, 'Users and keys'), rootOnly('Managing users and keys')];
-    return;
   }
   const [{ users }, { keys }] = await Promise.all([client.admin('GET', 'users'), client.admin('GET', 'keys')]);
   const name = el('input', { type: 'text', id: 'new-user', placeholder: 'user name', required: true, spellcheck: 'false' });
@@ -422,7 +427,6 @@ async function usersView(made) {
 async function usageView() {
   if (!isRoot) {
     return [el('h1', {}, 'Usage'), rootOnly('Usage')];
-    return;
   }
   const usage = await client.admin('GET', 'usage');
   return [el('h1', {}, 'Usage'),
@@ -436,7 +440,6 @@ async function usageView() {
 async function workView() {
   if (!isRoot) {
     return [el('h1', {}, 'Background work'), rootOnly('Background work')];
-    return;
   }
   const work = await client.admin('GET', 'work');
   return [el('h1', {}, 'Background work'),
@@ -518,13 +521,5 @@ document.getElementById('sign-out').addEventListener('click', signOut);
 window.addEventListener('hashchange', route);
 
 (async () => {
-  const saved = JSON.parse(sessionStorage.getItem(SESSION_KEY) || 'null');
-  if (saved) {
-    try {
-      await signIn(saved.accessKey, saved.secretKey, saved.region);
-    } catch {
-      sessionStorage.removeItem(SESSION_KEY);
-    }
-  }
   route();
 })();

@@ -38,8 +38,19 @@ export function uriEncode(text, keepSlash = false) {
   return keepSlash ? encoded.replace(/%2F/g, '/') : encoded;
 }
 
-// The path of a bucket or an object, encoded once (path-style addressing).
+// What may stand first in a path as a bucket: S3 judges the name itself, but a name that is empty or
+// starts otherwise (_cairn) would make the path one of the server's own, never a bucket's.
+const BUCKET_LIKE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
+
+/** The path of a bucket or an object, encoded once (path-style addressing). Throws for what no request can name. */
 export function objectPath(bucket, key) {
+  if (!BUCKET_LIKE.test(bucket)) {
+    throw new CallError(400, 'InvalidBucketName', `'${bucket}' is not a bucket name.`);
+  }
+  if (key !== undefined && key.split('/').some(segment => segment === '.' || segment === '..')) {
+    // Browsers resolve such segments in every URL they send, whatever the encoding: the request would name another key.
+    throw new CallError(400, 'UnreachableKey', `A browser cannot name the key '${key}' (a '.' or '..' segment); use the CLI or an SDK.`);
+  }
   return '/' + uriEncode(bucket) + (key === undefined ? '' : '/' + uriEncode(key, true));
 }
 
@@ -164,7 +175,11 @@ export class CairnClient {
 
   async xml(method, path, options) {
     const text = await (await this.call(method, path, options)).text();
-    return new DOMParser().parseFromString(text, 'application/xml');
+    const xml = new DOMParser().parseFromString(text, 'application/xml');
+    if (xml.getElementsByTagName('parsererror').length > 0) {
+      throw new CallError(200, 'UnreadableAnswer', 'The server\'s answer is not XML this page can read.');
+    }
+    return xml;
   }
 
   async json(method, path, options) {
@@ -198,14 +213,28 @@ export class CairnClient {
     };
   }
 
-  /** Every version and delete marker of exactly this key, newest first. */
+  /** Every version and delete marker of exactly this key, newest first (page after page; keys after it end the walk). */
   async listVersions(bucket, key) {
-    const xml = await this.xml('GET', objectPath(bucket), { query: { versions: '', prefix: key, 'max-keys': '1000' } });
-    const entries = [...xml.documentElement.children].filter(e => e.localName === 'Version' || e.localName === 'DeleteMarker');
-    return entries.map(e => ({
-      key: text(e, 'Key'), versionId: text(e, 'VersionId'), latest: text(e, 'IsLatest') === 'true', modified: text(e, 'LastModified'),
-      size: e.localName === 'Version' ? Number(text(e, 'Size')) : null, deleteMarker: e.localName === 'DeleteMarker',
-    })).filter(v => v.key === key);
+    const versions = [];
+    const query = { versions: '', prefix: key, 'max-keys': '1000' };
+    for (;;) {
+      const xml = await this.xml('GET', objectPath(bucket), { query });
+      const entries = [...xml.documentElement.children].filter(e => e.localName === 'Version' || e.localName === 'DeleteMarker');
+      for (const e of entries) {
+        if (text(e, 'Key') !== key) {
+          return versions; // the key sorts first under its own prefix: what follows is other keys
+        }
+        versions.push({
+          key, versionId: text(e, 'VersionId'), latest: text(e, 'IsLatest') === 'true', modified: text(e, 'LastModified'),
+          size: e.localName === 'Version' ? Number(text(e, 'Size')) : null, deleteMarker: e.localName === 'DeleteMarker',
+        });
+      }
+      if (text(xml.documentElement, 'IsTruncated') !== 'true') {
+        return versions;
+      }
+      query['key-marker'] = text(xml.documentElement, 'NextKeyMarker');
+      query['version-id-marker'] = text(xml.documentElement, 'NextVersionIdMarker');
+    }
   }
 
   putObject(bucket, key, file) {
