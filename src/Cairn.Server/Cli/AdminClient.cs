@@ -171,20 +171,25 @@ internal sealed class AdminClient(HttpClient http, Uri endpoint, CliCredentials 
     }
 
     /// <summary>
-    /// POSTs the file <paramref name="body"/> (from its start) to <paramref name="pathAndQuery"/> and
+    /// POSTs the file <paramref name="body"/> (from its position) to <paramref name="pathAndQuery"/> and
     /// reads the answer whole. The signature covers the file's SHA-256 (one read to hash it, one to
-    /// send it), so the server refuses a body changed on the way.
+    /// send it), so the server refuses a body changed on the way. <paramref name="hashed"/> and
+    /// <paramref name="sent"/> are told the bytes of each read so far.
     /// </summary>
     /// <exception cref="HttpRequestException">The server could not be reached or the answer not read.</exception>
-    public async Task<AdminResponse> PostFileAsync(string pathAndQuery, FileStream body, CancellationToken cancellationToken)
+    public async Task<AdminResponse> PostFileAsync(string pathAndQuery, FileStream body, IProgress<long>? hashed, IProgress<long>? sent,
+        CancellationToken cancellationToken)
     {
+        var start = body.Position;
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(endpoint.AbsoluteUri.TrimEnd('/') + pathAndQuery))
         {
-            Content = new StreamContent(body, 1 << 20),
+            Content = FileContent(body, hashed),
         };
-        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/vnd.ipld.car");
-        request.Content.Headers.ContentLength = body.Length - body.Position;
         SigV4Signer.Sign(request, credentials.AccessKey, credentials.SecretKey, credentials.Region, timeProvider.GetUtcNow());
+        // The signature names the payload by its hash and signs no content header, so the same bytes
+        // may go out through another content: one that tells the sending, not the hashing.
+        body.Position = start;
+        request.Content = FileContent(body, sent);
         try
         {
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
@@ -195,6 +200,15 @@ internal sealed class AdminClient(HttpClient http, Uri endpoint, CliCredentials 
         {
             throw new HttpRequestException($"cannot reach {endpoint} or send the file: {ex.Message}", ex);
         }
+    }
+
+    /// <summary>The CAR file from its position, read through a <see cref="ProgressReadStream"/> when <paramref name="progress"/> is given.</summary>
+    private static StreamContent FileContent(FileStream body, IProgress<long>? progress)
+    {
+        var content = new StreamContent(progress is null ? body : new ProgressReadStream(body, progress), 1 << 20);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/vnd.ipld.car");
+        content.Headers.ContentLength = body.Length - body.Position;
+        return content;
     }
 
     /// <summary>A bodiless <paramref name="method"/> request for <paramref name="pathAndQuery"/> relative to the endpoint, signed now.</summary>

@@ -61,14 +61,27 @@ public static class CairnCli
     /// Same as <see cref="RunAsync(string[], TextWriter, TextWriter, HttpMessageHandler?)"/>, reading environment
     /// variables through <paramref name="environment"/> (tests run in one process and must not share variables).
     /// </summary>
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, HttpMessageHandler? handler,
+    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, HttpMessageHandler? handler,
         Func<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(stderr);
+        ArgumentNullException.ThrowIfNull(environment);
+        return RunAsync(args, stdout, stderr, handler, environment, CliProgress.ForTerminal(stderr, environment));
+    }
+
+    /// <summary>
+    /// Same as <see cref="RunAsync(string[], TextWriter, TextWriter, HttpMessageHandler?, Func{string, string?})"/>, drawing the
+    /// long commands' progress with <paramref name="progress"/> (tests: a console that records what a terminal would show).
+    /// </summary>
+    internal static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, HttpMessageHandler? handler,
+        Func<string, string?> environment, CliProgress progress)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
         ArgumentNullException.ThrowIfNull(environment);
-        var context = new CliContext(stdout, stderr, handler, environment);
+        ArgumentNullException.ThrowIfNull(progress);
+        var context = new CliContext(stdout, stderr, handler, environment, progress);
         var root = new RootCommand(
             "Cairn, an S3-compatible object store. Without a command, 'cairn' serves S3 "
             + "(options such as --urls, --data-dir, --access-key, --secret-key, --region). The commands below talk to a running "

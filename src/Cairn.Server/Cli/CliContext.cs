@@ -2,8 +2,9 @@ using System.CommandLine;
 
 namespace Cairn.Server.Cli;
 
-/// <summary>What every subcommand runs with: its output streams, how it reaches the server, and the environment.</summary>
-internal sealed class CliContext(TextWriter stdout, TextWriter stderr, HttpMessageHandler? handler, Func<string, string?> environment)
+/// <summary>What every subcommand runs with: its output streams, how it reaches the server, the environment, and where progress is drawn.</summary>
+internal sealed class CliContext(TextWriter stdout, TextWriter stderr, HttpMessageHandler? handler, Func<string, string?> environment,
+    CliProgress progress)
 {
     /// <summary>The default of <c>--endpoint</c>: a server started with no options.</summary>
     public const string DefaultEndpoint = "http://127.0.0.1:9000";
@@ -31,6 +32,12 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, HttpMessa
             return null;
         },
     };
+
+    /// <summary><c>--no-progress</c>, on the commands that draw a progress bar on a terminal.</summary>
+    public Option<bool> NoProgress { get; } = new("--no-progress") { Description = "Draw no progress bar, even on a terminal." };
+
+    /// <summary>The progress bars of a command that has <see cref="NoProgress"/>: none when it was given.</summary>
+    public CliProgress Progress(ParseResult parseResult) => parseResult.GetValue(NoProgress) ? CliProgress.None : progress;
 
     /// <summary>
     /// A client for the admin API at <c>--endpoint</c>, signing with the environment's credentials;

@@ -8,7 +8,7 @@ namespace Cairn.Server.Cli;
 /// <c>GET /_cairn/buckets/{bucket}/export[?seq=N][&amp;prefix=P]</c> (the bucket at its latest commit,
 /// folded now, or at the commit recorded at N; with a prefix, the range proof of the keys starting
 /// with it) into FILE, through a temporary file renamed only once the whole export arrived; shows
-/// the bytes received on a terminal.
+/// a bar of the bytes received on a terminal (<see cref="CliProgress"/>; the server sends no length ahead).
 /// </summary>
 internal static class ExportCommand
 {
@@ -29,6 +29,7 @@ internal static class ExportCommand
             at,
             prefix,
             output,
+            context.NoProgress,
         };
         command.SetAction((parseResult, cancellationToken) => RunAsync(context, parseResult, parseResult.GetRequiredValue(bucket),
             parseResult.GetValue(at), parseResult.GetValue(prefix), parseResult.GetRequiredValue(output), cancellationToken));
@@ -62,11 +63,18 @@ internal static class ExportCommand
             try
             {
                 await using var file = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
-                var progress = context.Stderr == Console.Error && !Console.IsErrorRedirected ? new TerminalProgress(context.Stderr) : null;
-                response = await client.DownloadAsync(
-                    $"/_cairn/buckets/{AdminClient.Escape(bucket)}/export{(query.Count > 0 ? "?" + string.Join('&', query) : "")}",
-                    file, progress, cancellationToken).ConfigureAwait(false);
-                progress?.Done();
+                response = await context.Progress(parseResult).RunAsync(async bars =>
+                {
+                    var received = bars.Add($"exporting {bucket}", totalBytes: null);
+                    var answer = await client.DownloadAsync(
+                        $"/_cairn/buckets/{AdminClient.Escape(bucket)}/export{(query.Count > 0 ? "?" + string.Join('&', query) : "")}",
+                        file, received, cancellationToken).ConfigureAwait(false);
+                    if (answer.IsSuccess)
+                    {
+                        received.Finish();
+                    }
+                    return answer;
+                }).ConfigureAwait(false);
             }
             catch (HttpRequestException ex)
             {
@@ -91,25 +99,5 @@ internal static class ExportCommand
             + $"root: {response.Header("x-cairn-root")}\nseq: {response.Header("x-cairn-seq")}\n"
             + $"{(string.IsNullOrEmpty(prefix) ? "" : "prefix: " + prefix + "\n")}")).ConfigureAwait(false);
         return CairnCli.ExitSuccess;
-    }
-
-    /// <summary>Bytes received so far, rewritten in place on a terminal at most ten times a second.</summary>
-    private sealed class TerminalProgress(TextWriter terminal) : IProgress<long>
-    {
-        private long _lastTick;
-        private long _bytes;
-
-        public void Report(long value)
-        {
-            _bytes = value;
-            var now = Environment.TickCount64;
-            if (now - _lastTick >= 100)
-            {
-                _lastTick = now;
-                terminal.Write(string.Create(CultureInfo.InvariantCulture, $"\rexporting: {value / (1024.0 * 1024.0):0.0} MiB"));
-            }
-        }
-
-        public void Done() => terminal.WriteLine(string.Create(CultureInfo.InvariantCulture, $"\rexported: {_bytes / (1024.0 * 1024.0):0.0} MiB"));
     }
 }

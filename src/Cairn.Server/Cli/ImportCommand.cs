@@ -9,7 +9,8 @@ namespace Cairn.Server.Cli;
 /// <c>POST /_cairn/buckets/{bucket}/import</c>. The server verifies the whole file before anything
 /// becomes visible, then brings the keys under the prefix in (with <c>--replace</c>, replacing every
 /// key under it) in one transaction. An empty archive with <c>--replace</c> empties the prefix, and
-/// the output says so in its own words.
+/// the output says so in its own words. On a terminal, bars show the file hashed for the signature,
+/// then sent, then the server's check until it answers (<see cref="CliProgress"/>).
 /// </summary>
 internal static class ImportCommand
 {
@@ -25,6 +26,7 @@ internal static class ImportCommand
             bucket,
             prefix,
             replace,
+            context.NoProgress,
         };
         command.SetAction((parseResult, cancellationToken) => RunAsync(context, parseResult, parseResult.GetRequiredValue(file),
             parseResult.GetRequiredValue(bucket), parseResult.GetValue(prefix) ?? "", parseResult.GetValue(replace), cancellationToken));
@@ -60,8 +62,18 @@ internal static class ImportCommand
                 var query = "?prefix=" + AdminClient.Escape(prefix) + (replace ? "&replace=true" : "");
                 try
                 {
-                    response = await client.PostFileAsync($"/_cairn/buckets/{AdminClient.Escape(bucket)}/import{query}", car, cancellationToken)
-                        .ConfigureAwait(false);
+                    response = await context.Progress(parseResult).RunAsync(async bars =>
+                    {
+                        var hashing = bars.Add($"hashing {file.Name}", car.Length);
+                        var sending = bars.Add($"sending {file.Name}", car.Length);
+                        var checking = bars.AddStep($"server checks {file.Name}", after: sending);
+                        var answer = await client.PostFileAsync($"/_cairn/buckets/{AdminClient.Escape(bucket)}/import{query}", car, hashing, sending,
+                            cancellationToken).ConfigureAwait(false);
+                        hashing.Finish();
+                        sending.Finish();
+                        checking.Finish();
+                        return answer;
+                    }).ConfigureAwait(false);
                 }
                 catch (HttpRequestException ex)
                 {

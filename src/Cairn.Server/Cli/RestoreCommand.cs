@@ -40,14 +40,16 @@ internal static class RestoreCommand
             at,
             seq,
             lineage,
+            context.NoProgress,
         };
-        command.SetAction((parseResult, cancellationToken) => RunAsync(context, parseResult.GetRequiredValue(dataDirectory),
-            parseResult.GetValue(settings) ?? [], parseResult.GetValue(at), parseResult.GetValue(seq) ?? [], parseResult.GetValue(lineage), cancellationToken));
+        command.SetAction((parseResult, cancellationToken) => RunAsync(context, context.Progress(parseResult),
+            parseResult.GetRequiredValue(dataDirectory), parseResult.GetValue(settings) ?? [], parseResult.GetValue(at), parseResult.GetValue(seq) ?? [],
+            parseResult.GetValue(lineage), cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(CliContext context, string dataDirectory, string[] sets, string? atText, string[] seqs, string? lineage,
-        CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(CliContext context, CliProgress progress, string dataDirectory, string[] sets, string? atText,
+        string[] seqs, string? lineage, CancellationToken cancellationToken)
     {
         var toEntries = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var text in seqs)
@@ -111,8 +113,15 @@ internal static class RestoreCommand
             // Packs the node never shipped are shipped by the restore: the node's start deletes the
             // segments of packs its catalog does not wait for.
             var segments = new Cairn.Storage.FileSystemSegmentStore(ServerHost.SegmentsPath(dataDirectory));
-            var report = await new ArchiveRestorer(archiveStore.Blobs, chunkStore, [.. tiers.Keys], catalog, TimeProvider.System, segments)
-                .RestoreAsync(lineage, at, cancellationToken, toEntries).ConfigureAwait(false);
+            // The restorer tells nothing as it goes: on a terminal, a step shows that it works and for how long.
+            var report = await progress.RunAsync(async bars =>
+            {
+                var restoring = bars.AddStep("restoring the catalog from the archive");
+                var restored = await new ArchiveRestorer(archiveStore.Blobs, chunkStore, [.. tiers.Keys], catalog, TimeProvider.System, segments)
+                    .RestoreAsync(lineage, at, cancellationToken, toEntries).ConfigureAwait(false);
+                restoring.Finish();
+                return restored;
+            }).ConfigureAwait(false);
             await PrintAsync(context.Stdout, report).ConfigureAwait(false);
             return report.MissingChunks.Count == 0 && report.VersionsWithoutRecord.Count == 0 ? CairnCli.ExitSuccess : CairnCli.ExitProofFailed;
         }

@@ -9,7 +9,9 @@ namespace Cairn.Server.Cli;
 /// (<see cref="CarVerifier"/>): every block against its CID, the tree re-derived from its leaves,
 /// every manifest and its chunks, nothing unreachable; with a prefix, as the range export of the keys
 /// starting with it (the nodes the range needs, each checked on its own, and the range's manifests).
-/// Exit 0 when it holds, 3 with each problem on stderr when it does not.
+/// Exit 0 when it holds, 3 with each problem on stderr when it does not. On a terminal, a bar follows
+/// the verifier's first, sequential read of the file (every block hashed), then its check of the tree
+/// and manifests (<see cref="CliProgress"/>).
 /// </summary>
 internal static class VerifyCommand
 {
@@ -25,19 +27,30 @@ internal static class VerifyCommand
         {
             file,
             prefix,
+            context.NoProgress,
         };
-        command.SetAction((parseResult, cancellationToken) => RunAsync(context, parseResult.GetRequiredValue(file), parseResult.GetValue(prefix),
-            cancellationToken));
+        command.SetAction((parseResult, cancellationToken) => RunAsync(context, context.Progress(parseResult), parseResult.GetRequiredValue(file),
+            parseResult.GetValue(prefix), cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(CliContext context, FileInfo file, string? prefix, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(CliContext context, CliProgress progress, FileInfo file, string? prefix, CancellationToken cancellationToken)
     {
         CarVerification result;
         try
         {
             await using var stream = new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
-            result = await CarVerifier.VerifyAsync(stream, prefix, cancellationToken).ConfigureAwait(false);
+            result = await progress.RunAsync(async bars =>
+            {
+                var reading = bars.Add($"reading {file.Name}", stream.CanSeek ? stream.Length : null);
+                var checking = bars.AddStep("checking tree and manifests", after: reading);
+                // A pipe is left to the verifier, which refuses it for what it is.
+                await using Stream tracked = stream.CanSeek ? new ProgressReadStream(stream, reading) : stream;
+                var verification = await CarVerifier.VerifyAsync(tracked, prefix, cancellationToken).ConfigureAwait(false);
+                reading.Finish();
+                checking.Finish();
+                return verification;
+            }).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
