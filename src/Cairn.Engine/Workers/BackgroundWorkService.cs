@@ -21,7 +21,8 @@ public sealed record TreeLagReport(string Bucket, long JournalSeq, long? Committ
 /// <summary>
 /// What the background work of all nodes sharing the catalog has before it, read in one go for the
 /// console and the admin API: the leases (which node runs each worker), the delete queue, packs and
-/// compaction, the lifecycle, and the buckets whose tree the committer has not folded up to now.
+/// compaction, the lifecycle, and the buckets whose tree the committer has not folded up to now (the
+/// first <see cref="BackgroundWorkService.MaxTreesBehind"/> by name; <see cref="MoreTreesBehind"/> says whether there are others).
 /// </summary>
 public sealed record BackgroundWorkReport(
     string Node,
@@ -33,7 +34,8 @@ public sealed record BackgroundWorkReport(
     PackReport Packs,
     IReadOnlyList<LifecycleBucketReport> Lifecycle,
     long LifecycleKeysDue,
-    IReadOnlyList<TreeLagReport> TreesBehind);
+    IReadOnlyList<TreeLagReport> TreesBehind,
+    bool MoreTreesBehind);
 
 /// <summary>Reads the <see cref="BackgroundWorkReport"/>: catalog reads only, nothing changed.</summary>
 public sealed class BackgroundWorkService(IEnumerable<IWorker> workers, ILeaseStore leases, IDeleteQueue deleteQueue, IPackCatalog packs,
@@ -89,12 +91,16 @@ public sealed class BackgroundWorkService(IEnumerable<IWorker> workers, ILeaseSt
             .ToList();
         var due = await lifecycle.CountLifecycleDueAsync(leaseListing.DatabaseNow, cancellationToken).ConfigureAwait(false);
 
-        var behind = (await trees.ListTreesBehindAsync(MaxTreesBehind, cancellationToken).ConfigureAwait(false))
+        // One more than shown: whether the list goes on.
+        var lagging = await trees.ListTreesBehindAsync(MaxTreesBehind + 1, cancellationToken).ConfigureAwait(false);
+        var behind = lagging
             .OrderBy(lag => lag.Bucket, StringComparer.Ordinal)
+            .Take(MaxTreesBehind)
             .Select(lag => new TreeLagReport(lag.Bucket, lag.JournalSeq, lag.Head?.Seq))
             .ToList();
 
         return new BackgroundWorkReport(options.NodeId, leaseListing.DatabaseNow, workerReports, leaseReports, deletes.Pending,
-            deletes.OldestNotBefore, new PackReport(open, sealedPacks, stored, retired, dataBytes, deadBytes), lifecycleReports, due, behind);
+            deletes.OldestNotBefore, new PackReport(open, sealedPacks, stored, retired, dataBytes, deadBytes), lifecycleReports, due, behind,
+            lagging.Count > MaxTreesBehind);
     }
 }

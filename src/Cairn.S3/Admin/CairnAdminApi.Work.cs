@@ -8,7 +8,8 @@ namespace Cairn.S3.Admin;
 //                       "deleteQueue": {"pending", "oldestDue" (null: none)},
 //                       "packs": {"open", "sealed", "stored", "retired", "dataBytes", "deadBytes"},
 //                       "lifecycle": {"keysDue", "buckets": [{"bucket", "judgedUpToSeq", "configuredAt"}]},
-//                       "treesBehind": [{"bucket", "journalSeq", "committedSeq" (null: no commit yet)}]}
+//                       "treesBehind": [{"bucket", "journalSeq", "committedSeq" (null: no commit yet)}] (the first 100 by name),
+//                       "moreTreesBehind": true when more buckets are behind than listed}
 // And a bucket tree's check against the blob store (the console's verify button):
 //   GET /_cairn/buckets/{bucket}/verify   {"bucket", "seq", "commit", "root", "valid", "keys", "manifests", "chunks", "bytes", "errors": [...]}
 public sealed partial class CairnAdminApi
@@ -91,6 +92,7 @@ public sealed partial class CairnAdminApi
                 json.WriteEndObject();
             }
             json.WriteEndArray();
+            json.WriteBoolean("moreTreesBehind", report.MoreTreesBehind);
         }).ConfigureAwait(false);
     }
 

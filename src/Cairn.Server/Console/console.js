@@ -459,6 +459,7 @@ async function workView() {
     work.treesBehind.length === 0 ? el('p', { id: 'trees-behind' }, 'Every bucket\'s tree is folded up to its journal.')
       : table(['Bucket', 'Journal seq', 'Committed seq'], work.treesBehind.map(t => el('tr', {}, el('td', {}, t.bucket),
         el('td', { class: 'number' }, t.journalSeq), el('td', { class: 'number' }, t.committedSeq ?? 'none yet'))), { id: 'trees-behind' }),
+    work.moreTreesBehind ? el('p', { class: 'muted' }, `The first ${work.treesBehind.length} by name; more buckets are behind.`) : '',
     el('h2', {}, 'Workers on this node'),
     table(['Worker', 'Runs here', 'Last step'], work.workers.map(w => el('tr', {}, el('td', {}, w.name), el('td', {}, w.heldHere ? 'yes' : 'no'),
       el('td', {}, w.status))), { id: 'workers' }),

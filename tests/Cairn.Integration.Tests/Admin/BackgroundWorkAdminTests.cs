@@ -41,29 +41,57 @@ public sealed class BackgroundWorkAdminTests(ServerFixture fixture)
     [Fact(Timeout = 60_000)]
     public async Task Work_shows_the_workers_the_delete_queue_and_a_bucket_behind_until_its_tree_is_folded()
     {
-        // Arrange: an overwritten chunk-backed body leaves a blob to delete; a new bucket's journal is ahead of its tree.
-        var bucket = await NewBucketAsync();
-        await PutAsync(bucket, "k", RandomNumberGenerator.GetBytes(128 * 1024));
-        await PutAsync(bucket, "k", RandomNumberGenerator.GetBytes(128 * 1024));
+        // Arrange: a server of its own (the shared one's many buckets would fill the list of those behind), with
+        // no committer (Engine:TreeCommitter is off by default), so a bucket waits for a flush. An overwritten
+        // chunk-backed body leaves a blob to delete.
+        await using var server = await CairnServer.StartAsync();
+        var bucket = CairnServer.NewBucketName("work");
+        await server.Client.PutBucketAsync(bucket);
+        await server.Client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "k", InputStream = new MemoryStream(RandomNumberGenerator.GetBytes(128 * 1024)) });
+        await server.Client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "k", InputStream = new MemoryStream(RandomNumberGenerator.GetBytes(128 * 1024)) });
+        Task<WireResponse> Work() => AdminWire.SendPathAsync(server.Endpoint, _signer, "GET", "/_cairn/work");
 
         // Act
-        var before = AdminWire.Json(await WorkAsync());
-        var folded = await BucketCallAsync(bucket, "tree", "flush=true");
-        var after = AdminWire.Json(await WorkAsync());
+        var before = AdminWire.Json(await Work());
+        var folded = await AdminWire.SendAsync(server.Endpoint, _signer, "GET", bucket, "tree", "flush=true");
+        var after = AdminWire.Json(await Work());
 
         // Assert
         Assert.Equal(200, folded.Status);
         Assert.Contains("delete-queue-sweeper", Names(before.GetProperty("workers"), "name"));
         Assert.Contains("lifecycle", Names(before.GetProperty("workers"), "name"));
+        Assert.DoesNotContain("tree-committer", Names(before.GetProperty("workers"), "name"));
         Assert.NotEmpty(before.GetProperty("node").GetString()!);
         Assert.EndsWith("Z", before.GetProperty("now").GetString());
         Assert.True(before.GetProperty("deleteQueue").GetProperty("pending").GetInt32() >= 1, before.ToString());
-        // The shared server runs no committer (Engine:TreeCommitter is off by default): the bucket waits for a flush.
-        var lag = Assert.Single(before.GetProperty("treesBehind").EnumerateArray(), lag => lag.GetProperty("bucket").GetString() == bucket);
+        var lag = Assert.Single(before.GetProperty("treesBehind").EnumerateArray());
+        Assert.Equal(bucket, lag.GetProperty("bucket").GetString());
         Assert.Equal(JsonValueKind.Null, lag.GetProperty("committedSeq").ValueKind);
         Assert.Equal(AdminWire.Json(folded).GetProperty("seq").GetInt64(), lag.GetProperty("journalSeq").GetInt64());
-        Assert.DoesNotContain(bucket, Names(after.GetProperty("treesBehind"), "bucket"));
-        Assert.DoesNotContain("tree-committer", Names(before.GetProperty("workers"), "name"));
+        Assert.False(before.GetProperty("moreTreesBehind").GetBoolean());
+        Assert.Equal(0, after.GetProperty("treesBehind").GetArrayLength());
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Work_lists_the_first_hundred_buckets_behind_by_name_and_says_when_there_are_more()
+    {
+        // A server of its own with 101 buckets no tree has folded yet.
+        await using var server = await CairnServer.StartAsync();
+        var names = Enumerable.Range(0, 101).Select(i => $"lag-{i:D3}-{Guid.NewGuid():N}"[..20]).ToList();
+        foreach (var name in names)
+        {
+            await server.Client.PutBucketAsync(name);
+        }
+        Task<WireResponse> Work() => AdminWire.SendPathAsync(server.Endpoint, _signer, "GET", "/_cairn/work");
+
+        var full = AdminWire.Json(await Work());
+        await AdminWire.SendAsync(server.Endpoint, _signer, "GET", names[0], "tree", "flush=true");
+        var oneFolded = AdminWire.Json(await Work());
+
+        Assert.Equal(names.Order(StringComparer.Ordinal).Take(100), Names(full.GetProperty("treesBehind"), "bucket"));
+        Assert.True(full.GetProperty("moreTreesBehind").GetBoolean());
+        Assert.Equal(names.Skip(1).Order(StringComparer.Ordinal), Names(oneFolded.GetProperty("treesBehind"), "bucket"));
+        Assert.False(oneFolded.GetProperty("moreTreesBehind").GetBoolean());
     }
 
     [Fact(Timeout = 60_000)]
