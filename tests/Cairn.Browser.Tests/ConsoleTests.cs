@@ -179,6 +179,7 @@ public sealed class ConsoleTests(BrowserFixture fixture) : IClassFixture<Browser
         await page.GetByRole(AriaRole.Link, new() { Name = "Background work" }).ClickAsync();
         await Expect(page.Locator("#workers")).ToContainTextAsync("delete-queue-sweeper");
         await Expect(page.Locator("#delete-queue")).ToContainTextAsync("blobs waiting");
+        await Expect(page.Locator("#committer-off")).ToContainTextAsync("No node runs the tree committer"); // the test host runs none
         await console.SaveScreenshotAsync("3-work");
         Assert.True(await page.Locator("#status .error").CountAsync() == 0, console.Log());
         Assert.Empty(console.PageErrors);

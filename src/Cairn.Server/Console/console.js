@@ -456,6 +456,8 @@ async function workView() {
       : table(['Bucket', 'Seq judged up to', 'Configured'], work.lifecycle.buckets.map(b => el('tr', {}, el('td', {}, b.bucket),
         el('td', { class: 'number' }, b.judgedUpToSeq), el('td', {}, when(b.configuredAt))))),
     el('h2', {}, 'Tree committer'),
+    work.leases.some(l => l.name === 'tree-committer' && l.held) ? ''
+      : el('p', { class: 'muted', id: 'committer-off' }, 'No node runs the tree committer now (Engine:TreeCommitter): trees are folded when asked, by a flush, an export or Verify.'),
     work.treesBehind.length === 0 ? el('p', { id: 'trees-behind' }, 'Every bucket\'s tree is folded up to its journal.')
       : table(['Bucket', 'Journal seq', 'Committed seq'], work.treesBehind.map(t => el('tr', {}, el('td', {}, t.bucket),
         el('td', { class: 'number' }, t.journalSeq), el('td', { class: 'number' }, t.committedSeq ?? 'none yet'))), { id: 'trees-behind' }),
