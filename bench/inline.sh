@@ -11,19 +11,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-mode=full rounds=2 keep=""
-while [ $# -gt 0 ]; do
-    case "$1" in
-        --quick) mode=quick ;;
-        --rounds) rounds=$2; shift ;;
-        --keep) keep=$2; shift ;;
-        *) echo "usage: bench/inline.sh [--quick] [--rounds N] [--keep DIR]" >&2; exit 2 ;;
-    esac
-    shift
-done
+source bench/lib.sh
+parse_rounds_args bench/inline.sh 2 "$@"
 if [ "$mode" = quick ]; then duration=4 warmup=1; else duration=8 warmup=2; fi
 
-source bench/lib.sh
 bench_setup cairn-inline
 
 log "Cairn twice, each on its own SQLite catalog and disk: small bodies inline, and small bodies in packs"

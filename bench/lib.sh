@@ -23,6 +23,23 @@ parse_objects_args() {
     done
 }
 
+# The command line of a script that measures in rounds: --quick (shorter phases), --rounds N (DEFAULT)
+# and --keep DIR; sets mode (full or quick), rounds and keep. parse_rounds_args SCRIPT DEFAULT "$@".
+parse_rounds_args() {
+    local script=$1
+    mode=full rounds=$2 keep=""
+    shift 2
+    while [ $# -gt 0 ]; do
+        case "$1" in
+            --quick) mode=quick ;;
+            --rounds) rounds=$2; shift ;;
+            --keep) keep=$2; shift ;;
+            *) echo "usage: $script [--quick] [--rounds N] [--keep DIR]" >&2; exit 2 ;;
+        esac
+        shift
+    done
+}
+
 # The setup of a script that builds Cairn and starts its own servers (compaction.sh, inline.sh,
 # packs.sh): a scratch directory $work named after PREFIX, removed on exit (copied to $keep first
 # when the caller set keep); pids, whose servers are stopped on exit; a Release build; and

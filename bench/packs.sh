@@ -15,19 +15,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-mode=full rounds=3 keep=""
-while [ $# -gt 0 ]; do
-    case "$1" in
-        --quick) mode=quick ;;
-        --rounds) rounds=$2; shift ;;
-        --keep) keep=$2; shift ;;
-        *) echo "usage: bench/packs.sh [--quick] [--rounds N] [--keep DIR]" >&2; exit 2 ;;
-    esac
-    shift
-done
+source bench/lib.sh
+parse_rounds_args bench/packs.sh 3 "$@"
 if [ "$mode" = quick ]; then duration=4 warmup=2; else duration=10 warmup=3; fi
 
-source bench/lib.sh
 bench_setup cairn-packs
 
 log "Cairn twice, each on its own SQLite catalog and disk: chunks as blobs, and chunks up to 64 KiB in packs"

@@ -75,16 +75,7 @@ internal sealed class BucketTreeImporter(IBucketCatalog buckets, IObjectCatalog 
         {
             return new BucketImportResult(BucketImportStatus.NoSuchBucket);
         }
-        var scratch = Path.Combine(Path.GetTempPath(), $"cairn-import-{Guid.NewGuid():N}.car");
-        await using var file = new FileStream(scratch, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16,
-            FileOptions.Asynchronous | FileOptions.DeleteOnClose);
-        if (!OperatingSystem.IsWindows())
-        {
-            // Off Windows, DeleteOnClose is the runtime's doing when the stream is closed, so a killed
-            // process would leave the copy behind; unlinked now, the open stream keeps it until closed
-            // and the system reclaims it whatever way the process ends (Windows' DeleteOnClose already does).
-            File.Delete(scratch);
-        }
+        await using var file = ScratchFile.Create(Path.GetTempPath(), "import", "car");
         await car.CopyToAsync(file, 1 << 20, cancellationToken).ConfigureAwait(false);
         file.Position = 0;
         return await ImportVerifiedAsync(file, request, cancellationToken).ConfigureAwait(false);

@@ -197,11 +197,7 @@ public sealed class BucketTreeService(IBucketTreeCatalog trees, IBucketCatalog b
         {
             return new BucketTreeVerification(status);
         }
-        var directory = options.TempDirectory ?? Path.GetTempPath();
-        Directory.CreateDirectory(directory);
-        var scratch = Path.Combine(directory, $"cairn-verify-{Guid.NewGuid():N}.car");
-        await using var file = new FileStream(scratch, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16,
-            FileOptions.Asynchronous | FileOptions.DeleteOnClose);
+        await using var file = ScratchFile.Create(options.TempDirectory ?? Path.GetTempPath(), "verify", "car");
         try
         {
             await ExportAsync(head, file, progress: null, cancellationToken).ConfigureAwait(false);
