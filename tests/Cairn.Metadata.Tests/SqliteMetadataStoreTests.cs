@@ -169,7 +169,8 @@ public sealed partial class SqliteMetadataStoreTests() : CatalogConformanceTests
         Assert.Equal(1L, await QueryFileAsync("SELECT COUNT(*) FROM schema_version WHERE version = 21 AND name = 'InventoryReports'"));
         Assert.Equal(1L, await QueryFileAsync("SELECT COUNT(*) FROM schema_version WHERE version = 26 AND name = 'Identities'"));
         Assert.Equal(1L, await QueryFileAsync("SELECT COUNT(*) FROM schema_version WHERE version = 27 AND name = 'Encryption'"));
-        Assert.Equal(27L, await QueryFileAsync("SELECT MAX(version) FROM schema_version"));
+        Assert.Equal(1L, await QueryFileAsync("SELECT COUNT(*) FROM schema_version WHERE version = 28 AND name = 'InlineBodiesLast'"));
+        Assert.Equal(28L, await QueryFileAsync("SELECT MAX(version) FROM schema_version"));
     }
 
     /// <summary>
@@ -257,6 +258,92 @@ public sealed partial class SqliteMetadataStoreTests() : CatalogConformanceTests
         Assert.Equal("old", (await store.GetCompletedMultipartUploadAsync("u", Ct))?.Bucket);
         Assert.Equal(new ChunkInfo(chunk.Hash, "blob-a", 1000, 1), Assert.Single(await store.ListChunksAsync(Ct)));
         Assert.Equal(0, await store.CountPendingDeletesAsync(Ct));
+    }
+
+    /// <summary>
+    /// Migration 28 rebuilds objects and object_versions with inline_body as the last column (so the
+    /// columns after it are not on a 4 KiB body's overflow page): every row keeps every value, and the
+    /// tables keep their keys and indexes.
+    /// </summary>
+    [Fact(Timeout = 10_000)]
+    [Trait("Issue", "11")]
+    public async Task Migration_0028_moves_inline_bodies_last_and_keeps_every_row()
+    {
+        // Arrange: a file at schema 27 with a current and a noncurrent version carrying every column.
+        var path = Path.Combine(Path.GetDirectoryName(DatabasePath)!, "v27.db");
+        var migrations = SqlMigration.FromEmbeddedResources(typeof(SqliteMetadataStore).Assembly);
+        Assert.Equal(28, migrations[^1].Version);
+        var body = Enumerable.Range(0, 4096).Select(static i => (byte)i).ToArray();
+        const string Columns = "version_id, size, etag, last_modified, headers, user_metadata, checksums, inline_body, chunks, part_sizes, " +
+            "checksum_type, tags, delete_marker, part_checksums, lock_mode, lock_until, legal_hold, inline_sha256, storage_class, encryption";
+        const string Values = "'v', 4096, 'e', 7, '{\"contentType\":\"text/plain\"}', '{\"a\":\"b\"}', '{\"CRC32\":\"AAAAAA==\"}', @body, " +
+            "NULL, @parts, 'COMPOSITE', '{\"t\":\"u\"}', 1, '[]', 'GOVERNANCE', 9, 1, @hash, 'COLD', x'0404'";
+        await using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "CREATE TABLE schema_version (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL); " +
+                string.Concat(migrations.Where(static m => m.Version < 28).Select(static m =>
+                    $"{m.Script};\nINSERT INTO schema_version VALUES ({m.Version}, '{m.Name}', 0);\n")) +
+                "INSERT INTO buckets (name, created_at, region) VALUES ('old', 0, 'us-east-1'); " +
+                $"INSERT INTO objects (bucket, key, version_seq, {Columns}) VALUES ('old', x'6b', 2, {Values}); " +
+                $"INSERT INTO object_versions (bucket, key, version_seq, {Columns}) VALUES ('old', x'6b', 1, {Values.Replace("'v'", "'w'", StringComparison.Ordinal)});";
+            command.Parameters.AddWithValue("@body", body);
+            command.Parameters.AddWithValue("@parts", PartSizeListFormat.Encode([4096L]));
+            command.Parameters.AddWithValue("@hash", System.Security.Cryptography.SHA256.HashData(body));
+            await command.ExecuteNonQueryAsync();
+        }
+        var before = await DumpVersionsAsync(path);
+        await using var store = new SqliteMetadataStore(new SqliteMetadataOptions { DatabasePath = path });
+
+        // Act
+        await store.MigrateAsync(Ct);
+
+        // Assert: the same rows, value for value; inline_body last in both tables; keys still unique.
+        Assert.Equal(28, await store.GetSchemaVersionAsync(Ct));
+        Assert.Equal(before, await DumpVersionsAsync(path));
+        await using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            foreach (var table in new[] { "objects", "object_versions" })
+            {
+                await using var columns = connection.CreateCommand();
+                columns.CommandText = $"SELECT name FROM pragma_table_info('{table}') ORDER BY cid DESC LIMIT 1";
+                Assert.Equal("inline_body", await columns.ExecuteScalarAsync());
+            }
+            await using var indexes = connection.CreateCommand();
+            indexes.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('objects', 'object_versions')";
+            Assert.Equal(3L, await indexes.ExecuteScalarAsync()); // the two primary keys and object_versions_id
+            await using var duplicate = connection.CreateCommand();
+            duplicate.CommandText = $"INSERT INTO object_versions (bucket, key, version_seq, {Columns}) VALUES ('old', x'6b', 3, {Values.Replace("'v'", "'w'", StringComparison.Ordinal).Replace("@body", "NULL", StringComparison.Ordinal).Replace("@parts", "NULL", StringComparison.Ordinal).Replace("@hash", "NULL", StringComparison.Ordinal)})";
+            Assert.Equal(19, Assert.Throws<SqliteException>(() => duplicate.ExecuteNonQuery()).SqliteErrorCode); // version id w is taken
+        }
+        var current = await store.GetObjectAsync("old", "k", Ct);
+        Assert.NotNull(current);
+        Assert.Equal(body, current.InlineBody);
+        Assert.Equal(("v", "text/plain", "b", "u", 4096L), (current.VersionId, current.Headers.ContentType, current.UserMetadata["a"], current.Tags["t"],
+            Assert.Single(current.PartSizes)));
+    }
+
+    private static async Task<List<string>> DumpVersionsAsync(string path)
+    {
+        var rows = new List<string>();
+        await using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        await connection.OpenAsync();
+        foreach (var table in new[] { "objects", "object_versions" })
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT bucket, key, version_seq, version_id, size, etag, last_modified, headers, user_metadata, checksums, inline_body, " +
+                $"chunks, part_sizes, checksum_type, tags, delete_marker, part_checksums, lock_mode, lock_until, legal_hold, inline_sha256, storage_class, " +
+                $"encryption FROM {table} ORDER BY bucket, key, version_seq";
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                rows.Add(table + ": " + string.Join(" | ", Enumerable.Range(0, reader.FieldCount).Select(i =>
+                    reader.GetValue(i) switch { byte[] bytes => Convert.ToHexString(bytes), var value => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) })));
+            }
+        }
+        return rows;
     }
 
     [Fact(Timeout = 10_000)]
