@@ -101,7 +101,7 @@ public abstract partial class SqlMetadataStore
                         truncated = true;
                         break;
                     }
-                    var key = reader.GetFieldValue<byte[]>(keyColumn);
+                    var key = reader.GetBlob(keyColumn);
                     taken++;
                     if (CommonPrefixOf(key, prefix, delimiter) is { } rolledUp)
                     {

@@ -32,12 +32,15 @@ internal static class SqlParameters
 
     public static DateTimeOffset FromUnixMs(long value) => DateTimeOffset.FromUnixTimeMilliseconds(value);
 
-    /// <summary>Reads an integer column whatever width the provider returns.</summary>
-    public static long GetLong(this DbDataReader reader, int ordinal) => Convert.ToInt64(reader.GetValue(ordinal), System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>Reads an integer column whatever width the provider returns (both providers widen an int or a smallint to a long).</summary>
+    public static long GetLong(this DbDataReader reader, int ordinal) => reader.GetInt64(ordinal);
 
-    public static string? GetNullableString(this DbDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+    // One provider call per value: GetValue gives DBNull, a string or a byte array. (IsDBNull and then
+    // a typed getter is two; GetFieldValue<byte[]> walks a chain of type tests in shared generic code.)
+    public static string? GetNullableString(this DbDataReader reader, int ordinal) => reader.GetValue(ordinal) as string;
 
-    public static byte[]? GetNullableBytes(this DbDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : reader.GetFieldValue<byte[]>(ordinal);
+    public static byte[]? GetNullableBytes(this DbDataReader reader, int ordinal) => reader.GetValue(ordinal) as byte[];
+
+    /// <summary>A BLOB (bytea) column that is never NULL.</summary>
+    public static byte[] GetBlob(this DbDataReader reader, int ordinal) => (byte[])reader.GetValue(ordinal);
 }
