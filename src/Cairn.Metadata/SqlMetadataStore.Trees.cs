@@ -182,7 +182,7 @@ public abstract partial class SqlMetadataStore
                         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
                         while (await reader.ReadAsync(cancellationToken))
                         {
-                            page.Add(reader.GetFieldValue<byte[]>(0));
+                            page.Add(reader.GetBlob(0));
                         }
                     }
                     foreach (var key in page)
@@ -208,7 +208,7 @@ public abstract partial class SqlMetadataStore
                 await using var reader = await command.ExecuteReaderAsync(cancellationToken);
                 while (await reader.ReadAsync(cancellationToken))
                 {
-                    keys.Add(Encoding.UTF8.GetString(reader.GetFieldValue<byte[]>(0)));
+                    keys.Add(Encoding.UTF8.GetString(reader.GetBlob(0)));
                 }
             }
             // UTF-8 byte order (UTF-16 ordinal order differs above U+FFFF).
@@ -233,10 +233,13 @@ public abstract partial class SqlMetadataStore
             {
                 var count = Math.Min(FoldKeysPerStatement, keys.Count - start);
                 var list = string.Join(", ", Enumerable.Range(0, count).Select(static i => "@k" + i.ToString(CultureInfo.InvariantCulture)));
-                await using var command = CreateCommand(
-                    "SELECT key, version_seq, " + columns + " FROM objects WHERE bucket = @bucket AND key IN (" + list + ") " +
-                    "UNION ALL SELECT key, version_seq, " + columns + " FROM object_versions WHERE bucket = @bucket AND key IN (" + list + ") " +
-                    "ORDER BY 1, 2 DESC");
+                _hasNoncurrentVersions ??= await HasNoncurrentVersionsAsync(cancellationToken);
+                await using var command = CreateCommand(_hasNoncurrentVersions.Value
+                    ? "SELECT key, version_seq, " + columns + " FROM objects WHERE bucket = @bucket AND key IN (" + list + ") " +
+                      "UNION ALL SELECT key, version_seq, " + columns + " FROM object_versions WHERE bucket = @bucket AND key IN (" + list + ") " +
+                      "ORDER BY 1, 2 DESC"
+                    // Without noncurrent versions each key has at most its one current row: nothing to merge or sort.
+                    : "SELECT key, version_seq, " + columns + " FROM objects WHERE bucket = @bucket AND key IN (" + list + ")");
                 command.Add("@bucket", DbType.String, bucket);
                 for (var i = 0; i < count; i++)
                 {
@@ -245,11 +248,22 @@ public abstract partial class SqlMetadataStore
                 await using var reader = await command.ExecuteReaderAsync(cancellationToken);
                 while (await reader.ReadAsync(cancellationToken))
                 {
-                    var key = Encoding.UTF8.GetString(reader.GetFieldValue<byte[]>(0));
+                    var key = Encoding.UTF8.GetString(reader.GetBlob(0));
                     ((List<ObjectVersionRecord>)versions[key]).Add(ReadObjectVersion(reader, bucket, key, firstColumn: 2));
                 }
             }
             return versions;
+        }
+
+        /// <summary>Whether the bucket has any noncurrent version at this snapshot; null until a read needs it.</summary>
+        private bool? _hasNoncurrentVersions;
+
+        private async ValueTask<bool> HasNoncurrentVersionsAsync(CancellationToken cancellationToken)
+        {
+            await using var command = CreateCommand("SELECT 1 FROM object_versions WHERE bucket = @bucket LIMIT 1");
+            command.Add("@bucket", DbType.String, bucket);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            return await reader.ReadAsync(cancellationToken);
         }
 
         private DbCommand CreateCommand(string sql)
@@ -441,7 +455,7 @@ public abstract partial class SqlMetadataStore
                 await using var reader = await select.ExecuteReaderAsync(cancellationToken);
                 while (await reader.ReadAsync(cancellationToken))
                 {
-                    released.Add(new ChunkUse(ContentHash.FromBytes(reader.GetFieldValue<byte[]>(0)), 0, (int)reader.GetLong(1)));
+                    released.Add(new ChunkUse(ContentHash.FromBytes(reader.GetBlob(0)), 0, (int)reader.GetLong(1)));
                 }
             }
             await using var delete = transaction.CreateCommand(
