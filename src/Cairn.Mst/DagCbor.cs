@@ -194,6 +194,30 @@ public static class DagCbor
         }
     }
 
+    /// <summary>
+    /// Decodes bytes already known to be strict DAG-CBOR (they match a CID whose block was checked or
+    /// encoded here): one pass with a reader that does not check canonical form again.
+    /// </summary>
+    /// <exception cref="DagCborException">The bytes are not the shape <paramref name="read"/> expects.</exception>
+    public static T DecodeVerified<T>(ReadOnlyMemory<byte> block, Func<CborReader, T> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        var reader = new CborReader(block, CborConformanceMode.Lax);
+        try
+        {
+            var value = read(reader);
+            if (reader.BytesRemaining != 0)
+            {
+                throw new DagCborException("The decoder stopped before the end of the block.");
+            }
+            return value;
+        }
+        catch (Exception ex) when (ex is CborContentException or InvalidOperationException or OverflowException)
+        {
+            throw new DagCborException($"Unexpected DAG-CBOR shape: {ex.Message}", ex);
+        }
+    }
+
     /// <summary>Refuses anything that is not one strict DAG-CBOR item (see the class remarks).</summary>
     /// <exception cref="DagCborException">The first rule the bytes break.</exception>
     public static void Validate(ReadOnlyMemory<byte> block)

@@ -21,6 +21,9 @@ public class MstTreeLazyTests(ITestOutputHelper output)
 
         public DictionaryBlockSource(IEnumerable<MstBlock> blocks) => Add(blocks);
 
+        /// <summary>Whether the tree may skip its checks (a committer's own store vouches for its blocks).</summary>
+        public bool ReturnsVerifiedNodes { get; init; }
+
         public HashSet<Cid> Refused { get; } = [];
 
         public int Reads => _reads;
@@ -159,13 +162,26 @@ public class MstTreeLazyTests(ITestOutputHelper output)
 
     [Theory(Timeout = 120_000)]
     [MemberData(nameof(Seeds))]
-    public async Task Batches_on_an_opened_tree_give_the_root_of_a_rebuild_and_store_every_new_node(int seed)
+    public Task Batches_on_an_opened_tree_give_the_root_of_a_rebuild_and_store_every_new_node(int seed) =>
+        RunRandomBatchesAsync(seed, verifiedSource: false);
+
+    /// <summary>
+    /// The same batches through a source that vouches for its blocks (<see cref="IMstBlockSource.ReturnsVerifiedNodes"/>,
+    /// as the committer's segments do): the tree loads them without its checks and comes to the same roots.
+    /// </summary>
+    [Theory(Timeout = 120_000)]
+    [MemberData(nameof(Seeds))]
+    [Trait("Issue", "11")]
+    public Task Batches_through_a_source_that_vouches_for_its_blocks_give_the_same_roots(int seed) =>
+        RunRandomBatchesAsync(seed, verifiedSource: true);
+
+    private static async Task RunRandomBatchesAsync(int seed, bool verifiedSource)
     {
         // Arrange
         var random = new Random(seed);
         var pool = KeyPool(random);
         var model = new SortedDictionary<byte[], Cid>(MstKey.Comparer);
-        var source = new DictionaryBlockSource(MstBuilder.Build([]).Blocks);
+        var source = new DictionaryBlockSource(MstBuilder.Build([]).Blocks) { ReturnsVerifiedNodes = verifiedSource };
         var root = MstTree.EmptyRoot;
         MstTree? kept = null;
 
@@ -481,6 +497,24 @@ public class MstTreeLazyTests(ITestOutputHelper output)
         refusing.Refused.Clear();
         await tree.LoadAsync([key], refusing, CancellationToken.None);
         Assert.Equal(model[key], tree.Get(key));
+    }
+
+    [Fact(Timeout = 60_000)]
+    [Trait("Issue", "11")]
+    public async Task A_source_that_vouches_for_its_blocks_still_gets_an_error_for_bytes_that_are_no_node()
+    {
+        // Arrange: a store whose child block is replaced by bytes that decode to no MST node at all
+        var random = new Random(7);
+        var model = RandomModel(random, 500);
+        var built = MstBuilder.Build(model);
+        var source = new DictionaryBlockSource(built.Blocks) { ReturnsVerifiedNodes = true };
+        var rootNode = MstNode.Decode(source[built.Root]);
+        var child = rootNode.Left ?? rootNode.Entries[0].Right!;
+        source[child] = [0xa1, 0x61, 0x78, 0x01]; // {"x": 1}
+
+        // Act / Assert: the root loads; the walk into the child fails on its shape
+        var tree = MstTree.Open(built.Root);
+        await Assert.ThrowsAsync<MstFormatException>(async () => await tree.LoadAsync(model.Keys, source, CancellationToken.None));
     }
 
     [Fact(Timeout = 60_000)]

@@ -12,4 +12,14 @@ public interface IMstBlockSource
     /// safe for concurrent calls.
     /// </summary>
     ValueTask<ReadOnlyMemory<byte>> GetBlockAsync(Cid cid, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// True when every block this source returns is known to be the canonical MST node its CID names:
+    /// the source checks each block it reads from storage against its CID, and its storage only ever
+    /// held nodes encoded by <see cref="MstTree"/> (a committer's own segments). The tree then trusts
+    /// the bytes and skips its own checks (hash, strict decoding, canonical re-encoding, key heights and
+    /// order), which are most of a load's cost. False by default: blocks from outside (a CAR being
+    /// imported or verified) are checked in full.
+    /// </summary>
+    bool ReturnsVerifiedNodes => false;
 }

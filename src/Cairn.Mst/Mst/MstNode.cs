@@ -1,3 +1,4 @@
+using System.Formats.Cbor;
 using Cairn.Core;
 
 namespace Cairn.Mst;
@@ -100,42 +101,61 @@ public sealed class MstNode
     {
         try
         {
-            return DagCbor.Decode(block, static reader =>
-            {
-                // Canonical order puts "e" before "l"; the reader refuses any other order.
-                ExpectMap(reader.ReadStartMap(), 2);
-                ExpectKey(reader.ReadTextString(), "e");
-                var count = reader.ReadStartArray() ?? 0;
-                var entries = new MstEntry[count];
-                for (var i = 0; i < count; i++)
-                {
-                    ExpectMap(reader.ReadStartMap(), 4);
-                    ExpectKey(reader.ReadTextString(), "k");
-                    var suffix = reader.ReadByteString();
-                    ExpectKey(reader.ReadTextString(), "p");
-                    var prefix = reader.ReadInt32();
-                    if (prefix < 0)
-                    {
-                        throw new DagCborException("An MST entry's p is negative.");
-                    }
-                    ExpectKey(reader.ReadTextString(), "t");
-                    var right = DagCbor.ReadCidOrNull(reader);
-                    ExpectKey(reader.ReadTextString(), "v");
-                    var value = DagCbor.ReadCid(reader);
-                    reader.ReadEndMap();
-                    entries[i] = new MstEntry(prefix, suffix, value, right);
-                }
-                reader.ReadEndArray();
-                ExpectKey(reader.ReadTextString(), "l");
-                var left = DagCbor.ReadCidOrNull(reader);
-                reader.ReadEndMap();
-                return new MstNode(left, entries);
-            });
+            return DagCbor.Decode(block, Read);
         }
         catch (DagCborException ex)
         {
             throw new MstFormatException($"Not an MST node: {ex.Message}", ex);
         }
+    }
+
+    /// <summary>
+    /// Decodes a node known to be canonical (see <see cref="IMstBlockSource.ReturnsVerifiedNodes"/>):
+    /// one pass, without the strict reader's checks. Bytes that are not a node still throw.
+    /// </summary>
+    /// <exception cref="MstFormatException">Not an MST node.</exception>
+    public static MstNode DecodeVerified(ReadOnlyMemory<byte> block)
+    {
+        try
+        {
+            return DagCbor.DecodeVerified(block, Read);
+        }
+        catch (DagCborException ex)
+        {
+            throw new MstFormatException($"Not an MST node: {ex.Message}", ex);
+        }
+    }
+
+    private static MstNode Read(CborReader reader)
+    {
+        // Canonical order puts "e" before "l"; the reader refuses any other order.
+        ExpectMap(reader.ReadStartMap(), 2);
+        ExpectKey(reader.ReadTextString(), "e");
+        var count = reader.ReadStartArray() ?? 0;
+        var entries = new MstEntry[count];
+        for (var i = 0; i < count; i++)
+        {
+            ExpectMap(reader.ReadStartMap(), 4);
+            ExpectKey(reader.ReadTextString(), "k");
+            var suffix = reader.ReadByteString();
+            ExpectKey(reader.ReadTextString(), "p");
+            var prefix = reader.ReadInt32();
+            if (prefix < 0)
+            {
+                throw new DagCborException("An MST entry's p is negative.");
+            }
+            ExpectKey(reader.ReadTextString(), "t");
+            var right = DagCbor.ReadCidOrNull(reader);
+            ExpectKey(reader.ReadTextString(), "v");
+            var value = DagCbor.ReadCid(reader);
+            reader.ReadEndMap();
+            entries[i] = new MstEntry(prefix, suffix, value, right);
+        }
+        reader.ReadEndArray();
+        ExpectKey(reader.ReadTextString(), "l");
+        var left = DagCbor.ReadCidOrNull(reader);
+        reader.ReadEndMap();
+        return new MstNode(left, entries);
     }
 
     /// <summary>The entries' full keys, undoing the prefix compression.</summary>

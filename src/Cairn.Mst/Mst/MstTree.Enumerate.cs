@@ -44,7 +44,7 @@ public sealed partial class MstTree
                 {
                     var copy = Node.Stub(current.Cid!, current.Layer);
                     var block = await source.GetBlockAsync(copy.Cid!, cancellationToken).ConfigureAwait(false);
-                    LoadNode(copy, block, lower, upper, isRoot: current == _root);
+                    LoadNode(copy, block, lower, upper, isRoot: current == _root, source.ReturnsVerifiedNodes);
                     current = copy;
                 }
                 stack.Push((current, 0, upper));

@@ -76,7 +76,7 @@ public sealed partial class MstTree
         {
             var (node, (lower, upper)) = stubs[0];
             var block = await source.GetBlockAsync(node.Cid!, cancellationToken).ConfigureAwait(false);
-            LoadNode(node, block, lower, upper, isRoot: node == _root);
+            LoadNode(node, block, lower, upper, isRoot: node == _root, source.ReturnsVerifiedNodes);
             return;
         }
         for (var start = 0; start < stubs.Length; start += MaxConcurrentReads)
@@ -90,7 +90,7 @@ public sealed partial class MstTree
             for (var i = 0; i < reads.Length; i++)
             {
                 var (node, (lower, upper)) = stubs[start + i];
-                LoadNode(node, await reads[i].ConfigureAwait(false), lower, upper, isRoot: node == _root);
+                LoadNode(node, await reads[i].ConfigureAwait(false), lower, upper, isRoot: node == _root, source.ReturnsVerifiedNodes);
             }
         }
     }
@@ -193,8 +193,13 @@ public sealed partial class MstTree
     /// key; a child's is its parent's minus one), keys are in order within the parent's bounds, and
     /// only the root may lack entries (never, since the empty tree is opened without a block).
     /// </summary>
-    private static void LoadNode(Node node, ReadOnlyMemory<byte> block, byte[]? lower, byte[]? upper, bool isRoot)
+    private static void LoadNode(Node node, ReadOnlyMemory<byte> block, byte[]? lower, byte[]? upper, bool isRoot, bool verified)
     {
+        if (verified)
+        {
+            LoadVerifiedNode(node, block);
+            return;
+        }
         var cid = node.Cid!;
         if (cid.Codec != Cid.DagCborCodec || !cid.Matches(block.Span))
         {
@@ -251,5 +256,27 @@ public sealed partial class MstTree
             throw new MstFormatException($"{cid}: not the canonical encoding of its entries.");
         }
         node.Load(layer, decoded.Left is null ? null : Node.Stub(decoded.Left, layer - 1), entries, bytes);
+    }
+
+    /// <summary>
+    /// Fills a stub from a block its source vouches for (<see cref="IMstBlockSource.ReturnsVerifiedNodes"/>):
+    /// decoded in one pass, the layer taken from the parent (or, for the root, from its first key).
+    /// </summary>
+    private static void LoadVerifiedNode(Node node, ReadOnlyMemory<byte> block)
+    {
+        var decoded = MstNode.DecodeVerified(block);
+        var keys = decoded.ExpandKeys();
+        var layer = node.Layer;
+        if (layer == Node.UnknownLayer)
+        {
+            layer = keys.Length > 0 ? MstKey.Height(keys[0]) : throw new MstFormatException($"{node.Cid}: a root without entries (the tree was not trimmed).");
+        }
+        var entries = new List<Entry>(keys.Length);
+        for (var i = 0; i < keys.Length; i++)
+        {
+            var stored = decoded.Entries[i];
+            entries.Add(new Entry(keys[i], stored.Value, stored.Right is null ? null : Node.Stub(stored.Right, layer - 1)));
+        }
+        node.Load(layer, decoded.Left is null ? null : Node.Stub(decoded.Left, layer - 1), entries, block.ToArray());
     }
 }
