@@ -14,8 +14,9 @@ namespace Cairn.Bench.Micro;
 /// <summary>
 /// One fold of the tree committer (issue 11) as <c>bench/trees.sh</c> makes it: the journal entries of
 /// <see cref="NewKeys"/> new 4 KiB objects, written as the server writes a PUT's (body inline with its
-/// hash, no headers, metadata or checksums) under keys that follow those already in a bucket of
-/// <see cref="Objects"/> folded keys. The time reported is per journal entry, the fold's CPU cost
+/// hash, no headers, metadata or checksums), folded into a bucket of <see cref="Objects"/> folded keys.
+/// Sequential keys follow those already there (cairn-bench's: a fold changes the tree's right edge);
+/// random keys land all over the tree, so a fold loads and rewrites many more nodes. The time reported is per journal entry, the fold's CPU cost
 /// without the machine's other load; the allocations are what the fold leaves to the GC. The catalog
 /// is SQLite in tmpfs where there is one (the fold's fsyncs are not what is measured) and the segments
 /// go to memory.
@@ -39,6 +40,15 @@ public class TreeFoldBenchmarks
 
     [Params(100_000)]
     public int Objects { get; set; }
+
+    [Params(KeyOrder.Sequential, KeyOrder.Random)]
+    public KeyOrder Keys { get; set; }
+
+    public enum KeyOrder
+    {
+        Sequential,
+        Random,
+    }
 
     /// <summary>Synchronous on purpose: the in-process toolchain of --quick does not wait for an async GlobalSetup.</summary>
     [GlobalSetup]
@@ -81,6 +91,11 @@ public class TreeFoldBenchmarks
         }
     }
 
+    /// <summary>The <paramref name="index"/>th key written: cairn-bench's names, or the same behind a hash of the index (any order).</summary>
+    private string KeyOf(int index) => Keys == KeyOrder.Sequential
+        ? "put/5a0c697f/k" + index.ToString("D7", CultureInfo.InvariantCulture)
+        : "put/5a0c697f/" + Convert.ToHexStringLower(SHA256.HashData(BitConverter.GetBytes(index)).AsSpan(0, 8));
+
     /// <summary>Commits <paramref name="count"/> new objects, 64 at a time as PUTs at c64 do (the store groups their commits).</summary>
     private async Task PutAsync(int count)
     {
@@ -92,7 +107,7 @@ public class TreeFoldBenchmarks
             var version = new ObjectVersionRecord
             {
                 Bucket = Bucket,
-                Key = "put/5a0c697f/k" + index.ToString("D7", CultureInfo.InvariantCulture),
+                Key = KeyOf(index),
                 Size = Body.Length,
                 ETag = BodyETag,
                 LastModified = now,
