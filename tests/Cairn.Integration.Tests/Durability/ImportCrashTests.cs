@@ -64,6 +64,7 @@ public sealed class ImportCrashTests(ITestOutputHelper output)
         var (oldPlan, newPlan, shared) = Plans(random);
         var bucket = "import-crash-" + Guid.NewGuid().ToString("N")[..8];
         var killsMidStore = 0;
+        var rounds = new List<string>(); // each kill round's outcome, for the message when none landed mid-store
         await WithDirectoryAsync("import-crash-src-", async sourceDirectory => await WithDirectoryAsync("import-crash-", async dataDirectory =>
         {
             var car = Path.Combine(sourceDirectory, "new.car");
@@ -108,10 +109,12 @@ public sealed class ImportCrashTests(ITestOutputHelper output)
                     {
                         killsMidStore++;
                     }
-                    output.WriteLine($"{total.Elapsed.TotalSeconds:F1} s: round {round}: {kill}; import {(committed ? "committed" : "not committed")}, " +
+                    var outcome = $"round {round}: {kill}; import {(committed ? "committed" : "not committed")}, " +
                         $"journal head {atKill.JournalHead}, tree at {atKill.TreeSeq} ({atKill.FoldsCutShort} folds cut short), " +
                         $"{atKill.Unadopted.Count} unadopted chunk blobs, " +
-                        $"{atKill.TempFiles} temp files, {ScratchCopies(scratch).Count} scratch copies of the archive");
+                        $"{atKill.TempFiles} temp files, {ScratchCopies(scratch).Count} scratch copies of the archive";
+                    rounds.Add(outcome);
+                    output.WriteLine($"{total.Elapsed.TotalSeconds:F1} s: {outcome}");
 
                     server = await CairnProcess.StartAsync(dataDirectory, ServerArgs, cancellationToken, environment);
                     await AssertBucketAsync(server, dataDirectory, bucket, state, oldPlan, cancellationToken);
@@ -162,7 +165,7 @@ public sealed class ImportCrashTests(ITestOutputHelper output)
         }));
         output.WriteLine($"{total.Elapsed.TotalSeconds:F1} s in all");
         // Without this the test could pass without ever crashing while an import stored its chunks.
-        Assert.True(killsMidStore > 0, "no kill landed while an import was storing its chunks");
+        Assert.True(killsMidStore > 0, "no kill landed while an import was storing its chunks:" + Environment.NewLine + string.Join(Environment.NewLine, rounds));
     }
 
     /// <summary>
