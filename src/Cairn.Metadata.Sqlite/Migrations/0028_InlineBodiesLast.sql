@@ -2,7 +2,7 @@
 -- and keeps only the first few hundred bytes of a row larger than a page in its b-tree page; the
 -- rest goes to overflow pages. With a 4 KiB body in the middle of the row, every column after it
 -- (chunks, tags, the lock, inline_sha256, storage_class, encryption) sat on an overflow page, so a
--- read of those columns alone (a HEAD, a listing, a tree fold, a lifecycle pass) read a page it did
+-- read of those columns alone (a listing, a tree fold, a lifecycle pass) read a page it did
 -- not need. SQLite cannot move a column, so both tables are rebuilt (the documented way: new table,
 -- copy, drop, rename) with the same columns, constraints and indexes; statements name their
 -- columns, so none changes.
