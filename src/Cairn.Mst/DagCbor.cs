@@ -178,20 +178,7 @@ public static class DagCbor
     {
         ArgumentNullException.ThrowIfNull(read);
         Validate(block);
-        var reader = CreateReader(block);
-        try
-        {
-            var value = read(reader);
-            if (reader.BytesRemaining != 0)
-            {
-                throw new DagCborException("The decoder stopped before the end of the block.");
-            }
-            return value;
-        }
-        catch (Exception ex) when (ex is CborContentException or InvalidOperationException or OverflowException)
-        {
-            throw new DagCborException($"Unexpected DAG-CBOR shape: {ex.Message}", ex);
-        }
+        return ReadWhole(CreateReader(block), read);
     }
 
     /// <summary>
@@ -202,7 +189,12 @@ public static class DagCbor
     public static T DecodeVerified<T>(ReadOnlyMemory<byte> block, Func<CborReader, T> read)
     {
         ArgumentNullException.ThrowIfNull(read);
-        var reader = new CborReader(block, CborConformanceMode.Lax);
+        return ReadWhole(new CborReader(block, CborConformanceMode.Lax), read);
+    }
+
+    /// <summary>Runs <paramref name="read"/> and checks it read the whole item; any CBOR error becomes a <see cref="DagCborException"/>.</summary>
+    private static T ReadWhole<T>(CborReader reader, Func<CborReader, T> read)
+    {
         try
         {
             var value = read(reader);

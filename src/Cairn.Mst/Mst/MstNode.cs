@@ -128,7 +128,7 @@ public sealed class MstNode
 
     private static MstNode Read(CborReader reader)
     {
-        // Canonical order puts "e" before "l"; the reader refuses any other order.
+        // Canonical order puts "e" before "l" (and k, p, t, v in an entry): each key is expected in its place.
         ExpectMap(reader.ReadStartMap(), 2);
         ExpectKey(reader.ReadTextString(), "e");
         var count = reader.ReadStartArray() ?? 0;
