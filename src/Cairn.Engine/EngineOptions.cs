@@ -132,7 +132,7 @@ public sealed class EngineOptions
     /// <summary>
     /// Whether the tree committer runs in the background (issue 11), folding each bucket's journal
     /// into its Merkle Search Tree. Off by default: folding every 5 seconds costs 4 KiB PUTs at 64
-    /// connections 6-7 % of their rate on two cores, about a tenth of the server's CPU per PUT
+    /// connections 4-7 % of their rate on two cores, 11-12 % more server CPU per PUT
     /// (docs/benchmarks.md). The admin API folds on request either way.
     /// </summary>
     public bool TreeCommitter { get; set; }
@@ -141,7 +141,7 @@ public sealed class EngineOptions
     /// How often the tree committer folds the buckets' change journals into their Merkle Search
     /// Trees when it found nothing to do (it runs again at once while buckets are behind). Default 5
     /// seconds: a fold's fixed costs (its snapshot, segment and two transactions) spread over more
-    /// entries, the committer cost 4 KiB PUTs at c64 0.93-0.94x of their rate against 0.89-0.97x when
+    /// entries, the committer cost 4 KiB PUTs at c64 0.93-0.96x of their rate against 0.89-0.97x when
     /// folding every second (docs/benchmarks.md). The latest root lags the writes by about this much;
     /// the admin API's flush folds up to now on request.
     /// </summary>
