@@ -108,19 +108,19 @@ else:
                       "entriesPerSec": (after - before) / seconds if after > before else None}))
 PY
 }
-put=(--scenario put --size 4KiB --concurrency 64 --duration "$duration" --requests 2000000)
+put=(--scenario put --size 4KiB --concurrency 64 --requests 2000000) # each phase adds its --duration
 
 configs=(committer plain)
 log "warming both servers up for ${warm} s of PUTs each, then a flush (reported apart, not in the rounds)"
 for config in "${configs[@]}"; do
-    measure "warm:$config" "$config" --scenario put --size 4KiB --concurrency 64 --duration "$warm" --requests 2000000 --bucket warm --server-pid "${pid_of[$config]}"
+    measure "warm:$config" "$config" "${put[@]}" --duration "$warm" --bucket warm --server-pid "${pid_of[$config]}"
     admin "warm-fold:$config" "$config" warm fold
 done
 for round in $(seq 1 "$rounds"); do
     order=()
     for i in "${!configs[@]}"; do order+=("${configs[$(((i + round - 1) % ${#configs[@]}))]}"); done
     for config in "${order[@]}"; do
-        measure "put:$config:$round" "$config" "${put[@]}" --bucket "put-$round" --server-pid "${pid_of[$config]}"
+        measure "put:$config:$round" "$config" "${put[@]}" --duration "$duration" --bucket "put-$round" --server-pid "${pid_of[$config]}"
         admin "fold:$config:$round" "$config" "put-$round" fold
     done
 done
